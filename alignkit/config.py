@@ -1,0 +1,291 @@
+"""Load and validate the project file (alignkit.yml) into typed settings.
+
+The project file is the written agreement between sales and marketing: funnel stages, what counts as
+converted, SLA targets, privacy rules. It also names the inputs and maps their columns onto alignkit's
+canonical names, so a new survey wave or another company is a new project file, not a code change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from alignkit.errors import ConfigError, close_matches
+
+PROJECT_FILE_NAME = "alignkit.yml"
+SALT_ENV_VAR = "ALIGNKIT_SALT"
+
+
+class _Settings(BaseModel):
+    """Base for every section: unknown keys are errors (a misspelt key must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SurveyQuality(_Settings):
+    speeder_share_of_median: Annotated[float, Field(gt=0, lt=1)] = 0.33
+    straightline_min_items: Annotated[int, Field(ge=3)] = 5
+
+
+class SurveyInput(_Settings):
+    file: str
+    format: Literal["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"] = "auto"
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    quality: SurveyQuality = SurveyQuality()
+
+    @field_validator("columns")
+    @classmethod
+    def _known_meta(cls, value: dict[str, str]) -> dict[str, str]:
+        allowed = {"respondent_id", "email", "first_name", "last_name", "started_at", "submitted_at",
+                   "duration_s", "finished", "weight"}
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise ValueError(f"unknown canonical name(s) {unknown}; allowed: {sorted(allowed)}")
+        return value
+
+
+CONTACT_CANONICAL = ("lead_id", "email", "first_name", "last_name", "phone", "created_at", "stage",
+                     "source", "campaign", "owner")
+DEAL_CANONICAL = ("deal_id", "lead_id", "stage", "amount", "created_at", "closed_at", "lost_reason")
+TOUCH_CANONICAL = ("lead_id", "at", "kind", "content")
+
+
+class TableInput(_Settings):
+    file: str
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    date_columns: list[str] = Field(default_factory=list)
+
+
+class CrmInput(_Settings):
+    format: Literal["hubspot", "salesforce", "generic"] = "generic"
+    contacts: TableInput
+    deals: TableInput | None = None
+    touches: TableInput | None = None
+    sales_touch_kinds: list[str] = Field(default_factory=lambda: ["SALES_CALL", "SALES_EMAIL", "MEETING"])
+    won_deal_stages: list[str] = Field(default_factory=lambda: ["closedwon", "Closed Won"])
+    lost_deal_stages: list[str] = Field(default_factory=lambda: ["closedlost", "Closed Lost"])
+
+
+class Stage(_Settings):
+    name: Annotated[str, Field(min_length=1)]
+    value: str
+    reached_column: str | None = None
+    definition: str = ""
+
+
+class FunnelSettings(_Settings):
+    stages: Annotated[list[Stage], Field(min_length=2)]
+    mql_stage: str
+    sql_stage: str
+    converted_stage: str
+    lost_values: list[str] = Field(default_factory=list)
+    cohort_maturity_days: Annotated[int, Field(ge=0)] = 90
+
+    @model_validator(mode="after")
+    def _named_stages_exist(self) -> FunnelSettings:
+        names = [s.name for s in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique; got {names}")
+        for key in ("mql_stage", "sql_stage", "converted_stage"):
+            value = getattr(self, key)
+            if value not in names:
+                raise ValueError(f"{key}={value!r} is not one of the funnel stages {names}")
+        return self
+
+    @property
+    def stage_names(self) -> list[str]:
+        """Return the stage names in funnel order."""
+        return [s.name for s in self.stages]
+
+
+class SlaSettings(_Settings):
+    mql_to_first_touch_hours: Annotated[float, Field(gt=0)] = 24
+    mqls_per_month: Annotated[int, Field(ge=0)] = 0
+    sales_capacity_per_week: Annotated[int, Field(ge=0)] = 0
+
+
+class PrivacySettings(_Settings):
+    pii_columns: list[str] = Field(default_factory=list)
+    salt: str | None = None
+    min_group_size: Annotated[int, Field(ge=1)] = 10
+    internal_email_domains: list[str] = Field(default_factory=list)
+    test_patterns: list[str] = Field(default_factory=lambda: [r"\btest\b", r"^test[._+-]", r"@example\.(com|org)$",
+                                                               r"\bdummy\b", r"\bdo ?not ?use\b"])
+
+
+class CleanSettings(_Settings):
+    dayfirst: bool = False
+    category_aliases: dict[str, dict[str, str]] = Field(default_factory=dict)
+    category_columns: list[str] = Field(default_factory=list)
+
+
+class PersonaSettings(_Settings):
+    k: int | Literal["auto"] = "auto"
+    k_range: tuple[int, int] = (2, 10)
+    algorithm: Literal["kmeans", "gmm", "agglomerative"] = "kmeans"
+    features: list[str] = Field(default_factory=list)
+    names: dict[str, str] = Field(default_factory=dict)
+
+
+class LeadSettings(_Settings):
+    post_outcome_fields: list[str] = Field(default_factory=list)
+    exclude_fields: list[str] = Field(default_factory=list)
+
+
+class Paths(_Settings):
+    raw: str = "data/raw"
+    processed: str = "data/processed"
+    reports: str = "reports"
+    notebooks: str = "notebooks"
+
+
+class ProjectSettings(_Settings):
+    """The whole project file, validated. `root` is the folder holding it; every path resolves from there."""
+
+    project: str = "alignkit project"
+    seed: int = 0
+    paths: Paths = Paths()
+    survey: SurveyInput | None = None
+    crm: CrmInput
+    funnel: FunnelSettings
+    sla: SlaSettings = SlaSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    clean: CleanSettings = CleanSettings()
+    personas: PersonaSettings = PersonaSettings()
+    leads: LeadSettings = LeadSettings()
+    root: Path = Field(default=Path("."), exclude=True)
+    source_file: Path | None = Field(default=None, exclude=True)
+
+    def raw_path(self, file: str) -> Path:
+        """Return the path of an input file named in the project file (relative to paths.raw)."""
+        return (self.root / self.paths.raw / file)
+
+    @property
+    def processed_dir(self) -> Path:
+        """Return the folder of processed tables."""
+        return self.root / self.paths.processed
+
+    @property
+    def reports_dir(self) -> Path:
+        """Return the folder reports are written to."""
+        return self.root / self.paths.reports
+
+    def pseudonym_salt(self) -> str:
+        """Return the salt for keyed hashing: the ALIGNKIT_SALT environment variable, else privacy.salt."""
+        salt = os.environ.get(SALT_ENV_VAR) or self.privacy.salt
+        if not salt:
+            raise ConfigError(f"{self.source_file or PROJECT_FILE_NAME}: no salt for pseudonymising PII. "
+                              f"Fix: set the environment variable {SALT_ENV_VAR}, or privacy.salt in the project file.")
+        return salt
+
+    def public_summary(self) -> dict[str, Any]:
+        """Return the settings as a plain dict for reports, with the salt masked."""
+        data = self.model_dump(mode="json")
+        if data.get("privacy", {}).get("salt"):
+            data["privacy"]["salt"] = "***"
+        return data
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    for item in loc:
+        try:
+            data = data[item]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Return the keys allowed at the section holding `loc` (for 'did you mean' hints)."""
+    current: Any = model
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(item)
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        for candidate in candidates:
+            inner = [candidate, *getattr(candidate, "__args__", ())]
+            found = next((c for c in inner if isinstance(c, type) and issubclass(c, BaseModel)), None)
+            if found is not None:
+                current = found
+                break
+        else:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def format_validation_error(error: ValidationError, data: Any, source: Path | str) -> str:
+    """Return one line per problem: key, the value found and what is allowed."""
+    lines = [f"{source}: {error.error_count()} problem(s) in the project file:"]
+    for problem in error.errors():
+        loc = tuple(problem["loc"])
+        key = _location(loc)
+        if problem["type"] == "extra_forbidden":
+            allowed = [k for k in _allowed_keys(ProjectSettings, loc) if k not in ("root", "source_file")]
+            hint = close_matches(str(loc[-1]), allowed)
+            line = f"  - {key}: unknown key. Allowed here: {', '.join(allowed)}."
+            if hint:
+                line += f" Did you mean {hint[0]!r}?"
+        elif problem["type"] == "missing":
+            line = f"  - {key}: required key is missing."
+        else:
+            value = _lookup(data, loc)
+            line = f"  - {key}: value {value!r} is not allowed: {problem['msg']}."
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | str = PROJECT_FILE_NAME) -> ProjectSettings:
+    """Return the validated settings of a project file; raise ConfigError naming key, value and what is allowed."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / PROJECT_FILE_NAME
+    if not path.exists():
+        raise ConfigError(f"{path}: project file not found. Fix: run `alignkit init DIR` to create one, "
+                          "or pass --project PATH.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the project file must be a mapping of keys to values, got {type(data).__name__}.")
+    try:
+        settings = ProjectSettings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, data, path)) from None
+    return settings.model_copy(update={"root": path.resolve().parent, "source_file": path})
+
+
+def find_project_file(start: Path | str = ".") -> Path:
+    """Return the nearest alignkit.yml at or above `start` (notebooks run in notebooks/, the file is one up)."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / PROJECT_FILE_NAME
+        if candidate.exists():
+            return candidate
+    raise ConfigError(f"no {PROJECT_FILE_NAME} found in {start} or any folder above it. "
+                      "Fix: run `alignkit init DIR`, or pass the project file path.")

@@ -1,0 +1,61 @@
+"""Errors written for people: each names the file, the column (or setting) and the fix."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def close_matches(name: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:
+    """Return up to ``n`` candidates that look like ``name`` (case-insensitive), best first."""
+    candidates = [str(c) for c in candidates]
+    lowered = {c.lower().strip(): c for c in candidates}
+    exact_case = [lowered[name.lower().strip()]] if name.lower().strip() in lowered else []
+    fuzzy = difflib.get_close_matches(name.lower().strip(), list(lowered), n=n, cutoff=0.6)
+    found = exact_case + [lowered[f] for f in fuzzy if lowered[f] not in exact_case]
+    return found[:n]
+
+
+class AlignkitError(Exception):
+    """Base class: a problem a user can fix, with a message that says how."""
+
+
+class ConfigError(AlignkitError):
+    """The project file (alignkit.yml) has a wrong key, type or value."""
+
+
+class InputFileError(AlignkitError):
+    """An input export cannot be read as it is: missing, empty, wrong encoding or delimiter, bad values."""
+
+    def __init__(self, path: Path | str, problem: str, *, column: str | None = None, fix: str | None = None):
+        self.path = Path(path)
+        self.column = column
+        self.problem = problem
+        self.fix = fix
+        where = f"{self.path}" + (f", column {column!r}" if column is not None else "")
+        message = f"{where}: {problem}"
+        if fix:
+            message += f" Fix: {fix}"
+        super().__init__(message)
+
+
+class MissingColumnError(InputFileError):
+    """A column named by the project file (or required by the format) is not in the export."""
+
+    def __init__(self, path: Path | str, column: str, available: Iterable[str], *, mapped_from: str | None = None):
+        available = list(available)
+        matches = close_matches(column, available)
+        problem = f"has no column {column!r}"
+        if mapped_from:
+            problem += f" (mapped from {mapped_from} in alignkit.yml)"
+        problem += "."
+        if matches:
+            problem += " Close matches: " + ", ".join(repr(m) for m in matches) + "."
+        elif len(available) == 1:
+            problem += (f" The file was read as a single column ({available[0][:60]!r}); "
+                        "the delimiter may be wrong.")
+        fix = ("correct the column name in alignkit.yml, or rename the column in a copy of the export"
+               if mapped_from else "export the file with this column, or map it in alignkit.yml")
+        self.close_matches = matches
+        super().__init__(path, problem, column=column, fix=fix)
