@@ -68,7 +68,7 @@ class TableInput(_Settings):
 
 
 class CrmInput(_Settings):
-    format: Literal["hubspot", "salesforce", "generic"] = "generic"
+    format: Literal["auto", "hubspot", "salesforce", "generic"] = "auto"
     contacts: TableInput
     deals: TableInput | None = None
     touches: TableInput | None = None
@@ -254,7 +254,11 @@ def format_validation_error(error: ValidationError, data: Any, source: Path | st
             line = f"  - {key}: required key is missing."
         else:
             value = _lookup(data, loc)
-            line = f"  - {key}: value {value!r} is not allowed: {problem['msg']}."
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            if isinstance(value, (dict, list)) or value is None:
+                line = f"  - {key}: {message}."
+            else:
+                line = f"  - {key}: value {value!r} is not allowed: {message}."
         lines.append(line)
     return "\n".join(lines)
 

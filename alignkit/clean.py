@@ -1,0 +1,247 @@
+"""Cleaning steps. Each takes a frame first, never mutates it, returns the cleaned frame, and writes what it
+changed to a CleaningLog — nothing is dropped or altered silently."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alignkit.errors import InputFileError
+from alignkit.privacy import normalise_email
+
+LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
+UNPARSEABLE_DATE_LIMIT = 0.2
+NUMERIC_SHARE = 0.95
+CURRENCY_CHARS = re.compile(r"[\s$€£¥,]")
+
+
+@dataclass
+class CleaningLog:
+    """One entry per change: which step, which table (and column), how many rows, and why."""
+
+    entries: list[dict] = field(default_factory=list)
+
+    def record(self, step: str, *, table: str, rows: int, reason: str, column: str | None = None) -> None:
+        """Add one entry (entries with zero rows are kept: 'checked, nothing found' is information too)."""
+        self.entries.append({"step": step, "table": table, "column": column, "rows_affected": int(rows),
+                             "reason": reason})
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the log as a frame with columns step, table, column, rows_affected, reason."""
+        frame = pd.DataFrame(self.entries, columns=list(LOG_COLUMNS))
+        frame["rows_affected"] = frame["rows_affected"].astype("int64")
+        for column in ("step", "table", "column", "reason"):
+            frame[column] = frame[column].astype("str")
+        return frame
+
+    def rows(self, step: str, table: str | None = None) -> int:
+        """Return the rows affected by a step (summed over its entries, optionally for one table)."""
+        return int(sum(e["rows_affected"] for e in self.entries
+                       if e["step"] == step and (table is None or e["table"] == table)))
+
+    def _repr_html_(self) -> str:
+        return self.to_frame().to_html(index=False, na_rep="")
+
+
+def drop_blank_rows(frame: pd.DataFrame, *, log: CleaningLog, table: str) -> pd.DataFrame:
+    """Return the frame without rows where every cell is blank. Logs the rows removed."""
+    values = frame.drop(columns=[c for c in frame.columns if frame[c].dtype == bool], errors="ignore")
+    blank = values.isna().all(axis=1)
+    log.record("drop_blank_rows", table=table, rows=int(blank.sum()), reason="row with no value in any column")
+    return frame.loc[~blank].reset_index(drop=True)
+
+
+def check_unique_ids(frame: pd.DataFrame, column: str, *, log: CleaningLog, table: str, path: Path) -> pd.DataFrame:
+    """Return the frame without exact duplicate rows; raise InputFileError if one id holds different records."""
+    exact = frame.duplicated(keep="first")
+    log.record("drop_exact_duplicate_rows", table=table, rows=int(exact.sum()), reason="row repeated exactly in the export")
+    frame = frame.loc[~exact].reset_index(drop=True)
+    repeated = frame[column].dropna()
+    repeated = repeated[repeated.duplicated(keep=False)]
+    if not repeated.empty:
+        examples = ", ".join(repr(v) for v in repeated.unique()[:5])
+        raise InputFileError(path, f"{repeated.nunique()} id(s) appear on more than one different row, e.g. {examples}.",
+                             column=frame.attrs.get("source_columns", {}).get(column, column),
+                             fix="export again with one row per record, or map another unique id column in alignkit.yml.")
+    return frame
+
+
+def normalise_emails(frame: pd.DataFrame, *, log: CleaningLog, table: str, column: str = "email") -> pd.DataFrame:
+    """Return the frame with emails trimmed and lower-cased. Logs the values that changed."""
+    if column not in frame:
+        return frame
+    cleaned = normalise_email(frame[column])
+    changed = (cleaned.fillna("") != frame[column].fillna("")).sum()
+    log.record("normalise_emails", table=table, column=column, rows=int(changed),
+               reason="email differed only in case or surrounding spaces")
+    return frame.assign(**{column: cleaned})
+
+
+def drop_test_records(frame: pd.DataFrame, *, log: CleaningLog, table: str, patterns: Sequence[str],
+                      internal_domains: Sequence[str] = (),
+                      columns: Sequence[str] = ("email", "first_name", "last_name")) -> pd.DataFrame:
+    """Return the frame without test and internal records (matched on email, names and the internal domains)."""
+    is_test = pd.Series(False, index=frame.index)
+    pattern = "|".join(f"(?:{p})" for p in patterns)
+    for column in columns:
+        if column in frame and pattern:
+            is_test |= frame[column].astype("str").str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+    if "email" in frame and internal_domains:
+        domains = tuple("@" + d.lower().lstrip("@") for d in internal_domains)
+        is_test |= frame["email"].astype("str").str.lower().str.endswith(domains).fillna(False).astype(bool)
+    log.record("drop_test_records", table=table, rows=int(is_test.sum()),
+               reason="test or internal record (email, name or company domain)")
+    return frame.loc[~is_test].reset_index(drop=True)
+
+
+def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "leads", key: str = "email",
+                    id_column: str = "lead_id", updated_column: str = "updated_at") -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return one row per normalised email — the most complete, then the newest record — and a map of the
+    removed ids to the id kept, so their deals and touches follow the kept record. Logs the rows removed."""
+    completeness = frame.notna().sum(axis=1)
+    updated = frame[updated_column] if updated_column in frame else pd.Series(pd.NaT, index=frame.index)
+    order = pd.DataFrame({"key": frame[key], "complete": completeness, "updated": updated,
+                          "id": frame[id_column]}, index=frame.index)
+    order = order.sort_values(["complete", "updated", "id"], ascending=[False, False, True], na_position="last", kind="stable")
+    has_key = order["key"].notna()
+    duplicate = has_key & order["key"].duplicated(keep="first")
+    kept_for_key = order.loc[has_key & ~duplicate].set_index("key")["id"]
+    removed = order.loc[duplicate]
+    id_map = dict(zip(removed["id"].astype(str), removed["key"].map(kept_for_key).astype(str)))
+    log.record("dedupe_contacts", table=table, rows=len(removed),
+               reason="same normalised email as another record; kept the most complete, then newest")
+    return frame.drop(index=removed.index).reset_index(drop=True), id_map
+
+
+def _fold(value: str) -> str:
+    """Return a category spelling folded for comparison: accents, case, punctuation and spaces removed."""
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str,
+                         aliases: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """Return the frame with each category spelled one way: spaces trimmed, variants differing only in case,
+    accents or punctuation merged into their most frequent spelling, then the project file's aliases applied.
+    Logs the cells changed per column."""
+    aliases = aliases or {}
+    out = frame.copy()
+    for column in columns:
+        if column not in out:
+            continue
+        original = out[column].astype("str")
+        trimmed = original.str.strip().str.replace(r"\s+", " ", regex=True)
+        column_aliases = {_fold(k): v for k, v in aliases.get(column, {}).items()}
+        folded = trimmed.map(lambda v: _fold(v), na_action="ignore")
+        folded = folded.map(lambda f: _fold(column_aliases[f]) if f in column_aliases else f, na_action="ignore")
+        canonical = {_fold(v): v for v in column_aliases.values()}
+        counts = trimmed.groupby(folded).value_counts()
+        for (fold_key, spelling), _ in counts.sort_values(ascending=False, kind="stable").items():
+            canonical.setdefault(fold_key, spelling)
+        cleaned = folded.map(canonical, na_action="ignore").astype("str")
+        changed = int((cleaned.fillna("\0") != original.fillna("\0")).sum())
+        log.record("normalise_categories", table=table, column=column, rows=changed,
+                   reason="same category spelled differently (case, spaces, punctuation or a listed alias)")
+        out[column] = cleaned
+    return out
+
+
+def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str, path: Path,
+                dayfirst: bool = False) -> pd.DataFrame:
+    """Return the frame with date columns as datetimes. ISO dates are read first; other formats (day-first
+    when the project says so, written-out months) are read after and counted. Dates that do not parse become
+    NaT and are counted; if more than a fifth do not parse the column is rejected with a clear error."""
+    out = frame.copy()
+    for column in columns:
+        if column not in out:
+            continue
+        text = out[column].astype("str").str.strip()
+        present = text.notna() & (text != "")
+        iso = pd.to_datetime(text.where(present), format="ISO8601", errors="coerce")
+        rest = present & iso.isna()
+        other = pd.to_datetime(text.where(rest), format="mixed", dayfirst=dayfirst, errors="coerce")
+        parsed = iso.fillna(other)
+        bad = present & parsed.isna()
+        source = frame.attrs.get("source_columns", {}).get(column, column)
+        if present.sum() and bad.sum() > UNPARSEABLE_DATE_LIMIT * present.sum():
+            examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
+            raise InputFileError(path, f"{bad.sum()} of {present.sum()} dates do not parse, e.g. {examples}.",
+                                 column=source, fix="check that the column mapped here holds dates, or set "
+                                 "clean.dayfirst in alignkit.yml to match the export's date format.")
+        log.record("parse_dates", table=table, column=column, rows=int((rest & parsed.notna()).sum()),
+                   reason="date in a non-ISO format (day-first or written-out month), parsed")
+        if bad.any():
+            log.record("parse_dates", table=table, column=column, rows=int(bad.sum()),
+                       reason="date that does not parse, set to missing")
+        out[column] = parsed.astype("datetime64[ns]")
+    return out
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Return text as Float64, reading thousands separators and currency signs; NA where it is not a number."""
+    text = values.astype("str").str.replace(CURRENCY_CHARS, "", regex=True)
+    return pd.to_numeric(text.where(text != ""), errors="coerce").astype("Float64")
+
+
+def parse_numbers(frame: pd.DataFrame, columns: Iterable[str] | None, *, log: CleaningLog, table: str,
+                  required: Iterable[str] = ()) -> pd.DataFrame:
+    """Return the frame with numeric columns as numbers: the `required` ones always, and among `columns` those
+    where at least 95% of values read as numbers. Values that do not are set to missing and counted."""
+    out = frame.copy()
+    required = set(required)
+    for column in list(columns or []) + sorted(required):
+        if column not in out or not (pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object):
+            continue
+        present = out[column].notna() & (out[column].astype("str").str.strip() != "")
+        numbers = to_number(out[column])
+        if column not in required and (present.sum() == 0 or numbers[present].notna().mean() < NUMERIC_SHARE):
+            continue
+        bad = int((present & numbers.isna()).sum())
+        if bad:
+            log.record("parse_numbers", table=table, column=column, rows=bad, reason="value is not a number, set to missing")
+        integral = numbers.dropna()
+        if len(integral) and (integral == integral.round()).all() and integral.abs().max() < 2**53:
+            numbers = numbers.astype("Int64")
+        out[column] = numbers
+    return out
+
+
+def flag_speeders(responses: pd.DataFrame, *, log: CleaningLog, share_of_median: float,
+                  duration_column: str = "duration_s") -> pd.DataFrame:
+    """Return responses with `is_speeder`: duration under `share_of_median` of the median duration."""
+    if duration_column not in responses:
+        log.record("flag_speeders", table="responses", rows=0, reason="no duration column: speeders not checked")
+        return responses.assign(is_speeder=False)
+    duration = pd.to_numeric(responses[duration_column], errors="coerce")
+    limit = share_of_median * float(duration.median())
+    speeder = (duration < limit).fillna(False).astype(bool)
+    log.record("flag_speeders", table="responses", rows=int(speeder.sum()),
+               reason=f"answered in under {share_of_median:.0%} of the median time ({limit:.0f} s); flagged, kept")
+    return responses.assign(is_speeder=speeder)
+
+
+def flag_straightliners(responses: pd.DataFrame, codebook: pd.DataFrame, *, log: CleaningLog,
+                        min_items: int) -> pd.DataFrame:
+    """Return responses with `is_straightliner`: the same answer to every item of a Likert grid of at least
+    `min_items` items (all answered)."""
+    likert = codebook[codebook["kind"] == "likert"]
+    flag = pd.Series(False, index=responses.index)
+    grids = 0
+    for _, items in likert.groupby("group", sort=True):
+        columns = [c for c in items["column"] if c in responses]
+        if len(columns) < min_items:
+            continue
+        grids += 1
+        codes = np.column_stack([responses[c].cat.codes.to_numpy() for c in columns])
+        answered = (codes >= 0).all(axis=1)
+        flag |= pd.Series(answered & (codes.min(axis=1) == codes.max(axis=1)), index=responses.index)
+    log.record("flag_straightliners", table="responses", rows=int(flag.sum()),
+               reason=f"same answer to every item of a grid of {min_items}+ statements ({grids} grid(s)); flagged, kept")
+    return responses.assign(is_straightliner=flag)

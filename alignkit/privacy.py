@@ -1,0 +1,93 @@
+"""Privacy: pseudonymise identifiers with a keyed hash, find and scrub PII in text, suppress small groups."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Phone numbers: 7+ digits with the usual separators, optionally a leading + and a bracketed area code.
+PHONE_PATTERN = re.compile(r"(?<![\w])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?(?![\w])")
+PII_NAME_PATTERN = re.compile(r"(^|_)(e_?mail|first_?name|last_?name|full_?name|phone|mobile|street|address|"
+                              r"ip_address|recipient_(first|last)_?name|postcode|zip)(_|$)")
+KEY_LENGTH = 16
+SUPPRESSED = "suppressed"
+
+
+def normalise_email(emails: pd.Series) -> pd.Series:
+    """Return emails stripped of surrounding spaces and lower-cased (NA stays NA, '' becomes NA)."""
+    cleaned = emails.astype("str").str.strip().str.lower()
+    return cleaned.where(cleaned.str.len() > 0)
+
+
+def pseudonymise(values: pd.Series, *, salt: str, prefix: str = "") -> pd.Series:
+    """Return a stable keyed hash (HMAC-SHA256, first 16 hex digits) of each value; NA stays NA.
+
+    The same value and salt always give the same key, so keys link tables without revealing the value;
+    without the salt a key cannot be recomputed from a guessed email.
+    """
+    key = salt.encode("utf-8")
+
+    def digest(value: str) -> str:
+        return prefix + hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:KEY_LENGTH]
+
+    text = values.astype("str")
+    out = text.map(digest, na_action="ignore")
+    return out.astype("str")
+
+
+def looks_like_pii_column(name: str) -> bool:
+    """Return True when a column name says it holds personal data (email, names, phone, address)."""
+    return bool(PII_NAME_PATTERN.search(name.lower()))
+
+
+def pii_share(values: pd.Series) -> float:
+    """Return the share of non-blank values that contain an email address or a phone number."""
+    text = values.dropna().astype("str")
+    if text.empty:
+        return 0.0
+    found = text.str.contains(EMAIL_PATTERN) | text.str.contains(PHONE_PATTERN)
+    return float(found.mean())
+
+
+def scrub_text(values: pd.Series) -> tuple[pd.Series, int]:
+    """Return text with emails and phone numbers replaced by [email] / [phone], and how many values changed."""
+    text = values.astype("str")
+    scrubbed = text.str.replace(EMAIL_PATTERN, "[email]", regex=True).str.replace(PHONE_PATTERN, "[phone]", regex=True)
+    changed = int((scrubbed.fillna("") != text.fillna("")).sum())
+    return scrubbed, changed
+
+
+def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Iterable[str] = ()) -> list[str]:
+    """Return the text columns whose name says PII or whose values are mostly emails or phone numbers."""
+    skip = set(skip)
+    found = []
+    for column in frame.columns:
+        if column in skip:
+            continue
+        if looks_like_pii_column(str(column)):
+            found.append(column)
+        elif (pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object) and \
+                pii_share(frame[column].head(2000)) >= threshold:
+            found.append(column)
+    return found
+
+
+def suppress_small_groups(table: pd.DataFrame, *, count_column: str = "n", min_group_size: int,
+                          value_columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return a copy where rows with fewer than `min_group_size` members show no figures (counts and values NA).
+
+    A suppressed row keeps its label so a reader sees that a group existed but was too small to show.
+    """
+    out = table.copy()
+    small = out[count_column] < min_group_size
+    columns = list(value_columns) if value_columns is not None else [
+        c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for column in columns:
+        out[column] = out[column].astype("Float64").mask(small)
+    out["suppressed"] = small
+    return out
