@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,10 @@ def drop_test_records(frame: pd.DataFrame, *, log: CleaningLog, table: str, patt
     pattern = "|".join(f"(?:{p})" for p in patterns)
     for column in columns:
         if column in frame and pattern:
-            is_test |= frame[column].astype("str").str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+            with warnings.catch_warnings():  # a user's pattern may hold groups; we only ask whether it matches
+                warnings.simplefilter("ignore", UserWarning)
+                matched = frame[column].astype("str").str.contains(pattern, case=False, regex=True)
+            is_test |= matched.fillna(False).astype(bool)
     if "email" in frame and internal_domains:
         domains = tuple("@" + d.lower().lstrip("@") for d in internal_domains)
         is_test |= frame["email"].astype("str").str.lower().str.endswith(domains).fillna(False).astype(bool)

@@ -120,7 +120,7 @@ class PrivacySettings(_Settings):
     salt: str | None = None
     min_group_size: Annotated[int, Field(ge=1)] = 10
     internal_email_domains: list[str] = Field(default_factory=list)
-    test_patterns: list[str] = Field(default_factory=lambda: [r"\btest\b", r"^test[._+-]", r"@example\.(com|org)$",
+    test_patterns: list[str] = Field(default_factory=lambda: [r"\btest\b", r"^test[._+-]", r"@example\.(?:com|org)$",
                                                                r"\bdummy\b", r"\bdo ?not ?use\b"])
 
 

@@ -68,6 +68,15 @@ GOALS = ("Grow revenue", "Cut costs", "Reduce risk", "Automate processes", "Impr
 CHANNELS = ("Search engines", "Peer recommendations", "Industry events", "Analyst reports", "Social media",
             "Vendor webinars")
 REGIONS = ("North America", "Europe", "Asia-Pacific", "Rest of world")
+SWITCH_CLAUSES = ("if the price were right", "mostly because our current tool is slow", "as long as migration is painless",
+                  "and a reference from a similar company", "which our current vendor keeps promising",
+                  "without a long contract", "and proof it works for teams like ours", "before our renewal in spring",
+                  "if our finance team signs off", "even at a higher price", "and honest answers from sales",
+                  "with a clear onboarding plan")
+SWITCH_ENDINGS = ("Nothing else really matters.", "That would do it.", "Happy to talk about it.", "We have been burned before.",
+                  "Our board asks about this a lot.", "It has to be easy.", "Speed matters to us.", "We are open to it.",
+                  "Hard to say more than that.", "That is the deal-breaker.", "We tried two tools already.",
+                  "Our team is small.", "Budgets are tight this year.", "Trust is everything.", "Show us, don't tell us.")
 
 
 @dataclass(frozen=True)
@@ -467,7 +476,10 @@ def _survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.rando
     for j, channel in enumerate(CHANNELS):
         answers[f"Q6_{j + 1}"] = np.where(ticks[:, j], channel, "")
     answers["Q7"] = np.maximum(1, np.round(np.exp(rng.normal(np.log([PERSONAS[p].team_size_median for p in persona]), 0.5)))).astype(int).astype(str)
-    text = np.array([rng.choice(PERSONAS[p].switch_reasons) for p in persona], dtype=object)
+    reasons = [rng.choice(PERSONAS[p].switch_reasons) for p in persona]
+    clauses = rng.choice(SWITCH_CLAUSES, n)
+    endings = rng.choice(SWITCH_ENDINGS, n)
+    text = np.array([f"{r}, {c}. {e}" for r, c, e in zip(reasons, clauses, endings)], dtype=object)
     blank_text = rng.random(n) < 0.25
     text[blank_text] = ""
     pii_rows = np.flatnonzero(~blank_text & (rng.random(n) < PII_IN_TEXT_SHARE * 1.4))

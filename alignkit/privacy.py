@@ -10,10 +10,14 @@ from collections.abc import Iterable
 import pandas as pd
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# Phone numbers: 7+ digits with the usual separators, optionally a leading + and a bracketed area code.
-PHONE_PATTERN = re.compile(r"(?<![\w])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?(?![\w])")
-PII_NAME_PATTERN = re.compile(r"(^|_)(e_?mail|first_?name|last_?name|full_?name|phone|mobile|street|address|"
-                              r"ip_address|recipient_(first|last)_?name|postcode|zip)(_|$)")
+# Phone-number candidates: digits with the usual separators; a candidate counts as a phone number only if it
+# has 9 to 15 digits, so ranges such as "200-499" and years are not mistaken for one.
+PHONE_PATTERN = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{6,}\d(?![\w])")
+PHONE_DIGITS = (9, 15)
+# A column *named* as personal data: the PII word ends the name ("work_email", "phone_number"), so that
+# behaviour counts such as "email_opens" are not mistaken for PII.
+PII_NAME_PATTERN = re.compile(r"(^|_)(e_?mail(_address)?|first_?name|last_?name|full_?name|name|phone(_number)?|"
+                              r"mobile(_phone)?|street(_address)?|address|ip_address|postcode|zip(_code)?)$")
 KEY_LENGTH = 16
 SUPPRESSED = "suppressed"
 
@@ -50,14 +54,23 @@ def pii_share(values: pd.Series) -> float:
     text = values.dropna().astype("str")
     if text.empty:
         return 0.0
-    found = text.str.contains(EMAIL_PATTERN) | text.str.contains(PHONE_PATTERN)
+    found = text.str.contains(EMAIL_PATTERN) | text.map(lambda v: _replace_phones(v) != v)
     return float(found.mean())
+
+
+def _is_phone(candidate: str) -> bool:
+    digits = sum(ch.isdigit() for ch in candidate)
+    return PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]
+
+
+def _replace_phones(text: str) -> str:
+    return PHONE_PATTERN.sub(lambda m: "[phone]" if _is_phone(m.group(0)) else m.group(0), text)
 
 
 def scrub_text(values: pd.Series) -> tuple[pd.Series, int]:
     """Return text with emails and phone numbers replaced by [email] / [phone], and how many values changed."""
     text = values.astype("str")
-    scrubbed = text.str.replace(EMAIL_PATTERN, "[email]", regex=True).str.replace(PHONE_PATTERN, "[phone]", regex=True)
+    scrubbed = text.str.replace(EMAIL_PATTERN, "[email]", regex=True).map(_replace_phones, na_action="ignore")
     changed = int((scrubbed.fillna("") != text.fillna("")).sum())
     return scrubbed, changed
 

@@ -84,10 +84,7 @@ def input_manifest(crm: CrmExports, survey: SurveyExport | None, survey_sha: str
 
 
 def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[str]:
-    mapped = set(contacts.source_columns) - {to_snake_case(n) for n in contacts.frame.columns if n.endswith("_at")}
-    canonical = {"lead_id", "email", "first_name", "last_name", "phone", "created_at", "updated_at", "stage",
-                 "source", "campaign", "owner"}
-    return [c for c in contacts.frame.columns if c in mapped and c not in canonical and not c.endswith("_at")]
+    return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
 
 
 def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -196,6 +193,19 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         column = stage_at_column(name)
         if column not in leads:
             leads[column] = pd.NaT
+    reached = pd.DataFrame({n: leads[stage_at_column(n)].notna() for n in names})
+    furthest = reached.to_numpy()[:, ::-1].argmax(axis=1)
+    furthest = np.where(reached.any(axis=1), len(names) - 1 - furthest, -1)
+    dated = [i for i, s in enumerate(funnel.stages) if s.reached_column]
+    skipped = np.zeros(len(leads), dtype=bool)
+    for i in dated:
+        skipped |= (~reached.iloc[:, i].to_numpy()) & (furthest > i) & (i > min(dated))
+    log.record("check_stage_order", table="leads", rows=int(skipped.sum()),
+               reason="reached a later stage without a date for an earlier one (skipped a stage); kept as they are")
+    current = leads["stage"].cat.codes.to_numpy()
+    moved_back = (current >= 0) & (current < furthest)
+    log.record("check_stage_order", table="leads", rows=int(moved_back.sum()),
+               reason="current stage is earlier than the furthest stage reached (moved back); kept as they are")
     converted_at = stage_at_column(funnel.converted_stage)
     leads["converted"] = (leads[converted_at].notna() | (leads["stage"] == funnel.converted_stage)).astype(bool)
     if deals is not None:
@@ -270,11 +280,30 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
     responses["lead_key"] = pseudonymise(lead_id.astype("str"), salt=settings.pseudonym_salt())
     log.record("link_to_leads", table="responses", rows=int(responses["lead_key"].notna().sum()),
                reason=f"linked to a CRM lead by normalised email ({responses['lead_key'].notna().mean():.1%} of responses)")
-    for column in codebook.loc[codebook["kind"] == "text", "column"]:
-        scrubbed, changed = scrub_text(responses[column])
-        responses[column] = scrubbed
-        log.record("scrub_pii_in_text", table="responses", column=column, rows=changed,
-                   reason="email address or phone number in an open answer replaced by [email] / [phone]")
+    # Every answer column that holds text is scrubbed, whatever kind it was read as: a free-text question
+    # read as single-select must not carry an email address into the data or the codebook.
+    meta = set(codebook.loc[codebook["kind"] == "meta", "column"])
+    for column in [c for c in responses.columns if c not in meta]:
+        values = responses[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            scrubbed_labels, changed_labels = scrub_text(pd.Series(values.cat.categories.astype("str")))
+            if changed_labels:
+                mapping = dict(zip(values.cat.categories, scrubbed_labels))
+                scrubbed = values.astype("str").map(mapping).astype("str")
+                changed = int((scrubbed != values.astype("str")).fillna(False).sum())
+                kept = [c for c in dict.fromkeys(scrubbed_labels)]
+                responses[column] = pd.Categorical(scrubbed, categories=kept, ordered=values.cat.ordered)
+            else:
+                changed = 0
+        elif pd.api.types.is_string_dtype(values):
+            responses[column], changed = scrub_text(values)
+        else:
+            continue
+        if changed or codebook.loc[codebook["column"] == column, "kind"].eq("text").any():
+            log.record("scrub_pii_in_text", table="responses", column=column, rows=changed,
+                       reason="email address or phone number in an answer replaced by [email] / [phone]")
+    codebook = codebook.assign(options=codebook["options"].map(
+        lambda labels: list(dict.fromkeys(scrub_text(pd.Series(list(labels), dtype="str"))[0])) if len(labels) else []))
     responses = pseudonymise_table(responses, settings, log=log, table="responses", id_column="respondent_id",
                                    key_column="respondent_key")
     flags = ["is_speeder", "is_straightliner", "is_incomplete", "quality_ok"]

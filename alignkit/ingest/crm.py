@@ -106,26 +106,39 @@ def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
     if footer:
         notes.append(("strip_report_footer", footer, "report footer lines (title, copyright, totals) below the data"))
     fmt = detect_crm_format(frame.columns) if crm_format == "auto" else crm_format
-    mapping = resolve_mapping(table, fmt, spec)
-    available = list(frame.columns)
-    wanted: dict[str, str] = {}
-    for canonical, column in mapping.items():
-        if column in available:
-            wanted[canonical] = column
-        elif canonical in REQUIRED[table] or canonical in spec.columns:
-            key = f"crm.{table}.columns.{canonical}" if canonical in spec.columns else f"crm.format ({fmt} preset)"
-            raise MissingColumnError(path, column, available, mapped_from=key)
-    for canonical in REQUIRED[table]:
-        if canonical not in wanted:
-            raise InputFileError(path, f"no column is mapped to the required name {canonical!r}.",
-                                 fix=f"add `{canonical}: <export column>` under crm.{table}.columns in alignkit.yml.")
+    errors = check_columns(table, path, spec, list(frame.columns), crm_format=fmt, extra_columns=extra_columns)
+    if errors:
+        raise errors[0]
+    available = set(frame.columns)
+    wanted = {canonical: column for canonical, column in resolve_mapping(table, fmt, spec).items() if column in available}
     for name, column in {**spec.attributes, **(extra_columns or {})}.items():
-        if column not in available:
-            raise MissingColumnError(path, column, available, mapped_from=f"crm.{table}.attributes.{name}")
         wanted[to_snake_case(name)] = column
     out = pd.DataFrame({canonical: frame[column] for canonical, column in wanted.items()})
     return RawTable(name=table, path=path, frame=out, source_columns=wanted, rows_in_file=rows_in_file,
                     sha256=content_hash(path), format=fmt, notes=notes)
+
+
+def check_columns(table: str, path: Path, spec: TableInput, available: Sequence[str], *, crm_format: str,
+                  extra_columns: Mapping[str, str] | None = None) -> list[InputFileError]:
+    """Return one error per mapped column the export lacks (each names the file, column and close matches)."""
+    errors: list[InputFileError] = []
+    mapping = resolve_mapping(table, crm_format, spec)
+    present = set(available)
+    for canonical, column in mapping.items():
+        if column not in present and (canonical in REQUIRED[table] or canonical in spec.columns):
+            key = f"crm.{table}.columns.{canonical}" if canonical in spec.columns else f"crm.format ({crm_format} preset)"
+            errors.append(MissingColumnError(path, column, available, mapped_from=key))
+    for canonical in REQUIRED[table]:
+        if canonical not in mapping:
+            errors.append(InputFileError(path, f"no column is mapped to the required name {canonical!r}.",
+                                         fix=f"add `{canonical}: <export column>` under crm.{table}.columns in alignkit.yml."))
+    for name, column in spec.attributes.items():
+        if column not in present:
+            errors.append(MissingColumnError(path, column, available, mapped_from=f"crm.{table}.attributes.{name}"))
+    for name, column in (extra_columns or {}).items():
+        if column not in present:
+            errors.append(MissingColumnError(path, column, available, mapped_from=f"funnel.stages (reached_column for {name})"))
+    return errors
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+# alignkit — `make` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo-data demo test test-unit test-notebooks notebooks clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "alignkit needs Python 3.11+, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install alignkit with its dependencies
+
+demo-data: $(STAMP) ## write the synthetic demo exports into data/raw
+	$(BIN)/alignkit demo-data --dir data/raw
+
+demo: demo-data ## run the whole pipeline on the demo data: data/processed/ and reports/
+	$(BIN)/alignkit run --project alignkit.yml
+
+test-unit: demo-data ## unit and planted-truth tests
+	$(BIN)/python -m pytest tests -q
+
+test-notebooks: demo-data ## validate every notebook with nbval (outputs must match)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/sanitize.cfg notebooks/
+
+test: test-unit test-notebooks ## set up if needed, run the unit tests, validate the notebooks
+
+notebooks: demo-data ## re-execute the notebooks in place (commit them with their outputs)
+	for nb in notebooks/[0-9][0-9]_*.ipynb; do \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=900 "$$nb" || exit 1; \
+	done
+
+clean: ## remove generated data, reports and the virtual environment
+	rm -rf $(VENV) data/processed/*.parquet reports/*.html reports/0* test-artifacts

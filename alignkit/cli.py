@@ -1,0 +1,139 @@
+"""The `alignkit` command: demo-data, init, validate, run."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+from alignkit import __version__
+from alignkit.errors import AlignkitError
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+
+
+def _notebook_dir() -> Path:
+    """Return the folder of the shipped notebooks (the repository's notebooks/, linked into the package)."""
+    return Path(str(resources.files("alignkit") / "notebooks"))
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from alignkit.demo import write_demo_exports
+
+    paths = write_demo_exports(Path(args.dir), seed=args.seed)
+    for name, path in paths.items():
+        print(f"wrote {name:9s} {path}")
+    return 0
+
+
+def _strip_outputs(source: Path, target: Path) -> None:
+    import nbformat
+
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    project_file = folder / "alignkit.yml"
+    if project_file.exists() and not args.force:
+        print(f"{project_file} already exists; use --force to overwrite the template files.", file=sys.stderr)
+        return 1
+    for sub in ("data/raw", "data/processed", "reports", "notebooks"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(str(resources.files("alignkit") / "project_template.yml")), project_file)
+    (folder / "data/raw/README.md").write_text(
+        "Put your exports here (survey and CRM), name them in ../../alignkit.yml, then run `alignkit validate`.\n"
+        "alignkit never modifies this folder.\n", encoding="utf-8")
+    for notebook in sorted(_notebook_dir().glob(NOTEBOOK_GLOB)):
+        _strip_outputs(notebook, folder / "notebooks" / notebook.name)
+    print(f"created {folder}/: alignkit.yml (edit it first), data/raw/, data/processed/, reports/, notebooks/")
+    print("next: copy your exports into data/raw/, edit alignkit.yml, then `alignkit validate` and `alignkit run`.")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from alignkit.config import load_settings
+    from alignkit.validate import validate_project
+
+    settings = load_settings(args.project)
+    problems = validate_project(settings, deep=not args.quick)
+    if not problems:
+        print(f"{settings.source_file}: project file and inputs look good.")
+        return 0
+    print(f"{len(problems)} problem(s) found:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem.message}", file=sys.stderr)
+    return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import papermill
+
+    from alignkit.config import load_settings
+
+    settings = load_settings(args.project)
+    notebooks_dir = settings.root / settings.paths.notebooks
+    if not notebooks_dir.exists():
+        notebooks_dir = _notebook_dir()
+    notebooks = sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
+    if args.only:
+        notebooks = [n for n in notebooks if n.name[:2] in set(args.only.split(","))]
+    if not notebooks:
+        print(f"no notebooks named NN_*.ipynb in {notebooks_dir}", file=sys.stderr)
+        return 1
+    executed_dir = settings.reports_dir / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    for notebook in notebooks:
+        print(f"running {notebook.name}", file=sys.stderr)
+        papermill.execute_notebook(str(notebook), str(executed_dir / notebook.name),
+                                   parameters={"project_file": str(settings.source_file.resolve())},
+                                   cwd=str(notebook.parent), progress_bar=True, log_output=False)
+    reports = sorted(settings.reports_dir.glob("*.html"))
+    print("reports: " + ", ".join(str(r) for r in reports))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the `alignkit` command."""
+    parser = argparse.ArgumentParser(prog="alignkit", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"alignkit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo-data", help="write the synthetic demo exports into data/raw")
+    demo.add_argument("--dir", default="data/raw", help="folder to write into (default: data/raw)")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (same seed, byte-identical files)")
+    demo.set_defaults(func=cmd_demo_data)
+    init = commands.add_parser("init", help="create a new analysis folder with a commented alignkit.yml")
+    init.add_argument("dir")
+    init.add_argument("--force", action="store_true", help="overwrite an existing alignkit.yml")
+    init.set_defaults(func=cmd_init)
+    validate = commands.add_parser("validate", help="check the project file and its inputs; list every problem")
+    validate.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
+    validate.add_argument("--quick", action="store_true", help="check files and columns only, not values")
+    validate.set_defaults(func=cmd_validate)
+    run = commands.add_parser("run", help="execute the numbered notebooks in order; each writes its report")
+    run.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
+    run.add_argument("--only", help="comma-separated notebook numbers to run, e.g. 01,02")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (errors for people, not tracebacks)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AlignkitError as error:
+        print(f"alignkit: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Reading survey and CRM exports into canonical tables (+ the survey codebook)."""

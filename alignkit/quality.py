@@ -1,0 +1,164 @@
+"""What notebook 01 shows about the data: rows in and out per step, quality flags and linking with confidence
+intervals, missingness by column — and its report, reports/01_clean_survey_and_crm.html."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from alignkit import plots
+from alignkit.config import ProjectSettings
+from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.stats import proportion
+from alignkit.tables import PreparedData
+
+REPORT_SLUG = "01_clean_survey_and_crm"
+FLAG_LABELS = {"is_speeder": "Speeders (answered far faster than the median)",
+               "is_straightliner": "Straight-liners (same answer to every grid item)",
+               "is_incomplete": "Incomplete (did not finish)", "quality_ok": "No flag raised (used for analysis)"}
+
+
+def rows_by_table(data: PreparedData) -> pd.DataFrame:
+    """Return, per table, the rows in the input file and the rows written to data/processed."""
+    written = {"leads": data.leads, "touches": data.touches, "survey": data.responses}
+    rows = []
+    for _, entry in data.inputs.iterrows():
+        table = entry["table"]
+        out = written.get(table)
+        rows.append({"table": table, "file": entry["file"], "rows_in": int(entry["rows"]),
+                     "rows_out": int(len(out)) if out is not None else None})
+    return pd.DataFrame(rows)
+
+
+def changes_by_step(log: pd.DataFrame) -> pd.DataFrame:
+    """Return the cleaning log summed by step and table (rows affected), in the order the steps ran."""
+    grouped = log.groupby(["table", "step"], sort=False).agg(rows_affected=("rows_affected", "sum"),
+                                                            reason=("reason", "first")).reset_index()
+    return grouped
+
+
+def quality_flags(responses: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per survey quality flag: responses flagged, share and its 95% Wilson CI."""
+    rows = []
+    for flag, label in FLAG_LABELS.items():
+        if flag in responses:
+            result = proportion(responses[flag])
+            rows.append({"flag": label, "responses": int(result.count), "of": result.n, "share": result.share,
+                         "ci_low": result.ci_low, "ci_high": result.ci_high})
+    return pd.DataFrame(rows)
+
+
+def linking_rate(responses: pd.DataFrame) -> pd.DataFrame:
+    """Return the share of responses linked to a CRM lead, overall and among responses without a quality flag."""
+    rows = []
+    for label, part in (("All responses", responses), ("Responses without a quality flag", responses[responses["quality_ok"]])):
+        result = proportion(part["lead_key"].notna())
+        rows.append({"responses": label, "linked": int(result.count), "of": result.n, "share": result.share,
+                     "ci_low": result.ci_low, "ci_high": result.ci_high})
+    return pd.DataFrame(rows)
+
+
+def missingness(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Return one row per column of each table: missing values and their share, most incomplete first."""
+    rows = []
+    for name, frame in tables.items():
+        if frame is None:
+            continue
+        for column in frame.columns:
+            series = frame[column]
+            missing = int(series.isna().sum())
+            rows.append({"table": name, "column": column, "missing": missing, "of": len(frame),
+                         "missing_share": missing / len(frame) if len(frame) else 0.0})
+    out = pd.DataFrame(rows)
+    return out.sort_values(["missing_share", "table", "column"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Return the codebook for reading: column, kind, question (and item), options in order."""
+    out = codebook[["column", "kind", "question"]].copy()
+    if "item" in codebook:
+        item = codebook["item"].fillna("")
+        out["question"] = out["question"].where(item.isin(["", "nan", "<NA>"]), out["question"].str.split(" - ").str[0] + " — " + item)
+    out["options"] = codebook["options"].map(lambda v: " < ".join(v) if len(v) and v is not None else "")
+    kinds = codebook["kind"]
+    out.loc[kinds.isin(["single", "multi"]), "options"] = codebook.loc[kinds.isin(["single", "multi"]), "options"].map("; ".join)
+    return out
+
+
+@dataclass(frozen=True)
+class CleaningSummary:
+    """Notebook 01's result at a glance: rows per table, changes per step, quality flags and linking."""
+
+    rows: pd.DataFrame
+    steps: pd.DataFrame
+    flags: pd.DataFrame
+    linking: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        return render_fragment("summary.html.j2", tables=[("Rows in and out", self.rows), ("Changes by step", self.steps),
+                                                           ("Survey quality flags", self.flags), ("Linking to the CRM", self.linking)])
+
+
+def summarise(data: PreparedData) -> CleaningSummary:
+    """Return the rows per table, changes per step, quality flags and linking rate of the prepared data."""
+    responses = data.responses if data.responses is not None else pd.DataFrame(columns=["quality_ok", "lead_key"])
+    return CleaningSummary(rows=rows_by_table(data), steps=changes_by_step(data.cleaning_log),
+                           flags=quality_flags(responses) if len(responses) else pd.DataFrame(),
+                           linking=linking_rate(responses) if len(responses) else pd.DataFrame())
+
+
+def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
+    """Return the report's headline findings in plain words."""
+    lines = []
+    for _, row in summary.rows.iterrows():
+        if pd.notna(row["rows_out"]):
+            lines.append(f"{row['file']}: {row['rows_in']:,} rows in, {int(row['rows_out']):,} rows kept for analysis.")
+    log = data.cleaning_log
+    for step, words in (("dedupe_contacts", "duplicate contacts merged"), ("drop_test_records", "test or internal records removed")):
+        rows = int(log.loc[log["step"] == step, "rows_affected"].sum())
+        lines.append(f"{rows:,} {words}.")
+    if len(summary.linking):
+        link = summary.linking.iloc[0]
+        lines.append(f"{link['share']:.0%} of survey responses (95% CI {link['ci_low']:.0%}–{link['ci_high']:.0%}) "
+                     "link to a CRM lead by email, so their answers can be set beside what they did.")
+    if len(summary.flags):
+        ok = summary.flags[summary.flags["flag"].str.startswith("No flag")].iloc[0]
+        lines.append(f"{ok['share']:.1%} of responses raise no quality flag; flagged ones are kept but left out of persona fitting.")
+    return lines
+
+
+def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path:
+    """Write reports/01_clean_survey_and_crm.html (and its CSVs); return the HTML path."""
+    summary = summarise(data)
+    missing = missingness({"leads": data.leads, "responses": data.responses})
+    log = data.cleaning_log
+    sections = [
+        Section("inputs", "Inputs and what was kept", [
+            "Each export is read as it is; nothing in data/raw is changed. Only the columns the project file maps "
+            "are kept, and personal data is replaced by keyed hashes before anything is written."],
+            [ReportTable("rows_by_table", "Rows in each input and rows kept", summary.rows)]),
+        Section("cleaning", "What cleaning changed", [
+            "Every row removed and every value changed is counted here with its reason. Steps that found nothing are "
+            "listed too, so you can see that they ran."],
+            [ReportFigure.from_axes(plots.plot_rows_by_step(log), alt="Bar chart of rows affected by each cleaning step."),
+             ReportTable("cleaning_log", "The cleaning log, one row per change", log, max_rows=80)]),
+    ]
+    if data.responses is not None:
+        sections.append(Section("quality", "Survey response quality", [
+            "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to every statement "
+            "in a grid. Both are kept in the data with a flag and left out where they would distort results."],
+            [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags),
+             ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking)]))
+    sections.append(Section("missingness", "Missing values", [
+        "How complete each column is after cleaning. Stage dates are empty for stages a lead has not reached, which is expected."],
+        [ReportFigure.from_axes(plots.plot_missingness(missing), alt="Bar chart of the share of missing values in the most incomplete columns."),
+         ReportTable("missingness", "Missing values by column", missing, max_rows=40)]))
+    if data.codebook is not None:
+        sections.append(Section("codebook", "Survey codebook", [
+            "Each survey column with its question and kind; Likert scales are listed in scale order."],
+            [ReportTable("codebook", "Codebook", codebook_table(data.codebook), max_rows=200)]))
+    return write_report(REPORT_SLUG, title="Cleaning the survey and CRM exports",
+                        subtitle="What came in, what was changed and why, and how good the data is.",
+                        headline=headline(data, summary), sections=sections, settings=settings, inputs=data.inputs)
