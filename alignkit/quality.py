@@ -22,14 +22,16 @@ FLAG_LABELS = {"is_speeder": "Speeders (answered far faster than the median)",
 
 def rows_by_table(data: PreparedData) -> pd.DataFrame:
     """Return, per table, the rows in the input file and the rows written to data/processed."""
-    written = {"leads": data.leads, "touches": data.touches, "survey": data.responses}
+    deals_kept = int(data.leads["deal_stage"].notna().sum()) if "deal_stage" in data.leads else None
+    kept = {"contacts": ("leads.parquet", len(data.leads)), "deals": ("leads.parquet (leads with a deal)", deals_kept),
+            "touches": ("touches.parquet", None if data.touches is None else len(data.touches)),
+            "survey": ("responses.parquet", None if data.responses is None else len(data.responses))}
     rows = []
     for _, entry in data.inputs.iterrows():
-        table = entry["table"]
-        out = written.get(table)
-        rows.append({"table": table, "file": entry["file"], "rows_in": int(entry["rows"]),
-                     "rows_out": int(len(out)) if out is not None else None})
-    return pd.DataFrame(rows)
+        written_to, rows_out = kept.get(entry["table"], ("", None))
+        rows.append({"input": entry["table"], "file": entry["file"], "rows_in": int(entry["rows"]),
+                     "written_to": written_to, "rows_out": rows_out})
+    return pd.DataFrame(rows).astype({"rows_out": "Int64"})
 
 
 def changes_by_step(log: pd.DataFrame) -> pd.DataFrame:
@@ -113,8 +115,8 @@ def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
     """Return the report's headline findings in plain words."""
     lines = []
     for _, row in summary.rows.iterrows():
-        if pd.notna(row["rows_out"]):
-            lines.append(f"{row['file']}: {row['rows_in']:,} rows in, {int(row['rows_out']):,} rows kept for analysis.")
+        if pd.notna(row["rows_out"]) and row["input"] in ("contacts", "survey"):
+            lines.append(f"{row['file']}: {row['rows_in']:,} rows in, {int(row['rows_out']):,} kept for analysis.")
     log = data.cleaning_log
     for step, words in (("dedupe_contacts", "duplicate contacts merged"), ("drop_test_records", "test or internal records removed")):
         rows = int(log.loc[log["step"] == step, "rows_affected"].sum())
