@@ -36,8 +36,11 @@ def figure_to_data_uri(figure: plt.Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def plot_rows_by_step(log: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars: rows removed or changed by each cleaning step, one colour per table."""
+def plot_rows_by_step(log: pd.DataFrame, *, ax: plt.Axes | None = None,
+                      exclude: tuple[str, ...] = ("pseudonymise", "link_to_leads", "check_stage_order")) -> plt.Axes:
+    """Horizontal bars: rows removed or changed by each cleaning step, one colour per table (steps that only
+    record information, such as pseudonymising every row, are left out by default)."""
+    log = log[~log["step"].isin(exclude)]
     ax = _axes(ax, (7.5, 0.35 * max(4, log["step"].nunique()) + 1))
     table = (log[log["rows_affected"] > 0].groupby(["step", "table"], sort=False)["rows_affected"].sum()
              .unstack(fill_value=0))
@@ -48,7 +51,7 @@ def plot_rows_by_step(log: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.A
         left += table[column]
     ax.set_xlabel("Rows affected (count)")
     ax.set_ylabel("Cleaning step")
-    ax.set_title("What cleaning changed, by step")
+    ax.set_title("Rows removed or values changed, by cleaning step")
     ax.legend(title="Table", frameon=False, loc="lower right")
     return ax
 

@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
@@ -72,12 +73,12 @@ def format_cell(column: str, value: object) -> str:
         return ""
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if isinstance(value, (int,)) or (hasattr(value, "is_integer") and isinstance(value, float) and value.is_integer()
-                                     and not column.endswith(PERCENT_SUFFIXES)):
+    if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()
+                                                and not column.endswith(PERCENT_SUFFIXES)):
         return f"{int(value):,}"
-    if isinstance(value, float):
+    if isinstance(value, (float, np.floating)):
         if column.endswith(PERCENT_SUFFIXES):
             return f"{value:.1%}"
         return f"{value:,.2f}"

@@ -1,0 +1,78 @@
+"""The `alignkit` command, run as a user runs it: a real subprocess of the installed console entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from alignkit.config import load_settings
+from tests.conftest import make_project
+
+
+def alignkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "alignkit.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+def test_demo_data_writes_the_exports(tmp_path):
+    result = alignkit("demo-data", "--dir", str(tmp_path / "raw"))
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in (tmp_path / "raw").iterdir()} == {
+        "survey_qualtrics.csv", "hubspot_contacts.csv", "hubspot_deals.csv", "hubspot_activities.csv", "demo_truth.json"}
+
+
+def test_init_creates_a_project_folder(tmp_path):
+    result = alignkit("init", str(tmp_path / "new"))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "new"
+    for sub in ("data/raw", "data/processed", "reports", "notebooks"):
+        assert (folder / sub).is_dir()
+    assert load_settings(folder / "alignkit.yml").crm.format == "auto"
+    notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
+    assert notebooks and notebooks[0].name == "01_clean_survey_and_crm.ipynb"
+    for cell in nbformat.read(notebooks[0], as_version=4).cells:
+        assert cell.cell_type != "code" or not cell.outputs
+    assert alignkit("init", str(folder)).returncode == 1  # never overwrites a project file silently
+
+
+def test_validate_passes_on_the_demo(demo_project):
+    result = alignkit("validate", "--project", str(demo_project))
+    assert result.returncode == 0, result.stderr
+    assert "look good" in result.stdout
+
+
+def test_validate_lists_every_misspelt_column_with_close_matches(tmp_path, demo_project):
+    project = make_project(tmp_path, raw_from=demo_project.parent / "data" / "raw")
+    text = project.read_text(encoding="utf-8")
+    text = text.replace("industry: Industry", "industry: Industy").replace("job_title: Job Title", "job_title: Job title")
+    project.write_text(text, encoding="utf-8")
+    result = alignkit("validate", "--project", str(project))
+    assert result.returncode == 1
+    assert "2 problem(s)" in result.stderr
+    assert "hubspot_contacts.csv" in result.stderr
+    assert "'Industy'" in result.stderr and "Close matches: 'Industry'" in result.stderr
+    assert "'Job title'" in result.stderr and "Close matches: 'Job Title'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_project_file_is_an_error_not_a_traceback(tmp_path):
+    (tmp_path / "alignkit.yml").write_text("crm: {formt: hubspot}\n", encoding="utf-8")
+    result = alignkit("validate", "--project", str(tmp_path / "alignkit.yml"))
+    assert result.returncode == 2
+    assert "crm.formt: unknown key" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_executes_the_notebooks_and_writes_reports(tmp_path, demo_project):
+    project = make_project(tmp_path, raw_from=demo_project.parent / "data" / "raw")
+    result = alignkit("run", "--project", str(project), "--only", "01")
+    assert result.returncode == 0, result.stderr[-3000:]
+    root = project.parent
+    assert (root / "reports" / "01_clean_survey_and_crm.html").exists()
+    leads = pd.read_parquet(root / "data" / "processed" / "leads.parquet")
+    assert len(leads) == json.loads((root / "data/raw/demo_truth.json").read_text())["n_leads"]
+    assert (root / "reports" / "executed" / "01_clean_survey_and_crm.ipynb").exists()
