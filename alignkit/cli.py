@@ -101,6 +101,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- alignkit assign (persona segments, notebook 03) ---------------------------------------------------------
+
+
+def _add_assign_command(commands: argparse._SubParsersAction) -> None:
+    """Register `alignkit assign` (added by the persona work; nothing yet)."""
+
+
+# --- alignkit score (converting leads, notebook 04) ------------------------------------------------------------
+
+
+def _add_score_command(commands: argparse._SubParsersAction) -> None:
+    """Register `alignkit score` (added by the ideal-lead work; nothing yet)."""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the `alignkit` command."""
     parser = argparse.ArgumentParser(prog="alignkit", description=__doc__)
@@ -122,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
     run.add_argument("--only", help="comma-separated notebook numbers to run, e.g. 01,02")
     run.set_defaults(func=cmd_run)
+    _add_assign_command(commands)
+    _add_score_command(commands)
     return parser
 
 
