@@ -91,6 +91,14 @@ class FunnelSettings(_Settings):
     converted_stage: str
     lost_values: list[str] = Field(default_factory=list)
     cohort_maturity_days: Annotated[int, Field(ge=0)] = 90
+    # Optional marketing spend (CSV in paths.raw with columns month, source or campaign, spend) for cost per
+    # lead and per customer; none = those KPIs are left out.
+    spend_file: str | None = None
+    # Touch kinds whose content counts as marketing collateral sales could reuse (e.g. CONTENT_DOWNLOAD);
+    # empty = every kind that is not a sales touch.
+    collateral_kinds: list[str] = Field(default_factory=list)
+    # False-discovery rate for friction points (Benjamini-Hochberg across every segment and stage).
+    friction_fdr: Annotated[float, Field(gt=0, lt=1)] = 0.05
 
     @model_validator(mode="after")
     def _named_stages_exist(self) -> FunnelSettings:

@@ -103,6 +103,106 @@ def benjamini_hochberg(p_values: np.ndarray | pd.Series) -> np.ndarray:
 # Comparing groups: two proportions, rates by segment (funnel, friction points)
 # ---------------------------------------------------------------------------------------------------------------
 
+FISHER_MIN_EXPECTED = 5.0
+
+
+def wilson_intervals(successes: np.ndarray | pd.Series, n: np.ndarray | pd.Series, *,
+                     level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Return arrays (low, high) of Wilson intervals, one per row; NaN where n is 0 (vectorised `wilson_interval`)."""
+    x = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = float(_st.norm.ppf(0.5 + level / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def compare_proportions(count_a: np.ndarray, n_a: np.ndarray, count_b: np.ndarray, n_b: np.ndarray, *,
+                        min_expected: float = FISHER_MIN_EXPECTED, level: float = 0.95) -> pd.DataFrame:
+    """Return one row per pair of groups (a vs b): both rates, their difference with Newcombe's CI, Cohen's h,
+    the two-sided p-value and the test used (two-proportion z-test, or Fisher's exact test when any expected
+    cell is below `min_expected`). Counts may be weighted, with n an effective sample size."""
+    xa, na = np.asarray(count_a, dtype=float), np.asarray(n_a, dtype=float)
+    xb, nb = np.asarray(count_b, dtype=float), np.asarray(n_b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pa, pb = xa / na, xb / nb
+        pooled = (xa + xb) / (na + nb)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+        z = (pa - pb) / se
+        p_value = np.where(se > 0, 2 * _st.norm.sf(np.abs(z)), 1.0)
+        cells = np.stack([na * pooled, na * (1 - pooled), nb * pooled, nb * (1 - pooled)])
+    small = np.nanmin(cells, axis=0) < min_expected
+    test = np.where(small, "fisher", "z")
+    for i in np.flatnonzero(small & (na > 0) & (nb > 0)):
+        table = np.round([[xa[i], na[i] - xa[i]], [xb[i], nb[i] - xb[i]]]).astype(int)
+        p_value[i] = _st.fisher_exact(table).pvalue
+    la, ha = wilson_intervals(xa, na, level=level)
+    lb, hb = wilson_intervals(xb, nb, level=level)
+    diff = pa - pb
+    # Newcombe (1998) hybrid score interval for a difference of proportions.
+    low = diff - np.sqrt((pa - la) ** 2 + (hb - pb) ** 2)
+    high = diff + np.sqrt((ha - pa) ** 2 + (pb - lb) ** 2)
+    cohens_h = 2 * np.arcsin(np.sqrt(np.clip(pa, 0, 1))) - 2 * np.arcsin(np.sqrt(np.clip(pb, 0, 1)))
+    valid = (na > 0) & (nb > 0)
+    return pd.DataFrame({"rate_a": pa, "rate_b": pb, "difference": diff, "difference_ci_low": low,
+                         "difference_ci_high": high, "cohens_h": cohens_h,
+                         "p_value": np.where(valid, p_value, np.nan), "test": test})
+
+
+def segment_vs_rest(flags: pd.Series, segments: pd.Series, *, weights: pd.Series | np.ndarray | None = None,
+                    min_expected: float = FISHER_MIN_EXPECTED, level: float = 0.95) -> pd.DataFrame:
+    """Return one row per segment: its n, count, rate with Wilson CI, the rest's n, count and rate, and the
+    comparison of segment vs rest from `compare_proportions`. Rows with a missing flag or segment are ignored;
+    with weights, counts are weighted and n is Kish's effective sample size."""
+    ok = flags.notna().to_numpy() & segments.notna().to_numpy()
+    x = flags.to_numpy()[ok].astype(bool).astype(float)
+    w = _weights(len(flags), weights)[ok]
+    seg = pd.Series(segments.to_numpy()[ok])
+    frame = pd.DataFrame({"segment": seg, "w": w, "wx": w * x, "w2": w * w, "rows": 1})
+    grouped = frame.groupby("segment", observed=True, sort=True)[["w", "wx", "w2", "rows"]].sum()
+    total = grouped.sum()
+    if weights is None:
+        n, count = grouped["rows"].to_numpy(float), grouped["wx"].to_numpy()
+        rest_n, rest_count = total["rows"] - n, total["wx"] - count
+    else:
+        # Effective n per group (Kish) and counts scaled to it, so tests and CIs reflect the weighting.
+        n_eff = grouped["w"] ** 2 / grouped["w2"]
+        rest_w, rest_w2 = total["w"] - grouped["w"], total["w2"] - grouped["w2"]
+        rest_eff = np.where(rest_w2 > 0, rest_w ** 2 / rest_w2, 0.0)
+        share = grouped["wx"] / grouped["w"]
+        rest_share = np.where(rest_w > 0, (total["wx"] - grouped["wx"]) / rest_w, np.nan)
+        n, count = n_eff.to_numpy(), (share * n_eff).to_numpy()
+        rest_n, rest_count = rest_eff, rest_share * rest_eff
+    compared = compare_proportions(count, n, rest_count, rest_n, min_expected=min_expected, level=level)
+    low, high = wilson_intervals(count, n, level=level)
+    return pd.DataFrame({"segment": grouped.index, "n": grouped["rows"].to_numpy().astype("int64"), "count": count,
+                         "rate": compared["rate_a"].to_numpy(), "ci_low": low, "ci_high": high,
+                         "rest_n": (total["rows"] - grouped["rows"]).to_numpy().astype("int64"),
+                         "rest_rate": compared["rate_b"].to_numpy(),
+                         **{c: compared[c].to_numpy() for c in ("difference", "difference_ci_low",
+                                                                 "difference_ci_high", "cohens_h", "p_value", "test")}})
+
+
+def ratio_of_proportions(count_a: np.ndarray, n_a: np.ndarray, count_b: np.ndarray, n_b: np.ndarray, *,
+                         level: float = 0.95) -> pd.DataFrame:
+    """Return the ratio (lift) of proportion a to proportion b with a Katz log CI (0.5 added to zero cells)."""
+    xa, na = np.asarray(count_a, dtype=float), np.asarray(n_a, dtype=float)
+    xb, nb = np.asarray(count_b, dtype=float), np.asarray(n_b, dtype=float)
+    zero = (xa == 0) | (xb == 0)
+    xa_c, xb_c = np.where(zero, xa + 0.5, xa), np.where(zero, xb + 0.5, xb)
+    na_c, nb_c = np.where(zero, na + 0.5, na), np.where(zero, nb + 0.5, nb)
+    z = float(_st.norm.ppf(0.5 + level / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = (xa / na) / (xb / nb)
+        log_ratio = np.log((xa_c / na_c) / (xb_c / nb_c))
+        se = np.sqrt(1 / xa_c - 1 / na_c + 1 / xb_c - 1 / nb_c)
+    return pd.DataFrame({"lift": lift, "lift_ci_low": np.exp(log_ratio - z * se), "lift_ci_high": np.exp(log_ratio + z * se)})
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Associations and effect sizes: chi-square / Fisher, Mann–Whitney, Cramér's V, AUC, standardised differences
