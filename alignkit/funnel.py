@@ -332,7 +332,7 @@ def definitions_table(funnel: FunnelSettings) -> pd.DataFrame:
 
 # --- the result -----------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FunnelResult:
     """Notebook 02's result: the funnel, friction points, SLA, closed loop and monthly KPIs, as of one date."""
 
@@ -354,6 +354,10 @@ class FunnelResult:
     kpis: pd.DataFrame
     cost_by_segment: pd.DataFrame | None = None
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __repr__(self) -> str:
+        return (f"FunnelResult(as of {self.as_of:%Y-%m-%d}, {int(self.stages['reached'].iloc[0]):,} leads, "
+                f"{len(self.stage_names)} stages, {len(self.friction)} friction points)")
 
     def _repr_html_(self) -> str:
         conversion = self.conversion[["from_stage", "to_stage", "judged", "converted", "rate", "ci_low", "ci_high"]]

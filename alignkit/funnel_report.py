@@ -58,7 +58,8 @@ def report_sections(result: FunnelResult) -> list[Section]:
         ReportFigure.from_axes(plots.plot_funnel(mask_small_counts(result.stages, ["reached"], k).fillna({"reached": 0}),
                                                  result.conversion),
                                alt="Horizontal bars of the number of leads reaching each funnel stage."),
-        ReportTable("conversion", "Stage-to-stage and cumulative conversion (95% Wilson CIs)", result.conversion),
+        ReportTable("conversion", "Stage-to-stage and cumulative conversion (95% Wilson CIs)", mask_small_counts(
+            result.conversion, ["reached_from", "judged", "converted", "not_yet_judged", "cumulative_converted"], k)),
         ReportTable("stages", "Leads reaching each stage, skipped and moved back",
                     mask_small_counts(result.stages, ["reached", "skipped", "stopped_here", "moved_back_from_here"], k)),
         ReportTable("irregularities", "Leads that skipped a stage or moved back (counted, not dropped)",
@@ -160,7 +161,8 @@ def _kpi_section(result: FunnelResult) -> Section:
     k = result.min_group_size
     kpis = result.kpis
     counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
-    shown = ["new_leads", *[c for c in counts if c.startswith("reached_")]][:5]
+    stage_counts = [c for c in counts if c.startswith("reached_")]
+    shown = ["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3 else ["new_leads", *stage_counts]
     items = [ReportFigure.from_axes(plots.plot_kpis(kpis, shown), alt="Line chart of monthly new leads and stage counts."),
              ReportTable("kpis", "Shared KPIs by month", mask_small_counts(kpis, counts, k), max_rows=40,
                          note="Stage counts are by the month the stage was reached; conversion rates by the month's "

@@ -87,7 +87,9 @@ def plot_shares_with_ci(table: pd.DataFrame, label: str, *, ax: plt.Axes | None 
 # Funnel and SLA figures (notebook 02)
 # ---------------------------------------------------------------------------------------------------------------
 
-import numpy as np  # noqa: E402  (kept inside this section so the shared header stays untouched)
+import matplotlib.dates  # noqa: E402  (imports kept inside this section so the shared header stays untouched)
+import matplotlib.ticker  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def plot_funnel(stages: pd.DataFrame, conversion: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
@@ -186,6 +188,9 @@ def plot_sla_weekly(by_week: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt
                     color=PALETTE[0], alpha=0.2, linewidth=0)
     ax.plot(x, table["within_share"].astype(float) * 100, color=PALETTE[0])
     ax.set_ylim(0, 100)
+    locator = matplotlib.dates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
     ax.set_xlabel("Week of the MQL date")
     ax.set_ylabel("MQLs followed up within target (%)")
     ax.set_title("SLA kept, week by week (band: 95% CI)")
@@ -199,7 +204,7 @@ def plot_mql_volume(volume: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.
     target = int(volume["target"].max()) if len(volume) else 0
     if target:
         ax.axhline(target, color=PALETTE[5], linestyle="--", label=f"Agreed: {target:,} a month")
-        ax.legend(frameon=False, loc="upper left")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     ax.set_xlabel("Month")
     ax.set_ylabel("MQLs (count)")
     ax.set_title("MQL volume delivered against the agreement")
@@ -218,6 +223,11 @@ def plot_lift(before_close: pd.DataFrame, *, ax: plt.Axes | None = None, top: in
                 fmt="o", color=PALETTE[2], ecolor=PALETTE[2], capsize=3)
     ax.axvline(1, color="grey", linewidth=1)
     ax.set_xscale("log")
+    low = float(np.nanmin(table["lift_ci_low"])) if len(table) else 0.5
+    high = float(np.nanmax(table["lift_ci_high"])) if len(table) else 2.0
+    ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10) if low / 1.2 <= t <= high * 1.2] or [1]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_yticks(y, table["item"].astype(str))
     ax.set_xlabel("Lift: share of won deals with it ÷ share of lost deals with it (log scale)")
     ax.set_title("Content and campaigns before won vs lost deals")
@@ -245,7 +255,8 @@ def plot_kpis(kpis: pd.DataFrame, columns: list[str], *, ax: plt.Axes | None = N
     """Lines: the monthly counts named in `columns` (e.g. new leads, MQLs, customers), log scale."""
     ax = _axes(ax, (7.5, 4.0))
     for i, column in enumerate(columns):
-        ax.plot(kpis["month"].astype(str), kpis[column].astype(float), marker="o", ms=3, color=PALETTE[i % len(PALETTE)],
+        values = kpis[column].astype(float).where(kpis[column].astype(float) > 0)  # zeros cannot sit on a log scale
+        ax.plot(kpis["month"].astype(str), values, marker="o", ms=3, color=PALETTE[i % len(PALETTE)],
                 label=column.replace("reached_", "").replace("_", " "))
     ax.set_yscale("log")
     ax.set_xlabel("Month")
