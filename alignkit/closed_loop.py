@@ -90,16 +90,16 @@ def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame, *, min_grou
     deals = closed_deals(leads)
     n_won, n_lost = int(deals["won"].sum()), int((~deals["won"]).sum())
     keys = pd.Index(deals["lead_key"])
-    content = touches["content"]
-    has = content.notna() & content.astype("str").str.strip().ne("")
-    part = touches.loc[has, ["lead_key", "at", "content"]]
-    position = keys.get_indexer(part["lead_key"])
+    codes, labels = _content_codes(touches["content"])
+    has = codes >= 0
+    position = keys.get_indexer(touches["lead_key"][has])
+    item, at = codes[has], touches["at"].to_numpy()[has]
     keep = position >= 0
-    part, position = part[keep], position[keep]
-    before = part["at"].to_numpy() < deals["deal_closed_at"].to_numpy()[position]
-    seen = pd.DataFrame({"item": part["content"].to_numpy()[before], "deal": position[before]})
-    seen = seen.drop_duplicates()
-    seen["won"] = deals["won"].to_numpy()[seen["deal"].to_numpy()]
+    item, at, position = item[keep], at[keep], position[keep]
+    before = at < deals["deal_closed_at"].to_numpy()[position]
+    pairs = np.unique(item[before].astype("int64") * max(len(deals), 1) + position[before])  # each item once per deal
+    deal = pairs % max(len(deals), 1)
+    seen = pd.DataFrame({"item": labels[pairs // max(len(deals), 1)], "deal": deal, "won": deals["won"].to_numpy()[deal]})
     items = [seen.assign(kind="content")]
     if "campaign" in leads and leads["campaign"].notna().any():
         campaign = leads.set_index("lead_key")["campaign"].reindex(keys).to_numpy()
@@ -126,19 +126,36 @@ def collateral_sales_never_uses(touches: pd.DataFrame, *, sales_kinds: list[str]
                                 collateral_kinds: list[str] | None = None) -> pd.DataFrame:
     """Return the content of marketing touches (of `collateral_kinds`, or every non-sales kind when empty) that
     never appears in a sales touch, with how many touches and leads it reached; most leads first."""
-    kind = touches["kind"].astype("str").str.casefold()
-    sales = kind.isin({k.casefold() for k in sales_kinds}).to_numpy()
-    content = touches["content"].astype("str").str.strip()
-    has = content.notna() & content.ne("")
-    marketing = ~sales
+    kinds, kind_labels = pd.factorize(touches["kind"].astype("str"))
+    folded = pd.Index(kind_labels).astype("str").str.casefold()
+    sales_kind = np.append(folded.isin({k.casefold() for k in sales_kinds}), False)  # code -1 (missing) → not sales
+    sales = sales_kind[kinds]
+    codes, labels = _content_codes(touches["content"])
+    has = codes >= 0
+    marketing = has & ~sales
     if collateral_kinds:
-        marketing &= kind.isin({k.casefold() for k in collateral_kinds}).to_numpy()
-    used_by_sales = set(content[has & sales].unique())
-    part = touches.loc[has & marketing, ["lead_key"]].assign(content=content[has & marketing])
-    part = part[~part["content"].isin(used_by_sales)]
-    out = part.groupby("content", sort=True).agg(marketing_touches=("lead_key", "size"), leads_reached=("lead_key", "nunique"))
+        marketing &= np.append(folded.isin({k.casefold() for k in collateral_kinds}), False)[kinds]
+    used_by_sales = np.zeros(len(labels) + 1, dtype=bool)
+    used_by_sales[np.unique(codes[has & sales])] = True
+    chosen = marketing & ~used_by_sales[codes]
+    leads_codes = pd.factorize(touches["lead_key"][chosen])[0]
+    part = pd.DataFrame({"content": codes[chosen], "lead": leads_codes})
+    out = part.groupby("content", sort=False).agg(marketing_touches=("lead", "size"), leads_reached=("lead", "nunique"))
+    out.index = pd.Index(labels[out.index.to_numpy()], name="content")
     out["sales_touches"] = 0
     return out.reset_index().sort_values(["leads_reached", "content"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _content_codes(content: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return integer codes of the content (−1 for missing or blank) and the stripped labels they point to."""
+    codes, labels = pd.factorize(content.astype("str"))
+    stripped = pd.Index(labels).astype("str").str.strip()
+    merged, final = pd.factorize(stripped)
+    blank = np.append(stripped.to_numpy() == "", True)
+    mapping = np.append(merged, -1)
+    mapped = mapping[codes]
+    mapped[blank[codes]] = -1
+    return mapped, np.asarray(final, dtype=object)
 
 
 # --- cycle length and monthly KPIs ----------------------------------------------------------------------------------
@@ -171,7 +188,10 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     win rate with CI, revenue (won amounts by close month), median cycle in days, and — with spend — spend,
     cost per lead and cost per customer."""
     def month_of(values: np.ndarray | pd.Series) -> pd.Series:
-        return pd.Series(pd.to_datetime(np.asarray(values))).dt.to_period("M")
+        # Month ordinals (months since 1970-01, as pandas' monthly Periods count them), NaN for no date: plain numbers
+        # group far faster than Period objects on millions of rows.
+        months = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[M]")
+        return pd.Series(np.where(np.isnat(months), np.nan, months.astype("int64").astype(float)))
 
     created = month_of(leads["created_at"])
     table = {"new_leads": created.value_counts()}
@@ -185,22 +205,25 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     conv = pd.Series(reached_at[converted_stage])
     cycle = (conv - pd.Series(leads["created_at"].to_numpy())) / pd.Timedelta(days=1)
     table["median_cycle_days"] = cycle.groupby(month_of(conv)).median()
-    out = pd.DataFrame(table)
-    out.index = pd.PeriodIndex(out.index, freq="M")
-    out = out.sort_index()
-    full = pd.period_range(out.index.min(), min(out.index.max(), pd.Period(as_of, "M")), freq="M")
-    out = out.reindex(full)
+    out = pd.DataFrame(table).sort_index()
+    last = min(int(out.index.max()), pd.Period(as_of, "M").ordinal)
+    ordinals = np.arange(int(out.index.min()), last + 1)
+    out = out.reindex(ordinals.astype(float))
+    full = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
     counts = [c for c in out.columns if c not in ("revenue", "median_cycle_days")]
     out[counts] = out[counts].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0)
     matured = (full.to_timestamp(how="end") + pd.Timedelta(days=maturity_days)) <= as_of
     mql = pd.Series(reached_at[mql_stage])
     sql = pd.Series(reached_at[sql_stage])
-    out["mql_rate"] = pd.Series(mql.notna().to_numpy()).groupby(created).mean().reindex(full).where(matured)
+    out["mql_rate"] = pd.Series(mql.notna().to_numpy()).groupby(created).mean().reindex(ordinals.astype(float)) \
+        .to_numpy()
+    out["mql_rate"] = out["mql_rate"].where(matured)
     mql_month = month_of(mql)
     has_mql = mql.notna().to_numpy()
     out["mql_to_sql_rate"] = pd.Series(sql.notna().to_numpy()[has_mql]).groupby(mql_month[has_mql].to_numpy()).mean() \
-        .reindex(full).where(matured)
+        .reindex(ordinals.astype(float)).to_numpy()
+    out["mql_to_sql_rate"] = out["mql_to_sql_rate"].where(matured)
     decided = out["deals_won"] + out["deals_lost"]
     out["win_rate"] = out["deals_won"] / decided.where(decided > 0)
     out["win_ci_low"], out["win_ci_high"] = wilson_intervals(out["deals_won"], decided)

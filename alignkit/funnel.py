@@ -246,11 +246,12 @@ def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
     """Return one row per month of creation: leads, whether the cohort has matured (its last day at least
     `maturity_days` before `as_of`), and per later stage the count and share of the cohort reaching it (shares
     left empty until the cohort matures), with the CI of the converted share."""
-    month = pd.Series(paths.created_at).dt.to_period("M")
+    month = paths.created_at.astype("datetime64[M]")  # numpy months: no Period objects per lead
     frame = pd.DataFrame({f"reached_{_snake(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
     frame["leads"] = paths.reached[:, 0] | paths.reached.any(axis=1)
-    frame["cohort"] = month.to_numpy()
-    counts = frame.groupby("cohort", sort=True).sum()
+    frame["cohort"] = month.astype("int64")
+    counts = frame[~np.isnat(month)].groupby("cohort", sort=True).sum()
+    counts.index = pd.PeriodIndex(counts.index.to_numpy().astype("datetime64[M]"), freq="M")
     ends = counts.index.to_timestamp(how="end")
     matured = (ends + pd.Timedelta(days=maturity_days)) <= as_of
     out = pd.DataFrame({"cohort": counts.index.astype(str), "leads": counts["leads"].to_numpy(), "matured": matured})
@@ -283,6 +284,10 @@ def segment_conversion(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Time
     Fisher's exact test for small counts), with Benjamini–Hochberg q-values across all rows and the leads lost
     against the rest's rate (n × (rest rate − segment rate))."""
     by = breakdown_columns(leads) if by is None else by
+    factorized = {}
+    for column in by:  # once per column: string columns are slow to slice again and again
+        codes, labels = pd.factorize(leads[column].astype("str"), sort=True)
+        factorized[column] = (codes, pd.Index(labels).astype("str"))
     parts = []
     for i in range(len(paths.names) - 1):
         judged = eligible(paths, i, as_of=as_of, maturity_days=maturity_days)
@@ -290,7 +295,8 @@ def segment_conversion(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Time
             continue
         flags = pd.Series(paths.reached[judged, i + 1])
         for column in by:
-            segments = pd.Series(leads[column].to_numpy()[judged]).astype("str")
+            codes, labels = factorized[column]
+            segments = pd.Series(pd.Categorical.from_codes(codes[judged], categories=labels))
             table = segment_vs_rest(flags, segments)
             table = table[table["n"] >= min_group_size]
             if table.empty:

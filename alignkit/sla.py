@@ -80,10 +80,11 @@ def hours_distribution(followups: pd.DataFrame, *, target_hours: float, bins: in
 
 def mql_volume(followups: pd.DataFrame, *, target_per_month: int) -> pd.DataFrame:
     """Return MQLs delivered per month against the agreed volume (target 0 = none agreed: shares left empty)."""
-    month = followups["mql_at"].dt.to_period("M")
+    month = pd.Series(followups["mql_at"].to_numpy().astype("datetime64[M]").astype("int64"))
     counts = month.value_counts().sort_index()
-    full = pd.period_range(counts.index.min(), counts.index.max(), freq="M") if len(counts) else pd.PeriodIndex([], freq="M")
-    counts = counts.reindex(full, fill_value=0)
+    ordinals = np.arange(counts.index.min(), counts.index.max() + 1) if len(counts) else np.array([], dtype="int64")
+    full = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
+    counts = counts.reindex(ordinals, fill_value=0)
     out = pd.DataFrame({"month": full.astype(str), "mqls": counts.to_numpy().astype("int64"), "target": target_per_month})
     out["delivered_share"] = (out["mqls"] / target_per_month) if target_per_month else np.nan
     out["gap"] = out["mqls"] - target_per_month if target_per_month else pd.NA
@@ -92,8 +93,10 @@ def mql_volume(followups: pd.DataFrame, *, target_per_month: int) -> pd.DataFram
 
 def weekly(followups: pd.DataFrame, *, capacity_per_week: int = 0) -> pd.DataFrame:
     """Return the SLA per week of the MQL date (week starting Monday), with sales capacity beside MQL volume."""
-    week = followups["mql_at"].dt.to_period("W-SUN").dt.start_time.dt.strftime("%Y-%m-%d")
-    out = sla_by(followups, week, name="week")
+    days = followups["mql_at"].to_numpy().astype("datetime64[D]")
+    monday = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")  # 1970-01-01 was a Thursday
+    out = sla_by(followups, monday, name="week")
+    out["week"] = pd.to_datetime(out["week"]).dt.strftime("%Y-%m-%d")
     out["mqls"] = out["mqls_due"] + out["pending"]
     if capacity_per_week:
         out["capacity"] = capacity_per_week

@@ -159,12 +159,17 @@ def segment_vs_rest(flags: pd.Series, segments: pd.Series, *, weights: pd.Series
     """Return one row per segment: its n, count, rate with Wilson CI, the rest's n, count and rate, and the
     comparison of segment vs rest from `compare_proportions`. Rows with a missing flag or segment are ignored;
     with weights, counts are weighted and n is Kish's effective sample size."""
-    ok = flags.notna().to_numpy() & segments.notna().to_numpy()
-    x = flags.to_numpy()[ok].astype(bool).astype(float)
+    codes, uniques = pd.factorize(segments, sort=True)
+    x_all = flags.to_numpy(dtype=float, na_value=np.nan)
+    ok = (codes >= 0) & ~np.isnan(x_all)
+    x = x_all[ok].astype(bool).astype(float)
     w = _weights(len(flags), weights)[ok]
-    seg = pd.Series(segments.to_numpy()[ok])
-    frame = pd.DataFrame({"segment": seg, "w": w, "wx": w * x, "w2": w * w, "rows": 1})
-    grouped = frame.groupby("segment", observed=True, sort=True)[["w", "wx", "w2", "rows"]].sum()
+    seg = codes[ok]
+    size = len(uniques)
+    sums = {"w": np.bincount(seg, weights=w, minlength=size), "wx": np.bincount(seg, weights=w * x, minlength=size),
+            "w2": np.bincount(seg, weights=w * w, minlength=size), "rows": np.bincount(seg, minlength=size).astype(float)}
+    grouped = pd.DataFrame(sums, index=pd.Index(uniques, name="segment"))
+    grouped = grouped[grouped["rows"] > 0]
     total = grouped.sum()
     if weights is None:
         n, count = grouped["rows"].to_numpy(float), grouped["wx"].to_numpy()
