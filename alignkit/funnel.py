@@ -144,7 +144,7 @@ def stage_table(paths: StagePaths) -> pd.DataFrame:
     for i, name in enumerate(paths.names):
         reached = int(paths.reached[:, i].sum())
         stopped = paths.furthest == i
-        rows.append({"stage": name, "reached": reached, "share_of_entered": reached / entered if entered else np.nan,
+        rows.append({"stage": name, "reached": reached, "entered_share": reached / entered if entered else np.nan,
                      "skipped": int(paths.skipped[:, i].sum()), "stopped_here": int(stopped.sum()),
                      "moved_back_from_here": int((stopped & paths.moved_back).sum())})
     return pd.DataFrame(rows)
@@ -375,10 +375,22 @@ class FunnelResult:
             ("Top friction points", friction), ("SLA: MQL to first sales touch", sla)])
 
 
+def with_personas(leads: pd.DataFrame, personas: pd.DataFrame) -> pd.DataFrame:
+    """Return the leads with a `persona` column from a table of lead_key → persona (e.g. survey respondents linked
+    to the CRM, from notebook 03); leads without one get none. The input is not modified."""
+    missing = [c for c in ("lead_key", "persona") if c not in personas]
+    if missing:
+        raise ValueError(f"the personas table needs columns lead_key and persona; missing {missing}")
+    linked = personas.dropna(subset=["lead_key"]).drop_duplicates("lead_key").set_index("lead_key")["persona"]
+    return leads.drop(columns=["persona"], errors="ignore").assign(persona=leads["lead_key"].map(linked).astype("str"))
+
+
 def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: ProjectSettings, *,
                    spend: pd.DataFrame | None = None, as_of: pd.Timestamp | None = None,
-                   inputs: pd.DataFrame | None = None) -> FunnelResult:
-    """Return the whole funnel analysis of a leads table (and touches, spend), pure on DataFrames."""
+                   inputs: pd.DataFrame | None = None, personas: pd.DataFrame | None = None) -> FunnelResult:
+    """Return the whole funnel analysis of a leads table (and touches, spend, personas), pure on DataFrames."""
+    if personas is not None:
+        leads = with_personas(leads, personas)
     funnel = settings.funnel
     names = funnel.stage_names
     as_of = pd.Timestamp(as_of) if as_of is not None else data_as_of(leads, touches, stages=names)
@@ -418,10 +430,13 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
         closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame())
 
 
-def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_of: pd.Timestamp | None = None) -> FunnelResult:
-    """Return the whole funnel analysis from data/processed (or from `data`, for tests and notebooks)."""
+def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_of: pd.Timestamp | None = None,
+            personas: pd.DataFrame | None = None) -> FunnelResult:
+    """Return the whole funnel analysis from data/processed (or from `data`, for tests and notebooks); with
+    `personas` (lead_key, persona) the funnel is also broken down by persona."""
     data = data if data is not None else load_inputs(settings)
-    return analyse_frames(data.leads, data.touches, settings, spend=data.spend, as_of=as_of, inputs=data.inputs)
+    return analyse_frames(data.leads, data.touches, settings, spend=data.spend, as_of=as_of, inputs=data.inputs,
+                          personas=personas)
 
 
 def headline(result: FunnelResult) -> list[str]:

@@ -32,6 +32,19 @@ def private_groups(table: pd.DataFrame, count_column: str, min_group_size: int) 
     return suppress_small_groups(table, count_column=count_column, min_group_size=min_group_size)
 
 
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy for reading: p- and q-values with two significant digits (as text that still parses as a
+    number, e.g. '3.4e-12'), leads lost rounded, and the difference to the rest named so it shows as a percentage."""
+    out = table.copy()
+    for column in ("p_value", "q_value"):
+        if column in out:
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2g}").astype("str")
+    if "leads_lost" in out:
+        out["leads_lost"] = out["leads_lost"].round(0)
+    return out.rename(columns={"difference": "vs_rest_rate", "difference_ci_low": "vs_rest_ci_low",
+                               "difference_ci_high": "vs_rest_ci_high"})
+
+
 def _shown(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
     """Return only the groups large enough to be drawn in a figure."""
     return table[table[count_column] >= min_group_size]
@@ -59,7 +72,8 @@ def report_sections(result: FunnelResult) -> list[Section]:
                                                  result.conversion),
                                alt="Horizontal bars of the number of leads reaching each funnel stage."),
         ReportTable("conversion", "Stage-to-stage and cumulative conversion (95% Wilson CIs)", mask_small_counts(
-            result.conversion, ["reached_from", "judged", "converted", "not_yet_judged", "cumulative_converted"], k)),
+            private_groups(result.conversion, "judged", k), ["reached_from", "converted", "not_yet_judged",
+                                                              "cumulative_converted"], k)),
         ReportTable("stages", "Leads reaching each stage, skipped and moved back",
                     mask_small_counts(result.stages, ["reached", "skipped", "stopped_here", "moved_back_from_here"], k)),
         ReportTable("irregularities", "Leads that skipped a stage or moved back (counted, not dropped)",
@@ -67,7 +81,8 @@ def report_sections(result: FunnelResult) -> list[Section]:
         ReportTable("time_in_stage", "Days from reaching a stage to reaching the next (leads with both dates)",
                     private_groups(result.times, "leads", k)),
         ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled or lost",
-                    mask_small_counts(result.outcomes, ["stopped_here", "open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),
+                    mask_small_counts(private_groups(result.outcomes, "stopped_here", k),
+                                      ["open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),
     ]
     sections.append(Section("funnel", "The funnel", [
         "How many leads reach each stage, how many move on to the next, and how long they take."], funnel_items))
@@ -82,9 +97,12 @@ def report_sections(result: FunnelResult) -> list[Section]:
                "difference", "difference_ci_low", "difference_ci_high", "cohens_h", "p_value", "q_value", "test", "leads_lost"]
     friction_items += [
         ReportTable("friction_points", "Friction points: segments converting significantly below the rest, most leads lost first",
-                    friction[columns] if len(friction) else friction, max_rows=25),
-        ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked)",
-                    result.segments[columns] if len(result.segments) else result.segments, max_rows=60,
+                    readable(friction[columns]) if len(friction) else friction, max_rows=25),
+        ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked), "
+                    "most significant differences first",
+                    readable(result.segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
+                                                         kind="stable")[columns]) if len(result.segments) else
+                    result.segments, max_rows=60,
                     note=f"Only segments with at least {k} leads judged are tested and shown.")]
     sections.append(Section("friction", "Friction points", [
         "For every step and every source, campaign, owner and persona, each segment's conversion is compared with "
@@ -144,7 +162,7 @@ def _closed_loop_section(result: FunnelResult) -> Section:
     if len(before):
         items.append(ReportFigure.from_axes(plots.plot_lift(before), alt="Dot chart of the lift of content and campaigns before won deals."))
     items += [
-        ReportTable("before_close", "Content and campaigns before the close: won vs lost deals", before, max_rows=40,
+        ReportTable("before_close", "Content and campaigns before the close: won vs lost deals", readable(before), max_rows=40,
                     note=f"Only items seen before at least {k} closed deals are listed."),
         ReportTable("unused_collateral", "Collateral sales never uses", mask_small_counts(
             loop.unused_collateral, ["marketing_touches", "leads_reached"], k)),

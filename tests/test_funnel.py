@@ -177,3 +177,16 @@ def test_demo_report_sections_hold_every_part(demo_result):
     assert ids == ["definitions", "funnel", "friction", "cohorts", "sla", "closed-loop", "kpis"]
     assert "friction points" in demo_result._repr_html_()
     assert repr(demo_result).startswith("FunnelResult(as of 2026-09-30")
+
+
+def test_personas_where_linked_become_a_breakdown(prepared, demo_settings):
+    leads = prepared.leads
+    rng = np.random.default_rng(1)
+    linked = leads.sample(3000, random_state=1)
+    personas = pd.DataFrame({"lead_key": linked["lead_key"].to_numpy(), "persona": rng.choice(["P1", "P2"], len(linked))})
+    result = funnel.analyse(demo_settings, data=FunnelInputs(leads=leads, touches=None, inputs=prepared.inputs),
+                            personas=personas)
+    rows = result.segments[result.segments["breakdown"] == "persona"]
+    assert set(rows["segment"]) == {"P1", "P2"}
+    assert rows.loc[rows["from_stage"] == "Lead", "n"].sum() <= 3000
+    assert "persona" not in leads and result.closed_loop is None
