@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from alignkit.config import load_settings
-from alignkit.funnel import FunnelInputs, analyse, write_funnel_report
+from alignkit.errors import InputFileError
+from alignkit.funnel import analyse, load_inputs, write_funnel_report
 from alignkit.funnel_report import REPORT_SLUG, mask_small_counts
+from alignkit.tables import write_processed
 from tests.conftest import make_project
 
 
@@ -21,11 +23,8 @@ def report(tmp_path_factory, demo_project, prepared):
     text = project.read_text(encoding="utf-8").replace("spend_file: null", "spend_file: spend.csv")
     project.write_text(text, encoding="utf-8")
     settings = load_settings(project)
-    from alignkit.closed_loop import read_spend
-
-    data = FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs,
-                        spend=read_spend(settings.raw_path("spend.csv")))
-    result = analyse(settings, data=data)
+    write_processed(prepared, settings.processed_dir)
+    result = analyse(settings)  # reads data/processed and the spend file named in the project file
     return write_funnel_report(result, settings), settings, result
 
 
@@ -72,3 +71,9 @@ def test_mask_small_counts_keeps_zeros():
     table = pd.DataFrame({"n": [0, 3, 12]})
     assert mask_small_counts(table, ["n"], 10)["n"].tolist()[::2] == [0, 12]
     assert pd.isna(mask_small_counts(table, ["n"], 10)["n"].iloc[1])
+
+
+def test_missing_processed_tables_say_to_run_notebook_01(tmp_path, demo_project):
+    project = make_project(tmp_path / "empty", raw_from=demo_project.parent / "data" / "raw")
+    with pytest.raises(InputFileError, match="leads.parquet.*run notebook 01"):
+        load_inputs(load_settings(project))
