@@ -12,6 +12,7 @@ from alignkit.config import ProjectSettings
 from alignkit.funnel import FunnelResult, describe_friction, headline
 from alignkit.privacy import suppress_small_groups
 from alignkit.report import ReportFigure, ReportTable, Section, write_report
+from alignkit.tables import stage_at_column
 
 REPORT_SLUG = "02_funnel_and_sla"
 
@@ -22,6 +23,18 @@ def mask_small_counts(table: pd.DataFrame, columns: list[str], min_group_size: i
     for column in columns:
         values = out[column].astype("Float64")
         out[column] = values.mask((values > 0) & (values < min_group_size))
+    return out
+
+
+def mask_derived(table: pd.DataFrame, rules: dict[str, list[str]], min_group_size: int) -> pd.DataFrame:
+    """Return a copy where, row by row, the figures in `rules[count]` are blanked when `count` is below
+    `min_group_size` (a share, revenue or cost computed from a small group would reveal it)."""
+    out = table.copy()
+    for count, columns in rules.items():
+        small = pd.to_numeric(out[count], errors="coerce").fillna(0) < min_group_size
+        for column in columns:
+            if column in out:
+                out[column] = out[column].astype("Float64").mask(small)
     return out
 
 
@@ -137,7 +150,7 @@ def _sla_section(result: FunnelResult) -> Section:
          ReportFigure.from_axes(plots.plot_sla_distribution(sla.distribution),
                                 alt="Bar chart of MQLs by hours to the first sales touch."),
          ReportTable("sla_distribution", "MQLs by hours to the first sales touch",
-                     mask_small_counts(sla.distribution, ["mqls"], k)),
+                     mask_small_counts(mask_derived(sla.distribution, {"mqls": ["share"]}, k), ["mqls"], k)),
          ReportFigure.from_axes(plots.plot_sla_by_owner(_shown(sla.by_owner, "mqls_due", k)),
                                 alt="Dot chart of the SLA breach share for each owner with confidence intervals."),
          ReportTable("sla_by_owner", "SLA by owner", private_groups(sla.by_owner, "mqls_due", k)),
@@ -145,7 +158,8 @@ def _sla_section(result: FunnelResult) -> Section:
                                 alt="Line chart of the weekly share of MQLs followed up within target."),
          ReportTable("sla_by_week", "SLA by week of the MQL date", private_groups(sla.by_week, "mqls_due", k), max_rows=30),
          ReportFigure.from_axes(plots.plot_mql_volume(sla.volume), alt="Bar chart of MQLs delivered per month against the agreed volume."),
-         ReportTable("mql_volume", "MQLs delivered per month", mask_small_counts(sla.volume, ["mqls"], k))])
+         ReportTable("mql_volume", "MQLs delivered per month",
+                     mask_small_counts(mask_derived(sla.volume, {"mqls": ["delivered_share", "gap"]}, k), ["mqls"], k))])
 
 
 def _closed_loop_section(result: FunnelResult) -> Section:
@@ -175,6 +189,22 @@ def _closed_loop_section(result: FunnelResult) -> Section:
         "Collateral sales never uses is content marketing sends that never appears in a sales touch."], items)
 
 
+def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str = "reached_customer") -> pd.DataFrame:
+    """Return the monthly KPIs with every figure drawn from fewer than `min_group_size` leads or deals blanked
+    (`customers` names the column counting leads reaching the converted stage)."""
+    out = kpis.assign(_decided=kpis["deals_won"] + kpis["deals_lost"])
+    rules = {"_decided": ["win_rate", "win_ci_low", "win_ci_high"], "deals_won": ["revenue"],
+             "new_leads": ["cost_per_lead"]}
+    if customers in out:
+        rules[customers] = ["median_cycle_days", "cost_per_customer"]
+    return mask_derived(out, rules, min_group_size).drop(columns="_decided")
+
+
+def _customers_column(result: FunnelResult) -> str:
+    converted = result.definitions.loc[result.definitions["role"] == "converted", "stage"]
+    return f"reached_{stage_at_column(converted.iloc[0]).removesuffix('_at')}" if len(converted) else ""
+
+
 def _kpi_section(result: FunnelResult) -> Section:
     k = result.min_group_size
     kpis = result.kpis
@@ -182,13 +212,15 @@ def _kpi_section(result: FunnelResult) -> Section:
     stage_counts = [c for c in counts if c.startswith("reached_")]
     shown = ["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3 else ["new_leads", *stage_counts]
     items = [ReportFigure.from_axes(plots.plot_kpis(kpis, shown), alt="Line chart of monthly new leads and stage counts."),
-             ReportTable("kpis", "Shared KPIs by month", mask_small_counts(kpis, counts, k), max_rows=40,
+             ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
                          note="Stage counts are by the month the stage was reached; conversion rates by the month's "
                               "cohort, left empty until the month has matured; revenue is won deals by close month.")]
     paragraphs = ["The figures both teams report on, month by month."]
     if result.cost_by_segment is not None:
         items.append(ReportTable("cost_by_segment", "Spend, cost per lead and per customer",
-                                 mask_small_counts(result.cost_by_segment, ["leads", "customers"], k)))
+                                 mask_small_counts(mask_derived(result.cost_by_segment, {
+                                     "leads": ["cost_per_lead"], "customers": ["cost_per_customer"]}, k),
+                                     ["leads", "customers"], k)))
         paragraphs.append("Cost per lead and per customer come from the spend file named in the project file.")
     else:
         paragraphs.append("No spend file is named in the project file (funnel.spend_file), so cost per lead and per "
