@@ -61,6 +61,14 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
                         sheet=spec.sheet, meta_columns=spec.columns or None)
         except AlignkitError as error:
             problems.append(_problem(error, path))
+    if settings.funnel.spend_file:
+        from alignkit.closed_loop import read_spend  # the optional spend file of notebook 02
+
+        path = settings.raw_path(settings.funnel.spend_file)
+        try:
+            read_spend(path)
+        except AlignkitError as error:
+            problems.append(_problem(error, path))
     if deep and not problems:
         from alignkit.tables import prepare  # the full cleaning run, only once the files and columns are right
 
