@@ -8,6 +8,11 @@ Rules (the report states them in plain words):
   stage it reached has *moved back*; it is counted at the furthest stage, never dropped.
 - Conversion from a stage to the next is judged only among leads that already moved on or had
   `cohort_maturity_days` since reaching the stage (a stage without a date takes the lead's creation date).
+- A lead that stopped at a stage is *lost* when its deal closed lost or its lifecycle value is one of
+  `funnel.lost_values` (notebook 01 leaves the stage empty for those, and logs unknown values), *stalled* when it
+  has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
+- Friction points: at every step, each segment of source, campaign, owner (and persona when a `persona` column
+  is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost.
 - Everything is measured as of the latest date in the data (the export date), unless `as_of` is given.
 
 SLA and closed-loop figures live in `alignkit.sla` and `alignkit.closed_loop`; the report in
@@ -137,8 +142,8 @@ def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: i
 # --- funnel tables --------------------------------------------------------------------------------------------------
 
 def stage_table(paths: StagePaths) -> pd.DataFrame:
-    """Return one row a stage: leads reached, share of leads entering the funnel, reached without a date
-    (skipped), currently there, stopped there (furthest stage) and moved back from there."""
+    """Return one row a stage: leads reached, their share of the leads entering the funnel, leads that passed it
+    without a date (skipped), leads that stopped there (furthest stage) and those of them now at an earlier stage."""
     entered = int(paths.reached[:, 0].sum())
     rows = []
     for i, name in enumerate(paths.names):
