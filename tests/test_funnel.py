@@ -190,3 +190,4 @@ def test_personas_where_linked_become_a_breakdown(prepared, demo_settings):
     assert set(rows["segment"]) == {"P1", "P2"}
     assert rows.loc[rows["from_stage"] == "Lead", "n"].sum() <= 3000
     assert "persona" not in leads and result.closed_loop is None
+    assert "closed-loop" not in [section.id for section in funnel.report_sections(result)]  # no touches, no loop
