@@ -1,0 +1,258 @@
+"""Survey weights: raking (iterative proportional fitting) of responses to known population margins, with
+trimming to a cap, normalisation to a mean weight of one, and a report of how well it converged.
+
+Raking adjusts one weight per response so that the weighted share of every category of every margin (e.g. company
+size, region) equals its population share. Each pass scales the weights of each margin in turn so that the
+margin fits; passes repeat until no weighted share is further than `tolerance` from its target (Deming and
+Stephan 1940; Kolenikov 2014, "Calibrating survey data using iterative proportional fitting (raking)",
+The Stata Journal 14(1)). With a `trim_ratio`, weights above `trim_ratio` × the mean weight are cut to that cap
+after every pass and the next pass re-rakes the others, so the final weights both respect the cap and fit the
+margins (when that is possible; otherwise `converged` is False and the error is reported).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from alignkit.errors import ConfigError, InputFileError, close_matches
+
+WEIGHT_COLUMN = "weight"
+MARGIN_TOTAL_RTOL = 1e-3        # margins must sum to the same total within 0.1% (rounded census shares pass)
+MARGIN_FILE_COLUMNS = ("margin", "category", "target")
+
+Margins = Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class RakingResult:
+    """Raked weights and how they were reached.
+
+    `weights` has one value per row of the frame raked (same index), mean 1. `margins` has one row per category
+    of each margin: respondents, sample share, target share and weighted share. `trimmed` counts the responses
+    whose weight was held at the cap (`trim_ratio` × mean weight) in the final weights.
+    """
+
+    weights: pd.Series
+    margins: pd.DataFrame
+    iterations: int
+    max_margin_error: float
+    converged: bool
+    trimmed: int
+    trim_ratio: float | None
+    tolerance: float
+
+    @property
+    def n_effective(self) -> float:
+        """Return Kish's effective sample size of the weights."""
+        w = self.weights.to_numpy(dtype=float)
+        return float(w.sum() ** 2 / np.square(w).sum())
+
+    @property
+    def design_effect(self) -> float:
+        """Return Kish's design effect from unequal weighting, n / n_effective."""
+        return float(len(self.weights) / self.n_effective)
+
+    def summary(self) -> pd.DataFrame:
+        """Return a one-row table: responses, min/max/mean weight, effective n, design effect, trimming, convergence."""
+        w = self.weights.to_numpy(dtype=float)
+        return pd.DataFrame([{"responses": len(w), "min_weight": float(w.min()), "max_weight": float(w.max()),
+                              "mean_weight": float(w.mean()), "n_effective": self.n_effective,
+                              "design_effect": self.design_effect, "trim_ratio": self.trim_ratio,
+                              "trimmed": self.trimmed, "iterations": self.iterations,
+                              "max_margin_error": self.max_margin_error, "converged": self.converged}])
+
+    def _repr_html_(self) -> str:
+        from alignkit.report import render_fragment  # report sits above this module; import only to display
+
+        return render_fragment("summary.html.j2", tables=[("Raking", self.summary()), ("Margins", self.margins)])
+
+
+def _category_codes(values: pd.Series, margin: str, categories: list[str], *, where: str) -> np.ndarray:
+    """Return each row's index into `categories`; raise ConfigError for categories on one side only."""
+    labels = values.astype("str")
+    missing = int(values.isna().sum())
+    if missing:
+        raise ConfigError(f"{where}: {missing} response(s) have no answer in column {margin!r}, so raking cannot place "
+                          f"them in a category of margin {margin!r}. Fix: rake only complete responses (fill or drop "
+                          "the missing answers), or drop this margin.")
+    observed = labels.value_counts(sort=False)
+    present = set(observed.index)
+    known = set(values.cat.categories.astype("str")) if isinstance(values.dtype, pd.CategoricalDtype) else present
+    for category in categories:
+        if category not in known:
+            hint = close_matches(category, sorted(known))
+            raise ConfigError(f"{where}: margin {margin!r} names category {category!r}, which column {margin!r} of the "
+                              f"survey does not have. Categories in the data: {sorted(known)}."
+                              + (f" Did you mean {hint[0]!r}?" if hint else "")
+                              + " Fix: spell the category as it appears in the data.")
+    extra = sorted(present - set(categories))
+    if extra:
+        counts = ", ".join(f"{c!r} ({int(observed[c])} responses)" for c in extra)
+        raise ConfigError(f"{where}: column {margin!r} has categories the margin lacks: {counts}. Fix: add their "
+                          f"population share under {margin!r}, or merge them into listed categories before raking.")
+    index = {c: i for i, c in enumerate(categories)}
+    return labels.map(index).to_numpy(dtype=np.int64)
+
+
+def _target_shares(margins: Margins, *, where: str) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Return each margin's categories and target shares; raise ConfigError if the totals differ."""
+    if not margins:
+        raise ConfigError(f"{where}: no margins given. Fix: give at least one survey column with its population shares.")
+    out, totals = {}, {}
+    for margin, targets in margins.items():
+        if not targets:
+            raise ConfigError(f"{where}: margin {margin!r} lists no categories. Fix: give each category's population share.")
+        categories = [str(c) for c in targets]
+        values = np.array([float(v) for v in targets.values()])
+        if not np.all(np.isfinite(values)) or np.any(values < 0):
+            bad = [c for c, v in zip(categories, values) if not np.isfinite(v) or v < 0]
+            raise ConfigError(f"{where}: margin {margin!r} has negative or missing targets for {bad}. "
+                              "Fix: give a share or count of zero or more for every category.")
+        total = float(values.sum())
+        if total <= 0:
+            raise ConfigError(f"{where}: margin {margin!r} sums to {total}. Fix: give positive shares or counts.")
+        totals[margin] = total
+        out[margin] = (categories, values / total)
+    reference = next(iter(totals.values()))
+    if any(not np.isclose(t, reference, rtol=MARGIN_TOTAL_RTOL, atol=0) for t in totals.values()):
+        listed = ", ".join(f"{m!r} sums to {t:g}" for m, t in totals.items())
+        raise ConfigError(f"{where}: the margins do not sum to the same total ({listed}). Fix: give every margin as "
+                          "shares of one (or as counts of the same population).")
+    return out
+
+
+def rake(frame: pd.DataFrame, margins: Margins, *, base_weights: pd.Series | np.ndarray | None = None,
+         trim_ratio: float | None = None, max_iterations: int = 100, tolerance: float = 1e-6,
+         where: str = "survey.weighting.margins") -> RakingResult:
+    """Return weights (mean 1) that rake `frame` to `margins`, with convergence and trimming figures.
+
+    `margins` maps a column of `frame` to {category: population share or count}; every margin must sum to the
+    same total (shares of one, or counts of one population). `base_weights` (e.g. design weights from the export)
+    are the starting point; without them every response starts at one. `tolerance` is the largest allowed gap
+    between a weighted share and its target share; `trim_ratio` caps weights at that multiple of the mean weight.
+    `where` names the source of the margins in error messages. The input is not modified.
+
+    >>> frame = pd.DataFrame({"size": ["small"] * 3 + ["large"]})
+    >>> rake(frame, {"size": {"small": 0.5, "large": 0.5}}).weights.round(4).tolist()
+    [0.6667, 0.6667, 0.6667, 2.0]
+    """
+    if trim_ratio is not None and not trim_ratio > 1:
+        raise ConfigError(f"{where}: trim_ratio={trim_ratio!r} must be above 1 (a cap at or below the mean weight "
+                          "cannot hold). Fix: use e.g. 5, or leave it out for no trimming.")
+    if max_iterations < 1:
+        raise ConfigError(f"{where}: max_iterations={max_iterations!r} must be at least 1.")
+    n = len(frame)
+    if n == 0:
+        raise ConfigError(f"{where}: there are no responses to rake.")
+    targets = _target_shares(margins, where=where)
+    codes, shares = [], []
+    for margin, (categories, share) in targets.items():
+        if margin not in frame:
+            hint = close_matches(margin, [str(c) for c in frame.columns])
+            raise ConfigError(f"{where}: margin {margin!r} is not a column of the survey."
+                              + (f" Did you mean {hint[0]!r}?" if hint else "")
+                              + " Fix: name the margin by the survey column (snake_case, e.g. q2).")
+        code = _category_codes(frame[margin], margin, categories, where=where)
+        counts = np.bincount(code, minlength=len(categories))
+        empty = [c for c, k, s in zip(categories, counts, share) if k == 0 and s > 0]
+        if empty:
+            raise ConfigError(f"{where}: margin {margin!r}, category {empty[0]!r} has a population share but no "
+                              "respondents, so no weight can represent it. Fix: merge it with a neighbouring category "
+                              "(in the margin and the data), or drop it from the margin if it is not surveyed.")
+        codes.append(code)
+        shares.append(share)
+    if base_weights is None:
+        w = np.ones(n)
+    else:
+        w = np.asarray(base_weights, dtype=float).copy()
+        if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+            raise ConfigError(f"{where}: base weights must be one positive number per response. "
+                              "Fix: fill missing or zero weights in the export's weight column.")
+        w = w / w.mean()
+    cap = None
+    iterations, error = 0, np.inf
+    for iterations in range(1, max_iterations + 1):
+        for code, share in zip(codes, shares):
+            sums = np.bincount(code, weights=w, minlength=len(share))
+            factor = np.divide(share * w.sum(), sums, out=np.zeros_like(sums), where=sums > 0)
+            w = w * factor[code]
+        if trim_ratio is not None:
+            cap = trim_ratio * w.mean()
+            w = np.minimum(w, cap)
+        error = _max_error(w, codes, shares)
+        if error <= tolerance:
+            break
+    w = w / w.mean()
+    trimmed = int(np.sum(w >= trim_ratio * (1 - 1e-9))) if trim_ratio is not None else 0
+    table = _margin_table(frame, targets, codes, w)
+    return RakingResult(weights=pd.Series(w, index=frame.index, name=WEIGHT_COLUMN), margins=table,
+                        iterations=iterations, max_margin_error=float(error), converged=bool(error <= tolerance),
+                        trimmed=trimmed, trim_ratio=trim_ratio, tolerance=tolerance)
+
+
+def _max_error(w: np.ndarray, codes: list[np.ndarray], shares: list[np.ndarray]) -> float:
+    total = w.sum()
+    return float(max(np.abs(np.bincount(c, weights=w, minlength=len(s)) / total - s).max() for c, s in zip(codes, shares)))
+
+
+def _margin_table(frame: pd.DataFrame, targets: dict, codes: list[np.ndarray], w: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for (margin, (categories, share)), code in zip(targets.items(), codes):
+        counts = np.bincount(code, minlength=len(categories))
+        weighted = np.bincount(code, weights=w, minlength=len(categories)) / w.sum()
+        for i, category in enumerate(categories):
+            rows.append({"margin": margin, "category": category, "respondents": int(counts[i]),
+                         "sample_share": counts[i] / len(code), "target_share": float(share[i]),
+                         "weighted_share": float(weighted[i])})
+    return pd.DataFrame(rows).astype({"margin": "str", "category": "str"})
+
+
+def read_margins_file(path: Path | str) -> dict[str, dict[str, float]]:
+    """Return the margins in a YAML/JSON file ({column: {category: share}}) or a CSV (columns margin, category, target)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "margins file not found.", fix="put it in the raw data folder, or correct "
+                             "survey.weighting.margins_file in alignkit.yml.")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        table = pd.read_csv(path, dtype={"margin": "str", "category": "str"}, encoding="utf-8-sig")
+        missing = [c for c in MARGIN_FILE_COLUMNS if c not in table]
+        if missing:
+            raise InputFileError(path, f"has no column {missing[0]!r}; a margins CSV has the columns "
+                                 f"{', '.join(MARGIN_FILE_COLUMNS)}.", column=missing[0],
+                                 fix="one row per category: margin (survey column), category (answer), target (share or count).")
+        target = pd.to_numeric(table["target"], errors="coerce")
+        if target.isna().any():
+            raise InputFileError(path, f"{int(target.isna().sum())} target(s) are not numbers.", column="target",
+                                 fix="give each category's population share or count as a number.")
+        out: dict[str, dict[str, float]] = {}
+        for margin, category, value in zip(table["margin"], table["category"], target):
+            out.setdefault(str(margin), {})[str(category)] = float(value)
+        return out
+    if suffix in (".yml", ".yaml", ".json"):
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            raise InputFileError(path, f"cannot be read: {exc}", fix="write it as {column: {category: share}}.") from None
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise InputFileError(path, "is not a mapping of survey columns to {category: share}.",
+                                 fix="write it as {column: {category: share}}, e.g. q2: {'1-9 employees': 0.15, ...}.")
+        try:
+            return {str(m): {str(c): float(v) for c, v in cats.items()} for m, cats in data.items()}
+        except (TypeError, ValueError):
+            raise InputFileError(path, "has a target that is not a number.", fix="give each share as a number.") from None
+    raise InputFileError(path, f"margins files must be .yml, .yaml, .json or .csv, not {suffix or 'no suffix'!r}.",
+                         fix="save the margins in one of those formats.")
+
+
+def response_weights(responses: pd.DataFrame) -> pd.Series | None:
+    """Return the analysis weights of the responses (their `weight` column), or None when they are unweighted."""
+    return responses[WEIGHT_COLUMN] if WEIGHT_COLUMN in responses else None
