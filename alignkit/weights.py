@@ -21,7 +21,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from alignkit.errors import ConfigError, InputFileError, close_matches
+from alignkit.clean import CleaningLog
+from alignkit.config import ProjectSettings, WeightingSettings
+from alignkit.errors import ConfigError, InputFileError, MissingColumnError, close_matches
+from alignkit.ingest.files import content_hash, to_snake_case
 
 WEIGHT_COLUMN = "weight"
 MARGIN_TOTAL_RTOL = 1e-3        # margins must sum to the same total within 0.1% (rounded census shares pass)
@@ -47,6 +50,7 @@ class RakingResult:
     trimmed: int
     trim_ratio: float | None
     tolerance: float
+    method: str = "raked to population margins"
 
     @property
     def n_effective(self) -> float:
@@ -62,7 +66,7 @@ class RakingResult:
     def summary(self) -> pd.DataFrame:
         """Return a one-row table: responses, min/max/mean weight, effective n, design effect, trimming, convergence."""
         w = self.weights.to_numpy(dtype=float)
-        return pd.DataFrame([{"responses": len(w), "min_weight": float(w.min()), "max_weight": float(w.max()),
+        return pd.DataFrame([{"method": self.method, "responses": len(w), "min_weight": float(w.min()), "max_weight": float(w.max()),
                               "mean_weight": float(w.mean()), "n_effective": self.n_effective,
                               "design_effect": self.design_effect, "trim_ratio": self.trim_ratio,
                               "trimmed": self.trimmed, "iterations": self.iterations,
@@ -256,3 +260,116 @@ def read_margins_file(path: Path | str) -> dict[str, dict[str, float]]:
 def response_weights(responses: pd.DataFrame) -> pd.Series | None:
     """Return the analysis weights of the responses (their `weight` column), or None when they are unweighted."""
     return responses[WEIGHT_COLUMN] if WEIGHT_COLUMN in responses else None
+
+
+def _base_weights(responses: pd.DataFrame, spec: WeightingSettings, settings: ProjectSettings,
+                  rows: pd.Series) -> tuple[str, np.ndarray]:
+    """Return the column holding the export's weights and its values on `rows`; raise if missing or not positive."""
+    survey_file = settings.raw_path(settings.survey.file) if settings.survey else Path("survey")
+    column = spec.column if spec.column in responses else to_snake_case(spec.column)
+    if column not in responses and spec.column in (settings.survey.columns if settings.survey else {}).values():
+        column = WEIGHT_COLUMN
+    if column not in responses:
+        raise MissingColumnError(survey_file, spec.column, responses.columns, mapped_from="survey.weighting.column")
+    values = pd.to_numeric(responses.loc[rows, column], errors="coerce").astype("Float64")
+    bad = values.isna() | (values <= 0)
+    if bad.any():
+        raise InputFileError(survey_file, f"{int(bad.sum())} response(s) have a missing, zero or negative weight "
+                             f"(named by survey.weighting.column).", column=spec.column,
+                             fix="give every response a positive weight, or set survey.weighting.respondents: quality_ok "
+                             "if only flagged responses lack one.")
+    return column, values.to_numpy(dtype=float)
+
+
+def margins_from_settings(spec: WeightingSettings, settings: ProjectSettings) -> tuple[dict[str, dict[str, float]], str]:
+    """Return the population margins named by survey.weighting and where they came from (for messages)."""
+    if spec.margins_file:
+        path = settings.raw_path(spec.margins_file)
+        return read_margins_file(path), str(path)
+    return {m: dict(t) for m, t in spec.margins.items()}, f"{settings.source_file or 'alignkit.yml'}: survey.weighting.margins"
+
+
+def weight_responses(responses: pd.DataFrame, codebook: pd.DataFrame, settings: ProjectSettings, *,
+                     log: CleaningLog) -> tuple[pd.DataFrame, pd.DataFrame, RakingResult]:
+    """Return responses with a `weight` column (mean 1 over the weighted responses, missing for the rest), the
+    codebook with its entry, and how the weights were made. Follows survey.weighting; logs what it did.
+
+    Weighted responses are those without a quality flag (respondents: quality_ok, the default) or all of them
+    (respondents: all). With margins the weights are raked to them (from the weight column when one is named,
+    else from one); with only a column, that column's weights are normalised. Raking that does not converge is
+    an error: a weight that misses its margins would be a silently wrong number.
+    """
+    spec = settings.survey.weighting if settings.survey else None
+    if spec is None:
+        raise ConfigError("survey.weighting is not set in the project file; responses are unweighted.")
+    rows = responses["quality_ok"].astype(bool) if spec.respondents == "quality_ok" else pd.Series(True, index=responses.index)
+    base = None
+    if spec.column:
+        column, base = _base_weights(responses, spec, settings, rows)
+    if spec.rakes:
+        margins, where = margins_from_settings(spec, settings)
+        resolved = {(m if m in responses else to_snake_case(m)): t for m, t in margins.items()}
+        result = rake(responses.loc[rows], resolved, base_weights=base, trim_ratio=spec.trim_ratio,
+                      max_iterations=spec.max_iterations, tolerance=spec.tolerance, where=where)
+        if spec.column:
+            result = _replace(result, method=f"raked to population margins from the weights in {spec.column!r}")
+        if not result.converged:
+            raise ConfigError(f"{where}: raking did not converge in {result.iterations} iterations: the largest gap "
+                              f"between a weighted share and its target is {result.max_margin_error:.2g} (tolerance "
+                              f"{spec.tolerance:g}); {result.trimmed} weight(s) are held at the cap of {spec.trim_ratio} × "
+                              "the mean. Fix: raise survey.weighting.max_iterations, raise or remove trim_ratio, or merge "
+                              "categories with few respondents.")
+        how = (f"raked to the population margins of {', '.join(resolved)} ({result.iterations} iterations, largest "
+               f"share gap {result.max_margin_error:.1e}; {result.trimmed} weight(s) trimmed to "
+               f"{spec.trim_ratio} × the mean)" if spec.trim_ratio else
+               f"raked to the population margins of {', '.join(resolved)} ({result.iterations} iterations, largest "
+               f"share gap {result.max_margin_error:.1e}; no trimming)")
+    else:
+        w = base / base.mean()
+        result = RakingResult(weights=pd.Series(w, index=responses.index[rows.to_numpy()], name=WEIGHT_COLUMN),
+                              margins=pd.DataFrame(columns=["margin", "category", "respondents", "sample_share",
+                                                            "target_share", "weighted_share"]),
+                              iterations=0, max_margin_error=np.nan, converged=True, trimmed=0, trim_ratio=None,
+                              tolerance=spec.tolerance, method=f"from the export's weight column {spec.column!r}")
+        how = f"taken from the export's weight column {spec.column!r} and scaled to a mean of one"
+    weights = pd.Series(pd.NA, index=responses.index, dtype="Float64")
+    weights.loc[result.weights.index] = result.weights.to_numpy()
+    out = responses.drop(columns=[WEIGHT_COLUMN], errors="ignore")
+    position = list(out.columns).index("quality_ok") + 1 if "quality_ok" in out else len(out.columns)
+    out.insert(position, WEIGHT_COLUMN, weights)
+    log.record("weight_responses", table="responses", column=WEIGHT_COLUMN, rows=int(rows.sum()),
+               reason=f"weights {how}; mean weight 1, effective n {result.n_effective:,.0f} "
+                      f"(design effect {result.design_effect:.2f})")
+    if spec.respondents == "quality_ok":
+        log.record("weight_responses", table="responses", column=WEIGHT_COLUMN, rows=int((~rows).sum()),
+                   reason="response with a quality flag: not weighted (weight left empty), as it is left out of analysis")
+    question = f"Survey weight ({result.method}; mean 1)"
+    if WEIGHT_COLUMN in set(codebook["column"]):
+        codebook = codebook.assign(question=codebook["question"].where(codebook["column"] != WEIGHT_COLUMN, question))
+    else:
+        entry = pd.DataFrame([{c: None for c in codebook.columns}])
+        entry = entry.assign(column=WEIGHT_COLUMN, question=question, kind="meta", options=[[]])
+        if "n_invalid" in codebook:
+            entry["n_invalid"] = 0
+        entry = entry.astype({c: codebook[c].dtype for c in codebook.columns if c != "options"})
+        codebook = pd.concat([codebook, entry], ignore_index=True)
+    described = set(codebook["column"])
+    codebook = codebook.set_index("column").loc[[c for c in out.columns if c in described]].reset_index()
+    return out, codebook, result
+
+
+def margins_manifest_row(settings: ProjectSettings) -> dict | None:
+    """Return the input-manifest row of the margins file named by survey.weighting, or None."""
+    spec = settings.survey.weighting if settings.survey else None
+    if spec is None or not spec.margins_file:
+        return None
+    path = settings.raw_path(spec.margins_file)
+    margins = read_margins_file(path)
+    return {"table": "population_margins", "file": path.name, "format": path.suffix.lstrip(".").lower(),
+            "rows": sum(len(t) for t in margins.values()), "columns_kept": len(margins), "sha256": content_hash(path)}
+
+
+def _replace(result: RakingResult, **changes) -> RakingResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)

@@ -257,3 +257,125 @@ def test_demo_raking_moves_planted_persona_shares_toward_the_population(prepared
     print(f"persona mix, total variation distance to the population: unweighted {distance_before:.3f}, "
           f"raked {distance_after:.3f}")
     assert distance_after < 0.6 * distance_before
+
+
+# ------------------------------------------------------------------------------ the project file and notebook 01 plumbing
+
+from alignkit.clean import CleaningLog  # noqa: E402
+from alignkit.config import WeightingSettings, load_settings  # noqa: E402
+from alignkit.errors import MissingColumnError  # noqa: E402
+from alignkit.weights import weight_responses  # noqa: E402
+from tests.conftest import REPO  # noqa: E402
+
+
+def with_weighting(settings, **weighting):
+    survey = settings.survey.model_copy(update={"weighting": WeightingSettings(**weighting)})
+    return settings.model_copy(update={"survey": survey})
+
+
+def test_demo_project_ships_its_margins_commented_out(truth):
+    text = (REPO / "alignkit.yml").read_text(encoding="utf-8")
+    assert load_settings(REPO / "alignkit.yml").survey.weighting is None  # off by default
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "# weighting:")
+    block = []
+    for line in lines[start:]:
+        if not line.lstrip().startswith("#"):
+            break
+        block.append(line.replace("# ", "", 1))
+    enabled = "\n".join(lines[:start] + block + lines[start + len(block):])
+    import yaml
+
+    weighting = WeightingSettings.model_validate(yaml.safe_load(enabled)["survey"]["weighting"])
+    assert weighting.margins == demo_margins(truth) and weighting.trim_ratio == 5
+
+
+def test_weighting_settings_errors(tmp_path):
+    base = (REPO / "alignkit.yml").read_text(encoding="utf-8")
+    cases = {"  weighting: {}\n": "name a weight column (column), population margins (margins) or a margins file",
+             "  weighting: {margins: {q2: {a: 1}}, margins_file: m.yml}\n": "either inline (margins) or in a file",
+             "  weighting: {column: weight, trim_ratio: 0.9}\n": "survey.weighting.trim_ratio: value 0.9 is not allowed",
+             "  weighting: {column: weight, margin: {}}\n": "Did you mean 'margins'?"}
+    for block, message in cases.items():
+        path = tmp_path / "alignkit.yml"
+        path.write_text(base.replace("\ncrm:\n", "\n" + block + "\ncrm:\n", 1), encoding="utf-8")
+        with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            load_settings(path)
+
+
+@pytest.fixture(scope="module")
+def weighted(prepared, truth, demo_settings):
+    settings = with_weighting(demo_settings, margins=demo_margins(truth), trim_ratio=5)
+    log = CleaningLog()
+    responses, codebook, result = weight_responses(prepared.responses, prepared.codebook, settings, log=log)
+    return settings, responses, codebook, result, log
+
+
+def test_weight_column_in_responses(weighted, prepared):
+    _, responses, codebook, result, log = weighted
+    assert list(responses.columns) == [*prepared.responses.columns[:8], "weight", *prepared.responses.columns[8:]]
+    assert responses["weight"].dtype == "Float64"
+    ok = responses["quality_ok"]
+    assert responses.loc[~ok, "weight"].isna().all() and responses.loc[ok, "weight"].notna().all()
+    assert responses.loc[ok, "weight"].mean() == pytest.approx(1, rel=1e-12)
+    assert list(codebook["column"]) == list(responses.columns)
+    assert codebook.set_index("column").loc["weight", "kind"] == "meta"
+    entries = log.to_frame()
+    assert entries["step"].eq("weight_responses").sum() == 2
+    assert entries["rows_affected"].tolist() == [int(ok.sum()), int((~ok).sum())]
+    assert "effective n" in entries["reason"].iat[0] and "q2, q9" in entries["reason"].iat[0]
+
+
+def test_weighted_tables_are_written_and_reported(weighted, prepared, tmp_path):
+    from dataclasses import replace
+
+    from alignkit import quality
+    from alignkit.tables import write_processed
+
+    settings, responses, codebook, result, log = weighted
+    data = replace(prepared, responses=responses, codebook=codebook, weighting=result)
+    written = write_processed(data, tmp_path / "processed")
+    assert "weight" in pd.read_parquet(written["responses"]).columns
+    summary = quality.summarise(data)
+    assert summary.weights is not None and summary.weights["n_effective"].iat[0] == pytest.approx(result.n_effective)
+    assert "Survey weights" in summary._repr_html_()
+    assert any("effective sample size" in line for line in quality.headline(data, summary))
+    report = quality.write_cleaning_report(data, settings.model_copy(update={"root": tmp_path}))
+    html = report.read_text(encoding="utf-8")
+    assert "Survey weights" in html and "n_effective" in html
+    assert (report.parent / "01_clean_survey_and_crm" / "weights.csv").exists()
+    # unweighted data shows no weight section
+    assert quality.summarise(prepared).weights is None and quality.weight_summary(prepared) is None
+
+
+def test_margins_file_and_weight_column(prepared, truth, demo_settings, tmp_path):
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    rows = [{"margin": m, "category": c, "target": v} for m, t in demo_margins(truth).items() for c, v in t.items()]
+    pd.DataFrame(rows).to_csv(raw / "margins.csv", index=False)
+    settings = with_weighting(demo_settings.model_copy(update={"root": tmp_path}), margins_file="margins.csv")
+    from_file = weight_responses(prepared.responses, prepared.codebook, settings, log=CleaningLog())[2]
+    from_yml = weight_responses(prepared.responses, prepared.codebook,
+                                with_weighting(demo_settings, margins=demo_margins(truth)), log=CleaningLog())[2]
+    pd.testing.assert_series_equal(from_file.weights, from_yml.weights)
+    from alignkit.weights import margins_manifest_row
+
+    assert margins_manifest_row(settings)["rows"] == 10
+    # a weight column from the export: normalised to mean 1 (no raking without margins)
+    responses = prepared.responses.assign(design_wt=np.where(prepared.responses["q2"] == "1000+ employees", 1.0, 3.0))
+    only_column = weight_responses(responses, prepared.codebook.assign(), with_weighting(demo_settings, column="design_wt"),
+                                   log=CleaningLog())
+    ok = responses["quality_ok"]
+    expected = responses.loc[ok, "design_wt"] / responses.loc[ok, "design_wt"].mean()
+    np.testing.assert_allclose(only_column[0].loc[ok, "weight"].to_numpy(dtype=float), expected)
+    assert only_column[2].iterations == 0 and "design_wt" in only_column[2].method
+    with pytest.raises(MissingColumnError, match="survey.weighting.column"):
+        weight_responses(prepared.responses, prepared.codebook, with_weighting(demo_settings, column="design_wt"),
+                         log=CleaningLog())
+
+
+def test_raking_that_cannot_converge_is_an_error(prepared, truth, demo_settings):
+    margins = {"q2": dict.fromkeys(demo_margins(truth)["q2"], 0.01) | {"1-9 employees": 0.95}}
+    settings = with_weighting(demo_settings, margins=margins, trim_ratio=2, max_iterations=20)
+    with pytest.raises(ConfigError, match="raking did not converge in 20 iterations.*Fix: raise survey.weighting.max_iterations"):
+        weight_responses(prepared.responses, prepared.codebook, settings, log=CleaningLog())
