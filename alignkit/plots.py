@@ -118,10 +118,10 @@ def plot_weight_margins(margins: pd.DataFrame, *, ax: plt.Axes | None = None) ->
     series = (("sample_share", "Respondents (unweighted)"), ("target_share", "Population (target)"),
               ("weighted_share", "Respondents (weighted)"))
     for i, (column, name) in enumerate(series):
-        ax.barh(y + (i - 1) * 0.27, table[column].astype(float) * 100, height=0.26, color=PALETTE[i], label=name)
+        ax.barh(y - (i - 1) * 0.27, table[column].astype(float) * 100, height=0.26, color=PALETTE[i], label=name)
     ax.set_yticks(list(y), labels)
     ax.set_xlabel("Share of responses (%)")
     ax.set_ylabel("Margin: category")
     ax.set_title("Raking: respondents against the population, before and after weighting")
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

@@ -379,3 +379,21 @@ def test_raking_that_cannot_converge_is_an_error(prepared, truth, demo_settings)
     settings = with_weighting(demo_settings, margins=margins, trim_ratio=2, max_iterations=20)
     with pytest.raises(ConfigError, match="raking did not converge in 20 iterations.*Fix: raise survey.weighting.max_iterations"):
         weight_responses(prepared.responses, prepared.codebook, settings, log=CleaningLog())
+
+
+def test_weight_margins_figure_colours_match_their_series():
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from alignkit.plots import PALETTE, plot_weight_margins
+
+    result = rake(HAND, HALVES, tolerance=1e-12)
+    ax = plot_weight_margins(result.margins)
+    handles, labels = ax.get_legend_handles_labels()
+    assert labels == ["Respondents (unweighted)", "Population (target)", "Respondents (weighted)"]
+    table = result.margins.iloc[::-1].reset_index(drop=True)
+    for container, colour, column in zip(ax.containers, PALETTE, ("sample_share", "target_share", "weighted_share")):
+        assert all(mcolors.to_hex(bar.get_facecolor()) == colour.lower() for bar in container)
+        np.testing.assert_allclose([bar.get_width() for bar in container], table[column] * 100)
+    assert ax.get_title() and ax.get_xlabel() == "Share of responses (%)"
+    plt.close(ax.figure)
