@@ -395,5 +395,5 @@ def test_weight_margins_figure_colours_match_their_series():
     for container, colour, column in zip(ax.containers, PALETTE, ("sample_share", "target_share", "weighted_share")):
         assert all(mcolors.to_hex(bar.get_facecolor()) == colour.lower() for bar in container)
         np.testing.assert_allclose([bar.get_width() for bar in container], table[column] * 100)
-    assert ax.get_title() and ax.get_xlabel() == "Share of responses (%)"
+    assert ax.get_title(loc="left") and ax.get_xlabel() == "Share of responses (%)"
     plt.close(ax.figure)
