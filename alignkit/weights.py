@@ -258,8 +258,22 @@ def read_margins_file(path: Path | str) -> dict[str, dict[str, float]]:
 
 
 def response_weights(responses: pd.DataFrame) -> pd.Series | None:
-    """Return the analysis weights of the responses (their `weight` column), or None when they are unweighted."""
-    return responses[WEIGHT_COLUMN] if WEIGHT_COLUMN in responses else None
+    """Return the analysis weights of these responses (their `weight` column as float, same index), or None when
+    responses.parquet is unweighted — ready for every `weights=` argument of alignkit.stats.
+
+    Responses with a quality flag have no weight under survey.weighting.respondents: quality_ok (the default), so
+    select `responses[responses["quality_ok"]]` first; a missing weight among the rows given is an error, never a
+    silently dropped response.
+    """
+    if WEIGHT_COLUMN not in responses:
+        return None
+    weights = responses[WEIGHT_COLUMN]
+    missing = int(weights.isna().sum())
+    if missing:
+        raise ConfigError(f"{missing} of these {len(weights)} responses have no weight (responses with a quality flag "
+                          "are not weighted). Fix: select the responses without a quality flag (quality_ok) first, or "
+                          "set survey.weighting.respondents: all in the project file to weight every response.")
+    return weights.astype("float64")
 
 
 def _base_weights(responses: pd.DataFrame, spec: WeightingSettings, settings: ProjectSettings,

@@ -397,3 +397,17 @@ def test_weight_margins_figure_colours_match_their_series():
         np.testing.assert_allclose([bar.get_width() for bar in container], table[column] * 100)
     assert ax.get_title(loc="left") and ax.get_xlabel() == "Share of responses (%)"
     plt.close(ax.figure)
+
+
+def test_response_weights_for_the_analyses(weighted, prepared):
+    from alignkit.weights import response_weights
+
+    _, responses, _, result, _ = weighted
+    assert response_weights(prepared.responses) is None  # unweighted: no weight column
+    ok = responses[responses["quality_ok"]]
+    weights = response_weights(ok)
+    assert weights.dtype == "float64" and weights.index.equals(ok.index)
+    pd.testing.assert_series_equal(weights, result.weights, check_names=False)
+    flagged = int((~responses["quality_ok"]).sum())
+    with pytest.raises(ConfigError, match=f"{flagged} of these {len(responses)} responses have no weight.*quality_ok"):
+        response_weights(responses)
