@@ -80,15 +80,22 @@ class RakingResult:
 
 def _category_codes(values: pd.Series, margin: str, categories: list[str], *, where: str) -> np.ndarray:
     """Return each row's index into `categories`; raise ConfigError for categories on one side only."""
-    labels = values.astype("str")
     missing = int(values.isna().sum())
     if missing:
         raise ConfigError(f"{where}: {missing} response(s) have no answer in column {margin!r}, so raking cannot place "
                           f"them in a category of margin {margin!r}. Fix: rake only complete responses (fill or drop "
                           "the missing answers), or drop this margin.")
-    observed = labels.value_counts(sort=False)
+    if isinstance(values.dtype, pd.CategoricalDtype):   # work on the codes: fast on large surveys
+        names = values.cat.categories.astype("str")
+        counts = np.bincount(values.cat.codes.to_numpy(), minlength=len(names))
+        observed = pd.Series(counts, index=names)
+        observed = observed[observed > 0]
+        known = set(names)
+    else:
+        labels = values.astype("str")
+        observed = labels.value_counts(sort=False)
+        known = set(observed.index)
     present = set(observed.index)
-    known = set(values.cat.categories.astype("str")) if isinstance(values.dtype, pd.CategoricalDtype) else present
     for category in categories:
         if category not in known:
             hint = close_matches(category, sorted(known))
@@ -102,6 +109,9 @@ def _category_codes(values: pd.Series, margin: str, categories: list[str], *, wh
         raise ConfigError(f"{where}: column {margin!r} has categories the margin lacks: {counts}. Fix: add their "
                           f"population share under {margin!r}, or merge them into listed categories before raking.")
     index = {c: i for i, c in enumerate(categories)}
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = np.array([index.get(name, -1) for name in names], dtype=np.int64)
+        return lookup[values.cat.codes.to_numpy()]
     return labels.map(index).to_numpy(dtype=np.int64)
 
 
@@ -180,7 +190,7 @@ def rake(frame: pd.DataFrame, margins: Margins, *, base_weights: pd.Series | np.
             raise ConfigError(f"{where}: base weights must be one positive number per response. "
                               "Fix: fill missing or zero weights in the export's weight column.")
         w = w / w.mean()
-    cap = None
+    clipped = np.zeros(n, dtype=bool)
     iterations, error = 0, np.inf
     for iterations in range(1, max_iterations + 1):
         for code, share in zip(codes, shares):
@@ -189,12 +199,13 @@ def rake(frame: pd.DataFrame, margins: Margins, *, base_weights: pd.Series | np.
             w = w * factor[code]
         if trim_ratio is not None:
             cap = trim_ratio * w.mean()
-            w = np.minimum(w, cap)
+            clipped = w > cap
+            w = np.where(clipped, cap, w)
         error = _max_error(w, codes, shares)
         if error <= tolerance:
             break
     w = w / w.mean()
-    trimmed = int(np.sum(w >= trim_ratio * (1 - 1e-9))) if trim_ratio is not None else 0
+    trimmed = int(clipped.sum())   # held at the cap by the last pass
     table = _margin_table(frame, targets, codes, w)
     return RakingResult(weights=pd.Series(w, index=frame.index, name=WEIGHT_COLUMN), margins=table,
                         iterations=iterations, max_margin_error=float(error), converged=bool(error <= tolerance),
