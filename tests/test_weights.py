@@ -89,8 +89,8 @@ def closed_form_2x2(n: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.nda
 
 
 def test_closed_form_2x2():
-    # The census/survey table of the raking example in B. Klemens' Apophenia documentation (apop_rake): survey
-    # counts [[7, 9], [12, 7]] raked to rows 5/15 and columns 10/10 (here as shares of 20).
+    # A census/survey 2×2 of the kind raking tutorials use: survey counts [[7, 9], [12, 7]] raked to census rows
+    # 5/15 and columns 10/10 (counts of 20 people; the expected table comes from the closed form, not from IPF).
     n = np.array([[7, 9], [12, 7]])
     frame = sample({(r, c): int(n[i, j]) for (i, r), (j, c) in itertools.product(enumerate("AB"), enumerate("XY"))},
                    ("size", "region"))
@@ -411,3 +411,10 @@ def test_response_weights_for_the_analyses(weighted, prepared):
     flagged = int((~responses["quality_ok"]).sum())
     with pytest.raises(ConfigError, match=f"{flagged} of these {len(responses)} responses have no weight.*quality_ok"):
         response_weights(responses)
+
+
+def test_margins_may_name_the_export_header(prepared, truth, demo_settings):
+    by_header = {"Q2": demo_margins(truth)["q2"], "Q9": demo_margins(truth)["q9"]}
+    result = weight_responses(prepared.responses, prepared.codebook, with_weighting(demo_settings, margins=by_header),
+                              log=CleaningLog())[2]
+    assert set(result.margins["margin"]) == {"q2", "q9"} and result.converged
