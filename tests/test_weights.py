@@ -418,3 +418,11 @@ def test_margins_may_name_the_export_header(prepared, truth, demo_settings):
     result = weight_responses(prepared.responses, prepared.codebook, with_weighting(demo_settings, margins=by_header),
                               log=CleaningLog())[2]
     assert set(result.margins["margin"]) == {"q2", "q9"} and result.converged
+
+
+def test_validate_reports_a_missing_margins_file(demo_settings):
+    from alignkit.validate import validate_project
+
+    problems = validate_project(with_weighting(demo_settings, margins_file="no_such_margins.yml"), deep=False)
+    assert [p.file.endswith("no_such_margins.yml") for p in problems] == [True]
+    assert "margins file not found" in problems[0].message
