@@ -4,8 +4,8 @@
     .venv/bin/python bench/funnel.py [--leads 1000000] [--touches 10000000]
 
 Target (issue 3): under 2 minutes and under 8 GB on a 2-core machine. Measured 2026-11-24 on the 2-core build
-machine while other jobs kept it busy (load average ~7): read 3.7 s + analysis 13.3 s + report 3.2 s = 20.1 s;
-peak RSS 2.2 GB for the whole run, most of it the synthetic data itself. The synthetic data has the shape of
+machine while other jobs kept it busy (load average 5–7): read 3.7–4.0 s + analysis 13.3–17.2 s + report
+3.2–7.3 s = 20.1–28.4 s over two runs; peak RSS 2.2 GB for the whole run, most of it the synthetic data itself. The synthetic data has the shape of
 data/processed (same columns and dtypes), with a planted friction point so the analysis has something to find.
 """
 
