@@ -192,9 +192,18 @@ class AlignmentPage:
 
 def preview(settings: ProjectSettings, results: Mapping[str, Any], *,
             modules: Mapping[str, Any] | None = None) -> AlignmentPage:
-    """Return the page's headline and sections for display in a notebook."""
-    return AlignmentPage(build_headline(settings, results, modules=modules),
-                         build_sections(settings, results, modules=modules))
+    """Return the page's headline and sections for display in a notebook (without the list of detailed reports,
+    which depends on what has been built)."""
+    sections = [s for s in build_sections(settings, results, modules=modules) if s.id != "detailed-reports"]
+    return AlignmentPage(build_headline(settings, results, modules=modules), sections)
+
+
+def load_inputs(settings: ProjectSettings) -> pd.DataFrame:
+    """Return the input manifest written by notebook 01 (data/processed/inputs.parquet), shown in the footer."""
+    path = settings.processed_dir / "inputs.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found. Fix: run notebook 01 (`alignkit run --only 01`) first.")
+    return pd.read_parquet(path)
 
 
 def write_alignment_report(settings: ProjectSettings, results: Mapping[str, Any], *, inputs: pd.DataFrame,

@@ -206,6 +206,17 @@ def table_rows(frame: pd.DataFrame, max_rows: int) -> list[list[str]]:
     return [[format_cell(str(c), v) for c, v in zip(head.columns, row)] for row in head.itertuples(index=False)]
 
 
+LONG_CELL = 32  # characters: longer text gets room to wrap (class "long"), shorter cells stay on one line on a phone
+
+
+def table_cells(frame: pd.DataFrame, max_rows: int) -> list[list[tuple[str, str]]]:
+    """Return the first `max_rows` rows as (text, CSS class) cells: "num" for numbers (right-aligned), "long" for
+    long text."""
+    numeric = set(numeric_columns(frame))
+    return [[(text, "num" if column in numeric else ("long" if len(text) > LONG_CELL else ""))
+             for column, text in zip(frame.columns, row)] for row in table_rows(frame, max_rows)]
+
+
 def numeric_columns(frame: pd.DataFrame) -> list[str]:
     """Return the table's numeric, non-boolean columns (the figures a suppressed row must not show)."""
     return [c for c in frame.columns
@@ -274,7 +285,8 @@ def build_time(built_at: _dt.datetime | None = None) -> _dt.datetime:
 
 def render_fragment(template: str, **context: object) -> str:
     """Return an HTML fragment from a template (used by results' _repr_html_ and by reports alike)."""
-    return _ENV.get_template(template).render(format_cell=format_cell, table_rows=table_rows, **context)
+    return _ENV.get_template(template).render(format_cell=format_cell, table_rows=table_rows, table_cells=table_cells,
+                                              numeric_columns=numeric_columns, **context)
 
 
 def _check_unique(sections: Sequence[Section]) -> None:
@@ -332,5 +344,5 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
         inputs=inputs, settings_yaml=yaml.safe_dump(settings.public_summary(), sort_keys=False, allow_unicode=True),
         versions=library_versions(), built_at=built.isoformat(), build_time_class=BUILD_TIME_CLASS,
         project=settings.project, weighting=weighting, format_cell=format_cell, table_rows=table_rows,
-        min_group_size=min_group_size)
+        table_cells=table_cells, numeric_columns=numeric_columns, min_group_size=min_group_size)
     return write_atomic_text(reports_dir / f"{slug}.html", html)

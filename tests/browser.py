@@ -202,6 +202,18 @@ class Page:
         path.write_bytes(base64.b64decode(data))
         return path
 
+    def print_pdf(self, path: Path) -> Path:
+        """Write the page as printed (A4, print styles, backgrounds) to a PDF at `path`; return it."""
+        data = self.browser.send("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True},
+                                 session=self.session)["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def emulate_media(self, media: str) -> None:
+        """Apply the styles of `media` ("print", "screen"; "" for the default)."""
+        self.browser.send("Emulation.setEmulatedMedia", {"media": media}, session=self.session)
+
     def log(self) -> PageLog:
         """Return the console errors, uncaught exceptions and request URLs seen so far."""
         for event in self.browser.drain(self.session):

@@ -47,3 +47,23 @@ def prepared(demo_settings: ProjectSettings):
     from alignkit.tables import prepare
 
     return prepare(demo_settings)
+
+
+def run_alignkit(project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run `alignkit run` on a project as a user does (a subprocess of the command line); fail with its stderr."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "alignkit.cli", "run", "--project", str(project), *args],
+                            capture_output=True, text=True, timeout=1800, env={**os.environ, **(env or {})})
+    assert result.returncode == 0, result.stderr[-4000:]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory, demo_project: Path) -> Path:
+    """Return the root of a demo project on which the whole pipeline (`alignkit run`, every notebook) has run once
+    per session: data/processed/ and every report in reports/."""
+    project = make_project(tmp_path_factory.mktemp("run"), raw_from=demo_project.parent / "data" / "raw")
+    run_alignkit(project)
+    return project.parent
