@@ -186,3 +186,9 @@ def test_numbers_are_right_aligned_and_long_text_may_wrap(settings):
     table = pd.DataFrame({"reason": ["x" * 40], "rows": [12]})
     html = _write(settings, [Section("s", "S", items=[ReportTable("t", "T", table)])]).read_text(encoding="utf-8")
     assert '<td class="long">' + "x" * 40 + "</td>" in html and '<td class="num">12</td>' in html
+
+
+def test_categories_keep_their_colour_across_figures():
+    colours = plots.category_colours(["Persona 1", "Persona 2", "Persona 3"])
+    assert colours == plots.category_colours(["Persona 1", "Persona 2", "Persona 3"])
+    assert list(colours.values()) == list(plots.PALETTE[:3])
