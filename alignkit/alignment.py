@@ -29,6 +29,11 @@ ANALYSES = ("funnel", "leads", "personas")
 ANALYSIS_TITLES = {"funnel": "The funnel, the SLA and the closed loop", "leads": "The ideal lead",
                    "personas": "Customer personas"}
 HEADLINES_PER_ANALYSIS = 3
+# What each detailed report holds (shown beside its link) and its short name in the contents bar.
+REPORT_NOTES = {"01_clean_survey_and_crm": ("Cleaning", "rows in and out, every cleaning step, survey quality"),
+                "02_funnel_and_sla": ("Funnel & SLA", "stage conversion, friction points, follow-up times, lost reasons"),
+                "03_persona_segments": ("Personas", "the persona segments, their profiles and their conversion"),
+                "04_converting_leads": ("Ideal lead", "what converting leads have in common, the lead score")}
 
 
 class Analysis(Protocol):
@@ -167,7 +172,8 @@ def detailed_reports_section(settings: ProjectSettings) -> Section:
     """Return the section listing the four detailed reports (linked from the contents bar when built)."""
     reports = detailed_reports(settings)
     links = [(row["report"], row["file"] if row["built"] else "",
-              row["file"] if row["built"] else "not built yet: run its notebook") for _, row in reports.iterrows()]
+              REPORT_NOTES.get(row["file"][:-5], ("", ""))[1] + ("" if row["built"] else " (not built yet: run its notebook)"))
+             for _, row in reports.iterrows()]
     return Section("detailed-reports", "The detailed reports", [
         "Each analysis has its own report with every table and figure behind this page, and each of them links "
         "back here."], [ReportLinks("", links)])
@@ -176,7 +182,8 @@ def detailed_reports_section(settings: ProjectSettings) -> Section:
 def report_links(settings: ProjectSettings) -> list[tuple[str, str]]:
     """Return (label, href) links to the detailed reports that exist in the reports folder."""
     reports = detailed_reports(settings)
-    return [(f"{row['file'][:2]} · {row['report']}", row["file"]) for _, row in reports.iterrows() if row["built"]]
+    return [(f"{row['file'][:2]} {REPORT_NOTES.get(row['file'][:-5], (row['report'],))[0]}", row["file"])
+            for _, row in reports.iterrows() if row["built"]]
 
 
 class AlignmentPage:
