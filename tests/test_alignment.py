@@ -3,6 +3,7 @@ the contract (headline, report_sections), composed without importing them."""
 
 from __future__ import annotations
 
+import shutil
 from types import SimpleNamespace
 
 import pandas as pd
@@ -11,12 +12,14 @@ import pytest
 from alignkit import alignment
 from alignkit.config import load_settings
 from alignkit.report import ReportDefinitions, ReportLinks, ReportTable, Section
-from tests.conftest import make_project
+from tests.conftest import REPO
 
 
 @pytest.fixture()
-def settings(tmp_path, demo_project):
-    return load_settings(make_project(tmp_path / "project", raw_from=demo_project.parent / "data" / "raw"))
+def settings(tmp_path):
+    """The demo project file in an empty folder (writing a report needs no inputs)."""
+    shutil.copyfile(REPO / "alignkit.yml", tmp_path / "alignkit.yml")
+    return load_settings(tmp_path / "alignkit.yml")
 
 
 def fake_analysis(name: str, finding: str) -> SimpleNamespace:

@@ -67,6 +67,7 @@ def test_cells_are_formatted_for_reading(column, value, text):
 # --- report building: blocks, figure checks, small groups, reproducible builds -----------------------------------
 
 import datetime as dt  # noqa: E402
+import shutil  # noqa: E402
 import json  # noqa: E402
 
 import matplotlib  # noqa: E402
@@ -75,14 +76,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from alignkit import plots  # noqa: E402
+from tests.conftest import REPO  # noqa: E402
 from alignkit.report import (BACK_TO_ALIGNMENT, FigureCheckError, ReportDefinitions, ReportFigure,  # noqa: E402
                              ReportLinks, ReportTable, Section, SmallGroupError, build_time, check_figure,
                              write_report)
 
 
 @pytest.fixture()
-def settings(tmp_path, demo_project):
-    return load_settings(make_project(tmp_path / "project", raw_from=demo_project.parent / "data" / "raw"))
+def settings(tmp_path):
+    """The demo project file in an empty folder (writing a report needs no inputs)."""
+    shutil.copyfile(REPO / "alignkit.yml", tmp_path / "alignkit.yml")
+    return load_settings(tmp_path / "alignkit.yml")
 
 
 def _labelled_axes(title="Leads by source", xlabel="Leads (count)", ylabel="Source"):
