@@ -90,6 +90,11 @@ def test_the_privacy_scan_would_find_a_leak(raw_pii):
     assert word_ngrams(text, {len(name)}) & raw_pii["names"]
 
 
+# Columns that hold a group's size by their name, checked even where a table does not declare its count_columns.
+GROUP_SIZE_NAMES = re.compile(r"^(n|count|size|group_size|members|leads|contacts|respondents|responses|customers|"
+                              r"reached|n_[a-z_]+)$")
+
+
 def test_no_report_table_shows_a_group_below_the_minimum_size(demo_run):
     settings = load_settings(demo_run / "alignkit.yml")
     minimum = settings.privacy.min_group_size
@@ -99,7 +104,8 @@ def test_no_report_table_shows_a_group_below_the_minimum_size(demo_run):
         assert manifest["min_group_size"] == minimum
         for table in manifest["tables"]:
             frame = pd.read_csv(manifest_path.parent / table["csv"])
-            for column in table["count_columns"]:
+            named = [c for c in frame.columns if GROUP_SIZE_NAMES.match(str(c)) and c not in table["count_columns"]]
+            for column in [*table["count_columns"], *named]:
                 counts = pd.to_numeric(frame[column], errors="coerce")
                 small = frame[(counts > 0) & (counts < minimum)]
                 assert small.empty, f"{manifest_path.parent.name}/{table['csv']}: {column} < {minimum}:\n{small}"
