@@ -27,6 +27,7 @@ from alignkit import __version__
 from alignkit.config import ProjectSettings
 from alignkit.io import write_atomic_text, write_csv
 from alignkit.plots import figure_to_data_uri
+from alignkit.privacy import EMAIL_PATTERN
 
 PERCENT_SUFFIXES = ("share", "rate", "ci_low", "ci_high")
 LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "umap-learn", "matplotlib", "seaborn", "pyarrow", "jinja2",
@@ -48,6 +49,10 @@ _ENV = jinja2.Environment(loader=jinja2.PackageLoader("alignkit", "templates"),
 
 class SmallGroupError(ValueError):
     """A report table shows a group smaller than privacy.min_group_size."""
+
+
+class PrivacyError(ValueError):
+    """A report table holds personal data."""
 
 
 class FigureCheckError(ValueError):
@@ -262,6 +267,17 @@ def enforce_min_group_size(table: ReportTable, min_group_size: int,
     return replace(table, frame=frame, note=f"{table.note} {note}".strip())
 
 
+def refuse_emails(table: ReportTable) -> None:
+    """Raise PrivacyError when a text cell of the table holds an email address (raw PII never reaches a report)."""
+    for column in table.frame.columns:
+        values = table.frame[column]
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            found = values.dropna().astype("str").str.contains(EMAIL_PATTERN)
+            if found.any():
+                raise PrivacyError(f"report table {table.name!r}: column {column!r} holds {int(found.sum())} email "
+                                   "address(es). Fix: pseudonymise the column (privacy.pseudonymise) or drop it.")
+
+
 def library_versions() -> dict[str, str]:
     """Return the versions of alignkit, Python and the main libraries."""
     versions = {"alignkit": __version__, "python": platform.python_version()}
@@ -322,11 +338,16 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
     `links` are (label, href) pairs shown in the contents bar; every report but the alignment report also links
     back to it (`back_to_alignment`). `weighting`, when given, says how figures are weighted (and the effective
     sample size) under the headline. Table rows showing a group below privacy.min_group_size (see
-    ReportTable.count_columns) are suppressed, or raise SmallGroupError with `small_groups="raise"`.
+    ReportTable.count_columns) are suppressed, or raise SmallGroupError with `small_groups="raise"`; a table
+    holding an email address raises PrivacyError.
     """
     reports_dir = settings.reports_dir
     min_group_size = settings.privacy.min_group_size
     _check_unique(sections)
+    for section in sections:
+        for item in section.items:
+            if isinstance(item, ReportTable):
+                refuse_emails(item)
     sections = [replace(section, items=tuple(enforce_min_group_size(item, min_group_size, small_groups)
                                              if isinstance(item, ReportTable) else item for item in section.items))
                 for section in sections]

@@ -77,9 +77,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from alignkit import plots  # noqa: E402
 from tests.conftest import REPO  # noqa: E402
-from alignkit.report import (BACK_TO_ALIGNMENT, FigureCheckError, ReportDefinitions, ReportFigure,  # noqa: E402
-                             ReportLinks, ReportTable, Section, SmallGroupError, build_time, check_figure,
-                             write_report)
+from alignkit.report import (BACK_TO_ALIGNMENT, FigureCheckError, PrivacyError, ReportDefinitions,  # noqa: E402
+                             ReportFigure, ReportLinks, ReportTable, Section, SmallGroupError, build_time,
+                             check_figure, write_report)
 
 
 @pytest.fixture()
@@ -196,3 +196,9 @@ def test_categories_keep_their_colour_across_figures():
     colours = plots.category_colours(["Persona 1", "Persona 2", "Persona 3"])
     assert colours == plots.category_colours(["Persona 1", "Persona 2", "Persona 3"])
     assert list(colours.values()) == list(plots.PALETTE[:3])
+
+
+def test_a_table_holding_an_email_address_is_refused(settings):
+    table = pd.DataFrame({"lead": ["a1b2c3", "Mia.King@example.org"], "n": [12, 15]})
+    with pytest.raises(PrivacyError, match="'lead' holds 1 email"):
+        _write(settings, [Section("s", "S", items=[ReportTable("leads", "Leads", table)])])
