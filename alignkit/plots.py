@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -17,6 +18,12 @@ THEME = {
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE), "svg.hashsalt": "alignkit",
 }
+
+
+def category_colours(categories: Sequence[object]) -> dict[object, str]:
+    """Return a colour per category, in the order given (e.g. personas by id), from the colour-blind safe palette:
+    the same categories in the same order get the same colours in every figure and every report."""
+    return {category: PALETTE[i % len(PALETTE)] for i, category in enumerate(categories)}
 
 
 def apply_theme() -> None:

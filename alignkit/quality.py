@@ -175,8 +175,10 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
         sections.append(Section("quality", "Survey response quality", [
             "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to every statement "
             "in a grid. Both are kept in the data with a flag and left out where they would distort results."],
-            [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags),
-             ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking)]))
+            [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags,
+                         count_columns=("responses", "of")),
+             ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking,
+                         count_columns=("linked", "of"))]))
     if data.weighting is not None:
         sections.append(weights_section(data))
     sections.append(Section("missingness", "Missing values", [
