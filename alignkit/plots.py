@@ -77,7 +77,7 @@ def plot_missingness(missing: pd.DataFrame, *, ax: plt.Axes | None = None, top: 
 
 
 def plot_shares_with_ci(table: pd.DataFrame, label: str, *, ax: plt.Axes | None = None, title: str,
-                        xlabel: str) -> plt.Axes:
+                        xlabel: str, ylabel: str | None = None) -> plt.Axes:
     """Dot-and-whisker chart of shares with their confidence intervals (columns share, ci_low, ci_high)."""
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1))
     y = range(len(table))
@@ -86,6 +86,7 @@ def plot_shares_with_ci(table: pd.DataFrame, label: str, *, ax: plt.Axes | None 
                 fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3)
     ax.set_yticks(list(y), table[label].astype(str))
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel if ylabel is not None else label.replace("_", " ").capitalize())
     ax.set_title(title)
     return ax
 
@@ -134,6 +135,7 @@ def plot_friction_points(friction: pd.DataFrame, *, ax: plt.Axes | None = None, 
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Conversion at the step (%)")
+    ax.set_ylabel("Segment and step")
     ax.set_title("Friction points: segments converting below the rest")
     ax.legend(frameon=False, loc="lower right")
     return ax
@@ -237,6 +239,7 @@ def plot_lift(before_close: pd.DataFrame, *, ax: plt.Axes | None = None, top: in
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_yticks(y, table["item"].astype(str))
     ax.set_xlabel("Lift: share of won deals with it ÷ share of lost deals with it (log scale)")
+    ax.set_ylabel("Content or campaign touch")
     ax.set_title("Content and campaigns before won vs lost deals")
     return ax
 
