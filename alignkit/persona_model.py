@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.compose import ColumnTransformer
@@ -209,14 +210,21 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # the unfitted checks of scikit-learn: every learnt attribute ends in "_"
     def _frame(self, X, *, reset: bool) -> pd.DataFrame:
+        if issparse(X):
+            raise TypeError("PersonaModel does not support sparse input: pass a DataFrame of survey answers "
+                            "or a dense array.")
         if isinstance(X, pd.DataFrame):
             frame = X
         else:
             array = np.asarray(X)
+            if np.iscomplexobj(array):
+                raise ValueError("Complex data not supported.")
             if array.ndim != 2:
                 raise ValueError(f"Expected 2D array, got {array.ndim}D array instead. Reshape your data.")
             if array.dtype.kind not in "biuf":
                 array = array.astype(float)
+            if array.dtype.kind == "f" and np.isinf(array).any():
+                raise ValueError("Input contains infinity; missing answers may be NaN, never infinite.")
             frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
         if reset:
             self.n_features_in_ = frame.shape[1]
@@ -255,6 +263,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"agglomerative clustering needs memory growing with the square of the rows; "
                              f"{n:,} rows is more than {AGGLOMERATIVE_MAX_ROWS:,}. Use algorithm='kmeans'.")
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"sample_weight must be {n} finite, non-negative numbers.")
+        if w.sum() <= 0:
+            raise ValueError("Sample weights must contain at least one non-zero number.")
         features = list(self.features) if self.features is not None else list(frame.columns)
         absent = [c for c in features if c not in frame.columns]
         if absent:
@@ -262,7 +274,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.features_ = features
         self.kinds_ = {c: answer_kind(frame[c]) for c in features}
         self.missing_counts_ = frame[features].isna().sum().astype(int)
-        encode = ColumnTransformer([(c, _column_encoder(self.kinds_[c]), [c]) for c in features],
+        encode = ColumnTransformer([(str(c), _column_encoder(self.kinds_[c]), [c]) for c in features],
                                    verbose_feature_names_out=False, remainder="drop")
         encoded = encode.fit_transform(frame)
         variance = _weighted_variance(encoded, w)
@@ -271,7 +283,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         weights = {}
         for block in dict.fromkeys(blocks.get(c, c) for c in features):
             columns = [c for c in features if blocks.get(c, c) == block]
-            index = np.concatenate([np.arange(encoded.shape[1])[encode.output_indices_[c]] for c in columns])
+            index = np.concatenate([np.arange(encoded.shape[1])[encode.output_indices_[str(c)]] for c in columns])
             total = variance[index].sum()
             weights[block] = 1.0 / np.sqrt(total) if total > 0 else 0.0
             scale[index] = weights[block]
@@ -295,6 +307,11 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_clusters_ = self.n_clusters
         self.inertia_ = float((w * ((Z - self.cluster_centers_[self.labels_]) ** 2).sum(axis=1)).sum())
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True          # a missing answer is imputed (and counted), not an error
+        return tags
 
     def transform(self, X):
         """Return the weighted answer space (one column per encoded answer; see get_feature_names_out)."""
