@@ -482,7 +482,9 @@ def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, 
 
     timings = timings if timings is not None else {}
     start = time.perf_counter()
-    from umap.umap_ import find_ab_params, simplicial_set_embedding  # a cold import costs seconds: only here
+    with warnings.catch_warnings():                 # umap imports tqdm.auto, which warns in notebooks without widgets
+        warnings.simplefilter("ignore")
+        from umap.umap_ import find_ab_params, simplicial_set_embedding  # a cold import costs seconds: only here
 
     timings["import_umap_s"] = time.perf_counter() - start
     Z = np.asarray(Z, dtype=float)

@@ -33,7 +33,7 @@ MODEL_FILE = "persona_model.joblib"
 TRAIT_COLUMNS = ["description", "value_in", "value_out", "lift", "std_diff", "q_value"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PersonaResult:
     """Notebook 03's result: how many personas and why, who is in each, what sets each apart, what they did."""
 
@@ -52,6 +52,9 @@ class PersonaResult:
     model: PersonaModel = field(repr=False)
     codebook: pd.DataFrame = field(repr=False)
     min_group_size: int = 10
+
+    def __repr__(self) -> str:
+        return f"PersonaResult(k={self.k}, personas={list(self.names.values())!r})"
 
     def _repr_html_(self) -> str:
         return render_fragment("summary.html.j2", tables=[
