@@ -19,7 +19,8 @@ from alignkit import __version__, plots
 from alignkit.config import PersonaSettings, ProjectSettings
 from alignkit.errors import InputFileError
 from alignkit.io import write_atomic_bytes, write_parquet
-from alignkit.persona_model import PersonaModel, choose_k, persona_features, persona_map, score_k
+from alignkit.persona_map import persona_map
+from alignkit.persona_model import PersonaModel, choose_k, persona_features, score_k
 from alignkit.persona_profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        typical_answers)
 from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
@@ -184,8 +185,9 @@ def load_result(settings: ProjectSettings) -> PersonaResult:
     overrides = dict(settings.personas.names)
     settings = settings.model_copy(update={"personas": settings.personas.model_copy(
         update={"names": {**bundle["names"], **overrides}})})
+    embedding = bundle["embedding"] if len(bundle["embedding"]) == len(responses) else None   # responses rebuilt: redraw
     return describe(bundle["model"], responses, bundle["codebook"], leads, settings, k_scores=bundle["k_scores"],
-                    k_rule=bundle["k_rule"], embedding=bundle["embedding"])
+                    k_rule=bundle["k_rule"], embedding=embedding)
 
 
 # --- words and report -----------------------------------------------------------------------------------------

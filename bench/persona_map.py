@@ -33,7 +33,7 @@ start = time.perf_counter()
 import json, resource, sys
 import joblib
 import pandas as pd
-from alignkit.persona_model import persona_map
+from alignkit.persona_map import persona_map
 imported = time.perf_counter()
 model = joblib.load(sys.argv[1])
 answers = pd.read_parquet(sys.argv[2])

@@ -21,7 +21,8 @@ from alignkit import plots, stats
 from alignkit.config import ProjectSettings
 from alignkit.demo import write_survey_wave
 from alignkit.errors import ConfigError
-from alignkit.persona_model import PersonaModel, _fuzzy_graph, choose_k, persona_features, persona_map
+from alignkit.persona_map import _fuzzy_graph, persona_map
+from alignkit.persona_model import PersonaModel, choose_k, persona_features
 from alignkit.persona_profiles import auto_names, persona_sizes, share_drift
 from alignkit.personas import analyse, load_result, save_result, write_personas_report
 from alignkit.privacy import pseudonymise
