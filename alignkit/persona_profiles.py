@@ -16,7 +16,7 @@ from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cra
 
 SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
 MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
-NAME_MAX_STATEMENT = 48
+NAME_MAX_STATEMENT = 64
 
 
 def short_question(text: str) -> str:
