@@ -51,13 +51,13 @@ def _fuzzy_graph(knn_index: np.ndarray, knn_dist: np.ndarray, *, iterations: int
 
 
 def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, min_dist: float = 0.15,
-                n_epochs: int = 200, fit_rows: int = 20_000, timings: dict | None = None) -> np.ndarray:
+                n_epochs: int = 150, fit_rows: int = 20_000, timings: dict | None = None) -> np.ndarray:
     """Return a 2-D UMAP embedding (n × 2) of the weighted answer space, reproducible given `random_state`.
 
     Where the time goes (measured, see bench/persona_map.py): in a fresh process umap-learn spends most of a
     small map compiling numba code and building its neighbour graph in Python-level loops. So the k-nearest
     neighbours come from scikit-learn, the fuzzy graph from vectorised numpy (`_fuzzy_graph`, the same
-    construction), and only UMAP's layout optimisation (`simplicial_set_embedding`, 200 epochs) runs in
+    construction), and only UMAP's layout optimisation (`simplicial_set_embedding`, 150 epochs) runs in
     umap-learn. Above `fit_rows` rows the layout is fitted on a seeded sample and every other row is placed at
     the distance-weighted mean position of its nearest sampled neighbours (how UMAP initialises new points).
     `timings`, if given, receives seconds per step.
