@@ -114,7 +114,7 @@ def plot_k_choice(scores: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Ax
     ax.set_ylabel("Score (0–1, higher is better)")
     ax.set_ylim(0, 1.05)
     ax.set_title("Stability and separation by number of personas")
-    ax.legend(frameon=False, loc="lower left")
+    ax.legend(frameon=False, loc="center right")
     return ax
 
 
