@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# compile umap-learn's numba code once (~20 s): later fresh processes draw the persona map in seconds
+	$(BIN)/python -c 'import umap.umap_'
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install alignkit with its dependencies

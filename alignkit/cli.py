@@ -104,8 +104,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 # --- alignkit assign (persona segments, notebook 03) ---------------------------------------------------------
 
 
+def cmd_assign(args: argparse.Namespace) -> int:
+    from alignkit.config import load_settings
+    from alignkit.persona_waves import assign_wave, summary_lines, write_wave_outputs
+
+    settings = load_settings(args.project)
+    result = assign_wave(Path(args.survey), settings, format=args.format)
+    written = write_wave_outputs(result, settings)
+    print(f"assigned {len(result.assignments):,} responses of {Path(args.survey).name} to the saved personas")
+    print("persona shares, fitted wave → new wave (responses without a quality flag), largest move first:")
+    for line in summary_lines(result):
+        print(line)
+    print(f"wrote {written['assignments']}")
+    print(f"wrote {written['report']}")
+    return 0
+
+
 def _add_assign_command(commands: argparse._SubParsersAction) -> None:
-    """Register `alignkit assign` (added by the persona work; nothing yet)."""
+    """Register `alignkit assign NEW_SURVEY`: a new survey wave onto the saved personas, with a drift report."""
+    assign = commands.add_parser("assign", help="assign a new survey wave to the saved personas and report drift")
+    assign.add_argument("survey", metavar="NEW_SURVEY", help="the new wave's survey export (same questions as the fitted one)")
+    assign.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
+    assign.add_argument("--format", default="auto", help="survey export format (default: auto)",
+                        choices=["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"])
+    assign.set_defaults(func=cmd_assign)
 
 
 # --- alignkit score (converting leads, notebook 04) ------------------------------------------------------------

@@ -173,11 +173,19 @@ class CleanSettings(_Settings):
 
 
 class PersonaSettings(_Settings):
-    k: int | Literal["auto"] = "auto"
-    k_range: tuple[int, int] = (2, 10)
+    k: Annotated[int, Field(ge=2)] | Literal["auto"] = "auto"
+    k_range: tuple[Annotated[int, Field(ge=2)], Annotated[int, Field(ge=2)]] = (2, 10)
     algorithm: Literal["kmeans", "gmm", "agglomerative"] = "kmeans"
-    features: list[str] = Field(default_factory=list)
-    names: dict[str, str] = Field(default_factory=dict)
+    features: list[str] = Field(default_factory=list)        # answer columns or question groups; empty = all
+    profile_only: list[str] = Field(default_factory=list)    # answers that describe personas but do not form them
+    include_flagged: bool = False                            # fit on speeders / straight-liners too
+    names: dict[Annotated[int, Field(ge=1)], str] = Field(default_factory=dict)  # persona number -> name
+
+    @model_validator(mode="after")
+    def _k_range_ordered(self) -> PersonaSettings:
+        if self.k_range[0] > self.k_range[1]:
+            raise ValueError(f"k_range {list(self.k_range)} must be [smallest, largest]")
+        return self
 
 
 class LeadSettings(_Settings):

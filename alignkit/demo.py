@@ -402,21 +402,22 @@ def _activities_export(leads: pd.DataFrame, rng: np.random.Generator) -> pd.Data
                          "Content Name": touches["content"].to_numpy()})
 
 
-def _survey_respondents(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+def _survey_respondents(rng: np.random.Generator, *, shares: np.ndarray | None = None,
+                        n_responses: int = N_RESPONSES) -> tuple[pd.DataFrame, dict]:
     """Draw respondents from the population with the oversampled band; return them and the population margins."""
-    shares = np.array([p.population_share for p in PERSONAS])
+    shares = np.array([p.population_share for p in PERSONAS]) if shares is None else np.asarray(shares, dtype=float)
     size_given = np.array([p.size for p in PERSONAS])
     region_given = np.array([p.region for p in PERSONAS])
     inclusion = np.where(np.array(SIZE_BANDS) == OVERSAMPLED_BAND, OVERSAMPLING_FACTOR, 1.0) / OVERSAMPLING_FACTOR
     chosen_persona, chosen_size = [], []
-    while len(chosen_persona) < N_RESPONSES:
+    while len(chosen_persona) < n_responses:
         persona = rng.choice(len(PERSONAS), 4096, p=shares)
         size = np.array([rng.choice(len(SIZE_BANDS), p=size_given[p]) for p in persona])
         keep = rng.random(4096) < inclusion[size]
         chosen_persona.extend(persona[keep].tolist())
         chosen_size.extend(size[keep].tolist())
-    persona = np.array(chosen_persona[:N_RESPONSES])
-    size = np.array(chosen_size[:N_RESPONSES])
+    persona = np.array(chosen_persona[:n_responses])
+    size = np.array(chosen_size[:n_responses])
     region = np.array([rng.choice(len(REGIONS), p=region_given[p]) for p in persona])
     margins = {"company_size": dict(zip(SIZE_BAND_LABELS, np.round(shares @ size_given, 6).tolist())),
                "region": dict(zip(REGIONS, np.round(shares @ region_given, 6).tolist()))}
@@ -595,3 +596,27 @@ def write_demo_exports(raw_dir: Path | str, *, seed: int = DEMO_SEED) -> dict[st
     for path, payload in files.values():
         write_atomic_bytes(path, payload)
     return {name: path for name, (path, _) in files.items()}
+
+
+def write_survey_wave(path: Path | str, *, seed: int = DEMO_SEED + 1, n_responses: int = N_RESPONSES,
+                      persona_shares: dict[int, float] | None = None) -> tuple[Path, dict]:
+    """Write a new survey wave (a Qualtrics export like the demo's, no CRM) to `path`; return it and its truth.
+
+    `persona_shares` overrides population shares by persona index (0-based, PERSONAS order), e.g. {2: 0.44}
+    doubles the third persona; the other shares are rescaled so that all sum to one. Respondents are not linked
+    to CRM leads. The demo exports themselves (write_demo_exports) are unaffected.
+    """
+    shares = np.array([p.population_share for p in PERSONAS])
+    if persona_shares:
+        fixed = np.zeros(len(shares), dtype=bool)
+        for index, share in persona_shares.items():
+            shares[index], fixed[index] = share, True
+        shares[~fixed] *= (1 - shares[fixed].sum()) / shares[~fixed].sum()
+    rng = np.random.default_rng(seed)
+    respondents, _ = _survey_respondents(rng, shares=shares, n_responses=n_responses)
+    # one placeholder lead in no company-size band, so that nobody is linked
+    no_leads = pd.DataFrame({"record_id": [0], "employees": [0], "email": [""], "first": [""], "last": [""]})
+    survey, header_rows, truth = _survey_export(respondents, no_leads, rng)
+    truth = {"n_responses": truth["n_responses"], "personas": truth["personas"], "population_shares": shares.round(6).tolist(),
+             "persona_by_response_id": truth["persona_by_response_id"]}
+    return write_atomic_bytes(Path(path), _csv_bytes(survey, header_rows)), truth

@@ -1,0 +1,280 @@
+"""Persona profiles: size and share, the answers that set each persona apart, typical answers, CRM outcome,
+names in plain words, and drift between survey waves. Pure functions of frames; weights optional everywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from alignkit.persona_model import ANSWER_KINDS
+from alignkit.privacy import suppress_small_groups
+from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cramers_v, proportion,
+                            proportion_difference, total_variation_distance)
+
+SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
+MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
+NAME_MAX_STATEMENT = 64
+
+
+def short_question(text: str) -> str:
+    """Return a question without its '(Select all that apply)' note or ' - item' suffix."""
+    text = str(text).split(" - ")[0]
+    return re.sub(r"\s*\([^)]*\)", "", text).strip()
+
+
+def answer_columns(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Return the codebook rows of answers that can describe a persona (Likert, single, multi, numeric)."""
+    return codebook[codebook["kind"].isin(ANSWER_KINDS)].reset_index(drop=True)
+
+
+def persona_sizes(persona_id: pd.Series, names: Mapping[int, str], *, weights: pd.Series | None = None,
+                  min_group_size: int = 1) -> pd.DataFrame:
+    """Return one row per persona: respondents, share with its 95% Wilson CI (weighted if weights are given);
+    personas with fewer than `min_group_size` respondents show no figures."""
+    rows = []
+    for pid in sorted(names):
+        result = proportion(persona_id == pid, weights=weights)
+        rows.append({"persona_id": pid, "persona": names[pid], "n": int((persona_id == pid).sum()),
+                     "share": result.share, "ci_low": result.ci_low, "ci_high": result.ci_high})
+    table = pd.DataFrame(rows)
+    return suppress_small_groups(table, count_column="n", min_group_size=min_group_size,
+                                 value_columns=["n", "share", "ci_low", "ci_high"])
+
+
+def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str, pd.Series, bool]]:
+    """Return (answer label, measure, values, is_share) for one codebook row: one per option of a single-select."""
+    column, kind = row["column"], row["kind"]
+    values = responses[column]
+    if kind == "single":
+        options = [o for o in (values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype)
+                               else values.dropna().unique())]
+        return [(str(o), "share", (values == o).where(values.notna()), True) for o in options]
+    if kind == "multi":
+        return [(str(row.get("item") or column), "share", values.astype("boolean"), True)]
+    if kind == "likert":
+        codes = values.cat.codes.astype(float).where(values.notna()) + 1
+        return [(f"average on 1–{len(values.cat.categories)}", "mean", codes, False)]
+    return [("average", "mean", pd.to_numeric(values, errors="coerce").astype(float), False)]
+
+
+def _describe(kind: str, question: str, item: str, answer: str, value_in: float, value_out: float,
+              std_diff: float) -> str:
+    if kind == "likert":
+        verb = "Agrees more" if std_diff > 0 else "Agrees less"
+        return f"{verb} that “{item}” (average {value_in:.1f} vs {value_out:.1f})"
+    if kind == "single":
+        more = "More often" if std_diff > 0 else "Less often"
+        return f"{more} answers “{answer}” to “{question}” ({value_in:.0%} vs {value_out:.0%})"
+    if kind == "multi":
+        more = "More often" if std_diff > 0 else "Less often"
+        return f"{more} ticks “{answer}” for “{question}” ({value_in:.0%} vs {value_out:.0%})"
+    word = "Higher" if std_diff > 0 else "Lower"
+    return f"{word} answer to “{question}” (average {value_in:,.1f} vs {value_out:,.1f})"
+
+
+def persona_traits(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame, *,
+                   weights: pd.Series | None = None) -> pd.DataFrame:
+    """Return, for every persona and every answer (each option of a single-select), the share or mean in the
+    persona vs everyone else, lift, standardised difference, p-value and BH-adjusted q-value (across all the
+    comparisons), whether it sets the persona apart, and a sentence in plain words."""
+    rows = []
+    persona_id = pd.Series(np.asarray(persona_id), index=responses.index)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    for _, row in answer_columns(codebook).iterrows():
+        question = short_question(row["question"])
+        item = str(row.get("item")) if row.get("item") not in (None, "", "nan", "<NA>") and pd.notna(row.get("item")) else ""
+        for answer, measure, values, is_share in _indicators(responses, row):
+            for pid in sorted(persona_id.unique()):
+                group = (persona_id == pid).to_numpy()
+                stats = (compare_share if is_share else compare_mean)(values.reset_index(drop=True), group, weights=w)
+                rows.append({"persona_id": int(pid), "column": row["column"], "kind": row["kind"],
+                             "question": question, "item": item, "answer": answer, "measure": measure, **stats})
+    table = pd.DataFrame(rows)
+    table["q_value"] = benjamini_hochberg(table["p_value"])
+    table["sets_apart"] = (table["q_value"] < SIGNIFICANCE) & (table["std_diff"].abs() >= MIN_STD_DIFF)
+    table["description"] = [_describe(r.kind, r.question, r.item, r.answer, r.value_in, r.value_out, r.std_diff)
+                            for r in table.itertuples()]
+    return table
+
+
+def top_traits(traits: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
+    """Return each persona's `n` answers that set it apart most (largest absolute standardised difference)."""
+    apart = traits[traits["sets_apart"]].assign(size=lambda t: t["std_diff"].abs())
+    top = (apart.sort_values(["persona_id", "size"], ascending=[True, False], kind="stable")
+           .groupby("persona_id", sort=True).head(n))
+    return top.drop(columns="size").reset_index(drop=True)
+
+
+def auto_names(traits: pd.DataFrame, persona_ids: Sequence[int], *, overrides: Mapping[int, str] | None = None) -> dict[int, str]:
+    """Return a short descriptive name per persona: its most distinctive chosen option and its most distinctive
+    agreement, e.g. 'IT · Data security is our top buying criterion'; `overrides` (the project file's
+    personas.names) win. Names are made unique."""
+    names: dict[int, str] = {}
+    positive = traits[traits["sets_apart"] & (traits["std_diff"] > 0)].sort_values("std_diff", ascending=False, kind="stable")
+    for pid in persona_ids:
+        mine = positive[positive["persona_id"] == pid]
+        option = mine[mine["kind"].isin(["single", "multi"])].head(1)
+        statement = mine[mine["kind"] == "likert"].head(1)
+        parts = []
+        if len(option):
+            parts.append(option["answer"].iat[0])
+        if len(statement):
+            text = statement["item"].iat[0]
+            parts.append(text if len(text) <= NAME_MAX_STATEMENT else text[:NAME_MAX_STATEMENT - 1].rstrip() + "…")
+        if not parts and len(mine):
+            parts.append(mine["answer"].iat[0] if mine["kind"].iat[0] != "likert" else mine["item"].iat[0])
+        names[int(pid)] = " · ".join(parts) or f"Persona {pid}"
+    for pid, name in (overrides or {}).items():
+        if int(pid) in names:
+            names[int(pid)] = name
+    seen: dict[str, int] = {}
+    for pid in sorted(names):
+        seen[names[pid]] = seen.get(names[pid], 0) + 1
+        if seen[names[pid]] > 1:
+            names[pid] = f"{names[pid]} ({pid})"
+    return names
+
+
+def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame,
+                    names: Mapping[int, str], *, min_group_size: int = 1) -> pd.DataFrame:
+    """Return the typical answers of each persona (one column per persona, one row per question): the median
+    scale label of a Likert item, the most common option of a single-select with its share, the options of a
+    multi-select ticked by at least half, the median of a number. Personas below `min_group_size` are left out."""
+    persona_id = pd.Series(np.asarray(persona_id), index=responses.index)
+    answers = answer_columns(codebook)
+    out: dict[str, list[str]] = {}
+    rows = []
+    multi_groups = answers[answers["kind"] == "multi"].groupby("group", sort=False)
+    for _, row in answers[answers["kind"] != "multi"].iterrows():
+        label = (row["item"] if row["kind"] == "likert" and pd.notna(row["item"]) and row["item"] not in ("", "nan")
+                 else short_question(row["question"]))
+        rows.append((label, row["kind"], [row["column"]]))
+    for _, part in multi_groups:
+        rows.append((short_question(part["question"].iat[0]), "multi", list(part["column"])))
+    keep = [pid for pid in sorted(names) if (persona_id == pid).sum() >= min_group_size]
+    for pid in keep:
+        mine = responses[persona_id == pid]
+        column_values = []
+        for label, kind, columns in rows:
+            values = mine[columns[0]]
+            if kind == "likert":
+                codes = values.cat.codes[values.notna()]
+                text = values.cat.categories[int(np.median(codes))] if len(codes) else ""
+            elif kind == "single":
+                counts = values.value_counts(normalize=True)
+                text = f"{counts.index[0]} ({counts.iloc[0]:.0%})" if len(counts) else ""
+            elif kind == "multi":
+                ticked = [str(codebook.set_index("column").at[c, "item"]) for c in columns if mine[c].mean() >= 0.5]
+                text = "; ".join(ticked) or "none by most"
+            else:
+                text = f"{pd.to_numeric(values, errors='coerce').median():,.0f}"
+            column_values.append(text)
+        out[names[pid]] = column_values
+    return pd.DataFrame({"question": [label for label, _, _ in rows], **out})
+
+
+def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
+    from alignkit.tables import stage_at_column
+
+    reached = pd.DataFrame({i: leads[stage_at_column(s)].notna() if stage_at_column(s) in leads else False
+                            for i, s in enumerate(stages)}, index=leads.index)
+    if "stage" in leads:
+        current = leads["stage"].cat.codes if isinstance(leads["stage"].dtype, pd.CategoricalDtype) else pd.Series(-1, index=leads.index)
+        for i in range(len(stages)):
+            reached[i] = reached[i] | (current >= i)
+    index = np.where(reached.any(axis=1), reached.to_numpy()[:, ::-1].argmax(axis=1), -1)
+    return pd.Series(np.where(index >= 0, len(stages) - 1 - index, -1), index=leads.index)
+
+
+def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[int, str], *,
+                 stages: Sequence[str], sql_stage: str, min_group_size: int = 1) -> pd.DataFrame:
+    """Return, per persona, what its respondents linked to a CRM lead did: leads linked, converted, conversion
+    rate with its 95% Wilson CI, median won amount, top three sources, typical furthest funnel stage and the
+    share reaching `sql_stage`. Personas with fewer linked leads than `min_group_size` show no figures."""
+    linked = assignments.dropna(subset=["lead_key"]).merge(leads, on="lead_key", how="inner")
+    furthest = _furthest_stage(linked, stages)
+    sql_index = list(stages).index(sql_stage)
+    rows = []
+    for pid in sorted(names):
+        mine = linked[linked["persona_id"] == pid]
+        far = furthest[mine.index]
+        rate = proportion(mine["converted"].astype(bool)) if len(mine) else None
+        won = mine.loc[mine["converted"].astype(bool), "amount"].dropna()
+        sources = mine["source"].value_counts(normalize=True).head(3)
+        rows.append({"persona_id": pid, "persona": names[pid], "linked": len(mine),
+                     "converted": int(mine["converted"].sum()) if len(mine) else 0,
+                     "conversion_rate": rate.share if rate else np.nan, "ci_low": rate.ci_low if rate else np.nan,
+                     "ci_high": rate.ci_high if rate else np.nan,
+                     "median_amount": float(won.median()) if len(won) else np.nan,
+                     "top_sources": ", ".join(f"{s} {v:.0%}" for s, v in sources.items()),
+                     "typical_furthest_stage": stages[int(np.median(far[far >= 0]))] if (far >= 0).any() else "",
+                     f"reached_{sql_stage.lower()}_share": float((far >= sql_index).mean()) if len(mine) else np.nan})
+    table = pd.DataFrame(rows)
+    out = suppress_small_groups(table, count_column="linked", min_group_size=min_group_size,
+                                value_columns=["linked", "converted", "conversion_rate", "ci_low", "ci_high",
+                                               "median_amount", f"reached_{sql_stage.lower()}_share"])
+    small = out["suppressed"]
+    out["top_sources"] = out["top_sources"].where(~small, "")
+    out["typical_furthest_stage"] = out["typical_furthest_stage"].where(~small, "")
+    return out
+
+
+# --- drift between waves --------------------------------------------------------------------------------------
+
+
+def share_drift(before: pd.Series, after: pd.Series, names: Mapping[int, str], *,
+                weights_before: pd.Series | None = None, weights_after: pd.Series | None = None,
+                min_group_size: int = 1) -> pd.DataFrame:
+    """Return, per persona, its share in the earlier wave and in the new one, the change (new − earlier) with
+    Newcombe's 95% CI, and whether the CI excludes zero; largest absolute change first."""
+    rows = []
+    for pid in sorted(names):
+        a = proportion(after == pid, weights=weights_after)
+        b = proportion(before == pid, weights=weights_before)
+        diff, low, high = proportion_difference(a.share * a.n_effective, a.n_effective, b.share * b.n_effective, b.n_effective)
+        rows.append({"persona_id": pid, "persona": names[pid], "n_before": int((before == pid).sum()),
+                     "n_after": int((after == pid).sum()), "share_before": b.share, "share_after": a.share,
+                     "change": diff, "change_ci_low": low, "change_ci_high": high,
+                     "moved": bool(low > 0 or high < 0)})
+    table = pd.DataFrame(rows)
+    table = table.assign(n=table[["n_before", "n_after"]].min(axis=1))
+    table = suppress_small_groups(table, count_column="n", min_group_size=min_group_size,
+                                  value_columns=["share_before", "share_after", "change", "change_ci_low", "change_ci_high"])
+    order = table["change"].abs().fillna(-1).sort_values(ascending=False, kind="stable").index
+    return table.loc[order].drop(columns="n").reset_index(drop=True)
+
+
+def _distribution(values: pd.Series, kind: str, bins: np.ndarray | None) -> pd.Series:
+    if kind == "numeric":
+        numbers = pd.to_numeric(values, errors="coerce").astype(float)
+        return pd.cut(numbers, bins, include_lowest=True).value_counts(sort=False)
+    if kind == "multi":
+        return values.astype("boolean").value_counts().reindex([True, False], fill_value=0)
+    return values.astype("str").value_counts()
+
+
+def question_drift(before: pd.DataFrame, after: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """Return, per answer column, how far its distribution moved between waves: total-variation distance (the
+    share of answers that would have to change) and Cramér's V of wave × answer; largest move first."""
+    rows = []
+    for _, row in answer_columns(codebook).iterrows():
+        column, kind = row["column"], row["kind"]
+        if column not in before or column not in after:
+            continue
+        bins = None
+        if kind == "numeric":
+            edges = np.unique(np.nanquantile(pd.to_numeric(before[column], errors="coerce").astype(float), np.linspace(0, 1, 6)))
+            bins = np.concatenate([[-np.inf], edges[1:-1], [np.inf]]) if len(edges) > 2 else np.array([-np.inf, np.inf])
+        a = _distribution(before[column], kind, bins)
+        b = _distribution(after[column], kind, bins)
+        table = pd.concat([a, b], axis=1).fillna(0)
+        label = short_question(row["question"]) + (f" — {row['item']}" if kind in ("likert", "multi")
+                                                   and pd.notna(row.get("item")) and row.get("item") not in ("", "nan") else "")
+        rows.append({"column": column, "question": label, "kind": kind,
+                     "distance": total_variation_distance(table.iloc[:, 0], table.iloc[:, 1]),
+                     "cramers_v": cramers_v(table.to_numpy().T)})
+    out = pd.DataFrame(rows)
+    return out.sort_values("distance", ascending=False, kind="stable").reset_index(drop=True)

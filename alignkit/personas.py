@@ -1,0 +1,287 @@
+"""Persona segments (notebook 03): fit the persona model on the survey, profile each persona, map respondents,
+describe what linked respondents did in the CRM, save the model for new waves, and write the report.
+
+``analyse(settings)`` is the whole notebook in one call; ``load_result(settings)`` rebuilds the same result from
+the saved model and data/processed without refitting (for notebook 05). The estimator lives in
+``alignkit.persona_model``, the profiles in ``alignkit.persona_profiles``, new waves in ``alignkit.persona_waves``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from alignkit import __version__, plots
+from alignkit.config import PersonaSettings, ProjectSettings
+from alignkit.errors import InputFileError
+from alignkit.io import write_atomic_bytes, write_parquet
+from alignkit.persona_map import persona_map
+from alignkit.persona_model import PersonaModel, choose_k, persona_features, score_k
+from alignkit.persona_profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
+                                       typical_answers)
+from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
+
+__all__ = ["PersonaModel", "PersonaResult", "analyse", "load_result", "headline", "report_sections",
+           "write_personas_report", "save_result", "fit_personas", "load_inputs"]
+
+REPORT_SLUG = "03_persona_segments"
+PERSONAS_FILE = "personas.parquet"
+MODEL_FILE = "persona_model.joblib"
+TRAIT_COLUMNS = ["description", "value_in", "value_out", "lift", "std_diff", "q_value"]
+
+
+@dataclass(frozen=True, repr=False)
+class PersonaResult:
+    """Notebook 03's result: how many personas and why, who is in each, what sets each apart, what they did."""
+
+    k: int
+    k_rule: str                       # how k was chosen, in words
+    k_scores: pd.DataFrame            # one row per candidate k (empty when k is fixed in the project file)
+    fit: pd.DataFrame                 # what the model was fitted on, in numbers
+    sizes: pd.DataFrame               # persona_id, persona, n, share, ci_low, ci_high, suppressed
+    traits: pd.DataFrame              # every persona × answer comparison
+    top: pd.DataFrame                 # the five traits that set each persona apart most
+    typical: pd.DataFrame             # typical answers, one column per persona
+    crm: pd.DataFrame                 # CRM outcome of linked respondents per persona
+    assignments: pd.DataFrame         # respondent_key, lead_key, persona_id, persona, used_in_fit
+    embedding: pd.DataFrame           # persona map: x, y, persona_id (one row per respondent)
+    names: dict[int, str]
+    model: PersonaModel = field(repr=False)
+    codebook: pd.DataFrame = field(repr=False)
+    min_group_size: int = 10
+
+    def __repr__(self) -> str:
+        return f"PersonaResult(k={self.k}, personas={list(self.names.values())!r})"
+
+    def _repr_html_(self) -> str:
+        return render_fragment("summary.html.j2", tables=[
+            ("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)])
+
+
+def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return responses, codebook and leads from data/processed (written by notebook 01)."""
+    folder = settings.processed_dir
+    frames = []
+    for name in ("responses", "codebook", "leads"):
+        path = folder / f"{name}.parquet"
+        if not path.exists():
+            raise InputFileError(path, "not found.", fix="run notebook 01 (or `alignkit run --only 01`) first.")
+        frames.append(pd.read_parquet(path))
+    return frames[0], frames[1], frames[2]
+
+
+def fit_rows(responses: pd.DataFrame, persona_settings: PersonaSettings) -> pd.Series:
+    """Return which responses the model is fitted on: those without a quality flag, unless include_flagged."""
+    if persona_settings.include_flagged or "quality_ok" not in responses:
+        return pd.Series(True, index=responses.index)
+    return responses["quality_ok"].astype(bool)
+
+
+def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
+                 seed: int, weights: pd.Series | None = None) -> tuple[PersonaModel, pd.DataFrame, str]:
+    """Return the fitted persona model, the table behind the choice of k (empty if k is fixed) and the rule used."""
+    features = persona_features(codebook, features=persona_settings.features, profile_only=persona_settings.profile_only)
+    used = fit_rows(responses, persona_settings)
+    X = responses.loc[used]
+    w = None if weights is None else np.asarray(weights, dtype=float)[used.to_numpy()]
+    model = PersonaModel(2, algorithm=persona_settings.algorithm, features=list(features["column"]),
+                         blocks=dict(zip(features["column"], features["block"])), random_state=seed)
+    if persona_settings.k == "auto":
+        low, high = persona_settings.k_range
+        Z = model.fit(X, sample_weight=w).transform(X)
+        scores = score_k(Z, range(low, high + 1), algorithm=persona_settings.algorithm, random_state=seed, sample_weight=w)
+        k, scores = choose_k(scores)
+        rule = (f"k = {k}: the most reproducible number of personas between {low} and {high} (median adjusted Rand "
+                "index of bootstrap refits; within 0.01 of the best, the larger k).")
+    else:
+        k, scores = int(persona_settings.k), pd.DataFrame()
+        rule = f"k = {k}, fixed in the project file (personas.k)."
+    return model.set_params(n_clusters=k).fit(X, sample_weight=w), scores, rule
+
+
+def _fit_summary(responses: pd.DataFrame, used: pd.Series, model: PersonaModel) -> pd.DataFrame:
+    missing = int(model.missing_counts_.sum())
+    rows = [("Survey responses", len(responses)), ("Used to fit the personas", int(used.sum())),
+            ("Left out of fitting (speeders, straight-liners, unfinished); still assigned", int((~used).sum())),
+            ("Answer columns forming the personas", len(model.features_)),
+            ("Encoded features (after one-hot)", len(model.get_feature_names_out())),
+            ("Missing answers imputed", missing)]
+    return pd.DataFrame(rows, columns=["what", "count"])
+
+
+def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFrame, leads: pd.DataFrame,
+             settings: ProjectSettings, *, k_scores: pd.DataFrame, k_rule: str,
+             embedding: pd.DataFrame | None = None) -> PersonaResult:
+    """Return the full result for a fitted model: assignments, sizes, traits, names, typical answers, CRM outcome
+    and (unless given) the persona map. Every respondent is assigned, flagged ones included."""
+    persona_id = pd.Series(model.predict(responses) + 1, index=responses.index, name="persona_id")
+    used = fit_rows(responses, settings.personas)
+    k = model.n_clusters_
+    traits = persona_traits(responses, persona_id, codebook)
+    names = auto_names(traits, range(1, k + 1), overrides=settings.personas.names)
+    minimum = settings.privacy.min_group_size
+    assignments = pd.DataFrame({"respondent_key": responses["respondent_key"].astype("str"),
+                                "lead_key": responses["lead_key"].astype("str"),
+                                "persona_id": persona_id.astype("int64"),
+                                "persona": persona_id.map(names).astype("str"), "used_in_fit": used.astype(bool)})
+    if embedding is None:
+        xy = persona_map(model.transform(responses), random_state=settings.seed)
+        embedding = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "persona_id": persona_id.to_numpy()})
+    big = [pid for pid in names if (persona_id == pid).sum() >= minimum]
+    return PersonaResult(
+        k=k, k_rule=k_rule, k_scores=k_scores, fit=_fit_summary(responses, used, model),
+        sizes=persona_sizes(persona_id, names, min_group_size=minimum),
+        traits=traits[traits["persona_id"].isin(big)].reset_index(drop=True),
+        top=top_traits(traits[traits["persona_id"].isin(big)]),
+        typical=typical_answers(responses, persona_id, codebook, names, min_group_size=minimum),
+        crm=crm_outcomes(assignments, leads, names, stages=settings.funnel.stage_names,
+                         sql_stage=settings.funnel.sql_stage, min_group_size=minimum),
+        assignments=assignments, embedding=embedding, names=names, model=model, codebook=codebook,
+        min_group_size=minimum)
+
+
+def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
+            leads: pd.DataFrame | None = None) -> PersonaResult:
+    """Return notebook 03's whole analysis: choose k, fit, profile, map (inputs read from data/processed unless given)."""
+    if responses is None or codebook is None or leads is None:
+        loaded = load_inputs(settings)
+        responses = loaded[0] if responses is None else responses
+        codebook = loaded[1] if codebook is None else codebook
+        leads = loaded[2] if leads is None else leads
+    model, scores, rule = fit_personas(responses, codebook, settings.personas, seed=settings.seed)
+    return describe(model, responses, codebook, leads, settings, k_scores=scores, k_rule=rule)
+
+
+def save_result(result: PersonaResult, settings: ProjectSettings) -> dict[str, Path]:
+    """Write data/processed/personas.parquet and persona_model.joblib (the model, the codebook it was fitted on,
+    the persona names, the k table and the map); return the paths."""
+    folder = settings.processed_dir
+    personas = write_parquet(result.assignments, folder / PERSONAS_FILE)
+    bundle = {"model": result.model, "codebook": result.codebook, "names": result.names, "k_scores": result.k_scores,
+              "k_rule": result.k_rule, "embedding": result.embedding, "alignkit_version": __version__}
+    import io
+    buffer = io.BytesIO()
+    joblib.dump(bundle, buffer, compress=3)
+    model = write_atomic_bytes(folder / MODEL_FILE, buffer.getvalue())
+    return {"personas": personas, "model": model}
+
+
+def load_bundle(settings: ProjectSettings) -> dict:
+    """Return the saved persona model bundle (model, codebook, names, k_scores, k_rule, embedding)."""
+    path = settings.processed_dir / MODEL_FILE
+    if not path.exists():
+        raise InputFileError(path, "no saved persona model.", fix="run notebook 03 (`alignkit run --only 03`) first.")
+    return joblib.load(path)
+
+
+def load_result(settings: ProjectSettings) -> PersonaResult:
+    """Return the persona result rebuilt from the saved model and data/processed, without refitting."""
+    bundle = load_bundle(settings)
+    responses, _, leads = load_inputs(settings)
+    overrides = dict(settings.personas.names)
+    settings = settings.model_copy(update={"personas": settings.personas.model_copy(
+        update={"names": {**bundle["names"], **overrides}})})
+    embedding = bundle["embedding"] if len(bundle["embedding"]) == len(responses) else None   # responses rebuilt: redraw
+    return describe(bundle["model"], responses, bundle["codebook"], leads, settings, k_scores=bundle["k_scores"],
+                    k_rule=bundle["k_rule"], embedding=embedding)
+
+
+# --- words and report -----------------------------------------------------------------------------------------
+
+
+def headline(result: PersonaResult) -> list[str]:
+    """Return the top findings in plain words for a sales or marketing manager."""
+    shown = result.sizes[~result.sizes["suppressed"]].sort_values("share", ascending=False)
+    lines = [f"The survey splits into {result.k} personas. {result.k_rule}"]
+    if len(shown):
+        big = shown.iloc[0]
+        lines.append(f"The largest is “{big['persona']}”: {big['share']:.0%} of respondents "
+                     f"(95% CI {big['ci_low']:.0%}–{big['ci_high']:.0%}).")
+    crm = result.crm[~result.crm["suppressed"]].dropna(subset=["conversion_rate"])
+    if len(crm) >= 2:
+        best, worst = crm.loc[crm["conversion_rate"].idxmax()], crm.loc[crm["conversion_rate"].idxmin()]
+        lines.append(f"Among respondents linked to the CRM, “{best['persona']}” convert most often "
+                     f"({best['conversion_rate']:.0%}, CI {best['ci_low']:.0%}–{best['ci_high']:.0%}) and "
+                     f"“{worst['persona']}” least ({worst['conversion_rate']:.0%}, CI {worst['ci_low']:.0%}–{worst['ci_high']:.0%}).")
+    for pid, part in result.top.groupby("persona_id"):
+        lines.append(f"{result.names[pid]}: {part['description'].iat[0]}.")
+    return lines
+
+
+def _card(result: PersonaResult, pid: int) -> Section:
+    size = result.sizes.set_index("persona_id").loc[pid]
+    crm = result.crm.set_index("persona_id").loc[pid]
+    top = result.top[result.top["persona_id"] == pid]
+    text = [f"{size['share']:.0%} of respondents (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; {int(size['n']):,} people)."]
+    if not crm["suppressed"] and pd.notna(crm["conversion_rate"]):
+        amount = f", median won deal {crm['median_amount']:,.0f}" if pd.notna(crm["median_amount"]) else ""
+        text.append(f"In the CRM ({int(crm['linked']):,} linked leads): {crm['conversion_rate']:.0%} became customers "
+                    f"(95% CI {crm['ci_low']:.0%}–{crm['ci_high']:.0%}){amount}; they mostly came from "
+                    f"{crm['top_sources']}, and typically got as far as {crm['typical_furthest_stage']}.")
+    else:
+        text.append(f"Too few linked CRM leads (fewer than {result.min_group_size}) to show what they did.")
+    text.append("What sets them apart: " + "; ".join(top["description"]) + ".")
+    table = top[TRAIT_COLUMNS].rename(columns={"value_in": "in_persona", "value_out": "everyone_else"})
+    typical = result.typical[["question", result.names[pid]]].rename(columns={result.names[pid]: "typical_answer"})
+    colour = plots.persona_colours(list(result.names.values()))[result.names[pid]]
+    return Section(f"persona-{pid}", f"Persona {pid}: {result.names[pid]}", text, [
+        ReportFigure.from_axes(plots.plot_persona_traits(top, title=f"What sets “{result.names[pid]}” apart",
+                                                         colour=colour),
+                               alt=f"Bar chart of the standardised differences of persona {pid}'s top traits."),
+        ReportTable(f"persona_{pid}_traits", "The five answers that set this persona apart", table),
+        ReportTable(f"persona_{pid}_typical", "A typical respondent's answers", typical, max_rows=40)])
+
+
+def report_sections(result: PersonaResult) -> list[Section]:
+    """Return the report's sections: how many personas and why, sizes and map, one card per persona, CRM outcome."""
+    sections = [Section("fit", "How the personas were found", [
+        "Each respondent's answers are encoded by type (agreement scales as scores, single choices as one column "
+        "per option, ticked boxes as yes/no, numbers on a robust scale), every question is given the same total "
+        "weight so that a question with many options cannot dominate, and respondents are grouped by k-means.",
+        "Speeders, straight-liners and unfinished responses are left out of fitting, so that careless answers do not "
+        "shape the personas; they are still assigned to the nearest persona and counted below.", result.k_rule],
+        [ReportTable("fit", "What the model was fitted on", result.fit)])]
+    if len(result.k_scores):
+        sections.append(Section("k", "Why this number of personas", [
+            "Stability: the survey is resampled and the personas refitted; the adjusted Rand index says how much the "
+            "refit agrees with the original (1 = identically). Splitting a real group at an arbitrary line does not "
+            "reproduce. Silhouette, Calinski–Harabasz (higher is better) and Davies–Bouldin (lower is better) "
+            "measure separation; on overlapping survey segments they favour the coarsest split, so they are shown, "
+            "not used to decide."],
+            [ReportFigure.from_axes(plots.plot_k_choice(result.k_scores), alt="Line chart of stability and silhouette by number of personas."),
+             ReportTable("k_scores", "Scores of each candidate number of personas", result.k_scores)]))
+    shown = result.sizes[~result.sizes["suppressed"]]
+    sections.append(Section("sizes", "Who is in each persona", [
+        "Share of all respondents in each persona with its 95% Wilson interval. The map places respondents who "
+        "answered alike close together (UMAP of the weighted answers); it is a picture, distances across it are "
+        "not measurements."],
+        [ReportFigure.from_axes(plots.plot_persona_sizes(shown), alt="Bar chart of persona shares with confidence intervals."),
+         ReportTable("sizes", "Persona sizes", result.sizes),
+         ReportFigure.from_axes(plots.plot_persona_map(result.embedding, result.names, min_group_size=result.min_group_size),
+                                alt="Scatter map of respondents coloured by persona.")]))
+    for pid in shown["persona_id"]:
+        sections.append(_card(result, int(pid)))
+    sections.append(Section("crm", "What each persona did in the CRM", [
+        "Only respondents whose survey email matched a CRM lead are counted here. Conversion is to the converted "
+        "stage of the project file; the median amount is over won deals."],
+        [ReportTable("crm_outcomes", "CRM outcome per persona (linked respondents)", result.crm)]))
+    sections.append(Section("traits", "Every comparison", [
+        "Each answer in each persona against everyone else: share or mean, lift (ratio), standardised difference "
+        "(|d| ≥ 0.2 small, 0.5 medium, 0.8 large) and the p-value corrected for the number of comparisons "
+        "(Benjamini–Hochberg q-value)."],
+        [ReportTable("traits", "Persona × answer comparisons", result.traits.drop(columns=["description"]), max_rows=80)]))
+    return sections
+
+
+def write_personas_report(result: PersonaResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:
+    """Write reports/03_persona_segments.html (and its CSVs); return the HTML path."""
+    if inputs is None:
+        path = settings.processed_dir / "inputs.parquet"
+        inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    return write_report(REPORT_SLUG, title="Persona segments",
+                        subtitle="Customer personas from the survey: how many, who, what sets them apart, what they did.",
+                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs)
