@@ -1,0 +1,450 @@
+"""The lead score: cross-validated models of conversion, a calibrated score, its accuracy figures, the written
+definition (rules, MQL threshold, bands) and per-lead reasons. Used by `alignkit.leads` and `alignkit score`.
+
+Pure on DataFrames: `fit_score(frame, numeric=…, categorical=…, outcome=…)` takes the lead table and returns a
+fitted `LeadScore` that pickles with joblib and scores new leads with `score_leads`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.inspection import partial_dependence, permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from alignkit.stats import wilson_interval
+
+MODEL_LABELS = {"logistic": "Regularised logistic regression (readable baseline)",
+                "boosting": "Histogram gradient boosting"}
+BANDS = ("A", "B", "C", "D")
+MISSING = "(missing)"
+
+
+# --- models --------------------------------------------------------------------------------------------------
+
+
+def _signed_log1p(values: np.ndarray) -> np.ndarray:
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def build_models(numeric: list[str], categorical: list[str], *, seed: int) -> dict[str, Pipeline]:
+    """Return the two candidate pipelines (impute + one-hot / scale, then the classifier), unfitted."""
+    onehot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, sparse_output=False)
+    linear_numeric = make_pipeline(SimpleImputer(strategy="median"),
+                                   FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"), StandardScaler())
+    logistic = Pipeline([
+        ("prepare", ColumnTransformer([("categories", onehot, categorical), ("numbers", linear_numeric, numeric)])),
+        ("model", LogisticRegression(C=0.1, max_iter=2000)),
+    ])
+    boosting = Pipeline([
+        ("prepare", ColumnTransformer([("categories", clone(onehot), categorical),
+                                       ("numbers", SimpleImputer(strategy="median"), numeric)])),
+        ("model", HistGradientBoostingClassifier(learning_rate=0.05, max_iter=300, max_leaf_nodes=8,
+                                                 min_samples_leaf=200, l2_regularization=1.0, early_stopping=True,
+                                                 validation_fraction=0.15, n_iter_no_change=20, random_state=seed)),
+    ])
+    return {"logistic": logistic, "boosting": boosting}
+
+
+class CalibratedLeadScore(ClassifierMixin, BaseEstimator):
+    """A fitted pipeline followed by Platt scaling fitted on out-of-fold predictions: a calibrated probability.
+
+    Equivalent to `CalibratedClassifierCV(method="sigmoid", ensemble=False)`, reusing the cross-validation's
+    out-of-fold predictions instead of refitting the model once per fold again. Monotone, so it keeps the ranking.
+    """
+
+    def __init__(self, pipeline: Pipeline, slope: float = 1.0, intercept: float = 0.0):
+        self.pipeline = pipeline
+        self.slope = slope
+        self.intercept = intercept
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray, oof_margin: np.ndarray | None = None) -> CalibratedLeadScore:
+        """Fit the pipeline on X, y and the calibration on `oof_margin` (out-of-fold log-odds; in-fold if None)."""
+        self.pipeline_ = clone(self.pipeline).fit(X, y)
+        margin = self.pipeline_.decision_function(X) if oof_margin is None else oof_margin
+        platt = LogisticRegression(C=1e6).fit(np.asarray(margin).reshape(-1, 1), y)
+        self.slope_, self.intercept_ = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        self.classes_ = np.array([False, True])
+        return self
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the calibrated log-odds of conversion."""
+        return self.slope_ * self.pipeline_.decision_function(X) + self.intercept_
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the calibrated probabilities (columns: not converted, converted)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Return True where the calibrated probability is at least one half."""
+        return self.predict_proba(X)[:, 1] >= 0.5
+
+
+def model_frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    """Return the model's input: numbers as float (missing NaN), categories as text with '(missing)'."""
+    out = {}
+    for column in numeric:
+        values = frame[column] if column in frame else pd.Series(np.nan, index=frame.index)
+        out[column] = pd.to_numeric(values.astype("object").where(values.notna(), np.nan), errors="coerce").astype(float)
+    for column in categorical:
+        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
+        out[column] = values.astype("object").where(values.notna(), MISSING).astype(str).to_numpy(dtype=object)
+    return pd.DataFrame(out, index=frame.index)[numeric + categorical]
+
+
+def stratified_sample(y: np.ndarray, size: int, *, seed: int) -> np.ndarray:
+    """Return sorted row positions of a stratified random sample of `size` rows (all rows if fewer)."""
+    if len(y) <= size:
+        return np.arange(len(y))
+    keep, _ = train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=seed)
+    return np.sort(keep)
+
+
+def cross_validate(models: dict[str, Pipeline], X: pd.DataFrame, y: np.ndarray, *, folds: int,
+                   seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Return ROC AUC and PR AUC per model and fold (stratified K-fold, seeded) and each model's out-of-fold log-odds."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    rows, oof = [], {name: np.zeros(len(y)) for name in models}
+    for fold, (train, test) in enumerate(splitter.split(X, y), start=1):
+        for name, model in models.items():
+            fitted = clone(model).fit(X.iloc[train], y[train])
+            margin = fitted.decision_function(X.iloc[test])
+            oof[name][test] = margin
+            rows.append({"model": name, "fold": fold, "roc_auc": roc_auc_score(y[test], margin),
+                         "pr_auc": average_precision_score(y[test], margin)})
+    return pd.DataFrame(rows), oof
+
+
+def summarise_cv(cv: pd.DataFrame, base_rate: float) -> pd.DataFrame:
+    """Return one row per model: mean and standard deviation of ROC AUC and PR AUC across folds."""
+    out = cv.groupby("model", sort=False).agg(folds=("fold", "count"), roc_auc_mean=("roc_auc", "mean"),
+                                              roc_auc_sd=("roc_auc", "std"), pr_auc_mean=("pr_auc", "mean"),
+                                              pr_auc_sd=("pr_auc", "std")).reset_index()
+    out.insert(1, "description", out["model"].map(MODEL_LABELS))
+    out["pr_auc_of_chance"] = base_rate
+    return out
+
+
+# --- accuracy figures ------------------------------------------------------------------------------------------
+
+
+def gains_table(y: np.ndarray, score: np.ndarray, *, groups: int = 10) -> pd.DataFrame:
+    """Return the gains and lift table: leads sorted by score in `groups` equal parts, best first, with the
+    conversion rate of each part, the share of all conversions captured so far (recall) and the lift."""
+    order = np.argsort(-score, kind="stable")
+    y_sorted = np.asarray(y, dtype=float)[order]
+    parts = np.array_split(np.arange(len(y_sorted)), groups)
+    base = y_sorted.mean()
+    rows, seen, caught = [], 0, 0.0
+    for i, part in enumerate(parts, start=1):
+        seen += len(part)
+        caught += y_sorted[part].sum()
+        rate = y_sorted[part].mean()
+        rows.append({"part": i, "leads": len(part), "share_of_leads": seen / len(y_sorted),
+                     "min_score": float(np.asarray(score)[order][part].min()), "conversion_rate": rate,
+                     "lift": rate / base, "cumulative_conversion_rate": caught / seen,
+                     "cumulative_lift": caught / seen / base, "share_of_conversions": caught / y_sorted.sum()})
+    return pd.DataFrame(rows)
+
+
+def calibration_table(y: np.ndarray, score: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
+    """Return predicted vs observed conversion in score deciles, with the observed rate's Wilson CI."""
+    frame = pd.DataFrame({"y": np.asarray(y, dtype=float), "score": score})
+    frame["bin"] = pd.qcut(frame["score"].rank(method="first"), bins, labels=False)
+    rows = []
+    for _, part in frame.groupby("bin"):
+        low, high = wilson_interval(part["y"].sum(), len(part))
+        rows.append({"leads": len(part), "predicted_rate": part["score"].mean(), "observed_rate": part["y"].mean(),
+                     "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def threshold_at_capacity(y: np.ndarray, score: np.ndarray, share: float) -> dict[str, float]:
+    """Return the score threshold that passes the top `share` of leads, and the precision and recall there."""
+    share = float(min(max(share, 0.0), 1.0))
+    threshold = float(np.quantile(score, 1 - share)) if share < 1 else float(np.min(score))
+    chosen = score >= threshold
+    y = np.asarray(y, dtype=bool)
+    precision = float(y[chosen].mean()) if chosen.any() else np.nan
+    recall = float(y[chosen].sum() / y.sum()) if y.any() else np.nan
+    low, high = wilson_interval(y[chosen].sum(), chosen.sum()) if chosen.any() else (np.nan, np.nan)
+    return {"threshold": threshold, "share_passed": float(chosen.mean()), "precision": precision,
+            "precision_ci_low": low, "precision_ci_high": high, "recall": recall}
+
+
+def band_cutoffs(score: np.ndarray, mql_threshold: float, share: float) -> dict[str, float]:
+    """Return the lowest score of bands A, B and C (D is the rest): A = the best tenth of leads (or half of those
+    sales can follow up, if fewer), B = the rest above the MQL threshold, C = the upper half of the others."""
+    top_a = min(0.10, share / 2) if share > 0 else 0.10
+    a = float(np.quantile(score, 1 - top_a))
+    b = min(mql_threshold, a)
+    below = score[score < b]
+    c = float(np.quantile(below, 0.5)) if len(below) else b
+    return {"A": a, "B": b, "C": min(c, b)}
+
+
+def assign_band(score: np.ndarray, cutoffs: dict[str, float]) -> np.ndarray:
+    """Return the band (A/B/C/D) of each score."""
+    return np.select([score >= cutoffs["A"], score >= cutoffs["B"], score >= cutoffs["C"]], ["A", "B", "C"], "D")
+
+
+# --- the written definition: rules from a shallow tree -----------------------------------------------------------
+
+
+def _rule_features(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> tuple[pd.DataFrame, dict]:
+    """Return numbers (missing as the median) and one 0/1 column per category value, with what each column means."""
+    columns, meaning = {}, {}
+    for column in numeric:
+        values = frame[column]
+        columns[column] = values.fillna(values.median()).to_numpy()
+        integer = bool(np.all(np.mod(values.dropna(), 1) == 0))
+        meaning[column] = ("number", column, integer)
+    for column in categorical:
+        counts = frame[column].value_counts()
+        for level in counts.index[counts >= 20]:
+            name = f"{column}={level}"
+            columns[name] = (frame[column] == level).to_numpy(dtype=float)
+            meaning[name] = ("category", column, level)
+    return pd.DataFrame(columns, index=frame.index), meaning
+
+
+def _describe(conditions: list[tuple[str, str, float]], meaning: dict) -> str:
+    """Return a rule in words from its path of (feature, '<=' / '>', threshold) conditions."""
+    bounds: dict[str, list[float]] = {}
+    parts: list[str] = []
+    for feature, op, threshold in conditions:
+        kind, column, extra = meaning[feature]
+        if kind == "number":
+            low, high = bounds.setdefault(column, [-np.inf, np.inf])
+            bounds[column] = [low, min(high, threshold)] if op == "<=" else [max(low, threshold), high]
+        else:
+            parts.append(f"{column} is {extra}" if op == ">" else f"{column} is not {extra}")
+    for column, (low, high) in bounds.items():
+        integer = meaning[column][2]
+        lo = (np.floor(low) + 1 if integer else low) if np.isfinite(low) else None
+        hi = (np.floor(high) if integer else high) if np.isfinite(high) else None
+        fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        if lo is not None and hi is not None:
+            parts.insert(0, f"{column} {fmt(lo)}–{fmt(hi)}" if integer else f"{column} between {fmt(lo)} and {fmt(hi)}")
+        elif lo is not None:
+            parts.insert(0, f"{column} ≥ {fmt(lo)}" if integer else f"{column} > {fmt(lo)}")
+        elif hi is not None:
+            parts.insert(0, f"{column} ≤ {fmt(hi)}")
+    return " AND ".join(parts) if parts else "all leads"
+
+
+def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_test: np.ndarray, *,
+               numeric: list[str], categorical: list[str], depth: int, min_share: float,
+               seed: int) -> pd.DataFrame:
+    """Return the leaves of a shallow decision tree fitted on `train` as rules in words, each measured on the
+    unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions."""
+    X_train, meaning = _rule_features(train, numeric, categorical)
+    X_test, _ = _rule_features(test, numeric, categorical)
+    X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
+    tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=max(int(min_share * len(X_train)), 20),
+                                  class_weight=None, random_state=seed).fit(X_train, y_train)
+    t = tree.tree_
+    names = list(X_train.columns)
+    paths: dict[int, list[tuple[str, str, float]]] = {}
+
+    def walk(node: int, path: list[tuple[str, str, float]]) -> None:
+        if t.children_left[node] == -1:
+            paths[node] = path
+            return
+        feature, threshold = names[t.feature[node]], float(t.threshold[node])
+        walk(t.children_left[node], [*path, (feature, "<=", threshold)])
+        walk(t.children_right[node], [*path, (feature, ">", threshold)])
+
+    walk(0, [])
+    leaf = tree.apply(X_test)
+    y_test = np.asarray(y_test, dtype=bool)
+    base = y_test.mean()
+    rows = []
+    for node, path in paths.items():
+        inside = leaf == node
+        n, conv = int(inside.sum()), int(y_test[inside].sum())
+        rate = conv / n if n else np.nan
+        low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
+        rows.append({"rule": _describe(path, meaning), "leads": n, "share_of_leads": n / len(y_test),
+                     "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
+                     "share_of_conversions": conv / y_test.sum() if y_test.any() else np.nan})
+    out = pd.DataFrame(rows).sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
+    return out
+
+
+def rule_sentence(rule: pd.Series) -> str:
+    """Return one rule as a plain sentence: the condition, then lift, share of leads and share of customers."""
+    return (f"{rule['rule']}: {rule['lift']:.1f}x the average conversion ({rule['conversion_rate']:.0%} convert), "
+            f"{rule['share_of_leads']:.0%} of leads, {rule['share_of_conversions']:.0%} of customers.")
+
+
+# --- the fitted score ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadScore:
+    """A fitted, calibrated lead score with everything needed to use and explain it (pickles with joblib)."""
+
+    model_name: str
+    model: CalibratedLeadScore
+    numeric: list[str]
+    categorical: list[str]
+    reference: dict[str, object]          # a typical lead: median number, most frequent category
+    mapping: dict[str, str]               # attribute → export column it was read from
+    cv: pd.DataFrame                      # per model and fold
+    cv_summary: pd.DataFrame              # per model: mean ± sd
+    holdout: pd.DataFrame                 # lead_key, converted, score, band of the hold-out leads
+    holdout_metrics: dict[str, float]
+    gains: pd.DataFrame
+    calibration: pd.DataFrame
+    importance: pd.DataFrame              # permutation importance on the hold-out
+    partial_dependence: dict[str, pd.DataFrame]
+    rules: pd.DataFrame
+    threshold: dict[str, float]           # MQL threshold at sales capacity with precision and recall
+    bands: dict[str, float]               # lowest score of A, B, C
+    band_table: pd.DataFrame
+    leads_per_week: float
+    capacity_per_week: int
+    rows_used: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def features(self) -> list[str]:
+        """Return the attributes the score uses."""
+        return self.numeric + self.categorical
+
+
+def _reference(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict[str, object]:
+    ref: dict[str, object] = {c: float(X[c].median()) for c in numeric}
+    ref.update({c: str(X[c].mode().iat[0]) for c in categorical})
+    return ref
+
+
+def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str = "converted",
+              key: str = "lead_key", created: str = "created_at", seed: int = 0, folds: int = 5,
+              holdout_share: float = 0.25, max_rows: int = 200_000, capacity_per_week: int = 0,
+              rule_depth: int = 3, rule_min_share: float = 0.03, mapping: dict[str, str] | None = None,
+              explain_rows: int = 20_000, importance_repeats: int = 5) -> LeadScore:
+    """Return the fitted lead score: both models cross-validated on the training leads, the better one (by mean
+    ROC AUC) calibrated on its out-of-fold predictions, and every accuracy figure measured on the hold-out leads."""
+    y_all = frame[outcome].astype(bool).to_numpy()
+    X_all = model_frame(frame, numeric, categorical)
+    train_idx, test_idx = train_test_split(np.arange(len(frame)), test_size=holdout_share, stratify=y_all,
+                                           random_state=seed)
+    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
+    sample = train_idx[stratified_sample(y_all[train_idx], max_rows, seed=seed)]
+    X, y = X_all.iloc[sample], y_all[sample]
+    models = build_models(numeric, categorical, seed=seed)
+    cv, oof = cross_validate(models, X, y, folds=folds, seed=seed)
+    summary = summarise_cv(cv, float(y.mean()))
+    best = summary.sort_values("roc_auc_mean", ascending=False, kind="stable")["model"].iat[0]
+    model = CalibratedLeadScore(models[best]).fit(X, y, oof_margin=oof[best])
+    X_test, y_test = X_all.iloc[test_idx], y_all[test_idx]
+    score = model.predict_proba(X_test)[:, 1]
+    metrics = {"roc_auc": float(roc_auc_score(y_test, score)), "pr_auc": float(average_precision_score(y_test, score)),
+               "base_rate": float(y_test.mean()), "leads": int(len(y_test)), "conversions": int(y_test.sum())}
+    # Sales capacity → MQL threshold.
+    created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
+    weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
+    per_week = float(len(frame) / weeks) if np.isfinite(weeks) else np.nan
+    share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else 1.0
+    threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
+    cutoffs = band_cutoffs(score, threshold["threshold"], share)
+    bands = assign_band(score, cutoffs)
+    band_rows = []
+    for band in BANDS:
+        inside = bands == band
+        n, conv = int(inside.sum()), int(y_test[inside].sum())
+        low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
+        band_rows.append({"band": band, "lowest_score": cutoffs.get(band, 0.0), "leads": n, "share_of_leads": n / len(y_test),
+                          "conversion_rate": conv / n if n else np.nan, "ci_low": low, "ci_high": high,
+                          "share_of_conversions": conv / max(y_test.sum(), 1)})
+    # Explanations on (a sample of) the hold-out.
+    explain = stratified_sample(y_test, explain_rows, seed=seed)
+    X_explain, y_explain = X_test.iloc[explain], y_test[explain]
+    perm = permutation_importance(model, X_explain, y_explain, scoring="roc_auc", n_repeats=importance_repeats,
+                                  random_state=seed, n_jobs=1)
+    importance = pd.DataFrame({"attribute": X_test.columns, "importance": perm.importances_mean,
+                               "importance_sd": perm.importances_std})
+    importance = importance.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+    top_numeric = [a for a in importance["attribute"] if a in numeric][:3]
+    pdp = {}
+    for column in top_numeric:
+        grid_values = X_explain[column].dropna()
+        grid = np.unique(np.quantile(grid_values, np.linspace(0.02, 0.98, 20))) if len(grid_values) else np.array([])
+        if len(grid) < 2:
+            continue
+        result = partial_dependence(model, X_explain.iloc[: min(len(X_explain), 5000)], [column],
+                                    custom_values={column: grid}, kind="average", response_method="predict_proba")
+        pdp[column] = pd.DataFrame({column: result["grid_values"][0], "predicted_rate": result["average"][0]})
+    rules = find_rules(X_all.iloc[sample], y, X_test, y_test, numeric=numeric, categorical=categorical,
+                       depth=rule_depth, min_share=rule_min_share, seed=seed)
+    holdout = pd.DataFrame({key: frame[key].to_numpy()[test_idx] if key in frame else test_idx, outcome: y_test,
+                            "score": score, "band": bands})
+    return LeadScore(
+        model_name=best, model=model, numeric=list(numeric), categorical=list(categorical),
+        reference=_reference(X, numeric, categorical), mapping=dict(mapping or {}), cv=cv, cv_summary=summary,
+        holdout=holdout, holdout_metrics=metrics, gains=gains_table(y_test, score), calibration=calibration_table(y_test, score),
+        importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
+        band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week),
+        rows_used={"training": int(len(train_idx)), "model_sample": int(len(sample)), "holdout": int(len(test_idx))})
+
+
+# --- scoring new leads, with reasons -----------------------------------------------------------------------------
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float):
+        return "missing" if np.isnan(value) else (f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}")
+    return str(value)
+
+
+def contributions(score: LeadScore, X: pd.DataFrame) -> pd.DataFrame:
+    """Return each attribute's contribution to each lead's log-odds: the change when that attribute is set to the
+    typical lead's value (median number, most frequent category). Positive = raises the score. Works for both
+    models alike (for the logistic model it equals coefficient × difference from the typical value)."""
+    base = score.model.decision_function(X)
+    out = {}
+    for column in score.features:
+        typical = X.copy()
+        typical[column] = score.reference[column]
+        out[column] = base - score.model.decision_function(typical)
+    return pd.DataFrame(out, index=X.index)
+
+
+def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key", reasons: int = 3) -> pd.DataFrame:
+    """Return one row a lead: key, calibrated score, band and the top `reasons` for and against (attribute = value)."""
+    X = model_frame(frame, score.numeric, score.categorical)
+    probability = score.model.predict_proba(X)[:, 1]
+    out = pd.DataFrame({key: frame[key].to_numpy() if key in frame else np.arange(len(frame)),
+                        "score": np.round(probability, 4), "band": assign_band(probability, score.bands)})
+    contrib = contributions(score, X)
+    values = contrib.to_numpy()
+    names = np.array(contrib.columns)
+    order = np.argsort(-values, axis=1, kind="stable")
+    raw = X.to_numpy(dtype=object)
+    position = {c: i for i, c in enumerate(X.columns)}
+    for kind, pick in (("for", order[:, :reasons]), ("against", order[:, ::-1][:, :reasons])):
+        for j in range(reasons):
+            texts = []
+            for row in range(len(X)):
+                col = pick[row, j]
+                effect = values[row, col]
+                if (kind == "for" and effect <= 0.005) or (kind == "against" and effect >= -0.005):
+                    texts.append("")
+                    continue
+                name = names[col]
+                texts.append(f"{name} = {_value_text(raw[row, position[name]])} ({effect:+.2f})")
+            out[f"reason_{kind}_{j + 1}"] = texts
+    return out
