@@ -29,6 +29,7 @@ MODEL_LABELS = {"logistic": "Regularised logistic regression (readable baseline)
                 "boosting": "Histogram gradient boosting"}
 BANDS = ("A", "B", "C", "D")
 MISSING = "(missing)"
+MIN_REASON = 0.05   # log-odds: smaller contributions are not worth a reason
 
 
 # --- models --------------------------------------------------------------------------------------------------
@@ -424,7 +425,9 @@ def contributions(score: LeadScore, X: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key", reasons: int = 3) -> pd.DataFrame:
-    """Return one row a lead: key, calibrated score, band and the top `reasons` for and against (attribute = value)."""
+    """Return one row a lead: key, calibrated score, band and the top `reasons` for and against, each written
+    'attribute = value (+0.85)' with its contribution in log-odds against a typical lead (see `contributions`);
+    contributions under MIN_REASON are left blank."""
     X = model_frame(frame, score.numeric, score.categorical)
     probability = score.model.predict_proba(X)[:, 1]
     out = pd.DataFrame({key: frame[key].to_numpy() if key in frame else np.arange(len(frame)),
@@ -441,7 +444,7 @@ def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key",
             for row in range(len(X)):
                 col = pick[row, j]
                 effect = values[row, col]
-                if (kind == "for" and effect <= 0.005) or (kind == "against" and effect >= -0.005):
+                if (kind == "for" and effect < MIN_REASON) or (kind == "against" and effect > -MIN_REASON):
                     texts.append("")
                     continue
                 name = names[col]

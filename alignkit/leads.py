@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
-from alignkit.lead_score import LeadScore, fit_score
+from alignkit.lead_score import LeadScore, fit_score, score_leads
 from alignkit.lead_profile import (CHANNEL_FIELDS, MISSING, OUTCOME, _binned, _is_numeric, associations,
                                    conversion_by_value, linked_attributes, numeric_distribution, rank_commonalities)
 from alignkit.stats import discrimination_auc, proportion
@@ -205,7 +205,7 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
     y = leads[OUTCOME].astype(bool)
     overall = pd.DataFrame([{"leads": len(leads), **{k: v for k, v in proportion(y).as_dict().items()
                                                      if k in ("count", "share", "ci_low", "ci_high")}}])
-    overall = overall.rename(columns={"count": "converted", "share": "rate"})
+    overall = overall.rename(columns={"count": "converted", "share": "rate"}).astype({"converted": "int64"})
     min_group = settings.privacy.min_group_size
     values = conversion_by_value(leads, attributes, min_group_size=min_group)
     assoc = associations(leads, attributes)
@@ -258,3 +258,197 @@ def load_result(settings: ProjectSettings) -> LeadsResult:
         from alignkit.errors import InputFileError
         raise InputFileError(path, "not found.", fix="run notebook 04 (or `alignkit run --only 04`) first.")
     return joblib.load(path)
+
+
+# --- headline and report ---------------------------------------------------------------------------------------
+
+
+def _driver_words(result: LeadsResult, top: int = 3) -> list[str]:
+    rows = result.drivers[result.drivers["group"] == "lead attribute"].head(top)
+    return [f"{r['attribute']} ({r['what_converters_have']})" for _, r in rows.iterrows()]
+
+
+def headline(result: LeadsResult) -> list[str]:
+    """Return the top findings in plain words for a sales manager."""
+    o = result.overall.iloc[0]
+    lines = [f"{o['rate']:.1%} of leads became customers ({int(o['converted']):,} of {int(o['leads']):,}; "
+             f"95% CI {o['ci_low']:.1%}–{o['ci_high']:.1%})."]
+    lines.append("What converting leads have in common, strongest first: " + "; ".join(_driver_words(result)) + ".")
+    channel = result.values[result.values["attribute"].isin(CHANNEL_FIELDS[:1]) & result.values["lift"].notna()]
+    sig = result.associations.set_index("attribute")["q_value"]
+    if len(channel) and sig.get(CHANNEL_FIELDS[0], 1) < 0.05:
+        worst = channel.sort_values("lift").iloc[0]
+        lines.append(f"Where leads come from matters too: {worst['value']} leads convert at {float(worst['rate']):.1%} "
+                     f"({float(worst['lift']):.2f}x the average) — check the funnel report for where they stall.")
+    leaks = result.leakage[result.leakage["excluded"]]
+    if len(leaks):
+        lines.append(f"Kept out of the drivers and the score because they are recorded after the outcome: "
+                     f"{', '.join(leaks['field'])} (see 'Fields kept out').")
+    if result.score is not None:
+        s = result.score
+        cv = s.cv_summary.set_index("model").loc[s.model_name]
+        lines.append(f"The lead score ({s.model_name}) ranks leads with ROC AUC {cv['roc_auc_mean']:.2f} ± {cv['roc_auc_sd']:.2f} "
+                     f"across {int(cv['folds'])} folds and {s.holdout_metrics['roc_auc']:.2f} on hold-out leads "
+                     "(0.5 = chance, 1 = perfect); its scores are calibrated probabilities.")
+        t = s.threshold
+        if s.capacity_per_week:
+            lines.append(f"Sales can follow up {s.capacity_per_week:,} leads a week of about {s.leads_per_week:,.0f} arriving: "
+                         f"an MQL threshold of score ≥ {t['threshold']:.3f} passes {t['share_passed']:.0%} of leads, catches "
+                         f"{t['recall']:.0%} of future customers (recall), and {t['precision']:.0%} of those passed convert (precision).")
+        good = s.rules[s.rules["lift"] > 1]
+        if len(good):
+            from alignkit.lead_score import rule_sentence
+            lines.append("The ideal lead in one rule: " + rule_sentence(good.iloc[0]))
+    return lines
+
+
+def _figure(ax, alt: str):
+    from alignkit.report import ReportFigure
+
+    return ReportFigure.from_axes(ax, alt=alt)
+
+
+def report_sections(result: LeadsResult) -> list:
+    """Return the report's sections: definition, drivers, values, fields kept out, linked survey, score accuracy."""
+    from alignkit import plots
+    from alignkit.lead_score import MODEL_LABELS, rule_sentence
+    from alignkit.report import ReportTable, Section
+
+    sections = []
+    s = result.score
+    if s is not None:
+        good = s.rules[s.rules["lift"] > 1]
+        threshold = pd.DataFrame([{"sales_capacity_per_week": s.capacity_per_week, "leads_per_week": s.leads_per_week,
+                                   "score_threshold": s.threshold["threshold"], "share_passed": s.threshold["share_passed"],
+                                   "precision_rate": s.threshold["precision"], "ci_low": s.threshold["precision_ci_low"],
+                                   "ci_high": s.threshold["precision_ci_high"], "recall_share": s.threshold["recall"]}])
+        sections.append(Section("definition", "The ideal lead, in writing", [
+            "Rules found by a shallow decision tree on the training leads, each measured on hold-out leads it never saw: "
+            "how many leads match, how many of them convert, the lift against the average lead, and the share of all "
+            "customers they hold. Rules that beat the average:", *[rule_sentence(r) for _, r in good.iterrows()],
+            "The MQL threshold is set so that marketing passes about as many leads as sales can follow up each week "
+            "(sla.sales_capacity_per_week). Precision: the share of passed leads that convert; recall: the share of "
+            "all future customers that are passed.",
+            "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the upper half "
+            "of the leads below it (nurture), D = the rest."],
+            [ReportTable("rules", "Rules (measured on hold-out leads)", s.rules),
+             ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)", threshold),
+             ReportTable("bands", "Score bands A–D (hold-out leads)", s.band_table)]))
+    top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
+    items = [ReportTable("drivers", "What converting leads have in common (ranked)", result.drivers)]
+    if s is not None:
+        items.append(_figure(plots.plot_driver_importance(result.drivers), "Bar chart of permutation importance per attribute."))
+    for attribute in top:
+        items.append(_figure(plots.plot_conversion_by_value(result.values, attribute, overall_rate=result.overall_rate),
+                             f"Conversion rate with 95% CI per value of {attribute}."))
+        if attribute in set(result.distribution.get("attribute", [])):
+            items.append(_figure(plots.plot_numeric_by_outcome(result.distribution, attribute),
+                                 f"Distribution of {attribute} among converters and the rest."))
+    items.append(ReportTable("associations", "Tests and effect sizes per attribute (q = Benjamini–Hochberg)", result.associations))
+    sections.append(Section("drivers", "What converting leads have in common", [
+        "Lead attributes are ranked by how much the score relies on them: the drop in hold-out ROC AUC when the "
+        "attribute is shuffled (permutation importance), which accounts for the other attributes — so a field that "
+        "only echoes another (pageviews echo sessions) ranks below the one that matters. Channel fields (where the "
+        "lead came from) are ranked after the attributes: they describe the channel, not the lead.",
+        "Beside the rank: Cramér's V (0 = no association, 1 = perfect; numbers in quintiles), the AUC of numbers "
+        "(chance that a converter's value is higher than a non-converter's; 0.5 = no difference), and the q-value of "
+        "the test that fits (chi-square or Fisher for categories, Mann–Whitney for numbers), corrected for testing "
+        "many attributes."], items))
+    sections.append(Section("values", "Conversion by attribute value", [
+        f"Every attribute value with its leads, conversion rate (95% Wilson CI) and lift against the average "
+        f"({result.overall_rate:.1%}). Numbers are shown in quintiles. Groups under {result.min_group_size} leads are hidden."],
+        [ReportTable("conversion_by_value", "Conversion per value", result.values, max_rows=300)]))
+    sections.append(Section("left_out", "Fields kept out of drivers and score", [
+        "A field recorded after the outcome would look like a perfect driver and make the score useless on new leads. "
+        "The leakage guard flags a field named in the project file (leads.post_outcome_fields), a field whose date "
+        "falls after the outcome, and a field that alone separates converters almost perfectly."],
+        [ReportTable("fields_left_out", "Fields kept out, with the reason", result.left_out),
+         ReportTable("leakage_guard", "What the leakage guard found", result.leakage)]))
+    if len(result.linked_associations):
+        n = int(result.linked_associations["leads"].max())
+        sections.append(Section("linked", "Survey answers and personas (linked leads only)", [
+            f"Only the {n:,} leads linked to a survey response are in this section, so its rates describe that "
+            "subset, not all leads; its attributes are not in the score. Ranked by Cramér's V."],
+            [ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", result.linked_associations),
+             ReportTable("linked_values", "Conversion per answer (linked leads)", result.linked_values, max_rows=200)]))
+    if s is not None:
+        metrics = pd.DataFrame([{"model": s.model_name, "leads": s.holdout_metrics["leads"],
+                                 "conversions": s.holdout_metrics["conversions"], "roc_auc": s.holdout_metrics["roc_auc"],
+                                 "pr_auc": s.holdout_metrics["pr_auc"], "base_rate": s.holdout_metrics["base_rate"]}])
+        items = [ReportTable("cross_validation", "Cross-validated accuracy (mean ± sd across folds)", s.cv_summary),
+                 ReportTable("holdout", "Accuracy of the chosen, calibrated score on hold-out leads", metrics),
+                 _figure(plots.plot_gains(s.gains, capacity_share=s.threshold.get("capacity_share")),
+                         "Cumulative gains curve of the score on hold-out leads."),
+                 ReportTable("gains", "Gains and lift by score tenth (hold-out leads)", s.gains),
+                 _figure(plots.plot_calibration(s.calibration), "Predicted vs observed conversion per score decile.")]
+        for attribute, curve in s.partial_dependence.items():
+            items.append(_figure(plots.plot_partial_dependence(curve, attribute), f"Partial dependence of the score on {attribute}."))
+        sections.append(Section("score", "The lead score and how accurate it is", [
+            f"Two models were cross-validated ({s.rows_used['model_sample']:,} training leads, stratified folds): "
+            + "; ".join(MODEL_LABELS.values()) + f". The better by mean ROC AUC ({s.model_name}) was calibrated "
+            "(Platt scaling on its out-of-fold predictions) so a score of 0.2 means about 20% of such leads convert, "
+            f"then measured on {s.rows_used['holdout']:,} hold-out leads. PR AUC is compared with chance, the base rate.",
+            "Per-lead reasons (from `alignkit score`): each attribute's contribution is how far it moves the lead's "
+            "log-odds compared with a typical lead's value (median number, most frequent category)."], items))
+    return sections
+
+
+def write_leads_report(result: LeadsResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:
+    """Write reports/04_converting_leads.html (and its CSVs); return the HTML path."""
+    from alignkit.report import write_report
+
+    if inputs is None:
+        path = settings.processed_dir / "inputs.parquet"
+        inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["table", "file", "rows", "sha256"])
+    return write_report(REPORT_SLUG, title="The ideal lead: what converting leads have in common",
+                        subtitle="Drivers, a shared lead score, the MQL threshold and a written definition for sales and marketing.",
+                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs)
+
+
+# --- scoring a new CRM export (`alignkit score`) ---------------------------------------------------------------
+
+
+def _known_levels(score: LeadScore) -> dict[str, list[str]]:
+    encoder = score.model.pipeline_.named_steps["prepare"].named_transformers_["categories"]
+    return {c: [str(v) for v in levels] for c, levels in zip(score.categorical, encoder.categories_)}
+
+
+def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResult | None = None) -> pd.DataFrame:
+    """Return one row a lead of a CRM contacts export: pseudonymous lead_key, calibrated score, band A–D and the
+    top three reasons for and against. The export goes through notebook 01's ingest and cleaning (test records
+    dropped, duplicates merged, categories normalised, ids pseudonymised), so no PII reaches the output.
+
+    Raises MissingColumnError naming the file and the column when a column the score needs is not in the export."""
+    from alignkit import clean
+    from alignkit.clean import CleaningLog
+    from alignkit.errors import MissingColumnError
+    from alignkit.ingest.crm import read_crm_table, resolve_mapping
+    from alignkit.ingest.files import read_export
+    from alignkit.privacy import pseudonymise
+    from alignkit.tables import clean_contacts
+
+    path = Path(path)
+    result = result or load_result(settings)
+    score = result.score
+    if score is None:
+        from alignkit.errors import InputFileError
+        raise InputFileError(settings.processed_dir / SCORE_FILE, "holds no fitted score.", fix="rerun notebook 04 with the score.")
+    contacts = settings.crm.contacts
+    attributes = {name: column for name, column in score.mapping.items() if name in score.features}
+    spec = contacts.model_copy(update={"file": str(path), "attributes": attributes})
+    raw = read_crm_table("contacts", path, spec, crm_format=settings.crm.format)
+    preset = resolve_mapping("contacts", raw.format, spec)
+    for feature in score.features:
+        if feature not in raw.frame:
+            column = attributes.get(feature) or preset.get(feature, feature)
+            available = list(read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)[1].columns)
+            raise MissingColumnError(path, column, available, mapped_from=f"the lead score's attribute {feature!r}")
+    scoring_settings = settings.model_copy(update={"crm": settings.crm.model_copy(update={"contacts": spec})})
+    frame, _ = clean_contacts(raw, scoring_settings, log=CleaningLog())
+    for column, levels in _known_levels(score).items():
+        if column in frame:
+            by_fold = {clean._fold(level): level for level in levels}
+            folded = frame[column].astype("str").map(lambda v: by_fold.get(clean._fold(v), v), na_action="ignore")
+            frame[column] = folded
+    frame["lead_key"] = pseudonymise(frame["lead_id"].astype("str"), salt=settings.pseudonym_salt())
+    return score_leads(score, frame)

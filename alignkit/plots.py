@@ -140,6 +140,9 @@ def plot_driver_importance(drivers: pd.DataFrame, *, ax: plt.Axes | None = None,
     ax.set_xlabel("Drop in hold-out ROC AUC when shuffled (AUC points)")
     ax.set_ylabel("Attribute")
     ax.set_title("What the score relies on (permutation importance)")
+    from matplotlib.patches import Patch
+    ax.legend(handles=[Patch(color=PALETTE[0], label="lead attribute"), Patch(color=PALETTE[1], label="channel")],
+              frameon=False, loc="lower right")
     return ax
 
 
