@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.validation import check_is_fitted
 
 from alignkit.stats import wilson_interval
 
@@ -65,10 +66,8 @@ class CalibratedLeadScore(ClassifierMixin, BaseEstimator):
     out-of-fold predictions instead of refitting the model once per fold again. Monotone, so it keeps the ranking.
     """
 
-    def __init__(self, pipeline: Pipeline, slope: float = 1.0, intercept: float = 0.0):
+    def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
-        self.slope = slope
-        self.intercept = intercept
 
     def fit(self, X: pd.DataFrame, y: np.ndarray, oof_margin: np.ndarray | None = None) -> CalibratedLeadScore:
         """Fit the pipeline on X, y and the calibration on `oof_margin` (out-of-fold log-odds; in-fold if None)."""
@@ -81,6 +80,7 @@ class CalibratedLeadScore(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """Return the calibrated log-odds of conversion."""
+        check_is_fitted(self, "slope_")
         return self.slope_ * self.pipeline_.decision_function(X) + self.intercept_
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
