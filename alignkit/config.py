@@ -147,7 +147,7 @@ class LeadSettings(_Settings):
     leakage_auc: Annotated[float, Field(gt=0.5, le=1)] = 0.9       # one field alone separating this well = a leak
     cv_folds: Annotated[int, Field(ge=2, le=20)] = 5
     holdout_share: Annotated[float, Field(gt=0, lt=0.9)] = 0.25
-    max_model_rows: Annotated[int, Field(ge=1000)] = 200_000       # larger data: models fit on a stratified sample
+    max_model_rows: Annotated[int, Field(ge=1000)] = 100_000       # larger data: models fit on a stratified sample
     rule_depth: Annotated[int, Field(ge=1, le=5)] = 3
     rule_min_share: Annotated[float, Field(gt=0, lt=0.5)] = 0.03   # smallest rule, as a share of leads
 

@@ -27,41 +27,58 @@ def _is_numeric(values: pd.Series) -> bool:
 
 
 def _binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
-    """Return categories as text and numbers as quantile bins labelled by the range of values inside ('3–7')."""
+    """Return a categorical: categories as they are, numbers in quantile bins labelled by the range of values
+    inside ('3–7', in order), missing values as '(missing)'. Categorical codes keep this fast on a million rows."""
     if not _is_numeric(values):
-        return values.astype("object").where(values.notna(), MISSING).astype(str)
-    x = values.astype("Float64").astype(float)
-    ok = x.notna()
-    if ok.sum() == 0:
-        return pd.Series(MISSING, index=values.index, dtype=object)
-    codes = pd.qcut(x[ok], bins, labels=False, duplicates="drop")
-    bounds = x[ok].groupby(codes).agg(["min", "max"])
-    fmt = (lambda v: f"{v:,.0f}") if bool(np.all(np.mod(x[ok], 1) == 0)) else (lambda v: f"{v:,.1f}")
-    labels = {c: fmt(lo) if lo == hi else f"{fmt(lo)}–{fmt(hi)}" for c, (lo, hi) in bounds.iterrows()}
-    width = len(str(len(labels)))
-    ordered = {c: f"{i:0{width}d}. {labels[c]}" for i, c in enumerate(sorted(labels))}
-    out = pd.Series(MISSING, index=values.index, dtype=object)
-    out[ok] = codes.map(ordered).to_numpy()
-    return out
+        cat = values.astype("category")
+        if cat.isna().any():
+            cat = cat.cat.add_categories([MISSING]).fillna(MISSING)
+        return cat
+    x = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ok = ~np.isnan(x)
+    codes = np.full(len(x), -1, dtype=np.int64)
+    labels: list[str] = []
+    if ok.any():
+        edges = np.unique(np.quantile(x[ok], np.linspace(0, 1, bins + 1)))
+        inner = np.searchsorted(edges[1:-1], x[ok], side="left") if len(edges) > 2 else np.zeros(ok.sum(), dtype=np.int64)
+        k = max(len(edges) - 1, 1)
+        low = np.full(k, np.inf)
+        high = np.full(k, -np.inf)
+        np.minimum.at(low, inner, x[ok])
+        np.maximum.at(high, inner, x[ok])
+        used = np.flatnonzero(np.isfinite(low))
+        remap = np.full(k, -1)
+        remap[used] = np.arange(len(used))
+        codes[ok] = remap[inner]
+        integer = bool(np.all(np.mod(x[ok], 1) == 0))
+        fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        labels = [fmt(low[i]) if low[i] == high[i] else f"{fmt(low[i])}–{fmt(high[i])}" for i in used]
+    if (~ok).any():
+        codes[~ok] = len(labels)
+        labels.append(MISSING)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=values.index)
 
 
 def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
                         min_group_size: int = 10, bins: int = NUMERIC_BINS) -> pd.DataFrame:
     """Return one row per attribute value (numbers in quantile bins): leads, converted, conversion rate with
     Wilson CI and lift against the overall rate. Groups below `min_group_size` keep their label, figures hidden."""
-    y = frame[outcome].astype(bool)
+    y = frame[outcome].astype(bool).to_numpy()
     overall = float(y.mean())
     rows = []
     for column in fields:
         groups = _binned(frame[column], bins)
-        counts = pd.DataFrame({"g": groups.to_numpy(), "y": y.to_numpy()}).groupby("g")["y"].agg(["size", "sum"])
-        for value, (n, conv) in counts.iterrows():
+        codes = groups.cat.codes.to_numpy()
+        k = len(groups.cat.categories)
+        sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
+        for value, n, conv in zip(groups.cat.categories, sizes, converted):
+            if n == 0:
+                continue
             low, high = wilson_interval(conv, n)
             rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv),
                          "rate": conv / n, "ci_low": low, "ci_high": high, "lift": conv / n / overall if overall else np.nan})
     out = pd.DataFrame(rows, columns=["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift"])
     if len(out):
-        out["value"] = out["value"].str.replace(r"^\d+\. ", "", regex=True)
         out = suppress_small_groups(out, count_column="leads", min_group_size=min_group_size,
                                     value_columns=["leads", "converted", "rate", "ci_low", "ci_high", "lift"])
     return out
@@ -187,7 +204,4 @@ def linked_attributes(leads: pd.DataFrame, responses: pd.DataFrame | None, codeb
         return pd.DataFrame(columns=["lead_key", outcome]), labels
     joined = pd.concat(parts, axis=1, join="outer")
     frame = leads[["lead_key", outcome]].merge(joined, left_on="lead_key", right_index=True, how="inner")
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            frame[column] = frame[column].astype("object")
     return frame.reset_index(drop=True), labels

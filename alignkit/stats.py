@@ -129,14 +129,23 @@ class Association:
                 "auc": self.auc, "rank_biserial": self.rank_biserial, "n": self.n, "n_effective": self.n_effective}
 
 
+def _group_codes(groups: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Return integer codes per row (missing values as their own group '(missing)') and the group labels."""
+    codes, uniques = pd.factorize(pd.Series(groups), use_na_sentinel=False)
+    labels = ["(missing)" if pd.isna(u) else str(u) for u in uniques]
+    return codes, labels
+
+
 def crosstab(groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *,
              weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
-    """Return the (weighted) table of counts: one row a group (missing kept as its own group), one column an outcome."""
-    g = pd.Series(np.asarray(groups, dtype=object)).fillna("(missing)").astype("str")
-    y = pd.Series(np.asarray(outcome))
-    w = pd.Series(_weights(len(g), weights))
-    table = w.groupby([g.to_numpy(), y.to_numpy()]).sum().unstack(fill_value=0.0)
-    return table
+    """Return the (weighted) table of counts: one row a group (missing kept as its own group), columns False/True."""
+    codes, labels = _group_codes(groups)
+    y = pd.Series(outcome).astype(bool).to_numpy()
+    w = _weights(len(codes), weights)
+    k = len(labels)
+    positive = np.bincount(codes, weights=w * y, minlength=k)
+    total = np.bincount(codes, weights=w, minlength=k)
+    return pd.DataFrame({False: total - positive, True: positive}, index=labels)
 
 
 def cramers_v(table: pd.DataFrame | np.ndarray) -> float:
@@ -222,16 +231,9 @@ def discrimination_auc(groups: pd.Series | np.ndarray, outcome: pd.Series | np.n
     """Return how well one attribute alone separates the outcome: the AUC of scoring each row by its group's
     outcome rate (0.5 = no better than chance, 1 = the attribute alone tells the outcome). Works for categories
     and binned numbers alike, so it can flag a field that gives the outcome away whatever its type."""
-    g = pd.Series(np.asarray(groups, dtype=object)).fillna("(missing)").astype("str").to_numpy()
-    y = pd.Series(outcome).astype(bool).to_numpy()
-    w = _weights(len(y), weights)
-    frame = pd.DataFrame({"g": g, "wy": w * y, "w": w})
-    sums = frame.groupby("g")[["wy", "w"]].sum()
-    rate = (sums["wy"] / sums["w"]).reindex(g).to_numpy()
-    return _weighted_auc(rate, y, w)
-
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Survey weights: raking, weighted crosstabs (Rao–Scott), weighted means
-# ---------------------------------------------------------------------------------------------------------------
+    table = crosstab(groups, outcome, weights=weights)
+    positive, negative = table[True].to_numpy(), table[False].to_numpy()
+    rate = np.divide(positive, positive + negative, out=np.zeros_like(positive), where=(positive + negative) > 0)
+    values = np.concatenate([rate, rate])
+    labels = np.concatenate([np.ones(len(rate), bool), np.zeros(len(rate), bool)])
+    return _weighted_auc(values, labels, np.concatenate([positive, negative]))
