@@ -154,10 +154,10 @@ def gains_table(y: np.ndarray, score: np.ndarray, *, groups: int = 10) -> pd.Dat
         seen += len(part)
         caught += y_sorted[part].sum()
         rate = y_sorted[part].mean()
-        rows.append({"part": i, "leads": len(part), "share_of_leads": seen / len(y_sorted),
+        rows.append({"part": i, "leads": len(part), "lead_share": seen / len(y_sorted),
                      "min_score": float(np.asarray(score)[order][part].min()), "conversion_rate": rate,
                      "lift": rate / base, "cumulative_conversion_rate": caught / seen,
-                     "cumulative_lift": caught / seen / base, "share_of_conversions": caught / y_sorted.sum()})
+                     "cumulative_lift": caught / seen / base, "conversion_share": caught / y_sorted.sum()})
     return pd.DataFrame(rows)
 
 
@@ -279,9 +279,9 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
         n, conv = int(inside.sum()), int(y_test[inside].sum())
         rate = conv / n if n else np.nan
         low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
-        rows.append({"rule": _describe(path, meaning), "leads": n, "share_of_leads": n / len(y_test),
+        rows.append({"rule": _describe(path, meaning), "leads": n, "lead_share": n / len(y_test),
                      "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
-                     "share_of_conversions": conv / y_test.sum() if y_test.any() else np.nan})
+                     "conversion_share": conv / y_test.sum() if y_test.any() else np.nan})
     out = pd.DataFrame(rows).sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
     return out
 
@@ -289,7 +289,7 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
 def rule_sentence(rule: pd.Series) -> str:
     """Return one rule as a plain sentence: the condition, then lift, share of leads and share of customers."""
     return (f"{rule['rule']}: {rule['lift']:.1f}x the average conversion ({rule['conversion_rate']:.0%} convert), "
-            f"{rule['share_of_leads']:.0%} of leads, {rule['share_of_conversions']:.0%} of customers.")
+            f"{rule['lead_share']:.0%} of leads, {rule['conversion_share']:.0%} of customers.")
 
 
 # --- the fitted score ------------------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str]
               key: str = "lead_key", created: str = "created_at", seed: int = 0, folds: int = 5,
               holdout_share: float = 0.25, max_rows: int = 100_000, capacity_per_week: int = 0,
               rule_depth: int = 3, rule_min_share: float = 0.03, mapping: dict[str, str] | None = None,
-              explain_rows: int = 10_000, importance_repeats: int = 5, threads: int | None = 1) -> LeadScore:
+              explain_rows: int = 5_000, importance_repeats: int = 5, threads: int | None = 1) -> LeadScore:
     """Return the fitted lead score: both models cross-validated on the training leads, the better one (by mean
     ROC AUC) calibrated on its out-of-fold predictions, and every accuracy figure measured on the hold-out leads.
 
@@ -354,12 +354,21 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
                created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int,
                rule_depth: int, rule_min_share: float, mapping: dict[str, str] | None, explain_rows: int,
                importance_repeats: int) -> LeadScore:
+    # Sales capacity → share of leads that can be passed, from the whole table's arrival rate.
+    created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
+    weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
+    per_week = float(len(frame) / weeks) if np.isfinite(weeks) else np.nan
+    share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else 1.0
+    leads_in_table = len(frame)
+    # A large table is modelled on a stratified sample: at most `max_rows` training leads plus their hold-out share.
+    modelled = stratified_sample(frame[outcome].astype(bool).to_numpy(), int(max_rows / (1 - holdout_share)), seed=seed)
+    frame = frame.iloc[modelled] if len(modelled) < len(frame) else frame
     y_all = frame[outcome].astype(bool).to_numpy()
     X_all = model_frame(frame, numeric, categorical)
     train_idx, test_idx = train_test_split(np.arange(len(frame)), test_size=holdout_share, stratify=y_all,
                                            random_state=seed)
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
-    sample = train_idx[stratified_sample(y_all[train_idx], max_rows, seed=seed)]
+    sample = train_idx
     X, y = X_all.iloc[sample], y_all[sample]
     models = build_models(numeric, categorical, seed=seed)
     cv, oof = cross_validate(models, X, y, folds=folds, seed=seed)
@@ -370,11 +379,6 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
     score = model.predict_proba(X_test)[:, 1]
     metrics = {"roc_auc": float(roc_auc_score(y_test, score)), "pr_auc": float(average_precision_score(y_test, score)),
                "base_rate": float(y_test.mean()), "leads": int(len(y_test)), "conversions": int(y_test.sum())}
-    # Sales capacity → MQL threshold.
-    created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
-    weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
-    per_week = float(len(frame) / weeks) if np.isfinite(weeks) else np.nan
-    share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else 1.0
     threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
     cutoffs = band_cutoffs(score, threshold["threshold"], share)
     bands = assign_band(score, cutoffs)
@@ -383,9 +387,9 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         inside = bands == band
         n, conv = int(inside.sum()), int(y_test[inside].sum())
         low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
-        band_rows.append({"band": band, "lowest_score": cutoffs.get(band, 0.0), "leads": n, "share_of_leads": n / len(y_test),
+        band_rows.append({"band": band, "lowest_score": cutoffs.get(band, 0.0), "leads": n, "lead_share": n / len(y_test),
                           "conversion_rate": conv / n if n else np.nan, "ci_low": low, "ci_high": high,
-                          "share_of_conversions": conv / max(y_test.sum(), 1)})
+                          "conversion_share": conv / max(y_test.sum(), 1)})
     # Explanations on (a sample of) the hold-out.
     explain = stratified_sample(y_test, explain_rows, seed=seed)
     X_explain, y_explain = X_test.iloc[explain], y_test[explain]
@@ -414,7 +418,8 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         holdout=holdout, holdout_metrics=metrics, gains=gains_table(y_test, score), calibration=calibration_table(y_test, score),
         importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
         band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week),
-        rows_used={"training": int(len(train_idx)), "model_sample": int(len(sample)), "holdout": int(len(test_idx))})
+        rows_used={"leads": int(leads_in_table), "training": int(len(train_idx)), "model_sample": int(len(sample)),
+                   "holdout": int(len(test_idx))})
 
 
 # --- scoring new leads, with reasons -----------------------------------------------------------------------------

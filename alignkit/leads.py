@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
+from alignkit.ingest.files import to_snake_case
 from alignkit.lead_score import LeadScore, fit_score, score_leads
 from alignkit.lead_profile import (CHANNEL_FIELDS, MISSING, OUTCOME, _binned, _is_numeric, associations,
                                    conversion_by_value, linked_attributes, numeric_distribution, rank_commonalities)
@@ -213,9 +214,8 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
     score = None
     if fit:
         categorical = [a for a in attributes if a not in numeric]
-        mapping = {k: v for k, v in settings.crm.contacts.attributes.items()}
-        from alignkit.ingest.files import to_snake_case
-        mapping = {to_snake_case(k): v for k, v in mapping.items() if to_snake_case(k) in attributes}
+        mapping = {to_snake_case(name): column for name, column in settings.crm.contacts.attributes.items()
+                   if to_snake_case(name) in attributes}
         score = fit_score(leads, numeric=numeric, categorical=categorical, seed=settings.seed,
                           folds=folds or settings.leads.cv_folds, holdout_share=settings.leads.holdout_share,
                           max_rows=settings.leads.max_model_rows, capacity_per_week=settings.sla.sales_capacity_per_week,
@@ -302,6 +302,20 @@ def headline(result: LeadsResult) -> list[str]:
     return lines
 
 
+PRECISE = {"p_value": "{:.2g}", "q_value": "{:.2g}", "importance": "{:.3f}", "importance_sd": "{:.3f}",
+           "lowest_score": "{:.3f}", "score_threshold": "{:.3f}", "min_score": "{:.3f}", "cramers_v": "{:.3f}"}
+
+
+def _for_report(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with p-values, importances and score cut-offs as text at a readable precision (the report
+    formats other floats with two decimals, which would show a q-value of 1e-30 as 0.00)."""
+    out = frame.copy()
+    for column, fmt in PRECISE.items():
+        if column in out:
+            out[column] = [fmt.format(v) if pd.notna(v) else "" for v in out[column]]
+    return out
+
+
 def _figure(ax, alt: str):
     from alignkit.report import ReportFigure
 
@@ -319,7 +333,7 @@ def report_sections(result: LeadsResult) -> list:
     if s is not None:
         good = s.rules[s.rules["lift"] > 1]
         threshold = pd.DataFrame([{"sales_capacity_per_week": s.capacity_per_week, "leads_per_week": s.leads_per_week,
-                                   "score_threshold": s.threshold["threshold"], "share_passed": s.threshold["share_passed"],
+                                   "score_threshold": s.threshold["threshold"], "passed_share": s.threshold["share_passed"],
                                    "precision_rate": s.threshold["precision"], "ci_low": s.threshold["precision_ci_low"],
                                    "ci_high": s.threshold["precision_ci_high"], "recall_share": s.threshold["recall"]}])
         sections.append(Section("definition", "The ideal lead, in writing", [
@@ -331,11 +345,11 @@ def report_sections(result: LeadsResult) -> list:
             "all future customers that are passed.",
             "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the upper half "
             "of the leads below it (nurture), D = the rest."],
-            [ReportTable("rules", "Rules (measured on hold-out leads)", s.rules),
-             ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)", threshold),
-             ReportTable("bands", "Score bands A–D (hold-out leads)", s.band_table)]))
+            [ReportTable("rules", "Rules (measured on hold-out leads)", _for_report(s.rules)),
+             ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)", _for_report(threshold)),
+             ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table))]))
     top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
-    items = [ReportTable("drivers", "What converting leads have in common (ranked)", result.drivers)]
+    items = [ReportTable("drivers", "What converting leads have in common (ranked)", _for_report(result.drivers))]
     if s is not None:
         items.append(_figure(plots.plot_driver_importance(result.drivers), "Bar chart of permutation importance per attribute."))
     for attribute in top:
@@ -344,7 +358,7 @@ def report_sections(result: LeadsResult) -> list:
         if attribute in set(result.distribution.get("attribute", [])):
             items.append(_figure(plots.plot_numeric_by_outcome(result.distribution, attribute),
                                  f"Distribution of {attribute} among converters and the rest."))
-    items.append(ReportTable("associations", "Tests and effect sizes per attribute (q = Benjamini–Hochberg)", result.associations))
+    items.append(ReportTable("associations", "Tests and effect sizes per attribute (q = Benjamini–Hochberg)", _for_report(result.associations)))
     sections.append(Section("drivers", "What converting leads have in common", [
         "Lead attributes are ranked by how much the score relies on them: the drop in hold-out ROC AUC when the "
         "attribute is shuffled (permutation importance), which accounts for the other attributes — so a field that "
@@ -357,34 +371,37 @@ def report_sections(result: LeadsResult) -> list:
     sections.append(Section("values", "Conversion by attribute value", [
         f"Every attribute value with its leads, conversion rate (95% Wilson CI) and lift against the average "
         f"({result.overall_rate:.1%}). Numbers are shown in quintiles. Groups under {result.min_group_size} leads are hidden."],
-        [ReportTable("conversion_by_value", "Conversion per value", result.values, max_rows=300)]))
+        [ReportTable("conversion_by_value", "Conversion per value", _for_report(result.values), max_rows=300)]))
     sections.append(Section("left_out", "Fields kept out of drivers and score", [
         "A field recorded after the outcome would look like a perfect driver and make the score useless on new leads. "
         "The leakage guard flags a field named in the project file (leads.post_outcome_fields), a field whose date "
         "falls after the outcome, and a field that alone separates converters almost perfectly."],
-        [ReportTable("fields_left_out", "Fields kept out, with the reason", result.left_out),
-         ReportTable("leakage_guard", "What the leakage guard found", result.leakage)]))
+        [ReportTable("fields_left_out", "Fields kept out, with the reason", _for_report(result.left_out)),
+         ReportTable("leakage_guard", "What the leakage guard found", _for_report(result.leakage))]))
     if len(result.linked_associations):
         n = int(result.linked_associations["leads"].max())
         sections.append(Section("linked", "Survey answers and personas (linked leads only)", [
             f"Only the {n:,} leads linked to a survey response are in this section, so its rates describe that "
             "subset, not all leads; its attributes are not in the score. Ranked by Cramér's V."],
-            [ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", result.linked_associations),
-             ReportTable("linked_values", "Conversion per answer (linked leads)", result.linked_values, max_rows=200)]))
+            [ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", _for_report(result.linked_associations)),
+             ReportTable("linked_values", "Conversion per answer (linked leads)", _for_report(result.linked_values), max_rows=200)]))
     if s is not None:
         metrics = pd.DataFrame([{"model": s.model_name, "leads": s.holdout_metrics["leads"],
                                  "conversions": s.holdout_metrics["conversions"], "roc_auc": s.holdout_metrics["roc_auc"],
                                  "pr_auc": s.holdout_metrics["pr_auc"], "base_rate": s.holdout_metrics["base_rate"]}])
-        items = [ReportTable("cross_validation", "Cross-validated accuracy (mean ± sd across folds)", s.cv_summary),
-                 ReportTable("holdout", "Accuracy of the chosen, calibrated score on hold-out leads", metrics),
+        items = [ReportTable("cross_validation", "Cross-validated accuracy (mean ± sd across folds)", _for_report(s.cv_summary)),
+                 ReportTable("holdout", "Accuracy of the chosen, calibrated score on hold-out leads", _for_report(metrics)),
                  _figure(plots.plot_gains(s.gains, capacity_share=s.threshold.get("capacity_share")),
                          "Cumulative gains curve of the score on hold-out leads."),
-                 ReportTable("gains", "Gains and lift by score tenth (hold-out leads)", s.gains),
+                 ReportTable("gains", "Gains and lift by score tenth (hold-out leads)", _for_report(s.gains)),
                  _figure(plots.plot_calibration(s.calibration), "Predicted vs observed conversion per score decile.")]
         for attribute, curve in s.partial_dependence.items():
             items.append(_figure(plots.plot_partial_dependence(curve, attribute), f"Partial dependence of the score on {attribute}."))
         sections.append(Section("score", "The lead score and how accurate it is", [
-            f"Two models were cross-validated ({s.rows_used['model_sample']:,} training leads, stratified folds): "
+            (f"The table has {s.rows_used['leads']:,} leads; the models use a stratified sample of "
+             f"{s.rows_used['training'] + s.rows_used['holdout']:,} of them. " if s.rows_used.get("leads", 0) >
+             s.rows_used["training"] + s.rows_used["holdout"] else "")
+            + f"Two models were cross-validated ({s.rows_used['model_sample']:,} training leads, stratified folds): "
             + "; ".join(MODEL_LABELS.values()) + f". The better by mean ROC AUC ({s.model_name}) was calibrated "
             "(Platt scaling on its out-of-fold predictions) so a score of 0.2 means about 20% of such leads convert, "
             f"then measured on {s.rows_used['holdout']:,} hold-out leads. PR AUC is compared with chance, the base rate.",

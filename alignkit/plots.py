@@ -150,8 +150,8 @@ def plot_gains(gains: pd.DataFrame, *, capacity_share: float | None = None, ax: 
     """Cumulative gains: share of all conversions captured when following up the best-scored share of leads,
     against random order; a dotted line marks the share sales can follow up."""
     ax = _axes(ax, (6.0, 4.5))
-    x = [0.0, *(gains["share_of_leads"] * 100)]
-    y = [0.0, *(gains["share_of_conversions"] * 100)]
+    x = [0.0, *(gains["lead_share"] * 100)]
+    y = [0.0, *(gains["conversion_share"] * 100)]
     ax.plot(x, y, marker="o", color=PALETTE[0], label="leads in score order")
     ax.plot([0, 100], [0, 100], linestyle="--", color="grey", label="random order")
     if capacity_share is not None and capacity_share < 1:

@@ -54,7 +54,7 @@ def test_gains_threshold_and_bands():
     y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 0], dtype=bool)
     score = np.linspace(1, 0.1, 10)
     gains = ls.gains_table(y, score, groups=5)
-    assert list(gains["share_of_conversions"].round(3)) == [0.667, 1.0, 1.0, 1.0, 1.0]
+    assert list(gains["conversion_share"].round(3)) == [0.667, 1.0, 1.0, 1.0, 1.0]
     assert gains["lift"].iat[0] == pytest.approx(1.0 / 0.3)
     at = ls.threshold_at_capacity(y, score, 0.3)
     assert at["share_passed"] == pytest.approx(0.3) and at["precision"] == pytest.approx(2 / 3) and at["recall"] == pytest.approx(2 / 3)
@@ -74,7 +74,7 @@ def test_rules_read_as_ranges():
 def test_rules_find_the_planted_segment(fitted):
     best = fitted.rules.iloc[0]
     assert best["lift"] > 1.3
-    assert fitted.rules["share_of_leads"].sum() == pytest.approx(1)
+    assert fitted.rules["lead_share"].sum() == pytest.approx(1)
     assert "visits" in best["rule"] or "size" in best["rule"]
     assert ls.rule_sentence(best).count("of leads") == 1
 

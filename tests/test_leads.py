@@ -70,7 +70,7 @@ def test_score_is_calibrated_and_cross_validated(result):
     assert (score.cv_summary["folds"] == 3).all() and (score.cv_summary["roc_auc_sd"] > 0).all()
     assert (score.cv_summary["pr_auc_mean"] > score.cv_summary["pr_auc_of_chance"]).all()
     gains = score.gains
-    assert gains["share_of_conversions"].is_monotonic_increasing and gains["share_of_conversions"].iat[-1] == pytest.approx(1)
+    assert gains["conversion_share"].is_monotonic_increasing and gains["conversion_share"].iat[-1] == pytest.approx(1)
     assert gains["lift"].iat[0] > 2
     assert set(score.partial_dependence) <= set(score.numeric) and len(score.partial_dependence) >= 2
 
@@ -79,8 +79,8 @@ def test_written_definition(result, demo_settings):
     rules = result.score.rules
     best = rules.iloc[0]
     assert best["lift"] > 2 and "webinars_attended ≥ 1" in best["rule"] and "company_size" in best["rule"]
-    assert rules["share_of_leads"].sum() == pytest.approx(1)
-    assert rules["share_of_conversions"].sum() == pytest.approx(1)
+    assert rules["lead_share"].sum() == pytest.approx(1)
+    assert rules["conversion_share"].sum() == pytest.approx(1)
     threshold = result.score.threshold
     leads_per_week = result.score.leads_per_week
     assert threshold["share_passed"] == pytest.approx(demo_settings.sla.sales_capacity_per_week / leads_per_week, abs=0.01)
@@ -103,6 +103,7 @@ def test_report_and_saved_result(result, saved, demo_settings):
     path = leads.write_leads_report(result, demo_settings)
     html = path.read_text(encoding="utf-8")
     assert "sales_priority" in html and "The ideal lead, in writing" in html
+    assert "What converting leads have in common" in result._repr_html_()
     assert (path.parent / leads.REPORT_SLUG / "drivers.csv").exists()
     values = pd.read_csv(path.parent / leads.REPORT_SLUG / "conversion_by_value.csv")
     shown = values["leads"].dropna()
