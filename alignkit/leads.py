@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.ingest.files import to_snake_case
 from alignkit.lead_score import LeadScore, fit_score, score_leads
-from alignkit.lead_profile import (CHANNEL_FIELDS, MISSING, OUTCOME, _binned, _is_numeric, associations,
+from alignkit.lead_profile import (CHANNEL_FIELDS, OUTCOME, _binned, _is_numeric, associations,
                                    conversion_by_value, linked_attributes, numeric_distribution, rank_commonalities)
 from alignkit.stats import discrimination_auc, proportion
 from alignkit.tables import stage_at_column

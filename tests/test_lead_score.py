@@ -8,6 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from alignkit import lead_score as ls
+from alignkit.lead_definition import _describe
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +67,9 @@ def test_gains_threshold_and_bands():
 def test_rules_read_as_ranges():
     meaning = {"visits": ("number", "visits", True), "size": ("number", "size", True),
                "region=north": ("category", "region", "north")}
-    text = ls._describe([("size", ">", 49.5), ("visits", ">", 2.5), ("size", "<=", 500.5), ("region=north", ">", 0.5)], meaning)
+    text = _describe([("size", ">", 49.5), ("visits", ">", 2.5), ("size", "<=", 500.5), ("region=north", ">", 0.5)], meaning)
     assert text == "visits ≥ 3 AND size 50–500 AND region is north" or text == "size 50–500 AND visits ≥ 3 AND region is north"
-    assert ls._describe([("region=north", "<=", 0.5)], meaning) == "region is not north"
+    assert _describe([("region=north", "<=", 0.5)], meaning) == "region is not north"
 
 
 def test_rules_find_the_planted_segment(fitted):
