@@ -23,6 +23,7 @@ from alignkit.tables import stage_at_column
 
 REPORT_SLUG = "04_converting_leads"
 SCORE_FILE = "lead_score.joblib"
+MIN_PER_CLASS = 10   # converted (and other) leads needed per cross-validation fold
 NEVER_DRIVERS = ("lead_key", "stage", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at",
                  "deal_closed_at", "first_touch_at", "created_at")
 COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
@@ -211,12 +212,20 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
     assoc = associations(leads, attributes)
     numeric = [a for a in attributes if _is_numeric(leads[a])]
     score = None
+    folds = folds or settings.leads.cv_folds
+    if fit and min(int(y.sum()), int((~y).sum())) < MIN_PER_CLASS * folds:
+        from alignkit.errors import InputFileError
+        raise InputFileError(settings.processed_dir / "leads.parquet",
+                             f"{int(y.sum()):,} converted and {int((~y).sum()):,} other leads: too few of one kind to "
+                             f"fit and cross-validate a score ({MIN_PER_CLASS * folds} of each needed for {folds} folds).",
+                             column=OUTCOME, fix="check funnel.converted_stage in alignkit.yml, or run the profile "
+                             "alone with analyse(settings, fit=False).")
     if fit:
         categorical = [a for a in attributes if a not in numeric]
         mapping = {to_snake_case(name): column for name, column in settings.crm.contacts.attributes.items()
                    if to_snake_case(name) in attributes}
         score = fit_score(leads, numeric=numeric, categorical=categorical, seed=settings.seed,
-                          folds=folds or settings.leads.cv_folds, holdout_share=settings.leads.holdout_share,
+                          folds=folds, holdout_share=settings.leads.holdout_share,
                           max_rows=settings.leads.max_model_rows, capacity_per_week=settings.sla.sales_capacity_per_week,
                           rule_depth=settings.leads.rule_depth, rule_min_share=settings.leads.rule_min_share,
                           mapping=mapping)

@@ -185,6 +185,16 @@ def test_leakage_guard_reasons(demo_settings):
     assert "visits" not in guard.index and "colour" not in guard.index
 
 
+def test_too_few_conversions_is_a_clear_error(demo_settings):
+    from alignkit.errors import InputFileError
+
+    frame = _frame().assign(converted=lambda f: np.arange(len(f)) < 5)
+    with pytest.raises(InputFileError, match="too few"):
+        leads.analyse(demo_settings, leads.LeadInputs(leads=frame))
+    profile = leads.analyse(demo_settings, leads.LeadInputs(leads=frame), fit=False)
+    assert profile.score is None and len(profile.drivers)
+
+
 def test_conversion_by_value_hides_small_groups():
     frame = _frame()
     table = conversion_by_value(frame, ["tiny", "visits"], min_group_size=10)
