@@ -7,7 +7,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo-data demo test test-unit test-notebooks notebooks clean
+.PHONY: help install browser demo-data demo test test-unit test-notebooks notebooks clean
+CHROMIUM ?= /usr/bin/chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -20,6 +21,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install alignkit with its dependencies
+
+browser: ## install Debian's chromium for the browser test (apt-get, as root), unless it is there
+	@if [ -x "$(CHROMIUM)" ]; then \
+		echo "browser: $(CHROMIUM) is installed"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "browser: installing Debian's chromium with apt-get"; \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 chromium; } || { echo "browser: apt-get could not install chromium;" \
+			"the browser test will be skipped (and fail in CI)."; [ -z "$$CI" ]; }; \
+	else \
+		echo "browser: $(CHROMIUM) is missing and apt-get cannot install it here (needs Debian and root):" \
+			"the browser test (tests/test_browser.py) will be skipped."; \
+	fi
 
 demo-data: $(STAMP) ## write the synthetic demo exports into data/raw
 	$(BIN)/alignkit demo-data --dir data/raw
@@ -34,7 +48,7 @@ test-notebooks: demo-data ## validate every notebook with nbval (outputs must ma
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg notebooks/
 
-test: test-unit test-notebooks ## set up if needed, run the unit tests, validate the notebooks
+test: browser test-unit test-notebooks ## set up if needed, run the unit, pipeline and browser tests, validate the notebooks
 
 notebooks: demo-data ## re-execute the notebooks in place (commit them with their outputs)
 	for nb in notebooks/[0-9][0-9]_*.ipynb; do \

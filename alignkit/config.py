@@ -31,6 +31,39 @@ class SurveyQuality(_Settings):
     straightline_min_items: Annotated[int, Field(ge=3)] = 5
 
 
+class WeightingSettings(_Settings):
+    """survey.weighting: how responses are weighted. Give a weight column from the export, population margins to
+    rake to (inline `margins` or a `margins_file` in the raw data folder), or both (the column's weights are then
+    the starting point of the raking). Weights are normalised to a mean of one over the weighted responses."""
+
+    column: str | None = None
+    margins: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
+    margins_file: str | None = None
+    respondents: Literal["quality_ok", "all"] = "quality_ok"
+    trim_ratio: Annotated[float, Field(gt=1)] | None = 5.0
+    max_iterations: Annotated[int, Field(ge=1, le=100_000)] = 100
+    tolerance: Annotated[float, Field(gt=0, le=0.01)] = 1e-6
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WeightingSettings:
+        if self.margins and self.margins_file:
+            raise ValueError("give the population margins either inline (margins) or in a file (margins_file), not both")
+        if not (self.column or self.margins or self.margins_file):
+            raise ValueError("name a weight column (column), population margins (margins) or a margins file "
+                             "(margins_file); remove survey.weighting to leave responses unweighted")
+        for margin, targets in self.margins.items():
+            if not targets:
+                raise ValueError(f"margin {margin!r} lists no categories; give each category's population share")
+            if sum(targets.values()) <= 0:
+                raise ValueError(f"margin {margin!r} sums to 0; give positive shares or counts")
+        return self
+
+    @property
+    def rakes(self) -> bool:
+        """Return whether weights are raked to population margins (else only taken from the weight column)."""
+        return bool(self.margins or self.margins_file)
+
+
 class SurveyInput(_Settings):
     file: str
     format: Literal["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"] = "auto"
@@ -39,6 +72,7 @@ class SurveyInput(_Settings):
     sheet: str | int | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     quality: SurveyQuality = SurveyQuality()
+    weighting: WeightingSettings | None = None
 
     @field_validator("columns")
     @classmethod
@@ -91,6 +125,14 @@ class FunnelSettings(_Settings):
     converted_stage: str
     lost_values: list[str] = Field(default_factory=list)
     cohort_maturity_days: Annotated[int, Field(ge=0)] = 90
+    # Optional marketing spend (CSV in paths.raw with columns month, source or campaign, spend) for cost per
+    # lead and per customer; none = those KPIs are left out.
+    spend_file: str | None = None
+    # Touch kinds whose content counts as marketing collateral sales could reuse (e.g. CONTENT_DOWNLOAD);
+    # empty = every kind that is not a sales touch.
+    collateral_kinds: list[str] = Field(default_factory=list)
+    # False-discovery rate for friction points (Benjamini-Hochberg across every segment and stage).
+    friction_fdr: Annotated[float, Field(gt=0, lt=1)] = 0.05
 
     @model_validator(mode="after")
     def _named_stages_exist(self) -> FunnelSettings:

@@ -46,7 +46,8 @@ def pseudonymise(values: pd.Series, *, salt: str, prefix: str = "") -> pd.Series
 
 def looks_like_pii_column(name: str) -> bool:
     """Return True when a column name says it holds personal data (email, names, phone, address)."""
-    return bool(PII_NAME_PATTERN.search(name.lower()))
+    snake = re.sub(r"[\s\-./]+", "_", name.strip().lower())
+    return bool(PII_NAME_PATTERN.search(snake))
 
 
 def pii_share(values: pd.Series) -> float:

@@ -25,7 +25,8 @@ def rows_by_table(data: PreparedData) -> pd.DataFrame:
     deals_kept = int(data.leads["deal_stage"].notna().sum()) if "deal_stage" in data.leads else None
     kept = {"contacts": ("leads.parquet", len(data.leads)), "deals": ("leads.parquet (leads with a deal)", deals_kept),
             "touches": ("touches.parquet", None if data.touches is None else len(data.touches)),
-            "survey": ("responses.parquet", None if data.responses is None else len(data.responses))}
+            "survey": ("responses.parquet", None if data.responses is None else len(data.responses)),
+            "population_margins": ("responses.parquet (weight column)", None if data.weighting is None else len(data.weighting.weights))}
     rows = []
     for _, entry in data.inputs.iterrows():
         written_to, rows_out = kept.get(entry["table"], ("", None))
@@ -89,18 +90,34 @@ def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def weight_summary(data: PreparedData) -> pd.DataFrame | None:
+    """Return the weight distribution in one row — how weights were made, responses weighted, min, max and mean
+    weight, effective n, design effect, trimming and convergence — or None when responses are unweighted."""
+    return None if data.weighting is None else data.weighting.summary()
+
+
+def weight_margins(data: PreparedData) -> pd.DataFrame | None:
+    """Return one row per margin category (respondents, sample, target and weighted share), or None when unweighted."""
+    return None if data.weighting is None or not len(data.weighting.margins) else data.weighting.margins
+
+
 @dataclass(frozen=True)
 class CleaningSummary:
-    """Notebook 01's result at a glance: rows per table, changes per step, quality flags and linking."""
+    """Notebook 01's result at a glance: rows per table, changes per step, quality flags and linking (and the
+    weight distribution when survey.weighting is set)."""
 
     rows: pd.DataFrame
     steps: pd.DataFrame
     flags: pd.DataFrame
     linking: pd.DataFrame
+    weights: pd.DataFrame | None = None
 
     def _repr_html_(self) -> str:
-        return render_fragment("summary.html.j2", tables=[("Rows in and out", self.rows), ("Changes by step", self.steps),
-                                                           ("Survey quality flags", self.flags), ("Linking to the CRM", self.linking)])
+        tables = [("Rows in and out", self.rows), ("Changes by step", self.steps),
+                  ("Survey quality flags", self.flags), ("Linking to the CRM", self.linking)]
+        if self.weights is not None:
+            tables.append(("Survey weights", self.weights))
+        return render_fragment("summary.html.j2", tables=tables)
 
 
 def summarise(data: PreparedData) -> CleaningSummary:
@@ -108,7 +125,8 @@ def summarise(data: PreparedData) -> CleaningSummary:
     responses = data.responses if data.responses is not None else pd.DataFrame(columns=["quality_ok", "lead_key"])
     return CleaningSummary(rows=rows_by_table(data), steps=changes_by_step(data.cleaning_log),
                            flags=quality_flags(responses) if len(responses) else pd.DataFrame(),
-                           linking=linking_rate(responses) if len(responses) else pd.DataFrame())
+                           linking=linking_rate(responses) if len(responses) else pd.DataFrame(),
+                           weights=weight_summary(data))
 
 
 def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
@@ -128,6 +146,12 @@ def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
     if len(summary.flags):
         ok = summary.flags[summary.flags["flag"].str.startswith("No flag")].iloc[0]
         lines.append(f"{ok['share']:.1%} of responses raise no quality flag; flagged ones are kept but left out of persona fitting.")
+    if data.weighting is not None:
+        w = data.weighting
+        lines.append(f"Survey responses are weighted ({w.method}), so survey figures describe the population rather than "
+                     f"the respondents: {len(w.weights):,} responses count as {w.n_effective:,.0f} (effective sample "
+                     f"size; design effect {w.design_effect:.2f}), weights range {w.weights.min():.2f}–{w.weights.max():.2f}"
+                     f" around a mean of 1, {w.trimmed:,} trimmed.")
     return lines
 
 
@@ -151,8 +175,12 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
         sections.append(Section("quality", "Survey response quality", [
             "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to every statement "
             "in a grid. Both are kept in the data with a flag and left out where they would distort results."],
-            [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags),
-             ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking)]))
+            [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags,
+                         count_columns=("responses", "of")),
+             ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking,
+                         count_columns=("linked", "of"))]))
+    if data.weighting is not None:
+        sections.append(weights_section(data))
     sections.append(Section("missingness", "Missing values", [
         "How complete each column is after cleaning. Stage dates are empty for stages a lead has not reached, which is expected."],
         [ReportFigure.from_axes(plots.plot_missingness(missing), alt="Bar chart of the share of missing values in the most incomplete columns."),
@@ -164,3 +192,25 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
     return write_report(REPORT_SLUG, title="Cleaning the survey and CRM exports",
                         subtitle="What came in, what was changed and why, and how good the data is.",
                         headline=headline(data, summary), sections=sections, settings=settings, inputs=data.inputs)
+
+
+def weights_section(data: PreparedData) -> Section:
+    """Return the report section on survey weights: how they were made, their distribution, the margins they meet."""
+    w = data.weighting
+    items: list = [ReportTable("weights", "Weight distribution", w.summary(),
+                               note="n_effective is Kish's effective sample size (Σw)²/Σw²; design_effect = responses / n_effective.")]
+    margins = weight_margins(data)
+    if margins is not None:
+        items += [ReportFigure.from_axes(plots.plot_weight_margins(margins),
+                                         alt="Bars of each margin category's share among respondents, in the population, and among weighted respondents."),
+                  ReportTable("weight_margins", "Margins: respondents, population target and weighted shares", margins)]
+    paragraphs = [
+        "Respondents rarely mirror the customer base: some company sizes or regions answer more than others. Each "
+        "response without a quality flag carries a weight so that weighted figures describe the population. Weights "
+        "average 1; a response with weight 2 stands for two typical respondents.",
+        "Unequal weights cost precision: the effective sample size says how many equally weighted responses would "
+        "give the same precision, and every weighted share and mean in later reports uses it for its confidence interval."]
+    if w.trim_ratio:
+        paragraphs.append(f"Weights above {w.trim_ratio:g} × the mean are cut to that cap and the rest re-raked, so no "
+                          "single response dominates a figure.")
+    return Section("weights", "Survey weights", paragraphs, items)

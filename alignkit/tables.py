@@ -19,6 +19,7 @@ from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.io import write_parquet
 from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
+from alignkit.weights import RakingResult, margins_manifest_row, weight_responses
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")
@@ -69,6 +70,7 @@ class PreparedData:
     codebook: pd.DataFrame | None
     cleaning_log: pd.DataFrame
     inputs: pd.DataFrame
+    weighting: RakingResult | None = None   # how responses were weighted (survey.weighting); None = unweighted
 
 
 def input_manifest(crm: CrmExports, survey: SurveyExport | None, survey_sha: str | None = None) -> pd.DataFrame:
@@ -336,19 +338,25 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     deals = _deal_summary(crm.deals, id_map, known, settings, log) if crm.deals else None
     touches = _touch_table(crm.touches, id_map, known, settings, log) if crm.touches else None
     leads = build_leads(contacts, deals, touches, settings, log=log)
-    survey = responses = codebook = None
+    survey = responses = codebook = weighting = None
     if settings.survey is not None:
         spec = settings.survey
         survey = read_survey(settings.raw_path(spec.file), format=spec.format, encoding=spec.encoding,
                              delimiter=spec.delimiter, sheet=spec.sheet, meta_columns=spec.columns or None)
         by_email = contacts.dropna(subset=["email"]).set_index("email")["lead_id"] if "email" in contacts else None
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)
+        if spec.weighting is not None:
+            responses, codebook, weighting = weight_responses(responses, codebook, settings, log=log)
     leads = pseudonymise_table(leads, settings, log=log, table="leads", id_column="lead_id", key_column="lead_key")
     if touches is not None:
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]
+    inputs = input_manifest(crm, survey)
+    margins_row = margins_manifest_row(settings)
+    if margins_row is not None:
+        inputs = pd.concat([inputs, pd.DataFrame([margins_row]).astype(inputs.dtypes.to_dict())], ignore_index=True)
     return PreparedData(leads=leads, touches=touches, responses=responses, codebook=codebook,
-                        cleaning_log=log.to_frame(), inputs=input_manifest(crm, survey))
+                        cleaning_log=log.to_frame(), inputs=inputs, weighting=weighting)
 
 
 def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
@@ -361,6 +369,8 @@ def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
     for name, (frame, schema) in tables.items():
         if frame is None:
             continue
+        if name == "responses" and "weight" in frame:
+            schema = {**schema, "weight": "number"}   # present when survey.weighting is set
         check_schema(frame, schema, name)
         written[name] = write_parquet(frame, folder / f"{name}.parquet")
     return written

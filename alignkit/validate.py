@@ -61,6 +61,22 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
                         sheet=spec.sheet, meta_columns=spec.columns or None)
         except AlignkitError as error:
             problems.append(_problem(error, path))
+        if spec.weighting is not None and spec.weighting.margins_file:
+            from alignkit.weights import read_margins_file
+
+            margins_path = settings.raw_path(spec.weighting.margins_file)
+            try:
+                read_margins_file(margins_path)
+            except AlignkitError as error:
+                problems.append(_problem(error, margins_path))
+    if settings.funnel.spend_file:
+        from alignkit.closed_loop import read_spend  # the optional spend file of notebook 02
+
+        path = settings.raw_path(settings.funnel.spend_file)
+        try:
+            read_spend(path)
+        except AlignkitError as error:
+            problems.append(_problem(error, path))
     if deep and not problems:
         from alignkit.tables import prepare  # the full cleaning run, only once the files and columns are right
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +50,48 @@ def prepared(demo_settings: ProjectSettings):
     from alignkit.tables import prepare
 
     return prepare(demo_settings)
+
+
+
+def start_alignkit(project: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
+    """Start `alignkit run` on a project as a user does (a subprocess of the command line); return it and its log."""
+    log = project.parent / "alignkit-run.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "alignkit.cli", "run", "--project", str(project), *args],
+                                   stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    return process, log
+
+
+def wait_alignkit(process: subprocess.Popen, log: Path) -> None:
+    """Wait for a started `alignkit run`; fail with the end of its output if it failed."""
+    code = process.wait(timeout=1800)
+    assert code == 0, log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+
+def run_alignkit(project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run `alignkit run` on a project and wait for it."""
+    wait_alignkit(*start_alignkit(project, *args, env=env))
+
+
+# The second run of the reproducibility test fixes the build time, which the reports must then show.
+SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00+00:00
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory, demo_project: Path) -> tuple[Path, Path]:
+    """Return the roots of two copies of the demo project (in different folders) on which the whole pipeline
+    (`alignkit run`, every notebook) has run once per session, side by side to save time: data/processed/ and
+    every report in reports/. The second run has SOURCE_DATE_EPOCH set."""
+    raw = demo_project.parent / "data" / "raw"
+    first = make_project(tmp_path_factory.mktemp("run"), raw_from=raw)
+    second = make_project(tmp_path_factory.mktemp("run-again"), raw_from=raw)
+    started = [start_alignkit(first), start_alignkit(second, env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})]
+    for process, log in started:
+        wait_alignkit(process, log)
+    return first.parent, second.parent
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_runs: tuple[Path, Path]) -> Path:
+    """Return the root of a demo project on which the whole pipeline has run (see demo_runs)."""
+    return demo_runs[0]

@@ -62,3 +62,143 @@ def test_report_holds_no_personal_data(report):
                                                ("rows_out", pd.NA, ""), ("flag", True, "yes"), ("mean", 2.5, "2.50")])
 def test_cells_are_formatted_for_reading(column, value, text):
     assert format_cell(column, value) == text
+
+
+# --- report building: blocks, figure checks, small groups, reproducible builds -----------------------------------
+
+import datetime as dt  # noqa: E402
+import shutil  # noqa: E402
+import json  # noqa: E402
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from alignkit import plots  # noqa: E402
+from tests.conftest import REPO  # noqa: E402
+from alignkit.report import (BACK_TO_ALIGNMENT, FigureCheckError, PrivacyError, ReportDefinitions,  # noqa: E402
+                             ReportFigure, ReportLinks, ReportTable, Section, SmallGroupError, build_time,
+                             check_figure, write_report)
+
+
+@pytest.fixture()
+def settings(tmp_path):
+    """The demo project file in an empty folder (writing a report needs no inputs)."""
+    shutil.copyfile(REPO / "alignkit.yml", tmp_path / "alignkit.yml")
+    return load_settings(tmp_path / "alignkit.yml")
+
+
+def _labelled_axes(title="Leads by source", xlabel="Leads (count)", ylabel="Source"):
+    ax = plots._axes(None)
+    ax.barh(["a", "b"], [3, 4])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def _write(settings, sections, **kwargs):
+    inputs = pd.DataFrame({"table": ["contacts"], "file": ["c.csv"], "rows": [3], "sha256": ["abc"]})
+    return write_report("02_test", title="T", subtitle="S", headline=["one finding"], sections=sections,
+                        settings=settings, inputs=inputs, **kwargs)
+
+
+def test_a_figure_takes_its_title_from_the_axes_whatever_the_title_location():
+    figure = ReportFigure.from_axes(_labelled_axes(), alt="Bar chart of leads by source.")
+    assert figure.title == "Leads by source" and figure.uri.startswith("data:image/png;base64,")
+    assert not plt.get_fignums()  # rendered and closed
+
+
+@pytest.mark.parametrize("change,message", [(dict(title=""), "no title"), (dict(xlabel=""), "x axis has no label"),
+                                            (dict(ylabel=" "), "y axis has no label")])
+def test_a_figure_without_title_or_axis_labels_is_refused(change, message):
+    with pytest.raises(FigureCheckError, match=message):
+        ReportFigure.from_axes(_labelled_axes(**change), alt="Bar chart of leads by source.")
+    assert not plt.get_fignums()
+
+
+def test_axes_switched_off_colour_bars_and_shared_labels_pass_the_check():
+    figure, (left, right) = plt.subplots(1, 2)
+    image = left.imshow([[1, 2], [3, 4]])
+    figure.colorbar(image, ax=left, label="Leads (count)")
+    right.pie([1, 2])  # a pie has no axis to label
+    figure.suptitle("Leads by source and stage")
+    figure.supxlabel("Stage")
+    figure.supylabel("Source")
+    check_figure(figure)
+    plt.close(figure)
+
+
+def test_alt_text_is_required():
+    with pytest.raises(FigureCheckError, match="alt text"):
+        ReportFigure.from_axes(_labelled_axes(), alt="  ")
+    with pytest.raises(FigureCheckError, match="alt text"):
+        ReportFigure(title="t", alt="", uri="data:image/png;base64,AAAA")
+
+
+def test_small_groups_are_suppressed_in_the_report_and_its_csv(settings):
+    table = pd.DataFrame({"industry": ["Retail", "Mining", "Empty"], "leads": [120, 4, 0], "rate": [0.2, 0.5, None]})
+    path = _write(settings, [Section("by-industry", "By industry",
+                                     items=[ReportTable("by_industry", "Leads by industry", table, count_columns=["leads"])])])
+    csv = pd.read_csv(path.parent / "02_test" / "by_industry.csv")
+    assert csv["leads"].isna().tolist() == [False, True, False] and csv["rate"].isna().tolist() == [False, True, True]
+    assert csv["suppressed"].tolist() == [False, True, False] and csv["industry"].tolist() == ["Retail", "Mining", "Empty"]
+    manifest = json.loads((path.parent / "02_test" / "tables.json").read_text(encoding="utf-8"))
+    assert manifest["min_group_size"] == 10
+    assert manifest["tables"][0] | {"columns": None} == {
+        "name": "by_industry", "csv": "by_industry.csv", "title": "Leads by industry", "section": "by-industry",
+        "rows": 3, "columns": None, "count_columns": ["leads"], "suppressed_rows": 1}
+    assert "groups of fewer than 10" in path.read_text(encoding="utf-8")
+
+
+def test_small_groups_can_be_refused_instead(settings):
+    table = pd.DataFrame({"industry": ["Retail", "Mining"], "leads": [120, 4]})
+    with pytest.raises(SmallGroupError, match="by_industry.*min_group_size=10"):
+        _write(settings, [Section("s", "S", items=[ReportTable("by_industry", "T", table, count_columns=["leads"])])],
+               small_groups="raise")
+    with pytest.raises(KeyError, match="count_columns"):
+        _write(settings, [Section("s", "S", items=[ReportTable("by_industry", "T", table, count_columns=["n"])])])
+
+
+def test_section_ids_and_table_names_must_be_unique(settings):
+    table = ReportTable("t", "T", pd.DataFrame({"a": [1]}))
+    with pytest.raises(ValueError, match="section ids"):
+        _write(settings, [Section("a", "A"), Section("a", "B")])
+    with pytest.raises(ValueError, match="table names"):
+        _write(settings, [Section("a", "A", items=[table]), Section("b", "B", items=[table])])
+
+
+def test_blocks_links_weighting_and_build_time(settings, monkeypatch):
+    sections = [Section("terms", "Terms", ["Plain words."], [
+        ReportDefinitions("Stages", [("MQL", "Marketing qualified <lead>")], note="From the project file."),
+        ReportLinks("Reports", [("Funnel", "02_funnel_and_sla.html", "the funnel"), ("Personas", "", "not built")])])]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    html = _write(settings, sections, weighting="shares are weighted to the customer base; effective n = 812.",
+                  links=[("Funnel report", "02_funnel_and_sla.html")]).read_text(encoding="utf-8")
+    assert "<dt>MQL</dt><dd>Marketing qualified &lt;lead&gt;</dd>" in html
+    assert '<a href="02_funnel_and_sla.html">Funnel</a> — the funnel' in html and "<span>Personas</span>" in html
+    assert "effective n = 812" in html
+    assert html.index(f'href="{BACK_TO_ALIGNMENT[1]}"') < html.index('href="02_funnel_and_sla.html"') < html.index('href="#terms"')
+    assert '<time class="build-time" datetime="2026-01-01T00:00:00+00:00">' in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_time().tzinfo is not None and build_time(dt.datetime(2026, 1, 2)) == dt.datetime(2026, 1, 2)
+
+
+def test_numbers_are_right_aligned_and_long_text_may_wrap(settings):
+    table = pd.DataFrame({"reason": ["x" * 40], "rows": [12]})
+    html = _write(settings, [Section("s", "S", items=[ReportTable("t", "T", table)])]).read_text(encoding="utf-8")
+    assert '<td class="long">' + "x" * 40 + "</td>" in html and '<td class="num">12</td>' in html
+
+
+def test_categories_keep_their_colour_across_figures():
+    colours = plots.category_colours(["Persona 1", "Persona 2", "Persona 3"])
+    assert colours == plots.category_colours(["Persona 1", "Persona 2", "Persona 3"])
+    assert list(colours.values()) == list(plots.PALETTE[:3])
+
+
+def test_a_table_holding_an_email_address_is_refused(settings):
+    table = pd.DataFrame({"lead": ["a1b2c3", "Mia.King@example.org"], "n": [12, 15]})
+    with pytest.raises(PrivacyError, match="'lead' holds 1 email"):
+        _write(settings, [Section("s", "S", items=[ReportTable("leads", "Leads", table)])])

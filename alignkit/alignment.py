@@ -1,0 +1,223 @@
+"""The alignment report (notebook 05): one page for the meeting where sales and marketing agree how they work
+together — the headline findings, the definitions the teams agreed in the project file (funnel stages, what
+makes an MQL and an SQL, the SLA targets), then the sections each analysis contributes, and links to the
+detailed reports.
+
+The analyses are not imported here: `build_sections` takes their results by name ("funnel", "leads",
+"personas") and finds the module of each (`alignkit.<name>`, or one passed in `modules=`), which follows the
+analysis contract: `headline(result) -> list[str]` and `report_sections(result) -> list[Section]` (or, when it
+has one, a shorter `alignment_sections(result)` for this page).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from alignkit.config import ProjectSettings
+from alignkit.report import (ALIGNMENT_SLUG, DETAILED_REPORTS, ReportDefinitions, ReportLinks, ReportTable, Section,
+                             render_fragment, write_report)
+
+REPORT_SLUG = ALIGNMENT_SLUG
+# The analyses in the order the page tells the story: funnel (friction, SLA, closed loop), ideal lead, personas.
+ANALYSES = ("funnel", "leads", "personas")
+ANALYSIS_TITLES = {"funnel": "The funnel, the SLA and the closed loop", "leads": "The ideal lead",
+                   "personas": "Customer personas"}
+HEADLINES_PER_ANALYSIS = 3
+# What each detailed report holds (shown beside its link) and its short name in the contents bar.
+REPORT_NOTES = {"01_clean_survey_and_crm": ("Cleaning", "rows in and out, every cleaning step, survey quality"),
+                "02_funnel_and_sla": ("Funnel & SLA", "stage conversion, friction points, follow-up times, lost reasons"),
+                "03_persona_segments": ("Personas", "the persona segments, their profiles and their conversion"),
+                "04_converting_leads": ("Ideal lead", "what converting leads have in common, the lead score")}
+
+
+class Analysis(Protocol):
+    """What an analysis module offers the alignment report (the contract every analysis follows)."""
+
+    def headline(self, result: Any) -> list[str]: ...
+
+    def report_sections(self, result: Any) -> list[Section]: ...
+
+
+def stage_definitions(settings: ProjectSettings) -> pd.DataFrame:
+    """Return one row per funnel stage, in order: the stage, what marks it in the CRM export, its agreed meaning,
+    and its role (MQL, SQL, converted)."""
+    funnel = settings.funnel
+    roles = {funnel.mql_stage: "MQL", funnel.sql_stage: "SQL", funnel.converted_stage: "converted"}
+    rows = []
+    for order, stage in enumerate(funnel.stages, start=1):
+        role = ", ".join(label for name, label in roles.items() if name == stage.name)
+        rows.append({"order": order, "stage": stage.name, "definition": stage.definition or "(not written yet)",
+                     "crm_value": stage.value, "role": role})
+    return pd.DataFrame(rows)
+
+
+def _stage_meaning(settings: ProjectSettings, name: str) -> str:
+    stage = next(s for s in settings.funnel.stages if s.name == name)
+    return stage.definition or "no definition written in the project file yet"
+
+
+def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
+    """Return what makes an MQL, an SQL and a converted lead, in plain words from the project file."""
+    funnel = settings.funnel
+
+    def term(label: str, name: str) -> str:
+        return label if name.lower() == label.lower() else f"{label} (the {name} stage)"
+
+    return [
+        (term("MQL", funnel.mql_stage),
+         f"{_stage_meaning(settings, funnel.mql_stage)} A lead counts as an MQL from the day it reaches the "
+         f"{funnel.mql_stage} stage in the CRM, or any later stage."),
+        (term("SQL", funnel.sql_stage),
+         f"{_stage_meaning(settings, funnel.sql_stage)} A lead counts as an SQL from the day it reaches the "
+         f"{funnel.sql_stage} stage, or any later stage."),
+        (term("Converted", funnel.converted_stage),
+         f"{_stage_meaning(settings, funnel.converted_stage)} Conversion rates count leads that reached "
+         f"{funnel.converted_stage}; a cohort is judged once it is {funnel.cohort_maturity_days} days old."),
+    ]
+
+
+def sla_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
+    """Return the SLA targets of the project file in plain words (targets set to 0 are shown as not agreed)."""
+    sla, funnel = settings.sla, settings.funnel
+    hours = sla.mql_to_first_touch_hours
+    terms = [("Sales follow-up",
+              f"Sales makes a first call, email or meeting with every {funnel.mql_stage} within {hours:g} hours.")]
+    terms.append(("MQLs from marketing",
+                  f"Marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month."
+                  if sla.mqls_per_month else "No monthly MQL target agreed yet (sla.mqls_per_month)."))
+    terms.append(("Sales capacity",
+                  f"Sales can follow up {sla.sales_capacity_per_week:,} leads a week."
+                  if sla.sales_capacity_per_week else "No weekly capacity agreed yet (sla.sales_capacity_per_week)."))
+    return terms
+
+
+def definitions_section(settings: ProjectSettings) -> Section:
+    """Return the section with the agreed definitions: funnel stages, MQL/SQL/converted and the SLA targets."""
+    source = settings.source_file.name if settings.source_file else "the project file"
+    return Section("definitions", "What we agreed", [
+        f"These definitions are the written agreement between sales and marketing, taken from {source}. Every figure "
+        "in this report and in the detailed reports uses them; to change a definition, change the project file and "
+        "rerun the analysis."],
+        [ReportTable("funnel_stages", "The funnel stages, in order", stage_definitions(settings), max_rows=40),
+         ReportDefinitions("What makes an MQL, an SQL and a customer", qualification_terms(settings)),
+         ReportDefinitions("The service level agreement (SLA)", sla_terms(settings),
+                           note=f"Groups of fewer than {settings.privacy.min_group_size} leads or respondents are "
+                                "never shown in these reports.")])
+
+
+def _module(name: str, modules: Mapping[str, Any] | None) -> Any:
+    if modules is not None and name in modules:
+        return modules[name]
+    return importlib.import_module(f"alignkit.{name}")
+
+
+def _contributed(name: str, result: Any, module: Any) -> list[Section]:
+    """Return the analysis' sections for this page, with ids and table names prefixed by the analysis name so that
+    two analyses never share a link target or a CSV file."""
+    make = getattr(module, "alignment_sections", None) or module.report_sections
+    sections = []
+    for section in make(result):
+        items = tuple(replace(item, name=f"{name}_{item.name}") if isinstance(item, ReportTable) else item
+                      for item in section.items)
+        sections.append(replace(section, id=f"{name}-{section.id}", items=items))
+    return sections
+
+
+def ordered(results: Mapping[str, Any]) -> list[str]:
+    """Return the names of the given results in the page's order (known analyses first, then any others)."""
+    return [n for n in ANALYSES if n in results] + sorted(n for n in results if n not in ANALYSES)
+
+
+def build_sections(settings: ProjectSettings, results: Mapping[str, Any], *,
+                   modules: Mapping[str, Any] | None = None) -> list[Section]:
+    """Return the alignment report's sections: the agreed definitions, then each analysis' sections in page order,
+    then the links to the detailed reports. `results` maps an analysis name to its result (any subset)."""
+    sections = [definitions_section(settings)]
+    for name in ordered(results):
+        sections.extend(_contributed(name, results[name], _module(name, modules)))
+    sections.append(detailed_reports_section(settings))
+    return sections
+
+
+def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
+                   modules: Mapping[str, Any] | None = None, per_analysis: int = HEADLINES_PER_ANALYSIS) -> list[str]:
+    """Return the page's headline: the top findings of each analysis given, then the SLA the teams agreed."""
+    lines: list[str] = []
+    for name in ordered(results):
+        lines.extend(_module(name, modules).headline(results[name])[:per_analysis])
+    funnel, sla = settings.funnel, settings.sla
+    lines.append(f"Agreed: sales follows up every {funnel.mql_stage} within {sla.mql_to_first_touch_hours:g} hours"
+                 + (f"; marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month." if sla.mqls_per_month
+                    else "."))
+    if not results:
+        lines.append("The analyses (funnel and SLA, ideal lead, personas) have not been added to this page yet; "
+                     "the definitions below are the ones every report uses.")
+    return lines
+
+
+def detailed_reports(settings: ProjectSettings) -> pd.DataFrame:
+    """Return the detailed reports with their file and whether they have been built in the reports folder."""
+    rows = [{"report": title, "file": f"{slug}.html", "built": (settings.reports_dir / f"{slug}.html").exists()}
+            for slug, title in DETAILED_REPORTS.items()]
+    return pd.DataFrame(rows)
+
+
+def detailed_reports_section(settings: ProjectSettings) -> Section:
+    """Return the section listing the four detailed reports (linked from the contents bar when built)."""
+    reports = detailed_reports(settings)
+    links = [(row["report"], row["file"] if row["built"] else "",
+              REPORT_NOTES.get(row["file"][:-5], ("", ""))[1] + ("" if row["built"] else " (not built yet: run its notebook)"))
+             for _, row in reports.iterrows()]
+    return Section("detailed-reports", "The detailed reports", [
+        "Each analysis has its own report with every table and figure behind this page, and each of them links "
+        "back here."], [ReportLinks("", links)])
+
+
+def report_links(settings: ProjectSettings) -> list[tuple[str, str]]:
+    """Return (label, href) links to the detailed reports that exist in the reports folder."""
+    reports = detailed_reports(settings)
+    return [(f"{row['file'][:2]} {REPORT_NOTES.get(row['file'][:-5], (row['report'],))[0]}", row["file"])
+            for _, row in reports.iterrows() if row["built"]]
+
+
+class AlignmentPage:
+    """The alignment page at a glance in a notebook: headline and definitions (what the report opens with)."""
+
+    def __init__(self, headline: Sequence[str], sections: Sequence[Section]) -> None:
+        self.headline = list(headline)
+        self.sections = list(sections)
+
+    def _repr_html_(self) -> str:
+        return render_fragment("alignment.html.j2", headline=self.headline, sections=self.sections)
+
+
+def preview(settings: ProjectSettings, results: Mapping[str, Any], *,
+            modules: Mapping[str, Any] | None = None) -> AlignmentPage:
+    """Return the page's headline and sections for display in a notebook (without the list of detailed reports,
+    which depends on what has been built)."""
+    sections = [s for s in build_sections(settings, results, modules=modules) if s.id != "detailed-reports"]
+    return AlignmentPage(build_headline(settings, results, modules=modules), sections)
+
+
+def load_inputs(settings: ProjectSettings) -> pd.DataFrame:
+    """Return the input manifest written by notebook 01 (data/processed/inputs.parquet), shown in the footer."""
+    path = settings.processed_dir / "inputs.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found. Fix: run notebook 01 (`alignkit run --only 01`) first.")
+    return pd.read_parquet(path)
+
+
+def write_alignment_report(settings: ProjectSettings, results: Mapping[str, Any], *, inputs: pd.DataFrame,
+                           modules: Mapping[str, Any] | None = None) -> Path:
+    """Write reports/05_alignment_report.html (and its CSVs); return the HTML path."""
+    return write_report(REPORT_SLUG, title="Sales and marketing alignment",
+                        subtitle="The evidence for the meeting where both teams agree how they work together.",
+                        headline=build_headline(settings, results, modules=modules),
+                        sections=build_sections(settings, results, modules=modules), settings=settings,
+                        inputs=inputs, links=report_links(settings), back_to_alignment=False)

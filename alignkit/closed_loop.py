@@ -1,0 +1,270 @@
+"""The closed loop between sales and marketing, and the KPIs both teams share month by month.
+
+- Lost reasons by the stage the lead had reached and by source.
+- For closed deals, which content and campaigns came before the close (a touch counts when its time is before
+  `deal_closed_at`): share of won deals with it vs share of lost deals, lift with a CI, p-value, q-value.
+- Collateral sales never uses: content of marketing touches that never appears in a sales touch.
+- Sales cycle length, and the monthly KPIs with cost per lead / per customer when a spend file is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alignkit.errors import InputFileError, MissingColumnError
+from alignkit.stats import benjamini_hochberg, compare_proportions, ratio_of_proportions, wilson_intervals
+
+SPEND_DIMENSIONS = ("source", "campaign")
+DAY = np.timedelta64(1, "D")
+
+
+# --- spend ------------------------------------------------------------------------------------------------------------
+
+def read_spend(path: Path | str) -> pd.DataFrame:
+    """Return the spend table (month as 'YYYY-MM', source or campaign, spend as float) read from a CSV file.
+
+    Raises InputFileError naming the file, the column and the fix when the file is missing or malformed."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "spend file not found.", fix="correct funnel.spend_file in alignkit.yml, or remove it.")
+    try:
+        raw = pd.read_csv(path, dtype="str", encoding="utf-8-sig", sep=None, engine="python")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read as CSV ({exc}).", fix="save it as a UTF-8 CSV with a header row.") from None
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    for column in ("month", "spend"):
+        if column not in raw:
+            raise MissingColumnError(path, column, raw.columns)
+    dimension = next((c for c in SPEND_DIMENSIONS if c in raw), None)
+    if dimension is None:
+        raise MissingColumnError(path, "source", raw.columns)
+    month = pd.to_datetime(raw["month"].str.strip(), format="mixed", errors="coerce")
+    if month.isna().any():
+        bad = raw.loc[month.isna(), "month"].head(3).tolist()
+        raise InputFileError(path, f"{int(month.isna().sum())} month value(s) are not dates, e.g. {bad}.", column="month",
+                             fix="write months as YYYY-MM (e.g. 2026-01).")
+    amount = pd.to_numeric(raw["spend"].str.replace(",", "", regex=False).str.strip(), errors="coerce")
+    if amount.isna().any() or (amount < 0).any():
+        bad = raw.loc[amount.isna() | (amount < 0), "spend"].head(3).tolist()
+        raise InputFileError(path, f"spend must be a non-negative number; found {bad}.", column="spend",
+                             fix="write plain numbers such as 1250.50 (no currency signs).")
+    return pd.DataFrame({"month": month.dt.to_period("M").astype(str), dimension: raw[dimension].str.strip(),
+                         "spend": amount.astype(float)})
+
+
+# --- lost reasons -------------------------------------------------------------------------------------------------------
+
+def lost_reasons(leads: pd.DataFrame, by: pd.Series | np.ndarray, *, name: str) -> pd.DataFrame:
+    """Return lost deals counted by reason within each group of `by` (e.g. the stage reached, or source),
+    with the reason's share of the group's lost deals."""
+    lost = leads["deal_stage"].astype("str").eq("lost").fillna(False).to_numpy()
+    frame = pd.DataFrame({name: pd.Series(np.asarray(by)[lost]).astype("str"),
+                          "lost_reason": leads["lost_reason"].astype("str").to_numpy()[lost]})
+    frame["lost_reason"] = frame["lost_reason"].fillna("(no reason given)")
+    counts = frame.groupby([name, "lost_reason"], sort=True).size().rename("lost_deals").reset_index()
+    counts["of_group"] = counts.groupby(name)["lost_deals"].transform("sum")
+    counts["share"] = counts["lost_deals"] / counts["of_group"]
+    counts["ci_low"], counts["ci_high"] = wilson_intervals(counts["lost_deals"], counts["of_group"])
+    return counts.sort_values([name, "lost_deals"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+# --- touches before the close -----------------------------------------------------------------------------------------
+
+def closed_deals(leads: pd.DataFrame) -> pd.DataFrame:
+    """Return the leads with a closed deal (won or lost) and a close date: lead_key, won, deal_closed_at."""
+    outcome = leads["deal_stage"].astype("str")
+    closed = outcome.isin(["won", "lost"]).fillna(False) & leads["deal_closed_at"].notna()
+    return pd.DataFrame({"lead_key": leads.loc[closed, "lead_key"].to_numpy(), "won": outcome[closed].eq("won").to_numpy(),
+                         "deal_closed_at": leads.loc[closed, "deal_closed_at"].to_numpy()})
+
+
+def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame, *, min_group_size: int = 1) -> pd.DataFrame:
+    """Return one row per content item (from touches) and campaign (from leads): closed deals won and lost that
+    had it before the close, the share of won vs share of lost with CIs, lift (Katz CI), p-value and BH q-value.
+    Items seen before fewer than `min_group_size` closed deals are left out. Ranked by the lower end of the
+    lift's CI, so items whose lift is both large and well evidenced come first."""
+    deals = closed_deals(leads)
+    n_won, n_lost = int(deals["won"].sum()), int((~deals["won"]).sum())
+    keys = pd.Index(deals["lead_key"])
+    codes, labels = _content_codes(touches["content"])
+    has = codes >= 0
+    position = keys.get_indexer(touches["lead_key"][has])
+    item, at = codes[has], touches["at"].to_numpy()[has]
+    keep = position >= 0
+    item, at, position = item[keep], at[keep], position[keep]
+    before = at < deals["deal_closed_at"].to_numpy()[position]
+    pairs = np.unique(item[before].astype("int64") * max(len(deals), 1) + position[before])  # each item once per deal
+    deal = pairs % max(len(deals), 1)
+    seen = pd.DataFrame({"item": labels[pairs // max(len(deals), 1)], "deal": deal, "won": deals["won"].to_numpy()[deal]})
+    items = [seen.assign(kind="content")]
+    if "campaign" in leads and leads["campaign"].notna().any():
+        campaign = leads.set_index("lead_key")["campaign"].reindex(keys).to_numpy()
+        ok = pd.notna(campaign)
+        items.append(pd.DataFrame({"item": campaign[ok], "deal": np.flatnonzero(ok), "won": deals["won"].to_numpy()[ok],
+                                   "kind": "campaign"}))
+    counted = pd.concat(items, ignore_index=True).groupby(["kind", "item"], sort=True)["won"].agg(["sum", "count"])
+    counted = counted[counted["count"] >= min_group_size]
+    out = counted.reset_index().rename(columns={"sum": "won_with"})
+    out["won_with"] = out["won_with"].astype("int64")
+    out["lost_with"] = out.pop("count") - out["won_with"]
+    out["won_deals"], out["lost_deals"] = n_won, n_lost
+    out["share_of_won"], out["share_of_lost"] = out["won_with"] / n_won, out["lost_with"] / n_lost
+    out["won_ci_low"], out["won_ci_high"] = wilson_intervals(out["won_with"], n_won)
+    out["lost_ci_low"], out["lost_ci_high"] = wilson_intervals(out["lost_with"], n_lost)
+    out = pd.concat([out, ratio_of_proportions(out["won_with"], n_won, out["lost_with"], n_lost)], axis=1)
+    compared = compare_proportions(out["won_with"], np.full(len(out), n_won), out["lost_with"], np.full(len(out), n_lost))
+    out["p_value"] = compared["p_value"].to_numpy()
+    out["q_value"] = benjamini_hochberg(out["p_value"])
+    return out.sort_values(["lift_ci_low", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def collateral_sales_never_uses(touches: pd.DataFrame, *, sales_kinds: list[str],
+                                collateral_kinds: list[str] | None = None) -> pd.DataFrame:
+    """Return the content of marketing touches (of `collateral_kinds`, or every non-sales kind when empty) that
+    never appears in a sales touch, with how many touches and leads it reached; most leads first."""
+    kinds, kind_labels = pd.factorize(touches["kind"].astype("str"))
+    folded = pd.Index(kind_labels).astype("str").str.casefold()
+    sales_kind = np.append(folded.isin({k.casefold() for k in sales_kinds}), False)  # code -1 (missing) → not sales
+    sales = sales_kind[kinds]
+    codes, labels = _content_codes(touches["content"])
+    has = codes >= 0
+    marketing = has & ~sales
+    if collateral_kinds:
+        marketing &= np.append(folded.isin({k.casefold() for k in collateral_kinds}), False)[kinds]
+    used_by_sales = np.zeros(len(labels) + 1, dtype=bool)
+    used_by_sales[np.unique(codes[has & sales])] = True
+    chosen = marketing & ~used_by_sales[codes]
+    leads_codes = pd.factorize(touches["lead_key"][chosen])[0]
+    part = pd.DataFrame({"content": codes[chosen], "lead": leads_codes})
+    out = part.groupby("content", sort=False).agg(marketing_touches=("lead", "size"), leads_reached=("lead", "nunique"))
+    out.index = pd.Index(labels[out.index.to_numpy()], name="content")
+    out["sales_touches"] = 0
+    return out.reset_index().sort_values(["leads_reached", "content"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _content_codes(content: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return integer codes of the content (−1 for missing or blank) and the stripped labels they point to."""
+    codes, labels = pd.factorize(content.astype("str"))
+    stripped = pd.Index(labels).astype("str").str.strip()
+    merged, final = pd.factorize(stripped)
+    blank = np.append(stripped.to_numpy() == "", True)
+    mapping = np.append(merged, -1)
+    mapped = mapping[codes]
+    mapped[blank[codes]] = -1
+    return mapped, np.asarray(final, dtype=object)
+
+
+# --- cycle length and monthly KPIs ----------------------------------------------------------------------------------
+
+def _days_row(label: str, days: pd.Series) -> dict:
+    days = days.dropna()
+    days = days[days >= 0]
+    return {"measure": label, "n": int(len(days)), "median_days": float(days.median()) if len(days) else np.nan,
+            "p80_days": float(days.quantile(0.8)) if len(days) else np.nan,
+            "mean_days": float(days.mean()) if len(days) else np.nan}
+
+
+def cycle_lengths(leads: pd.DataFrame, *, converted_at: str, converted_stage: str) -> pd.DataFrame:
+    """Return the sales cycle in days: created → converted stage for converted leads, and deal created → closed
+    for won and for lost deals (n, median, 80th percentile, mean)."""
+    outcome = leads["deal_stage"].astype("str")
+    deal_days = (leads["deal_closed_at"] - leads["deal_created_at"]) / pd.Timedelta(days=1)
+    return pd.DataFrame([
+        _days_row(f"Lead created → {converted_stage}", (leads[converted_at] - leads["created_at"]) / pd.Timedelta(days=1)),
+        _days_row("Deal created → closed won", deal_days[outcome.eq("won").fillna(False)]),
+        _days_row("Deal created → closed lost", deal_days[outcome.eq("lost").fillna(False)]),
+    ])
+
+
+def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_stage: str, sql_stage: str,
+                 converted_stage: str, as_of: pd.Timestamp, maturity_days: int,
+                 spend: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return one row per month: new leads, leads reaching each stage that month (by the date they reached it),
+    the month's cohort conversion to MQL and MQL→SQL (empty until the month has matured), deals won and lost,
+    win rate with CI, revenue (won amounts by close month), median cycle in days, and — with spend — spend,
+    cost per lead and cost per customer."""
+    def month_of(values: np.ndarray | pd.Series) -> pd.Series:
+        # Month ordinals (months since 1970-01, as pandas' monthly Periods count them), NaN for no date: plain numbers
+        # group far faster than Period objects on millions of rows.
+        months = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[M]")
+        return pd.Series(np.where(np.isnat(months), np.nan, months.astype("int64").astype(float)))
+
+    created = month_of(leads["created_at"])
+    table = {"new_leads": created.value_counts()}
+    for name, at in reached_at.items():
+        table[f"reached_{_snake(name)}"] = month_of(at).value_counts()
+    outcome = leads["deal_stage"].astype("str").fillna("")
+    closed = month_of(leads["deal_closed_at"])
+    table["deals_won"] = closed[outcome.eq("won").to_numpy()].value_counts()
+    table["deals_lost"] = closed[outcome.eq("lost").to_numpy()].value_counts()
+    table["revenue"] = pd.Series(leads["amount"].astype(float).to_numpy()).where(outcome.eq("won").to_numpy()).groupby(closed).sum()
+    conv = pd.Series(reached_at[converted_stage])
+    cycle = (conv - pd.Series(leads["created_at"].to_numpy())) / pd.Timedelta(days=1)
+    table["median_cycle_days"] = cycle.groupby(month_of(conv)).median()
+    out = pd.DataFrame(table).sort_index()
+    last = min(int(out.index.max()), pd.Period(as_of, "M").ordinal)
+    ordinals = np.arange(int(out.index.min()), last + 1)
+    out = out.reindex(ordinals.astype(float))
+    full = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
+    counts = [c for c in out.columns if c not in ("revenue", "median_cycle_days")]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    out["revenue"] = out["revenue"].fillna(0.0)
+    matured = (full.to_timestamp(how="end") + pd.Timedelta(days=maturity_days)) <= as_of
+    mql = pd.Series(reached_at[mql_stage])
+    sql = pd.Series(reached_at[sql_stage])
+    out["mql_rate"] = pd.Series(mql.notna().to_numpy()).groupby(created).mean().reindex(ordinals.astype(float)) \
+        .to_numpy()
+    out["mql_rate"] = out["mql_rate"].where(matured)
+    mql_month = month_of(mql)
+    has_mql = mql.notna().to_numpy()
+    out["mql_to_sql_rate"] = pd.Series(sql.notna().to_numpy()[has_mql]).groupby(mql_month[has_mql].to_numpy()).mean() \
+        .reindex(ordinals.astype(float)).to_numpy()
+    out["mql_to_sql_rate"] = out["mql_to_sql_rate"].where(matured)
+    decided = out["deals_won"] + out["deals_lost"]
+    out["win_rate"] = out["deals_won"] / decided.where(decided > 0)
+    out["win_ci_low"], out["win_ci_high"] = wilson_intervals(out["deals_won"], decided)
+    if spend is not None:
+        monthly = spend.groupby("month")["spend"].sum()
+        out["spend"] = monthly.reindex(full.astype(str)).to_numpy()
+        out["cost_per_lead"] = out["spend"] / out["new_leads"].where(out["new_leads"] > 0)
+        customers = out[f"reached_{_snake(converted_stage)}"]
+        out["cost_per_customer"] = out["spend"] / customers.where(customers > 0)
+    out.insert(0, "month", full.astype(str))
+    return out.reset_index(drop=True)
+
+
+def cost_by_segment(leads: pd.DataFrame, spend: pd.DataFrame, *, converted: np.ndarray) -> pd.DataFrame:
+    """Return, per source (or campaign, whichever the spend file gives), total spend, leads created in the months
+    with spend, customers among them, cost per lead and per customer."""
+    dimension = next(c for c in SPEND_DIMENSIONS if c in spend)
+    months = set(spend["month"])
+    in_months = pd.Series(leads["created_at"].dt.to_period("M").astype(str)).isin(months).to_numpy()
+    groups = pd.Series(leads[dimension].astype("str").to_numpy()[in_months])
+    counts = pd.DataFrame({"segment": groups, "converted": np.asarray(converted)[in_months]}).groupby("segment") \
+        .agg(leads=("converted", "size"), customers=("converted", "sum"))
+    out = spend.groupby(dimension)["spend"].sum().rename_axis("segment").to_frame().join(counts, how="outer")
+    out[["leads", "customers"]] = out[["leads", "customers"]].fillna(0).astype("int64")
+    out["cost_per_lead"] = out["spend"] / out["leads"].where(out["leads"] > 0)
+    out["cost_per_customer"] = out["spend"] / out["customers"].where(out["customers"] > 0)
+    return out.reset_index().rename(columns={"segment": dimension})
+
+
+def _snake(name: str) -> str:
+    from alignkit.tables import stage_at_column
+
+    return stage_at_column(name).removesuffix("_at")
+
+
+@dataclass(frozen=True)
+class ClosedLoop:
+    """Closed-loop tables: lost reasons by stage and source, touches before the close, unused collateral, cycle."""
+
+    lost_by_stage: pd.DataFrame
+    lost_by_source: pd.DataFrame
+    before_close: pd.DataFrame
+    unused_collateral: pd.DataFrame
+    cycle: pd.DataFrame

@@ -1,0 +1,237 @@
+"""Notebook 02's report, reports/02_funnel_and_sla.html: the funnel, friction points, SLA, closed loop and
+shared KPIs, with every group smaller than `privacy.min_group_size` suppressed in tables and left out of figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from alignkit import plots
+from alignkit.config import ProjectSettings
+from alignkit.funnel import FunnelResult, describe_friction, headline
+from alignkit.privacy import suppress_small_groups
+from alignkit.report import ReportFigure, ReportTable, Section, write_report
+from alignkit.tables import stage_at_column
+
+REPORT_SLUG = "02_funnel_and_sla"
+
+
+def mask_small_counts(table: pd.DataFrame, columns: list[str], min_group_size: int) -> pd.DataFrame:
+    """Return a copy where counts between 1 and `min_group_size` − 1 are blanked (a zero reveals no one)."""
+    out = table.copy()
+    for column in columns:
+        values = out[column].astype("Float64")
+        out[column] = values.mask((values > 0) & (values < min_group_size))
+    return out
+
+
+def mask_derived(table: pd.DataFrame, rules: dict[str, list[str]], min_group_size: int) -> pd.DataFrame:
+    """Return a copy where, row by row, the figures in `rules[count]` are blanked when `count` is below
+    `min_group_size` (a share, revenue or cost computed from a small group would reveal it)."""
+    out = table.copy()
+    for count, columns in rules.items():
+        small = pd.to_numeric(out[count], errors="coerce").fillna(0) < min_group_size
+        for column in columns:
+            if column in out:
+                out[column] = out[column].astype("Float64").mask(small)
+    return out
+
+
+def private_groups(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
+    """Return the table with every figure of a group smaller than `min_group_size` suppressed (label kept)."""
+    if table.empty:
+        return table
+    return suppress_small_groups(table, count_column=count_column, min_group_size=min_group_size)
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy for reading: p- and q-values with two significant digits (as text that still parses as a
+    number, e.g. '3.4e-12'), leads lost rounded, and the difference to the rest named so it shows as a percentage."""
+    out = table.copy()
+    for column in ("p_value", "q_value"):
+        if column in out:
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2g}").astype("str")
+    if "leads_lost" in out:
+        out["leads_lost"] = out["leads_lost"].round(0)
+    return out.rename(columns={"difference": "vs_rest_rate", "difference_ci_low": "vs_rest_ci_low",
+                               "difference_ci_high": "vs_rest_ci_high"})
+
+
+def _shown(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
+    """Return only the groups large enough to be drawn in a figure."""
+    return table[table[count_column] >= min_group_size]
+
+
+def report_sections(result: FunnelResult) -> list[Section]:
+    """Return the report's sections: definitions, funnel, friction points, cohorts, SLA, closed loop, KPIs."""
+    k = result.min_group_size
+    days = result.maturity_days
+    sections = [Section("definitions", "Definitions the teams agreed on", [
+        f"Figures are measured as of {result.as_of:%d %B %Y}, the latest date in the export. Stages, their order and "
+        "their definitions come from the project file.",
+        "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
+        "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
+        "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
+        f"A step from one stage to the next is judged only among leads that already moved on or had {days} days since "
+        "reaching the stage, so recent leads do not pull rates down. Cumulative conversion counts leads created at "
+        f"least {days} days before the export date.",
+        f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value marks it lost, "
+        f"stalled when it has not moved for more than {days} days, and open otherwise.",
+        f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
+        [ReportTable("definitions", "The funnel stages in order", result.definitions)])]
+    funnel_items = [
+        ReportFigure.from_axes(plots.plot_funnel(mask_small_counts(result.stages, ["reached"], k).fillna({"reached": 0}),
+                                                 result.conversion),
+                               alt="Horizontal bars of the number of leads reaching each funnel stage."),
+        ReportTable("conversion", "Stage-to-stage and cumulative conversion (95% Wilson CIs)", mask_small_counts(
+            private_groups(result.conversion, "judged", k), ["reached_from", "converted", "not_yet_judged",
+                                                              "cumulative_converted"], k)),
+        ReportTable("stages", "Leads reaching each stage, skipped and moved back",
+                    mask_small_counts(result.stages, ["reached", "skipped", "stopped_here", "moved_back_from_here"], k)),
+        ReportTable("irregularities", "Leads that skipped a stage or moved back (counted, not dropped)",
+                    mask_small_counts(result.irregularities, ["leads"], k)),
+        ReportTable("time_in_stage", "Days from reaching a stage to reaching the next (leads with both dates)",
+                    private_groups(result.times, "leads", k)),
+        ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled or lost",
+                    mask_small_counts(private_groups(result.outcomes, "stopped_here", k),
+                                      ["open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),
+    ]
+    sections.append(Section("funnel", "The funnel", [
+        "How many leads reach each stage, how many move on to the next, and how long they take."], funnel_items))
+    friction = result.friction
+    words = [describe_friction(row) for _, row in friction.head(3).iterrows()] or [
+        "No segment converts significantly below the rest at any step."]
+    friction_items: list = []
+    if len(friction):
+        friction_items.append(ReportFigure.from_axes(plots.plot_friction_points(friction),
+                                                     alt="Dot chart of the conversion of the worst segments against the rest."))
+    columns = ["from_stage", "to_stage", "breakdown", "segment", "n", "count", "rate", "ci_low", "ci_high", "rest_rate",
+               "difference", "difference_ci_low", "difference_ci_high", "cohens_h", "p_value", "q_value", "test", "leads_lost"]
+    friction_items += [
+        ReportTable("friction_points", "Friction points: segments converting significantly below the rest, most leads lost first",
+                    readable(friction[columns]) if len(friction) else friction, max_rows=25),
+        ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked), "
+                    "most significant differences first",
+                    readable(result.segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
+                                                         kind="stable")[columns]) if len(result.segments) else
+                    result.segments, max_rows=60,
+                    note=f"Only segments with at least {k} leads judged are tested and shown.")]
+    sections.append(Section("friction", "Friction points", [
+        "For every step and every source, campaign, owner and persona, each segment's conversion is compared with "
+        "the rest of the leads (two-proportion test, Fisher's exact test for small counts). P-values are corrected "
+        "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the rest. They "
+        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate.", *words], friction_items))
+    stage_keys = [c.removesuffix("_share") for c in result.cohorts.columns if c.endswith("_share")]
+    cohorts = private_groups(result.cohorts, "leads", k)
+    sections.append(Section("cohorts", "Monthly cohorts", [
+        f"Leads grouped by the month they were created. A cohort is judged once its last day is {days} days behind "
+        "the export date; younger cohorts show counts but no shares yet."],
+        [ReportFigure.from_axes(plots.plot_cohorts(_shown(result.cohorts, "leads", k), stage_keys[1:]),
+                                alt="Lines of the share of each monthly cohort reaching each stage."),
+         ReportTable("cohorts", "Monthly cohorts by creation month", cohorts)]))
+    sections.append(_sla_section(result))
+    if result.closed_loop is not None:
+        sections.append(_closed_loop_section(result))
+    sections.append(_kpi_section(result))
+    return sections
+
+
+def _sla_section(result: FunnelResult) -> Section:
+    sla, k = result.sla, result.min_group_size
+    return Section("sla", "The service level agreement", [
+        f"Sales agreed to follow up every MQL within {sla.target_hours:g} hours. An MQL is within target when the first "
+        "sales touch came in time, late when it came later, never followed up when no touch came and the target time "
+        "has passed. MQLs still inside their target window at the export date are pending: counted, but left out of "
+        "every share. A breach is late or never followed up.",
+        f"Marketing agreed to deliver {sla.mqls_per_month:,} MQLs a month." if sla.mqls_per_month else
+        "No MQL volume is agreed in the project file yet (sla.mqls_per_month)."],
+        [ReportTable("sla_overall", "MQL to first sales touch, all MQLs", private_groups(sla.overall, "mqls_due", k)),
+         ReportFigure.from_axes(plots.plot_sla_distribution(sla.distribution),
+                                alt="Bar chart of MQLs by hours to the first sales touch."),
+         ReportTable("sla_distribution", "MQLs by hours to the first sales touch",
+                     mask_small_counts(mask_derived(sla.distribution, {"mqls": ["share"]}, k), ["mqls"], k)),
+         ReportFigure.from_axes(plots.plot_sla_by_owner(_shown(sla.by_owner, "mqls_due", k)),
+                                alt="Dot chart of the SLA breach share for each owner with confidence intervals."),
+         ReportTable("sla_by_owner", "SLA by owner", private_groups(sla.by_owner, "mqls_due", k)),
+         ReportFigure.from_axes(plots.plot_sla_weekly(_shown(sla.by_week, "mqls_due", k)),
+                                alt="Line chart of the weekly share of MQLs followed up within target."),
+         ReportTable("sla_by_week", "SLA by week of the MQL date", private_groups(sla.by_week, "mqls_due", k), max_rows=30),
+         ReportFigure.from_axes(plots.plot_mql_volume(sla.volume), alt="Bar chart of MQLs delivered per month against the agreed volume."),
+         ReportTable("mql_volume", "MQLs delivered per month",
+                     mask_small_counts(mask_derived(sla.volume, {"mqls": ["delivered_share", "gap"]}, k), ["mqls"], k))])
+
+
+def _closed_loop_section(result: FunnelResult) -> Section:
+    loop, k = result.closed_loop, result.min_group_size
+    assert loop is not None
+    by_source = loop.lost_by_source[loop.lost_by_source["of_group"] >= k]
+    items = [
+        ReportTable("lost_by_stage", "Lost reasons by the stage the lead had reached",
+                    private_groups(loop.lost_by_stage, "lost_deals", k)),
+        ReportFigure.from_axes(plots.plot_lost_reasons(by_source, "source"), alt="Stacked bars of lost reasons by source."),
+        ReportTable("lost_by_source", "Lost reasons by source", private_groups(loop.lost_by_source, "lost_deals", k)),
+    ]
+    before = loop.before_close
+    if len(before):
+        items.append(ReportFigure.from_axes(plots.plot_lift(before), alt="Dot chart of the lift of content and campaigns before won deals."))
+    items += [
+        ReportTable("before_close", "Content and campaigns before the close: won vs lost deals", readable(before), max_rows=40,
+                    note=f"Only items seen before at least {k} closed deals are listed."),
+        ReportTable("unused_collateral", "Collateral sales never uses", mask_small_counts(
+            loop.unused_collateral, ["marketing_touches", "leads_reached"], k)),
+        ReportTable("cycle", "Sales cycle length in days", private_groups(loop.cycle, "n", k)),
+    ]
+    return Section("closed-loop", "The closed loop", [
+        "Why deals were lost, and which content and campaigns came before won deals compared with lost ones. A touch "
+        "counts when it happened before the deal closed. Lift is the share of won deals with the touch divided by the "
+        "share of lost deals with it; above 1 it is more common before wins. It shows association, not cause.",
+        "Collateral sales never uses is content marketing sends that never appears in a sales touch."], items)
+
+
+def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str = "reached_customer") -> pd.DataFrame:
+    """Return the monthly KPIs with every figure drawn from fewer than `min_group_size` leads or deals blanked
+    (`customers` names the column counting leads reaching the converted stage)."""
+    out = kpis.assign(_decided=kpis["deals_won"] + kpis["deals_lost"])
+    rules = {"_decided": ["win_rate", "win_ci_low", "win_ci_high"], "deals_won": ["revenue"],
+             "new_leads": ["cost_per_lead"]}
+    if customers in out:
+        rules[customers] = ["median_cycle_days", "cost_per_customer"]
+    return mask_derived(out, rules, min_group_size).drop(columns="_decided")
+
+
+def _customers_column(result: FunnelResult) -> str:
+    converted = result.definitions.loc[result.definitions["role"] == "converted", "stage"]
+    return f"reached_{stage_at_column(converted.iloc[0]).removesuffix('_at')}" if len(converted) else ""
+
+
+def _kpi_section(result: FunnelResult) -> Section:
+    k = result.min_group_size
+    kpis = result.kpis
+    counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
+    stage_counts = [c for c in counts if c.startswith("reached_")]
+    shown = ["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3 else ["new_leads", *stage_counts]
+    items = [ReportFigure.from_axes(plots.plot_kpis(kpis, shown), alt="Line chart of monthly new leads and stage counts."),
+             ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
+                         note="Stage counts are by the month the stage was reached; conversion rates by the month's "
+                              "cohort, left empty until the month has matured; revenue is won deals by close month.")]
+    paragraphs = ["The figures both teams report on, month by month."]
+    if result.cost_by_segment is not None:
+        items.append(ReportTable("cost_by_segment", "Spend, cost per lead and per customer",
+                                 mask_small_counts(mask_derived(result.cost_by_segment, {
+                                     "leads": ["cost_per_lead"], "customers": ["cost_per_customer"]}, k),
+                                     ["leads", "customers"], k)))
+        paragraphs.append("Cost per lead and per customer come from the spend file named in the project file.")
+    else:
+        paragraphs.append("No spend file is named in the project file (funnel.spend_file), so cost per lead and per "
+                          "customer are not shown.")
+    return Section("kpis", "Shared KPIs", paragraphs, items)
+
+
+def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path:
+    """Write reports/02_funnel_and_sla.html (and its CSVs); return the HTML path."""
+    return write_report(REPORT_SLUG, title="Funnel, friction points and SLA",
+                        subtitle="Where leads stall, whether the SLA between marketing and sales is kept, why deals are "
+                                 "lost, and the shared KPIs.",
+                        headline=headline(result), sections=report_sections(result), settings=settings,
+                        inputs=result.inputs)

@@ -1,0 +1,96 @@
+"""The alignment page: the agreed definitions from the project file, and whatever analyses are given to it through
+the contract (headline, report_sections), composed without importing them."""
+
+from __future__ import annotations
+
+import shutil
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from alignkit import alignment
+from alignkit.config import load_settings
+from alignkit.report import ReportDefinitions, ReportLinks, ReportTable, Section
+from tests.conftest import REPO
+
+
+@pytest.fixture()
+def settings(tmp_path):
+    """The demo project file in an empty folder (writing a report needs no inputs)."""
+    shutil.copyfile(REPO / "alignkit.yml", tmp_path / "alignkit.yml")
+    return load_settings(tmp_path / "alignkit.yml")
+
+
+def fake_analysis(name: str, finding: str) -> SimpleNamespace:
+    """A module that follows the analysis contract, with a result of its own."""
+    return SimpleNamespace(
+        headline=lambda result: [f"{finding} ({result['n']:,} leads)", "second", "third", "fourth"],
+        report_sections=lambda result: [Section("overview", f"{name} overview", [finding],
+                                                [ReportTable("summary", "Summary", pd.DataFrame({"n": [result["n"]]}),
+                                                             count_columns=["n"])])])
+
+
+def test_the_definitions_come_from_the_project_file(settings):
+    stages = alignment.stage_definitions(settings)
+    assert stages["stage"].tolist() == settings.funnel.stage_names
+    assert stages.set_index("stage")["role"].to_dict() == {
+        "Subscriber": "", "Lead": "", "MQL": "MQL", "SQL": "SQL", "Opportunity": "", "Customer": "converted"}
+    terms = dict(alignment.qualification_terms(settings))
+    assert terms["MQL"].startswith("Marketing qualified") and "Converted (the Customer stage)" in terms
+    sla = dict(alignment.sla_terms(settings))
+    assert "within 24 hours" in sla["Sales follow-up"] and "450" in sla["MQLs from marketing"]
+
+
+def test_unset_sla_targets_are_shown_as_not_agreed(settings):
+    unset = settings.model_copy(update={"sla": settings.sla.model_copy(update={"mqls_per_month": 0})})
+    assert "No monthly MQL target agreed yet" in dict(alignment.sla_terms(unset))["MQLs from marketing"]
+
+
+def test_with_no_results_the_page_holds_the_definitions_and_the_report_links(settings):
+    sections = alignment.build_sections(settings, {})
+    assert [s.id for s in sections] == ["definitions", "detailed-reports"]
+    assert any(isinstance(item, ReportDefinitions) for item in sections[0].items)
+    links = sections[-1].items[0]
+    assert isinstance(links, ReportLinks) and len(links.links) == 4
+    assert all(href == "" for _, href, _ in links.links)  # nothing built yet in this fresh project
+    assert "have not been added" in alignment.build_headline(settings, {})[-1]
+
+
+def test_results_are_composed_in_page_order_with_unique_ids_and_table_names(settings):
+    modules = {"personas": fake_analysis("personas", "Five personas"), "funnel": fake_analysis("funnel", "MQL to SQL stalls")}
+    results = {"personas": {"n": 3000}, "funnel": {"n": 20000}}
+    sections = alignment.build_sections(settings, results, modules=modules)
+    assert [s.id for s in sections] == ["definitions", "funnel-overview", "personas-overview", "detailed-reports"]
+    assert [s.items[0].name for s in sections[1:3]] == ["funnel_summary", "personas_summary"]
+    headline = alignment.build_headline(settings, results, modules=modules)
+    assert headline[:4] == ["MQL to SQL stalls (20,000 leads)", "second", "third", "Five personas (3,000 leads)"]
+    assert headline[-1].startswith("Agreed: sales follows up every MQL within 24 hours")
+
+
+def test_an_analysis_may_give_a_shorter_list_for_this_page(settings):
+    module = fake_analysis("leads", "Webinars drive conversion")
+    module.alignment_sections = lambda result: [Section("score", "Score quality", ["AUC 0.81"])]
+    sections = alignment.build_sections(settings, {"leads": {"n": 1}}, modules={"leads": module})
+    assert [s.id for s in sections] == ["definitions", "leads-score", "detailed-reports"]
+
+
+def test_the_alignment_report_links_to_the_built_reports_and_not_back_to_itself(settings):
+    settings.reports_dir.mkdir(parents=True, exist_ok=True)
+    (settings.reports_dir / "01_clean_survey_and_crm.html").write_text("<html></html>", encoding="utf-8")
+    inputs = pd.DataFrame({"table": ["contacts"], "file": ["c.csv"], "rows": [3], "sha256": ["abc"]})
+    html = alignment.write_alignment_report(settings, {}, inputs=inputs).read_text(encoding="utf-8")
+    assert 'class="link-out" href="01_clean_survey_and_crm.html"' in html
+    assert 'href="05_alignment_report.html"' not in html
+    assert "What we agreed" in html and "The service level agreement (SLA)" in html
+    assert (settings.reports_dir / "05_alignment_report" / "funnel_stages.csv").exists()
+
+
+def test_the_preview_shows_the_headline_and_definitions(settings):
+    html = alignment.preview(settings, {})._repr_html_()
+    assert "What we agreed" in html and "The detailed reports" not in html and "Headline" in html
+
+
+def test_missing_inputs_manifest_is_a_clear_error(settings):
+    with pytest.raises(FileNotFoundError, match="run notebook 01"):
+        alignment.load_inputs(settings)

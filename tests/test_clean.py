@@ -1,0 +1,129 @@
+"""Cleaning steps on small hand-made frames: each returns a new frame, leaves its input alone, and logs what it changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alignkit import clean
+from alignkit.clean import CleaningLog
+from alignkit.errors import InputFileError
+
+
+def frame(**columns) -> pd.DataFrame:
+    return pd.DataFrame({k: pd.Series(v, dtype="str") if isinstance(v[0], str) or v[0] is None else v
+                         for k, v in columns.items()})
+
+
+def test_log_keeps_zero_row_entries_and_sums_by_step():
+    log = CleaningLog()
+    log.record("a", table="leads", rows=3, reason="x")
+    log.record("a", table="responses", rows=2, reason="y")
+    log.record("b", table="leads", rows=0, reason="checked, nothing found")
+    table = log.to_frame()
+    assert list(table.columns) == ["step", "table", "column", "rows_affected", "reason"]
+    assert len(table) == 3 and log.rows("a") == 5 and log.rows("a", "leads") == 3 and log.rows("b") == 0
+
+
+def test_drop_blank_rows_counts_and_does_not_mutate():
+    leads = frame(email=["a@x.com", None, "c@x.com"], name=["A", None, None])
+    before = leads.copy()
+    log = CleaningLog()
+    out = clean.drop_blank_rows(leads, log=log, table="leads")
+    assert len(out) == 2 and log.rows("drop_blank_rows") == 1
+    pd.testing.assert_frame_equal(leads, before)
+
+
+def test_exact_duplicate_rows_dropped_but_conflicting_ids_are_an_error():
+    log = CleaningLog()
+    leads = frame(lead_id=["1", "1", "2"], email=["a@x.com", "a@x.com", "b@x.com"])
+    out = clean.check_unique_ids(leads, "lead_id", log=log, table="leads", path=Path("contacts.csv"))
+    assert len(out) == 2 and log.rows("drop_exact_duplicate_rows") == 1
+    conflicting = frame(lead_id=["1", "1"], email=["a@x.com", "other@x.com"])
+    with pytest.raises(InputFileError, match=r"contacts\.csv.*lead_id.*Fix"):
+        clean.check_unique_ids(conflicting, "lead_id", log=log, table="leads", path=Path("contacts.csv"))
+
+
+def test_emails_are_trimmed_and_lower_cased():
+    log = CleaningLog()
+    out = clean.normalise_emails(frame(email=[" Ann@X.com", "bob@x.com", None]), log=log, table="leads")
+    assert out["email"].tolist()[:2] == ["ann@x.com", "bob@x.com"] and pd.isna(out["email"].iloc[2])
+    assert log.rows("normalise_emails") == 1
+
+
+def test_test_records_match_patterns_names_and_internal_domains():
+    leads = frame(email=["test.user@acme.com", "ann@acme.com", "joe@ourco.io", "demo@example.com", "kim@acme.com"],
+                  first_name=["Test", "Ann", "Joe", "Demo", "Dummy"])
+    log = CleaningLog()
+    out = clean.drop_test_records(leads, log=log, table="leads", internal_domains=["ourco.io"],
+                                  patterns=[r"\btest\b", r"^test[._+-]", r"@example\.(?:com|org)$", r"\bdummy\b"])
+    assert out["email"].tolist() == ["ann@acme.com"]
+    assert log.rows("drop_test_records") == 4
+
+
+def test_dedupe_keeps_the_most_complete_then_newest_record_and_maps_ids():
+    leads = pd.DataFrame({
+        "lead_id": pd.Series(["1", "2", "3", "4", "5"], dtype="str"),
+        "email": pd.Series(["a@x.com", "a@x.com", "b@x.com", "b@x.com", "c@x.com"], dtype="str"),
+        "industry": pd.Series([None, "Retail", "Retail", "Retail", None], dtype="str"),
+        "updated_at": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-03-01", "2025-02-01", "2025-01-01"]),
+    })
+    log = CleaningLog()
+    out, id_map = clean.dedupe_contacts(leads, log=log)
+    assert sorted(out["lead_id"]) == ["2", "3", "5"]
+    assert id_map == {"1": "2", "4": "3"}
+    assert log.rows("dedupe_contacts") == 2
+
+
+def test_categories_merge_variants_into_the_most_frequent_spelling_and_apply_aliases():
+    leads = frame(country=["United States", "united states ", "USA", "United States", "Germany", "Deutschland", None])
+    log = CleaningLog()
+    out = clean.normalise_categories(leads, ["country"], log=log, table="leads",
+                                     aliases={"country": {"USA": "United States", "Deutschland": "Germany"}})
+    assert out["country"].tolist()[:6] == ["United States"] * 4 + ["Germany"] * 2
+    assert pd.isna(out["country"].iloc[6])
+    assert log.rows("normalise_categories") == 3
+
+
+def test_dates_iso_first_then_day_first_counted_and_too_many_bad_dates_rejected():
+    leads = frame(created_at=["2025-03-04 10:00", "05/04/2025", "7 April 2025", "", "2025-01-31"])
+    log = CleaningLog()
+    out = clean.parse_dates(leads, ["created_at"], log=log, table="leads", path=Path("c.csv"), dayfirst=True)
+    assert out["created_at"].dt.strftime("%Y-%m-%d").tolist()[:3] == ["2025-03-04", "2025-04-05", "2025-04-07"]
+    assert pd.isna(out["created_at"].iloc[3])
+    assert log.rows("parse_dates") == 2
+    with pytest.raises(InputFileError, match=r"c\.csv.*created_at.*do not parse.*Fix"):
+        clean.parse_dates(frame(created_at=["soon", "later", "2025-01-01"]), ["created_at"], log=log,
+                          table="leads", path=Path("c.csv"))
+
+
+def test_numbers_read_currency_and_separators_and_count_bad_values():
+    deals = frame(amount=["$1,200", "€3 400", "n/a", "15"], note=["a", "b", "c", "d"])
+    log = CleaningLog()
+    out = clean.parse_numbers(deals, ["note"], log=log, table="deals", required=["amount"])
+    assert out["amount"].tolist()[:2] == [1200, 3400] and pd.isna(out["amount"].iloc[2])
+    assert pd.api.types.is_string_dtype(out["note"])
+    assert log.rows("parse_numbers") == 1
+
+
+def test_speeders_are_under_the_share_of_the_median():
+    responses = pd.DataFrame({"duration_s": [400.0, 420.0, 380.0, 100.0, 410.0]})
+    log = CleaningLog()
+    out = clean.flag_speeders(responses, log=log, share_of_median=0.33)
+    assert out["is_speeder"].tolist() == [False, False, False, True, False]
+
+
+def test_straightliners_need_every_item_of_a_long_enough_grid():
+    labels = ["Disagree", "Neutral", "Agree"]
+    likert = pd.CategoricalDtype(labels, ordered=True)
+    grid = {f"q{i}": pd.Series(["Agree", "Agree", "Disagree"], dtype=likert) for i in range(5)}
+    grid["q4"] = pd.Series(["Agree", "Neutral", None], dtype=likert)
+    responses = pd.DataFrame(grid)
+    codebook = pd.DataFrame({"column": list(grid), "kind": "likert", "group": "q"})
+    log = CleaningLog()
+    out = clean.flag_straightliners(responses, codebook, log=log, min_items=5)
+    assert out["is_straightliner"].tolist() == [True, False, False]
+    short = clean.flag_straightliners(responses, codebook, log=CleaningLog(), min_items=6)
+    assert not short["is_straightliner"].any()

@@ -1,0 +1,106 @@
+"""The closed loop and the shared KPIs: touches before the close, collateral sales never uses, spend files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alignkit import closed_loop
+from alignkit.errors import InputFileError, MissingColumnError
+from alignkit.funnel import FunnelInputs, analyse, stage_paths
+
+
+@pytest.fixture(scope="module")
+def demo_result(prepared, demo_settings):
+    return analyse(demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs))
+
+
+def test_planted_content_comes_first_before_wins(demo_result, truth):
+    before = demo_result.closed_loop.before_close
+    top = before.iloc[0]
+    assert top["item"] == truth["content_before_wins"]
+    assert top["q_value"] < 0.05 and top["lift_ci_low"] > 1
+
+
+def test_collateral_sales_never_uses(demo_result, truth, prepared, demo_settings):
+    assert demo_result.closed_loop.unused_collateral["content"].tolist() == truth["content_sales_never_uses"]
+    every_kind = closed_loop.collateral_sales_never_uses(prepared.touches, sales_kinds=demo_settings.crm.sales_touch_kinds)
+    assert set(truth["content_sales_never_uses"]) <= set(every_kind["content"])
+    assert truth["content_before_wins"] not in set(every_kind["content"])
+
+
+def test_only_touches_before_the_close_count():
+    close = pd.Timestamp("2026-03-01")
+    leads = pd.DataFrame({"lead_key": ["w1", "w2", "l1", "l2"], "deal_stage": ["won", "won", "lost", "lost"],
+                          "deal_closed_at": [close] * 4, "campaign": pd.Series([pd.NA] * 4, dtype="str")})
+    touches = pd.DataFrame({"lead_key": ["w1", "w2", "l1", "l2", "l2"],
+                            "at": [close - pd.Timedelta(days=1), close + pd.Timedelta(days=1), close - pd.Timedelta(days=3),
+                                   close - pd.Timedelta(days=2), close - pd.Timedelta(days=1)],
+                            "kind": "CONTENT_DOWNLOAD", "content": ["Guide", "Guide", "Guide", "Guide", "Guide"]})
+    table = closed_loop.touches_before_close(leads, touches).set_index("item")
+    # w2's touch came after its close; l2's two touches count once.
+    assert table.loc["Guide", ["won_with", "lost_with"]].tolist() == [1, 2]
+    assert table.loc["Guide", "lift"] == pytest.approx(0.5)
+
+
+def test_lost_reasons_by_group():
+    leads = pd.DataFrame({"deal_stage": ["lost", "lost", "lost", "won"], "lost_reason": ["Price", "Price", None, None]})
+    table = closed_loop.lost_reasons(leads, pd.Series(["A", "A", "B", "A"]), name="source")
+    assert table[["source", "lost_reason", "lost_deals"]].values.tolist() == [["A", "Price", 2], ["B", "(no reason given)", 1]]
+
+
+def test_spend_file_gives_cost_per_lead_and_customer(tmp_path):
+    path = tmp_path / "spend.csv"
+    path.write_text("month,source,spend\n2026-01,Paid,1000\n2026-01,Organic,200\n2026-02,Paid,\"1,500.50\"\n", encoding="utf-8")
+    spend = closed_loop.read_spend(path)
+    assert spend["spend"].tolist() == [1000.0, 200.0, 1500.5]
+    created = pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07", "2026-02-01"])
+    customer = pd.to_datetime(["2026-01-20", None, None, "2026-02-20"])
+    leads = pd.DataFrame({"lead_key": list("abcd"), "created_at": created, "lead_at": created, "customer_at": customer,
+                          "source": ["Paid", "Paid", "Organic", "Paid"], "deal_stage": pd.Series([None] * 4, dtype="str"),
+                          "deal_closed_at": pd.NaT, "amount": np.nan,
+                          "stage": pd.Categorical(["Customer", "Lead", "Lead", "Customer"], categories=["Lead", "Customer"])})
+    paths = stage_paths(leads, ["Lead", "Customer"])
+    kpis = closed_loop.monthly_kpis(leads, {"Customer": paths.reached_at[:, 1]}, mql_stage="Customer", sql_stage="Customer",
+                                    converted_stage="Customer", as_of=pd.Timestamp("2026-06-30"), maturity_days=30,
+                                    spend=spend).set_index("month")
+    assert kpis.loc["2026-01", "cost_per_lead"] == pytest.approx(1200 / 3)
+    assert kpis.loc["2026-01", "cost_per_customer"] == pytest.approx(1200)
+    assert kpis.loc["2026-02", "cost_per_customer"] == pytest.approx(1500.5)
+    costs = closed_loop.cost_by_segment(leads, spend, converted=paths.reached[:, 1]).set_index("source")
+    assert costs.loc["Paid", ["leads", "customers"]].tolist() == [3, 2]
+    assert costs.loc["Paid", "cost_per_customer"] == pytest.approx(2500.5 / 2)
+
+
+@pytest.mark.parametrize(("text", "column"), [("month,spend\n2026-01,10\n", "source"),
+                                              ("source,spend\nPaid,10\n", "month"),
+                                              ("month,source,spend\n2026-01,Paid,ten\n", "spend"),
+                                              ("month,source,spend\nsoon,Paid,10\n", "month")])
+def test_malformed_spend_file_names_file_and_column(tmp_path, text, column):
+    path = tmp_path / "spend.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        closed_loop.read_spend(path)
+    assert "spend.csv" in str(info.value) and repr(column) in str(info.value)
+    if column in ("source",) or text.startswith("source"):
+        assert isinstance(info.value, MissingColumnError)
+
+
+def test_missing_spend_file_is_a_clear_error(tmp_path):
+    with pytest.raises(InputFileError, match="spend file not found"):
+        closed_loop.read_spend(tmp_path / "nope.csv")
+
+
+def test_validate_reports_a_bad_spend_file(tmp_path, demo_project):
+    from alignkit.config import load_settings
+    from alignkit.validate import validate_project
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "p", raw_from=demo_project.parent / "data" / "raw")
+    project.write_text(project.read_text(encoding="utf-8").replace("spend_file: null", "spend_file: spend.csv"),
+                       encoding="utf-8")
+    (project.parent / "data" / "raw" / "spend.csv").write_text("month,source,cost\n2026-01,Paid,10\n", encoding="utf-8")
+    problems = validate_project(load_settings(project), deep=False)
+    assert [p.column for p in problems] == ["spend"]
+    assert "spend.csv" in problems[0].message

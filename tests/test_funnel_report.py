@@ -1,0 +1,90 @@
+"""Notebook 02's report: self-contained, every table as CSV, small groups suppressed, spend when configured."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from alignkit.config import load_settings
+from alignkit.errors import InputFileError
+from alignkit.funnel import analyse, load_inputs, write_funnel_report
+from alignkit.funnel_report import REPORT_SLUG, mask_small_counts
+from alignkit.tables import write_processed
+from tests.conftest import make_project
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, demo_project, prepared):
+    project = make_project(tmp_path_factory.mktemp("funnel_report"), raw_from=demo_project.parent / "data" / "raw")
+    (project.parent / "data" / "raw" / "spend.csv").write_text(
+        "month,source,spend\n2026-01,Paid Social,12000\n2026-01,Paid Search,8000\n2026-02,Paid Social,11000\n", encoding="utf-8")
+    text = project.read_text(encoding="utf-8").replace("spend_file: null", "spend_file: spend.csv")
+    project.write_text(text, encoding="utf-8")
+    settings = load_settings(project)
+    write_processed(prepared, settings.processed_dir)
+    result = analyse(settings)  # reads data/processed and the spend file named in the project file
+    return write_funnel_report(result, settings), settings, result
+
+
+def test_report_is_self_contained_and_complete(report):
+    path, _, _ = report
+    html = path.read_text(encoding="utf-8")
+    assert path.name == f"{REPORT_SLUG}.html"
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html) and "<script" not in html
+    assert html.count('src="data:image/png;base64,') >= 8
+    assert "Paid Social" in html.split('id="definitions"')[0]  # the top friction point is in the headline
+    assert path.stat().st_size < 3_000_000
+
+
+def test_every_table_is_a_csv(report):
+    path, _, _ = report
+    links = re.findall(rf'href="({REPORT_SLUG}/\w+\.csv)"', path.read_text(encoding="utf-8"))
+    assert {f"{REPORT_SLUG}/{n}.csv" for n in ("conversion", "friction_points", "sla_by_owner", "before_close",
+                                                "kpis", "cost_by_segment")} <= set(links)
+
+
+def test_small_groups_never_appear(report):
+    path, settings, _ = report
+    k = settings.privacy.min_group_size
+    folder = path.parent / REPORT_SLUG
+    segments = pd.read_csv(folder / "segments.csv")
+    assert (segments["n"] >= k).all()
+    weeks = pd.read_csv(folder / "sla_by_week.csv")
+    shown = weeks[weeks["mqls_due"].notna()]
+    assert (shown["mqls_due"] >= k).all() and weeks.loc[weeks["mqls_due"].isna(), "breach_share"].isna().all()
+    stages = pd.read_csv(folder / "stages.csv")
+    counts = stages[["reached", "skipped", "stopped_here", "moved_back_from_here"]].stack()
+    assert not ((counts > 0) & (counts < k)).any()
+
+
+def test_cost_per_customer_is_reported_with_spend(report):
+    _, _, result = report
+    costs = result.cost_by_segment.set_index("source")
+    assert costs.loc["Paid Social", "spend"] == 23000
+    kpis = result.kpis.set_index("month")
+    assert kpis.loc["2026-01", "cost_per_lead"] == pytest.approx(20000 / kpis.loc["2026-01", "new_leads"])
+
+
+def test_mask_small_counts_keeps_zeros():
+    table = pd.DataFrame({"n": [0, 3, 12]})
+    assert mask_small_counts(table, ["n"], 10)["n"].tolist()[::2] == [0, 12]
+    assert pd.isna(mask_small_counts(table, ["n"], 10)["n"].iloc[1])
+
+
+def test_missing_processed_tables_say_to_run_notebook_01(tmp_path, demo_project):
+    project = make_project(tmp_path / "empty", raw_from=demo_project.parent / "data" / "raw")
+    with pytest.raises(InputFileError, match="leads.parquet.*run notebook 01"):
+        load_inputs(load_settings(project))
+
+
+def test_kpis_from_small_groups_are_blank():
+    from alignkit.funnel_report import private_kpis
+
+    kpis = pd.DataFrame({"month": ["2026-01", "2026-02"], "new_leads": [50, 5], "reached_customer": [12, 3],
+                         "deals_won": [12, 3], "deals_lost": [10, 2], "revenue": [1e5, 2e4], "win_rate": [0.55, 0.6],
+                         "win_ci_low": [0.3, 0.2], "win_ci_high": [0.7, 0.9], "median_cycle_days": [40.0, 30.0]})
+    out = private_kpis(kpis, 10)
+    assert out.loc[0, ["revenue", "win_rate", "median_cycle_days"]].notna().all()
+    assert out.loc[1, ["revenue", "win_rate", "win_ci_low", "median_cycle_days"]].isna().all()

@@ -1,0 +1,49 @@
+"""Privacy: keyed hashes are stable and salted, PII is found by name and by content, small groups are suppressed."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alignkit import privacy
+
+
+def test_pseudonyms_are_stable_salted_and_keep_missing_values():
+    ids = pd.Series(["100001", "100002", None], dtype="str")
+    first = privacy.pseudonymise(ids, salt="s1")
+    assert first.iloc[0] == privacy.pseudonymise(ids, salt="s1").iloc[0]
+    assert first.iloc[0] != privacy.pseudonymise(ids, salt="s2").iloc[0]
+    assert first.iloc[0] != first.iloc[1] and len(first.iloc[0]) == privacy.KEY_LENGTH
+    assert pd.isna(first.iloc[2])
+    assert "100001" not in "".join(first.dropna())
+
+
+def test_pii_columns_found_by_name_but_behaviour_counts_are_not():
+    assert privacy.looks_like_pii_column("Work Email")
+    assert privacy.looks_like_pii_column("phone_number")
+    assert privacy.looks_like_pii_column("last_name")
+    assert not privacy.looks_like_pii_column("email_opens")
+    assert not privacy.looks_like_pii_column("company_size")
+
+
+def test_pii_columns_found_by_content():
+    frame = pd.DataFrame({"contact": pd.Series(["ann@x.com", "bob@y.org", "n/a"], dtype="str"),
+                          "size": pd.Series(["10-49", "200-499", "1-9"], dtype="str"),
+                          "tel": pd.Series(["+1 (415) 555-0101", "+44 20 7946 0958", None], dtype="str")})
+    assert privacy.detect_pii_columns(frame) == ["contact", "tel"]
+
+
+def test_scrub_replaces_emails_and_phones_but_not_ranges_or_years():
+    text = pd.Series(["mail me at ann@x.com", "call +1 (415) 555-0101 today", "we have 200-499 staff since 2019",
+                      None], dtype="str")
+    scrubbed, changed = privacy.scrub_text(text)
+    assert scrubbed.tolist()[:3] == ["mail me at [email]", "call [phone] today", "we have 200-499 staff since 2019"]
+    assert pd.isna(scrubbed.iloc[3]) and changed == 2
+
+
+def test_small_groups_keep_their_label_but_show_no_figures():
+    table = pd.DataFrame({"source": ["Organic", "Tiny"], "n": [120, 4], "share": [0.4, 0.25]})
+    out = privacy.suppress_small_groups(table, min_group_size=10)
+    assert out["source"].tolist() == ["Organic", "Tiny"]
+    assert out.loc[0, "n"] == 120 and pd.isna(out.loc[1, "n"]) and pd.isna(out.loc[1, "share"])
+    assert out["suppressed"].tolist() == [False, True]
+    assert table.loc[1, "n"] == 4  # the input is not changed
