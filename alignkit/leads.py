@@ -353,9 +353,9 @@ def report_sections(result: LeadsResult) -> list:
             "all future customers that are passed.",
             "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the upper half "
             "of the leads below it (nurture), D = the rest."],
-            [ReportTable("rules", "Rules (measured on hold-out leads)", _for_report(s.rules)),
+            [ReportTable("rules", "Rules (measured on hold-out leads)", _for_report(s.rules), count_columns=["leads"]),
              ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)", _for_report(threshold)),
-             ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table))]))
+             ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table), count_columns=["leads"])]))
     top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
     items = [ReportTable("drivers", "What converting leads have in common (ranked)", _for_report(result.drivers))]
     if s is not None:
@@ -379,7 +379,7 @@ def report_sections(result: LeadsResult) -> list:
     sections.append(Section("values", "Conversion by attribute value", [
         f"Every attribute value with its leads, conversion rate (95% Wilson CI) and lift against the average "
         f"({result.overall_rate:.1%}). Numbers are shown in quintiles. Groups under {result.min_group_size} leads are hidden."],
-        [ReportTable("conversion_by_value", "Conversion per value", _for_report(result.values), max_rows=300)]))
+        [ReportTable("conversion_by_value", "Conversion per value", _for_report(result.values), max_rows=300, count_columns=["leads"])]))
     sections.append(Section("left_out", "Fields kept out of drivers and score", [
         "A field recorded after the outcome would look like a perfect driver and make the score useless on new leads. "
         "The leakage guard flags a field named in the project file (leads.post_outcome_fields), a field whose date "
@@ -392,7 +392,7 @@ def report_sections(result: LeadsResult) -> list:
             f"Only the {n:,} leads linked to a survey response are in this section, so its rates describe that "
             "subset, not all leads; its attributes are not in the score. Ranked by Cramér's V."],
             [ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", _for_report(result.linked_associations)),
-             ReportTable("linked_values", "Conversion per answer (linked leads)", _for_report(result.linked_values), max_rows=200)]))
+             ReportTable("linked_values", "Conversion per answer (linked leads)", _for_report(result.linked_values), max_rows=200, count_columns=["leads"])]))
     if s is not None:
         metrics = pd.DataFrame([{"model": s.model_name, "leads": s.holdout_metrics["leads"],
                                  "conversions": s.holdout_metrics["conversions"], "roc_auc": s.holdout_metrics["roc_auc"],
@@ -401,7 +401,7 @@ def report_sections(result: LeadsResult) -> list:
                  ReportTable("holdout", "Accuracy of the chosen, calibrated score on hold-out leads", _for_report(metrics)),
                  _figure(plots.plot_gains(s.gains, capacity_share=s.threshold.get("capacity_share")),
                          "Cumulative gains curve of the score on hold-out leads."),
-                 ReportTable("gains", "Gains and lift by score tenth (hold-out leads)", _for_report(s.gains)),
+                 ReportTable("gains", "Gains and lift by score tenth (hold-out leads)", _for_report(s.gains), count_columns=["leads"]),
                  _figure(plots.plot_calibration(s.calibration), "Predicted vs observed conversion per score decile.")]
         for attribute, curve in s.partial_dependence.items():
             items.append(_figure(plots.plot_partial_dependence(curve, attribute), f"Partial dependence of the score on {attribute}."))
@@ -416,6 +416,16 @@ def report_sections(result: LeadsResult) -> list:
             "Per-lead reasons (from `alignkit score`): each attribute's contribution is how far it moves the lead's "
             "log-odds compared with a typical lead's value (median number, most frequent category)."], items))
     return sections
+
+
+def alignment_sections(result: LeadsResult) -> list:
+    """Return the short version for the alignment page (notebook 05): the written definition and the ranked drivers."""
+    keep = {"definition", "drivers"}
+    sections = [s for s in report_sections(result) if s.id in keep]
+    from dataclasses import replace
+
+    from alignkit.report import ReportTable
+    return [replace(s, items=[i for i in s.items if isinstance(i, ReportTable)][:3]) for s in sections]
 
 
 def write_leads_report(result: LeadsResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:

@@ -253,3 +253,13 @@ def test_categorical_association_picks_the_test():
     assert small.p_value == pytest.approx(st.fisher_exact([[1, 5], [5, 1]])[1])
     assert stats.cramers_v(np.array([[10, 0], [0, 10]])) == pytest.approx(1)
     assert stats.discrimination_auc(np.where(outcome, "yes", "no"), outcome) == pytest.approx(1)
+
+
+def test_the_alignment_page_takes_the_saved_result(saved, demo_settings):
+    from alignkit import alignment
+
+    loaded = leads.load_result(demo_settings)
+    sections = alignment.build_sections(demo_settings, {"leads": loaded})
+    assert {"leads-definition", "leads-drivers"} <= {s.id for s in sections}
+    lines = alignment.build_headline(demo_settings, {"leads": loaded})
+    assert any("customers" in line for line in lines)
