@@ -133,8 +133,27 @@ def _add_assign_command(commands: argparse._SubParsersAction) -> None:
 # --- alignkit score (converting leads, notebook 04) ------------------------------------------------------------
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from alignkit.config import load_settings
+    from alignkit.io import write_csv
+    from alignkit.leads import score_file
+
+    settings = load_settings(args.project)
+    scores = score_file(Path(args.file), settings)
+    out = write_csv(scores, Path(args.out))
+    bands = scores["band"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
+    print(f"scored {len(scores):,} leads from {args.file} -> {out} "
+          f"(bands: {', '.join(f'{b} {n:,}' for b, n in bands.items())})")
+    return 0
+
+
 def _add_score_command(commands: argparse._SubParsersAction) -> None:
-    """Register `alignkit score` (added by the ideal-lead work; nothing yet)."""
+    """Register `alignkit score FILE`: score a CRM contacts export with the lead score notebook 04 saved."""
+    score = commands.add_parser("score", help="score leads in a CRM contacts export: score, band A-D, top reasons")
+    score.add_argument("file", help="CRM contacts export (same format as the project's contacts export)")
+    score.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
+    score.add_argument("--out", default="scores.csv", help="CSV to write (default: scores.csv)")
+    score.set_defaults(func=cmd_score)
 
 
 # ----------------------------------------------------------------------------------------------------------------

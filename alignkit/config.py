@@ -189,8 +189,17 @@ class PersonaSettings(_Settings):
 
 
 class LeadSettings(_Settings):
-    post_outcome_fields: list[str] = Field(default_factory=list)
-    exclude_fields: list[str] = Field(default_factory=list)
+    """The ideal-lead analysis (notebook 04): which fields may drive conversion, and how the score is built."""
+
+    post_outcome_fields: list[str] = Field(default_factory=list)   # recorded after the outcome: never drivers
+    exclude_fields: list[str] = Field(default_factory=list)        # kept out of drivers and score (e.g. owner)
+    allow_fields: list[str] = Field(default_factory=list)          # flagged by the leakage guard but known in time
+    leakage_auc: Annotated[float, Field(gt=0.5, le=1)] = 0.9       # one field alone separating this well = a leak
+    cv_folds: Annotated[int, Field(ge=2, le=20)] = 5
+    holdout_share: Annotated[float, Field(gt=0, lt=0.9)] = 0.25
+    max_model_rows: Annotated[int, Field(ge=1000)] = 100_000       # larger data: models fit on a stratified sample
+    rule_depth: Annotated[int, Field(ge=1, le=5)] = 3
+    rule_min_share: Annotated[float, Field(gt=0, lt=0.5)] = 0.03   # smallest rule, as a share of leads
 
 
 class Paths(_Settings):

@@ -1,0 +1,207 @@
+"""The profile of converting leads: conversion per attribute value with Wilson CIs and lift, the test that fits
+each attribute (chi-square / Fisher, Mann–Whitney) with Benjamini–Hochberg q-values and effect sizes, the ranked
+table "what converting leads have in common", and survey answers and personas as attributes of linked leads.
+
+Pure on DataFrames; `alignkit.leads.analyse` runs it on data/processed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alignkit.privacy import suppress_small_groups
+from alignkit.stats import benjamini_hochberg, categorical_association, discrimination_auc, mann_whitney, wilson_interval
+
+OUTCOME = "converted"
+CHANNEL_FIELDS = ("source", "campaign", "owner")
+NUMERIC_BINS = 5
+MISSING = "(missing)"
+
+
+# --- the profile ---------------------------------------------------------------------------------------------------
+
+
+def _is_numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
+    """Return a categorical: categories as they are, numbers in quantile bins labelled by the range of values
+    inside ('3–7', in order), missing values as '(missing)'. Categorical codes keep this fast on a million rows."""
+    if not _is_numeric(values):
+        cat = values.astype("category")
+        if cat.isna().any():
+            cat = cat.cat.add_categories([MISSING]).fillna(MISSING)
+        return cat
+    x = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ok = ~np.isnan(x)
+    codes = np.full(len(x), -1, dtype=np.int64)
+    labels: list[str] = []
+    if ok.any():
+        edges = np.unique(np.quantile(x[ok], np.linspace(0, 1, bins + 1)))
+        inner = np.searchsorted(edges[1:-1], x[ok], side="left") if len(edges) > 2 else np.zeros(ok.sum(), dtype=np.int64)
+        k = max(len(edges) - 1, 1)
+        low = np.full(k, np.inf)
+        high = np.full(k, -np.inf)
+        np.minimum.at(low, inner, x[ok])
+        np.maximum.at(high, inner, x[ok])
+        used = np.flatnonzero(np.isfinite(low))
+        remap = np.full(k, -1)
+        remap[used] = np.arange(len(used))
+        codes[ok] = remap[inner]
+        integer = bool(np.all(np.mod(x[ok], 1) == 0))
+        fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        labels = [fmt(low[i]) if low[i] == high[i] else f"{fmt(low[i])}–{fmt(high[i])}" for i in used]
+    if (~ok).any():
+        codes[~ok] = len(labels)
+        labels.append(MISSING)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=values.index)
+
+
+def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
+                        min_group_size: int = 10, bins: int = NUMERIC_BINS) -> pd.DataFrame:
+    """Return one row per attribute value (numbers in quantile bins): leads, converted, conversion rate with
+    Wilson CI and lift against the overall rate. Groups below `min_group_size` keep their label, figures hidden."""
+    y = frame[outcome].astype(bool).to_numpy()
+    overall = float(y.mean())
+    rows = []
+    for column in fields:
+        groups = _binned(frame[column], bins)
+        codes = groups.cat.codes.to_numpy()
+        k = len(groups.cat.categories)
+        sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
+        for value, n, conv in zip(groups.cat.categories, sizes, converted):
+            if n == 0:
+                continue
+            low, high = wilson_interval(conv, n)
+            rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv),
+                         "rate": conv / n, "ci_low": low, "ci_high": high, "lift": conv / n / overall if overall else np.nan})
+    out = pd.DataFrame(rows, columns=["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift"])
+    if len(out):
+        out = suppress_small_groups(out, count_column="leads", min_group_size=min_group_size,
+                                    value_columns=["leads", "converted", "rate", "ci_low", "ci_high", "lift"])
+    return out
+
+
+def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME) -> pd.DataFrame:
+    """Return one row per attribute: the test that fits (Mann–Whitney for numbers, chi-square or Fisher for
+    categories), its p-value and Benjamini–Hochberg q-value across the attributes, Cramér's V (numbers in
+    quantile bins), AUC and rank-biserial for numbers, medians of converters and the rest."""
+    y = frame[outcome].astype(bool)
+    rows = []
+    for column in fields:
+        values = frame[column]
+        binned = _binned(values)
+        cat = categorical_association(binned, y)
+        row = {"attribute": column, "kind": "number" if _is_numeric(values) else "category",
+               "leads": int(values.notna().sum()), "cramers_v": cat.cramers_v,
+               "single_field_auc": discrimination_auc(binned, y)}
+        if _is_numeric(values):
+            x = values.astype("Float64")
+            mw = mann_whitney(x, y)
+            row.update(test=mw.test, statistic=mw.statistic, p_value=mw.p_value, auc=mw.auc,
+                       rank_biserial=mw.rank_biserial, median_converted=float(x[y].median()),
+                       median_rest=float(x[~y].median()))
+        else:
+            row.update(test=cat.test, statistic=cat.statistic, p_value=cat.p_value, auc=np.nan, rank_biserial=np.nan,
+                       median_converted=np.nan, median_rest=np.nan)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["q_value"] = benjamini_hochberg(out["p_value"])
+        out = out[["attribute", "kind", "leads", "test", "statistic", "p_value", "q_value", "cramers_v", "auc",
+                   "rank_biserial", "median_converted", "median_rest", "single_field_auc"]]
+    return out
+
+
+def numeric_distribution(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
+                         bins: int = 20) -> pd.DataFrame:
+    """Return, per numeric attribute, the share of converters and of the rest in each of `bins` equal-width bins
+    over the 1st–99th percentile range (outliers in the end bins): the data of the distribution figure."""
+    y = frame[outcome].astype(bool).to_numpy()
+    rows = []
+    for column in fields:
+        x = frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        ok = ~np.isnan(x)
+        if ok.sum() == 0:
+            continue
+        low, high = np.quantile(x[ok], [0.01, 0.99])
+        if high <= low:
+            high = low + 1
+        edges = np.linspace(low, high, bins + 1)
+        index = np.clip(np.searchsorted(edges, np.clip(x[ok], low, high), side="right") - 1, 0, bins - 1)
+        conv = np.bincount(index[y[ok]], minlength=bins) / max(y[ok].sum(), 1)
+        rest = np.bincount(index[~y[ok]], minlength=bins) / max((~y[ok]).sum(), 1)
+        rows += [{"attribute": column, "bin_low": edges[i], "bin_high": edges[i + 1], "share_converted": conv[i],
+                  "share_rest": rest[i]} for i in range(bins)]
+    return pd.DataFrame(rows)
+
+
+def _what_converters_have(attribute: str, assoc: pd.Series, values: pd.DataFrame) -> str:
+    part = values[(values["attribute"] == attribute) & values["lift"].notna() & (values["value"] != MISSING)]
+    best = part.sort_values("lift", ascending=False).head(1)
+    best_text = (f"best: {best['value'].iat[0]} ({float(best['lift'].iat[0]):.1f}x, "
+                 f"{float(best['rate'].iat[0]):.0%} convert)") if len(best) else ""
+    if assoc["kind"] == "number":
+        return f"median {assoc['median_converted']:,.4g} vs {assoc['median_rest']:,.4g}; {best_text}"
+    return best_text
+
+
+def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd.DataFrame | None,
+                       channel_fields: tuple[str, ...] = CHANNEL_FIELDS) -> pd.DataFrame:
+    """Return the ranked table "what converting leads have in common". Lead attributes are ranked by their effect
+    in the score (permutation importance: the drop in hold-out ROC AUC when the attribute is shuffled, which
+    accounts for the other attributes) and, without a score, by Cramér's V; channel fields (where the lead came
+    from) follow, ranked among themselves, since they describe the channel rather than the lead."""
+    out = assoc[["attribute", "kind", "cramers_v", "auc", "q_value"]].copy()
+    out["group"] = np.where(out["attribute"].isin(channel_fields), "channel", "lead attribute")
+    if importance is not None and len(importance):
+        out = out.merge(importance[["attribute", "importance", "importance_sd"]], on="attribute", how="left")
+    else:
+        out["importance"] = np.nan
+        out["importance_sd"] = np.nan
+    out["effect"] = out["importance"].fillna(-np.inf) if out["importance"].notna().any() else out["cramers_v"]
+    out["what_converters_have"] = [_what_converters_have(a, r, values) for a, r in
+                                   zip(out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records"))]
+    out = out.sort_values(["group", "effect", "cramers_v"], ascending=[False, False, False], kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["significant"] = out["q_value"] < 0.05
+    return out[["rank", "attribute", "group", "kind", "what_converters_have", "importance", "importance_sd",
+                "cramers_v", "auc", "q_value", "significant"]].reset_index(drop=True)
+
+
+# --- survey answers and personas for linked leads --------------------------------------------------------------
+
+
+def linked_attributes(leads: pd.DataFrame, responses: pd.DataFrame | None, codebook: pd.DataFrame | None,
+                      personas: pd.DataFrame | None, *, outcome: str = OUTCOME) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the leads linked to a survey response (one response a lead: quality-checked first, then latest),
+    with their answers and persona as columns, and a label per column (the question) for the tables."""
+    labels: dict[str, str] = {}
+    parts = []
+    if responses is not None and "lead_key" in responses and responses["lead_key"].notna().any():
+        kinds = {} if codebook is None else dict(zip(codebook["column"], codebook["kind"]))
+        questions = {} if codebook is None else dict(zip(codebook["column"], codebook["question"].astype(str)))
+        if codebook is not None and "item" in codebook:
+            items = codebook["item"].astype("object").where(codebook["item"].notna() & ~codebook["item"].astype(str).isin(["", "nan", "<NA>"]))
+            questions.update({c: f"{q.split(' - ')[0]} — {i}" for c, q, i in zip(codebook["column"], codebook["question"].astype(str), items)
+                              if isinstance(i, str)})
+        answer_columns = [c for c in responses.columns if kinds.get(c) in ("single", "likert", "multi", "numeric")]
+        linked = responses[responses["lead_key"].notna()]
+        sort_by = [c for c in ("quality_ok", "submitted_at") if c in linked]
+        linked = linked.sort_values(sort_by, ascending=False, kind="stable") if sort_by else linked
+        linked = linked.drop_duplicates("lead_key")
+        answers = linked.set_index("lead_key")[answer_columns]
+        answers.columns = [f"survey_{c}" for c in answer_columns]
+        labels.update({f"survey_{c}": questions.get(c, c) for c in answer_columns})
+        parts.append(answers)
+    if personas is not None and {"lead_key", "persona"} <= set(personas.columns):
+        assigned = personas[personas["lead_key"].notna()].drop_duplicates("lead_key").set_index("lead_key")
+        parts.append(assigned[["persona"]].astype("object"))
+        labels["persona"] = "Persona (notebook 03)"
+    if not parts:
+        return pd.DataFrame(columns=["lead_key", outcome]), labels
+    joined = pd.concat(parts, axis=1, join="outer")
+    frame = leads[["lead_key", outcome]].merge(joined, left_on="lead_key", right_index=True, how="inner")
+    return frame.reset_index(drop=True), labels

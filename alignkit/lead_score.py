@@ -1,0 +1,326 @@
+"""The lead score: cross-validated models of conversion, a calibrated score, its accuracy figures, the written
+definition (rules, MQL threshold, bands) and per-lead reasons. Used by `alignkit.leads` and `alignkit score`.
+
+Pure on DataFrames: `fit_score(frame, numeric=…, categorical=…, outcome=…)` takes the lead table and returns a
+fitted `LeadScore` that pickles with joblib and scores new leads with `score_leads`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.inspection import partial_dependence, permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from alignkit.lead_definition import (assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
+                                      rule_sentence, threshold_at_capacity)
+from alignkit.stats import wilson_interval
+
+__all__ = ["BANDS", "CalibratedLeadScore", "LeadScore", "assign_band", "band_cutoffs", "build_models",
+           "calibration_table", "contributions", "cross_validate", "find_rules", "fit_score", "gains_table",
+           "model_frame", "rule_sentence", "score_leads", "threshold_at_capacity"]
+
+MODEL_LABELS = {"logistic": "Regularised logistic regression (readable baseline)",
+                "boosting": "Histogram gradient boosting"}
+BANDS = ("A", "B", "C", "D")
+MISSING = "(missing)"
+MIN_REASON = 0.05   # log-odds: smaller contributions are not worth a reason
+
+
+# --- models --------------------------------------------------------------------------------------------------
+
+
+def _signed_log1p(values: np.ndarray) -> np.ndarray:
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def build_models(numeric: list[str], categorical: list[str], *, seed: int) -> dict[str, Pipeline]:
+    """Return the two candidate pipelines (impute + one-hot / scale, then the classifier), unfitted."""
+    onehot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, sparse_output=False)
+    linear_numeric = make_pipeline(SimpleImputer(strategy="median"),
+                                   FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"), StandardScaler())
+    logistic = Pipeline([
+        ("prepare", ColumnTransformer([("categories", onehot, categorical), ("numbers", linear_numeric, numeric)])),
+        ("model", LogisticRegression(C=0.1, max_iter=2000)),
+    ])
+    boosting = Pipeline([
+        ("prepare", ColumnTransformer([("categories", clone(onehot), categorical),
+                                       ("numbers", SimpleImputer(strategy="median"), numeric)])),
+        ("model", HistGradientBoostingClassifier(learning_rate=0.05, max_iter=300, max_leaf_nodes=8,
+                                                 min_samples_leaf=200, l2_regularization=1.0, early_stopping=True,
+                                                 validation_fraction=0.15, n_iter_no_change=20, random_state=seed)),
+    ])
+    return {"logistic": logistic, "boosting": boosting}
+
+
+class CalibratedLeadScore(ClassifierMixin, BaseEstimator):
+    """A fitted pipeline followed by Platt scaling fitted on out-of-fold predictions: a calibrated probability.
+
+    Equivalent to `CalibratedClassifierCV(method="sigmoid", ensemble=False)`, reusing the cross-validation's
+    out-of-fold predictions instead of refitting the model once per fold again. Monotone, so it keeps the ranking.
+    """
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray, oof_margin: np.ndarray | None = None) -> CalibratedLeadScore:
+        """Fit the pipeline on X, y and the calibration on `oof_margin` (out-of-fold log-odds; in-fold if None)."""
+        self.pipeline_ = clone(self.pipeline).fit(X, y)
+        margin = self.pipeline_.decision_function(X) if oof_margin is None else oof_margin
+        platt = LogisticRegression(C=1e6).fit(np.asarray(margin).reshape(-1, 1), y)
+        self.slope_, self.intercept_ = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        self.classes_ = np.array([False, True])
+        return self
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the calibrated log-odds of conversion."""
+        check_is_fitted(self, "slope_")
+        return self.slope_ * self.pipeline_.decision_function(X) + self.intercept_
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the calibrated probabilities (columns: not converted, converted)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Return True where the calibrated probability is at least one half."""
+        return self.predict_proba(X)[:, 1] >= 0.5
+
+
+def model_frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    """Return the model's input: numbers as float (missing NaN), categories as text with '(missing)'."""
+    out = {}
+    for column in numeric:
+        values = frame[column] if column in frame else pd.Series(np.nan, index=frame.index)
+        out[column] = pd.to_numeric(values.astype("object").where(values.notna(), np.nan), errors="coerce").astype(float)
+    for column in categorical:
+        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
+        out[column] = values.astype("object").where(values.notna(), MISSING).astype(str).to_numpy(dtype=object)
+    return pd.DataFrame(out, index=frame.index)[numeric + categorical]
+
+
+def stratified_sample(y: np.ndarray, size: int, *, seed: int) -> np.ndarray:
+    """Return sorted row positions of a stratified random sample of `size` rows (all rows if fewer)."""
+    if len(y) <= size:
+        return np.arange(len(y))
+    keep, _ = train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=seed)
+    return np.sort(keep)
+
+
+def cross_validate(models: dict[str, Pipeline], X: pd.DataFrame, y: np.ndarray, *, folds: int,
+                   seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Return ROC AUC and PR AUC per model and fold (stratified K-fold, seeded) and each model's out-of-fold log-odds."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    rows, oof = [], {name: np.zeros(len(y)) for name in models}
+    for fold, (train, test) in enumerate(splitter.split(X, y), start=1):
+        for name, model in models.items():
+            fitted = clone(model).fit(X.iloc[train], y[train])
+            margin = fitted.decision_function(X.iloc[test])
+            oof[name][test] = margin
+            rows.append({"model": name, "fold": fold, "roc_auc": roc_auc_score(y[test], margin),
+                         "pr_auc": average_precision_score(y[test], margin)})
+    return pd.DataFrame(rows), oof
+
+
+def summarise_cv(cv: pd.DataFrame, base_rate: float) -> pd.DataFrame:
+    """Return one row per model: mean and standard deviation of ROC AUC and PR AUC across folds."""
+    out = cv.groupby("model", sort=False).agg(folds=("fold", "count"), roc_auc_mean=("roc_auc", "mean"),
+                                              roc_auc_sd=("roc_auc", "std"), pr_auc_mean=("pr_auc", "mean"),
+                                              pr_auc_sd=("pr_auc", "std")).reset_index()
+    out.insert(1, "description", out["model"].map(MODEL_LABELS))
+    out["pr_auc_of_chance"] = base_rate
+    return out
+
+
+# --- the fitted score ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadScore:
+    """A fitted, calibrated lead score with everything needed to use and explain it (pickles with joblib)."""
+
+    model_name: str
+    model: CalibratedLeadScore
+    numeric: list[str]
+    categorical: list[str]
+    reference: dict[str, object]          # a typical lead: median number, most frequent category
+    mapping: dict[str, str]               # attribute → export column it was read from
+    cv: pd.DataFrame                      # per model and fold
+    cv_summary: pd.DataFrame              # per model: mean ± sd
+    holdout: pd.DataFrame                 # lead_key, converted, score, band of the hold-out leads
+    holdout_metrics: dict[str, float]
+    gains: pd.DataFrame
+    calibration: pd.DataFrame
+    importance: pd.DataFrame              # permutation importance on the hold-out
+    partial_dependence: dict[str, pd.DataFrame]
+    rules: pd.DataFrame
+    threshold: dict[str, float]           # MQL threshold at sales capacity with precision and recall
+    bands: dict[str, float]               # lowest score of A, B, C
+    band_table: pd.DataFrame
+    leads_per_week: float
+    capacity_per_week: int
+    rows_used: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def features(self) -> list[str]:
+        """Return the attributes the score uses."""
+        return self.numeric + self.categorical
+
+
+def _reference(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict[str, object]:
+    ref: dict[str, object] = {c: float(X[c].median()) for c in numeric}
+    ref.update({c: str(X[c].mode().iat[0]) for c in categorical})
+    return ref
+
+
+def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str = "converted",
+              key: str = "lead_key", created: str = "created_at", seed: int = 0, folds: int = 5,
+              holdout_share: float = 0.25, max_rows: int = 100_000, capacity_per_week: int = 0,
+              rule_depth: int = 3, rule_min_share: float = 0.03, mapping: dict[str, str] | None = None,
+              explain_rows: int = 5_000, importance_repeats: int = 5, threads: int | None = 1) -> LeadScore:
+    """Return the fitted lead score: both models cross-validated on the training leads, the better one (by mean
+    ROC AUC) calibrated on its out-of-fold predictions, and every accuracy figure measured on the hold-out leads.
+
+    `threads` caps the OpenMP/BLAS threads of the models (None = all cores). One thread is the default: on a
+    machine shared with other work, gradient boosting's threads spin-wait and run many times slower."""
+    with threadpool_limits(limits=threads):
+        return _fit_score(frame, numeric=numeric, categorical=categorical, outcome=outcome, key=key, created=created,
+                          seed=seed, folds=folds, holdout_share=holdout_share, max_rows=max_rows,
+                          capacity_per_week=capacity_per_week, rule_depth=rule_depth, rule_min_share=rule_min_share,
+                          mapping=mapping, explain_rows=explain_rows, importance_repeats=importance_repeats)
+
+
+def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str, key: str,
+               created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int,
+               rule_depth: int, rule_min_share: float, mapping: dict[str, str] | None, explain_rows: int,
+               importance_repeats: int) -> LeadScore:
+    # Sales capacity → share of leads that can be passed, from the whole table's arrival rate.
+    created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
+    weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
+    per_week = float(len(frame) / weeks) if np.isfinite(weeks) else np.nan
+    share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else 1.0
+    leads_in_table = len(frame)
+    # A large table is modelled on a stratified sample: at most `max_rows` training leads plus their hold-out share.
+    modelled = stratified_sample(frame[outcome].astype(bool).to_numpy(), int(max_rows / (1 - holdout_share)), seed=seed)
+    frame = frame.iloc[modelled] if len(modelled) < len(frame) else frame
+    y_all = frame[outcome].astype(bool).to_numpy()
+    X_all = model_frame(frame, numeric, categorical)
+    train_idx, test_idx = train_test_split(np.arange(len(frame)), test_size=holdout_share, stratify=y_all,
+                                           random_state=seed)
+    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
+    sample = train_idx
+    X, y = X_all.iloc[sample], y_all[sample]
+    models = build_models(numeric, categorical, seed=seed)
+    cv, oof = cross_validate(models, X, y, folds=folds, seed=seed)
+    summary = summarise_cv(cv, float(y.mean()))
+    best = summary.sort_values("roc_auc_mean", ascending=False, kind="stable")["model"].iat[0]
+    model = CalibratedLeadScore(models[best]).fit(X, y, oof_margin=oof[best])
+    X_test, y_test = X_all.iloc[test_idx], y_all[test_idx]
+    score = model.predict_proba(X_test)[:, 1]
+    metrics = {"roc_auc": float(roc_auc_score(y_test, score)), "pr_auc": float(average_precision_score(y_test, score)),
+               "base_rate": float(y_test.mean()), "leads": int(len(y_test)), "conversions": int(y_test.sum())}
+    threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
+    cutoffs = band_cutoffs(score, threshold["threshold"], share)
+    bands = assign_band(score, cutoffs)
+    band_rows = []
+    for band in BANDS:
+        inside = bands == band
+        n, conv = int(inside.sum()), int(y_test[inside].sum())
+        low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
+        band_rows.append({"band": band, "lowest_score": cutoffs.get(band, 0.0), "leads": n, "lead_share": n / len(y_test),
+                          "conversion_rate": conv / n if n else np.nan, "ci_low": low, "ci_high": high,
+                          "conversion_share": conv / max(y_test.sum(), 1)})
+    # Explanations on (a sample of) the hold-out.
+    explain = stratified_sample(y_test, explain_rows, seed=seed)
+    X_explain, y_explain = X_test.iloc[explain], y_test[explain]
+    perm = permutation_importance(model, X_explain, y_explain, scoring="roc_auc", n_repeats=importance_repeats,
+                                  random_state=seed, n_jobs=1)
+    importance = pd.DataFrame({"attribute": X_test.columns, "importance": perm.importances_mean,
+                               "importance_sd": perm.importances_std})
+    importance = importance.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+    top_numeric = [a for a in importance["attribute"] if a in numeric][:3]
+    pdp = {}
+    for column in top_numeric:
+        grid_values = X_explain[column].dropna()
+        grid = np.unique(np.quantile(grid_values, np.linspace(0.02, 0.98, 20))) if len(grid_values) else np.array([])
+        if len(grid) < 2:
+            continue
+        result = partial_dependence(model, X_explain.iloc[: min(len(X_explain), 5000)], [column],
+                                    custom_values={column: grid}, kind="average", response_method="predict_proba")
+        pdp[column] = pd.DataFrame({column: result["grid_values"][0], "predicted_rate": result["average"][0]})
+    rules = find_rules(X_all.iloc[sample], y, X_test, y_test, numeric=numeric, categorical=categorical,
+                       depth=rule_depth, min_share=rule_min_share, seed=seed)
+    holdout = pd.DataFrame({key: frame[key].to_numpy()[test_idx] if key in frame else test_idx, outcome: y_test,
+                            "score": score, "band": bands})
+    return LeadScore(
+        model_name=best, model=model, numeric=list(numeric), categorical=list(categorical),
+        reference=_reference(X, numeric, categorical), mapping=dict(mapping or {}), cv=cv, cv_summary=summary,
+        holdout=holdout, holdout_metrics=metrics, gains=gains_table(y_test, score), calibration=calibration_table(y_test, score),
+        importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
+        band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week),
+        rows_used={"leads": int(leads_in_table), "training": int(len(train_idx)), "model_sample": int(len(sample)),
+                   "holdout": int(len(test_idx))})
+
+
+# --- scoring new leads, with reasons -----------------------------------------------------------------------------
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float):
+        return "missing" if np.isnan(value) else (f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}")
+    return str(value)
+
+
+def contributions(score: LeadScore, X: pd.DataFrame) -> pd.DataFrame:
+    """Return each attribute's contribution to each lead's log-odds: the change when that attribute is set to the
+    typical lead's value (median number, most frequent category). Positive = raises the score. Works for both
+    models alike (for the logistic model it equals coefficient × difference from the typical value)."""
+    base = score.model.decision_function(X)
+    out = {}
+    for column in score.features:
+        typical = X.copy()
+        typical[column] = score.reference[column]
+        out[column] = base - score.model.decision_function(typical)
+    return pd.DataFrame(out, index=X.index)
+
+
+def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key", reasons: int = 3) -> pd.DataFrame:
+    """Return one row a lead: key, calibrated score, band and the top `reasons` for and against, each written
+    'attribute = value (+0.85)' with its contribution in log-odds against a typical lead (see `contributions`);
+    contributions under MIN_REASON are left blank."""
+    X = model_frame(frame, score.numeric, score.categorical)
+    with threadpool_limits(limits=1):
+        probability = score.model.predict_proba(X)[:, 1]
+        contrib = contributions(score, X)
+    out = pd.DataFrame({key: frame[key].to_numpy() if key in frame else np.arange(len(frame)),
+                        "score": np.round(probability, 4), "band": assign_band(probability, score.bands)})
+    values = contrib.to_numpy()
+    names = np.array(contrib.columns)
+    order = np.argsort(-values, axis=1, kind="stable")
+    raw = X.to_numpy(dtype=object)
+    position = {c: i for i, c in enumerate(X.columns)}
+    for kind, pick in (("for", order[:, :reasons]), ("against", order[:, ::-1][:, :reasons])):
+        for j in range(reasons):
+            texts = []
+            for row in range(len(X)):
+                col = pick[row, j]
+                effect = values[row, col]
+                if (kind == "for" and effect < MIN_REASON) or (kind == "against" and effect > -MIN_REASON):
+                    texts.append("")
+                    continue
+                name = names[col]
+                texts.append(f"{name} = {_value_text(raw[row, position[name]])} ({effect:+.2f})")
+            out[f"reason_{kind}_{j + 1}"] = texts
+    return out
