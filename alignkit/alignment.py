@@ -29,6 +29,10 @@ ANALYSES = ("funnel", "leads", "personas")
 ANALYSIS_TITLES = {"funnel": "The funnel, the SLA and the closed loop", "leads": "The ideal lead",
                    "personas": "Customer personas"}
 HEADLINES_PER_ANALYSIS = 3
+# The story the page tells (issue: funnel and friction, the ideal lead, personas, SLA, closed loop, shared KPIs):
+# contributed section ids, as "<analysis>-<section id>" or its prefix.
+PAGE_ORDER = ("funnel-funnel", "funnel-friction", "leads-definition", "leads-drivers", "leads", "personas-sizes",
+              "personas-persona", "personas", "funnel-sla", "funnel-closed-loop", "funnel-kpis", "funnel")
 # What each detailed report holds (shown beside its link) and its short name in the contents bar.
 REPORT_NOTES = {"01_clean_survey_and_crm": ("Cleaning", "rows in and out, every cleaning step, survey quality"),
                 "02_funnel_and_sla": ("Funnel & SLA", "stage conversion, friction points, follow-up times, lost reasons"),
@@ -134,15 +138,30 @@ def ordered(results: Mapping[str, Any]) -> list[str]:
     return [n for n in ANALYSES if n in results] + sorted(n for n in results if n not in ANALYSES)
 
 
+def _page_rank(section: Section) -> int:
+    """Return where a contributed section stands on the page (PAGE_ORDER; anything else after, in given order)."""
+    for rank, prefix in enumerate(PAGE_ORDER):
+        if section.id == prefix or section.id.startswith(prefix + "-"):
+            return rank
+    return len(PAGE_ORDER)
+
+
 def build_sections(settings: ProjectSettings, results: Mapping[str, Any], *,
                    modules: Mapping[str, Any] | None = None) -> list[Section]:
-    """Return the alignment report's sections: the agreed definitions, then each analysis' sections in page order,
-    then the links to the detailed reports. `results` maps an analysis name to its result (any subset)."""
-    sections = [definitions_section(settings)]
+    """Return the alignment report's sections: the agreed definitions, then the analyses' sections in the order
+    the story is told (PAGE_ORDER), then the links to the detailed reports. `results` maps an analysis name to its
+    result (any subset)."""
+    contributed: list[Section] = []
     for name in ordered(results):
-        sections.extend(_contributed(name, results[name], _module(name, modules)))
-    sections.append(detailed_reports_section(settings))
-    return sections
+        contributed.extend(_contributed(name, results[name], _module(name, modules)))
+    contributed.sort(key=_page_rank)  # stable: sections of one kind keep their analysis' order
+    return [definitions_section(settings), *contributed, detailed_reports_section(settings)]
+
+
+def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) -> dict[str, Any]:
+    """Return each analysis' result as its notebook left it (`alignkit.<name>.load_result(settings)`: saved models
+    are loaded, not refitted). Each module raises an error naming the missing file and the notebook to run."""
+    return {name: _module(name, None).load_result(settings) for name in analyses}
 
 
 def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,

@@ -508,3 +508,24 @@ def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path
     from alignkit.funnel_report import write_funnel_report as _write
 
     return _write(result, settings)
+
+
+def load_result(settings: ProjectSettings) -> FunnelResult:
+    """Return the funnel analysis of data/processed for the alignment report. Nothing is saved by notebook 02: the
+    analysis is recomputed, which is fast and gives the same numbers for the same inputs."""
+    return analyse(settings)
+
+
+ALIGNMENT_SECTIONS = ("funnel", "friction", "sla", "closed-loop", "kpis")
+
+
+def alignment_sections(result: FunnelResult) -> list:
+    """Return the short version for the alignment page (notebook 05): the funnel with its stage conversion, the
+    friction points, the SLA, the closed loop and the shared KPIs (leaving out cohorts and the long tables)."""
+    from dataclasses import replace
+
+    from alignkit.report import ReportTable
+
+    long_tables = {"stages", "irregularities", "time_in_stage", "open_vs_lost", "segments"}
+    return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportTable) and i.name in long_tables)])
+            for s in report_sections(result) if s.id in ALIGNMENT_SECTIONS]

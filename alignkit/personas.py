@@ -8,7 +8,7 @@ the saved model and data/processed without refitting (for notebook 05). The esti
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import joblib
@@ -32,6 +32,7 @@ REPORT_SLUG = "03_persona_segments"
 PERSONAS_FILE = "personas.parquet"
 MODEL_FILE = "persona_model.joblib"
 TRAIT_COLUMNS = ["description", "value_in", "value_out", "lift", "std_diff", "q_value"]
+PERSONA_MAP_ALT = "Scatter map of respondents coloured by persona."
 
 
 @dataclass(frozen=True, repr=False)
@@ -262,7 +263,7 @@ def report_sections(result: PersonaResult) -> list[Section]:
         [ReportFigure.from_axes(plots.plot_persona_sizes(shown), alt="Bar chart of persona shares with confidence intervals."),
          ReportTable("sizes", "Persona sizes", result.sizes),
          ReportFigure.from_axes(plots.plot_persona_map(result.embedding, result.names, min_group_size=result.min_group_size),
-                                alt="Scatter map of respondents coloured by persona.")]))
+                                alt=PERSONA_MAP_ALT)]))
     for pid in shown["persona_id"]:
         sections.append(_card(result, int(pid)))
     sections.append(Section("crm", "What each persona did in the CRM", [
@@ -275,6 +276,14 @@ def report_sections(result: PersonaResult) -> list[Section]:
         "(Benjamini–Hochberg q-value)."],
         [ReportTable("traits", "Persona × answer comparisons", result.traits.drop(columns=["description"]), max_rows=80)]))
     return sections
+
+
+def alignment_sections(result: PersonaResult) -> list[Section]:
+    """Return the short version for the alignment page (notebook 05): persona sizes, one card per persona, and what
+    each persona did in the CRM (leaving out how k was chosen, the map and every comparison)."""
+    keep = [s for s in report_sections(result) if s.id in ("sizes", "crm") or s.id.startswith("persona-")]
+    return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportFigure) and i.alt == PERSONA_MAP_ALT)])
+            if s.id == "sizes" else s for s in keep]
 
 
 def write_personas_report(result: PersonaResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:

@@ -430,17 +430,6 @@ def total_variation_distance(p: np.ndarray | pd.Series, q: np.ndarray | pd.Serie
     return float(0.5 * np.abs(p / p.sum() - q / q.sum()).sum())
 
 
-def cramers_v(table: np.ndarray | pd.DataFrame) -> float:
-    """Return Cramér's V of a contingency table of (possibly weighted) counts: 0 = no association, 1 = complete."""
-    counts = np.asarray(table, dtype=float)
-    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
-    if counts.size == 0 or min(counts.shape) < 2:
-        return 0.0
-    chi2 = _st.chi2_contingency(counts, correction=False)[0]
-    return float(np.sqrt(chi2 / (counts.sum() * (min(counts.shape) - 1))))
-
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Survey weights: raking, weighted crosstabs (Rao–Scott), weighted means
 # ---------------------------------------------------------------------------------------------------------------

@@ -61,11 +61,26 @@ def test_results_are_composed_in_page_order_with_unique_ids_and_table_names(sett
     modules = {"personas": fake_analysis("personas", "Five personas"), "funnel": fake_analysis("funnel", "MQL to SQL stalls")}
     results = {"personas": {"n": 3000}, "funnel": {"n": 20000}}
     sections = alignment.build_sections(settings, results, modules=modules)
-    assert [s.id for s in sections] == ["definitions", "funnel-overview", "personas-overview", "detailed-reports"]
-    assert [s.items[0].name for s in sections[1:3]] == ["funnel_summary", "personas_summary"]
+    # A funnel section the page does not know goes with the funnel's tail (SLA, closed loop, KPIs): after personas.
+    assert [s.id for s in sections] == ["definitions", "personas-overview", "funnel-overview", "detailed-reports"]
+    assert [s.items[0].name for s in sections[1:3]] == ["personas_summary", "funnel_summary"]
     headline = alignment.build_headline(settings, results, modules=modules)
     assert headline[:4] == ["MQL to SQL stalls (20,000 leads)", "second", "third", "Five personas (3,000 leads)"]
     assert headline[-1].startswith("Agreed: sales follows up every MQL within 24 hours")
+
+
+def test_the_page_tells_the_story_in_the_order_of_the_meeting(settings):
+    def analysis(ids):
+        module = fake_analysis("x", "x")
+        module.alignment_sections = lambda result: [Section(i, i.title(), ["text"]) for i in ids]
+        return module
+    modules = {"funnel": analysis(["funnel", "friction", "sla", "closed-loop", "kpis"]),
+               "leads": analysis(["definition", "drivers"]), "personas": analysis(["sizes", "persona-1", "crm"])}
+    results = {"personas": {"n": 1}, "leads": {"n": 1}, "funnel": {"n": 1}}
+    sections = alignment.build_sections(settings, results, modules=modules)
+    assert [s.id for s in sections] == [
+        "definitions", "funnel-funnel", "funnel-friction", "leads-definition", "leads-drivers", "personas-sizes",
+        "personas-persona-1", "personas-crm", "funnel-sla", "funnel-closed-loop", "funnel-kpis", "detailed-reports"]
 
 
 def test_an_analysis_may_give_a_shorter_list_for_this_page(settings):
