@@ -6,8 +6,10 @@ Rules (the report states them in plain words):
   or when it reached any later stage. A stage passed without a date is counted as *skipped* (not for the first
   stage, where leads simply enter the funnel later). A lead whose current stage is earlier than the furthest
   stage it reached has *moved back*; it is counted at the furthest stage, never dropped.
-- Conversion from a stage to the next is judged only among leads that already moved on or had
-  `cohort_maturity_days` since reaching the stage (a stage without a date takes the lead's creation date).
+- Conversion from a stage to the next is judged only among leads that reached the stage at least
+  `cohort_maturity_days` before the export date (a stage without a date takes the lead's creation date), whether
+  or not they moved on since: judging young leads only once they have moved on would select on the outcome and
+  inflate the rate (a campaign launched last month would show 100%).
 - A lead that stopped at a stage is *lost* when its deal closed lost or its lifecycle value is one of
   `funnel.lost_values` (notebook 01 leaves the stage empty for those, and logs unknown values), *stalled* when it
   has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
@@ -134,9 +136,10 @@ def _stage_codes(stage: pd.Series, names: tuple[str, ...]) -> np.ndarray:
 
 
 def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
-    """Return which leads are judged on the step from stage i to i+1: reached i, and moved on or matured."""
+    """Return which leads are judged on the step from stage i to i+1: those that reached stage i at least
+    `maturity_days` before `as_of`, whether or not they moved on since (never selected on the outcome)."""
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    return paths.reached[:, i] & (paths.reached[:, i + 1] | (paths.since(i) <= cutoff))
+    return paths.reached[:, i] & (paths.since(i) <= cutoff)
 
 
 # --- funnel tables --------------------------------------------------------------------------------------------------
@@ -165,9 +168,10 @@ def irregularities(paths: StagePaths) -> pd.DataFrame:
 
 
 def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int) -> pd.DataFrame:
-    """Return one row per step between consecutive stages: leads judged (matured or moved on), converted, the
-    rate with its Wilson CI, leads not yet judged, and the cumulative conversion from the first stage among
-    leads created at least `maturity_days` before `as_of`, with its CI."""
+    """Return one row per step between consecutive stages: leads judged (reached the stage at least
+    `maturity_days` before `as_of`), converted, the rate with its Wilson CI, leads not yet judged, and the
+    cumulative conversion from the first stage among leads created at least `maturity_days` before `as_of`,
+    with its CI."""
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
     mature_leads = paths.reached[:, 0] & (paths.created_at <= cutoff)
     rows = []

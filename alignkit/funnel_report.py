@@ -73,9 +73,10 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
         "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
         "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
-        f"A step from one stage to the next is judged only among leads that already moved on or had {days} days since "
-        "reaching the stage, so recent leads do not pull rates down. Cumulative conversion counts leads created at "
-        f"least {days} days before the export date.",
+        f"A step from one stage to the next is judged only among leads that reached the stage at least {days} days "
+        "before the export date, whether or not they moved on since, so recent leads neither pull rates down (no time "
+        "to move on yet) nor push them up (counting only the quick ones). Cumulative conversion counts leads created "
+        f"at least {days} days before the export date.",
         f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value marks it lost, "
         f"stalled when it has not moved for more than {days} days, and open otherwise.",
         f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
