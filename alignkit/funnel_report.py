@@ -63,6 +63,15 @@ def _shown(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.Da
     return table[table[count_column] >= min_group_size]
 
 
+def _drawable(table: pd.DataFrame, counts: list[str], min_group_size: int,
+              derived: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Return the table for a figure: counts of 1 to `min_group_size` − 1 and the figures in `derived[count]`
+    drawn from them set to NaN (not drawn), as float so matplotlib reads them — what the table beside it blanks."""
+    out = mask_small_counts(mask_derived(table, derived or {}, min_group_size), counts, min_group_size)
+    blanked = [*counts, *[c for columns in (derived or {}).values() for c in columns if c in out]]
+    return out.astype({c: float for c in blanked})
+
+
 def report_sections(result: FunnelResult) -> list[Section]:
     """Return the report's sections: definitions, funnel, friction points, cohorts, SLA, closed loop, KPIs."""
     k = result.min_group_size
@@ -148,7 +157,7 @@ def _sla_section(result: FunnelResult) -> Section:
         f"Marketing agreed to deliver {sla.mqls_per_month:,} MQLs a month." if sla.mqls_per_month else
         "No MQL volume is agreed in the project file yet (sla.mqls_per_month)."],
         [ReportTable("sla_overall", "MQL to first sales touch, all MQLs", private_groups(sla.overall, "mqls_due", k)),
-         ReportFigure.from_axes(plots.plot_sla_distribution(sla.distribution),
+         ReportFigure.from_axes(plots.plot_sla_distribution(_drawable(sla.distribution, ["mqls"], k, {"mqls": ["share"]})),
                                 alt="Bar chart of MQLs by hours to the first sales touch."),
          ReportTable("sla_distribution", "MQLs by hours to the first sales touch",
                      mask_small_counts(mask_derived(sla.distribution, {"mqls": ["share"]}, k), ["mqls"], k)),
@@ -158,7 +167,7 @@ def _sla_section(result: FunnelResult) -> Section:
          ReportFigure.from_axes(plots.plot_sla_weekly(_shown(sla.by_week, "mqls_due", k)),
                                 alt="Line chart of the weekly share of MQLs followed up within target."),
          ReportTable("sla_by_week", "SLA by week of the MQL date", private_groups(sla.by_week, "mqls_due", k), max_rows=30),
-         ReportFigure.from_axes(plots.plot_mql_volume(sla.volume), alt="Bar chart of MQLs delivered per month against the agreed volume."),
+         ReportFigure.from_axes(plots.plot_mql_volume(_drawable(sla.volume, ["mqls"], k)), alt="Bar chart of MQLs delivered per month against the agreed volume."),
          ReportTable("mql_volume", "MQLs delivered per month",
                      mask_small_counts(mask_derived(sla.volume, {"mqls": ["delivered_share", "gap"]}, k), ["mqls"], k))])
 
@@ -166,7 +175,7 @@ def _sla_section(result: FunnelResult) -> Section:
 def _closed_loop_section(result: FunnelResult) -> Section:
     loop, k = result.closed_loop, result.min_group_size
     assert loop is not None
-    by_source = loop.lost_by_source[loop.lost_by_source["of_group"] >= k]
+    by_source = loop.lost_by_source[(loop.lost_by_source["of_group"] >= k) & (loop.lost_by_source["lost_deals"] >= k)]
     items = [
         ReportTable("lost_by_stage", "Lost reasons by the stage the lead had reached",
                     private_groups(loop.lost_by_stage, "lost_deals", k)),
@@ -212,7 +221,7 @@ def _kpi_section(result: FunnelResult) -> Section:
     counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
     stage_counts = [c for c in counts if c.startswith("reached_")]
     shown = ["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3 else ["new_leads", *stage_counts]
-    items = [ReportFigure.from_axes(plots.plot_kpis(kpis, shown), alt="Line chart of monthly new leads and stage counts."),
+    items = [ReportFigure.from_axes(plots.plot_kpis(_drawable(kpis, shown, k), shown), alt="Line chart of monthly new leads and stage counts."),
              ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
                          note="Stage counts are by the month the stage was reached; conversion rates by the month's "
                               "cohort, left empty until the month has matured; revenue is won deals by close month.")]

@@ -88,3 +88,34 @@ def test_kpis_from_small_groups_are_blank():
     out = private_kpis(kpis, 10)
     assert out.loc[0, ["revenue", "win_rate", "median_cycle_days"]].notna().all()
     assert out.loc[1, ["revenue", "win_rate", "win_ci_low", "median_cycle_days"]].isna().all()
+
+
+def test_figures_draw_no_group_below_the_minimum_size(report, monkeypatch):
+    """The tables blank counts of 1 to min_group_size − 1; the figures beside them must not draw those groups
+    either (the demo's last months hold a handful of MQLs, SQLs and customers)."""
+    from alignkit import funnel_report, plots
+
+    _, settings, result = report
+    k = settings.privacy.min_group_size
+    drawn: dict[str, tuple] = {}
+    for name in ("plot_sla_distribution", "plot_mql_volume", "plot_kpis", "plot_lost_reasons"):
+        original = getattr(plots, name)
+
+        def record(*args, _name=name, _original=original, **kwargs):
+            drawn[_name] = args
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(funnel_report.plots, name, record)
+    funnel_report.report_sections(result)
+    assert (result.sla.volume["mqls"].between(1, k - 1)).any()  # the demo has such months: the check bites
+
+    def small(values: pd.Series) -> bool:
+        values = pd.to_numeric(values, errors="coerce").astype(float)
+        return bool(((values > 0) & (values < k)).any())
+
+    assert not small(drawn["plot_mql_volume"][0]["mqls"])
+    distribution = drawn["plot_sla_distribution"][0]
+    assert distribution.loc[distribution["mqls"].astype(float).fillna(0) < k, "share"].isna().all()
+    kpis, columns = drawn["plot_kpis"]
+    assert not any(small(kpis[c]) for c in columns)
+    assert not small(drawn["plot_lost_reasons"][0]["lost_deals"])
