@@ -58,6 +58,15 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
                                "difference_ci_high": "vs_rest_ci_high"})
 
 
+REST_FIGURES = ["rest_rate", "difference", "difference_ci_low", "difference_ci_high", "cohens_h"]
+
+
+def private_segments(table: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Return segment-vs-rest rows with the rest's figures blanked where the rest is a group of fewer than
+    `min_group_size` leads (with two segments, the rest of one is the other: its rate would reveal it)."""
+    return mask_derived(table, {"rest_n": REST_FIGURES}, min_group_size) if "rest_n" in table else table
+
+
 def _shown(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
     """Return only the groups large enough to be drawn in a figure."""
     return table[table[count_column] >= min_group_size]
@@ -114,17 +123,18 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "No segment converts significantly below the rest at any step."]
     friction_items: list = []
     if len(friction):
-        friction_items.append(ReportFigure.from_axes(plots.plot_friction_points(friction),
+        friction_items.append(ReportFigure.from_axes(plots.plot_friction_points(private_segments(friction, k)),
                                                      alt="Dot chart of the conversion of the worst segments against the rest."))
     columns = ["from_stage", "to_stage", "breakdown", "segment", "n", "count", "rate", "ci_low", "ci_high", "rest_rate",
                "difference", "difference_ci_low", "difference_ci_high", "cohens_h", "p_value", "q_value", "test", "leads_lost"]
     friction_items += [
         ReportTable("friction_points", "Friction points: segments converting significantly below the rest, most leads lost first",
-                    readable(friction[columns]) if len(friction) else friction, max_rows=25),
+                    readable(private_segments(friction, k)[columns]) if len(friction) else friction, max_rows=25),
         ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked), "
                     "most significant differences first",
-                    readable(result.segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
-                                                         kind="stable")[columns]) if len(result.segments) else
+                    readable(private_segments(result.segments, k).sort_values(
+                        ["q_value", "leads_lost"], ascending=[True, False], kind="stable")[columns])
+                    if len(result.segments) else
                     result.segments, max_rows=60,
                     note=f"Only segments with at least {k} leads judged are tested and shown.")]
     sections.append(Section("friction", "Friction points", [

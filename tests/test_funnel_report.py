@@ -119,3 +119,22 @@ def test_figures_draw_no_group_below_the_minimum_size(report, monkeypatch):
     kpis, columns = drawn["plot_kpis"]
     assert not any(small(kpis[c]) for c in columns)
     assert not small(drawn["plot_lost_reasons"][0]["lost_deals"])
+
+
+def test_the_rest_of_a_segment_is_not_shown_when_it_is_a_small_group(report):
+    """With two segments, the rest of the big one *is* the small one: its rate would reveal the small group that
+    the table leaves out. Figures of a rest below min_group_size are blanked."""
+    from dataclasses import replace
+
+    from alignkit.funnel_report import report_sections
+    from alignkit.report import ReportTable
+
+    _, settings, result = report
+    k = settings.privacy.min_group_size
+    segments = result.segments.head(2).assign(rest_n=[k - 7, 5000], rest_rate=[0.123, 0.5])
+    sections = report_sections(replace(result, segments=segments, friction=segments.iloc[:0]))
+    table = next(item for s in sections for item in s.items if isinstance(item, ReportTable) and item.name == "segments")
+    by_rest = table.frame.set_index(segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
+                                                         kind="stable")["rest_n"].to_numpy())
+    assert by_rest.loc[k - 7, ["rest_rate", "vs_rest_rate", "vs_rest_ci_low", "vs_rest_ci_high"]].isna().all()
+    assert by_rest.loc[5000, "rest_rate"] == pytest.approx(0.5)
