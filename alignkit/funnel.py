@@ -423,7 +423,8 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
                                 converted_at="_converted_at", converted_stage=funnel.converted_stage))
     reached_at = {n: paths.reached_at[:, i] for i, n in enumerate(names) if i > 0}
     kpis = monthly_kpis(leads, reached_at, mql_stage=funnel.mql_stage, sql_stage=funnel.sql_stage,
-                        converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity, spend=spend)
+                        converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity, spend=spend,
+                        reached={n: paths.reached[:, i] for i, n in enumerate(names) if i > 0})
     costs = None
     if spend is not None:
         costs = cost_by_segment(leads, spend, converted=paths.reached[:, paths.index(funnel.converted_stage)])
