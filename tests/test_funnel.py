@@ -79,8 +79,8 @@ def test_conversion_is_judged_only_on_matured_leads(hand_paths):
     # that moved on would select on the outcome) = 7; converted: L1, L2, L3, L5, L6.
     assert (table.loc["Lead", "judged"], table.loc["Lead", "converted"]) == (7, 5)
     assert table.loc["Lead", "not_yet_judged"] == 2
-    # MQL → SQL: judged L1, L2, L3, L6 (reached MQL long ago) and L5 (no MQL date: its old creation date stands in); L8 is too
-    # young. Converted: L1, L2, L3, L6.
+    # MQL → SQL: judged L1, L2, L3, L6 (reached MQL long ago) and L5 (no MQL date: its old creation date stands
+    # in); L8 is too young. Converted: L1, L2, L3, L6.
     assert (table.loc["MQL", "judged"], table.loc["MQL", "converted"]) == (5, 4)
     assert table.loc["MQL", "rate"] == pytest.approx(0.8)
     # SQL → Customer: L1, L2 of L1, L2, L3, L6.
