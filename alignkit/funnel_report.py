@@ -143,11 +143,15 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the rest. They "
         "are ranked by the leads lost: the segment's leads times the gap to the rest's rate.", *words], friction_items))
     stage_keys = [c.removesuffix("_share") for c in result.cohorts.columns if c.endswith("_share")]
+    named = _stage_names(result)
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [
         f"Leads grouped by the month they were created. A cohort is judged once its last day is {days} days behind "
         "the export date; younger cohorts show counts but no shares yet."],
-        [ReportFigure.from_axes(plots.plot_cohorts(_shown(result.cohorts, "leads", k), stage_keys[1:]),
+        [ReportFigure.from_axes(plots.plot_cohorts(
+            _shown(result.cohorts, "leads", k).rename(columns={f"{key}_share": f"{named.get(key, key)}_share"
+                                                               for key in stage_keys}),
+            [named.get(key, key) for key in stage_keys[1:]]),
                                 alt="Lines of the share of each monthly cohort reaching each stage."),
          ReportTable("cohorts", "Monthly cohorts by creation month", cohorts)]))
     sections.append(_sla_section(result))
@@ -220,6 +224,11 @@ def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str = "r
     return mask_derived(out, rules, min_group_size).drop(columns="_decided")
 
 
+def _stage_names(result: FunnelResult) -> dict[str, str]:
+    """Return the snake_case key of each stage (as in column names) → the stage's name in the project file."""
+    return {stage_at_column(name).removesuffix("_at"): name for name in result.stage_names}
+
+
 def _customers_column(result: FunnelResult) -> str:
     converted = result.definitions.loc[result.definitions["role"] == "converted", "stage"]
     return f"reached_{stage_at_column(converted.iloc[0]).removesuffix('_at')}" if len(converted) else ""
@@ -231,7 +240,9 @@ def _kpi_section(result: FunnelResult) -> Section:
     counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
     stage_counts = [c for c in counts if c.startswith("reached_")]
     shown = ["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3 else ["new_leads", *stage_counts]
-    items = [ReportFigure.from_axes(plots.plot_kpis(_drawable(kpis, shown, k), shown), alt="Line chart of monthly new leads and stage counts."),
+    named = {f"reached_{key}": f"reached_{name}" for key, name in _stage_names(result).items()}
+    items = [ReportFigure.from_axes(plots.plot_kpis(_drawable(kpis, shown, k).rename(columns=named),
+                                                    [named.get(c, c) for c in shown]), alt="Line chart of monthly new leads and stage counts."),
              ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
                          note="Stage counts are by the month the stage was reached; conversion rates by the month's "
                               "cohort, left empty until the month has matured; revenue is won deals by close month.")]

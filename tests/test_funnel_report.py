@@ -138,3 +138,24 @@ def test_the_rest_of_a_segment_is_not_shown_when_it_is_a_small_group(report):
                                                          kind="stable")["rest_n"].to_numpy())
     assert by_rest.loc[k - 7, ["rest_rate", "vs_rest_rate", "vs_rest_ci_low", "vs_rest_ci_high"]].isna().all()
     assert by_rest.loc[5000, "rest_rate"] == pytest.approx(0.5)
+
+
+def test_figures_name_the_stages_as_the_project_file_does(report, monkeypatch):
+    """Legends say 'MQL', 'Opportunity' (the company's stage names), not the snake_case column keys."""
+    from alignkit import funnel_report, plots
+
+    _, settings, result = report
+    legends: dict[str, list[str]] = {}
+    for name in ("plot_cohorts", "plot_kpis"):
+        original = getattr(plots, name)
+
+        def record(*args, _name=name, _original=original, **kwargs):
+            ax = _original(*args, **kwargs)
+            legends[_name] = [t.get_text() for t in ax.get_legend().get_texts()]
+            return ax
+
+        monkeypatch.setattr(funnel_report.plots, name, record)
+    funnel_report.report_sections(result)
+    names = settings.funnel.stage_names
+    assert legends["plot_cohorts"] == names[2:]  # from MQL on (nearly every lead reaches Lead)
+    assert legends["plot_kpis"][0] == "new leads" and set(legends["plot_kpis"][1:]) <= set(names)
