@@ -195,24 +195,30 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
 
 
 def _days_summary(days: np.ndarray) -> dict[str, float]:
+    """Return leads, median and 80th-percentile days of the non-negative durations, and how many durations were
+    negative (the later date before the earlier one: left out of the figures, but counted)."""
     days = days[~np.isnan(days)]
+    out_of_order = int((days < 0).sum())
+    days = days[days >= 0]
     if not len(days):
-        return {"leads": 0, "median_days": np.nan, "p80_days": np.nan}
-    return {"leads": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8))}
+        return {"leads": 0, "median_days": np.nan, "p80_days": np.nan, "dates_out_of_order": out_of_order}
+    return {"leads": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
+            "dates_out_of_order": out_of_order}
 
 
 def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
     """Return, per step, the days from reaching a stage to reaching the next (median, 80th percentile) among
-    leads with both dates recorded, then the days from creation to the converted stage."""
+    leads with both dates recorded, then the days from creation to the converted stage; leads whose dates are out
+    of order are left out of those figures and counted in `dates_out_of_order`."""
     rows = []
     for i in range(len(paths.names) - 1):
         both = paths.has_date[:, i] & paths.has_date[:, i + 1]
         days = (paths.reached_at[both, i + 1] - paths.reached_at[both, i]) / DAY
-        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1], **_days_summary(days[days >= 0])})
+        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1], **_days_summary(days)})
     j = paths.index(converted_stage)
     done = paths.reached[:, j] & ~np.isnat(paths.reached_at[:, j])
     days = (paths.reached_at[done, j] - paths.created_at[done]) / DAY
-    rows.append({"from_stage": "Created", "to_stage": converted_stage, **_days_summary(days[days >= 0])})
+    rows.append({"from_stage": "Created", "to_stage": converted_stage, **_days_summary(days)})
     return pd.DataFrame(rows)
 
 

@@ -111,7 +111,7 @@ def report_sections(result: FunnelResult) -> list[Section]:
         ReportTable("irregularities", "Leads that skipped a stage or moved back (counted, not dropped)",
                     mask_small_counts(result.irregularities, ["leads"], k)),
         ReportTable("time_in_stage", "Days from reaching a stage to reaching the next (leads with both dates)",
-                    private_groups(result.times, "leads", k)),
+                    mask_small_counts(private_groups(result.times, "leads", k), ["dates_out_of_order"], k)),
         ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled or lost",
                     mask_small_counts(private_groups(result.outcomes, "stopped_here", k),
                                       ["open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),

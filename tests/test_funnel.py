@@ -214,3 +214,15 @@ def test_young_leads_are_not_judged_even_when_they_already_moved_on():
     segments = funnel.segment_conversion(leads.assign(source=["A", "A", "A", "A"]), paths, as_of=AS_OF,
                                          maturity_days=30, by=["source"])
     assert segments.loc[0, "n"] == 2 and segments.loc[0, "rate"] == pytest.approx(0.5)
+
+
+def test_stage_dates_out_of_order_are_counted_not_dropped_silently():
+    """A lead whose MQL date comes before its Lead date cannot give a time in stage; it is left out of the
+    median, and counted so the reader sees it."""
+    leads = pd.DataFrame({"lead_key": ["a", "b", "c"], "created_at": [OLD] * 3,
+                          "lead_at": [_day(0), _day(0), _day(10)], "mql_at": [_day(4), _day(6), _day(2)],
+                          "stage": pd.Categorical(["MQL"] * 3, categories=["Lead", "MQL"], ordered=True)})
+    times = funnel.time_in_stage(funnel.stage_paths(leads, ["Lead", "MQL"]), converted_stage="MQL").set_index("from_stage")
+    assert times.loc["Lead", "leads"] == 2 and times.loc["Lead", "median_days"] == pytest.approx(5)
+    assert times.loc["Lead", "dates_out_of_order"] == 1
+    assert times.loc["Created", "dates_out_of_order"] == 0
