@@ -159,3 +159,26 @@ def test_figures_name_the_stages_as_the_project_file_does(report, monkeypatch):
     names = settings.funnel.stage_names
     assert legends["plot_cohorts"] == names[2:]  # from MQL on (nearly every lead reaches Lead)
     assert legends["plot_kpis"][0] == "new leads" and set(legends["plot_kpis"][1:]) <= set(names)
+
+
+def test_the_notebook_draws_the_report_figures(report):
+    """Notebook 02 shows each figure through funnel_report.plot: the same privacy-safe data as the report."""
+    import json
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    from alignkit import funnel_report
+    from alignkit.report import check_figure
+
+    _, settings, result = report
+    for name in funnel_report.FIGURES:
+        ax = funnel_report.plot(result, name)
+        check_figure(ax.figure)
+        plt.close(ax.figure)
+    with pytest.raises(ValueError, match="unknown figure 'funel'"):
+        funnel_report.plot(result, "funel")
+    source = Path(__file__).parents[1] / "notebooks" / "02_funnel_and_sla.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(source.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel_report.plot"
+    assert sum("funnel_report.plot(result," in c for c in cells) == len(funnel_report.FIGURES)
