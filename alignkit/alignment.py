@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from alignkit.config import ProjectSettings
+from alignkit.errors import InputFileError
 from alignkit.report import (ALIGNMENT_SLUG, DETAILED_REPORTS, ReportDefinitions, ReportLinks, ReportTable, Section,
                              render_fragment, write_report)
 
@@ -228,7 +229,7 @@ def load_inputs(settings: ProjectSettings) -> pd.DataFrame:
     """Return the input manifest written by notebook 01 (data/processed/inputs.parquet), shown in the footer."""
     path = settings.processed_dir / "inputs.parquet"
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found. Fix: run notebook 01 (`alignkit run --only 01`) first.")
+        raise InputFileError(path, "not found.", fix="run notebook 01 (`alignkit run --only 01`) first.")
     return pd.read_parquet(path)
 
 

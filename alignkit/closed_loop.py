@@ -182,11 +182,14 @@ def cycle_lengths(leads: pd.DataFrame, *, converted_at: str, converted_stage: st
 
 def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_stage: str, sql_stage: str,
                  converted_stage: str, as_of: pd.Timestamp, maturity_days: int,
-                 spend: pd.DataFrame | None = None) -> pd.DataFrame:
+                 spend: pd.DataFrame | None = None, reached: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Return one row per month: new leads, leads reaching each stage that month (by the date they reached it),
     the month's cohort conversion to MQL and MQL→SQL (empty until the month has matured), deals won and lost,
     win rate with CI, revenue (won amounts by close month), median cycle in days, and — with spend — spend,
-    cost per lead and cost per customer."""
+    cost per lead and cost per customer.
+
+    `reached` (stage → bool per lead, as `funnel.StagePaths.reached`) says who reached a stage even without a
+    recorded date, for the cohort rates; without it a stage counts as reached only where `reached_at` has a date."""
     def month_of(values: np.ndarray | pd.Series) -> pd.Series:
         # Month ordinals (months since 1970-01, as pandas' monthly Periods count them), NaN for no date: plain numbers
         # group far faster than Period objects on millions of rows.
@@ -214,15 +217,19 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     out[counts] = out[counts].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0)
     matured = (full.to_timestamp(how="end") + pd.Timedelta(days=maturity_days)) <= as_of
+    def reached_flags(stage: str) -> np.ndarray:
+        if reached is not None and stage in reached:
+            return np.asarray(reached[stage], dtype=bool)
+        return ~np.isnat(np.asarray(reached_at[stage], dtype="datetime64[ns]"))
+
     mql = pd.Series(reached_at[mql_stage])
-    sql = pd.Series(reached_at[sql_stage])
-    out["mql_rate"] = pd.Series(mql.notna().to_numpy()).groupby(created).mean().reindex(ordinals.astype(float)) \
+    out["mql_rate"] = pd.Series(reached_flags(mql_stage)).groupby(created).mean().reindex(ordinals.astype(float)) \
         .to_numpy()
     out["mql_rate"] = out["mql_rate"].where(matured)
     mql_month = month_of(mql)
-    has_mql = mql.notna().to_numpy()
-    out["mql_to_sql_rate"] = pd.Series(sql.notna().to_numpy()[has_mql]).groupby(mql_month[has_mql].to_numpy()).mean() \
-        .reindex(ordinals.astype(float)).to_numpy()
+    has_mql = mql.notna().to_numpy()   # MQLs are placed in the month of their MQL date
+    out["mql_to_sql_rate"] = pd.Series(reached_flags(sql_stage)[has_mql]).groupby(mql_month[has_mql].to_numpy()) \
+        .mean().reindex(ordinals.astype(float)).to_numpy()
     out["mql_to_sql_rate"] = out["mql_to_sql_rate"].where(matured)
     decided = out["deals_won"] + out["deals_lost"]
     out["win_rate"] = out["deals_won"] / decided.where(decided > 0)

@@ -6,8 +6,10 @@ Rules (the report states them in plain words):
   or when it reached any later stage. A stage passed without a date is counted as *skipped* (not for the first
   stage, where leads simply enter the funnel later). A lead whose current stage is earlier than the furthest
   stage it reached has *moved back*; it is counted at the furthest stage, never dropped.
-- Conversion from a stage to the next is judged only among leads that already moved on or had
-  `cohort_maturity_days` since reaching the stage (a stage without a date takes the lead's creation date).
+- Conversion from a stage to the next is judged only among leads that reached the stage at least
+  `cohort_maturity_days` before the export date (a stage without a date takes the lead's creation date), whether
+  or not they moved on since: judging young leads only once they have moved on would select on the outcome and
+  inflate the rate (a campaign launched last month would show 100%).
 - A lead that stopped at a stage is *lost* when its deal closed lost or its lifecycle value is one of
   `funnel.lost_values` (notebook 01 leaves the stage empty for those, and logs unknown values), *stalled* when it
   has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
@@ -134,9 +136,10 @@ def _stage_codes(stage: pd.Series, names: tuple[str, ...]) -> np.ndarray:
 
 
 def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
-    """Return which leads are judged on the step from stage i to i+1: reached i, and moved on or matured."""
+    """Return which leads are judged on the step from stage i to i+1: those that reached stage i at least
+    `maturity_days` before `as_of`, whether or not they moved on since (never selected on the outcome)."""
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    return paths.reached[:, i] & (paths.reached[:, i + 1] | (paths.since(i) <= cutoff))
+    return paths.reached[:, i] & (paths.since(i) <= cutoff)
 
 
 # --- funnel tables --------------------------------------------------------------------------------------------------
@@ -165,9 +168,10 @@ def irregularities(paths: StagePaths) -> pd.DataFrame:
 
 
 def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int) -> pd.DataFrame:
-    """Return one row per step between consecutive stages: leads judged (matured or moved on), converted, the
-    rate with its Wilson CI, leads not yet judged, and the cumulative conversion from the first stage among
-    leads created at least `maturity_days` before `as_of`, with its CI."""
+    """Return one row per step between consecutive stages: leads judged (reached the stage at least
+    `maturity_days` before `as_of`), converted, the rate with its Wilson CI, leads not yet judged, and the
+    cumulative conversion from the first stage among leads created at least `maturity_days` before `as_of`,
+    with its CI."""
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
     mature_leads = paths.reached[:, 0] & (paths.created_at <= cutoff)
     rows = []
@@ -191,24 +195,30 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
 
 
 def _days_summary(days: np.ndarray) -> dict[str, float]:
+    """Return leads, median and 80th-percentile days of the non-negative durations, and how many durations were
+    negative (the later date before the earlier one: left out of the figures, but counted)."""
     days = days[~np.isnan(days)]
+    out_of_order = int((days < 0).sum())
+    days = days[days >= 0]
     if not len(days):
-        return {"leads": 0, "median_days": np.nan, "p80_days": np.nan}
-    return {"leads": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8))}
+        return {"leads": 0, "median_days": np.nan, "p80_days": np.nan, "dates_out_of_order": out_of_order}
+    return {"leads": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
+            "dates_out_of_order": out_of_order}
 
 
 def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
     """Return, per step, the days from reaching a stage to reaching the next (median, 80th percentile) among
-    leads with both dates recorded, then the days from creation to the converted stage."""
+    leads with both dates recorded, then the days from creation to the converted stage; leads whose dates are out
+    of order are left out of those figures and counted in `dates_out_of_order`."""
     rows = []
     for i in range(len(paths.names) - 1):
         both = paths.has_date[:, i] & paths.has_date[:, i + 1]
         days = (paths.reached_at[both, i + 1] - paths.reached_at[both, i]) / DAY
-        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1], **_days_summary(days[days >= 0])})
+        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1], **_days_summary(days)})
     j = paths.index(converted_stage)
     done = paths.reached[:, j] & ~np.isnat(paths.reached_at[:, j])
     days = (paths.reached_at[done, j] - paths.created_at[done]) / DAY
-    rows.append({"from_stage": "Created", "to_stage": converted_stage, **_days_summary(days[days >= 0])})
+    rows.append({"from_stage": "Created", "to_stage": converted_stage, **_days_summary(days)})
     return pd.DataFrame(rows)
 
 
@@ -419,7 +429,8 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
                                 converted_at="_converted_at", converted_stage=funnel.converted_stage))
     reached_at = {n: paths.reached_at[:, i] for i, n in enumerate(names) if i > 0}
     kpis = monthly_kpis(leads, reached_at, mql_stage=funnel.mql_stage, sql_stage=funnel.sql_stage,
-                        converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity, spend=spend)
+                        converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity, spend=spend,
+                        reached={n: paths.reached[:, i] for i, n in enumerate(names) if i > 0})
     costs = None
     if spend is not None:
         costs = cost_by_segment(leads, spend, converted=paths.reached[:, paths.index(funnel.converted_stage)])

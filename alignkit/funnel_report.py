@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from alignkit import plots
@@ -58,9 +59,73 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
                                "difference_ci_high": "vs_rest_ci_high"})
 
 
+REST_FIGURES = ["rest_rate", "difference", "difference_ci_low", "difference_ci_high", "cohens_h"]
+
+
+def private_segments(table: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Return segment-vs-rest rows with the rest's figures blanked where the rest is a group of fewer than
+    `min_group_size` leads (with two segments, the rest of one is the other: its rate would reveal it)."""
+    return mask_derived(table, {"rest_n": REST_FIGURES}, min_group_size) if "rest_n" in table else table
+
+
 def _shown(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
     """Return only the groups large enough to be drawn in a figure."""
     return table[table[count_column] >= min_group_size]
+
+
+def _drawable(table: pd.DataFrame, counts: list[str], min_group_size: int,
+              derived: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Return the table for a figure: counts of 1 to `min_group_size` − 1 and the figures in `derived[count]`
+    drawn from them set to NaN (not drawn), as float so matplotlib reads them — what the table beside it blanks."""
+    out = mask_small_counts(mask_derived(table, derived or {}, min_group_size), counts, min_group_size)
+    blanked = [*counts, *[c for columns in (derived or {}).values() for c in columns if c in out]]
+    return out.astype({c: float for c in blanked})
+
+
+FIGURES = ("funnel", "friction_points", "cohorts", "sla_distribution", "sla_by_owner", "sla_weekly", "mql_volume",
+           "lost_reasons", "lift", "kpis")
+
+
+def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Return the Axes of the report's figure `name` (one of FIGURES), drawn as in the report: from data with every
+    group under `min_group_size` left out or blanked, and with the project file's stage names. Notebook 02 shows
+    its figures through this, so the notebook and the report draw the same thing."""
+    k = result.min_group_size
+    sla, loop = result.sla, result.closed_loop
+    if name == "funnel":
+        return plots.plot_funnel(mask_small_counts(result.stages, ["reached"], k).fillna({"reached": 0}),
+                                 result.conversion, ax=ax)
+    if name == "friction_points":
+        return plots.plot_friction_points(private_segments(result.friction, k), ax=ax)
+    if name == "cohorts":
+        named = _stage_names(result)
+        keys = [c.removesuffix("_share") for c in result.cohorts.columns if c.endswith("_share")]
+        cohorts = _shown(result.cohorts, "leads", k).rename(columns={f"{key}_share": f"{named.get(key, key)}_share"
+                                                                     for key in keys})
+        return plots.plot_cohorts(cohorts, [named.get(key, key) for key in keys[1:]], ax=ax)
+    if name == "sla_distribution":
+        return plots.plot_sla_distribution(_drawable(sla.distribution, ["mqls"], k, {"mqls": ["share"]}), ax=ax)
+    if name == "sla_by_owner":
+        return plots.plot_sla_by_owner(_shown(sla.by_owner, "mqls_due", k), ax=ax)
+    if name == "sla_weekly":
+        return plots.plot_sla_weekly(_shown(sla.by_week, "mqls_due", k), ax=ax)
+    if name == "mql_volume":
+        return plots.plot_mql_volume(_drawable(sla.volume, ["mqls"], k), ax=ax)
+    if name in ("lost_reasons", "lift") and loop is None:
+        raise ValueError(f"figure {name!r} needs touches: this funnel result has no closed loop")
+    if name == "lost_reasons":
+        lost = loop.lost_by_source
+        return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
+    if name == "lift":
+        return plots.plot_lift(loop.before_close, ax=ax)
+    if name == "kpis":
+        kpis = result.kpis
+        stage_counts = [c for c in kpis.columns if c.startswith("reached_")]
+        shown = (["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3
+                 else ["new_leads", *stage_counts])
+        named = {f"reached_{key}": f"reached_{stage}" for key, stage in _stage_names(result).items()}
+        return plots.plot_kpis(_drawable(kpis, shown, k).rename(columns=named), [named.get(c, c) for c in shown], ax=ax)
+    raise ValueError(f"unknown figure {name!r}; the report's figures are {', '.join(FIGURES)}")
 
 
 def report_sections(result: FunnelResult) -> list[Section]:
@@ -73,16 +138,16 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
         "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
         "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
-        f"A step from one stage to the next is judged only among leads that already moved on or had {days} days since "
-        "reaching the stage, so recent leads do not pull rates down. Cumulative conversion counts leads created at "
-        f"least {days} days before the export date.",
+        f"A step from one stage to the next is judged only among leads that reached the stage at least {days} days "
+        "before the export date, whether or not they moved on since, so recent leads neither pull rates down (no time "
+        "to move on yet) nor push them up (counting only the quick ones). Cumulative conversion counts leads created "
+        f"at least {days} days before the export date.",
         f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value marks it lost, "
         f"stalled when it has not moved for more than {days} days, and open otherwise.",
         f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
         [ReportTable("definitions", "The funnel stages in order", result.definitions)])]
     funnel_items = [
-        ReportFigure.from_axes(plots.plot_funnel(mask_small_counts(result.stages, ["reached"], k).fillna({"reached": 0}),
-                                                 result.conversion),
+        ReportFigure.from_axes(plot(result, "funnel"),
                                alt="Horizontal bars of the number of leads reaching each funnel stage."),
         ReportTable("conversion", "Stage-to-stage and cumulative conversion (95% Wilson CIs)", mask_small_counts(
             private_groups(result.conversion, "judged", k), ["reached_from", "converted", "not_yet_judged",
@@ -92,7 +157,7 @@ def report_sections(result: FunnelResult) -> list[Section]:
         ReportTable("irregularities", "Leads that skipped a stage or moved back (counted, not dropped)",
                     mask_small_counts(result.irregularities, ["leads"], k)),
         ReportTable("time_in_stage", "Days from reaching a stage to reaching the next (leads with both dates)",
-                    private_groups(result.times, "leads", k)),
+                    mask_small_counts(private_groups(result.times, "leads", k), ["dates_out_of_order"], k)),
         ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled or lost",
                     mask_small_counts(private_groups(result.outcomes, "stopped_here", k),
                                       ["open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),
@@ -104,17 +169,18 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "No segment converts significantly below the rest at any step."]
     friction_items: list = []
     if len(friction):
-        friction_items.append(ReportFigure.from_axes(plots.plot_friction_points(friction),
+        friction_items.append(ReportFigure.from_axes(plot(result, "friction_points"),
                                                      alt="Dot chart of the conversion of the worst segments against the rest."))
     columns = ["from_stage", "to_stage", "breakdown", "segment", "n", "count", "rate", "ci_low", "ci_high", "rest_rate",
                "difference", "difference_ci_low", "difference_ci_high", "cohens_h", "p_value", "q_value", "test", "leads_lost"]
     friction_items += [
         ReportTable("friction_points", "Friction points: segments converting significantly below the rest, most leads lost first",
-                    readable(friction[columns]) if len(friction) else friction, max_rows=25),
+                    readable(private_segments(friction, k)[columns]) if len(friction) else friction, max_rows=25),
         ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked), "
                     "most significant differences first",
-                    readable(result.segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
-                                                         kind="stable")[columns]) if len(result.segments) else
+                    readable(private_segments(result.segments, k).sort_values(
+                        ["q_value", "leads_lost"], ascending=[True, False], kind="stable")[columns])
+                    if len(result.segments) else
                     result.segments, max_rows=60,
                     note=f"Only segments with at least {k} leads judged are tested and shown.")]
     sections.append(Section("friction", "Friction points", [
@@ -122,12 +188,11 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "the rest of the leads (two-proportion test, Fisher's exact test for small counts). P-values are corrected "
         "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the rest. They "
         "are ranked by the leads lost: the segment's leads times the gap to the rest's rate.", *words], friction_items))
-    stage_keys = [c.removesuffix("_share") for c in result.cohorts.columns if c.endswith("_share")]
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [
         f"Leads grouped by the month they were created. A cohort is judged once its last day is {days} days behind "
         "the export date; younger cohorts show counts but no shares yet."],
-        [ReportFigure.from_axes(plots.plot_cohorts(_shown(result.cohorts, "leads", k), stage_keys[1:]),
+        [ReportFigure.from_axes(plot(result, "cohorts"),
                                 alt="Lines of the share of each monthly cohort reaching each stage."),
          ReportTable("cohorts", "Monthly cohorts by creation month", cohorts)]))
     sections.append(_sla_section(result))
@@ -147,17 +212,17 @@ def _sla_section(result: FunnelResult) -> Section:
         f"Marketing agreed to deliver {sla.mqls_per_month:,} MQLs a month." if sla.mqls_per_month else
         "No MQL volume is agreed in the project file yet (sla.mqls_per_month)."],
         [ReportTable("sla_overall", "MQL to first sales touch, all MQLs", private_groups(sla.overall, "mqls_due", k)),
-         ReportFigure.from_axes(plots.plot_sla_distribution(sla.distribution),
+         ReportFigure.from_axes(plot(result, "sla_distribution"),
                                 alt="Bar chart of MQLs by hours to the first sales touch."),
          ReportTable("sla_distribution", "MQLs by hours to the first sales touch",
                      mask_small_counts(mask_derived(sla.distribution, {"mqls": ["share"]}, k), ["mqls"], k)),
-         ReportFigure.from_axes(plots.plot_sla_by_owner(_shown(sla.by_owner, "mqls_due", k)),
+         ReportFigure.from_axes(plot(result, "sla_by_owner"),
                                 alt="Dot chart of the SLA breach share for each owner with confidence intervals."),
          ReportTable("sla_by_owner", "SLA by owner", private_groups(sla.by_owner, "mqls_due", k)),
-         ReportFigure.from_axes(plots.plot_sla_weekly(_shown(sla.by_week, "mqls_due", k)),
+         ReportFigure.from_axes(plot(result, "sla_weekly"),
                                 alt="Line chart of the weekly share of MQLs followed up within target."),
          ReportTable("sla_by_week", "SLA by week of the MQL date", private_groups(sla.by_week, "mqls_due", k), max_rows=30),
-         ReportFigure.from_axes(plots.plot_mql_volume(sla.volume), alt="Bar chart of MQLs delivered per month against the agreed volume."),
+         ReportFigure.from_axes(plot(result, "mql_volume"), alt="Bar chart of MQLs delivered per month against the agreed volume."),
          ReportTable("mql_volume", "MQLs delivered per month",
                      mask_small_counts(mask_derived(sla.volume, {"mqls": ["delivered_share", "gap"]}, k), ["mqls"], k))])
 
@@ -165,16 +230,15 @@ def _sla_section(result: FunnelResult) -> Section:
 def _closed_loop_section(result: FunnelResult) -> Section:
     loop, k = result.closed_loop, result.min_group_size
     assert loop is not None
-    by_source = loop.lost_by_source[loop.lost_by_source["of_group"] >= k]
     items = [
         ReportTable("lost_by_stage", "Lost reasons by the stage the lead had reached",
                     private_groups(loop.lost_by_stage, "lost_deals", k)),
-        ReportFigure.from_axes(plots.plot_lost_reasons(by_source, "source"), alt="Stacked bars of lost reasons by source."),
+        ReportFigure.from_axes(plot(result, "lost_reasons"), alt="Stacked bars of lost reasons by source."),
         ReportTable("lost_by_source", "Lost reasons by source", private_groups(loop.lost_by_source, "lost_deals", k)),
     ]
     before = loop.before_close
     if len(before):
-        items.append(ReportFigure.from_axes(plots.plot_lift(before), alt="Dot chart of the lift of content and campaigns before won deals."))
+        items.append(ReportFigure.from_axes(plot(result, "lift"), alt="Dot chart of the lift of content and campaigns before won deals."))
     items += [
         ReportTable("before_close", "Content and campaigns before the close: won vs lost deals", readable(before), max_rows=40,
                     note=f"Only items seen before at least {k} closed deals are listed."),
@@ -200,6 +264,11 @@ def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str = "r
     return mask_derived(out, rules, min_group_size).drop(columns="_decided")
 
 
+def _stage_names(result: FunnelResult) -> dict[str, str]:
+    """Return the snake_case key of each stage (as in column names) → the stage's name in the project file."""
+    return {stage_at_column(name).removesuffix("_at"): name for name in result.stage_names}
+
+
 def _customers_column(result: FunnelResult) -> str:
     converted = result.definitions.loc[result.definitions["role"] == "converted", "stage"]
     return f"reached_{stage_at_column(converted.iloc[0]).removesuffix('_at')}" if len(converted) else ""
@@ -209,9 +278,7 @@ def _kpi_section(result: FunnelResult) -> Section:
     k = result.min_group_size
     kpis = result.kpis
     counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
-    stage_counts = [c for c in counts if c.startswith("reached_")]
-    shown = ["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3 else ["new_leads", *stage_counts]
-    items = [ReportFigure.from_axes(plots.plot_kpis(kpis, shown), alt="Line chart of monthly new leads and stage counts."),
+    items = [ReportFigure.from_axes(plot(result, "kpis"), alt="Line chart of monthly new leads and stage counts."),
              ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
                          note="Stage counts are by the month the stage was reached; conversion rates by the month's "
                               "cohort, left empty until the month has matured; revenue is won deals by close month.")]

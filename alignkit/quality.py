@@ -180,7 +180,7 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
              ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking,
                          count_columns=("linked", "of"))]))
     if data.weighting is not None:
-        sections.append(weights_section(data))
+        sections.append(weights_section(data, min_group_size=settings.privacy.min_group_size))
     sections.append(Section("missingness", "Missing values", [
         "How complete each column is after cleaning. Stage dates are empty for stages a lead has not reached, which is expected."],
         [ReportFigure.from_axes(plots.plot_missingness(missing), alt="Bar chart of the share of missing values in the most incomplete columns."),
@@ -194,16 +194,22 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
                         headline=headline(data, summary), sections=sections, settings=settings, inputs=data.inputs)
 
 
-def weights_section(data: PreparedData) -> Section:
-    """Return the report section on survey weights: how they were made, their distribution, the margins they meet."""
+def weights_section(data: PreparedData, *, min_group_size: int = 1) -> Section:
+    """Return the report section on survey weights: how they were made, their distribution, the margins they meet
+    (margin categories with fewer than `min_group_size` respondents suppressed in the table and the figure)."""
     w = data.weighting
     items: list = [ReportTable("weights", "Weight distribution", w.summary(),
                                note="n_effective is Kish's effective sample size (Σw)²/Σw²; design_effect = responses / n_effective.")]
     margins = weight_margins(data)
     if margins is not None:
-        items += [ReportFigure.from_axes(plots.plot_weight_margins(margins),
+        # A category answered by fewer than min_group_size people: its table row is suppressed (count_columns) and
+        # its respondent and weighted shares are not drawn (the population target is public and stays).
+        few = margins["respondents"] < min_group_size
+        drawable = margins.assign(**{c: margins[c].astype(float).mask(few) for c in ("sample_share", "weighted_share")})
+        items += [ReportFigure.from_axes(plots.plot_weight_margins(drawable),
                                          alt="Bars of each margin category's share among respondents, in the population, and among weighted respondents."),
-                  ReportTable("weight_margins", "Margins: respondents, population target and weighted shares", margins)]
+                  ReportTable("weight_margins", "Margins: respondents, population target and weighted shares", margins,
+                              count_columns=("respondents",))]
     paragraphs = [
         "Respondents rarely mirror the customer base: some company sizes or regions answer more than others. Each "
         "response without a quality flag carries a weight so that weighted figures describe the population. Weights "

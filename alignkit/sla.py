@@ -6,9 +6,9 @@ Each MQL gets one status:
 - *within target*: first sales touch at most `mql_to_first_touch_hours` after the MQL date;
 - *late*: a first touch, but later than the target;
 - *never followed up*: no sales touch, and the target time has passed by the export date;
-- *pending*: no touch yet, but the MQL is still inside its target window at the export date. Pending MQLs are
-  not yet due: they are counted, but left out of every share (they would otherwise count as breaches that
-  have not happened yet).
+- *pending*: the MQL is still inside its target window at the export date, touched yet or not. Pending MQLs are
+  not yet due: they are counted, but left out of every share. Untouched ones would otherwise count as breaches
+  that have not happened yet; and keeping only the touched ones would select on the outcome and flatter the SLA.
 A *breach* is late or never followed up, so breach share = 1 − share within target, among MQLs that are due.
 """
 
@@ -29,8 +29,8 @@ def mql_followups(leads: pd.DataFrame, *, mql_at: str, target_hours: float, as_o
     mqls = leads[leads[mql_at].notna()]
     hours = (mqls["first_touch_at"] - mqls[mql_at]) / pd.Timedelta(hours=1)
     due = (mqls[mql_at] + pd.Timedelta(hours=target_hours)) <= as_of
-    status = np.select([hours.le(target_hours).fillna(False).to_numpy(), hours.notna().to_numpy(), due.to_numpy()],
-                       list(STATUSES[:3]), STATUSES[3])
+    status = np.select([~due.to_numpy(), hours.le(target_hours).fillna(False).to_numpy(), hours.notna().to_numpy()],
+                       [STATUSES[3], *STATUSES[:2]], STATUSES[2])
     return pd.DataFrame({"owner": mqls["owner"].to_numpy() if "owner" in mqls else pd.NA,
                          "mql_at": mqls[mql_at].to_numpy(), "first_touch_at": mqls["first_touch_at"].to_numpy(),
                          "hours_to_first_touch": hours.to_numpy(), "status": status})

@@ -360,7 +360,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
 
 
 def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
-    """Write the canonical tables as parquet (schema checked, atomically); return the paths written."""
+    """Write the canonical tables as parquet (schema checked, atomically); return the paths written.
+
+    An optional table this run does not produce (no touches or survey export named) is removed from `folder`, so
+    that no later notebook reads the one an earlier run left there."""
     folder = Path(folder)
     tables = {"leads": (data.leads, LEADS_REQUIRED), "touches": (data.touches, TOUCHES_REQUIRED),
               "responses": (data.responses, RESPONSES_REQUIRED), "codebook": (data.codebook, CODEBOOK_REQUIRED),
@@ -368,6 +371,7 @@ def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
     written = {}
     for name, (frame, schema) in tables.items():
         if frame is None:
+            (folder / f"{name}.parquet").unlink(missing_ok=True)
             continue
         if name == "responses" and "weight" in frame:
             schema = {**schema, "weight": "number"}   # present when survey.weighting is set

@@ -107,5 +107,8 @@ def test_the_preview_shows_the_headline_and_definitions(settings):
 
 
 def test_missing_inputs_manifest_is_a_clear_error(settings):
-    with pytest.raises(FileNotFoundError, match="run notebook 01"):
+    from alignkit.errors import InputFileError
+
+    # An AlignkitError like every other missing input (the command line prints it without a traceback).
+    with pytest.raises(InputFileError, match=r"inputs\.parquet: not found\. Fix: run notebook 01"):
         alignment.load_inputs(settings)

@@ -104,3 +104,26 @@ def test_validate_reports_a_bad_spend_file(tmp_path, demo_project):
     problems = validate_project(load_settings(project), deep=False)
     assert [p.column for p in problems] == ["spend"]
     assert "spend.csv" in problems[0].message
+
+
+def test_cohort_rates_count_stages_reached_without_a_date():
+    """A lead at SQL whose CRM holds no SQL date has still reached SQL (and MQL): the monthly cohort rates must
+    count it, as the funnel tables do, not only leads whose stage dates are recorded."""
+    from alignkit import funnel
+
+    created = pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"])
+    mql = pd.to_datetime(["2026-01-10", "2026-01-11", None, None])
+    leads = pd.DataFrame({"lead_key": list("abcd"), "created_at": created, "lead_at": created, "mql_at": mql,
+                          "sql_at": pd.NaT, "deal_stage": pd.Series([None] * 4, dtype="str"), "deal_closed_at": pd.NaT,
+                          "amount": np.nan,
+                          # a: MQL then SQL (no SQL date); b: MQL; c: at SQL without any date; d: a lead
+                          "stage": pd.Categorical(["SQL", "MQL", "SQL", "Lead"], categories=["Lead", "MQL", "SQL"],
+                                                  ordered=True)})
+    names = ["Lead", "MQL", "SQL"]
+    paths = funnel.stage_paths(leads, names)
+    kpis = closed_loop.monthly_kpis(leads, {n: paths.reached_at[:, i] for i, n in enumerate(names) if i > 0},
+                                    reached={n: paths.reached[:, i] for i, n in enumerate(names) if i > 0},
+                                    mql_stage="MQL", sql_stage="SQL", converted_stage="SQL",
+                                    as_of=pd.Timestamp("2026-06-30"), maturity_days=30).set_index("month")
+    assert kpis.loc["2026-01", "mql_rate"] == pytest.approx(3 / 4)       # a, b and c reached MQL
+    assert kpis.loc["2026-01", "mql_to_sql_rate"] == pytest.approx(1 / 2)  # of the MQLs dated in January (a, b): a

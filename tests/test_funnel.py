@@ -73,13 +73,14 @@ def test_skipped_stage_takes_the_date_of_the_next_dated_stage(hand_paths):
     assert np.isnat(hand_paths.reached_at[4, 1])                      # L5: at MQL, no date known
 
 
-def test_conversion_is_judged_only_on_matured_or_moved_on_leads(hand_paths):
+def test_conversion_is_judged_only_on_matured_leads(hand_paths):
     table = funnel.conversion_table(hand_paths, as_of=AS_OF, maturity_days=30).set_index("from_stage")
-    # Lead → MQL: judged all but L7 (5 days old, not moved on) = 8; converted: 6 (everyone who reached MQL).
-    assert (table.loc["Lead", "judged"], table.loc["Lead", "converted"]) == (8, 6)
-    assert table.loc["Lead", "not_yet_judged"] == 1
-    # MQL → SQL: judged L1, L2, L3, L6 (moved on) and L5 (no MQL date: its old creation date stands in); L8 is too
-    # young. Converted: L1, L2, L3, L6.
+    # Lead → MQL: judged all but L7 and L8 (5 days old; L8 already moved on, but counting only the young leads
+    # that moved on would select on the outcome) = 7; converted: L1, L2, L3, L5, L6.
+    assert (table.loc["Lead", "judged"], table.loc["Lead", "converted"]) == (7, 5)
+    assert table.loc["Lead", "not_yet_judged"] == 2
+    # MQL → SQL: judged L1, L2, L3, L6 (reached MQL long ago) and L5 (no MQL date: its old creation date stands
+    # in); L8 is too young. Converted: L1, L2, L3, L6.
     assert (table.loc["MQL", "judged"], table.loc["MQL", "converted"]) == (5, 4)
     assert table.loc["MQL", "rate"] == pytest.approx(0.8)
     # SQL → Customer: L1, L2 of L1, L2, L3, L6.
@@ -191,3 +192,37 @@ def test_personas_where_linked_become_a_breakdown(prepared, demo_settings):
     assert rows.loc[rows["from_stage"] == "Lead", "n"].sum() <= 3000
     assert "persona" not in leads and result.closed_loop is None
     assert "closed-loop" not in [section.id for section in funnel.report_sections(result)]  # no touches, no loop
+
+
+def test_young_leads_are_not_judged_even_when_they_already_moved_on():
+    """Counting young leads only when they have already converted selects on the outcome and inflates the rate:
+    a campaign launched last month would show 100%. A step is judged on leads that reached the stage long enough
+    ago, whatever they did since."""
+    young = AS_OF - pd.Timedelta(days=5)
+    leads = pd.DataFrame({
+        "lead_key": ["old_yes", "old_no", "young_yes", "young_no"],
+        "created_at": [OLD, OLD, young, young],
+        "lead_at": [OLD, OLD, young, young],
+        "mql_at": [_day(3), pd.NaT, young + pd.Timedelta(days=1), pd.NaT],
+        "stage": pd.Categorical(["MQL", "Lead", "MQL", "Lead"], categories=["Lead", "MQL"], ordered=True)})
+    paths = funnel.stage_paths(leads, ["Lead", "MQL"])
+    row = funnel.conversion_table(paths, as_of=AS_OF, maturity_days=30).iloc[0]
+    # Only the two old leads are judged: one of two converted. The young converter is not yet judged, like the
+    # young lead that has not moved (judging it would give 2 of 3).
+    assert (row["judged"], row["converted"], row["not_yet_judged"]) == (2, 1, 2)
+    assert row["rate"] == pytest.approx(0.5)
+    segments = funnel.segment_conversion(leads.assign(source=["A", "A", "A", "A"]), paths, as_of=AS_OF,
+                                         maturity_days=30, by=["source"])
+    assert segments.loc[0, "n"] == 2 and segments.loc[0, "rate"] == pytest.approx(0.5)
+
+
+def test_stage_dates_out_of_order_are_counted_not_dropped_silently():
+    """A lead whose MQL date comes before its Lead date cannot give a time in stage; it is left out of the
+    median, and counted so the reader sees it."""
+    leads = pd.DataFrame({"lead_key": ["a", "b", "c"], "created_at": [OLD] * 3,
+                          "lead_at": [_day(0), _day(0), _day(10)], "mql_at": [_day(4), _day(6), _day(2)],
+                          "stage": pd.Categorical(["MQL"] * 3, categories=["Lead", "MQL"], ordered=True)})
+    times = funnel.time_in_stage(funnel.stage_paths(leads, ["Lead", "MQL"]), converted_stage="MQL").set_index("from_stage")
+    assert times.loc["Lead", "leads"] == 2 and times.loc["Lead", "median_days"] == pytest.approx(5)
+    assert times.loc["Lead", "dates_out_of_order"] == 1
+    assert times.loc["Created", "dates_out_of_order"] == 0

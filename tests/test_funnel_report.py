@@ -88,3 +88,97 @@ def test_kpis_from_small_groups_are_blank():
     out = private_kpis(kpis, 10)
     assert out.loc[0, ["revenue", "win_rate", "median_cycle_days"]].notna().all()
     assert out.loc[1, ["revenue", "win_rate", "win_ci_low", "median_cycle_days"]].isna().all()
+
+
+def test_figures_draw_no_group_below_the_minimum_size(report, monkeypatch):
+    """The tables blank counts of 1 to min_group_size − 1; the figures beside them must not draw those groups
+    either (the demo's last months hold a handful of MQLs, SQLs and customers)."""
+    from alignkit import funnel_report, plots
+
+    _, settings, result = report
+    k = settings.privacy.min_group_size
+    drawn: dict[str, tuple] = {}
+    for name in ("plot_sla_distribution", "plot_mql_volume", "plot_kpis", "plot_lost_reasons"):
+        original = getattr(plots, name)
+
+        def record(*args, _name=name, _original=original, **kwargs):
+            drawn[_name] = args
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(funnel_report.plots, name, record)
+    funnel_report.report_sections(result)
+    assert (result.sla.volume["mqls"].between(1, k - 1)).any()  # the demo has such months: the check bites
+
+    def small(values: pd.Series) -> bool:
+        values = pd.to_numeric(values, errors="coerce").astype(float)
+        return bool(((values > 0) & (values < k)).any())
+
+    assert not small(drawn["plot_mql_volume"][0]["mqls"])
+    distribution = drawn["plot_sla_distribution"][0]
+    assert distribution.loc[distribution["mqls"].astype(float).fillna(0) < k, "share"].isna().all()
+    kpis, columns = drawn["plot_kpis"]
+    assert not any(small(kpis[c]) for c in columns)
+    assert not small(drawn["plot_lost_reasons"][0]["lost_deals"])
+
+
+def test_the_rest_of_a_segment_is_not_shown_when_it_is_a_small_group(report):
+    """With two segments, the rest of the big one *is* the small one: its rate would reveal the small group that
+    the table leaves out. Figures of a rest below min_group_size are blanked."""
+    from dataclasses import replace
+
+    from alignkit.funnel_report import report_sections
+    from alignkit.report import ReportTable
+
+    _, settings, result = report
+    k = settings.privacy.min_group_size
+    segments = result.segments.head(2).assign(rest_n=[k - 7, 5000], rest_rate=[0.123, 0.5])
+    sections = report_sections(replace(result, segments=segments, friction=segments.iloc[:0]))
+    table = next(item for s in sections for item in s.items if isinstance(item, ReportTable) and item.name == "segments")
+    by_rest = table.frame.set_index(segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
+                                                         kind="stable")["rest_n"].to_numpy())
+    assert by_rest.loc[k - 7, ["rest_rate", "vs_rest_rate", "vs_rest_ci_low", "vs_rest_ci_high"]].isna().all()
+    assert by_rest.loc[5000, "rest_rate"] == pytest.approx(0.5)
+
+
+def test_figures_name_the_stages_as_the_project_file_does(report, monkeypatch):
+    """Legends say 'MQL', 'Opportunity' (the company's stage names), not the snake_case column keys."""
+    from alignkit import funnel_report, plots
+
+    _, settings, result = report
+    legends: dict[str, list[str]] = {}
+    for name in ("plot_cohorts", "plot_kpis"):
+        original = getattr(plots, name)
+
+        def record(*args, _name=name, _original=original, **kwargs):
+            ax = _original(*args, **kwargs)
+            legends[_name] = [t.get_text() for t in ax.get_legend().get_texts()]
+            return ax
+
+        monkeypatch.setattr(funnel_report.plots, name, record)
+    funnel_report.report_sections(result)
+    names = settings.funnel.stage_names
+    assert legends["plot_cohorts"] == names[2:]  # from MQL on (nearly every lead reaches Lead)
+    assert legends["plot_kpis"][0] == "new leads" and set(legends["plot_kpis"][1:]) <= set(names)
+
+
+def test_the_notebook_draws_the_report_figures(report):
+    """Notebook 02 shows each figure through funnel_report.plot: the same privacy-safe data as the report."""
+    import json
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    from alignkit import funnel_report
+    from alignkit.report import check_figure
+
+    _, settings, result = report
+    for name in funnel_report.FIGURES:
+        ax = funnel_report.plot(result, name)
+        check_figure(ax.figure)
+        plt.close(ax.figure)
+    with pytest.raises(ValueError, match="unknown figure 'funel'"):
+        funnel_report.plot(result, "funel")
+    source = Path(__file__).parents[1] / "notebooks" / "02_funnel_and_sla.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(source.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel_report.plot"
+    assert sum("funnel_report.plot(result," in c for c in cells) == len(funnel_report.FIGURES)

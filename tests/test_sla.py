@@ -55,3 +55,16 @@ def test_demo_breach_share_per_owner_matches_the_planted_one(prepared, demo_sett
         assert found[owner] == pytest.approx(share, abs=0.01), owner
     worst = result.sla.by_owner.nlargest(2, "breach_share")["owner"]
     assert set(worst) == set(truth["sla"]["slow_owners"])
+
+
+def test_an_mql_inside_its_window_is_pending_even_when_already_followed_up():
+    """Shares are taken over MQLs whose target window has closed. Counting a young MQL only when it was already
+    touched (and leaving the untouched young ones out) would select on the outcome and flatter the SLA."""
+    leads = pd.DataFrame({"owner": ["Ann", "Ann", "Ann"],
+                          "mql_at": pd.to_datetime(["2026-03-01 09:00", "2026-03-31 06:00", "2026-03-31 07:00"]),
+                          "first_touch_at": pd.to_datetime(["2026-03-03 09:00", "2026-03-31 07:00", None])})
+    followups = sla.mql_followups(leads, mql_at="mql_at", target_hours=24, as_of=AS_OF)
+    assert followups["status"].tolist() == ["late", "pending", "pending"]
+    overall = sla.sla_by(followups, None, name="mqls").iloc[0]
+    assert (overall["mqls_due"], overall["pending"]) == (1, 2)
+    assert overall["breach_share"] == pytest.approx(1.0)

@@ -126,3 +126,17 @@ def test_raw_files_are_not_modified(prepared, demo_settings):
     again = write_demo_exports(raw.parent / "again")
     for path in again.values():
         assert (raw / path.name).read_bytes() == path.read_bytes()
+
+
+def test_an_optional_table_no_longer_produced_leaves_no_stale_file(prepared, tmp_path):
+    """A project that drops its touches (or survey) export must not have notebook 02 read the touches of an earlier
+    run: data/processed is rebuilt from raw, so an optional table not written this time is removed."""
+    from dataclasses import replace
+
+    first = write_processed(prepared, tmp_path)
+    assert first["touches"].exists() and first["responses"].exists()
+    second = write_processed(replace(prepared, touches=None, responses=None, codebook=None), tmp_path)
+    assert "touches" not in second
+    assert not (tmp_path / "touches.parquet").exists()
+    assert not (tmp_path / "responses.parquet").exists() and not (tmp_path / "codebook.parquet").exists()
+    assert (tmp_path / "leads.parquet").exists()

@@ -426,3 +426,32 @@ def test_validate_reports_a_missing_margins_file(demo_settings):
     problems = validate_project(with_weighting(demo_settings, margins_file="no_such_margins.yml"), deep=False)
     assert [p.file.endswith("no_such_margins.yml") for p in problems] == [True]
     assert "margins file not found" in problems[0].message
+
+
+def test_margin_categories_with_few_respondents_are_suppressed_in_table_and_figure(prepared, demo_settings, tmp_path,
+                                                                                   monkeypatch):
+    """The margins table counts respondents per category: a category answered by fewer than min_group_size people
+    shows no figures in the report table, and its sample and weighted shares are not drawn."""
+    from dataclasses import replace
+
+    from alignkit import plots, quality
+
+    k = demo_settings.privacy.min_group_size
+    frame = pd.DataFrame({"size": ["large"] * (k - 7) + ["small"] * 97})
+    result = rake(frame, {"size": {"large": 0.2, "small": 0.8}})
+    drawn = {}
+    original = plots.plot_weight_margins
+
+    def record(margins, **kwargs):
+        drawn["margins"] = margins
+        return original(margins, **kwargs)
+
+    monkeypatch.setattr(quality.plots, "plot_weight_margins", record)
+    report = quality.write_cleaning_report(replace(prepared, weighting=result),
+                                           demo_settings.model_copy(update={"root": tmp_path}))
+    table = pd.read_csv(report.parent / "01_clean_survey_and_crm" / "weight_margins.csv").set_index("category")
+    assert pd.isna(table.loc["large", "respondents"]) and pd.isna(table.loc["large", "sample_share"])
+    assert table.loc["small", "respondents"] == 97
+    figure = drawn["margins"].set_index("category")
+    assert figure.loc["large", ["sample_share", "weighted_share"]].isna().all()
+    assert figure.loc["large", "target_share"] == pytest.approx(0.2)
