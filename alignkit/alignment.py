@@ -167,10 +167,13 @@ def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) 
 
 def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
                    modules: Mapping[str, Any] | None = None, per_analysis: int = HEADLINES_PER_ANALYSIS) -> list[str]:
-    """Return the page's headline: the top findings of each analysis given, then the SLA the teams agreed."""
+    """Return the page's headline: the top findings of each analysis given (its `alignment_headline(result)` when it
+    has one, else the first lines of `headline(result)`), then the SLA the teams agreed."""
     lines: list[str] = []
     for name in ordered(results):
-        lines.extend(_module(name, modules).headline(results[name])[:per_analysis])
+        module = _module(name, modules)
+        short = getattr(module, "alignment_headline", None)
+        lines.extend(short(results[name]) if short else module.headline(results[name])[:per_analysis])
     funnel, sla = settings.funnel, settings.sla
     lines.append(f"Agreed: sales follows up every {funnel.mql_stage} within {sla.mql_to_first_touch_hours:g} hours"
                  + (f"; marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month." if sla.mqls_per_month

@@ -455,22 +455,27 @@ def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_o
                           personas=personas)
 
 
-def headline(result: FunnelResult) -> list[str]:
-    """Return the top findings in plain words for a sales manager: funnel, friction points, SLA, closed loop."""
-    lines = []
+def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
+    """Return the top findings in plain words, by topic: overall, weakest_step, friction, sla, volume, content,
+    unused_collateral, lost_reason, cycle (a topic with nothing to say is an empty list)."""
+    parts: dict[str, list[str]] = {}
+    lines = parts.setdefault("overall", [])
     conv = result.conversion
     last = conv.iloc[-1]
     lines.append(f"Of {int(last['cumulative_n']):,} leads created at least {result.maturity_days} days before "
                  f"{result.as_of:%d %b %Y}, {last['cumulative_rate']:.1%} became {last['to_stage']} "
                  f"(95% CI {last['cumulative_ci_low']:.1%}–{last['cumulative_ci_high']:.1%}).")
+    lines = parts.setdefault("weakest_step", [])
     for _, row in conv.nsmallest(1, "rate").iterrows():
         lines.append(f"The weakest step is {row['from_stage']} → {row['to_stage']}: {row['rate']:.0%} of "
                      f"{int(row['judged']):,} leads judged move on (95% CI {row['ci_low']:.0%}–{row['ci_high']:.0%}).")
+    lines = parts.setdefault("friction", [])
     if len(result.friction):
         lines.append("Top friction point — " + describe_friction(result.friction.iloc[0]))
         lines += ["Next friction point — " + describe_friction(row) for _, row in result.friction.iloc[1:3].iterrows()]
     else:
         lines.append("No segment converts significantly below the rest at any step (after correcting for many comparisons).")
+    lines = parts.setdefault("sla", [])
     overall = result.sla.overall.iloc[0]
     if overall["mqls_due"] > 0:
         line = (f"Sales followed up {overall['within_share']:.0%} of MQLs within {result.sla.target_hours:g} hours "
@@ -481,6 +486,7 @@ def headline(result: FunnelResult) -> list[str]:
         if len(worst):
             line += " Most breaches: " + ", ".join(f"{r['owner']} ({r['breach_share']:.0%})" for _, r in worst.iterrows()) + "."
         lines.append(line)
+    lines = parts.setdefault("volume", [])
     volume = result.sla.volume
     if result.sla.mqls_per_month and len(volume) > 2:
         full = volume.iloc[1:-1]  # the first and last months are usually partial
@@ -490,21 +496,40 @@ def headline(result: FunnelResult) -> list[str]:
     loop = result.closed_loop
     if loop is not None:
         helps = loop.before_close[(loop.before_close["q_value"] < 0.05) & (loop.before_close["lift_ci_low"] > 1)]
+        lines = parts.setdefault("content", [])
         if len(helps):
             top = helps.iloc[0]
             lines.append(f"{top['item']} came before {top['share_of_won']:.0%} of won deals but {top['share_of_lost']:.0%} "
                          f"of lost ones (lift {top['lift']:.1f}, 95% CI {top['lift_ci_low']:.1f}–{top['lift_ci_high']:.1f}).")
+        lines = parts.setdefault("unused_collateral", [])
         if len(loop.unused_collateral):
             lines.append("Collateral sales never uses: " + ", ".join(loop.unused_collateral["content"].head(5)) + ".")
         reasons = loop.lost_by_source.groupby("lost_reason")["lost_deals"].sum().sort_values(ascending=False)
+        lines = parts.setdefault("lost_reason", [])
         if len(reasons):
             lines.append(f"The most common reason deals are lost: {reasons.index[0]} "
                          f"({reasons.iloc[0] / reasons.sum():.0%} of lost deals).")
+        lines = parts.setdefault("cycle", [])
         cycle = loop.cycle.iloc[0]
         if cycle["n"]:
             lines.append(f"{cycle['measure']} takes {cycle['median_days']:.0f} days at the median "
                          f"(80% within {cycle['p80_days']:.0f} days).")
-    return lines
+    return parts
+
+
+def headline(result: FunnelResult) -> list[str]:
+    """Return the top findings in plain words for a sales manager: funnel, friction points, SLA, closed loop."""
+    return [line for lines in headline_parts(result).values() for line in lines]
+
+
+ALIGNMENT_HEADLINE = ("overall", "friction", "sla", "volume", "content", "lost_reason")
+
+
+def alignment_headline(result: FunnelResult) -> list[str]:
+    """Return the funnel's lines for the alignment page: overall conversion, the top friction point, the SLA, MQL
+    volume, the content before wins and the main lost reason."""
+    parts = headline_parts(result)
+    return [line for topic in ALIGNMENT_HEADLINE for line in parts.get(topic, [])[:1]]
 
 
 def report_sections(result: FunnelResult) -> list:

@@ -276,18 +276,22 @@ def _driver_words(result: LeadsResult, top: int = 3) -> list[str]:
     return [f"{r['attribute']} ({r['what_converters_have']})" for _, r in rows.iterrows()]
 
 
-def headline(result: LeadsResult) -> list[str]:
-    """Return the top findings in plain words for a sales manager."""
+def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
+    """Return the top findings in plain words, by topic: overall, drivers, channel, leakage, score, threshold, rule
+    (a topic with nothing to say is an empty list)."""
+    parts: dict[str, list[str]] = {}
     o = result.overall.iloc[0]
-    lines = [f"{o['rate']:.1%} of leads became customers ({int(o['converted']):,} of {int(o['leads']):,}; "
+    parts["overall"] = [f"{o['rate']:.1%} of leads became customers ({int(o['converted']):,} of {int(o['leads']):,}; "
              f"95% CI {o['ci_low']:.1%}–{o['ci_high']:.1%})."]
-    lines.append("What converting leads have in common, strongest first: " + "; ".join(_driver_words(result)) + ".")
+    parts["drivers"] = ["What converting leads have in common, strongest first: " + "; ".join(_driver_words(result)) + "."]
+    lines = parts.setdefault("channel", [])
     channel = result.values[result.values["attribute"].isin(CHANNEL_FIELDS[:1]) & result.values["lift"].notna()]
     sig = result.associations.set_index("attribute")["q_value"]
     if len(channel) and sig.get(CHANNEL_FIELDS[0], 1) < 0.05:
         worst = channel.sort_values("lift").iloc[0]
         lines.append(f"Where leads come from matters too: {worst['value']} leads convert at {float(worst['rate']):.1%} "
                      f"({float(worst['lift']):.2f}x the average) — check the funnel report for where they stall.")
+    lines = parts.setdefault("leakage", [])
     leaks = result.leakage[result.leakage["excluded"]]
     if len(leaks):
         lines.append(f"Kept out of the drivers and the score because they are recorded after the outcome: "
@@ -295,19 +299,37 @@ def headline(result: LeadsResult) -> list[str]:
     if result.score is not None:
         s = result.score
         cv = s.cv_summary.set_index("model").loc[s.model_name]
+        lines = parts.setdefault("score", [])
         lines.append(f"The lead score ({s.model_name}) ranks leads with ROC AUC {cv['roc_auc_mean']:.2f} ± {cv['roc_auc_sd']:.2f} "
                      f"across {int(cv['folds'])} folds and {s.holdout_metrics['roc_auc']:.2f} on hold-out leads "
                      "(0.5 = chance, 1 = perfect); its scores are calibrated probabilities.")
         t = s.threshold
+        lines = parts.setdefault("threshold", [])
         if s.capacity_per_week:
             lines.append(f"Sales can follow up {s.capacity_per_week:,} leads a week of about {s.leads_per_week:,.0f} arriving: "
                          f"an MQL threshold of score ≥ {t['threshold']:.3f} passes {t['share_passed']:.0%} of leads, catches "
                          f"{t['recall']:.0%} of future customers (recall), and {t['precision']:.0%} of those passed convert (precision).")
+        lines = parts.setdefault("rule", [])
         good = s.rules[s.rules["lift"] > 1]
         if len(good):
             from alignkit.lead_score import rule_sentence
             lines.append("The ideal lead in one rule: " + rule_sentence(good.iloc[0]))
-    return lines
+    return parts
+
+
+def headline(result: LeadsResult) -> list[str]:
+    """Return the top findings in plain words for a sales manager."""
+    return [line for lines in headline_parts(result).values() for line in lines]
+
+
+ALIGNMENT_HEADLINE = ("drivers", "rule", "score", "threshold")
+
+
+def alignment_headline(result: LeadsResult) -> list[str]:
+    """Return the lines for the alignment page: the drivers, the ideal lead in one rule, the score's accuracy and
+    the MQL threshold (the overall conversion rate is left to the funnel's line)."""
+    parts = headline_parts(result)
+    return [line for topic in ALIGNMENT_HEADLINE for line in parts.get(topic, [])]
 
 
 PRECISE = {"p_value": "{:.2g}", "q_value": "{:.2g}", "importance": "{:.3f}", "importance_sd": "{:.3f}",
