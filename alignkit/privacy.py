@@ -71,7 +71,8 @@ def _replace_phones(text: str) -> str:
 def scrub_text(values: pd.Series) -> tuple[pd.Series, int]:
     """Return text with emails and phone numbers replaced by [email] / [phone], and how many values changed."""
     text = values.astype("str")
-    scrubbed = text.str.replace(EMAIL_PATTERN, "[email]", regex=True).map(_replace_phones, na_action="ignore")
+    # map() of an all-missing column returns float64; keep the text dtype so the comparison below stays text.
+    scrubbed = text.str.replace(EMAIL_PATTERN, "[email]", regex=True).map(_replace_phones, na_action="ignore").astype("str")
     changed = int((scrubbed.fillna("") != text.fillna("")).sum())
     return scrubbed, changed
 

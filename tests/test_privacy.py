@@ -40,6 +40,15 @@ def test_scrub_replaces_emails_and_phones_but_not_ranges_or_years():
     assert pd.isna(scrubbed.iloc[3]) and changed == 2
 
 
+def test_scrub_of_an_all_missing_column_keeps_text_and_warns_nothing():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scrubbed, changed = privacy.scrub_text(pd.Series([float("nan")] * 3))
+    assert changed == 0 and scrubbed.isna().all() and pd.api.types.is_string_dtype(scrubbed)
+
+
 def test_small_groups_keep_their_label_but_show_no_figures():
     table = pd.DataFrame({"source": ["Organic", "Tiny"], "n": [120, 4], "share": [0.4, 0.25]})
     out = privacy.suppress_small_groups(table, min_group_size=10)
