@@ -11,8 +11,9 @@ Rules (the report states them in plain words):
   or not they moved on since: judging young leads only once they have moved on would select on the outcome and
   inflate the rate (a campaign launched last month would show 100%).
 - A lead that stopped at a stage is *lost* when its deal closed lost or its lifecycle value is one of
-  `funnel.lost_values` (notebook 01 leaves the stage empty for those, and logs unknown values), *stalled* when it
-  has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
+  `funnel.lost_values` (`lifecycle_lost` in leads.parquet), *stage unknown* when its lifecycle value is not one the
+  project file knows (notebook 01 leaves the stage empty and logs it; such a lead is neither lost nor open),
+  *stalled* when it has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
 - Friction points: at every step, each segment of source, campaign, owner (and persona when a `persona` column
   is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost.
 - Everything is measured as of the latest date in the data (the export date), unless `as_of` is given.
@@ -39,6 +40,7 @@ from alignkit.stats import benjamini_hochberg, segment_vs_rest, wilson_intervals
 from alignkit.tables import stage_at_column
 
 BREAKDOWNS = ("source", "campaign", "owner", "persona")
+OUTCOMES = ("open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown")
 DAY = np.timedelta64(1, "D")
 
 
@@ -223,11 +225,14 @@ def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
 
 
 def lead_outcomes(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
-    """Return each lead's outcome at its furthest stage: 'lost (deal)', 'lost (lifecycle)', 'stalled', 'open'.
+    """Return each lead's outcome at its furthest stage: 'lost (deal)', 'lost (lifecycle)', 'stage unknown',
+    'stalled', 'open'.
 
-    Lost (deal): its deal is closed lost. Lost (lifecycle): its lifecycle value is one of `funnel.lost_values`
-    (notebook 01 leaves the stage empty for those). Stalled: neither, but no movement for longer than the maturity
-    window. Open: the rest."""
+    Lost (deal): its deal is closed lost. Lost (lifecycle): `lifecycle_lost` is True (its lifecycle value is one of
+    `funnel.lost_values`). Stage unknown: the stage is empty but not lost — a lifecycle value the project file does
+    not know (or none), counted on its own and never as lost. Stalled: none of these, but no movement for longer
+    than the maturity window. Open: the rest. A leads table without `lifecycle_lost` (written before it existed)
+    has no lifecycle-lost leads: rerun notebook 01."""
     k = len(paths.names)
     idx = np.clip(paths.furthest, 0, k - 1)
     last_move = paths.since(0).copy()
@@ -235,19 +240,23 @@ def lead_outcomes(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp
     last_move[has] = np.where(np.isnat(paths.reached_at[has, idx[has]]), paths.created_at[has], paths.reached_at[has, idx[has]])
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
     deal_lost = leads["deal_stage"].astype("str").eq("lost").fillna(False).to_numpy() if "deal_stage" in leads else np.zeros(len(leads), bool)
-    lifecycle_lost = leads["stage"].isna().to_numpy() if "stage" in leads else np.zeros(len(leads), bool)
-    return np.select([deal_lost, lifecycle_lost, last_move <= cutoff], ["lost (deal)", "lost (lifecycle)", "stalled"], "open")
+    lifecycle_lost = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
+                      else np.zeros(len(leads), bool))
+    unknown = leads["stage"].isna().to_numpy() & ~lifecycle_lost if "stage" in leads else np.zeros(len(leads), bool)
+    return np.select([deal_lost, lifecycle_lost, unknown, last_move <= cutoff],
+                     ["lost (deal)", "lost (lifecycle)", "stage unknown", "stalled"], "open")
 
 
 def outcome_table(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str, as_of: pd.Timestamp,
                   maturity_days: int) -> pd.DataFrame:
     """Return, per stage before the converted one, the leads that stopped there split into open, stalled and
-    lost, with the share lost (deal, lifecycle or stalled) and its CI."""
+    lost, with the share lost (deal, lifecycle or stalled) and its CI; leads whose stage is unknown are counted in
+    `stage unknown`, out of the lost share's numerator (they are not known to be lost)."""
     outcome = lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity_days)
     rows = []
     for i, name in enumerate(paths.names[: paths.index(converted_stage)]):
         here = paths.furthest == i
-        counts = {o: int((here & (outcome == o)).sum()) for o in ("open", "stalled", "lost (deal)", "lost (lifecycle)")}
+        counts = {o: int((here & (outcome == o)).sum()) for o in OUTCOMES}
         rows.append({"stage": name, "stopped_here": int(here.sum()), **counts})
     out = pd.DataFrame(rows)
     lost = out["stalled"] + out["lost (deal)"] + out["lost (lifecycle)"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.funnel import FunnelResult, describe_friction, headline
+from alignkit.funnel import OUTCOMES, FunnelResult, describe_friction, headline
 from alignkit.privacy import suppress_small_groups
 from alignkit.report import ReportFigure, ReportTable, Section, write_report
 from alignkit.tables import stage_at_column
@@ -142,8 +142,10 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "before the export date, whether or not they moved on since, so recent leads neither pull rates down (no time "
         "to move on yet) nor push them up (counting only the quick ones). Cumulative conversion counts leads created "
         f"at least {days} days before the export date.",
-        f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value marks it lost, "
-        f"stalled when it has not moved for more than {days} days, and open otherwise.",
+        f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value is one the "
+        f"project file lists as lost, stalled when it has not moved for more than {days} days, and open otherwise. "
+        "A lead whose lifecycle value the project file does not know is counted apart as 'stage unknown' (neither "
+        "lost nor open; notebook 01's cleaning log counts those values).",
         f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
         [ReportTable("definitions", "The funnel stages in order", result.definitions)])]
     funnel_items = [
@@ -158,9 +160,9 @@ def report_sections(result: FunnelResult) -> list[Section]:
                     mask_small_counts(result.irregularities, ["leads"], k)),
         ReportTable("time_in_stage", "Days from reaching a stage to reaching the next (leads with both dates)",
                     mask_small_counts(private_groups(result.times, "leads", k), ["dates_out_of_order"], k)),
-        ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled or lost",
+        ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled, lost or stage unknown",
                     mask_small_counts(private_groups(result.outcomes, "stopped_here", k),
-                                      ["open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),
+                                      [c for c in OUTCOMES if c in result.outcomes], k)),
     ]
     sections.append(Section("funnel", "The funnel", [
         "How many leads reach each stage, how many move on to the next, and how long they take."], funnel_items))

@@ -24,8 +24,8 @@ from alignkit.weights import RakingResult, margins_manifest_row, weight_response
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")
 LEADS_REQUIRED = {"lead_key": "str", "created_at": "datetime", "source": "str", "campaign": "str", "owner": "str",
-                  "stage": "category", "first_touch_at": "datetime", "converted": "bool", "amount": "number",
-                  "lost_reason": "str"}
+                  "stage": "category", "lifecycle_lost": "bool", "first_touch_at": "datetime", "converted": "bool",
+                  "amount": "number", "lost_reason": "str"}
 TOUCHES_REQUIRED = {"lead_key": "str", "at": "datetime", "kind": "str", "content": "str"}
 RESPONSES_REQUIRED = {"respondent_key": "str", "lead_key": "str", "submitted_at": "datetime", "duration_s": "number",
                       "is_speeder": "bool", "is_straightliner": "bool", "quality_ok": "bool"}
@@ -180,7 +180,10 @@ def _touch_table(raw: RawTable, id_map: dict[str, str], known: set[str], setting
 def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.DataFrame | None,
                 settings: ProjectSettings, *, log: CleaningLog) -> pd.DataFrame:
     """Return leads.parquet's table: one row a lead with stage, stage timestamps, first sales touch, outcome,
-    deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_leads`)."""
+    deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_leads`).
+
+    `stage` is empty both for lifecycle values listed in `funnel.lost_values` and for values the project file does
+    not know (counted in the cleaning log); `lifecycle_lost` (bool) tells the two apart: True only for a lost value."""
     funnel = settings.funnel
     names = funnel.stage_names
     by_value = {clean._fold(s.value): s.name for s in funnel.stages}
@@ -190,7 +193,8 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     unknown = folded.notna() & stage.isna() & ~folded.isin(lost_values)
     log.record("map_stages", table="leads", rows=int(unknown.sum()),
                reason="stage value not among the project file's funnel stages; stage left empty")
-    leads = contacts.drop(columns=["stage"]).assign(stage=pd.Categorical(stage, categories=names, ordered=True))
+    leads = contacts.drop(columns=["stage"]).assign(stage=pd.Categorical(stage, categories=names, ordered=True),
+                                                    lifecycle_lost=folded.isin(lost_values).fillna(False).astype(bool))
     for name in names:
         column = stage_at_column(name)
         if column not in leads:
@@ -234,7 +238,8 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
             leads[column] = pd.NA
         leads[column] = leads[column].astype("str")
     front = ["lead_id", "created_at", "source", "campaign", "owner", "stage", *[stage_at_column(n) for n in names],
-             "first_touch_at", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at"]
+             "first_touch_at", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at",
+             "lifecycle_lost"]
     rest = [c for c in leads.columns if c not in front]
     return leads[front + rest]
 

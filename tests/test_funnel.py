@@ -38,7 +38,7 @@ def hand_made() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["lead_key", "stage", "lead_at", "mql_at", "sql_at", "customer_at", "deal_stage"])
     created = frame["lead_at"].fillna(OLD)
     return frame.assign(created_at=created, stage=pd.Categorical(frame["stage"], categories=STAGES, ordered=True),
-                        deal_stage=frame["deal_stage"].astype("str"),
+                        deal_stage=frame["deal_stage"].astype("str"), lifecycle_lost=frame["lead_key"].eq("L9"),
                         source=["A", "A", "B", "B", "A", "B", "A", "B", "A"])
 
 
@@ -98,6 +98,21 @@ def test_open_stalled_and_lost_at_each_stage(hand_made, hand_paths):
     assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [1, 1, 0, 1]
     assert table.loc["MQL", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [1, 1, 0, 0]
     assert table.loc["SQL", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [0, 1, 1, 0]
+
+
+def test_an_unknown_lifecycle_value_is_not_counted_as_lost(hand_made, hand_paths):
+    """L9 with its stage empty because notebook 01 did not know its lifecycle value (lifecycle_lost False): its
+    own count, 'stage unknown', and out of the lost share."""
+    unknown = hand_made.assign(lifecycle_lost=False)
+    outcome = funnel.lead_outcomes(unknown, hand_paths, as_of=AS_OF, maturity_days=30)
+    assert outcome[8] == "stage unknown" and (outcome != "lost (lifecycle)").all()
+    table = funnel.outcome_table(unknown, hand_paths, converted_stage="Customer", as_of=AS_OF,
+                                 maturity_days=30).set_index("stage")
+    assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown"]].tolist() == [1, 1, 0, 0, 1]
+    assert table.loc["Lead", "lost_share"] == pytest.approx(1 / 3)   # only L4 (stalled) of L4, L7, L9
+    known = funnel.outcome_table(hand_made, hand_paths, converted_stage="Customer", as_of=AS_OF,
+                                 maturity_days=30).set_index("stage")
+    assert known.loc["Lead", "stage unknown"] == 0 and known.loc["Lead", "lost_share"] == pytest.approx(2 / 3)
     assert "Customer" not in table.index
 
 

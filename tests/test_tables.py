@@ -140,3 +140,28 @@ def test_an_optional_table_no_longer_produced_leaves_no_stale_file(prepared, tmp
     assert not (tmp_path / "touches.parquet").exists()
     assert not (tmp_path / "responses.parquet").exists() and not (tmp_path / "codebook.parquet").exists()
     assert (tmp_path / "leads.parquet").exists()
+
+
+def test_lifecycle_lost_tells_lost_values_from_unknown_ones(demo_settings):
+    """Both leave the stage empty; only a value listed in funnel.lost_values ('other' in the demo) is lost, and
+    only the unknown value is counted in the cleaning log."""
+    from alignkit.clean import CleaningLog
+    from alignkit.tables import build_leads
+
+    contacts = pd.DataFrame({"lead_id": ["a", "b", "c", "d"],
+                             "created_at": pd.to_datetime(["2026-01-01"] * 4),
+                             "stage": pd.Series(["lead", "Other", "evangelist", None], dtype="str")})
+    log = CleaningLog()
+    leads = build_leads(contacts, None, None, demo_settings, log=log)
+    assert leads["stage"].isna().tolist() == [False, True, True, True]
+    assert leads["lifecycle_lost"].tolist() == [False, True, False, False]
+    assert leads["lifecycle_lost"].dtype == bool
+    mapped = log.to_frame().query("step == 'map_stages'")
+    assert mapped["rows_affected"].tolist() == [1]
+
+
+def test_written_leads_have_a_boolean_lifecycle_lost(prepared):
+    assert LEADS_REQUIRED["lifecycle_lost"] == "bool"
+    assert prepared.leads["lifecycle_lost"].dtype == bool
+    with pytest.raises(SchemaError, match="lifecycle_lost"):
+        check_schema(prepared.leads.drop(columns=["lifecycle_lost"]), LEADS_REQUIRED, "leads")
