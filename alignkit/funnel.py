@@ -16,7 +16,9 @@ Rules (the report states them in plain words):
   *stalled* when it has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
 - Friction points: at every step, each segment of source, campaign, owner (and persona when a `persona` column
   is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost.
-- Everything is measured as of the latest date in the data (the export date), unless `as_of` is given.
+- Everything is measured as of `funnel.as_of` when the project file sets it, else as of the latest date in the
+  data (the export date), leaving out dates more than FUTURE_DATE_SLACK_DAYS after the 99.9th percentile of all
+  event dates (counted, and said in the report).
 
 SLA and closed-loop figures live in `alignkit.sla` and `alignkit.closed_loop`; the report in
 `alignkit.funnel_report`.
@@ -42,6 +44,7 @@ from alignkit.tables import stage_at_column
 BREAKDOWNS = ("source", "campaign", "owner", "persona")
 OUTCOMES = ("open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown")
 DAY = np.timedelta64(1, "D")
+FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
 
 
 # --- inputs -------------------------------------------------------------------------------------------------------
@@ -69,18 +72,42 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
     return FunnelInputs(leads=leads, touches=touches, inputs=inputs, spend=spend)
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """The date the funnel is measured at, where it came from, and the far-future dates left out to find it."""
+
+    date: pd.Timestamp
+    source: str                 # "project file" (funnel.as_of), "argument", or "data" (the latest date in the data)
+    dates_ignored: int = 0      # dates beyond `bound` left out when taking the latest date in the data
+    bound: pd.Timestamp | None = None
+
+
+def export_date(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
+                stages: list[str] | tuple[str, ...] = (), slack_days: int = FUTURE_DATE_SLACK_DAYS) -> AsOf:
+    """Return the latest event date in the leads (creation, stage dates, first touch, deal dates) and touches —
+    the date the export stands for — leaving out dates more than `slack_days` after the 99.9th percentile
+    (lower) of all those dates: one future-dated touch or a typo'd year must not move every maturity and SLA
+    status. (All event dates, not only creation dates: leads may stop arriving months before the export while
+    deals and touches go on.) Fields set after the outcome (e.g. a priority set date) are not events."""
+    columns = [c for c in ["created_at", *[stage_at_column(n) for n in stages], "first_touch_at", "deal_created_at",
+                           "deal_closed_at"] if c in leads]
+    values = [pd.to_datetime(leads[c]).to_numpy("datetime64[ns]") for c in columns]
+    if touches is not None and len(touches):
+        values.append(pd.to_datetime(touches["at"]).to_numpy("datetime64[ns]"))
+    every = np.concatenate(values) if values else np.array([], "datetime64[ns]")
+    every = every[~np.isnat(every)]
+    if not len(every):
+        raise ValueError("the leads table holds no dates, so the funnel cannot be measured in time")
+    bound = pd.Timestamp(int(np.quantile(every.astype("int64"), 0.999, method="lower"))) + pd.Timedelta(days=slack_days)
+    beyond = every > np.datetime64(bound, "ns")
+    kept = every[~beyond]
+    return AsOf(pd.Timestamp(kept.max()), "data", dates_ignored=int(beyond.sum()), bound=bound)
+
+
 def data_as_of(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
                stages: list[str] | tuple[str, ...] = ()) -> pd.Timestamp:
-    """Return the latest event date in the leads (creation, stage dates, first touch, deal dates) and touches:
-    the date the export stands for. Fields set after the outcome (e.g. a priority set date) are not events."""
-    columns = ["created_at", "first_touch_at", "deal_created_at", "deal_closed_at", *[stage_at_column(n) for n in stages]]
-    dates = [leads[c].max() for c in columns if c in leads]
-    if touches is not None and len(touches):
-        dates.append(touches["at"].max())
-    dates = [d for d in dates if pd.notna(d)]
-    if not dates:
-        raise ValueError("the leads table holds no dates, so the funnel cannot be measured in time")
-    return pd.Timestamp(max(dates))
+    """Return the export date from the data (see `export_date`, which also says how many dates it left out)."""
+    return export_date(leads, touches, stages=stages).date
 
 
 # --- stage paths ----------------------------------------------------------------------------------------------------
@@ -384,6 +411,8 @@ class FunnelResult:
     kpis: pd.DataFrame
     cost_by_segment: pd.DataFrame | None = None
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    as_of_source: str = "data"          # "project file", "argument" or "data" (see `AsOf`)
+    future_dates_ignored: int = 0       # dates left out as far beyond the rest when taking the date from the data
 
     def __repr__(self) -> str:
         return (f"FunnelResult(as of {self.as_of:%Y-%m-%d}, {int(self.stages['reached'].iloc[0]):,} leads, "
@@ -417,7 +446,13 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
         leads = with_personas(leads, personas)
     funnel = settings.funnel
     names = funnel.stage_names
-    as_of = pd.Timestamp(as_of) if as_of is not None else data_as_of(leads, touches, stages=names)
+    if as_of is not None:
+        when = AsOf(pd.Timestamp(as_of), "argument")
+    elif funnel.as_of is not None:
+        when = AsOf(pd.Timestamp(funnel.as_of), "project file")
+    else:
+        when = export_date(leads, touches, stages=names)
+    as_of = when.date
     maturity = funnel.cohort_maturity_days
     paths = stage_paths(leads, names)
     segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity,
@@ -452,7 +487,8 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
         irregularities=irregularities(paths),
         cohorts=cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage),
         segments=segments, friction=friction_points(segments, fdr=funnel.friction_fdr), sla=sla_result,
-        closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame())
+        closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame(),
+        as_of_source=when.source, future_dates_ignored=when.dates_ignored)
 
 
 def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_of: pd.Timestamp | None = None,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.funnel import OUTCOMES, FunnelResult, describe_friction, headline
+from alignkit.funnel import FUTURE_DATE_SLACK_DAYS, OUTCOMES, FunnelResult, describe_friction, headline
 from alignkit.privacy import suppress_small_groups
 from alignkit.report import ReportFigure, ReportTable, Section, write_report
 from alignkit.tables import stage_at_column
@@ -128,13 +128,28 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
     raise ValueError(f"unknown figure {name!r}; the report's figures are {', '.join(FIGURES)}")
 
 
+def as_of_sentence(result: FunnelResult) -> str:
+    """Return the sentence saying which date the figures are measured at and where it came from."""
+    when = f"Figures are measured as of {result.as_of:%d %B %Y}"
+    if result.as_of_source == "project file":
+        return when + ", the date set in the project file (funnel.as_of)."
+    if result.as_of_source == "argument":
+        return when + ", the date given to the analysis."
+    sentence = when + ", the latest date in the export."
+    if result.future_dates_ignored:
+        n = result.future_dates_ignored
+        sentence += (f" {n:,} date{'s' if n != 1 else ''} lying far beyond the rest of the data (more than "
+                     f"{FUTURE_DATE_SLACK_DAYS} days after 99.9% of the dates) {'were' if n != 1 else 'was'} "
+                     "left out as likely typos; set funnel.as_of in the project file to fix the date instead.")
+    return sentence
+
+
 def report_sections(result: FunnelResult) -> list[Section]:
     """Return the report's sections: definitions, funnel, friction points, cohorts, SLA, closed loop, KPIs."""
     k = result.min_group_size
     days = result.maturity_days
     sections = [Section("definitions", "Definitions the teams agreed on", [
-        f"Figures are measured as of {result.as_of:%d %B %Y}, the latest date in the export. Stages, their order and "
-        "their definitions come from the project file.",
+        as_of_sentence(result) + " Stages, their order and their definitions come from the project file.",
         "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
         "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
         "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
