@@ -15,7 +15,9 @@ Rules (the report states them in plain words):
   project file knows (notebook 01 leaves the stage empty and logs it; such a lead is neither lost nor open),
   *stalled* when it has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
 - Friction points: at every step, each segment of source, campaign, owner (and persona when a `persona` column
-  is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost.
+  is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost. A segment with
+  at least 80% of its leads inside a higher-ranked friction point at the same step (a campaign inside its source)
+  restates it: it is left out of the friction points and marked `within` in the segments table.
 - Everything is measured as of `funnel.as_of` when the project file sets it, else as of the latest date in the
   data (the export date), leaving out dates more than FUTURE_DATE_SLACK_DAYS after the 99.9th percentile of all
   event dates (counted, and said in the report).
@@ -44,6 +46,7 @@ from alignkit.tables import stage_at_column
 BREAKDOWNS = ("source", "campaign", "owner", "persona")
 OUTCOMES = ("open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown")
 DAY = np.timedelta64(1, "D")
+NESTED_SHARE = 0.8   # a friction point with this share of its leads inside a higher-ranked one restates it
 FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
 
 
@@ -370,6 +373,30 @@ def friction_points(segments: pd.DataFrame, *, fdr: float = 0.05) -> pd.DataFram
     return below.sort_values(["leads_lost", "q_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def nested_within(friction: pd.DataFrame, leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp,
+                  maturity_days: int, share: float = NESTED_SHARE) -> pd.Series:
+    """Return, per friction point (in rank order), the higher-ranked friction point at the same step that holds at
+    least `share` of its judged leads ('source Paid Social' for a Paid Social campaign), or '' where there is none.
+    Such a segment restates the higher one's finding: it is left out of the friction list and the headline and
+    marked in the segments table."""
+    within = pd.Series("", index=friction.index, dtype="str")
+    kept: list[tuple[str, str, str, np.ndarray]] = []   # (step, label, members) of friction points not nested
+    judged: dict[str, np.ndarray] = {}
+    for index, row in friction.iterrows():
+        step = f"{row['from_stage']}→{row['to_stage']}"
+        if step not in judged:
+            judged[step] = eligible(paths, paths.index(row["from_stage"]), as_of=as_of, maturity_days=maturity_days)
+        members = judged[step] & leads[row["breakdown"]].astype("str").eq(str(row["segment"])).fillna(False).to_numpy(bool)
+        size = int(members.sum())
+        for other_step, label, other in kept:
+            if other_step == step and size and (members & other).sum() >= share * size:
+                within[index] = label
+                break
+        else:
+            kept.append((step, f"{row['breakdown']} {row['segment']}", members))
+    return within
+
+
 def describe_friction(row: pd.Series) -> str:
     """Return one friction point in plain words."""
     return (f"{row['breakdown'].capitalize()} {row['segment']!s}: {row['rate']:.0%} of leads move from "
@@ -460,6 +487,12 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
     sla_result = analyse_sla(leads, mql_at=stage_at_column(funnel.mql_stage),
                              target_hours=settings.sla.mql_to_first_touch_hours, mqls_per_month=settings.sla.mqls_per_month,
                              as_of=as_of, capacity_per_week=settings.sla.sales_capacity_per_week)
+    friction = friction_points(segments, fdr=funnel.friction_fdr)
+    within = nested_within(friction, leads, paths, as_of=as_of, maturity_days=maturity)
+    keys = ["from_stage", "to_stage", "breakdown", "segment"]
+    marks = friction.loc[within != "", keys].assign(within=within[within != ""])
+    segments = segments.merge(marks, on=keys, how="left").assign(within=lambda f: f["within"].fillna("").astype("str"))
+    friction = friction[within == ""].reset_index(drop=True)
     loop = None
     furthest = np.array(names, dtype=object)[np.clip(paths.furthest, 0, None)]
     if touches is not None:
@@ -486,7 +519,7 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
         outcomes=outcome_table(leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity),
         irregularities=irregularities(paths),
         cohorts=cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage),
-        segments=segments, friction=friction_points(segments, fdr=funnel.friction_fdr), sla=sla_result,
+        segments=segments, friction=friction, sla=sla_result,
         closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame(),
         as_of_source=when.source, future_dates_ignored=when.dates_ignored)
 

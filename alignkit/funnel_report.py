@@ -196,7 +196,8 @@ def report_sections(result: FunnelResult) -> list[Section]:
         ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked), "
                     "most significant differences first",
                     readable(private_segments(result.segments, k).sort_values(
-                        ["q_value", "leads_lost"], ascending=[True, False], kind="stable")[columns])
+                        ["q_value", "leads_lost"], ascending=[True, False], kind="stable")[
+                        columns + [c for c in ("within",) if c in result.segments]])
                     if len(result.segments) else
                     result.segments, max_rows=60,
                     note=f"Only segments with at least {k} leads judged are tested and shown.")]
@@ -204,7 +205,10 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "For every step and every source, campaign, owner and persona, each segment's conversion is compared with "
         "the rest of the leads (two-proportion test, Fisher's exact test for small counts). P-values are corrected "
         "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the rest. They "
-        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate.", *words], friction_items))
+        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate. A segment whose leads "
+        "lie mostly (80% or more) inside a higher-ranked friction point at the same step, such as a campaign inside "
+        "its source, restates that finding: it is left out of the list and marked 'within' in the segments table.",
+        *words], friction_items))
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [
         f"Leads grouped by the month they were created. A cohort is judged once its last day is {days} days behind "

@@ -178,6 +178,35 @@ def test_planted_friction_point_is_reported_first(demo_result, truth):
     assert "Paid Social" in funnel.headline(demo_result)[2]
 
 
+def test_a_segment_inside_a_higher_ranked_friction_point_is_not_repeated():
+    """Campaign p1 lies wholly inside source Paid (both friction points at Lead → MQL): marked within it. Owner Kim
+    holds half Paid leads: a finding of its own. Campaign p1 at another step is not compared across steps."""
+    n = 200
+    paid = np.arange(n) < 100
+    leads = pd.DataFrame({"lead_key": [f"L{i}" for i in range(n)], "created_at": OLD, "lead_at": OLD,
+                          "mql_at": pd.NaT, "source": np.where(paid, "Paid", "Web"),
+                          "campaign": np.where(np.arange(n) < 60, "p1", "other"),
+                          "owner": np.where((np.arange(n) >= 50) & (np.arange(n) < 150), "Kim", "Lee")})
+    leads["stage"] = pd.Categorical(["Lead"] * n, categories=["Lead", "MQL"], ordered=True)
+    paths = funnel.stage_paths(leads, ["Lead", "MQL"])
+    friction = pd.DataFrame({"from_stage": ["Lead"] * 3 + ["MQL"], "to_stage": ["MQL"] * 3 + ["SQL"],
+                             "breakdown": ["source", "campaign", "owner", "campaign"],
+                             "segment": ["Paid", "p1", "Kim", "p1"]})
+    within = funnel.nested_within(friction, leads, paths, as_of=AS_OF, maturity_days=30)
+    assert within.tolist() == ["", "source Paid", "", ""]
+
+
+def test_demo_friction_points_do_not_repeat_the_paid_social_campaigns(demo_result):
+    top = demo_result.friction.iloc[0]
+    assert (top["breakdown"], top["segment"], top["from_stage"], top["to_stage"]) == ("source", "Paid Social", "MQL", "SQL")
+    nested = demo_result.friction.iloc[1:]
+    assert not nested["segment"].astype(str).str.startswith("paid-social").any()
+    marked = demo_result.segments[demo_result.segments["within"] != ""]
+    assert set(marked["segment"]) == {"paid-social-spring", "paid-social-summer", "paid-social-autumn"}
+    assert (marked["within"] == "source Paid Social").all()
+    assert not any("paid-social" in line for line in funnel.headline(demo_result))
+
+
 def test_demo_irregularities_match_the_planted_ones(demo_result, truth):
     counts = demo_result.irregularities.set_index("irregularity")["leads"]
     assert counts["skipped SQL"] == truth["funnel_irregularities"]["skipped_sql"]
