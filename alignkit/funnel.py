@@ -34,10 +34,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignkit.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, lost_reasons,
-                                  monthly_kpis, read_spend, touches_before_close)
+from alignkit.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, days_summary,
+                                  deal_lost, lost_reasons, monthly_kpis, read_spend, touches_before_close)
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.errors import InputFileError
+from alignkit.ingest.files import to_snake_case
 from alignkit.report import render_fragment
 from alignkit.sla import SlaResult, analyse_sla
 from alignkit.stats import benjamini_hochberg, segment_vs_rest, wilson_intervals
@@ -227,15 +228,9 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
 
 
 def _days_summary(days: np.ndarray) -> dict[str, float]:
-    """Return leads, median and 80th-percentile days of the non-negative durations, and how many durations were
-    negative (the later date before the earlier one: left out of the figures, but counted)."""
-    days = days[~np.isnan(days)]
-    out_of_order = int((days < 0).sum())
-    days = days[days >= 0]
-    if not len(days):
-        return {"leads": 0, "median_days": np.nan, "p80_days": np.nan, "dates_out_of_order": out_of_order}
-    return {"leads": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
-            "dates_out_of_order": out_of_order}
+    """Return leads, median and 80th-percentile days and the durations out of order (see `days_summary`)."""
+    summary = days_summary(days)
+    return {"leads": summary["n"], **{k: summary[k] for k in ("median_days", "p80_days", "dates_out_of_order")}}
 
 
 def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
@@ -269,11 +264,11 @@ def lead_outcomes(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp
     has = paths.furthest >= 0
     last_move[has] = np.where(np.isnat(paths.reached_at[has, idx[has]]), paths.created_at[has], paths.reached_at[has, idx[has]])
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    deal_lost = leads["deal_stage"].astype("str").eq("lost").fillna(False).to_numpy() if "deal_stage" in leads else np.zeros(len(leads), bool)
+    lost_deal = deal_lost(leads)
     lifecycle_lost = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
                       else np.zeros(len(leads), bool))
     unknown = leads["stage"].isna().to_numpy() & ~lifecycle_lost if "stage" in leads else np.zeros(len(leads), bool)
-    return np.select([deal_lost, lifecycle_lost, unknown, last_move <= cutoff],
+    return np.select([lost_deal, lifecycle_lost, unknown, last_move <= cutoff],
                      ["lost (deal)", "lost (lifecycle)", "stage unknown", "stalled"], "open")
 
 
@@ -301,7 +296,7 @@ def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
     `maturity_days` before `as_of`), and per later stage the count and share of the cohort reaching it (shares
     left empty until the cohort matures), with the CI of the converted share."""
     month = paths.created_at.astype("datetime64[M]")  # numpy months: no Period objects per lead
-    frame = pd.DataFrame({f"reached_{_snake(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
+    frame = pd.DataFrame({f"reached_{to_snake_case(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
     frame["leads"] = paths.reached[:, 0] | paths.reached.any(axis=1)
     frame["cohort"] = month.astype("int64")
     counts = frame[~np.isnat(month)].groupby("cohort", sort=True).sum()
@@ -310,18 +305,14 @@ def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
     matured = (ends + pd.Timedelta(days=maturity_days)) <= as_of
     out = pd.DataFrame({"cohort": counts.index.astype(str), "leads": counts["leads"].to_numpy(), "matured": matured})
     for name in paths.names[1:]:
-        column = f"reached_{_snake(name)}"
+        column = f"reached_{to_snake_case(name)}"
         out[column] = counts[column].to_numpy()
-        out[f"{_snake(name)}_share"] = (out[column] / out["leads"]).where(out["matured"])
-    conv = f"reached_{_snake(converted_stage)}"
+        out[f"{to_snake_case(name)}_share"] = (out[column] / out["leads"]).where(out["matured"])
+    conv = f"reached_{to_snake_case(converted_stage)}"
     low, high = wilson_intervals(out[conv], out["leads"])
     out["converted_ci_low"] = pd.Series(low).where(out["matured"])
     out["converted_ci_high"] = pd.Series(high).where(out["matured"])
     return out
-
-
-def _snake(name: str) -> str:
-    return stage_at_column(name).removesuffix("_at")
 
 
 # --- breakdowns and friction points ---------------------------------------------------------------------------------
