@@ -19,6 +19,7 @@ from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.io import write_parquet
 from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
+from alignkit.stage_paths import stage_at_column, stage_paths
 from alignkit.weights import RakingResult, margins_manifest_row, weight_responses
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
@@ -55,9 +56,6 @@ def check_schema(frame: pd.DataFrame, required: dict[str, str], table: str) -> p
     return frame
 
 
-def stage_at_column(stage_name: str) -> str:
-    """Return the canonical timestamp column of a funnel stage ('Opportunity' → 'opportunity_at')."""
-    return f"{to_snake_case(stage_name)}_at"
 
 
 @dataclass(frozen=True)
@@ -199,18 +197,10 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         column = stage_at_column(name)
         if column not in leads:
             leads[column] = pd.NaT
-    reached = pd.DataFrame({n: leads[stage_at_column(n)].notna() for n in names})
-    furthest = reached.to_numpy()[:, ::-1].argmax(axis=1)
-    furthest = np.where(reached.any(axis=1), len(names) - 1 - furthest, -1)
-    dated = [i for i, s in enumerate(funnel.stages) if s.reached_column]
-    skipped = np.zeros(len(leads), dtype=bool)
-    for i in dated:
-        skipped |= (~reached.iloc[:, i].to_numpy()) & (furthest > i) & (i > min(dated))
-    log.record("check_stage_order", table="leads", rows=int(skipped.sum()),
+    paths = stage_paths(leads, names)  # the funnel's own rules, so the log and notebook 02 count alike
+    log.record("check_stage_order", table="leads", rows=int(paths.skipped.any(axis=1).sum()),
                reason="reached a later stage without a date for an earlier one (skipped a stage); kept as they are")
-    current = leads["stage"].cat.codes.to_numpy()
-    moved_back = (current >= 0) & (current < furthest)
-    log.record("check_stage_order", table="leads", rows=int(moved_back.sum()),
+    log.record("check_stage_order", table="leads", rows=int(paths.moved_back.sum()),
                reason="current stage is earlier than the furthest stage reached (moved back); kept as they are")
     converted_at = stage_at_column(funnel.converted_stage)
     leads["converted"] = (leads[converted_at].notna() | (leads["stage"] == funnel.converted_stage)).astype(bool)

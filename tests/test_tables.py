@@ -165,3 +165,22 @@ def test_written_leads_have_a_boolean_lifecycle_lost(prepared):
     assert prepared.leads["lifecycle_lost"].dtype == bool
     with pytest.raises(SchemaError, match="lifecycle_lost"):
         check_schema(prepared.leads.drop(columns=["lifecycle_lost"]), LEADS_REQUIRED, "leads")
+
+
+def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_settings):
+    """One definition (alignkit.stage_paths): lead b sits at SQL with only its Lead date — it passed MQL without
+    a date (a skip), though no later stage has a date; lead c reached SQL by date and is back at Lead."""
+    from alignkit import funnel
+    from alignkit.clean import CleaningLog
+    from alignkit.tables import build_leads
+
+    day = pd.Timestamp("2026-01-01")
+    contacts = pd.DataFrame({"lead_id": ["a", "b", "c"], "created_at": [day] * 3,
+                             "stage": pd.Series(["marketingqualifiedlead", "salesqualifiedlead", "lead"], dtype="str"),
+                             "lead_at": [day] * 3, "mql_at": [day, pd.NaT, day], "sql_at": [pd.NaT, pd.NaT, day]})
+    log = CleaningLog()
+    leads = build_leads(contacts, None, None, demo_settings, log=log)
+    checks = log.to_frame().query("step == 'check_stage_order'")["rows_affected"].tolist()
+    paths = funnel.stage_paths(leads, demo_settings.funnel.stage_names)
+    counts = funnel.irregularities(paths).set_index("irregularity")["leads"]
+    assert checks == [counts["skipped at least one stage"], counts["moved back to an earlier stage"]] == [1, 1]
