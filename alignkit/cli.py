@@ -74,8 +74,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
+def _notebook_failure(notebook: Path, executed: Path, error: Exception) -> str:
+    """Return the message for a notebook that failed under papermill: notebook, cell, error, the copy to open."""
+    lines = str(error.evalue).strip().splitlines()
+    what = f"{error.ename}: {lines[0]}" if lines else str(error.ename)
+    return (f"alignkit: notebook {notebook.name} failed in cell {error.cell_index + 1} of the executed copy "
+            f"(In [{error.exec_count}]) with {what.rstrip('.')}.\n"
+            f"Open {executed} to see the cell and its full traceback; fix the cause and run again.")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     from alignkit.config import load_settings
 
@@ -93,9 +103,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     executed_dir.mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
         print(f"running {notebook.name}", file=sys.stderr)
-        papermill.execute_notebook(str(notebook), str(executed_dir / notebook.name),
-                                   parameters={"project_file": str(settings.source_file.resolve())},
-                                   cwd=str(notebook.parent), progress_bar=True, log_output=False)
+        executed = executed_dir / notebook.name
+        try:
+            papermill.execute_notebook(str(notebook), str(executed),
+                                       parameters={"project_file": str(settings.source_file.resolve())},
+                                       cwd=str(notebook.parent), progress_bar=True, log_output=False)
+        except PapermillExecutionError as error:
+            print(_notebook_failure(notebook, executed, error), file=sys.stderr)
+            return 2
     reports = sorted(settings.reports_dir.glob("*.html"))
     print("reports: " + ", ".join(str(r) for r in reports))
     return 0

@@ -16,10 +16,30 @@ import numpy as np
 import pandas as pd
 
 from alignkit.errors import InputFileError, MissingColumnError
+from alignkit.ingest.files import to_snake_case
 from alignkit.stats import benjamini_hochberg, compare_proportions, ratio_of_proportions, wilson_intervals
 
 SPEND_DIMENSIONS = ("source", "campaign")
-DAY = np.timedelta64(1, "D")
+
+
+def deal_lost(leads: pd.DataFrame) -> np.ndarray:
+    """Return which leads' deal closed lost (`deal_stage` == 'lost'); all False without a deal_stage column."""
+    if "deal_stage" not in leads:
+        return np.zeros(len(leads), bool)
+    return leads["deal_stage"].astype("str").eq("lost").fillna(False).to_numpy(bool)
+
+
+def days_summary(days: np.ndarray | pd.Series) -> dict[str, float]:
+    """Return n, median, 80th-percentile and mean days of the non-negative durations, and how many durations were
+    negative (the later date before the earlier one: left out of the figures, but counted)."""
+    days = np.asarray(days, dtype=float)
+    days = days[~np.isnan(days)]
+    out_of_order = int((days < 0).sum())
+    days = days[days >= 0]
+    if not len(days):
+        return {"n": 0, "median_days": np.nan, "p80_days": np.nan, "mean_days": np.nan, "dates_out_of_order": out_of_order}
+    return {"n": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
+            "mean_days": float(days.mean()), "dates_out_of_order": out_of_order}
 
 
 # --- spend ------------------------------------------------------------------------------------------------------------
@@ -61,7 +81,7 @@ def read_spend(path: Path | str) -> pd.DataFrame:
 def lost_reasons(leads: pd.DataFrame, by: pd.Series | np.ndarray, *, name: str) -> pd.DataFrame:
     """Return lost deals counted by reason within each group of `by` (e.g. the stage reached, or source),
     with the reason's share of the group's lost deals."""
-    lost = leads["deal_stage"].astype("str").eq("lost").fillna(False).to_numpy()
+    lost = deal_lost(leads)
     frame = pd.DataFrame({name: pd.Series(np.asarray(by)[lost]).astype("str"),
                           "lost_reason": leads["lost_reason"].astype("str").to_numpy()[lost]})
     frame["lost_reason"] = frame["lost_reason"].fillna("(no reason given)")
@@ -161,11 +181,8 @@ def _content_codes(content: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 # --- cycle length and monthly KPIs ----------------------------------------------------------------------------------
 
 def _days_row(label: str, days: pd.Series) -> dict:
-    days = days.dropna()
-    days = days[days >= 0]
-    return {"measure": label, "n": int(len(days)), "median_days": float(days.median()) if len(days) else np.nan,
-            "p80_days": float(days.quantile(0.8)) if len(days) else np.nan,
-            "mean_days": float(days.mean()) if len(days) else np.nan}
+    summary = days_summary(days)
+    return {"measure": label, **{k: summary[k] for k in ("n", "median_days", "p80_days", "mean_days")}}
 
 
 def cycle_lengths(leads: pd.DataFrame, *, converted_at: str, converted_stage: str) -> pd.DataFrame:
@@ -199,7 +216,7 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     created = month_of(leads["created_at"])
     table = {"new_leads": created.value_counts()}
     for name, at in reached_at.items():
-        table[f"reached_{_snake(name)}"] = month_of(at).value_counts()
+        table[f"reached_{to_snake_case(name)}"] = month_of(at).value_counts()
     outcome = leads["deal_stage"].astype("str").fillna("")
     closed = month_of(leads["deal_closed_at"])
     table["deals_won"] = closed[outcome.eq("won").to_numpy()].value_counts()
@@ -238,7 +255,7 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
         monthly = spend.groupby("month")["spend"].sum()
         out["spend"] = monthly.reindex(full.astype(str)).to_numpy()
         out["cost_per_lead"] = out["spend"] / out["new_leads"].where(out["new_leads"] > 0)
-        customers = out[f"reached_{_snake(converted_stage)}"]
+        customers = out[f"reached_{to_snake_case(converted_stage)}"]
         out["cost_per_customer"] = out["spend"] / customers.where(customers > 0)
     out.insert(0, "month", full.astype(str))
     return out.reset_index(drop=True)
@@ -258,12 +275,6 @@ def cost_by_segment(leads: pd.DataFrame, spend: pd.DataFrame, *, converted: np.n
     out["cost_per_lead"] = out["spend"] / out["leads"].where(out["leads"] > 0)
     out["cost_per_customer"] = out["spend"] / out["customers"].where(out["customers"] > 0)
     return out.reset_index().rename(columns={"segment": dimension})
-
-
-def _snake(name: str) -> str:
-    from alignkit.tables import stage_at_column
-
-    return stage_at_column(name).removesuffix("_at")
 
 
 @dataclass(frozen=True)

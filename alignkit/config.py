@@ -7,6 +7,7 @@ canonical names, so a new survey wave or another company is a new project file, 
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -133,6 +134,9 @@ class FunnelSettings(_Settings):
     collateral_kinds: list[str] = Field(default_factory=list)
     # False-discovery rate for friction points (Benjamini-Hochberg across every segment and stage).
     friction_fdr: Annotated[float, Field(gt=0, lt=1)] = 0.05
+    # The export date every maturity and SLA status is measured at; none = the latest date in the data, leaving out
+    # dates more than 30 days after 99.9% of the dates (a typo'd year, a future-dated touch), counted in the report.
+    as_of: datetime.date | None = None
 
     @model_validator(mode="after")
     def _named_stages_exist(self) -> FunnelSettings:

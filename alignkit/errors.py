@@ -43,7 +43,10 @@ class InputFileError(AlignkitError):
 class MissingColumnError(InputFileError):
     """A column named by the project file (or required by the format) is not in the export."""
 
-    def __init__(self, path: Path | str, column: str, available: Iterable[str], *, mapped_from: str | None = None):
+    def __init__(self, path: Path | str, column: str, available: Iterable[str], *, mapped_from: str | None = None,
+                 preset_key: str | None = None):
+        """`preset_key` (e.g. 'crm.contacts.columns.stage') says the column name came from a CRM preset, not from
+        the project file: the fix then names the canonical key to map instead of a setting to correct."""
         available = list(available)
         matches = close_matches(column, available)
         problem = f"has no column {column!r}"
@@ -55,7 +58,13 @@ class MissingColumnError(InputFileError):
         elif len(available) == 1:
             problem += (f" The file was read as a single column ({available[0][:60]!r}); "
                         "the delimiter may be wrong.")
-        fix = ("correct the column name in alignkit.yml, or rename the column in a copy of the export"
-               if mapped_from else "export the file with this column, or map it in alignkit.yml")
+        if preset_key:
+            section, _, canonical = preset_key.rpartition(".")
+            fix = (f"map your export's column for {canonical!r} under {section} in alignkit.yml "
+                   f"(e.g. `{canonical}: <your column>`), or rename the column in a copy of the export.")
+        elif mapped_from:
+            fix = "correct the column name in alignkit.yml, or rename the column in a copy of the export."
+        else:
+            fix = "export the file with this column, or map it in alignkit.yml."
         self.close_matches = matches
         super().__init__(path, problem, column=column, fix=fix)

@@ -11,11 +11,16 @@ Rules (the report states them in plain words):
   or not they moved on since: judging young leads only once they have moved on would select on the outcome and
   inflate the rate (a campaign launched last month would show 100%).
 - A lead that stopped at a stage is *lost* when its deal closed lost or its lifecycle value is one of
-  `funnel.lost_values` (notebook 01 leaves the stage empty for those, and logs unknown values), *stalled* when it
-  has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
+  `funnel.lost_values` (`lifecycle_lost` in leads.parquet), *stage unknown* when its lifecycle value is not one the
+  project file knows (notebook 01 leaves the stage empty and logs it; such a lead is neither lost nor open),
+  *stalled* when it has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
 - Friction points: at every step, each segment of source, campaign, owner (and persona when a `persona` column
-  is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost.
-- Everything is measured as of the latest date in the data (the export date), unless `as_of` is given.
+  is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost. A segment with
+  at least 80% of its leads inside a higher-ranked friction point at the same step (a campaign inside its source)
+  restates it: it is left out of the friction points and marked `within` in the segments table.
+- Everything is measured as of `funnel.as_of` when the project file sets it, else as of the latest date in the
+  data (the export date), leaving out dates more than FUTURE_DATE_SLACK_DAYS after the 99.9th percentile of all
+  event dates (counted, and said in the report).
 
 SLA and closed-loop figures live in `alignkit.sla` and `alignkit.closed_loop`; the report in
 `alignkit.funnel_report`.
@@ -29,17 +34,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignkit.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, lost_reasons,
-                                  monthly_kpis, read_spend, touches_before_close)
+from alignkit.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, days_summary,
+                                  deal_lost, lost_reasons, monthly_kpis, read_spend, touches_before_close)
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.errors import InputFileError
+from alignkit.ingest.files import to_snake_case
 from alignkit.report import render_fragment
 from alignkit.sla import SlaResult, analyse_sla
+from alignkit.stage_paths import StagePaths, stage_paths  # below tables, so notebook 01 counts skips alike
 from alignkit.stats import benjamini_hochberg, segment_vs_rest, wilson_intervals
 from alignkit.tables import stage_at_column
 
 BREAKDOWNS = ("source", "campaign", "owner", "persona")
+OUTCOMES = ("open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown")
 DAY = np.timedelta64(1, "D")
+NESTED_SHARE = 0.8   # a friction point with this share of its leads inside a higher-ranked one restates it
+FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
 
 
 # --- inputs -------------------------------------------------------------------------------------------------------
@@ -67,73 +77,45 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
     return FunnelInputs(leads=leads, touches=touches, inputs=inputs, spend=spend)
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """The date the funnel is measured at, where it came from, and the far-future dates left out to find it."""
+
+    date: pd.Timestamp
+    source: str                 # "project file" (funnel.as_of), "argument", or "data" (the latest date in the data)
+    dates_ignored: int = 0      # dates beyond `bound` left out when taking the latest date in the data
+    bound: pd.Timestamp | None = None
+
+
+def export_date(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
+                stages: list[str] | tuple[str, ...] = (), slack_days: int = FUTURE_DATE_SLACK_DAYS) -> AsOf:
+    """Return the latest event date in the leads (creation, stage dates, first touch, deal dates) and touches —
+    the date the export stands for — leaving out dates more than `slack_days` after the 99.9th percentile
+    (lower) of all those dates: one future-dated touch or a typo'd year must not move every maturity and SLA
+    status. (All event dates, not only creation dates: leads may stop arriving months before the export while
+    deals and touches go on.) Fields set after the outcome (e.g. a priority set date) are not events."""
+    columns = [c for c in ["created_at", *[stage_at_column(n) for n in stages], "first_touch_at", "deal_created_at",
+                           "deal_closed_at"] if c in leads]
+    values = [pd.to_datetime(leads[c]).to_numpy("datetime64[ns]") for c in columns]
+    if touches is not None and len(touches):
+        values.append(pd.to_datetime(touches["at"]).to_numpy("datetime64[ns]"))
+    every = np.concatenate(values) if values else np.array([], "datetime64[ns]")
+    every = every[~np.isnat(every)]
+    if not len(every):
+        raise ValueError("the leads table holds no dates, so the funnel cannot be measured in time")
+    bound = pd.Timestamp(int(np.quantile(every.astype("int64"), 0.999, method="lower"))) + pd.Timedelta(days=slack_days)
+    beyond = every > np.datetime64(bound, "ns")
+    kept = every[~beyond]
+    return AsOf(pd.Timestamp(kept.max()), "data", dates_ignored=int(beyond.sum()), bound=bound)
+
+
 def data_as_of(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
                stages: list[str] | tuple[str, ...] = ()) -> pd.Timestamp:
-    """Return the latest event date in the leads (creation, stage dates, first touch, deal dates) and touches:
-    the date the export stands for. Fields set after the outcome (e.g. a priority set date) are not events."""
-    columns = ["created_at", "first_touch_at", "deal_created_at", "deal_closed_at", *[stage_at_column(n) for n in stages]]
-    dates = [leads[c].max() for c in columns if c in leads]
-    if touches is not None and len(touches):
-        dates.append(touches["at"].max())
-    dates = [d for d in dates if pd.notna(d)]
-    if not dates:
-        raise ValueError("the leads table holds no dates, so the funnel cannot be measured in time")
-    return pd.Timestamp(max(dates))
+    """Return the export date from the data (see `export_date`, which also says how many dates it left out)."""
+    return export_date(leads, touches, stages=stages).date
 
 
 # --- stage paths ----------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StagePaths:
-    """Where each lead went: one column per stage (in funnel order), one row per lead of the leads table."""
-
-    names: tuple[str, ...]
-    reached: np.ndarray        # (leads, stages) bool: reached the stage (own date, current stage, or a later stage)
-    reached_at: np.ndarray     # (leads, stages) datetime64: own date, else the next dated later stage's date
-    has_date: np.ndarray       # (leads, stages) bool: the stage's own date is recorded
-    skipped: np.ndarray        # (leads, stages) bool: passed through without a date (a later stage reached)
-    furthest: np.ndarray       # (leads,) int: index of the furthest stage reached, -1 for none
-    moved_back: np.ndarray     # (leads,) bool: current stage earlier than the furthest reached
-    created_at: np.ndarray     # (leads,) datetime64
-
-    def index(self, name: str) -> int:
-        """Return the position of a stage in the funnel."""
-        return self.names.index(name)
-
-    def since(self, i: int) -> np.ndarray:
-        """Return when each lead reached stage i, the creation date standing in where no date is known."""
-        at = self.reached_at[:, i]
-        return np.where(np.isnat(at), self.created_at, at)
-
-
-def stage_paths(leads: pd.DataFrame, stages: list[str] | tuple[str, ...]) -> StagePaths:
-    """Return each lead's path through the funnel: stages reached, when, skipped, furthest, moved back."""
-    names = tuple(stages)
-    k = len(names)
-    own = np.stack([pd.to_datetime(leads[stage_at_column(n)]).to_numpy("datetime64[ns]") if stage_at_column(n) in leads
-                    else np.full(len(leads), np.datetime64("NaT"), "datetime64[ns]") for n in names], axis=1)
-    has_date = ~np.isnat(own)
-    current = _stage_codes(leads["stage"], names) if "stage" in leads else np.full(len(leads), -1)
-    reached = has_date | (current[:, None] >= np.arange(k)[None, :])
-    reached = np.logical_or.accumulate(reached[:, ::-1], axis=1)[:, ::-1]
-    furthest = np.where(reached.any(axis=1), k - 1 - np.argmax(reached[:, ::-1], axis=1), -1)
-    reached_at = own.copy()
-    for i in range(k - 2, -1, -1):
-        reached_at[:, i] = np.where(has_date[:, i], own[:, i], reached_at[:, i + 1])
-    reached_at[~reached] = np.datetime64("NaT")
-    dated_stage = has_date.any(axis=0)
-    skipped = reached & ~has_date & (furthest[:, None] > np.arange(k)[None, :]) & dated_stage[None, :]
-    skipped[:, 0] = False
-    moved_back = (current >= 0) & (current < furthest)
-    created = pd.to_datetime(leads["created_at"]).to_numpy("datetime64[ns]")
-    return StagePaths(names, reached, reached_at, has_date, skipped, furthest, moved_back, created)
-
-
-def _stage_codes(stage: pd.Series, names: tuple[str, ...]) -> np.ndarray:
-    if isinstance(stage.dtype, pd.CategoricalDtype) and list(stage.cat.categories) == list(names):
-        return stage.cat.codes.to_numpy().astype(int)
-    return pd.Categorical(stage.astype("str"), categories=list(names)).codes.astype(int)
-
 
 def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
     """Return which leads are judged on the step from stage i to i+1: those that reached stage i at least
@@ -195,15 +177,9 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
 
 
 def _days_summary(days: np.ndarray) -> dict[str, float]:
-    """Return leads, median and 80th-percentile days of the non-negative durations, and how many durations were
-    negative (the later date before the earlier one: left out of the figures, but counted)."""
-    days = days[~np.isnan(days)]
-    out_of_order = int((days < 0).sum())
-    days = days[days >= 0]
-    if not len(days):
-        return {"leads": 0, "median_days": np.nan, "p80_days": np.nan, "dates_out_of_order": out_of_order}
-    return {"leads": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
-            "dates_out_of_order": out_of_order}
+    """Return leads, median and 80th-percentile days and the durations out of order (see `days_summary`)."""
+    summary = days_summary(days)
+    return {"leads": summary["n"], **{k: summary[k] for k in ("median_days", "p80_days", "dates_out_of_order")}}
 
 
 def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
@@ -223,31 +199,38 @@ def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
 
 
 def lead_outcomes(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
-    """Return each lead's outcome at its furthest stage: 'lost (deal)', 'lost (lifecycle)', 'stalled', 'open'.
+    """Return each lead's outcome at its furthest stage: 'lost (deal)', 'lost (lifecycle)', 'stage unknown',
+    'stalled', 'open'.
 
-    Lost (deal): its deal is closed lost. Lost (lifecycle): its lifecycle value is one of `funnel.lost_values`
-    (notebook 01 leaves the stage empty for those). Stalled: neither, but no movement for longer than the maturity
-    window. Open: the rest."""
+    Lost (deal): its deal is closed lost. Lost (lifecycle): `lifecycle_lost` is True (its lifecycle value is one of
+    `funnel.lost_values`). Stage unknown: the stage is empty but not lost — a lifecycle value the project file does
+    not know (or none), counted on its own and never as lost. Stalled: none of these, but no movement for longer
+    than the maturity window. Open: the rest. A leads table without `lifecycle_lost` (written before it existed)
+    has no lifecycle-lost leads: rerun notebook 01."""
     k = len(paths.names)
     idx = np.clip(paths.furthest, 0, k - 1)
     last_move = paths.since(0).copy()
     has = paths.furthest >= 0
     last_move[has] = np.where(np.isnat(paths.reached_at[has, idx[has]]), paths.created_at[has], paths.reached_at[has, idx[has]])
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    deal_lost = leads["deal_stage"].astype("str").eq("lost").fillna(False).to_numpy() if "deal_stage" in leads else np.zeros(len(leads), bool)
-    lifecycle_lost = leads["stage"].isna().to_numpy() if "stage" in leads else np.zeros(len(leads), bool)
-    return np.select([deal_lost, lifecycle_lost, last_move <= cutoff], ["lost (deal)", "lost (lifecycle)", "stalled"], "open")
+    lost_deal = deal_lost(leads)
+    lifecycle_lost = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
+                      else np.zeros(len(leads), bool))
+    unknown = leads["stage"].isna().to_numpy() & ~lifecycle_lost if "stage" in leads else np.zeros(len(leads), bool)
+    return np.select([lost_deal, lifecycle_lost, unknown, last_move <= cutoff],
+                     ["lost (deal)", "lost (lifecycle)", "stage unknown", "stalled"], "open")
 
 
 def outcome_table(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str, as_of: pd.Timestamp,
                   maturity_days: int) -> pd.DataFrame:
     """Return, per stage before the converted one, the leads that stopped there split into open, stalled and
-    lost, with the share lost (deal, lifecycle or stalled) and its CI."""
+    lost, with the share lost (deal, lifecycle or stalled) and its CI; leads whose stage is unknown are counted in
+    `stage unknown`, out of the lost share's numerator (they are not known to be lost)."""
     outcome = lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity_days)
     rows = []
     for i, name in enumerate(paths.names[: paths.index(converted_stage)]):
         here = paths.furthest == i
-        counts = {o: int((here & (outcome == o)).sum()) for o in ("open", "stalled", "lost (deal)", "lost (lifecycle)")}
+        counts = {o: int((here & (outcome == o)).sum()) for o in OUTCOMES}
         rows.append({"stage": name, "stopped_here": int(here.sum()), **counts})
     out = pd.DataFrame(rows)
     lost = out["stalled"] + out["lost (deal)"] + out["lost (lifecycle)"]
@@ -262,7 +245,7 @@ def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
     `maturity_days` before `as_of`), and per later stage the count and share of the cohort reaching it (shares
     left empty until the cohort matures), with the CI of the converted share."""
     month = paths.created_at.astype("datetime64[M]")  # numpy months: no Period objects per lead
-    frame = pd.DataFrame({f"reached_{_snake(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
+    frame = pd.DataFrame({f"reached_{to_snake_case(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
     frame["leads"] = paths.reached[:, 0] | paths.reached.any(axis=1)
     frame["cohort"] = month.astype("int64")
     counts = frame[~np.isnat(month)].groupby("cohort", sort=True).sum()
@@ -271,18 +254,14 @@ def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
     matured = (ends + pd.Timedelta(days=maturity_days)) <= as_of
     out = pd.DataFrame({"cohort": counts.index.astype(str), "leads": counts["leads"].to_numpy(), "matured": matured})
     for name in paths.names[1:]:
-        column = f"reached_{_snake(name)}"
+        column = f"reached_{to_snake_case(name)}"
         out[column] = counts[column].to_numpy()
-        out[f"{_snake(name)}_share"] = (out[column] / out["leads"]).where(out["matured"])
-    conv = f"reached_{_snake(converted_stage)}"
+        out[f"{to_snake_case(name)}_share"] = (out[column] / out["leads"]).where(out["matured"])
+    conv = f"reached_{to_snake_case(converted_stage)}"
     low, high = wilson_intervals(out[conv], out["leads"])
     out["converted_ci_low"] = pd.Series(low).where(out["matured"])
     out["converted_ci_high"] = pd.Series(high).where(out["matured"])
     return out
-
-
-def _snake(name: str) -> str:
-    return stage_at_column(name).removesuffix("_at")
 
 
 # --- breakdowns and friction points ---------------------------------------------------------------------------------
@@ -334,6 +313,30 @@ def friction_points(segments: pd.DataFrame, *, fdr: float = 0.05) -> pd.DataFram
     return below.sort_values(["leads_lost", "q_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def nested_within(friction: pd.DataFrame, leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp,
+                  maturity_days: int, share: float = NESTED_SHARE) -> pd.Series:
+    """Return, per friction point (in rank order), the higher-ranked friction point at the same step that holds at
+    least `share` of its judged leads ('source Paid Social' for a Paid Social campaign), or '' where there is none.
+    Such a segment restates the higher one's finding: it is left out of the friction list and the headline and
+    marked in the segments table."""
+    within = pd.Series("", index=friction.index, dtype="str")
+    kept: list[tuple[str, str, str, np.ndarray]] = []   # (step, label, members) of friction points not nested
+    judged: dict[str, np.ndarray] = {}
+    for index, row in friction.iterrows():
+        step = f"{row['from_stage']}→{row['to_stage']}"
+        if step not in judged:
+            judged[step] = eligible(paths, paths.index(row["from_stage"]), as_of=as_of, maturity_days=maturity_days)
+        members = judged[step] & leads[row["breakdown"]].astype("str").eq(str(row["segment"])).fillna(False).to_numpy(bool)
+        size = int(members.sum())
+        for other_step, label, other in kept:
+            if other_step == step and size and (members & other).sum() >= share * size:
+                within[index] = label
+                break
+        else:
+            kept.append((step, f"{row['breakdown']} {row['segment']}", members))
+    return within
+
+
 def describe_friction(row: pd.Series) -> str:
     """Return one friction point in plain words."""
     return (f"{row['breakdown'].capitalize()} {row['segment']!s}: {row['rate']:.0%} of leads move from "
@@ -375,6 +378,8 @@ class FunnelResult:
     kpis: pd.DataFrame
     cost_by_segment: pd.DataFrame | None = None
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    as_of_source: str = "data"          # "project file", "argument" or "data" (see `AsOf`)
+    future_dates_ignored: int = 0       # dates left out as far beyond the rest when taking the date from the data
 
     def __repr__(self) -> str:
         return (f"FunnelResult(as of {self.as_of:%Y-%m-%d}, {int(self.stages['reached'].iloc[0]):,} leads, "
@@ -408,7 +413,13 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
         leads = with_personas(leads, personas)
     funnel = settings.funnel
     names = funnel.stage_names
-    as_of = pd.Timestamp(as_of) if as_of is not None else data_as_of(leads, touches, stages=names)
+    if as_of is not None:
+        when = AsOf(pd.Timestamp(as_of), "argument")
+    elif funnel.as_of is not None:
+        when = AsOf(pd.Timestamp(funnel.as_of), "project file")
+    else:
+        when = export_date(leads, touches, stages=names)
+    as_of = when.date
     maturity = funnel.cohort_maturity_days
     paths = stage_paths(leads, names)
     segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity,
@@ -416,6 +427,12 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
     sla_result = analyse_sla(leads, mql_at=stage_at_column(funnel.mql_stage),
                              target_hours=settings.sla.mql_to_first_touch_hours, mqls_per_month=settings.sla.mqls_per_month,
                              as_of=as_of, capacity_per_week=settings.sla.sales_capacity_per_week)
+    friction = friction_points(segments, fdr=funnel.friction_fdr)
+    within = nested_within(friction, leads, paths, as_of=as_of, maturity_days=maturity)
+    keys = ["from_stage", "to_stage", "breakdown", "segment"]
+    marks = friction.loc[within != "", keys].assign(within=within[within != ""])
+    segments = segments.merge(marks, on=keys, how="left").assign(within=lambda f: f["within"].fillna("").astype("str"))
+    friction = friction[within == ""].reset_index(drop=True)
     loop = None
     furthest = np.array(names, dtype=object)[np.clip(paths.furthest, 0, None)]
     if touches is not None:
@@ -442,8 +459,9 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
         outcomes=outcome_table(leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity),
         irregularities=irregularities(paths),
         cohorts=cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage),
-        segments=segments, friction=friction_points(segments, fdr=funnel.friction_fdr), sla=sla_result,
-        closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame())
+        segments=segments, friction=friction, sla=sla_result,
+        closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame(),
+        as_of_source=when.source, future_dates_ignored=when.dates_ignored)
 
 
 def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_of: pd.Timestamp | None = None,

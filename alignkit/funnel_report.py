@@ -10,7 +10,7 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.funnel import FunnelResult, describe_friction, headline
+from alignkit.funnel import FUTURE_DATE_SLACK_DAYS, OUTCOMES, FunnelResult, describe_friction, headline
 from alignkit.privacy import suppress_small_groups
 from alignkit.report import ReportFigure, ReportTable, Section, write_report
 from alignkit.tables import stage_at_column
@@ -128,13 +128,28 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
     raise ValueError(f"unknown figure {name!r}; the report's figures are {', '.join(FIGURES)}")
 
 
+def as_of_sentence(result: FunnelResult) -> str:
+    """Return the sentence saying which date the figures are measured at and where it came from."""
+    when = f"Figures are measured as of {result.as_of:%d %B %Y}"
+    if result.as_of_source == "project file":
+        return when + ", the date set in the project file (funnel.as_of)."
+    if result.as_of_source == "argument":
+        return when + ", the date given to the analysis."
+    sentence = when + ", the latest date in the export."
+    if result.future_dates_ignored:
+        n = result.future_dates_ignored
+        sentence += (f" {n:,} date{'s' if n != 1 else ''} lying far beyond the rest of the data (more than "
+                     f"{FUTURE_DATE_SLACK_DAYS} days after 99.9% of the dates) {'were' if n != 1 else 'was'} "
+                     "left out as likely typos; set funnel.as_of in the project file to fix the date instead.")
+    return sentence
+
+
 def report_sections(result: FunnelResult) -> list[Section]:
     """Return the report's sections: definitions, funnel, friction points, cohorts, SLA, closed loop, KPIs."""
     k = result.min_group_size
     days = result.maturity_days
     sections = [Section("definitions", "Definitions the teams agreed on", [
-        f"Figures are measured as of {result.as_of:%d %B %Y}, the latest date in the export. Stages, their order and "
-        "their definitions come from the project file.",
+        as_of_sentence(result) + " Stages, their order and their definitions come from the project file.",
         "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
         "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
         "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
@@ -142,8 +157,10 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "before the export date, whether or not they moved on since, so recent leads neither pull rates down (no time "
         "to move on yet) nor push them up (counting only the quick ones). Cumulative conversion counts leads created "
         f"at least {days} days before the export date.",
-        f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value marks it lost, "
-        f"stalled when it has not moved for more than {days} days, and open otherwise.",
+        f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value is one the "
+        f"project file lists as lost, stalled when it has not moved for more than {days} days, and open otherwise. "
+        "A lead whose lifecycle value the project file does not know is counted apart as 'stage unknown' (neither "
+        "lost nor open; notebook 01's cleaning log counts those values).",
         f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
         [ReportTable("definitions", "The funnel stages in order", result.definitions)])]
     funnel_items = [
@@ -158,9 +175,9 @@ def report_sections(result: FunnelResult) -> list[Section]:
                     mask_small_counts(result.irregularities, ["leads"], k)),
         ReportTable("time_in_stage", "Days from reaching a stage to reaching the next (leads with both dates)",
                     mask_small_counts(private_groups(result.times, "leads", k), ["dates_out_of_order"], k)),
-        ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled or lost",
+        ReportTable("open_vs_lost", "Leads that stopped at each stage: open, stalled, lost or stage unknown",
                     mask_small_counts(private_groups(result.outcomes, "stopped_here", k),
-                                      ["open", "stalled", "lost (deal)", "lost (lifecycle)"], k)),
+                                      [c for c in OUTCOMES if c in result.outcomes], k)),
     ]
     sections.append(Section("funnel", "The funnel", [
         "How many leads reach each stage, how many move on to the next, and how long they take."], funnel_items))
@@ -179,7 +196,8 @@ def report_sections(result: FunnelResult) -> list[Section]:
         ReportTable("segments", "Conversion at each step by source, campaign, owner (and persona where linked), "
                     "most significant differences first",
                     readable(private_segments(result.segments, k).sort_values(
-                        ["q_value", "leads_lost"], ascending=[True, False], kind="stable")[columns])
+                        ["q_value", "leads_lost"], ascending=[True, False], kind="stable")[
+                        columns + [c for c in ("within",) if c in result.segments]])
                     if len(result.segments) else
                     result.segments, max_rows=60,
                     note=f"Only segments with at least {k} leads judged are tested and shown.")]
@@ -187,7 +205,10 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "For every step and every source, campaign, owner and persona, each segment's conversion is compared with "
         "the rest of the leads (two-proportion test, Fisher's exact test for small counts). P-values are corrected "
         "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the rest. They "
-        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate.", *words], friction_items))
+        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate. A segment whose leads "
+        "lie mostly (80% or more) inside a higher-ranked friction point at the same step, such as a campaign inside "
+        "its source, restates that finding: it is left out of the list and marked 'within' in the segments table.",
+        *words], friction_items))
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [
         f"Leads grouped by the month they were created. A cohort is judged once its last day is {days} days behind "

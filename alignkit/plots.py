@@ -102,19 +102,20 @@ import numpy as np  # noqa: E402
 
 def plot_funnel(stages: pd.DataFrame, conversion: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal funnel: leads reaching each stage (`stages`: stage, reached), each bar labelled with the
-    stage-to-stage conversion into it (`conversion`: to_stage, rate)."""
+    conversion into it exactly as the conversion table gives it (`conversion`: from_stage, to_stage, rate — judged
+    on the leads old enough to have moved on, so it is not the ratio of the bars' counts)."""
     ax = _axes(ax, (7.5, 0.5 * max(4, len(stages)) + 1))
     order = stages.iloc[::-1]
     ax.barh(order["stage"].astype(str), order["reached"], color=PALETTE[0])
-    rates = dict(zip(conversion["to_stage"], conversion["rate"]))
+    steps = {row["to_stage"]: (row["from_stage"], row["rate"]) for _, row in conversion.iterrows()}
     top = float(order["reached"].max() or 1)
     for y, (stage, reached) in enumerate(zip(order["stage"], order["reached"])):
         label = f"{int(reached):,}"
-        if stage in rates and pd.notna(rates[stage]):
-            label += f"  ({rates[stage]:.0%} of the previous stage)"
+        if stage in steps and pd.notna(steps[stage][1]):
+            label += f"  ({steps[stage][1]:.0%} of judged {steps[stage][0]} leads moved on)"
         ax.text(reached + top * 0.01, y, label, va="center", fontsize=9)
-    ax.set_xlim(0, top * 1.45)
-    ax.set_xlabel("Leads reaching the stage (count)")
+    ax.set_xlim(0, top * 1.8)
+    ax.set_xlabel("Leads reaching the stage (count); step conversion as in the conversion table")
     ax.set_ylabel("Stage")
     ax.set_title("Leads reaching each stage of the funnel")
     return ax

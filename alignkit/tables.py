@@ -19,13 +19,14 @@ from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.io import write_parquet
 from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
+from alignkit.stage_paths import stage_at_column, stage_paths
 from alignkit.weights import RakingResult, margins_manifest_row, weight_responses
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")
 LEADS_REQUIRED = {"lead_key": "str", "created_at": "datetime", "source": "str", "campaign": "str", "owner": "str",
-                  "stage": "category", "first_touch_at": "datetime", "converted": "bool", "amount": "number",
-                  "lost_reason": "str"}
+                  "stage": "category", "lifecycle_lost": "bool", "first_touch_at": "datetime", "converted": "bool",
+                  "amount": "number", "lost_reason": "str"}
 TOUCHES_REQUIRED = {"lead_key": "str", "at": "datetime", "kind": "str", "content": "str"}
 RESPONSES_REQUIRED = {"respondent_key": "str", "lead_key": "str", "submitted_at": "datetime", "duration_s": "number",
                       "is_speeder": "bool", "is_straightliner": "bool", "quality_ok": "bool"}
@@ -55,9 +56,6 @@ def check_schema(frame: pd.DataFrame, required: dict[str, str], table: str) -> p
     return frame
 
 
-def stage_at_column(stage_name: str) -> str:
-    """Return the canonical timestamp column of a funnel stage ('Opportunity' → 'opportunity_at')."""
-    return f"{to_snake_case(stage_name)}_at"
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,10 @@ def _touch_table(raw: RawTable, id_map: dict[str, str], known: set[str], setting
 def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.DataFrame | None,
                 settings: ProjectSettings, *, log: CleaningLog) -> pd.DataFrame:
     """Return leads.parquet's table: one row a lead with stage, stage timestamps, first sales touch, outcome,
-    deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_leads`)."""
+    deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_leads`).
+
+    `stage` is empty both for lifecycle values listed in `funnel.lost_values` and for values the project file does
+    not know (counted in the cleaning log); `lifecycle_lost` (bool) tells the two apart: True only for a lost value."""
     funnel = settings.funnel
     names = funnel.stage_names
     by_value = {clean._fold(s.value): s.name for s in funnel.stages}
@@ -190,23 +191,16 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     unknown = folded.notna() & stage.isna() & ~folded.isin(lost_values)
     log.record("map_stages", table="leads", rows=int(unknown.sum()),
                reason="stage value not among the project file's funnel stages; stage left empty")
-    leads = contacts.drop(columns=["stage"]).assign(stage=pd.Categorical(stage, categories=names, ordered=True))
+    leads = contacts.drop(columns=["stage"]).assign(stage=pd.Categorical(stage, categories=names, ordered=True),
+                                                    lifecycle_lost=folded.isin(lost_values).fillna(False).astype(bool))
     for name in names:
         column = stage_at_column(name)
         if column not in leads:
             leads[column] = pd.NaT
-    reached = pd.DataFrame({n: leads[stage_at_column(n)].notna() for n in names})
-    furthest = reached.to_numpy()[:, ::-1].argmax(axis=1)
-    furthest = np.where(reached.any(axis=1), len(names) - 1 - furthest, -1)
-    dated = [i for i, s in enumerate(funnel.stages) if s.reached_column]
-    skipped = np.zeros(len(leads), dtype=bool)
-    for i in dated:
-        skipped |= (~reached.iloc[:, i].to_numpy()) & (furthest > i) & (i > min(dated))
-    log.record("check_stage_order", table="leads", rows=int(skipped.sum()),
+    paths = stage_paths(leads, names)  # the funnel's own rules, so the log and notebook 02 count alike
+    log.record("check_stage_order", table="leads", rows=int(paths.skipped.any(axis=1).sum()),
                reason="reached a later stage without a date for an earlier one (skipped a stage); kept as they are")
-    current = leads["stage"].cat.codes.to_numpy()
-    moved_back = (current >= 0) & (current < furthest)
-    log.record("check_stage_order", table="leads", rows=int(moved_back.sum()),
+    log.record("check_stage_order", table="leads", rows=int(paths.moved_back.sum()),
                reason="current stage is earlier than the furthest stage reached (moved back); kept as they are")
     converted_at = stage_at_column(funnel.converted_stage)
     leads["converted"] = (leads[converted_at].notna() | (leads["stage"] == funnel.converted_stage)).astype(bool)
@@ -234,7 +228,8 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
             leads[column] = pd.NA
         leads[column] = leads[column].astype("str")
     front = ["lead_id", "created_at", "source", "campaign", "owner", "stage", *[stage_at_column(n) for n in names],
-             "first_touch_at", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at"]
+             "first_touch_at", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at",
+             "lifecycle_lost"]
     rest = [c for c in leads.columns if c not in front]
     return leads[front + rest]
 

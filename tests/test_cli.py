@@ -76,3 +76,23 @@ def test_run_executes_the_notebooks_and_writes_reports(tmp_path, demo_project):
     leads = pd.read_parquet(root / "data" / "processed" / "leads.parquet")
     assert len(leads) == json.loads((root / "data/raw/demo_truth.json").read_text())["n_leads"]
     assert (root / "reports" / "executed" / "01_clean_survey_and_crm.ipynb").exists()
+
+
+def test_a_failing_notebook_names_the_notebook_cell_and_error(tmp_path, demo_project):
+    project = make_project(tmp_path, raw_from=demo_project.parent / "data" / "raw")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    book = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('project_file = "../alignkit.yml"')
+    parameters.metadata["tags"] = ["parameters"]
+    book.cells = [parameters, nbformat.v4.new_code_cell("x = 1"),
+                  nbformat.v4.new_code_cell("raise ValueError('the leads table is empty')")]
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(book, notebooks / "09_fail_on_purpose.ipynb")
+    result = alignkit("run", "--project", str(project), "--only", "09")
+    assert result.returncode == 2, result.stderr[-3000:]
+    executed = tmp_path / "reports" / "executed" / "09_fail_on_purpose.ipynb"
+    assert "notebook 09_fail_on_purpose.ipynb failed in cell 4 of the executed copy (In [4])" in result.stderr
+    assert "ValueError: the leads table is empty." in result.stderr
+    assert f"Open {executed}" in result.stderr and executed.exists()
+    assert "Traceback" not in result.stderr and "PapermillExecutionError" not in result.stderr

@@ -127,3 +127,24 @@ def test_cohort_rates_count_stages_reached_without_a_date():
                                     as_of=pd.Timestamp("2026-06-30"), maturity_days=30).set_index("month")
     assert kpis.loc["2026-01", "mql_rate"] == pytest.approx(3 / 4)       # a, b and c reached MQL
     assert kpis.loc["2026-01", "mql_to_sql_rate"] == pytest.approx(1 / 2)  # of the MQLs dated in January (a, b): a
+
+
+def test_funnel_and_closed_loop_share_one_duration_summary_and_one_deal_lost_rule():
+    """One helper each, not two copies that can drift apart: the funnel's time in stage and the closed loop's
+    cycle length summarise durations the same way (negative ones left out and counted), and both modules read a
+    lost deal the same way."""
+    from alignkit import closed_loop, funnel
+
+    days = np.array([1.0, 2.0, 3.0, np.nan, -4.0, 10.0])
+    summary = closed_loop.days_summary(days)
+    assert summary == {"n": 4, "median_days": 2.5, "p80_days": pytest.approx(np.quantile([1, 2, 3, 10], 0.8)),
+                       "mean_days": 4.0, "dates_out_of_order": 1}
+    row = closed_loop._days_row("x", pd.Series(days))
+    assert (row["n"], row["median_days"], row["mean_days"]) == (4, 2.5, 4.0)
+    assert funnel.days_summary is closed_loop.days_summary and funnel.deal_lost is closed_loop.deal_lost
+    leads = pd.DataFrame({"deal_stage": pd.Series(["lost", "won", None, "open"], dtype="str")})
+    assert closed_loop.deal_lost(leads).tolist() == [True, False, False, False]
+    assert closed_loop.deal_lost(pd.DataFrame(index=range(2))).tolist() == [False, False]
+    for module in (funnel, closed_loop):
+        assert not hasattr(module, "_snake")
+    assert not hasattr(closed_loop, "DAY")

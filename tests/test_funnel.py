@@ -38,7 +38,7 @@ def hand_made() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["lead_key", "stage", "lead_at", "mql_at", "sql_at", "customer_at", "deal_stage"])
     created = frame["lead_at"].fillna(OLD)
     return frame.assign(created_at=created, stage=pd.Categorical(frame["stage"], categories=STAGES, ordered=True),
-                        deal_stage=frame["deal_stage"].astype("str"),
+                        deal_stage=frame["deal_stage"].astype("str"), lifecycle_lost=frame["lead_key"].eq("L9"),
                         source=["A", "A", "B", "B", "A", "B", "A", "B", "A"])
 
 
@@ -98,6 +98,21 @@ def test_open_stalled_and_lost_at_each_stage(hand_made, hand_paths):
     assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [1, 1, 0, 1]
     assert table.loc["MQL", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [1, 1, 0, 0]
     assert table.loc["SQL", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [0, 1, 1, 0]
+
+
+def test_an_unknown_lifecycle_value_is_not_counted_as_lost(hand_made, hand_paths):
+    """L9 with its stage empty because notebook 01 did not know its lifecycle value (lifecycle_lost False): its
+    own count, 'stage unknown', and out of the lost share."""
+    unknown = hand_made.assign(lifecycle_lost=False)
+    outcome = funnel.lead_outcomes(unknown, hand_paths, as_of=AS_OF, maturity_days=30)
+    assert outcome[8] == "stage unknown" and (outcome != "lost (lifecycle)").all()
+    table = funnel.outcome_table(unknown, hand_paths, converted_stage="Customer", as_of=AS_OF,
+                                 maturity_days=30).set_index("stage")
+    assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown"]].tolist() == [1, 1, 0, 0, 1]
+    assert table.loc["Lead", "lost_share"] == pytest.approx(1 / 3)   # only L4 (stalled) of L4, L7, L9
+    known = funnel.outcome_table(hand_made, hand_paths, converted_stage="Customer", as_of=AS_OF,
+                                 maturity_days=30).set_index("stage")
+    assert known.loc["Lead", "stage unknown"] == 0 and known.loc["Lead", "lost_share"] == pytest.approx(2 / 3)
     assert "Customer" not in table.index
 
 
@@ -163,6 +178,35 @@ def test_planted_friction_point_is_reported_first(demo_result, truth):
     assert "Paid Social" in funnel.headline(demo_result)[2]
 
 
+def test_a_segment_inside_a_higher_ranked_friction_point_is_not_repeated():
+    """Campaign p1 lies wholly inside source Paid (both friction points at Lead → MQL): marked within it. Owner Kim
+    holds half Paid leads: a finding of its own. Campaign p1 at another step is not compared across steps."""
+    n = 200
+    paid = np.arange(n) < 100
+    leads = pd.DataFrame({"lead_key": [f"L{i}" for i in range(n)], "created_at": OLD, "lead_at": OLD,
+                          "mql_at": pd.NaT, "source": np.where(paid, "Paid", "Web"),
+                          "campaign": np.where(np.arange(n) < 60, "p1", "other"),
+                          "owner": np.where((np.arange(n) >= 50) & (np.arange(n) < 150), "Kim", "Lee")})
+    leads["stage"] = pd.Categorical(["Lead"] * n, categories=["Lead", "MQL"], ordered=True)
+    paths = funnel.stage_paths(leads, ["Lead", "MQL"])
+    friction = pd.DataFrame({"from_stage": ["Lead"] * 3 + ["MQL"], "to_stage": ["MQL"] * 3 + ["SQL"],
+                             "breakdown": ["source", "campaign", "owner", "campaign"],
+                             "segment": ["Paid", "p1", "Kim", "p1"]})
+    within = funnel.nested_within(friction, leads, paths, as_of=AS_OF, maturity_days=30)
+    assert within.tolist() == ["", "source Paid", "", ""]
+
+
+def test_demo_friction_points_do_not_repeat_the_paid_social_campaigns(demo_result):
+    top = demo_result.friction.iloc[0]
+    assert (top["breakdown"], top["segment"], top["from_stage"], top["to_stage"]) == ("source", "Paid Social", "MQL", "SQL")
+    nested = demo_result.friction.iloc[1:]
+    assert not nested["segment"].astype(str).str.startswith("paid-social").any()
+    marked = demo_result.segments[demo_result.segments["within"] != ""]
+    assert set(marked["segment"]) == {"paid-social-spring", "paid-social-summer", "paid-social-autumn"}
+    assert (marked["within"] == "source Paid Social").all()
+    assert not any("paid-social" in line for line in funnel.headline(demo_result))
+
+
 def test_demo_irregularities_match_the_planted_ones(demo_result, truth):
     counts = demo_result.irregularities.set_index("irregularity")["leads"]
     assert counts["skipped SQL"] == truth["funnel_irregularities"]["skipped_sql"]
@@ -171,6 +215,45 @@ def test_demo_irregularities_match_the_planted_ones(demo_result, truth):
 
 def test_demo_as_of_is_the_export_date(demo_result, truth):
     assert abs(demo_result.as_of - pd.Timestamp(truth["export_date"])) < pd.Timedelta(hours=1)
+
+
+def test_a_far_future_date_does_not_move_the_export_date(prepared, demo_settings, truth):
+    """One touch typo'd into 2062 and one lead created in 2099: both left out, counted, said in the report."""
+    from alignkit.funnel_report import as_of_sentence
+
+    touches = prepared.touches.copy()
+    touches.loc[0, "at"] = pd.Timestamp("2062-03-01")
+    leads = prepared.leads.copy()
+    leads.loc[0, "created_at"] = pd.Timestamp("2099-01-01")
+    when = funnel.export_date(leads, touches, stages=demo_settings.funnel.stage_names)
+    assert abs(when.date - pd.Timestamp(truth["export_date"])) < pd.Timedelta(hours=1)
+    assert when.dates_ignored == 2 and when.source == "data"
+    result = funnel.analyse(demo_settings, data=FunnelInputs(leads=leads, touches=touches, inputs=prepared.inputs))
+    assert result.as_of == when.date and result.future_dates_ignored == 2
+    assert "2 dates lying far beyond the rest of the data" in as_of_sentence(result)
+
+
+def test_funnel_as_of_in_the_project_file_sets_the_date(prepared, demo_settings):
+    from alignkit.funnel_report import as_of_sentence
+
+    settings = demo_settings.model_copy(update={"funnel": demo_settings.funnel.model_copy(
+        update={"as_of": pd.Timestamp("2026-08-31").date()})})
+    result = funnel.analyse(settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches,
+                                                        inputs=prepared.inputs))
+    assert result.as_of == pd.Timestamp("2026-08-31") and result.as_of_source == "project file"
+    assert "the date set in the project file (funnel.as_of)" in as_of_sentence(result)
+
+
+def test_funnel_as_of_is_read_from_the_project_file(tmp_path, demo_project):
+    from alignkit.config import load_settings
+    from alignkit.errors import ConfigError
+
+    text = demo_project.read_text(encoding="utf-8").replace("  # as_of: 2026-06-30", "  as_of: 2026-06-30")
+    (tmp_path / "alignkit.yml").write_text(text, encoding="utf-8")
+    assert load_settings(tmp_path / "alignkit.yml").funnel.as_of == pd.Timestamp("2026-06-30").date()
+    (tmp_path / "alignkit.yml").write_text(text.replace("as_of: 2026-06-30", "as_of: 30 June"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="as_of"):
+        load_settings(tmp_path / "alignkit.yml")
 
 
 def test_demo_report_sections_hold_every_part(demo_result):

@@ -182,3 +182,33 @@ def test_the_notebook_draws_the_report_figures(report):
     cells = ["".join(c["source"]) for c in json.loads(source.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
     assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel_report.plot"
     assert sum("funnel_report.plot(result," in c for c in cells) == len(funnel_report.FIGURES)
+
+
+def test_funnel_figure_labels_agree_with_the_conversion_table():
+    """The bars are counts, the labels the table's step conversion (judged on matured leads), said as such: here
+    80 of 100 leads reached MQL (the bars' ratio, 80%), but only 30 of the 50 judged moved on: the label says 60%."""
+    import matplotlib.pyplot as plt
+
+    from alignkit.plots import plot_funnel
+
+    stages = pd.DataFrame({"stage": ["Lead", "MQL"], "reached": [100, 80]})
+    conversion = pd.DataFrame({"from_stage": ["Lead"], "to_stage": ["MQL"], "judged": [50], "converted": [30],
+                               "rate": [0.6]})
+    ax = plot_funnel(stages, conversion)
+    labels = [t.get_text() for t in ax.texts]
+    plt.close(ax.figure)
+    assert labels == ["80  (60% of judged Lead leads moved on)", "100"]
+    assert not any("of the previous stage" in label for label in labels)
+
+
+def test_demo_funnel_figure_shows_the_table_rates(report):
+    import matplotlib.pyplot as plt
+
+    from alignkit import funnel_report
+
+    _, _, result = report
+    ax = funnel_report.plot(result, "funnel")
+    labels = " | ".join(t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+    for _, row in result.conversion.iterrows():
+        assert f"{row['rate']:.0%} of judged {row['from_stage']} leads moved on" in labels

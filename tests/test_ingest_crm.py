@@ -70,3 +70,22 @@ def test_check_columns_lists_every_missing_column(tmp_path):
     messages = " | ".join(str(e) for e in errors)
     assert len(errors) == 2
     assert "'Owner name'" in messages and "'Industy'" in messages and "'Industry'" in messages
+
+
+def test_a_preset_column_missing_says_which_canonical_name_to_map(tmp_path):
+    path = tmp_path / "contacts.csv"
+    pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Stage of life": ["lead"]}).to_csv(path, index=False)
+    with pytest.raises(MissingColumnError) as caught:
+        read_crm_table("contacts", path, TableInput(file="contacts.csv"), crm_format="hubspot")
+    message = str(caught.value)
+    assert "'Lifecycle Stage'" in message and "hubspot preset" in message
+    assert "under crm.contacts.columns" in message and "`stage: <your column>`" in message
+    assert "correct the column name" not in message and message.endswith(".")
+
+
+def test_a_misspelt_project_file_mapping_says_to_correct_it(tmp_path):
+    errors = check_columns("contacts", tmp_path / "c.csv", TableInput(file="c.csv", columns={"owner": "Owner name"}),
+                           ["Record ID", "Create Date", "Lifecycle Stage", "Owner"], crm_format="hubspot")
+    assert len(errors) == 1
+    message = str(errors[0])
+    assert "crm.contacts.columns.owner" in message and "correct the column name" in message and message.endswith(".")

@@ -140,3 +140,47 @@ def test_an_optional_table_no_longer_produced_leaves_no_stale_file(prepared, tmp
     assert not (tmp_path / "touches.parquet").exists()
     assert not (tmp_path / "responses.parquet").exists() and not (tmp_path / "codebook.parquet").exists()
     assert (tmp_path / "leads.parquet").exists()
+
+
+def test_lifecycle_lost_tells_lost_values_from_unknown_ones(demo_settings):
+    """Both leave the stage empty; only a value listed in funnel.lost_values ('other' in the demo) is lost, and
+    only the unknown value is counted in the cleaning log."""
+    from alignkit.clean import CleaningLog
+    from alignkit.tables import build_leads
+
+    contacts = pd.DataFrame({"lead_id": ["a", "b", "c", "d"],
+                             "created_at": pd.to_datetime(["2026-01-01"] * 4),
+                             "stage": pd.Series(["lead", "Other", "evangelist", None], dtype="str")})
+    log = CleaningLog()
+    leads = build_leads(contacts, None, None, demo_settings, log=log)
+    assert leads["stage"].isna().tolist() == [False, True, True, True]
+    assert leads["lifecycle_lost"].tolist() == [False, True, False, False]
+    assert leads["lifecycle_lost"].dtype == bool
+    mapped = log.to_frame().query("step == 'map_stages'")
+    assert mapped["rows_affected"].tolist() == [1]
+
+
+def test_written_leads_have_a_boolean_lifecycle_lost(prepared):
+    assert LEADS_REQUIRED["lifecycle_lost"] == "bool"
+    assert prepared.leads["lifecycle_lost"].dtype == bool
+    with pytest.raises(SchemaError, match="lifecycle_lost"):
+        check_schema(prepared.leads.drop(columns=["lifecycle_lost"]), LEADS_REQUIRED, "leads")
+
+
+def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_settings):
+    """One definition (alignkit.stage_paths): lead b sits at SQL with only its Lead date — it passed MQL without
+    a date (a skip), though no later stage has a date; lead c reached SQL by date and is back at Lead."""
+    from alignkit import funnel
+    from alignkit.clean import CleaningLog
+    from alignkit.tables import build_leads
+
+    day = pd.Timestamp("2026-01-01")
+    contacts = pd.DataFrame({"lead_id": ["a", "b", "c"], "created_at": [day] * 3,
+                             "stage": pd.Series(["marketingqualifiedlead", "salesqualifiedlead", "lead"], dtype="str"),
+                             "lead_at": [day] * 3, "mql_at": [day, pd.NaT, day], "sql_at": [pd.NaT, pd.NaT, day]})
+    log = CleaningLog()
+    leads = build_leads(contacts, None, None, demo_settings, log=log)
+    checks = log.to_frame().query("step == 'check_stage_order'")["rows_affected"].tolist()
+    paths = funnel.stage_paths(leads, demo_settings.funnel.stage_names)
+    counts = funnel.irregularities(paths).set_index("irregularity")["leads"]
+    assert checks == [counts["skipped at least one stage"], counts["moved back to an earlier stage"]] == [1, 1]

@@ -126,8 +126,11 @@ def check_columns(table: str, path: Path, spec: TableInput, available: Sequence[
     present = set(available)
     for canonical, column in mapping.items():
         if column not in present and (canonical in REQUIRED[table] or canonical in spec.columns):
-            key = f"crm.{table}.columns.{canonical}" if canonical in spec.columns else f"crm.format ({crm_format} preset)"
-            errors.append(MissingColumnError(path, column, available, mapped_from=key))
+            if canonical in spec.columns:
+                errors.append(MissingColumnError(path, column, available, mapped_from=f"crm.{table}.columns.{canonical}"))
+            else:
+                errors.append(MissingColumnError(path, column, available, mapped_from=f"crm.format ({crm_format} preset)",
+                                                 preset_key=f"crm.{table}.columns.{canonical}"))
     for canonical in REQUIRED[table]:
         if canonical not in mapping:
             errors.append(InputFileError(path, f"no column is mapped to the required name {canonical!r}.",
