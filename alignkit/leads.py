@@ -24,8 +24,9 @@ from alignkit.tables import stage_at_column
 REPORT_SLUG = "04_converting_leads"
 SCORE_FILE = "lead_score.joblib"
 MIN_PER_CLASS = 10   # converted (and other) leads needed per cross-validation fold
+# Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
 NEVER_DRIVERS = ("lead_key", "stage", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at",
-                 "deal_closed_at", "first_touch_at", "created_at")
+                 "deal_closed_at", "first_touch_at", "created_at", "lifecycle_lost")
 COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
 
 

@@ -263,3 +263,12 @@ def test_the_alignment_page_takes_the_saved_result(saved, demo_settings):
     assert {"leads-definition", "leads-drivers"} <= {s.id for s in sections}
     lines = alignment.build_headline(demo_settings, {"leads": loaded})
     assert any("customers" in line for line in lines)
+
+
+def test_outcome_fields_are_never_drivers(demo_settings):
+    leads = pd.DataFrame({"lead_key": ["a", "b", "c", "d"], "converted": [True, False, True, False],
+                          "lifecycle_lost": [False, True, False, True], "deal_stage": ["won", "lost", "won", "lost"],
+                          "company_size": [10, 20, 30, 40]})
+    from alignkit.leads import candidate_fields
+
+    assert candidate_fields(leads, demo_settings) == ["company_size"]
