@@ -12,7 +12,7 @@ import pandas as pd
 from alignkit.persona_model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
 from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cramers_v, effective_sample_size,
-                            proportion, proportion_difference, total_variation_distance)
+                            proportion, proportion_difference, total_variation_distance, weighted_median)
 
 SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
 MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
@@ -156,25 +156,6 @@ def auto_names(traits: pd.DataFrame, persona_ids: Sequence[int], *, overrides: M
         if seen[names[pid]] > 1:
             names[pid] = f"{names[pid]} ({pid})"
     return names
-
-
-def weighted_median(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series) -> float:
-    """Return the weighted median of the non-missing values with a positive weight (the value where the cumulative
-    weight reaches half; the midpoint of two values when it lands exactly between them); NaN when none."""
-    x = pd.to_numeric(pd.Series(values), errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    w = np.asarray(weights, dtype=float)
-    ok = ~np.isnan(x) & (w > 0)
-    if not ok.any():
-        return np.nan
-    order = np.argsort(x[ok], kind="stable")
-    x, w = x[ok][order], w[ok][order]
-    cumulative = np.cumsum(w)
-    half = cumulative[-1] / 2
-    i = int(np.searchsorted(cumulative, half))
-    i = min(i, len(x) - 1)
-    if np.isclose(cumulative[i], half) and i + 1 < len(x):
-        return float((x[i] + x[i + 1]) / 2)
-    return float(x[i])
 
 
 def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame,

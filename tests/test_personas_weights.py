@@ -181,3 +181,42 @@ def test_gmm_is_fitted_unweighted_and_says_so(weighted_project):
     gmm = settings.personas.model_copy(update={"algorithm": "gmm", "k": 3})
     model, _, rule = fit_personas(responses.head(400), codebook, gmm, seed=settings.seed)
     assert not model.sample_weighted_ and "takes no sample weights" in rule
+
+
+# ------------------------------------------------------------------------- the lead profile's linked survey answers
+
+
+def test_weighted_lead_profile_of_linked_leads(weighted_project):
+    from alignkit import leads
+    from alignkit.lead_profile import WEIGHT
+
+    settings, _, _ = weighted_project
+    result = leads.analyse(settings, fit=False)
+    weighting = result.linked_weighting
+    assert weighting is not None and weighting["n_effective"].iat[0] < weighting["weighted_leads"].iat[0]
+    assert "n_effective" in result.linked_values and "n_effective" in result.linked_associations
+    assert WEIGHT not in set(result.linked_associations["attribute"])
+    assert "persona" in set(result.linked_associations["attribute"])
+    shown = result.linked_values.dropna(subset=["rate"])
+    assert (shown["n_effective"] <= shown["leads"] + 1e-9).all()
+    report = leads.write_leads_report(result, settings).read_text(encoding="utf-8")
+    assert "Weighted:" in report and "linked leads only, weighted" in report and "effective sample size" in report
+    assert "only the survey answers and personas of linked leads use the survey weights" in report
+
+
+def test_lead_profile_weights_of_one_give_the_unweighted_numbers(weighted_project):
+    from alignkit import leads
+    from alignkit.lead_profile import WEIGHT, associations, conversion_by_value, linked_attributes
+
+    settings, _, _ = weighted_project
+    inputs = leads.load_inputs(settings)
+    frame, _ = linked_attributes(inputs.leads, inputs.responses.assign(weight=1.0), inputs.codebook, inputs.personas)
+    ones = frame.pop(WEIGHT).to_numpy()
+    assert (ones == 1).all()
+    fields = [c for c in frame.columns if c not in ("lead_key", "converted")]
+    plain = conversion_by_value(frame, fields, min_group_size=settings.privacy.min_group_size)
+    weighted = conversion_by_value(frame, fields, min_group_size=settings.privacy.min_group_size, weights=ones)
+    pd.testing.assert_frame_equal(plain, weighted[plain.columns], check_exact=True)
+    plain = associations(frame, fields)
+    weighted = associations(frame, fields, weights=ones)
+    pd.testing.assert_frame_equal(plain, weighted[plain.columns], check_exact=True)
