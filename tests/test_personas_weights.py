@@ -220,3 +220,19 @@ def test_lead_profile_weights_of_one_give_the_unweighted_numbers(weighted_projec
     plain = associations(frame, fields)
     weighted = associations(frame, fields, weights=ones)
     pd.testing.assert_frame_equal(plain, weighted[plain.columns], check_exact=True)
+
+
+def test_k_table_says_whether_weights_were_used(weighted_project):
+    from alignkit import plots
+    from alignkit.personas import load_inputs
+
+    settings, result, _ = weighted_project
+    responses, codebook, _ = load_inputs(settings)
+    auto = settings.personas.model_copy(update={"k": "auto", "k_range": (2, 3)})
+    part = responses.head(600)
+    model, scores, rule = fit_personas(part, codebook, auto, seed=settings.seed)
+    assert scores["weighted"].all() and model.sample_weighted_ and "survey weights" in rule
+    _, plain, _ = fit_personas(part.drop(columns="weight"), codebook, auto, seed=settings.seed)
+    assert "weighted" not in plain
+    ax = plots.plot_persona_sizes(result.sizes[~result.sizes["suppressed"]])
+    assert "weighted" in ax.get_title(loc="left") and "Weighted" in ax.get_xlabel()
