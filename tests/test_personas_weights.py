@@ -93,7 +93,7 @@ def test_weighted_persona_shares_move_toward_the_population(weighted_project, tr
     print(f"weighted personas   {np.round(fitted_w, 3)} TVD {distance_w:.3f}")
     print(result.sizes.to_string())
     print(unweighted.sizes.to_string())
-    assert distance_w < distance_u
+    assert distance_w < 0.6 * distance_u   # measured: 0.096 unweighted, 0.004 weighted
     # the sizes table's weighted shares are the same shares, persona by persona
     shares = result.sizes.set_index("persona_id")["share"]
     by_persona = pd.Series(weights).groupby(result.assignments["persona_id"].to_numpy()).sum() / weights.sum()
@@ -234,5 +234,9 @@ def test_k_table_says_whether_weights_were_used(weighted_project):
     assert scores["weighted"].all() and model.sample_weighted_ and "survey weights" in rule
     _, plain, _ = fit_personas(part.drop(columns="weight"), codebook, auto, seed=settings.seed)
     assert "weighted" not in plain
+    import matplotlib.pyplot as plt
+
     ax = plots.plot_persona_sizes(result.sizes[~result.sizes["suppressed"]])
-    assert "weighted" in ax.get_title(loc="left") and "Weighted" in ax.get_xlabel()
+    title, xlabel = ax.get_title(loc="left"), ax.get_xlabel()
+    plt.close(ax.figure)
+    assert "weighted" in title and "Weighted" in xlabel
