@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 
 from alignkit.privacy import suppress_small_groups
-from alignkit.stats import benjamini_hochberg, categorical_association, discrimination_auc, mann_whitney, wilson_interval
+from alignkit.stats import (benjamini_hochberg, categorical_association, discrimination_auc, effective_sample_size,
+                            mann_whitney, weighted_median, wilson_interval)
 
 OUTCOME = "converted"
 CHANNEL_FIELDS = ("source", "campaign", "owner")
 NUMERIC_BINS = 5
 MISSING = "(missing)"
+WEIGHT = "_survey_weight"   # linked_attributes: the linked response's survey weight, when responses are weighted
 
 
 # --- the profile ---------------------------------------------------------------------------------------------------
@@ -60,9 +62,17 @@ def _binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
 
 
 def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
-                        min_group_size: int = 10, bins: int = NUMERIC_BINS) -> pd.DataFrame:
+                        min_group_size: int = 10, bins: int = NUMERIC_BINS,
+                        weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
     """Return one row per attribute value (numbers in quantile bins): leads, converted, conversion rate with
-    Wilson CI and lift against the overall rate. Groups below `min_group_size` keep their label, figures hidden."""
+    Wilson CI and lift against the overall rate. Groups below `min_group_size` keep their label, figures hidden.
+
+    With `weights` (one per row, e.g. the linked respondents' survey weights) the rate and lift are weighted, the
+    CI is Wilson's on the group's Kish effective n, `leads` and `converted` stay counts, and `n_effective` and
+    `design_effect` columns are added."""
+    if weights is not None:
+        return _conversion_by_value_weighted(frame, fields, np.asarray(weights, dtype=float), outcome=outcome,
+                                             min_group_size=min_group_size, bins=bins)
     y = frame[outcome].astype(bool).to_numpy()
     overall = float(y.mean())
     rows = []
@@ -84,25 +94,67 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
     return out
 
 
-def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME) -> pd.DataFrame:
+def _conversion_by_value_weighted(frame: pd.DataFrame, fields: list[str], w: np.ndarray, *, outcome: str,
+                                  min_group_size: int, bins: int) -> pd.DataFrame:
+    y = frame[outcome].astype(bool).to_numpy()
+    overall = float((w * y).sum() / w.sum()) if w.sum() > 0 else np.nan
+    rows = []
+    for column in fields:
+        groups = _binned(frame[column], bins)
+        codes = groups.cat.codes.to_numpy()
+        k = len(groups.cat.categories)
+        sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
+        total, positive = np.bincount(codes, weights=w, minlength=k), np.bincount(codes, weights=w * y, minlength=k)
+        squares = np.bincount(codes, weights=w * w, minlength=k)
+        for i, (value, n, conv) in enumerate(zip(groups.cat.categories, sizes, converted)):
+            if n == 0:
+                continue
+            n_eff = total[i] ** 2 / squares[i] if squares[i] > 0 else 0.0
+            rate = positive[i] / total[i] if total[i] > 0 else np.nan
+            low, high = wilson_interval(positive[i] * n_eff / total[i], n_eff) if n_eff > 0 else (np.nan, np.nan)
+            rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv), "rate": rate,
+                         "ci_low": low, "ci_high": high, "lift": rate / overall if overall else np.nan,
+                         "n_effective": n_eff, "design_effect": int((w[codes == i] > 0).sum()) / n_eff if n_eff > 0 else np.nan})
+    columns = ["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift", "n_effective", "design_effect"]
+    out = pd.DataFrame(rows, columns=columns)
+    if len(out):
+        out = suppress_small_groups(out, count_column="leads", min_group_size=min_group_size, value_columns=columns[2:])
+    return out
+
+
+def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
+                 weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
     """Return one row per attribute: the test that fits (Mann–Whitney for numbers, chi-square or Fisher for
     categories), its p-value and Benjamini–Hochberg q-value across the attributes, Cramér's V (numbers in
-    quantile bins), AUC and rank-biserial for numbers, medians of converters and the rest."""
+    quantile bins), AUC and rank-biserial for numbers, medians of converters and the rest.
+
+    With `weights` every test, effect size and median is weighted (tests on Kish's effective n, see
+    alignkit.stats), and an `n_effective` column (Kish's n of the weights of the leads answering) is added."""
     y = frame[outcome].astype(bool)
+    w = None if weights is None else np.asarray(weights, dtype=float)
     rows = []
     for column in fields:
         values = frame[column]
         binned = _binned(values)
-        cat = categorical_association(binned, y)
+        cat = categorical_association(binned, y, weights=w)
         row = {"attribute": column, "kind": "number" if _is_numeric(values) else "category",
                "leads": int(values.notna().sum()), "cramers_v": cat.cramers_v,
-               "single_field_auc": discrimination_auc(binned, y)}
+               "single_field_auc": discrimination_auc(binned, y, weights=w)}
+        if w is not None:
+            answered = values.notna().to_numpy() & (w > 0)
+            row["n_effective"] = effective_sample_size(w[answered]) if answered.any() else 0.0
         if _is_numeric(values):
             x = values.astype("Float64")
-            mw = mann_whitney(x, y)
+            if w is None:
+                mw = mann_whitney(x, y)
+                medians = float(x[y].median()), float(x[~y].median())
+            else:
+                ok = x.notna().to_numpy()
+                mw = mann_whitney(x[ok], y[ok], weights=w[ok])
+                yy = y.to_numpy()
+                medians = weighted_median(x[yy], w[yy]), weighted_median(x[~yy], w[~yy])
             row.update(test=mw.test, statistic=mw.statistic, p_value=mw.p_value, auc=mw.auc,
-                       rank_biserial=mw.rank_biserial, median_converted=float(x[y].median()),
-                       median_rest=float(x[~y].median()))
+                       rank_biserial=mw.rank_biserial, median_converted=medians[0], median_rest=medians[1])
         else:
             row.update(test=cat.test, statistic=cat.statistic, p_value=cat.p_value, auc=np.nan, rank_biserial=np.nan,
                        median_converted=np.nan, median_rest=np.nan)
@@ -111,7 +163,8 @@ def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCO
     if len(out):
         out["q_value"] = benjamini_hochberg(out["p_value"])
         out = out[["attribute", "kind", "leads", "test", "statistic", "p_value", "q_value", "cramers_v", "auc",
-                   "rank_biserial", "median_converted", "median_rest", "single_field_auc"]]
+                   "rank_biserial", "median_converted", "median_rest", "single_field_auc",
+                   *(["n_effective"] if w is not None else [])]]
     return out
 
 
@@ -177,7 +230,10 @@ def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd
 def linked_attributes(leads: pd.DataFrame, responses: pd.DataFrame | None, codebook: pd.DataFrame | None,
                       personas: pd.DataFrame | None, *, outcome: str = OUTCOME) -> tuple[pd.DataFrame, dict[str, str]]:
     """Return the leads linked to a survey response (one response a lead: quality-checked first, then latest),
-    with their answers and persona as columns, and a label per column (the question) for the tables."""
+    with their answers and persona as columns, and a label per column (the question) for the tables.
+
+    When the responses carry survey weights (a `weight` column: survey.weighting), the linked response's weight
+    is a column too (WEIGHT; 0 where that response has none), to weight the linked figures by."""
     labels: dict[str, str] = {}
     parts = []
     if responses is not None and "lead_key" in responses and responses["lead_key"].notna().any():
@@ -194,6 +250,8 @@ def linked_attributes(leads: pd.DataFrame, responses: pd.DataFrame | None, codeb
         linked = linked.drop_duplicates("lead_key")
         answers = linked.set_index("lead_key")[answer_columns]
         answers.columns = [f"survey_{c}" for c in answer_columns]
+        if "weight" in linked:
+            answers[WEIGHT] = linked["weight"].astype("Float64").fillna(0.0).to_numpy(dtype=float)
         labels.update({f"survey_{c}": questions.get(c, c) for c in answer_columns})
         parts.append(answers)
     if personas is not None and {"lead_key", "persona"} <= set(personas.columns):

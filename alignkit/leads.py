@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.ingest.files import to_snake_case
 from alignkit.lead_score import LeadScore, fit_score, score_leads
+from alignkit.lead_profile import WEIGHT as LINKED_WEIGHT
 from alignkit.lead_profile import (CHANNEL_FIELDS, OUTCOME, _binned, _is_numeric, associations,
                                    conversion_by_value, linked_attributes, numeric_distribution, rank_commonalities)
-from alignkit.stats import discrimination_auc, proportion
+from alignkit.stats import discrimination_auc, effective_sample_size, proportion
 from alignkit.tables import stage_at_column
 
 REPORT_SLUG = "04_converting_leads"
@@ -173,6 +175,7 @@ class LeadsResult:
     linked_labels: dict[str, str] = field(default_factory=dict)
     score: LeadScore | None = None
     min_group_size: int = 10
+    linked_weighting: pd.DataFrame | None = None   # survey weights of the linked leads' responses; None = unweighted
 
     @property
     def overall_rate(self) -> float:
@@ -232,16 +235,41 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                           mapping=mapping)
     drivers = rank_commonalities(assoc, values, score.importance if score is not None else None)
     linked, labels = linked_attributes(leads, inputs.responses, inputs.codebook, inputs.personas)
+    linked_weights = linked.pop(LINKED_WEIGHT).fillna(0.0).to_numpy(dtype=float) if LINKED_WEIGHT in linked else None
     linked_fields = [c for c in linked.columns if c not in ("lead_key", OUTCOME) and linked[c].notna().any()]
-    linked_values = conversion_by_value(linked, linked_fields, min_group_size=min_group) if len(linked) else pd.DataFrame()
-    linked_assoc = associations(linked, linked_fields) if len(linked) and linked[OUTCOME].nunique() > 1 else pd.DataFrame()
+    linked_values = (conversion_by_value(linked, linked_fields, min_group_size=min_group, weights=linked_weights)
+                     if len(linked) else pd.DataFrame())
+    linked_assoc = (associations(linked, linked_fields, weights=linked_weights)
+                    if len(linked) and linked[OUTCOME].nunique() > 1 else pd.DataFrame())
     if len(linked_assoc):
         linked_assoc.insert(1, "question", linked_assoc["attribute"].map(labels))
         linked_assoc = linked_assoc.sort_values("cramers_v", ascending=False, kind="stable").reset_index(drop=True)
     return LeadsResult(overall=overall, left_out=fields_left_out(leads, settings, leakage), leakage=leakage,
                        values=values, associations=assoc, distribution=numeric_distribution(leads, numeric),
                        drivers=drivers, linked_values=linked_values, linked_associations=linked_assoc,
-                       linked_labels=labels, score=score, min_group_size=min_group)
+                       linked_labels=labels, score=score, min_group_size=min_group,
+                       linked_weighting=_linked_weighting(linked_weights))
+
+
+def _linked_weighting(weights: np.ndarray | None) -> pd.DataFrame | None:
+    """Return one row on the linked leads' survey weights (leads, weighted, Kish's effective n, design effect)."""
+    if weights is None:
+        return None
+    positive = weights[weights > 0]
+    n_eff = effective_sample_size(positive) if len(positive) else 0.0
+    return pd.DataFrame([{"linked_leads": len(weights), "weighted_leads": int(len(positive)), "n_effective": n_eff,
+                          "design_effect": len(positive) / n_eff if n_eff > 0 else np.nan}])
+
+
+def weighting_note(result: LeadsResult) -> str | None:
+    """Return the sentence saying which figures are weighted (for the report header), or None when none are."""
+    w = getattr(result, "linked_weighting", None)
+    if w is None or not len(result.linked_associations):
+        return None
+    row = w.iloc[0]
+    return (f"only the survey answers and personas of linked leads use the survey weights of their responses: "
+            f"{int(row['weighted_leads']):,} weighted linked leads count as an effective sample size of "
+            f"{row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); every other figure counts each lead once")
 
 
 def save_result(result: LeadsResult, settings: ProjectSettings) -> Path:
@@ -411,10 +439,21 @@ def report_sections(result: LeadsResult) -> list:
          ReportTable("leakage_guard", "What the leakage guard found", _for_report(result.leakage))]))
     if len(result.linked_associations):
         n = int(result.linked_associations["leads"].max())
-        sections.append(Section("linked", "Survey answers and personas (linked leads only)", [
-            f"Only the {n:,} leads linked to a survey response are in this section, so its rates describe that "
-            "subset, not all leads; its attributes are not in the score. Ranked by Cramér's V."],
-            [ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", _for_report(result.linked_associations)),
+        weighted = getattr(result, "linked_weighting", None)
+        words = [f"Only the {n:,} leads linked to a survey response are in this section, so its rates describe that "
+                 "subset, not all leads; its attributes are not in the score. Ranked by Cramér's V."]
+        if weighted is not None:
+            row = weighted.iloc[0]
+            words.append(f"Weighted: each linked lead counts with its survey response's weight (survey.weighting), so "
+                         f"rates, lifts, medians, tests and effect sizes describe the population the weights stand for. "
+                         f"Confidence intervals and tests use Kish's effective sample size: {int(row['weighted_leads']):,} "
+                         f"weighted leads count as {row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); "
+                         "leads and converted stay counts of leads, and a lead whose response has no weight (a quality "
+                         "flag) is left out of the weighted figures.")
+        linked_items = [] if weighted is None else [ReportTable("linked_weighting", "Survey weights of the linked leads", weighted)]
+        sections.append(Section("linked", "Survey answers and personas (linked leads only" + (", weighted)" if weighted is not None else ")"),
+            words,
+            [*linked_items, ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", _for_report(result.linked_associations)),
              ReportTable("linked_values", "Conversion per answer (linked leads)", _for_report(result.linked_values), max_rows=200, count_columns=["leads"])]))
     if s is not None:
         metrics = pd.DataFrame([{"model": s.model_name, "leads": s.holdout_metrics["leads"],
@@ -460,7 +499,8 @@ def write_leads_report(result: LeadsResult, settings: ProjectSettings, *, inputs
         inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["table", "file", "rows", "sha256"])
     return write_report(REPORT_SLUG, title="The ideal lead: what converting leads have in common",
                         subtitle="Drivers, a shared lead score, the MQL threshold and a written definition for sales and marketing.",
-                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs)
+                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs,
+                        weighting=weighting_note(result))
 
 
 # --- scoring a new CRM export (`alignkit score`) ---------------------------------------------------------------

@@ -303,6 +303,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
             np.average(Z[self.labels_ == k], axis=0, weights=w[self.labels_ == k]) if (self.labels_ == k).any()
             else np.zeros(Z.shape[1]) for k in range(self.n_clusters)])
         self.n_clusters_ = self.n_clusters
+        self.sample_weighted_ = sample_weight is not None
         self.inertia_ = float((w * ((Z - self.cluster_centers_[self.labels_]) ** 2).sum(axis=1)).sum())
         return self
 

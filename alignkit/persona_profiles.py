@@ -11,8 +11,8 @@ import pandas as pd
 
 from alignkit.persona_model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
-from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cramers_v, proportion,
-                            proportion_difference, total_variation_distance)
+from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cramers_v, effective_sample_size,
+                            proportion, proportion_difference, total_variation_distance, weighted_median)
 
 SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
 MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
@@ -30,18 +30,38 @@ def answer_columns(codebook: pd.DataFrame) -> pd.DataFrame:
     return codebook[codebook["kind"].isin(ANSWER_KINDS)].reset_index(drop=True)
 
 
+def _kish(w: np.ndarray) -> tuple[float, float]:
+    """Return Kish's effective n and design effect of the positive weights in `w` (NaN, NaN when there are none)."""
+    w = w[w > 0]
+    if not len(w):
+        return np.nan, np.nan
+    n_eff = effective_sample_size(w)
+    return n_eff, len(w) / n_eff
+
+
 def persona_sizes(persona_id: pd.Series, names: Mapping[int, str], *, weights: pd.Series | None = None,
                   min_group_size: int = 1) -> pd.DataFrame:
     """Return one row per persona: respondents, share with its 95% Wilson CI (weighted if weights are given);
-    personas with fewer than `min_group_size` respondents show no figures."""
+    personas with fewer than `min_group_size` respondents show no figures.
+
+    With weights the share is the weighted share among weighted responses (a weight of 0, e.g. a flagged response
+    under survey.weighting.respondents: quality_ok, counts in `n` but not in the share), its CI is Wilson's on
+    Kish's effective n of all the weights, and two columns are added: `n_effective` (Kish's effective n of the
+    persona's own weights) and `design_effect` (its weighted respondents / n_effective)."""
     rows = []
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    members = np.asarray(persona_id)
     for pid in sorted(names):
         result = proportion(persona_id == pid, weights=weights)
-        rows.append({"persona_id": pid, "persona": names[pid], "n": int((persona_id == pid).sum()),
-                     "share": result.share, "ci_low": result.ci_low, "ci_high": result.ci_high})
+        row = {"persona_id": pid, "persona": names[pid], "n": int((persona_id == pid).sum()),
+               "share": result.share, "ci_low": result.ci_low, "ci_high": result.ci_high}
+        if w is not None:
+            row["n_effective"], row["design_effect"] = _kish(w[members == pid])
+        rows.append(row)
     table = pd.DataFrame(rows)
+    extra = [] if w is None else ["n_effective", "design_effect"]
     return suppress_small_groups(table, count_column="n", min_group_size=min_group_size,
-                                 value_columns=["n", "share", "ci_low", "ci_high"])
+                                 value_columns=["n", "share", "ci_low", "ci_high", *extra])
 
 
 def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str, pd.Series, bool]]:
@@ -139,11 +159,14 @@ def auto_names(traits: pd.DataFrame, persona_ids: Sequence[int], *, overrides: M
 
 
 def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame,
-                    names: Mapping[int, str], *, min_group_size: int = 1) -> pd.DataFrame:
+                    names: Mapping[int, str], *, min_group_size: int = 1,
+                    weights: pd.Series | None = None) -> pd.DataFrame:
     """Return the typical answers of each persona (one column per persona, one row per question): the median
     scale label of a Likert item, the most common option of a single-select with its share, the options of a
-    multi-select ticked by at least half, the median of a number. Personas below `min_group_size` are left out."""
+    multi-select ticked by at least half, the median of a number (all weighted when `weights` are given).
+    Personas below `min_group_size` are left out."""
     persona_id = pd.Series(np.asarray(persona_id), index=responses.index)
+    w_all = None if weights is None else pd.Series(np.asarray(weights, dtype=float), index=responses.index)
     answers = answer_columns(codebook)
     out: dict[str, list[str]] = {}
     rows = []
@@ -160,6 +183,9 @@ def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd
         column_values = []
         for label, kind, columns in rows:
             values = mine[columns[0]]
+            if w_all is not None:
+                column_values.append(_typical_weighted(mine, columns, kind, w_all[persona_id == pid], codebook))
+                continue
             if kind == "likert":
                 codes = values.cat.codes[values.notna()]
                 text = values.cat.categories[int(np.median(codes))] if len(codes) else ""
@@ -176,6 +202,34 @@ def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd
     return pd.DataFrame({"question": [label for label, _, _ in rows], **out})
 
 
+def _typical_weighted(mine: pd.DataFrame, columns: list[str], kind: str, w: pd.Series, codebook: pd.DataFrame) -> str:
+    """One persona's typical answer to one question, weighted (see typical_answers)."""
+    values = mine[columns[0]]
+    if kind == "likert":
+        answered = values.notna()
+        codes = values.cat.codes[answered]
+        median = weighted_median(codes, w[answered])
+        return values.cat.categories[int(median)] if np.isfinite(median) else ""
+    if kind == "single":
+        answered = values.notna() & (w > 0)
+        totals = w[answered].groupby(values[answered].astype("object"), sort=False).sum()
+        if not len(totals) or totals.sum() <= 0:
+            return ""
+        totals = totals.sort_values(ascending=False, kind="stable") / totals.sum()
+        return f"{totals.index[0]} ({totals.iloc[0]:.0%})"
+    if kind == "multi":
+        items = codebook.set_index("column")["item"]
+        ticked = []
+        for c in columns:
+            flags = mine[c].astype("boolean")
+            ok = (flags.notna() & (w > 0)).to_numpy()
+            if ok.any() and np.average(flags[ok].astype(float), weights=w[ok]) >= 0.5:
+                ticked.append(str(items.at[c]))
+        return "; ".join(ticked) or "none by most"
+    median = weighted_median(values, w)
+    return f"{median:,.0f}" if np.isfinite(median) else "nan"
+
+
 def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
     from alignkit.tables import stage_at_column
 
@@ -190,10 +244,19 @@ def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
 
 
 def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[int, str], *,
-                 stages: Sequence[str], sql_stage: str, min_group_size: int = 1) -> pd.DataFrame:
+                 stages: Sequence[str], sql_stage: str, min_group_size: int = 1,
+                 weights: pd.Series | None = None) -> pd.DataFrame:
     """Return, per persona, what its respondents linked to a CRM lead did: leads linked, converted, conversion
     rate with its 95% Wilson CI, median won amount, top three sources, typical furthest funnel stage and the
-    share reaching `sql_stage`. Personas with fewer linked leads than `min_group_size` show no figures."""
+    share reaching `sql_stage`. Personas with fewer linked leads than `min_group_size` show no figures.
+
+    With `weights` (one per row of `assignments`: the respondents' survey weights) the figures describing
+    respondents are weighted: conversion rate (Wilson CI on Kish's effective n), sources, furthest stage, share
+    reaching `sql_stage` and median won amount; `linked` and `converted` stay counts of leads, and two columns
+    are added: `n_effective` and `design_effect` of the linked respondents' weights."""
+    weighted = weights is not None
+    if weighted:
+        assignments = assignments.assign(_weight=np.asarray(weights, dtype=float))
     linked = assignments.dropna(subset=["lead_key"]).merge(leads, on="lead_key", how="inner")
     furthest = _furthest_stage(linked, stages)
     sql_index = list(stages).index(sql_stage)
@@ -201,6 +264,9 @@ def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[
     for pid in sorted(names):
         mine = linked[linked["persona_id"] == pid]
         far = furthest[mine.index]
+        if weighted:
+            rows.append(_crm_row_weighted(pid, names[pid], mine, far, stages, sql_stage, sql_index))
+            continue
         rate = proportion(mine["converted"].astype(bool)) if len(mine) else None
         won = mine.loc[mine["converted"].astype(bool), "amount"].dropna()
         sources = mine["source"].value_counts(normalize=True).head(3)
@@ -213,13 +279,38 @@ def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[
                      "typical_furthest_stage": stages[int(np.median(far[far >= 0]))] if (far >= 0).any() else "",
                      f"reached_{sql_stage.lower()}_share": float((far >= sql_index).mean()) if len(mine) else np.nan})
     table = pd.DataFrame(rows)
+    extra = ["n_effective", "design_effect"] if weighted else []
     out = suppress_small_groups(table, count_column="linked", min_group_size=min_group_size,
                                 value_columns=["linked", "converted", "conversion_rate", "ci_low", "ci_high",
-                                               "median_amount", f"reached_{sql_stage.lower()}_share"])
+                                               "median_amount", f"reached_{sql_stage.lower()}_share", *extra])
     small = out["suppressed"]
     out["top_sources"] = out["top_sources"].where(~small, "")
     out["typical_furthest_stage"] = out["typical_furthest_stage"].where(~small, "")
     return out
+
+
+def _crm_row_weighted(pid: int, name: str, mine: pd.DataFrame, far: pd.Series, stages: Sequence[str], sql_stage: str,
+                      sql_index: int) -> dict:
+    """One persona's CRM outcome row with the respondents' weights (see crm_outcomes)."""
+    w = mine["_weight"].to_numpy(dtype=float)
+    converted = mine["converted"].astype(bool)
+    rate = proportion(converted, weights=w) if len(mine) else None
+    won = converted.to_numpy() & mine["amount"].notna().to_numpy()
+    sources = (mine.assign(_w=w).groupby("source", sort=False, observed=True)["_w"].sum()
+               .sort_values(ascending=False, kind="stable"))
+    sources = (sources / w.sum()).head(3) if w.sum() > 0 else sources.iloc[:0]
+    reached = far >= 0
+    furthest = weighted_median(far[reached], w[reached.to_numpy()]) if reached.any() else np.nan
+    n_eff, deff = _kish(w)
+    return {"persona_id": pid, "persona": name, "linked": len(mine), "converted": int(converted.sum()),
+            "conversion_rate": rate.share if rate else np.nan, "ci_low": rate.ci_low if rate else np.nan,
+            "ci_high": rate.ci_high if rate else np.nan,
+            "median_amount": weighted_median(mine["amount"][won], w[won]) if won.any() else np.nan,
+            "top_sources": ", ".join(f"{s} {v:.0%}" for s, v in sources.items()),
+            "typical_furthest_stage": stages[int(furthest)] if np.isfinite(furthest) else "",
+            f"reached_{sql_stage.lower()}_share": (float(np.average(far >= sql_index, weights=w))
+                                                   if len(mine) and w.sum() > 0 else np.nan),
+            "n_effective": n_eff, "design_effect": deff}
 
 
 # --- drift between waves --------------------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from alignkit.persona_model import PersonaModel, choose_k, persona_features, sco
 from alignkit.persona_profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        typical_answers)
 from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.stats import effective_sample_size
+from alignkit.weights import WEIGHT_COLUMN
 
 __all__ = ["PersonaModel", "PersonaResult", "analyse", "load_result", "headline", "report_sections",
-           "write_personas_report", "save_result", "fit_personas", "load_inputs"]
+           "write_personas_report", "save_result", "fit_personas", "load_inputs", "analysis_weights"]
 
 REPORT_SLUG = "03_persona_segments"
 PERSONAS_FILE = "personas.parquet"
@@ -54,11 +56,21 @@ class PersonaResult:
     model: PersonaModel = field(repr=False)
     codebook: pd.DataFrame = field(repr=False)
     min_group_size: int = 10
+    weighting: pd.DataFrame | None = None   # one row when survey weights are on (n_effective, design effect); else None
+
+    @property
+    def weighted(self) -> bool:
+        """Return whether the figures describing respondents are weighted (survey.weighting in the project file)."""
+        return self.weighting is not None
 
     def __repr__(self) -> str:
         return f"PersonaResult(k={self.k}, personas={list(self.names.values())!r})"
 
     def _repr_html_(self) -> str:
+        if self.weighted:
+            return render_fragment("summary.html.j2", tables=[
+                ("Personas (weighted share of respondents, 95% Wilson CI on Kish's effective n)", self.sizes),
+                ("Survey weights", self.weighting), ("What the model was fitted on", self.fit)])
         return render_fragment("summary.html.j2", tables=[
             ("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)])
 
@@ -82,13 +94,46 @@ def fit_rows(responses: pd.DataFrame, persona_settings: PersonaSettings) -> pd.S
     return responses["quality_ok"].astype(bool)
 
 
+def analysis_weights(responses: pd.DataFrame) -> pd.Series | None:
+    """Return the survey weight of every response (same index; 0 for a response without a weight, i.e. one with a
+    quality flag under survey.weighting.respondents: quality_ok), or None when responses.parquet is unweighted."""
+    if WEIGHT_COLUMN not in responses:
+        return None
+    return responses[WEIGHT_COLUMN].astype("Float64").fillna(0.0).astype("float64")
+
+
+def weighting_summary(responses: pd.DataFrame, weights: pd.Series | None, model: PersonaModel) -> pd.DataFrame | None:
+    """Return one row saying how the persona figures are weighted (None when unweighted): responses, weighted
+    responses, Kish's effective n and design effect, and whether the model itself was fitted with the weights."""
+    if weights is None:
+        return None
+    w = weights.to_numpy(dtype=float)
+    positive = w[w > 0]
+    n_eff = effective_sample_size(positive) if len(positive) else 0.0
+    return pd.DataFrame([{"responses": len(w), "weighted_responses": int(len(positive)), "n_effective": n_eff,
+                          "design_effect": len(positive) / n_eff if n_eff > 0 else np.nan,
+                          "fitted_with_weights": bool(getattr(model, "sample_weighted_", False))}])
+
+
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
-                 seed: int, weights: pd.Series | None = None) -> tuple[PersonaModel, pd.DataFrame, str]:
-    """Return the fitted persona model, the table behind the choice of k (empty if k is fixed) and the rule used."""
+                 seed: int, weights: pd.Series | None | str = "auto") -> tuple[PersonaModel, pd.DataFrame, str]:
+    """Return the fitted persona model, the table behind the choice of k (empty if k is fixed) and the rule used.
+
+    `weights` = "auto" (the default) uses the responses' survey weights when responses.parquet has them
+    (survey.weighting); None fits unweighted. Weights reach k-means as sample weights (the k table then has a
+    `weighted` column saying so); the Gaussian mixture and agglomerative clustering take none, so they are fitted
+    unweighted and the rule says so (the profiles are still weighted)."""
+    if isinstance(weights, str):
+        weights = analysis_weights(responses)
     features = persona_features(codebook, features=persona_settings.features, profile_only=persona_settings.profile_only)
     used = fit_rows(responses, persona_settings)
     X = responses.loc[used]
-    w = None if weights is None else np.asarray(weights, dtype=float)[used.to_numpy()]
+    w = None if weights is None else np.nan_to_num(np.asarray(weights, dtype=float)[used.to_numpy()], nan=0.0)
+    unweighted_note = ""
+    if w is not None and persona_settings.algorithm != "kmeans":
+        unweighted_note = (f" The {persona_settings.algorithm} algorithm takes no sample weights, so the personas are "
+                           "fitted unweighted; their sizes and profiles are weighted.")
+        w = None
     model = PersonaModel(2, algorithm=persona_settings.algorithm, features=list(features["column"]),
                          blocks=dict(zip(features["column"], features["block"])), random_state=seed)
     if persona_settings.k == "auto":
@@ -96,21 +141,32 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
         Z = model.fit(X, sample_weight=w).transform(X)
         scores = score_k(Z, range(low, high + 1), algorithm=persona_settings.algorithm, random_state=seed, sample_weight=w)
         k, scores = choose_k(scores)
+        if weights is not None:
+            scores["weighted"] = w is not None
         rule = (f"k = {k}: the most reproducible number of personas between {low} and {high} (median adjusted Rand "
-                "index of bootstrap refits; within 0.01 of the best, the larger k).")
+                "index of bootstrap refits; within 0.01 of the best, the larger k)."
+                + (" Fitted with the survey weights (k-means sample weights)." if w is not None else ""))
     else:
         k, scores = int(persona_settings.k), pd.DataFrame()
-        rule = f"k = {k}, fixed in the project file (personas.k)."
-    return model.set_params(n_clusters=k).fit(X, sample_weight=w), scores, rule
+        rule = (f"k = {k}, fixed in the project file (personas.k)."
+                + (" Fitted with the survey weights (k-means sample weights)." if w is not None else ""))
+    return model.set_params(n_clusters=k).fit(X, sample_weight=w), scores, rule + unweighted_note
 
 
-def _fit_summary(responses: pd.DataFrame, used: pd.Series, model: PersonaModel) -> pd.DataFrame:
+def _fit_summary(responses: pd.DataFrame, used: pd.Series, model: PersonaModel,
+                 weights: pd.Series | None = None) -> pd.DataFrame:
     missing = int(model.missing_counts_.sum())
     rows = [("Survey responses", len(responses)), ("Used to fit the personas", int(used.sum())),
             ("Left out of fitting (speeders, straight-liners, unfinished); still assigned", int((~used).sum())),
             ("Answer columns forming the personas", len(model.features_)),
             ("Encoded features (after one-hot)", len(model.get_feature_names_out())),
             ("Missing answers imputed", missing)]
+    if weights is not None:
+        fitted = bool(getattr(model, "sample_weighted_", False))
+        w = weights.to_numpy(dtype=float)[used.to_numpy()]
+        rows += [("Fitted with survey weights (k-means sample weights): 1 = yes, 0 = no", int(fitted)),
+                 ("Effective sample size of the responses fitted (Kish)",
+                  round(effective_sample_size(w[w > 0])) if (w > 0).any() else 0)]
     return pd.DataFrame(rows, columns=["what", "count"])
 
 
@@ -122,7 +178,8 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
     persona_id = pd.Series(model.predict(responses) + 1, index=responses.index, name="persona_id")
     used = fit_rows(responses, settings.personas)
     k = model.n_clusters_
-    traits = persona_traits(responses, persona_id, codebook)
+    weights = analysis_weights(responses)
+    traits = persona_traits(responses, persona_id, codebook, weights=weights)
     names = auto_names(traits, range(1, k + 1), overrides=settings.personas.names)
     minimum = settings.privacy.min_group_size
     assignments = pd.DataFrame({"respondent_key": responses["respondent_key"].astype("str"),
@@ -134,15 +191,15 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
         embedding = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "persona_id": persona_id.to_numpy()})
     big = [pid for pid in names if (persona_id == pid).sum() >= minimum]
     return PersonaResult(
-        k=k, k_rule=k_rule, k_scores=k_scores, fit=_fit_summary(responses, used, model),
-        sizes=persona_sizes(persona_id, names, min_group_size=minimum),
+        k=k, k_rule=k_rule, k_scores=k_scores, fit=_fit_summary(responses, used, model, weights),
+        sizes=persona_sizes(persona_id, names, weights=weights, min_group_size=minimum),
         traits=traits[traits["persona_id"].isin(big)].reset_index(drop=True),
         top=top_traits(traits[traits["persona_id"].isin(big)]),
-        typical=typical_answers(responses, persona_id, codebook, names, min_group_size=minimum),
+        typical=typical_answers(responses, persona_id, codebook, names, min_group_size=minimum, weights=weights),
         crm=crm_outcomes(assignments, leads, names, stages=settings.funnel.stage_names,
-                         sql_stage=settings.funnel.sql_stage, min_group_size=minimum),
+                         sql_stage=settings.funnel.sql_stage, min_group_size=minimum, weights=weights),
         assignments=assignments, embedding=embedding, names=names, model=model, codebook=codebook,
-        min_group_size=minimum)
+        min_group_size=minimum, weighting=weighting_summary(responses, weights, model))
 
 
 def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
@@ -153,7 +210,8 @@ def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None,
         responses = loaded[0] if responses is None else responses
         codebook = loaded[1] if codebook is None else codebook
         leads = loaded[2] if leads is None else leads
-    model, scores, rule = fit_personas(responses, codebook, settings.personas, seed=settings.seed)
+    model, scores, rule = fit_personas(responses, codebook, settings.personas, seed=settings.seed,
+                                       weights=analysis_weights(responses))
     return describe(model, responses, codebook, leads, settings, k_scores=scores, k_rule=rule)
 
 
@@ -198,9 +256,12 @@ def headline(result: PersonaResult) -> list[str]:
     """Return the top findings in plain words for a sales or marketing manager."""
     shown = result.sizes[~result.sizes["suppressed"]].sort_values("share", ascending=False)
     lines = [f"The survey splits into {result.k} personas. {result.k_rule}"]
+    if result.weighted:
+        lines.append(weighting_note(result) + ".")
     if len(shown):
         big = shown.iloc[0]
-        lines.append(f"The largest is “{big['persona']}”: {big['share']:.0%} of respondents "
+        whom = "of respondents, weighted" if result.weighted else "of respondents"
+        lines.append(f"The largest is “{big['persona']}”: {big['share']:.0%} {whom} "
                      f"(95% CI {big['ci_low']:.0%}–{big['ci_high']:.0%}).")
     crm = result.crm[~result.crm["suppressed"]].dropna(subset=["conversion_rate"])
     if len(crm) >= 2:
@@ -217,10 +278,17 @@ def _card(result: PersonaResult, pid: int) -> Section:
     size = result.sizes.set_index("persona_id").loc[pid]
     crm = result.crm.set_index("persona_id").loc[pid]
     top = result.top[result.top["persona_id"] == pid]
-    text = [f"{size['share']:.0%} of respondents (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; {int(size['n']):,} people)."]
+    if result.weighted:
+        text = [f"{size['share']:.0%} of respondents, weighted (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; "
+                f"{int(size['n']):,} people, effective sample size {size['n_effective']:,.0f}, design effect "
+                f"{size['design_effect']:.2f})."]
+    else:
+        text = [f"{size['share']:.0%} of respondents (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; {int(size['n']):,} people)."]
     if not crm["suppressed"] and pd.notna(crm["conversion_rate"]):
         amount = f", median won deal {crm['median_amount']:,.0f}" if pd.notna(crm["median_amount"]) else ""
-        text.append(f"In the CRM ({int(crm['linked']):,} linked leads): {crm['conversion_rate']:.0%} became customers "
+        weighted = (f", weighted; effective sample size {crm['n_effective']:,.0f}, design effect {crm['design_effect']:.2f}"
+                    if result.weighted else "")
+        text.append(f"In the CRM ({int(crm['linked']):,} linked leads{weighted}): {crm['conversion_rate']:.0%} became customers "
                     f"(95% CI {crm['ci_low']:.0%}–{crm['ci_high']:.0%}){amount}; they mostly came from "
                     f"{crm['top_sources']}, and typically got as far as {crm['typical_furthest_stage']}.")
     else:
@@ -246,6 +314,16 @@ def report_sections(result: PersonaResult) -> list[Section]:
         "Speeders, straight-liners and unfinished responses are left out of fitting, so that careless answers do not "
         "shape the personas; they are still assigned to the nearest persona and counted below.", result.k_rule],
         [ReportTable("fit", "What the model was fitted on", result.fit)])]
+    if result.weighted:
+        first = sections[0]
+        sections[0] = replace(first, paragraphs=[*first.paragraphs,
+            "Survey weights are on (survey.weighting), so sizes, profiles, typical answers and CRM outcomes describe "
+            "the population the weights stand for rather than the respondents: shares and means are weighted, their "
+            "confidence intervals and tests use Kish's effective sample size, and responses without a weight (those "
+            "with a quality flag) count in the respondent numbers but not in the weighted figures."],
+            items=[*first.items, ReportTable(
+                "weighting", "Survey weights behind the persona figures", result.weighting,
+                note="n_effective is Kish's effective sample size (Σw)²/Σw²; design_effect = weighted responses / n_effective.")])
     if len(result.k_scores):
         sections.append(Section("k", "Why this number of personas", [
             "Stability: the survey is resampled and the personas refitted; the adjusted Rand index says how much the "
@@ -257,24 +335,32 @@ def report_sections(result: PersonaResult) -> list[Section]:
              ReportTable("k_scores", "Scores of each candidate number of personas", result.k_scores)]))
     shown = result.sizes[~result.sizes["suppressed"]]
     sections.append(Section("sizes", "Who is in each persona", [
-        "Share of all respondents in each persona with its 95% Wilson interval. The map places respondents who "
+        ("Weighted share of respondents in each persona with its 95% Wilson interval on Kish's effective sample size; "
+         "n_effective and design_effect are those of the persona's own weights. "
+         if result.weighted else "Share of all respondents in each persona with its 95% Wilson interval. ") +
+        "The map places respondents who "
         "answered alike close together (UMAP of the weighted answers); it is a picture, distances across it are "
         "not measurements."],
         [ReportFigure.from_axes(plots.plot_persona_sizes(shown), alt="Bar chart of persona shares with confidence intervals."),
-         ReportTable("sizes", "Persona sizes", result.sizes),
+         ReportTable("sizes", "Persona sizes (weighted)" if result.weighted else "Persona sizes", result.sizes),
          ReportFigure.from_axes(plots.plot_persona_map(result.embedding, result.names, min_group_size=result.min_group_size),
                                 alt=PERSONA_MAP_ALT)]))
     for pid in shown["persona_id"]:
         sections.append(_card(result, int(pid)))
     sections.append(Section("crm", "What each persona did in the CRM", [
         "Only respondents whose survey email matched a CRM lead are counted here. Conversion is to the converted "
-        "stage of the project file; the median amount is over won deals."],
-        [ReportTable("crm_outcomes", "CRM outcome per persona (linked respondents)", result.crm)]))
+        "stage of the project file; the median amount is over won deals."
+        + (" Weighted by the respondents' survey weights (conversion rate, sources, stage reached, median amount); "
+           "linked and converted count leads; n_effective and design_effect are Kish's." if result.weighted else "")],
+        [ReportTable("crm_outcomes", "CRM outcome per persona (linked respondents" + (", weighted)" if result.weighted else ")"),
+                     result.crm)]))
     sections.append(Section("traits", "Every comparison", [
         "Each answer in each persona against everyone else: share or mean, lift (ratio), standardised difference "
         "(|d| ≥ 0.2 small, 0.5 medium, 0.8 large) and the p-value corrected for the number of comparisons "
-        "(Benjamini–Hochberg q-value)."],
-        [ReportTable("traits", "Persona × answer comparisons", result.traits.drop(columns=["description"]), max_rows=80)]))
+        "(Benjamini–Hochberg q-value)."
+        + (" Weighted: shares, means and standardised differences use the survey weights, tests use Kish's effective "
+           "sample sizes." if result.weighted else "")],
+        [ReportTable("traits", "Persona × answer comparisons" + (" (weighted)" if result.weighted else ""), result.traits.drop(columns=["description"]), max_rows=80)]))
     return sections
 
 
@@ -286,6 +372,18 @@ def alignment_sections(result: PersonaResult) -> list[Section]:
             if s.id == "sizes" else s for s in keep]
 
 
+def weighting_note(result: PersonaResult) -> str | None:
+    """Return the sentence saying how the persona figures are weighted (for the report header), or None."""
+    if not result.weighted:
+        return None
+    row = result.weighting.iloc[0]
+    fitted = ("the persona model was fitted with them (k-means sample weights)" if row["fitted_with_weights"]
+              else "the persona model was fitted unweighted")
+    return (f"persona sizes, profiles and CRM outcomes use the survey weights: {int(row['weighted_responses']):,} weighted "
+            f"responses count as an effective sample size of {row['n_effective']:,.0f} (design effect "
+            f"{row['design_effect']:.2f}); {fitted}")
+
+
 def write_personas_report(result: PersonaResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:
     """Write reports/03_persona_segments.html (and its CSVs); return the HTML path."""
     if inputs is None:
@@ -293,4 +391,5 @@ def write_personas_report(result: PersonaResult, settings: ProjectSettings, *, i
         inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame()
     return write_report(REPORT_SLUG, title="Persona segments",
                         subtitle="Customer personas from the survey: how many, who, what sets them apart, what they did.",
-                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs)
+                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs,
+                        weighting=weighting_note(result))

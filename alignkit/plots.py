@@ -309,7 +309,8 @@ def plot_k_choice(scores: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Ax
 
 
 def plot_persona_sizes(sizes: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars: share of respondents per persona with its 95% CI, in persona colours."""
+    """Horizontal bars: share of respondents per persona with its 95% CI, in persona colours (weighted shares, and
+    titled so, when the table has an `n_effective` column: survey weights on)."""
     ax = _axes(ax, (7.5, 0.5 * max(3, len(sizes)) + 1))
     colours = persona_colours(dict(zip(sizes["persona_id"], sizes["persona"])))
     table = sizes.iloc[::-1]
@@ -317,9 +318,11 @@ def plot_persona_sizes(sizes: pd.DataFrame, *, ax: plt.Axes | None = None) -> pl
     ax.barh(table["persona"], share, color=[colours[p] for p in table["persona"]],
             xerr=[share - table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100 - share],
             capsize=3, ecolor="#444444")
-    ax.set_xlabel("Share of respondents (%)")
+    weighted = "n_effective" in sizes
+    ax.set_xlabel("Weighted share of respondents (%)" if weighted else "Share of respondents (%)")
     ax.set_ylabel("Persona")
-    ax.set_title("Persona sizes (95% Wilson intervals)")
+    ax.set_title("Persona sizes, weighted (95% Wilson intervals on Kish's effective n)" if weighted
+                 else "Persona sizes (95% Wilson intervals)")
     return ax
 
 

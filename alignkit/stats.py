@@ -675,3 +675,22 @@ def weighted_cohens_h(flags_a: pd.Series | np.ndarray, flags_b: pd.Series | np.n
     se = np.sqrt(1 / n_a + 1 / n_b) if n_a > 0 and n_b > 0 else np.nan
     z = float(_st.norm.ppf(0.5 + level / 2))
     return StandardisedDifference("cohens_h", h, float(h - z * se), float(h + z * se), n_a, n_b)
+
+
+def weighted_median(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series) -> float:
+    """Return the weighted median of the non-missing values with a positive weight (the value where the cumulative
+    weight reaches half; the midpoint of two values when it lands exactly between them); NaN when none."""
+    x = pd.to_numeric(pd.Series(values), errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    w = np.asarray(weights, dtype=float)
+    ok = ~np.isnan(x) & (w > 0)
+    if not ok.any():
+        return np.nan
+    order = np.argsort(x[ok], kind="stable")
+    x, w = x[ok][order], w[ok][order]
+    cumulative = np.cumsum(w)
+    half = cumulative[-1] / 2
+    i = int(np.searchsorted(cumulative, half))
+    i = min(i, len(x) - 1)
+    if np.isclose(cumulative[i], half) and i + 1 < len(x):
+        return float((x[i] + x[i + 1]) / 2)
+    return float(x[i])
