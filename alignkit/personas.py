@@ -117,7 +117,7 @@ def weighting_summary(responses: pd.DataFrame, weights: pd.Series | None, model:
 
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
                  seed: int, weights: pd.Series | None | str = "auto") -> tuple[PersonaModel, pd.DataFrame, str]:
-    """Return the fitted persona model, the table behind the choice of k (empty if k is fixed) and the rule used.
+    """Return the fitted persona model, the table behind the choice of k (the one row of a fixed k) and the rule used.
 
     `weights` = "auto" (the default) uses the responses' survey weights when responses.parquet has them
     (survey.weighting); None fits unweighted. Weights reach k-means as sample weights (the k table then has a
@@ -147,8 +147,15 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
                 "index of bootstrap refits; within 0.01 of the best, the larger k)."
                 + (" Fitted with the survey weights (k-means sample weights)." if w is not None else ""))
     else:
-        k, scores = int(persona_settings.k), pd.DataFrame()
-        rule = (f"k = {k}, fixed in the project file (personas.k)."
+        # A fixed k is still scored, so the reader sees how reproducible the chosen number of personas is.
+        k = int(persona_settings.k)
+        Z = model.fit(X, sample_weight=w).transform(X)
+        scores = score_k(Z, [k], algorithm=persona_settings.algorithm, random_state=seed, sample_weight=w)
+        scores["chosen"] = True
+        if weights is not None:
+            scores["weighted"] = w is not None
+        rule = (f"k = {k}, fixed in the project file (personas.k); stability {scores['stability'].iat[0]:.2f} "
+                "(median adjusted Rand index of bootstrap refits, 1 = identical)."
                 + (" Fitted with the survey weights (k-means sample weights)." if w is not None else ""))
     return model.set_params(n_clusters=k).fit(X, sample_weight=w), scores, rule + unweighted_note
 

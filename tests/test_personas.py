@@ -293,3 +293,18 @@ def test_choose_k_takes_the_largest_of_the_most_reproducible():
     scores = pd.DataFrame({"k": [2, 3, 4, 5, 6], "stability": [0.95, 0.80, 0.999, 0.995, 0.93]})
     k, table = choose_k(scores)
     assert k == 5 and table["chosen"].sum() == 1
+
+
+def test_a_fixed_k_is_still_scored_so_the_notebook_can_show_it(prepared, demo_settings):
+    import matplotlib.pyplot as plt
+
+    from alignkit.personas import fit_personas
+
+    fixed = demo_settings.personas.model_copy(update={"k": 4})
+    model, scores, rule = fit_personas(prepared.responses, prepared.codebook, fixed, seed=0, weights=None)
+    assert model.n_clusters == 4
+    assert scores["k"].tolist() == [4] and scores["chosen"].tolist() == [True]
+    assert 0 <= scores["stability"].iat[0] <= 1 and "fixed in the project file" in rule
+    ax = plots.plot_k_choice(scores)
+    assert "k = 4" in ax.get_legend().get_texts()[-1].get_text()
+    plt.close(ax.figure)
