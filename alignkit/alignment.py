@@ -236,10 +236,22 @@ def load_inputs(settings: ProjectSettings) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def weighting_notes(results: Mapping[str, Any], modules: Mapping[str, Any] | None = None) -> str | None:
+    """Return what the analyses say about survey weights (their `weighting_note(result)`), joined, or None when no
+    figure on the page is weighted."""
+    notes = []
+    for name in ordered(results):
+        note_of = getattr(_module(name, modules), "weighting_note", None)
+        note = note_of(results[name]) if note_of else None
+        if note:
+            notes.append(f"{ANALYSIS_TITLES.get(name, name)}: {note}")
+    return "; ".join(notes) or None
+
+
 def write_alignment_report(settings: ProjectSettings, results: Mapping[str, Any], *, inputs: pd.DataFrame,
                            modules: Mapping[str, Any] | None = None) -> Path:
     """Write reports/05_alignment_report.html (and its CSVs); return the HTML path."""
-    return write_report(REPORT_SLUG, title="Sales and marketing alignment",
+    return write_report(REPORT_SLUG, title="Sales and marketing alignment", weighting=weighting_notes(results, modules),
                         subtitle="The evidence for the meeting where both teams agree how they work together.",
                         headline=build_headline(settings, results, modules=modules),
                         sections=build_sections(settings, results, modules=modules), settings=settings,

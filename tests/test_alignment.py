@@ -112,3 +112,13 @@ def test_missing_inputs_manifest_is_a_clear_error(settings):
     # An AlignkitError like every other missing input (the command line prints it without a traceback).
     with pytest.raises(InputFileError, match=r"inputs\.parquet: not found\. Fix: run notebook 01"):
         alignment.load_inputs(settings)
+
+
+def test_the_page_says_which_figures_are_weighted(settings):
+    weighted = fake_analysis("personas", "Five personas")
+    weighted.weighting_note = lambda result: "sizes use the survey weights (effective sample size 2,605)"
+    plain = fake_analysis("funnel", "MQL to SQL stalls")
+    results = {"personas": {"n": 3000}, "funnel": {"n": 20000}}
+    note = alignment.weighting_notes(results, {"personas": weighted, "funnel": plain})
+    assert note == "Customer personas: sizes use the survey weights (effective sample size 2,605)"
+    assert alignment.weighting_notes({"funnel": {"n": 1}}, {"funnel": plain}) is None
