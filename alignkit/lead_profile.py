@@ -70,32 +70,9 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
     With `weights` (one per row, e.g. the linked respondents' survey weights) the rate and lift are weighted, the
     CI is Wilson's on the group's Kish effective n, `leads` and `converted` stay counts, and `n_effective` and
     `design_effect` columns are added."""
-    if weights is not None:
-        return _conversion_by_value_weighted(frame, fields, np.asarray(weights, dtype=float), outcome=outcome,
-                                             min_group_size=min_group_size, bins=bins)
-    y = frame[outcome].astype(bool).to_numpy()
-    overall = float(y.mean())
-    rows = []
-    for column in fields:
-        groups = _binned(frame[column], bins)
-        codes = groups.cat.codes.to_numpy()
-        k = len(groups.cat.categories)
-        sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
-        for value, n, conv in zip(groups.cat.categories, sizes, converted):
-            if n == 0:
-                continue
-            low, high = wilson_interval(conv, n)
-            rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv),
-                         "rate": conv / n, "ci_low": low, "ci_high": high, "lift": conv / n / overall if overall else np.nan})
-    out = pd.DataFrame(rows, columns=["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift"])
-    if len(out):
-        out = suppress_small_groups(out, count_column="leads", min_group_size=min_group_size,
-                                    value_columns=["leads", "converted", "rate", "ci_low", "ci_high", "lift"])
-    return out
-
-
-def _conversion_by_value_weighted(frame: pd.DataFrame, fields: list[str], w: np.ndarray, *, outcome: str,
-                                  min_group_size: int, bins: int) -> pd.DataFrame:
+    weighted = weights is not None
+    # Weights of one give the unweighted figures exactly: integer sums are exact in floating point.
+    w = np.asarray(weights, dtype=float) if weighted else np.ones(len(frame))
     y = frame[outcome].astype(bool).to_numpy()
     overall = float((w * y).sum() / w.sum()) if w.sum() > 0 else np.nan
     rows = []
@@ -117,6 +94,9 @@ def _conversion_by_value_weighted(frame: pd.DataFrame, fields: list[str], w: np.
                          "n_effective": n_eff, "design_effect": int((w[codes == i] > 0).sum()) / n_eff if n_eff > 0 else np.nan})
     columns = ["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift", "n_effective", "design_effect"]
     out = pd.DataFrame(rows, columns=columns)
+    if not weighted:
+        columns = columns[:-2]
+        out = out[columns]
     if len(out):
         out = suppress_small_groups(out, count_column="leads", min_group_size=min_group_size, value_columns=columns[2:])
     return out
