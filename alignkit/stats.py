@@ -34,14 +34,8 @@ def effective_sample_size(weights: np.ndarray | pd.Series | None, n: int | None 
 
 def wilson_interval(successes: float, n: float, *, level: float = 0.95) -> tuple[float, float]:
     """Return the Wilson score interval (low, high) for a proportion; n may be an effective sample size."""
-    if n <= 0:
-        return (np.nan, np.nan)
-    z = float(_st.norm.ppf(0.5 + level / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    low, high = wilson_intervals(np.array([successes]), np.array([n]), level=level)
+    return (float(low[0]), float(high[0]))
 
 
 @dataclass(frozen=True)
