@@ -20,7 +20,7 @@ def _notebook_dir() -> Path:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from alignkit.demo import write_demo_exports
+    from alignkit.demo.generator import write_demo_exports
 
     paths = write_demo_exports(Path(args.dir), seed=args.seed)
     for name, path in paths.items():
@@ -61,7 +61,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
-    from alignkit.validate import validate_project
+    from alignkit.prepare.validate import validate_project
 
     settings = load_settings(args.project)
     problems = validate_project(settings, deep=not args.quick)
@@ -121,7 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_assign(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
-    from alignkit.persona_waves import assign_wave, summary_lines, write_wave_outputs
+    from alignkit.personas.waves import assign_wave, summary_lines, write_wave_outputs
 
     settings = load_settings(args.project)
     result = assign_wave(Path(args.survey), settings, format=args.format)
@@ -151,7 +151,7 @@ def _add_assign_command(commands: argparse._SubParsersAction) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
     from alignkit.io import write_csv
-    from alignkit.leads import score_file
+    from alignkit.leads.analysis import score_file
 
     settings = load_settings(args.project)
     scores = score_file(Path(args.file), settings)

@@ -18,7 +18,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alignkit import leads  # noqa: E402
+from alignkit.leads import analysis as leads  # noqa: E402
 from alignkit.config import load_settings  # noqa: E402
 
 

@@ -38,7 +38,7 @@ start = time.perf_counter()
 import json, resource, sys
 import joblib
 import pandas as pd
-from alignkit.persona_map import persona_map
+from alignkit.personas.map import persona_map
 imported = time.perf_counter()
 model = joblib.load(sys.argv[1])
 answers = pd.read_parquet(sys.argv[2])
@@ -56,11 +56,11 @@ print(json.dumps({"rows": len(answers), "import_s": imported - start, "load_s": 
 
 def survey_frame(n: int, folder: Path, seed: int) -> pd.DataFrame:
     """Return n synthetic responses, read and cleaned like a real export."""
-    from alignkit.clean import CleaningLog
+    from alignkit.prepare.clean import CleaningLog
     from alignkit.config import load_settings
-    from alignkit.demo import write_survey_wave
+    from alignkit.demo.generator import write_survey_wave
     from alignkit.ingest.survey import read_survey
-    from alignkit.tables import clean_survey
+    from alignkit.prepare.tables import clean_survey
 
     settings = load_settings(REPO / "alignkit.yml")
     path, _ = write_survey_wave(folder / f"wave_{n}.csv", seed=seed, n_responses=n)
@@ -69,16 +69,16 @@ def survey_frame(n: int, folder: Path, seed: int) -> pd.DataFrame:
 
 
 def main(sizes: list[int], *, cold_cache: bool = False) -> int:
-    from alignkit.persona_model import PersonaModel, persona_features
+    from alignkit.personas.model import PersonaModel, persona_features
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print("preparing synthetic respondents (not timed) …", file=sys.stderr)
-        from alignkit.clean import CleaningLog
+        from alignkit.prepare.clean import CleaningLog
         from alignkit.config import load_settings
-        from alignkit.demo import write_survey_wave
+        from alignkit.demo.generator import write_survey_wave
         from alignkit.ingest.survey import read_survey
-        from alignkit.tables import clean_survey
+        from alignkit.prepare.tables import clean_survey
 
         path, _ = write_survey_wave(folder / "fit.csv", seed=7, n_responses=3000)
         responses, codebook = clean_survey(read_survey(path), load_settings(REPO / "alignkit.yml"), log=CleaningLog(),

@@ -16,9 +16,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> int:
     from alignkit.config import load_settings
-    from alignkit.demo import write_demo_exports
-    from alignkit.demo_truth import dirt_scorecard, load_truth
-    from alignkit.tables import prepare
+    from alignkit.demo.generator import write_demo_exports
+    from alignkit.demo.truth import dirt_scorecard, load_truth
+    from alignkit.prepare.tables import prepare
 
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder)

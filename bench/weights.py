@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from alignkit.stats import weighted_crosstab, weighted_mean, weighted_shares
-from alignkit.weights import rake
+from alignkit.prepare.weights import rake
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from alignkit.config import ProjectSettings, load_settings
-from alignkit.demo import write_demo_exports
+from alignkit.demo.generator import write_demo_exports
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def truth(demo_project: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def prepared(demo_settings: ProjectSettings):
-    from alignkit.tables import prepare
+    from alignkit.prepare.tables import prepare
 
     return prepare(demo_settings)
 

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from alignkit import alignment
+from alignkit.alignment import page as alignment
 from alignkit.config import load_settings
-from alignkit.report import ReportDefinitions, ReportLinks, ReportTable, Section
+from alignkit.report.html import ReportDefinitions, ReportLinks, ReportTable, Section
 from tests.conftest import REPO
 
 

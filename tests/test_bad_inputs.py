@@ -10,7 +10,7 @@ import pytest
 
 from alignkit.config import load_settings
 from alignkit.errors import InputFileError
-from alignkit.tables import prepare
+from alignkit.prepare.tables import prepare
 from tests.conftest import make_project
 
 N_ROWS = 400

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from alignkit.config import load_settings
-from alignkit.report import ALIGNMENT_SLUG, DETAILED_REPORTS, ReportTable, Section, write_report
+from alignkit.report.html import ALIGNMENT_SLUG, DETAILED_REPORTS, ReportTable, Section, write_report
 from tests.browser import CHROMIUM, Chromium
 from tests.conftest import REPO, make_project
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignkit import clean
-from alignkit.clean import CleaningLog
+from alignkit.prepare import clean
+from alignkit.prepare.clean import CleaningLog
 from alignkit.errors import InputFileError
 
 

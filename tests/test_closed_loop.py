@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignkit import closed_loop
+from alignkit.funnel import closed_loop
 from alignkit.errors import InputFileError, MissingColumnError
-from alignkit.funnel import FunnelInputs, analyse, stage_paths
+from alignkit.funnel.analysis import FunnelInputs, analyse, stage_paths
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_missing_spend_file_is_a_clear_error(tmp_path):
 
 def test_validate_reports_a_bad_spend_file(tmp_path, demo_project):
     from alignkit.config import load_settings
-    from alignkit.validate import validate_project
+    from alignkit.prepare.validate import validate_project
     from tests.conftest import make_project
 
     project = make_project(tmp_path / "p", raw_from=demo_project.parent / "data" / "raw")
@@ -109,7 +109,7 @@ def test_validate_reports_a_bad_spend_file(tmp_path, demo_project):
 def test_cohort_rates_count_stages_reached_without_a_date():
     """A lead at SQL whose CRM holds no SQL date has still reached SQL (and MQL): the monthly cohort rates must
     count it, as the funnel tables do, not only leads whose stage dates are recorded."""
-    from alignkit import funnel
+    from alignkit.funnel import analysis as funnel
 
     created = pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"])
     mql = pd.to_datetime(["2026-01-10", "2026-01-11", None, None])
@@ -133,7 +133,8 @@ def test_funnel_and_closed_loop_share_one_duration_summary_and_one_deal_lost_rul
     """One helper each, not two copies that can drift apart: the funnel's time in stage and the closed loop's
     cycle length summarise durations the same way (negative ones left out and counted), and both modules read a
     lost deal the same way."""
-    from alignkit import closed_loop, funnel
+    from alignkit.funnel import closed_loop
+    from alignkit.funnel import analysis as funnel
 
     days = np.array([1.0, 2.0, 3.0, np.nan, -4.0, 10.0])
     summary = closed_loop.days_summary(days)

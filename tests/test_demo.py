@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from alignkit.demo import write_demo_exports
+from alignkit.demo.generator import write_demo_exports
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path, demo_project):

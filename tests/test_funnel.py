@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignkit import funnel
-from alignkit.funnel import FunnelInputs
+from alignkit.funnel import analysis as funnel
+from alignkit.funnel.analysis import FunnelInputs
 
 STAGES = ["Lead", "MQL", "SQL", "Customer"]
 AS_OF = pd.Timestamp("2026-06-30")
@@ -219,7 +219,7 @@ def test_demo_as_of_is_the_export_date(demo_result, truth):
 
 def test_a_far_future_date_does_not_move_the_export_date(prepared, demo_settings, truth):
     """One touch typo'd into 2062 and one lead created in 2099: both left out, counted, said in the report."""
-    from alignkit.funnel_report import as_of_sentence
+    from alignkit.funnel.report import as_of_sentence
 
     touches = prepared.touches.copy()
     touches.loc[0, "at"] = pd.Timestamp("2062-03-01")
@@ -234,7 +234,7 @@ def test_a_far_future_date_does_not_move_the_export_date(prepared, demo_settings
 
 
 def test_funnel_as_of_in_the_project_file_sets_the_date(prepared, demo_settings):
-    from alignkit.funnel_report import as_of_sentence
+    from alignkit.funnel.report import as_of_sentence
 
     settings = demo_settings.model_copy(update={"funnel": demo_settings.funnel.model_copy(
         update={"as_of": pd.Timestamp("2026-08-31").date()})})

@@ -9,9 +9,9 @@ import pytest
 
 from alignkit.config import load_settings
 from alignkit.errors import InputFileError
-from alignkit.funnel import analyse, load_inputs, write_funnel_report
-from alignkit.funnel_report import REPORT_SLUG, mask_small_counts
-from alignkit.tables import write_processed
+from alignkit.funnel.analysis import analyse, load_inputs, write_funnel_report
+from alignkit.funnel.report import REPORT_SLUG, mask_small_counts
+from alignkit.prepare.tables import write_processed
 from tests.conftest import make_project
 
 
@@ -80,7 +80,7 @@ def test_missing_processed_tables_say_to_run_notebook_01(tmp_path, demo_project)
 
 
 def test_kpis_from_small_groups_are_blank():
-    from alignkit.funnel_report import private_kpis
+    from alignkit.funnel.report import private_kpis
 
     kpis = pd.DataFrame({"month": ["2026-01", "2026-02"], "new_leads": [50, 5], "reached_customer": [12, 3],
                          "deals_won": [12, 3], "deals_lost": [10, 2], "revenue": [1e5, 2e4], "win_rate": [0.55, 0.6],
@@ -93,7 +93,8 @@ def test_kpis_from_small_groups_are_blank():
 def test_figures_draw_no_group_below_the_minimum_size(report, monkeypatch):
     """The tables blank counts of 1 to min_group_size − 1; the figures beside them must not draw those groups
     either (the demo's last months hold a handful of MQLs, SQLs and customers)."""
-    from alignkit import funnel_report, plots
+    from alignkit import plots
+    from alignkit.funnel import report as funnel_report
 
     _, settings, result = report
     k = settings.privacy.min_group_size
@@ -126,8 +127,8 @@ def test_the_rest_of_a_segment_is_not_shown_when_it_is_a_small_group(report):
     the table leaves out. Figures of a rest below min_group_size are blanked."""
     from dataclasses import replace
 
-    from alignkit.funnel_report import report_sections
-    from alignkit.report import ReportTable
+    from alignkit.funnel.report import report_sections
+    from alignkit.report.html import ReportTable
 
     _, settings, result = report
     k = settings.privacy.min_group_size
@@ -142,7 +143,8 @@ def test_the_rest_of_a_segment_is_not_shown_when_it_is_a_small_group(report):
 
 def test_figures_name_the_stages_as_the_project_file_does(report, monkeypatch):
     """Legends say 'MQL', 'Opportunity' (the company's stage names), not the snake_case column keys."""
-    from alignkit import funnel_report, plots
+    from alignkit import plots
+    from alignkit.funnel import report as funnel_report
 
     _, settings, result = report
     legends: dict[str, list[str]] = {}
@@ -162,14 +164,14 @@ def test_figures_name_the_stages_as_the_project_file_does(report, monkeypatch):
 
 
 def test_the_notebook_draws_the_report_figures(report):
-    """Notebook 02 shows each figure through funnel_report.plot: the same privacy-safe data as the report."""
+    """Notebook 02 shows each figure through funnel.plot (the report's own): the same privacy-safe data as the report."""
     import json
     from pathlib import Path
 
     import matplotlib.pyplot as plt
 
-    from alignkit import funnel_report
-    from alignkit.report import check_figure
+    from alignkit.funnel import report as funnel_report
+    from alignkit.report.html import check_figure
 
     _, settings, result = report
     for name in funnel_report.FIGURES:
@@ -180,8 +182,8 @@ def test_the_notebook_draws_the_report_figures(report):
         funnel_report.plot(result, "funel")
     source = Path(__file__).parents[1] / "notebooks" / "02_funnel_and_sla.ipynb"
     cells = ["".join(c["source"]) for c in json.loads(source.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
-    assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel_report.plot"
-    assert sum("funnel_report.plot(result," in c for c in cells) == len(funnel_report.FIGURES)
+    assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel.plot"
+    assert sum("funnel.plot(result," in c for c in cells) == len(funnel_report.FIGURES)
 
 
 def test_funnel_figure_labels_agree_with_the_conversion_table():
@@ -204,7 +206,7 @@ def test_funnel_figure_labels_agree_with_the_conversion_table():
 def test_demo_funnel_figure_shows_the_table_rates(report):
     import matplotlib.pyplot as plt
 
-    from alignkit import funnel_report
+    from alignkit.funnel import report as funnel_report
 
     _, _, result = report
     ax = funnel_report.plot(result, "funnel")

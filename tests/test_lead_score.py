@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from alignkit import lead_score as ls
-from alignkit.lead_definition import _describe
+from alignkit.leads import score as ls
+from alignkit.leads.definition import _describe
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from alignkit import leads, stats
+from alignkit import stats
+
+from alignkit.leads import analysis as leads
 from alignkit.config import ProjectSettings
 from alignkit.errors import MissingColumnError
-from alignkit.lead_profile import conversion_by_value, linked_attributes
+from alignkit.leads.profile import conversion_by_value, linked_attributes
 from alignkit.privacy import pseudonymise
 
 
@@ -113,7 +115,7 @@ def test_report_and_saved_result(result, saved, demo_settings):
     assert loaded.score.threshold == result.score.threshold and loaded.score.mapping["webinars_attended"] == "Webinars Attended"
     sample = leads.load_inputs(demo_settings).leads.head(50) if (demo_settings.processed_dir / "leads.parquet").exists() else None
     if sample is not None:
-        from alignkit.lead_score import score_leads
+        from alignkit.leads.score import score_leads
         assert score_leads(loaded.score, sample).equals(score_leads(result.score, sample))
 
 
@@ -256,7 +258,7 @@ def test_categorical_association_picks_the_test():
 
 
 def test_the_alignment_page_takes_the_saved_result(saved, demo_settings):
-    from alignkit import alignment
+    from alignkit.alignment import page as alignment
 
     loaded = leads.load_result(demo_settings)
     sections = alignment.build_sections(demo_settings, {"leads": loaded})
@@ -269,6 +271,6 @@ def test_outcome_fields_are_never_drivers(demo_settings):
     leads = pd.DataFrame({"lead_key": ["a", "b", "c", "d"], "converted": [True, False, True, False],
                           "lifecycle_lost": [False, True, False, True], "deal_stage": ["won", "lost", "won", "lost"],
                           "company_size": [10, 20, 30, 40]})
-    from alignkit.leads import candidate_fields
+    from alignkit.leads.analysis import candidate_fields
 
     assert candidate_fields(leads, demo_settings) == ["company_size"]

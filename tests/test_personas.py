@@ -19,19 +19,19 @@ from sklearn.pipeline import Pipeline
 
 from alignkit import plots, stats
 from alignkit.config import ProjectSettings
-from alignkit.demo import write_survey_wave
+from alignkit.demo.generator import write_survey_wave
 from alignkit.errors import ConfigError
-from alignkit.persona_map import _fuzzy_graph, persona_map
-from alignkit.persona_model import PersonaModel, choose_k, persona_features
-from alignkit.persona_profiles import auto_names, persona_sizes, share_drift
-from alignkit.personas import analyse, load_result, save_result, write_personas_report
+from alignkit.personas.map import _fuzzy_graph, persona_map
+from alignkit.personas.model import PersonaModel, choose_k, persona_features
+from alignkit.personas.profiles import auto_names, persona_sizes, share_drift
+from alignkit.personas.analysis import analyse, load_result, save_result, write_personas_report
 from alignkit.privacy import pseudonymise
 
 
 @pytest.fixture(scope="session")
 def processed(prepared, demo_settings: ProjectSettings) -> ProjectSettings:
     """The demo project's data/processed, as notebook 01 writes it."""
-    from alignkit.tables import write_processed
+    from alignkit.prepare.tables import write_processed
 
     write_processed(prepared, demo_settings.processed_dir)
     return demo_settings
@@ -242,7 +242,7 @@ def test_saved_model_rebuilds_the_result_without_refitting(result, processed):
 
 
 def test_a_wave_with_one_persona_doubled_is_named_first(result, processed, truth_persona, tmp_path):
-    from alignkit.persona_waves import assign_wave, write_wave_outputs
+    from alignkit.personas.waves import assign_wave, write_wave_outputs
 
     planted = 2                                           # "Hands-on growth marketers": 22% → 44%
     ours = pd.crosstab(truth_persona, result.assignments["persona_id"]).loc[planted].idxmax()
@@ -298,7 +298,7 @@ def test_choose_k_takes_the_largest_of_the_most_reproducible():
 def test_a_fixed_k_is_still_scored_so_the_notebook_can_show_it(prepared, demo_settings):
     import matplotlib.pyplot as plt
 
-    from alignkit.personas import fit_personas
+    from alignkit.personas.analysis import fit_personas
 
     fixed = demo_settings.personas.model_copy(update={"k": 4})
     model, scores, rule = fit_personas(prepared.responses, prepared.codebook, fixed, seed=0, weights=None)

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from alignkit.config import load_settings
-from alignkit.persona_profiles import crm_outcomes, persona_sizes, persona_traits, typical_answers, weighted_median
-from alignkit.personas import analyse, describe, fit_personas, load_result, save_result, write_personas_report
+from alignkit.personas.profiles import crm_outcomes, persona_sizes, persona_traits, typical_answers, weighted_median
+from alignkit.personas.analysis import analyse, describe, fit_personas, load_result, save_result, write_personas_report
 from alignkit.privacy import pseudonymise
 from tests.conftest import make_project
 
@@ -34,7 +34,7 @@ def enable_demo_weighting(project: Path) -> None:
 def weighted_project(tmp_path_factory, demo_project: Path):
     """The demo project with survey weighting on and k fixed to 5, prepared (notebook 01) and its personas fitted,
     saved and reported (notebook 03)."""
-    from alignkit.tables import prepare, write_processed
+    from alignkit.prepare.tables import prepare, write_processed
 
     project = make_project(tmp_path_factory.mktemp("weighted"), raw_from=demo_project.parent / "data" / "raw")
     enable_demo_weighting(project)
@@ -65,7 +65,7 @@ def planted_shares(persona_id: pd.Series, planted: pd.Series, weights: np.ndarra
 
 def test_weighted_persona_shares_move_toward_the_population(weighted_project, truth):
     settings, result, _ = weighted_project
-    from alignkit.personas import load_inputs
+    from alignkit.personas.analysis import load_inputs
 
     responses = load_inputs(settings)[0]
     weights = responses["weight"].fillna(0.0).to_numpy(dtype=float)
@@ -115,7 +115,7 @@ def test_weighted_result_says_so_and_shows_effective_sample_sizes(weighted_proje
     assert "Persona sizes (weighted)" in html and "n_effective" in html
     n_eff = f"{row['n_effective']:,.0f}"
     assert n_eff in html
-    assert any("weighted" in line for line in __import__("alignkit.personas", fromlist=["headline"]).headline(result))
+    assert any("weighted" in line for line in __import__("alignkit.personas.analysis", fromlist=["headline"]).headline(result))
     assert "weighted share of respondents" in result._repr_html_()
     sizes_csv = pd.read_csv(report.parent / "03_persona_segments" / "sizes.csv")
     assert "n_effective" in sizes_csv.columns
@@ -130,7 +130,7 @@ def test_load_result_gives_the_same_weighted_numbers(weighted_project):
 
 def test_weights_of_one_give_the_unweighted_numbers_to_the_last_digit(weighted_project):
     settings, result, _ = weighted_project
-    from alignkit.personas import load_inputs
+    from alignkit.personas.analysis import load_inputs
 
     responses, codebook, leads = load_inputs(settings)
     plain = responses.drop(columns="weight")
@@ -175,7 +175,7 @@ def test_weighted_median():
 
 def test_gmm_is_fitted_unweighted_and_says_so(weighted_project):
     settings, _, _ = weighted_project
-    from alignkit.personas import load_inputs
+    from alignkit.personas.analysis import load_inputs
 
     responses, codebook, _ = load_inputs(settings)
     gmm = settings.personas.model_copy(update={"algorithm": "gmm", "k": 3})
@@ -187,8 +187,8 @@ def test_gmm_is_fitted_unweighted_and_says_so(weighted_project):
 
 
 def test_weighted_lead_profile_of_linked_leads(weighted_project):
-    from alignkit import leads
-    from alignkit.lead_profile import WEIGHT
+    from alignkit.leads import analysis as leads
+    from alignkit.leads.profile import WEIGHT
 
     settings, _, _ = weighted_project
     result = leads.analyse(settings, fit=False)
@@ -205,8 +205,8 @@ def test_weighted_lead_profile_of_linked_leads(weighted_project):
 
 
 def test_lead_profile_weights_of_one_give_the_unweighted_numbers(weighted_project):
-    from alignkit import leads
-    from alignkit.lead_profile import WEIGHT, associations, conversion_by_value, linked_attributes
+    from alignkit.leads import analysis as leads
+    from alignkit.leads.profile import WEIGHT, associations, conversion_by_value, linked_attributes
 
     settings, _, _ = weighted_project
     inputs = leads.load_inputs(settings)
@@ -224,7 +224,7 @@ def test_lead_profile_weights_of_one_give_the_unweighted_numbers(weighted_projec
 
 def test_k_table_says_whether_weights_were_used(weighted_project):
     from alignkit import plots
-    from alignkit.personas import load_inputs
+    from alignkit.personas.analysis import load_inputs
 
     settings, result, _ = weighted_project
     responses, codebook, _ = load_inputs(settings)

@@ -13,7 +13,7 @@ import pytest
 from alignkit.config import load_settings
 from alignkit.ingest.files import read_export
 from alignkit.privacy import EMAIL_PATTERN, PHONE_PATTERN
-from alignkit.report import BUILD_TIME_CLASS, SUPPRESSED_COLUMN, TABLES_MANIFEST
+from alignkit.report.html import BUILD_TIME_CLASS, SUPPRESSED_COLUMN, TABLES_MANIFEST
 
 BUILD_TIME = re.compile(rf'<time class="{BUILD_TIME_CLASS}"[^>]*>[^<]*</time>')
 # Embedded images (data: URIs, base64 outputs of executed notebooks) are not text a reader sees: left out of the scan.

@@ -9,8 +9,8 @@ import pytest
 
 from alignkit.config import load_settings
 from alignkit.ingest.files import read_export
-from alignkit.quality import REPORT_SLUG, write_cleaning_report
-from alignkit.report import format_cell
+from alignkit.prepare.quality import REPORT_SLUG, write_cleaning_report
+from alignkit.report.html import format_cell
 from tests.conftest import make_project
 
 
@@ -77,7 +77,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from alignkit import plots  # noqa: E402
 from tests.conftest import REPO  # noqa: E402
-from alignkit.report import (BACK_TO_ALIGNMENT, FigureCheckError, PrivacyError, ReportDefinitions,  # noqa: E402
+from alignkit.report.html import (BACK_TO_ALIGNMENT, FigureCheckError, PrivacyError, ReportDefinitions,  # noqa: E402
                              ReportFigure, ReportLinks, ReportTable, Section, SmallGroupError, build_time,
                              check_figure, write_report)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alignkit import sla
-from alignkit.funnel import FunnelInputs, analyse
+from alignkit.funnel import sla
+from alignkit.funnel.analysis import FunnelInputs, analyse
 
 AS_OF = pd.Timestamp("2026-03-31 12:00")
 

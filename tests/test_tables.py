@@ -8,10 +8,10 @@ import hashlib
 import pandas as pd
 import pytest
 
-from alignkit.demo_truth import dirt_scorecard
+from alignkit.demo.truth import dirt_scorecard
 from alignkit.ingest.files import read_export
 from alignkit.privacy import pseudonymise
-from alignkit.tables import LEADS_REQUIRED, SchemaError, check_schema, write_processed
+from alignkit.prepare.tables import LEADS_REQUIRED, SchemaError, check_schema, write_processed
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_stage_irregularities_are_counted_not_dropped(prepared, truth):
 
 
 def test_processed_files_are_deterministic(prepared, demo_settings, tmp_path):
-    from alignkit.tables import prepare
+    from alignkit.prepare.tables import prepare
 
     first = write_processed(prepared, tmp_path / "a")
     second = write_processed(prepare(demo_settings), tmp_path / "b")
@@ -121,7 +121,7 @@ def test_written_tables_match_their_schema(prepared, tmp_path):
 
 def test_raw_files_are_not_modified(prepared, demo_settings):
     raw = demo_settings.root / demo_settings.paths.raw
-    from alignkit.demo import write_demo_exports
+    from alignkit.demo.generator import write_demo_exports
 
     again = write_demo_exports(raw.parent / "again")
     for path in again.values():
@@ -145,8 +145,8 @@ def test_an_optional_table_no_longer_produced_leaves_no_stale_file(prepared, tmp
 def test_lifecycle_lost_tells_lost_values_from_unknown_ones(demo_settings):
     """Both leave the stage empty; only a value listed in funnel.lost_values ('other' in the demo) is lost, and
     only the unknown value is counted in the cleaning log."""
-    from alignkit.clean import CleaningLog
-    from alignkit.tables import build_leads
+    from alignkit.prepare.clean import CleaningLog
+    from alignkit.prepare.tables import build_leads
 
     contacts = pd.DataFrame({"lead_id": ["a", "b", "c", "d"],
                              "created_at": pd.to_datetime(["2026-01-01"] * 4),
@@ -170,9 +170,9 @@ def test_written_leads_have_a_boolean_lifecycle_lost(prepared):
 def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_settings):
     """One definition (alignkit.stage_paths): lead b sits at SQL with only its Lead date — it passed MQL without
     a date (a skip), though no later stage has a date; lead c reached SQL by date and is back at Lead."""
-    from alignkit import funnel
-    from alignkit.clean import CleaningLog
-    from alignkit.tables import build_leads
+    from alignkit.funnel import analysis as funnel
+    from alignkit.prepare.clean import CleaningLog
+    from alignkit.prepare.tables import build_leads
 
     day = pd.Timestamp("2026-01-01")
     contacts = pd.DataFrame({"lead_id": ["a", "b", "c"], "created_at": [day] * 3,

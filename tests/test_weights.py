@@ -11,7 +11,7 @@ import pytest
 
 from alignkit.errors import ConfigError, InputFileError
 from alignkit.stats import weighted_shares
-from alignkit.weights import rake, read_margins_file
+from alignkit.prepare.weights import rake, read_margins_file
 
 
 def sample(cells: dict[tuple[str, ...], int], names: tuple[str, ...]) -> pd.DataFrame:
@@ -261,10 +261,10 @@ def test_demo_raking_moves_planted_persona_shares_toward_the_population(prepared
 
 # ------------------------------------------------------------------------------ the project file and notebook 01 plumbing
 
-from alignkit.clean import CleaningLog  # noqa: E402
+from alignkit.prepare.clean import CleaningLog  # noqa: E402
 from alignkit.config import WeightingSettings, load_settings  # noqa: E402
 from alignkit.errors import MissingColumnError  # noqa: E402
-from alignkit.weights import weight_responses  # noqa: E402
+from alignkit.prepare.weights import weight_responses  # noqa: E402
 from tests.conftest import REPO  # noqa: E402
 
 
@@ -329,8 +329,8 @@ def test_weight_column_in_responses(weighted, prepared):
 def test_weighted_tables_are_written_and_reported(weighted, prepared, tmp_path):
     from dataclasses import replace
 
-    from alignkit import quality
-    from alignkit.tables import write_processed
+    from alignkit.prepare import quality
+    from alignkit.prepare.tables import write_processed
 
     settings, responses, codebook, result, log = weighted
     data = replace(prepared, responses=responses, codebook=codebook, weighting=result)
@@ -358,7 +358,7 @@ def test_margins_file_and_weight_column(prepared, truth, demo_settings, tmp_path
     from_yml = weight_responses(prepared.responses, prepared.codebook,
                                 with_weighting(demo_settings, margins=demo_margins(truth)), log=CleaningLog())[2]
     pd.testing.assert_series_equal(from_file.weights, from_yml.weights)
-    from alignkit.weights import margins_manifest_row
+    from alignkit.prepare.weights import margins_manifest_row
 
     assert margins_manifest_row(settings)["rows"] == 10
     # a weight column from the export: normalised to mean 1 (no raking without margins)
@@ -400,7 +400,7 @@ def test_weight_margins_figure_colours_match_their_series():
 
 
 def test_response_weights_for_the_analyses(weighted, prepared):
-    from alignkit.weights import response_weights
+    from alignkit.prepare.weights import response_weights
 
     _, responses, _, result, _ = weighted
     assert response_weights(prepared.responses) is None  # unweighted: no weight column
@@ -421,7 +421,7 @@ def test_margins_may_name_the_export_header(prepared, truth, demo_settings):
 
 
 def test_validate_reports_a_missing_margins_file(demo_settings):
-    from alignkit.validate import validate_project
+    from alignkit.prepare.validate import validate_project
 
     problems = validate_project(with_weighting(demo_settings, margins_file="no_such_margins.yml"), deep=False)
     assert [p.file.endswith("no_such_margins.yml") for p in problems] == [True]
@@ -434,7 +434,9 @@ def test_margin_categories_with_few_respondents_are_suppressed_in_table_and_figu
     shows no figures in the report table, and its sample and weighted shares are not drawn."""
     from dataclasses import replace
 
-    from alignkit import plots, quality
+    from alignkit import plots
+
+    from alignkit.prepare import quality
 
     k = demo_settings.privacy.min_group_size
     frame = pd.DataFrame({"size": ["large"] * (k - 7) + ["small"] * 97})

@@ -21,7 +21,7 @@ import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError
-from alignkit.report import (ALIGNMENT_SLUG, DETAILED_REPORTS, ReportDefinitions, ReportLinks, ReportTable, Section,
+from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, ReportDefinitions, ReportLinks, ReportTable, Section,
                              render_fragment, write_report)
 
 REPORT_SLUG = ALIGNMENT_SLUG

@@ -10,9 +10,9 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
 from alignkit.stats import proportion
-from alignkit.tables import PreparedData
+from alignkit.prepare.tables import PreparedData
 
 REPORT_SLUG = "01_clean_survey_and_crm"
 FLAG_LABELS = {"is_speeder": "Speeders (answered far faster than the median)",

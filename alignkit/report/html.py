@@ -43,7 +43,7 @@ TABLES_MANIFEST = "tables.json"
 BUILD_TIME_CLASS = "build-time"
 SUPPRESSED_COLUMN = "suppressed"
 
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("alignkit", "templates"),
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("alignkit.report", "templates"),
                           autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 
 

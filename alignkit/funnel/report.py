@@ -10,10 +10,10 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.funnel import FUTURE_DATE_SLACK_DAYS, OUTCOMES, FunnelResult, describe_friction, headline
+from alignkit.funnel.analysis import FUTURE_DATE_SLACK_DAYS, OUTCOMES, FunnelResult, describe_friction, headline
 from alignkit.privacy import suppress_small_groups
-from alignkit.report import ReportFigure, ReportTable, Section, write_report
-from alignkit.tables import stage_at_column
+from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
+from alignkit.prepare.tables import stage_at_column
 
 REPORT_SLUG = "02_funnel_and_sla"
 

@@ -24,7 +24,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from alignkit.lead_definition import (assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
+from alignkit.leads.definition import (assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
                                       rule_sentence, threshold_at_capacity)
 from alignkit.stats import wilson_interval
 

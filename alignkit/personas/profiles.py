@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from alignkit.persona_model import ANSWER_KINDS
+from alignkit.personas.model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
 from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cramers_v, effective_sample_size,
                             proportion, proportion_difference, total_variation_distance, weighted_median)
@@ -231,7 +231,7 @@ def _typical_weighted(mine: pd.DataFrame, columns: list[str], kind: str, w: pd.S
 
 
 def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
-    from alignkit.tables import stage_at_column
+    from alignkit.prepare.tables import stage_at_column
 
     reached = pd.DataFrame({i: leads[stage_at_column(s)].notna() if stage_at_column(s) in leads else False
                             for i, s in enumerate(stages)}, index=leads.index)

@@ -16,12 +16,12 @@ import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.ingest.files import to_snake_case
-from alignkit.lead_score import LeadScore, fit_score, score_leads
-from alignkit.lead_profile import WEIGHT as LINKED_WEIGHT
-from alignkit.lead_profile import (CHANNEL_FIELDS, OUTCOME, _binned, _is_numeric, associations,
+from alignkit.leads.score import LeadScore, fit_score, score_leads
+from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
+from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, _binned, _is_numeric, associations,
                                    conversion_by_value, linked_attributes, numeric_distribution, rank_commonalities)
 from alignkit.stats import discrimination_auc, effective_sample_size, proportion
-from alignkit.tables import stage_at_column
+from alignkit.prepare.tables import stage_at_column
 
 REPORT_SLUG = "04_converting_leads"
 SCORE_FILE = "lead_score.joblib"
@@ -188,7 +188,7 @@ class LeadsResult:
         return list(self.drivers.loc[self.drivers["group"] == "lead attribute", "attribute"])
 
     def _repr_html_(self) -> str:
-        from alignkit.report import render_fragment
+        from alignkit.report.html import render_fragment
 
         tables = [("Overall conversion", self.overall), ("What converting leads have in common", self.drivers.head(12)),
                   ("Fields kept out of drivers and score", self.left_out)]
@@ -341,7 +341,7 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
         lines = parts.setdefault("rule", [])
         good = s.rules[s.rules["lift"] > 1]
         if len(good):
-            from alignkit.lead_score import rule_sentence
+            from alignkit.leads.score import rule_sentence
             lines.append("The ideal lead in one rule: " + rule_sentence(good.iloc[0]))
     return parts
 
@@ -376,7 +376,7 @@ def _for_report(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _figure(ax, alt: str):
-    from alignkit.report import ReportFigure
+    from alignkit.report.html import ReportFigure
 
     return ReportFigure.from_axes(ax, alt=alt)
 
@@ -384,8 +384,8 @@ def _figure(ax, alt: str):
 def report_sections(result: LeadsResult) -> list:
     """Return the report's sections: definition, drivers, values, fields kept out, linked survey, score accuracy."""
     from alignkit import plots
-    from alignkit.lead_score import MODEL_LABELS, rule_sentence
-    from alignkit.report import ReportTable, Section
+    from alignkit.leads.score import MODEL_LABELS, rule_sentence
+    from alignkit.report.html import ReportTable, Section
 
     sections = []
     s = result.score
@@ -486,13 +486,13 @@ def alignment_sections(result: LeadsResult) -> list:
     sections = [s for s in report_sections(result) if s.id in keep]
     from dataclasses import replace
 
-    from alignkit.report import ReportTable
+    from alignkit.report.html import ReportTable
     return [replace(s, items=[i for i in s.items if isinstance(i, ReportTable)][:3]) for s in sections]
 
 
 def write_leads_report(result: LeadsResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:
     """Write reports/04_converting_leads.html (and its CSVs); return the HTML path."""
-    from alignkit.report import write_report
+    from alignkit.report.html import write_report
 
     if inputs is None:
         path = settings.processed_dir / "inputs.parquet"
@@ -517,13 +517,13 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
     dropped, duplicates merged, categories normalised, ids pseudonymised), so no PII reaches the output.
 
     Raises MissingColumnError naming the file and the column when a column the score needs is not in the export."""
-    from alignkit import clean
-    from alignkit.clean import CleaningLog
+    from alignkit.prepare import clean
+    from alignkit.prepare.clean import CleaningLog
     from alignkit.errors import MissingColumnError
     from alignkit.ingest.crm import read_crm_table, resolve_mapping
     from alignkit.ingest.files import read_export
     from alignkit.privacy import pseudonymise
-    from alignkit.tables import clean_contacts
+    from alignkit.prepare.tables import clean_contacts
 
     path = Path(path)
     result = result or load_result(settings)

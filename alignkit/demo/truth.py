@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from alignkit.config import ProjectSettings
-from alignkit.demo import SPELLING_VARIANTS
+from alignkit.demo.generator import SPELLING_VARIANTS
 from alignkit.ingest.files import read_export
 from alignkit.privacy import pseudonymise
-from alignkit.tables import PreparedData
+from alignkit.prepare.tables import PreparedData
 
 SCORECARD_COLUMNS = ("kind", "planted", "flagged", "found", "recall", "precision")
 

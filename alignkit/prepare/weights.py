@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from alignkit.clean import CleaningLog
+from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings, WeightingSettings
 from alignkit.errors import ConfigError, InputFileError, MissingColumnError, close_matches
 from alignkit.ingest.files import content_hash, to_snake_case
@@ -73,7 +73,7 @@ class RakingResult:
                               "max_margin_error": self.max_margin_error, "converged": self.converged}])
 
     def _repr_html_(self) -> str:
-        from alignkit.report import render_fragment  # report sits above this module; import only to display
+        from alignkit.report.html import render_fragment  # report sits above this module; import only to display
 
         return render_fragment("summary.html.j2", tables=[("Raking", self.summary()), ("Margins", self.margins)])
 

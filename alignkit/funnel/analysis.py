@@ -34,16 +34,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignkit.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, days_summary,
+from alignkit.funnel.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, days_summary,
                                   deal_lost, lost_reasons, monthly_kpis, read_spend, touches_before_close)
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.errors import InputFileError
 from alignkit.ingest.files import to_snake_case
-from alignkit.report import render_fragment
-from alignkit.sla import SlaResult, analyse_sla
-from alignkit.stage_paths import StagePaths, stage_paths  # below tables, so notebook 01 counts skips alike
+from alignkit.report.html import render_fragment
+from alignkit.funnel.sla import SlaResult, analyse_sla
+from alignkit.prepare.stage_paths import StagePaths, stage_paths  # below tables, so notebook 01 counts skips alike
 from alignkit.stats import benjamini_hochberg, segment_vs_rest, wilson_intervals
-from alignkit.tables import stage_at_column
+from alignkit.prepare.tables import stage_at_column
 
 BREAKDOWNS = ("source", "campaign", "owner", "persona")
 OUTCOMES = ("open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown")
@@ -552,14 +552,14 @@ def alignment_headline(result: FunnelResult) -> list[str]:
 
 def report_sections(result: FunnelResult) -> list:
     """Return the report's sections (see `alignkit.funnel_report`)."""
-    from alignkit.funnel_report import report_sections as _sections
+    from alignkit.funnel.report import report_sections as _sections
 
     return _sections(result)
 
 
 def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path:
     """Write reports/02_funnel_and_sla.html (and its CSVs); return the HTML path."""
-    from alignkit.funnel_report import write_funnel_report as _write
+    from alignkit.funnel.report import write_funnel_report as _write
 
     return _write(result, settings)
 
@@ -578,7 +578,7 @@ def alignment_sections(result: FunnelResult) -> list:
     friction points, the SLA, the closed loop and the shared KPIs (leaving out cohorts and the long tables)."""
     from dataclasses import replace
 
-    from alignkit.report import ReportTable
+    from alignkit.report.html import ReportTable
 
     long_tables = {"stages", "irregularities", "time_in_stage", "open_vs_lost", "segments"}
     return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportTable) and i.name in long_tables)])

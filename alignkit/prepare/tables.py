@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignkit import clean
-from alignkit.clean import CleaningLog
+from alignkit.prepare import clean
+from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
 from alignkit.ingest.crm import CrmExports, RawTable, read_crm
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.io import write_parquet
 from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
-from alignkit.stage_paths import stage_at_column, stage_paths
-from alignkit.weights import RakingResult, margins_manifest_row, weight_responses
+from alignkit.prepare.stage_paths import stage_at_column, stage_paths
+from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")

@@ -19,13 +19,13 @@ from alignkit import __version__, plots
 from alignkit.config import PersonaSettings, ProjectSettings
 from alignkit.errors import InputFileError
 from alignkit.io import write_atomic_bytes, write_parquet
-from alignkit.persona_map import persona_map
-from alignkit.persona_model import PersonaModel, choose_k, persona_features, score_k
-from alignkit.persona_profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
+from alignkit.personas.map import persona_map
+from alignkit.personas.model import PersonaModel, choose_k, persona_features, score_k
+from alignkit.personas.profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        typical_answers)
-from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
 from alignkit.stats import effective_sample_size
-from alignkit.weights import WEIGHT_COLUMN
+from alignkit.prepare.weights import WEIGHT_COLUMN
 
 __all__ = ["PersonaModel", "PersonaResult", "analyse", "load_result", "headline", "report_sections",
            "write_personas_report", "save_result", "fit_personas", "load_inputs", "analysis_weights"]

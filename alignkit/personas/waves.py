@@ -15,16 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from alignkit import plots
-from alignkit.clean import CleaningLog
+from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.files import content_hash
 from alignkit.ingest.survey import read_survey
 from alignkit.io import write_csv
-from alignkit.persona_profiles import question_drift, share_drift, short_question
-from alignkit.personas import PERSONAS_FILE, load_bundle
-from alignkit.report import ReportFigure, ReportTable, Section, render_fragment, write_report
-from alignkit.tables import clean_survey
+from alignkit.personas.profiles import question_drift, share_drift, short_question
+from alignkit.personas.analysis import PERSONAS_FILE, load_bundle
+from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.prepare.tables import clean_survey
 
 DRIFT_SLUG_PREFIX = "03_persona_drift_"
 

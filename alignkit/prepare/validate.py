@@ -62,7 +62,7 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         except AlignkitError as error:
             problems.append(_problem(error, path))
         if spec.weighting is not None and spec.weighting.margins_file:
-            from alignkit.weights import read_margins_file
+            from alignkit.prepare.weights import read_margins_file
 
             margins_path = settings.raw_path(spec.weighting.margins_file)
             try:
@@ -70,7 +70,7 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
             except AlignkitError as error:
                 problems.append(_problem(error, margins_path))
     if settings.funnel.spend_file:
-        from alignkit.closed_loop import read_spend  # the optional spend file of notebook 02
+        from alignkit.funnel.closed_loop import read_spend  # the optional spend file of notebook 02
 
         path = settings.raw_path(settings.funnel.spend_file)
         try:
@@ -78,7 +78,7 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         except AlignkitError as error:
             problems.append(_problem(error, path))
     if deep and not problems:
-        from alignkit.tables import prepare  # the full cleaning run, only once the files and columns are right
+        from alignkit.prepare.tables import prepare  # the full cleaning run, only once the files and columns are right
 
         try:
             prepare(settings)
