@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alignkit.funnel import analysis as funnel  # noqa: E402
+from alignkit import funnel  # noqa: E402
 from alignkit.config import load_settings  # noqa: E402
 from alignkit.io import write_parquet  # noqa: E402
 

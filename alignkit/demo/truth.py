@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignkit.config import ProjectSettings
-from alignkit.demo.generator import SPELLING_VARIANTS
+from alignkit.demo.design import SPELLING_VARIANTS
 from alignkit.ingest.files import read_export
 from alignkit.privacy import pseudonymise
 from alignkit.prepare.tables import PreparedData

@@ -1,54 +1,36 @@
-"""The funnel in the company's own stage names: leads reaching each stage, stage-to-stage and cumulative
-conversion with CIs, time in stage, open vs lost, monthly cohorts, breakdowns and the friction points.
+"""The whole funnel analysis of notebook 02: its inputs, the date it is measured at, the agreed stage definitions,
+`FunnelResult` (conversion, friction points, SLA, closed loop and shared KPIs as of one date), `analyse`, and the
+headline in plain words.
 
-Rules (the report states them in plain words):
-- A lead has *reached* a stage when it has the stage's date (`<stage>_at`), when it is currently at the stage,
-  or when it reached any later stage. A stage passed without a date is counted as *skipped* (not for the first
-  stage, where leads simply enter the funnel later). A lead whose current stage is earlier than the furthest
-  stage it reached has *moved back*; it is counted at the furthest stage, never dropped.
-- Conversion from a stage to the next is judged only among leads that reached the stage at least
-  `cohort_maturity_days` before the export date (a stage without a date takes the lead's creation date), whether
-  or not they moved on since: judging young leads only once they have moved on would select on the outcome and
-  inflate the rate (a campaign launched last month would show 100%).
-- A lead that stopped at a stage is *lost* when its deal closed lost or its lifecycle value is one of
-  `funnel.lost_values` (`lifecycle_lost` in leads.parquet), *stage unknown* when its lifecycle value is not one the
-  project file knows (notebook 01 leaves the stage empty and logs it; such a lead is neither lost nor open),
-  *stalled* when it has not moved for longer than `cohort_maturity_days`, and *open* otherwise.
-- Friction points: at every step, each segment of source, campaign, owner (and persona when a `persona` column
-  is present) against the rest, Benjamini–Hochberg across all comparisons, ranked by leads lost. A segment with
-  at least 80% of its leads inside a higher-ranked friction point at the same step (a campaign inside its source)
-  restates it: it is left out of the friction points and marked `within` in the segments table.
-- Everything is measured as of `funnel.as_of` when the project file sets it, else as of the latest date in the
-  data (the export date), leaving out dates more than FUTURE_DATE_SLACK_DAYS after the 99.9th percentile of all
-  event dates (counted, and said in the report).
+Everything is measured as of `funnel.as_of` when the project file sets it, else as of the latest date in the data
+(the export date), leaving out dates more than FUTURE_DATE_SLACK_DAYS after the 99.9th percentile of all event
+dates (counted, and said in the report).
 
-SLA and closed-loop figures live in `alignkit.sla` and `alignkit.closed_loop`; the report in
-`alignkit.funnel_report`.
+The figures themselves live in `alignkit.funnel.conversion` (stage reach, conversion, outcomes, cohorts),
+`alignkit.funnel.friction` (segments and friction points), `alignkit.funnel.sla` and
+`alignkit.funnel.closed_loop`; the report in `alignkit.funnel.report`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from alignkit.funnel.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths, days_summary,
-                                  deal_lost, lost_reasons, monthly_kpis, read_spend, touches_before_close)
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.errors import InputFileError
-from alignkit.ingest.files import to_snake_case
-from alignkit.report.html import render_fragment
+from alignkit.funnel.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths,
+                                         lost_reasons, monthly_kpis, touches_before_close)
+from alignkit.funnel.conversion import (cohort_table, conversion_table, irregularities, outcome_table, stage_table,
+                                        time_in_stage)
+from alignkit.funnel.friction import describe_friction, friction_points, nested_within, segment_conversion
 from alignkit.funnel.sla import SlaResult, analyse_sla
-from alignkit.prepare.stage_paths import StagePaths, stage_paths  # below tables, so notebook 01 counts skips alike
-from alignkit.stats import benjamini_hochberg, segment_vs_rest, wilson_intervals
+from alignkit.ingest.spend import read_spend
+from alignkit.prepare.stage_paths import stage_paths  # below tables, so notebook 01 counts skips alike
 from alignkit.prepare.tables import stage_at_column
+from alignkit.report.html import render_fragment
 
-BREAKDOWNS = ("source", "campaign", "owner", "persona")
-OUTCOMES = ("open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown")
-DAY = np.timedelta64(1, "D")
-NESTED_SHARE = 0.8   # a friction point with this share of its leads inside a higher-ranked one restates it
 FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
 
 
@@ -113,235 +95,6 @@ def data_as_of(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
                stages: list[str] | tuple[str, ...] = ()) -> pd.Timestamp:
     """Return the export date from the data (see `export_date`, which also says how many dates it left out)."""
     return export_date(leads, touches, stages=stages).date
-
-
-# --- stage paths ----------------------------------------------------------------------------------------------------
-
-def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
-    """Return which leads are judged on the step from stage i to i+1: those that reached stage i at least
-    `maturity_days` before `as_of`, whether or not they moved on since (never selected on the outcome)."""
-    cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    return paths.reached[:, i] & (paths.since(i) <= cutoff)
-
-
-# --- funnel tables --------------------------------------------------------------------------------------------------
-
-def stage_table(paths: StagePaths) -> pd.DataFrame:
-    """Return one row a stage: leads reached, their share of the leads entering the funnel, leads that passed it
-    without a date (skipped), leads that stopped there (furthest stage) and those of them now at an earlier stage."""
-    entered = int(paths.reached[:, 0].sum())
-    rows = []
-    for i, name in enumerate(paths.names):
-        reached = int(paths.reached[:, i].sum())
-        stopped = paths.furthest == i
-        rows.append({"stage": name, "reached": reached, "entered_share": reached / entered if entered else np.nan,
-                     "skipped": int(paths.skipped[:, i].sum()), "stopped_here": int(stopped.sum()),
-                     "moved_back_from_here": int((stopped & paths.moved_back).sum())})
-    return pd.DataFrame(rows)
-
-
-def irregularities(paths: StagePaths) -> pd.DataFrame:
-    """Return the counts of leads that skipped at least one stage, skipped each stage, and moved back."""
-    rows = [{"irregularity": "skipped at least one stage", "leads": int(paths.skipped.any(axis=1).sum())}]
-    rows += [{"irregularity": f"skipped {name}", "leads": int(paths.skipped[:, i].sum())}
-             for i, name in enumerate(paths.names) if paths.skipped[:, i].any()]
-    rows.append({"irregularity": "moved back to an earlier stage", "leads": int(paths.moved_back.sum())})
-    return pd.DataFrame(rows)
-
-
-def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int) -> pd.DataFrame:
-    """Return one row per step between consecutive stages: leads judged (reached the stage at least
-    `maturity_days` before `as_of`), converted, the rate with its Wilson CI, leads not yet judged, and the
-    cumulative conversion from the first stage among leads created at least `maturity_days` before `as_of`,
-    with its CI."""
-    cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    mature_leads = paths.reached[:, 0] & (paths.created_at <= cutoff)
-    rows = []
-    for i in range(len(paths.names) - 1):
-        judged = eligible(paths, i, as_of=as_of, maturity_days=maturity_days)
-        converted = int((judged & paths.reached[:, i + 1]).sum())
-        n = int(judged.sum())
-        cumulative = int((mature_leads & paths.reached[:, i + 1]).sum())
-        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1],
-                     "reached_from": int(paths.reached[:, i].sum()), "judged": n, "converted": converted,
-                     "not_yet_judged": int(paths.reached[:, i].sum()) - n, "rate": converted / n if n else np.nan,
-                     "cumulative_n": int(mature_leads.sum()), "cumulative_converted": cumulative,
-                     "cumulative_rate": cumulative / mature_leads.sum() if mature_leads.any() else np.nan})
-    out = pd.DataFrame(rows)
-    out["ci_low"], out["ci_high"] = wilson_intervals(out["converted"], out["judged"])
-    out["cumulative_ci_low"], out["cumulative_ci_high"] = wilson_intervals(out["cumulative_converted"], out["cumulative_n"])
-    order = ["from_stage", "to_stage", "reached_from", "judged", "converted", "rate", "ci_low", "ci_high",
-             "not_yet_judged", "cumulative_n", "cumulative_converted", "cumulative_rate", "cumulative_ci_low",
-             "cumulative_ci_high"]
-    return out[order]
-
-
-def _days_summary(days: np.ndarray) -> dict[str, float]:
-    """Return leads, median and 80th-percentile days and the durations out of order (see `days_summary`)."""
-    summary = days_summary(days)
-    return {"leads": summary["n"], **{k: summary[k] for k in ("median_days", "p80_days", "dates_out_of_order")}}
-
-
-def time_in_stage(paths: StagePaths, *, converted_stage: str) -> pd.DataFrame:
-    """Return, per step, the days from reaching a stage to reaching the next (median, 80th percentile) among
-    leads with both dates recorded, then the days from creation to the converted stage; leads whose dates are out
-    of order are left out of those figures and counted in `dates_out_of_order`."""
-    rows = []
-    for i in range(len(paths.names) - 1):
-        both = paths.has_date[:, i] & paths.has_date[:, i + 1]
-        days = (paths.reached_at[both, i + 1] - paths.reached_at[both, i]) / DAY
-        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1], **_days_summary(days)})
-    j = paths.index(converted_stage)
-    done = paths.reached[:, j] & ~np.isnat(paths.reached_at[:, j])
-    days = (paths.reached_at[done, j] - paths.created_at[done]) / DAY
-    rows.append({"from_stage": "Created", "to_stage": converted_stage, **_days_summary(days)})
-    return pd.DataFrame(rows)
-
-
-def lead_outcomes(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
-    """Return each lead's outcome at its furthest stage: 'lost (deal)', 'lost (lifecycle)', 'stage unknown',
-    'stalled', 'open'.
-
-    Lost (deal): its deal is closed lost. Lost (lifecycle): `lifecycle_lost` is True (its lifecycle value is one of
-    `funnel.lost_values`). Stage unknown: the stage is empty but not lost — a lifecycle value the project file does
-    not know (or none), counted on its own and never as lost. Stalled: none of these, but no movement for longer
-    than the maturity window. Open: the rest. A leads table without `lifecycle_lost` (written before it existed)
-    has no lifecycle-lost leads: rerun notebook 01."""
-    k = len(paths.names)
-    idx = np.clip(paths.furthest, 0, k - 1)
-    last_move = paths.since(0).copy()
-    has = paths.furthest >= 0
-    last_move[has] = np.where(np.isnat(paths.reached_at[has, idx[has]]), paths.created_at[has], paths.reached_at[has, idx[has]])
-    cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    lost_deal = deal_lost(leads)
-    lifecycle_lost = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
-                      else np.zeros(len(leads), bool))
-    unknown = leads["stage"].isna().to_numpy() & ~lifecycle_lost if "stage" in leads else np.zeros(len(leads), bool)
-    return np.select([lost_deal, lifecycle_lost, unknown, last_move <= cutoff],
-                     ["lost (deal)", "lost (lifecycle)", "stage unknown", "stalled"], "open")
-
-
-def outcome_table(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str, as_of: pd.Timestamp,
-                  maturity_days: int) -> pd.DataFrame:
-    """Return, per stage before the converted one, the leads that stopped there split into open, stalled and
-    lost, with the share lost (deal, lifecycle or stalled) and its CI; leads whose stage is unknown are counted in
-    `stage unknown`, out of the lost share's numerator (they are not known to be lost)."""
-    outcome = lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity_days)
-    rows = []
-    for i, name in enumerate(paths.names[: paths.index(converted_stage)]):
-        here = paths.furthest == i
-        counts = {o: int((here & (outcome == o)).sum()) for o in OUTCOMES}
-        rows.append({"stage": name, "stopped_here": int(here.sum()), **counts})
-    out = pd.DataFrame(rows)
-    lost = out["stalled"] + out["lost (deal)"] + out["lost (lifecycle)"]
-    out["lost_share"] = lost / out["stopped_here"].where(out["stopped_here"] > 0)
-    out["ci_low"], out["ci_high"] = wilson_intervals(lost, out["stopped_here"])
-    return out
-
-
-def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
-                 converted_stage: str) -> pd.DataFrame:
-    """Return one row per month of creation: leads, whether the cohort has matured (its last day at least
-    `maturity_days` before `as_of`), and per later stage the count and share of the cohort reaching it (shares
-    left empty until the cohort matures), with the CI of the converted share."""
-    month = paths.created_at.astype("datetime64[M]")  # numpy months: no Period objects per lead
-    frame = pd.DataFrame({f"reached_{to_snake_case(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
-    frame["leads"] = paths.reached[:, 0] | paths.reached.any(axis=1)
-    frame["cohort"] = month.astype("int64")
-    counts = frame[~np.isnat(month)].groupby("cohort", sort=True).sum()
-    counts.index = pd.PeriodIndex(counts.index.to_numpy().astype("datetime64[M]"), freq="M")
-    ends = counts.index.to_timestamp(how="end")
-    matured = (ends + pd.Timedelta(days=maturity_days)) <= as_of
-    out = pd.DataFrame({"cohort": counts.index.astype(str), "leads": counts["leads"].to_numpy(), "matured": matured})
-    for name in paths.names[1:]:
-        column = f"reached_{to_snake_case(name)}"
-        out[column] = counts[column].to_numpy()
-        out[f"{to_snake_case(name)}_share"] = (out[column] / out["leads"]).where(out["matured"])
-    conv = f"reached_{to_snake_case(converted_stage)}"
-    low, high = wilson_intervals(out[conv], out["leads"])
-    out["converted_ci_low"] = pd.Series(low).where(out["matured"])
-    out["converted_ci_high"] = pd.Series(high).where(out["matured"])
-    return out
-
-
-# --- breakdowns and friction points ---------------------------------------------------------------------------------
-
-def breakdown_columns(leads: pd.DataFrame, candidates: tuple[str, ...] = BREAKDOWNS) -> list[str]:
-    """Return the breakdown columns present in the leads table and not entirely missing."""
-    return [c for c in candidates if c in leads and leads[c].notna().any()]
-
-
-def segment_conversion(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
-                       by: list[str] | None = None, min_group_size: int = 1) -> pd.DataFrame:
-    """Return, for every step × breakdown × segment with at least `min_group_size` leads judged, the segment's
-    conversion with CI, the rest's rate, the difference (CI), Cohen's h and the p-value (two-proportion z-test,
-    Fisher's exact test for small counts), with Benjamini–Hochberg q-values across all rows and the leads lost
-    against the rest's rate (n × (rest rate − segment rate))."""
-    by = breakdown_columns(leads) if by is None else by
-    factorized = {}
-    for column in by:  # once per column: string columns are slow to slice again and again
-        codes, labels = pd.factorize(leads[column].astype("str"), sort=True)
-        factorized[column] = (codes, pd.Index(labels).astype("str"))
-    parts = []
-    for i in range(len(paths.names) - 1):
-        judged = eligible(paths, i, as_of=as_of, maturity_days=maturity_days)
-        if not judged.any():
-            continue
-        flags = pd.Series(paths.reached[judged, i + 1])
-        for column in by:
-            codes, labels = factorized[column]
-            segments = pd.Series(pd.Categorical.from_codes(codes[judged], categories=labels))
-            table = segment_vs_rest(flags, segments)
-            table = table[table["n"] >= min_group_size]
-            if table.empty:
-                continue
-            parts.append(table.assign(from_stage=paths.names[i], to_stage=paths.names[i + 1], breakdown=column))
-    if not parts:
-        return pd.DataFrame(columns=["from_stage", "to_stage", "breakdown", "segment", "n", "count", "rate", "ci_low",
-                                     "ci_high", "rest_n", "rest_rate", "difference", "difference_ci_low",
-                                     "difference_ci_high", "cohens_h", "p_value", "test", "q_value", "leads_lost"])
-    out = pd.concat(parts, ignore_index=True)
-    out["q_value"] = benjamini_hochberg(out["p_value"])
-    out["leads_lost"] = out["n"] * (out["rest_rate"] - out["rate"])
-    front = ["from_stage", "to_stage", "breakdown", "segment"]
-    return out[front + [c for c in out.columns if c not in front]]
-
-
-def friction_points(segments: pd.DataFrame, *, fdr: float = 0.05) -> pd.DataFrame:
-    """Return the segments converting significantly below the rest (q < `fdr`), most leads lost first."""
-    below = segments[(segments["q_value"] < fdr) & (segments["difference"] < 0)]
-    return below.sort_values(["leads_lost", "q_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def nested_within(friction: pd.DataFrame, leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp,
-                  maturity_days: int, share: float = NESTED_SHARE) -> pd.Series:
-    """Return, per friction point (in rank order), the higher-ranked friction point at the same step that holds at
-    least `share` of its judged leads ('source Paid Social' for a Paid Social campaign), or '' where there is none.
-    Such a segment restates the higher one's finding: it is left out of the friction list and the headline and
-    marked in the segments table."""
-    within = pd.Series("", index=friction.index, dtype="str")
-    kept: list[tuple[str, str, str, np.ndarray]] = []   # (step, label, members) of friction points not nested
-    judged: dict[str, np.ndarray] = {}
-    for index, row in friction.iterrows():
-        step = f"{row['from_stage']}→{row['to_stage']}"
-        if step not in judged:
-            judged[step] = eligible(paths, paths.index(row["from_stage"]), as_of=as_of, maturity_days=maturity_days)
-        members = judged[step] & leads[row["breakdown"]].astype("str").eq(str(row["segment"])).fillna(False).to_numpy(bool)
-        size = int(members.sum())
-        for other_step, label, other in kept:
-            if other_step == step and size and (members & other).sum() >= share * size:
-                within[index] = label
-                break
-        else:
-            kept.append((step, f"{row['breakdown']} {row['segment']}", members))
-    return within
-
-
-def describe_friction(row: pd.Series) -> str:
-    """Return one friction point in plain words."""
-    return (f"{row['breakdown'].capitalize()} {row['segment']!s}: {row['rate']:.0%} of leads move from "
-            f"{row['from_stage']} to {row['to_stage']} (95% CI {row['ci_low']:.0%}–{row['ci_high']:.0%}) against "
-            f"{row['rest_rate']:.0%} for the rest — about {row['leads_lost']:,.0f} of {row['n']:,} leads lost at this step.")
 
 
 # --- the whole analysis ---------------------------------------------------------------------------------------------
@@ -550,36 +303,7 @@ def alignment_headline(result: FunnelResult) -> list[str]:
     return [line for topic in ALIGNMENT_HEADLINE for line in parts.get(topic, [])[:1]]
 
 
-def report_sections(result: FunnelResult) -> list:
-    """Return the report's sections (see `alignkit.funnel_report`)."""
-    from alignkit.funnel.report import report_sections as _sections
-
-    return _sections(result)
-
-
-def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path:
-    """Write reports/02_funnel_and_sla.html (and its CSVs); return the HTML path."""
-    from alignkit.funnel.report import write_funnel_report as _write
-
-    return _write(result, settings)
-
-
 def load_result(settings: ProjectSettings) -> FunnelResult:
     """Return the funnel analysis of data/processed for the alignment report. Nothing is saved by notebook 02: the
     analysis is recomputed, which is fast and gives the same numbers for the same inputs."""
     return analyse(settings)
-
-
-ALIGNMENT_SECTIONS = ("funnel", "friction", "sla", "closed-loop", "kpis")
-
-
-def alignment_sections(result: FunnelResult) -> list:
-    """Return the short version for the alignment page (notebook 05): the funnel with its stage conversion, the
-    friction points, the SLA, the closed loop and the shared KPIs (leaving out cohorts and the long tables)."""
-    from dataclasses import replace
-
-    from alignkit.report.html import ReportTable
-
-    long_tables = {"stages", "irregularities", "time_in_stage", "open_vs_lost", "segments"}
-    return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportTable) and i.name in long_tables)])
-            for s in report_sections(result) if s.id in ALIGNMENT_SECTIONS]

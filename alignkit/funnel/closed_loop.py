@@ -4,22 +4,20 @@
 - For closed deals, which content and campaigns came before the close (a touch counts when its time is before
   `deal_closed_at`): share of won deals with it vs share of lost deals, lift with a CI, p-value, q-value.
 - Collateral sales never uses: content of marketing touches that never appears in a sales touch.
-- Sales cycle length, and the monthly KPIs with cost per lead / per customer when a spend file is given.
+- Sales cycle length, and the monthly KPIs with cost per lead / per customer when a spend file is given (read by
+  `alignkit.ingest.spend`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.files import to_snake_case
+from alignkit.ingest.spend import SPEND_DIMENSIONS
 from alignkit.stats import benjamini_hochberg, compare_proportions, ratio_of_proportions, wilson_intervals
-
-SPEND_DIMENSIONS = ("source", "campaign")
 
 
 def deal_lost(leads: pd.DataFrame) -> np.ndarray:
@@ -40,40 +38,6 @@ def days_summary(days: np.ndarray | pd.Series) -> dict[str, float]:
         return {"n": 0, "median_days": np.nan, "p80_days": np.nan, "mean_days": np.nan, "dates_out_of_order": out_of_order}
     return {"n": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
             "mean_days": float(days.mean()), "dates_out_of_order": out_of_order}
-
-
-# --- spend ------------------------------------------------------------------------------------------------------------
-
-def read_spend(path: Path | str) -> pd.DataFrame:
-    """Return the spend table (month as 'YYYY-MM', source or campaign, spend as float) read from a CSV file.
-
-    Raises InputFileError naming the file, the column and the fix when the file is missing or malformed."""
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(path, "spend file not found.", fix="correct funnel.spend_file in alignkit.yml, or remove it.")
-    try:
-        raw = pd.read_csv(path, dtype="str", encoding="utf-8-sig", sep=None, engine="python")
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as CSV ({exc}).", fix="save it as a UTF-8 CSV with a header row.") from None
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
-    for column in ("month", "spend"):
-        if column not in raw:
-            raise MissingColumnError(path, column, raw.columns)
-    dimension = next((c for c in SPEND_DIMENSIONS if c in raw), None)
-    if dimension is None:
-        raise MissingColumnError(path, "source", raw.columns)
-    month = pd.to_datetime(raw["month"].str.strip(), format="mixed", errors="coerce")
-    if month.isna().any():
-        bad = raw.loc[month.isna(), "month"].head(3).tolist()
-        raise InputFileError(path, f"{int(month.isna().sum())} month value(s) are not dates, e.g. {bad}.", column="month",
-                             fix="write months as YYYY-MM (e.g. 2026-01).")
-    amount = pd.to_numeric(raw["spend"].str.replace(",", "", regex=False).str.strip(), errors="coerce")
-    if amount.isna().any() or (amount < 0).any():
-        bad = raw.loc[amount.isna() | (amount < 0), "spend"].head(3).tolist()
-        raise InputFileError(path, f"spend must be a non-negative number; found {bad}.", column="spend",
-                             fix="write plain numbers such as 1250.50 (no currency signs).")
-    return pd.DataFrame({"month": month.dt.to_period("M").astype(str), dimension: raw[dimension].str.strip(),
-                         "spend": amount.astype(float)})
 
 
 # --- lost reasons -------------------------------------------------------------------------------------------------------
@@ -205,8 +169,9 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     win rate with CI, revenue (won amounts by close month), median cycle in days, and — with spend — spend,
     cost per lead and cost per customer.
 
-    `reached` (stage → bool per lead, as `funnel.StagePaths.reached`) says who reached a stage even without a
-    recorded date, for the cohort rates; without it a stage counts as reached only where `reached_at` has a date."""
+    `reached` (stage → bool per lead, as `alignkit.prepare.stage_paths.StagePaths.reached`) says who reached a stage
+    even without a recorded date, for the cohort rates; without it a stage counts as reached only where `reached_at`
+    has a date."""
     def month_of(values: np.ndarray | pd.Series) -> pd.Series:
         # Month ordinals (months since 1970-01, as pandas' monthly Periods count them), NaN for no date: plain numbers
         # group far faster than Period objects on millions of rows.

@@ -1,8 +1,10 @@
 """Notebook 02's report, reports/02_funnel_and_sla.html: the funnel, friction points, SLA, closed loop and
-shared KPIs, with every group smaller than `privacy.min_group_size` suppressed in tables and left out of figures."""
+shared KPIs, with every group smaller than `privacy.min_group_size` suppressed in tables and left out of figures;
+its figures for the notebook (`plot`), and the short version for the alignment page (`alignment_sections`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -10,7 +12,9 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.funnel.analysis import FUTURE_DATE_SLACK_DAYS, OUTCOMES, FunnelResult, describe_friction, headline
+from alignkit.funnel.analysis import FUTURE_DATE_SLACK_DAYS, FunnelResult, headline
+from alignkit.funnel.conversion import OUTCOMES
+from alignkit.funnel.friction import describe_friction
 from alignkit.privacy import suppress_small_groups
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 from alignkit.prepare.tables import stage_at_column
@@ -323,3 +327,14 @@ def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path
                                  "lost, and the shared KPIs.",
                         headline=headline(result), sections=report_sections(result), settings=settings,
                         inputs=result.inputs)
+
+
+ALIGNMENT_SECTIONS = ("funnel", "friction", "sla", "closed-loop", "kpis")
+
+
+def alignment_sections(result: FunnelResult) -> list:
+    """Return the short version for the alignment page (notebook 05): the funnel with its stage conversion, the
+    friction points, the SLA, the closed loop and the shared KPIs (leaving out cohorts and the long tables)."""
+    long_tables = {"stages", "irregularities", "time_in_stage", "open_vs_lost", "segments"}
+    return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportTable) and i.name in long_tables)])
+            for s in report_sections(result) if s.id in ALIGNMENT_SECTIONS]

@@ -2,7 +2,7 @@
 
 Only mapped columns and named attributes are kept: an unmapped column (a deal name, a street address) never
 travels further than this module, which is the first line of the privacy rules. Values stay text here;
-typing and cleaning happen in ``alignkit.clean`` where every change is logged.
+typing and cleaning happen in ``alignkit.prepare.clean`` where every change is logged.
 """
 
 from __future__ import annotations

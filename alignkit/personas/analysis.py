@@ -1,40 +1,39 @@
 """Persona segments (notebook 03): fit the persona model on the survey, profile each persona, map respondents,
-describe what linked respondents did in the CRM, save the model for new waves, and write the report.
+describe what linked respondents did in the CRM, save the model for new waves, and say the findings in words.
 
 ``analyse(settings)`` is the whole notebook in one call; ``load_result(settings)`` rebuilds the same result from
 the saved model and data/processed without refitting (for notebook 05). The estimator lives in
-``alignkit.persona_model``, the profiles in ``alignkit.persona_profiles``, new waves in ``alignkit.persona_waves``.
+``alignkit.personas.model``, the choice of k in ``alignkit.personas.k_choice``, the profiles in
+``alignkit.personas.profiles``, new waves in ``alignkit.personas.waves``, the report in ``alignkit.personas.report``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
 
-from alignkit import __version__, plots
+from alignkit import __version__
 from alignkit.config import PersonaSettings, ProjectSettings
 from alignkit.errors import InputFileError
 from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.personas.map import persona_map
-from alignkit.personas.model import PersonaModel, choose_k, persona_features, score_k
+from alignkit.personas.k_choice import choose_k, score_k
+from alignkit.personas.model import PersonaModel, persona_features
 from alignkit.personas.profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        typical_answers)
-from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size
 from alignkit.prepare.weights import WEIGHT_COLUMN
 
-__all__ = ["PersonaModel", "PersonaResult", "analyse", "load_result", "headline", "report_sections",
-           "write_personas_report", "save_result", "fit_personas", "load_inputs", "analysis_weights"]
+__all__ = ["PersonaModel", "PersonaResult", "analyse", "load_result", "headline", "weighting_note", "save_result",
+           "fit_personas", "load_inputs", "analysis_weights"]
 
-REPORT_SLUG = "03_persona_segments"
 PERSONAS_FILE = "personas.parquet"
 MODEL_FILE = "persona_model.joblib"
-TRAIT_COLUMNS = ["description", "value_in", "value_out", "lift", "std_diff", "q_value"]
-PERSONA_MAP_ALT = "Scatter map of respondents coloured by persona."
 
 
 @dataclass(frozen=True, repr=False)
@@ -256,7 +255,7 @@ def load_result(settings: ProjectSettings) -> PersonaResult:
                     k_rule=bundle["k_rule"], embedding=embedding)
 
 
-# --- words and report -----------------------------------------------------------------------------------------
+# --- words ----------------------------------------------------------------------------------------------------
 
 
 def headline(result: PersonaResult) -> list[str]:
@@ -281,104 +280,6 @@ def headline(result: PersonaResult) -> list[str]:
     return lines
 
 
-def _card(result: PersonaResult, pid: int) -> Section:
-    size = result.sizes.set_index("persona_id").loc[pid]
-    crm = result.crm.set_index("persona_id").loc[pid]
-    top = result.top[result.top["persona_id"] == pid]
-    if result.weighted:
-        text = [f"{size['share']:.0%} of respondents, weighted (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; "
-                f"{int(size['n']):,} people, effective sample size {size['n_effective']:,.0f}, design effect "
-                f"{size['design_effect']:.2f})."]
-    else:
-        text = [f"{size['share']:.0%} of respondents (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; {int(size['n']):,} people)."]
-    if not crm["suppressed"] and pd.notna(crm["conversion_rate"]):
-        amount = f", median won deal {crm['median_amount']:,.0f}" if pd.notna(crm["median_amount"]) else ""
-        weighted = (f", weighted; effective sample size {crm['n_effective']:,.0f}, design effect {crm['design_effect']:.2f}"
-                    if result.weighted else "")
-        text.append(f"In the CRM ({int(crm['linked']):,} linked leads{weighted}): {crm['conversion_rate']:.0%} became customers "
-                    f"(95% CI {crm['ci_low']:.0%}–{crm['ci_high']:.0%}){amount}; they mostly came from "
-                    f"{crm['top_sources']}, and typically got as far as {crm['typical_furthest_stage']}.")
-    else:
-        text.append(f"Too few linked CRM leads (fewer than {result.min_group_size}) to show what they did.")
-    text.append("What sets them apart: " + "; ".join(top["description"]) + ".")
-    table = top[TRAIT_COLUMNS].rename(columns={"value_in": "in_persona", "value_out": "everyone_else"})
-    typical = result.typical[["question", result.names[pid]]].rename(columns={result.names[pid]: "typical_answer"})
-    colour = plots.persona_colours(list(result.names.values()))[result.names[pid]]
-    return Section(f"persona-{pid}", f"Persona {pid}: {result.names[pid]}", text, [
-        ReportFigure.from_axes(plots.plot_persona_traits(top, title=f"What sets “{result.names[pid]}” apart",
-                                                         colour=colour),
-                               alt=f"Bar chart of the standardised differences of persona {pid}'s top traits."),
-        ReportTable(f"persona_{pid}_traits", "The five answers that set this persona apart", table),
-        ReportTable(f"persona_{pid}_typical", "A typical respondent's answers", typical, max_rows=40)])
-
-
-def report_sections(result: PersonaResult) -> list[Section]:
-    """Return the report's sections: how many personas and why, sizes and map, one card per persona, CRM outcome."""
-    sections = [Section("fit", "How the personas were found", [
-        "Each respondent's answers are encoded by type (agreement scales as scores, single choices as one column "
-        "per option, ticked boxes as yes/no, numbers on a robust scale), every question is given the same total "
-        "weight so that a question with many options cannot dominate, and respondents are grouped by k-means.",
-        "Speeders, straight-liners and unfinished responses are left out of fitting, so that careless answers do not "
-        "shape the personas; they are still assigned to the nearest persona and counted below.", result.k_rule],
-        [ReportTable("fit", "What the model was fitted on", result.fit)])]
-    if result.weighted:
-        first = sections[0]
-        sections[0] = replace(first, paragraphs=[*first.paragraphs,
-            "Survey weights are on (survey.weighting), so sizes, profiles, typical answers and CRM outcomes describe "
-            "the population the weights stand for rather than the respondents: shares and means are weighted, their "
-            "confidence intervals and tests use Kish's effective sample size, and responses without a weight (those "
-            "with a quality flag) count in the respondent numbers but not in the weighted figures."],
-            items=[*first.items, ReportTable(
-                "weighting", "Survey weights behind the persona figures", result.weighting,
-                note="n_effective is Kish's effective sample size (Σw)²/Σw²; design_effect = weighted responses / n_effective.")])
-    if len(result.k_scores):
-        sections.append(Section("k", "Why this number of personas", [
-            "Stability: the survey is resampled and the personas refitted; the adjusted Rand index says how much the "
-            "refit agrees with the original (1 = identically). Splitting a real group at an arbitrary line does not "
-            "reproduce. Silhouette, Calinski–Harabasz (higher is better) and Davies–Bouldin (lower is better) "
-            "measure separation; on overlapping survey segments they favour the coarsest split, so they are shown, "
-            "not used to decide."],
-            [ReportFigure.from_axes(plots.plot_k_choice(result.k_scores), alt="Line chart of stability and silhouette by number of personas."),
-             ReportTable("k_scores", "Scores of each candidate number of personas", result.k_scores)]))
-    shown = result.sizes[~result.sizes["suppressed"]]
-    sections.append(Section("sizes", "Who is in each persona", [
-        ("Weighted share of respondents in each persona with its 95% Wilson interval on Kish's effective sample size; "
-         "n_effective and design_effect are those of the persona's own weights. "
-         if result.weighted else "Share of all respondents in each persona with its 95% Wilson interval. ") +
-        "The map places respondents who "
-        "answered alike close together (UMAP of the weighted answers); it is a picture, distances across it are "
-        "not measurements."],
-        [ReportFigure.from_axes(plots.plot_persona_sizes(shown), alt="Bar chart of persona shares with confidence intervals."),
-         ReportTable("sizes", "Persona sizes (weighted)" if result.weighted else "Persona sizes", result.sizes),
-         ReportFigure.from_axes(plots.plot_persona_map(result.embedding, result.names, min_group_size=result.min_group_size),
-                                alt=PERSONA_MAP_ALT)]))
-    for pid in shown["persona_id"]:
-        sections.append(_card(result, int(pid)))
-    sections.append(Section("crm", "What each persona did in the CRM", [
-        "Only respondents whose survey email matched a CRM lead are counted here. Conversion is to the converted "
-        "stage of the project file; the median amount is over won deals."
-        + (" Weighted by the respondents' survey weights (conversion rate, sources, stage reached, median amount); "
-           "linked and converted count leads; n_effective and design_effect are Kish's." if result.weighted else "")],
-        [ReportTable("crm_outcomes", "CRM outcome per persona (linked respondents" + (", weighted)" if result.weighted else ")"),
-                     result.crm)]))
-    sections.append(Section("traits", "Every comparison", [
-        "Each answer in each persona against everyone else: share or mean, lift (ratio), standardised difference "
-        "(|d| ≥ 0.2 small, 0.5 medium, 0.8 large) and the p-value corrected for the number of comparisons "
-        "(Benjamini–Hochberg q-value)."
-        + (" Weighted: shares, means and standardised differences use the survey weights, tests use Kish's effective "
-           "sample sizes." if result.weighted else "")],
-        [ReportTable("traits", "Persona × answer comparisons" + (" (weighted)" if result.weighted else ""), result.traits.drop(columns=["description"]), max_rows=80)]))
-    return sections
-
-
-def alignment_sections(result: PersonaResult) -> list[Section]:
-    """Return the short version for the alignment page (notebook 05): persona sizes, one card per persona, and what
-    each persona did in the CRM (leaving out how k was chosen, the map and every comparison)."""
-    keep = [s for s in report_sections(result) if s.id in ("sizes", "crm") or s.id.startswith("persona-")]
-    return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportFigure) and i.alt == PERSONA_MAP_ALT)])
-            if s.id == "sizes" else s for s in keep]
-
-
 def weighting_note(result: PersonaResult) -> str | None:
     """Return the sentence saying how the persona figures are weighted (for the report header), or None."""
     if not result.weighted:
@@ -389,14 +290,3 @@ def weighting_note(result: PersonaResult) -> str | None:
     return (f"persona sizes, profiles and CRM outcomes use the survey weights: {int(row['weighted_responses']):,} weighted "
             f"responses count as an effective sample size of {row['n_effective']:,.0f} (design effect "
             f"{row['design_effect']:.2f}); {fitted}")
-
-
-def write_personas_report(result: PersonaResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:
-    """Write reports/03_persona_segments.html (and its CSVs); return the HTML path."""
-    if inputs is None:
-        path = settings.processed_dir / "inputs.parquet"
-        inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame()
-    return write_report(REPORT_SLUG, title="Persona segments",
-                        subtitle="Customer personas from the survey: how many, who, what sets them apart, what they did.",
-                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs,
-                        weighting=weighting_note(result))

@@ -1,5 +1,6 @@
-"""Persona profiles: size and share, the answers that set each persona apart, typical answers, CRM outcome,
-names in plain words, and drift between survey waves. Pure functions of frames; weights optional everywhere."""
+"""Persona profiles: size and share, the answers that set each persona apart, typical answers, CRM outcome and
+names in plain words (drift between survey waves is in ``alignkit.personas.drift``). Pure functions of frames;
+weights optional everywhere."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pandas as pd
 
 from alignkit.personas.model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
-from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, cramers_v, effective_sample_size,
-                            proportion, proportion_difference, total_variation_distance, weighted_median)
+from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, effective_sample_size, proportion,
+                            weighted_median)
 
 SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
 MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
@@ -311,61 +312,3 @@ def _crm_row_weighted(pid: int, name: str, mine: pd.DataFrame, far: pd.Series, s
             f"reached_{sql_stage.lower()}_share": (float(np.average(far >= sql_index, weights=w))
                                                    if len(mine) and w.sum() > 0 else np.nan),
             "n_effective": n_eff, "design_effect": deff}
-
-
-# --- drift between waves --------------------------------------------------------------------------------------
-
-
-def share_drift(before: pd.Series, after: pd.Series, names: Mapping[int, str], *,
-                weights_before: pd.Series | None = None, weights_after: pd.Series | None = None,
-                min_group_size: int = 1) -> pd.DataFrame:
-    """Return, per persona, its share in the earlier wave and in the new one, the change (new − earlier) with
-    Newcombe's 95% CI, and whether the CI excludes zero; largest absolute change first."""
-    rows = []
-    for pid in sorted(names):
-        a = proportion(after == pid, weights=weights_after)
-        b = proportion(before == pid, weights=weights_before)
-        diff, low, high = proportion_difference(a.share * a.n_effective, a.n_effective, b.share * b.n_effective, b.n_effective)
-        rows.append({"persona_id": pid, "persona": names[pid], "n_before": int((before == pid).sum()),
-                     "n_after": int((after == pid).sum()), "share_before": b.share, "share_after": a.share,
-                     "change": diff, "change_ci_low": low, "change_ci_high": high,
-                     "moved": bool(low > 0 or high < 0)})
-    table = pd.DataFrame(rows)
-    table = table.assign(n=table[["n_before", "n_after"]].min(axis=1))
-    table = suppress_small_groups(table, count_column="n", min_group_size=min_group_size,
-                                  value_columns=["share_before", "share_after", "change", "change_ci_low", "change_ci_high"])
-    order = table["change"].abs().fillna(-1).sort_values(ascending=False, kind="stable").index
-    return table.loc[order].drop(columns="n").reset_index(drop=True)
-
-
-def _distribution(values: pd.Series, kind: str, bins: np.ndarray | None) -> pd.Series:
-    if kind == "numeric":
-        numbers = pd.to_numeric(values, errors="coerce").astype(float)
-        return pd.cut(numbers, bins, include_lowest=True).value_counts(sort=False)
-    if kind == "multi":
-        return values.astype("boolean").value_counts().reindex([True, False], fill_value=0)
-    return values.astype("str").value_counts()
-
-
-def question_drift(before: pd.DataFrame, after: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """Return, per answer column, how far its distribution moved between waves: total-variation distance (the
-    share of answers that would have to change) and Cramér's V of wave × answer; largest move first."""
-    rows = []
-    for _, row in answer_columns(codebook).iterrows():
-        column, kind = row["column"], row["kind"]
-        if column not in before or column not in after:
-            continue
-        bins = None
-        if kind == "numeric":
-            edges = np.unique(np.nanquantile(pd.to_numeric(before[column], errors="coerce").astype(float), np.linspace(0, 1, 6)))
-            bins = np.concatenate([[-np.inf], edges[1:-1], [np.inf]]) if len(edges) > 2 else np.array([-np.inf, np.inf])
-        a = _distribution(before[column], kind, bins)
-        b = _distribution(after[column], kind, bins)
-        table = pd.concat([a, b], axis=1).fillna(0)
-        label = short_question(row["question"]) + (f" — {row['item']}" if kind in ("likert", "multi")
-                                                   and pd.notna(row.get("item")) and row.get("item") not in ("", "nan") else "")
-        rows.append({"column": column, "question": label, "kind": kind,
-                     "distance": total_variation_distance(table.iloc[:, 0], table.iloc[:, 1]),
-                     "cramers_v": cramers_v(table.to_numpy().T)})
-    out = pd.DataFrame(rows)
-    return out.sort_values("distance", ascending=False, kind="stable").reset_index(drop=True)

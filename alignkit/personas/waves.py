@@ -21,7 +21,8 @@ from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.files import content_hash
 from alignkit.ingest.survey import read_survey
 from alignkit.io import write_csv
-from alignkit.personas.profiles import question_drift, share_drift, short_question
+from alignkit.personas.drift import question_drift, share_drift
+from alignkit.personas.profiles import short_question
 from alignkit.personas.analysis import PERSONAS_FILE, load_bundle
 from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
 from alignkit.prepare.tables import clean_survey

@@ -1,7 +1,7 @@
 """Each lead's path through the funnel: stages reached (own date, current stage, or a later stage), when, skipped,
 furthest stage and moved back. One definition for notebook 01's cleaning log (`tables.build_leads`) and the
-funnel analysis (`alignkit.funnel`), so the two never count skips and moves back differently. It sits below both
-(imports only `ingest.files`): tables must not import funnel.
+funnel analysis (`alignkit.funnel`), so the two never count skips and moves back differently. It sits in prepare,
+below the funnel stage: prepare never imports a stage.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from alignkit.config import ProjectSettings, TableInput
 from alignkit.errors import AlignkitError, InputFileError
 from alignkit.ingest.crm import check_columns, detect_crm_format, stage_columns
 from alignkit.ingest.files import read_export
+from alignkit.ingest.spend import read_spend
 from alignkit.ingest.survey import read_survey
 
 
@@ -69,9 +70,7 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
                 read_margins_file(margins_path)
             except AlignkitError as error:
                 problems.append(_problem(error, margins_path))
-    if settings.funnel.spend_file:
-        from alignkit.funnel.closed_loop import read_spend  # the optional spend file of notebook 02
-
+    if settings.funnel.spend_file:  # the optional spend file of notebook 02
         path = settings.raw_path(settings.funnel.spend_file)
         try:
             read_spend(path)

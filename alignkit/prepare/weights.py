@@ -25,6 +25,7 @@ from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings, WeightingSettings
 from alignkit.errors import ConfigError, InputFileError, MissingColumnError, close_matches
 from alignkit.ingest.files import content_hash, to_snake_case
+from alignkit.report import render_fragment
 
 WEIGHT_COLUMN = "weight"
 MARGIN_TOTAL_RTOL = 1e-3        # margins must sum to the same total within 0.1% (rounded census shares pass)
@@ -73,8 +74,6 @@ class RakingResult:
                               "max_margin_error": self.max_margin_error, "converged": self.converged}])
 
     def _repr_html_(self) -> str:
-        from alignkit.report.html import render_fragment  # report sits above this module; import only to display
-
         return render_fragment("summary.html.j2", tables=[("Raking", self.summary()), ("Margins", self.margins)])
 
 

@@ -11,7 +11,8 @@ import pyreadstat
 import pytest
 
 from alignkit.errors import InputFileError, MissingColumnError
-from alignkit.ingest.survey import CODEBOOK_COLUMNS, LIKERT_SCALES, detect_survey_format, read_survey
+from alignkit.ingest.answers import LIKERT_SCALES
+from alignkit.ingest.survey import CODEBOOK_COLUMNS, detect_survey_format, read_survey
 
 AGREE = list(LIKERT_SCALES["agreement_5"])
 SATISFIED = list(LIKERT_SCALES["satisfaction_5"])

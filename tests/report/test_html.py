@@ -90,7 +90,7 @@ def settings(tmp_path):
 
 
 def _labelled_axes(title="Leads by source", xlabel="Leads (count)", ylabel="Source"):
-    ax = plots._axes(None)
+    ax = plt.figure().subplots()
     ax.barh(["a", "b"], [3, 4])
     ax.set_title(title)
     ax.set_xlabel(xlabel)

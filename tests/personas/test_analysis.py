@@ -1,20 +1,26 @@
-"""Weighted personas (issue 7, part 3): the demo project with its population margins switched on, k fixed to 5.
+"""The persona analysis: on the demo project the planted personas are recovered, flagged responses are left out of
+fitting and still assigned, and the saved model rebuilds the result without refitting.
 
+Weighted personas (issue 7, part 3): the demo project with its population margins switched on, k fixed to 5.
 The fit uses k-means sample weights, sizes and profiles are weighted with Kish's effective n beside them, the
 weighted persona shares move toward the planted population shares, load_result gives the same weighted numbers
-without refitting, and weights of one give the unweighted numbers to the last digit."""
+without refitting, and weights of one give the unweighted numbers to the last digit. The lead profile's linked
+survey answers are checked on the same weighted project."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import adjusted_rand_score
 
 from alignkit.config import load_settings
-from alignkit.personas.profiles import crm_outcomes, persona_sizes, persona_traits, typical_answers, weighted_median
-from alignkit.personas.analysis import analyse, describe, fit_personas, load_result, save_result, write_personas_report
+from alignkit.personas.analysis import analyse, describe, fit_personas, load_result, save_result
+from alignkit.personas.profiles import crm_outcomes, persona_sizes, persona_traits, typical_answers
+from alignkit.personas.report import write_personas_report
 from alignkit.privacy import pseudonymise
 from tests.conftest import make_project
 
@@ -163,16 +169,6 @@ def test_weights_of_one_give_the_unweighted_numbers_to_the_last_digit(weighted_p
     pd.testing.assert_frame_equal(crm_u, crm_1[crm_u.columns], check_exact=True)
 
 
-def test_weighted_median():
-    assert weighted_median([1, 2, 3], [1, 1, 1]) == 2
-    assert weighted_median([1, 2, 3, 4], [1, 1, 1, 1]) == 2.5
-    assert weighted_median([1, 2, 3], [1, 1, 5]) == 3
-    assert weighted_median([1, np.nan, 3], [3, 1, 1]) == 1
-    assert np.isnan(weighted_median([1.0], [0.0]))
-    for x in (np.arange(7.0), np.array([5.0, 1, 4, 4, 9, 2])):
-        assert weighted_median(x, np.ones(len(x))) == np.median(x)
-
-
 def test_gmm_is_fitted_unweighted_and_says_so(weighted_project):
     settings, _, _ = weighted_project
     from alignkit.personas.analysis import load_inputs
@@ -240,3 +236,32 @@ def test_k_table_says_whether_weights_were_used(weighted_project):
     title, xlabel = ax.get_title(loc="left"), ax.get_xlabel()
     plt.close(ax.figure)
     assert "weighted" in title and "Weighted" in xlabel
+
+
+# --- the demo, unweighted: planted personas, flagged responses, saving and reloading ------------------------------
+
+
+def test_personas_recover_the_planted_ones(result, truth_persona):
+    assert truth_persona.notna().all()
+    assert adjusted_rand_score(truth_persona, result.assignments["persona_id"]) >= 0.8
+
+
+def test_flagged_responses_are_left_out_of_fitting_and_still_assigned(result, prepared):
+    assignments = result.assignments
+    assert len(assignments) == len(prepared.responses)
+    assert assignments["used_in_fit"].tolist() == prepared.responses["quality_ok"].tolist()
+    assert (~assignments["used_in_fit"]).sum() > 0 and assignments["persona_id"].notna().all()
+    assert result.fit["count"].iat[1] == prepared.responses["quality_ok"].sum()
+
+
+def test_saved_model_rebuilds_the_result_without_refitting(result, processed):
+    folder = processed.processed_dir
+    personas = pd.read_parquet(folder / "personas.parquet")
+    assert list(personas.columns) == ["respondent_key", "lead_key", "persona_id", "persona", "used_in_fit"]
+    assert personas["persona_id"].dtype == "int64"
+    bundle = joblib.load(folder / "persona_model.joblib")
+    assert {"model", "codebook", "names"} <= set(bundle)
+    again = load_result(processed)
+    pd.testing.assert_frame_equal(again.assignments, result.assignments)
+    pd.testing.assert_frame_equal(again.sizes, result.sizes)
+

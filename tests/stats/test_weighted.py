@@ -1,4 +1,4 @@
-"""Weighted statistics (the "Survey weights" section of alignkit.stats): with every weight one they give the
+"""Weighted statistics (alignkit.stats.weighted): with every weight one they give the
 textbook unweighted results to the last digit; with weights they agree with independent computations."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The closed loop and the shared KPIs: touches before the close, collateral sales never uses, spend files."""
+"""The closed loop and the shared KPIs: touches before the close, collateral sales never uses, cost per lead and
+per customer from a spend file."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ import pandas as pd
 import pytest
 
 from alignkit.funnel import closed_loop
-from alignkit.errors import InputFileError, MissingColumnError
-from alignkit.funnel.analysis import FunnelInputs, analyse, stage_paths
-
-
-@pytest.fixture(scope="module")
-def demo_result(prepared, demo_settings):
-    return analyse(demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs))
+from alignkit.ingest.spend import read_spend
+from alignkit.prepare.stage_paths import stage_paths
 
 
 def test_planted_content_comes_first_before_wins(demo_result, truth):
@@ -53,7 +49,7 @@ def test_lost_reasons_by_group():
 def test_spend_file_gives_cost_per_lead_and_customer(tmp_path):
     path = tmp_path / "spend.csv"
     path.write_text("month,source,spend\n2026-01,Paid,1000\n2026-01,Organic,200\n2026-02,Paid,\"1,500.50\"\n", encoding="utf-8")
-    spend = closed_loop.read_spend(path)
+    spend = read_spend(path)
     assert spend["spend"].tolist() == [1000.0, 200.0, 1500.5]
     created = pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07", "2026-02-01"])
     customer = pd.to_datetime(["2026-01-20", None, None, "2026-02-20"])
@@ -73,44 +69,9 @@ def test_spend_file_gives_cost_per_lead_and_customer(tmp_path):
     assert costs.loc["Paid", "cost_per_customer"] == pytest.approx(2500.5 / 2)
 
 
-@pytest.mark.parametrize(("text", "column"), [("month,spend\n2026-01,10\n", "source"),
-                                              ("source,spend\nPaid,10\n", "month"),
-                                              ("month,source,spend\n2026-01,Paid,ten\n", "spend"),
-                                              ("month,source,spend\nsoon,Paid,10\n", "month")])
-def test_malformed_spend_file_names_file_and_column(tmp_path, text, column):
-    path = tmp_path / "spend.csv"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputFileError) as info:
-        closed_loop.read_spend(path)
-    assert "spend.csv" in str(info.value) and repr(column) in str(info.value)
-    if column in ("source",) or text.startswith("source"):
-        assert isinstance(info.value, MissingColumnError)
-
-
-def test_missing_spend_file_is_a_clear_error(tmp_path):
-    with pytest.raises(InputFileError, match="spend file not found"):
-        closed_loop.read_spend(tmp_path / "nope.csv")
-
-
-def test_validate_reports_a_bad_spend_file(tmp_path, demo_project):
-    from alignkit.config import load_settings
-    from alignkit.prepare.validate import validate_project
-    from tests.conftest import make_project
-
-    project = make_project(tmp_path / "p", raw_from=demo_project.parent / "data" / "raw")
-    project.write_text(project.read_text(encoding="utf-8").replace("spend_file: null", "spend_file: spend.csv"),
-                       encoding="utf-8")
-    (project.parent / "data" / "raw" / "spend.csv").write_text("month,source,cost\n2026-01,Paid,10\n", encoding="utf-8")
-    problems = validate_project(load_settings(project), deep=False)
-    assert [p.column for p in problems] == ["spend"]
-    assert "spend.csv" in problems[0].message
-
-
 def test_cohort_rates_count_stages_reached_without_a_date():
     """A lead at SQL whose CRM holds no SQL date has still reached SQL (and MQL): the monthly cohort rates must
     count it, as the funnel tables do, not only leads whose stage dates are recorded."""
-    from alignkit.funnel import analysis as funnel
-
     created = pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"])
     mql = pd.to_datetime(["2026-01-10", "2026-01-11", None, None])
     leads = pd.DataFrame({"lead_key": list("abcd"), "created_at": created, "lead_at": created, "mql_at": mql,
@@ -120,7 +81,7 @@ def test_cohort_rates_count_stages_reached_without_a_date():
                           "stage": pd.Categorical(["SQL", "MQL", "SQL", "Lead"], categories=["Lead", "MQL", "SQL"],
                                                   ordered=True)})
     names = ["Lead", "MQL", "SQL"]
-    paths = funnel.stage_paths(leads, names)
+    paths = stage_paths(leads, names)
     kpis = closed_loop.monthly_kpis(leads, {n: paths.reached_at[:, i] for i, n in enumerate(names) if i > 0},
                                     reached={n: paths.reached[:, i] for i, n in enumerate(names) if i > 0},
                                     mql_stage="MQL", sql_stage="SQL", converted_stage="SQL",
@@ -134,7 +95,7 @@ def test_funnel_and_closed_loop_share_one_duration_summary_and_one_deal_lost_rul
     cycle length summarise durations the same way (negative ones left out and counted), and both modules read a
     lost deal the same way."""
     from alignkit.funnel import closed_loop
-    from alignkit.funnel import analysis as funnel
+    from alignkit.funnel import conversion as funnel
 
     days = np.array([1.0, 2.0, 3.0, np.nan, -4.0, 10.0])
     summary = closed_loop.days_summary(days)

@@ -9,8 +9,8 @@ import pytest
 
 from alignkit.config import load_settings
 from alignkit.errors import InputFileError
-from alignkit.funnel.analysis import analyse, load_inputs, write_funnel_report
-from alignkit.funnel.report import REPORT_SLUG, mask_small_counts
+from alignkit.funnel.analysis import analyse, load_inputs
+from alignkit.funnel.report import REPORT_SLUG, mask_small_counts, write_funnel_report
 from alignkit.prepare.tables import write_processed
 from tests.conftest import make_project
 
@@ -180,7 +180,7 @@ def test_the_notebook_draws_the_report_figures(report):
         plt.close(ax.figure)
     with pytest.raises(ValueError, match="unknown figure 'funel'"):
         funnel_report.plot(result, "funel")
-    source = Path(__file__).parents[1] / "notebooks" / "02_funnel_and_sla.ipynb"
+    source = Path(__file__).parents[2] / "notebooks" / "02_funnel_and_sla.ipynb"
     cells = ["".join(c["source"]) for c in json.loads(source.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
     assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel.plot"
     assert sum("funnel.plot(result," in c for c in cells) == len(funnel_report.FIGURES)

@@ -170,8 +170,9 @@ def test_written_leads_have_a_boolean_lifecycle_lost(prepared):
 def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_settings):
     """One definition (alignkit.stage_paths): lead b sits at SQL with only its Lead date — it passed MQL without
     a date (a skip), though no later stage has a date; lead c reached SQL by date and is back at Lead."""
-    from alignkit.funnel import analysis as funnel
+    from alignkit.funnel.conversion import irregularities
     from alignkit.prepare.clean import CleaningLog
+    from alignkit.prepare.stage_paths import stage_paths
     from alignkit.prepare.tables import build_leads
 
     day = pd.Timestamp("2026-01-01")
@@ -181,6 +182,6 @@ def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_se
     log = CleaningLog()
     leads = build_leads(contacts, None, None, demo_settings, log=log)
     checks = log.to_frame().query("step == 'check_stage_order'")["rows_affected"].tolist()
-    paths = funnel.stage_paths(leads, demo_settings.funnel.stage_names)
-    counts = funnel.irregularities(paths).set_index("irregularity")["leads"]
+    paths = stage_paths(leads, demo_settings.funnel.stage_names)
+    counts = irregularities(paths).set_index("irregularity")["leads"]
     assert checks == [counts["skipped at least one stage"], counts["moved back to an earlier stage"]] == [1, 1]

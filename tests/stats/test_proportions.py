@@ -1,4 +1,5 @@
-"""Statistical helpers against textbook values: Wilson intervals, Kish's effective n, weighted shares, BH."""
+"""Shares and intervals (alignkit.stats.proportions) against textbook values: Wilson intervals (one and many),
+Kish's effective n, weighted shares, BH."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from scipy import stats as st
 
 from alignkit import stats
+from alignkit.stats import wilson_interval, wilson_intervals
 
 
 def test_wilson_interval_matches_the_textbook_example():
@@ -21,6 +23,13 @@ def test_wilson_interval_matches_the_textbook_example():
 def test_wilson_interval_agrees_with_scipy():
     result = st.binomtest(37, 120).proportion_ci(confidence_level=0.95, method="wilson")
     assert stats.wilson_interval(37, 120) == pytest.approx((result.low, result.high), abs=1e-12)
+
+
+def test_wilson_intervals_match_the_scalar_helper():
+    low, high = wilson_intervals([0, 3, 10], [10, 10, 0])
+    assert (low[0], high[0]) == pytest.approx(wilson_interval(0, 10))
+    assert (low[1], high[1]) == pytest.approx(wilson_interval(3, 10))
+    assert np.isnan(low[2]) and np.isnan(high[2])
 
 
 def test_proportion_unweighted_equals_weights_of_one_to_the_last_digit():

@@ -1,0 +1,190 @@
+"""Typing survey answers by what they hold: Likert items matched to a known scale (ordered in scale order),
+multi-select options (split columns, or Google Forms' joined checkboxes) as booleans, numbers, open text, other
+choices as unordered categories; platform metadata typed as dates, numbers or flags."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from alignkit.ingest.files import parse_bools, parse_datetimes, parse_numbers
+
+# name -> labels in scale order; when several scales hold the observed labels, the shortest wins.
+LIKERT_SCALES: dict[str, tuple[str, ...]] = {
+    "agreement_5": ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
+    "agreement_7": ("Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
+                    "Somewhat agree", "Agree", "Strongly agree"),
+    "satisfaction_5": ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied",
+                       "Very satisfied"),
+    "satisfaction_5_extremely": ("Extremely dissatisfied", "Somewhat dissatisfied",
+                                 "Neither satisfied nor dissatisfied", "Somewhat satisfied", "Extremely satisfied"),
+    "importance_5": ("Not at all important", "Slightly important", "Moderately important", "Very important",
+                     "Extremely important"),
+    "likelihood_5": ("Extremely unlikely", "Somewhat unlikely", "Neither likely nor unlikely", "Somewhat likely",
+                     "Extremely likely"),
+    "likelihood_5_very": ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
+    "frequency_5": ("Never", "Rarely", "Sometimes", "Often", "Always"),
+    "quality_5": ("Poor", "Fair", "Good", "Very good", "Excellent"),
+}
+# other spellings (compared case- and whitespace-insensitively) -> the scale's canonical label
+LIKERT_ALIASES: dict[str, str] = {
+    "neither agree or disagree": "Neither agree nor disagree",
+    "neither disagree nor agree": "Neither agree nor disagree",
+    "neither satisfied or dissatisfied": "Neither satisfied nor dissatisfied",
+    "neither likely or unlikely": "Neither likely nor unlikely",
+}
+LIKERT_MIN_DISTINCT = 3          # observed labels needed before a column counts as Likert
+NUMERIC_MIN_SHARE = 0.95         # share of non-blank values that must parse as numbers
+TEXT_MIN_UNIQUE_SHARE = 0.5      # open text: more than this share of non-blank answers are distinct …
+TEXT_MIN_MEAN_LENGTH = 20        # … and answers are longer than this on average (characters)
+CHECKBOX_SEPARATOR = ", "        # Google Forms joins ticked checkbox options with this
+CHECKBOX_MAX_OPTIONS = 25
+CHECKBOX_MIN_COUNT = 2
+_DATETIME_META = {"started_at", "submitted_at", "recorded_date"}
+_FLOAT_META = {"duration_s", "weight", "progress", "location_latitude", "location_longitude"}
+ITEM_ID = re.compile(r"^(.+?)_(\d+)(?:_[A-Za-z]+)?$")
+
+
+@dataclass
+class SourceColumn:
+    """One column of the export before typing (its place in the export, question text, item and group)."""
+
+    col: str                  # column of the raw frame
+    source: str               # the export's header (codebook source_column)
+    text: str                 # question text
+    item: str | None = None   # grid row / option text
+    key: str = ""             # question this column belongs to
+    option: str | None = None  # SurveyMonkey: row-2 label (an option label for multi-select)
+    open_ended: bool = False
+    preset: tuple | None = None  # SPSS: (kind, series, options, n_invalid) already typed
+    name: str = ""
+    group: str = ""
+
+
+def _norm(label: str) -> str:
+    return " ".join(str(label).split()).casefold()
+
+
+def _scale_lookup(scale: tuple[str, ...]) -> dict[str, str]:
+    lookup = {_norm(label): label for label in scale}
+    lookup.update({alias: label for alias, label in ((_norm(a), c) for a, c in LIKERT_ALIASES.items()) if label in scale})
+    return lookup
+
+
+def match_scale(values: set[str]) -> tuple[str, ...] | None:
+    """Return the shortest known scale holding every observed label (≥ LIKERT_MIN_DISTINCT of them), else None."""
+    best = None
+    for scale in LIKERT_SCALES.values():
+        lookup = _scale_lookup(scale)
+        if all(_norm(v) in lookup for v in values) and len({lookup[_norm(v)] for v in values}) >= LIKERT_MIN_DISTINCT:
+            best = scale if best is None or len(scale) < len(best) else best
+    return best
+
+
+def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tuple[str, ...] | None = None) -> tuple:
+    """Return (kind, typed values, options, n_invalid) for one answer column of strings."""
+    text = values.str.strip()
+    present = text.dropna()
+    if present.empty:
+        return "text", values, [], 0
+    scale = scale or (None if open_ended else match_scale(set(present.unique())))
+    if scale:
+        lookup = _scale_lookup(scale)
+        typed = text.map({v: lookup.get(_norm(v)) for v in present.unique()})
+        return "likert", typed.astype(pd.CategoricalDtype(list(scale), ordered=True)), list(scale), 0
+    numbers, n_invalid, share = parse_numbers(text)
+    if share >= NUMERIC_MIN_SHARE:
+        return "numeric", numbers, [], n_invalid
+    if open_ended or (present.nunique() / len(present) > TEXT_MIN_UNIQUE_SHARE
+                      and present.str.len().mean() > TEXT_MIN_MEAN_LENGTH):
+        return "text", values, [], 0
+    counts = present.value_counts()
+    options = sorted(counts.index, key=lambda v: (-counts[v], v))
+    return "single", text.astype(pd.CategoricalDtype(options, ordered=False)), options, 0
+
+
+def _multi_option(s: SourceColumn, values: pd.Series) -> str | None:
+    """Return the option label if the column is one option of a split multi-select, else None."""
+    distinct = set(values.dropna().str.strip().unique())
+    if _labelled(s):       # SurveyMonkey: cells hold the option label
+        return s.option if distinct <= {s.option} else None
+    if not ITEM_ID.match(s.source) or s.source.upper().endswith("_TEXT"):
+        return None
+    if distinct <= {"1"} or distinct == {"0", "1"}:
+        return s.item or s.source
+    if len(distinct) == 1:
+        (value,) = distinct
+        if (s.item and _norm(value) == _norm(s.item)) or (not s.item and match_scale({value}) is None
+                                                          and parse_numbers(pd.Series([value], dtype="str"))[2] == 0):
+            return value
+    return None
+
+
+def _labelled(s: SourceColumn) -> bool:
+    return s.option is not None and s.option != CHECKBOX_SEPARATOR
+
+
+def _checkbox_options(values: pd.Series) -> list[str] | None:
+    """Return the options of a Google Forms checkbox column (cells join ticked options with ', '), else None."""
+    present = values.dropna().str.strip()
+    cells = [cell.split(CHECKBOX_SEPARATOR) for cell in present]
+    if not any(len(c) > 1 for c in cells):
+        return None
+    counts = Counter(token.strip() for cell in cells for token in dict.fromkeys(cell))
+    alone = {c[0].strip() for c in cells if len(c) == 1}
+    combined = {t.strip() for c in cells if len(c) > 1 for t in c}
+    if len(counts) > CHECKBOX_MAX_OPTIONS or min(counts.values()) < CHECKBOX_MIN_COUNT or not alone & combined:
+        return None
+    return sorted(counts, key=lambda t: (-counts[t], t))
+
+
+def type_questions(data: pd.DataFrame, srcs: list[SourceColumn]) -> list[tuple[SourceColumn, str, pd.Series, list[str], int]]:
+    """Return (source, kind, typed values, options, n_invalid) per output column, Google checkboxes split."""
+    multi = {id(s): _multi_option(s, data[s.col]) for s in srcs if s.preset is None}
+    for key in dict.fromkeys(s.key for s in srcs):   # a group is multi-select as a whole, with ≥1 option ticked
+        members = [s for s in srcs if s.key == key and id(s) in multi and (_labelled(s) or (
+            ITEM_ID.match(s.source) and not s.source.upper().endswith("_TEXT")))]
+        ticked = any(multi[id(s)] and data[s.col].notna().any() for s in members)
+        labelled = any(_labelled(s) for s in members)
+        if not ticked or not (labelled or (len(members) > 1 and all(multi[id(s)] for s in members))):
+            for s in members:
+                multi[id(s)] = None
+    group_scale: dict[str, tuple[str, ...] | None] = {}
+    for key in {s.key for s in srcs}:
+        members = [s for s in srcs if s.key == key and s.preset is None and not multi.get(id(s)) and not s.open_ended]
+        if len(members) > 1:
+            seen = set().union(*(set(data[s.col].dropna().str.strip().unique()) for s in members))
+            group_scale[key] = match_scale(seen)
+    out = []
+    for s in srcs:
+        values = data[s.col]
+        if s.preset is not None:
+            out.append((s, *s.preset))
+        elif multi.get(id(s)):
+            out.append((s, "multi", values.notna().astype(bool) & values.str.strip().ne("0"), [multi[id(s)]], 0))
+        elif s.option == CHECKBOX_SEPARATOR and (options := _checkbox_options(values)):
+            ticked = values.str.split(CHECKBOX_SEPARATOR).map(lambda c: {t.strip() for t in c} if isinstance(c, list) else set())
+            for k, option in enumerate(options, start=1):
+                part = SourceColumn(s.col, s.source, s.text, item=option, name=f"{s.name}_{k}", group=s.name)
+                out.append((part, "multi", ticked.map(lambda chosen, o=option: o in chosen).astype(bool), [option], 0))
+        else:
+            out.append((s, *classify_answers(values, open_ended=s.open_ended, scale=group_scale.get(s.key))))
+    return out
+
+
+def type_meta(name: str, values: pd.Series) -> pd.Series:
+    """Return one metadata column typed: datetimes, floats, nullable booleans, else `str` (SPSS 12.0 -> '12')."""
+    if name in _DATETIME_META:
+        return parse_datetimes(values)
+    if name in _FLOAT_META:
+        if pd.api.types.is_numeric_dtype(values):
+            return values.astype("Float64")
+        return parse_numbers(values.astype("str"))[0]
+    if name == "finished":
+        return parse_bools(values)
+    if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+        values = values.astype("Int64")
+    return values if values.dtype == "str" else values.astype("str")

@@ -1,0 +1,51 @@
+"""One theme for every figure: the colour-blind safe palette, colours per category and per persona, the matplotlib
+settings, new Axes in that theme, and a figure as a deterministic PNG data URI. Plot functions never show or save;
+the caller decides."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+THEME = {
+    "figure.figsize": (7.5, 4.0), "figure.dpi": 100, "savefig.dpi": 110, "font.size": 10,
+    "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.labelsize": 10,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE), "svg.hashsalt": "alignkit",
+}
+
+
+def category_colours(categories: Sequence[object]) -> dict[object, str]:
+    """Return a colour per category, in the order given (e.g. personas by id), from the colour-blind safe palette:
+    the same categories in the same order get the same colours in every figure and every report."""
+    return {category: PALETTE[i % len(PALETTE)] for i, category in enumerate(categories)}
+
+
+def persona_colours(names: Sequence[object] | dict[object, object]) -> dict[object, str]:
+    """Return the colour of each persona, by position: persona 1 always gets PALETTE[0], persona 2 PALETTE[1] …
+    (names in persona order, or a {persona number: name} mapping), so a persona has one colour in every report."""
+    ordered = [names[k] for k in sorted(names)] if isinstance(names, dict) else list(names)
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(ordered)}
+
+
+def apply_theme() -> None:
+    """Set alignkit's figure theme for matplotlib (and seaborn, which reads the same settings)."""
+    plt.rcParams.update(THEME)
+
+
+def _axes(ax: plt.Axes | None, size: tuple[float, float] | None = None) -> plt.Axes:
+    apply_theme()
+    return ax if ax is not None else plt.figure(figsize=size or THEME["figure.figsize"]).subplots()
+
+
+def figure_to_data_uri(figure: plt.Figure) -> str:
+    """Return the figure as a base64 PNG data URI (deterministic bytes: no timestamps in the metadata)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,0 +1,33 @@
+"""The persona map and colours: the fuzzy graph matches umap-learn's, the map is reproducible, and each persona's
+colour is fixed by its number."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alignkit import plots
+from alignkit.personas.map import _fuzzy_graph, persona_map
+
+
+def test_fuzzy_graph_matches_umap_and_map_is_reproducible():
+    import umap.umap_ as umap_
+
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(1)
+    Z = rng.normal(size=(400, 6))
+    dist, index = NearestNeighbors(n_neighbors=10).fit(Z).kneighbors(Z)
+    ours = _fuzzy_graph(index, dist).tocsr()
+    theirs = umap_.fuzzy_simplicial_set(Z, 10, np.random.RandomState(0), "euclidean", knn_indices=index,
+                                        knn_dists=dist)[0].tocsr()
+    assert abs(ours - theirs).max() < 1e-4
+    first = persona_map(Z, random_state=3, fit_rows=300)
+    np.testing.assert_array_equal(first, persona_map(Z, random_state=3, fit_rows=300))
+    assert first.shape == (400, 2) and np.isfinite(first).all()
+
+
+def test_persona_colours_are_fixed_by_persona_number():
+    colours = plots.persona_colours({2: "B", 1: "A", 3: "C"})
+    assert colours == {"A": plots.PALETTE[0], "B": plots.PALETTE[1], "C": plots.PALETTE[2]}
+    assert plots.persona_colours(["A", "B"])["B"] == plots.PALETTE[1]
+
