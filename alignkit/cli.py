@@ -61,9 +61,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
+    from alignkit.plan import analysis_plan
     from alignkit.prepare.validate import validate_project
 
     settings = load_settings(args.project)
+    print("What this project file enables:")
+    for planned in analysis_plan(settings):
+        print(f"  {planned.notebook} {planned.title}: {'runs' if planned.runs else 'skipped'} — {planned.reason}")
     problems = validate_project(settings, deep=not args.quick)
     if not problems:
         print(f"{settings.source_file}: project file and inputs look good.")
@@ -87,9 +91,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from alignkit.report.skipped import write_skipped_report
     from alignkit.config import load_settings
+    from alignkit.plan import analysis_plan
 
     settings = load_settings(args.project)
+    plan = {planned.notebook: planned for planned in analysis_plan(settings)}
     notebooks_dir = settings.root / settings.paths.notebooks
     if not notebooks_dir.exists():
         notebooks_dir = _notebook_dir()
@@ -102,6 +109,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     executed_dir = settings.reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
+        planned = plan.get(notebook.name[:2])
+        if planned is not None and not planned.runs:
+            report = write_skipped_report(planned, settings)
+            print(f"skipped {notebook.name}: {planned.reason} (wrote {report.name})", file=sys.stderr)
+            continue
         print(f"running {notebook.name}", file=sys.stderr)
         executed = executed_dir / notebook.name
         try:
@@ -151,7 +163,7 @@ def _add_assign_command(commands: argparse._SubParsersAction) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
     from alignkit.io import write_csv
-    from alignkit.leads.analysis import score_file
+    from alignkit.leads.new_leads import score_file
 
     settings = load_settings(args.project)
     scores = score_file(Path(args.file), settings)

@@ -87,7 +87,7 @@ class SurveyInput(_Settings):
 
 
 CONTACT_CANONICAL = ("lead_id", "email", "first_name", "last_name", "phone", "created_at", "stage",
-                     "source", "campaign", "owner")
+                     "source", "campaign", "owner", "converted", "amount", "lost_reason")
 DEAL_CANONICAL = ("deal_id", "lead_id", "stage", "amount", "created_at", "closed_at", "lost_reason")
 TOUCH_CANONICAL = ("lead_id", "at", "kind", "content")
 
@@ -102,11 +102,35 @@ class TableInput(_Settings):
     date_columns: list[str] = Field(default_factory=list)
 
 
+class LookupInput(_Settings):
+    """crm.lookups[]: a table joined onto the leads by key (accounts with sector and revenue, products with price,
+    sales teams with manager and office); its columns become lead attributes and breakdowns. Keys are matched after
+    normalising case, spaces and punctuation; unmatched keys are counted in the cleaning log with close matches."""
+
+    file: str
+    key: Annotated[str, Field(min_length=1)]     # the lookup table's key column
+    on: str | None = None                        # the leads' column it matches: a canonical name (owner, source …)
+                                                 # or an attribute name; none = the attribute named like `key`
+    attributes: dict[str, str] = Field(default_factory=dict)   # name -> lookup column; empty = every other column
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        # YAML 1.1 reads an unquoted `on:` key as the boolean True; it can only mean this setting here
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+
 class CrmInput(_Settings):
     format: Literal["auto", "hubspot", "salesforce", "generic"] = "auto"
     contacts: TableInput
     deals: TableInput | None = None
     touches: TableInput | None = None
+    lookups: list[LookupInput] = Field(default_factory=list)
     sales_touch_kinds: list[str] = Field(default_factory=lambda: ["SALES_CALL", "SALES_EMAIL", "MEETING"])
     won_deal_stages: list[str] = Field(default_factory=lambda: ["closedwon", "Closed Won"])
     lost_deal_stages: list[str] = Field(default_factory=lambda: ["closedlost", "Closed Lost"])
@@ -132,6 +156,13 @@ class FunnelSettings(_Settings):
     # Touch kinds whose content counts as marketing collateral sales could reuse (e.g. CONTENT_DOWNLOAD);
     # empty = every kind that is not a sales touch.
     collateral_kinds: list[str] = Field(default_factory=list)
+    # Lead fields the friction points and segment tables break down by (canonical names, attribute or lookup
+    # names); those absent from the data are skipped.
+    breakdowns: list[str] = Field(default_factory=lambda: ["source", "campaign", "owner", "persona"])
+    # How a lead still at a stage is judged: `maturity` = once it had cohort_maturity_days to move on (a lifecycle
+    # funnel without recorded losses); `closed` = only once it moved on or was lost (an opportunity pipeline with
+    # won and lost stages: an open deal is never counted as not converted, whatever its age).
+    judge: Literal["maturity", "closed"] = "maturity"
     # False-discovery rate for friction points (Benjamini-Hochberg across every segment and stage).
     friction_fdr: Annotated[float, Field(gt=0, lt=1)] = 0.05
     # The export date every maturity and SLA status is measured at; none = the latest date in the data, leaving out
@@ -153,6 +184,30 @@ class FunnelSettings(_Settings):
     def stage_names(self) -> list[str]:
         """Return the stage names in funnel order."""
         return [s.name for s in self.stages]
+
+
+OUTCOME_CONVERTED = ["1", "yes", "y", "true", "won", "closed won", "converted"]
+OUTCOME_NOT_CONVERTED = ["0", "no", "n", "false", "lost", "closed lost", "not converted"]
+
+
+class OutcomeSettings(_Settings):
+    """outcome: what the values of a `converted` column mean, when the CRM maps one (crm.contacts.columns.converted)
+    instead of, or beside, funnel stages. Compared case- and space-insensitively; a blank cell is an open outcome.
+    A value in none of the lists is an error at validate that lists it with close matches."""
+
+    converted_values: list[str] = Field(default_factory=lambda: list(OUTCOME_CONVERTED))
+    not_converted_values: list[str] = Field(default_factory=lambda: list(OUTCOME_NOT_CONVERTED))
+    open_values: list[str] = Field(default_factory=list)    # e.g. ["Open", "In progress"]: not decided yet
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> OutcomeSettings:
+        def fold(values: list[str]) -> set[str]:
+            return {" ".join(v.split()).casefold() for v in values}
+        both = (fold(self.converted_values) & fold(self.not_converted_values)) | (
+            fold(self.open_values) & (fold(self.converted_values) | fold(self.not_converted_values)))
+        if both:
+            raise ValueError(f"values {sorted(both)} are listed as more than one outcome")
+        return self
 
 
 class SlaSettings(_Settings):
@@ -220,8 +275,9 @@ class ProjectSettings(_Settings):
     seed: int = 0
     paths: Paths = Paths()
     survey: SurveyInput | None = None
-    crm: CrmInput
-    funnel: FunnelSettings
+    crm: CrmInput | None = None
+    funnel: FunnelSettings | None = None
+    outcome: OutcomeSettings = OutcomeSettings()
     sla: SlaSettings = SlaSettings()
     privacy: PrivacySettings = PrivacySettings()
     clean: CleanSettings = CleanSettings()
@@ -229,6 +285,25 @@ class ProjectSettings(_Settings):
     leads: LeadSettings = LeadSettings()
     root: Path = Field(default=Path("."), exclude=True)
     source_file: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _some_input(self) -> ProjectSettings:
+        if self.survey is None and self.crm is None:
+            raise ValueError("name at least one input: a survey export (survey.file) or a CRM export "
+                             "(crm.contacts.file)")
+        if self.funnel is not None and self.crm is None:
+            raise ValueError("funnel stages need a CRM export: add crm.contacts, or remove the funnel section")
+        return self
+
+    @property
+    def has_outcome_column(self) -> bool:
+        """Return whether the CRM maps a `converted` column (the outcome read from values, not from stages)."""
+        return self.crm is not None and "converted" in self.crm.contacts.columns
+
+    @property
+    def has_outcome(self) -> bool:
+        """Return whether leads have an outcome to learn from: a converted column, or funnel stages."""
+        return self.has_outcome_column or self.funnel is not None
 
     def raw_path(self, file: str) -> Path:
         """Return the path of an input file named in the project file (relative to paths.raw)."""

@@ -21,6 +21,7 @@ import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError
+from alignkit.plan import analysis_plan, analyses_run
 from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, ReportDefinitions, ReportLinks, ReportTable, Section,
                              render_fragment, write_report)
 
@@ -53,6 +54,8 @@ def stage_definitions(settings: ProjectSettings) -> pd.DataFrame:
     """Return one row per funnel stage, in order: the stage, what marks it in the CRM export, its agreed meaning,
     and its role (MQL, SQL, converted)."""
     funnel = settings.funnel
+    if funnel is None:
+        return pd.DataFrame(columns=["order", "stage", "definition", "crm_value", "role"])
     roles = {funnel.mql_stage: "MQL", funnel.sql_stage: "SQL", funnel.converted_stage: "converted"}
     rows = []
     for order, stage in enumerate(funnel.stages, start=1):
@@ -70,6 +73,12 @@ def _stage_meaning(settings: ProjectSettings, name: str) -> str:
 def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     """Return what makes an MQL, an SQL and a converted lead, in plain words from the project file."""
     funnel = settings.funnel
+    if funnel is None:
+        if settings.has_outcome_column:
+            column = settings.crm.contacts.columns["converted"]
+            values = ", ".join(settings.outcome.converted_values)
+            return [("Converted", f"A lead counts as converted when its {column!r} column says so ({values}).")]
+        return []
 
     def term(label: str, name: str) -> str:
         return label if name.lower() == label.lower() else f"{label} (the {name} stage)"
@@ -90,6 +99,8 @@ def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
 def sla_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     """Return the SLA targets of the project file in plain words (targets set to 0 are shown as not agreed)."""
     sla, funnel = settings.sla, settings.funnel
+    if funnel is None:
+        return []
     hours = sla.mql_to_first_touch_hours
     terms = [("Sales follow-up",
               f"Sales makes a first call, email or meeting with every {funnel.mql_stage} within {hours:g} hours.")]
@@ -109,11 +120,16 @@ def definitions_section(settings: ProjectSettings) -> Section:
         f"These definitions are the written agreement between sales and marketing, taken from {source}. Every figure "
         "in this report and in the detailed reports uses them; to change a definition, change the project file and "
         "rerun the analysis."],
-        [ReportTable("funnel_stages", "The funnel stages, in order", stage_definitions(settings), max_rows=40),
-         ReportDefinitions("What makes an MQL, an SQL and a customer", qualification_terms(settings)),
-         ReportDefinitions("The service level agreement (SLA)", sla_terms(settings),
-                           note=f"Groups of fewer than {settings.privacy.min_group_size} leads or respondents are "
-                                "never shown in these reports.")])
+        [item for item in (
+            ReportTable("funnel_stages", "The funnel stages, in order", stage_definitions(settings), max_rows=40)
+            if settings.funnel is not None else None,
+            ReportDefinitions("What makes an MQL, an SQL and a customer", qualification_terms(settings))
+            if qualification_terms(settings) else None,
+            ReportDefinitions("The service level agreement (SLA)", sla_terms(settings) or [
+                ("Not agreed here", "The project has no funnel stages, so there is no MQL to follow up; add "
+                                    "funnel.stages and the sla section to the project file to agree one.")],
+                              note=f"Groups of fewer than {settings.privacy.min_group_size} leads or respondents "
+                                   "are never shown in these reports.")) if item is not None])
 
 
 def _module(name: str, modules: Mapping[str, Any] | None) -> Any:
@@ -162,7 +178,8 @@ def build_sections(settings: ProjectSettings, results: Mapping[str, Any], *,
 def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) -> dict[str, Any]:
     """Return each analysis' result as its notebook left it (`alignkit.<name>.load_result(settings)`: saved models
     are loaded, not refitted). Each module raises an error naming the missing file and the notebook to run."""
-    return {name: _module(name, None).load_result(settings) for name in analyses}
+    enabled = set(analyses_run(settings))
+    return {name: _module(name, None).load_result(settings) for name in analyses if name in enabled}
 
 
 def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
@@ -175,9 +192,13 @@ def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
         short = getattr(module, "alignment_headline", None)
         lines.extend(short(results[name]) if short else module.headline(results[name])[:per_analysis])
     funnel, sla = settings.funnel, settings.sla
-    lines.append(f"Agreed: sales follows up every {funnel.mql_stage} within {sla.mql_to_first_touch_hours:g} hours"
-                 + (f"; marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month." if sla.mqls_per_month
-                    else "."))
+    if funnel is not None:
+        lines.append(f"Agreed: sales follows up every {funnel.mql_stage} within {sla.mql_to_first_touch_hours:g} hours"
+                     + (f"; marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month."
+                        if sla.mqls_per_month else "."))
+    skipped = [p for p in analysis_plan(settings) if not p.runs]
+    if skipped:
+        lines.append("Not analysed: " + "; ".join(f"{p.title[0].lower() + p.title[1:]} ({p.reason.rstrip('.')})" for p in skipped) + ".")
     if not results:
         lines.append("The analyses (funnel and SLA, ideal lead, personas) have not been added to this page yet; "
                      "the definitions below are the ones every report uses.")

@@ -13,25 +13,25 @@ The figures themselves live in `alignkit.funnel.conversion` (stage reach, conver
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.errors import InputFileError
-from alignkit.funnel.closed_loop import (ClosedLoop, collateral_sales_never_uses, cost_by_segment, cycle_lengths,
-                                         lost_reasons, monthly_kpis, touches_before_close)
-from alignkit.funnel.conversion import (cohort_table, conversion_table, irregularities, outcome_table, stage_table,
-                                        time_in_stage)
+from alignkit.funnel.closed_loop import (ClosedLoop, closed_lost, collateral_sales_never_uses, cost_by_segment,
+                                         cycle_lengths, lost_reasons, monthly_kpis, touches_before_close)
+from alignkit.funnel.conversion import (cohort_table, conversion_table, irregularities, lead_outcomes, outcome_table,
+                                        stage_table, time_in_stage)
 from alignkit.funnel.friction import describe_friction, friction_points, nested_within, segment_conversion
 from alignkit.funnel.sla import SlaResult, analyse_sla
 from alignkit.ingest.spend import read_spend
-from alignkit.prepare.stage_paths import stage_paths  # below tables, so notebook 01 counts skips alike
-from alignkit.prepare.tables import stage_at_column
+from alignkit.prepare.as_of import AsOf, export_date
+from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_paths  # notebook 01 counts alike
+from alignkit.stats import wilson_intervals
 from alignkit.report.html import render_fragment
 
-FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
 
 
 # --- inputs -------------------------------------------------------------------------------------------------------
@@ -57,44 +57,6 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
     inputs = pd.read_parquet(folder / "inputs.parquet") if (folder / "inputs.parquet").exists() else pd.DataFrame()
     spend = read_spend(settings.raw_path(settings.funnel.spend_file)) if settings.funnel.spend_file else None
     return FunnelInputs(leads=leads, touches=touches, inputs=inputs, spend=spend)
-
-
-@dataclass(frozen=True)
-class AsOf:
-    """The date the funnel is measured at, where it came from, and the far-future dates left out to find it."""
-
-    date: pd.Timestamp
-    source: str                 # "project file" (funnel.as_of), "argument", or "data" (the latest date in the data)
-    dates_ignored: int = 0      # dates beyond `bound` left out when taking the latest date in the data
-    bound: pd.Timestamp | None = None
-
-
-def export_date(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
-                stages: list[str] | tuple[str, ...] = (), slack_days: int = FUTURE_DATE_SLACK_DAYS) -> AsOf:
-    """Return the latest event date in the leads (creation, stage dates, first touch, deal dates) and touches —
-    the date the export stands for — leaving out dates more than `slack_days` after the 99.9th percentile
-    (lower) of all those dates: one future-dated touch or a typo'd year must not move every maturity and SLA
-    status. (All event dates, not only creation dates: leads may stop arriving months before the export while
-    deals and touches go on.) Fields set after the outcome (e.g. a priority set date) are not events."""
-    columns = [c for c in ["created_at", *[stage_at_column(n) for n in stages], "first_touch_at", "deal_created_at",
-                           "deal_closed_at"] if c in leads]
-    values = [pd.to_datetime(leads[c]).to_numpy("datetime64[ns]") for c in columns]
-    if touches is not None and len(touches):
-        values.append(pd.to_datetime(touches["at"]).to_numpy("datetime64[ns]"))
-    every = np.concatenate(values) if values else np.array([], "datetime64[ns]")
-    every = every[~np.isnat(every)]
-    if not len(every):
-        raise ValueError("the leads table holds no dates, so the funnel cannot be measured in time")
-    bound = pd.Timestamp(int(np.quantile(every.astype("int64"), 0.999, method="lower"))) + pd.Timedelta(days=slack_days)
-    beyond = every > np.datetime64(bound, "ns")
-    kept = every[~beyond]
-    return AsOf(pd.Timestamp(kept.max()), "data", dates_ignored=int(beyond.sum()), bound=bound)
-
-
-def data_as_of(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
-               stages: list[str] | tuple[str, ...] = ()) -> pd.Timestamp:
-    """Return the export date from the data (see `export_date`, which also says how many dates it left out)."""
-    return export_date(leads, touches, stages=stages).date
 
 
 # --- the whole analysis ---------------------------------------------------------------------------------------------
@@ -133,6 +95,21 @@ class FunnelResult:
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
     as_of_source: str = "data"          # "project file", "argument" or "data" (see `AsOf`)
     future_dates_ignored: int = 0       # dates left out as far beyond the rest when taking the date from the data
+    judge: str = "maturity"             # funnel.judge: how a lead still at a stage is judged
+    closed: pd.DataFrame | None = None  # judge "closed": won, lost and open leads, the win rate of closed ones
+
+    def stage_with_role(self, role: str) -> str | None:
+        """Return the project's stage that plays `role` ('MQL', 'SQL' or 'converted'), or None."""
+        found = self.definitions.loc[self.definitions["role"].str.contains(role, regex=False), "stage"]
+        return str(found.iloc[0]) if len(found) else None
+
+    def kpi_summary(self) -> pd.DataFrame:
+        """Return the monthly KPIs a sales manager reads first: new leads, leads reaching the MQL, SQL and
+        converted stages (the project's names), MQL-to-SQL rate, win rate of closed deals and revenue."""
+        reached = [f"reached_{stage_at_column(stage).removesuffix('_at')}" for role in ("MQL", "SQL", "converted")
+                   if (stage := self.stage_with_role(role))]
+        columns = ["month", "new_leads", *dict.fromkeys(reached), "mql_to_sql_rate", "win_rate", "revenue"]
+        return self.kpis[[c for c in columns if c in self.kpis]]
 
     def __repr__(self) -> str:
         return (f"FunnelResult(as of {self.as_of:%Y-%m-%d}, {int(self.stages['reached'].iloc[0]):,} leads, "
@@ -175,37 +152,46 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
     as_of = when.date
     maturity = funnel.cohort_maturity_days
     paths = stage_paths(leads, names)
+    if funnel.judge == "closed":
+        paths = replace(paths, closed_lost=closed_lost(leads))
     segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity,
                                   min_group_size=settings.privacy.min_group_size)
     sla_result = analyse_sla(leads, mql_at=stage_at_column(funnel.mql_stage),
                              target_hours=settings.sla.mql_to_first_touch_hours, mqls_per_month=settings.sla.mqls_per_month,
-                             as_of=as_of, capacity_per_week=settings.sla.sales_capacity_per_week)
+                             as_of=as_of, capacity_per_week=settings.sla.sales_capacity_per_week,
+                             touches=touches is not None)
     friction = friction_points(segments, fdr=funnel.friction_fdr)
     within = nested_within(friction, leads, paths, as_of=as_of, maturity_days=maturity)
     keys = ["from_stage", "to_stage", "breakdown", "segment"]
     marks = friction.loc[within != "", keys].assign(within=within[within != ""])
     segments = segments.merge(marks, on=keys, how="left").assign(within=lambda f: f["within"].fillna("").astype("str"))
     friction = friction[within == ""].reset_index(drop=True)
-    loop = None
     furthest = np.array(names, dtype=object)[np.clip(paths.furthest, 0, None)]
-    if touches is not None:
-        loop = ClosedLoop(
-            lost_by_stage=lost_reasons(leads, furthest, name="stage_reached"),
-            lost_by_source=lost_reasons(leads, leads["source"], name="source"),
-            before_close=touches_before_close(leads, touches, min_group_size=settings.privacy.min_group_size),
-            unused_collateral=collateral_sales_never_uses(touches, sales_kinds=settings.crm.sales_touch_kinds,
-                                                          collateral_kinds=funnel.collateral_kinds),
-            cycle=cycle_lengths(leads.assign(_converted_at=paths.reached_at[:, paths.index(funnel.converted_stage)]),
-                                converted_at="_converted_at", converted_stage=funnel.converted_stage))
-    reached_at = {n: paths.reached_at[:, i] for i, n in enumerate(names) if i > 0}
+    # Lost reasons, campaigns before the close and cycle lengths need no touches; content seen before the close and
+    # collateral sales never uses do: without touches their tables are empty and the report says why.
+    seen = touches if touches is not None else EMPTY_TOUCHES
+    loop = ClosedLoop(
+        lost_by_stage=lost_reasons(leads, furthest, name="stage_reached"),
+        lost_by_source=lost_reasons(leads, leads["source"], name="source"),
+        before_close=touches_before_close(leads, seen, min_group_size=settings.privacy.min_group_size),
+        unused_collateral=collateral_sales_never_uses(seen, sales_kinds=settings.crm.sales_touch_kinds,
+                                                      collateral_kinds=funnel.collateral_kinds),
+        cycle=cycle_lengths(leads.assign(_converted_at=paths.reached_at[:, paths.index(funnel.converted_stage)]),
+                            converted_at="_converted_at", converted_stage=funnel.converted_stage),
+        touches=touches is not None)
+    # the first stage is reached by every lead: a KPI column only when the MQL or SQL stage is the first one
+    kept = [i for i, n in enumerate(names) if i > 0 or n in (funnel.mql_stage, funnel.sql_stage)]
+    reached_at = {names[i]: paths.reached_at[:, i] for i in kept}
     kpis = monthly_kpis(leads, reached_at, mql_stage=funnel.mql_stage, sql_stage=funnel.sql_stage,
                         converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity, spend=spend,
-                        reached={n: paths.reached[:, i] for i, n in enumerate(names) if i > 0})
+                        reached={names[i]: paths.reached[:, i] for i in kept})
     costs = None
     if spend is not None:
         costs = cost_by_segment(leads, spend, converted=paths.reached[:, paths.index(funnel.converted_stage)])
+    closed = closed_outcomes(paths, stalled=lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity)
+                             == "stalled") if funnel.judge == "closed" else None
     return FunnelResult(
-        as_of=as_of, maturity_days=maturity, min_group_size=settings.privacy.min_group_size, stage_names=tuple(names),
+        judge=funnel.judge, closed=closed, as_of=as_of, maturity_days=maturity, min_group_size=settings.privacy.min_group_size, stage_names=tuple(names),
         definitions=definitions_table(funnel), stages=stage_table(paths),
         conversion=conversion_table(paths, as_of=as_of, maturity_days=maturity),
         times=time_in_stage(paths, converted_stage=funnel.converted_stage),
@@ -226,6 +212,24 @@ def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_o
                           personas=personas)
 
 
+EMPTY_TOUCHES = pd.DataFrame({"lead_key": pd.Series(dtype="str"), "at": pd.Series(dtype="datetime64[ns]"),
+                              "kind": pd.Series(dtype="str"), "content": pd.Series(dtype="str")})
+
+
+def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
+    """Return one row: leads won (reached the last stage), lost, open (of which stalled: no move for longer than the
+    maturity window), and the win rate of closed leads, won / (won + lost), with its 95% Wilson CI."""
+    won = paths.reached[:, -1]
+    lost = paths.closed_lost & ~won
+    open_ = ~won & ~lost
+    n_won, n_lost = int(won.sum()), int(lost.sum())
+    low, high = wilson_intervals(np.array([n_won]), np.array([n_won + n_lost]))
+    return pd.DataFrame([{"won": n_won, "lost": n_lost, "closed": n_won + n_lost, "open": int(open_.sum()),
+                          "stalled": int((open_ & stalled).sum()),
+                          "win_rate": n_won / (n_won + n_lost) if n_won + n_lost else np.nan,
+                          "win_ci_low": float(low[0]), "win_ci_high": float(high[0])}])
+
+
 def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     """Return the top findings in plain words, by topic: overall, weakest_step, friction, sla, volume, content,
     unused_collateral, lost_reason, cycle (a topic with nothing to say is an empty list)."""
@@ -233,9 +237,16 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     lines = parts.setdefault("overall", [])
     conv = result.conversion
     last = conv.iloc[-1]
-    lines.append(f"Of {int(last['cumulative_n']):,} leads created at least {result.maturity_days} days before "
-                 f"{result.as_of:%d %b %Y}, {last['cumulative_rate']:.1%} became {last['to_stage']} "
-                 f"(95% CI {last['cumulative_ci_low']:.1%}–{last['cumulative_ci_high']:.1%}).")
+    if result.closed is not None:
+        c = result.closed.iloc[0]
+        lines.append(f"Of {int(c['closed']):,} closed {result.stage_names[0]} leads, {c['win_rate']:.1%} became "
+                     f"{last['to_stage']} (95% CI {c['win_ci_low']:.1%}–{c['win_ci_high']:.1%}); {int(c['open']):,} "
+                     f"are still open and not counted ({int(c['stalled']):,} of them stalled, with no move in "
+                     f"{result.maturity_days} days).")
+    else:
+        lines.append(f"Of {int(last['cumulative_n']):,} leads created at least {result.maturity_days} days before "
+                     f"{result.as_of:%d %b %Y}, {last['cumulative_rate']:.1%} became {last['to_stage']} "
+                     f"(95% CI {last['cumulative_ci_low']:.1%}–{last['cumulative_ci_high']:.1%}).")
     lines = parts.setdefault("weakest_step", [])
     for _, row in conv.nsmallest(1, "rate").iterrows():
         lines.append(f"The weakest step is {row['from_stage']} → {row['to_stage']}: {row['rate']:.0%} of "
@@ -247,8 +258,10 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     else:
         lines.append("No segment converts significantly below the rest at any step (after correcting for many comparisons).")
     lines = parts.setdefault("sla", [])
-    overall = result.sla.overall.iloc[0]
-    if overall["mqls_due"] > 0:
+    overall = result.sla.overall.iloc[0] if len(result.sla.overall) else None
+    if result.sla.unavailable:
+        lines.append(f"Follow-up times are not measured: {result.sla.unavailable}.")
+    elif overall is not None and overall["mqls_due"] > 0:
         line = (f"Sales followed up {overall['within_share']:.0%} of MQLs within {result.sla.target_hours:g} hours "
                 f"(95% CI {overall['within_ci_low']:.0%}–{overall['within_ci_high']:.0%}); "
                 f"{overall['never_share']:.1%} were never followed up.")

@@ -20,6 +20,17 @@ from alignkit.ingest.spend import SPEND_DIMENSIONS
 from alignkit.stats import benjamini_hochberg, compare_proportions, ratio_of_proportions, wilson_intervals
 
 
+def closed_lost(leads: pd.DataFrame) -> np.ndarray:
+    """Return which leads are lost for good: their deal closed lost, their lifecycle value is a lost value, or their
+    outcome column says not converted (leads.parquet's `outcome` == 'lost')."""
+    lost = deal_lost(leads)
+    if "lifecycle_lost" in leads:
+        lost = lost | leads["lifecycle_lost"].fillna(False).to_numpy(bool)
+    if "outcome" in leads:
+        lost = lost | leads["outcome"].astype("str").eq("lost").fillna(False).to_numpy(bool)
+    return lost
+
+
 def deal_lost(leads: pd.DataFrame) -> np.ndarray:
     """Return which leads' deal closed lost (`deal_stage` == 'lost'); all False without a deal_stage column."""
     if "deal_stage" not in leads:
@@ -251,3 +262,4 @@ class ClosedLoop:
     before_close: pd.DataFrame
     unused_collateral: pd.DataFrame
     cycle: pd.DataFrame
+    touches: bool = True     # False: no touches in the project, so no content is seen before a close

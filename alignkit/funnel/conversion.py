@@ -35,7 +35,12 @@ DAY = np.timedelta64(1, "D")
 
 def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
     """Return which leads are judged on the step from stage i to i+1: those that reached stage i at least
-    `maturity_days` before `as_of`, whether or not they moved on since (never selected on the outcome)."""
+    `maturity_days` before `as_of`, whether or not they moved on since (never selected on the outcome).
+
+    Judged on closed outcomes (`paths.closed_lost` set, funnel.judge: closed), a lead is judged on the step once
+    it moved on, or was lost at stage i; an open lead is never judged, whatever its age."""
+    if paths.closed_lost is not None:
+        return paths.reached[:, i] & (paths.reached[:, i + 1] | (paths.closed_lost & (paths.furthest == i)))
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
     return paths.reached[:, i] & (paths.since(i) <= cutoff)
 
@@ -71,7 +76,10 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
     cumulative conversion from the first stage among leads created at least `maturity_days` before `as_of`,
     with its CI."""
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    mature_leads = paths.reached[:, 0] & (paths.created_at <= cutoff)
+    if paths.closed_lost is not None:   # decided leads: reached the last stage, or lost
+        mature_leads = paths.reached[:, 0] & (paths.reached[:, -1] | paths.closed_lost)
+    else:
+        mature_leads = paths.reached[:, 0] & (paths.created_at <= cutoff)
     rows = []
     for i in range(len(paths.names) - 1):
         judged = eligible(paths, i, as_of=as_of, maturity_days=maturity_days)

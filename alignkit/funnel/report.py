@@ -12,12 +12,13 @@ import pandas as pd
 
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.funnel.analysis import FUTURE_DATE_SLACK_DAYS, FunnelResult, headline
+from alignkit.funnel.analysis import FunnelResult, headline
+from alignkit.prepare.as_of import FUTURE_DATE_SLACK_DAYS
 from alignkit.funnel.conversion import OUTCOMES
 from alignkit.funnel.friction import describe_friction
 from alignkit.privacy import suppress_small_groups
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
-from alignkit.prepare.tables import stage_at_column
+from alignkit.prepare.stage_paths import stage_at_column
 
 REPORT_SLUG = "02_funnel_and_sla"
 
@@ -115,8 +116,6 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
         return plots.plot_sla_weekly(_shown(sla.by_week, "mqls_due", k), ax=ax)
     if name == "mql_volume":
         return plots.plot_mql_volume(_drawable(sla.volume, ["mqls"], k), ax=ax)
-    if name in ("lost_reasons", "lift") and loop is None:
-        raise ValueError(f"figure {name!r} needs touches: this funnel result has no closed loop")
     if name == "lost_reasons":
         lost = loop.lost_by_source
         return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
@@ -148,6 +147,20 @@ def as_of_sentence(result: FunnelResult) -> str:
     return sentence
 
 
+def judging_sentence(result: FunnelResult) -> str:
+    """Return how a step between stages is judged (funnel.judge), in plain words."""
+    days = result.maturity_days
+    if result.judge == "closed":
+        return ("A step from one stage to the next is judged only among leads whose outcome is decided there: they "
+                "moved on, or were lost at that stage. A lead still open is never counted as not converted, however "
+                f"old; open leads with no move for more than {days} days are reported as stalled, apart from the "
+                "lost ones. The win rate is of closed leads (won or lost), with the open ones counted beside it.")
+    return (f"A step from one stage to the next is judged only among leads that reached the stage at least {days} days "
+            "before the export date, whether or not they moved on since, so recent leads neither pull rates down (no "
+            "time to move on yet) nor push them up (counting only the quick ones). Cumulative conversion counts leads "
+            f"created at least {days} days before the export date.")
+
+
 def report_sections(result: FunnelResult) -> list[Section]:
     """Return the report's sections: definitions, funnel, friction points, cohorts, SLA, closed loop, KPIs."""
     k = result.min_group_size
@@ -157,17 +170,18 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
         "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
         "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
-        f"A step from one stage to the next is judged only among leads that reached the stage at least {days} days "
-        "before the export date, whether or not they moved on since, so recent leads neither pull rates down (no time "
-        "to move on yet) nor push them up (counting only the quick ones). Cumulative conversion counts leads created "
-        f"at least {days} days before the export date.",
+        judging_sentence(result),
         f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value is one the "
         f"project file lists as lost, stalled when it has not moved for more than {days} days, and open otherwise. "
         "A lead whose lifecycle value the project file does not know is counted apart as 'stage unknown' (neither "
         "lost nor open; notebook 01's cleaning log counts those values).",
         f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
         [ReportTable("definitions", "The funnel stages in order", result.definitions)])]
+    closed = ([ReportTable("closed_outcomes", "Closed and open leads: the win rate of closed ones (95% Wilson CI)",
+                           mask_small_counts(result.closed, ["won", "lost", "open", "stalled"], k))]
+              if result.closed is not None else [])
     funnel_items = [
+        *closed,
         ReportFigure.from_axes(plot(result, "funnel"),
                                alt="Horizontal bars of the number of leads reaching each funnel stage."),
         ReportTable("conversion", "Stage-to-stage and cumulative conversion (95% Wilson CIs)", mask_small_counts(
@@ -264,18 +278,22 @@ def _closed_loop_section(result: FunnelResult) -> Section:
     before = loop.before_close
     if len(before):
         items.append(ReportFigure.from_axes(plot(result, "lift"), alt="Dot chart of the lift of content and campaigns before won deals."))
-    items += [
-        ReportTable("before_close", "Content and campaigns before the close: won vs lost deals", readable(before), max_rows=40,
-                    note=f"Only items seen before at least {k} closed deals are listed."),
-        ReportTable("unused_collateral", "Collateral sales never uses", mask_small_counts(
-            loop.unused_collateral, ["marketing_touches", "leads_reached"], k)),
-        ReportTable("cycle", "Sales cycle length in days", private_groups(loop.cycle, "n", k)),
-    ]
-    return Section("closed-loop", "The closed loop", [
+    items.append(ReportTable("before_close", "Content and campaigns before the close: won vs lost deals",
+                             readable(before), max_rows=40,
+                             note=f"Only items seen before at least {k} closed deals are listed."))
+    if loop.touches:
+        items.append(ReportTable("unused_collateral", "Collateral sales never uses", mask_small_counts(
+            loop.unused_collateral, ["marketing_touches", "leads_reached"], k)))
+    items.append(ReportTable("cycle", "Sales cycle length in days", private_groups(loop.cycle, "n", k)))
+    paragraphs = [
         "Why deals were lost, and which content and campaigns came before won deals compared with lost ones. A touch "
         "counts when it happened before the deal closed. Lift is the share of won deals with the touch divided by the "
-        "share of lost deals with it; above 1 it is more common before wins. It shows association, not cause.",
-        "Collateral sales never uses is content marketing sends that never appears in a sales touch."], items)
+        "share of lost deals with it; above 1 it is more common before wins. It shows association, not cause."]
+    paragraphs.append("Collateral sales never uses is content marketing sends that never appears in a sales touch."
+                      if loop.touches else
+                      "Not measured: the project names no touches (crm.touches), so which content came before a close "
+                      "and which collateral sales never uses cannot be shown; campaigns come from the leads table.")
+    return Section("closed-loop", "The closed loop", paragraphs, items)
 
 
 def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str = "reached_customer") -> pd.DataFrame:

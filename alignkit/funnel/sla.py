@@ -115,15 +115,24 @@ class SlaResult:
     by_week: pd.DataFrame
     distribution: pd.DataFrame
     volume: pd.DataFrame
+    unavailable: str | None = None   # why follow-up times are not measured (their tables then have no rows)
+
+
+NO_TOUCHES = ("the project names no sales touches (crm.touches: calls, emails, meetings with their dates), so how "
+              "fast sales follows up each MQL cannot be measured")
 
 
 def analyse_sla(leads: pd.DataFrame, *, mql_at: str, target_hours: float, mqls_per_month: int, as_of: pd.Timestamp,
-                capacity_per_week: int = 0) -> SlaResult:
-    """Return the whole SLA analysis of a leads table."""
+                capacity_per_week: int = 0, touches: bool = True) -> SlaResult:
+    """Return the whole SLA analysis of a leads table. Without sales touches (`touches=False`) only the MQL volume
+    is measured: the follow-up tables have no rows and `unavailable` says why (no breach is invented from the
+    absence of touches)."""
     followups = mql_followups(leads, mql_at=mql_at, target_hours=target_hours, as_of=as_of)
+    timed = followups if touches else followups.iloc[:0]
     return SlaResult(target_hours=target_hours, mqls_per_month=mqls_per_month,
-                     overall=sla_by(followups, None, name="mqls"),
-                     by_owner=sla_by(followups, followups["owner"].astype("str").fillna("(no owner)"), name="owner"),
-                     by_week=weekly(followups, capacity_per_week=capacity_per_week),
-                     distribution=hours_distribution(followups, target_hours=target_hours),
-                     volume=mql_volume(followups, target_per_month=mqls_per_month))
+                     overall=sla_by(timed, None, name="mqls"),
+                     by_owner=sla_by(timed, timed["owner"].astype("str").fillna("(no owner)"), name="owner"),
+                     by_week=weekly(timed, capacity_per_week=capacity_per_week),
+                     distribution=hours_distribution(timed, target_hours=target_hours),
+                     volume=mql_volume(followups, target_per_month=mqls_per_month),
+                     unavailable=None if touches else NO_TOUCHES)

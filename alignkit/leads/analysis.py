@@ -1,35 +1,43 @@
-"""What converting leads have in common (notebook 04): the leakage guard, the profile of every attribute, the
-ranked drivers, survey answers and personas for linked leads, and — through `alignkit.lead_score` — the lead
-score, its written definition and its report, reports/04_converting_leads.html.
+"""What converting leads have in common (notebook 04): the inputs, the whole analysis — the leakage guard
+(`alignkit.leads.leakage`), the profile of every attribute and the ranked drivers (`alignkit.leads.profile`),
+survey answers and personas for linked leads, and the lead score (`alignkit.leads.score`) — its result, saved to
+data/processed/lead_score.joblib, and its headline. The report is `alignkit.leads.report`.
 
-The outcome is `leads.converted`. Stage timestamps, the stage, deal fields and the first sales touch happen
-during or after the funnel and are never drivers; the guard also keeps out any field recorded after the outcome.
+The outcome is `leads.converted`.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
+from alignkit.prepare.as_of import export_date
+from alignkit.errors import InputFileError
 from alignkit.ingest.files import to_snake_case
-from alignkit.leads.score import LeadScore, fit_score, score_leads
+from alignkit.io import write_atomic_bytes
+from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
-from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, _binned, _is_numeric, associations,
-                                   conversion_by_value, linked_attributes, numeric_distribution, rank_commonalities)
-from alignkit.stats import discrimination_auc, effective_sample_size, proportion
-from alignkit.prepare.tables import stage_at_column
+from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
+                                   linked_attributes, numeric_distribution, rank_commonalities)
+from alignkit.leads.score import LeadScore, fit_score, rule_sentence
+from alignkit.report.html import render_fragment
+from alignkit.stats import effective_sample_size, proportion
 
-REPORT_SLUG = "04_converting_leads"
 SCORE_FILE = "lead_score.joblib"
 MIN_PER_CLASS = 10   # converted (and other) leads needed per cross-validation fold
-# Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
-NEVER_DRIVERS = ("lead_key", "stage", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at",
-                 "deal_closed_at", "first_touch_at", "created_at", "lifecycle_lost")
-COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
+
+
+# No lead is linked to a survey response (no survey, or no email to link by): the table keeps its columns.
+NO_LINKED_ASSOCIATIONS = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("p_value", "q_value", "cramers_v", "leads")
+                                                    else "str")
+                                       for c in ("attribute", "question", "kind", "test", "p_value", "q_value",
+                                                 "cramers_v", "leads")})
 
 
 @dataclass(frozen=True)
@@ -53,107 +61,28 @@ def load_inputs(settings: ProjectSettings) -> LeadInputs:
 
     leads = read("leads")
     if leads is None:
-        from alignkit.errors import InputFileError
         raise InputFileError(folder / "leads.parquet", "not found.", fix="run notebook 01 (or `alignkit run --only 01`) first.")
     return LeadInputs(leads=leads, responses=read("responses"), codebook=read("codebook"), personas=read("personas"),
                       inputs=read("inputs"))
 
 
-# --- which fields may be drivers, and the leakage guard ---------------------------------------------------------
-
-
-def candidate_fields(leads: pd.DataFrame, settings: ProjectSettings) -> list[str]:
-    """Return the fields that may describe a lead: attributes and channel, not timestamps, stage or deal fields."""
-    stage_columns = {stage_at_column(n) for n in settings.funnel.stage_names}
-    out = []
-    for column in leads.columns:
-        values = leads[column]
-        if column in NEVER_DRIVERS or column in stage_columns or pd.api.types.is_datetime64_any_dtype(values):
-            continue
-        if values.notna().sum() == 0 or values.nunique() < 2 and values.notna().all():
-            continue
-        out.append(column)
-    return out
-
-
-def _base_name(column: str) -> str:
-    for suffix in COMPANION_SUFFIXES:
-        if column.endswith(suffix) and len(column) > len(suffix):
-            return column[: -len(suffix)]
-    return column
-
-
-def outcome_time(leads: pd.DataFrame, settings: ProjectSettings) -> pd.Series:
-    """Return when each lead's outcome was settled: the conversion date for converters, else the MQL date (the
-    decision the score serves), else the creation date."""
-    converted_at = leads.get(stage_at_column(settings.funnel.converted_stage))
-    mql_at = leads.get(stage_at_column(settings.funnel.mql_stage))
-    out = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
-    for column in (converted_at, mql_at, leads.get("created_at")):
-        if column is not None:
-            out = out.fillna(pd.to_datetime(column).astype("datetime64[ns]"))
-    return out
-
-
-def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSettings, *,
-                  outcome: str = OUTCOME) -> pd.DataFrame:
-    """Return one row per field recorded after the outcome, with the reason: (a) named in
-    leads.post_outcome_fields (or its date is), (b) its companion date ('<field>_set_at', '_at', '_date') falls
-    after the outcome for most leads, (c) it alone separates converters almost perfectly (AUC ≥ leads.leakage_auc).
-    `excluded` is False only for fields the project file allows (leads.allow_fields)."""
-    listed = set(settings.leads.post_outcome_fields)
-    listed_bases = {_base_name(f) for f in listed}
-    settled = outcome_time(leads, settings)
-    y = leads[outcome].astype(bool)
-    rows = []
-    for column in fields:
-        reasons = []
-        if column in listed:
-            reasons.append(("listed", "named in leads.post_outcome_fields in the project file"))
-        elif column in listed_bases:
-            named = sorted(f for f in listed if _base_name(f) == column)
-            reasons.append(("listed", f"its date {', '.join(named)} is named in leads.post_outcome_fields"))
-        for suffix in COMPANION_SUFFIXES:
-            companion = column + suffix
-            if companion in leads and pd.api.types.is_datetime64_any_dtype(leads[companion]):
-                both = leads[companion].notna() & settled.notna()
-                if both.sum() == 0:
-                    continue
-                after = float((leads.loc[both, companion] > settled[both]).mean())
-                if after >= 0.5:
-                    reasons.append(("timestamp", f"{companion} falls after the outcome for {after:.0%} of the "
-                                                 f"{int(both.sum()):,} leads that have it"))
-                break
-        auc = discrimination_auc(_binned(leads[column]), y)
-        if auc >= settings.leads.leakage_auc:
-            reasons.append(("near-perfect", f"alone it separates converters with AUC {auc:.2f} "
-                                            f"(threshold {settings.leads.leakage_auc:.2f}): too good to be known beforehand"))
-        if reasons:
-            rows.append({"field": column, "checks": ", ".join(r[0] for r in reasons),
-                         "reason": "; ".join(r[1] for r in reasons), "single_field_auc": auc,
-                         "excluded": column not in settings.leads.allow_fields})
-    return pd.DataFrame(rows, columns=["field", "checks", "reason", "single_field_auc", "excluded"])
-
-
-def fields_left_out(leads: pd.DataFrame, settings: ProjectSettings, leakage: pd.DataFrame) -> pd.DataFrame:
-    """Return every field kept out of drivers and score, with the reason (by design, by the project file, or the guard)."""
-    stage_columns = [stage_at_column(n) for n in settings.funnel.stage_names]
-    rows = [{"field": ", ".join(c for c in stage_columns if c in leads) + ", stage",
-             "reason": "funnel stage and stage dates: they are the outcome's path, not a trait of the lead"},
-            {"field": ", ".join(c for c in ("amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at",
-                                            "first_touch_at") if c in leads),
-             "reason": "deal fields and the first sales touch are recorded after the lead is handed to sales"}]
-    other_dates = [c for c in leads.columns if pd.api.types.is_datetime64_any_dtype(leads[c])
-                   and c not in stage_columns and c not in NEVER_DRIVERS]
-    if other_dates:
-        rows.append({"field": ", ".join(other_dates), "reason": "dates: used by the leakage guard, never drivers"})
-    for column in settings.leads.exclude_fields:
-        if column in leads:
-            rows.append({"field": column, "reason": "left out in the project file (leads.exclude_fields)"})
-    for _, row in leakage.iterrows():
-        if row["excluded"] and row["field"] not in other_dates:
-            rows.append({"field": row["field"], "reason": "leakage guard: " + row["reason"]})
-    return pd.DataFrame(rows)
+def decided(leads: pd.DataFrame, settings: ProjectSettings) -> pd.Series:
+    """Return which leads have a decided outcome, the only ones the profile, rules and score learn from: converted,
+    lost, or — when the funnel judges leads by maturity — still open but older than the maturity window at the
+    export date. An open opportunity of a pipeline judged on closed outcomes (funnel.judge: closed) or an open
+    value of a converted column is never counted as not converted."""
+    if "outcome" not in leads:   # written before leads.parquet had an outcome: every lead as before
+        return pd.Series(True, index=leads.index)
+    outcome = leads["outcome"].astype("str")
+    closed = outcome.isin(["converted", "lost"])
+    funnel = settings.funnel
+    if funnel is None or funnel.judge == "closed" or settings.has_outcome_column:
+        return closed
+    stages = funnel.stage_names
+    as_of = (pd.Timestamp(funnel.as_of) if funnel.as_of is not None
+             else export_date(leads, stages=stages).date)
+    old = pd.to_datetime(leads["created_at"]) <= as_of - pd.Timedelta(days=funnel.cohort_maturity_days)
+    return closed | old.fillna(False)
 
 
 # --- the whole analysis ------------------------------------------------------------------------------------------
@@ -188,8 +117,6 @@ class LeadsResult:
         return list(self.drivers.loc[self.drivers["group"] == "lead attribute", "attribute"])
 
     def _repr_html_(self) -> str:
-        from alignkit.report.html import render_fragment
-
         tables = [("Overall conversion", self.overall), ("What converting leads have in common", self.drivers.head(12)),
                   ("Fields kept out of drivers and score", self.left_out)]
         if self.score is not None:
@@ -202,7 +129,8 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
     """Return the whole analysis from data/processed (or from `inputs`): guard, profile, drivers, linked
     answers and, if `fit`, the lead score (cross-validated, calibrated, with rules and the MQL threshold)."""
     inputs = inputs or load_inputs(settings)
-    leads = inputs.leads
+    known = decided(inputs.leads, settings)
+    leads = inputs.leads.loc[known].reset_index(drop=True)
     fields = candidate_fields(leads, settings)
     leakage = leakage_guard(leads, fields, settings)
     dropped = set(settings.leads.exclude_fields) | set(leakage.loc[leakage["excluded"], "field"])
@@ -211,14 +139,14 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
     overall = pd.DataFrame([{"leads": len(leads), **{k: v for k, v in proportion(y).as_dict().items()
                                                      if k in ("count", "share", "ci_low", "ci_high")}}])
     overall = overall.rename(columns={"count": "converted", "share": "rate"}).astype({"converted": "int64"})
+    overall["open_left_out"] = int((~known).sum())
     min_group = settings.privacy.min_group_size
     values = conversion_by_value(leads, attributes, min_group_size=min_group)
     assoc = associations(leads, attributes)
-    numeric = [a for a in attributes if _is_numeric(leads[a])]
+    numeric = [a for a in attributes if is_numeric(leads[a])]
     score = None
     folds = folds or settings.leads.cv_folds
     if fit and min(int(y.sum()), int((~y).sum())) < MIN_PER_CLASS * folds:
-        from alignkit.errors import InputFileError
         raise InputFileError(settings.processed_dir / "leads.parquet",
                              f"{int(y.sum()):,} converted and {int((~y).sum()):,} other leads: too few of one kind to "
                              f"fit and cross-validate a score ({MIN_PER_CLASS * folds} of each needed for {folds} folds).",
@@ -240,8 +168,8 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
     linked_values = (conversion_by_value(linked, linked_fields, min_group_size=min_group, weights=linked_weights)
                      if len(linked) else pd.DataFrame())
     linked_assoc = (associations(linked, linked_fields, weights=linked_weights)
-                    if len(linked) and linked[OUTCOME].nunique() > 1 else pd.DataFrame())
-    if len(linked_assoc):
+                    if len(linked) and linked[OUTCOME].nunique() > 1 else NO_LINKED_ASSOCIATIONS)
+    if len(linked_assoc) and "question" not in linked_assoc:
         linked_assoc.insert(1, "question", linked_assoc["attribute"].map(labels))
         linked_assoc = linked_assoc.sort_values("cramers_v", ascending=False, kind="stable").reset_index(drop=True)
     return LeadsResult(overall=overall, left_out=fields_left_out(leads, settings, leakage), leakage=leakage,
@@ -275,12 +203,6 @@ def weighting_note(result: LeadsResult) -> str | None:
 def save_result(result: LeadsResult, settings: ProjectSettings) -> Path:
     """Write data/processed/lead_score.joblib (the fitted score with its feature list, mapping, CV metrics,
     threshold and bands, plus the profile tables) atomically; return its path."""
-    import io
-
-    import joblib
-
-    from alignkit.io import write_atomic_bytes
-
     buffer = io.BytesIO()
     joblib.dump(result, buffer)
     return write_atomic_bytes(settings.processed_dir / SCORE_FILE, buffer.getvalue())
@@ -288,16 +210,13 @@ def save_result(result: LeadsResult, settings: ProjectSettings) -> Path:
 
 def load_result(settings: ProjectSettings) -> LeadsResult:
     """Return the result notebook 04 saved (no refitting); raise InputFileError if it has not run yet."""
-    import joblib
-
     path = settings.processed_dir / SCORE_FILE
     if not path.exists():
-        from alignkit.errors import InputFileError
         raise InputFileError(path, "not found.", fix="run notebook 04 (or `alignkit run --only 04`) first.")
     return joblib.load(path)
 
 
-# --- headline and report ---------------------------------------------------------------------------------------
+# --- headline ----------------------------------------------------------------------------------------------------
 
 
 def _driver_words(result: LeadsResult, top: int = 3) -> list[str]:
@@ -310,8 +229,11 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
     (a topic with nothing to say is an empty list)."""
     parts: dict[str, list[str]] = {}
     o = result.overall.iloc[0]
-    parts["overall"] = [f"{o['rate']:.1%} of leads became customers ({int(o['converted']):,} of {int(o['leads']):,}; "
-             f"95% CI {o['ci_low']:.1%}–{o['ci_high']:.1%})."]
+    still_open = int(o.get("open_left_out", 0) or 0)
+    parts["overall"] = [f"{o['rate']:.1%} of leads with a decided outcome converted ({int(o['converted']):,} of "
+                        f"{int(o['leads']):,}; 95% CI {o['ci_low']:.1%}–{o['ci_high']:.1%})"
+                        + (f"; {still_open:,} leads still open are left out, not counted as lost." if still_open
+                           else ".")]
     parts["drivers"] = ["What converting leads have in common, strongest first: " + "; ".join(_driver_words(result)) + "."]
     lines = parts.setdefault("channel", [])
     channel = result.values[result.values["attribute"].isin(CHANNEL_FIELDS[:1]) & result.values["lift"].notna()]
@@ -341,7 +263,6 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
         lines = parts.setdefault("rule", [])
         good = s.rules[s.rules["lift"] > 1]
         if len(good):
-            from alignkit.leads.score import rule_sentence
             lines.append("The ideal lead in one rule: " + rule_sentence(good.iloc[0]))
     return parts
 
@@ -359,194 +280,3 @@ def alignment_headline(result: LeadsResult) -> list[str]:
     the MQL threshold (the overall conversion rate is left to the funnel's line)."""
     parts = headline_parts(result)
     return [line for topic in ALIGNMENT_HEADLINE for line in parts.get(topic, [])]
-
-
-PRECISE = {"p_value": "{:.2g}", "q_value": "{:.2g}", "importance": "{:.3f}", "importance_sd": "{:.3f}",
-           "lowest_score": "{:.3f}", "score_threshold": "{:.3f}", "min_score": "{:.3f}", "cramers_v": "{:.3f}"}
-
-
-def _for_report(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the frame with p-values, importances and score cut-offs as text at a readable precision (the report
-    formats other floats with two decimals, which would show a q-value of 1e-30 as 0.00)."""
-    out = frame.copy()
-    for column, fmt in PRECISE.items():
-        if column in out:
-            out[column] = [fmt.format(v) if pd.notna(v) else "" for v in out[column]]
-    return out
-
-
-def _figure(ax, alt: str):
-    from alignkit.report.html import ReportFigure
-
-    return ReportFigure.from_axes(ax, alt=alt)
-
-
-def report_sections(result: LeadsResult) -> list:
-    """Return the report's sections: definition, drivers, values, fields kept out, linked survey, score accuracy."""
-    from alignkit import plots
-    from alignkit.leads.score import MODEL_LABELS, rule_sentence
-    from alignkit.report.html import ReportTable, Section
-
-    sections = []
-    s = result.score
-    if s is not None:
-        good = s.rules[s.rules["lift"] > 1]
-        threshold = pd.DataFrame([{"sales_capacity_per_week": s.capacity_per_week, "leads_per_week": s.leads_per_week,
-                                   "score_threshold": s.threshold["threshold"], "passed_share": s.threshold["share_passed"],
-                                   "precision_rate": s.threshold["precision"], "ci_low": s.threshold["precision_ci_low"],
-                                   "ci_high": s.threshold["precision_ci_high"], "recall_share": s.threshold["recall"]}])
-        sections.append(Section("definition", "The ideal lead, in writing", [
-            "Rules found by a shallow decision tree on the training leads, each measured on hold-out leads it never saw: "
-            "how many leads match, how many of them convert, the lift against the average lead, and the share of all "
-            "customers they hold. Rules that beat the average:", *[rule_sentence(r) for _, r in good.iterrows()],
-            "The MQL threshold is set so that marketing passes about as many leads as sales can follow up each week "
-            "(sla.sales_capacity_per_week). Precision: the share of passed leads that convert; recall: the share of "
-            "all future customers that are passed.",
-            "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the upper half "
-            "of the leads below it (nurture), D = the rest."],
-            [ReportTable("rules", "Rules (measured on hold-out leads)", _for_report(s.rules), count_columns=["leads"]),
-             ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)", _for_report(threshold)),
-             ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table), count_columns=["leads"])]))
-    top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
-    items = [ReportTable("drivers", "What converting leads have in common (ranked)", _for_report(result.drivers))]
-    if s is not None:
-        items.append(_figure(plots.plot_driver_importance(result.drivers), "Bar chart of permutation importance per attribute."))
-    for attribute in top:
-        items.append(_figure(plots.plot_conversion_by_value(result.values, attribute, overall_rate=result.overall_rate),
-                             f"Conversion rate with 95% CI per value of {attribute}."))
-        if attribute in set(result.distribution.get("attribute", [])):
-            items.append(_figure(plots.plot_numeric_by_outcome(result.distribution, attribute),
-                                 f"Distribution of {attribute} among converters and the rest."))
-    items.append(ReportTable("associations", "Tests and effect sizes per attribute (q = Benjamini–Hochberg)", _for_report(result.associations)))
-    sections.append(Section("drivers", "What converting leads have in common", [
-        "Lead attributes are ranked by how much the score relies on them: the drop in hold-out ROC AUC when the "
-        "attribute is shuffled (permutation importance), which accounts for the other attributes — so a field that "
-        "only echoes another (pageviews echo sessions) ranks below the one that matters. Channel fields (where the "
-        "lead came from) are ranked after the attributes: they describe the channel, not the lead.",
-        "Beside the rank: Cramér's V (0 = no association, 1 = perfect; numbers in quintiles), the AUC of numbers "
-        "(chance that a converter's value is higher than a non-converter's; 0.5 = no difference), and the q-value of "
-        "the test that fits (chi-square or Fisher for categories, Mann–Whitney for numbers), corrected for testing "
-        "many attributes."], items))
-    sections.append(Section("values", "Conversion by attribute value", [
-        f"Every attribute value with its leads, conversion rate (95% Wilson CI) and lift against the average "
-        f"({result.overall_rate:.1%}). Numbers are shown in quintiles. Groups under {result.min_group_size} leads are hidden."],
-        [ReportTable("conversion_by_value", "Conversion per value", _for_report(result.values), max_rows=300, count_columns=["leads"])]))
-    sections.append(Section("left_out", "Fields kept out of drivers and score", [
-        "A field recorded after the outcome would look like a perfect driver and make the score useless on new leads. "
-        "The leakage guard flags a field named in the project file (leads.post_outcome_fields), a field whose date "
-        "falls after the outcome, and a field that alone separates converters almost perfectly."],
-        [ReportTable("fields_left_out", "Fields kept out, with the reason", _for_report(result.left_out)),
-         ReportTable("leakage_guard", "What the leakage guard found", _for_report(result.leakage))]))
-    if len(result.linked_associations):
-        n = int(result.linked_associations["leads"].max())
-        weighted = getattr(result, "linked_weighting", None)
-        words = [f"Only the {n:,} leads linked to a survey response are in this section, so its rates describe that "
-                 "subset, not all leads; its attributes are not in the score. Ranked by Cramér's V."]
-        if weighted is not None:
-            row = weighted.iloc[0]
-            words.append(f"Weighted: each linked lead counts with its survey response's weight (survey.weighting), so "
-                         f"rates, lifts, medians, tests and effect sizes describe the population the weights stand for. "
-                         f"Confidence intervals and tests use Kish's effective sample size: {int(row['weighted_leads']):,} "
-                         f"weighted leads count as {row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); "
-                         "leads and converted stay counts of leads, and a lead whose response has no weight (a quality "
-                         "flag) is left out of the weighted figures.")
-        linked_items = [] if weighted is None else [ReportTable("linked_weighting", "Survey weights of the linked leads", weighted)]
-        sections.append(Section("linked", "Survey answers and personas (linked leads only" + (", weighted)" if weighted is not None else ")"),
-            words,
-            [*linked_items, ReportTable("linked_associations", "Survey answers and personas: tests and effect sizes", _for_report(result.linked_associations)),
-             ReportTable("linked_values", "Conversion per answer (linked leads)", _for_report(result.linked_values), max_rows=200, count_columns=["leads"])]))
-    if s is not None:
-        metrics = pd.DataFrame([{"model": s.model_name, "leads": s.holdout_metrics["leads"],
-                                 "conversions": s.holdout_metrics["conversions"], "roc_auc": s.holdout_metrics["roc_auc"],
-                                 "pr_auc": s.holdout_metrics["pr_auc"], "base_rate": s.holdout_metrics["base_rate"]}])
-        items = [ReportTable("cross_validation", "Cross-validated accuracy (mean ± sd across folds)", _for_report(s.cv_summary)),
-                 ReportTable("holdout", "Accuracy of the chosen, calibrated score on hold-out leads", _for_report(metrics)),
-                 _figure(plots.plot_gains(s.gains, capacity_share=s.threshold.get("capacity_share")),
-                         "Cumulative gains curve of the score on hold-out leads."),
-                 ReportTable("gains", "Gains and lift by score tenth (hold-out leads)", _for_report(s.gains), count_columns=["leads"]),
-                 _figure(plots.plot_calibration(s.calibration), "Predicted vs observed conversion per score decile.")]
-        for attribute, curve in s.partial_dependence.items():
-            items.append(_figure(plots.plot_partial_dependence(curve, attribute), f"Partial dependence of the score on {attribute}."))
-        sections.append(Section("score", "The lead score and how accurate it is", [
-            (f"The table has {s.rows_used['leads']:,} leads; the models use a stratified sample of "
-             f"{s.rows_used['training'] + s.rows_used['holdout']:,} of them. " if s.rows_used.get("leads", 0) >
-             s.rows_used["training"] + s.rows_used["holdout"] else "")
-            + f"Two models were cross-validated ({s.rows_used['model_sample']:,} training leads, stratified folds): "
-            + "; ".join(MODEL_LABELS.values()) + f". The better by mean ROC AUC ({s.model_name}) was calibrated "
-            "(Platt scaling on its out-of-fold predictions) so a score of 0.2 means about 20% of such leads convert, "
-            f"then measured on {s.rows_used['holdout']:,} hold-out leads. PR AUC is compared with chance, the base rate.",
-            "Per-lead reasons (from `alignkit score`): each attribute's contribution is how far it moves the lead's "
-            "log-odds compared with a typical lead's value (median number, most frequent category)."], items))
-    return sections
-
-
-def alignment_sections(result: LeadsResult) -> list:
-    """Return the short version for the alignment page (notebook 05): the written definition and the ranked drivers."""
-    keep = {"definition", "drivers"}
-    sections = [s for s in report_sections(result) if s.id in keep]
-    from dataclasses import replace
-
-    from alignkit.report.html import ReportTable
-    return [replace(s, items=[i for i in s.items if isinstance(i, ReportTable)][:3]) for s in sections]
-
-
-def write_leads_report(result: LeadsResult, settings: ProjectSettings, *, inputs: pd.DataFrame | None = None) -> Path:
-    """Write reports/04_converting_leads.html (and its CSVs); return the HTML path."""
-    from alignkit.report.html import write_report
-
-    if inputs is None:
-        path = settings.processed_dir / "inputs.parquet"
-        inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["table", "file", "rows", "sha256"])
-    return write_report(REPORT_SLUG, title="The ideal lead: what converting leads have in common",
-                        subtitle="Drivers, a shared lead score, the MQL threshold and a written definition for sales and marketing.",
-                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs,
-                        weighting=weighting_note(result))
-
-
-# --- scoring a new CRM export (`alignkit score`) ---------------------------------------------------------------
-
-
-def _known_levels(score: LeadScore) -> dict[str, list[str]]:
-    encoder = score.model.pipeline_.named_steps["prepare"].named_transformers_["categories"]
-    return {c: [str(v) for v in levels] for c, levels in zip(score.categorical, encoder.categories_)}
-
-
-def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResult | None = None) -> pd.DataFrame:
-    """Return one row a lead of a CRM contacts export: pseudonymous lead_key, calibrated score, band A–D and the
-    top three reasons for and against. The export goes through notebook 01's ingest and cleaning (test records
-    dropped, duplicates merged, categories normalised, ids pseudonymised), so no PII reaches the output.
-
-    Raises MissingColumnError naming the file and the column when a column the score needs is not in the export."""
-    from alignkit.prepare import clean
-    from alignkit.prepare.clean import CleaningLog
-    from alignkit.errors import MissingColumnError
-    from alignkit.ingest.crm import read_crm_table, resolve_mapping
-    from alignkit.ingest.files import read_export
-    from alignkit.privacy import pseudonymise
-    from alignkit.prepare.tables import clean_contacts
-
-    path = Path(path)
-    result = result or load_result(settings)
-    score = result.score
-    if score is None:
-        from alignkit.errors import InputFileError
-        raise InputFileError(settings.processed_dir / SCORE_FILE, "holds no fitted score.", fix="rerun notebook 04 with the score.")
-    contacts = settings.crm.contacts
-    attributes = {name: column for name, column in score.mapping.items() if name in score.features}
-    spec = contacts.model_copy(update={"file": str(path), "attributes": attributes})
-    raw = read_crm_table("contacts", path, spec, crm_format=settings.crm.format)
-    preset = resolve_mapping("contacts", raw.format, spec)
-    for feature in score.features:
-        if feature not in raw.frame:
-            column = attributes.get(feature) or preset.get(feature, feature)
-            available = list(read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)[1].columns)
-            raise MissingColumnError(path, column, available, mapped_from=f"the lead score's attribute {feature!r}")
-    scoring_settings = settings.model_copy(update={"crm": settings.crm.model_copy(update={"contacts": spec})})
-    frame, _ = clean_contacts(raw, scoring_settings, log=CleaningLog())
-    for column, levels in _known_levels(score).items():
-        if column in frame:
-            by_fold = {clean._fold(level): level for level in levels}
-            folded = frame[column].astype("str").map(lambda v: by_fold.get(clean._fold(v), v), na_action="ignore")
-            frame[column] = folded
-    frame["lead_key"] = pseudonymise(frame["lead_id"].astype("str"), salt=settings.pseudonym_salt())
-    return score_leads(score, frame)

@@ -1,7 +1,7 @@
 """The lead score's accuracy tables and its written definition: gains and lift, calibration, the MQL threshold
 at sales capacity with precision and recall, bands A–D, and rules in words from a shallow decision tree.
 
-Pure functions of outcomes and scores (or of lead tables, for the rules); `alignkit.lead_score` uses them.
+Pure functions of outcomes and scores (or of lead tables, for the rules); `alignkit.leads.score` uses them.
 """
 
 from __future__ import annotations

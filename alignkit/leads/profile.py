@@ -24,14 +24,15 @@ WEIGHT = "_survey_weight"   # linked_attributes: the linked response's survey we
 # --- the profile ---------------------------------------------------------------------------------------------------
 
 
-def _is_numeric(values: pd.Series) -> bool:
+def is_numeric(values: pd.Series) -> bool:
+    """Return whether the attribute is a number (binned in quantiles, tested with Mann–Whitney); booleans are not."""
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def _binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
+def binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
     """Return a categorical: categories as they are, numbers in quantile bins labelled by the range of values
     inside ('3–7', in order), missing values as '(missing)'. Categorical codes keep this fast on a million rows."""
-    if not _is_numeric(values):
+    if not is_numeric(values):
         cat = values.astype("category")
         if cat.isna().any():
             cat = cat.cat.add_categories([MISSING]).fillna(MISSING)
@@ -77,7 +78,7 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
     overall = float((w * y).sum() / w.sum()) if w.sum() > 0 else np.nan
     rows = []
     for column in fields:
-        groups = _binned(frame[column], bins)
+        groups = binned(frame[column], bins)
         codes = groups.cat.codes.to_numpy()
         k = len(groups.cat.categories)
         sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
@@ -115,15 +116,15 @@ def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCO
     rows = []
     for column in fields:
         values = frame[column]
-        binned = _binned(values)
-        cat = categorical_association(binned, y, weights=w)
-        row = {"attribute": column, "kind": "number" if _is_numeric(values) else "category",
+        grouped = binned(values)
+        cat = categorical_association(grouped, y, weights=w)
+        row = {"attribute": column, "kind": "number" if is_numeric(values) else "category",
                "leads": int(values.notna().sum()), "cramers_v": cat.cramers_v,
-               "single_field_auc": discrimination_auc(binned, y, weights=w)}
+               "single_field_auc": discrimination_auc(grouped, y, weights=w)}
         if w is not None:
             answered = values.notna().to_numpy() & (w > 0)
             row["n_effective"] = effective_sample_size(w[answered]) if answered.any() else 0.0
-        if _is_numeric(values):
+        if is_numeric(values):
             x = values.astype("Float64")
             if w is None:
                 mw = mann_whitney(x, y)

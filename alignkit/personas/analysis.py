@@ -23,7 +23,7 @@ from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.personas.map import persona_map
 from alignkit.personas.k_choice import choose_k, score_k
 from alignkit.personas.model import PersonaModel, persona_features
-from alignkit.personas.profiles import (auto_names, crm_outcomes, persona_sizes, persona_traits, top_traits,
+from alignkit.personas.profiles import (auto_names, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        typical_answers)
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size
@@ -48,7 +48,7 @@ class PersonaResult:
     traits: pd.DataFrame              # every persona × answer comparison
     top: pd.DataFrame                 # the five traits that set each persona apart most
     typical: pd.DataFrame             # typical answers, one column per persona
-    crm: pd.DataFrame                 # CRM outcome of linked respondents per persona
+    crm: pd.DataFrame                 # CRM outcome of linked respondents per persona (no rows without a CRM funnel)
     assignments: pd.DataFrame         # respondent_key, lead_key, persona_id, persona, used_in_fit
     embedding: pd.DataFrame           # persona map: x, y, persona_id (one row per respondent)
     names: dict[int, str]
@@ -74,12 +74,19 @@ class PersonaResult:
             ("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)])
 
 
-def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Return responses, codebook and leads from data/processed (written by notebook 01)."""
+def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Return responses, codebook and leads from data/processed (written by notebook 01); leads are None when the
+    project names no CRM export (a survey alone)."""
+    if settings.survey is None:
+        raise InputFileError(settings.source_file or settings.root, "names no survey export, so there are no "
+                             "answers to form personas from.", fix="add survey.file to the project file.")
     folder = settings.processed_dir
-    frames = []
+    frames: list[pd.DataFrame | None] = []
     for name in ("responses", "codebook", "leads"):
         path = folder / f"{name}.parquet"
+        if name == "leads" and settings.crm is None:
+            frames.append(None)
+            continue
         if not path.exists():
             raise InputFileError(path, "not found.", fix="run notebook 01 (or `alignkit run --only 01`) first.")
         frames.append(pd.read_parquet(path))
@@ -202,8 +209,9 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
         traits=traits[traits["persona_id"].isin(big)].reset_index(drop=True),
         top=top_traits(traits[traits["persona_id"].isin(big)]),
         typical=typical_answers(responses, persona_id, codebook, names, min_group_size=minimum, weights=weights),
-        crm=crm_outcomes(assignments, leads, names, stages=settings.funnel.stage_names,
-                         sql_stage=settings.funnel.sql_stage, min_group_size=minimum, weights=weights),
+        crm=(crm_outcomes(assignments, leads, names, stages=settings.funnel.stage_names,
+                          sql_stage=settings.funnel.sql_stage, min_group_size=minimum, weights=weights)
+             if leads is not None and settings.funnel is not None else no_crm_outcomes()),
         assignments=assignments, embedding=embedding, names=names, model=model, codebook=codebook,
         min_group_size=minimum, weighting=weighting_summary(responses, weights, model))
 
@@ -211,7 +219,7 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
 def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
             leads: pd.DataFrame | None = None) -> PersonaResult:
     """Return notebook 03's whole analysis: choose k, fit, profile, map (inputs read from data/processed unless given)."""
-    if responses is None or codebook is None or leads is None:
+    if responses is None or codebook is None or (leads is None and settings.crm is not None):
         loaded = load_inputs(settings)
         responses = loaded[0] if responses is None else responses
         codebook = loaded[1] if codebook is None else codebook

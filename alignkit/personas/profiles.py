@@ -232,7 +232,7 @@ def _typical_weighted(mine: pd.DataFrame, columns: list[str], kind: str, w: pd.S
 
 
 def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
-    from alignkit.prepare.tables import stage_at_column
+    from alignkit.prepare.stage_paths import stage_at_column
 
     reached = pd.DataFrame({i: leads[stage_at_column(s)].notna() if stage_at_column(s) in leads else False
                             for i, s in enumerate(stages)}, index=leads.index)
@@ -242,6 +242,15 @@ def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
             reached[i] = reached[i] | (current >= i)
     index = np.where(reached.any(axis=1), reached.to_numpy()[:, ::-1].argmax(axis=1), -1)
     return pd.Series(np.where(index >= 0, len(stages) - 1 - index, -1), index=leads.index)
+
+
+CRM_OUTCOME_COLUMNS = ("persona_id", "persona", "linked", "converted", "conversion_rate", "ci_low", "ci_high",
+                       "median_amount", "top_sources", "typical_furthest_stage", "suppressed")
+
+
+def no_crm_outcomes() -> pd.DataFrame:
+    """Return the CRM outcome table with no rows: the project has no CRM funnel to link respondents to."""
+    return pd.DataFrame({c: pd.Series(dtype="bool" if c == "suppressed" else "float64") for c in CRM_OUTCOME_COLUMNS})
 
 
 def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[int, str], *,

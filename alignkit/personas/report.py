@@ -24,7 +24,8 @@ PERSONA_MAP_ALT = "Scatter map of respondents coloured by persona."
 
 def _card(result: PersonaResult, pid: int) -> Section:
     size = result.sizes.set_index("persona_id").loc[pid]
-    crm = result.crm.set_index("persona_id").loc[pid]
+    outcomes = result.crm.set_index("persona_id")
+    crm = outcomes.loc[pid] if pid in outcomes.index else None
     top = result.top[result.top["persona_id"] == pid]
     if result.weighted:
         text = [f"{size['share']:.0%} of respondents, weighted (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; "
@@ -32,7 +33,9 @@ def _card(result: PersonaResult, pid: int) -> Section:
                 f"{size['design_effect']:.2f})."]
     else:
         text = [f"{size['share']:.0%} of respondents (95% CI {size['ci_low']:.0%}–{size['ci_high']:.0%}; {int(size['n']):,} people)."]
-    if not crm["suppressed"] and pd.notna(crm["conversion_rate"]):
+    if crm is None:
+        pass   # no CRM funnel to link respondents to: the card describes the survey answers only
+    elif not crm["suppressed"] and pd.notna(crm["conversion_rate"]):
         amount = f", median won deal {crm['median_amount']:,.0f}" if pd.notna(crm["median_amount"]) else ""
         weighted = (f", weighted; effective sample size {crm['n_effective']:,.0f}, design effect {crm['design_effect']:.2f}"
                     if result.weighted else "")
@@ -95,13 +98,18 @@ def report_sections(result: PersonaResult) -> list[Section]:
                                 alt=PERSONA_MAP_ALT)]))
     for pid in shown["persona_id"]:
         sections.append(_card(result, int(pid)))
-    sections.append(Section("crm", "What each persona did in the CRM", [
-        "Only respondents whose survey email matched a CRM lead are counted here. Conversion is to the converted "
-        "stage of the project file; the median amount is over won deals."
-        + (" Weighted by the respondents' survey weights (conversion rate, sources, stage reached, median amount); "
-           "linked and converted count leads; n_effective and design_effect are Kish's." if result.weighted else "")],
-        [ReportTable("crm_outcomes", "CRM outcome per persona (linked respondents" + (", weighted)" if result.weighted else ")"),
-                     result.crm)]))
+    if len(result.crm):
+        sections.append(Section("crm", "What each persona did in the CRM", [
+            "Only respondents whose survey email matched a CRM lead are counted here. Conversion is to the converted "
+            "stage of the project file; the median amount is over won deals."
+            + (" Weighted by the respondents' survey weights (conversion rate, sources, stage reached, median amount); "
+               "linked and converted count leads; n_effective and design_effect are Kish's." if result.weighted else "")],
+            [ReportTable("crm_outcomes", "CRM outcome per persona (linked respondents"
+                         + (", weighted)" if result.weighted else ")"), result.crm)]))
+    else:
+        sections.append(Section("crm", "What each persona did in the CRM", [
+            "Not analysed: the project has no CRM funnel to link survey respondents to (crm and funnel in the project "
+            "file), so the personas are described by their answers alone."]))
     sections.append(Section("traits", "Every comparison", [
         "Each answer in each persona against everyone else: share or mean, lift (ratio), standardised difference "
         "(|d| ≥ 0.2 small, 0.5 medium, 0.8 large) and the p-value corrected for the number of comparisons "

@@ -17,11 +17,13 @@ def plot_conversion_by_value(values: pd.DataFrame, attribute: str, *, overall_ra
     ax = _axes(ax, (7.5, 0.35 * max(3, len(part)) + 1.2))
     y = range(len(part))
     rate = part["rate"].astype(float) * 100
-    ax.errorbar(rate, y, xerr=[rate - part["ci_low"].astype(float) * 100, part["ci_high"].astype(float) * 100 - rate],
+    below = (rate - part["ci_low"].astype(float) * 100).clip(lower=0)    # 100% with a CI ending at 99.99…%
+    above = (part["ci_high"].astype(float) * 100 - rate).clip(lower=0)
+    ax.errorbar(rate, y, xerr=[below, above],
                 fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3, label="conversion rate (95% CI)")
     ax.axvline(overall_rate * 100, color=PALETTE[5], linestyle="--", label=f"all leads ({overall_rate:.1%})")
     ax.set_yticks(list(y), [f"{v} (n={int(n):,})" for v, n in zip(part["value"].astype(str), part["leads"])])
-    ax.set_xlabel("Leads that became customers (%)")
+    ax.set_xlabel("Leads that converted (%)")
     ax.set_ylabel(attribute)
     ax.set_title(f"Conversion by {attribute}")
     ax.legend(frameon=False, loc="best", fontsize=8)

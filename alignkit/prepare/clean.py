@@ -107,7 +107,13 @@ def drop_test_records(frame: pd.DataFrame, *, log: CleaningLog, table: str, patt
 def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "leads", key: str = "email",
                     id_column: str = "lead_id", updated_column: str = "updated_at") -> tuple[pd.DataFrame, dict[str, str]]:
     """Return one row per normalised email — the most complete, then the newest record — and a map of the
-    removed ids to the id kept, so their deals and touches follow the kept record. Logs the rows removed."""
+    removed ids to the id kept, so their deals and touches follow the kept record. Logs the rows removed.
+
+    Without an email column (a one-table lead list), records are kept as they are: their ids are already unique."""
+    if key not in frame:
+        log.record("dedupe_contacts", table=table, rows=0,
+                   reason=f"no {key} column: records deduplicated by id only")
+        return frame, {}
     completeness = frame.notna().sum(axis=1)
     updated = frame[updated_column] if updated_column in frame else pd.Series(pd.NaT, index=frame.index)
     order = pd.DataFrame({"key": frame[key], "complete": completeness, "updated": updated,
@@ -121,6 +127,11 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     log.record("dedupe_contacts", table=table, rows=len(removed),
                reason="same normalised email as another record; kept the most complete, then newest")
     return frame.drop(index=removed.index).reset_index(drop=True), id_map
+
+
+def fold_key(value: str) -> str:
+    """Return a join key folded for comparison: case, accents, spaces and punctuation removed ('GTX Pro' = 'GTXPro')."""
+    return _fold(str(value))
 
 
 def _fold(value: str) -> str:

@@ -22,14 +22,18 @@ FLAG_LABELS = {"is_speeder": "Speeders (answered far faster than the median)",
 
 def rows_by_table(data: PreparedData) -> pd.DataFrame:
     """Return, per table, the rows in the input file and the rows written to data/processed."""
-    deals_kept = int(data.leads["deal_stage"].notna().sum()) if "deal_stage" in data.leads else None
-    kept = {"contacts": ("leads.parquet", len(data.leads)), "deals": ("leads.parquet (leads with a deal)", deals_kept),
+    leads = data.leads
+    deals_kept = int(leads["deal_stage"].notna().sum()) if leads is not None and "deal_stage" in leads else None
+    kept = {"contacts": ("leads.parquet", None if leads is None else len(leads)),
+            "deals": ("leads.parquet (leads with a deal)", deals_kept),
             "touches": ("touches.parquet", None if data.touches is None else len(data.touches)),
             "survey": ("responses.parquet", None if data.responses is None else len(data.responses)),
             "population_margins": ("responses.parquet (weight column)", None if data.weighting is None else len(data.weighting.weights))}
     rows = []
     for _, entry in data.inputs.iterrows():
         written_to, rows_out = kept.get(entry["table"], ("", None))
+        if entry["table"].startswith("lookup:"):
+            written_to = "leads.parquet (joined columns)"
         rows.append({"input": entry["table"], "file": entry["file"], "rows_in": int(entry["rows"]),
                      "written_to": written_to, "rows_out": rows_out})
     return pd.DataFrame(rows).astype({"rows_out": "Int64"})
@@ -78,8 +82,11 @@ def missingness(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     return out.sort_values(["missing_share", "table", "column"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
-def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:
-    """Return the codebook for reading: column, kind, question (and item), options in order."""
+def codebook_table(codebook: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the codebook for reading: column, kind, question (and item), options in order (no rows without a
+    survey)."""
+    if codebook is None:
+        return pd.DataFrame(columns=["column", "kind", "question", "options"])
     out = codebook[["column", "kind", "question"]].copy()
     if "item" in codebook:
         item = codebook["item"].fillna("")
@@ -123,9 +130,10 @@ class CleaningSummary:
 def summarise(data: PreparedData) -> CleaningSummary:
     """Return the rows per table, changes per step, quality flags and linking rate of the prepared data."""
     responses = data.responses if data.responses is not None else pd.DataFrame(columns=["quality_ok", "lead_key"])
+    linkable = len(responses) and data.leads is not None
     return CleaningSummary(rows=rows_by_table(data), steps=changes_by_step(data.cleaning_log),
                            flags=quality_flags(responses) if len(responses) else pd.DataFrame(),
-                           linking=linking_rate(responses) if len(responses) else pd.DataFrame(),
+                           linking=linking_rate(responses) if linkable else pd.DataFrame(),
                            weights=weight_summary(data))
 
 
@@ -139,7 +147,7 @@ def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
     for step, words in (("dedupe_contacts", "duplicate contacts merged"), ("drop_test_records", "test or internal records removed")):
         rows = int(log.loc[log["step"] == step, "rows_affected"].sum())
         lines.append(f"{rows:,} {words}.")
-    if len(summary.linking):
+    if len(summary.linking) and data.leads is not None:
         link = summary.linking.iloc[0]
         lines.append(f"{link['share']:.0%} of survey responses (95% CI {link['ci_low']:.0%}–{link['ci_high']:.0%}) "
                      "link to a CRM lead by email, so their answers can be set beside what they did.")
@@ -177,8 +185,8 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
             "in a grid. Both are kept in the data with a flag and left out where they would distort results."],
             [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags,
                          count_columns=("responses", "of")),
-             ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking,
-                         count_columns=("linked", "of"))]))
+             *([ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking,
+                            count_columns=("linked", "of"))] if len(summary.linking) else [])]))
     if data.weighting is not None:
         sections.append(weights_section(data, min_group_size=settings.privacy.min_group_size))
     sections.append(Section("missingness", "Missing values", [

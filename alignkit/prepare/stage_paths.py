@@ -1,5 +1,5 @@
 """Each lead's path through the funnel: stages reached (own date, current stage, or a later stage), when, skipped,
-furthest stage and moved back. One definition for notebook 01's cleaning log (`tables.build_leads`) and the
+furthest stage and moved back. One definition for notebook 01's cleaning log (`lead_table.build_leads`) and the
 funnel analysis (`alignkit.funnel`), so the two never count skips and moves back differently. It sits in prepare,
 below the funnel stage: prepare never imports a stage.
 """
@@ -31,6 +31,9 @@ class StagePaths:
     furthest: np.ndarray       # (leads,) int: index of the furthest stage reached, -1 for none
     moved_back: np.ndarray     # (leads,) bool: current stage earlier than the furthest reached
     created_at: np.ndarray     # (leads,) datetime64
+    # (leads,) bool, when leads are judged on closed outcomes (funnel.judge: closed): lost at their furthest stage.
+    # None = judged by maturity (a lead still at a stage counts as not moving on once the maturity window passed).
+    closed_lost: np.ndarray | None = None
 
     def index(self, name: str) -> int:
         """Return the position of a stage in the funnel."""

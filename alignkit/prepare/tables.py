@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,19 +15,20 @@ import pandas as pd
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
-from alignkit.ingest.crm import CrmExports, RawTable, read_crm
+from alignkit.ingest.crm import CrmExports, RawLookup, RawTable, read_crm
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.io import write_parquet
 from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
-from alignkit.prepare.stage_paths import stage_at_column, stage_paths
+from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
+from alignkit.prepare.lookups import join_lookups
 from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")
 LEADS_REQUIRED = {"lead_key": "str", "created_at": "datetime", "source": "str", "campaign": "str", "owner": "str",
                   "stage": "category", "lifecycle_lost": "bool", "first_touch_at": "datetime", "converted": "bool",
-                  "amount": "number", "lost_reason": "str"}
+                  "outcome": "category", "amount": "number", "lost_reason": "str"}
 TOUCHES_REQUIRED = {"lead_key": "str", "at": "datetime", "kind": "str", "content": "str"}
 RESPONSES_REQUIRED = {"respondent_key": "str", "lead_key": "str", "submitted_at": "datetime", "duration_s": "number",
                       "is_speeder": "bool", "is_straightliner": "bool", "quality_ok": "bool"}
@@ -56,13 +58,11 @@ def check_schema(frame: pd.DataFrame, required: dict[str, str], table: str) -> p
     return frame
 
 
-
-
 @dataclass(frozen=True)
 class PreparedData:
     """The canonical tables written by notebook 01, the log of every change, and the inputs they came from."""
 
-    leads: pd.DataFrame
+    leads: pd.DataFrame | None             # None = no CRM export named (a survey alone)
     touches: pd.DataFrame | None
     responses: pd.DataFrame | None
     codebook: pd.DataFrame | None
@@ -71,10 +71,10 @@ class PreparedData:
     weighting: RakingResult | None = None   # how responses were weighted (survey.weighting); None = unweighted
 
 
-def input_manifest(crm: CrmExports, survey: SurveyExport | None, survey_sha: str | None = None) -> pd.DataFrame:
+def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_sha: str | None = None) -> pd.DataFrame:
     """Return one row per input file: table, file name, format, rows in the file, columns kept, content hash."""
     rows = [{"table": t.name, "file": t.path.name, "format": t.format, "rows": t.rows_in_file,
-             "columns_kept": t.frame.shape[1], "sha256": t.sha256} for t in crm.tables()]
+             "columns_kept": t.frame.shape[1], "sha256": t.sha256} for t in (crm.tables() if crm else [])]
     if survey is not None:
         from alignkit.ingest.files import content_hash
         rows.insert(0, {"table": "survey", "file": survey.path.name, "format": survey.source_format,
@@ -87,8 +87,10 @@ def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[st
     return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
 
 
-def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Return cleaned contacts (still with raw ids and emails, for linking) and the duplicate-id → kept-id map."""
+def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog,
+                   lookups: Sequence[RawLookup] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return cleaned contacts (still with raw ids and emails, for linking), with the lookup tables' attributes
+    joined on, and the duplicate-id → kept-id map."""
     for step, rows, reason in raw.notes:
         log.record(step, table="leads", rows=rows, reason=reason)
     frame = raw.frame.copy()
@@ -105,133 +107,17 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
         frame["updated_at"] = pd.to_datetime(frame["updated_at"], format="mixed", errors="coerce",
                                              dayfirst=settings.clean.dayfirst)
     frame, id_map = clean.dedupe_contacts(frame, log=log)
-    frame = clean.parse_numbers(frame, attributes, log=log, table="leads")
+    before = set(frame.columns)
+    frame = join_lookups(frame, list(lookups), log=log)
+    attributes += [c for c in frame.columns if c not in before]
+    frame = clean.parse_numbers(frame, attributes, log=log, table="leads",
+                                required=["amount"] if "amount" in frame else [])
     categories = settings.clean.category_columns or ["source", "campaign", "owner", *[
         c for c in attributes if pd.api.types.is_string_dtype(frame[c]) and frame[c].nunique() <= MAX_CATEGORY_LEVELS]]
     frame = clean.normalise_categories(frame, categories, log=log, table="leads", aliases=settings.clean.category_aliases)
     frame = clean.parse_dates(frame, [c for c in dict.fromkeys(date_columns) if c != "updated_at"], log=log,
                               table="leads", path=raw.path, dayfirst=settings.clean.dayfirst)
     return frame, id_map
-
-
-def _follow_ids(frame: pd.DataFrame, id_map: dict[str, str], known: set[str], *, log: CleaningLog, table: str) -> pd.DataFrame:
-    ids = frame["lead_id"].astype("str").map(lambda v: id_map.get(v, v), na_action="ignore")
-    moved = int((ids != frame["lead_id"]).fillna(False).sum())
-    log.record("follow_merged_contacts", table=table, rows=moved, reason="belonged to a duplicate contact; moved to the kept record")
-    orphan = ~ids.isin(known)
-    log.record("drop_unknown_leads", table=table, rows=int(orphan.sum()),
-               reason="refers to no remaining contact (a test record, or a contact not in the export)")
-    return frame.assign(lead_id=ids).loc[~orphan].reset_index(drop=True)
-
-
-def _deal_summary(raw: RawTable, id_map: dict[str, str], known: set[str], settings: ProjectSettings,
-                  log: CleaningLog) -> pd.DataFrame:
-    deals = raw.frame.copy()
-    deals.attrs["source_columns"] = raw.source_columns
-    deals = clean.drop_blank_rows(deals, log=log, table="deals")
-    if "deal_id" in deals:
-        deals = clean.check_unique_ids(deals, "deal_id", log=log, table="deals", path=raw.path)
-    deals = _follow_ids(deals, id_map, known, log=log, table="deals")
-    deals = clean.parse_dates(deals, ["created_at", "closed_at"], log=log, table="deals", path=raw.path,
-                              dayfirst=settings.clean.dayfirst)
-    deals = clean.parse_numbers(deals, [], log=log, table="deals", required=["amount"] if "amount" in deals else [])
-    deals = clean.normalise_categories(deals, ["lost_reason"], log=log, table="deals", aliases=settings.clean.category_aliases)
-    fold = {s.casefold() for s in settings.crm.won_deal_stages}
-    lost_fold = {s.casefold() for s in settings.crm.lost_deal_stages}
-    stage = deals["stage"].astype("str").str.casefold()
-    deals["outcome"] = np.where(stage.isin(fold), "won", np.where(stage.isin(lost_fold), "lost", "open"))
-    for column in ("created_at", "closed_at"):
-        if column not in deals:
-            deals[column] = pd.NaT
-    if "amount" not in deals:
-        deals["amount"] = pd.NA
-    if "lost_reason" not in deals:
-        deals["lost_reason"] = pd.NA
-    deals = deals.sort_values(["lead_id", "created_at"], kind="stable")
-    latest = deals.groupby("lead_id").tail(1).set_index("lead_id")
-    won_amount = deals[deals["outcome"] == "won"].groupby("lead_id")["amount"].sum(min_count=1)
-    lost_reason = deals[deals["outcome"] == "lost"].groupby("lead_id")["lost_reason"].last()
-    summary = pd.DataFrame({
-        "deal_stage": latest["outcome"],
-        "deal_created_at": deals.groupby("lead_id")["created_at"].min(),
-        "deal_closed_at": latest["closed_at"].where(latest["outcome"] != "open"),
-        "amount": won_amount.reindex(latest.index).fillna(latest["amount"]),
-        "lost_reason": lost_reason.reindex(latest.index).where(latest["outcome"] == "lost"),
-    })
-    return summary
-
-
-def _touch_table(raw: RawTable, id_map: dict[str, str], known: set[str], settings: ProjectSettings,
-                 log: CleaningLog) -> pd.DataFrame:
-    touches = raw.frame.copy()
-    touches.attrs["source_columns"] = raw.source_columns
-    touches = clean.drop_blank_rows(touches, log=log, table="touches")
-    touches = _follow_ids(touches, id_map, known, log=log, table="touches")
-    touches = clean.parse_dates(touches, ["at"], log=log, table="touches", path=raw.path, dayfirst=settings.clean.dayfirst)
-    touches = clean.normalise_categories(touches, ["kind"], log=log, table="touches")
-    if "content" not in touches:
-        touches["content"] = pd.NA
-    touches["content"] = touches["content"].astype("str")
-    return touches.sort_values(["at", "lead_id"], kind="stable").reset_index(drop=True)
-
-
-def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.DataFrame | None,
-                settings: ProjectSettings, *, log: CleaningLog) -> pd.DataFrame:
-    """Return leads.parquet's table: one row a lead with stage, stage timestamps, first sales touch, outcome,
-    deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_leads`).
-
-    `stage` is empty both for lifecycle values listed in `funnel.lost_values` and for values the project file does
-    not know (counted in the cleaning log); `lifecycle_lost` (bool) tells the two apart: True only for a lost value."""
-    funnel = settings.funnel
-    names = funnel.stage_names
-    by_value = {clean._fold(s.value): s.name for s in funnel.stages}
-    lost_values = {clean._fold(v) for v in funnel.lost_values}
-    folded = contacts["stage"].astype("str").map(clean._fold, na_action="ignore")
-    stage = folded.map(by_value)
-    unknown = folded.notna() & stage.isna() & ~folded.isin(lost_values)
-    log.record("map_stages", table="leads", rows=int(unknown.sum()),
-               reason="stage value not among the project file's funnel stages; stage left empty")
-    leads = contacts.drop(columns=["stage"]).assign(stage=pd.Categorical(stage, categories=names, ordered=True),
-                                                    lifecycle_lost=folded.isin(lost_values).fillna(False).astype(bool))
-    for name in names:
-        column = stage_at_column(name)
-        if column not in leads:
-            leads[column] = pd.NaT
-    paths = stage_paths(leads, names)  # the funnel's own rules, so the log and notebook 02 count alike
-    log.record("check_stage_order", table="leads", rows=int(paths.skipped.any(axis=1).sum()),
-               reason="reached a later stage without a date for an earlier one (skipped a stage); kept as they are")
-    log.record("check_stage_order", table="leads", rows=int(paths.moved_back.sum()),
-               reason="current stage is earlier than the furthest stage reached (moved back); kept as they are")
-    converted_at = stage_at_column(funnel.converted_stage)
-    leads["converted"] = (leads[converted_at].notna() | (leads["stage"] == funnel.converted_stage)).astype(bool)
-    if deals is not None:
-        leads = leads.join(deals, on="lead_id")
-    for column in ("deal_stage", "lost_reason"):
-        if column not in leads:
-            leads[column] = pd.NA
-    for column in ("deal_created_at", "deal_closed_at"):
-        if column not in leads:
-            leads[column] = pd.NaT
-    if "amount" not in leads:
-        leads["amount"] = np.nan
-    leads["amount"] = leads["amount"].astype("Float64")
-    leads["first_touch_at"] = pd.NaT
-    if touches is not None:
-        sales_kinds = {k.casefold() for k in settings.crm.sales_touch_kinds}
-        sales = touches[touches["kind"].astype("str").str.casefold().isin(sales_kinds)]
-        mql_at = leads.set_index("lead_id")[stage_at_column(funnel.mql_stage)]
-        after = sales["at"] >= sales["lead_id"].map(mql_at).fillna(pd.Timestamp.min)
-        first = sales[after].groupby("lead_id")["at"].min()
-        leads["first_touch_at"] = leads["lead_id"].map(first).astype("datetime64[ns]")
-    for column in ("source", "campaign", "owner", "lost_reason", "deal_stage"):
-        if column not in leads:
-            leads[column] = pd.NA
-        leads[column] = leads[column].astype("str")
-    front = ["lead_id", "created_at", "source", "campaign", "owner", "stage", *[stage_at_column(n) for n in names],
-             "first_touch_at", "converted", "amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at",
-             "lifecycle_lost"]
-    rest = [c for c in leads.columns if c not in front]
-    return leads[front + rest]
 
 
 def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: CleaningLog, table: str,
@@ -305,14 +191,17 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
                                    key_column="respondent_key")
     flags = ["is_speeder", "is_straightliner", "is_incomplete", "quality_ok"]
     front = ["respondent_key", "lead_key", "submitted_at", "duration_s", *flags]
-    for column in ("submitted_at", "duration_s"):
-        if column not in responses:
-            responses[column] = pd.NaT if column == "submitted_at" else np.nan
+    absent = {"submitted_at": "Not in the export: when the response was submitted",
+              "duration_s": "Not in the export: how long the response took, in seconds"}
+    absent = {column: text for column, text in absent.items() if column not in responses}
+    for column in absent:
+        responses[column] = pd.Series(pd.NaT, index=responses.index, dtype="datetime64[ns]") \
+            if column == "submitted_at" else np.nan
     responses = responses[front + [c for c in responses.columns if c not in front]]
-    extra = pd.DataFrame({"column": ["respondent_key", "lead_key", *flags],
+    extra = pd.DataFrame({"column": ["respondent_key", "lead_key", *flags, *absent],
                           "question": ["Pseudonymous respondent key", "Pseudonymous key of the linked CRM lead",
                                        "Answered much faster than the median", "Same answer to every grid item",
-                                       "Response not finished", "No quality flag raised"],
+                                       "Response not finished", "No quality flag raised", *absent.values()],
                           "kind": "meta"})
     codebook = pd.concat([extra, codebook[codebook["column"].isin(responses.columns)]], ignore_index=True)
     codebook["options"] = codebook["options"].map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
@@ -327,22 +216,26 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
 def prepare(settings: ProjectSettings) -> PreparedData:
     """Return the canonical tables built from the inputs named by the project file (read, clean, link, pseudonymise)."""
     log = CleaningLog()
-    crm = read_crm(settings)
-    contacts, id_map = clean_contacts(crm.contacts, settings, log=log)
-    known = set(contacts["lead_id"].astype(str))
-    deals = _deal_summary(crm.deals, id_map, known, settings, log) if crm.deals else None
-    touches = _touch_table(crm.touches, id_map, known, settings, log) if crm.touches else None
-    leads = build_leads(contacts, deals, touches, settings, log=log)
+    crm = read_crm(settings) if settings.crm is not None else None
+    contacts = leads = touches = None
+    if crm is not None:
+        contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
+        known = set(contacts["lead_id"].astype(str))
+        deals = deal_summary(crm.deals, id_map, known, settings, log) if crm.deals else None
+        touches = touch_table(crm.touches, id_map, known, settings, log) if crm.touches else None
+        leads = build_leads(contacts, deals, touches, settings, log=log, path=crm.contacts.path)
     survey = responses = codebook = weighting = None
     if settings.survey is not None:
         spec = settings.survey
         survey = read_survey(settings.raw_path(spec.file), format=spec.format, encoding=spec.encoding,
                              delimiter=spec.delimiter, sheet=spec.sheet, meta_columns=spec.columns or None)
-        by_email = contacts.dropna(subset=["email"]).set_index("email")["lead_id"] if "email" in contacts else None
+        by_email = (contacts.dropna(subset=["email"]).set_index("email")["lead_id"]
+                    if contacts is not None and "email" in contacts else None)
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)
         if spec.weighting is not None:
             responses, codebook, weighting = weight_responses(responses, codebook, settings, log=log)
-    leads = pseudonymise_table(leads, settings, log=log, table="leads", id_column="lead_id", key_column="lead_key")
+    if leads is not None:
+        leads = pseudonymise_table(leads, settings, log=log, table="leads", id_column="lead_id", key_column="lead_key")
     if touches is not None:
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alignkit.config import ProjectSettings, TableInput
 from alignkit.errors import AlignkitError, InputFileError
-from alignkit.ingest.crm import check_columns, detect_crm_format, stage_columns
+from alignkit.ingest.crm import check_columns, contacts_required, detect_crm_format, read_lookup, stage_columns
 from alignkit.ingest.files import read_export
 from alignkit.ingest.spend import read_spend
 from alignkit.ingest.survey import read_survey
@@ -29,14 +29,15 @@ def _problem(error: AlignkitError, fallback: Path) -> Problem:
 
 
 def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_format: str,
-                 extra: dict[str, str] | None = None) -> tuple[list[Problem], str]:
+                 extra: dict[str, str] | None = None, required: tuple[str, ...] | None = None) -> tuple[list[Problem], str]:
     path = settings.raw_path(spec.file)
     try:
         _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
     except AlignkitError as error:
         return [_problem(error, path)], crm_format
     fmt = detect_crm_format(frame.columns) if crm_format == "auto" else crm_format
-    errors = check_columns(table, path, spec, list(frame.columns), crm_format=fmt, extra_columns=extra)
+    errors = check_columns(table, path, spec, list(frame.columns), crm_format=fmt, extra_columns=extra,
+                           required=required)
     return [_problem(e, path) for e in errors], fmt
 
 
@@ -49,11 +50,18 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
     """
     problems: list[Problem] = []
     crm = settings.crm
-    found, fmt = _check_table("contacts", crm.contacts, settings, crm.format, stage_columns(settings))
-    problems += found
-    for table, spec in (("deals", crm.deals), ("touches", crm.touches)):
-        if spec is not None:
-            problems += _check_table(table, spec, settings, fmt)[0]
+    if crm is not None:
+        found, fmt = _check_table("contacts", crm.contacts, settings, crm.format, stage_columns(settings),
+                                  required=contacts_required(settings))
+        problems += found
+        for table, spec in (("deals", crm.deals), ("touches", crm.touches)):
+            if spec is not None:
+                problems += _check_table(table, spec, settings, fmt)[0]
+        for lookup in crm.lookups:
+            try:
+                read_lookup(lookup, settings)
+            except AlignkitError as error:
+                problems.append(_problem(error, settings.raw_path(lookup.file)))
     if settings.survey is not None:
         spec = settings.survey
         path = settings.raw_path(spec.file)
@@ -70,7 +78,7 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
                 read_margins_file(margins_path)
             except AlignkitError as error:
                 problems.append(_problem(error, margins_path))
-    if settings.funnel.spend_file:  # the optional spend file of notebook 02
+    if settings.funnel is not None and settings.funnel.spend_file:  # the optional spend file of notebook 02
         path = settings.raw_path(settings.funnel.spend_file)
         try:
             read_spend(path)

@@ -9,6 +9,7 @@ import pytest
 from alignkit.funnel import analysis
 from alignkit.funnel.analysis import FunnelInputs
 from alignkit.funnel.report import report_sections
+from alignkit.prepare.as_of import export_date
 
 
 def test_demo_as_of_is_the_export_date(demo_result, truth):
@@ -23,7 +24,7 @@ def test_a_far_future_date_does_not_move_the_export_date(prepared, demo_settings
     touches.loc[0, "at"] = pd.Timestamp("2062-03-01")
     leads = prepared.leads.copy()
     leads.loc[0, "created_at"] = pd.Timestamp("2099-01-01")
-    when = analysis.export_date(leads, touches, stages=demo_settings.funnel.stage_names)
+    when = export_date(leads, touches, stages=demo_settings.funnel.stage_names)
     assert abs(when.date - pd.Timestamp(truth["export_date"])) < pd.Timedelta(hours=1)
     assert when.dates_ignored == 2 and when.source == "data"
     result = analysis.analyse(demo_settings, data=FunnelInputs(leads=leads, touches=touches, inputs=prepared.inputs))

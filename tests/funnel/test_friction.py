@@ -86,5 +86,7 @@ def test_personas_where_linked_become_a_breakdown(prepared, demo_settings):
     rows = result.segments[result.segments["breakdown"] == "persona"]
     assert set(rows["segment"]) == {"P1", "P2"}
     assert rows.loc[rows["from_stage"] == "Lead", "n"].sum() <= 3000
-    assert "persona" not in leads and result.closed_loop is None
-    assert "closed-loop" not in [section.id for section in report_sections(result)]  # no touches, no loop
+    assert "persona" not in leads and not result.closed_loop.touches
+    closed_loop = next(s for s in report_sections(result) if s.id == "closed-loop")   # no touches: no content
+    assert "unused_collateral" not in [getattr(item, "name", "") for item in closed_loop.items]
+    assert any("Not measured" in paragraph for paragraph in closed_loop.paragraphs)

@@ -57,8 +57,8 @@ def test_a_misspelt_mapping_names_file_column_and_close_matches(tmp_path):
     path = tmp_path / "contacts.csv"
     pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Lifecycle stage": ["lead"]}).to_csv(path, index=False)
     spec = TableInput(file="contacts.csv")
-    with pytest.raises(MissingColumnError) as caught:
-        read_crm_table("contacts", path, spec, crm_format="hubspot")
+    with pytest.raises(MissingColumnError) as caught:   # a project with funnel stages needs the stage column
+        read_crm_table("contacts", path, spec, crm_format="hubspot", required=("lead_id", "created_at", "stage"))
     message = str(caught.value)
     assert "contacts.csv" in message and "'Lifecycle Stage'" in message and "'Lifecycle stage'" in message
 
@@ -75,12 +75,22 @@ def test_check_columns_lists_every_missing_column(tmp_path):
 def test_a_preset_column_missing_says_which_canonical_name_to_map(tmp_path):
     path = tmp_path / "contacts.csv"
     pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Stage of life": ["lead"]}).to_csv(path, index=False)
-    with pytest.raises(MissingColumnError) as caught:
-        read_crm_table("contacts", path, TableInput(file="contacts.csv"), crm_format="hubspot")
+    with pytest.raises(MissingColumnError) as caught:   # a project with funnel stages needs the stage column
+        read_crm_table("contacts", path, TableInput(file="contacts.csv"), crm_format="hubspot",
+                       required=("lead_id", "created_at", "stage"))
     message = str(caught.value)
     assert "'Lifecycle Stage'" in message and "hubspot preset" in message
     assert "under crm.contacts.columns" in message and "`stage: <your column>`" in message
     assert "correct the column name" not in message and message.endswith(".")
+
+
+def test_a_one_table_lead_list_needs_no_stage_or_created_date(tmp_path):
+    """Without funnel stages (a web-form lead list with a converted column) only an id is required."""
+    path = tmp_path / "leads.csv"
+    pd.DataFrame({"Prospect ID": ["p1", "p2"], "Converted": ["1", "0"]}).to_csv(path, index=False)
+    spec = TableInput(file="leads.csv", columns={"lead_id": "Prospect ID", "converted": "Converted"})
+    table = read_crm_table("contacts", path, spec, crm_format="generic", required=("lead_id", "converted"))
+    assert list(table.frame.columns) == ["lead_id", "converted"]
 
 
 def test_a_misspelt_project_file_mapping_says_to_correct_it(tmp_path):

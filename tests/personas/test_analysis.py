@@ -183,7 +183,7 @@ def test_gmm_is_fitted_unweighted_and_says_so(weighted_project):
 
 
 def test_weighted_lead_profile_of_linked_leads(weighted_project):
-    from alignkit.leads import analysis as leads
+    from alignkit import leads
     from alignkit.leads.profile import WEIGHT
 
     settings, _, _ = weighted_project

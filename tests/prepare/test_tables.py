@@ -146,7 +146,7 @@ def test_lifecycle_lost_tells_lost_values_from_unknown_ones(demo_settings):
     """Both leave the stage empty; only a value listed in funnel.lost_values ('other' in the demo) is lost, and
     only the unknown value is counted in the cleaning log."""
     from alignkit.prepare.clean import CleaningLog
-    from alignkit.prepare.tables import build_leads
+    from alignkit.prepare.lead_table import build_leads
 
     contacts = pd.DataFrame({"lead_id": ["a", "b", "c", "d"],
                              "created_at": pd.to_datetime(["2026-01-01"] * 4),
@@ -173,7 +173,7 @@ def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_se
     from alignkit.funnel.conversion import irregularities
     from alignkit.prepare.clean import CleaningLog
     from alignkit.prepare.stage_paths import stage_paths
-    from alignkit.prepare.tables import build_leads
+    from alignkit.prepare.lead_table import build_leads
 
     day = pd.Timestamp("2026-01-01")
     contacts = pd.DataFrame({"lead_id": ["a", "b", "c"], "created_at": [day] * 3,

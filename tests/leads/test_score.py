@@ -1,4 +1,5 @@
-"""The lead score's parts on small synthetic data: calibration, gains, threshold, bands, rules and reasons."""
+"""The lead score on small synthetic data (the planted signal, calibration, rules and reasons) and on the demo's
+planted truth (a hold-out AUC close to that of the true probabilities, calibrated, cross-validated)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
 
 from alignkit.leads import score as ls
-from alignkit.leads.definition import _describe
+from alignkit.privacy import pseudonymise
 
 
 @pytest.fixture(scope="module")
@@ -51,27 +53,6 @@ def test_calibrated_score_behaves_like_an_estimator(fitted, synthetic):
     assert np.allclose(1 / (1 + np.exp(-fitted.model.decision_function(X))), proba[:, 1])
 
 
-def test_gains_threshold_and_bands():
-    y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 0], dtype=bool)
-    score = np.linspace(1, 0.1, 10)
-    gains = ls.gains_table(y, score, groups=5)
-    assert list(gains["conversion_share"].round(3)) == [0.667, 1.0, 1.0, 1.0, 1.0]
-    assert gains["lift"].iat[0] == pytest.approx(1.0 / 0.3)
-    at = ls.threshold_at_capacity(y, score, 0.3)
-    assert at["share_passed"] == pytest.approx(0.3) and at["precision"] == pytest.approx(2 / 3) and at["recall"] == pytest.approx(2 / 3)
-    cut = ls.band_cutoffs(score, at["threshold"], 0.3)
-    bands = ls.assign_band(score, cut)
-    assert bands[0] == "A" and bands[-1] == "D" and list(bands) == sorted(bands)
-
-
-def test_rules_read_as_ranges():
-    meaning = {"visits": ("number", "visits", True), "size": ("number", "size", True),
-               "region=north": ("category", "region", "north")}
-    text = _describe([("size", ">", 49.5), ("visits", ">", 2.5), ("size", "<=", 500.5), ("region=north", ">", 0.5)], meaning)
-    assert text == "visits ≥ 3 AND size 50–500 AND region is north" or text == "size 50–500 AND visits ≥ 3 AND region is north"
-    assert _describe([("region=north", "<=", 0.5)], meaning) == "region is not north"
-
-
 def test_rules_find_the_planted_segment(fitted):
     best = fitted.rules.iloc[0]
     assert best["lift"] > 1.3
@@ -88,3 +69,32 @@ def test_reasons_name_the_drivers(fitted, synthetic):
     assert first[first != ""].isin(["visits", "size", "region"]).mean() > 0.75   # noise: a weak model effect only
     contrib = ls.contributions(fitted, ls.model_frame(synthetic.head(5), fitted.numeric, fitted.categorical))
     assert list(contrib.columns) == fitted.features
+
+
+# --- on the demo's planted truth ---------------------------------------------------------------------------------
+
+
+def test_holdout_auc_is_close_to_the_truth(result, demo_settings, truth):
+    true_p = pd.Series(truth["conversion"]["true_probability_by_record_id"])
+    keys = pseudonymise(pd.Series(true_p.index, dtype="str"), salt=demo_settings.pseudonym_salt())
+    by_key = pd.Series(true_p.to_numpy(), index=keys.to_numpy())
+    holdout = result.score.holdout
+    truth_p = by_key.reindex(holdout["lead_key"]).to_numpy()
+    assert not np.isnan(truth_p).any()
+    truth_auc = roc_auc_score(holdout["converted"], truth_p)
+    model_auc = roc_auc_score(holdout["converted"], holdout["score"])
+    assert model_auc == pytest.approx(result.score.holdout_metrics["roc_auc"])
+    assert truth_auc - model_auc < 0.03, (model_auc, truth_auc)
+
+
+def test_score_is_calibrated_and_cross_validated(result):
+    score = result.score
+    holdout = score.holdout
+    assert holdout["score"].mean() == pytest.approx(holdout["converted"].mean(), abs=0.015)
+    assert set(score.cv_summary["model"]) == {"logistic", "boosting"}
+    assert (score.cv_summary["folds"] == 3).all() and (score.cv_summary["roc_auc_sd"] > 0).all()
+    assert (score.cv_summary["pr_auc_mean"] > score.cv_summary["pr_auc_of_chance"]).all()
+    gains = score.gains
+    assert gains["conversion_share"].is_monotonic_increasing and gains["conversion_share"].iat[-1] == pytest.approx(1)
+    assert gains["lift"].iat[0] > 2
+    assert set(score.partial_dependence) <= set(score.numeric) and len(score.partial_dependence) >= 2

@@ -1,0 +1,118 @@
+"""Which fields may describe a lead, and the leakage guard: stage timestamps, the stage, deal fields and the
+first sales touch happen during or after the funnel and are never drivers; the guard also keeps out any field
+recorded after the outcome (named in the project file, dated after it, or separating converters almost perfectly).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alignkit.config import ProjectSettings
+from alignkit.leads.profile import OUTCOME, binned
+from alignkit.prepare.stage_paths import stage_at_column
+from alignkit.stats import discrimination_auc
+
+# Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
+NEVER_DRIVERS = ("lead_key", "stage", "converted", "outcome", "amount", "lost_reason", "deal_stage", "deal_created_at",
+                 "deal_closed_at", "first_touch_at", "created_at", "lifecycle_lost")
+COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
+
+
+def stage_date_columns(settings: ProjectSettings) -> list[str]:
+    """Return the `<stage>_at` columns of the project's funnel stages (none without funnel stages)."""
+    return [stage_at_column(n) for n in settings.funnel.stage_names] if settings.funnel is not None else []
+
+
+def candidate_fields(leads: pd.DataFrame, settings: ProjectSettings) -> list[str]:
+    """Return the fields that may describe a lead: attributes and channel, not timestamps, stage or deal fields."""
+    stage_columns = set(stage_date_columns(settings))
+    out = []
+    for column in leads.columns:
+        values = leads[column]
+        if column in NEVER_DRIVERS or column in stage_columns or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if values.notna().sum() == 0 or values.nunique() < 2 and values.notna().all():
+            continue
+        out.append(column)
+    return out
+
+
+def _base_name(column: str) -> str:
+    for suffix in COMPANION_SUFFIXES:
+        if column.endswith(suffix) and len(column) > len(suffix):
+            return column[: -len(suffix)]
+    return column
+
+
+def outcome_time(leads: pd.DataFrame, settings: ProjectSettings) -> pd.Series:
+    """Return when each lead's outcome was settled: the conversion date for converters, else the MQL date (the
+    decision the score serves), else the creation date."""
+    funnel = settings.funnel
+    converted_at = leads.get(stage_at_column(funnel.converted_stage)) if funnel is not None else None
+    mql_at = leads.get(stage_at_column(funnel.mql_stage)) if funnel is not None else None
+    out = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
+    for column in (converted_at, mql_at, leads.get("created_at")):
+        if column is not None:
+            out = out.fillna(pd.to_datetime(column).astype("datetime64[ns]"))
+    return out
+
+
+def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSettings, *,
+                  outcome: str = OUTCOME) -> pd.DataFrame:
+    """Return one row per field recorded after the outcome, with the reason: (a) named in
+    leads.post_outcome_fields (or its date is), (b) its companion date ('<field>_set_at', '_at', '_date') falls
+    after the outcome for most leads, (c) it alone separates converters almost perfectly (AUC ≥ leads.leakage_auc).
+    `excluded` is False only for fields the project file allows (leads.allow_fields)."""
+    listed = set(settings.leads.post_outcome_fields)
+    listed_bases = {_base_name(f) for f in listed}
+    settled = outcome_time(leads, settings)
+    y = leads[outcome].astype(bool)
+    rows = []
+    for column in fields:
+        reasons = []
+        if column in listed:
+            reasons.append(("listed", "named in leads.post_outcome_fields in the project file"))
+        elif column in listed_bases:
+            named = sorted(f for f in listed if _base_name(f) == column)
+            reasons.append(("listed", f"its date {', '.join(named)} is named in leads.post_outcome_fields"))
+        for suffix in COMPANION_SUFFIXES:
+            companion = column + suffix
+            if companion in leads and pd.api.types.is_datetime64_any_dtype(leads[companion]):
+                both = leads[companion].notna() & settled.notna()
+                if both.sum() == 0:
+                    continue
+                after = float((leads.loc[both, companion] > settled[both]).mean())
+                if after >= 0.5:
+                    reasons.append(("timestamp", f"{companion} falls after the outcome for {after:.0%} of the "
+                                                 f"{int(both.sum()):,} leads that have it"))
+                break
+        auc = discrimination_auc(binned(leads[column]), y)
+        if auc >= settings.leads.leakage_auc:
+            reasons.append(("near-perfect", f"alone it separates converters with AUC {auc:.2f} "
+                                            f"(threshold {settings.leads.leakage_auc:.2f}): too good to be known beforehand"))
+        if reasons:
+            rows.append({"field": column, "checks": ", ".join(r[0] for r in reasons),
+                         "reason": "; ".join(r[1] for r in reasons), "single_field_auc": auc,
+                         "excluded": column not in settings.leads.allow_fields})
+    return pd.DataFrame(rows, columns=["field", "checks", "reason", "single_field_auc", "excluded"])
+
+
+def fields_left_out(leads: pd.DataFrame, settings: ProjectSettings, leakage: pd.DataFrame) -> pd.DataFrame:
+    """Return every field kept out of drivers and score, with the reason (by design, by the project file, or the guard)."""
+    stage_columns = stage_date_columns(settings)
+    rows = [{"field": ", ".join([*(c for c in stage_columns if c in leads), "stage", "outcome"]),
+             "reason": "funnel stage and stage dates: they are the outcome's path, not a trait of the lead"},
+            {"field": ", ".join(c for c in ("amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at",
+                                            "first_touch_at") if c in leads),
+             "reason": "deal fields and the first sales touch are recorded after the lead is handed to sales"}]
+    other_dates = [c for c in leads.columns if pd.api.types.is_datetime64_any_dtype(leads[c])
+                   and c not in stage_columns and c not in NEVER_DRIVERS]
+    if other_dates:
+        rows.append({"field": ", ".join(other_dates), "reason": "dates: used by the leakage guard, never drivers"})
+    for column in settings.leads.exclude_fields:
+        if column in leads:
+            rows.append({"field": column, "reason": "left out in the project file (leads.exclude_fields)"})
+    for _, row in leakage.iterrows():
+        if row["excluded"] and row["field"] not in other_dates:
+            rows.append({"field": row["field"], "reason": "leakage guard: " + row["reason"]})
+    return pd.DataFrame(rows)

@@ -1,0 +1,38 @@
+"""The leakage guard and the fields that may be drivers: the demo's planted leak is flagged and kept out, and each
+check (listed, timestamp, near-perfect) and the outcome fields on small hand-made frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alignkit.leads.leakage import candidate_fields, leakage_guard
+from tests.leads.conftest import small_leads
+
+
+def test_planted_leak_is_flagged_and_kept_out(result, truth):
+    leak = truth["conversion"]["leaking_field"]
+    flagged = result.leakage.set_index("field")
+    assert leak in flagged.index and bool(flagged.loc[leak, "excluded"])
+    assert {"listed", "timestamp", "near-perfect"} <= set(flagged.loc[leak, "checks"].split(", "))
+    assert leak not in set(result.drivers["attribute"])
+    assert leak not in result.score.features
+    assert result.left_out["field"].str.contains(leak).any()
+
+
+def test_leakage_guard_reasons(demo_settings):
+    frame = small_leads()
+    settings = demo_settings.model_copy(update={"leads": demo_settings.leads.model_copy(
+        update={"post_outcome_fields": [], "allow_fields": ["rating"]})})
+    fields = candidate_fields(frame, settings)
+    assert "created_at" not in fields and "customer_at" not in fields and "rating_set_at" not in fields
+    guard = leakage_guard(frame, fields, settings).set_index("field")
+    assert "near-perfect" in guard.loc["verdict", "checks"] and bool(guard.loc["verdict", "excluded"])
+    assert "timestamp" in guard.loc["rating", "checks"] and not bool(guard.loc["rating", "excluded"])
+    assert "visits" not in guard.index and "colour" not in guard.index
+
+
+def test_outcome_fields_are_never_drivers(demo_settings):
+    leads = pd.DataFrame({"lead_key": ["a", "b", "c", "d"], "converted": [True, False, True, False],
+                          "lifecycle_lost": [False, True, False, True], "deal_stage": ["won", "lost", "won", "lost"],
+                          "company_size": [10, 20, 30, 40]})
+    assert candidate_fields(leads, demo_settings) == ["company_size"]

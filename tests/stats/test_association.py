@@ -1,0 +1,44 @@
+"""Association statistics: Mann-Whitney with weights, the categorical test chosen by expected counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from alignkit import stats
+
+
+def test_mann_whitney_matches_scipy_and_weights_of_one():
+    from scipy import stats as st
+
+    rng = np.random.default_rng(1)
+    x = rng.poisson(3, 300).astype(float)
+    y = rng.random(300) < 0.2 + 0.05 * x / 3
+    result = stats.mann_whitney(x, y)
+    reference = st.mannwhitneyu(x[y], x[~y], method="asymptotic", use_continuity=False)
+    assert result.statistic == pytest.approx(reference.statistic)
+    assert result.p_value == pytest.approx(reference.pvalue)
+    assert result.auc == pytest.approx(roc_auc_score(y, x))
+    assert result.rank_biserial == pytest.approx(2 * result.auc - 1)
+    weighted = stats.mann_whitney(x, y, weights=np.ones(300))
+    assert weighted.auc == pytest.approx(result.auc) and weighted.p_value == pytest.approx(result.p_value)
+
+
+def test_categorical_association_picks_the_test():
+    from scipy import stats as st
+
+    rng = np.random.default_rng(2)
+    groups = rng.choice(["a", "b", "c"], 500)
+    outcome = rng.random(500) < 0.3
+    chi = stats.categorical_association(groups, outcome)
+    table = pd.crosstab(groups, outcome)
+    assert chi.test == "chi-square"
+    assert chi.p_value == pytest.approx(st.chi2_contingency(table, correction=False)[1])
+    assert 0 <= chi.cramers_v <= 1
+    small = stats.categorical_association(np.array(["x"] * 6 + ["y"] * 6), np.array([1, 1, 1, 1, 1, 0] + [0, 0, 0, 0, 0, 1], bool))
+    assert small.test == "Fisher exact"
+    assert small.p_value == pytest.approx(st.fisher_exact([[1, 5], [5, 1]])[1])
+    assert stats.cramers_v(np.array([[10, 0], [0, 10]])) == pytest.approx(1)
+    assert stats.discrimination_auc(np.where(outcome, "yes", "no"), outcome) == pytest.approx(1)
