@@ -126,3 +126,8 @@ def test_renamed_stages_reach_the_reports_and_no_demo_stage_name_does(projects):
     assert "Follow-up times are not measured" in funnel_page   # no touches: no breach invented
     for demo_name in ("Subscriber", "Opportunity", "reached_mql", "reached_customer"):
         assert demo_name not in funnel_page
+
+
+def test_pipeline_breaks_the_funnel_down_by_the_project_fields(projects):
+    segments = table(projects["pipeline"], "02_funnel_and_sla", "segments")
+    assert set(segments["breakdown"]) == {"owner", "manager", "regional_office", "sector", "product"}

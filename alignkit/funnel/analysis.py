@@ -24,8 +24,10 @@ from alignkit.funnel.closed_loop import (ClosedLoop, closed_lost, collateral_sal
                                          cycle_lengths, lost_reasons, monthly_kpis, touches_before_close)
 from alignkit.funnel.conversion import (cohort_table, conversion_table, irregularities, lead_outcomes, outcome_table,
                                         stage_table, time_in_stage)
-from alignkit.funnel.friction import describe_friction, friction_points, nested_within, segment_conversion
+from alignkit.funnel.friction import (breakdown_columns, describe_friction, friction_points, nested_within,
+                                      segment_conversion)
 from alignkit.funnel.sla import SlaResult, analyse_sla
+from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.spend import read_spend
 from alignkit.prepare.as_of import AsOf, export_date
 from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_paths  # notebook 01 counts alike
@@ -155,6 +157,7 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: 
     if funnel.judge == "closed":
         paths = replace(paths, closed_lost=closed_lost(leads))
     segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity,
+                                  by=breakdown_columns(leads, tuple(to_snake_case(b) for b in funnel.breakdowns)),
                                   min_group_size=settings.privacy.min_group_size)
     sla_result = analyse_sla(leads, mql_at=stage_at_column(funnel.mql_stage),
                              target_hours=settings.sla.mql_to_first_touch_hours, mqls_per_month=settings.sla.mqls_per_month,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from alignkit.plots.theme import PALETTE, _axes
+from alignkit.plots.theme import PALETTE, _axes, ci_errors
 
 
 def plot_rows_by_step(log: pd.DataFrame, *, ax: plt.Axes | None = None,
@@ -48,7 +48,7 @@ def plot_shares_with_ci(table: pd.DataFrame, label: str, *, ax: plt.Axes | None 
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1))
     y = range(len(table))
     share = table["share"].astype(float) * 100
-    ax.errorbar(share, y, xerr=[share - table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100 - share],
+    ax.errorbar(share, y, xerr=ci_errors(share, table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100),
                 fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3)
     ax.set_yticks(list(y), table[label].astype(str))
     ax.set_xlabel(xlabel)

@@ -9,7 +9,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from alignkit.plots.theme import PALETTE, _axes
+from alignkit.plots.theme import PALETTE, _axes, ci_errors
 
 
 def plot_funnel(stages: pd.DataFrame, conversion: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
@@ -40,7 +40,7 @@ def plot_friction_points(friction: pd.DataFrame, *, ax: plt.Axes | None = None, 
     ax = _axes(ax, (7.5, 0.45 * max(3, len(worst)) + 1.2))
     y = np.arange(len(worst))
     rate = worst["rate"].astype(float).to_numpy() * 100
-    ax.errorbar(rate, y, xerr=[rate - worst["ci_low"].astype(float) * 100, worst["ci_high"].astype(float) * 100 - rate],
+    ax.errorbar(rate, y, xerr=ci_errors(rate, worst["ci_low"].astype(float) * 100, worst["ci_high"].astype(float) * 100),
                 fmt="o", color=PALETTE[5], ecolor=PALETTE[5], capsize=3, label="Segment (95% CI)")
     ax.scatter(worst["rest_rate"].astype(float) * 100, y, facecolors="none", edgecolors=PALETTE[0], label="Rest of the leads")
     labels = worst["breakdown"].astype(str) + ": " + worst["segment"].astype(str) + "\n" + \
@@ -90,8 +90,8 @@ def plot_sla_by_owner(by_owner: pd.DataFrame, *, ax: plt.Axes | None = None) -> 
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1))
     y = np.arange(len(table))
     share = table["breach_share"].astype(float).to_numpy() * 100
-    ax.errorbar(share, y, xerr=[share - table["breach_ci_low"].astype(float) * 100,
-                                table["breach_ci_high"].astype(float) * 100 - share],
+    ax.errorbar(share, y, xerr=ci_errors(share, table["breach_ci_low"].astype(float) * 100,
+                                         table["breach_ci_high"].astype(float) * 100),
                 fmt="o", color=PALETTE[5], ecolor=PALETTE[5], capsize=3)
     ax.set_yticks(y, table["owner"].astype(str))
     ax.set_xlim(0, 100)
@@ -141,7 +141,7 @@ def plot_lift(before_close: pd.DataFrame, *, ax: plt.Axes | None = None, top: in
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1.2))
     y = np.arange(len(table))
     lift = table["lift"].astype(float).to_numpy()
-    ax.errorbar(lift, y, xerr=[lift - table["lift_ci_low"].astype(float), table["lift_ci_high"].astype(float) - lift],
+    ax.errorbar(lift, y, xerr=ci_errors(lift, table["lift_ci_low"].astype(float), table["lift_ci_high"].astype(float)),
                 fmt="o", color=PALETTE[2], ecolor=PALETTE[2], capsize=3)
     ax.axvline(1, color="grey", linewidth=1)
     ax.set_xscale("log")

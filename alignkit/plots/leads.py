@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from alignkit.plots.theme import PALETTE, _axes
+from alignkit.plots.theme import PALETTE, _axes, ci_errors
 
 
 def plot_conversion_by_value(values: pd.DataFrame, attribute: str, *, overall_rate: float,
@@ -17,9 +17,7 @@ def plot_conversion_by_value(values: pd.DataFrame, attribute: str, *, overall_ra
     ax = _axes(ax, (7.5, 0.35 * max(3, len(part)) + 1.2))
     y = range(len(part))
     rate = part["rate"].astype(float) * 100
-    below = (rate - part["ci_low"].astype(float) * 100).clip(lower=0)    # 100% with a CI ending at 99.99…%
-    above = (part["ci_high"].astype(float) * 100 - rate).clip(lower=0)
-    ax.errorbar(rate, y, xerr=[below, above],
+    ax.errorbar(rate, y, xerr=ci_errors(rate, part["ci_low"].astype(float) * 100, part["ci_high"].astype(float) * 100),
                 fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3, label="conversion rate (95% CI)")
     ax.axvline(overall_rate * 100, color=PALETTE[5], linestyle="--", label=f"all leads ({overall_rate:.1%})")
     ax.set_yticks(list(y), [f"{v} (n={int(n):,})" for v, n in zip(part["value"].astype(str), part["leads"])])
@@ -83,7 +81,7 @@ def plot_calibration(calibration: pd.DataFrame, *, ax: plt.Axes | None = None) -
     ax = _axes(ax, (5.5, 5.0))
     pred = calibration["predicted_rate"].astype(float) * 100
     obs = calibration["observed_rate"].astype(float) * 100
-    ax.errorbar(pred, obs, yerr=[obs - calibration["ci_low"].astype(float) * 100, calibration["ci_high"].astype(float) * 100 - obs],
+    ax.errorbar(pred, obs, yerr=ci_errors(obs, calibration["ci_low"].astype(float) * 100, calibration["ci_high"].astype(float) * 100),
                 fmt="o", color=PALETTE[0], capsize=3, label="score decile (95% CI)")
     top = float(max(pred.max(), calibration["ci_high"].astype(float).max() * 100)) * 1.05
     ax.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from alignkit.plots.theme import PALETTE, _axes, persona_colours
+from alignkit.plots.theme import PALETTE, _axes, ci_errors, persona_colours
 
 
 def plot_k_choice(scores: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
@@ -35,7 +35,7 @@ def plot_persona_sizes(sizes: pd.DataFrame, *, ax: plt.Axes | None = None) -> pl
     table = sizes.iloc[::-1]
     share = table["share"].astype(float) * 100
     ax.barh(table["persona"], share, color=[colours[p] for p in table["persona"]],
-            xerr=[share - table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100 - share],
+            xerr=ci_errors(share, table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100),
             capsize=3, ecolor="#444444")
     weighted = "n_effective" in sizes
     ax.set_xlabel("Weighted share of respondents (%)" if weighted else "Share of respondents (%)")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -49,3 +50,10 @@ def figure_to_data_uri(figure: plt.Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def ci_errors(centre, low, high) -> list[np.ndarray]:
+    """Return matplotlib's [below, above] error lengths for an interval around `centre`, never negative (a rate of
+    100% with a CI ending at 99.999…% from rounding is drawn as no error, not refused)."""
+    centre, low, high = (np.asarray(v, dtype=float) for v in (centre, low, high))
+    return [np.clip(centre - low, 0, None), np.clip(high - centre, 0, None)]
