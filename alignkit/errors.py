@@ -21,6 +21,10 @@ class AlignkitError(Exception):
     """Base class: a problem a user can fix, with a message that says how."""
 
 
+class NotAnalysedError(AlignkitError):
+    """The project's inputs do not support this analysis (e.g. personas without a survey); the message says why."""
+
+
 class ConfigError(AlignkitError):
     """The project file (alignkit.yml) has a wrong key, type or value."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alignkit.config import ProjectSettings
+from alignkit.errors import NotAnalysedError
 
 NOTEBOOK_TITLES = {"01": "Cleaning the survey and CRM exports", "02": "The funnel, the SLA and the closed loop",
                    "03": "Customer personas", "04": "The ideal lead", "05": "Sales and marketing alignment"}
@@ -82,3 +83,13 @@ def runs(settings: ProjectSettings, notebook: str) -> bool:
 def analyses_run(settings: ProjectSettings) -> list[str]:
     """Return the analyses ('funnel', 'personas', 'leads') this project's inputs enable, in the flow's order."""
     return [name for name, notebook in ANALYSIS_NOTEBOOKS.items() if runs(settings, notebook)]
+
+
+def require(settings: ProjectSettings, notebook: str) -> None:
+    """Raise NotAnalysedError saying why, when the project's inputs do not let the notebook numbered `notebook` run
+    (a notebook opened by hand in JupyterLab then stops at its first step with that one line)."""
+    planned = next(p for p in analysis_plan(settings) if p.notebook == notebook)
+    if not planned.runs:
+        raise NotAnalysedError(f"{planned.title}: not analysed for this project — {planned.reason} "
+                               "`alignkit run` skips this notebook and writes its report saying so.")
+

@@ -29,6 +29,7 @@ from alignkit.funnel.friction import (breakdown_columns, describe_friction, fric
 from alignkit.funnel.sla import SlaResult, analyse_sla
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.spend import read_spend
+from alignkit.plan import require
 from alignkit.prepare.as_of import AsOf, export_date
 from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_paths  # notebook 01 counts alike
 from alignkit.stats import wilson_intervals
@@ -49,7 +50,9 @@ class FunnelInputs:
 
 
 def load_inputs(settings: ProjectSettings) -> FunnelInputs:
-    """Return leads, touches, the input manifest and the optional spend table from data/processed and data/raw."""
+    """Return leads, touches, the input manifest and the optional spend table from data/processed and data/raw
+    (NotAnalysedError, saying why, when the project has no CRM funnel)."""
+    require(settings, "02")
     folder = settings.processed_dir
     path = folder / "leads.parquet"
     if not path.exists():

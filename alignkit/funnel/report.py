@@ -296,7 +296,7 @@ def _closed_loop_section(result: FunnelResult) -> Section:
     return Section("closed-loop", "The closed loop", paragraphs, items)
 
 
-def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str = "reached_customer") -> pd.DataFrame:
+def private_kpis(kpis: pd.DataFrame, min_group_size: int, *, customers: str) -> pd.DataFrame:
     """Return the monthly KPIs with every figure drawn from fewer than `min_group_size` leads or deals blanked
     (`customers` names the column counting leads reaching the converted stage)."""
     out = kpis.assign(_decided=kpis["deals_won"] + kpis["deals_lost"])

@@ -21,6 +21,7 @@ from alignkit.prepare.as_of import export_date
 from alignkit.errors import InputFileError
 from alignkit.ingest.files import to_snake_case
 from alignkit.io import write_atomic_bytes
+from alignkit.plan import require
 from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
@@ -52,7 +53,9 @@ class LeadInputs:
 
 
 def load_inputs(settings: ProjectSettings) -> LeadInputs:
-    """Return the processed tables notebook 04 needs (personas.parquet only if notebook 03 wrote it)."""
+    """Return the processed tables notebook 04 needs (personas.parquet only if notebook 03 wrote it);
+    NotAnalysedError, saying why, when the project has no CRM leads with an outcome."""
+    require(settings, "04")
     folder = settings.processed_dir
 
     def read(name: str) -> pd.DataFrame | None:

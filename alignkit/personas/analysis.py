@@ -19,6 +19,7 @@ import pandas as pd
 from alignkit import __version__
 from alignkit.config import PersonaSettings, ProjectSettings
 from alignkit.errors import InputFileError
+from alignkit.plan import require
 from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.personas.map import persona_map
 from alignkit.personas.k_choice import choose_k, score_k
@@ -77,9 +78,7 @@ class PersonaResult:
 def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Return responses, codebook and leads from data/processed (written by notebook 01); leads are None when the
     project names no CRM export (a survey alone)."""
-    if settings.survey is None:
-        raise InputFileError(settings.source_file or settings.root, "names no survey export, so there are no "
-                             "answers to form personas from.", fix="add survey.file to the project file.")
+    require(settings, "03")
     folder = settings.processed_dir
     frames: list[pd.DataFrame | None] = []
     for name in ("responses", "codebook", "leads"):

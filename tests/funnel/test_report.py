@@ -85,7 +85,7 @@ def test_kpis_from_small_groups_are_blank():
     kpis = pd.DataFrame({"month": ["2026-01", "2026-02"], "new_leads": [50, 5], "reached_customer": [12, 3],
                          "deals_won": [12, 3], "deals_lost": [10, 2], "revenue": [1e5, 2e4], "win_rate": [0.55, 0.6],
                          "win_ci_low": [0.3, 0.2], "win_ci_high": [0.7, 0.9], "median_cycle_days": [40.0, 30.0]})
-    out = private_kpis(kpis, 10)
+    out = private_kpis(kpis, 10, customers="reached_customer")
     assert out.loc[0, ["revenue", "win_rate", "median_cycle_days"]].notna().all()
     assert out.loc[1, ["revenue", "win_rate", "win_ci_low", "median_cycle_days"]].isna().all()
 

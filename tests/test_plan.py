@@ -1,0 +1,54 @@
+"""Which analyses a project file enables, and the one-line stop of a notebook opened on a project without its
+inputs."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from alignkit.config import ProjectSettings
+from alignkit.errors import NotAnalysedError
+from alignkit.plan import analyses_run, analysis_plan, require
+from tests.conftest import REPO
+from tests.fixtures import shapes
+
+
+def _settings(text: str) -> ProjectSettings:
+    return ProjectSettings.model_validate(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize("text, expected", [
+    (shapes.SURVEY_ONLY_PROJECT, ["personas"]),
+    (shapes.LEAD_LIST_PROJECT, ["leads"]),
+    (shapes.PIPELINE_PROJECT, ["funnel", "leads"]),
+    (shapes.CRM_RENAMED_PROJECT, ["funnel", "leads"]),
+    ((REPO / "alignkit.yml").read_text(encoding="utf-8"), ["funnel", "personas", "leads"]),
+])
+def test_each_shape_enables_the_analyses_its_inputs_allow(text, expected):
+    settings = _settings(text)
+    assert analyses_run(settings) == expected
+    plan = analysis_plan(settings)
+    assert [p.notebook for p in plan] == ["01", "02", "03", "04", "05"]
+    assert plan[0].runs and plan[-1].runs
+    assert all(p.reason for p in plan)
+
+
+def test_a_crm_without_stages_or_outcome_runs_no_lead_analysis():
+    settings = _settings("crm: {contacts: {file: c.csv, columns: {lead_id: Id}}}\n")
+    plan = {p.notebook: p for p in analysis_plan(settings)}
+    assert not plan["04"].runs and "crm.contacts.columns.converted" in plan["04"].reason
+
+
+def test_a_notebook_opened_without_its_inputs_stops_with_the_reason():
+    settings = _settings(shapes.SURVEY_ONLY_PROJECT)
+    require(settings, "03")
+    with pytest.raises(NotAnalysedError, match="no CRM export is named"):
+        require(settings, "02")
+
+
+def test_a_project_needs_one_input_and_funnel_stages_need_a_crm():
+    with pytest.raises(ValueError, match="name at least one input"):
+        _settings("project: nothing\n")
+    with pytest.raises(ValueError, match="funnel stages need a CRM export"):
+        _settings(shapes.SURVEY_ONLY_PROJECT + "funnel: {stages: [{name: A, value: a}, {name: B, value: b}], "
+                                               "mql_stage: A, sql_stage: B, converted_stage: B}\n")
