@@ -213,7 +213,9 @@ class OutcomeSettings(_Settings):
 class SlaSettings(_Settings):
     mql_to_first_touch_hours: Annotated[float, Field(gt=0)] = 24
     mqls_per_month: Annotated[int, Field(ge=0)] = 0
-    sales_capacity_per_week: Annotated[int, Field(ge=0)] = 0
+    # leads sales can follow up in a week: sets the MQL threshold of the lead score; unset = no threshold (never a
+    # threshold passing every lead); 0 is refused
+    sales_capacity_per_week: Annotated[int, Field(ge=1)] | None = None
 
 
 class PrivacySettings(_Settings):
@@ -254,6 +256,8 @@ class LeadSettings(_Settings):
     exclude_fields: list[str] = Field(default_factory=list)        # kept out of drivers and score (e.g. owner)
     allow_fields: list[str] = Field(default_factory=list)          # flagged by the leakage guard but known in time
     leakage_auc: Annotated[float, Field(gt=0.5, le=1)] = 0.9       # one field alone separating this well = a leak
+    min_value_support: Annotated[int, Field(ge=1)] = 30            # leads a value needs to be called the best one
+                                                                   # (never fewer than privacy.min_group_size)
     cv_folds: Annotated[int, Field(ge=2, le=20)] = 5
     holdout_share: Annotated[float, Field(gt=0, lt=0.9)] = 0.25
     max_model_rows: Annotated[int, Field(ge=1000)] = 100_000       # larger data: models fit on a stratified sample

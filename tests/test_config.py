@@ -73,3 +73,15 @@ def test_the_salt_comes_from_the_environment_first(monkeypatch):
     assert settings.pseudonym_salt() == "from-env"
     monkeypatch.delenv("ALIGNKIT_SALT")
     assert settings.pseudonym_salt() == "demo-salt-not-secret"
+
+
+def test_a_sales_capacity_of_zero_is_refused_and_unset_means_no_threshold(tmp_path):
+    data = yaml.safe_load((REPO / "alignkit.yml").read_text(encoding="utf-8"))
+    data["sla"]["sales_capacity_per_week"] = 0
+    path = tmp_path / "alignkit.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match="sla.sales_capacity_per_week"):
+        load_settings(path)
+    del data["sla"]["sales_capacity_per_week"]
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert load_settings(path).sla.sales_capacity_per_week is None

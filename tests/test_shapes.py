@@ -88,6 +88,14 @@ def test_lead_list_profile_counts_the_outcome_column(projects):
     assert overall["converted"] == int((export["Converted"] == 1).sum())
     assert overall["rate"] == pytest.approx(export["Converted"].mean(), abs=1e-3)
     assert overall["open_left_out"] == 0
+    drivers = table(project, "04_converting_leads", "drivers")
+    assert not drivers["what_converters_have"].fillna("").str.contains("WeLearn").any()   # 4 leads at 100%
+    leakage = table(project, "04_converting_leads", "leakage_guard").set_index("field")
+    assert {"tags", "lead_quality", "last_activity"} <= set(leakage.index)
+    assert "missingness" in leakage.loc["lead_quality", "checks"]
+    page = (project["folder"] / "reports" / "04_converting_leads.html").read_text(encoding="utf-8")
+    assert "No MQL threshold" in page   # no sales capacity in the project file
+    assert not (project["folder"] / "reports" / "04_converting_leads" / "mql_threshold.csv").exists()
 
 
 def test_pipeline_counts_open_deals_apart_from_lost_ones(projects):

@@ -164,7 +164,8 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                           max_rows=settings.leads.max_model_rows, capacity_per_week=settings.sla.sales_capacity_per_week,
                           rule_depth=settings.leads.rule_depth, rule_min_share=settings.leads.rule_min_share,
                           mapping=mapping)
-    drivers = rank_commonalities(assoc, values, score.importance if score is not None else None)
+    drivers = rank_commonalities(assoc, values, score.importance if score is not None else None,
+                                 min_support=max(settings.leads.min_value_support, min_group))
     linked, labels = linked_attributes(leads, inputs.responses, inputs.codebook, inputs.personas)
     linked_weights = linked.pop(LINKED_WEIGHT).fillna(0.0).to_numpy(dtype=float) if LINKED_WEIGHT in linked else None
     linked_fields = [c for c in linked.columns if c not in ("lead_key", OUTCOME) and linked[c].notna().any()]

@@ -62,10 +62,11 @@ def threshold_at_capacity(y: np.ndarray, score: np.ndarray, share: float) -> dic
 
 def band_cutoffs(score: np.ndarray, mql_threshold: float, share: float) -> dict[str, float]:
     """Return the lowest score of bands A, B and C (D is the rest): A = the best tenth of leads (or half of those
-    sales can follow up, if fewer), B = the rest above the MQL threshold, C = the upper half of the others."""
-    top_a = min(0.10, share / 2) if share > 0 else 0.10
+    sales can follow up, if fewer), B = the rest above the MQL threshold, C = the upper half of the others. Without
+    a threshold (no sales capacity set: `mql_threshold` NaN) band B is empty."""
+    top_a = min(0.10, share / 2) if np.isfinite(share) and share > 0 else 0.10
     a = float(np.quantile(score, 1 - top_a))
-    b = min(mql_threshold, a)
+    b = min(mql_threshold, a) if np.isfinite(mql_threshold) else a
     below = score[score < b]
     c = float(np.quantile(below, 0.5)) if len(below) else b
     return {"A": a, "B": b, "C": min(c, b)}

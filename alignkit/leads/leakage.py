@@ -1,9 +1,12 @@
 """Which fields may describe a lead, and the leakage guard: stage timestamps, the stage, deal fields and the
 first sales touch happen during or after the funnel and are never drivers; the guard also keeps out any field
-recorded after the outcome (named in the project file, dated after it, or separating converters almost perfectly).
+recorded after the outcome (named in the project file, dated after it, separating converters almost perfectly or
+far better than any other field, named like a sales-side record, or filled far more often for one outcome).
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -16,6 +19,13 @@ from alignkit.stats import discrimination_auc
 NEVER_DRIVERS = ("lead_key", "stage", "converted", "outcome", "amount", "lost_reason", "deal_stage", "deal_created_at",
                  "deal_closed_at", "first_touch_at", "created_at", "lifecycle_lost")
 COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
+# Names of fields sales fills in after contact: a status, disposition, notes, a rating, tags, the last activity,
+# a score or grade the company assigns. Compared word by word on the snake_case field name.
+SALES_SIDE_WORDS = re.compile(r"(?:^|_)(?:status|disposition|notes?|comments?|rating|quality|tags?|priority|score|"
+                              r"grade|last_activity|last_notable_activity|last_contacted|reason)(?:$|_)")
+MISSINGNESS_GAP = 0.5    # missing for one outcome this much more often than for the other: filled because of it
+AUC_OUTLIER_RATIO = 2.0  # the top field separates this many times better (AUC − 0.5) than the next best one
+AUC_OUTLIER_MIN = 0.7
 
 
 def stage_date_columns(settings: ProjectSettings) -> list[str]:
@@ -61,12 +71,21 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
                   outcome: str = OUTCOME) -> pd.DataFrame:
     """Return one row per field recorded after the outcome, with the reason: (a) named in
     leads.post_outcome_fields (or its date is), (b) its companion date ('<field>_set_at', '_at', '_date') falls
-    after the outcome for most leads, (c) it alone separates converters almost perfectly (AUC ≥ leads.leakage_auc).
+    after the outcome for most leads, (c) it alone separates converters almost perfectly (AUC ≥ leads.leakage_auc),
+    (d) its name is one of a sales-side record (status, disposition, notes, rating, tags, last activity, a score),
+    (e) it is missing far more often for one outcome than for the other (filled once a deal moves), (f) it alone
+    separates converters far better than every other field (an outlier among the single-field AUCs).
     `excluded` is False only for fields the project file allows (leads.allow_fields)."""
     listed = set(settings.leads.post_outcome_fields)
     listed_bases = {_base_name(f) for f in listed}
     settled = outcome_time(leads, settings)
     y = leads[outcome].astype(bool)
+    aucs = {column: discrimination_auc(binned(leads[column]), y) for column in fields}
+    ranked = sorted(aucs, key=lambda c: -aucs[c])
+    outlier = None
+    if len(ranked) >= 3 and aucs[ranked[0]] >= AUC_OUTLIER_MIN and \
+            aucs[ranked[0]] - 0.5 >= AUC_OUTLIER_RATIO * max(aucs[ranked[1]] - 0.5, 0.01):
+        outlier = ranked[0]
     rows = []
     for column in fields:
         reasons = []
@@ -86,10 +105,25 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
                     reasons.append(("timestamp", f"{companion} falls after the outcome for {after:.0%} of the "
                                                  f"{int(both.sum()):,} leads that have it"))
                 break
-        auc = discrimination_auc(binned(leads[column]), y)
+        auc = aucs[column]
         if auc >= settings.leads.leakage_auc:
             reasons.append(("near-perfect", f"alone it separates converters with AUC {auc:.2f} "
                                             f"(threshold {settings.leads.leakage_auc:.2f}): too good to be known beforehand"))
+        if column == outlier:
+            second = ranked[1]
+            reasons.append(("outlier", f"alone it separates converters far better than any other field (AUC {auc:.2f}; "
+                                       f"next best {second}, {aucs[second]:.2f})"))
+        if SALES_SIDE_WORDS.search(column):
+            reasons.append(("sales-side name", "its name is that of a record sales keeps after contact (status, "
+                                               "notes, rating, tags, last activity, an assigned score)"))
+        missing = leads[column].isna()
+        if y.any() and (~y).any():
+            gap = float(missing[y].mean()) - float(missing[~y].mean())
+            if abs(gap) >= MISSINGNESS_GAP:
+                side, other = ("converted", "other") if gap < 0 else ("other", "converted")
+                reasons.append(("missingness", f"filled for {1 - missing[y if side == 'converted' else ~y].mean():.0%} "
+                                               f"of {side} leads but {1 - missing[~y if side == 'converted' else y].mean():.0%} "
+                                               f"of {other} ones: it is filled because of the outcome"))
         if reasons:
             rows.append({"field": column, "checks": ", ".join(r[0] for r in reasons),
                          "reason": "; ".join(r[1] for r in reasons), "single_field_auc": auc,

@@ -62,6 +62,9 @@ def binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=values.index)
 
 
+MIN_VALUE_SUPPORT = 30   # leads a value needs before a report may call it the best one (leads.min_value_support)
+
+
 def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
                         min_group_size: int = 10, bins: int = NUMERIC_BINS,
                         weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
@@ -172,18 +175,29 @@ def numeric_distribution(frame: pd.DataFrame, fields: list[str], *, outcome: str
     return pd.DataFrame(rows)
 
 
-def _what_converters_have(attribute: str, assoc: pd.Series, values: pd.DataFrame) -> str:
-    part = values[(values["attribute"] == attribute) & values["lift"].notna() & (values["value"] != MISSING)]
-    best = part.sort_values("lift", ascending=False).head(1)
-    best_text = (f"best: {best['value'].iat[0]} ({float(best['lift'].iat[0]):.1f}x, "
-                 f"{float(best['rate'].iat[0]):.0%} convert)") if len(best) else ""
+def best_value(values: pd.DataFrame, attribute: str, *, min_support: int = MIN_VALUE_SUPPORT) -> pd.Series | None:
+    """Return the value of `attribute` that converts best among those held by at least `min_support` leads, ranked
+    by the lower end of its 95% CI (a shrunk rate: 4 leads at 100% never beat 400 at 90%), or None. A missing value
+    is never a best value: missingness is how the data was entered, not a trait."""
+    part = values[(values["attribute"] == attribute) & values["lift"].notna() & (values["value"] != MISSING)
+                  & (values["leads"] >= min_support)]
+    if not len(part):
+        return None
+    return part.sort_values(["ci_low", "leads"], ascending=[False, False], kind="stable").iloc[0]
+
+
+def _what_converters_have(attribute: str, assoc: pd.Series, values: pd.DataFrame, min_support: int) -> str:
+    best = best_value(values, attribute, min_support=min_support)
+    best_text = (f"best: {best['value']} ({float(best['lift']):.1f}x, {float(best['rate']):.0%} convert, "
+                 f"{int(best['leads']):,} leads)") if best is not None else ""
     if assoc["kind"] == "number":
         return f"median {assoc['median_converted']:,.4g} vs {assoc['median_rest']:,.4g}; {best_text}"
     return best_text
 
 
 def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd.DataFrame | None,
-                       channel_fields: tuple[str, ...] = CHANNEL_FIELDS) -> pd.DataFrame:
+                       channel_fields: tuple[str, ...] = CHANNEL_FIELDS, *,
+                       min_support: int = MIN_VALUE_SUPPORT) -> pd.DataFrame:
     """Return the ranked table "what converting leads have in common". Lead attributes are ranked by their effect
     in the score (permutation importance: the drop in hold-out ROC AUC when the attribute is shuffled, which
     accounts for the other attributes) and, without a score, by Cramér's V; channel fields (where the lead came
@@ -196,7 +210,7 @@ def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd
         out["importance"] = np.nan
         out["importance_sd"] = np.nan
     out["effect"] = out["importance"].fillna(-np.inf) if out["importance"].notna().any() else out["cramers_v"]
-    out["what_converters_have"] = [_what_converters_have(a, r, values) for a, r in
+    out["what_converters_have"] = [_what_converters_have(a, r, values, min_support) for a, r in
                                    zip(out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records"))]
     out = out.sort_values(["group", "effect", "cramers_v"], ascending=[False, False, False], kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))

@@ -51,11 +51,15 @@ def report_sections(result: LeadsResult) -> list:
             "customers they hold. Rules that beat the average:", *[rule_sentence(r) for _, r in good.iterrows()],
             "The MQL threshold is set so that marketing passes about as many leads as sales can follow up each week "
             "(sla.sales_capacity_per_week). Precision: the share of passed leads that convert; recall: the share of "
-            "all future customers that are passed.",
+            "all future customers that are passed." if s.capacity_per_week else
+            "No MQL threshold: the project file sets no sales capacity. Set sla.sales_capacity_per_week (the leads "
+            "sales can follow up in a week) and the score's threshold passes about that many leads; band B then holds "
+            "the leads above it.",
             "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the upper half "
             "of the leads below it (nurture), D = the rest."],
             [ReportTable("rules", "Rules (measured on hold-out leads)", _for_report(s.rules), count_columns=["leads"]),
-             ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)", _for_report(threshold)),
+             *([ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)",
+                            _for_report(threshold))] if s.capacity_per_week else []),
              ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table), count_columns=["leads"])]))
     top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
     items = [ReportTable("overall", "Leads with a decided outcome, and how many converted (95% Wilson CI); open "

@@ -187,7 +187,7 @@ def _reference(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> d
 
 def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str = "converted",
               key: str = "lead_key", created: str = "created_at", seed: int = 0, folds: int = 5,
-              holdout_share: float = 0.25, max_rows: int = 100_000, capacity_per_week: int = 0,
+              holdout_share: float = 0.25, max_rows: int = 100_000, capacity_per_week: int | None = None,
               rule_depth: int = 3, rule_min_share: float = 0.03, mapping: dict[str, str] | None = None,
               explain_rows: int = 5_000, importance_repeats: int = 5, threads: int | None = 1) -> LeadScore:
     """Return the fitted lead score: both models cross-validated on the training leads, the better one (by mean
@@ -210,7 +210,8 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
     created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
     weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
     per_week = float(len(frame) / weeks) if np.isfinite(weeks) else np.nan
-    share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else 1.0
+    # Without a capacity (or without creation dates to measure arrivals) there is no MQL threshold: none is invented.
+    share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else np.nan
     leads_in_table = len(frame)
     # A large table is modelled on a stratified sample: at most `max_rows` training leads plus their hold-out share.
     modelled = stratified_sample(frame[outcome].astype(bool).to_numpy(), int(max_rows / (1 - holdout_share)), seed=seed)
@@ -231,7 +232,11 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
     score = model.predict_proba(X_test)[:, 1]
     metrics = {"roc_auc": float(roc_auc_score(y_test, score)), "pr_auc": float(average_precision_score(y_test, score)),
                "base_rate": float(y_test.mean()), "leads": int(len(y_test)), "conversions": int(y_test.sum())}
-    threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
+    if np.isfinite(share):
+        threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
+    else:
+        threshold = {key: np.nan for key in ("threshold", "share_passed", "precision", "precision_ci_low",
+                                             "precision_ci_high", "recall", "capacity_share")}
     cutoffs = band_cutoffs(score, threshold["threshold"], share)
     bands = assign_band(score, cutoffs)
     band_rows = []
@@ -269,7 +274,7 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         reference=_reference(X, numeric, categorical), mapping=dict(mapping or {}), cv=cv, cv_summary=summary,
         holdout=holdout, holdout_metrics=metrics, gains=gains_table(y_test, score), calibration=calibration_table(y_test, score),
         importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
-        band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week),
+        band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week or 0),
         rows_used={"leads": int(leads_in_table), "training": int(len(train_idx)), "model_sample": int(len(sample)),
                    "holdout": int(len(test_idx))})
 

@@ -36,3 +36,25 @@ def test_outcome_fields_are_never_drivers(demo_settings):
                           "lifecycle_lost": [False, True, False, True], "deal_stage": ["won", "lost", "won", "lost"],
                           "company_size": [10, 20, 30, 40]})
     assert candidate_fields(leads, demo_settings) == ["company_size"]
+
+
+def test_sales_side_names_and_outcome_driven_missingness_are_flagged(demo_settings):
+    """A status sales sets after contact (separating well, not perfectly) and a field filled mostly for converted
+    leads are suspects; an ordinary attribute is not."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 600
+    y = rng.random(n) < 0.4
+    frame = pd.DataFrame({
+        "lead_key": [f"k{i}" for i in range(n)], "converted": y,
+        "lead_status": np.where(y, rng.choice(["Qualified", "Contacted"], n, p=[0.7, 0.3]),
+                                rng.choice(["Contacted", "Qualified"], n, p=[0.7, 0.3])),
+        "deal_size_band": np.where(y & (rng.random(n) < 0.9), rng.choice(["S", "M", "L"], n), None),
+        "visits": rng.poisson(4, n).astype(float),
+    })
+    settings = demo_settings.model_copy(update={"leads": demo_settings.leads.model_copy(update={"post_outcome_fields": []})})
+    guard = leakage_guard(frame, candidate_fields(frame, settings), settings).set_index("field")
+    assert "sales-side name" in guard.loc["lead_status", "checks"] and guard.loc["lead_status", "single_field_auc"] < 0.9
+    assert "missingness" in guard.loc["deal_size_band", "checks"]
+    assert "visits" not in guard.index

@@ -31,3 +31,15 @@ def test_personas_are_optional_attributes_of_linked_leads():
     assert len(linked) == 40 and set(linked["persona"]) == {"Builders", "Buyers"} and "persona" in labels
     empty, _ = linked_attributes(frame, None, None, None)
     assert empty.empty
+
+
+def test_a_tiny_group_at_100_percent_never_beats_a_large_one_at_90():
+    """4 leads at 100% against 400 at 90%: the best value needs the support and is ranked by its lower CI bound."""
+    from alignkit.leads.profile import best_value
+
+    values = pd.DataFrame({"attribute": "source", "value": ["WeLearn", "Reference", "Google", "(missing)"],
+                           "leads": [4, 400, 2000, 500], "converted": [4, 360, 700, 480],
+                           "rate": [1.0, 0.9, 0.35, 0.96], "ci_low": [0.51, 0.87, 0.33, 0.94],
+                           "ci_high": [1.0, 0.92, 0.37, 0.97], "lift": [2.5, 2.25, 0.9, 2.4]})
+    assert best_value(values, "source", min_support=30)["value"] == "Reference"   # '(missing)' is never best
+    assert best_value(values, "source", min_support=5000) is None
