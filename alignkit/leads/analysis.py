@@ -153,8 +153,10 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
         raise InputFileError(settings.processed_dir / "leads.parquet",
                              f"{int(y.sum()):,} converted and {int((~y).sum()):,} other leads: too few of one kind to "
                              f"fit and cross-validate a score ({MIN_PER_CLASS * folds} of each needed for {folds} folds).",
-                             column=OUTCOME, fix="check funnel.converted_stage in alignkit.yml, or run the profile "
-                             "alone with analyse(settings, fit=False).")
+                             column=OUTCOME, fix=("check outcome.converted_values (the outcome column's values that "
+                                                  "mean converted)" if settings.has_outcome_column else
+                                                  "check funnel.converted_stage") + " in alignkit.yml, or run the "
+                             "profile alone with analyse(settings, fit=False).")
     if fit:
         categorical = [a for a in attributes if a not in numeric]
         mapping = {to_snake_case(name): column for name, column in settings.crm.contacts.attributes.items()

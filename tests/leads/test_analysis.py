@@ -41,3 +41,22 @@ def test_too_few_conversions_is_a_clear_error(demo_settings):
         leads.analyse(demo_settings, leads.LeadInputs(leads=frame))
     profile = leads.analyse(demo_settings, leads.LeadInputs(leads=frame), fit=False)
     assert profile.score is None and len(profile.drivers)
+
+
+def test_one_outcome_only_stops_with_what_to_check():
+    """A lead list whose outcome column holds one value: a clear message naming the setting, not a traceback."""
+    import pandas as pd
+    import pytest
+    import yaml
+
+    from alignkit.config import ProjectSettings
+    from alignkit.errors import InputFileError
+    from alignkit.leads import LeadInputs, analyse
+    from tests.fixtures import shapes
+
+    settings = ProjectSettings.model_validate(yaml.safe_load(shapes.LEAD_LIST_PROJECT))
+    leads = pd.DataFrame({"lead_key": [f"k{i}" for i in range(200)], "converted": False,
+                          "outcome": pd.Categorical(["lost"] * 200, categories=["converted", "lost", "open"]),
+                          "lead_origin": ["API", "Form"] * 100})
+    with pytest.raises(InputFileError, match="outcome.converted_values"):
+        analyse(settings, LeadInputs(leads=leads))
