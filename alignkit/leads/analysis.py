@@ -267,7 +267,8 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
                          f"an MQL threshold of score ≥ {t['threshold']:.3f} passes {t['share_passed']:.0%} of leads, catches "
                          f"{t['recall']:.0%} of future customers (recall), and {t['precision']:.0%} of those passed convert (precision).")
         lines = parts.setdefault("rule", [])
-        good = s.rules[s.rules["lift"] > 1]
+        entered = s.rules["data_entry_effect"].astype(bool) if "data_entry_effect" in s.rules else False
+        good = s.rules[(s.rules["lift"] > 1) & ~entered]
         if len(good):
             lines.append("The ideal lead in one rule: " + rule_sentence(good.iloc[0]))
     return parts

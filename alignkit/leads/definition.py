@@ -97,6 +97,14 @@ def _rule_features(frame: pd.DataFrame, numeric: list[str], categorical: list[st
     return pd.DataFrame(columns, index=frame.index), meaning
 
 
+MISSING = "(missing)"   # the category a missing value of a categorical attribute is scored as
+
+
+def _data_entry_effect(conditions: list[tuple[str, str, float]], meaning: dict) -> bool:
+    """Return whether a rule splits on a field being missing or not: how the data was entered, not a trait."""
+    return any(meaning[feature][0] == "category" and meaning[feature][2] == MISSING for feature, _, _ in conditions)
+
+
 def _describe(conditions: list[tuple[str, str, float]], meaning: dict) -> str:
     """Return a rule in words from its path of (feature, '<=' / '>', threshold) conditions."""
     bounds: dict[str, list[float]] = {}
@@ -126,7 +134,9 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
                numeric: list[str], categorical: list[str], depth: int, min_share: float,
                seed: int) -> pd.DataFrame:
     """Return the leaves of a shallow decision tree fitted on `train` as rules in words, each measured on the
-    unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions."""
+    unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions.
+    `data_entry_effect` marks a rule that splits on a field being "(missing)": a trace of data entry (a field
+    filled once a deal moves), never the written definition of the ideal lead."""
     X_train, meaning = _rule_features(train, numeric, categorical)
     X_test, _ = _rule_features(test, numeric, categorical)
     X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
@@ -154,7 +164,8 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
         n, conv = int(inside.sum()), int(y_test[inside].sum())
         rate = conv / n if n else np.nan
         low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
-        rows.append({"rule": _describe(path, meaning), "leads": n, "lead_share": n / len(y_test),
+        rows.append({"rule": _describe(path, meaning), "data_entry_effect": _data_entry_effect(path, meaning),
+                     "leads": n, "lead_share": n / len(y_test),
                      "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
                      "conversion_share": conv / y_test.sum() if y_test.any() else np.nan})
     out = pd.DataFrame(rows).sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
@@ -162,6 +173,10 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
 
 
 def rule_sentence(rule: pd.Series) -> str:
-    """Return one rule as a plain sentence: the condition, then lift, share of leads and share of customers."""
-    return (f"{rule['rule']}: {rule['lift']:.1f}x the average conversion ({rule['conversion_rate']:.0%} convert), "
-            f"{rule['lead_share']:.0%} of leads, {rule['conversion_share']:.0%} of customers.")
+    """Return one rule as a plain sentence: the condition, then lift, share of leads and share of conversions, and
+    a warning when it rests on a missing value (a data-entry effect)."""
+    sentence = (f"{rule['rule']}: {rule['lift']:.1f}x the average conversion ({rule['conversion_rate']:.0%} convert), "
+                f"{rule['lead_share']:.0%} of leads, {rule['conversion_share']:.0%} of customers.")
+    if bool(rule.get("data_entry_effect", False)):
+        sentence += " It rests on a field being missing or not: a data-entry effect, not a trait of the lead."
+    return sentence

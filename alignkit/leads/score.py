@@ -24,7 +24,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from alignkit.leads.definition import (assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
+from alignkit.leads.definition import (MISSING, assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
                                       rule_sentence, threshold_at_capacity)
 from alignkit.stats import wilson_interval
 
@@ -35,7 +35,6 @@ __all__ = ["BANDS", "CalibratedLeadScore", "LeadScore", "assign_band", "band_cut
 MODEL_LABELS = {"logistic": "Regularised logistic regression (readable baseline)",
                 "boosting": "Histogram gradient boosting"}
 BANDS = ("A", "B", "C", "D")
-MISSING = "(missing)"
 MIN_REASON = 0.05   # log-odds: smaller contributions are not worth a reason
 
 
@@ -304,7 +303,7 @@ def contributions(score: LeadScore, X: pd.DataFrame) -> pd.DataFrame:
 def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key", reasons: int = 3) -> pd.DataFrame:
     """Return one row a lead: key, calibrated score, band and the top `reasons` for and against, each written
     'attribute = value (+0.85)' with its contribution in log-odds against a typical lead (see `contributions`);
-    contributions under MIN_REASON are left blank."""
+    contributions under MIN_REASON are left blank, and a missing value is never a reason."""
     X = model_frame(frame, score.numeric, score.categorical)
     with threadpool_limits(limits=1):
         probability = score.model.predict_proba(X)[:, 1]
@@ -316,16 +315,24 @@ def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key",
     order = np.argsort(-values, axis=1, kind="stable")
     raw = X.to_numpy(dtype=object)
     position = {c: i for i, c in enumerate(X.columns)}
-    for kind, pick in (("for", order[:, :reasons]), ("against", order[:, ::-1][:, :reasons])):
-        for j in range(reasons):
-            texts = []
-            for row in range(len(X)):
-                col = pick[row, j]
+    # A reason is never a missing value (how the data was entered, not a trait of the lead): the next one is taken.
+    missing = pd.isna(X).to_numpy() | (raw == MISSING)
+    for kind, ranked in (("for", order), ("against", order[:, ::-1])):
+        texts = [[] for _ in range(reasons)]
+        for row in range(len(X)):
+            chosen = []
+            for col in ranked[row]:
                 effect = values[row, col]
                 if (kind == "for" and effect < MIN_REASON) or (kind == "against" and effect > -MIN_REASON):
-                    texts.append("")
-                    continue
+                    break
                 name = names[col]
-                texts.append(f"{name} = {_value_text(raw[row, position[name]])} ({effect:+.2f})")
-            out[f"reason_{kind}_{j + 1}"] = texts
+                if missing[row, position[name]]:
+                    continue
+                chosen.append(f"{name} = {_value_text(raw[row, position[name]])} ({effect:+.2f})")
+                if len(chosen) == reasons:
+                    break
+            for j in range(reasons):
+                texts[j].append(chosen[j] if j < len(chosen) else "")
+        for j in range(reasons):
+            out[f"reason_{kind}_{j + 1}"] = texts[j]
     return out

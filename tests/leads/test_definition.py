@@ -47,3 +47,24 @@ def test_written_definition(result, demo_settings):
     lines = headline(result)
     assert any("3.0x" in line or "x the average conversion" in line for line in lines)
 
+
+
+def test_a_rule_resting_on_a_missing_value_is_flagged_as_data_entry():
+    """A field filled mostly for converted leads makes the tree split on '(missing)': the rule says so."""
+    import numpy as np
+    import pandas as pd
+
+    from alignkit.leads.definition import find_rules, rule_sentence
+
+    rng = np.random.default_rng(5)
+    n = 2000
+    y = rng.random(n) < 0.3
+    frame = pd.DataFrame({"sector": np.where(y | (rng.random(n) < 0.1), rng.choice(["retail", "software"], n),
+                                             "(missing)"), "visits": rng.poisson(3, n).astype(float)})
+    train, test = frame.iloc[:1400], frame.iloc[1400:]
+    rules = find_rules(train, y[:1400], test, y[1400:], numeric=["visits"], categorical=["sector"], depth=2,
+                       min_share=0.03, seed=0)
+    flagged = rules[rules["data_entry_effect"]]
+    assert len(flagged) and flagged["rule"].str.contains("(missing)", regex=False).all()
+    assert "data-entry effect" in rule_sentence(flagged.iloc[0])
+    assert not rules.loc[~rules["data_entry_effect"], "rule"].str.contains("(missing)", regex=False).any()

@@ -98,3 +98,16 @@ def test_score_is_calibrated_and_cross_validated(result):
     assert gains["conversion_share"].is_monotonic_increasing and gains["conversion_share"].iat[-1] == pytest.approx(1)
     assert gains["lift"].iat[0] > 2
     assert set(score.partial_dependence) <= set(score.numeric) and len(score.partial_dependence) >= 2
+
+
+def test_a_missing_value_is_never_a_reason(result, inputs):
+    """Blank the attributes of some leads: their reasons come from the values they have, never from 'missing'."""
+    from alignkit.leads import score_leads
+
+    leads = inputs.leads.head(300).copy()
+    for column in result.score.features[:3]:
+        leads.loc[leads.index[:150], column] = None
+    scored = score_leads(result.score, leads)
+    reasons = scored.filter(like="reason_").to_numpy().ravel()
+    assert not any("= missing" in r or "(missing)" in r for r in reasons)
+    assert any(r for r in scored.loc[:149].filter(like="reason_for").to_numpy().ravel())
