@@ -7,7 +7,8 @@ from alignkit.leads.figures import numeric_figure, partial_dependence_figure, sc
 from alignkit.leads.leakage import candidate_fields, leakage_guard
 from alignkit.leads.new_leads import score_file
 from alignkit.leads.report import alignment_sections, report_sections, write_leads_report
-from alignkit.leads.score import rule_sentence, score_leads
+from alignkit.leads.reasons import score_leads
+from alignkit.leads.score import rule_sentence
 
 __all__ = ["LeadInputs", "LeadsResult", "alignment_headline", "alignment_sections", "analyse", "candidate_fields",
            "headline", "headline_parts", "leakage_guard", "load_inputs", "load_result", "numeric_figure",

@@ -26,7 +26,7 @@ from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_gu
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
                                    linked_attributes, numeric_distribution, rank_commonalities)
-from alignkit.leads.score import LeadScore, fit_score, rule_sentence
+from alignkit.leads.score import LeadScore, fit_score, humanise, rule_sentence
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size, proportion
 
@@ -108,6 +108,11 @@ class LeadsResult:
     score: LeadScore | None = None
     min_group_size: int = 10
     linked_weighting: pd.DataFrame | None = None   # survey weights of the linked leads' responses; None = unweighted
+    labels: dict[str, str] = field(default_factory=dict)   # CRM attribute → the export's header, as people read it
+
+    def label(self, attribute: str) -> str:
+        """Return the attribute's label: its export header, a survey question's text, else its name in words."""
+        return self.labels.get(attribute) or self.linked_labels.get(attribute) or humanise(attribute)
 
     @property
     def overall_rate(self) -> float:
@@ -125,6 +130,14 @@ class LeadsResult:
         if self.score is not None:
             tables.append(("Score accuracy (cross-validated)", self.score.cv_summary))
         return render_fragment("summary.html.j2", tables=tables)
+
+
+def field_labels(settings: ProjectSettings) -> dict[str, str]:
+    """Return each CRM attribute's label: the export's column header it is read from (the project file's
+    `crm.contacts.attributes`), made readable when the header itself is a snake_case name."""
+    if settings.crm is None:
+        return {}
+    return {to_snake_case(name): humanise(column) for name, column in settings.crm.contacts.attributes.items()}
 
 
 def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit: bool = True,
@@ -161,11 +174,14 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
         categorical = [a for a in attributes if a not in numeric]
         mapping = {to_snake_case(name): column for name, column in settings.crm.contacts.attributes.items()
                    if to_snake_case(name) in attributes}
+        suspects = {f: ("number" if is_numeric(leads[f]) else "category") for f in leakage["field"]
+                    if f in leads and not pd.api.types.is_datetime64_any_dtype(leads[f])}
         score = fit_score(leads, numeric=numeric, categorical=categorical, seed=settings.seed,
                           folds=folds, holdout_share=settings.leads.holdout_share,
                           max_rows=settings.leads.max_model_rows, capacity_per_week=settings.sla.sales_capacity_per_week,
                           rule_depth=settings.leads.rule_depth, rule_min_share=settings.leads.rule_min_share,
-                          mapping=mapping)
+                          mapping=mapping, labels=field_labels(settings),
+                          min_support=max(settings.leads.min_value_support, min_group), suspects=suspects)
     drivers = rank_commonalities(assoc, values, score.importance if score is not None else None,
                                  min_support=max(settings.leads.min_value_support, min_group))
     linked, labels = linked_attributes(leads, inputs.responses, inputs.codebook, inputs.personas)
@@ -182,7 +198,7 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                        values=values, associations=assoc, distribution=numeric_distribution(leads, numeric),
                        drivers=drivers, linked_values=linked_values, linked_associations=linked_assoc,
                        linked_labels=labels, score=score, min_group_size=min_group,
-                       linked_weighting=_linked_weighting(linked_weights))
+                       linked_weighting=_linked_weighting(linked_weights), labels=field_labels(settings))
 
 
 def _linked_weighting(weights: np.ndarray | None) -> pd.DataFrame | None:
@@ -227,7 +243,18 @@ def load_result(settings: ProjectSettings) -> LeadsResult:
 
 def _driver_words(result: LeadsResult, top: int = 3) -> list[str]:
     rows = result.drivers[result.drivers["group"] == "lead attribute"].head(top)
-    return [f"{r['attribute']} ({r['what_converters_have']})" for _, r in rows.iterrows()]
+    return [f"{result.label(r['attribute'])} ({r['what_converters_have']})" for _, r in rows.iterrows()]
+
+
+def suspect_auc_sentence(score: LeadScore) -> str:
+    """Return the score's hold-out AUC with and without the leakage guard's suspects, in one sentence."""
+    s = score.suspect_auc
+    names = ", ".join(score.label(f) for f in s["fields"])
+    if s["in_score"]:
+        return (f"The score keeps {names} (allowed in leads.allow_fields): hold-out ROC AUC {s['with']:.2f} with "
+                f"them, {s['without']:.2f} without — if they are filled after contact, the lower figure is the true one.")
+    return (f"Without the suspect fields ({names}) the score's hold-out ROC AUC is {s['without']:.2f}; with them it "
+            f"would be {s['with']:.2f}, a figure no lead has before the outcome is known.")
 
 
 def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
@@ -252,7 +279,9 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
     leaks = result.leakage[result.leakage["excluded"]]
     if len(leaks):
         lines.append(f"Kept out of the drivers and the score because they are recorded after the outcome: "
-                     f"{', '.join(leaks['field'])} (see 'Fields kept out').")
+                     f"{', '.join(result.label(f) for f in leaks['field'])} (see 'Fields kept out').")
+    if result.score is not None and result.score.suspect_auc:
+        lines.append(suspect_auc_sentence(result.score))
     if result.score is not None:
         s = result.score
         cv = s.cv_summary.set_index("model").loc[s.model_name]

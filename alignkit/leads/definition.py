@@ -105,8 +105,10 @@ def _data_entry_effect(conditions: list[tuple[str, str, float]], meaning: dict) 
     return any(meaning[feature][0] == "category" and meaning[feature][2] == MISSING for feature, _, _ in conditions)
 
 
-def _describe(conditions: list[tuple[str, str, float]], meaning: dict) -> str:
-    """Return a rule in words from its path of (feature, '<=' / '>', threshold) conditions."""
+def _describe(conditions: list[tuple[str, str, float]], meaning: dict, labels: dict[str, str] | None = None) -> str:
+    """Return a rule in words from its path of (feature, '<=' / '>', threshold) conditions, each field named by
+    its label in `labels` (the project file's or the export's header) where it has one."""
+    labels = labels or {}
     bounds: dict[str, list[float]] = {}
     parts: list[str] = []
     for feature, op, threshold in conditions:
@@ -115,12 +117,14 @@ def _describe(conditions: list[tuple[str, str, float]], meaning: dict) -> str:
             low, high = bounds.setdefault(column, [-np.inf, np.inf])
             bounds[column] = [low, min(high, threshold)] if op == "<=" else [max(low, threshold), high]
         else:
-            parts.append(f"{column} is {extra}" if op == ">" else f"{column} is not {extra}")
+            name = labels.get(column, column)
+            parts.append(f"{name} is {extra}" if op == ">" else f"{name} is not {extra}")
     for column, (low, high) in bounds.items():
         integer = meaning[column][2]
         lo = (np.floor(low) + 1 if integer else low) if np.isfinite(low) else None
         hi = (np.floor(high) if integer else high) if np.isfinite(high) else None
         fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        column = labels.get(column, column)
         if lo is not None and hi is not None:
             parts.insert(0, f"{column} {fmt(lo)}–{fmt(hi)}" if integer else f"{column} between {fmt(lo)} and {fmt(hi)}")
         elif lo is not None:
@@ -132,7 +136,7 @@ def _describe(conditions: list[tuple[str, str, float]], meaning: dict) -> str:
 
 def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_test: np.ndarray, *,
                numeric: list[str], categorical: list[str], depth: int, min_share: float,
-               seed: int) -> pd.DataFrame:
+               seed: int, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Return the leaves of a shallow decision tree fitted on `train` as rules in words, each measured on the
     unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions.
     `data_entry_effect` marks a rule that splits on a field being "(missing)": a trace of data entry (a field
@@ -164,7 +168,7 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
         n, conv = int(inside.sum()), int(y_test[inside].sum())
         rate = conv / n if n else np.nan
         low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
-        rows.append({"rule": _describe(path, meaning), "data_entry_effect": _data_entry_effect(path, meaning),
+        rows.append({"rule": _describe(path, meaning, labels), "data_entry_effect": _data_entry_effect(path, meaning),
                      "leads": n, "lead_share": n / len(y_test),
                      "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
                      "conversion_share": conv / y_test.sum() if y_test.any() else np.nan})

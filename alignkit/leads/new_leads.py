@@ -14,7 +14,8 @@ from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.crm import read_crm_table, resolve_mapping
 from alignkit.ingest.files import read_export
 from alignkit.leads.analysis import SCORE_FILE, LeadsResult, load_result
-from alignkit.leads.score import LeadScore, score_leads
+from alignkit.leads.reasons import score_leads
+from alignkit.leads.score import LeadScore
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.tables import clean_contacts

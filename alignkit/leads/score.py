@@ -1,8 +1,8 @@
 """The lead score: cross-validated models of conversion, a calibrated score, its accuracy figures, the written
-definition (rules, MQL threshold, bands) and per-lead reasons. Used by `alignkit.leads` and `alignkit score`.
+definition (rules, MQL threshold, bands); per-lead reasons are in `alignkit.leads.reasons`. Used by `alignkit.leads` and `alignkit score`.
 
 Pure on DataFrames: `fit_score(frame, numeric=…, categorical=…, outcome=…)` takes the lead table and returns a
-fitted `LeadScore` that pickles with joblib and scores new leads with `score_leads`.
+fitted `LeadScore` that pickles with joblib and scores new leads with `reasons.score_leads`.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ from alignkit.leads.definition import (MISSING, assign_band, band_cutoffs, calib
 from alignkit.stats import wilson_interval
 
 __all__ = ["BANDS", "CalibratedLeadScore", "LeadScore", "assign_band", "band_cutoffs", "build_models",
-           "calibration_table", "contributions", "cross_validate", "find_rules", "fit_score", "gains_table",
-           "model_frame", "rule_sentence", "score_leads", "threshold_at_capacity"]
+           "calibration_table", "cross_validate", "find_rules", "fit_score", "gains_table",
+           "model_frame", "rule_sentence", "threshold_at_capacity"]
 
 MODEL_LABELS = {"logistic": "Regularised logistic regression (readable baseline)",
                 "boosting": "Histogram gradient boosting"}
 BANDS = ("A", "B", "C", "D")
-MIN_REASON = 0.05   # log-odds: smaller contributions are not worth a reason
 
 
 # --- models --------------------------------------------------------------------------------------------------
@@ -171,11 +170,64 @@ class LeadScore:
     leads_per_week: float
     capacity_per_week: int
     rows_used: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)          # attribute → the label a person reads
+    quantiles: dict[str, np.ndarray] = field(default_factory=dict)  # number → its training leads' 0–100% quantiles
+    value_support: dict[str, dict[str, tuple[int, float]]] = field(default_factory=dict)  # category → value → (leads, rate)
+    min_support: int = 1                                           # leads a value needs before it is a reason
+    suspect_auc: dict[str, object] = field(default_factory=dict)   # hold-out AUC with and without the suspect fields
+
+    def label(self, attribute: str) -> str:
+        """Return the attribute's label: the project file's or the export's header, else its name in words."""
+        return self.labels.get(attribute) or humanise(attribute)
 
     @property
     def features(self) -> list[str]:
         """Return the attributes the score uses."""
         return self.numeric + self.categorical
+
+
+def humanise(name: str) -> str:
+    """Return a snake_case field name as words ("webinars_attended" -> "Webinars attended"); other text unchanged."""
+    if "_" not in name and name.lower() != name:
+        return name
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+QUANTILE_LEVELS = np.linspace(0, 1, 1001)
+
+
+def _value_support(X: pd.DataFrame, y: np.ndarray, categorical: list[str]) -> dict[str, dict[str, tuple[int, float]]]:
+    out: dict[str, dict[str, tuple[int, float]]] = {}
+    for column in categorical:
+        grouped = pd.DataFrame({"v": X[column].to_numpy(), "y": y}).groupby("v", observed=True)["y"]
+        out[column] = {str(v): (int(n), float(r)) for v, n, r in zip(grouped.size().index, grouped.size(), grouped.mean())}
+    return out
+
+
+def _suspect_auc(model_name: str, frame: pd.DataFrame, y_all: np.ndarray, train: np.ndarray,
+                 test: np.ndarray, used_auc: float, *, numeric: list[str], categorical: list[str],
+                 suspects: dict[str, str], seed: int) -> dict[str, object]:
+    """Return the hold-out AUC of the same kind of model with and without the leakage guard's suspects."""
+    in_score = [s for s in suspects if s in numeric or s in categorical]
+    left_out = {s: kind for s, kind in suspects.items() if s not in in_score and s in frame}
+    if in_score:       # allowed by the project file: the comparison drops them
+        other_numeric = [c for c in numeric if c not in in_score]
+        other_categorical = [c for c in categorical if c not in in_score]
+    elif left_out:     # kept out: the comparison adds them back, to show what they would have given
+        other_numeric = numeric + [s for s, kind in left_out.items() if kind == "number"]
+        other_categorical = categorical + [s for s, kind in left_out.items() if kind != "number"]
+    else:
+        return {}
+    if not other_numeric + other_categorical:
+        return {}
+    X_other = model_frame(frame, other_numeric, other_categorical)
+    other = build_models(other_numeric, other_categorical, seed=seed)[model_name]
+    other.fit(X_other.iloc[train], y_all[train])
+    other_auc = float(roc_auc_score(y_all[test], other.predict_proba(X_other.iloc[test])[:, 1]))
+    fields = in_score or list(left_out)
+    return {"fields": fields, "in_score": bool(in_score),
+            "with": used_auc if in_score else other_auc, "without": other_auc if in_score else used_auc}
 
 
 def _reference(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict[str, object]:
@@ -188,7 +240,9 @@ def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str]
               key: str = "lead_key", created: str = "created_at", seed: int = 0, folds: int = 5,
               holdout_share: float = 0.25, max_rows: int = 100_000, capacity_per_week: int | None = None,
               rule_depth: int = 3, rule_min_share: float = 0.03, mapping: dict[str, str] | None = None,
-              explain_rows: int = 5_000, importance_repeats: int = 5, threads: int | None = 1) -> LeadScore:
+              explain_rows: int = 5_000, importance_repeats: int = 5, threads: int | None = 1,
+              labels: dict[str, str] | None = None, min_support: int = 1,
+              suspects: dict[str, str] | None = None) -> LeadScore:
     """Return the fitted lead score: both models cross-validated on the training leads, the better one (by mean
     ROC AUC) calibrated on its out-of-fold predictions, and every accuracy figure measured on the hold-out leads.
 
@@ -198,13 +252,15 @@ def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str]
         return _fit_score(frame, numeric=numeric, categorical=categorical, outcome=outcome, key=key, created=created,
                           seed=seed, folds=folds, holdout_share=holdout_share, max_rows=max_rows,
                           capacity_per_week=capacity_per_week, rule_depth=rule_depth, rule_min_share=rule_min_share,
-                          mapping=mapping, explain_rows=explain_rows, importance_repeats=importance_repeats)
+                          mapping=mapping, explain_rows=explain_rows, importance_repeats=importance_repeats,
+                          labels=labels or {}, min_support=min_support, suspects=suspects or {})
 
 
 def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str, key: str,
                created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int,
                rule_depth: int, rule_min_share: float, mapping: dict[str, str] | None, explain_rows: int,
-               importance_repeats: int) -> LeadScore:
+               importance_repeats: int, labels: dict[str, str], min_support: int,
+               suspects: dict[str, str]) -> LeadScore:
     # Sales capacity → share of leads that can be passed, from the whole table's arrival rate.
     created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
     weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
@@ -265,7 +321,8 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
                                     custom_values={column: grid}, kind="average", response_method="predict_proba")
         pdp[column] = pd.DataFrame({column: result["grid_values"][0], "predicted_rate": result["average"][0]})
     rules = find_rules(X_all.iloc[sample], y, X_test, y_test, numeric=numeric, categorical=categorical,
-                       depth=rule_depth, min_share=rule_min_share, seed=seed)
+                       depth=rule_depth, min_share=rule_min_share, seed=seed,
+                       labels={c: labels.get(c) or humanise(c) for c in numeric + categorical})
     holdout = pd.DataFrame({key: frame[key].to_numpy()[test_idx] if key in frame else test_idx, outcome: y_test,
                             "score": score, "band": bands})
     return LeadScore(
@@ -275,64 +332,9 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
         band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week or 0),
         rows_used={"leads": int(leads_in_table), "training": int(len(train_idx)), "model_sample": int(len(sample)),
-                   "holdout": int(len(test_idx))})
-
-
-# --- scoring new leads, with reasons -----------------------------------------------------------------------------
-
-
-def _value_text(value: object) -> str:
-    if isinstance(value, float):
-        return "missing" if np.isnan(value) else (f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}")
-    return str(value)
-
-
-def contributions(score: LeadScore, X: pd.DataFrame) -> pd.DataFrame:
-    """Return each attribute's contribution to each lead's log-odds: the change when that attribute is set to the
-    typical lead's value (median number, most frequent category). Positive = raises the score. Works for both
-    models alike (for the logistic model it equals coefficient × difference from the typical value)."""
-    base = score.model.decision_function(X)
-    out = {}
-    for column in score.features:
-        typical = X.copy()
-        typical[column] = score.reference[column]
-        out[column] = base - score.model.decision_function(typical)
-    return pd.DataFrame(out, index=X.index)
-
-
-def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key", reasons: int = 3) -> pd.DataFrame:
-    """Return one row a lead: key, calibrated score, band and the top `reasons` for and against, each written
-    'attribute = value (+0.85)' with its contribution in log-odds against a typical lead (see `contributions`);
-    contributions under MIN_REASON are left blank, and a missing value is never a reason."""
-    X = model_frame(frame, score.numeric, score.categorical)
-    with threadpool_limits(limits=1):
-        probability = score.model.predict_proba(X)[:, 1]
-        contrib = contributions(score, X)
-    out = pd.DataFrame({key: frame[key].to_numpy() if key in frame else np.arange(len(frame)),
-                        "score": np.round(probability, 4), "band": assign_band(probability, score.bands)})
-    values = contrib.to_numpy()
-    names = np.array(contrib.columns)
-    order = np.argsort(-values, axis=1, kind="stable")
-    raw = X.to_numpy(dtype=object)
-    position = {c: i for i, c in enumerate(X.columns)}
-    # A reason is never a missing value (how the data was entered, not a trait of the lead): the next one is taken.
-    missing = pd.isna(X).to_numpy() | (raw == MISSING)
-    for kind, ranked in (("for", order), ("against", order[:, ::-1])):
-        texts = [[] for _ in range(reasons)]
-        for row in range(len(X)):
-            chosen = []
-            for col in ranked[row]:
-                effect = values[row, col]
-                if (kind == "for" and effect < MIN_REASON) or (kind == "against" and effect > -MIN_REASON):
-                    break
-                name = names[col]
-                if missing[row, position[name]]:
-                    continue
-                chosen.append(f"{name} = {_value_text(raw[row, position[name]])} ({effect:+.2f})")
-                if len(chosen) == reasons:
-                    break
-            for j in range(reasons):
-                texts[j].append(chosen[j] if j < len(chosen) else "")
-        for j in range(reasons):
-            out[f"reason_{kind}_{j + 1}"] = texts[j]
-    return out
+                   "holdout": int(len(test_idx))},
+        labels=dict(labels), min_support=int(min_support), value_support=_value_support(X, y, categorical),
+        quantiles={c: np.nanquantile(X[c].to_numpy(dtype=float), QUANTILE_LEVELS) for c in numeric
+                   if X[c].notna().any()},
+        suspect_auc=_suspect_auc(best, frame, y_all, train_idx, test_idx, metrics["roc_auc"],
+                                 numeric=numeric, categorical=categorical, suspects=suspects, seed=seed))

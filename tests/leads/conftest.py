@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from alignkit.config import ProjectSettings
+from alignkit.leads import score as ls
 from alignkit.leads.analysis import LeadInputs, LeadsResult, analyse, save_result
 
 
@@ -49,3 +50,28 @@ def small_leads(n: int = 400, seed: int = 0) -> pd.DataFrame:
         "rating_set_at": created + pd.Timedelta(days=90),
         "tiny": pd.Series(np.where(np.arange(n) < 4, "rare", "common"), dtype="str"),
     })
+
+
+# --- small synthetic leads with a planted signal (visits, size 50–500, the north region) ---------------------
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 3000
+    visits = rng.poisson(4, n).astype(float)
+    size = rng.integers(1, 2000, n).astype(float)
+    region = rng.choice(["north", "south", "east"], n)
+    noise = rng.normal(size=n)
+    logit = -3 + 0.45 * visits + 1.5 * ((size >= 50) & (size <= 500)) + 0.8 * (region == "north")
+    converted = rng.random(n) < 1 / (1 + np.exp(-logit))
+    created = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 30 * 7 * 86400, n)), unit="s")
+    visits[rng.random(n) < 0.05] = np.nan
+    return pd.DataFrame({"lead_key": [f"k{i}" for i in range(n)], "created_at": created, "visits": visits,
+                         "size": size, "noise": noise, "region": region, "converted": converted})
+
+
+@pytest.fixture(scope="session")
+def fitted(synthetic) -> ls.LeadScore:
+    return ls.fit_score(synthetic, numeric=["visits", "size", "noise"], categorical=["region"], seed=3, folds=3,
+                        capacity_per_week=20, rule_min_share=0.05, importance_repeats=3)

@@ -8,7 +8,7 @@ import pytest
 
 from alignkit.errors import InputFileError
 from alignkit.leads import analysis as leads
-from alignkit.leads.score import score_leads
+from alignkit.leads.reasons import score_leads
 from tests.leads.conftest import small_leads
 
 

@@ -29,12 +29,17 @@ def test_rules_read_as_ranges():
     text = _describe([("size", ">", 49.5), ("visits", ">", 2.5), ("size", "<=", 500.5), ("region=north", ">", 0.5)], meaning)
     assert text == "visits ≥ 3 AND size 50–500 AND region is north" or text == "size 50–500 AND visits ≥ 3 AND region is north"
     assert _describe([("region=north", "<=", 0.5)], meaning) == "region is not north"
+    labels = {"size": "Number of Employees", "region": "Sales Region"}
+    assert _describe([("size", ">", 49.5), ("region=north", ">", 0.5)], meaning, labels) == \
+        "Number of Employees ≥ 50 AND Sales Region is north"
 
 
 def test_written_definition(result, demo_settings):
     rules = result.score.rules
     best = rules.iloc[0]
-    assert best["lift"] > 2 and "webinars_attended ≥ 1" in best["rule"] and "company_size" in best["rule"]
+    # Written with the export's headers (the project file's attribute mapping), never the snake_case keys.
+    assert best["lift"] > 2 and "Webinars Attended ≥ 1" in best["rule"] and "Number of Employees" in best["rule"]
+    assert not rules["rule"].str.contains(r"\b[a-z]+_[a-z_]+\b").any(), rules["rule"].tolist()
     assert rules["lead_share"].sum() == pytest.approx(1)
     assert rules["conversion_share"].sum() == pytest.approx(1)
     threshold = result.score.threshold

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from alignkit.leads.analysis import headline
 from alignkit.leads.leakage import candidate_fields, leakage_guard
 from tests.leads.conftest import small_leads
 
@@ -17,6 +18,11 @@ def test_planted_leak_is_flagged_and_kept_out(result, truth):
     assert leak not in set(result.drivers["attribute"])
     assert leak not in result.score.features
     assert result.left_out["field"].str.contains(leak).any()
+    # The headline states what the leak would have given: the score's hold-out AUC with and without the suspects.
+    s = result.score.suspect_auc
+    assert leak in s["fields"] and not s["in_score"] and s["with"] > s["without"] + 0.1
+    assert s["without"] == result.score.holdout_metrics["roc_auc"]
+    assert any(f"{s['without']:.2f}; with them it would be {s['with']:.2f}" in line for line in headline(result))
 
 
 def test_leakage_guard_reasons(demo_settings):

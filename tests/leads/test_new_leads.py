@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from alignkit.config import load_settings
 from alignkit.errors import MissingColumnError
 from alignkit.leads.new_leads import score_file
 
@@ -24,11 +25,16 @@ def test_cli_scores_a_fresh_export(saved, demo_project, demo_settings, truth, tm
     text = scores.to_csv()
     assert "@" not in text and not scores["lead_key"].isin(raw["Record ID"]).any()
     assert scores["lead_key"].isin(inputs.leads["lead_key"]).mean() > 0.95   # a duplicate's copy may be kept here
-    reasons = scores.filter(like="reason_").stack().astype(str).str.split(" = ").str[0]
-    named = set(reasons.value_counts().head(4).index)
-    assert set(truth["conversion"]["drivers"]) & named, named
-    assert set(truth["conversion"]["drivers"]) <= set(reasons)
-    assert truth["conversion"]["leaking_field"] not in set(reasons)
+    # Reasons are written with the export's headers: "Webinars Attended 1 (top 35% of leads)".
+    settings = load_settings(demo_project)
+    labels = {header: name for name, header in settings.crm.contacts.attributes.items()}
+    texts = scores.filter(like="reason_").stack().dropna().astype(str)
+    reasons = texts[texts != ""].str.extract(r"^(.+?)(?::| [\d,.-]+ \()")[0]
+    fields = reasons.map(lambda label: labels.get(label, label))
+    assert set(truth["conversion"]["drivers"]) & set(fields.value_counts().head(4).index), fields.value_counts()
+    assert set(truth["conversion"]["drivers"]) <= set(fields)
+    assert truth["conversion"]["leaking_field"] not in set(fields)
+    assert reasons.isin([*labels, "Source", "Campaign", "Owner"]).all(), set(reasons)
 
 
 def test_cli_names_a_missing_column(saved, demo_project, demo_settings, tmp_path, capsys):

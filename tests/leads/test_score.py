@@ -13,28 +13,6 @@ from alignkit.leads import score as ls
 from alignkit.privacy import pseudonymise
 
 
-@pytest.fixture(scope="module")
-def synthetic() -> pd.DataFrame:
-    rng = np.random.default_rng(7)
-    n = 3000
-    visits = rng.poisson(4, n).astype(float)
-    size = rng.integers(1, 2000, n).astype(float)
-    region = rng.choice(["north", "south", "east"], n)
-    noise = rng.normal(size=n)
-    logit = -3 + 0.45 * visits + 1.5 * ((size >= 50) & (size <= 500)) + 0.8 * (region == "north")
-    converted = rng.random(n) < 1 / (1 + np.exp(-logit))
-    created = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 30 * 7 * 86400, n)), unit="s")
-    visits[rng.random(n) < 0.05] = np.nan
-    return pd.DataFrame({"lead_key": [f"k{i}" for i in range(n)], "created_at": created, "visits": visits,
-                         "size": size, "noise": noise, "region": region, "converted": converted})
-
-
-@pytest.fixture(scope="module")
-def fitted(synthetic) -> ls.LeadScore:
-    return ls.fit_score(synthetic, numeric=["visits", "size", "noise"], categorical=["region"], seed=3, folds=3,
-                        capacity_per_week=20, rule_min_share=0.05, importance_repeats=3)
-
-
 def test_fit_score_learns_the_planted_signal(fitted, synthetic):
     assert fitted.holdout_metrics["roc_auc"] > 0.75
     assert fitted.importance["attribute"].iat[-1] == "noise" or fitted.importance.set_index("attribute").loc["noise", "importance"] < 0.01
@@ -57,18 +35,8 @@ def test_rules_find_the_planted_segment(fitted):
     best = fitted.rules.iloc[0]
     assert best["lift"] > 1.3
     assert fitted.rules["lead_share"].sum() == pytest.approx(1)
-    assert "visits" in best["rule"] or "size" in best["rule"]
+    assert "Visits" in best["rule"] or "Size" in best["rule"]
     assert ls.rule_sentence(best).count("of leads") == 1
-
-
-def test_reasons_name_the_drivers(fitted, synthetic):
-    scored = ls.score_leads(fitted, synthetic.head(200))
-    assert list(scored.columns) == ["lead_key", "score", "band", *[f"reason_for_{i}" for i in (1, 2, 3)],
-                                    *[f"reason_against_{i}" for i in (1, 2, 3)]]
-    first = scored["reason_for_1"].str.split(" = ").str[0]
-    assert first[first != ""].isin(["visits", "size", "region"]).mean() > 0.75   # noise: a weak model effect only
-    contrib = ls.contributions(fitted, ls.model_frame(synthetic.head(5), fitted.numeric, fitted.categorical))
-    assert list(contrib.columns) == fitted.features
 
 
 # --- on the demo's planted truth ---------------------------------------------------------------------------------
@@ -100,14 +68,21 @@ def test_score_is_calibrated_and_cross_validated(result):
     assert set(score.partial_dependence) <= set(score.numeric) and len(score.partial_dependence) >= 2
 
 
-def test_a_missing_value_is_never_a_reason(result, inputs):
-    """Blank the attributes of some leads: their reasons come from the values they have, never from 'missing'."""
-    from alignkit.leads import score_leads
-
-    leads = inputs.leads.head(300).copy()
-    for column in result.score.features[:3]:
-        leads.loc[leads.index[:150], column] = None
-    scored = score_leads(result.score, leads)
-    reasons = scored.filter(like="reason_").to_numpy().ravel()
-    assert not any("= missing" in r or "(missing)" in r for r in reasons)
-    assert any(r for r in scored.loc[:149].filter(like="reason_for").to_numpy().ravel())
+def test_auc_with_and_without_the_suspects(synthetic):
+    """A sales-entered status that mostly echoes the outcome: kept out, the comparison adds it back; allowed, the
+    comparison takes it out. Either way the figure with it is far above the one without."""
+    rng = np.random.default_rng(2)
+    frame = synthetic.copy()
+    echo = np.where(rng.random(len(frame)) < 0.85, frame["converted"], ~frame["converted"])
+    frame["lead_status"] = np.where(echo, "Qualified", "Nurture")
+    kept_out = ls.fit_score(frame, numeric=["visits", "size"], categorical=["region"], seed=3, folds=3,
+                            importance_repeats=2, suspects={"lead_status": "category"})
+    allowed = ls.fit_score(frame, numeric=["visits", "size"], categorical=["region", "lead_status"], seed=3, folds=3,
+                           importance_repeats=2, suspects={"lead_status": "category"})
+    for fitted, in_score in ((kept_out, False), (allowed, True)):
+        s = fitted.suspect_auc
+        assert s["fields"] == ["lead_status"] and s["in_score"] is in_score
+        assert s["with"] > s["without"] + 0.05, s
+    assert kept_out.suspect_auc["without"] == pytest.approx(kept_out.holdout_metrics["roc_auc"])
+    assert allowed.suspect_auc["with"] == pytest.approx(allowed.holdout_metrics["roc_auc"])
+    assert kept_out.suspect_auc["without"] == pytest.approx(allowed.suspect_auc["without"], abs=0.01)
