@@ -43,8 +43,8 @@ demo-data: $(STAMP) ## write the synthetic demo exports into data/raw
 demo: demo-data ## run the whole pipeline on the demo data: data/processed/ and reports/
 	$(BIN)/alignkit run --project alignkit.yml
 
-test-unit: demo-data ## unit and planted-truth tests
-	$(BIN)/python -m pytest tests -q
+test-unit: demo-data ## unit and planted-truth tests (spread over the machine's cores)
+	$(BIN)/python -m pytest tests -q -n auto --dist loadgroup
 
 test-notebooks: demo-data ## validate every notebook with nbval (outputs must match)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \

@@ -95,3 +95,16 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory, demo_project: Path) -> t
 def demo_run(demo_runs: tuple[Path, Path]) -> Path:
     """Return the root of a demo project on which the whole pipeline has run (see demo_runs)."""
     return demo_runs[0]
+
+
+# Session fixtures that run the whole pipeline are built once per pytest-xdist worker: the tests that use one are
+# sent to the same worker (`--dist loadgroup`), so the pipeline runs once in the whole session, not once per worker.
+EXPENSIVE_FIXTURE_GROUPS = {"demo_runs": "demo-pipeline", "demo_run": "demo-pipeline"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = next((EXPENSIVE_FIXTURE_GROUPS[f] for f in getattr(item, "fixturenames", ())
+                      if f in EXPENSIVE_FIXTURE_GROUPS), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

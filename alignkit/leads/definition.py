@@ -138,7 +138,8 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
                numeric: list[str], categorical: list[str], depth: int, min_share: float,
                seed: int, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Return the leaves of a shallow decision tree fitted on `train` as rules in words, each measured on the
-    unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions.
+    unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions,
+    best first by the CI's lower bound.
     `data_entry_effect` marks a rule that splits on a field being "(missing)": a trace of data entry (a field
     filled once a deal moves), never the written definition of the ideal lead."""
     X_train, meaning = _rule_features(train, numeric, categorical)
@@ -172,7 +173,9 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
                      "leads": n, "lead_share": n / len(y_test),
                      "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
                      "conversion_share": conv / y_test.sum() if y_test.any() else np.nan})
-    out = pd.DataFrame(rows).sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
+    # Ranked by the lower CI bound (a shrunk rate), so a small leaf at a high rate never outranks a large one
+    # whose rate is almost as high and far surer.
+    out = pd.DataFrame(rows).sort_values(["ci_low", "lift"], ascending=False, kind="stable").reset_index(drop=True)
     return out
 
 
