@@ -2,7 +2,8 @@
 its written definition (rules, MQL threshold, bands), the leads report, and scoring a new export (`alignkit score`)."""
 
 from alignkit.leads.analysis import (LeadInputs, LeadsResult, alignment_headline, analyse, headline, headline_parts,
-                                     load_inputs, load_result, save_result, weighting_note)
+                                     load_inputs, load_result, save_result, suspect_auc_sentence,
+                                     weighting_note)
 from alignkit.leads.figures import numeric_figure, partial_dependence_figure, score_figure, top_values_figure
 from alignkit.leads.leakage import candidate_fields, leakage_guard
 from alignkit.leads.new_leads import score_file
@@ -13,4 +14,4 @@ from alignkit.leads.score import rule_sentence
 __all__ = ["LeadInputs", "LeadsResult", "alignment_headline", "alignment_sections", "analyse", "candidate_fields",
            "headline", "headline_parts", "leakage_guard", "load_inputs", "load_result", "numeric_figure",
            "partial_dependence_figure", "report_sections", "rule_sentence", "save_result", "score_figure", "score_file",
-           "score_leads", "top_values_figure", "weighting_note", "write_leads_report"]
+           "score_leads", "suspect_auc_sentence", "top_values_figure", "weighting_note", "write_leads_report"]

@@ -249,6 +249,8 @@ def _driver_words(result: LeadsResult, top: int = 3) -> list[str]:
 def suspect_auc_sentence(score: LeadScore) -> str:
     """Return the score's hold-out AUC with and without the leakage guard's suspects, in one sentence."""
     s = score.suspect_auc
+    if not s:
+        return "The leakage guard flagged no field the score could use: there is no figure with and without suspects."
     names = ", ".join(score.label(f) for f in s["fields"])
     if s["in_score"]:
         return (f"The score keeps {names} (allowed in leads.allow_fields): hold-out ROC AUC {s['with']:.2f} with "
