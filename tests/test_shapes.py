@@ -95,6 +95,11 @@ def test_lead_list_profile_counts_the_outcome_column(projects):
     assert "missingness" in leakage.loc["lead_quality", "checks"]
     page = (project["folder"] / "reports" / "04_converting_leads.html").read_text(encoding="utf-8")
     assert "No MQL threshold" in page   # no sales capacity in the project file
+    # The headline names fields by the export's headers and states the score with and without the suspects.
+    assert "Without the suspect fields (Last Activity, Tags, Lead Quality)" in page
+    rules = table(project, "04_converting_leads", "rules")
+    assert not rules["rule"].str.contains(r"\b[a-z]+_[a-z_]+\b").any(), rules["rule"].tolist()
+    assert "What is your current occupation" in " ".join(rules["rule"])
     assert not (project["folder"] / "reports" / "04_converting_leads" / "mql_threshold.csv").exists()
 
 
