@@ -13,13 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignkit.errors import InputFileError
+from alignkit.errors import DateOrderError, InputFileError
 from alignkit.privacy import normalise_email
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 UNPARSEABLE_DATE_LIMIT = 0.2
 NUMERIC_SHARE = 0.95
 CURRENCY_CHARS = re.compile(r"[\s$€£¥,]")
+# A numeric date whose first field is not a year: "25/03/2024", "3.4.24", "03-25-2024 14:00".
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\b|[\sT])")
+ID_MIN_ROWS = 20
 
 
 @dataclass
@@ -197,6 +200,61 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
                        reason="date that does not parse, set to missing")
         out[column] = parsed.astype("datetime64[ns]")
     return out
+
+
+def _date_fields(values: pd.Series) -> pd.DataFrame:
+    """Return the first two fields (as numbers) of each distinct numeric non-ISO date in `values`."""
+    distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
+    fields = distinct.str.extract(NUMERIC_DATE).iloc[:, :2].dropna()
+    return pd.DataFrame({"text": distinct[fields.index], "first": fields[0].astype(int),
+                         "second": fields[1].astype(int)})
+
+
+def decide_dayfirst(values: pd.Series) -> bool | None:
+    """Return True when the column's numeric dates are day first (a first field above 12), False when month
+    first (a second field above 12), None when undecidable (every value has both fields at most 12, or none is a
+    numeric d/m date). Raise DateOrderError when some values need day first and others month first."""
+    fields = _date_fields(values)
+    day_first = fields.loc[fields["first"] > 12, "text"]
+    month_first = fields.loc[fields["second"] > 12, "text"]
+    if len(day_first) and len(month_first):
+        raise DateOrderError(sorted(day_first)[:3], sorted(month_first)[:3])
+    if len(day_first):
+        return True
+    if len(month_first):
+        return False
+    return None
+
+
+def ambiguous_dates(values: pd.Series) -> int:
+    """Return how many cells are numeric dates that read both ways (both fields at most 12, and not equal)."""
+    fields = _date_fields(values)
+    ambiguous = set(fields.loc[(fields["first"] <= 12) & (fields["second"] <= 12)
+                               & (fields["first"] != fields["second"]), "text"])
+    return int(values.astype("str").isin(ambiguous).sum()) if ambiguous else 0
+
+
+def column_role(values: pd.Series) -> str | None:
+    """Return "constant" when every row holds the same value (blank counts as a value, so a flag that is "Yes"
+    or blank is not constant), "id" when each of at least 20 rows holds its own value and the values are
+    identifiers (text without spaces, or a dense run of whole numbers) rather than measures, times or free text, else None."""
+    if values.nunique(dropna=False) <= 1:
+        return "constant"
+    present = values.dropna()
+    if len(present) < ID_MIN_ROWS or len(present) < len(values) or present.nunique() < len(present):
+        return None
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    numbers = present if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(present.astype("str"), errors="coerce")
+    if numbers.notna().all():
+        # Numbers are measures (amounts, counts) unless they run as a dense sequence of whole numbers (a row number).
+        numbers = numbers.astype("float64")
+        whole = bool((numbers == numbers.round()).all())
+        return "id" if whole and numbers.max() - numbers.min() < 2 * len(numbers) else None
+    text = present.astype("str")
+    if pd.to_datetime(text.head(200), format="mixed", errors="coerce").notna().mean() > 0.5:
+        return None   # unique timestamps are times, not identifiers
+    return "id" if text.str.contains(r"\s", regex=True).mean() < 0.5 else None
 
 
 def to_number(values: pd.Series) -> pd.Series:

@@ -127,3 +127,34 @@ def test_straightliners_need_every_item_of_a_long_enough_grid():
     assert out["is_straightliner"].tolist() == [True, False, False]
     short = clean.flag_straightliners(responses, codebook, log=CleaningLog(), min_items=6)
     assert not short["is_straightliner"].any()
+
+
+def test_decide_dayfirst_reads_the_order_from_a_field_above_12():
+    assert clean.decide_dayfirst(pd.Series(["25/03/2024", "01/02/2024", None], dtype="str")) is True
+    assert clean.decide_dayfirst(pd.Series(["03/25/2024 14:05", "01/02/2024"], dtype="str")) is False
+    # every value reads both ways (or is ISO): undecidable from this column alone
+    assert clean.decide_dayfirst(pd.Series(["01/02/2024", "2024-05-06", "11.12.24"], dtype="str")) is None
+
+
+def test_decide_dayfirst_refuses_a_column_needing_both_orders():
+    from alignkit.errors import AlignkitError, DateOrderError
+    with pytest.raises(DateOrderError) as caught:
+        clean.decide_dayfirst(pd.Series(["25/03/2024", "03/25/2024", "01/02/2024"], dtype="str"))
+    assert isinstance(caught.value, AlignkitError) and isinstance(caught.value, ValueError)
+    assert caught.value.day_first == ["25/03/2024"] and caught.value.month_first == ["03/25/2024"]
+
+
+def test_column_role_finds_constants_and_ids_but_not_flags_measures_or_times():
+    rows = 30
+    assert clean.column_role(pd.Series(["EMEA"] * rows, dtype="str")) == "constant"
+    assert clean.column_role(pd.Series([None] * rows, dtype="str")) == "constant"
+    # a yes/no flag exported as "Yes" or blank is information, not a constant
+    assert clean.column_role(pd.Series(["Yes"] + [None] * (rows - 1), dtype="str")) is None
+    assert clean.column_role(pd.Series([f"C-{i:05d}" for i in range(rows)], dtype="str")) == "id"
+    assert clean.column_role(pd.Series([str(100200 + i) for i in range(rows)], dtype="str")) == "id"
+    assert clean.column_role(pd.Series([1250.5 * (i + 1) for i in range(rows)])) is None            # amounts
+    assert clean.column_role(pd.Series([str(1_000 * (i + 1) ** 2) for i in range(rows)], dtype="str")) is None
+    times = pd.Series([f"2024-03-{1 + i % 28:02d} 10:{i:02d}" for i in range(rows)], dtype="str")
+    assert clean.column_role(times) is None
+    assert clean.column_role(pd.Series([f"great product number {i}" for i in range(rows)], dtype="str")) is None
+    assert clean.column_role(pd.Series([f"C-{i}" for i in range(5)], dtype="str")) is None         # too few rows
