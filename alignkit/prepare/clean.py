@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignkit.errors import DateOrderError, InputFileError
+from alignkit.errors import InputFileError
+from alignkit.ingest.tokens import missing_mask
+from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
+                                    file_date_order, read_dates)
 from alignkit.privacy import normalise_email
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
-UNPARSEABLE_DATE_LIMIT = 0.2
 NUMERIC_SHARE = 0.95
 CURRENCY_CHARS = re.compile(r"[\s$€£¥,]")
-# A numeric date whose first field is not a year: "25/03/2024", "3.4.24", "03-25-2024 14:00".
-NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\b|[\sT])")
 ID_MIN_ROWS = 20
 
 
@@ -132,6 +132,27 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     return frame.drop(index=removed.index).reset_index(drop=True), id_map
 
 
+def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
+                           keep: Iterable[str] = ()) -> pd.DataFrame:
+    """Return the frame with form placeholders and blank-meaning texts ("Select", "-- select --", "N/A", "NA",
+    "-"; refusals when `tokens` holds them) set to missing in every text column but `keep`. Logs, per column,
+    each value replaced with its count (step "missing_tokens")."""
+    out = frame.copy()
+    keep = set(keep)
+    for column in out.columns:
+        values = out[column]
+        if column in keep or not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        mask = missing_mask(values, tokens)
+        if not mask.any():
+            continue
+        for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
+            log.record("missing_tokens", table=table, column=column, rows=int(rows),
+                       reason=f"{value!r} means no value (form placeholder or refusal), set to missing")
+        out[column] = values.mask(mask)
+    return out
+
+
 def fold_key(value: str) -> str:
     """Return a join key folded for comparison: case, accents, spaces and punctuation removed ('GTX Pro' = 'GTXPro')."""
     return _fold(str(value))
@@ -172,20 +193,22 @@ def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: Cl
 
 
 def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str, path: Path,
-                dayfirst: bool = False) -> pd.DataFrame:
-    """Return the frame with date columns as datetimes. ISO dates are read first; other formats (day-first
-    when the project says so, written-out months) are read after and counted. Dates that do not parse become
-    NaT and are counted; if more than a fifth do not parse the column is rejected with a clear error."""
+                dayfirst: DayFirst = "auto") -> pd.DataFrame:
+    """Return the frame with date columns as datetimes. The day/month order of numeric dates is `dayfirst`
+    (true/false, a column → order map, or auto: decided per column from the data, see dates.file_date_order).
+    ISO dates are read first; other formats are read after and counted. Dates that do not parse become NaT and
+    are counted; if more than a fifth do not parse the column is rejected with a clear error."""
     out = frame.copy()
+    columns = [c for c in columns if c in out]
+    order = dict(dayfirst) if isinstance(dayfirst, Mapping) else file_date_order(out, columns, path=path,
+                                                                                  dayfirst=dayfirst)
     for column in columns:
-        if column not in out:
-            continue
         text = out[column].astype("str").str.strip()
         present = text.notna() & (text != "")
-        iso = pd.to_datetime(text.where(present), format="ISO8601", errors="coerce")
+        text = text.where(present)
+        parsed = read_dates(text, dayfirst=order.get(column, False))
+        iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
         rest = present & iso.isna()
-        other = pd.to_datetime(text.where(rest), format="mixed", dayfirst=dayfirst, errors="coerce")
-        parsed = iso.fillna(other)
         bad = present & parsed.isna()
         source = frame.attrs.get("source_columns", {}).get(column, column)
         if present.sum() and bad.sum() > UNPARSEABLE_DATE_LIMIT * present.sum():
@@ -193,45 +216,14 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
             raise InputFileError(path, f"{bad.sum()} of {present.sum()} dates do not parse, e.g. {examples}.",
                                  column=source, fix="check that the column mapped here holds dates, or set "
                                  "clean.dayfirst in alignkit.yml to match the export's date format.")
+        reading = "day first" if order.get(column, False) else "month first"
         log.record("parse_dates", table=table, column=column, rows=int((rest & parsed.notna()).sum()),
-                   reason="date in a non-ISO format (day-first or written-out month), parsed")
+                   reason=f"date in a non-ISO format (numeric ones read {reading}, or a written-out month), parsed")
         if bad.any():
             log.record("parse_dates", table=table, column=column, rows=int(bad.sum()),
                        reason="date that does not parse, set to missing")
         out[column] = parsed.astype("datetime64[ns]")
     return out
-
-
-def _date_fields(values: pd.Series) -> pd.DataFrame:
-    """Return the first two fields (as numbers) of each distinct numeric non-ISO date in `values`."""
-    distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
-    fields = distinct.str.extract(NUMERIC_DATE).iloc[:, :2].dropna()
-    return pd.DataFrame({"text": distinct[fields.index], "first": fields[0].astype(int),
-                         "second": fields[1].astype(int)})
-
-
-def decide_dayfirst(values: pd.Series) -> bool | None:
-    """Return True when the column's numeric dates are day first (a first field above 12), False when month
-    first (a second field above 12), None when undecidable (every value has both fields at most 12, or none is a
-    numeric d/m date). Raise DateOrderError when some values need day first and others month first."""
-    fields = _date_fields(values)
-    day_first = fields.loc[fields["first"] > 12, "text"]
-    month_first = fields.loc[fields["second"] > 12, "text"]
-    if len(day_first) and len(month_first):
-        raise DateOrderError(sorted(day_first)[:3], sorted(month_first)[:3])
-    if len(day_first):
-        return True
-    if len(month_first):
-        return False
-    return None
-
-
-def ambiguous_dates(values: pd.Series) -> int:
-    """Return how many cells are numeric dates that read both ways (both fields at most 12, and not equal)."""
-    fields = _date_fields(values)
-    ambiguous = set(fields.loc[(fields["first"] <= 12) & (fields["second"] <= 12)
-                               & (fields["first"] != fields["second"]), "text"])
-    return int(values.astype("str").isin(ambiguous).sum()) if ambiguous else 0
 
 
 def column_role(values: pd.Series) -> str | None:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from alignkit.config import ProjectSettings
 from alignkit.ingest.crm import CrmExports, RawLookup, RawTable, read_crm
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
+from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
 from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
 from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
@@ -83,6 +84,18 @@ def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_s
     return pd.DataFrame(rows).astype({"table": "str", "file": "str", "format": "str", "sha256": "str"})
 
 
+def crm_tokens(settings: ProjectSettings) -> frozenset[str]:
+    """Return the cell texts read as missing in CRM and lookup fields: the placeholders, refusals when
+    clean.refusals_as_missing, plus clean.missing_values.add, minus clean.missing_values.remove."""
+    tokens = PLACEHOLDER_TOKENS + (REFUSAL_TOKENS if settings.clean.refusals_as_missing else ())
+    return token_set(tokens, add=settings.clean.missing_values.add, remove=settings.clean.missing_values.remove)
+
+
+def _without_tokens(raw: RawTable, settings: ProjectSettings, log: CleaningLog, table: str, keep: Sequence[str]) -> RawTable:
+    frame = clean.replace_missing_tokens(raw.frame, log=log, table=table, tokens=crm_tokens(settings), keep=keep)
+    return replace(raw, frame=frame)
+
+
 def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[str]:
     return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
 
@@ -93,10 +106,12 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
     joined on, and the duplicate-id → kept-id map."""
     for step, rows, reason in raw.notes:
         log.record(step, table="leads", rows=rows, reason=reason)
-    frame = raw.frame.copy()
+    frame = clean.replace_missing_tokens(raw.frame, log=log, table="leads", tokens=crm_tokens(settings),
+                                         keep=["lead_id"])
     frame.attrs["source_columns"] = raw.source_columns
     date_columns = ["created_at", "updated_at", *[c for c in frame.columns if c.endswith("_at")],
                     *[to_snake_case(c) for c in settings.crm.contacts.date_columns]]
+    date_order = clean.file_date_order(frame, date_columns, path=raw.path, dayfirst=settings.clean.dayfirst)
     attributes = _attribute_columns(raw, settings)
     frame = clean.drop_blank_rows(frame, log=log, table="leads")
     frame = clean.check_unique_ids(frame, "lead_id", log=log, table="leads", path=raw.path)
@@ -104,19 +119,20 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
     frame = clean.drop_test_records(frame, log=log, table="leads", patterns=settings.privacy.test_patterns,
                                     internal_domains=settings.privacy.internal_email_domains)
     if "updated_at" in frame:
-        frame["updated_at"] = pd.to_datetime(frame["updated_at"], format="mixed", errors="coerce",
-                                             dayfirst=settings.clean.dayfirst)
+        frame["updated_at"] = clean.read_dates(frame["updated_at"].astype("str").str.strip(),
+                                               dayfirst=date_order.get("updated_at", False))
     frame, id_map = clean.dedupe_contacts(frame, log=log)
     before = set(frame.columns)
     frame = join_lookups(frame, list(lookups), log=log)
     attributes += [c for c in frame.columns if c not in before]
+    frame = clean.replace_missing_tokens(frame, log=log, table="leads", tokens=crm_tokens(settings), keep=before)
     frame = clean.parse_numbers(frame, attributes, log=log, table="leads",
                                 required=["amount"] if "amount" in frame else [])
     categories = settings.clean.category_columns or ["source", "campaign", "owner", *[
         c for c in attributes if pd.api.types.is_string_dtype(frame[c]) and frame[c].nunique() <= MAX_CATEGORY_LEVELS]]
     frame = clean.normalise_categories(frame, categories, log=log, table="leads", aliases=settings.clean.category_aliases)
     frame = clean.parse_dates(frame, [c for c in dict.fromkeys(date_columns) if c != "updated_at"], log=log,
-                              table="leads", path=raw.path, dayfirst=settings.clean.dayfirst)
+                              table="leads", path=raw.path, dayfirst=date_order)
     return frame, id_map
 
 
@@ -221,8 +237,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     if crm is not None:
         contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
         known = set(contacts["lead_id"].astype(str))
-        deals = deal_summary(crm.deals, id_map, known, settings, log) if crm.deals else None
-        touches = touch_table(crm.touches, id_map, known, settings, log) if crm.touches else None
+        raw_deals = _without_tokens(crm.deals, settings, log, "deals", ["deal_id", "lead_id"]) if crm.deals else None
+        raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
+        deals = deal_summary(raw_deals, id_map, known, settings, log) if raw_deals else None
+        touches = touch_table(raw_touches, id_map, known, settings, log) if raw_touches else None
         leads = build_leads(contacts, deals, touches, settings, log=log, path=crm.contacts.path)
     survey = responses = codebook = weighting = None
     if settings.survey is not None:

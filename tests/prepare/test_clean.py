@@ -129,21 +129,6 @@ def test_straightliners_need_every_item_of_a_long_enough_grid():
     assert not short["is_straightliner"].any()
 
 
-def test_decide_dayfirst_reads_the_order_from_a_field_above_12():
-    assert clean.decide_dayfirst(pd.Series(["25/03/2024", "01/02/2024", None], dtype="str")) is True
-    assert clean.decide_dayfirst(pd.Series(["03/25/2024 14:05", "01/02/2024"], dtype="str")) is False
-    # every value reads both ways (or is ISO): undecidable from this column alone
-    assert clean.decide_dayfirst(pd.Series(["01/02/2024", "2024-05-06", "11.12.24"], dtype="str")) is None
-
-
-def test_decide_dayfirst_refuses_a_column_needing_both_orders():
-    from alignkit.errors import AlignkitError, DateOrderError
-    with pytest.raises(DateOrderError) as caught:
-        clean.decide_dayfirst(pd.Series(["25/03/2024", "03/25/2024", "01/02/2024"], dtype="str"))
-    assert isinstance(caught.value, AlignkitError) and isinstance(caught.value, ValueError)
-    assert caught.value.day_first == ["25/03/2024"] and caught.value.month_first == ["03/25/2024"]
-
-
 def test_column_role_finds_constants_and_ids_but_not_flags_measures_or_times():
     rows = 30
     assert clean.column_role(pd.Series(["EMEA"] * rows, dtype="str")) == "constant"
@@ -158,3 +143,23 @@ def test_column_role_finds_constants_and_ids_but_not_flags_measures_or_times():
     assert clean.column_role(times) is None
     assert clean.column_role(pd.Series([f"great product number {i}" for i in range(rows)], dtype="str")) is None
     assert clean.column_role(pd.Series([f"C-{i}" for i in range(5)], dtype="str")) is None         # too few rows
+
+
+def test_placeholders_become_missing_and_each_value_is_counted_per_column():
+    from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
+    raw = frame(lead_id=["1", "2", "3", "4", "5"], industry=["Select", "Software", "-- select --", "NA", "Retail"],
+                region=["Prefer not to say", "EMEA", "N/A", "EMEA", "-"])
+    log = CleaningLog()
+    out = clean.replace_missing_tokens(raw, log=log, table="leads", tokens=token_set(PLACEHOLDER_TOKENS), keep=["lead_id"])
+    assert out["industry"].isna().tolist() == [True, False, True, True, False]
+    assert out["region"].tolist()[0] == "Prefer not to say"          # refusals are kept in CRM fields by default
+    assert raw["industry"].iloc[0] == "Select"                       # input untouched
+    entries = log.to_frame().set_index(["column", "reason"])["rows_affected"]
+    assert entries[("industry", "'Select' means no value (form placeholder or refusal), set to missing")] == 1
+    assert entries[("industry", "'NA' means no value (form placeholder or refusal), set to missing")] == 1
+    assert log.rows("missing_tokens") == 5
+    refusals = token_set(PLACEHOLDER_TOKENS + REFUSAL_TOKENS, add=["TBC"], remove=["na"])
+    out = clean.replace_missing_tokens(raw.assign(tier=["TBC", "Gold", "Gold", "Gold", "Gold"]), log=CleaningLog(),
+                                       table="leads", tokens=refusals)
+    assert out["region"].isna().tolist() == [True, False, True, False, True]
+    assert out["industry"].tolist()[3] == "NA" and pd.isna(out["tier"].iloc[0])

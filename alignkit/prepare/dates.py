@@ -1,0 +1,116 @@
+"""Dates read by what they mean: the day/month order of each column decided from the data (a first field above
+12 means day first), shared with the file's undecided columns, refused when it cannot be decided, and never
+swapped in part of a column (a numeric date is rewritten in the one order chosen; a value that does not fit it
+does not parse and is counted, it is never read the other way round)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from alignkit.errors import DateOrderError, InputFileError
+
+# A numeric date whose first field is not a year: "25/03/2024", "3.4.24", "03-25-2024 14:00".
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?![\d/.\-])(.*)$")
+UNPARSEABLE_DATE_LIMIT = 0.2
+DayFirst = bool | str | Mapping[str, bool]
+DAYFIRST_FIX = ("set clean.dayfirst in alignkit.yml: true if 03/04/2025 means 3 April, false if it means March 4 "
+                "(auto decides it from a day above 12).")
+
+
+def _date_fields(values: pd.Series) -> pd.DataFrame:
+    """Return the first two fields (as numbers) of each distinct numeric non-ISO date in `values`."""
+    distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
+    fields = distinct.str.extract(NUMERIC_DATE).iloc[:, :2].dropna()
+    return pd.DataFrame({"text": distinct[fields.index], "first": fields[0].astype(int),
+                         "second": fields[1].astype(int)})
+
+
+def decide_dayfirst(values: pd.Series) -> bool | None:
+    """Return True when the column's numeric dates are day first (a first field above 12), False when month
+    first (a second field above 12), None when undecidable (every value has both fields at most 12, or none is a
+    numeric d/m date). Raise DateOrderError when some values need day first and others month first."""
+    fields = _date_fields(values)
+    day_first = fields.loc[fields["first"] > 12, "text"]
+    month_first = fields.loc[fields["second"] > 12, "text"]
+    if len(day_first) and len(month_first):
+        raise DateOrderError(sorted(day_first)[:3], sorted(month_first)[:3])
+    if len(day_first):
+        return True
+    if len(month_first):
+        return False
+    return None
+
+
+def ambiguous_dates(values: pd.Series) -> int:
+    """Return how many cells are numeric dates that read both ways (both fields at most 12, and not equal)."""
+    fields = _date_fields(values)
+    ambiguous = set(fields.loc[(fields["first"] <= 12) & (fields["second"] <= 12)
+                               & (fields["first"] != fields["second"]), "text"])
+    return int(values.astype("str").isin(ambiguous).sum()) if ambiguous else 0
+
+
+def file_date_order(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, dayfirst: bool | str = "auto"
+                    ) -> dict[str, bool]:
+    """Return the day-first order of each date column of one file. `dayfirst` true/false forces it; `auto` decides
+    each column from its values, gives a column whose dates all read both ways the order the file's other date
+    columns agree on, and raises InputFileError (naming the file, the column and the clean.dayfirst fix) for a
+    column that mixes both orders or whose order nothing in the file decides."""
+    columns = [c for c in dict.fromkeys(columns) if c in frame]
+    if dayfirst is not None and not isinstance(dayfirst, str):
+        return {c: bool(dayfirst) for c in columns}
+    source = frame.attrs.get("source_columns", {})
+    decided: dict[str, bool | None] = {}
+    for column in columns:
+        try:
+            decided[column] = decide_dayfirst(frame[column])
+        except DateOrderError as error:
+            raise InputFileError(path, f"dates in both orders in one column: {', '.join(map(repr, error.day_first))} "
+                                 f"only read day first, {', '.join(map(repr, error.month_first))} only month first, "
+                                 "so reading them one way would silently swap day and month in the others.",
+                                 column=source.get(column, column),
+                                 fix="export the column again in one date format (ISO 2025-03-25 is safest); "
+                                     "clean.dayfirst in alignkit.yml can force one order, and the dates that do "
+                                     "not fit it are then counted as not parsing.") from None
+    orders = {v for v in decided.values() if v is not None}
+    order = {}
+    for column, value in decided.items():
+        if value is not None:
+            order[column] = value
+        elif not ambiguous_dates(frame[column]):
+            order[column] = False      # no date in this column reads both ways: the order changes nothing
+        elif len(orders) == 1:
+            order[column] = next(iter(orders))
+        else:
+            example = _date_fields(frame[column]).query("first != second")["text"].iloc[0]
+            why = ("the file's other date columns disagree" if orders else
+                   "no date column of this file has a day above 12 to decide it")
+            raise InputFileError(path, f"the day/month order of dates such as {example!r} cannot be told: every date "
+                                 f"in the column reads both ways and {why}.", column=source.get(column, column),
+                                 fix=DAYFIRST_FIX)
+    return order
+
+
+def _two_digit_year(years: pd.Series) -> pd.Series:
+    value = years.astype(int)
+    return value.where(years.str.len() == 4, value.where(value >= 70, value + 2000).where(value < 70, value + 1900))
+
+
+def read_dates(text: pd.Series, *, dayfirst: bool) -> pd.Series:
+    """Return `text` as datetimes: numeric d/m dates rewritten year-month-day in the one order given (a value that
+    does not fit it is NaT, never read the other way round), every other format read by pandas (ISO first)."""
+    fields = text.str.extract(NUMERIC_DATE)
+    numeric = fields[0].notna()
+    day, month = (fields[0], fields[1]) if dayfirst else (fields[1], fields[0])
+    rewritten = (_two_digit_year(fields.loc[numeric, 2]).astype("str") + "-" + month[numeric].str.zfill(2) + "-"
+                 + day[numeric].str.zfill(2) + fields.loc[numeric, 3].fillna(""))
+    iso = pd.to_datetime(text.where(~numeric), format="ISO8601", errors="coerce")
+    rest = text.notna() & ~numeric & iso.isna()
+    other = pd.to_datetime(text.where(rest), format="mixed", errors="coerce")
+    swapped = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if numeric.any():
+        swapped[numeric] = pd.to_datetime(rewritten, format="mixed", errors="coerce").astype("datetime64[ns]")
+    return iso.astype("datetime64[ns]").fillna(other.astype("datetime64[ns]")).fillna(swapped)
