@@ -1,4 +1,5 @@
-"""Privacy: pseudonymise identifiers with a keyed hash, find and scrub PII in text, suppress small groups."""
+"""Privacy: pseudonymise identifiers with a keyed hash, find PII by what columns hold (not their names), scrub PII
+in text, suppress small groups."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ america europe asia africa new san los city county province region yes no true f
 """.split())
 NAME_MIN_DISTINCT = 20
 PII_SAMPLE = 20_000
+FREE_TEXT_MIN_DISTINCT = 10
 KEY_LENGTH = 16
 SUPPRESSED = "suppressed"
 
@@ -129,19 +131,37 @@ def scrub_text(values: pd.Series) -> tuple[pd.Series, int]:
     return scrubbed, changed
 
 
+def _free_text(values: pd.Series) -> bool:
+    """True for text with many different values (not a flag, a number, a date or a short list of categories)."""
+    if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+        return False
+    text = values.dropna().astype("str").head(PII_SAMPLE)
+    distinct = text.nunique()
+    return distinct > FREE_TEXT_MIN_DISTINCT and distinct > 0.5 * len(text)
+
+
 def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Iterable[str] = ()) -> list[str]:
-    """Return the text columns whose name says PII or whose values are mostly emails or phone numbers."""
+    """Return the columns that hold personal data by their values: mostly emails, phone numbers or names
+    (pii_kind). A column only *named* like personal data is PII too when it holds free text (many different
+    values), as a precaution; a yes/no flag or a short category list named "Do Not Email" is an attribute."""
     skip = set(skip)
-    found = []
+    return [column for column in frame.columns if column not in skip and (
+        pii_kind(frame[column], threshold=threshold) is not None
+        or (looks_like_pii_column(str(column)) and _free_text(frame[column])))]
+
+
+def pii_suggestions(frame: pd.DataFrame, *, threshold: float = 0.5) -> list[tuple[str, str]]:
+    """Return (column, note) for columns named like personal data whose values do not look like it, so they are
+    kept as attributes: a suggestion to add a column to privacy.pii_columns if it is personal data after all."""
+    out = []
     for column in frame.columns:
-        if column in skip:
-            continue
-        if looks_like_pii_column(str(column)):
-            found.append(column)
-        elif (pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object) and \
-                pii_share(frame[column].head(2000)) >= threshold:
-            found.append(column)
-    return found
+        values = frame[column]
+        if looks_like_pii_column(str(column)) and pii_kind(values, threshold=threshold) is None and not _free_text(values):
+            shown = ", ".join(repr(str(v)) for v in values.dropna().astype("str").value_counts().index[:3])
+            out.append((str(column), f"named like personal data but its values ({shown or 'all blank'}) are not "
+                                     "emails, phones or names: kept as an attribute. If it is personal data, add it "
+                                     "to privacy.pii_columns in alignkit.yml."))
+    return out
 
 
 def suppress_small_groups(table: pd.DataFrame, *, count_column: str = "n", min_group_size: int,

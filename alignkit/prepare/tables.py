@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +20,9 @@ from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
-from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
+from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
 from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
+from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
 from alignkit.prepare.lookups import join_lookups
 from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
 
@@ -35,6 +36,7 @@ RESPONSES_REQUIRED = {"respondent_key": "str", "lead_key": "str", "submitted_at"
                       "is_speeder": "bool", "is_straightliner": "bool", "quality_ok": "bool"}
 CODEBOOK_REQUIRED = {"column": "str", "question": "str", "kind": "str", "options": "object"}
 MAX_CATEGORY_LEVELS = 100
+LEFT_OUT_KINDS = ("single", "likert", "numeric")    # survey answers checked for constant / id-like columns
 
 
 class SchemaError(AssertionError):
@@ -59,6 +61,11 @@ def check_schema(frame: pd.DataFrame, required: dict[str, str], table: str) -> p
     return frame
 
 
+def _left_out_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=list(LEFT_OUT_COLUMNS)).astype("str")
+    return pd.concat([empty, *parts], ignore_index=True).astype("str") if parts else empty
+
+
 @dataclass(frozen=True)
 class PreparedData:
     """The canonical tables written by notebook 01, the log of every change, and the inputs they came from."""
@@ -70,6 +77,8 @@ class PreparedData:
     cleaning_log: pd.DataFrame
     inputs: pd.DataFrame
     weighting: RakingResult | None = None   # how responses were weighted (survey.weighting); None = unweighted
+    # constant and id-like columns left out of every analysis: table, column, role, reason (columns.LEFT_OUT_COLUMNS)
+    left_out: pd.DataFrame = field(default_factory=lambda: _left_out_table([]))
 
 
 def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_sha: str | None = None) -> pd.DataFrame:
@@ -145,6 +154,8 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
     listed = {to_snake_case(c) for c in settings.privacy.pii_columns}
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
     pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip={key_column, "lead_key"}) if c not in pii]
+    for column, note in pii_suggestions(out.drop(columns=pii)):
+        log.record("pii_suggestion", table=table, column=column, rows=0, reason=note)
     log.record("pseudonymise", table=table, rows=len(out),
                reason=f"id replaced by a keyed hash; columns removed: {', '.join(sorted(pii))}")
     return out.drop(columns=pii)
@@ -234,6 +245,7 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     log = CleaningLog()
     crm = read_crm(settings) if settings.crm is not None else None
     contacts = leads = touches = None
+    left_out: list[pd.DataFrame] = []
     if crm is not None:
         contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
         known = set(contacts["lead_id"].astype(str))
@@ -242,6 +254,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         deals = deal_summary(raw_deals, id_map, known, settings, log) if raw_deals else None
         touches = touch_table(raw_touches, id_map, known, settings, log) if raw_touches else None
         leads = build_leads(contacts, deals, touches, settings, log=log, path=crm.contacts.path)
+        attributes = _attribute_columns(crm.contacts, settings) + [c for c in contacts.columns
+                                                                   if c not in crm.contacts.frame.columns]
+        leads, found = left_out_columns(leads, attributes, log=log, table="leads")
+        left_out.append(found)
     survey = responses = codebook = weighting = None
     if settings.survey is not None:
         spec = settings.survey
@@ -250,6 +266,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         by_email = (contacts.dropna(subset=["email"]).set_index("email")["lead_id"]
                     if contacts is not None and "email" in contacts else None)
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)
+        answers = codebook.loc[codebook["kind"].isin(LEFT_OUT_KINDS), "column"]
+        responses, found = left_out_columns(responses, answers, log=log, table="responses")
+        codebook = codebook[~codebook["column"].isin(found["column"])].reset_index(drop=True)
+        left_out.append(found)
         if spec.weighting is not None:
             responses, codebook, weighting = weight_responses(responses, codebook, settings, log=log)
     if leads is not None:
@@ -261,8 +281,9 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     margins_row = margins_manifest_row(settings)
     if margins_row is not None:
         inputs = pd.concat([inputs, pd.DataFrame([margins_row]).astype(inputs.dtypes.to_dict())], ignore_index=True)
+    left = _left_out_table(left_out)
     return PreparedData(leads=leads, touches=touches, responses=responses, codebook=codebook,
-                        cleaning_log=log.to_frame(), inputs=inputs, weighting=weighting)
+                        cleaning_log=log.to_frame(), inputs=inputs, weighting=weighting, left_out=left)
 
 
 def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
