@@ -80,3 +80,16 @@ def test_pii_kind_leaves_flags_categories_titles_and_ranges_alone():
     assert privacy.pii_kind(pd.Series(titles, dtype="str")) is None
     assert privacy.pii_kind(pd.Series(["200-499", "1000-4999", "2019"] * 10, dtype="str")) is None
     assert privacy.pii_kind(pd.Series([1.5, 2.5] * 20)) is None
+
+
+def test_pii_is_found_by_content_and_a_do_not_email_flag_is_only_a_suggestion():
+    n = 30
+    frame = pd.DataFrame({
+        "do_not_email": pd.Series(["Yes", "No", "No"] * (n // 3), dtype="str"),
+        "email_opens": [i % 7 for i in range(n)],
+        "contact": pd.Series([f"person{i}@example.org" for i in range(n)], dtype="str"),
+        "full_name": pd.Series([f"anna lee {i}" for i in range(n)], dtype="str"),    # named PII, free text: removed
+        "assistant": pd.Series([f"{FIRST_NAMES[i % 22]} Okafor" for i in range(n)], dtype="str")})
+    assert privacy.detect_pii_columns(frame) == ["contact", "full_name", "assistant"]
+    [(column, note)] = privacy.pii_suggestions(frame)
+    assert column == "do_not_email" and "privacy.pii_columns" in note and "'No'" in note

@@ -153,7 +153,9 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
     out.insert(0, key_column, pseudonymise(out[id_column], salt=salt))
     listed = {to_snake_case(c) for c in settings.privacy.pii_columns}
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
-    pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip={key_column, "lead_key"}) if c not in pii]
+    # the canonical columns are what the analyses need (an owner is a sales rep's name, not a lead's)
+    canonical = {key_column, "lead_key", *LEADS_REQUIRED, *RESPONSES_REQUIRED}
+    pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip=canonical) if c not in pii]
     for column, note in pii_suggestions(out.drop(columns=pii)):
         log.record("pii_suggestion", table=table, column=column, rows=0, reason=note)
     log.record("pseudonymise", table=table, rows=len(out),
