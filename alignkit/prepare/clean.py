@@ -16,13 +16,14 @@ import pandas as pd
 from alignkit.errors import InputFileError
 from alignkit.ingest.tokens import missing_mask
 from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
-                                    file_date_order, read_dates)
+                                    file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 NUMERIC_SHARE = 0.95
 CURRENCY_CHARS = re.compile(r"[\s$€£¥,]")
 ID_MIN_ROWS = 20
+ROLE_SAMPLE = 1_000
 
 
 @dataclass
@@ -132,6 +133,16 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     return frame.drop(index=removed.index).reset_index(drop=True), id_map
 
 
+def _token_candidates(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
+    """Return a mask of the cells that may be a token: their letters and digits, lower-cased, spell one. It holds
+    every cell missing_mask would match (folding only changes case and punctuation), and lets it fold a few
+    distinct values instead of a million emails or timestamps."""
+    keys = {re.sub(r"[\W_]+", "", t) for t in tokens}
+    distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
+    folded = distinct.str.lower().str.replace(r"[\W_]+", "", regex=True)
+    return values.isin(set(distinct[folded.isin(keys)])).fillna(False).astype(bool)
+
+
 def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
                            keep: Iterable[str] = ()) -> pd.DataFrame:
     """Return the frame with form placeholders and blank-meaning texts ("Select", "-- select --", "N/A", "NA",
@@ -143,7 +154,7 @@ def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str,
         values = out[column]
         if column in keep or not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        mask = missing_mask(values, tokens)
+        mask = missing_mask(values.where(_token_candidates(values, tokens)), tokens)
         if not mask.any():
             continue
         for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
@@ -206,9 +217,7 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
         text = out[column].astype("str").str.strip()
         present = text.notna() & (text != "")
         text = text.where(present)
-        parsed = read_dates(text, dayfirst=order.get(column, False))
-        iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        rest = present & iso.isna()
+        parsed, rest = read_dates_counted(text, dayfirst=order.get(column, False))
         bad = present & parsed.isna()
         source = frame.attrs.get("source_columns", {}).get(column, column)
         if present.sum() and bad.sum() > UNPARSEABLE_DATE_LIMIT * present.sum():
@@ -230,20 +239,26 @@ def column_role(values: pd.Series) -> str | None:
     """Return "constant" when every row holds the same value (blank counts as a value, so a flag that is "Yes"
     or blank is not constant), "id" when each of at least 20 rows holds its own value and the values are
     identifiers (text without spaces, or a dense run of whole numbers) rather than measures, times or free text, else None."""
-    if values.nunique(dropna=False) <= 1:
+    distinct = values.nunique(dropna=False)
+    if distinct <= 1:
         return "constant"
     present = values.dropna()
-    if len(present) < ID_MIN_ROWS or len(present) < len(values) or present.nunique() < len(present):
+    if len(present) < ID_MIN_ROWS or len(present) < len(values) or distinct < len(values):
         return None
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
         return None
-    numbers = present if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(present.astype("str"), errors="coerce")
-    if numbers.notna().all():
+    sample = present.head(ROLE_SAMPLE)     # the kind of value is read from a sample, uniqueness from all rows
+    numeric = pd.api.types.is_numeric_dtype(values) or pd.to_numeric(sample.astype("str"), errors="coerce").notna().all()
+    numbers = pd.to_numeric(present.astype("str"), errors="coerce") if numeric and not pd.api.types.is_numeric_dtype(
+        values) else present
+    if numeric and numbers.notna().all():
         # Numbers are measures (amounts, counts) unless they run as a dense sequence of whole numbers (a row number).
         numbers = numbers.astype("float64")
         whole = bool((numbers == numbers.round()).all())
         return "id" if whole and numbers.max() - numbers.min() < 2 * len(numbers) else None
-    text = present.astype("str")
+    if numeric:
+        return None
+    text = sample.astype("str")
     if pd.to_datetime(text.head(200), format="mixed", errors="coerce").notna().mean() > 0.5:
         return None   # unique timestamps are times, not identifiers
     return "id" if text.str.contains(r"\s", regex=True).mean() < 0.5 else None
