@@ -122,6 +122,23 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
     return problems
 
 
+def pii_suggestions(settings: ProjectSettings) -> list[Problem]:
+    """Return, as notes that do not fail validate, the export columns named like personal data (e.g. "Do Not
+    Email") whose values are not emails, phones or names: they are kept as attributes unless the project file
+    lists them under privacy.pii_columns. Columns already listed there are not repeated."""
+    from alignkit.privacy import pii_suggestions as suggest
+
+    listed = {c.casefold() for c in settings.privacy.pii_columns}
+    notes = []
+    if settings.crm is not None:
+        contacts = read_crm(settings).contacts
+        for column, note in suggest(contacts.frame):
+            source = contacts.source_columns.get(column, column)
+            if source.casefold() not in listed and column.casefold() not in listed:
+                notes.append(Problem(str(contacts.path), source, f"{contacts.path.name}, column {source!r}: {note}"))
+    return notes
+
+
 def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Problem]:
     """Return every problem found in the inputs the project file names (empty when all is well).
 

@@ -56,3 +56,16 @@ def test_deal_stages_with_no_won_value_fail(tmp_path, demo_project):
     [problem] = unknown_values(settings)
     assert problem.column == "Deal Stage" and "crm.won_deal_stages" in problem.message
     assert f"'closed won (signed)' ({int(won.sum()):,} rows" in problem.message
+
+
+def test_a_do_not_email_flag_is_a_suggestion_not_a_problem(tmp_path):
+    from alignkit.prepare.validate import pii_suggestions
+
+    facts = shapes.write_lead_list(tmp_path / "project", n=300)
+    settings = load_settings(facts["project"])
+    assert validate_project(settings) == []
+    [note] = pii_suggestions(settings)
+    assert note.column == "Do Not Email" and "privacy.pii_columns" in note.message
+    project = facts["project"]
+    project.write_text(project.read_text().replace("privacy:\n", "privacy:\n  pii_columns: [Do Not Email]\n"))
+    assert pii_suggestions(load_settings(project)) == []
