@@ -227,8 +227,21 @@ class PrivacySettings(_Settings):
                                                                r"\bdummy\b", r"\bdo ?not ?use\b"])
 
 
+class MissingValueTokens(_Settings):
+    """clean.missing_values: cell texts to read as missing beside alignkit's list of form placeholders
+    (alignkit/ingest/tokens.py), and listed ones to keep as real values. Compared case- and edge-punctuation-blind."""
+
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
 class CleanSettings(_Settings):
-    dayfirst: bool = False
+    # auto = decided per date column from the data (a first field above 12 means day first); true / false force it
+    dayfirst: bool | Literal["auto"] = "auto"
+    missing_values: MissingValueTokens = Field(default_factory=MissingValueTokens)
+    refusals_as_missing: bool = False     # CRM fields: read "Prefer not to say", "Don't know" … as missing too
+    # a category value held by at most this many rows and close to a frequent value (or a joke) is listed in notebook 01
+    junk_max_rows: Annotated[int, Field(ge=1)] = 5
     category_aliases: dict[str, dict[str, str]] = Field(default_factory=dict)
     category_columns: list[str] = Field(default_factory=list)
 

@@ -72,3 +72,14 @@ class MissingColumnError(InputFileError):
             fix = "export the file with this column, or map it in alignkit.yml."
         self.close_matches = matches
         super().__init__(path, problem, column=column, fix=fix)
+
+
+class DateOrderError(AlignkitError, ValueError):
+    """A date column whose values need both orders: some only read day first (25/03), others only month first
+    (03/25). The caller names the file and column; `day_first` / `month_first` hold examples of each."""
+
+    def __init__(self, day_first: list[str], month_first: list[str]):
+        self.day_first = day_first
+        self.month_first = month_first
+        super().__init__(f"some dates only read day first (e.g. {', '.join(map(repr, day_first))}), others only "
+                         f"month first (e.g. {', '.join(map(repr, month_first))})")

@@ -1,4 +1,5 @@
-"""Privacy: pseudonymise identifiers with a keyed hash, find and scrub PII in text, suppress small groups."""
+"""Privacy: pseudonymise identifiers with a keyed hash, find PII by what columns hold (not their names), scrub PII
+in text, suppress small groups."""
 
 from __future__ import annotations
 
@@ -18,6 +19,23 @@ PHONE_DIGITS = (9, 15)
 # behaviour counts such as "email_opens" are not mistaken for PII.
 PII_NAME_PATTERN = re.compile(r"(^|_)(e_?mail(_address)?|first_?name|last_?name|full_?name|name|phone(_number)?|"
                               r"mobile(_phone)?|street(_address)?|address|ip_address|postcode|zip(_code)?)$")
+# A person's name by its shape: two to four capitalised words ("Ana María López", "O'Brien-Smith, Jo"), or one
+# capitalised word in a column of many different ones (a first-name column). Words that name a role, a company
+# or a place are not a person's name, so job titles, company names and regions are not taken for names.
+NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ]*(?:['’\-][A-Za-zÀ-ÿ]+)*\.?"
+NAME_PATTERN = re.compile(rf"^(?:{NAME_WORD})(?:,?\s+(?:(?:van|von|de|da|del|der|di|la|le|y|bin|al)\s+)*{NAME_WORD}){{0,3}}$")
+NOT_NAME_WORDS = frozenset("""
+manager director head officer chief lead engineer analyst developer consultant specialist executive assistant
+president owner founder partner associate coordinator administrator designer architect scientist representative
+sales marketing finance operations support product services service solutions systems software technology
+technologies group holdings inc ltd llc gmbh corp corporation company co plc limited partners industries labs
+international global bank university school college hospital agency media consulting search organic paid social
+email referral direct display event events webinar campaign north south east west central united states kingdom
+america europe asia africa new san los city county province region yes no true false none other unknown
+""".split())
+NAME_MIN_DISTINCT = 20
+PII_SAMPLE = 20_000
+FREE_TEXT_MIN_DISTINCT = 10
 KEY_LENGTH = 16
 SUPPRESSED = "suppressed"
 
@@ -59,6 +77,42 @@ def pii_share(values: pd.Series) -> float:
     return float(found.mean())
 
 
+def _looks_like_name(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(NAME_PATTERN.match(text)) and not any(w in NOT_NAME_WORDS for w in words)
+
+
+def _is_whole_phone(text: str) -> bool:
+    match = PHONE_PATTERN.fullmatch(text.strip())
+    return bool(match) and _is_phone(match.group(0))
+
+
+def pii_kind(values: pd.Series, *, threshold: float = 0.5) -> str | None:
+    """Return "email", "phone" or "name" when at least `threshold` of the non-blank cells hold one (read from the
+    values, never the header), else None. A name column also needs 20+ different values, so a category such as
+    "Enterprise" / "Startup" is not taken for names. Reads the distinct values only: fast on a million rows."""
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values) \
+            or pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    text = values.dropna().astype("str").str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return None
+    if len(text) > PII_SAMPLE:
+        text = text.sample(PII_SAMPLE, random_state=0)   # a share is all we need; the same sample every run
+    counts = text.value_counts(sort=False)
+    distinct = pd.Series(counts.index, dtype="str")
+    weights = counts.to_numpy() / counts.sum()
+    checks = {"email": lambda v: bool(EMAIL_PATTERN.fullmatch(v)), "phone": _is_whole_phone, "name": _looks_like_name}
+    for kind, check in checks.items():
+        hits = distinct.map(check).to_numpy(dtype=bool)
+        if kind == "name" and hits.sum() < NAME_MIN_DISTINCT:
+            continue
+        if float(weights[hits].sum()) >= threshold:
+            return kind
+    return None
+
+
 def _is_phone(candidate: str) -> bool:
     digits = sum(ch.isdigit() for ch in candidate)
     return PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]
@@ -77,19 +131,37 @@ def scrub_text(values: pd.Series) -> tuple[pd.Series, int]:
     return scrubbed, changed
 
 
+def _free_text(values: pd.Series) -> bool:
+    """True for text with many different values (not a flag, a number, a date or a short list of categories)."""
+    if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+        return False
+    text = values.dropna().astype("str").head(PII_SAMPLE)
+    distinct = text.nunique()
+    return distinct > FREE_TEXT_MIN_DISTINCT and distinct > 0.5 * len(text)
+
+
 def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Iterable[str] = ()) -> list[str]:
-    """Return the text columns whose name says PII or whose values are mostly emails or phone numbers."""
+    """Return the columns that hold personal data by their values: mostly emails, phone numbers or names
+    (pii_kind). A column only *named* like personal data is PII too when it holds free text (many different
+    values), as a precaution; a yes/no flag or a short category list named "Do Not Email" is an attribute."""
     skip = set(skip)
-    found = []
+    return [column for column in frame.columns if column not in skip and (
+        pii_kind(frame[column], threshold=threshold) is not None
+        or (looks_like_pii_column(str(column)) and _free_text(frame[column])))]
+
+
+def pii_suggestions(frame: pd.DataFrame, *, threshold: float = 0.5) -> list[tuple[str, str]]:
+    """Return (column, note) for columns named like personal data whose values do not look like it, so they are
+    kept as attributes: a suggestion to add a column to privacy.pii_columns if it is personal data after all."""
+    out = []
     for column in frame.columns:
-        if column in skip:
-            continue
-        if looks_like_pii_column(str(column)):
-            found.append(column)
-        elif (pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object) and \
-                pii_share(frame[column].head(2000)) >= threshold:
-            found.append(column)
-    return found
+        values = frame[column]
+        if looks_like_pii_column(str(column)) and pii_kind(values, threshold=threshold) is None and not _free_text(values):
+            shown = ", ".join(repr(str(v)) for v in values.dropna().astype("str").value_counts().index[:3])
+            out.append((str(column), f"named like personal data but its values ({shown or 'all blank'}) are not "
+                                     "emails, phones or names: kept as an attribute. If it is personal data, add it "
+                                     "to privacy.pii_columns in alignkit.yml."))
+    return out
 
 
 def suppress_small_groups(table: pd.DataFrame, *, count_column: str = "n", min_group_size: int,

@@ -56,3 +56,40 @@ def test_small_groups_keep_their_label_but_show_no_figures():
     assert out.loc[0, "n"] == 120 and pd.isna(out.loc[1, "n"]) and pd.isna(out.loc[1, "share"])
     assert out["suppressed"].tolist() == [False, True]
     assert table.loc[1, "n"] == 4  # the input is not changed
+
+
+FIRST_NAMES = ["Anna", "Ben", "Carla", "David", "Eva", "Farid", "Gita", "Hugo", "Inés", "Jon", "Kai", "Lena", "Mia",
+               "Nils", "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vik"]
+
+
+def test_pii_kind_reads_emails_phones_and_names_from_the_values():
+    assert privacy.pii_kind(pd.Series(["ann@x.com", " Bob@Y.org", "n/a", None], dtype="str")) == "email"
+    assert privacy.pii_kind(pd.Series(["+1 (415) 555-0101", "020 7946 0958", "-"], dtype="str")) == "phone"
+    assert privacy.pii_kind(pd.Series(FIRST_NAMES, dtype="str")) == "name"
+    assert privacy.pii_kind(pd.Series([f"{n} O'Neill-Smith" for n in FIRST_NAMES], dtype="str")) == "name"
+    assert privacy.pii_kind(pd.Series(["ann@x.com", "no", "no", "no"], dtype="str")) is None       # under half
+    assert privacy.pii_kind(pd.Series(["ann@x.com", "no", "no", "no"], dtype="str"), threshold=0.25) == "email"
+
+
+def test_pii_kind_leaves_flags_categories_titles_and_ranges_alone():
+    # a yes/no flag named "Do Not Email" is an attribute: its values are not emails
+    assert privacy.pii_kind(pd.Series(["Yes", "No", None] * 20, dtype="str")) is None
+    assert privacy.pii_kind(pd.Series(["Enterprise", "Startup", "Agency"] * 20, dtype="str")) is None
+    titles = [f"{level} {role}" for level in ("Marketing", "Sales", "Product", "Senior")
+              for role in ("Manager", "Director", "Engineer", "Analyst", "Lead", "Officer")]
+    assert privacy.pii_kind(pd.Series(titles, dtype="str")) is None
+    assert privacy.pii_kind(pd.Series(["200-499", "1000-4999", "2019"] * 10, dtype="str")) is None
+    assert privacy.pii_kind(pd.Series([1.5, 2.5] * 20)) is None
+
+
+def test_pii_is_found_by_content_and_a_do_not_email_flag_is_only_a_suggestion():
+    n = 30
+    frame = pd.DataFrame({
+        "do_not_email": pd.Series(["Yes", "No", "No"] * (n // 3), dtype="str"),
+        "email_opens": [i % 7 for i in range(n)],
+        "contact": pd.Series([f"person{i}@example.org" for i in range(n)], dtype="str"),
+        "full_name": pd.Series([f"anna lee {i}" for i in range(n)], dtype="str"),    # named PII, free text: removed
+        "assistant": pd.Series([f"{FIRST_NAMES[i % 22]} Okafor" for i in range(n)], dtype="str")})
+    assert privacy.detect_pii_columns(frame) == ["contact", "full_name", "assistant"]
+    [(column, note)] = privacy.pii_suggestions(frame)
+    assert column == "do_not_email" and "privacy.pii_columns" in note and "'No'" in note

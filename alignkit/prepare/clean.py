@@ -14,12 +14,16 @@ import numpy as np
 import pandas as pd
 
 from alignkit.errors import InputFileError
+from alignkit.ingest.tokens import missing_mask
+from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
+                                    file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
-UNPARSEABLE_DATE_LIMIT = 0.2
 NUMERIC_SHARE = 0.95
 CURRENCY_CHARS = re.compile(r"[\s$€£¥,]")
+ID_MIN_ROWS = 20
+ROLE_SAMPLE = 1_000
 
 
 @dataclass
@@ -129,6 +133,37 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     return frame.drop(index=removed.index).reset_index(drop=True), id_map
 
 
+def _token_candidates(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
+    """Return a mask of the cells that may be a token: their letters and digits, lower-cased, spell one. It holds
+    every cell missing_mask would match (folding only changes case and punctuation), and lets it fold a few
+    distinct values instead of a million emails or timestamps."""
+    keys = {re.sub(r"[\W_]+", "", t) for t in tokens}
+    distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
+    folded = distinct.str.lower().str.replace(r"[\W_]+", "", regex=True)
+    return values.isin(set(distinct[folded.isin(keys)])).fillna(False).astype(bool)
+
+
+def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
+                           keep: Iterable[str] = ()) -> pd.DataFrame:
+    """Return the frame with form placeholders and blank-meaning texts ("Select", "-- select --", "N/A", "NA",
+    "-"; refusals when `tokens` holds them) set to missing in every text column but `keep`. Logs, per column,
+    each value replaced with its count (step "missing_tokens")."""
+    out = frame.copy()
+    keep = set(keep)
+    for column in out.columns:
+        values = out[column]
+        if column in keep or not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        mask = missing_mask(values.where(_token_candidates(values, tokens)), tokens)
+        if not mask.any():
+            continue
+        for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
+            log.record("missing_tokens", table=table, column=column, rows=int(rows),
+                       reason=f"{value!r} means no value (form placeholder or refusal), set to missing")
+        out[column] = values.mask(mask)
+    return out
+
+
 def fold_key(value: str) -> str:
     """Return a join key folded for comparison: case, accents, spaces and punctuation removed ('GTX Pro' = 'GTXPro')."""
     return _fold(str(value))
@@ -169,20 +204,20 @@ def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: Cl
 
 
 def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str, path: Path,
-                dayfirst: bool = False) -> pd.DataFrame:
-    """Return the frame with date columns as datetimes. ISO dates are read first; other formats (day-first
-    when the project says so, written-out months) are read after and counted. Dates that do not parse become
-    NaT and are counted; if more than a fifth do not parse the column is rejected with a clear error."""
+                dayfirst: DayFirst = "auto") -> pd.DataFrame:
+    """Return the frame with date columns as datetimes. The day/month order of numeric dates is `dayfirst`
+    (true/false, a column → order map, or auto: decided per column from the data, see dates.file_date_order).
+    ISO dates are read first; other formats are read after and counted. Dates that do not parse become NaT and
+    are counted; if more than a fifth do not parse the column is rejected with a clear error."""
     out = frame.copy()
+    columns = [c for c in columns if c in out]
+    order = dict(dayfirst) if isinstance(dayfirst, Mapping) else file_date_order(out, columns, path=path,
+                                                                                  dayfirst=dayfirst)
     for column in columns:
-        if column not in out:
-            continue
         text = out[column].astype("str").str.strip()
         present = text.notna() & (text != "")
-        iso = pd.to_datetime(text.where(present), format="ISO8601", errors="coerce")
-        rest = present & iso.isna()
-        other = pd.to_datetime(text.where(rest), format="mixed", dayfirst=dayfirst, errors="coerce")
-        parsed = iso.fillna(other)
+        text = text.where(present)
+        parsed, rest = read_dates_counted(text, dayfirst=order.get(column, False))
         bad = present & parsed.isna()
         source = frame.attrs.get("source_columns", {}).get(column, column)
         if present.sum() and bad.sum() > UNPARSEABLE_DATE_LIMIT * present.sum():
@@ -190,13 +225,43 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
             raise InputFileError(path, f"{bad.sum()} of {present.sum()} dates do not parse, e.g. {examples}.",
                                  column=source, fix="check that the column mapped here holds dates, or set "
                                  "clean.dayfirst in alignkit.yml to match the export's date format.")
+        reading = "day first" if order.get(column, False) else "month first"
         log.record("parse_dates", table=table, column=column, rows=int((rest & parsed.notna()).sum()),
-                   reason="date in a non-ISO format (day-first or written-out month), parsed")
+                   reason=f"date in a non-ISO format (numeric ones read {reading}, or a written-out month), parsed")
         if bad.any():
             log.record("parse_dates", table=table, column=column, rows=int(bad.sum()),
                        reason="date that does not parse, set to missing")
         out[column] = parsed.astype("datetime64[ns]")
     return out
+
+
+def column_role(values: pd.Series) -> str | None:
+    """Return "constant" when every row holds the same value (blank counts as a value, so a flag that is "Yes"
+    or blank is not constant), "id" when each of at least 20 rows holds its own value and the values are
+    identifiers (text without spaces, or a dense run of whole numbers) rather than measures, times or free text, else None."""
+    distinct = values.nunique(dropna=False)
+    if distinct <= 1:
+        return "constant"
+    present = values.dropna()
+    if len(present) < ID_MIN_ROWS or len(present) < len(values) or distinct < len(values):
+        return None
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    sample = present.head(ROLE_SAMPLE)     # the kind of value is read from a sample, uniqueness from all rows
+    numeric = pd.api.types.is_numeric_dtype(values) or pd.to_numeric(sample.astype("str"), errors="coerce").notna().all()
+    numbers = pd.to_numeric(present.astype("str"), errors="coerce") if numeric and not pd.api.types.is_numeric_dtype(
+        values) else present
+    if numeric and numbers.notna().all():
+        # Numbers are measures (amounts, counts) unless they run as a dense sequence of whole numbers (a row number).
+        numbers = numbers.astype("float64")
+        whole = bool((numbers == numbers.round()).all())
+        return "id" if whole and numbers.max() - numbers.min() < 2 * len(numbers) else None
+    if numeric:
+        return None
+    text = sample.astype("str")
+    if pd.to_datetime(text.head(200), format="mixed", errors="coerce").notna().mean() > 0.5:
+        return None   # unique timestamps are times, not identifiers
+    return "id" if text.str.contains(r"\s", regex=True).mean() < 0.5 else None
 
 
 def to_number(values: pd.Series) -> pd.Series:

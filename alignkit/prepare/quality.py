@@ -12,6 +12,7 @@ from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
 from alignkit.stats import proportion
+from alignkit.prepare import columns
 from alignkit.prepare.tables import PreparedData
 
 REPORT_SLUG = "01_clean_survey_and_crm"
@@ -80,6 +81,27 @@ def missingness(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
                          "missing_share": missing / len(frame) if len(frame) else 0.0})
     out = pd.DataFrame(rows)
     return out.sort_values(["missing_share", "table", "column"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def tokens_replaced(log: pd.DataFrame) -> pd.DataFrame:
+    """Return the form placeholders and refusals read as missing: table, column, value, rows (from the cleaning
+    log's "missing_tokens" entries), most rows first."""
+    entries = log[log["step"] == "missing_tokens"]
+    out = pd.DataFrame({"table": entries["table"], "column": entries["column"],
+                        "value": entries["reason"].str.extract(r"^'(.*)' means no value", expand=False),
+                        "rows": entries["rows_affected"]})
+    return out.sort_values(["rows", "table", "column"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def junk_categories(data: PreparedData, settings: ProjectSettings) -> pd.DataFrame:
+    """Return the rare category values that look like typos of a frequent value or jokes, in leads and survey
+    answers (table, column, value, rows, close_match, match_rows, similarity, why); clean.junk_max_rows sets
+    "rare". Fix a typo with clean.category_aliases, a joke with clean.missing_values.add."""
+    keys = {"lead_key", "respondent_key", "stage", "outcome"}
+    parts = [columns.junk_categories(frame, columns.category_columns(frame, skip=keys), table=table,
+                                     max_rows=settings.clean.junk_max_rows)
+             for table, frame in (("leads", data.leads), ("responses", data.responses)) if frame is not None]
+    return pd.concat(parts, ignore_index=True) if parts else columns.junk_categories(pd.DataFrame())
 
 
 def codebook_table(codebook: pd.DataFrame | None) -> pd.DataFrame:
@@ -179,6 +201,16 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
             [ReportFigure.from_axes(plots.plot_rows_by_step(log), alt="Bar chart of rows affected by each cleaning step."),
              ReportTable("cleaning_log", "The cleaning log, one row per change", log, max_rows=80)]),
     ]
+    sections.append(Section("values", "Values read by what they mean", [
+        "Form placeholders such as 'Select' or 'N/A' are no answer: they are set to missing, so they never show up as a "
+        "category, a driver or a reason. Columns with one value on every row, or a different value on every row (an "
+        "identifier), say nothing about a lead and are left out of every analysis. Rare category values that look like "
+        "typos or jokes are listed for review: fix them with clean.category_aliases in the project file."],
+        [ReportTable("tokens_replaced", "Placeholders read as missing", tokens_replaced(log)),
+         ReportTable("left_out_columns", "Columns left out of every analysis", data.left_out),
+         ReportTable("junk_categories", "Rare category values that look like typos or jokes",
+                     junk_categories(data, settings)[["table", "column", "value", "close_match", "why"]], max_rows=60,
+                     note="Counts are left out: each value is held by very few rows (notebook 01 shows them).")]))
     if data.responses is not None:
         sections.append(Section("quality", "Survey response quality", [
             "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to every statement "

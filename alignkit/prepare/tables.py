@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +18,11 @@ from alignkit.config import ProjectSettings
 from alignkit.ingest.crm import CrmExports, RawLookup, RawTable, read_crm
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
+from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
-from alignkit.privacy import detect_pii_columns, normalise_email, pseudonymise, scrub_text
+from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
 from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
+from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
 from alignkit.prepare.lookups import join_lookups
 from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
 
@@ -34,6 +36,7 @@ RESPONSES_REQUIRED = {"respondent_key": "str", "lead_key": "str", "submitted_at"
                       "is_speeder": "bool", "is_straightliner": "bool", "quality_ok": "bool"}
 CODEBOOK_REQUIRED = {"column": "str", "question": "str", "kind": "str", "options": "object"}
 MAX_CATEGORY_LEVELS = 100
+LEFT_OUT_KINDS = ("single", "likert", "numeric")    # survey answers checked for constant / id-like columns
 
 
 class SchemaError(AssertionError):
@@ -58,6 +61,11 @@ def check_schema(frame: pd.DataFrame, required: dict[str, str], table: str) -> p
     return frame
 
 
+def _left_out_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=list(LEFT_OUT_COLUMNS)).astype("str")
+    return pd.concat([empty, *parts], ignore_index=True).astype("str") if parts else empty
+
+
 @dataclass(frozen=True)
 class PreparedData:
     """The canonical tables written by notebook 01, the log of every change, and the inputs they came from."""
@@ -69,6 +77,8 @@ class PreparedData:
     cleaning_log: pd.DataFrame
     inputs: pd.DataFrame
     weighting: RakingResult | None = None   # how responses were weighted (survey.weighting); None = unweighted
+    # constant and id-like columns left out of every analysis: table, column, role, reason (columns.LEFT_OUT_COLUMNS)
+    left_out: pd.DataFrame = field(default_factory=lambda: _left_out_table([]))
 
 
 def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_sha: str | None = None) -> pd.DataFrame:
@@ -83,6 +93,18 @@ def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_s
     return pd.DataFrame(rows).astype({"table": "str", "file": "str", "format": "str", "sha256": "str"})
 
 
+def crm_tokens(settings: ProjectSettings) -> frozenset[str]:
+    """Return the cell texts read as missing in CRM and lookup fields: the placeholders, refusals when
+    clean.refusals_as_missing, plus clean.missing_values.add, minus clean.missing_values.remove."""
+    tokens = PLACEHOLDER_TOKENS + (REFUSAL_TOKENS if settings.clean.refusals_as_missing else ())
+    return token_set(tokens, add=settings.clean.missing_values.add, remove=settings.clean.missing_values.remove)
+
+
+def _without_tokens(raw: RawTable, settings: ProjectSettings, log: CleaningLog, table: str, keep: Sequence[str]) -> RawTable:
+    frame = clean.replace_missing_tokens(raw.frame, log=log, table=table, tokens=crm_tokens(settings), keep=keep)
+    return replace(raw, frame=frame)
+
+
 def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[str]:
     return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
 
@@ -93,10 +115,12 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
     joined on, and the duplicate-id → kept-id map."""
     for step, rows, reason in raw.notes:
         log.record(step, table="leads", rows=rows, reason=reason)
-    frame = raw.frame.copy()
+    frame = clean.replace_missing_tokens(raw.frame, log=log, table="leads", tokens=crm_tokens(settings),
+                                         keep=["lead_id"])
     frame.attrs["source_columns"] = raw.source_columns
     date_columns = ["created_at", "updated_at", *[c for c in frame.columns if c.endswith("_at")],
                     *[to_snake_case(c) for c in settings.crm.contacts.date_columns]]
+    date_order = clean.file_date_order(frame, date_columns, path=raw.path, dayfirst=settings.clean.dayfirst)
     attributes = _attribute_columns(raw, settings)
     frame = clean.drop_blank_rows(frame, log=log, table="leads")
     frame = clean.check_unique_ids(frame, "lead_id", log=log, table="leads", path=raw.path)
@@ -104,19 +128,20 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
     frame = clean.drop_test_records(frame, log=log, table="leads", patterns=settings.privacy.test_patterns,
                                     internal_domains=settings.privacy.internal_email_domains)
     if "updated_at" in frame:
-        frame["updated_at"] = pd.to_datetime(frame["updated_at"], format="mixed", errors="coerce",
-                                             dayfirst=settings.clean.dayfirst)
+        frame["updated_at"] = clean.read_dates(frame["updated_at"].astype("str").str.strip(),
+                                               dayfirst=date_order.get("updated_at", False))
     frame, id_map = clean.dedupe_contacts(frame, log=log)
     before = set(frame.columns)
     frame = join_lookups(frame, list(lookups), log=log)
     attributes += [c for c in frame.columns if c not in before]
+    frame = clean.replace_missing_tokens(frame, log=log, table="leads", tokens=crm_tokens(settings), keep=before)
     frame = clean.parse_numbers(frame, attributes, log=log, table="leads",
                                 required=["amount"] if "amount" in frame else [])
     categories = settings.clean.category_columns or ["source", "campaign", "owner", *[
         c for c in attributes if pd.api.types.is_string_dtype(frame[c]) and frame[c].nunique() <= MAX_CATEGORY_LEVELS]]
     frame = clean.normalise_categories(frame, categories, log=log, table="leads", aliases=settings.clean.category_aliases)
     frame = clean.parse_dates(frame, [c for c in dict.fromkeys(date_columns) if c != "updated_at"], log=log,
-                              table="leads", path=raw.path, dayfirst=settings.clean.dayfirst)
+                              table="leads", path=raw.path, dayfirst=date_order)
     return frame, id_map
 
 
@@ -128,7 +153,11 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
     out.insert(0, key_column, pseudonymise(out[id_column], salt=salt))
     listed = {to_snake_case(c) for c in settings.privacy.pii_columns}
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
-    pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip={key_column, "lead_key"}) if c not in pii]
+    # the canonical columns are what the analyses need (an owner is a sales rep's name, not a lead's)
+    canonical = {key_column, "lead_key", *LEADS_REQUIRED, *RESPONSES_REQUIRED}
+    pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip=canonical) if c not in pii]
+    for column, note in pii_suggestions(out.drop(columns=pii)):
+        log.record("pii_suggestion", table=table, column=column, rows=0, reason=note)
     log.record("pseudonymise", table=table, rows=len(out),
                reason=f"id replaced by a keyed hash; columns removed: {', '.join(sorted(pii))}")
     return out.drop(columns=pii)
@@ -218,12 +247,19 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     log = CleaningLog()
     crm = read_crm(settings) if settings.crm is not None else None
     contacts = leads = touches = None
+    left_out: list[pd.DataFrame] = []
     if crm is not None:
         contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
         known = set(contacts["lead_id"].astype(str))
-        deals = deal_summary(crm.deals, id_map, known, settings, log) if crm.deals else None
-        touches = touch_table(crm.touches, id_map, known, settings, log) if crm.touches else None
+        raw_deals = _without_tokens(crm.deals, settings, log, "deals", ["deal_id", "lead_id"]) if crm.deals else None
+        raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
+        deals = deal_summary(raw_deals, id_map, known, settings, log) if raw_deals else None
+        touches = touch_table(raw_touches, id_map, known, settings, log) if raw_touches else None
         leads = build_leads(contacts, deals, touches, settings, log=log, path=crm.contacts.path)
+        attributes = _attribute_columns(crm.contacts, settings) + [c for c in contacts.columns
+                                                                   if c not in crm.contacts.frame.columns]
+        leads, found = left_out_columns(leads, attributes, log=log, table="leads")
+        left_out.append(found)
     survey = responses = codebook = weighting = None
     if settings.survey is not None:
         spec = settings.survey
@@ -232,6 +268,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         by_email = (contacts.dropna(subset=["email"]).set_index("email")["lead_id"]
                     if contacts is not None and "email" in contacts else None)
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)
+        answers = codebook.loc[codebook["kind"].isin(LEFT_OUT_KINDS), "column"]
+        responses, found = left_out_columns(responses, answers, log=log, table="responses")
+        codebook = codebook[~codebook["column"].isin(found["column"])].reset_index(drop=True)
+        left_out.append(found)
         if spec.weighting is not None:
             responses, codebook, weighting = weight_responses(responses, codebook, settings, log=log)
     if leads is not None:
@@ -243,8 +283,9 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     margins_row = margins_manifest_row(settings)
     if margins_row is not None:
         inputs = pd.concat([inputs, pd.DataFrame([margins_row]).astype(inputs.dtypes.to_dict())], ignore_index=True)
+    left = _left_out_table(left_out)
     return PreparedData(leads=leads, touches=touches, responses=responses, codebook=codebook,
-                        cleaning_log=log.to_frame(), inputs=inputs, weighting=weighting)
+                        cleaning_log=log.to_frame(), inputs=inputs, weighting=weighting, left_out=left)
 
 
 def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:

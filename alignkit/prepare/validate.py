@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from rapidfuzz import fuzz, process, utils
+
 from alignkit.config import ProjectSettings, TableInput
 from alignkit.errors import AlignkitError, InputFileError
-from alignkit.ingest.crm import check_columns, contacts_required, detect_crm_format, read_lookup, stage_columns
+from alignkit.ingest.crm import (RawTable, check_columns, contacts_required, detect_crm_format, read_crm, read_lookup,
+                                 stage_columns)
 from alignkit.ingest.files import read_export
 from alignkit.ingest.spend import read_spend
 from alignkit.ingest.survey import read_survey
+from alignkit.ingest.tokens import missing_mask
+from alignkit.prepare.clean import _fold
+
+VALUE_SIMILARITY = 70        # rapidfuzz ratio (0-100) for a close match among the project file's values
+SHOWN_VALUES = 10
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,94 @@ def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_fo
     errors = check_columns(table, path, spec, list(frame.columns), crm_format=fmt, extra_columns=extra,
                            required=required)
     return [_problem(e, path) for e in errors], fmt
+
+
+def _close(value: str, known: Sequence[str]) -> list[str]:
+    found = process.extract(value, list(dict.fromkeys(known)), scorer=fuzz.ratio, processor=utils.default_process,
+                            score_cutoff=VALUE_SIMILARITY, limit=3)
+    return [match for match, _, _ in found]
+
+
+def _listed(counts: pd.Series, known: Sequence[str]) -> str:
+    parts = []
+    for value, n in counts.head(SHOWN_VALUES).items():
+        close = _close(str(value), known)
+        parts.append(f"{value!r} ({n:,} rows" + (f"; close to {', '.join(map(repr, close))}" if close else "") + ")")
+    more = f"; and {len(counts) - SHOWN_VALUES} more" if len(counts) > SHOWN_VALUES else ""
+    return "; ".join(parts) + more
+
+
+def _present(raw: RawTable, column: str, settings: ProjectSettings) -> pd.Series:
+    from alignkit.prepare.tables import crm_tokens   # the same placeholders the cleaning reads as missing
+
+    values = raw.frame[column].astype("str").str.strip()
+    values = values.where(values.ne("") & ~missing_mask(values, crm_tokens(settings)))
+    return values.dropna()
+
+
+def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
+    """Return one problem per CRM column holding values the project file does not know: lifecycle stage values in
+    none of funnel.stages[].value and funnel.lost_values, outcome values in none of the outcome lists, and deal
+    stages when none of them is a won (or a lost) value. Each lists the values with their counts and close
+    matches, so a misspelt value in alignkit.yml cannot quietly leave every lead at "stage unknown"."""
+    if settings.crm is None:
+        return []
+    crm = crm or read_crm(settings)
+    contacts, problems = crm.contacts, []
+    source = contacts.source_columns
+    if settings.funnel is not None and "stage" in contacts.frame:
+        funnel = settings.funnel
+        known = [st.value for st in funnel.stages] + list(funnel.lost_values)
+        values = _present(contacts, "stage", settings)
+        counts = values[~values.map(_fold).isin({_fold(v) for v in known})].value_counts()
+        if len(counts):
+            problems.append(Problem(str(contacts.path), source.get("stage", "stage"), str(InputFileError(
+                contacts.path, f"{len(counts)} stage value(s) match none of the funnel's stage or lost values: "
+                f"{_listed(counts, known)}.", column=source.get("stage", "stage"),
+                fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in alignkit.yml, "
+                    "so that these leads are not left at an unknown stage."))))
+    if settings.has_outcome_column and "converted" in contacts.frame:
+        spec = settings.outcome
+        known = [*spec.converted_values, *spec.not_converted_values, *spec.open_values]
+        values = _present(contacts, "converted", settings).str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        folded = {" ".join(v.split()).casefold() for v in known}
+        counts = values[~values.map(lambda v: " ".join(v.split()).casefold()).isin(folded)].value_counts()
+        if len(counts):
+            problems.append(Problem(str(contacts.path), source.get("converted"), str(InputFileError(
+                contacts.path, f"{len(counts)} outcome value(s) mean neither converted nor not converted: "
+                f"{_listed(counts, known)}.", column=source.get("converted"),
+                fix="list each under outcome.converted_values, outcome.not_converted_values or outcome.open_values "
+                    "in alignkit.yml."))))
+    if crm.deals is not None and "stage" in crm.deals.frame:
+        values = _present(crm.deals, "stage", settings)
+        counts = values.value_counts()
+        folded = values.str.casefold()
+        for key, listed in (("won_deal_stages", settings.crm.won_deal_stages),
+                            ("lost_deal_stages", settings.crm.lost_deal_stages)):
+            if len(values) and not folded.isin({v.casefold() for v in listed}).any():
+                column = crm.deals.source_columns.get("stage", "stage")
+                problems.append(Problem(str(crm.deals.path), column, str(InputFileError(
+                    crm.deals.path, f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so "
+                    f"every such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
+                    column=column, fix=f"list the export's own value(s) under crm.{key} in alignkit.yml."))))
+    return problems
+
+
+def pii_suggestions(settings: ProjectSettings) -> list[Problem]:
+    """Return, as notes that do not fail validate, the export columns named like personal data (e.g. "Do Not
+    Email") whose values are not emails, phones or names: they are kept as attributes unless the project file
+    lists them under privacy.pii_columns. Columns already listed there are not repeated."""
+    from alignkit.privacy import pii_suggestions as suggest
+
+    listed = {c.casefold() for c in settings.privacy.pii_columns}
+    notes = []
+    if settings.crm is not None:
+        contacts = read_crm(settings).contacts
+        for column, note in suggest(contacts.frame):
+            source = contacts.source_columns.get(column, column)
+            if source.casefold() not in listed and column.casefold() not in listed:
+                notes.append(Problem(str(contacts.path), source, f"{contacts.path.name}, column {source!r}: {note}"))
+    return notes
 
 
 def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Problem]:
@@ -88,7 +186,9 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         from alignkit.prepare.tables import prepare  # the full cleaning run, only once the files and columns are right
 
         try:
-            prepare(settings)
+            problems += unknown_values(settings)
+            if not problems:
+                prepare(settings)
         except AlignkitError as error:
             problems.append(_problem(error, settings.root))
     return problems

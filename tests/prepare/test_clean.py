@@ -127,3 +127,39 @@ def test_straightliners_need_every_item_of_a_long_enough_grid():
     assert out["is_straightliner"].tolist() == [True, False, False]
     short = clean.flag_straightliners(responses, codebook, log=CleaningLog(), min_items=6)
     assert not short["is_straightliner"].any()
+
+
+def test_column_role_finds_constants_and_ids_but_not_flags_measures_or_times():
+    rows = 30
+    assert clean.column_role(pd.Series(["EMEA"] * rows, dtype="str")) == "constant"
+    assert clean.column_role(pd.Series([None] * rows, dtype="str")) == "constant"
+    # a yes/no flag exported as "Yes" or blank is information, not a constant
+    assert clean.column_role(pd.Series(["Yes"] + [None] * (rows - 1), dtype="str")) is None
+    assert clean.column_role(pd.Series([f"C-{i:05d}" for i in range(rows)], dtype="str")) == "id"
+    assert clean.column_role(pd.Series([str(100200 + i) for i in range(rows)], dtype="str")) == "id"
+    assert clean.column_role(pd.Series([1250.5 * (i + 1) for i in range(rows)])) is None            # amounts
+    assert clean.column_role(pd.Series([str(1_000 * (i + 1) ** 2) for i in range(rows)], dtype="str")) is None
+    times = pd.Series([f"2024-03-{1 + i % 28:02d} 10:{i:02d}" for i in range(rows)], dtype="str")
+    assert clean.column_role(times) is None
+    assert clean.column_role(pd.Series([f"great product number {i}" for i in range(rows)], dtype="str")) is None
+    assert clean.column_role(pd.Series([f"C-{i}" for i in range(5)], dtype="str")) is None         # too few rows
+
+
+def test_placeholders_become_missing_and_each_value_is_counted_per_column():
+    from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
+    raw = frame(lead_id=["1", "2", "3", "4", "5"], industry=["Select", "Software", "-- select --", "NA", "Retail"],
+                region=["Prefer not to say", "EMEA", "N/A", "EMEA", "-"])
+    log = CleaningLog()
+    out = clean.replace_missing_tokens(raw, log=log, table="leads", tokens=token_set(PLACEHOLDER_TOKENS), keep=["lead_id"])
+    assert out["industry"].isna().tolist() == [True, False, True, True, False]
+    assert out["region"].tolist()[0] == "Prefer not to say"          # refusals are kept in CRM fields by default
+    assert raw["industry"].iloc[0] == "Select"                       # input untouched
+    entries = log.to_frame().set_index(["column", "reason"])["rows_affected"]
+    assert entries[("industry", "'Select' means no value (form placeholder or refusal), set to missing")] == 1
+    assert entries[("industry", "'NA' means no value (form placeholder or refusal), set to missing")] == 1
+    assert log.rows("missing_tokens") == 5
+    refusals = token_set(PLACEHOLDER_TOKENS + REFUSAL_TOKENS, add=["TBC"], remove=["na"])
+    out = clean.replace_missing_tokens(raw.assign(tier=["TBC", "Gold", "Gold", "Gold", "Gold"]), log=CleaningLog(),
+                                       table="leads", tokens=refusals)
+    assert out["region"].isna().tolist() == [True, False, True, False, True]
+    assert out["industry"].tolist()[3] == "NA" and pd.isna(out["tier"].iloc[0])

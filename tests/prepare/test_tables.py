@@ -185,3 +185,45 @@ def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_se
     paths = stage_paths(leads, demo_settings.funnel.stage_names)
     counts = irregularities(paths).set_index("irregularity")["leads"]
     assert checks == [counts["skipped at least one stage"], counts["moved back to an earlier stage"]] == [1, 1]
+
+
+def test_placeholders_never_reach_leads_or_the_leads_profile(tmp_path):
+    """A lead list where "Select" is the most common Specialization: it is missing everywhere after notebook 01,
+    counted per column in the log, and never a value, a driver or a rule of the leads profile."""
+    from alignkit.config import load_settings
+    from alignkit.leads.analysis import analyse
+    from alignkit.prepare.tables import prepare
+    from tests.fixtures import shapes
+
+    facts = shapes.write_lead_list(tmp_path / "project", n=1200)
+    export = facts["export"]
+    assert export["Specialization"].value_counts().index[0] == "Select"
+    settings = load_settings(facts["project"])
+    data = prepare(settings)
+    write_processed(data, settings.processed_dir)
+    leads = pd.read_parquet(settings.processed_dir / "leads.parquet")
+    for column in leads.columns:
+        assert not leads[column].astype("str").str.fullmatch("(?i)select").fillna(False).any(), column
+    assert leads["specialization"].isna().sum() == (export["Specialization"] == "Select").sum()
+    log = data.cleaning_log.query("step == 'missing_tokens'").set_index("column")
+    assert log.loc["specialization", "rows_affected"] == (export["Specialization"] == "Select").sum()
+    assert log.loc["city", "rows_affected"] == (export["City"] == "Select").sum()
+    assert "'Select'" in log.loc["city", "reason"]
+    result = analyse(settings, fit=False)
+    for table in (result.values, result.associations, result.drivers):
+        assert not table.astype("str").apply(lambda c: c.str.contains("Select")).any().any()
+
+
+def test_a_do_not_email_flag_is_an_attribute_and_constant_columns_are_left_out(tmp_path):
+    from alignkit.config import load_settings
+    from alignkit.prepare.tables import prepare
+    from tests.fixtures import shapes
+
+    facts = shapes.write_lead_list(tmp_path / "project", n=600)
+    data = prepare(load_settings(facts["project"]))
+    assert data.leads["do_not_email"].value_counts().to_dict() == facts["export"]["Do Not Email"].value_counts().to_dict()
+    log = data.cleaning_log
+    assert log.query("step == 'pii_suggestion'")["column"].tolist() == ["do_not_email"]
+    assert "magazine" not in data.leads
+    assert data.left_out.to_dict("records") == [{"table": "leads", "column": "magazine", "role": "constant",
+                                                 "reason": "same value on every row: says nothing about any lead or respondent"}]

@@ -1,0 +1,143 @@
+"""Dates read by what they mean: the day/month order of each column decided from the data (a first field above
+12 means day first), shared with the file's undecided columns, refused when it cannot be decided, and never
+swapped in part of a column (a numeric date is rewritten in the one order chosen; a value that does not fit it
+does not parse and is counted, it is never read the other way round)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from alignkit.errors import DateOrderError, InputFileError
+
+# The date part of a numeric date whose first field is not a year: "25/03/2024", "3.4.24", "03-25-2024" (then
+# anything: a time). It is at most 10 characters, so it is read from each value's first 11 (the 11th tells a
+# 4-digit year from a longer number): a timestamp column holds far fewer distinct prefixes than values.
+NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?![\d/.\-])")
+PREFIX_CHARS = 11
+UNPARSEABLE_DATE_LIMIT = 0.2
+DayFirst = bool | str | Mapping[str, bool]
+DAYFIRST_FIX = ("set clean.dayfirst in alignkit.yml: true if 03/04/2025 means 3 April, false if it means March 4 "
+                "(auto decides it from a day above 12).")
+
+
+def _prefixes(values: pd.Series) -> pd.Series:
+    return values.astype("str").str.strip().str.slice(0, PREFIX_CHARS)
+
+
+def _date_fields(prefixes: pd.Series) -> pd.DataFrame:
+    """Return, indexed by each distinct prefix that starts with a numeric d/m date: its date part (`text`), the
+    first and second fields as numbers, the year as four digits and the date part's length."""
+    distinct = pd.Series(prefixes.dropna().unique(), dtype="str")
+    fields = distinct.str.extract(NUMERIC_DATE).dropna()
+    found = distinct[fields.index]
+    year = fields[2].astype(int)
+    year = year.where(fields[2].str.len() == 4, year + 2000).where((fields[2].str.len() == 4) | (year < 70), year + 1900)
+    length = fields[0].str.len() + fields[1].str.len() + fields[2].str.len() + 2
+    return pd.DataFrame({"text": [t[:n] for t, n in zip(found, length)], "first": fields[0].astype(int).to_numpy(),
+                         "second": fields[1].astype(int).to_numpy(), "year": year.to_numpy(),
+                         "length": length.to_numpy()}, index=pd.Index(found.to_numpy(), dtype="str"))
+
+
+def decide_dayfirst(values: pd.Series) -> bool | None:
+    """Return True when the column's numeric dates are day first (a first field above 12), False when month
+    first (a second field above 12), None when undecidable (every value has both fields at most 12, or none is a
+    numeric d/m date). Raise DateOrderError when some values need day first and others month first."""
+    fields = _date_fields(_prefixes(values))
+    day_first = fields.loc[fields["first"] > 12, "text"]
+    month_first = fields.loc[fields["second"] > 12, "text"]
+    if len(day_first) and len(month_first):
+        raise DateOrderError(sorted(day_first)[:3], sorted(month_first)[:3])
+    if len(day_first):
+        return True
+    if len(month_first):
+        return False
+    return None
+
+
+def ambiguous_dates(values: pd.Series) -> int:
+    """Return how many cells are numeric dates that read both ways (both fields at most 12, and not equal)."""
+    prefixes = _prefixes(values)
+    fields = _date_fields(prefixes)
+    ambiguous = fields.index[(fields["first"] <= 12) & (fields["second"] <= 12) & (fields["first"] != fields["second"])]
+    return int(prefixes.isin(set(ambiguous)).sum()) if len(ambiguous) else 0
+
+
+def file_date_order(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, dayfirst: bool | str = "auto"
+                    ) -> dict[str, bool]:
+    """Return the day-first order of each date column of one file. `dayfirst` true/false forces it; `auto` decides
+    each column from its values, gives a column whose dates all read both ways the order the file's other date
+    columns agree on, and raises InputFileError (naming the file, the column and the clean.dayfirst fix) for a
+    column that mixes both orders or whose order nothing in the file decides."""
+    columns = [c for c in dict.fromkeys(columns) if c in frame]
+    if dayfirst is not None and not isinstance(dayfirst, str):
+        return {c: bool(dayfirst) for c in columns}
+    source = frame.attrs.get("source_columns", {})
+    decided: dict[str, bool | None] = {}
+    for column in columns:
+        try:
+            decided[column] = decide_dayfirst(frame[column])
+        except DateOrderError as error:
+            raise InputFileError(path, f"dates in both orders in one column: {', '.join(map(repr, error.day_first))} "
+                                 f"only read day first, {', '.join(map(repr, error.month_first))} only month first, "
+                                 "so reading them one way would silently swap day and month in the others.",
+                                 column=source.get(column, column),
+                                 fix="export the column again in one date format (ISO 2025-03-25 is safest); "
+                                     "clean.dayfirst in alignkit.yml can force one order, and the dates that do "
+                                     "not fit it are then counted as not parsing.") from None
+    orders = {v for v in decided.values() if v is not None}
+    order = {}
+    for column, value in decided.items():
+        if value is not None:
+            order[column] = value
+        elif not ambiguous_dates(frame[column]):
+            order[column] = False      # no date in this column reads both ways: the order changes nothing
+        elif len(orders) == 1:
+            order[column] = next(iter(orders))
+        else:
+            example = _date_fields(_prefixes(frame[column])).query("first != second")["text"].iloc[0]
+            why = ("the file's other date columns disagree" if orders else
+                   "no date column of this file has a day above 12 to decide it")
+            raise InputFileError(path, f"the day/month order of dates such as {example!r} cannot be told: every date "
+                                 f"in the column reads both ways and {why}.", column=source.get(column, column),
+                                 fix=DAYFIRST_FIX)
+    return order
+
+
+def read_dates(text: pd.Series, *, dayfirst: bool) -> pd.Series:
+    """Return `text` as datetimes: numeric d/m dates rewritten year-month-day in the one order given (a value that
+    does not fit it is NaT, never read the other way round), every other format read by pandas (ISO first)."""
+    return read_dates_counted(text, dayfirst=dayfirst)[0]
+
+
+def read_dates_counted(text: pd.Series, *, dayfirst: bool) -> tuple[pd.Series, pd.Series]:
+    """Return read_dates(text) and a mask of the cells that were not ISO dates (numeric d/m or another format)."""
+    text = text.astype("str").str.strip()
+    text = text.where(text.ne(""))
+    prefixes = text.str.slice(0, PREFIX_CHARS)
+    fields = _date_fields(prefixes)
+    numeric = prefixes.isin(set(fields.index)).fillna(False).astype(bool)
+    out = pd.to_datetime(text.where(~numeric), format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    rest = text.notna() & ~numeric & out.isna()
+    if rest.any():
+        out[rest] = pd.to_datetime(text[rest], format="mixed", errors="coerce").astype("datetime64[ns]")
+    if numeric.any():
+        day, month = (fields["first"], fields["second"]) if dayfirst else (fields["second"], fields["first"])
+        valid = (month >= 1) & (month <= 12)   # a value that does not fit the order is not a date, never swapped
+        iso = (fields["year"].astype("str").str.zfill(4) + "-" + month.astype("str").str.zfill(2) + "-"
+               + day.astype("str").str.zfill(2)).where(valid)
+        rows = prefixes[numeric]
+        length = rows.map(fields["length"])
+        rewritten = pd.Series(pd.NA, index=rows.index, dtype="str")
+        for n in length.unique():
+            at = length.index[length == n]
+            rewritten[at] = rows[at].map(iso) + text[at].str.slice(int(n))
+        parsed = pd.to_datetime(rewritten, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+        retry = rewritten.notna() & parsed.isna()      # a 12-hour time ("2:05 PM") is not ISO
+        if retry.any():
+            parsed[retry] = pd.to_datetime(rewritten[retry], format="mixed", errors="coerce").astype("datetime64[ns]")
+        out[numeric] = parsed
+    return out, (rest | numeric)
