@@ -19,6 +19,12 @@ PERCENT_SUFFIXES = ("share", "rate", "ci_low", "ci_high")
 NOT_PERCENT_PREFIXES = ("lift", "cumulative_lift", "mean", "median", "average", "auc", "roc_auc", "pr_auc")
 P_COLUMNS = ("p_value", "q_value", "p", "q")
 P_FLOOR = 0.001
+# A table shows at most this many columns in the HTML (after each interval joined its figure), so it fits the text
+# column at 1280 px; the CSV twin keeps every column. Details go first, in this order, then the last columns.
+MAX_HTML_COLUMNS = 10
+DETAIL_COLUMNS = ("p_value", "test", "statistic", "importance_sd", "cumulative_n", "cumulative_converted",
+                  "not_yet_judged", "cohens_h", "std_diff", "rank_biserial", "cramers_v", "single_field_auc",
+                  "pending", "matured", "kind", "column", "group", "measure", "within")
 LONG_CELL = 32  # characters: longer text gets room to wrap (class "long"), shorter cells stay on one line on a phone
 _NEGATIVE_ZERO = re.compile(r"-(0(?:[.,]0*)?%?)")
 
@@ -124,16 +130,42 @@ class DisplayTable:
 
     headers: list[tuple[str, str]]
     rows: list[list[tuple[str, str]]]
+    omitted: list[str]
+
+    @property
+    def note(self) -> str:
+        """Return what the HTML leaves out for the CSV twin, or an empty string."""
+        if not self.omitted:
+            return ""
+        return (f"{len(self.omitted)} more column{'s' if len(self.omitted) > 1 else ''} in the CSV: "
+                + ", ".join(self.omitted) + ".")
+
+
+def html_columns(frame: pd.DataFrame, shown: Sequence[str], limit: int = MAX_HTML_COLUMNS) -> list[str]:
+    """Return the columns the HTML table shows: a `suppressed` column only when a row is suppressed, p-values only
+    without their corrected q-values, and at most `limit` columns (details first out, see DETAIL_COLUMNS)."""
+    keep = [c for c in shown if not (c == "suppressed" and not frame[c].fillna(False).astype(bool).any())]
+    if "q_value" in keep and "p_value" in keep and len(keep) > limit:
+        keep.remove("p_value")
+    for column in DETAIL_COLUMNS:
+        if len(keep) <= limit:
+            break
+        if column in keep and keep.index(column) > 0:
+            keep.remove(column)
+    return keep[:limit]
 
 
 def display_table(frame: pd.DataFrame, max_rows: int, labels: Labels | None = None) -> DisplayTable:
     """Return the first `max_rows` rows shaped for reading: headers by label, each figure with its 95% interval in
-    one cell, field names by label, "num" (right-aligned) and "long" (may wrap) cells."""
+    one cell, at most MAX_HTML_COLUMNS columns (html_columns), field names by label, "num" (right-aligned) and
+    "long" (may wrap) cells."""
     labels = labels or Labels()
     numeric = set(numeric_columns(frame))
     intervals = interval_columns(list(frame.columns), numeric)
     hidden = {c for pair in intervals.values() for c in pair}
-    shown = [str(c) for c in frame.columns if str(c) not in hidden]
+    every = [str(c) for c in frame.columns if str(c) not in hidden]
+    shown = html_columns(frame, every)
+    omitted = [labels.label(c) for c in every if c not in shown]
     headers = []
     for column in shown:
         text = labels.label(column) + (" (95% CI)" if column in intervals else "")
@@ -153,4 +185,4 @@ def display_table(frame: pd.DataFrame, max_rows: int, labels: Labels | None = No
             kind = "num" if column in numeric else ("long" if len(text) > LONG_CELL else "")
             cells.append((text, kind))
         rows.append(cells)
-    return DisplayTable(headers, rows)
+    return DisplayTable(headers, rows, omitted)
