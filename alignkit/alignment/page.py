@@ -186,7 +186,7 @@ def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) 
 
 # The headline: at most MAX_HEADLINE lines, each one figure with its interval and the next step; every other
 # finding opens the page below it ("More findings"). Topics are the analyses' `headline_parts` keys; "interval"
-# is an analysis' first line after its first that carries a confidence interval.
+# is an analysis' first line after its first that carries a confidence interval (one on conversion first).
 HEADLINE_PRIORITY = (("funnel", "overall"), ("funnel", "friction"), ("funnel", "sla"), ("leads", "rule"),
                      ("leads", "threshold"), ("personas", "interval"), ("leads", "overall"), ("leads", "drivers"))
 NEXT_STEPS = {
@@ -197,7 +197,7 @@ NEXT_STEPS = {
     ("leads", "threshold"): "Next step: pass leads above this score to sales first and nurture the rest.",
     ("leads", "overall"): "Next step: use the lead score below to decide which leads sales calls first.",
     ("leads", "drivers"): "Next step: marketing targets leads with these traits.",
-    ("personas", "interval"): "Next step: aim campaigns and content at the persona that converts best.",
+    ("personas", "interval"): "Next step: aim campaigns and content at the persona that converts best (see Customer personas).",
 }
 
 
@@ -214,7 +214,8 @@ def _findings(name: str, module: Any, result: Any, per_analysis: int) -> list[tu
     short = getattr(module, "alignment_headline", None)
     lines = short(result) if short else module.headline(result)[:per_analysis]
     found = [(f"line{i}", line) for i, line in enumerate(lines)]
-    with_interval = next((i for i, line in enumerate(lines) if i > 0 and "CI" in line), None)
+    later = [(i, line) for i, line in enumerate(lines) if i > 0 and "CI" in line]
+    with_interval = next((i for i, line in later if "convert" in line), later[0][0] if later else None)
     if with_interval is not None:
         found[with_interval] = ("interval", lines[with_interval])
     return found
