@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alignkit.report.labels import FIELD_COLUMNS, Labels
+from alignkit.report.labels import FIELD_COLUMNS, Labels, humanize
 
 PERCENT_SUFFIXES = ("share", "rate", "ci_low", "ci_high")
 NOT_PERCENT_PREFIXES = ("lift", "cumulative_lift", "mean", "median", "average", "auc", "roc_auc", "pr_auc")
@@ -25,6 +25,7 @@ MAX_HTML_COLUMNS = 10
 DETAIL_COLUMNS = ("p_value", "test", "statistic", "importance_sd", "cumulative_n", "cumulative_converted",
                   "not_yet_judged", "cohens_h", "std_diff", "rank_biserial", "cramers_v", "single_field_auc",
                   "pending", "matured", "kind", "column", "group", "measure", "within")
+STEP_COLUMNS = ("step",)  # cells naming a processing step (the cleaning log), shown in words
 LONG_CELL = 32  # characters: longer text gets room to wrap (class "long"), shorter cells stay on one line on a phone
 _NEGATIVE_ZERO = re.compile(r"-(0(?:[.,]0*)?%?)")
 
@@ -182,6 +183,10 @@ def display_table(frame: pd.DataFrame, max_rows: int, labels: Labels | None = No
                     text = f"{text} ({low}–{high})"
             if column in FIELD_COLUMNS and text:
                 text = labels.field_value(text)
+            elif column in STEP_COLUMNS and text:
+                text = humanize(text)
+            elif text and column not in numeric:
+                text = labels.text(text)  # a rule or a description naming fields
             kind = "num" if column in numeric else ("long" if len(text) > LONG_CELL else "")
             cells.append((text, kind))
         rows.append(cells)

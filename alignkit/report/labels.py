@@ -41,6 +41,9 @@ COLUMN_LABELS = {
     "lost (deal)": "Lost (deal)", "lost (lifecycle)": "Lost (lifecycle)", "stage unknown": "Stage unknown",
     "suppressed": "Suppressed (small group)", "value_in": "In the persona", "value_out": "Everyone else",
 }
+# The canonical lead fields every project has (leads.parquet), by label where a cell or a tick names one alone.
+CANONICAL_FIELDS = {"source": "Source", "campaign": "Campaign", "owner": "Owner", "persona": "Persona",
+                    "stage": "Stage", "lost_reason": "Lost reason", "amount": "Amount", "created_at": "Created"}
 # Columns whose cells name a field (an attribute, a survey column): their values are shown by label too.
 FIELD_COLUMNS = ("attribute", "field", "feature", "column", "breakdown", "variable", "item")
 T = TypeVar("T")
@@ -75,16 +78,26 @@ class Labels:
 
     def field_value(self, value: str) -> str:
         """Return a cell naming a field by its label when it is a known field (else the cell as it is)."""
-        return self.fields.get(value, value)
+        return self.fields.get(value) or CANONICAL_FIELDS.get(value, value)
 
     def text(self, sentence: str) -> str:
-        """Return a sentence with every snake_case key of a known field (webinars_attended) replaced by its label;
-        file names (survey_qualtrics.csv) and settings (sla.mqls_per_month) are left as they are."""
+        """Return a sentence with every snake_case key of a known field (webinars_attended) replaced by its label,
+        and a one-word key where "by", "of" or "per" names it or a rule compares it ("sessions ≤ 4"); file names (survey_qualtrics.csv) and settings
+        (sla.mqls_per_month) are left as they are."""
         keys = sorted((k for k in self.fields if "_" in k), key=len, reverse=True)
-        if not keys or "_" not in sentence:
-            return sentence
-        pattern = re.compile(_FIELD_KEY.format(key="(?:" + "|".join(map(re.escape, keys)) + ")"))
-        return pattern.sub(lambda m: self.fields[m.group(0)], sentence)
+        if keys and "_" in sentence:
+            pattern = re.compile(_FIELD_KEY.format(key="(?:" + "|".join(map(re.escape, keys)) + ")"))
+            sentence = pattern.sub(lambda m: self.fields[m.group(0)], sentence)
+        # a one-word key only where it plainly names the field: "Conversion by sessions", "per value of industry"
+        words = sorted((k for k in self.fields if "_" not in k and k.islower()), key=len, reverse=True)
+        if words:
+            alternatives = "|".join(map(re.escape, words))
+            pattern = re.compile(r"\b(by|of|per) (" + alternatives + r")(?![\w.])")
+            sentence = pattern.sub(lambda m: f"{m.group(1)} {self.fields[m.group(2)]}", sentence)
+            # and in a rule: "sessions ≤ 4", "pageviews 3–9"
+            pattern = re.compile(r"(?<![\w.])(" + alternatives + r")(?= (?:[≥≤<>=]|\d))")
+            sentence = pattern.sub(lambda m: self.fields[m.group(1)], sentence)
+        return sentence
 
 
 def _codebook_labels(processed_dir: Path) -> dict[str, str]:
@@ -120,6 +133,7 @@ def project_labels(settings: ProjectSettings) -> Labels:
                     fields.setdefault(name, column if column != name else humanize(name))
     for column, question in _codebook_labels(settings.processed_dir).items():
         fields.setdefault(column, question)
+        fields.setdefault(f"survey_{column}", f"Survey: {question}")  # a survey answer set beside CRM leads
     fields.update(settings.labels)
     return Labels(fields)
 
@@ -146,6 +160,8 @@ def _words(text: str, labels: Labels) -> str:
     key = text.strip()
     if key and (key in labels.fields or ("_" in key and " " not in key and key.islower())):
         return labels.label(key)
+    if key in CANONICAL_FIELDS:
+        return CANONICAL_FIELDS[key]
     return labels.text(text)
 
 

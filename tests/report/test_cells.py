@@ -34,3 +34,6 @@ def test_each_figure_is_shown_with_its_interval_in_one_cell_and_headers_in_words
     assert [t for t, _ in shown.rows[0]] == ["MQL", "39.0% (38.0%–40.0%)", "10", "10.0%", "20.0%",
                                              "30.0% (20.0%–40.0%)", "Webinars attended"]
     assert shown.rows[1][5] == ("", "num") and shown.rows[1][6] == ("other", "")
+    rules = pd.DataFrame({"rule": ["webinars_attended ≥ 1"], "step": ["drop_test_records"]})
+    assert [t for t, _ in display_table(rules, 5, Labels({"webinars_attended": "Webinars attended"})).rows[0]] == [
+        "Webinars attended ≥ 1", "Drop test records"]

@@ -56,8 +56,13 @@ def test_field_keys_in_sentences_are_relabelled_but_files_and_settings_are_not(s
     labels = project_labels(settings)
     rule = "company_size 49–461 AND webinars_attended ≥ 1: 3.0x the average conversion"
     assert labels.text(rule) == "Number of Employees 49–461 AND Webinars Attended ≥ 1: 3.0x the average conversion"
-    kept = "Set sla.sales_capacity_per_week; read survey_qualtrics.csv; my_webinars_attended_x stays"
+    kept = "Set sla.sales_capacity_per_week; read survey_qualtrics.csv; my_webinars_attended_x stays; sessions rose"
     assert labels.text(kept) == kept
+    assert labels.text("Conversion by sessions, per value of industry") == \
+        "Conversion by Website visits, per value of Industry"
+    assert labels.text("pageviews ≥ 3 AND sessions ≤ 4") == "Number of Pageviews ≥ 3 AND Website visits ≤ 4"
+    assert labels.label("survey_q2") == "Survey: How many people work at your company?"
+    assert labels.field_value("source") == "Source" and labels.field_value("Paid Search") == "Paid Search"
 
 
 def test_figures_show_fields_by_label(settings):
