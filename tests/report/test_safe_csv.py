@@ -39,14 +39,14 @@ def test_numbers_stay_numbers_and_the_input_is_not_mutated(tmp_path):
     assert back["score"].tolist() == [-0.5, 0.25, 1.0] and back["leads"].tolist() == [-3, 4, 5]
 
 
-def _plant(path: Path, column: str, values: list[str], *, skip_rows: int, every: int = 7) -> None:
-    """Rewrite a CSV export with `values` in `column`, cycling over every `every`-th data row (header rows kept)."""
+def _plant(path: Path, column: str, planted: dict[str, str], *, skip_rows: int) -> None:
+    """Rewrite a CSV export with every spelling of some values of `column` (case and spaces aside) replaced by a
+    planted one, header rows kept: a whole category carries the trap, as when a CRM picklist value is edited."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     index = rows[0].index(column)
-    for number, row in enumerate(rows[skip_rows:]):
-        if number % every == 0:
-            row[index] = values[(number // every) % len(values)]
+    for row in rows[skip_rows:]:
+        row[index] = planted.get(row[index].strip().lower(), row[index])
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
 
@@ -66,8 +66,9 @@ def planted_run(tmp_path_factory, demo_project) -> Path:
     survey answer (the industry question), after `alignkit run` and `alignkit score` on the planted contacts."""
     project = make_project(tmp_path_factory.mktemp("planted"), raw_from=demo_project.parent / "data" / "raw")
     raw = project.parent / "data" / "raw"
-    _plant(raw / "hubspot_contacts.csv", "Industry", [FORMULA, SCRIPT, IMAGE], skip_rows=1)
-    _plant(raw / "survey_qualtrics.csv", "Q3", [FORMULA, SCRIPT, IMAGE], skip_rows=3)
+    planted = {"education": FORMULA, "healthcare": SCRIPT, "manufacturing": IMAGE}
+    _plant(raw / "hubspot_contacts.csv", "Industry", planted, skip_rows=1)
+    _plant(raw / "survey_qualtrics.csv", "Q3", planted, skip_rows=3)
     run_alignkit(project)
     scored = subprocess.run([sys.executable, "-m", "alignkit.cli", "score", str(raw / "hubspot_contacts.csv"),
                              "--project", str(project), "--out", str(project.parent / "scores.csv")],
@@ -81,7 +82,9 @@ def test_planted_formulas_reach_every_csv_inert(planted_run):
     cells = {path: _cells(path) for path in csvs}
     assert not {str(p.relative_to(planted_run)): _live_formulas(c) for p, c in cells.items() if _live_formulas(c)}
     reached = [p for p, c in cells.items() if any(cell.startswith("'" + FORMULA[:10]) for cell in c)]
-    assert reached, "the planted formula should reach at least one CSV twin (else this test proves nothing)"
+    # it reaches them from both sides (else this test proves nothing): the CRM field (conversion by industry) and
+    # the survey answer (persona profiles)
+    assert {"04_converting_leads", "03_persona_segments"} <= {p.parent.name for p in reached}, reached
     scores = pd.read_csv(planted_run / "scores.csv")
     assert pd.api.types.is_float_dtype(scores["score"])  # numbers stay numbers
 
