@@ -112,20 +112,55 @@ def cmd_run(args: argparse.Namespace) -> int:
         planned = plan.get(notebook.name[:2])
         if planned is not None and not planned.runs:
             report = write_skipped_report(planned, settings)
-            print(f"skipped {notebook.name}: {planned.reason} (wrote {report.name})", file=sys.stderr)
+            print(f"skipped {notebook.name}: {planned.reason} (wrote {_shown_path(report)})", file=sys.stderr)
             continue
-        print(f"running {notebook.name}", file=sys.stderr)
         executed = executed_dir / notebook.name
+        before = _report_times(settings.reports_dir)
         try:
-            papermill.execute_notebook(str(notebook), str(executed),
-                                       parameters={"project_file": str(settings.source_file.resolve())},
-                                       cwd=str(notebook.parent), progress_bar=True, log_output=False)
+            _execute_quietly(papermill, notebook, executed, settings)
         except PapermillExecutionError as error:
             print(_notebook_failure(notebook, executed, error), file=sys.stderr)
             return 2
-    reports = sorted(settings.reports_dir.glob("*.html"))
-    print("reports: " + ", ".join(str(r) for r in reports))
+        for report in _written_since(settings.reports_dir, before):
+            print(f"wrote {_shown_path(report)}", file=sys.stderr)
     return 0
+
+
+# The kernel's own logging (e.g. "Kernel is running over TCP without encryption") is not for the person running
+# the notebooks: only its errors reach the terminal. Cell output stays in the executed copy of each notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object) -> None:
+    """Run one notebook with papermill: one progress bar named after it, no kernel or library log lines."""
+    import logging
+    import warnings
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        papermill.execute_notebook(str(notebook), str(executed),
+                                   parameters={"project_file": str(settings.source_file.resolve())},
+                                   cwd=str(notebook.parent), log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+                                   progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True})
+
+
+def _report_times(reports_dir: Path) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in reports_dir.glob("*.html")}
+
+
+def _written_since(reports_dir: Path, before: dict[Path, int]) -> list[Path]:
+    """Return the reports written or rewritten since `before` (path -> modification time)."""
+    return [path for path, mtime in sorted(_report_times(reports_dir).items()) if before.get(path) != mtime]
+
+
+def _shown_path(path: Path) -> str:
+    """Return a path relative to the current folder when it is inside it (shorter in the terminal)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 # --- alignkit assign (persona segments, notebook 03) ---------------------------------------------------------
@@ -162,12 +197,11 @@ def _add_assign_command(commands: argparse._SubParsersAction) -> None:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
-    from alignkit.io import write_csv
-    from alignkit.leads.new_leads import score_file
+    from alignkit.leads.new_leads import score_file, write_scores
 
     settings = load_settings(args.project)
     scores = score_file(Path(args.file), settings)
-    out = write_csv(scores, Path(args.out))
+    out = write_scores(scores, Path(args.out))
     bands = scores["band"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
     print(f"scored {len(scores):,} leads from {args.file} -> {out} "
           f"(bands: {', '.join(f'{b} {n:,}' for b, n in bands.items())})")

@@ -300,6 +300,7 @@ class ProjectSettings(_Settings):
     clean: CleanSettings = CleanSettings()
     personas: PersonaSettings = PersonaSettings()
     leads: LeadSettings = LeadSettings()
+    labels: dict[str, str] = Field(default_factory=dict)   # field or column name -> words shown in reports
     root: Path = Field(default=Path("."), exclude=True)
     source_file: Path | None = Field(default=None, exclude=True)
 

@@ -1,6 +1,6 @@
 """Every report of the demo run opened in Debian's headless Chromium, at desktop and phone widths: no console error,
-no request leaving the file, every image decoded, nothing wider than the screen, every contents link landing on its
-section. Screenshots go to test-artifacts/screenshots/ and printed PDFs to test-artifacts/pdf/ (`make browser` installs chromium; without it this is skipped).
+no request leaving the file, every image decoded, the document exactly as wide as the window, every table within the text column at 1280 px
+(on a phone a wide table scrolls inside its own box), every contents link landing on its section. Screenshots go to test-artifacts/screenshots/ and printed PDFs to test-artifacts/pdf/ (`make browser` installs chromium; without it this is skipped).
 """
 
 from __future__ import annotations
@@ -33,8 +33,14 @@ PAGE_FACTS = """(() => {
     links: Array.from(nav.querySelectorAll('a')).map(a => a.getAttribute('href')),
     bodyLinks: Array.from(document.querySelectorAll('main a[href]')).map(a => a.getAttribute('href')),
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+    // every table box: how wide its table is against the box, and whether the box scrolls sideways itself
+    boxes: Array.from(document.querySelectorAll('.scroll')).map(box => ({
+      label: box.getAttribute('aria-label') || '', scrollWidth: box.scrollWidth, clientWidth: box.clientWidth,
+      overflowX: getComputedStyle(box).overflowX})),
   };
 })()"""
+# The widths at which every table must fit the text column (no table box scrolls sideways).
+FIT_TABLES = ("desktop",)
 
 # Click a contents link as a person would (scroll it into the bar's view, make sure nothing covers it, click its
 # centre), then say where its section ended up relative to the viewport and the sticky contents bar.
@@ -83,8 +89,15 @@ def check_report(browser: Chromium, report: Path, viewport: str, *, label: str |
     page.screenshot(SCREENSHOTS / f"{name}.png")
     page.screenshot(SCREENSHOTS / f"{name}_full.png", full_page=True)
     facts = page.evaluate(PAGE_FACTS)
-    if facts["scrollWidth"] > facts["innerWidth"]:
+    if facts["scrollWidth"] != facts["innerWidth"]:
         problems.append(f"{name}: the page is {facts['scrollWidth']} px wide in a {facts['innerWidth']} px window")
+    for box in facts["boxes"]:
+        wider = box["scrollWidth"] > box["clientWidth"] + 1
+        if wider and viewport in FIT_TABLES:
+            problems.append(f"{name}: table {box['label'][:70]!r} is {box['scrollWidth']} px wide in a "
+                            f"{box['clientWidth']} px text column")
+        elif wider and box["overflowX"] not in ("auto", "scroll"):
+            problems.append(f"{name}: table {box['label'][:70]!r} is wider than its box and the box does not scroll")
     for image in facts["images"]:
         if not image["complete"] or image["width"] == 0:
             problems.append(f"{name}: image not decoded ({image['alt'][:60]})")

@@ -76,6 +76,14 @@ def test_run_executes_the_notebooks_and_writes_reports(tmp_path, demo_project):
     leads = pd.read_parquet(root / "data" / "processed" / "leads.parquet")
     assert len(leads) == json.loads((root / "data/raw/demo_truth.json").read_text())["n_leads"]
     assert (root / "reports" / "executed" / "01_clean_survey_and_crm.ipynb").exists()
+    # The terminal: one progress bar named after the notebook, one line per report written, no kernel or library
+    # log lines (the kernel's "running over TCP without encryption" warning among them).
+    lines = [line.strip() for line in result.stderr.replace("\r", "\n").splitlines() if line.strip()]
+    bars = [line for line in lines if "%|" in line]
+    assert bars and all(line.startswith("01_clean_survey_and_crm:") for line in bars)
+    others = [line for line in lines if "%|" not in line]
+    assert others == [f"wrote {root / 'reports' / '01_clean_survey_and_crm.html'}"], others
+    assert result.stdout == ""
 
 
 def test_a_failing_notebook_names_the_notebook_cell_and_error(tmp_path, demo_project):

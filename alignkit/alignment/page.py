@@ -22,8 +22,9 @@ import pandas as pd
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError
 from alignkit.plan import analysis_plan, analyses_run
-from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, ReportDefinitions, ReportLinks, ReportTable, Section,
-                             render_fragment, write_report)
+from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, MAX_HEADLINE, MORE_FINDINGS_ID, ReportDefinitions,
+                                  ReportLinks, ReportTable, Section, render_fragment, write_report)
+from alignkit.report.labels import build_with_labels
 
 REPORT_SLUG = ALIGNMENT_SLUG
 # The analyses in the order the page tells the story: funnel (friction, SLA, closed loop), ideal lead, personas.
@@ -172,7 +173,8 @@ def build_sections(settings: ProjectSettings, results: Mapping[str, Any], *,
     for name in ordered(results):
         contributed.extend(_contributed(name, results[name], _module(name, modules)))
     contributed.sort(key=_page_rank)  # stable: sections of one kind keep their analysis' order
-    return [definitions_section(settings), *contributed, detailed_reports_section(settings)]
+    more = more_findings_section(settings, results, modules=modules)
+    return [*([more] if more else []), definitions_section(settings), *contributed, detailed_reports_section(settings)]
 
 
 def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) -> dict[str, Any]:
@@ -182,27 +184,85 @@ def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) 
     return {name: _module(name, None).load_result(settings) for name in analyses if name in enabled}
 
 
+# The headline: at most MAX_HEADLINE lines, each one figure with its interval and the next step; every other
+# finding opens the page below it ("More findings"). Topics are the analyses' `headline_parts` keys; "interval"
+# is an analysis' first line after its first that carries a confidence interval (one on conversion first).
+HEADLINE_PRIORITY = (("funnel", "overall"), ("funnel", "friction"), ("funnel", "sla"), ("leads", "rule"),
+                     ("leads", "threshold"), ("personas", "interval"), ("leads", "overall"), ("leads", "drivers"))
+NEXT_STEPS = {
+    ("funnel", "overall"): "Next step: both teams track this rate as their shared KPI, month by month.",
+    ("funnel", "friction"): "Next step: sales and marketing review this segment's hand-over first (see Friction points).",
+    ("funnel", "sla"): "Next step: sales managers review the follow-up of the owners named (see the SLA section).",
+    ("leads", "rule"): "Next step: write this rule into the MQL definition (see The ideal lead, in writing).",
+    ("leads", "threshold"): "Next step: pass leads above this score to sales first and nurture the rest.",
+    ("leads", "overall"): "Next step: use the lead score below to decide which leads sales calls first.",
+    ("leads", "drivers"): "Next step: marketing targets leads with these traits.",
+    ("personas", "interval"): "Next step: aim campaigns and content at the persona that converts best (see Customer personas).",
+}
+
+
+def _findings(name: str, module: Any, result: Any, per_analysis: int) -> list[tuple[str, str]]:
+    """Return an analysis' findings as (topic, line): its `headline_parts` by topic when it has them, else its
+    `alignment_headline` (or first `headline` lines) as line0, line1 …, the first later line with an interval also
+    tagged "interval"."""
+    parts = getattr(module, "headline_parts", None)
+    if parts is not None:
+        by_topic = parts(result)
+        short = getattr(module, "ALIGNMENT_HEADLINE", None) or tuple(by_topic)
+        topics = [*short, *(t for t in by_topic if t not in short and t in ("overall", "rule", "threshold"))]
+        return [(topic, by_topic[topic][0]) for topic in dict.fromkeys(topics) if by_topic.get(topic)]
+    short = getattr(module, "alignment_headline", None)
+    lines = short(result) if short else module.headline(result)[:per_analysis]
+    found = [(f"line{i}", line) for i, line in enumerate(lines)]
+    later = [(i, line) for i, line in enumerate(lines) if i > 0 and "CI" in line]
+    with_interval = next((i for i, line in later if "convert" in line), later[0][0] if later else None)
+    if with_interval is not None:
+        found[with_interval] = ("interval", lines[with_interval])
+    return found
+
+
+def headline_lines(settings: ProjectSettings, results: Mapping[str, Any], *,
+                   modules: Mapping[str, Any] | None = None,
+                   per_analysis: int = HEADLINES_PER_ANALYSIS) -> tuple[list[str], list[str]]:
+    """Return the page's headline (at most MAX_HEADLINE lines: the findings of HEADLINE_PRIORITY that the analyses
+    have, each with its next step, then the first finding of each other analysis; what was not analysed last) and
+    the other findings, for the "More findings" section. The agreed SLA is not repeated: it opens "What we agreed"."""
+    findings = {name: _findings(name, _module(name, modules), results[name], per_analysis) for name in ordered(results)}
+    skipped = [p for p in analysis_plan(settings) if not p.runs]
+    notes = []
+    if skipped:
+        notes.append("Not analysed: " + "; ".join(f"{p.title[0].lower() + p.title[1:]} ({p.reason.rstrip('.')})"
+                                                  for p in skipped) + ".")
+    if not results:
+        notes.append("The analyses (funnel and SLA, ideal lead, personas) have not been added to this page yet; "
+                     "the definitions below are the ones every report uses.")
+    room = MAX_HEADLINE - len(notes)
+    chosen: list[tuple[str, str]] = []
+    for name, topic in HEADLINE_PRIORITY:
+        chosen += [(name, topic) for t, _ in findings.get(name, []) if t == topic]
+    for name, found in findings.items():  # analyses the priorities do not cover: their first finding
+        if not any(n == name for n, _ in chosen) and found:
+            chosen.insert(len(chosen) if len(chosen) < room else room - 1, (name, found[0][0]))
+    for name, found in findings.items():  # room left: the other findings, in the page's order
+        chosen += [(name, topic) for topic, _ in found if (name, topic) not in chosen]
+    chosen = chosen[:room]
+    text = {(name, topic): line for name, found in findings.items() for topic, line in found}
+    top = [" ".join(filter(None, (text[key], NEXT_STEPS.get(key)))) for key in chosen] + notes
+    rest = [line for name, found in findings.items() for topic, line in found if (name, topic) not in chosen]
+    return top, rest
+
+
 def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
                    modules: Mapping[str, Any] | None = None, per_analysis: int = HEADLINES_PER_ANALYSIS) -> list[str]:
-    """Return the page's headline: the top findings of each analysis given (its `alignment_headline(result)` when it
-    has one, else the first lines of `headline(result)`), then the SLA the teams agreed."""
-    lines: list[str] = []
-    for name in ordered(results):
-        module = _module(name, modules)
-        short = getattr(module, "alignment_headline", None)
-        lines.extend(short(results[name]) if short else module.headline(results[name])[:per_analysis])
-    funnel, sla = settings.funnel, settings.sla
-    if funnel is not None:
-        lines.append(f"Agreed: sales follows up every {funnel.mql_stage} within {sla.mql_to_first_touch_hours:g} hours"
-                     + (f"; marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month."
-                        if sla.mqls_per_month else "."))
-    skipped = [p for p in analysis_plan(settings) if not p.runs]
-    if skipped:
-        lines.append("Not analysed: " + "; ".join(f"{p.title[0].lower() + p.title[1:]} ({p.reason.rstrip('.')})" for p in skipped) + ".")
-    if not results:
-        lines.append("The analyses (funnel and SLA, ideal lead, personas) have not been added to this page yet; "
-                     "the definitions below are the ones every report uses.")
-    return lines
+    """Return the page's headline: at most MAX_HEADLINE lines, each a finding with its next step (headline_lines)."""
+    return headline_lines(settings, results, modules=modules, per_analysis=per_analysis)[0]
+
+
+def more_findings_section(settings: ProjectSettings, results: Mapping[str, Any], *,
+                          modules: Mapping[str, Any] | None = None) -> Section | None:
+    """Return the section that follows the headline with every other finding of the analyses, or None."""
+    rest = headline_lines(settings, results, modules=modules)[1]
+    return Section(MORE_FINDINGS_ID, "More findings", rest) if rest else None
 
 
 def detailed_reports(settings: ProjectSettings) -> pd.DataFrame:
@@ -275,5 +335,6 @@ def write_alignment_report(settings: ProjectSettings, results: Mapping[str, Any]
     return write_report(REPORT_SLUG, title="Sales and marketing alignment", weighting=weighting_notes(results, modules),
                         subtitle="The evidence for the meeting where both teams agree how they work together.",
                         headline=build_headline(settings, results, modules=modules),
-                        sections=build_sections(settings, results, modules=modules), settings=settings,
+                        sections=build_with_labels(settings, lambda: build_sections(settings, results, modules=modules)),
+                        settings=settings,
                         inputs=inputs, links=report_links(settings), back_to_alignment=False)

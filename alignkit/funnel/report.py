@@ -17,6 +17,7 @@ from alignkit.prepare.as_of import FUTURE_DATE_SLACK_DAYS
 from alignkit.funnel.conversion import OUTCOMES
 from alignkit.funnel.friction import describe_friction
 from alignkit.privacy import suppress_small_groups
+from alignkit.report.labels import build_with_labels
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 from alignkit.prepare.stage_paths import stage_at_column
 
@@ -343,7 +344,7 @@ def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path
     return write_report(REPORT_SLUG, title="Funnel, friction points and SLA",
                         subtitle="Where leads stall, whether the SLA between marketing and sales is kept, why deals are "
                                  "lost, and the shared KPIs.",
-                        headline=headline(result), sections=report_sections(result), settings=settings,
+                        headline=headline(result), sections=build_with_labels(settings, report_sections, result), settings=settings,
                         inputs=result.inputs)
 
 

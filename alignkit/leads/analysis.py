@@ -296,12 +296,15 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
         if s.capacity_per_week:
             lines.append(f"Sales can follow up {s.capacity_per_week:,} leads a week of about {s.leads_per_week:,.0f} arriving: "
                          f"an MQL threshold of score ≥ {t['threshold']:.3f} passes {t['share_passed']:.0%} of leads, catches "
-                         f"{t['recall']:.0%} of future customers (recall), and {t['precision']:.0%} of those passed convert (precision).")
+                         f"{t['recall']:.0%} of future customers (recall), and {t['precision']:.0%} of those passed convert (precision, "
+                         f"95% CI {t['precision_ci_low']:.0%}–{t['precision_ci_high']:.0%}).")
         lines = parts.setdefault("rule", [])
         entered = s.rules["data_entry_effect"].astype(bool) if "data_entry_effect" in s.rules else False
         good = s.rules[(s.rules["lift"] > 1) & ~entered]
         if len(good):
-            lines.append("The ideal lead in one rule: " + rule_sentence(good.iloc[0]))
+            best = good.iloc[0]
+            lines.append("The ideal lead in one rule: " + rule_sentence(best).rstrip(".")
+                         + (f"; 95% CI of its conversion {best['ci_low']:.0%}–{best['ci_high']:.0%}." if "ci_low" in best else "."))
     return parts
 
 

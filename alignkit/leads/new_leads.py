@@ -20,6 +20,7 @@ from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.tables import clean_contacts
 from alignkit.privacy import pseudonymise
+from alignkit.report.safe_csv import write_inert_csv
 
 
 def _known_levels(score: LeadScore) -> dict[str, list[str]]:
@@ -57,3 +58,10 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
             frame[column] = folded
     frame["lead_key"] = pseudonymise(frame["lead_id"].astype("str"), salt=settings.pseudonym_salt())
     return score_leads(score, frame)
+
+
+def write_scores(scores: pd.DataFrame, path: Path | str) -> Path:
+    """Write the scores of `score_file` to CSV with every text cell inert (a reason or a category beginning with
+    =, +, -, @, a tab or a carriage return cannot run as a spreadsheet formula; scores stay numbers); return the
+    path."""
+    return write_inert_csv(scores, Path(path))

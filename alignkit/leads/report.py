@@ -14,6 +14,7 @@ from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.leads.analysis import LeadsResult, headline, weighting_note
 from alignkit.leads.score import MODEL_LABELS, rule_sentence
+from alignkit.report.labels import build_with_labels
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 
 REPORT_SLUG = "04_converting_leads"
@@ -150,5 +151,5 @@ def write_leads_report(result: LeadsResult, settings: ProjectSettings, *, inputs
         inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["table", "file", "rows", "sha256"])
     return write_report(REPORT_SLUG, title="The ideal lead: what converting leads have in common",
                         subtitle="Drivers, a shared lead score, the MQL threshold and a written definition for sales and marketing.",
-                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs,
+                        headline=headline(result), sections=build_with_labels(settings, report_sections, result), settings=settings, inputs=inputs,
                         weighting=weighting_note(result))

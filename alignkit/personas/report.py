@@ -13,6 +13,7 @@ import pandas as pd
 from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.personas.analysis import PersonaResult, headline, weighting_note
+from alignkit.report.labels import build_with_labels
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 
 __all__ = ["report_sections", "alignment_sections", "write_personas_report"]
@@ -135,5 +136,5 @@ def write_personas_report(result: PersonaResult, settings: ProjectSettings, *, i
         inputs = pd.read_parquet(path) if path.exists() else pd.DataFrame()
     return write_report(REPORT_SLUG, title="Persona segments",
                         subtitle="Customer personas from the survey: how many, who, what sets them apart, what they did.",
-                        headline=headline(result), sections=report_sections(result), settings=settings, inputs=inputs,
+                        headline=headline(result), sections=build_with_labels(settings, report_sections, result), settings=settings, inputs=inputs,
                         weighting=weighting_note(result))

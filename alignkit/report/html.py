@@ -18,18 +18,19 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
-import numpy as np
 import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
 
 from alignkit import __version__
 from alignkit.config import ProjectSettings
-from alignkit.io import write_atomic_text, write_csv
+from alignkit.io import write_atomic_text
 from alignkit.plots import figure_to_data_uri
 from alignkit.privacy import EMAIL_PATTERN
+from alignkit.report.cells import display_table, format_cell, numeric_columns, table_rows
+from alignkit.report.labels import Labels, active_labels, project_labels, relabel_axes
+from alignkit.report.safe_csv import write_inert_csv
 
-PERCENT_SUFFIXES = ("share", "rate", "ci_low", "ci_high")
 LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "umap-learn", "matplotlib", "seaborn", "pyarrow", "jinja2",
              "pydantic")
 # Every report of the flow, in reading order (slug: title shown in links). The alignment report links to each.
@@ -102,6 +103,7 @@ class ReportFigure:
         """
         figure = ax.figure
         try:
+            relabel_axes(ax, active_labels())
             if check:
                 check_figure(figure)
             title = figure_title(figure)
@@ -185,49 +187,6 @@ def check_figure(figure: plt.Figure) -> None:
         raise FigureCheckError("figure check failed: " + "; ".join(problems))
 
 
-def format_cell(column: str, value: object) -> str:
-    """Return a cell as text: shares as percentages, counts with separators, missing as an empty cell."""
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()
-                                                and not column.endswith(PERCENT_SUFFIXES)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        if column.endswith(PERCENT_SUFFIXES):
-            return f"{value:.1%}"
-        return f"{value:,.2f}"
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def table_rows(frame: pd.DataFrame, max_rows: int) -> list[list[str]]:
-    """Return the first `max_rows` rows of a frame formatted for HTML."""
-    head = frame.head(max_rows)
-    return [[format_cell(str(c), v) for c, v in zip(head.columns, row)] for row in head.itertuples(index=False)]
-
-
-LONG_CELL = 32  # characters: longer text gets room to wrap (class "long"), shorter cells stay on one line on a phone
-
-
-def table_cells(frame: pd.DataFrame, max_rows: int) -> list[list[tuple[str, str]]]:
-    """Return the first `max_rows` rows as (text, CSS class) cells: "num" for numbers (right-aligned), "long" for
-    long text."""
-    numeric = set(numeric_columns(frame))
-    return [[(text, "num" if column in numeric else ("long" if len(text) > LONG_CELL else ""))
-             for column, text in zip(frame.columns, row)] for row in table_rows(frame, max_rows)]
-
-
-def numeric_columns(frame: pd.DataFrame) -> list[str]:
-    """Return the table's numeric, non-boolean columns (the figures a suppressed row must not show)."""
-    return [c for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
-
-
 def small_group_rows(frame: pd.DataFrame, count_columns: Sequence[str], min_group_size: int) -> pd.Series:
     """Return a mask of the rows where a count column holds a group of 1 to min_group_size - 1 members.
 
@@ -299,10 +258,44 @@ def build_time(built_at: _dt.datetime | None = None) -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
+def _table_helpers(labels: Labels) -> dict[str, object]:
+    """Return what the templates use to show tables: cells formatted, headers and field names by label."""
+    return dict(format_cell=format_cell, table_rows=table_rows, numeric_columns=numeric_columns, label=labels.label,
+                display_table=lambda frame, max_rows: display_table(frame, max_rows, labels))
+
+
 def render_fragment(template: str, **context: object) -> str:
-    """Return an HTML fragment from a template (used by results' _repr_html_ and by reports alike)."""
-    return _ENV.get_template(template).render(format_cell=format_cell, table_rows=table_rows, table_cells=table_cells,
-                                              numeric_columns=numeric_columns, **context)
+    """Return an HTML fragment from a template (used by results' _repr_html_ and by reports alike); tables show
+    their headers by label (the labels in use, see alignkit.report.labels.using_labels)."""
+    return _ENV.get_template(template).render(**_table_helpers(active_labels()), **context)
+
+
+def relabel_sections(sections: Sequence[Section], labels: Labels) -> list[Section]:
+    """Return the sections with field keys in their words (titles, paragraphs, captions, definitions) replaced by
+    the fields' labels; tables keep their frames (the HTML labels their headers, the CSV keeps the names)."""
+    def item_words(item: ReportItem) -> ReportItem:
+        if isinstance(item, ReportTable):
+            return replace(item, title=labels.text(item.title), note=labels.text(item.note))
+        if isinstance(item, ReportDefinitions):
+            return replace(item, title=labels.text(item.title), note=labels.text(item.note),
+                           terms=[(labels.text(t), labels.text(m)) for t, m in item.terms])
+        if isinstance(item, ReportFigure):
+            return replace(item, title=labels.text(item.title), alt=labels.text(item.alt))
+        return item
+    return [replace(s, title=labels.text(s.title), paragraphs=[labels.text(p) for p in s.paragraphs],
+                    items=tuple(item_words(i) for i in s.items)) for s in sections]
+
+
+MAX_HEADLINE = 6
+MORE_FINDINGS_ID = "more-findings"
+
+
+def split_headline(headline: Sequence[str]) -> tuple[list[str], Section | None]:
+    """Return the first MAX_HEADLINE lines of a headline, and the rest as a "More findings" section (or None)."""
+    lines = [line for line in headline if line and line.strip()]
+    if len(lines) <= MAX_HEADLINE:
+        return lines, None
+    return lines[:MAX_HEADLINE], Section(MORE_FINDINGS_ID, "More findings", lines[MAX_HEADLINE:])
 
 
 def _check_unique(sections: Sequence[Section]) -> None:
@@ -339,10 +332,15 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
     back to it (`back_to_alignment`). `weighting`, when given, says how figures are weighted (and the effective
     sample size) under the headline. Table rows showing a group below privacy.min_group_size (see
     ReportTable.count_columns) are suppressed, or raise SmallGroupError with `small_groups="raise"`; a table
-    holding an email address raises PrivacyError.
+    holding an email address raises PrivacyError. Headers, field names and field keys in the words are shown by
+    label (alignkit.report.labels); a headline longer than MAX_HEADLINE lines keeps its first lines and the rest
+    opens the page as "More findings". Every CSV's text cells are written inert (alignkit.report.safe_csv).
     """
     reports_dir = settings.reports_dir
     min_group_size = settings.privacy.min_group_size
+    labels = project_labels(settings)
+    headline, more = split_headline([labels.text(line) for line in headline])
+    sections = relabel_sections(([more] if more is not None else []) + list(sections), labels)
     _check_unique(sections)
     for section in sections:
         for item in section.items:
@@ -354,7 +352,7 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
     for section in sections:
         for item in section.items:
             if isinstance(item, ReportTable):
-                write_csv(item.frame, reports_dir / slug / f"{item.name}.csv")
+                write_inert_csv(item.frame, reports_dir / slug / f"{item.name}.csv")
     write_atomic_text(reports_dir / slug / TABLES_MANIFEST, _tables_manifest(slug, sections, min_group_size))
     links = list(links)
     if back_to_alignment and slug != ALIGNMENT_SLUG and BACK_TO_ALIGNMENT[1] not in {href for _, href in links}:
@@ -364,6 +362,6 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
         title=title, subtitle=subtitle, headline=headline, sections=sections, slug=slug, links=links,
         inputs=inputs, settings_yaml=yaml.safe_dump(settings.public_summary(), sort_keys=False, allow_unicode=True),
         versions=library_versions(), built_at=built.isoformat(), build_time_class=BUILD_TIME_CLASS,
-        project=settings.project, weighting=weighting, format_cell=format_cell, table_rows=table_rows,
-        table_cells=table_cells, numeric_columns=numeric_columns, min_group_size=min_group_size)
+        project=settings.project, weighting=weighting and labels.text(weighting), min_group_size=min_group_size,
+        **_table_helpers(labels))
     return write_atomic_text(reports_dir / f"{slug}.html", html)

@@ -65,8 +65,33 @@ def test_results_are_composed_in_page_order_with_unique_ids_and_table_names(sett
     assert [s.id for s in sections] == ["definitions", "personas-overview", "funnel-overview", "detailed-reports"]
     assert [s.items[0].name for s in sections[1:3]] == ["personas_summary", "funnel_summary"]
     headline = alignment.build_headline(settings, results, modules=modules)
-    assert headline[:4] == ["MQL to SQL stalls (20,000 leads)", "second", "third", "Five personas (3,000 leads)"]
-    assert headline[-1].startswith("Agreed: sales follows up every MQL within 24 hours")
+    # Modules without headline topics: each analysis' first finding first, then the others, six lines at most.
+    assert headline == ["MQL to SQL stalls (20,000 leads)", "Five personas (3,000 leads)", "second", "third",
+                        "second", "third"]
+
+
+def test_the_headline_holds_six_findings_with_next_steps_and_the_rest_follows(settings):
+    def topical(parts):
+        return SimpleNamespace(headline_parts=lambda result: parts, headline=lambda result: [],
+                               report_sections=lambda result: [])
+    funnel = topical({"overall": ["7.3% became Customer (95% CI 6.9%–7.7%)."], "weakest_step": ["Lead → MQL is weakest."],
+                      "friction": ["Paid Social: 18% move on (95% CI 16%–21%)."], "sla": ["78% followed up (95% CI 77%–79%)."],
+                      "volume": ["394 MQLs a month."]})
+    leads = topical({"overall": ["7.3% converted."], "rule": ["Rule: 21% convert (95% CI 19%–23%)."],
+                     "threshold": ["Threshold passes 47% (precision 12%, 95% CI 10%–14%)."], "drivers": ["Webinars."]})
+    personas = SimpleNamespace(headline=lambda result: ["Five personas.", "Largest: 25% (95% CI 24%–27%).", "Third."],
+                               report_sections=lambda result: [])
+    results = {"funnel": {}, "leads": {}, "personas": {}}
+    modules = {"funnel": funnel, "leads": leads, "personas": personas}
+    top, rest = alignment.headline_lines(settings, results, modules=modules)
+    assert len(top) == 6 and all("CI" in line and "Next step:" in line for line in top)
+    assert [line.split(" Next step:")[0] for line in top] == [
+        "7.3% became Customer (95% CI 6.9%–7.7%).", "Paid Social: 18% move on (95% CI 16%–21%).",
+        "78% followed up (95% CI 77%–79%).", "Rule: 21% convert (95% CI 19%–23%).",
+        "Threshold passes 47% (precision 12%, 95% CI 10%–14%).", "Largest: 25% (95% CI 24%–27%)."]
+    assert "394 MQLs a month." in rest and "Five personas." in rest and "Webinars." in rest
+    sections = alignment.build_sections(settings, results, modules=modules)
+    assert sections[0].id == "more-findings" and list(sections[0].paragraphs) == rest
 
 
 def test_the_page_tells_the_story_in_the_order_of_the_meeting(settings):
@@ -78,8 +103,8 @@ def test_the_page_tells_the_story_in_the_order_of_the_meeting(settings):
                "leads": analysis(["definition", "drivers"]), "personas": analysis(["sizes", "persona-1", "crm"])}
     results = {"personas": {"n": 1}, "leads": {"n": 1}, "funnel": {"n": 1}}
     sections = alignment.build_sections(settings, results, modules=modules)
-    assert [s.id for s in sections] == [
-        "definitions", "funnel-funnel", "funnel-friction", "leads-definition", "leads-drivers", "personas-sizes",
+    assert [s.id for s in sections] == [  # nine findings: the three beyond the headline's six come first
+        "more-findings", "definitions", "funnel-funnel", "funnel-friction", "leads-definition", "leads-drivers", "personas-sizes",
         "personas-persona-1", "personas-crm", "funnel-sla", "funnel-closed-loop", "funnel-kpis", "detailed-reports"]
 
 
