@@ -26,7 +26,8 @@ from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_gu
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
                                    linked_attributes, numeric_distribution, rank_commonalities)
-from alignkit.leads.score import LeadScore, fit_score, humanise, rule_sentence
+from alignkit.leads.score import LeadScore, fit_score, rule_sentence
+from alignkit.report.labels import humanize, project_labels
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size, proportion
 
@@ -112,7 +113,7 @@ class LeadsResult:
 
     def label(self, attribute: str) -> str:
         """Return the attribute's label: its export header, a survey question's text, else its name in words."""
-        return self.labels.get(attribute) or self.linked_labels.get(attribute) or humanise(attribute)
+        return self.labels.get(attribute) or self.linked_labels.get(attribute) or humanize(attribute)
 
     @property
     def overall_rate(self) -> float:
@@ -130,14 +131,6 @@ class LeadsResult:
         if self.score is not None:
             tables.append(("Score accuracy (cross-validated)", self.score.cv_summary))
         return render_fragment("summary.html.j2", tables=tables)
-
-
-def field_labels(settings: ProjectSettings) -> dict[str, str]:
-    """Return each CRM attribute's label: the export's column header it is read from (the project file's
-    `crm.contacts.attributes`), made readable when the header itself is a snake_case name."""
-    if settings.crm is None:
-        return {}
-    return {to_snake_case(name): humanise(column) for name, column in settings.crm.contacts.attributes.items()}
 
 
 def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit: bool = True,
@@ -180,7 +173,7 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                           folds=folds, holdout_share=settings.leads.holdout_share,
                           max_rows=settings.leads.max_model_rows, capacity_per_week=settings.sla.sales_capacity_per_week,
                           rule_depth=settings.leads.rule_depth, rule_min_share=settings.leads.rule_min_share,
-                          mapping=mapping, labels=field_labels(settings),
+                          mapping=mapping, labels=dict(project_labels(settings).fields),
                           min_support=max(settings.leads.min_value_support, min_group), suspects=suspects)
     drivers = rank_commonalities(assoc, values, score.importance if score is not None else None,
                                  min_support=max(settings.leads.min_value_support, min_group))
@@ -198,7 +191,7 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                        values=values, associations=assoc, distribution=numeric_distribution(leads, numeric),
                        drivers=drivers, linked_values=linked_values, linked_associations=linked_assoc,
                        linked_labels=labels, score=score, min_group_size=min_group,
-                       linked_weighting=_linked_weighting(linked_weights), labels=field_labels(settings))
+                       linked_weighting=_linked_weighting(linked_weights), labels=dict(project_labels(settings).fields))
 
 
 def _linked_weighting(weights: np.ndarray | None) -> pd.DataFrame | None:

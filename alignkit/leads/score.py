@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from alignkit.leads.definition import (MISSING, assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
                                       rule_sentence, threshold_at_capacity)
+from alignkit.report.labels import humanize
 from alignkit.stats import wilson_interval
 
 __all__ = ["BANDS", "CalibratedLeadScore", "LeadScore", "assign_band", "band_cutoffs", "build_models",
@@ -178,20 +179,12 @@ class LeadScore:
 
     def label(self, attribute: str) -> str:
         """Return the attribute's label: the project file's or the export's header, else its name in words."""
-        return self.labels.get(attribute) or humanise(attribute)
+        return self.labels.get(attribute) or humanize(attribute)
 
     @property
     def features(self) -> list[str]:
         """Return the attributes the score uses."""
         return self.numeric + self.categorical
-
-
-def humanise(name: str) -> str:
-    """Return a snake_case field name as words ("webinars_attended" -> "Webinars attended"); other text unchanged."""
-    if "_" not in name and name.lower() != name:
-        return name
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
 
 
 QUANTILE_LEVELS = np.linspace(0, 1, 1001)
@@ -322,7 +315,7 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         pdp[column] = pd.DataFrame({column: result["grid_values"][0], "predicted_rate": result["average"][0]})
     rules = find_rules(X_all.iloc[sample], y, X_test, y_test, numeric=numeric, categorical=categorical,
                        depth=rule_depth, min_share=rule_min_share, seed=seed,
-                       labels={c: labels.get(c) or humanise(c) for c in numeric + categorical})
+                       labels={c: labels.get(c) or humanize(c) for c in numeric + categorical})
     holdout = pd.DataFrame({key: frame[key].to_numpy()[test_idx] if key in frame else test_idx, outcome: y_test,
                             "score": score, "band": bands})
     return LeadScore(
