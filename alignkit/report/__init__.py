@@ -4,6 +4,7 @@ these pieces; the alignment page (`alignkit.alignment`) composes them."""
 
 from alignkit.report.html import (ReportDefinitions, ReportFigure, ReportLinks, ReportTable, Section, render_fragment,
                                   write_report)
+from alignkit.report.labels import Labels, project_labels, using_labels
 
-__all__ = ["ReportDefinitions", "ReportFigure", "ReportLinks", "ReportTable", "Section", "render_fragment",
-           "write_report"]
+__all__ = ["Labels", "ReportDefinitions", "ReportFigure", "ReportLinks", "ReportTable", "Section", "project_labels",
+           "render_fragment", "using_labels", "write_report"]

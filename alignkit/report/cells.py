@@ -138,8 +138,7 @@ class DisplayTable:
         """Return what the HTML leaves out for the CSV twin, or an empty string."""
         if not self.omitted:
             return ""
-        return (f"{len(self.omitted)} more column{'s' if len(self.omitted) > 1 else ''} in the CSV: "
-                + ", ".join(self.omitted) + ".")
+        return "Also in the CSV and the full table (not shown here): " + ", ".join(self.omitted) + "."
 
 
 def html_columns(frame: pd.DataFrame, shown: Sequence[str], limit: int = MAX_HTML_COLUMNS) -> list[str]:
@@ -153,6 +152,8 @@ def html_columns(frame: pd.DataFrame, shown: Sequence[str], limit: int = MAX_HTM
             break
         if column in keep and keep.index(column) > 0:
             keep.remove(column)
+    if "suppressed" in keep[limit:]:  # the blanks of a suppressed row always keep their reason
+        keep = [c for c in keep if c != "suppressed"][: limit - 1] + ["suppressed"]
     return keep[:limit]
 
 
@@ -166,7 +167,7 @@ def display_table(frame: pd.DataFrame, max_rows: int, labels: Labels | None = No
     hidden = {c for pair in intervals.values() for c in pair}
     every = [str(c) for c in frame.columns if str(c) not in hidden]
     shown = html_columns(frame, every)
-    omitted = [labels.label(c) for c in every if c not in shown]
+    omitted = [labels.label(c) for c in every if c not in shown and c != "suppressed"]  # all-no says nothing
     headers = []
     for column in shown:
         text = labels.label(column) + (" (95% CI)" if column in intervals else "")

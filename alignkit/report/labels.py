@@ -10,6 +10,7 @@ column; the words for the report's own column names (COLUMN_LABELS); else the na
 from __future__ import annotations
 
 import contextlib
+import functools
 import contextvars
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -80,23 +81,28 @@ class Labels:
         """Return a cell naming a field by its label when it is a known field (else the cell as it is)."""
         return self.fields.get(value) or CANONICAL_FIELDS.get(value, value)
 
+    @functools.cached_property
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The compiled patterns of `text`: snake_case keys, one-word keys after by/of/per, one-word keys in a rule."""
+        keys = sorted((k for k in self.fields if "_" in k), key=len, reverse=True)
+        snake = re.compile(_FIELD_KEY.format(key="(?:" + "|".join(map(re.escape, keys)) + ")")) if keys else None
+        words = sorted((k for k in self.fields if "_" not in k and k.islower()), key=len, reverse=True)
+        if not words:
+            return snake, None, None
+        alternatives = "|".join(map(re.escape, words))
+        return (snake, re.compile(r"\b(by|of|per) (" + alternatives + r")(?![\w.])"),
+                re.compile(r"(?<![\w.])(" + alternatives + r")(?= (?:[≥≤<>=]|\d))"))
+
     def text(self, sentence: str) -> str:
         """Return a sentence with every snake_case key of a known field (webinars_attended) replaced by its label,
-        and a one-word key where "by", "of" or "per" names it or a rule compares it ("sessions ≤ 4"); file names (survey_qualtrics.csv) and settings
-        (sla.mqls_per_month) are left as they are."""
-        keys = sorted((k for k in self.fields if "_" in k), key=len, reverse=True)
-        if keys and "_" in sentence:
-            pattern = re.compile(_FIELD_KEY.format(key="(?:" + "|".join(map(re.escape, keys)) + ")"))
-            sentence = pattern.sub(lambda m: self.fields[m.group(0)], sentence)
-        # a one-word key only where it plainly names the field: "Conversion by sessions", "per value of industry"
-        words = sorted((k for k in self.fields if "_" not in k and k.islower()), key=len, reverse=True)
-        if words:
-            alternatives = "|".join(map(re.escape, words))
-            pattern = re.compile(r"\b(by|of|per) (" + alternatives + r")(?![\w.])")
-            sentence = pattern.sub(lambda m: f"{m.group(1)} {self.fields[m.group(2)]}", sentence)
-            # and in a rule: "sessions ≤ 4", "pageviews 3–9"
-            pattern = re.compile(r"(?<![\w.])(" + alternatives + r")(?= (?:[≥≤<>=]|\d))")
-            sentence = pattern.sub(lambda m: self.fields[m.group(1)], sentence)
+        and a one-word key where "by", "of" or "per" names it or a rule compares it ("sessions ≤ 4"); file names
+        (survey_qualtrics.csv) and settings (sla.mqls_per_month) are left as they are."""
+        snake, named, compared = self._patterns
+        if snake is not None and "_" in sentence:
+            sentence = snake.sub(lambda m: self.fields[m.group(0)], sentence)
+        if named is not None:
+            sentence = named.sub(lambda m: f"{m.group(1)} {self.fields[m.group(2)]}", sentence)
+            sentence = compared.sub(lambda m: self.fields[m.group(1)], sentence)
         return sentence
 
 

@@ -37,3 +37,18 @@ def test_each_figure_is_shown_with_its_interval_in_one_cell_and_headers_in_words
     rules = pd.DataFrame({"rule": ["webinars_attended ≥ 1"], "step": ["drop_test_records"]})
     assert [t for t, _ in display_table(rules, 5, Labels({"webinars_attended": "Webinars attended"})).rows[0]] == [
         "Webinars attended ≥ 1", "Drop test records"]
+
+
+def test_a_wide_table_shows_ten_columns_details_first_out_and_names_the_rest():
+    frame = pd.DataFrame({"segment": ["a"], "n": [10], "rate": [0.2], "ci_low": [0.1], "ci_high": [0.3], "test": ["z"],
+                          "statistic": [1.2], "p_value": [0.01], "q_value": [0.02], "cohens_h": [0.1],
+                          **{f"extra_{i}": [i] for i in range(6)}, "suppressed": [False]})
+    shown = display_table(frame, 5)
+    assert [h for h, _ in shown.headers] == ["Segment", "n", "Rate (95% CI)", "q", "Extra 0", "Extra 1", "Extra 2",
+                                             "Extra 3", "Extra 4", "Extra 5"]
+    assert shown.omitted == ["Test", "Statistic", "p", "Effect size (Cohen's h)"]
+    assert shown.note == "Also in the CSV and the full table (not shown here): Test, Statistic, p, Effect size (Cohen's h)."
+    small = frame.assign(suppressed=[True])[["segment", "n", "suppressed"]]
+    assert [h for h, _ in display_table(small, 5).headers] == ["Segment", "n", "Suppressed (small group)"]
+    wide = frame.assign(suppressed=[True])
+    assert [h for h, _ in display_table(wide, 5).headers][-2:] == ["Extra 4", "Suppressed (small group)"]

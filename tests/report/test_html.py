@@ -147,7 +147,7 @@ def test_small_groups_are_suppressed_in_the_report_and_its_csv(settings):
     manifest = json.loads((path.parent / "02_test" / "tables.json").read_text(encoding="utf-8"))
     assert manifest["min_group_size"] == 10
     assert manifest["tables"][0] | {"columns": None} == {
-        "name": "by_industry", "csv": "by_industry.csv", "title": "Leads by industry", "section": "by-industry",
+        "name": "by_industry", "csv": "by_industry.csv", "title": "Leads by Industry", "section": "by-industry",  # the field by its label
         "rows": 3, "columns": None, "count_columns": ["leads"], "suppressed_rows": 1}
     assert "groups of fewer than 10" in path.read_text(encoding="utf-8")
 
@@ -202,3 +202,33 @@ def test_a_table_holding_an_email_address_is_refused(settings):
     table = pd.DataFrame({"lead": ["a1b2c3", "Mia.King@example.org"], "n": [12, 15]})
     with pytest.raises(PrivacyError, match="'lead' holds 1 email"):
         _write(settings, [Section("s", "S", items=[ReportTable("leads", "Leads", table)])])
+
+
+def test_a_long_headline_keeps_six_lines_and_the_rest_opens_the_page(settings):
+    inputs = pd.DataFrame({"table": ["contacts"], "file": ["c.csv"], "rows": [3], "sha256": ["abc"]})
+    lines = [f"Finding {i}: 12% (95% CI 10%–14%). Next step: act on {i}." for i in range(1, 9)]
+    html = write_report("02_test", title="T", subtitle="S", headline=lines, sections=[Section("s", "S", ["x"])],
+                        settings=settings, inputs=inputs).read_text(encoding="utf-8")
+    headline = html.split('id="headline"')[1].split("</section>")[0]
+    assert headline.count("<li>") == 6 and "<strong>Next step:</strong> act on 6." in headline
+    assert html.index('id="more-findings"') < html.index('id="s"') and "<p>Finding 8: 12%" in html
+    assert 'href="#more-findings"' in html
+
+
+def test_the_footer_says_which_names_may_appear(settings):
+    html = _write(settings, []).read_text(encoding="utf-8")
+    assert "No contact's name, email address or phone number appears in this report" in html
+    assert "owners" in html and "shown by design" in html and "never reaches this report" not in html
+
+
+def test_text_is_escaped_in_the_report_and_inert_in_its_csv(settings):
+    table = pd.DataFrame({"industry": ['=HYPERLINK("http://x","y")', "<script>alert(1)</script>"], "leads": [20, 30],
+                          "change": [-0.25, 0.5]})
+    path = _write(settings, [Section("s", "<img src=x onerror=alert(1)>", ["<b>bold</b>"],
+                                     [ReportTable("by_industry", "By industry", table)])])
+    html = path.read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    csv = pd.read_csv(path.parent / "02_test" / "by_industry.csv")
+    assert csv["industry"].tolist() == ['\'=HYPERLINK("http://x","y")', "<script>alert(1)</script>"]
+    assert csv["change"].tolist() == [-0.25, 0.5] and csv["leads"].tolist() == [20, 30]
