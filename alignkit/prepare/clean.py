@@ -63,7 +63,12 @@ def drop_blank_rows(frame: pd.DataFrame, *, log: CleaningLog, table: str) -> pd.
 
 
 def check_unique_ids(frame: pd.DataFrame, column: str, *, log: CleaningLog, table: str, path: Path) -> pd.DataFrame:
-    """Return the frame without exact duplicate rows; raise InputFileError if one id holds different records."""
+    """Return the frame without exact duplicate rows and without rows that have no id (both counted in the log);
+    raise InputFileError if one id holds different records."""
+    no_id = frame[column].isna() if column in frame else pd.Series(False, index=frame.index)
+    log.record("drop_rows_without_id", table=table, rows=int(no_id.sum()),
+               reason="row has no id (a stray line or a half-filled row): nothing can link it, so it is left out")
+    frame = frame.loc[~no_id]
     exact = frame.duplicated(keep="first")
     log.record("drop_exact_duplicate_rows", table=table, rows=int(exact.sum()), reason="row repeated exactly in the export")
     frame = frame.loc[~exact].reset_index(drop=True)

@@ -104,3 +104,16 @@ def test_a_few_bad_dates_are_counted(tmp_path, small_raw):
     log = prepare(settings).cleaning_log
     entry = log[(log["step"] == "parse_dates") & (log["column"] == "created_at") & log["reason"].str.contains("does not parse")]
     assert entry["rows_affected"].sum() == len(range(1, N_ROWS, 50))
+
+
+def test_rows_without_an_id_are_counted_and_left_out(tmp_path, small_raw):
+    """Half-filled rows (an Industry cell, no Record ID: a stray line under a report) are not blank, so they reach
+    the id check: they are counted and left out instead of breaking the lead table."""
+    def add_strays(frame: pd.DataFrame) -> pd.DataFrame:
+        strays = pd.DataFrame({c: [""] * 3 for c in frame.columns}).assign(Industry=["Retail", "Software", "Retail"])
+        return pd.concat([frame, strays], ignore_index=True)
+    settings = project_with(tmp_path, small_raw, "hubspot_contacts.csv", edited(small_raw, "hubspot_contacts.csv", add_strays))
+    data = prepare(settings)
+    log = data.cleaning_log
+    assert log.loc[log["step"] == "drop_rows_without_id", "rows_affected"].sum() == 3
+    assert data.leads["lead_key"].is_unique and len(data.leads) <= N_ROWS
