@@ -269,7 +269,7 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
     if len(channel) and sig.get(CHANNEL_FIELDS[0], 1) < 0.05:
         worst = channel.sort_values("lift").iloc[0]
         lines.append(f"Where leads come from matters too: {worst['value']} leads convert at {float(worst['rate']):.1%} "
-                     f"({float(worst['lift']):.2f}x the average) — check the funnel report for where they stall.")
+                     f"({float(worst['lift']):.2f}x the average).")
     lines = parts.setdefault("leakage", [])
     leaks = result.leakage[result.leakage["excluded"]]
     if len(leaks):
@@ -301,9 +301,23 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
     return parts
 
 
+# The detailed report's headline: one line a topic, most useful first, each with what to do about it.
+HEADLINE_ORDER = ("overall", "rule", "drivers", "threshold", "leakage", "score", "channel")
+NEXT_STEPS = {
+    "rule": "Next step: write this rule into the MQL definition (see The ideal lead, in writing).",
+    "drivers": "Next step: marketing targets leads with these traits.",
+    "threshold": "Next step: pass leads above this score to sales first and nurture the rest.",
+    "leakage": "Next step: keep these fields out of the lead score, and ask sales when each one is filled in.",
+    "channel": "Next step: review these leads' hand-over in the funnel report.",
+}
+
+
 def headline(result: LeadsResult) -> list[str]:
-    """Return the top findings in plain words for a sales manager."""
-    return [line for lines in headline_parts(result).values() for line in lines]
+    """Return the top findings in plain words for a sales manager: one line a topic (HEADLINE_ORDER), each with
+    its next step where there is one to take."""
+    parts = headline_parts(result)
+    return [" ".join([*parts[topic], *([NEXT_STEPS[topic]] if topic in NEXT_STEPS else [])])
+            for topic in (*HEADLINE_ORDER, *(t for t in parts if t not in HEADLINE_ORDER)) if parts.get(topic)]
 
 
 ALIGNMENT_HEADLINE = ("drivers", "rule", "score", "threshold")
