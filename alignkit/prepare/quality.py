@@ -201,16 +201,7 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
             [ReportFigure.from_axes(plots.plot_rows_by_step(log), alt="Bar chart of rows affected by each cleaning step."),
              ReportTable("cleaning_log", "The cleaning log, one row per change", log, max_rows=80)]),
     ]
-    sections.append(Section("values", "Values read by what they mean", [
-        "Form placeholders such as 'Select' or 'N/A' are no answer: they are set to missing, so they never show up as a "
-        "category, a driver or a reason. Columns with one value on every row, or a different value on every row (an "
-        "identifier), say nothing about a lead and are left out of every analysis. Rare category values that look like "
-        "typos or jokes are listed for review: fix them with clean.category_aliases in the project file."],
-        [ReportTable("tokens_replaced", "Placeholders read as missing", tokens_replaced(log)),
-         ReportTable("left_out_columns", "Columns left out of every analysis", data.left_out),
-         ReportTable("junk_categories", "Rare category values that look like typos or jokes",
-                     junk_categories(data, settings)[["table", "column", "value", "close_match", "why"]], max_rows=60,
-                     note="Counts are left out: each value is held by very few rows (notebook 01 shows them).")]))
+    sections.append(values_section(data, settings))
     if data.responses is not None:
         sections.append(Section("quality", "Survey response quality", [
             "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to every statement "
@@ -232,6 +223,27 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
     return write_report(REPORT_SLUG, title="Cleaning the survey and CRM exports",
                         subtitle="What came in, what was changed and why, and how good the data is.",
                         headline=headline(data, summary), sections=sections, settings=settings, inputs=data.inputs)
+
+
+def values_section(data: PreparedData, settings: ProjectSettings) -> Section:
+    """Return the report section on values read by what they mean: placeholders read as missing, columns left
+    out, and junk categories (their counts left out: each is held by very few rows). An empty table is not shown;
+    the text says that nothing was found."""
+    tables = [ReportTable("tokens_replaced", "Placeholders read as missing", tokens_replaced(data.cleaning_log)),
+              ReportTable("left_out_columns", "Columns left out of every analysis", data.left_out),
+              ReportTable("junk_categories", "Rare category values that look like typos or jokes",
+                          junk_categories(data, settings)[["table", "column", "value", "close_match", "why"]],
+                          max_rows=60, note="Counts are left out: each value is held by very few rows "
+                                            "(notebook 01 shows them).")]
+    none = [t.title.lower() for t in tables if t.frame.empty]
+    paragraphs = [
+        "Form placeholders such as 'Select' or 'N/A' are no answer: they are set to missing, so they never show up as "
+        "a category, a driver or a reason. Columns with one value on every row, or a different value on every row (an "
+        "identifier), say nothing about a lead and are left out of every analysis. Rare category values that look "
+        "like typos or jokes are listed for review: fix them with clean.category_aliases in the project file."]
+    if none:
+        paragraphs.append("Checked and none found: " + "; ".join(none) + ".")
+    return Section("values", "Values read by what they mean", paragraphs, [t for t in tables if not t.frame.empty])
 
 
 def weights_section(data: PreparedData, *, min_group_size: int = 1) -> Section:
