@@ -95,6 +95,9 @@ def test_lead_list_profile_counts_the_outcome_column(projects):
     assert "missingness" in leakage.loc["lead_quality", "checks"]
     page = (project["folder"] / "reports" / "04_converting_leads.html").read_text(encoding="utf-8")
     assert "No MQL threshold" in page   # no sales capacity in the project file
+    # "Do Not Email" is named like personal data but holds Yes/No: validate notes it, the profile keeps it.
+    assert "note: leads.csv, column 'Do Not Email': named like personal data" in project["validate"].stdout
+    assert "do_not_email" in set(table(project, "04_converting_leads", "associations")["attribute"])
     # The headline names fields by the export's headers and states the score with and without the suspects.
     assert "Without the suspect fields (Last Activity, Tags, Lead Quality)" in page
     rules = table(project, "04_converting_leads", "rules")
