@@ -24,6 +24,7 @@ from alignkit.errors import InputFileError
 from alignkit.plan import analysis_plan, analyses_run
 from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, MAX_HEADLINE, MORE_FINDINGS_ID, ReportDefinitions,
                                   ReportLinks, ReportTable, Section, render_fragment, write_report)
+from alignkit.funnel.analysis import NEXT_STEPS as FUNNEL_NEXT_STEPS
 from alignkit.leads.analysis import NEXT_STEPS as LEAD_NEXT_STEPS
 from alignkit.report.labels import build_with_labels
 
@@ -191,9 +192,7 @@ def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) 
 HEADLINE_PRIORITY = (("funnel", "overall"), ("funnel", "friction"), ("funnel", "sla"), ("leads", "rule"),
                      ("leads", "threshold"), ("personas", "interval"), ("leads", "overall"), ("leads", "drivers"))
 NEXT_STEPS = {
-    ("funnel", "overall"): "Next step: both teams track this rate as their shared KPI, month by month.",
-    ("funnel", "friction"): "Next step: sales and marketing review this segment's hand-over first (see Friction points).",
-    ("funnel", "sla"): "Next step: sales managers review the follow-up of the owners named (see the SLA section).",
+    **{("funnel", topic): step for topic, step in FUNNEL_NEXT_STEPS.items()},
     **{("leads", topic): step for topic, step in LEAD_NEXT_STEPS.items()},
     ("leads", "overall"): "Next step: use the lead score below to decide which leads sales calls first.",
     ("personas", "interval"): "Next step: aim campaigns and content at the persona that converts best (see Customer personas).",

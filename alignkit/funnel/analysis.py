@@ -307,9 +307,30 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     return parts
 
 
+# The detailed report's headline: one line a topic, most useful first, each with what to do about it; a topic's
+# further lines (the next friction points) come after every topic's first.
+HEADLINE_ORDER = ("overall", "friction", "sla", "weakest_step", "volume", "content", "lost_reason", "unused_collateral",
+                  "cycle")
+NEXT_STEPS = {
+    "overall": "Next step: both teams track this rate as their shared KPI, month by month.",
+    "friction": "Next step: sales and marketing review this segment's hand-over first (see Friction points).",
+    "sla": "Next step: sales managers review the follow-up of the owners named (see the SLA section).",
+    "weakest_step": "Next step: agree with sales what a lead needs to pass this step.",
+    "volume": "Next step: marketing plans the months below the agreement; sales says whether the number still fits.",
+    "content": "Next step: offer this content to open deals like the won ones.",
+    "lost_reason": "Next step: marketing answers this reason in content and qualification.",
+    "unused_collateral": "Next step: ask sales why, then improve or retire it.",
+}
+
+
 def headline(result: FunnelResult) -> list[str]:
-    """Return the top findings in plain words for a sales manager: funnel, friction points, SLA, closed loop."""
-    return [line for lines in headline_parts(result).values() for line in lines]
+    """Return the top findings in plain words for a sales manager: one line a topic (HEADLINE_ORDER), each with its
+    next step, then the topics' further lines."""
+    parts = headline_parts(result)
+    topics = [*HEADLINE_ORDER, *(t for t in parts if t not in HEADLINE_ORDER)]
+    first = [" ".join([parts[t][0], *([NEXT_STEPS[t]] if t in NEXT_STEPS and "Next step" not in parts[t][0] else [])])
+             for t in topics if parts.get(t)]
+    return first + [line for t in topics for line in parts.get(t, [])[1:]]
 
 
 ALIGNMENT_HEADLINE = ("overall", "friction", "sla", "volume", "content", "lost_reason")

@@ -62,7 +62,7 @@ def test_planted_friction_point_is_reported_first(demo_result, truth):
     assert (top["breakdown"], top["segment"]) == ("source", planted["source"])
     assert (top["from_stage"], top["to_stage"]) == (planted["from_stage"], planted["to_stage"])
     assert top["rate"] == pytest.approx(planted["mql_to_sql_rate_by_source"][planted["source"]], abs=0.03)
-    assert "Paid Social" in headline(demo_result)[2]
+    assert "Paid Social" in headline(demo_result)[1] and "Next step" in headline(demo_result)[1]
 
 
 def test_demo_friction_points_do_not_repeat_the_paid_social_campaigns(demo_result):
