@@ -40,6 +40,7 @@ class ExportFile:
     delimiter: str | None = None
     reason: str = ""
     placeholders: int = 0         # cells read as missing because they held a form placeholder ("Select")
+    format_note: str = ""         # why the survey format differs from detect_survey_format's answer
 
 
 def export_paths(sources: list[Path]) -> list[Path]:
@@ -90,6 +91,13 @@ def read_for_draft(path: Path) -> ExportFile:
         frame, _ = pyreadstat.read_sav(str(path))
         frame = frame.astype("str").where(frame.notna())
         return ExportFile(path, frame, survey_format="spss")
+    note = ""
+    if survey_format == "surveymonkey":
+        header, rows = read_export(path)
+        if "Respondent ID" in header[0] and len(rows) and pd.notna(rows["Respondent ID"].iloc[0]):
+            # SurveyMonkey's second header row leaves the Respondent ID cell blank; here row 2 is a response
+            survey_format, note = "plain", ("a 'Respondent ID' header reads as SurveyMonkey, but row 2 holds a "
+                                            "response, not SurveyMonkey's second header row: plain")
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(survey_format, 1)
     _, frame = read_export(path, header_rows=header_rows)
     frame = frame.dropna(how="all").reset_index(drop=True)
@@ -100,7 +108,7 @@ def read_for_draft(path: Path) -> ExportFile:
         frame[column] = frame[column].mask(mask)
     encoding, delimiter = text_format(path)
     return ExportFile(path, frame, survey_format=survey_format, encoding=encoding, delimiter=delimiter,
-                      placeholders=placeholders)
+                      placeholders=placeholders, format_note=note)
 
 
 def looks_like_survey(columns: list[str]) -> bool:
@@ -149,7 +157,7 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
             out[f.path] = replace(f, kind="survey", reason=f"the header rows of a {f.survey_format} export")
         elif looks_like_spend(columns):
             out[f.path] = replace(f, kind="spend", reason="a month and a spend column")
-        elif looks_like_survey(columns):
+        elif looks_like_survey(columns) or f.format_note:
             out[f.path] = replace(f, kind="survey", reason="most headers read as questions")
         else:
             crm.append(f)

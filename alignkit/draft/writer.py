@@ -74,7 +74,7 @@ def _lookup_lines(lookup: LookupDraft, raw: Path) -> list[str]:
 def _survey_lines(draft: ProjectDraft, raw: Path) -> list[str]:
     survey = draft.surveys[0]
     lines = ["survey:", *_file_lines(survey, raw, "  ")]
-    lines.append(_line(f"  format: {survey.survey_format or 'auto'}", "guessed from the header rows"))
+    lines.append(_line(f"  format: {survey.survey_format or 'auto'}", f"guessed: {survey.format_note or 'from the header rows'}"))
     lines.append("  # questions and columns as read (alignkit types the answers the same way when it reads the survey):")
     lines += [f"  #   {c}: {t.kind} — {t.detail}" for c, t in draft.survey_types.items()]
     return lines
