@@ -54,6 +54,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         "alignkit never modifies this folder.\n", encoding="utf-8")
     for notebook in sorted(_notebook_dir().glob(NOTEBOOK_GLOB)):
         _strip_outputs(notebook, folder / "notebooks" / notebook.name)
+    if args.sources:
+        from alignkit.draft.writer import write_draft
+
+        _, draft = write_draft([Path(s) for s in args.sources], folder)
+        for export in draft.exports:
+            print(f"read {export.path.name}: {export.kind or 'not used'} ({len(export.frame):,} rows)")
+        print(f"created {folder}/: alignkit.yml drafted from {len(draft.exports)} export(s) — review every "
+              "`# guessed:` comment, then `alignkit validate` and `alignkit run`.")
+        return 0
     print(f"created {folder}/: alignkit.yml (edit it first), data/raw/, data/processed/, reports/, notebooks/")
     print("next: copy your exports into data/raw/, edit alignkit.yml, then `alignkit validate` and `alignkit run`.")
     return 0
@@ -232,8 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="data/raw", help="folder to write into (default: data/raw)")
     demo.add_argument("--seed", type=int, default=42, help="random seed (same seed, byte-identical files)")
     demo.set_defaults(func=cmd_demo_data)
-    init = commands.add_parser("init", help="create a new analysis folder with a commented alignkit.yml")
-    init.add_argument("dir")
+    init = commands.add_parser("init", help="create a new analysis folder with a commented alignkit.yml "
+                                            "(drafted from your exports with --from)")
+    init.add_argument("dir", nargs="?", default=".", help="the analysis folder (default: the current folder)")
+    init.add_argument("--from", dest="sources", nargs="+", metavar="EXPORT",
+                      help="draft alignkit.yml from these exports (files, or a folder such as data/raw)")
     init.add_argument("--force", action="store_true", help="overwrite an existing alignkit.yml")
     init.set_defaults(func=cmd_init)
     validate = commands.add_parser("validate", help="check the project file and its inputs; list every problem")

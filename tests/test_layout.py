@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("funnel", "personas", "leads"),        # the analysis stages, independent of each other
     ("alignment",),                         # composes the stages onto one page
     ("demo",),                              # synthetic exports and their truth: nothing below imports it
+    ("draft",),                             # `alignkit init --from`: a project file drafted from the exports
     ("cli",),
 )
 MAX_LINES = 420

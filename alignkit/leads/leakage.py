@@ -79,13 +79,7 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
     listed = set(settings.leads.post_outcome_fields)
     listed_bases = {_base_name(f) for f in listed}
     settled = outcome_time(leads, settings)
-    y = leads[outcome].astype(bool)
-    aucs = {column: discrimination_auc(binned(leads[column]), y) for column in fields}
-    ranked = sorted(aucs, key=lambda c: -aucs[c])
-    outlier = None
-    if len(ranked) >= 3 and aucs[ranked[0]] >= AUC_OUTLIER_MIN and \
-            aucs[ranked[0]] - 0.5 >= AUC_OUTLIER_RATIO * max(aucs[ranked[1]] - 0.5, 0.01):
-        outlier = ranked[0]
+    aucs, evidence = outcome_evidence(leads, fields, leads[outcome].astype(bool), leakage_auc=settings.leads.leakage_auc)
     rows = []
     for column in fields:
         reasons = []
@@ -105,10 +99,34 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
                     reasons.append(("timestamp", f"{companion} falls after the outcome for {after:.0%} of the "
                                                  f"{int(both.sum()):,} leads that have it"))
                 break
+        reasons.extend(evidence[column])
+        if reasons:
+            rows.append({"field": column, "checks": ", ".join(r[0] for r in reasons),
+                         "reason": "; ".join(r[1] for r in reasons), "single_field_auc": aucs[column],
+                         "excluded": column not in settings.leads.allow_fields})
+    return pd.DataFrame(rows, columns=["field", "checks", "reason", "single_field_auc", "excluded"])
+
+
+def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Series, *,
+                     leakage_auc: float) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
+    """Return each field's single-field AUC and its evidence of being recorded after the outcome, read from the
+    data alone (no project file): (c) near-perfect AUC ≥ `leakage_auc`, (f) an outlier among the AUCs, (d) a
+    sales-side name (on the snake_case name), (e) missing far more often for one outcome. Each evidence item is
+    (check, sentence). `alignkit init --from` uses it to draft leads.post_outcome_fields."""
+    y = converted.astype(bool)
+    aucs = {column: discrimination_auc(binned(leads[column]), y) for column in fields}
+    ranked = sorted(aucs, key=lambda c: -aucs[c])
+    outlier = None
+    if len(ranked) >= 3 and aucs[ranked[0]] >= AUC_OUTLIER_MIN and \
+            aucs[ranked[0]] - 0.5 >= AUC_OUTLIER_RATIO * max(aucs[ranked[1]] - 0.5, 0.01):
+        outlier = ranked[0]
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for column in fields:
+        reasons = []
         auc = aucs[column]
-        if auc >= settings.leads.leakage_auc:
+        if auc >= leakage_auc:
             reasons.append(("near-perfect", f"alone it separates converters with AUC {auc:.2f} "
-                                            f"(threshold {settings.leads.leakage_auc:.2f}): too good to be known beforehand"))
+                                            f"(threshold {leakage_auc:.2f}): too good to be known beforehand"))
         if column == outlier:
             second = ranked[1]
             reasons.append(("outlier", f"alone it separates converters far better than any other field (AUC {auc:.2f}; "
@@ -124,11 +142,8 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
                 reasons.append(("missingness", f"filled for {1 - missing[y if side == 'converted' else ~y].mean():.0%} "
                                                f"of {side} leads but {1 - missing[~y if side == 'converted' else y].mean():.0%} "
                                                f"of {other} ones: it is filled because of the outcome"))
-        if reasons:
-            rows.append({"field": column, "checks": ", ".join(r[0] for r in reasons),
-                         "reason": "; ".join(r[1] for r in reasons), "single_field_auc": auc,
-                         "excluded": column not in settings.leads.allow_fields})
-    return pd.DataFrame(rows, columns=["field", "checks", "reason", "single_field_auc", "excluded"])
+        evidence[column] = reasons
+    return aucs, evidence
 
 
 def fields_left_out(leads: pd.DataFrame, settings: ProjectSettings, leakage: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,162 @@
+"""A project drafted from exports: every file's kind, the contacts' mapping and attribute types, the outcome laid
+out, lookups with their join keys, and the suspected post-outcome fields — the decisions, before any YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alignkit.draft.columns import ColumnType, Guess, column_type, guess_mapping
+from alignkit.draft.kinds import ExportFile, assign_kinds, export_paths, read_for_draft
+from alignkit.draft.lookups import JoinGuess, guess_join
+from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, post_outcome_suspects,
+                                    stage_layout)
+from alignkit.ingest.crm import detect_crm_format
+
+KEPT_KINDS = ("number", "category", "ordered scale", "yes/no", "multi-select")
+BREAKDOWN_MAX_LEVELS = 12
+BREAKDOWN_MAX = 6
+
+
+@dataclass
+class TableDraft:
+    """One CRM table drafted: its file, mapping guesses, attributes (name -> column type) and columns left out."""
+
+    export: ExportFile
+    mapping: list[Guess] = field(default_factory=list)
+    attributes: dict[str, ColumnType] = field(default_factory=dict)
+    left_out: list[ColumnType] = field(default_factory=list)
+    created_note: str = ""
+
+    def column(self, canonical: str) -> str | None:
+        """Return the column mapped to `canonical`, or None."""
+        return next((g.column for g in self.mapping if g.canonical == canonical), None)
+
+
+@dataclass
+class LookupDraft:
+    """A lookup table drafted: its join onto the contacts and its attributes."""
+
+    export: ExportFile
+    join: JoinGuess
+    on: str                         # canonical or attribute name of the contacts' column
+    attributes: dict[str, ColumnType] = field(default_factory=dict)
+
+
+@dataclass
+class ProjectDraft:
+    """Everything `alignkit init --from` decided, for the writer."""
+
+    exports: list[ExportFile]
+    surveys: list[ExportFile] = field(default_factory=list)
+    survey_types: dict[str, ColumnType] = field(default_factory=dict)
+    crm_format: str = "generic"
+    contacts: TableDraft | None = None
+    others: list[TableDraft] = field(default_factory=list)    # deals, touches
+    lookups: list[LookupDraft] = field(default_factory=list)
+    spend: ExportFile | None = None
+    outcome: OutcomeDraft | None = None
+    suspects: dict[str, str] = field(default_factory=dict)
+    exclude_fields: list[str] = field(default_factory=list)
+    breakdowns: list[str] = field(default_factory=list)
+    unused: list[ExportFile] = field(default_factory=list)
+
+
+def _table(export: ExportFile, table: str) -> TableDraft:
+    draft = TableDraft(export, mapping=guess_mapping(export.frame, table))
+    mapped = {g.column for g in draft.mapping}
+    for column in export.frame.columns:
+        if column in mapped:
+            continue
+        typed = column_type(str(column), export.frame[column])
+        if typed.kind in KEPT_KINDS:
+            draft.attributes[attribute_name(str(column))] = typed
+        else:
+            draft.left_out.append(typed)
+    return draft
+
+
+def _date_columns(table: TableDraft) -> list[str]:
+    return [t.column for t in table.left_out if t.kind == "date"]
+
+
+def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
+    frame = contacts.export.frame
+    if contacts.column("stage"):
+        created = contacts.column("created_at")
+        dates = [c for c in _date_columns(contacts) if c != created]
+        layout = stage_layout(frame, contacts.column("stage"), dates)
+        if created is None and dates:
+            # funnel stages need a creation date: the most filled date stands in for it
+            best = max(dates, key=lambda c: (frame[c].notna().mean(), c))
+            contacts.mapping.append(Guess("created_at", best, f"no creation date in the export: the most filled date "
+                                                              f"column ({frame[best].notna().mean():.0%} of rows) "
+                                                              f"stands in for it"))
+            contacts.left_out = [t for t in contacts.left_out if t.column != best]
+        used = {s.reached_column for s in layout.stages}
+        contacts.left_out = [t for t in contacts.left_out if t.column not in used]
+        return layout
+    if contacts.column("converted"):
+        return converted_layout(frame, contacts.column("converted"))
+    return None
+
+
+def draft_project(sources: list[Path]) -> ProjectDraft:
+    """Return the project drafted from the exports named by `sources` (files or folders)."""
+    exports = assign_kinds([read_for_draft(p) for p in export_paths(sources)])
+    draft = ProjectDraft(exports)
+    for export in exports:
+        if export.kind == "survey":
+            draft.surveys.append(export)
+        elif export.kind == "contacts":
+            draft.contacts = _table(export, "contacts")
+            draft.crm_format = detect_crm_format([str(c) for c in export.frame.columns])
+        elif export.kind in ("deals", "touches"):
+            draft.others.append(_table(export, export.kind))
+        elif export.kind == "spend" and draft.spend is None:
+            draft.spend = export
+    draft.unused = [e for e in draft.surveys[1:]]
+    draft.surveys = draft.surveys[:1]
+    if draft.surveys:
+        survey = draft.surveys[0].frame
+        draft.survey_types = {str(c): column_type(str(c), survey[c]) for c in survey.columns}
+    contacts = draft.contacts
+    if contacts is None:
+        draft.unused += [e for e in exports if e.kind in ("lookup", "deals", "touches", "spend")]
+        draft.others, draft.spend = [], None
+        return draft
+    draft.outcome = _outcome(contacts)
+    names = {contacts.column(c): c for c in ("owner", "source", "campaign", "stage") if contacts.column(c)}
+    names.update({t.column: n for n, t in contacts.attributes.items()})
+    taken = set(contacts.attributes) | {g.canonical for g in contacts.mapping}
+    for export in (e for e in exports if e.kind == "lookup"):
+        exclude = {g.column for g in contacts.mapping if g.canonical not in ("owner", "source", "campaign")}
+        join = guess_join(export.frame, contacts.export.frame, exclude=exclude)
+        if join is None or join.on_column not in names:
+            draft.unused.append(export)
+            continue
+        lookup = LookupDraft(export, join, names[join.on_column])
+        for column in export.frame.columns:
+            typed = column_type(str(column), export.frame[column])
+            name = attribute_name(str(column))
+            if column == join.key or typed.kind not in KEPT_KINDS:
+                continue
+            name = name if name not in taken else f"{attribute_name(export.path.stem)}_{name}"
+            lookup.attributes[name] = typed
+            taken.add(name)
+        draft.lookups.append(lookup)
+    if draft.outcome is not None and draft.outcome.converted is not None:
+        numeric = {n for n, t in contacts.attributes.items() if t.kind == "number"}
+        draft.suspects = post_outcome_suspects(contacts.export.frame,
+                                               {n: t.column for n, t in contacts.attributes.items()},
+                                               draft.outcome.converted, numeric=numeric)
+    if contacts.column("owner"):
+        draft.exclude_fields = ["owner", *(n for lk in draft.lookups if lk.on == "owner" for n in lk.attributes)]
+    draft.breakdowns = [c for c in ("source", "campaign", "owner") if contacts.column(c)]
+    for name, typed in [*contacts.attributes.items(), *((n, t) for lk in draft.lookups for n, t in lk.attributes.items())]:
+        if len(draft.breakdowns) >= BREAKDOWN_MAX:
+            break
+        if typed.kind in ("category", "ordered scale") and len(typed.levels) <= BREAKDOWN_MAX_LEVELS \
+                and name not in draft.suspects:
+            draft.breakdowns.append(name)
+    return draft

@@ -1,0 +1,177 @@
+"""What each export is, read from its bytes, header and values: a survey (and the platform that wrote it), CRM
+contacts or leads, deals or opportunities, activities or touches, a lookup table, or marketing spend.
+
+`read_exports` reads every file once; `assign_kinds` decides the kinds of a set of files together, because a lookup
+table or an activity log is only recognisable beside the table it joins onto.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from alignkit.errors import InputFileError
+from alignkit.ingest.files import CANDIDATE_DELIMITERS, DELIMITED_SUFFIXES, SNIFF_CHARS, read_export, to_snake_case
+from alignkit.ingest.survey import detect_survey_format
+from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, missing_mask, token_set
+from alignkit.prepare.clean import fold_key
+
+KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend")
+READABLE_SUFFIXES = (*DELIMITED_SUFFIXES, ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
+QUESTION_SHARE = 0.3          # a plain table is a survey when this share of its headers read as questions
+QUESTION_MIN_LENGTH = 40      # a header this long (or holding '?') reads as a question
+LOOKUP_MIN_SHARE = 0.5        # a small table is a lookup when one of its unique columns holds this share of a
+                              # column of the main table's distinct values
+_PLACEHOLDERS = token_set(PLACEHOLDER_TOKENS)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One export read for drafting: its text values (form placeholders as missing), what it is and why."""
+
+    path: Path
+    frame: pd.DataFrame
+    kind: str = ""
+    survey_format: str | None = None
+    encoding: str = "auto"
+    delimiter: str | None = None
+    reason: str = ""
+    placeholders: int = 0         # cells read as missing because they held a form placeholder ("Select")
+    format_note: str = ""         # why the survey format differs from detect_survey_format's answer
+
+
+def export_paths(sources: list[Path]) -> list[Path]:
+    """Return the export files named by `sources` (files, or folders whose readable files are all taken), sorted."""
+    out: list[Path] = []
+    for source in sources:
+        source = Path(source)
+        if source.is_dir():
+            out.extend(sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES))
+        else:
+            out.append(source)
+    if not out:
+        raise InputFileError(Path(sources[0]) if sources else Path("."), "holds no export (.csv, .tsv, .txt, .xlsx, "
+                             ".sav).", fix="name the export files, or the folder holding them, after --from")
+    return out
+
+
+def text_format(path: Path) -> tuple[str, str | None]:
+    """Return (encoding that decodes the file's first bytes, delimiter the csv Sniffer finds) for delimited text;
+    ('auto', None) for a workbook or SPSS file, which carry their own encoding."""
+    if path.suffix.lower() not in DELIMITED_SUFFIXES:
+        return "auto", None
+    raw = path.read_bytes()[:SNIFF_CHARS]
+    for encoding in ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return "auto", None
+    try:
+        delimiter = csv.Sniffer().sniff(text[: text.rfind("\n") if "\n" in text else None],
+                                        delimiters=CANDIDATE_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = None
+    return encoding, delimiter
+
+
+def read_for_draft(path: Path) -> ExportFile:
+    """Return the export read as text (blank rows dropped, form placeholders as missing, counted), with its
+    encoding, delimiter and, for a survey platform's export, the format."""
+    path = Path(path)
+    survey_format = detect_survey_format(path)
+    if survey_format == "spss":
+        import pyreadstat
+
+        frame, _ = pyreadstat.read_sav(str(path))
+        frame = frame.astype("str").where(frame.notna())
+        return ExportFile(path, frame, survey_format="spss")
+    note = ""
+    if survey_format == "surveymonkey":
+        header, rows = read_export(path)
+        if "Respondent ID" in header[0] and len(rows) and pd.notna(rows["Respondent ID"].iloc[0]):
+            # SurveyMonkey's second header row leaves the Respondent ID cell blank; here row 2 is a response
+            survey_format, note = "plain", ("a 'Respondent ID' header reads as SurveyMonkey, but row 2 holds a "
+                                            "response, not SurveyMonkey's second header row: plain")
+    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(survey_format, 1)
+    _, frame = read_export(path, header_rows=header_rows)
+    frame = frame.dropna(how="all").reset_index(drop=True)
+    placeholders = 0
+    for column in frame.columns:
+        mask = missing_mask(frame[column], _PLACEHOLDERS)
+        placeholders += int(mask.sum())
+        frame[column] = frame[column].mask(mask)
+    encoding, delimiter = text_format(path)
+    return ExportFile(path, frame, survey_format=survey_format, encoding=encoding, delimiter=delimiter,
+                      placeholders=placeholders, format_note=note)
+
+
+def looks_like_survey(columns: list[str]) -> bool:
+    """Return whether a plain table's headers read as survey questions (QUESTION_SHARE of them end in '?' or are long)."""
+    questions = [c for c in columns if "?" in c or len(c) >= QUESTION_MIN_LENGTH]
+    return len(columns) > 0 and len(questions) / len(columns) >= QUESTION_SHARE
+
+
+def looks_like_spend(columns: list[str]) -> bool:
+    """Return whether the header is that of marketing spend: a month or date, and a spend or cost column."""
+    names = {to_snake_case(c) for c in columns}
+    return bool(names & {"month", "date", "period"}) and bool(names & {"spend", "cost", "amount_spent"})
+
+
+def key_share(keys: pd.Series, values: pd.Series) -> float:
+    """Return the share of `values`' distinct non-blank values found among `keys` once both are folded for case,
+    spaces and punctuation (as crm.lookups joins them)."""
+    wanted = {fold_key(v) for v in values.dropna().unique()}
+    have = {fold_key(v) for v in keys.dropna().unique()}
+    return len(wanted & have) / len(wanted) if wanted else 0.0
+
+
+def _joins_main(small: pd.DataFrame, main: pd.DataFrame) -> bool:
+    for key in small.columns:
+        if small[key].notna().all() and small[key].is_unique:
+            if any(key_share(small[key], main[c]) >= LOOKUP_MIN_SHARE for c in main.columns):
+                return True
+    return False
+
+
+def _activity_columns(columns: list[str]) -> bool:
+    names = " ".join(to_snake_case(c) for c in columns)
+    return any(w in names for w in ("activity", "touch", "event", "engagement")) or \
+        {"type", "kind"} & {to_snake_case(c) for c in columns} != set()
+
+
+def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
+    """Return the files with their kinds: surveys and spend by their headers; among the rest the largest table is
+    the CRM contacts/leads, a smaller table whose unique column matches a column of it is a lookup, and a table
+    holding many rows per contact id is activities (a date and a type) or deals."""
+    out: dict[Path, ExportFile] = {}
+    crm: list[ExportFile] = []
+    for f in files:
+        columns = [str(c) for c in f.frame.columns]
+        if f.survey_format not in (None, "plain"):
+            out[f.path] = replace(f, kind="survey", reason=f"the header rows of a {f.survey_format} export")
+        elif looks_like_spend(columns):
+            out[f.path] = replace(f, kind="spend", reason="a month and a spend column")
+        elif looks_like_survey(columns) or f.format_note:
+            out[f.path] = replace(f, kind="survey", reason="most headers read as questions")
+        else:
+            crm.append(f)
+    if crm:
+        main = max(crm, key=lambda f: (len(f.frame), f.frame.shape[1]))
+        out[main.path] = replace(main, kind="contacts", reason=f"the largest table ({len(main.frame):,} rows)")
+        for f in crm:
+            if f is main:
+                continue
+            if _joins_main(f.frame, main.frame):
+                out[f.path] = replace(f, kind="lookup", reason=f"a unique column whose values match a column of "
+                                                               f"{main.path.name}")
+            elif _activity_columns([str(c) for c in f.frame.columns]):
+                out[f.path] = replace(f, kind="touches", reason="rows of dated activities with a type")
+            else:
+                out[f.path] = replace(f, kind="deals", reason=f"a second record table beside {main.path.name}")
+    return [out[f.path] for f in files]

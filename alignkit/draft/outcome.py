@@ -1,0 +1,151 @@
+"""The outcome drafted from the values: a stage column laid out as funnel stages in order (with the date column
+that marks each stage reached, the lost values, and how open deals are judged), or a converted column laid out as
+converted / not converted / open values; and the fields suspected of being recorded after the outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from alignkit.config import OUTCOME_CONVERTED, OUTCOME_NOT_CONVERTED
+from alignkit.ingest.files import parse_numbers, to_snake_case
+from alignkit.ingest.tokens import fold_token
+from alignkit.leads.leakage import outcome_evidence
+
+WON_WORDS = frozenset({"won", "closed won", "closedwon", "customer", "converted", "signed", "closed - won", "win"})
+LOST_WORDS = frozenset({"lost", "closed lost", "closedlost", "disqualified", "unqualified", "rejected", "dead",
+                        "junk", "closed - lost", "churned", "lost deal"})
+OPEN_WORDS = frozenset({"open", "in progress", "pending", "ongoing"})
+FILLED = 0.95                 # a date column marks a stage when filled for this share of its rows …
+EMPTY = 0.05                  # … and for at most this share of the rows of every earlier stage
+LEAKAGE_AUC = 0.9             # leads.leakage_auc's default
+
+
+@dataclass(frozen=True)
+class StageDraft:
+    """One funnel stage drafted from a stage value: its rows and the date column marking it reached."""
+
+    value: str
+    rows: int
+    reached_column: str | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeDraft:
+    """The outcome as drafted: stages (funnel order) and lost values, or converted / not / open values."""
+
+    column: str
+    stages: list[StageDraft] = field(default_factory=list)
+    lost_values: list[str] = field(default_factory=list)
+    judge: str = "maturity"
+    judge_evidence: str = ""
+    order_evidence: str = ""
+    converted_values: list[str] = field(default_factory=list)
+    not_converted_values: list[str] = field(default_factory=list)
+    open_values: list[str] = field(default_factory=list)
+    value_evidence: str = ""
+    converted: pd.Series | None = None    # per row: True / False, NA while open (for the post-outcome checks)
+
+
+def _fill(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> dict[str, float]:
+    return {c: float(frame.loc[rows, c].notna().mean()) if rows.any() else 0.0 for c in columns}
+
+
+def stage_layout(frame: pd.DataFrame, column: str, date_columns: list[str]) -> OutcomeDraft:
+    """Return the stage column's values as funnel stages: lost values (by name) left out of the order, the won
+    value last, the others ordered by how many date columns their rows have filled (then by rows), each stage after
+    the first marked by the date column filled for its rows and empty before it; `judge` is 'closed' when a date
+    column is filled for won and lost rows alike and empty for open ones (a close date)."""
+    values = frame[column].astype("str").str.strip()
+    counts = values.value_counts()
+    won = [v for v in counts.index if fold_token(v) in WON_WORDS]
+    lost = [v for v in counts.index if fold_token(v) in LOST_WORDS]
+    won_value = won[0] if won else None
+    open_values = [v for v in counts.index if v not in lost and v != won_value]
+    fill = {v: _fill(frame, values == v, date_columns) for v in counts.index}
+    if date_columns:
+        ordered = sorted(open_values, key=lambda v: (sum(fill[v].values()), -counts[v], v))
+        how = "ordered by how many of the date columns their rows have filled (" + ", ".join(date_columns) + ")"
+    else:
+        ordered = sorted(open_values, key=lambda v: (-counts[v], v))
+        how = "no stage dates: ordered by rows, most first — check the order"
+    order = [*ordered, *([won_value] if won_value else [])]
+    stages, used = [], set()
+    for i, value in enumerate(order):
+        reached, evidence = None, f"{counts[value]:,} rows"
+        if i > 0:
+            for date in date_columns:
+                later_lost = value == won_value and any(fill[v][date] > EMPTY for v in lost)
+                if date in used or later_lost or fill[value][date] < FILLED:
+                    continue
+                if all(fill[earlier][date] <= EMPTY for earlier in order[:i]):
+                    reached, used = date, used | {date}
+                    evidence += f"; {date} filled for {fill[value][date]:.0%} of them and empty before this stage"
+                    break
+        stages.append(StageDraft(value, int(counts[value]), reached, evidence))
+    judge, judge_evidence = "maturity", "no date is filled for won and lost deals alike: open leads are judged by age"
+    if won_value and lost:
+        for date in date_columns:
+            closed = [fill[won_value][date], *(fill[v][date] for v in lost)]
+            if min(closed) >= FILLED and all(fill[v][date] <= EMPTY for v in open_values):
+                judge = "closed"
+                judge_evidence = (f"{date} is filled for won and lost deals and empty for open ones: an opportunity "
+                                  f"pipeline, where an open deal is never judged")
+                break
+    converted = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    if won_value:
+        converted = converted.mask(values == won_value, True).mask(values.isin(lost), False)
+        if judge == "maturity":
+            converted = converted.fillna(False)
+    return OutcomeDraft(column, stages=stages, lost_values=lost, judge=judge, judge_evidence=judge_evidence,
+                        order_evidence=how, converted=converted, converted_values=[won_value] if won_value else [])
+
+
+def converted_layout(frame: pd.DataFrame, column: str) -> OutcomeDraft:
+    """Return a converted column's values as converted / not converted / open values, read from the words alignkit
+    knows (1/0, yes/no, won/lost, open …); of two unknown values the rarer one is guessed to be converted."""
+    values = frame[column].astype("str").str.strip()
+    counts = values.value_counts()
+    known = {fold_token(v) for v in OUTCOME_CONVERTED}, {fold_token(v) for v in OUTCOME_NOT_CONVERTED}
+    yes = [v for v in counts.index if fold_token(v) in known[0]]
+    no = [v for v in counts.index if fold_token(v) in known[1]]
+    open_ = [v for v in counts.index if fold_token(v) in OPEN_WORDS]
+    rest = [v for v in counts.index if v not in (*yes, *no, *open_)]
+    evidence = "read from the values' words"
+    if not yes and not no and len(rest) == 2:
+        yes, no, rest = [rest[1]], [rest[0]], []
+        evidence = "two values alignkit does not know: the rarer one guessed as converted — check it"
+    no.extend(rest)
+    if rest:
+        evidence += "; values alignkit does not know counted as not converted: " + ", ".join(rest)
+    evidence += " (" + ", ".join(f"{v} {n:,}" for v, n in counts.items()) + " rows)"
+    converted = pd.Series(pd.NA, index=frame.index, dtype="boolean").mask(values.isin(yes), True) \
+        .mask(values.isin(no), False)
+    return OutcomeDraft(column, converted_values=yes, not_converted_values=no, open_values=open_,
+                        value_evidence=evidence, converted=converted)
+
+
+def post_outcome_suspects(frame: pd.DataFrame, attributes: dict[str, str], converted: pd.Series, *,
+                          numeric: set[str] = frozenset()) -> dict[str, str]:
+    """Return attribute name -> evidence for the attributes suspected of being recorded after the outcome (the
+    leakage guard's checks read from the data alone: sales-side name, single-field AUC far above the others',
+    near-perfect AUC, missing almost only for one outcome), judged on the rows whose outcome is decided."""
+    decided = converted.notna()
+    if decided.sum() == 0 or converted[decided].nunique() < 2 or not attributes:
+        return {}
+    leads = pd.DataFrame(index=frame.index[decided])
+    for name, column in attributes.items():
+        values = frame.loc[decided, column]
+        leads[name] = parse_numbers(values)[0] if name in numeric else values
+    fields = [n for n in attributes if leads[n].notna().any()]
+    aucs, evidence = outcome_evidence(leads, fields, converted[decided].astype(bool), leakage_auc=LEAKAGE_AUC)
+    return {name: f"{'; '.join(r[1] for r in evidence[name])} (single-field AUC {aucs[name]:.2f})"
+            for name in fields if evidence[name]}
+
+
+def attribute_name(column: str) -> str:
+    """Return the attribute name the draft gives a column: its snake_case name."""
+    return to_snake_case(column)

@@ -1,0 +1,172 @@
+"""The drafted project file as commented YAML: every guess is a comment beside the setting it made, so the user
+reviews the file instead of typing it. Sample values are shown only for columns whose values are not personal
+data (alignkit.privacy.pii_kind); an email, phone or name column shows counts alone."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from alignkit.draft.assemble import LookupDraft, ProjectDraft, TableDraft, draft_project
+from alignkit.draft.columns import ColumnType
+from alignkit.draft.kinds import ExportFile
+
+COMMENT_COLUMN = 44
+STAGE_DEFINITION = "Describe what marks this stage (drafted from the values; agree it with both teams)."
+
+
+def _q(value: object) -> str:
+    """Return a YAML scalar: a double-quoted string (JSON's escaping is valid YAML), numbers as they are."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def _line(text: str, comment: str = "") -> str:
+    if not comment:
+        return text
+    comment = " ".join(comment.split())
+    return f"{text.ljust(COMMENT_COLUMN)} # {comment}" if len(text) < COMMENT_COLUMN else f"{text}  # {comment}"
+
+
+def _file_lines(export: ExportFile, raw: Path, indent: str) -> list[str]:
+    how = [f"{export.kind}: {export.reason}", f"{len(export.frame):,} rows × {export.frame.shape[1]} columns"]
+    if export.placeholders:
+        how.append(f"{export.placeholders:,} form-placeholder cells ('Select', 'N/A' …) read as missing")
+    lines = [f"{indent}# {export.path.name} — " + "; ".join(how),
+             _line(f"{indent}file: {_q(os.path.relpath(export.path, raw))}")]
+    if export.delimiter is not None:
+        lines.append(_line(f"{indent}encoding: auto", f"guessed: {export.encoding} decodes it"))
+        lines.append(_line(f"{indent}delimiter: auto", f"guessed: {export.delimiter!r}"))
+    return lines
+
+
+def _attributes(attributes: dict[str, ColumnType], indent: str) -> list[str]:
+    return [_line(f"{indent}{name}: {_q(t.column)}", f"guessed: {t.kind} — {t.detail}") for name, t in attributes.items()]
+
+
+def _table_lines(table: TableDraft, raw: Path, indent: str) -> list[str]:
+    lines = _file_lines(table.export, raw, indent)
+    lines.append(f"{indent}columns:")
+    lines += [_line(f"{indent}  {g.canonical}: {_q(g.column)}", f"guessed: {g.evidence}") for g in table.mapping]
+    if table.attributes:
+        lines.append(f"{indent}attributes:")
+        lines += _attributes(table.attributes, indent + "  ")
+    if table.left_out:
+        lines.append(f"{indent}# left out (add under attributes if the analysis should use them):")
+        lines += [f"{indent}#   {t.column}: {t.kind} — {t.detail}" for t in table.left_out]
+    return lines
+
+
+def _lookup_lines(lookup: LookupDraft, raw: Path) -> list[str]:
+    join = lookup.join
+    head = _file_lines(lookup.export, raw, "      ")
+    lines = ["    " + head[0].strip(), "    - " + head[1].strip(), *head[2:]]
+    lines.append(_line(f"      key: {_q(join.key)}", "guessed: unique per row, and its values match the leads' best"))
+    lines.append(_line(f"      \"on\": {_q(lookup.on)}",
+                       f"guessed: {join.matched_share:.0%} of the {join.distinct:,} distinct {join.on_column} values "
+                       f"match once case, spaces and punctuation are folded; {join.near_misses} near miss(es), "
+                       f"{join.unmatched} unmatched"))
+    lines.append("      attributes:")
+    lines += _attributes(lookup.attributes, "        ")
+    return lines
+
+
+def _survey_lines(draft: ProjectDraft, raw: Path) -> list[str]:
+    survey = draft.surveys[0]
+    lines = ["survey:", *_file_lines(survey, raw, "  ")]
+    lines.append(_line(f"  format: {survey.survey_format or 'auto'}", f"guessed: {survey.format_note or 'from the header rows'}"))
+    lines.append("  # questions and columns as read (alignkit types the answers the same way when it reads the survey):")
+    lines += [f"  #   {c}: {t.kind} — {t.detail}" for c, t in draft.survey_types.items()]
+    return lines
+
+
+def _funnel_lines(draft: ProjectDraft) -> list[str]:
+    outcome = draft.outcome
+    stages = outcome.stages
+    if not outcome.converted_values or len(stages) < 2:
+        return []
+    won = stages[-1].value
+    lines = ["funnel:", f"  # stages drafted from {outcome.column}: {outcome.order_evidence}", "  stages:"]
+    for stage in stages:
+        reached = f", reached_column: {_q(stage.reached_column)}" if stage.reached_column else ""
+        lines.append(_line(f"    - {{name: {_q(stage.value)}, value: {_q(stage.value)}{reached}, "
+                           f"definition: {_q(STAGE_DEFINITION)}}}", f"guessed: {stage.evidence}"))
+    sql = stages[1].value if len(stages) > 2 else stages[0].value
+    lines.append(_line(f"  mql_stage: {_q(stages[0].value)}", "guessed: the first stage"))
+    lines.append(_line(f"  sql_stage: {_q(sql)}", "guessed: the stage after the first (check it)"))
+    lines.append(_line(f"  converted_stage: {_q(won)}", "guessed: its name says won"))
+    lines.append(_line(f"  lost_values: {json.dumps(outcome.lost_values, ensure_ascii=False)}",
+                       "guessed: their names say lost" if outcome.lost_values else "no value named like a loss"))
+    lines.append(_line(f"  judge: {outcome.judge}", f"guessed: {outcome.judge_evidence}"))
+    lines.append(_line(f"  breakdowns: {json.dumps(draft.breakdowns)}", "guessed: channel, owner and attributes "
+                                                                         f"with at most 12 values"))
+    return lines
+
+
+def _outcome_lines(draft: ProjectDraft) -> list[str]:
+    outcome = draft.outcome
+    lines = ["outcome:", f"  # {outcome.column}: {outcome.value_evidence}"]
+    for key in ("converted_values", "not_converted_values", "open_values"):
+        lines.append(f"  {key}: {json.dumps(getattr(outcome, key), ensure_ascii=False)}")
+    return lines
+
+
+def _leads_lines(draft: ProjectDraft) -> list[str]:
+    if not draft.suspects and not draft.exclude_fields:
+        return []
+    lines = ["leads:"]
+    if draft.suspects:
+        lines.append("  post_outcome_fields:                      # suspected: recorded after the outcome, never drivers")
+        lines += [_line(f"    - {name}", f"evidence: {why}") for name, why in draft.suspects.items()]
+    if draft.exclude_fields:
+        lines.append(_line(f"  exclude_fields: {json.dumps(draft.exclude_fields)}",
+                           "guessed: the sales owner (and what is joined on it) is assigned by sales, not a trait of "
+                           "the lead; remove if assignment comes before"))
+    return lines
+
+
+def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
+    """Return the drafted alignkit.yml text for a project folder (input paths relative to its paths.raw)."""
+    folders = {e.path.resolve().parent for e in draft.exports}
+    raw = Path(os.path.commonpath([str(f) for f in folders])) if folders else folder.resolve() / "data" / "raw"
+    names = ", ".join(e.path.name for e in draft.exports)
+    lines = [f"# alignkit.yml drafted by `alignkit init --from` from {len(draft.exports)} export(s): {names}.",
+             "# Every guess is a comment beside the setting it made: review them, fix what is wrong, then run",
+             "# `alignkit validate`. Sample values are never shown for columns holding emails, phones or names.",
+             f"project: {_q(title)}", "seed: 1", "paths:",
+             f"  raw: {_q(os.path.relpath(raw, folder.resolve()))}", ""]
+    if draft.surveys:
+        lines += [*_survey_lines(draft, raw), ""]
+    if draft.contacts is not None:
+        lines += ["crm:", _line(f"  format: {draft.crm_format}", "guessed from the contacts' header"),
+                  "  contacts:", *_table_lines(draft.contacts, raw, "    ")]
+        for other in draft.others:
+            lines += [f"  {other.export.kind}:", *_table_lines(other, raw, "    ")]
+        if draft.lookups:
+            lines.append("  lookups:")
+            for lookup in draft.lookups:
+                lines += _lookup_lines(lookup, raw)
+        lines.append("")
+        if draft.outcome is not None and draft.outcome.stages:
+            funnel = _funnel_lines(draft)
+            lines += [*funnel, ""] if funnel else [f"# {draft.outcome.column}: no won value among its values, so no "
+                                                   f"funnel was drafted; add funnel.stages by hand", ""]
+        elif draft.outcome is not None:
+            lines += [*_outcome_lines(draft), ""]
+        lines += [*_leads_lines(draft)]
+    if draft.spend is not None and draft.contacts is not None and draft.outcome is not None and draft.outcome.stages:
+        lines.append(f"# marketing spend found in {draft.spend.path.name}: set funnel.spend_file to use it")
+    for export in draft.unused:
+        lines.append(f"# not used: {export.path.name} ({export.kind or 'unknown'}: {export.reason or 'no join found'})")
+    lines += ["", "privacy:", "  min_group_size: 10                        # groups smaller than this are never shown",
+              "  # salt: set ALIGNKIT_SALT in the environment rather than writing it here"]
+    return "\n".join(lines) + "\n"
+
+
+def write_draft(sources: list[Path], folder: Path) -> tuple[Path, ProjectDraft]:
+    """Return the path of the alignkit.yml drafted into `folder` from the exports named by `sources`, and the draft."""
+    draft = draft_project(sources)
+    text = render_project(draft, folder=folder, title=f"{folder.resolve().name} (drafted from the exports)")
+    path = folder / "alignkit.yml"
+    path.write_text(text, encoding="utf-8")
+    return path, draft

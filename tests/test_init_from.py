@@ -1,0 +1,123 @@
+"""`alignkit init DIR --from FILES` on every export shape of tests/fixtures/shapes.py (the exports only, not their
+hand-written project files): the drafted mapping is right, `alignkit validate` passes on the draft unedited, and
+`alignkit run` completes on it (two shapes run, side by side, as tests/test_shapes.py does)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import start_alignkit
+from tests.fixtures import shapes
+
+SHAPES = ("survey_only", "lead_list", "pipeline", "crm_renamed")
+RUN = ("lead_list", "pipeline")
+ENV = {"ALIGNKIT_SALT": "init-from-test-salt"}
+
+
+def alignkit(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "alignkit.cli", *args], capture_output=True, text=True,
+                          timeout=900, env={**os.environ, **ENV})
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory) -> dict[str, dict]:
+    """Return, per shape, the drafted project (path, text, parsed YAML) and its `alignkit validate` output; the
+    shapes in RUN also carry their finished `alignkit run`'s exit code and log."""
+    out, running = {}, {}
+    for name in SHAPES:
+        base = tmp_path_factory.mktemp(name)
+        facts = getattr(shapes, f"write_{name}")(base / "exports")
+        facts["project"].unlink()                                   # the hand-written project file is not used
+        files = sorted(str(p) for p in (base / "exports" / "data" / "raw").glob("*.csv"))
+        created = alignkit("init", str(base / "project"), "--from", *files)
+        assert created.returncode == 0, created.stderr
+        project = base / "project" / "alignkit.yml"
+        text = project.read_text(encoding="utf-8")
+        out[name] = {"project": project, "text": text, "yaml": yaml.safe_load(text), "facts": facts,
+                     "validate": alignkit("validate", "--project", str(project))}
+        if name in RUN:
+            running[name] = start_alignkit(project, env=ENV)
+    for name, (process, log) in running.items():
+        out[name]["code"] = process.wait(timeout=1800)
+        out[name]["log"] = log.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_the_draft_validates_unedited(drafts, name):
+    validated = drafts[name]["validate"]
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "look good" in validated.stdout
+
+
+@pytest.mark.parametrize("name", RUN)
+def test_alignkit_run_completes_on_the_draft(drafts, name):
+    draft = drafts[name]
+    assert draft["code"] == 0, draft["log"][-4000:]
+    assert "Traceback" not in draft["log"]
+    reports = draft["project"].parent / "reports"
+    assert {p.stem[:2] for p in reports.glob("*.html")} >= {"01", "04", "05"}
+
+
+def test_survey_only_is_drafted_as_a_plain_survey(drafts):
+    data = drafts["survey_only"]["yaml"]
+    assert data["survey"] == {"file": "customer_survey.csv", "format": "plain", "encoding": "auto",
+                              "delimiter": "auto"}
+    assert "crm" not in data
+    text = drafts["survey_only"]["text"]
+    assert "How often do you buy from us?: ordered scale — levels in order: Never < Rarely < Sometimes < Often " \
+           "< Always" in text
+
+
+def test_lead_list_maps_its_id_outcome_and_suspects(drafts):
+    data, text = drafts["lead_list"]["yaml"], drafts["lead_list"]["text"]
+    contacts = data["crm"]["contacts"]
+    assert contacts["columns"] == {"lead_id": "Prospect ID", "converted": "Converted", "source": "Lead Source"}
+    assert contacts["attributes"]["do_not_email"] == "Do Not Email"
+    assert "magazine" not in contacts["attributes"] and "#   Magazine: constant — 'No' in every row" in text
+    assert "#   Lead Number: id — 3,000 distinct values, unique per row" in text
+    assert data["outcome"] == {"converted_values": ["1"], "not_converted_values": ["0"], "open_values": []}
+    assert {"tags", "lead_quality", "last_activity"} <= set(data["leads"]["post_outcome_fields"])
+    for line in text.splitlines():                        # placeholders are missing values, never a category
+        if line.strip().startswith(("specialization:", "city:")):
+            assert "Select" not in line and "category — 4 values" in line or "category — 3 values" in line, line
+
+
+def test_pipeline_maps_stages_lookups_and_their_keys(drafts):
+    data, text = drafts["pipeline"]["yaml"], drafts["pipeline"]["text"]
+    columns = data["crm"]["contacts"]["columns"]
+    assert columns == {"lead_id": "opportunity_id", "stage": "deal_stage", "owner": "sales_agent",
+                       "amount": "close_value", "created_at": "engage_date"}
+    joins = {lk["file"]: (lk["key"], lk["on"]) for lk in data["crm"]["lookups"]}
+    assert joins == {"accounts.csv": ("account", "account"), "products.csv": ("product", "product"),
+                     "sales_teams.csv": ("sales_agent", "owner")}
+    funnel = data["funnel"]
+    assert [(s["value"], s.get("reached_column")) for s in funnel["stages"]] == [
+        ("Prospecting", None), ("Engaging", "engage_date"), ("Won", None)]
+    assert (funnel["lost_values"], funnel["judge"], funnel["converted_stage"]) == (["Lost"], "closed", "Won")
+    assert "100% of the 7 distinct product values match" in text          # 'GTXPro' folds onto 'GTX Pro'
+    assert "98% of the 61 distinct account values match" in text and "1 unmatched" in text
+
+
+def test_crm_renamed_maps_its_own_stage_names_and_dates(drafts):
+    data = drafts["crm_renamed"]["yaml"]
+    assert data["crm"]["contacts"]["columns"] == {"lead_id": "Lead ID", "created_at": "Created", "stage": "Status",
+                                                  "source": "Source", "owner": "Owner"}
+    funnel = data["funnel"]
+    assert [(s["value"], s.get("reached_column")) for s in funnel["stages"]] == [
+        ("Inquiry", None), ("Working", "Worked On"), ("Won", "Won On")]
+    assert (funnel["lost_values"], funnel["judge"]) == (["Disqualified"], "maturity")
+    assert set(data["crm"]["contacts"]["attributes"]) == {"company_size", "region", "pages_viewed"}
+
+
+def test_the_draft_names_inputs_relative_to_its_folder(drafts):
+    draft = drafts["pipeline"]
+    raw = (draft["project"].parent / draft["yaml"]["paths"]["raw"]).resolve()
+    assert (raw / "sales_pipeline.csv").exists()
+    assert not Path(draft["yaml"]["paths"]["raw"]).is_absolute()
