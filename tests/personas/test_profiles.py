@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alignkit.personas.profiles import auto_names, persona_sizes
+from alignkit.personas.names import auto_names
+from alignkit.personas.profiles import persona_sizes
 from alignkit.stats import weighted_median
 
 
