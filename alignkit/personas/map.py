@@ -50,7 +50,7 @@ def _fuzzy_graph(knn_index: np.ndarray, knn_dist: np.ndarray, *, iterations: int
     return graph
 
 
-def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, min_dist: float = 0.15,
+def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 30, min_dist: float = 0.3,
                 n_epochs: int = 150, fit_rows: int = 20_000, timings: dict | None = None) -> np.ndarray:
     """Return a 2-D UMAP embedding (n × 2) of the weighted answer space, reproducible given `random_state`.
 
@@ -60,7 +60,10 @@ def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, 
     construction), and only UMAP's layout optimisation (`simplicial_set_embedding`, 150 epochs) runs in
     umap-learn. Above `fit_rows` rows the layout is fitted on a seeded sample and every other row is placed at
     the distance-weighted mean position of its nearest sampled neighbours (how UMAP initialises new points).
-    `timings`, if given, receives seconds per step.
+    `timings`, if given, receives seconds per step. 30 neighbours and a minimum distance of 0.3 (more than
+    UMAP's 15 and 0.1) make the layout follow the larger structure: on categorical answers, with many identical
+    answer patterns, fewer neighbours break one persona into islands. Measured on the demo (bench/persona_map.py):
+    neighbour purity 0.98 with 15 neighbours, 0.98 with 30.
     """
     timings = timings if timings is not None else {}
     start = time.perf_counter()
@@ -100,3 +103,15 @@ def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, 
     out[rest] = (embedded[j] * weight[:, :, None]).sum(axis=1) / weight.sum(axis=1, keepdims=True)
     timings["place_rest_s"] = time.perf_counter() - start
     return out
+
+
+def neighbour_purity(xy: np.ndarray, labels: np.ndarray, *, n_neighbors: int = 10) -> float:
+    """Return the mean share of each respondent's `n_neighbors` nearest neighbours on the map that share its
+    persona (1 = every persona sits in its own region; the share of the largest persona is what chance gives)."""
+    xy = np.asarray(xy, dtype=float)
+    labels = np.asarray(labels)
+    k = min(n_neighbors, len(xy) - 1)
+    if k < 1:
+        return float("nan")
+    _, index = NearestNeighbors(n_neighbors=k + 1).fit(xy).kneighbors(xy)
+    return float((labels[index[:, 1:]] == labels[:, None]).mean())
