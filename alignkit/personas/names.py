@@ -34,7 +34,10 @@ def _level(codebook: pd.DataFrame | None, column: str, score: float) -> str:
     if not options or not np.isfinite(score):
         return ""
     label = str(options[int(np.clip(round(score), 1, len(options))) - 1])
-    return f"{label} of {options[-1]}" if re.fullmatch(r"\d+", label) else label
+    if not re.fullmatch(r"\d+", label):
+        return label
+    ends = [re.match(r"\d+", str(o)) for o in (options[0], options[-1])]
+    return f"{label} on {ends[0].group()}–{ends[1].group()}" if all(ends) else label
 
 
 def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None) -> str:
@@ -42,7 +45,7 @@ def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None) -> str:
     'Team: IT', 'Look information: Search engines', 'Data security is our…: Agree', 'Team size: higher'."""
     kind = trait["kind"]
     item = str(trait.get("item") or "")
-    label = short_label(item, words=5) if item and kind == "likert" else short_label(trait["question"])
+    label = short_label(item, words=5) if item and kind in ("likert", "numeric") else short_label(trait["question"])
     if kind == "single":
         return f"{label}: {trait['answer']}"
     if kind == "multi":

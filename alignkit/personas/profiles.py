@@ -111,6 +111,8 @@ def persona_traits(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.
     for _, row in answer_columns(codebook).iterrows():
         question = short_question(row["question"])
         item = str(row.get("item")) if row.get("item") not in (None, "", "nan", "<NA>") and pd.notna(row.get("item")) else ""
+        if not item and " - " in str(row["question"]):        # a plain export's "Question - Item" header
+            item = str(row["question"]).split(" - ", 1)[1].strip()
         for answer, measure, values, is_share in _indicators(responses, row):
             for pid in sorted(persona_id.unique()):
                 group = (persona_id == pid).to_numpy()
