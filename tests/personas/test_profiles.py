@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alignkit.personas.names import auto_names
 from alignkit.personas.profiles import persona_sizes
 from alignkit.stats import weighted_median
 
@@ -29,14 +28,10 @@ def test_crm_outcome_per_persona(result):
     assert shown["top_sources"].str.len().gt(0).all()
 
 
-def test_small_personas_are_suppressed_and_names_can_be_overridden():
+def test_small_personas_are_suppressed():
     ids = pd.Series([1] * 50 + [2] * 4)
     sizes = persona_sizes(ids, {1: "Big", 2: "Tiny"}, min_group_size=10)
     assert sizes.loc[1, "suppressed"] and pd.isna(sizes.loc[1, "share"]) and pd.isna(sizes.loc[1, "n"])
-    traits = pd.DataFrame({"persona_id": [1, 2], "kind": ["single", "likert"], "answer": ["IT", "x"],
-                           "item": ["", "Security first"], "std_diff": [1.0, 1.0], "sets_apart": [True, True]})
-    assert auto_names(traits, [1, 2]) == {1: "IT", 2: "Security first"}
-    assert auto_names(traits, [1, 2], overrides={2: "Security leaders"})[2] == "Security leaders"
 
 
 def test_weighted_median():
