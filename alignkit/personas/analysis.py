@@ -75,8 +75,10 @@ class PersonaResult:
             return render_fragment("summary.html.j2", tables=[
                 ("Personas (weighted share of respondents, 95% Wilson CI on Kish's effective n)", self.sizes),
                 ("Survey weights", self.weighting), ("What the model was fitted on", self.fit)])
-        return render_fragment("summary.html.j2", tables=[
-            ("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)])
+        tables = [("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)]
+        if self.outcomes is not None and len(self.outcomes):
+            tables.append(("Outcomes in the survey per persona (95% Wilson CI)", self.outcomes))
+        return render_fragment("summary.html.j2", tables=tables)
 
 
 def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
