@@ -18,12 +18,30 @@ can may might much many often likely each following please select all apply best
 they their them have has had most one""".split())
 
 
+_CUT = frozenset("for at in to from with about through before than after during into over per".split())
+ITEM_MAX_CHARS = 40
+
+
 def short_label(question: str, *, words: int = 3) -> str:
-    """Return a question's short label: its first content words ('How many people work at your company?' ->
-    'People work company'), at most `words` of them."""
-    tokens = [t for t in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", short_question(question)) if t.lower() not in _STOP]
-    label = " ".join(tokens[:words]) or short_question(question)
+    """Return a question's short label: its first content words up to a preposition once two are found ('How
+    many people work at your company?' -> 'People work'; 'What is your main goal for the next 12 months?' ->
+    'Main goal'), at most `words` of them."""
+    found: list[str] = []
+    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", short_question(question)):
+        if token.lower() in _CUT and len(found) >= 2:
+            break
+        if token.lower() not in _STOP and token.lower() not in _CUT:
+            found.append(token)
+    label = " ".join(found[:words]) or short_question(question)
     return label[:1].upper() + label[1:]
+
+
+def item_label(item: str) -> str:
+    """Return a grid item as a label: the item itself, cut at a word before ITEM_MAX_CHARS characters with '…'."""
+    text = " ".join(str(item).split())
+    if len(text) <= ITEM_MAX_CHARS:
+        return text
+    return text[:ITEM_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _level(codebook: pd.DataFrame | None, column: str, score: float) -> str:
@@ -42,10 +60,10 @@ def _level(codebook: pd.DataFrame | None, column: str, score: float) -> str:
 
 def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None) -> str:
     """Return a persona-name part in words: the question's short label with the answer or level, e.g.
-    'Team: IT', 'Look information: Search engines', 'Data security is our…: Agree', 'Team size: higher'."""
+    'Team work: IT', 'Look information: Search engines', 'Low prices: Extremely important', 'Team size: higher'."""
     kind = trait["kind"]
     item = str(trait.get("item") or "")
-    label = short_label(item, words=5) if item and kind in ("likert", "numeric") else short_label(trait["question"])
+    label = item_label(item) if item and kind in ("likert", "numeric") else short_label(trait["question"])
     if kind == "single":
         return f"{label}: {trait['answer']}"
     if kind == "multi":

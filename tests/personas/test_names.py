@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from alignkit.config import load_settings
-from alignkit.personas.names import auto_names, short_label, trait_phrase
+from alignkit.personas.names import auto_names, item_label, short_label, trait_phrase
 from tests.fixtures import shapes
 
 BARE = re.compile(r"^(yes|no|average|other|none|\d+)(\s*\(\d+\))?$", re.I)
@@ -31,8 +31,9 @@ def assert_good_names(result) -> None:
         for column in left_out:     # no value of a field that does not form the personas
             item = str(codebook.at[column, "item"])
             question = str(codebook.at[column, "question"])
-            text = item if item not in ("", "nan", "None") else question.split(" - ")[-1]
-            assert short_label(text, words=5) not in name, f"{name!r} names the left-out {column}"
+            text = item if item not in ("", "nan", "None") else question.split(" - ", 1)[-1]
+            label = item_label(text) if (text != question or " - " in question) else short_label(question)
+            assert f"{label}:" not in name, f"{name!r} names the left-out {column}"
 
 
 def test_demo_names(result):
@@ -65,6 +66,8 @@ def test_parts_say_the_question_and_the_answer():
     numbered = pd.Series({"kind": "likert", "item": "", "question": "Overall, how satisfied are you?", "answer": "",
                           "column": "sat", "std_diff": 1.0, "value_in": 6.2})
     assert trait_phrase(numbered, codebook) == "Satisfied: 6 on 1–7"
+    assert short_label("What is your main goal for the next 12 months?") == "Main goal"
+    assert item_label("We prefer to try a product ourselves before talking to sales") == "We prefer to try a product ourselves…"
 
 
 def test_clashing_names_take_the_next_trait_and_overrides_win():
