@@ -23,6 +23,7 @@ from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.answers import (CHECKBOX_SEPARATOR, ITEM_ID, LIKERT_MIN_DISTINCT, SourceColumn, match_scale,
                                      type_meta, type_questions)
 from alignkit.ingest.files import check_input_file, read_export, to_snake_case
+from alignkit.ingest.scales import detect_scale
 
 SURVEY_FORMATS = ("auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss")
 KINDS = ("single", "multi", "likert", "numeric", "text", "meta")
@@ -210,8 +211,10 @@ def _spss_categorical(values: pd.Series, labels: Mapping, ordinal: bool) -> tupl
     if len(codes) == 1 and present <= {codes[0], 0}:
         return "multi", values.eq(codes[0]).fillna(False).astype(bool), names, n_invalid
     scale = match_scale(set(names))
-    likert = len(names) >= LIKERT_MIN_DISTINCT and (ordinal or scale is not None)
-    dtype = pd.CategoricalDtype(list(dict.fromkeys(names)), ordered=likert)
+    detected = None if scale is not None or ordinal else detect_scale(names)   # e.g. nominal-measured age bands
+    likert = len(names) >= LIKERT_MIN_DISTINCT and (ordinal or scale is not None or detected is not None)
+    order = detected[1] if detected else list(dict.fromkeys(names))
+    dtype = pd.CategoricalDtype(order, ordered=likert)
     return ("likert" if likert else "single"), mapped.astype(dtype), list(dtype.categories), n_invalid
 
 

@@ -450,3 +450,16 @@ def test_scales_and_answer_aliases_from_the_project_file(tmp_path):
     assert values(export, "channel") == ["In store", "In store", "Web", "In store"]
     with pytest.raises(MissingColumnError, match="survey.scales.tierz"):
         read_survey(path, format="plain", scales={"tierz": ["Bronze", "Silver"]})
+
+
+def test_spss_bands_measured_nominal_are_ordered_by_meaning(tmp_path):
+    path = tmp_path / "bands.sav"
+    frame = pd.DataFrame({"ResponseId": ["R1", "R2", "R3", "R4"], "band": [1.0, 2.0, 3.0, 4.0]})
+    pyreadstat.write_sav(frame, path, column_labels={"ResponseId": "Response ID", "band": "Age band"},
+                         variable_value_labels={"band": {1.0: "65 or older", 2.0: "18-24", 3.0: "Under 18",
+                                                         4.0: "25-44"}},
+                         variable_measure={"band": "nominal"})
+    export = read_survey(path)
+    row = book_row(export, "band")
+    assert row["kind"] == "likert" and list(row["options"]) == ["Under 18", "18-24", "25-44", "65 or older"]
+    assert values(export, "band") == ["65 or older", "18-24", "Under 18", "25-44"]
