@@ -121,3 +121,16 @@ def test_min_answer_rate_is_the_line(rate):
     responses, codebook, _, _ = planted_survey()
     _, screen, _ = screened_features(responses, codebook, PersonaSettings(k=3, min_answer_rate=rate / 10))
     assert (screen.loc[screen["column"].str.startswith("grid"), "use"] == "feature").all()
+
+
+def test_survey_only_dropouts_are_the_planted_ones(tmp_path):
+    from alignkit.ingest.survey import read_survey
+    from tests.fixtures.shapes import survey_only_export
+
+    export_frame = survey_only_export(600)
+    planted = export_frame[list(export_frame.columns)[3:]].isna().all(axis=1)   # stopped after the second question
+    export_frame.to_csv(tmp_path / "survey.csv", index=False)
+    export = read_survey(tmp_path / "survey.csv", format="plain")
+    flag = flag_dropouts(export.responses, export.codebook)
+    assert "finished" not in export.responses
+    assert flag.tolist() == planted.tolist() and flag.sum() == planted.sum() > 20
