@@ -74,6 +74,12 @@ class SurveyInput(_Settings):
     columns: dict[str, str] = Field(default_factory=dict)
     quality: SurveyQuality = SurveyQuality()
     weighting: WeightingSettings | None = None
+    # column, question group or export header -> its labels in order: declares or corrects an ordered scale
+    scales: dict[str, Annotated[list[str], Field(min_length=2)]] = Field(default_factory=dict)
+    # column, question group or export header ('*' = every column) -> {other spelling: the answer it means}
+    answer_aliases: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # a response answering less than this share of the questions it was shown is a drop-out (left out of fitting)
+    dropout_min_answered: Annotated[float, Field(gt=0, le=1)] = 0.5
 
     @field_validator("columns")
     @classmethod
@@ -254,6 +260,10 @@ class PersonaSettings(_Settings):
     profile_only: list[str] = Field(default_factory=list)    # answers that describe personas but do not form them
     include_flagged: bool = False                            # fit on speeders / straight-liners too
     names: dict[Annotated[int, Field(ge=1)], str] = Field(default_factory=dict)  # persona number -> name
+    # a question answered by fewer than this share of respondents (skip logic) is left out of the features …
+    min_answer_rate: Annotated[float, Field(ge=0, le=1)] = 0.5
+    skipped_questions: Literal["leave_out", "not_asked"] = "leave_out"   # … or enters with a "not asked" level
+    outcomes: list[str] = Field(default_factory=list)   # answers that are outcomes: profiled per persona, never features
 
     @model_validator(mode="after")
     def _k_range_ordered(self) -> PersonaSettings:

@@ -1,5 +1,9 @@
 """Benchmark: the persona map (UMAP) for 5,000 and 100,000 respondents, each in a fresh Python process.
 
+Also printed: the map's neighbour purity (issue 14), the mean share of each respondent's 10 nearest map neighbours
+that share its persona (at least 0.8 wanted on the demo), and, with `--demo`, the same on the demo project's own
+saved model and data/processed (run notebooks 01 and 03 first).
+
 Budget (issue 4): 5,000 respondents < 10 s and 100,000 < 90 s on the project's 2-core machine, counted from the
 start of a fresh interpreter (imports, loading the saved model and the answers, encoding, the map) — the way a
 user's notebook or `alignkit` command meets it. Respondents are synthetic survey waves drawn from the demo
@@ -8,6 +12,7 @@ once on the first wave. Preparing the data is not timed.
 
     .venv/bin/python bench/persona_map.py                # both sizes
     .venv/bin/python bench/persona_map.py 5000           # one size
+    .venv/bin/python bench/persona_map.py --demo         # the demo project's own map: neighbour purity only
     .venv/bin/python bench/persona_map.py --cold-cache   # also: 5,000 with an empty numba cache (first run after install)
 
 umap-learn's numba code is compiled once per installation and cached (`make install` does it); `--cold-cache`
@@ -38,7 +43,7 @@ start = time.perf_counter()
 import json, resource, sys
 import joblib
 import pandas as pd
-from alignkit.personas.map import persona_map
+from alignkit.personas.map import neighbour_purity, persona_map
 imported = time.perf_counter()
 model = joblib.load(sys.argv[1])
 answers = pd.read_parquet(sys.argv[2])
@@ -48,7 +53,8 @@ encoded = time.perf_counter()
 steps = {}
 xy = persona_map(Z, random_state=42, timings=steps)
 done = time.perf_counter()
-print(json.dumps({"rows": len(answers), "import_s": imported - start, "load_s": loaded - imported,
+purity = neighbour_purity(xy, model.predict(answers))
+print(json.dumps({"neighbour_purity": purity, "rows": len(answers), "import_s": imported - start, "load_s": loaded - imported,
                   "encode_s": encoded - loaded, "map_s": done - encoded, "in_process_s": done - start,
                   "steps": steps, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -108,10 +114,28 @@ def main(sizes: list[int], *, cold_cache: bool = False) -> int:
             label = " (empty numba cache: first run after install)" if cold else ""
             print(f"{n:>7,} respondents{label}: {wall:6.2f} s in a fresh process ({verdict} the {BUDGET_S.get(n, float('nan')):.0f} s budget); "
                   f"imports {result['import_s']:.2f} s, load {result['load_s']:.2f} s, encode {result['encode_s']:.2f} s, "
-                  f"map {result['map_s']:.2f} s [{steps}]; peak RSS {result['peak_rss_mb']:.0f} MB")
+                  f"map {result['map_s']:.2f} s [{steps}]; peak RSS {result['peak_rss_mb']:.0f} MB; neighbour purity "
+                  f"{result['neighbour_purity']:.3f} (share of the 10 nearest map neighbours in the same persona)")
+    return 0
+
+
+def demo_purity() -> int:
+    """Print the neighbour purity of the demo project's persona map (its saved model and data/processed)."""
+    from alignkit.config import load_settings
+    from alignkit.personas.analysis import load_bundle, load_inputs
+    from alignkit.personas.map import neighbour_purity, persona_map
+
+    settings = load_settings(REPO / "alignkit.yml")
+    model = load_bundle(settings)["model"]
+    responses = load_inputs(settings)[0]
+    xy = persona_map(model.transform(responses), random_state=settings.seed)
+    print(f"demo ({len(responses):,} respondents, {model.n_clusters_} personas): neighbour purity "
+          f"{neighbour_purity(xy, model.predict(responses)):.3f}")
     return 0
 
 
 if __name__ == "__main__":
+    if "--demo" in sys.argv:
+        raise SystemExit(demo_purity())
     arguments = [a for a in sys.argv[1:] if a != "--cold-cache"]
     raise SystemExit(main([int(a) for a in arguments] or [5_000, 100_000], cold_cache="--cold-cache" in sys.argv))

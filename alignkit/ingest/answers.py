@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from alignkit.ingest.files import parse_bools, parse_datetimes, parse_numbers
+from alignkit.ingest.scales import detect_scale, parse_with_units
+from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, fold_token, missing_mask, token_set
 
 # name -> labels in scale order; when several scales hold the observed labels, the shortest wins.
 LIKERT_SCALES: dict[str, tuple[str, ...]] = {
@@ -84,26 +87,87 @@ def match_scale(values: set[str]) -> tuple[str, ...] | None:
     return best
 
 
-def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tuple[str, ...] | None = None) -> tuple:
-    """Return (kind, typed values, options, n_invalid) for one answer column of strings."""
+NO_ANSWER = token_set((*PLACEHOLDER_TOKENS, *REFUSAL_TOKENS))
+
+
+def _scale_name(scale: tuple[str, ...]) -> str:
+    return next((name.split("_")[0] for name, labels in LIKERT_SCALES.items() if tuple(labels) == tuple(scale)), "declared")
+
+
+def apply_aliases(values: pd.Series, aliases: dict[str, str] | None) -> pd.Series:
+    """Return `values` with each alias (compared folded: case, spaces, edge punctuation) replaced by its answer."""
+    if not aliases:
+        return values
+    folded = {fold_token(alias): answer for alias, answer in aliases.items()}
+    distinct = values.dropna().unique()
+    mapping = {v: folded[fold_token(v)] for v in distinct if fold_token(v) in folded}
+    return values.map(lambda v: mapping.get(v, v)).astype("str") if mapping else values
+
+
+_QUESTION_RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b")
+
+
+def question_scale(question: str, numbers: pd.Series) -> tuple[str, ...] | None:
+    """Return the points of a numbered scale the question states ('… (0-10)', 'on a scale of 1 to 5') when every
+    answer is a whole number inside it, else None."""
+    match = _QUESTION_RANGE.search(str(question))
+    present = numbers.dropna()
+    if not match or present.empty:
+        return None
+    low, high = int(match.group(1)), int(match.group(2))
+    if not 2 <= high - low <= 10 or not ((present % 1 == 0) & present.between(low, high)).all():
+        return None
+    return tuple(str(n) for n in range(low, high + 1))
+
+
+def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tuple[str, ...] | None = None,
+                     declared: bool = False, question: str = "") -> tuple:
+    """Return (kind, typed values, options, n_invalid, detected) for one answer column of strings.
+
+    Placeholders and refusals ("Select", "Prefer not to say", "Don't know") are missing, never a level. Ordered
+    scales are found from the answers (a known scale, else graded words, frequency, quality, numbered scales with
+    word ends, ranges: ``alignkit.ingest.scales``) and typed as ordered categoricals in meaning order. `scale`
+    (a declared scale when `declared`) wins; answers outside a declared scale are missing and counted in n_invalid.
+    `detected` says in words how the kind was found (the codebook's `detected` column)."""
     text = values.str.strip()
+    refused = missing_mask(text, NO_ANSWER)
+    n_refused = int(refused.sum())
+    text = text.mask(refused)
+    note = f"; {n_refused:,} refusals or placeholders read as missing" if n_refused else ""
     present = text.dropna()
     if present.empty:
-        return "text", values, [], 0
-    scale = scale or (None if open_ended else match_scale(set(present.unique())))
+        return "text", values, [], 0, "no answers" + note
+    found = None if (scale or open_ended) else match_scale(set(present.unique()))
+    family = "declared in survey.scales" if declared else (_scale_name(found or scale) if (found or scale) else "")
+    scale = scale or found
+    if scale is None and not open_ended and (detected := detect_scale(present.unique())) is not None:
+        family, order = detected
+        scale = tuple(order)
     if scale:
         lookup = _scale_lookup(scale)
         typed = text.map({v: lookup.get(_norm(v)) for v in present.unique()})
-        return "likert", typed.astype(pd.CategoricalDtype(list(scale), ordered=True)), list(scale), 0
+        n_invalid = int((text.notna() & typed.isna()).sum()) if declared else 0
+        return ("likert", typed.astype(pd.CategoricalDtype(list(scale), ordered=True)), list(scale), n_invalid,
+                f"ordered scale: {family} ({len(scale)} levels, in meaning order)" + note)
     numbers, n_invalid, share = parse_numbers(text)
     if share >= NUMERIC_MIN_SHARE:
-        return "numeric", numbers, [], n_invalid
+        if n_invalid == 0 and (points := question_scale(question, numbers)) is not None:
+            typed = numbers.astype("Int64").astype("str").astype(pd.CategoricalDtype(list(points), ordered=True))
+            return ("likert", typed, list(points), 0,
+                    f"ordered scale: numbered {points[0]}–{points[-1]} (stated in the question)" + note)
+        return "numeric", numbers, [], n_invalid, "numbers" + note
+    with_units, reason = parse_with_units(text) if not open_ended else (None, "")
+    if with_units is not None:
+        return "numeric", with_units, [], 0, reason + note
+    if reason:
+        return "text", values, [], 0, reason + note
     if open_ended or (present.nunique() / len(present) > TEXT_MIN_UNIQUE_SHARE
                       and present.str.len().mean() > TEXT_MIN_MEAN_LENGTH):
-        return "text", values, [], 0
+        return "text", values, [], 0, "open text" + note
     counts = present.value_counts()
     options = sorted(counts.index, key=lambda v: (-counts[v], v))
-    return "single", text.astype(pd.CategoricalDtype(options, ordered=False)), options, 0
+    return ("single", text.astype(pd.CategoricalDtype(options, ordered=False)), options, 0,
+            "unordered choices (by frequency)" + note)
 
 
 def _multi_option(s: SourceColumn, values: pd.Series) -> str | None:
@@ -141,9 +205,26 @@ def _checkbox_options(values: pd.Series) -> list[str] | None:
     return sorted(counts, key=lambda t: (-counts[t], t))
 
 
-def type_questions(data: pd.DataFrame, srcs: list[SourceColumn]) -> list[tuple[SourceColumn, str, pd.Series, list[str], int]]:
-    """Return (source, kind, typed values, options, n_invalid) per output column, Google checkboxes split."""
-    multi = {id(s): _multi_option(s, data[s.col]) for s in srcs if s.preset is None}
+def _declared(s: SourceColumn, table: Mapping | None):
+    """Return the project-file entry for a source: by column name, question group, or the export's header."""
+    if not table:
+        return None
+    return next((table[key] for key in (s.name, s.group, s.source, s.key) if key and key in table), None)
+
+
+def type_questions(data: pd.DataFrame, srcs: list[SourceColumn], *, scales: Mapping[str, list[str]] | None = None,
+                   aliases: Mapping[str, Mapping[str, str]] | None = None) -> list[tuple]:
+    """Return (source, kind, typed values, options, n_invalid, detected) per output column, Google checkboxes split.
+
+    `scales` (survey.scales: column, question group or export header -> labels in order) declares or corrects an
+    ordered scale; `aliases` (survey.answer_aliases: column, group or '*' -> {other spelling: answer}) merges
+    spellings before typing."""
+    data = data.copy()
+    for s in srcs:
+        mapping = {**((aliases or {}).get("*") or {}), **(_declared(s, aliases) or {})}
+        if mapping and s.preset is None and data[s.col].dtype == "str":
+            data[s.col] = apply_aliases(data[s.col], mapping)
+    multi = {id(s): _multi_option(s, data[s.col]) for s in srcs if s.preset is None and _declared(s, scales) is None}
     for key in dict.fromkeys(s.key for s in srcs):   # a group is multi-select as a whole, with ≥1 option ticked
         members = [s for s in srcs if s.key == key and id(s) in multi and (_labelled(s) or (
             ITEM_ID.match(s.source) and not s.source.upper().endswith("_TEXT")))]
@@ -157,21 +238,29 @@ def type_questions(data: pd.DataFrame, srcs: list[SourceColumn]) -> list[tuple[S
         members = [s for s in srcs if s.key == key and s.preset is None and not multi.get(id(s)) and not s.open_ended]
         if len(members) > 1:
             seen = set().union(*(set(data[s.col].dropna().str.strip().unique()) for s in members))
-            group_scale[key] = match_scale(seen)
+            seen = {v for v in seen if fold_token(v) not in NO_ANSWER}
+            detected = detect_scale(seen)
+            group_scale[key] = match_scale(seen) or (tuple(detected[1]) if detected else None)
     out = []
     for s in srcs:
         values = data[s.col]
+        declared = _declared(s, scales)
         if s.preset is not None:
-            out.append((s, *s.preset))
+            out.append((s, *s.preset, "labelled in the SPSS file"))
+        elif declared is not None:
+            out.append((s, *classify_answers(values, scale=tuple(declared), declared=True)))
         elif multi.get(id(s)):
-            out.append((s, "multi", values.notna().astype(bool) & values.str.strip().ne("0"), [multi[id(s)]], 0))
+            out.append((s, "multi", values.notna().astype(bool) & values.str.strip().ne("0"), [multi[id(s)]], 0,
+                        "one option of a multi-select"))
         elif s.option == CHECKBOX_SEPARATOR and (options := _checkbox_options(values)):
             ticked = values.str.split(CHECKBOX_SEPARATOR).map(lambda c: {t.strip() for t in c} if isinstance(c, list) else set())
             for k, option in enumerate(options, start=1):
                 part = SourceColumn(s.col, s.source, s.text, item=option, name=f"{s.name}_{k}", group=s.name)
-                out.append((part, "multi", ticked.map(lambda chosen, o=option: o in chosen).astype(bool), [option], 0))
+                out.append((part, "multi", ticked.map(lambda chosen, o=option: o in chosen).astype(bool), [option], 0,
+                            "one option of ticked checkboxes joined with ', '"))
         else:
-            out.append((s, *classify_answers(values, open_ended=s.open_ended, scale=group_scale.get(s.key))))
+            out.append((s, *classify_answers(values, open_ended=s.open_ended, scale=group_scale.get(s.key),
+                                             question=s.text)))
     return out
 
 

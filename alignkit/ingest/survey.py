@@ -23,10 +23,11 @@ from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.answers import (CHECKBOX_SEPARATOR, ITEM_ID, LIKERT_MIN_DISTINCT, SourceColumn, match_scale,
                                      type_meta, type_questions)
 from alignkit.ingest.files import check_input_file, read_export, to_snake_case
+from alignkit.ingest.scales import detect_scale
 
 SURVEY_FORMATS = ("auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss")
 KINDS = ("single", "multi", "likert", "numeric", "text", "meta")
-CODEBOOK_COLUMNS = ("column", "question", "item", "kind", "options", "group", "source_column", "n_invalid")
+CODEBOOK_COLUMNS = ("column", "question", "item", "kind", "options", "group", "source_column", "n_invalid", "detected")
 
 
 META_CANONICAL = ("respondent_id", "email", "first_name", "last_name", "started_at", "submitted_at",
@@ -89,11 +90,16 @@ def _detect(first: list[str], data: pd.DataFrame) -> tuple[str, int]:
 
 
 def read_survey(path: Path, *, format: str = "auto", encoding: str = "auto", delimiter: str = "auto",
-                sheet: str | int | None = None, meta_columns: Mapping[str, str] | None = None) -> SurveyExport:
+                sheet: str | int | None = None, meta_columns: Mapping[str, str] | None = None,
+                scales: Mapping[str, list[str]] | None = None,
+                answer_aliases: Mapping[str, Mapping[str, str]] | None = None) -> SurveyExport:
     """Return the export read into typed responses and a codebook (see the module docstring for the rules).
 
     ``meta_columns`` maps canonical meta names (respondent_id, email, submitted_at …) to export headers and
-    overrides the per-platform defaults; a header the file lacks raises MissingColumnError.
+    overrides the per-platform defaults; a header the file lacks raises MissingColumnError. ``scales``
+    (survey.scales) declares or corrects ordered scales and ``answer_aliases`` (survey.answer_aliases) merges answer
+    spellings, each keyed by column name, question group or export header (aliases also by '*': every column);
+    a key that names no question raises MissingColumnError.
     """
     path = Path(path)
     if format not in SURVEY_FORMATS:
@@ -124,7 +130,7 @@ def read_survey(path: Path, *, format: str = "auto", encoding: str = "auto", del
     meta, srcs = _resolve_meta(path, srcs, headers, meta_columns or {}, numbered=numbered,
                                extras=fmt in ("qualtrics", "surveymonkey", "spss"))
     _name_questions(srcs, numbered=numbered)
-    return _assemble(path, fmt, data, meta, srcs)
+    return _assemble(path, fmt, data, meta, srcs, scales=scales, aliases=answer_aliases)
 
 
 def _parse_qualtrics(data: pd.DataFrame, rows: list[list[str]]) -> list[SourceColumn]:
@@ -205,8 +211,10 @@ def _spss_categorical(values: pd.Series, labels: Mapping, ordinal: bool) -> tupl
     if len(codes) == 1 and present <= {codes[0], 0}:
         return "multi", values.eq(codes[0]).fillna(False).astype(bool), names, n_invalid
     scale = match_scale(set(names))
-    likert = len(names) >= LIKERT_MIN_DISTINCT and (ordinal or scale is not None)
-    dtype = pd.CategoricalDtype(list(dict.fromkeys(names)), ordered=likert)
+    detected = None if scale is not None or ordinal else detect_scale(names)   # e.g. nominal-measured age bands
+    likert = len(names) >= LIKERT_MIN_DISTINCT and (ordinal or scale is not None or detected is not None)
+    order = detected[1] if detected else list(dict.fromkeys(names))
+    dtype = pd.CategoricalDtype(order, ordered=likert)
     return ("likert" if likert else "single"), mapped.astype(dtype), list(dtype.categories), n_invalid
 
 
@@ -271,12 +279,13 @@ def _split_items(texts: list[str]) -> list[tuple[str, str | None]]:
     return [tuple(t.split(" - ", 1)) if " - " in t else (t, None) for t in texts]
 
 
-def _assemble(path: Path, fmt: str, data: pd.DataFrame, meta: list[tuple[str, SourceColumn]], srcs: list[SourceColumn]) -> SurveyExport:
+def _assemble(path: Path, fmt: str, data: pd.DataFrame, meta: list[tuple[str, SourceColumn]], srcs: list[SourceColumn],
+              *, scales: Mapping | None = None, aliases: Mapping | None = None) -> SurveyExport:
     columns: dict[str, pd.Series] = {}
     book: list[dict] = []
 
     def add(name: str, values: pd.Series, kind: str, question: str, item: str | None, options: list[str],
-            group: str | None, source: str | None, n_invalid: int = 0) -> None:
+            group: str | None, source: str | None, n_invalid: int = 0, detected: str = "") -> None:
         base, k = name, 1
         while name in columns:
             k += 1
@@ -284,8 +293,12 @@ def _assemble(path: Path, fmt: str, data: pd.DataFrame, meta: list[tuple[str, So
         columns[name] = values.reset_index(drop=True)
         book.append({"column": name, "question": question, "item": item, "kind": kind,
                      "options": [str(o) for o in options], "group": group or name, "source_column": source,
-                     "n_invalid": int(n_invalid)})
+                     "n_invalid": int(n_invalid), "detected": detected or kind})
 
+    for setting, table in (("survey.scales", scales), ("survey.answer_aliases", aliases)):
+        known = {k for s in srcs for k in (s.name, s.group, s.source, s.key) if k} | {"*"}
+        for key in [k for k in (table or {}) if k not in known]:
+            raise MissingColumnError(path, key, sorted({s.name for s in srcs}), mapped_from=f"{setting}.{key}")
     typed = [(name, s, type_meta(name, data[s.col])) for name, s in meta]
     first = {name: values for name, _, values in reversed(typed)}
     if "respondent_id" not in first:
@@ -302,10 +315,10 @@ def _assemble(path: Path, fmt: str, data: pd.DataFrame, meta: list[tuple[str, So
         add(name, values, "meta", s.text, None, [], None, s.source or None, n_invalid)
     add("is_blank_row", data.isna().all(axis=1).astype(bool), "meta",
         "Computed by alignkit: the export row has no answer at all.", None, [], None, None)
-    for s, kind, values, options, n_invalid in type_questions(data, srcs):
-        add(s.name, values, kind, s.text, s.item, options, s.group, s.source, n_invalid)
+    for s, kind, values, options, n_invalid, detected in type_questions(data, srcs, scales=scales, aliases=aliases):
+        add(s.name, values, kind, s.text, s.item, options, s.group, s.source, n_invalid, detected)
     codebook = pd.DataFrame(book, columns=list(CODEBOOK_COLUMNS))
-    for col in ("column", "question", "item", "kind", "group", "source_column"):
+    for col in ("column", "question", "item", "kind", "group", "source_column", "detected"):
         codebook[col] = codebook[col].astype("str")
     codebook["n_invalid"] = codebook["n_invalid"].astype("int64")
     return SurveyExport(responses=pd.DataFrame(columns), codebook=codebook, source_format=fmt, path=path)

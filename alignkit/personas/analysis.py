@@ -18,14 +18,16 @@ import pandas as pd
 
 from alignkit import __version__
 from alignkit.config import PersonaSettings, ProjectSettings
-from alignkit.errors import InputFileError
+from alignkit.errors import ConfigError, InputFileError
 from alignkit.plan import require
 from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.personas.map import persona_map
 from alignkit.personas.k_choice import choose_k, score_k
+from alignkit.personas.features import flag_dropouts, screen_features
 from alignkit.personas.model import PersonaModel, persona_features
-from alignkit.personas.profiles import (auto_names, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
-                                       typical_answers)
+from alignkit.personas.names import auto_names
+from alignkit.personas.profiles import (crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
+                                       survey_outcomes, typical_answers)
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size
 from alignkit.prepare.weights import WEIGHT_COLUMN
@@ -57,6 +59,8 @@ class PersonaResult:
     codebook: pd.DataFrame = field(repr=False)
     min_group_size: int = 10
     weighting: pd.DataFrame | None = None   # one row when survey weights are on (n_effective, design effect); else None
+    screen: pd.DataFrame | None = None      # every candidate answer: answer rate, used as a feature or why not
+    outcomes: pd.DataFrame | None = None    # survey outcome columns per persona: rate with its 95% CI (no CRM needed)
 
     @property
     def weighted(self) -> bool:
@@ -71,8 +75,10 @@ class PersonaResult:
             return render_fragment("summary.html.j2", tables=[
                 ("Personas (weighted share of respondents, 95% Wilson CI on Kish's effective n)", self.sizes),
                 ("Survey weights", self.weighting), ("What the model was fitted on", self.fit)])
-        return render_fragment("summary.html.j2", tables=[
-            ("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)])
+        tables = [("Personas (share of respondents, 95% Wilson CI)", self.sizes), ("What the model was fitted on", self.fit)]
+        if self.outcomes is not None and len(self.outcomes):
+            tables.append(("Outcomes in the survey per persona (95% Wilson CI)", self.outcomes))
+        return render_fragment("summary.html.j2", tables=tables)
 
 
 def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
@@ -92,11 +98,48 @@ def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, 
     return frames[0], frames[1], frames[2]
 
 
-def fit_rows(responses: pd.DataFrame, persona_settings: PersonaSettings) -> pd.Series:
-    """Return which responses the model is fitted on: those without a quality flag, unless include_flagged."""
+def fit_rows(responses: pd.DataFrame, persona_settings: PersonaSettings, *, codebook: pd.DataFrame | None = None,
+             min_answered: float = 0.5) -> pd.Series:
+    """Return which responses the model is fitted on: those without a quality flag (unless include_flagged) and,
+    given the codebook, never a drop-out (answered under `min_answered` of the questions it was shown)."""
     if persona_settings.include_flagged or "quality_ok" not in responses:
-        return pd.Series(True, index=responses.index)
-    return responses["quality_ok"].astype(bool)
+        used = pd.Series(True, index=responses.index)
+    else:
+        used = responses["quality_ok"].astype(bool)
+    if codebook is not None:
+        used = used & ~flag_dropouts(responses, codebook, min_answered=min_answered,
+                                     min_answer_rate=persona_settings.min_answer_rate)
+    return used
+
+
+def band_columns(features: pd.DataFrame) -> list[str]:
+    """Return the feature columns holding bands (age or income bands, company sizes): ordered in the data and the
+    profiles, but encoded one-hot in the model, since one band's step to the next is of unknown, unequal size
+    (1-9 to 10-49 employees is not 200-499 to 500-999); a score would invent a gradient k-means then cuts along."""
+    if "detected" not in features:
+        return []
+    return list(features.loc[features["detected"].astype("str").str.startswith("ordered scale: range"), "column"])
+
+
+def min_answered(settings: ProjectSettings) -> float:
+    """Return the drop-out threshold of the project file (survey.dropout_min_answered; 0.5 without a survey)."""
+    return settings.survey.dropout_min_answered if settings.survey is not None else 0.5
+
+
+def screened_features(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
+                      min_answered: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Return (the codebook rows forming the personas, the screening table of every candidate, the fitted rows):
+    outcomes, ids, constants, near-unique answers and skip-logic questions are screened out (``features``)."""
+    candidates = persona_features(codebook, features=persona_settings.features, profile_only=persona_settings.profile_only)
+    used = fit_rows(responses, persona_settings, codebook=codebook, min_answered=min_answered)
+    screen = screen_features(responses, candidates, fit=used, min_answer_rate=persona_settings.min_answer_rate,
+                             skipped=persona_settings.skipped_questions, outcomes=persona_settings.outcomes)
+    chosen = candidates[screen["use"].isin(["feature", "not asked"]).to_numpy()].reset_index(drop=True)
+    if chosen.empty:
+        raise ConfigError("No survey answer is left to form personas: " + "; ".join(
+            f"{r.column}: {r.reason}" for r in screen.itertuples()) + ". Fix: lower personas.min_answer_rate, set "
+            "personas.skipped_questions: not_asked, or name the answers in personas.features.")
+    return chosen, screen, used
 
 
 def analysis_weights(responses: pd.DataFrame) -> pd.Series | None:
@@ -121,7 +164,8 @@ def weighting_summary(responses: pd.DataFrame, weights: pd.Series | None, model:
 
 
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
-                 seed: int, weights: pd.Series | None | str = "auto") -> tuple[PersonaModel, pd.DataFrame, str]:
+                 seed: int, weights: pd.Series | None | str = "auto",
+                 min_answered: float = 0.5) -> tuple[PersonaModel, pd.DataFrame, str]:
     """Return the fitted persona model, the table behind the choice of k (the one row of a fixed k) and the rule used.
 
     `weights` = "auto" (the default) uses the responses' survey weights when responses.parquet has them
@@ -130,8 +174,8 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
     unweighted and the rule says so (the profiles are still weighted)."""
     if isinstance(weights, str):
         weights = analysis_weights(responses)
-    features = persona_features(codebook, features=persona_settings.features, profile_only=persona_settings.profile_only)
-    used = fit_rows(responses, persona_settings)
+    features, screen, used = screened_features(responses, codebook, persona_settings, min_answered=min_answered)
+    not_asked = [c for c in screen.loc[screen["use"] == "not asked", "column"]]
     X = responses.loc[used]
     w = None if weights is None else np.nan_to_num(np.asarray(weights, dtype=float)[used.to_numpy()], nan=0.0)
     unweighted_note = ""
@@ -140,7 +184,8 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
                            "fitted unweighted; their sizes and profiles are weighted.")
         w = None
     model = PersonaModel(2, algorithm=persona_settings.algorithm, features=list(features["column"]),
-                         blocks=dict(zip(features["column"], features["block"])), random_state=seed)
+                         blocks=dict(zip(features["column"], features["block"])), random_state=seed,
+                         not_asked=not_asked or None, unordered=band_columns(features) or None)
     if persona_settings.k == "auto":
         low, high = persona_settings.k_range
         Z = model.fit(X, sample_weight=w).transform(X)
@@ -166,10 +211,14 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
 
 
 def _fit_summary(responses: pd.DataFrame, used: pd.Series, model: PersonaModel,
-                 weights: pd.Series | None = None) -> pd.DataFrame:
+                 weights: pd.Series | None = None, dropouts: pd.Series | None = None) -> pd.DataFrame:
     missing = int(model.missing_counts_.sum())
     rows = [("Survey responses", len(responses)), ("Used to fit the personas", int(used.sum())),
-            ("Left out of fitting (speeders, straight-liners, unfinished); still assigned", int((~used).sum())),
+            ("Left out of fitting (speeders, straight-liners, unfinished, drop-outs); still assigned", int((~used).sum()))]
+    if dropouts is not None:
+        rows.append(("… of which drop-outs (answered under the share of questions shown in "
+                     "survey.dropout_min_answered)", int(dropouts.sum())))
+    rows += [
             ("Answer columns forming the personas", len(model.features_)),
             ("Encoded features (after one-hot)", len(model.get_feature_names_out())),
             ("Missing answers imputed", missing)]
@@ -188,11 +237,14 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
     """Return the full result for a fitted model: assignments, sizes, traits, names, typical answers, CRM outcome
     and (unless given) the persona map. Every respondent is assigned, flagged ones included."""
     persona_id = pd.Series(model.predict(responses) + 1, index=responses.index, name="persona_id")
-    used = fit_rows(responses, settings.personas)
+    _, screen, used = screened_features(responses, codebook, settings.personas, min_answered=min_answered(settings))
+    dropouts = flag_dropouts(responses, codebook, min_answered=min_answered(settings),
+                             min_answer_rate=settings.personas.min_answer_rate)
     k = model.n_clusters_
     weights = analysis_weights(responses)
     traits = persona_traits(responses, persona_id, codebook, weights=weights)
-    names = auto_names(traits, range(1, k + 1), overrides=settings.personas.names)
+    names = auto_names(traits, range(1, k + 1), overrides=settings.personas.names, features=model.features_,
+                       codebook=codebook)
     minimum = settings.privacy.min_group_size
     assignments = pd.DataFrame({"respondent_key": responses["respondent_key"].astype("str"),
                                 "lead_key": responses["lead_key"].astype("str"),
@@ -203,7 +255,7 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
         embedding = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "persona_id": persona_id.to_numpy()})
     big = [pid for pid in names if (persona_id == pid).sum() >= minimum]
     return PersonaResult(
-        k=k, k_rule=k_rule, k_scores=k_scores, fit=_fit_summary(responses, used, model, weights),
+        k=k, k_rule=k_rule, k_scores=k_scores, fit=_fit_summary(responses, used, model, weights, dropouts),
         sizes=persona_sizes(persona_id, names, weights=weights, min_group_size=minimum),
         traits=traits[traits["persona_id"].isin(big)].reset_index(drop=True),
         top=top_traits(traits[traits["persona_id"].isin(big)]),
@@ -212,7 +264,8 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
                           sql_stage=settings.funnel.sql_stage, min_group_size=minimum, weights=weights)
              if leads is not None and settings.funnel is not None else no_crm_outcomes()),
         assignments=assignments, embedding=embedding, names=names, model=model, codebook=codebook,
-        min_group_size=minimum, weighting=weighting_summary(responses, weights, model))
+        min_group_size=minimum, weighting=weighting_summary(responses, weights, model), screen=screen,
+        outcomes=survey_outcomes(responses, persona_id, screen, names, weights=weights, min_group_size=minimum))
 
 
 def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
@@ -224,7 +277,7 @@ def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None,
         codebook = loaded[1] if codebook is None else codebook
         leads = loaded[2] if leads is None else leads
     model, scores, rule = fit_personas(responses, codebook, settings.personas, seed=settings.seed,
-                                       weights=analysis_weights(responses))
+                                       weights=analysis_weights(responses), min_answered=min_answered(settings))
     return describe(model, responses, codebook, leads, settings, k_scores=scores, k_rule=rule)
 
 

@@ -25,6 +25,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from sklearn.utils.validation import check_is_fitted
 
 from alignkit.errors import ConfigError, close_matches
+from alignkit.personas.features import with_not_asked
 
 ANSWER_KINDS = ("likert", "single", "multi", "numeric")
 ALGORITHMS = ("kmeans", "gmm", "agglomerative")
@@ -185,6 +186,8 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     blocks : column -> question it belongs to; columns of one question share one unit of weight (None: each
         column is its own question).
     n_init : k-means / mixture restarts. random_state : seed.
+    not_asked : columns of skip-logic questions whose blanks enter as a "not asked" level (one-hot), not imputed.
+    unordered : ordered columns encoded one-hot all the same (bands: their steps are of unknown, unequal size).
 
     Attributes (after fit): ``labels_`` (persona index per row, 0 = largest persona), ``cluster_centers_`` (in the
     weighted answer space), ``n_clusters_``, ``kinds_`` (column -> encoding), ``question_weights_``,
@@ -194,7 +197,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, n_clusters: int = 5, *, algorithm: str = "kmeans", features: Sequence[str] | None = None,
-                 blocks: Mapping[str, str] | None = None, n_init: int = 10, random_state: int | None = None):
+                 blocks: Mapping[str, str] | None = None, n_init: int = 10, random_state: int | None = None,
+                 not_asked: Sequence[str] | None = None, unordered: Sequence[str] | None = None):
+        self.not_asked = not_asked
+        self.unordered = unordered
         self.n_clusters = n_clusters
         self.algorithm = algorithm
         self.features = features
@@ -231,7 +237,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
             missing = [c for c in self.features_ if c not in frame.columns]
             if missing:
                 raise ValueError(f"X has no column(s) {missing}, which the persona model was fitted on.")
-        return frame
+        return with_not_asked(frame, [c for c in (self.not_asked or []) if c in frame.columns])
 
     def _clusterer(self, n_clusters: int, seed) -> BaseEstimator:
         if self.algorithm == "kmeans":
@@ -266,7 +272,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         if absent:
             raise ValueError(f"X has no column(s) {absent} named in features.")
         self.features_ = features
-        self.kinds_ = {c: answer_kind(frame[c]) for c in features}
+        self.kinds_ = {c: "single" if c in (self.unordered or ()) else answer_kind(frame[c]) for c in features}
         self.missing_counts_ = frame[features].isna().sum().astype(int)
         encode = ColumnTransformer([(str(c), _column_encoder(self.kinds_[c]), [c]) for c in features],
                                    verbose_feature_names_out=False, remainder="drop")

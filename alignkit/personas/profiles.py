@@ -82,7 +82,11 @@ def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str,
 
 
 def _describe(kind: str, question: str, item: str, answer: str, value_in: float, value_out: float,
-              std_diff: float) -> str:
+              std_diff: float, agreement: bool = True) -> str:
+    if kind == "likert" and not agreement:
+        word = "Higher" if std_diff > 0 else "Lower"
+        what = f"{question} — {item}" if item else question
+        return f"{word} on “{what}” ({answer.replace('average on', 'average')}: {value_in:.1f} vs {value_out:.1f})"
     if kind == "likert":
         verb = "Agrees more" if std_diff > 0 else "Agrees less"
         return f"{verb} that “{item}” (average {value_in:.1f} vs {value_out:.1f})"
@@ -107,18 +111,29 @@ def persona_traits(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.
     for _, row in answer_columns(codebook).iterrows():
         question = short_question(row["question"])
         item = str(row.get("item")) if row.get("item") not in (None, "", "nan", "<NA>") and pd.notna(row.get("item")) else ""
+        if not item and " - " in str(row["question"]):        # a plain export's "Question - Item" header
+            item = str(row["question"]).split(" - ", 1)[1].strip()
         for answer, measure, values, is_share in _indicators(responses, row):
             for pid in sorted(persona_id.unique()):
                 group = (persona_id == pid).to_numpy()
                 stats = (compare_share if is_share else compare_mean)(values.reset_index(drop=True), group, weights=w)
                 rows.append({"persona_id": int(pid), "column": row["column"], "kind": row["kind"],
-                             "question": question, "item": item, "answer": answer, "measure": measure, **stats})
+                             "question": question, "item": item, "answer": answer, "measure": measure, **stats,
+                             "agreement": _is_agreement(row)})
     table = pd.DataFrame(rows)
     table["q_value"] = benjamini_hochberg(table["p_value"])
     table["sets_apart"] = (table["q_value"] < SIGNIFICANCE) & (table["std_diff"].abs() >= MIN_STD_DIFF)
-    table["description"] = [_describe(r.kind, r.question, r.item, r.answer, r.value_in, r.value_out, r.std_diff)
-                            for r in table.itertuples()]
-    return table
+    table["description"] = [_describe(r.kind, r.question, r.item, r.answer, r.value_in, r.value_out, r.std_diff,
+                                      r.agreement) for r in table.itertuples()]
+    return table.drop(columns="agreement")
+
+
+def _is_agreement(row: pd.Series) -> bool:
+    """Return whether a codebook row is an agreement scale (its sentences say 'agrees more that …')."""
+    detected = str(row.get("detected", "") or "")
+    if "agreement" in detected:
+        return True
+    return not detected.startswith("ordered scale") and any("agree" in str(o).lower() for o in row.get("options", []))
 
 
 def top_traits(traits: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
@@ -129,34 +144,39 @@ def top_traits(traits: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     return top.drop(columns="size").reset_index(drop=True)
 
 
-def auto_names(traits: pd.DataFrame, persona_ids: Sequence[int], *, overrides: Mapping[int, str] | None = None) -> dict[int, str]:
-    """Return a short descriptive name per persona: its most distinctive chosen option and its most distinctive
-    agreement, e.g. 'IT · Data security is our top buying criterion'; `overrides` (the project file's
-    personas.names) win. Names are made unique."""
-    names: dict[int, str] = {}
-    positive = traits[traits["sets_apart"] & (traits["std_diff"] > 0)].sort_values("std_diff", ascending=False, kind="stable")
-    for pid in persona_ids:
-        mine = positive[positive["persona_id"] == pid]
-        option = mine[mine["kind"].isin(["single", "multi"])].head(1)
-        statement = mine[mine["kind"] == "likert"].head(1)
-        parts = []
-        if len(option):
-            parts.append(option["answer"].iat[0])
-        if len(statement):
-            text = statement["item"].iat[0]
-            parts.append(text if len(text) <= NAME_MAX_STATEMENT else text[:NAME_MAX_STATEMENT - 1].rstrip() + "…")
-        if not parts and len(mine):
-            parts.append(mine["answer"].iat[0] if mine["kind"].iat[0] != "likert" else mine["item"].iat[0])
-        names[int(pid)] = " · ".join(parts) or f"Persona {pid}"
-    for pid, name in (overrides or {}).items():
-        if int(pid) in names:
-            names[int(pid)] = name
-    seen: dict[str, int] = {}
-    for pid in sorted(names):
-        seen[names[pid]] = seen.get(names[pid], 0) + 1
-        if seen[names[pid]] > 1:
-            names[pid] = f"{names[pid]} ({pid})"
-    return names
+_POSITIVE = frozenset({"1", "yes", "y", "true", "accepted", "responded", "converted", "churned", "bought", "purchased"})
+
+
+def survey_outcomes(responses: pd.DataFrame, persona_id: pd.Series, screen: pd.DataFrame | None,
+                    names: Mapping[int, str], *, weights: pd.Series | None = None,
+                    min_group_size: int = 1) -> pd.DataFrame:
+    """Return, per persona and survey outcome (a yes/no or 0/1 answer screened as an outcome: response, accepted,
+    converted, churn, or personas.outcomes), the share with the outcome and its 95% Wilson CI (weighted when
+    `weights` are given); personas smaller than `min_group_size` show no figures. No CRM is needed."""
+    columns = ["outcome", "persona_id", "persona", "n", "rate", "ci_low", "ci_high", "suppressed"]
+    if screen is None or not len(screen):
+        return pd.DataFrame(columns=columns)
+    outcome = screen[(screen["use"] == "profile") & screen["reason"].str.contains("outcome")]
+    rows = []
+    persona_id = pd.Series(np.asarray(persona_id), index=responses.index)
+    for column in outcome["column"]:
+        values = responses[column]
+        text = values.astype("object").where(values.notna()).map(lambda v: str(v).strip().lower().removesuffix(".0")
+                                                                  if v is not None and v == v else None)
+        if text.dropna().nunique() != 2 or not set(text.dropna()) & _POSITIVE:
+            continue
+        hit = text.isin(_POSITIVE).where(text.notna())
+        for pid in sorted(names):
+            mine = (persona_id == pid) & hit.notna()
+            w = None if weights is None else np.asarray(weights, dtype=float)[mine.to_numpy()]
+            result = proportion(hit[mine].astype(bool), weights=w) if mine.any() else None
+            rows.append({"outcome": column, "persona_id": pid, "persona": names[pid], "n": int(mine.sum()),
+                         "rate": result.share if result else np.nan, "ci_low": result.ci_low if result else np.nan,
+                         "ci_high": result.ci_high if result else np.nan})
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return suppress_small_groups(pd.DataFrame(rows), count_column="n", min_group_size=min_group_size,
+                                 value_columns=["n", "rate", "ci_low", "ci_high"])
 
 
 def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame,

@@ -13,6 +13,7 @@ import pandas as pd
 from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.personas.analysis import PersonaResult, headline, weighting_note
+from alignkit.plots.personas import MAP_CAPTION
 from alignkit.report.labels import build_with_labels
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 
@@ -45,7 +46,8 @@ def _card(result: PersonaResult, pid: int) -> Section:
                     f"{crm['top_sources']}, and typically got as far as {crm['typical_furthest_stage']}.")
     else:
         text.append(f"Too few linked CRM leads (fewer than {result.min_group_size}) to show what they did.")
-    text.append("What sets them apart: " + "; ".join(top["description"]) + ".")
+    text.extend(outcome_sentences(result, pid))
+    text.append(trait_sentence(top))
     table = top[TRAIT_COLUMNS].rename(columns={"value_in": "in_persona", "value_out": "everyone_else"})
     typical = result.typical[["question", result.names[pid]]].rename(columns={result.names[pid]: "typical_answer"})
     colour = plots.persona_colours(list(result.names.values()))[result.names[pid]]
@@ -57,15 +59,64 @@ def _card(result: PersonaResult, pid: int) -> Section:
         ReportTable(f"persona_{pid}_typical", "A typical respondent's answers", typical, max_rows=40)])
 
 
+_PLURAL = (("Agrees more", "agree more"), ("Agrees less", "agree less"), ("More often answers", "more often answer"),
+           ("Less often answers", "less often answer"), ("More often ticks", "more often tick"),
+           ("Less often ticks", "less often tick"), ("Higher on", "score higher on"), ("Lower on", "score lower on"),
+           ("Higher answer to", "give a higher answer to"), ("Lower answer to", "give a lower answer to"))
+
+
+def _lower_first(text: str) -> str:
+    """Return a trait description as the verb phrase of 'They …' ('Agrees more that …' -> 'agree more that …')."""
+    for singular, plural in _PLURAL:
+        if text.startswith(singular):
+            return plural + text[len(singular):]
+    return text[:1].lower() + text[1:]
+
+
+def trait_sentence(top: pd.DataFrame) -> str:
+    """Return a persona's top traits as one sentence ('Compared with everyone else, they more often …, and …')."""
+    parts = [_lower_first(d) for d in top["description"]]
+    if not parts:
+        return "No answer sets them apart from everyone else beyond chance."
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return f"Compared with everyone else, they {listed}."
+
+
+def outcome_sentences(result: PersonaResult, pid: int) -> list[str]:
+    """Return one sentence per survey outcome for a persona ('31% answered yes to response (95% CI 27%–36%) …')."""
+    if result.outcomes is None or not len(result.outcomes):
+        return []
+    lines = []
+    for _, row in result.outcomes[result.outcomes["persona_id"] == pid].iterrows():
+        if row["suppressed"] or pd.isna(row["rate"]):
+            lines.append(f"Too few answers (fewer than {result.min_group_size}) to show their {row['outcome']} rate.")
+        else:
+            lines.append(f"{row['rate']:.0%} of them have the outcome “{row['outcome']}” (95% CI {row['ci_low']:.0%}–"
+                         f"{row['ci_high']:.0%}, {int(row['n']):,} answers).")
+    return lines
+
+
 def report_sections(result: PersonaResult) -> list[Section]:
     """Return the report's sections: how many personas and why, sizes and map, one card per persona, CRM outcome."""
     sections = [Section("fit", "How the personas were found", [
         "Each respondent's answers are encoded by type (agreement scales as scores, single choices as one column "
         "per option, ticked boxes as yes/no, numbers on a robust scale), every question is given the same total "
         "weight so that a question with many options cannot dominate, and respondents are grouped by k-means.",
-        "Speeders, straight-liners and unfinished responses are left out of fitting, so that careless answers do not "
-        "shape the personas; they are still assigned to the nearest persona and counted below.", result.k_rule],
-        [ReportTable("fit", "What the model was fitted on", result.fit)])]
+        "Speeders, straight-liners, unfinished responses and drop-outs (who answered under a set share of the "
+        "questions they were shown) are left out of fitting, so that careless or missing answers do not shape the "
+        "personas; they are still assigned to the nearest persona and counted below.",
+        "Questions answered by a minority (skip logic), outcomes, ids, constants and near-unique answers never form "
+        "the personas: a skipped answer is never filled in with the majority's, and an outcome is profiled per "
+        "persona instead. The table of answers says which formed the personas and why the others did not.",
+        result.k_rule],
+        [ReportTable("fit", "What the model was fitted on", result.fit),
+         *([ReportTable("feature_screen", "Which answers form the personas, and why the others do not",
+                        result.screen)] if result.screen is not None else [])])]
+    if result.outcomes is not None and len(result.outcomes):
+        sections.append(Section("outcomes", "Outcomes in the survey, per persona", [
+            "Answers that are outcomes (a campaign response, a purchase, churn) never form the personas; they are "
+            "profiled per persona instead: the share with the outcome and its 95% Wilson interval."],
+            [ReportTable("survey_outcomes", "Outcome rate per persona", result.outcomes)]))
     if result.weighted:
         first = sections[0]
         sections[0] = replace(first, paragraphs=[*first.paragraphs,
@@ -90,9 +141,8 @@ def report_sections(result: PersonaResult) -> list[Section]:
         ("Weighted share of respondents in each persona with its 95% Wilson interval on Kish's effective sample size; "
          "n_effective and design_effect are those of the persona's own weights. "
          if result.weighted else "Share of all respondents in each persona with its 95% Wilson interval. ") +
-        "The map places respondents who "
-        "answered alike close together (UMAP of the weighted answers); it is a picture, distances across it are "
-        "not measurements."],
+        "The map places respondents who answered alike close together (UMAP of the weighted answers). "
+        + MAP_CAPTION],
         [ReportFigure.from_axes(plots.plot_persona_sizes(shown), alt="Bar chart of persona shares with confidence intervals."),
          ReportTable("sizes", "Persona sizes (weighted)" if result.weighted else "Persona sizes", result.sizes),
          ReportFigure.from_axes(plots.plot_persona_map(result.embedding, result.names, min_group_size=result.min_group_size),

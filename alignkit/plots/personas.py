@@ -3,8 +3,12 @@ traits and how shares moved between survey waves, each persona in its own colour
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from sklearn.neighbors import NearestNeighbors
 
 from alignkit.plots.theme import PALETTE, _axes, ci_errors, persona_colours
 
@@ -45,11 +49,30 @@ def plot_persona_sizes(sizes: pd.DataFrame, *, ax: plt.Axes | None = None) -> pl
     return ax
 
 
+MAP_CAPTION = ("Each dot is a respondent; respondents who answered alike sit together, and each number marks the "
+               "densest part of its persona. The map can show which personas are distinct and which blend into each "
+               "other; it cannot show distances in any unit, sizes of differences, or why people differ: read the "
+               "persona cards for that.")
+
+
+def densest_point(xy: np.ndarray, *, n_neighbors: int = 20, max_rows: int = 3000, seed: int = 0) -> np.ndarray:
+    """Return the map position in the densest part of a set of points: the point whose `n_neighbors`-th nearest
+    neighbour (within the set) is closest — unlike a centroid, it always lies where respondents are."""
+    xy = np.asarray(xy, dtype=float)
+    if len(xy) > max_rows:
+        xy = xy[np.random.default_rng(seed).choice(len(xy), max_rows, replace=False)]
+    k = min(n_neighbors, len(xy) - 1)
+    if k < 1:
+        return xy[0]
+    distance, _ = NearestNeighbors(n_neighbors=k + 1).fit(xy).kneighbors(xy)
+    return xy[int(np.argmin(distance[:, -1]))]
+
+
 def plot_persona_map(embedding: pd.DataFrame, names: dict, *, ax: plt.Axes | None = None, min_group_size: int = 1,
                      max_points: int = 6000, seed: int = 0) -> plt.Axes:
-    """Scatter of the 2-D persona map (columns x, y, persona_id), one colour per persona, labelled at each
-    persona's median position. At most `max_points` points are drawn (a seeded sample) so the figure stays
-    small; personas with fewer than `min_group_size` respondents are not drawn."""
+    """Scatter of the 2-D persona map (columns x, y, persona_id), one colour per persona, each labelled on its
+    densest region (`densest_point`), with MAP_CAPTION under the x axis. At most `max_points` points are drawn
+    (a seeded sample) so the figure stays small; personas with fewer than `min_group_size` respondents are not drawn."""
     ax = _axes(ax, (7.5, 6.0))
     colours = persona_colours(names)
     counts = embedding["persona_id"].value_counts()
@@ -60,13 +83,13 @@ def plot_persona_map(embedding: pd.DataFrame, names: dict, *, ax: plt.Axes | Non
         if len(part) == 0:
             continue
         ax.scatter(part["x"], part["y"], s=6, alpha=0.5, color=colours[names[pid]], label=names[pid], linewidths=0)
-        centre = shown.loc[shown["persona_id"] == pid, ["x", "y"]].median()
-        ax.annotate(str(pid), (centre["x"], centre["y"]), ha="center", va="center", fontsize=12, fontweight="bold",
+        centre = densest_point(shown.loc[shown["persona_id"] == pid, ["x", "y"]].to_numpy(), seed=seed)
+        ax.annotate(str(pid), (centre[0], centre[1]), ha="center", va="center", fontsize=12, fontweight="bold",
                     bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": colours[names[pid]]})
-    ax.set_xlabel("Map dimension 1 (no unit)")
     ax.set_ylabel("Map dimension 2 (no unit)")
     ax.set_title("Persona map: respondents who answered alike sit together")
-    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, markerscale=3, fontsize=8)
+    ax.set_xlabel("Map dimension 1 (no unit)\n\n" + textwrap.fill(MAP_CAPTION, 95), fontsize=8)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, markerscale=3, fontsize=8)
     return ax
 
 

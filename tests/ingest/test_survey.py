@@ -414,3 +414,52 @@ def test_forced_format_and_xlsx_qualtrics_detection(tmp_path):
     assert values(read_survey(path, format="qualtrics"), "q4") == [12.0, 1200.0, None, 7.0]
     google = write_rows(tmp_path / "google.csv", GOOGLE_ROWS)
     assert read_survey(google, format="plain").source_format == "plain"
+
+
+def test_a_plain_survey_export_gets_its_scales_in_meaning_order(tmp_path):
+    """The survey-only shape: one header row, bands, frequency words, a numbered scale with word ends, importance
+    items, a 0-10 question, refusals; the codebook says what was detected."""
+    from tests.fixtures.shapes import AGE_BANDS, FREQUENCY, IMPORTANCE, SATISFACTION, survey_only_export
+
+    path = tmp_path / "customer_survey.csv"
+    survey_only_export(600).to_csv(path, index=False)
+    export = read_survey(path, format="plain")
+    assert_codebook_matches(export)
+    book = export.codebook.set_index("column")
+    age = book.loc["what_is_your_age"]
+    assert age["kind"] == "likert" and list(age["options"]) == [b for b in AGE_BANDS if b != "Under 18"]
+    assert age["detected"].startswith("ordered scale: range") and "refusals" in age["detected"]
+    assert "Prefer not to say" not in export.responses["what_is_your_age"].cat.categories
+    assert list(book.at["how_often_do_you_buy_from_us", "options"]) == list(FREQUENCY)
+    assert list(book.at["overall_how_satisfied_are_you_with_us", "options"]) == list(SATISFACTION)
+    assert list(book.at["how_important_is_each_to_you_low_prices", "options"]) == list(IMPORTANCE)
+    nps = book.loc["how_likely_are_you_to_recommend_us_to_a_friend_0_10"]
+    assert nps["kind"] == "likert" and list(nps["options"]) == [str(n) for n in range(11)]
+    assert export.responses["what_is_your_age"].cat.ordered
+    assert_writes_parquet(export, tmp_path)
+
+
+def test_scales_and_answer_aliases_from_the_project_file(tmp_path):
+    path = write_rows(tmp_path / "plain.csv", [["id", "Tier", "Channel"], ["1", "Gold", "Shop"], ["2", "Bronze", "shop"],
+                                               ["3", "Silver", "Web"], ["4", "Platinum", "In store"]])
+    export = read_survey(path, format="plain", scales={"tier": ["Bronze", "Silver", "Gold"]},
+                         answer_aliases={"channel": {"shop": "In store"}})
+    tier = book_row(export, "tier")
+    assert list(tier["options"]) == ["Bronze", "Silver", "Gold"] and tier["n_invalid"] == 1
+    assert values(export, "tier") == ["Gold", "Bronze", "Silver", None]
+    assert values(export, "channel") == ["In store", "In store", "Web", "In store"]
+    with pytest.raises(MissingColumnError, match="survey.scales.tierz"):
+        read_survey(path, format="plain", scales={"tierz": ["Bronze", "Silver"]})
+
+
+def test_spss_bands_measured_nominal_are_ordered_by_meaning(tmp_path):
+    path = tmp_path / "bands.sav"
+    frame = pd.DataFrame({"ResponseId": ["R1", "R2", "R3", "R4"], "band": [1.0, 2.0, 3.0, 4.0]})
+    pyreadstat.write_sav(frame, path, column_labels={"ResponseId": "Response ID", "band": "Age band"},
+                         variable_value_labels={"band": {1.0: "65 or older", 2.0: "18-24", 3.0: "Under 18",
+                                                         4.0: "25-44"}},
+                         variable_measure={"band": "nominal"})
+    export = read_survey(path)
+    row = book_row(export, "band")
+    assert row["kind"] == "likert" and list(row["options"]) == ["Under 18", "18-24", "25-44", "65 or older"]
+    assert values(export, "band") == ["65 or older", "18-24", "Under 18", "25-44"]

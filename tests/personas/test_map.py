@@ -31,3 +31,26 @@ def test_persona_colours_are_fixed_by_persona_number():
     assert colours == {"A": plots.PALETTE[0], "B": plots.PALETTE[1], "C": plots.PALETTE[2]}
     assert plots.persona_colours(["A", "B"])["B"] == plots.PALETTE[1]
 
+
+
+def test_neighbour_purity_and_labels_on_the_densest_region():
+    from alignkit.personas.map import neighbour_purity
+    from alignkit.plots.personas import densest_point
+
+    rng = np.random.default_rng(2)
+    apart = np.vstack([rng.normal(0, 0.3, (200, 2)), rng.normal(5, 0.3, (200, 2))])
+    labels = np.repeat([1, 2], 200)
+    assert neighbour_purity(apart, labels) > 0.99
+    assert 0.4 < neighbour_purity(apart, rng.permutation(labels)) < 0.6
+    # a crescent: its centroid lies in empty space, its densest point on the crescent
+    angle = rng.uniform(0, np.pi, 400)
+    crescent = np.column_stack([np.cos(angle), np.sin(angle)]) * 5 + rng.normal(0, 0.1, (400, 2))
+    crescent[:150] = np.column_stack([np.cos(angle[:150] * 0.1), np.sin(angle[:150] * 0.1)]) * 5
+    point = densest_point(crescent)
+    assert abs(np.hypot(*point) - 5) < 0.5 and np.hypot(*crescent.mean(axis=0)) < 4.5
+
+
+def test_demo_map_keeps_each_persona_in_its_region(result):
+    from alignkit.personas.map import neighbour_purity
+
+    assert neighbour_purity(result.embedding[["x", "y"]].to_numpy(), result.embedding["persona_id"].to_numpy()) >= 0.8

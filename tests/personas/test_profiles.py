@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alignkit.personas.profiles import auto_names, persona_sizes
+from alignkit.personas.profiles import persona_sizes
 from alignkit.stats import weighted_median
 
 
@@ -28,14 +28,10 @@ def test_crm_outcome_per_persona(result):
     assert shown["top_sources"].str.len().gt(0).all()
 
 
-def test_small_personas_are_suppressed_and_names_can_be_overridden():
+def test_small_personas_are_suppressed():
     ids = pd.Series([1] * 50 + [2] * 4)
     sizes = persona_sizes(ids, {1: "Big", 2: "Tiny"}, min_group_size=10)
     assert sizes.loc[1, "suppressed"] and pd.isna(sizes.loc[1, "share"]) and pd.isna(sizes.loc[1, "n"])
-    traits = pd.DataFrame({"persona_id": [1, 2], "kind": ["single", "likert"], "answer": ["IT", "x"],
-                           "item": ["", "Security first"], "std_diff": [1.0, 1.0], "sets_apart": [True, True]})
-    assert auto_names(traits, [1, 2]) == {1: "IT", 2: "Security first"}
-    assert auto_names(traits, [1, 2], overrides={2: "Security leaders"})[2] == "Security leaders"
 
 
 def test_weighted_median():
@@ -46,3 +42,37 @@ def test_weighted_median():
     assert np.isnan(weighted_median([1.0], [0.0]))
     for x in (np.arange(7.0), np.array([5.0, 1, 4, 4, 9, 2])):
         assert weighted_median(x, np.ones(len(x))) == np.median(x)
+
+
+def test_customer_table_outcomes_are_profiled_per_persona_not_features(tmp_path):
+    """A customer table with campaign responses and no CRM: the responses are outcomes (profiled with a CI per
+    persona), the constant and the id never form personas, and one impossible income does not move a centre."""
+    import numpy as np
+
+    from alignkit.config import load_settings
+    from alignkit.personas.analysis import analyse
+    from alignkit.prepare.tables import prepare, write_processed
+    from tests.fixtures.customers import write_customer_table
+
+    settings = load_settings(write_customer_table(tmp_path)["project"])
+    write_processed(prepare(settings), settings.processed_dir)
+    result = analyse(settings)
+    screen = result.screen.set_index("column")
+    assert set(screen.index[screen["use"] == "profile"]) == {"accepted_cmp1", "accepted_cmp2", "response"}
+    assert screen.at["z_cost_contact", "use"] == "left out"
+    assert not {"accepted_cmp1", "accepted_cmp2", "response", "z_cost_contact"} & set(result.model.features_)
+    outcomes = result.outcomes[result.outcomes["outcome"] == "response"]
+    assert len(outcomes) == result.k and (outcomes["ci_low"] <= outcomes["rate"]).all()
+    assert (outcomes["rate"] <= outcomes["ci_high"]).all()
+    assert outcomes["rate"].max() > 2 * outcomes["rate"].min()      # planted: 5% to 35% by segment
+    assert not any("Response" in n or "Accepted" in n for n in result.names.values())
+    responses = pd.read_parquet(settings.processed_dir / "responses.parquet")
+    from sklearn.metrics import adjusted_rand_score
+
+    from alignkit.personas.analysis import fit_personas
+
+    sane = responses.assign(income=responses["income"].where(responses["income"] < 200_000, 50_000))
+    fixed = settings.personas.model_copy(update={"k": result.k})
+    refit, _, _ = fit_personas(sane, result.codebook, fixed, seed=settings.seed)
+    assert adjusted_rand_score(refit.predict(sane), result.model.predict(responses)) > 0.95
+    assert np.isfinite(result.model.transform(responses)).all()

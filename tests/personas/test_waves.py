@@ -36,3 +36,17 @@ def test_assign_refuses_a_wave_with_another_scale(processed, tmp_path):
     assert result.returncode == 2
     assert "relabelled.csv" in result.stderr and "q4_1" in result.stderr and "Fix:" in result.stderr
 
+
+
+def test_assign_warns_when_the_new_wave_holds_the_same_respondents(processed, tmp_path):
+    import pytest
+
+    from alignkit.personas.waves import assign_wave, drift_headline, summary_lines
+
+    same = tmp_path / "same_people.csv"
+    same.write_bytes(processed.raw_path(processed.survey.file).read_bytes())
+    with pytest.warns(UserWarning, match="respondent ids are also in the wave the personas were fitted on"):
+        outcome = assign_wave(same, processed)
+    assert outcome.overlap > 0.9 * len(outcome.assignments)
+    assert drift_headline(outcome)[1].startswith("Warning: same_people.csv:")
+    assert summary_lines(outcome)[0].startswith("  warning:")

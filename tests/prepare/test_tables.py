@@ -112,7 +112,7 @@ def test_written_tables_match_their_schema(prepared, tmp_path):
     codebook = pd.read_parquet(paths["codebook"])
     assert list(codebook["column"]) == list(responses.columns)
     likert = codebook[codebook["kind"] == "likert"]
-    assert len(likert) == 8
+    assert len(likert) == 9      # the eight agreement items and company size (bands are ordered: issue 14)
     assert list(likert["options"].iloc[0])[0] == "Strongly disagree"
     assert responses[likert["column"].iloc[0]].cat.ordered
     with pytest.raises(SchemaError, match="lead_key missing"):
