@@ -71,13 +71,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from alignkit.config import load_settings
     from alignkit.plan import analysis_plan
-    from alignkit.prepare.validate import pii_suggestions, validate_project
+    from alignkit.prepare.validate import file_notes, pii_suggestions, validate_project
 
     settings = load_settings(args.project)
     print("What this project file enables:")
     for planned in analysis_plan(settings):
         print(f"  {planned.notebook} {planned.title}: {'runs' if planned.runs else 'skipped'} — {planned.reason}")
     problems = validate_project(settings, deep=not args.quick)
+    for note in file_notes(settings):
+        print(f"  note: {note}")
     if not args.quick and not problems:
         for note in pii_suggestions(settings):   # named like personal data, valued like an attribute: kept
             print(f"  note: {note.message}")

@@ -7,20 +7,20 @@ table or an activity log is only recognisable beside the table it joins onto.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from alignkit.errors import InputFileError
-from alignkit.ingest.files import CANDIDATE_DELIMITERS, DELIMITED_SUFFIXES, SNIFF_CHARS, read_export, to_snake_case
+from alignkit.ingest.files import read_export, to_snake_case
+from alignkit.ingest.sniff import detect_container, sniff_delimiter, sniff_encoding, text_sample
 from alignkit.ingest.survey import detect_survey_format
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, missing_mask, token_set
 from alignkit.prepare.clean import fold_key
 
 KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend")
-READABLE_SUFFIXES = (*DELIMITED_SUFFIXES, ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
+READABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".ods", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
 QUESTION_SHARE = 0.3          # a plain table is a survey when this share of its headers read as questions
 QUESTION_MIN_LENGTH = 40      # a header this long (or holding '?') reads as a question
 LOOKUP_MIN_SHARE = 0.5        # a small table is a lookup when one of its unique columns holds this share of a
@@ -59,25 +59,14 @@ def export_paths(sources: list[Path]) -> list[Path]:
 
 
 def text_format(path: Path) -> tuple[str, str | None]:
-    """Return (encoding that decodes the file's first bytes, delimiter the csv Sniffer finds) for delimited text;
-    ('auto', None) for a workbook or SPSS file, which carry their own encoding."""
-    if path.suffix.lower() not in DELIMITED_SUFFIXES:
+    """Return (encoding, delimiter) sniffed on the first bytes of delimited text (plain, gzip or a ZIP's one file),
+    the way the readers decide them; ('auto', None) for a workbook or SPSS file, which carry their own encoding."""
+    container = detect_container(path)
+    if container not in ("text", "gzip", "zip"):
         return "auto", None
-    raw = path.read_bytes()[:SNIFF_CHARS]
-    for encoding in ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return "auto", None
-    try:
-        delimiter = csv.Sniffer().sniff(text[: text.rfind("\n") if "\n" in text else None],
-                                        delimiters=CANDIDATE_DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = None
-    return encoding, delimiter
+    sample = text_sample(path, container)
+    encoding = sniff_encoding(sample)
+    return encoding, sniff_delimiter(sample.decode(encoding, errors="ignore"), suffix=path.suffix.lower())
 
 
 def read_for_draft(path: Path) -> ExportFile:

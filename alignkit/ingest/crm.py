@@ -106,6 +106,11 @@ def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
     frame, footer = _strip_report_footer(frame)
     if footer:
         notes.append(("strip_report_footer", footer, "report footer lines (title, copyright, totals) below the data"))
+    if frame.attrs.get("container_note"):
+        notes.append(("read_file", 0, frame.attrs["container_note"]))
+    if not frame.notna().any(axis=1).any():
+        raise InputFileError(path, "has a header but no data rows" + (" (every row is blank)." if len(frame) else "."),
+                             fix="export the data again with its rows, or point `file:` at the export that holds them")
     fmt = detect_crm_format(frame.columns) if crm_format == "auto" else crm_format
     errors = check_columns(table, path, spec, list(frame.columns), crm_format=fmt, extra_columns=extra_columns,
                            required=required)

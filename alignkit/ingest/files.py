@@ -1,4 +1,6 @@
-"""Reading one export file robustly (CSV/TSV/TXT or XLSX): encoding, delimiter, header rows, blank cells.
+"""Reading one export file robustly, by what it is (`alignkit.ingest.sniff`): delimited text — plain, gzip or a ZIP's
+one file — read by pyarrow's CSV reader (pandas' C parser where pyarrow refuses), XLSX/XLS/ODS workbooks through
+calamine, SPSS .sav through pyreadstat; encoding, delimiter, header rows, blank cells.
 
 Shared by the survey and CRM readers. The file is only read, never modified. Every problem a user can fix
 (missing file, empty file, wrong encoding, wrong delimiter, missing sheet) raises ``InputFileError`` naming
@@ -8,22 +10,26 @@ the file and the fix.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
-import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from alignkit.errors import InputFileError, close_matches
+from alignkit.ingest.sniff import (CONTAINER_WORDS, SAMPLE_BYTES, container_note, decoding_encodings, detect_container,
+                                   mixed_encoding_offset, sniff_delimiter, sniff_encoding, text_sample, zip_member)
 
-DELIMITED_SUFFIXES = (".csv", ".tsv", ".txt")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-SNIFF_CHARS = 64 * 1024
-CANDIDATE_DELIMITERS = ",;\t|"
 FILE_FIX = "check the `file:` setting in alignkit.yml (paths are relative to the folder holding alignkit.yml)"
-ENCODING_FIX = "set `encoding: cp1252` (or latin-1) for this input in alignkit.yml"
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".dat", ".tab", ".xlsx", ".xlsm", ".xls", ".ods", ".gz", ".zip", ".sav")
 DELIMITER_FIX = "set `delimiter:` for this input in alignkit.yml (e.g. ';' or '\\t'), or check the quoting"
 DATE_FORMATS = ("ISO8601", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                 "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
@@ -69,14 +75,20 @@ def read_export(path: Path, *, header_rows: int = 1, encoding: str = "auto", del
     if header_rows < 1:
         raise ValueError(f"header_rows must be at least 1, got {header_rows}")
     check_input_file(path)
-    suffix = path.suffix.lower()
-    if suffix in DELIMITED_SUFFIXES:
-        rows = _read_delimited(path, encoding=encoding, delimiter=delimiter)
-    elif suffix in EXCEL_SUFFIXES:
+    container = detect_container(path)
+    if container in ("xlsx", "xls", "ods"):
         rows = _read_excel(path, sheet=sheet)
-    else:
-        raise InputFileError(path, f"has an unsupported file type {suffix or '(none)'!r}.",
+    elif container == "sav":
+        rows = _read_sav(path)
+    elif container == "text" and path.suffix.lower() not in TEXT_SUFFIXES:
+        raise InputFileError(path, f"has an unsupported file type {path.suffix or '(none)'!r}.",
                              fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)")
+    elif container in ("text", "gzip", "zip"):
+        rows = _read_delimited(path, encoding=encoding, delimiter=delimiter, container=container)
+    else:  # pragma: no cover - detect_container returns one of the above
+        raise InputFileError(path, f"has an unsupported file type {path.suffix or '(none)'!r}.",
+                             fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)")
+    rows.attrs["container_note"] = container_note(path)
     return _split_header(path, rows, header_rows)
 
 
@@ -99,83 +111,115 @@ def check_input_file(path: Path) -> None:
         raise InputFileError(path, "is empty (0 bytes).", fix="export the data again; the file holds nothing")
 
 
-def _decode(path: Path, raw: bytes, encoding: str) -> str:
-    if encoding.lower() != "auto":
-        try:
-            return raw.decode(encoding)
-        except LookupError:
-            raise InputFileError(path, f"cannot be read: {encoding!r} is not a known text encoding.",
-                                 fix="set `encoding:` to e.g. utf-8, cp1252 or latin-1 in alignkit.yml") from None
-        except UnicodeDecodeError as exc:
-            raise InputFileError(path, f"is not valid {encoding} text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}).",
-                                 fix="set `encoding:` to the file's real encoding in alignkit.yml, or `auto`") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8"
+def _encoding_of(path: Path, sample: bytes, encoding: str) -> str:
+    """Return the encoding to read with: the project file's, checked on the sample, else the sniffed one."""
+    if encoding.lower() == "auto":
+        offset = mixed_encoding_offset(sample)
+        if offset is not None:
+            line = sample[:offset].count(b"\n") + 1
+            raise InputFileError(path, f"mixes UTF-8 text with another encoding: byte offset {offset} (line {line}) "
+                                 f"holds {sample[offset:offset + 1]!r}, which is not UTF-8, after accented letters "
+                                 "that are.", fix="re-export the file as UTF-8, or set `encoding: cp1252` for this "
+                                 "input in alignkit.yml if most of it was written by Excel") from None
+        return sniff_encoding(sample)
     try:
-        return raw.decode(encoding)
+        sample.decode(encoding)
+    except LookupError:
+        raise InputFileError(path, f"cannot be read: {encoding!r} is not a known text encoding.",
+                             fix="set `encoding:` to e.g. utf-8, cp1252 or latin-1 in alignkit.yml") from None
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputFileError(path, f"is not valid {encoding} text: byte offset {exc.start} (line {line}) holds "
-                             f"{raw[exc.start:exc.start + 1]!r}, which suggests a Windows/Excel encoding.",
-                             fix=ENCODING_FIX) from None
+        if not (exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"):
+            works = [e for e in decoding_encodings(sample) if e != encoding]
+            raise InputFileError(path, f"is not valid {encoding} text (byte {exc.start}: {sample[exc.start:exc.start + 1]!r}).",
+                                 fix=f"set `encoding: {works[0] if works else 'auto'}` for this input in alignkit.yml "
+                                     f"(it decodes the file), or `auto`") from None
+    return encoding
 
 
-def _sniff_delimiter(text: str, suffix: str) -> str:
-    sample = text[:SNIFF_CHARS]
-    if len(text) > SNIFF_CHARS and "\n" in sample:
-        sample = sample[:sample.rfind("\n")]
-    first_line = sample.split("\n", 1)[0]
+def _open_text(path: Path, container: str):
+    if container == "gzip":
+        return gzip.open(path, "rb")
+    if container == "zip":
+        archive = zipfile.ZipFile(path)
+        return archive.open(zip_member(archive))
+    return open(path, "rb")
+
+
+def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str = "text") -> pd.DataFrame:
     try:
-        found = csv.Sniffer().sniff(sample, delimiters=CANDIDATE_DELIMITERS).delimiter
-    except csv.Error:
-        found = None
-    if found and found in first_line:
-        return found
-    counts = {d: _count_unquoted(first_line, d) for d in CANDIDATE_DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] > 0:
-        return best
-    return "\t" if suffix == ".tsv" else ","
-
-
-def _count_unquoted(line: str, char: str) -> int:
-    count, quoted = 0, False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == char and not quoted:
-            count += 1
-    return count
-
-
-def _read_delimited(path: Path, *, encoding: str, delimiter: str) -> pd.DataFrame:
-    text = _decode(path, path.read_bytes(), encoding)
+        sample = text_sample(path, container)
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise InputFileError(path, f"cannot be read as {CONTAINER_WORDS[container]}: {exc}.",
+                             fix="unpack it and point `file:` at the export inside") from None
+    encoding = _encoding_of(path, sample, encoding)
+    text = sample.decode(encoding, errors="ignore")
     if not text.strip().strip("\ufeff"):
         raise InputFileError(path, "is empty (only blank lines).", fix="export the data again; the file holds nothing")
     if delimiter.lower() == "auto":
-        sep = _sniff_delimiter(text, path.suffix.lower())
+        sep = sniff_delimiter(text, suffix=path.suffix.lower())
     else:
         sep = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
         if len(sep) != 1:
             raise InputFileError(path, f"cannot be split with delimiter {delimiter!r}: a delimiter is one character.",
                                  fix=DELIMITER_FIX)
+    columns = len(next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0]], delimiter=sep), []))
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                           skip_blank_lines=False, index_col=False, engine="c")
+        return _read_with_arrow(path, container, encoding=encoding, sep=sep, columns=columns)
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        pass   # ragged rows, odd quoting: pandas' C parser reads what pyarrow refuses, more slowly
+    try:
+        with _open_text(path, container) as handle:
+            frame = pd.read_csv(handle, sep=sep, header=None, dtype=str, keep_default_na=False, encoding=encoding,
+                                skip_blank_lines=False, index_col=False, engine="c", encoding_errors="strict")
+    except UnicodeDecodeError as exc:
+        works = decoding_encodings(path.read_bytes()[: 4 * SAMPLE_BYTES]) if container == "text" else []
+        raise InputFileError(path, f"is not valid {encoding} text ({exc.reason} at byte {exc.start} of a block).",
+                             fix=f"set `encoding: {next((w for w in works if w != encoding), 'cp1252')}` for this input "
+                                 "in alignkit.yml") from None
     except pd.errors.EmptyDataError:
         raise InputFileError(path, "is empty (no header row).", fix="export the data again with its header") from None
     except pd.errors.ParserError as exc:
         raise InputFileError(path, f"cannot be parsed as {sep!r}-delimited text: {exc}".rstrip() + ".",
                              fix=DELIMITER_FIX) from None
+    return frame
+
+
+def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, columns: int) -> pd.DataFrame:
+    """Return the file's rows as text through pyarrow's multithreaded CSV reader (blank cells as NA)."""
+    names = [f"c{i}" for i in range(columns)]
+    with _open_text(path, container) as handle:
+        table = pacsv.read_csv(
+            handle,
+            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf-8"),
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    blank = pa.scalar(None, pa.string())
+    arrays = []
+    for array in table.columns:
+        trimmed = pc.utf8_trim_whitespace(array)
+        arrays.append(pc.if_else(pc.equal(trimmed, ""), blank, array))
+    frame = pa.table(arrays, names=names).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame.columns = range(columns)
+    if len(frame) and isinstance(frame.iat[0, 0], str):
+        frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")
+    frame.attrs["blanks_masked"] = True
+    return frame
+
+
+def _read_sav(path: Path) -> pd.DataFrame:
+    """Return an SPSS .sav file's rows as text (value labels applied), its variable names as the first row."""
+    import pyreadstat
+
+    data, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
+    body = data.astype("string").astype(object).where(data.notna(), None)
+    return pd.DataFrame([list(data.columns), *body.to_numpy().tolist()]).astype(object)
 
 
 def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str)
+        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str, engine="calamine")
     except ImportError as exc:
         raise InputFileError(path, f"cannot be read: {exc}.", fix="save the workbook as .xlsx and point `file:` at it") from None
     except (ValueError, IndexError, KeyError) as exc:
@@ -191,7 +235,7 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
 
 def _sheet_names(path: Path) -> list[str]:
     try:
-        with pd.ExcelFile(path) as book:
+        with pd.ExcelFile(path, engine="calamine") as book:
             return list(book.sheet_names)
     except Exception:
         return []
@@ -228,10 +272,12 @@ def _split_header(path: Path, rows: pd.DataFrame, header_rows: int) -> tuple[lis
     columns = unique_names([h or f"column_{i + 1}" for i, h in enumerate(header[0])])
     data = rows.iloc[header_rows:].reset_index(drop=True)
     data.columns = columns
-    data = data.astype("str")
-    for column in columns:
-        values = data[column]
-        data[column] = values.mask(values.str.strip().eq(""))
+    if not rows.attrs.get("blanks_masked"):
+        data = data.astype("str")
+        for column in columns:
+            values = data[column]
+            data[column] = values.mask(values.str.strip().eq(""))
+    data.attrs["container_note"] = rows.attrs.get("container_note")
     return header, data
 
 

@@ -23,6 +23,7 @@ from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.answers import (CHECKBOX_SEPARATOR, ITEM_ID, LIKERT_MIN_DISTINCT, SourceColumn, match_scale,
                                      type_meta, type_questions)
 from alignkit.ingest.files import check_input_file, read_export, to_snake_case
+from alignkit.ingest.sniff import detect_container
 from alignkit.ingest.scales import detect_scale
 
 SURVEY_FORMATS = ("auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss")
@@ -66,7 +67,7 @@ def detect_survey_format(path: Path, *, encoding: str = "auto", delimiter: str =
                          sheet: str | int | None = None) -> str:
     """Return the platform that wrote the export: 'qualtrics', 'surveymonkey', 'google_forms', 'spss' or 'plain'."""
     path = Path(path)
-    if path.suffix.lower() in (".sav", ".zsav"):
+    if path.suffix.lower() in (".sav", ".zsav") or (path.is_file() and detect_container(path) == "sav"):
         return "spss"
     header, data = read_export(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     return _detect(header[0], data)[0]
@@ -104,7 +105,8 @@ def read_survey(path: Path, *, format: str = "auto", encoding: str = "auto", del
     path = Path(path)
     if format not in SURVEY_FORMATS:
         raise InputFileError(path, f"cannot be read with format {format!r}.", fix=_FORMAT_FIX)
-    if format == "spss" or (format == "auto" and path.suffix.lower() in (".sav", ".zsav")):
+    if format == "spss" or (format == "auto" and (path.suffix.lower() in (".sav", ".zsav")
+                                                  or (path.is_file() and detect_container(path) == "sav"))):
         fmt, data, srcs, headers = "spss", *_parse_spss(path)
     else:
         header, raw = read_export(path, encoding=encoding, delimiter=delimiter, sheet=sheet)

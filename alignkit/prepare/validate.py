@@ -192,3 +192,22 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         except AlignkitError as error:
             problems.append(_problem(error, settings.root))
     return problems
+
+
+def file_notes(settings: ProjectSettings) -> list[str]:
+    """Return a sentence for each input file that is not what its name says (a workbook named .csv, a ZIP holding
+    the export): it is read as what it is, and validate says so."""
+    from alignkit.ingest.sniff import container_note
+
+    files = [settings.survey.file] if settings.survey is not None else []
+    if settings.crm is not None:
+        crm = settings.crm
+        files += [t.file for t in (crm.contacts, crm.deals, crm.touches, *crm.lookups) if t is not None]
+    notes = []
+    for file in dict.fromkeys(files):
+        path = settings.raw_path(file)
+        if path.is_file() and path.stat().st_size:
+            note = container_note(path)
+            if note:
+                notes.append(note)
+    return notes

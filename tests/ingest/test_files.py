@@ -70,15 +70,18 @@ def test_utf16_with_bom(tmp_path):
     assert data.loc[0, "Name"] == "Zoë" and data.loc[0, "City"] == "München"
 
 
-def test_non_utf8_bytes_name_the_file_offset_and_fix(tmp_path):
+def test_non_utf8_bytes_are_sniffed_and_a_wrong_setting_names_one_that_decodes(tmp_path):
     path = tmp_path / "contacts.csv"
     path.write_bytes("name,city\nJosé,Köln\n".encode("cp1252"))
+    _, data = read_export(path)
+    assert data.loc[0, "name"] == "José" and data.loc[0, "city"] == "Köln"
     with pytest.raises(InputFileError) as info:
-        read_export(path)
-    message = str(info.value)
-    assert "contacts.csv" in message and "byte offset 13" in message and "encoding: cp1252" in message
-    _, data = read_export(path, encoding="cp1252")
-    assert data.loc[0, "name"] == "José"
+        read_export(path, encoding="utf-8")
+    assert "contacts.csv" in str(info.value) and "encoding: cp1252" in str(info.value)
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("name\nZoë\n".encode("utf-8") + "José\n".encode("cp1252"))
+    with pytest.raises(InputFileError, match="mixed.csv.*mixes UTF-8.*byte offset 13"):
+        read_export(mixed)
     with pytest.raises(InputFileError, match="not a known text encoding"):
         read_export(path, encoding="klingon")
 
@@ -153,11 +156,16 @@ def test_xlsx_sheets_numbers_and_blank_rows(tmp_path):
         read_export(path, sheet=5)
 
 
-def test_corrupt_xlsx(tmp_path):
+def test_corrupt_archive_and_a_csv_named_xlsx(tmp_path):
     path = tmp_path / "broken.xlsx"
-    path.write_bytes(b"this is not a zip file")
-    with pytest.raises(InputFileError, match="broken.xlsx.*cannot be read as a workbook"):
+    path.write_bytes(b"PK\x03\x04 this is not a zip file")
+    with pytest.raises(InputFileError, match="broken.xlsx.*cannot be read as a ZIP archive"):
         read_export(path)
+    renamed = tmp_path / "renamed.xlsx"
+    renamed.write_text("a,b\n1,2\n")
+    _, data = read_export(renamed)
+    assert data.to_dict("list") == {"a": ["1"], "b": ["2"]}
+    assert data.attrs["container_note"] == "renamed.xlsx is a text file, not an XLSX workbook as its name says: read as one"
 
 
 def test_content_hash(tmp_path):

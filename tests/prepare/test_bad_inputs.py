@@ -69,7 +69,9 @@ def test_bad_input_names_file_and_column(tmp_path, small_raw, case, file, column
         "missing file": None,
         "empty file": b"",
         "misspelt column": edited(small_raw, contacts, lambda f: f.rename(columns={"Lifecycle Stage": "Lifecycle stage"})),
-        "wrong encoding": (small_raw / contacts).read_bytes().replace(b"Smith", "Sm\u00eft\u00e9".encode("cp1252")),
+        # UTF-8 accents first, then an Excel (cp1252) edit: a file pasted together from two encodings
+        "wrong encoding": (small_raw / contacts).read_bytes().replace(b"Smith", "Sm\u00efth".encode("utf-8"), 1)
+                          .replace(b"Smith", "Sm\u00eft\u00e9".encode("cp1252")),
         "duplicate ids": edited(small_raw, contacts, lambda f: f.assign(**{"Record ID": f["Record ID"].where(f.index != 5, f["Record ID"].iloc[3])})),
         "dates that do not parse": edited(small_raw, contacts, lambda f: f.assign(**{"Create Date": "soon"})),
     }[case]
