@@ -21,7 +21,9 @@ from alignkit.privacy import normalise_email
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 NUMERIC_SHARE = 0.95
-CURRENCY_CHARS = re.compile(r"[\s$€£¥,]")
+# Whitespace spelled out rather than \s, so pandas keeps these regexes in pyarrow (RE2) instead of Python's re.
+SPACE_CLASS = "[ \t\r\n\f\v\xa0]"
+CURRENCY_CHARS = re.compile("[ \t\r\n\f\v\xa0$€£¥,]")
 ID_MIN_ROWS = 20
 ROLE_SAMPLE = 1_000
 
@@ -192,15 +194,20 @@ def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: Cl
         if column not in out:
             continue
         original = out[column].astype("str")
-        trimmed = original.str.strip().str.replace(r"\s+", " ", regex=True)
+        trimmed = original.str.strip().str.replace(SPACE_CLASS + "+", " ", regex=True)
         column_aliases = {_fold(k): v for k, v in aliases.get(column, {}).items()}
-        folded = trimmed.map(lambda v: _fold(v), na_action="ignore")
-        folded = folded.map(lambda f: _fold(column_aliases[f]) if f in column_aliases else f, na_action="ignore")
+        # Fold each distinct spelling once: a million cells hold a few hundred spellings.
+        codes, spellings = pd.factorize(trimmed)
+        keys = [_fold(s) for s in spellings]
+        keys = np.array([_fold(column_aliases[k]) if k in column_aliases else k for k in keys] + [None], dtype=object)
+        folded = pd.Series(keys[codes], index=trimmed.index, dtype="str")
         canonical = {_fold(v): v for v in column_aliases.values()}
         counts = trimmed.groupby(folded).value_counts()
         for (fold_key, spelling), _ in counts.sort_values(ascending=False, kind="stable").items():
             canonical.setdefault(fold_key, spelling)
-        cleaned = folded.map(canonical, na_action="ignore").astype("str")
+        key_codes, distinct_keys = pd.factorize(folded)
+        spelled = np.array([canonical.get(k, k) for k in distinct_keys] + [None], dtype=object)
+        cleaned = pd.Series(spelled[key_codes], index=folded.index, dtype="str")
         changed = int((cleaned.fillna("\0") != original.fillna("\0")).sum())
         log.record("normalise_categories", table=table, column=column, rows=changed,
                    reason="same category spelled differently (case, spaces, punctuation or a listed alias)")
@@ -271,7 +278,7 @@ def column_role(values: pd.Series) -> str | None:
 
 def to_number(values: pd.Series) -> pd.Series:
     """Return text as Float64, reading thousands separators and currency signs; NA where it is not a number."""
-    text = values.astype("str").str.replace(CURRENCY_CHARS, "", regex=True)
+    text = values.astype("str").str.replace(CURRENCY_CHARS.pattern, "", regex=True)   # a string pattern stays in pyarrow
     return pd.to_numeric(text.where(text != ""), errors="coerce").astype("Float64")
 
 
@@ -285,6 +292,9 @@ def parse_numbers(frame: pd.DataFrame, columns: Iterable[str] | None, *, log: Cl
         if column not in out or not (pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object):
             continue
         present = out[column].notna() & (out[column].astype("str").str.strip() != "")
+        probe = out.loc[present, column].head(2000)
+        if column not in required and len(probe) and to_number(probe).notna().mean() < NUMERIC_SHARE:
+            continue   # a text column: not worth reading every cell as a number
         numbers = to_number(out[column])
         if column not in required and (present.sum() == 0 or numbers[present].notna().mean() < NUMERIC_SHARE):
             continue
