@@ -165,3 +165,20 @@ def answer_outliers(responses: pd.DataFrame, codebook: pd.DataFrame, *, this_yea
             rows.append({"column": column, "what": f"junk level (under {JUNK_MAX_SHARE:.0%} of answers)",
                          "values": ", ".join(map(str, junk.index[:5])), "responses": int(junk.sum())})
     return pd.DataFrame(rows, columns=["column", "what", "values", "responses"])
+
+
+def dropouts_table(data, settings) -> pd.DataFrame:
+    """Return notebook 01's drop-out row for the prepared data (`dropout_summary` with the project file's
+    survey.dropout_min_answered and personas.min_answer_rate), or an empty table when there is no survey."""
+    if data.responses is None or data.codebook is None or settings.survey is None:
+        return pd.DataFrame(columns=["flag", "responses", "of", "share", "ci_low", "ci_high"])
+    return dropout_summary(data.responses, data.codebook, min_answered=settings.survey.dropout_min_answered,
+                           min_answer_rate=settings.personas.min_answer_rate)
+
+
+def outliers_table(data) -> pd.DataFrame:
+    """Return notebook 01's outlier findings for the prepared data (`answer_outliers`), or an empty table when
+    there is no survey."""
+    if data.responses is None or data.codebook is None:
+        return pd.DataFrame(columns=["column", "what", "values", "responses"])
+    return answer_outliers(data.responses, data.codebook)

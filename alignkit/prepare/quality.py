@@ -116,6 +116,8 @@ def codebook_table(codebook: pd.DataFrame | None) -> pd.DataFrame:
     out["options"] = codebook["options"].map(lambda v: " < ".join(v) if len(v) and v is not None else "")
     kinds = codebook["kind"]
     out.loc[kinds.isin(["single", "multi"]), "options"] = codebook.loc[kinds.isin(["single", "multi"]), "options"].map("; ".join)
+    if "detected" in codebook:   # what the reader found: the scale kind and order, refusals read as missing
+        out["detected"] = codebook["detected"].fillna("")
     return out
 
 

@@ -264,7 +264,8 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     if settings.survey is not None:
         spec = settings.survey
         survey = read_survey(settings.raw_path(spec.file), format=spec.format, encoding=spec.encoding,
-                             delimiter=spec.delimiter, sheet=spec.sheet, meta_columns=spec.columns or None)
+                             delimiter=spec.delimiter, sheet=spec.sheet, meta_columns=spec.columns or None,
+                             scales=spec.scales or None, answer_aliases=spec.answer_aliases or None)
         by_email = (contacts.dropna(subset=["email"]).set_index("email")["lead_id"]
                     if contacts is not None and "email" in contacts else None)
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)

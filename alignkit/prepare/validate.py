@@ -165,7 +165,8 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         path = settings.raw_path(spec.file)
         try:
             read_survey(path, format=spec.format, encoding=spec.encoding, delimiter=spec.delimiter,
-                        sheet=spec.sheet, meta_columns=spec.columns or None)
+                        sheet=spec.sheet, meta_columns=spec.columns or None, scales=spec.scales or None,
+                        answer_aliases=spec.answer_aliases or None)
         except AlignkitError as error:
             problems.append(_problem(error, path))
         if spec.weighting is not None and spec.weighting.margins_file:
