@@ -18,7 +18,7 @@ from alignkit.ingest.crm import CRM_PRESETS
 from alignkit.ingest.files import parse_datetimes, parse_numbers, to_snake_case
 from alignkit.ingest.tokens import fold_token
 from alignkit.prepare.clean import column_role, decide_dayfirst
-from alignkit.privacy import pii_kind
+from alignkit.privacy import looks_like_pii_column, pii_kind
 
 NAME_MATCH_MIN = 88           # rapidfuzz ratio of snake_case names that counts as the same name
 DATE_MIN_SHARE = 0.9          # share of non-blank values that must parse as dates
@@ -28,6 +28,7 @@ MULTI_MIN_SHARE = 0.2         # share of cells holding a separator before a colu
 MULTI_MAX_OPTIONS = 25
 YES_NO = frozenset({"yes", "no", "y", "n", "true", "false"})
 SAMPLE_VALUES = 5
+PERSON_WORDS = frozenset({"owner", "manager", "agent", "rep", "assignee", "user", "salesperson", "contact", "person"})
 TYPE_SAMPLE = 20_000          # values a type is read from (counts and uniqueness are read from every row)
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -217,6 +218,10 @@ def column_type(column: str, values: pd.Series) -> ColumnType:
     if classify_answers(sample)[0] == "text":
         return ColumnType(column, "free text", f"{present.nunique():,} distinct answers")
     counts = present.value_counts()
+    if looks_like_pii_column(to_snake_case(column)) or PERSON_WORDS & set(to_snake_case(column).split("_")):
+        # a column of people (an owner, a manager) may hold their names: counts only, never a value
+        return ColumnType(column, "category", f"{len(counts)} values (named like people: values not shown)",
+                          tuple(counts.index))
     top = ", ".join(f"{v} {n:,}" for v, n in counts.head(SAMPLE_VALUES).items())
     more = f" (+{len(counts) - SAMPLE_VALUES} more)" if len(counts) > SAMPLE_VALUES else ""
     return ColumnType(column, "category", f"{len(counts)} values: {top}{more}", tuple(counts.index))
