@@ -115,7 +115,7 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
             draft.others.append(_table(export, export.kind))
         elif export.kind == "spend" and draft.spend is None:
             draft.spend = export
-    draft.unused = [e for e in draft.surveys[1:]]
+    draft.unused = [*draft.surveys[1:], *(e for e in exports if e.kind == "")]
     draft.surveys = draft.surveys[:1]
     if draft.surveys:
         survey = draft.surveys[0].frame

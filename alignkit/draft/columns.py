@@ -18,7 +18,7 @@ from alignkit.ingest.crm import CRM_PRESETS
 from alignkit.ingest.files import parse_datetimes, parse_numbers, to_snake_case
 from alignkit.ingest.tokens import fold_token
 from alignkit.prepare.clean import column_role, decide_dayfirst
-from alignkit.privacy import pii_kind
+from alignkit.privacy import looks_like_pii_column, pii_kind
 
 NAME_MATCH_MIN = 88           # rapidfuzz ratio of snake_case names that counts as the same name
 DATE_MIN_SHARE = 0.9          # share of non-blank values that must parse as dates
@@ -28,6 +28,8 @@ MULTI_MIN_SHARE = 0.2         # share of cells holding a separator before a colu
 MULTI_MAX_OPTIONS = 25
 YES_NO = frozenset({"yes", "no", "y", "n", "true", "false"})
 SAMPLE_VALUES = 5
+PERSON_WORDS = frozenset({"owner", "manager", "agent", "rep", "assignee", "user", "salesperson", "contact", "person"})
+TYPE_SAMPLE = 20_000          # values a type is read from (counts and uniqueness are read from every row)
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "contacts": {
@@ -101,6 +103,7 @@ def name_score(column: str, names: list[str]) -> float:
 def date_share(values: pd.Series) -> float:
     """Return the share of a column's non-blank values that parse as dates (0 for numbers alone)."""
     present = values.dropna()
+    present = present.sample(TYPE_SAMPLE, random_state=0) if len(present) > TYPE_SAMPLE else present
     if present.empty or parse_numbers(present)[2] >= 0.95:
         return 0.0
     return float(parse_datetimes(present).notna().mean())
@@ -113,7 +116,8 @@ def _values_fit(canonical: str, values: pd.Series) -> str | None:
     if present.empty:
         return None
     if canonical in ("lead_id", "deal_id"):
-        return f"{distinct:,} distinct values, unique per row" if column_role(values) == "id" else None
+        unique = values.notna().all() and values.is_unique and len(values) > 1
+        return f"{distinct:,} distinct values, unique per row" if unique or column_role(values) == "id" else None
     if canonical in ("email", "phone"):
         return f"values look like {canonical} addresses" if pii_kind(values) == canonical else None
     if canonical in ("first_name", "last_name"):
@@ -185,6 +189,7 @@ def column_type(column: str, values: pd.Series) -> ColumnType:
     order), multi-select, free text or category (values by count)."""
     role = column_role(values)
     present = values.dropna().astype("str").str.strip()
+    sample = present.sample(TYPE_SAMPLE, random_state=0) if len(present) > TYPE_SAMPLE else present
     if role == "constant":
         shown = "blank" if present.empty else f"{present.iloc[0]!r}" if pii_kind(values) is None else "one value"
         return ColumnType(column, "constant", f"{shown} in every row")
@@ -201,18 +206,22 @@ def column_type(column: str, values: pd.Series) -> ColumnType:
     if folded and folded <= YES_NO:
         counts = present.map(fold_token).value_counts()
         return ColumnType(column, "yes/no", ", ".join(f"{v} {n:,}" for v, n in counts.items()))
-    numbers, _, share = parse_numbers(present)
-    if share >= 0.95:
+    if parse_numbers(sample)[2] >= 0.95:
+        numbers = parse_numbers(present)[0]
         return ColumnType(column, "number", f"numbers from {numbers.min():g} to {numbers.max():g}")
     scale = match_scale(set(present.unique()))
     if scale:
         return ColumnType(column, "ordered scale", "levels in order: " + " < ".join(scale), tuple(scale))
-    options = _multi_options(present)
+    options = _multi_options(sample)
     if options:
         return ColumnType(column, "multi-select", f"{len(options)} options", tuple(options))
-    if classify_answers(present)[0] == "text":
+    if classify_answers(sample)[0] == "text":
         return ColumnType(column, "free text", f"{present.nunique():,} distinct answers")
     counts = present.value_counts()
+    if looks_like_pii_column(to_snake_case(column)) or PERSON_WORDS & set(to_snake_case(column).split("_")):
+        # a column of people (an owner, a manager) may hold their names: counts only, never a value
+        return ColumnType(column, "category", f"{len(counts)} values (named like people: values not shown)",
+                          tuple(counts.index))
     top = ", ".join(f"{v} {n:,}" for v, n in counts.head(SAMPLE_VALUES).items())
     more = f" (+{len(counts) - SAMPLE_VALUES} more)" if len(counts) > SAMPLE_VALUES else ""
     return ColumnType(column, "category", f"{len(counts)} values: {top}{more}", tuple(counts.index))

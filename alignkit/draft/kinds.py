@@ -17,7 +17,7 @@ from alignkit.ingest.files import read_export, to_snake_case
 from alignkit.ingest.sniff import detect_container, sniff_delimiter, sniff_encoding, text_sample
 from alignkit.ingest.survey import detect_survey_format
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, missing_mask, token_set
-from alignkit.prepare.clean import fold_key
+from alignkit.prepare.clean import column_role, fold_key
 
 KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend")
 READABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".ods", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
@@ -112,20 +112,58 @@ def looks_like_spend(columns: list[str]) -> bool:
     return bool(names & {"month", "date", "period"}) and bool(names & {"spend", "cost", "amount_spent"})
 
 
+def folded_keys(values: pd.Series) -> frozenset[str]:
+    """Return a column's distinct non-blank values folded for case, spaces and punctuation (as crm.lookups joins)."""
+    return frozenset(fold_key(v) for v in values.dropna().unique())
+
+
 def key_share(keys: pd.Series, values: pd.Series) -> float:
-    """Return the share of `values`' distinct non-blank values found among `keys` once both are folded for case,
-    spaces and punctuation (as crm.lookups joins them)."""
-    wanted = {fold_key(v) for v in values.dropna().unique()}
-    have = {fold_key(v) for v in keys.dropna().unique()}
+    """Return the share of `values`' distinct non-blank values found among `keys` once both are folded."""
+    return _share(folded_keys(keys), folded_keys(values))
+
+
+def _share(have: frozenset[str], wanted: frozenset[str]) -> float:
     return len(wanted & have) / len(wanted) if wanted else 0.0
 
 
-def _joins_main(small: pd.DataFrame, main: pd.DataFrame) -> bool:
-    for key in small.columns:
-        if small[key].notna().all() and small[key].is_unique:
-            if any(key_share(small[key], main[c]) >= LOOKUP_MIN_SHARE for c in main.columns):
+class _Keys:
+    """Folded key sets of the files' columns, each computed once."""
+
+    def __init__(self) -> None:
+        self._sets: dict[tuple[Path, str], frozenset[str]] = {}
+
+    def __call__(self, export: ExportFile, column: str) -> frozenset[str]:
+        if (export.path, column) not in self._sets:
+            self._sets[(export.path, column)] = folded_keys(export.frame[column])
+        return self._sets[(export.path, column)]
+
+
+def _joins_main(small: ExportFile, main: ExportFile, keys: _Keys) -> bool:
+    for key in small.frame.columns:
+        if small.frame[key].notna().all() and small.frame[key].is_unique:
+            if any(_share(keys(small, key), keys(main, c)) >= LOOKUP_MIN_SHARE for c in main.frame.columns):
                 return True
     return False
+
+
+def _is_id(values: pd.Series, name: str) -> bool:
+    return column_role(values) == "id" or (values.notna().all() and values.is_unique
+                                           and "id" in to_snake_case(name).split("_"))
+
+
+def _parent(table: ExportFile, others: list[ExportFile], keys: _Keys) -> ExportFile | None:
+    """Return the table whose id column (unique per row) holds most of an id-named column of `table`'s
+    values — the contacts a deal or an activity belongs to — else None."""
+    for other in others:
+        ids = [c for c in other.frame.columns if _is_id(other.frame[c], str(c))]
+        for i, column in enumerate(table.frame.columns):
+            if i == 0 and table.frame[column].is_unique:
+                continue   # a unique first column is the table's own id (Record ID, Activity ID)
+            if "id" not in to_snake_case(str(column)).split("_"):
+                continue   # a reference to another table's ids is named like one (Contact ID, lead_id)
+            if any(_share(keys(other, i), keys(table, column)) >= LOOKUP_MIN_SHARE for i in ids):
+                return other
+    return None
 
 
 def _activity_columns(columns: list[str]) -> bool:
@@ -150,17 +188,26 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
             out[f.path] = replace(f, kind="survey", reason="most headers read as questions")
         else:
             crm.append(f)
+    keys = _Keys()
+    parents = {f.path: _parent(f, [o for o in crm if o is not f], keys) for f in crm}
+    tops = [f for f in crm if parents[f.path] is None] or crm
+    # a table's ids are those of a top table (contacts), not of another child (an activity id run 1, 2, 3 …)
+    parents = {f.path: (_parent(f, [t for t in tops if t is not f], keys) if parents[f.path] else None) for f in crm}
     if crm:
-        main = max(crm, key=lambda f: (len(f.frame), f.frame.shape[1]))
-        out[main.path] = replace(main, kind="contacts", reason=f"the largest table ({len(main.frame):,} rows)")
+        main = max(tops, key=lambda f: (len(f.frame), f.frame.shape[1]))
+        out[main.path] = replace(main, kind="contacts", reason=f"the largest table ({len(main.frame):,} rows) that "
+                                                               f"is not rows of another table's ids")
         for f in crm:
             if f is main:
                 continue
-            if _joins_main(f.frame, main.frame):
+            parent = parents[f.path]
+            if parent is not None and parent.path == main.path:
+                kind = "touches" if _activity_columns([str(c) for c in f.frame.columns]) else "deals"
+                what = "dated activities with a type" if kind == "touches" else "records"
+                out[f.path] = replace(f, kind=kind, reason=f"{what}, several for one id of {main.path.name}")
+            elif _joins_main(f, main, keys):
                 out[f.path] = replace(f, kind="lookup", reason=f"a unique column whose values match a column of "
                                                                f"{main.path.name}")
-            elif _activity_columns([str(c) for c in f.frame.columns]):
-                out[f.path] = replace(f, kind="touches", reason="rows of dated activities with a type")
             else:
-                out[f.path] = replace(f, kind="deals", reason=f"a second record table beside {main.path.name}")
+                out[f.path] = replace(f, kind="", reason=f"neither joins {main.path.name} nor holds its ids")
     return [out[f.path] for f in files]

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from alignkit.prepare.clean import fold_key
 
 NEAR_MISS_MIN = 90            # rapidfuzz ratio of folded keys that counts as the same key spelt differently
+NEAR_MISS_MAX_PAIRS = 2_000_000   # unmatched keys × lookup keys compared at most; beyond, near misses are not sought
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ def match_keys(keys: pd.Series, values: pd.Series) -> tuple[int, int, int, int]:
     have = {fold_key(k) for k in keys.dropna().unique()}
     wanted = {fold_key(v) for v in values.dropna().unique()}
     matched = wanted & have
-    if not matched:
-        return 0, 0, len(wanted), len(wanted)
+    if not matched or len(wanted - matched) * len(have) > NEAR_MISS_MAX_PAIRS:
+        return len(matched), 0, len(wanted) - len(matched), len(wanted)
     near = {w for w in wanted - matched if process.extractOne(w, list(have), scorer=fuzz.ratio)[1] >= NEAR_MISS_MIN}
     return len(matched), len(near), len(wanted) - len(matched) - len(near), len(wanted)
 

@@ -46,7 +46,7 @@ def _attributes(attributes: dict[str, ColumnType], indent: str) -> list[str]:
 
 def _table_lines(table: TableDraft, raw: Path, indent: str) -> list[str]:
     lines = _file_lines(table.export, raw, indent)
-    lines.append(f"{indent}columns:")
+    lines.append(f"{indent}columns:" + ("" if table.mapping else " {}                 # nothing guessed: map lead_id at least"))
     lines += [_line(f"{indent}  {g.canonical}: {_q(g.column)}", f"guessed: {g.evidence}") for g in table.mapping]
     if table.attributes:
         lines.append(f"{indent}attributes:")

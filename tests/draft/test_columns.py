@@ -58,3 +58,10 @@ def test_types_of_other_columns():
 def test_personal_data_is_typed_by_its_values_and_never_sampled():
     typed = column_type("Contact", _crm()["E-mail Adress"])
     assert typed.kind == "pii" and "@" not in typed.detail and "person" not in typed.detail
+
+
+def test_a_column_of_people_shows_counts_never_names():
+    managers = pd.Series(["Dustin Brinkmann", "Cara Losch", "Summer Sewald"] * 8)   # too few names for pii_kind
+    typed = column_type("manager", managers)
+    assert typed.kind == "category" and "Brinkmann" not in typed.detail and typed.detail.startswith("3 values")
+    assert "Retail 2" in column_type("Industry", pd.Series(["Retail", "IT", "Retail"])).detail

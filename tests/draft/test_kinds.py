@@ -54,3 +54,19 @@ def test_text_format_names_the_encoding_that_decodes_and_the_delimiter(tmp_path)
     tab = tmp_path / "leads.tsv"
     tab.write_text("\ufeffLead ID\tSource\nL1\tWeb\nL2\tEvent\n", encoding="utf-8")
     assert text_format(tab) == ("utf-8-sig", "\t")
+
+
+def test_contacts_deals_and_activities_whose_numeric_ids_overlap_by_chance(tmp_path):
+    # the demo's trap: activity ids run 1, 2, 3 … over the range of the contacts' record ids, and each deal has
+    # its own contact (a unique Associated Contact ID)
+    contacts = pd.DataFrame({"Record ID": [str(100 + i * 3) for i in range(50)], "Industry": ["Retail", "IT"] * 25})
+    deals = pd.DataFrame({"Record ID": [str(9000 + i) for i in range(20)],
+                          "Associated Contact ID": contacts["Record ID"][:20].tolist(), "Deal Stage": ["won"] * 20})
+    activities = pd.DataFrame({"Activity ID": [str(i) for i in range(1, 301)],
+                               "Contact ID": (contacts["Record ID"].tolist() * 6),
+                               "Activity Type": ["EMAIL_OPEN", "CALL", "MEETING"] * 100})
+    for name, frame in (("contacts", contacts), ("deals", deals), ("activities", activities)):
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    kinds = {e.path.stem: e.kind for e in assign_kinds([read_for_draft(tmp_path / f"{n}.csv")
+                                                        for n in ("contacts", "deals", "activities")])}
+    assert kinds == {"contacts": "contacts", "deals": "deals", "activities": "touches"}
