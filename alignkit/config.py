@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -98,14 +99,57 @@ DEAL_CANONICAL = ("deal_id", "lead_id", "stage", "amount", "created_at", "closed
 TOUCH_CANONICAL = ("lead_id", "at", "kind", "content")
 
 
+PASSWORD_IN_URL = re.compile(r"://[^/@:]*:(?!\$\{)[^/@]+@")   # user:secret@host, unless the secret is ${VARIABLE}
+
+
 class TableInput(_Settings):
-    file: str
+    """One CRM table: an export file (`file`), a lake (`lake`: a folder or glob of parquet files) or a database table
+    or SQL query (`connection` URL with `table` or `query`). Credentials in a URL are `${VARIABLE}` references to
+    the environment, never the secret itself."""
+
+    file: str | None = None
+    lake: str | None = None
+    connection: str | None = None
+    table: str | None = None
+    query: str | None = None
     encoding: str = "auto"
     delimiter: str = "auto"
     sheet: str | int | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     date_columns: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TableInput:
+        given = [k for k in ("file", "lake", "connection") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("name where the table lives with exactly one of file (an export), lake (a folder or glob "
+                             "of parquet files) or connection (a database URL, with table or query)"
+                             + (f"; got {', '.join(given)}" if given else ""))
+        if self.connection:
+            if bool(self.table) == bool(self.query):
+                raise ValueError("a connection needs exactly one of table (a table name) or query (a SQL query)")
+            if PASSWORD_IN_URL.search(self.connection):
+                raise ValueError("the connection URL holds a password: never write credentials in the project file; "
+                                 "write ${VARIABLE} in its place (e.g. postgres://analyst:${PGPASSWORD}@host/crm) and "
+                                 "set the variable in the environment")
+        elif self.table or self.query:
+            raise ValueError("table and query name what to read on a connection: add connection (a database URL)")
+        return self
+
+    @property
+    def in_engine(self) -> bool:
+        """Return whether the table lives in a lake or a database (read by an engine), not in an export file."""
+        return self.file is None
+
+    @property
+    def name(self) -> str:
+        """Return what the input is called in messages: the file name, the lake, or the table or query's source."""
+        if self.lake:
+            return f"lake {self.lake}"
+        if self.connection:
+            return f"{'table ' + self.table if self.table else 'SQL query'} on {self.connection}"
+        return str(self.file)
 
 
 class LookupInput(_Settings):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alignkit.engine.backend import Table
+from alignkit.engine.touches import collateral_usage, content_before_close
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.spend import SPEND_DIMENSIONS
 from alignkit.stats import benjamini_hochberg, compare_proportions, ratio_of_proportions, wilson_intervals
@@ -77,35 +79,31 @@ def closed_deals(leads: pd.DataFrame) -> pd.DataFrame:
                          "deal_closed_at": leads.loc[closed, "deal_closed_at"].to_numpy()})
 
 
-def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame, *, min_group_size: int = 1) -> pd.DataFrame:
+def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame | Table, *, min_group_size: int = 1) -> pd.DataFrame:
     """Return one row per content item (from touches) and campaign (from leads): closed deals won and lost that
     had it before the close, the share of won vs share of lost with CIs, lift (Katz CI), p-value and BH q-value.
     Items seen before fewer than `min_group_size` closed deals are left out. Ranked by the lower end of the
-    lift's CI, so items whose lift is both large and well evidenced come first."""
+    lift's CI, so items whose lift is both large and well evidenced come first.
+
+    The content seen before each close is counted by the engine the touches live in
+    (`alignkit.engine.touches.content_before_close`); only one row per item comes back."""
     deals = closed_deals(leads)
     n_won, n_lost = int(deals["won"].sum()), int((~deals["won"]).sum())
-    keys = pd.Index(deals["lead_key"])
-    codes, labels = _content_codes(touches["content"])
-    has = codes >= 0
-    position = keys.get_indexer(touches["lead_key"][has])
-    item, at = codes[has], touches["at"].to_numpy()[has]
-    keep = position >= 0
-    item, at, position = item[keep], at[keep], position[keep]
-    before = at < deals["deal_closed_at"].to_numpy()[position]
-    pairs = np.unique(item[before].astype("int64") * max(len(deals), 1) + position[before])  # each item once per deal
-    deal = pairs % max(len(deals), 1)
-    seen = pd.DataFrame({"item": labels[pairs // max(len(deals), 1)], "deal": deal, "won": deals["won"].to_numpy()[deal]})
-    items = [seen.assign(kind="content")]
+    seen = content_before_close(touches, deals)
+    items = [pd.DataFrame({"kind": "content", "item": seen["item"], "sum": seen["won_with"].astype("int64"),
+                           "count": seen["deals_with"].astype("int64")})]
     if "campaign" in leads and leads["campaign"].notna().any():
-        campaign = leads.set_index("lead_key")["campaign"].reindex(keys).to_numpy()
+        campaign = leads.set_index("lead_key")["campaign"].reindex(pd.Index(deals["lead_key"])).to_numpy()
         ok = pd.notna(campaign)
-        items.append(pd.DataFrame({"item": campaign[ok], "deal": np.flatnonzero(ok), "won": deals["won"].to_numpy()[ok],
-                                   "kind": "campaign"}))
-    counted = pd.concat(items, ignore_index=True).groupby(["kind", "item"], sort=True)["won"].agg(["sum", "count"])
+        by_campaign = pd.DataFrame({"item": campaign[ok], "won": deals["won"].to_numpy()[ok]}).groupby("item")["won"]
+        counts = by_campaign.agg(["sum", "count"]).reset_index()
+        items.append(counts.assign(kind="campaign", sum=counts["sum"].astype("int64")))
+    counted = pd.concat(items, ignore_index=True)[["kind", "item", "sum", "count"]]
+    counted = counted.astype({"kind": "str", "item": "str"}).sort_values(["kind", "item"], kind="stable")
     counted = counted[counted["count"] >= min_group_size]
-    out = counted.reset_index().rename(columns={"sum": "won_with"})
+    out = counted.reset_index(drop=True).rename(columns={"sum": "won_with"})
     out["won_with"] = out["won_with"].astype("int64")
-    out["lost_with"] = out.pop("count") - out["won_with"]
+    out["lost_with"] = out.pop("count").astype("int64") - out["won_with"]
     out["won_deals"], out["lost_deals"] = n_won, n_lost
     out["share_of_won"], out["share_of_lost"] = out["won_with"] / n_won, out["lost_with"] / n_lost
     out["won_ci_low"], out["won_ci_high"] = wilson_intervals(out["won_with"], n_won)
@@ -117,40 +115,15 @@ def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame, *, min_grou
     return out.sort_values(["lift_ci_low", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def collateral_sales_never_uses(touches: pd.DataFrame, *, sales_kinds: list[str],
+def collateral_sales_never_uses(touches: pd.DataFrame | Table, *, sales_kinds: list[str],
                                 collateral_kinds: list[str] | None = None) -> pd.DataFrame:
     """Return the content of marketing touches (of `collateral_kinds`, or every non-sales kind when empty) that
-    never appears in a sales touch, with how many touches and leads it reached; most leads first."""
-    kinds, kind_labels = pd.factorize(touches["kind"].astype("str"))
-    folded = pd.Index(kind_labels).astype("str").str.casefold()
-    sales_kind = np.append(folded.isin({k.casefold() for k in sales_kinds}), False)  # code -1 (missing) → not sales
-    sales = sales_kind[kinds]
-    codes, labels = _content_codes(touches["content"])
-    has = codes >= 0
-    marketing = has & ~sales
-    if collateral_kinds:
-        marketing &= np.append(folded.isin({k.casefold() for k in collateral_kinds}), False)[kinds]
-    used_by_sales = np.zeros(len(labels) + 1, dtype=bool)
-    used_by_sales[np.unique(codes[has & sales])] = True
-    chosen = marketing & ~used_by_sales[codes]
-    leads_codes = pd.factorize(touches["lead_key"][chosen])[0]
-    part = pd.DataFrame({"content": codes[chosen], "lead": leads_codes})
-    out = part.groupby("content", sort=False).agg(marketing_touches=("lead", "size"), leads_reached=("lead", "nunique"))
-    out.index = pd.Index(labels[out.index.to_numpy()], name="content")
+    never appears in a sales touch, with how many touches and leads it reached; most leads first. Counted by the
+    engine the touches live in (`alignkit.engine.touches.collateral_usage`)."""
+    out = collateral_usage(touches, sales_kinds=sales_kinds, collateral_kinds=collateral_kinds or ())
+    out = out.astype({"content": "str", "marketing_touches": "int64", "leads_reached": "int64"})
     out["sales_touches"] = 0
-    return out.reset_index().sort_values(["leads_reached", "content"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def _content_codes(content: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Return integer codes of the content (−1 for missing or blank) and the stripped labels they point to."""
-    codes, labels = pd.factorize(content.astype("str"))
-    stripped = pd.Index(labels).astype("str").str.strip()
-    merged, final = pd.factorize(stripped)
-    blank = np.append(stripped.to_numpy() == "", True)
-    mapping = np.append(merged, -1)
-    mapped = mapping[codes]
-    mapped[blank[codes]] = -1
-    return mapped, np.asarray(final, dtype=object)
+    return out.sort_values(["leads_reached", "content"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 # --- cycle length and monthly KPIs ----------------------------------------------------------------------------------
