@@ -1,4 +1,4 @@
-"""The package's layout shows the flow: imports run one way (cli → demo → alignment → stages → prepare → ingest →
+"""The package's layout shows the flow: imports run one way (cli → demo → alignment → stages → prepare → engine → ingest →
 report rendering → shared helpers → config → errors), no cycle anywhere, no stage reaching into another package's
 private names, modules that hold one idea, and tests that mirror the tree. Imports are read with `ast`, inside
 functions too, so a lazy import cannot hide an upward one."""
@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("io", "stats", "plots", "privacy"),    # shared helpers
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),
+    ("engine",),                            # Ibis expressions run where the data lives (DuckDB, Spark, a database)
     ("prepare",),
     ("funnel", "personas", "leads"),        # the analysis stages, independent of each other
     ("alignment",),                         # composes the stages onto one page

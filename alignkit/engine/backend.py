@@ -84,3 +84,10 @@ def to_frame(expr: ir.Table) -> pd.DataFrame:
             values = values.astype("int64") if column.null_count == 0 else values.astype("Int64")
         out[field.name] = values.reset_index(drop=True)
     return pd.DataFrame(out, columns=table.schema.names)
+
+
+def row_count(data: pd.DataFrame | ir.Table) -> int:
+    """Return the rows of a frame, or of a table counted by its engine."""
+    if not is_table(data):
+        return len(data)
+    return int(to_frame(data.aggregate(n=data.count()))["n"].iloc[0])

@@ -100,3 +100,10 @@ def open_source(spec: SourceSpec, raw: Path | str) -> ir.Table:
         database, _, name = spec.table.rpartition(".")
         return con.table(name, database=database or None)
     raise ConfigError("this input is a file, not a lake or a database table: read it with alignkit.ingest")
+
+
+
+def open_processed(path: Path | str) -> ir.Table:
+    """Return a processed parquet table (a file, or a folder of parquet files written by an engine) as a table of the
+    local DuckDB, read where it lies."""
+    return local_backend().read_parquet(lake_pattern(str(path), Path(".")))

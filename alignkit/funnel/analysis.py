@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import FunnelSettings, ProjectSettings
+from alignkit.engine.backend import Table
+from alignkit.engine.sources import open_processed
 from alignkit.errors import InputFileError
 from alignkit.funnel.closed_loop import (ClosedLoop, closed_lost, collateral_sales_never_uses, cost_by_segment,
                                          cycle_lengths, lost_reasons, monthly_kpis, touches_before_close)
@@ -41,10 +43,11 @@ from alignkit.report.html import render_fragment
 
 @dataclass(frozen=True)
 class FunnelInputs:
-    """The processed tables the funnel analysis reads (touches and spend are optional)."""
+    """The processed tables the funnel analysis reads (touches and spend are optional). Touches are a frame in memory
+    or an Ibis table (data/processed/touches.parquet, a lake or a database), aggregated where they live."""
 
     leads: pd.DataFrame
-    touches: pd.DataFrame | None
+    touches: pd.DataFrame | Table | None
     inputs: pd.DataFrame
     spend: pd.DataFrame | None = None
 
@@ -58,7 +61,9 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
     if not path.exists():
         raise InputFileError(path, "not found.", fix="run notebook 01 (or `alignkit run --only 01`) first.")
     leads = pd.read_parquet(path)
-    touches = pd.read_parquet(folder / "touches.parquet") if (folder / "touches.parquet").exists() else None
+    # Touches are never read into memory here: DuckDB aggregates them straight from the parquet file (or folder),
+    # faster than pandas reads it (alignkit.engine.touches.IN_MEMORY), and at any size.
+    touches = open_processed(folder / "touches.parquet") if (folder / "touches.parquet").exists() else None
     inputs = pd.read_parquet(folder / "inputs.parquet") if (folder / "inputs.parquet").exists() else pd.DataFrame()
     spend = read_spend(settings.raw_path(settings.funnel.spend_file)) if settings.funnel.spend_file else None
     return FunnelInputs(leads=leads, touches=touches, inputs=inputs, spend=spend)
@@ -140,7 +145,7 @@ def with_personas(leads: pd.DataFrame, personas: pd.DataFrame) -> pd.DataFrame:
     return leads.drop(columns=["persona"], errors="ignore").assign(persona=leads["lead_key"].map(linked).astype("str"))
 
 
-def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | None, settings: ProjectSettings, *,
+def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, settings: ProjectSettings, *,
                    spend: pd.DataFrame | None = None, as_of: pd.Timestamp | None = None,
                    inputs: pd.DataFrame | None = None, personas: pd.DataFrame | None = None) -> FunnelResult:
     """Return the whole funnel analysis of a leads table (and touches, spend, personas), pure on DataFrames."""

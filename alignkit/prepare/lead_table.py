@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
+from alignkit.engine.backend import Table, is_table
+from alignkit.engine.touches import first_sales_touch
 from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.crm import RawTable
 from alignkit.prepare import clean
@@ -141,7 +143,7 @@ def _stage_columns(contacts: pd.DataFrame, settings: ProjectSettings, log: Clean
     return leads
 
 
-def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.DataFrame | None,
+def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.DataFrame | Table | None,
                 settings: ProjectSettings, *, log: CleaningLog, path=None) -> pd.DataFrame:
     """Return leads.parquet's table: one row a lead with stage, stage timestamps, first sales touch, outcome,
     deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_table`).
@@ -175,14 +177,14 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         leads["amount"] = np.nan
     leads["amount"] = leads["amount"].astype("Float64")
     leads["first_touch_at"] = pd.NaT
-    if touches is not None:
-        sales_kinds = {k.casefold() for k in settings.crm.sales_touch_kinds}
-        sales = touches[touches["kind"].astype("str").str.casefold().isin(sales_kinds)]
-        mql_at = (leads.set_index("lead_id")[stage_at_column(funnel.mql_stage)] if funnel is not None
-                  else pd.Series(pd.NaT, index=leads["lead_id"]))
-        after = sales["at"] >= sales["lead_id"].map(mql_at).fillna(pd.Timestamp.min)
-        first = sales[after].groupby("lead_id")["at"].min()
-        leads["first_touch_at"] = leads["lead_id"].map(first).astype("datetime64[ns]")
+    if touches is not None:   # the first sales touch at or after the MQL date, counted where the touches are
+        mql_at = (leads[stage_at_column(funnel.mql_stage)] if funnel is not None
+                  else pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]"))
+        mql = pd.DataFrame({"lead_id": leads["lead_id"].astype("str"), "mql_at": mql_at.astype("datetime64[ns]")})
+        first = first_sales_touch(touches if is_table(touches) else touches[["lead_id", "at", "kind"]], mql,
+                                  sales_kinds=settings.crm.sales_touch_kinds, key="lead_id")
+        leads["first_touch_at"] = leads["lead_id"].astype("str").map(first.set_index("lead_id")["first_touch_at"]) \
+            .astype("datetime64[ns]")
     for column in ("source", "campaign", "owner", "lost_reason", "deal_stage"):
         if column not in leads:
             leads[column] = pd.NA

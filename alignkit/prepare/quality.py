@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from alignkit.engine.backend import row_count
+
 from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
@@ -27,7 +29,7 @@ def rows_by_table(data: PreparedData) -> pd.DataFrame:
     deals_kept = int(leads["deal_stage"].notna().sum()) if leads is not None and "deal_stage" in leads else None
     kept = {"contacts": ("leads.parquet", None if leads is None else len(leads)),
             "deals": ("leads.parquet (leads with a deal)", deals_kept),
-            "touches": ("touches.parquet", None if data.touches is None else len(data.touches)),
+            "touches": ("touches.parquet", None if data.touches is None else row_count(data.touches)),
             "survey": ("responses.parquet", None if data.responses is None else len(data.responses)),
             "population_margins": ("responses.parquet (weight column)", None if data.weighting is None else len(data.weighting.weights))}
     rows = []

@@ -15,7 +15,8 @@ import pandas as pd
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
-from alignkit.ingest.crm import CrmExports, RawLookup, RawTable, read_crm
+from alignkit.engine.backend import is_table
+from alignkit.ingest.crm import CrmExports, RawLookup, RawTable
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
@@ -24,6 +25,8 @@ from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestion
 from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
 from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
 from alignkit.prepare.lookups import join_lookups
+from alignkit.prepare.sources import (clean_touch_source, pseudonymised_touches, read_crm_inputs,
+                                     write_touch_table)
 from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
@@ -81,10 +84,14 @@ class PreparedData:
     left_out: pd.DataFrame = field(default_factory=lambda: _left_out_table([]))
 
 
-def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_sha: str | None = None) -> pd.DataFrame:
-    """Return one row per input file: table, file name, format, rows in the file, columns kept, content hash."""
-    rows = [{"table": t.name, "file": t.path.name, "format": t.format, "rows": t.rows_in_file,
-             "columns_kept": t.frame.shape[1], "sha256": t.sha256} for t in (crm.tables() if crm else [])]
+def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_sha: str | None = None, *,
+                   extra: Sequence[RawTable] = ()) -> pd.DataFrame:
+    """Return one row per input: table, file name (a lake or database input: where it lives, credentials left as
+    ${…}), format, rows in the file, columns kept, content hash (of an engine input: its fingerprint)."""
+    tables = [*(crm.tables() if crm else []), *extra]
+    rows = [{"table": t.name, "file": t.path.name if t.format not in ("lake", "database") else str(t.path),
+             "format": t.format, "rows": t.rows_in_file, "columns_kept": t.frame.shape[1], "sha256": t.sha256}
+            for t in tables]
     if survey is not None:
         from alignkit.ingest.files import content_hash
         rows.insert(0, {"table": "survey", "file": survey.path.name, "format": survey.source_format,
@@ -245,7 +252,7 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
 def prepare(settings: ProjectSettings) -> PreparedData:
     """Return the canonical tables built from the inputs named by the project file (read, clean, link, pseudonymise)."""
     log = CleaningLog()
-    crm = read_crm(settings) if settings.crm is not None else None
+    crm, touch_entry, touch_source = read_crm_inputs(settings) if settings.crm is not None else (None, None, None)
     contacts = leads = touches = None
     left_out: list[pd.DataFrame] = []
     if crm is not None:
@@ -255,6 +262,8 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
         deals = deal_summary(raw_deals, id_map, known, settings, log) if raw_deals else None
         touches = touch_table(raw_touches, id_map, known, settings, log) if raw_touches else None
+        if touch_source is not None:   # touches that live in a lake or a database stay there
+            touches = clean_touch_source(touch_source, id_map, known, settings, log=log)
         leads = build_leads(contacts, deals, touches, settings, log=log, path=crm.contacts.path)
         attributes = _attribute_columns(crm.contacts, settings) + [c for c in contacts.columns
                                                                    if c not in crm.contacts.frame.columns]
@@ -277,10 +286,14 @@ def prepare(settings: ProjectSettings) -> PreparedData:
             responses, codebook, weighting = weight_responses(responses, codebook, settings, log=log)
     if leads is not None:
         leads = pseudonymise_table(leads, settings, log=log, table="leads", id_column="lead_id", key_column="lead_key")
-    if touches is not None:
+    if touches is not None and is_table(touches):
+        keys = pd.DataFrame({"lead_id": contacts["lead_id"].astype("str"),
+                             "lead_key": pseudonymise(contacts["lead_id"], salt=settings.pseudonym_salt())})
+        touches = pseudonymised_touches(touches, keys)
+    elif touches is not None:
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]
-    inputs = input_manifest(crm, survey)
+    inputs = input_manifest(crm, survey, extra=[touch_entry] if touch_entry is not None else [])
     margins_row = margins_manifest_row(settings)
     if margins_row is not None:
         inputs = pd.concat([inputs, pd.DataFrame([margins_row]).astype(inputs.dtypes.to_dict())], ignore_index=True)
@@ -302,6 +315,12 @@ def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
     for name, (frame, schema) in tables.items():
         if frame is None:
             (folder / f"{name}.parquet").unlink(missing_ok=True)
+            continue
+        if is_table(frame):   # touches of a lake or a database: written by their engine
+            missing = [c for c in schema if c not in frame.columns]
+            if missing:
+                raise SchemaError(f"{name}: " + "; ".join(f"{c} missing" for c in missing))
+            written[name] = write_touch_table(frame, folder / f"{name}.parquet")
             continue
         if name == "responses" and "weight" in frame:
             schema = {**schema, "weight": "number"}   # present when survey.weighting is set
