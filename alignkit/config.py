@@ -122,6 +122,8 @@ class TableInput(_Settings):
     @model_validator(mode="after")
     def _one_source(self) -> TableInput:
         given = [k for k in ("file", "lake", "connection") if getattr(self, k)]
+        if (self.table or self.query) and not self.connection:
+            raise ValueError("table and query name what to read on a connection: add connection (a database URL)")
         if len(given) != 1:
             raise ValueError("name where the table lives with exactly one of file (an export), lake (a folder or glob "
                              "of parquet files) or connection (a database URL, with table or query)"
@@ -133,8 +135,6 @@ class TableInput(_Settings):
                 raise ValueError("the connection URL holds a password: never write credentials in the project file; "
                                  "write ${VARIABLE} in its place (e.g. postgres://analyst:${PGPASSWORD}@host/crm) and "
                                  "set the variable in the environment")
-        elif self.table or self.query:
-            raise ValueError("table and query name what to read on a connection: add connection (a database URL)")
         return self
 
     @property

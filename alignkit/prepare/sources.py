@@ -126,12 +126,12 @@ def clean_touch_source(touches: ir.Table, id_map: dict[str, str], known: set[str
                                    "kept_id": pd.Series(list(id_map.values()), dtype="str")}))
     t = t.left_join(moves, t["lead_id"] == moves["lead_id"]).select(
         lead_id=ibis.coalesce(moves["kept_id"], t["lead_id"]), moved=moves["kept_id"].notnull(),
-        at=t["at"], kind=t["kind"], content=t["content"])
+        at=t["at"], kind=t["kind"], content=t["content"]).view()   # a relation of its own, to join again
     moved = int(to_frame(t.aggregate(n=t["moved"].cast("int64").sum()))["n"].fillna(0).iloc[0])
     log.record("follow_merged_contacts", table="touches", rows=moved,
                reason="belonged to a duplicate contact; moved to the kept record")
     ids = as_table(pd.DataFrame({"lead_id": pd.Series(sorted(known), dtype="str")}))
-    t = t.semi_join(ids, t["lead_id"] == ids["lead_id"]).drop("moved")
+    t = t.semi_join(ids, "lead_id").drop("moved")
     remaining = _count(t)
     log.record("drop_unknown_leads", table="touches", rows=kept - remaining,
                reason="refers to no remaining contact (a test record, or a contact not in the export)")
@@ -167,8 +167,8 @@ def pseudonymised_touches(touches: ir.Table, keys: pd.DataFrame) -> ir.Table:
     """Return touches.parquet's table from cleaned engine touches: lead_key (from `keys`: lead_id → lead_key, the
     keyed hashes computed in pandas), at, kind, content."""
     k = as_table(keys[["lead_id", "lead_key"]])
-    joined = touches.inner_join(k, touches["lead_id"] == k["lead_id"])
-    return joined.select(lead_key=k["lead_key"], at=touches["at"], kind=touches["kind"], content=touches["content"])
+    joined = touches.inner_join(k, "lead_id")
+    return joined.select("lead_key", "at", "kind", "content")
 
 
 def write_touch_table(touches: ir.Table, path: Path) -> Path:

@@ -85,11 +85,12 @@ class PreparedData:
 
 
 def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_sha: str | None = None, *,
-                   extra: Sequence[RawTable] = ()) -> pd.DataFrame:
+                   extra: Sequence[RawTable] = (), sources: dict[str, str] | None = None) -> pd.DataFrame:
     """Return one row per input: table, file name (a lake or database input: where it lives, credentials left as
     ${…}), format, rows in the file, columns kept, content hash (of an engine input: its fingerprint)."""
     tables = [*(crm.tables() if crm else []), *extra]
-    rows = [{"table": t.name, "file": t.path.name if t.format not in ("lake", "database") else str(t.path),
+    sources = sources or {}
+    rows = [{"table": t.name, "file": sources.get(t.name, t.path.name),
              "format": t.format, "rows": t.rows_in_file, "columns_kept": t.frame.shape[1], "sha256": t.sha256}
             for t in tables]
     if survey is not None:
@@ -293,7 +294,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     elif touches is not None:
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]
-    inputs = input_manifest(crm, survey, extra=[touch_entry] if touch_entry is not None else [])
+    specs = {} if settings.crm is None else {"contacts": settings.crm.contacts, "deals": settings.crm.deals,
+                                             "touches": settings.crm.touches}
+    inputs = input_manifest(crm, survey, extra=[touch_entry] if touch_entry is not None else [],
+                            sources={t: spec.name for t, spec in specs.items() if spec is not None and spec.in_engine})
     margins_row = margins_manifest_row(settings)
     if margins_row is not None:
         inputs = pd.concat([inputs, pd.DataFrame([margins_row]).astype(inputs.dtypes.to_dict())], ignore_index=True)
