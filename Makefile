@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser demo-data demo test test-unit test-notebooks notebooks clean
+.PHONY: help install browser java demo-data demo test test-unit test-notebooks notebooks clean
 CHROMIUM ?= /usr/bin/chromium
 
 help: ## list the targets
@@ -37,6 +37,19 @@ browser: ## install Debian's chromium for the browser test (apt-get, as root), u
 			"the browser test (tests/test_browser.py) will be skipped."; \
 	fi
 
+java: ## install Debian's OpenJDK (default-jre-headless) for the Spark test (apt-get, as root), unless java runs
+	@if java -version >/dev/null 2>&1; then \
+		echo "java: $$(java -version 2>&1 | head -1)"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "java: installing Debian's default-jre-headless with apt-get"; \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 default-jre-headless; } || { echo "java: apt-get could not install" \
+			"default-jre-headless; the Spark test will be skipped (and fail in CI)."; [ -z "$$CI" ]; }; \
+	else \
+		echo "java: java is missing and apt-get cannot install it here (needs Debian and root):" \
+			"the Spark test (tests/engine/test_spark.py) will be skipped."; \
+	fi
+
 demo-data: $(STAMP) ## write the synthetic demo exports into data/raw
 	$(BIN)/alignkit demo-data --dir data/raw
 
@@ -50,7 +63,7 @@ test-notebooks: demo-data ## validate every notebook with nbval (outputs must ma
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg notebooks/
 
-test: browser test-unit test-notebooks ## set up if needed, run the unit, pipeline and browser tests, validate the notebooks
+test: browser java test-unit test-notebooks ## set up if needed, run the unit, pipeline, browser and Spark tests, validate the notebooks
 
 notebooks: demo-data ## re-execute the notebooks in place (commit them with their outputs)
 	for nb in notebooks/[0-9][0-9]_*.ipynb; do \

@@ -49,3 +49,30 @@ def in_pandas(prepared, demo_settings):
     """The demo's funnel analysis with every table in memory (the pandas path)."""
     return analyse(demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches,
                                                     inputs=prepared.inputs))
+
+
+def _java_runs() -> bool:
+    import shutil
+    import subprocess
+
+    if shutil.which("java") is None:
+        return False
+    return subprocess.run(["java", "-version"], capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """Return one local Spark session for every Spark test (one core, one shuffle partition, no UI, UTC), stopped at
+    the end; skipped, saying why, only where Java is missing (`make java` installs Debian's OpenJDK)."""
+    pyspark = pytest.importorskip("pyspark.sql", reason="pyspark is not installed (pip install -e '.[test]')")
+    if not _java_runs():
+        pytest.skip("Java is not installed, so Spark cannot start: run `make java` (Debian's default-jre-headless)")
+    session = (pyspark.SparkSession.builder.master("local[1]").appName("alignkit-tests")
+               .config("spark.sql.shuffle.partitions", "1").config("spark.default.parallelism", "1")
+               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", "1g").config("spark.sql.warehouse.dir", str(Path(
+                   __import__("tempfile").mkdtemp(prefix="alignkit-spark-"))))
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
