@@ -67,11 +67,12 @@ def content_before_close(touches: pd.DataFrame | ir.Table, deals: pd.DataFrame) 
 def _content_before_close(touches: ir.Table, deals: pd.DataFrame | ir.Table) -> pd.DataFrame:
     t = as_table(touches, ["lead_key", "at", "content"])
     d = as_table(deals, ["lead_key", "won", "deal_closed_at"])
-    items = t.mutate(item=content_item(t["content"]))
-    items = items.filter(items["item"].notnull())
-    seen = items.inner_join(d, items["lead_key"] == d["lead_key"]).select(items["item"], items["lead_key"],
-                                                                          items["at"], d["won"], d["deal_closed_at"])
-    pairs = seen.filter(seen["at"] < seen["deal_closed_at"]).select("item", "lead_key", "won").distinct()
+    # join first: only the touches of closed deals, before their close, are stripped and counted
+    seen = t.inner_join(d, t["lead_key"] == d["lead_key"]).select(t["lead_key"], t["at"], t["content"], d["won"],
+                                                                  d["deal_closed_at"])
+    seen = seen.filter(seen["at"] < seen["deal_closed_at"])
+    items = seen.select(item=content_item(seen["content"]), lead_key=seen["lead_key"], won=seen["won"])
+    pairs = items.filter(items["item"].notnull()).distinct()
     out = pairs.group_by("item").aggregate(won_with=pairs["won"].cast("int64").sum(), deals_with=pairs.count())
     return to_frame(out.order_by("item"))
 
