@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import FunnelSettings, ProjectSettings
-from alignkit.engine.backend import Table
+from alignkit.engine.backend import Table, is_table, to_frame
+from alignkit.engine.stages import stage_counts
+from alignkit.engine.stages import time_in_stage as engine_time_in_stage
 from alignkit.engine.sources import open_processed
 from alignkit.errors import InputFileError
 from alignkit.funnel.closed_loop import (ClosedLoop, closed_lost, collateral_sales_never_uses, cost_by_segment,
@@ -148,7 +150,15 @@ def with_personas(leads: pd.DataFrame, personas: pd.DataFrame) -> pd.DataFrame:
 def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, settings: ProjectSettings, *,
                    spend: pd.DataFrame | None = None, as_of: pd.Timestamp | None = None,
                    inputs: pd.DataFrame | None = None, personas: pd.DataFrame | None = None) -> FunnelResult:
-    """Return the whole funnel analysis of a leads table (and touches, spend, personas), pure on DataFrames."""
+    """Return the whole funnel analysis of a leads table (and touches, spend, personas). Leads and touches may be Ibis
+    tables (a lake, a database, Spark): stage reach and time in stage are then counted by the leads' engine, the
+    touches aggregated by theirs, and only one row a lead comes back to pandas for the rest."""
+    engine_stages = None
+    if is_table(leads):
+        columns = [(name, stage_at_column(name)) for name in settings.funnel.stage_names]
+        engine_stages = (stage_counts(leads, columns),
+                         engine_time_in_stage(leads, columns, converted_stage=settings.funnel.converted_stage))
+        leads = lead_frame(leads, settings.funnel.stage_names)
     if personas is not None:
         leads = with_personas(leads, personas)
     funnel = settings.funnel
@@ -203,9 +213,9 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
                              == "stalled") if funnel.judge == "closed" else None
     return FunnelResult(
         judge=funnel.judge, closed=closed, as_of=as_of, maturity_days=maturity, min_group_size=settings.privacy.min_group_size, stage_names=tuple(names),
-        definitions=definitions_table(funnel), stages=stage_table(paths),
+        definitions=definitions_table(funnel), stages=stage_table(paths) if engine_stages is None else engine_stages[0],
         conversion=conversion_table(paths, as_of=as_of, maturity_days=maturity),
-        times=time_in_stage(paths, converted_stage=funnel.converted_stage),
+        times=time_in_stage(paths, converted_stage=funnel.converted_stage) if engine_stages is None else engine_stages[1],
         outcomes=outcome_table(leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity),
         irregularities=irregularities(paths),
         cohorts=cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage),
@@ -221,6 +231,14 @@ def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_o
     data = data if data is not None else load_inputs(settings)
     return analyse_frames(data.leads, data.touches, settings, spend=data.spend, as_of=as_of, inputs=data.inputs,
                           personas=personas)
+
+
+def lead_frame(leads: Table, stages: list[str]) -> pd.DataFrame:
+    """Return a leads table of an engine as leads.parquet's frame: one row a lead, `stage` ordered by the funnel."""
+    frame = to_frame(leads)
+    if "stage" in frame:
+        frame["stage"] = pd.Categorical(frame["stage"], categories=stages, ordered=True)
+    return frame
 
 
 EMPTY_TOUCHES = pd.DataFrame({"lead_key": pd.Series(dtype="str"), "at": pd.Series(dtype="datetime64[ns]"),
