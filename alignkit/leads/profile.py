@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alignkit.engine.backend import is_table, to_frame
+from alignkit.engine.profile import value_counts
 from alignkit.privacy import suppress_small_groups
 from alignkit.stats import (benjamini_hochberg, categorical_association, discrimination_auc, effective_sample_size,
                             mann_whitney, weighted_median, wilson_interval)
@@ -75,6 +77,20 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
     CI is Wilson's on the group's Kish effective n, `leads` and `converted` stay counts, and `n_effective` and
     `design_effect` columns are added."""
     weighted = weights is not None
+    if is_table(frame):   # a leads table in an engine: counts per value come back, figures as below
+        if weighted:
+            raise ValueError("survey weights need the linked leads in memory (a pandas frame)")
+        counts = value_counts(frame, fields, outcome=outcome, bins=bins)
+        totals = to_frame(frame.aggregate(n=frame.count(), converted=frame[outcome].cast("int64").sum())).iloc[0]
+        n_all, conv_all = float(totals["n"]), float(totals["converted"])
+        groups = [(column, part["value"].tolist(), part["leads"].to_numpy(), part["converted"].to_numpy(float))
+                  for column, part in counts.groupby("attribute", sort=False)]
+        groups += [(column, [], np.zeros(0, int), np.zeros(0)) for column in fields if column not in set(counts["attribute"])]
+        groups.sort(key=lambda g: list(fields).index(g[0]))
+        rows = [row for column, values, sizes, converted in groups for row in _value_rows(
+            column, values, sizes, converted, sizes.astype(float), converted, sizes.astype(float), sizes,
+            overall=conv_all / n_all if n_all > 0 else np.nan)]
+        return _value_table(rows, weighted=False, min_group_size=min_group_size)
     # Weights of one give the unweighted figures exactly: integer sums are exact in floating point.
     w = np.asarray(weights, dtype=float) if weighted else np.ones(len(frame))
     y = frame[outcome].astype(bool).to_numpy()
@@ -87,20 +103,36 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
         sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
         total, positive = np.bincount(codes, weights=w, minlength=k), np.bincount(codes, weights=w * y, minlength=k)
         squares = np.bincount(codes, weights=w * w, minlength=k)
-        for i, (value, n, conv) in enumerate(zip(groups.cat.categories, sizes, converted)):
-            if n == 0:
-                continue
-            n_eff = total[i] ** 2 / squares[i] if squares[i] > 0 else 0.0
-            rate = positive[i] / total[i] if total[i] > 0 else np.nan
-            low, high = wilson_interval(positive[i] * n_eff / total[i], n_eff) if n_eff > 0 else (np.nan, np.nan)
-            rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv), "rate": rate,
-                         "ci_low": low, "ci_high": high, "lift": rate / overall if overall else np.nan,
-                         "n_effective": n_eff, "design_effect": int((w[codes == i] > 0).sum()) / n_eff if n_eff > 0 else np.nan})
-    columns = ["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift", "n_effective", "design_effect"]
-    out = pd.DataFrame(rows, columns=columns)
-    if not weighted:
-        columns = columns[:-2]
-        out = out[columns]
+        answered = np.bincount(codes, weights=(w > 0).astype(float), minlength=k).astype("int64")
+        rows += _value_rows(column, list(groups.cat.categories), sizes, converted, total, positive, squares, answered,
+                            overall=overall)
+    return _value_table(rows, weighted=weighted, min_group_size=min_group_size)
+
+
+VALUE_COLUMNS = ["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift", "n_effective",
+                 "design_effect"]
+
+
+def _value_rows(column: str, values: list, sizes: np.ndarray, converted: np.ndarray, total: np.ndarray,
+                positive: np.ndarray, squares: np.ndarray, answered: np.ndarray, *, overall: float) -> list[dict]:
+    """Return conversion_by_value's rows of one attribute from its per-value sums (counts and weight sums)."""
+    rows = []
+    for i, (value, n, conv) in enumerate(zip(values, sizes, converted)):
+        if n == 0:
+            continue
+        n_eff = total[i] ** 2 / squares[i] if squares[i] > 0 else 0.0
+        rate = positive[i] / total[i] if total[i] > 0 else np.nan
+        low, high = wilson_interval(positive[i] * n_eff / total[i], n_eff) if n_eff > 0 else (np.nan, np.nan)
+        rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv), "rate": rate,
+                     "ci_low": low, "ci_high": high, "lift": rate / overall if overall else np.nan,
+                     "n_effective": n_eff, "design_effect": int(answered[i]) / n_eff if n_eff > 0 else np.nan})
+    return rows
+
+
+def _value_table(rows: list[dict], *, weighted: bool, min_group_size: int) -> pd.DataFrame:
+    """Return conversion_by_value's table from its rows: weight columns only when weighted, small groups hidden."""
+    columns = VALUE_COLUMNS if weighted else VALUE_COLUMNS[:-2]
+    out = pd.DataFrame(rows, columns=VALUE_COLUMNS)[columns]
     if len(out):
         out = suppress_small_groups(out, count_column="leads", min_group_size=min_group_size, value_columns=columns[2:])
     return out

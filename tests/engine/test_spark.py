@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from alignkit.engine.touches import first_sales_touch, touches_per_lead_kind
+from alignkit.engine.touches import first_sales_touch
 from alignkit.funnel.analysis import FunnelInputs, analyse
 
 from .conftest import assert_same_results
@@ -32,16 +32,14 @@ def spark_tables(spark, processed: Path, tmp_path_factory: pytest.TempPathFactor
     return con, con.read_parquet(str(folder / "touches.parquet")), con.read_parquet(str(folder / "leads.parquet"))
 
 
-def test_per_lead_tables_from_spark_are_the_pandas_ones(spark_tables, prepared, demo_settings):
-    _, touches, leads = spark_tables
+def test_first_sales_touch_from_spark_is_the_pandas_one(spark_tables, prepared, demo_settings):
+    _, touches, _ = spark_tables
     mql = prepared.leads[["lead_key", "mql_at"]]
     sales = demo_settings.crm.sales_touch_kinds
     pd.testing.assert_frame_equal(
         first_sales_touch(touches, mql, sales_kinds=sales).sort_values("lead_key").reset_index(drop=True),
         first_sales_touch(prepared.touches, mql, sales_kinds=sales).sort_values("lead_key").reset_index(drop=True),
         check_exact=True)
-    pd.testing.assert_frame_equal(touches_per_lead_kind(touches), touches_per_lead_kind(prepared.touches),
-                                  check_exact=True)
 
 
 def test_demo_funnel_with_leads_and_touches_in_spark_is_the_pandas_funnel(spark_tables, in_pandas, prepared,
@@ -49,3 +47,12 @@ def test_demo_funnel_with_leads_and_touches_in_spark_is_the_pandas_funnel(spark_
     _, touches, leads = spark_tables
     in_spark = analyse(demo_settings, data=FunnelInputs(leads=leads, touches=touches, inputs=prepared.inputs))
     assert_same_results(in_pandas, in_spark)
+
+
+def test_lead_profile_counts_in_spark_are_the_pandas_ones(spark_tables, prepared):
+    from alignkit.leads.profile import conversion_by_value
+
+    _, _, leads = spark_tables
+    fields = ["industry", "source", "company_size", "time_on_site_min"]   # categories, integers in bins, decimals
+    pd.testing.assert_frame_equal(conversion_by_value(leads, fields), conversion_by_value(prepared.leads, fields),
+                                  check_exact=True)
