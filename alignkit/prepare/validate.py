@@ -11,13 +11,15 @@ from rapidfuzz import fuzz, process, utils
 
 from alignkit.config import ProjectSettings, TableInput
 from alignkit.errors import AlignkitError, InputFileError
-from alignkit.ingest.crm import (RawTable, check_columns, contacts_required, detect_crm_format, read_crm, read_lookup,
+from alignkit.ingest.crm import (RawTable, check_columns, contacts_required, detect_crm_format, read_lookup,
                                  stage_columns)
 from alignkit.ingest.files import read_export
 from alignkit.ingest.spend import read_spend
 from alignkit.ingest.survey import read_survey
 from alignkit.ingest.tokens import missing_mask
+from alignkit.engine.sources import open_source
 from alignkit.prepare.clean import _fold
+from alignkit.prepare.sources import read_crm_inputs
 
 VALUE_SIMILARITY = 70        # rapidfuzz ratio (0-100) for a close match among the project file's values
 SHOWN_VALUES = 10
@@ -40,13 +42,21 @@ def _problem(error: AlignkitError, fallback: Path) -> Problem:
 
 def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_format: str,
                  extra: dict[str, str] | None = None, required: tuple[str, ...] | None = None) -> tuple[list[Problem], str]:
-    path = settings.raw_path(spec.file)
-    try:
-        _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
-    except AlignkitError as error:
-        return [_problem(error, path)], crm_format
-    fmt = detect_crm_format(frame.columns) if crm_format == "auto" else crm_format
-    errors = check_columns(table, path, spec, list(frame.columns), crm_format=fmt, extra_columns=extra,
+    if spec.in_engine:   # a lake or a database: its columns are read from the engine, no row is loaded
+        path = Path(spec.name)
+        try:
+            columns = list(open_source(spec, settings.root / settings.paths.raw).columns)
+        except AlignkitError as error:
+            return [_problem(error, path)], crm_format
+    else:
+        path = settings.raw_path(spec.file)
+        try:
+            _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
+        except AlignkitError as error:
+            return [_problem(error, path)], crm_format
+        columns = list(frame.columns)
+    fmt = detect_crm_format(columns) if crm_format == "auto" else crm_format
+    errors = check_columns(table, path, spec, columns, crm_format=fmt, extra_columns=extra,
                            required=required)
     return [_problem(e, path) for e in errors], fmt
 
@@ -81,7 +91,7 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
     matches, so a misspelt value in alignkit.yml cannot quietly leave every lead at "stage unknown"."""
     if settings.crm is None:
         return []
-    crm = crm or read_crm(settings)
+    crm = crm or read_crm_inputs(settings)[0]
     contacts, problems = crm.contacts, []
     source = contacts.source_columns
     if settings.funnel is not None and "stage" in contacts.frame:
@@ -131,7 +141,7 @@ def pii_suggestions(settings: ProjectSettings) -> list[Problem]:
     listed = {c.casefold() for c in settings.privacy.pii_columns}
     notes = []
     if settings.crm is not None:
-        contacts = read_crm(settings).contacts
+        contacts = read_crm_inputs(settings)[0].contacts
         for column, note in suggest(contacts.frame):
             source = contacts.source_columns.get(column, column)
             if source.casefold() not in listed and column.casefold() not in listed:
@@ -203,7 +213,7 @@ def file_notes(settings: ProjectSettings) -> list[str]:
     files = [settings.survey.file] if settings.survey is not None else []
     if settings.crm is not None:
         crm = settings.crm
-        files += [t.file for t in (crm.contacts, crm.deals, crm.touches, *crm.lookups) if t is not None]
+        files += [t.file for t in (crm.contacts, crm.deals, crm.touches, *crm.lookups) if t is not None and t.file]
     notes = []
     for file in dict.fromkeys(files):
         path = settings.raw_path(file)

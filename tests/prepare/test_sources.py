@@ -130,3 +130,13 @@ def test_credentials_come_from_the_environment_and_stay_out_of_the_manifest(tmp_
     connect.cache_clear()
     with pytest.raises(ConfigError, match="ALIGNKIT_TEST_DB"):
         prepare(load_settings(project))
+
+
+def test_validate_reads_a_lakes_columns_and_names_a_missing_one(tmp_path, demo_project, warehouse):
+    from alignkit.prepare.validate import validate_project
+
+    lake = {"lake": str(warehouse / "activities")}
+    assert validate_project(load_settings(_project(tmp_path, demo_project, {"touches": lake})), deep=False) == []
+    misspelt = {**lake, "columns": {"content": "Content Title"}}
+    problems = validate_project(load_settings(_project(tmp_path, demo_project, {"touches": misspelt})), deep=False)
+    assert len(problems) == 1 and "Content Title" in problems[0].message and "lake" in problems[0].message
