@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("config",),
     ("plan",),                              # which analyses the project file enables
-    ("io", "stats", "plots", "privacy"),    # shared helpers
+    ("io", "text", "stats", "plots", "privacy"),    # shared helpers
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),
     ("prepare",),

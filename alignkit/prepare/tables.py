@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,6 +92,10 @@ def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_s
                         "rows": len(survey.responses), "columns_kept": survey.responses.shape[1],
                         "sha256": survey_sha or content_hash(survey.path)})
     return pd.DataFrame(rows).astype({"table": "str", "file": "str", "format": "str", "sha256": "str"})
+
+
+# how ingest.answers.classify_answers says, in the codebook's `detected`, which answers it read as missing
+NO_ANSWER_NOTE = re.compile(r"(?P<n>[\d,]+) refusals or placeholders read as missing \((?P<values>.*)\)")
 
 
 def crm_tokens(settings: ProjectSettings) -> frozenset[str]:
@@ -181,6 +186,10 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
     for _, row in codebook[codebook["n_invalid"] > 0].iterrows():
         log.record("type_answers", table="responses", column=row["column"], rows=int(row["n_invalid"]),
                    reason="answer to a numeric question is not a number, set to missing")
+    for _, row in codebook.iterrows():
+        if (found := NO_ANSWER_NOTE.search(str(row.get("detected", "")))) is not None:
+            log.record("missing_tokens", table="responses", column=row["column"], rows=int(found["n"].replace(",", "")),
+                       reason=f"refusal or form placeholder means no answer ({found['values']}), set to missing")
     responses = clean.flag_speeders(responses, log=log, share_of_median=quality.speeder_share_of_median if quality else 0.33)
     responses = clean.flag_straightliners(responses, codebook, log=log, min_items=quality.straightline_min_items if quality else 5)
     finished = responses["finished"].fillna(True).astype(bool) if "finished" in responses else pd.Series(True, index=responses.index)
