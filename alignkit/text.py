@@ -4,11 +4,13 @@ pandas' Arrow-backed `str` columns without a round trip through Python objects."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default `str`
 
@@ -32,3 +34,17 @@ def map_distinct(values: pd.Series, func: Callable[[str], object], *, as_text: b
         out = pd.Series(np.array([*mapped, None], dtype=object)[codes])
     out.index = values.index
     return out
+
+
+def search_distinct(values: pd.Series, pattern: str, *, ignore_case: bool = False) -> np.ndarray:
+    """Return a boolean array: True where the cell contains a match of the regular expression `pattern` (False for
+    a missing cell). Each distinct value is searched once, by RE2 in Arrow; a pattern RE2 cannot run (a
+    look-around, say) is searched by Python's re instead, with the same meaning."""
+    codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
+    distinct = pa.array(list(uniques), type=pa.large_string())
+    try:
+        found = pc.match_substring_regex(distinct, pattern, ignore_case=ignore_case).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+        found = np.array([compiled.search(v) is not None for v in uniques], dtype=bool)
+    return np.append(found.astype(bool), False)[codes]

@@ -139,13 +139,16 @@ def main() -> None:
         survey = read_survey(settings.raw_path("survey.csv"), format="plain")
         t2 = time.perf_counter()
         del crm, survey
+        cpu = time.process_time()
         data = prepare(settings)
         t3 = time.perf_counter()
+        cpu = time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(f"read the CRM export alone: {t1 - t0:.1f} s")
         print(f"read and type the survey alone: {t2 - t1:.1f} s")
         print(f"notebook 01's whole reading and cleaning (prepare: read, clean, link, pseudonymise): {t3 - t2:.1f} s "
-              f"-> {len(data.leads):,} leads, {len(data.responses):,} responses")
+              f"-> {len(data.leads):,} leads, {len(data.responses):,} responses; {cpu:.1f} s of CPU (all threads: on a "
+              "shared machine the wall time grows, the CPU time hardly)")
         print(f"TOTAL notebook 01 reading and cleaning: {t3 - t2:.1f} s (budget 20 s); peak RSS {peak:.2f} GB "
               "(budget 2 GB)")
 

@@ -27,3 +27,11 @@ def test_map_distinct_equals_a_cell_by_cell_map_and_keeps_missing_and_the_index(
 def test_strings_from_codes_takes_labels_and_minus_one_is_missing():
     out = strings_from_codes(np.array([1, -1, 0, 1]), ["x", "y"])
     assert out.tolist()[0] == "y" and pd.isna(out.iloc[1]) and out.tolist()[2:] == ["x", "y"]
+
+
+def test_search_distinct_runs_re2_or_python_with_the_same_meaning():
+    from alignkit.text import search_distinct
+    values = pd.Series(["test@acme.com", None, "Ann TEST", "ann", "test@acme.com"], dtype="str")
+    assert search_distinct(values, r"\btest\b", ignore_case=True).tolist() == [True, False, True, False, True]
+    # a look-ahead is beyond RE2: Python's re runs it
+    assert search_distinct(values, r"ann(?! test)", ignore_case=True).tolist() == [False, False, False, True, False]

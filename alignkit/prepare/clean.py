@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,17 +16,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alignkit.errors import InputFileError
-from alignkit.ingest.tokens import missing_mask
+from alignkit.ingest.tokens import fold_token
 from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
                                     file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
-from alignkit.text import map_distinct, strings_from_codes
+from alignkit.text import search_distinct, strings_from_codes
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 NUMERIC_SHARE = 0.95
 # Whitespace spelled out rather than \s, so pandas keeps these regexes in pyarrow (RE2) instead of Python's re.
 SPACE_CLASS = "[ \t\r\n\f\v\xa0]"
 _SPACES = re.compile(SPACE_CLASS + "+")
+PROBE_ROWS = 20_000      # a column's kind is probed on its first rows' values before every cell is read
 CURRENCY_CHARS = re.compile("[ \t\r\n\f\v\xa0$€£¥,]")
 ID_MIN_ROWS = 20
 ROLE_SAMPLE = 1_000
@@ -112,10 +112,7 @@ def drop_test_records(frame: pd.DataFrame, *, log: CleaningLog, table: str, patt
     pattern = "|".join(f"(?:{p})" for p in patterns)
     for column in columns:
         if column in frame and pattern:
-            with warnings.catch_warnings():  # a user's pattern may hold groups; we only ask whether it matches
-                warnings.simplefilter("ignore", UserWarning)
-                matched = frame[column].astype("str").str.contains(pattern, case=False, regex=True)
-            is_test |= matched.fillna(False).astype(bool)
+            is_test |= search_distinct(frame[column], pattern, ignore_case=True)
     if "email" in frame and internal_domains:
         domains = tuple("@" + d.lower().lstrip("@") for d in internal_domains)
         is_test |= frame["email"].astype("str").str.lower().str.endswith(domains).fillna(False).astype(bool)
@@ -158,11 +155,10 @@ def _token_alphabet(tokens: frozenset[str]) -> str:
     return "^[\\s" + "".join(re.escape(c) for c in sorted(chars) if not c.isspace()) + "]*$"   # RE2 and re alike
 
 
-def _token_candidates(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
-    """Return a mask of the cells that may be a token: made only of a token's characters (one pass of RE2 over the
-    column, which rules out emails, ids, numbers and dates at once), and whose letters and digits, lower-cased,
-    spell one. It holds every cell missing_mask would match (folding only changes case and punctuation), so only
-    a few distinct values are folded in Python."""
+def token_cells(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
+    """Return a mask of the cells whose folded text is one of `tokens` (as tokens.missing_mask). Only cells made
+    only of characters a token could be written with are looked at (one pass of RE2 over the column rules out
+    emails, ids, numbers and dates at once), and each of their distinct values is folded once in Python."""
     if not tokens:
         return pd.Series(False, index=values.index)
     text = values.astype("str")
@@ -171,10 +167,8 @@ def _token_candidates(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
     shaped = pd.Series(pc.fill_null(matched, False).to_numpy(zero_copy_only=False), index=values.index)
     if not shaped.any():
         return shaped
-    keys = {re.sub(r"[\W_]+", "", t) for t in tokens}
-    distinct = pd.Series(text[shaped].unique(), dtype="str")
-    folded = distinct.str.lower().str.replace(r"[\W_]+", "", regex=True)
-    return shaped & text.isin(set(distinct[folded.isin(keys)])).fillna(False).astype(bool)
+    hits = {v for v in text[shaped].unique() if fold_token(v) in tokens}
+    return shaped & text.isin(hits).fillna(False).astype(bool) if hits else shaped & False
 
 
 def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
@@ -182,13 +176,13 @@ def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str,
     """Return the frame with form placeholders and blank-meaning texts ("Select", "-- select --", "N/A", "NA",
     "-"; refusals when `tokens` holds them) set to missing in every text column but `keep`. Logs, per column,
     each value replaced with its count (step "missing_tokens")."""
-    out = frame.copy()
+    out = frame.copy(deep=False)   # copy-on-write: a column assigned below never reaches `frame`
     keep = set(keep)
     for column in out.columns:
         values = out[column]
         if column in keep or not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        mask = missing_mask(values.where(_token_candidates(values, tokens)), tokens)
+        mask = token_cells(values, tokens)
         if not mask.any():
             continue
         for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
@@ -216,7 +210,7 @@ def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: Cl
     accents or punctuation merged into their most frequent spelling, then the project file's aliases applied.
     Logs the cells changed per column."""
     aliases = aliases or {}
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for column in columns:
         if column not in out:
             continue
@@ -249,7 +243,7 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
     (true/false, a column → order map, or auto: decided per column from the data, see dates.file_date_order).
     ISO dates are read first; other formats are read after and counted. Dates that do not parse become NaT and
     are counted; if more than a fifth do not parse the column is rejected with a clear error."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     columns = [c for c in columns if c in out]
     order = dict(dayfirst) if isinstance(dayfirst, Mapping) else file_date_order(out, columns, path=path,
                                                                                   dayfirst=dayfirst)
@@ -333,15 +327,16 @@ def parse_numbers(frame: pd.DataFrame, columns: Iterable[str] | None, *, log: Cl
                   required: Iterable[str] = ()) -> pd.DataFrame:
     """Return the frame with numeric columns as numbers: the `required` ones always, and among `columns` those
     where at least 95% of values read as numbers. Values that do not are set to missing and counted."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     required = set(required)
     for column in list(columns or []) + sorted(required):
         if column not in out or not (pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object):
             continue
-        present = out[column].notna() & (out[column].astype("str").str.strip() != "")
-        probe = out.loc[present, column].head(2000)
+        head = out[column].iloc[:PROBE_ROWS]
+        probe = head[head.notna()].head(2000)
         if column not in required and len(probe) and to_number(probe).notna().mean() < NUMERIC_SHARE:
             continue   # a text column: not worth reading every cell as a number
+        present = out[column].notna() & (out[column].astype("str").str.strip() != "")
         numbers = to_number(out[column])
         if column not in required and (present.sum() == 0 or numbers[present].notna().mean() < NUMERIC_SHARE):
             continue

@@ -154,7 +154,7 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
                        id_column: str, key_column: str) -> pd.DataFrame:
     """Return the table with its raw id replaced by a keyed hash and every PII column removed. Logs the columns."""
     salt = settings.pseudonym_salt()
-    out = frame.copy()
+    out = frame.copy(deep=False)   # copy-on-write: the insert below never reaches `frame`
     out.insert(0, key_column, pseudonymise(out[id_column], salt=salt))
     listed = {to_snake_case(c) for c in settings.privacy.pii_columns}
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
@@ -259,6 +259,8 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     left_out: list[pd.DataFrame] = []
     if crm is not None:
         contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
+        # the raw text is not needed again, only its columns and size: a million rows of it is memory
+        crm = replace(crm, contacts=replace(crm.contacts, frame=crm.contacts.frame.iloc[:0]))
         known = set(contacts["lead_id"].astype(str))
         raw_deals = _without_tokens(crm.deals, settings, log, "deals", ["deal_id", "lead_id"]) if crm.deals else None
         raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
@@ -269,14 +271,16 @@ def prepare(settings: ProjectSettings) -> PreparedData:
                                                                    if c not in crm.contacts.frame.columns]
         leads, found = left_out_columns(leads, attributes, log=log, table="leads")
         left_out.append(found)
+        by_email = contacts.dropna(subset=["email"]).set_index("email")["lead_id"] if "email" in contacts else None
+        contacts = None
+    else:
+        by_email = None
     survey = responses = codebook = weighting = None
     if settings.survey is not None:
         spec = settings.survey
         survey = read_survey(settings.raw_path(spec.file), format=spec.format, encoding=spec.encoding,
                              delimiter=spec.delimiter, sheet=spec.sheet, meta_columns=spec.columns or None,
                              scales=spec.scales or None, answer_aliases=spec.answer_aliases or None)
-        by_email = (contacts.dropna(subset=["email"]).set_index("email")["lead_id"]
-                    if contacts is not None and "email" in contacts else None)
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)
         answers = codebook.loc[codebook["kind"].isin(LEFT_OUT_KINDS), "column"]
         responses, found = left_out_columns(responses, answers, log=log, table="responses")
