@@ -131,10 +131,12 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
         log.record("dedupe_contacts", table=table, rows=0,
                    reason=f"no {key} column: records deduplicated by id only")
         return frame, {}
-    completeness = frame.notna().sum(axis=1)
-    updated = frame[updated_column] if updated_column in frame else pd.Series(pd.NaT, index=frame.index)
-    order = pd.DataFrame({"key": frame[key], "complete": completeness, "updated": updated,
-                          "id": frame[id_column]}, index=frame.index)
+    # only records that share an email are ranked: the rest are kept as they are
+    shared = frame[key].notna() & frame[key].duplicated(keep=False)
+    group = frame.loc[shared]
+    updated = group[updated_column] if updated_column in group else pd.Series(pd.NaT, index=group.index)
+    order = pd.DataFrame({"key": group[key], "complete": group.notna().sum(axis=1), "updated": updated,
+                          "id": group[id_column]}, index=group.index)
     order = order.sort_values(["complete", "updated", "id"], ascending=[False, False, True], na_position="last", kind="stable")
     has_key = order["key"].notna()
     duplicate = has_key & order["key"].duplicated(keep="first")
