@@ -97,14 +97,16 @@ def demo_run(demo_runs: tuple[Path, Path]) -> Path:
     return demo_runs[0]
 
 
-# Session fixtures that run the whole pipeline are built once per pytest-xdist worker: the tests that use one are
-# sent to the same worker (`--dist loadgroup`), so the pipeline runs once in the whole session, not once per worker.
+# pytest-xdist builds a fixture once per worker that needs it. So that each is built once in the whole session, the
+# tests that share one go to the same worker (`--dist loadgroup`): the tests of a session fixture that runs the whole
+# pipeline form one group, and every other test is grouped with its module (its module-scoped fixtures: the
+# shapes' side-by-side runs, a fitted persona model).
 EXPENSIVE_FIXTURE_GROUPS = {"demo_runs": "demo-pipeline", "demo_run": "demo-pipeline"}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        group = next((EXPENSIVE_FIXTURE_GROUPS[f] for f in getattr(item, "fixturenames", ())
-                      if f in EXPENSIVE_FIXTURE_GROUPS), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # marked as each test is collected: xdist reads the marks into the test ids in its pytest_collection_modifyitems
+    group = next((EXPENSIVE_FIXTURE_GROUPS[f] for f in getattr(item, "fixturenames", ())
+                  if f in EXPENSIVE_FIXTURE_GROUPS), None)
+    if item.get_closest_marker("xdist_group") is None:
+        item.add_marker(pytest.mark.xdist_group(group or item.path.relative_to(REPO).as_posix()))

@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("config",),
     ("plan",),                              # which analyses the project file enables
+    ("text",),                              # text columns a distinct value at a time
     ("io", "stats", "plots", "privacy"),    # shared helpers
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),

@@ -133,7 +133,8 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
     refused = missing_mask(text, NO_ANSWER)
     n_refused = int(refused.sum())
     text = text.mask(refused)
-    note = f"; {n_refused:,} refusals or placeholders read as missing" if n_refused else ""
+    listed = ", ".join(f"{value!r} {n:,}" for value, n in values.str.strip()[refused].value_counts().head(5).items())
+    note = f"; {n_refused:,} refusals or placeholders read as missing ({listed})" if n_refused else ""
     present = text.dropna()
     if present.empty:
         return "text", values, [], 0, "no answers" + note

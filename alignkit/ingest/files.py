@@ -188,19 +188,22 @@ def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, col
     """Return the file's rows as text through pyarrow's multithreaded CSV reader (blank cells as NA)."""
     names = [f"c{i}" for i in range(columns)]
     with _open_text(path, container) as handle:
+        # Read as large_string (pandas' own storage: no cast on the way in); empty cells become null while parsing.
         table = pacsv.read_csv(
             handle,
             read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf-8"),
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    blank = pa.scalar(None, pa.string())
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                 null_values=[""], strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True))
+    blank = pa.scalar(None, pa.large_string())
     arrays = []
     for array in table.columns:
-        trimmed = pc.utf8_trim_whitespace(array)
-        arrays.append(pc.if_else(pc.equal(trimmed, ""), blank, array))
-    frame = pa.table(arrays, names=names).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+        spaces = pc.utf8_is_space(array)     # a cell of spaces only is blank too; rare, so checked before copying
+        arrays.append(pc.if_else(spaces, blank, array) if pc.any(spaces).as_py() else array)
+    frame = pa.table(arrays, names=names).to_pandas(
+        types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = range(columns)
     if len(frame) and isinstance(frame.iat[0, 0], str):
         frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")
@@ -219,7 +222,9 @@ def _read_sav(path: Path) -> pd.DataFrame:
 
 def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str, engine="calamine")
+        # keep_default_na=False: "N/A" or "NA" in a cell is a token that cleaning counts, not a value pandas drops unseen
+        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str, engine="calamine",
+                             keep_default_na=False)
     except ImportError as exc:
         raise InputFileError(path, f"cannot be read: {exc}.", fix="save the workbook as .xlsx and point `file:` at it") from None
     except (ValueError, IndexError, KeyError) as exc:

@@ -26,11 +26,14 @@ REFUSAL_TOKENS: tuple[str, ...] = (
 )
 _EDGES = re.compile(r"^[\s\-–—_.*:()\[\]<>]+|[\s\-–—_.*:()\[\]<>]+$")
 _SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"^[-+]?\.?\d")
 
 
 def fold_token(value: str) -> str:
     """Return `value` folded for token matching: lower case, curly quotes made straight, edge punctuation gone."""
     text = _SPACES.sub(" ", str(value).replace("\u2019", "'").replace("\u2018", "'").strip().lower())
+    if _NUMBER.match(text):
+        return text   # a numeric code ("-99", "999") is compared as written: "-99" must not match 99
     stripped = _EDGES.sub("", text)
     return stripped if stripped else text   # "-" and "--" fold to themselves, not to ""
 

@@ -3,26 +3,31 @@ changed to a CleaningLog — nothing is dropped or altered silently."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from alignkit.errors import InputFileError
-from alignkit.ingest.tokens import missing_mask
+from alignkit.ingest.tokens import fold_token
 from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
                                     file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
+from alignkit.text import search_distinct, strings_from_codes
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 NUMERIC_SHARE = 0.95
 # Whitespace spelled out rather than \s, so pandas keeps these regexes in pyarrow (RE2) instead of Python's re.
 SPACE_CLASS = "[ \t\r\n\f\v\xa0]"
+_SPACES = re.compile(SPACE_CLASS + "+")
+PROBE_ROWS = 20_000      # a column's kind is probed on its first rows' values before every cell is read
 CURRENCY_CHARS = re.compile("[ \t\r\n\f\v\xa0$€£¥,]")
 ID_MIN_ROWS = 20
 ROLE_SAMPLE = 1_000
@@ -71,7 +76,11 @@ def check_unique_ids(frame: pd.DataFrame, column: str, *, log: CleaningLog, tabl
     log.record("drop_rows_without_id", table=table, rows=int(no_id.sum()),
                reason="row has no id (a stray line or a half-filled row): nothing can link it, so it is left out")
     frame = frame.loc[~no_id]
-    exact = frame.duplicated(keep="first")
+    # a row repeated exactly repeats its id, so only rows whose id repeats are compared whole
+    shared_id = frame[column].duplicated(keep=False) if column in frame else pd.Series(True, index=frame.index)
+    exact = pd.Series(False, index=frame.index)
+    if shared_id.any():
+        exact[shared_id] = frame.loc[shared_id].duplicated(keep="first")
     log.record("drop_exact_duplicate_rows", table=table, rows=int(exact.sum()), reason="row repeated exactly in the export")
     frame = frame.loc[~exact].reset_index(drop=True)
     repeated = frame[column].dropna()
@@ -103,10 +112,7 @@ def drop_test_records(frame: pd.DataFrame, *, log: CleaningLog, table: str, patt
     pattern = "|".join(f"(?:{p})" for p in patterns)
     for column in columns:
         if column in frame and pattern:
-            with warnings.catch_warnings():  # a user's pattern may hold groups; we only ask whether it matches
-                warnings.simplefilter("ignore", UserWarning)
-                matched = frame[column].astype("str").str.contains(pattern, case=False, regex=True)
-            is_test |= matched.fillna(False).astype(bool)
+            is_test |= search_distinct(frame[column], pattern, ignore_case=True)
     if "email" in frame and internal_domains:
         domains = tuple("@" + d.lower().lstrip("@") for d in internal_domains)
         is_test |= frame["email"].astype("str").str.lower().str.endswith(domains).fillna(False).astype(bool)
@@ -125,10 +131,12 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
         log.record("dedupe_contacts", table=table, rows=0,
                    reason=f"no {key} column: records deduplicated by id only")
         return frame, {}
-    completeness = frame.notna().sum(axis=1)
-    updated = frame[updated_column] if updated_column in frame else pd.Series(pd.NaT, index=frame.index)
-    order = pd.DataFrame({"key": frame[key], "complete": completeness, "updated": updated,
-                          "id": frame[id_column]}, index=frame.index)
+    # only records that share an email are ranked: the rest are kept as they are
+    shared = frame[key].notna() & frame[key].duplicated(keep=False)
+    group = frame.loc[shared]
+    updated = group[updated_column] if updated_column in group else pd.Series(pd.NaT, index=group.index)
+    order = pd.DataFrame({"key": group[key], "complete": group.notna().sum(axis=1), "updated": updated,
+                          "id": group[id_column]}, index=group.index)
     order = order.sort_values(["complete", "updated", "id"], ascending=[False, False, True], na_position="last", kind="stable")
     has_key = order["key"].notna()
     duplicate = has_key & order["key"].duplicated(keep="first")
@@ -137,17 +145,32 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     id_map = dict(zip(removed["id"].astype(str), removed["key"].map(kept_for_key).astype(str)))
     log.record("dedupe_contacts", table=table, rows=len(removed),
                reason="same normalised email as another record; kept the most complete, then newest")
-    return frame.drop(index=removed.index).reset_index(drop=True), id_map
+    return frame.loc[~frame.index.isin(removed.index)].reset_index(drop=True), id_map
 
 
-def _token_candidates(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
-    """Return a mask of the cells that may be a token: their letters and digits, lower-cased, spell one. It holds
-    every cell missing_mask would match (folding only changes case and punctuation), and lets it fold a few
-    distinct values instead of a million emails or timestamps."""
-    keys = {re.sub(r"[\W_]+", "", t) for t in tokens}
-    distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
-    folded = distinct.str.lower().str.replace(r"[\W_]+", "", regex=True)
-    return values.isin(set(distinct[folded.isin(keys)])).fillna(False).astype(bool)
+@functools.lru_cache(maxsize=16)
+def _token_alphabet(tokens: frozenset[str]) -> str:
+    """Return an RE2 pattern matching the cells made only of characters some token (folded) could be written with:
+    its letters in either case, spaces, quotes and the edge punctuation fold_token strips."""
+    chars = {c for token in tokens for c in token} | set(" -–—_.*:()[]<>'\u2018\u2019")
+    chars |= {c.upper() for c in chars} | {c.lower() for c in chars}
+    return "^[\\s" + "".join(re.escape(c) for c in sorted(chars) if not c.isspace()) + "]*$"   # RE2 and re alike
+
+
+def token_cells(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
+    """Return a mask of the cells whose folded text is one of `tokens` (as tokens.missing_mask). Only cells made
+    only of characters a token could be written with are looked at (one pass of RE2 over the column rules out
+    emails, ids, numbers and dates at once), and each of their distinct values is folded once in Python."""
+    if not tokens:
+        return pd.Series(False, index=values.index)
+    text = values.astype("str")
+    # pyarrow's RE2 directly: pandas would hand a pattern with non-ASCII characters to Python's re, cell by cell
+    matched = pc.match_substring_regex(pa.array(text), _token_alphabet(tokens))
+    shaped = pd.Series(pc.fill_null(matched, False).to_numpy(zero_copy_only=False), index=values.index)
+    if not shaped.any():
+        return shaped
+    hits = {v for v in text[shaped].unique() if fold_token(v) in tokens}
+    return shaped & text.isin(hits).fillna(False).astype(bool) if hits else shaped & False
 
 
 def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
@@ -155,13 +178,13 @@ def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str,
     """Return the frame with form placeholders and blank-meaning texts ("Select", "-- select --", "N/A", "NA",
     "-"; refusals when `tokens` holds them) set to missing in every text column but `keep`. Logs, per column,
     each value replaced with its count (step "missing_tokens")."""
-    out = frame.copy()
+    out = frame.copy(deep=False)   # copy-on-write: a column assigned below never reaches `frame`
     keep = set(keep)
     for column in out.columns:
         values = out[column]
         if column in keep or not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        mask = missing_mask(values.where(_token_candidates(values, tokens)), tokens)
+        mask = token_cells(values, tokens)
         if not mask.any():
             continue
         for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
@@ -189,29 +212,30 @@ def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: Cl
     accents or punctuation merged into their most frequent spelling, then the project file's aliases applied.
     Logs the cells changed per column."""
     aliases = aliases or {}
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for column in columns:
         if column not in out:
             continue
-        original = out[column].astype("str")
-        trimmed = original.str.strip().str.replace(SPACE_CLASS + "+", " ", regex=True)
+        # Each distinct spelling is handled once: a million cells hold a few hundred spellings.
+        codes, spellings = pd.factorize(out[column].astype("str"))
+        rows = np.bincount(codes[codes >= 0], minlength=len(spellings))
+        trimmed = [_SPACES.sub(" ", str(s).strip()) for s in spellings]
         column_aliases = {_fold(k): v for k, v in aliases.get(column, {}).items()}
-        # Fold each distinct spelling once: a million cells hold a few hundred spellings.
-        codes, spellings = pd.factorize(trimmed)
-        keys = [_fold(s) for s in spellings]
-        keys = np.array([_fold(column_aliases[k]) if k in column_aliases else k for k in keys] + [None], dtype=object)
-        folded = pd.Series(keys[codes], index=trimmed.index, dtype="str")
+        keys = [_fold(t) for t in trimmed]
+        keys = [_fold(column_aliases[k]) if k in column_aliases else k for k in keys]
+        votes: dict[tuple[str, str], int] = {}
+        for key, spelling, n in zip(keys, trimmed, rows):
+            votes[(key, spelling)] = votes.get((key, spelling), 0) + int(n)
         canonical = {_fold(v): v for v in column_aliases.values()}
-        counts = trimmed.groupby(folded).value_counts()
-        for (fold_key, spelling), _ in counts.sort_values(ascending=False, kind="stable").items():
-            canonical.setdefault(fold_key, spelling)
-        key_codes, distinct_keys = pd.factorize(folded)
-        spelled = np.array([canonical.get(k, k) for k in distinct_keys] + [None], dtype=object)
-        cleaned = pd.Series(spelled[key_codes], index=folded.index, dtype="str")
-        changed = int((cleaned.fillna("\0") != original.fillna("\0")).sum())
+        for (key, spelling), _ in sorted(votes.items(), key=lambda item: -item[1]):   # stable: first seen wins ties
+            canonical.setdefault(key, spelling)
+        cleaned = [canonical.get(k, k) for k in keys]
+        changed = int(sum(n for n, before, after in zip(rows, spellings, cleaned) if before != after))
         log.record("normalise_categories", table=table, column=column, rows=changed,
                    reason="same category spelled differently (case, spaces, punctuation or a listed alias)")
-        out[column] = cleaned
+        result = strings_from_codes(codes, cleaned)
+        result.index = out.index
+        out[column] = result
     return out
 
 
@@ -221,7 +245,7 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
     (true/false, a column → order map, or auto: decided per column from the data, see dates.file_date_order).
     ISO dates are read first; other formats are read after and counted. Dates that do not parse become NaT and
     are counted; if more than a fifth do not parse the column is rejected with a clear error."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     columns = [c for c in columns if c in out]
     order = dict(dayfirst) if isinstance(dayfirst, Mapping) else file_date_order(out, columns, path=path,
                                                                                   dayfirst=dayfirst)
@@ -278,23 +302,43 @@ def column_role(values: pd.Series) -> str | None:
 
 def to_number(values: pd.Series) -> pd.Series:
     """Return text as Float64, reading thousands separators and currency signs; NA where it is not a number."""
-    text = values.astype("str").str.replace(CURRENCY_CHARS.pattern, "", regex=True)   # a string pattern stays in pyarrow
-    return pd.to_numeric(text.where(text != ""), errors="coerce").astype("Float64")
+    text = pa.array(values.astype("str"))
+    try:
+        numbers = pc.cast(text, pa.float64())          # plain numbers: one pass in Arrow
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        numbers = _cast_stripped(text)
+    # from numpy, a null and a "nan" text are both NaN, and both become NA
+    return pd.Series(pd.array(numbers.to_numpy(zero_copy_only=False), dtype="Float64"), index=values.index)
+
+
+def _cast_stripped(text: pa.Array) -> pa.Array:
+    """Return text read as float64 once thousands separators (tried first: a literal replace is fast), then any
+    currency sign or space, are removed; cells that are still not numbers become null."""
+    for stripped in (lambda: pc.replace_substring(text, ",", ""),
+                     lambda: pc.replace_substring_regex(text, CURRENCY_CHARS.pattern, "")):
+        candidate = stripped()
+        candidate = pc.if_else(pc.equal(candidate, ""), pa.scalar(None, candidate.type), candidate)
+        try:
+            return pc.cast(candidate, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    return pa.array(pd.to_numeric(pd.Series(candidate, dtype="str"), errors="coerce").to_numpy(), from_pandas=True)
 
 
 def parse_numbers(frame: pd.DataFrame, columns: Iterable[str] | None, *, log: CleaningLog, table: str,
                   required: Iterable[str] = ()) -> pd.DataFrame:
     """Return the frame with numeric columns as numbers: the `required` ones always, and among `columns` those
     where at least 95% of values read as numbers. Values that do not are set to missing and counted."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     required = set(required)
     for column in list(columns or []) + sorted(required):
         if column not in out or not (pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object):
             continue
-        present = out[column].notna() & (out[column].astype("str").str.strip() != "")
-        probe = out.loc[present, column].head(2000)
+        head = out[column].iloc[:PROBE_ROWS]
+        probe = head[head.notna()].head(2000)
         if column not in required and len(probe) and to_number(probe).notna().mean() < NUMERIC_SHARE:
             continue   # a text column: not worth reading every cell as a number
+        present = out[column].notna() & (out[column].astype("str").str.strip() != "")
         numbers = to_number(out[column])
         if column not in required and (present.sum() == 0 or numbers[present].notna().mean() < NUMERIC_SHARE):
             continue

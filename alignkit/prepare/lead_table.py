@@ -14,6 +14,7 @@ from alignkit.ingest.crm import RawTable
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.stage_paths import stage_at_column, stage_paths
+from alignkit.text import map_distinct
 
 OUTCOME_LEVELS = ("converted", "lost", "open")
 
@@ -21,7 +22,7 @@ OUTCOME_LEVELS = ("converted", "lost", "open")
 def follow_ids(frame: pd.DataFrame, id_map: dict[str, str], known: set[str], *, log: CleaningLog, table: str) -> pd.DataFrame:
     """Return deal or touch rows with ids of merged duplicates moved to the kept contact, and rows of no remaining
     contact dropped. Logs both."""
-    ids = frame["lead_id"].astype("str").map(lambda v: id_map.get(v, v), na_action="ignore")
+    ids = map_distinct(frame["lead_id"].astype("str"), lambda v: id_map.get(v, v))
     moved = int((ids != frame["lead_id"]).fillna(False).sum())
     log.record("follow_merged_contacts", table=table, rows=moved, reason="belonged to a duplicate contact; moved to the kept record")
     orphan = ~ids.isin(known)
@@ -97,7 +98,7 @@ def outcome_from_values(values: pd.Series, settings: ProjectSettings, *, path, c
                **{fold(v): "converted" for v in spec.converted_values}}
     text = values.astype("str").str.strip()
     text = text.where(text.ne(""))
-    folded = text.map(fold, na_action="ignore")
+    folded = map_distinct(text, fold)
     # numbers written as 1.0 / 0.0 (a spreadsheet's export) mean 1 / 0
     folded = folded.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     outcome = folded.map(meaning)
@@ -124,7 +125,7 @@ def _stage_columns(contacts: pd.DataFrame, settings: ProjectSettings, log: Clean
     names = funnel.stage_names
     by_value = {clean._fold(s.value): s.name for s in funnel.stages}
     lost_values = {clean._fold(v) for v in funnel.lost_values}
-    folded = contacts["stage"].astype("str").map(clean._fold, na_action="ignore")
+    folded = map_distinct(contacts["stage"].astype("str"), clean.fold_key)
     stage = folded.map(by_value)
     unknown = folded.notna() & stage.isna() & ~folded.isin(lost_values)
     log.record("map_stages", table="leads", rows=int(unknown.sum()),

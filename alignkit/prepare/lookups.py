@@ -11,6 +11,7 @@ import pandas as pd
 from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.crm import RawLookup
 from alignkit.prepare.clean import CleaningLog, fold_key
+from alignkit.text import map_distinct
 
 MAX_LISTED = 5
 
@@ -23,7 +24,7 @@ def join_lookup(leads: pd.DataFrame, lookup: RawLookup, *, log: CleaningLog) -> 
                              fix="set `on:` of this lookup in crm.lookups to a mapped CRM column (e.g. owner) or an "
                                  "attribute name of crm.contacts.attributes.")
     table = lookup.frame.copy()
-    table["_key"] = table["key"].map(fold_key, na_action="ignore")
+    table["_key"] = map_distinct(table["key"].astype("str"), fold_key)
     duplicated = table["_key"].notna() & table["_key"].duplicated(keep="first")
     log.record("join_lookup", table=lookup.name, rows=int(duplicated.sum()),
                reason=f"key repeated in {lookup.path.name}: the first row of each key kept")
@@ -33,7 +34,7 @@ def join_lookup(leads: pd.DataFrame, lookup: RawLookup, *, log: CleaningLog) -> 
         suffix = re.sub(r"\W+", "_", lookup.path.stem).lower()
         table = table.rename(columns={c: f"{c}_{suffix}" for c in clash})
     values = leads[lookup.on].astype("str")
-    keys = values.map(fold_key, na_action="ignore")
+    keys = map_distinct(values, fold_key)
     found = keys.isin(set(table["_key"]))
     exact = values.isin(set(table["key"].astype("str")))
     normalised = int((found & ~exact).sum())

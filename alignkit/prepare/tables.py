@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -101,6 +102,10 @@ def input_manifest(crm: CrmExports | None, survey: SurveyExport | None, survey_s
     return pd.DataFrame(rows).astype({"table": "str", "file": "str", "format": "str", "sha256": "str"})
 
 
+# how ingest.answers.classify_answers says, in the codebook's `detected`, which answers it read as missing
+NO_ANSWER_NOTE = re.compile(r"(?P<n>[\d,]+) refusals or placeholders read as missing \((?P<values>.*)\)")
+
+
 def crm_tokens(settings: ProjectSettings) -> frozenset[str]:
     """Return the cell texts read as missing in CRM and lookup fields: the placeholders, refusals when
     clean.refusals_as_missing, plus clean.missing_values.add, minus clean.missing_values.remove."""
@@ -157,7 +162,7 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
                        id_column: str, key_column: str) -> pd.DataFrame:
     """Return the table with its raw id replaced by a keyed hash and every PII column removed. Logs the columns."""
     salt = settings.pseudonym_salt()
-    out = frame.copy()
+    out = frame.copy(deep=False)   # copy-on-write: the insert below never reaches `frame`
     out.insert(0, key_column, pseudonymise(out[id_column], salt=salt))
     listed = {to_snake_case(c) for c in settings.privacy.pii_columns}
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
@@ -189,6 +194,10 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
     for _, row in codebook[codebook["n_invalid"] > 0].iterrows():
         log.record("type_answers", table="responses", column=row["column"], rows=int(row["n_invalid"]),
                    reason="answer to a numeric question is not a number, set to missing")
+    for _, row in codebook.iterrows():
+        if (found := NO_ANSWER_NOTE.search(str(row.get("detected", "")))) is not None:
+            log.record("missing_tokens", table="responses", column=row["column"], rows=int(found["n"].replace(",", "")),
+                       reason=f"refusal or form placeholder means no answer ({found['values']}), set to missing")
     responses = clean.flag_speeders(responses, log=log, share_of_median=quality.speeder_share_of_median if quality else 0.33)
     responses = clean.flag_straightliners(responses, codebook, log=log, min_items=quality.straightline_min_items if quality else 5)
     finished = responses["finished"].fillna(True).astype(bool) if "finished" in responses else pd.Series(True, index=responses.index)
@@ -258,6 +267,8 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     left_out: list[pd.DataFrame] = []
     if crm is not None:
         contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
+        # the raw text is not needed again, only its columns and size: a million rows of it is memory
+        crm = replace(crm, contacts=replace(crm.contacts, frame=crm.contacts.frame.iloc[:0]))
         known = set(contacts["lead_id"].astype(str))
         raw_deals = _without_tokens(crm.deals, settings, log, "deals", ["deal_id", "lead_id"]) if crm.deals else None
         raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
@@ -266,18 +277,24 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         if touch_source is not None:   # touches that live in a lake or a database stay there
             touches = clean_touch_source(touch_source, id_map, known, settings, log=log)
         leads = build_leads(contacts, deals, touches, settings, log=log, path=crm.contacts.path)
+        if touches is not None and is_table(touches):   # pseudonymised in their engine, by the keys computed here
+            keys = pd.DataFrame({"lead_id": contacts["lead_id"].astype("str"),
+                                 "lead_key": pseudonymise(contacts["lead_id"], salt=settings.pseudonym_salt())})
+            touches = pseudonymised_touches(touches, keys)
         attributes = _attribute_columns(crm.contacts, settings) + [c for c in contacts.columns
                                                                    if c not in crm.contacts.frame.columns]
         leads, found = left_out_columns(leads, attributes, log=log, table="leads")
         left_out.append(found)
+        by_email = contacts.dropna(subset=["email"]).set_index("email")["lead_id"] if "email" in contacts else None
+        contacts = None
+    else:
+        by_email = None
     survey = responses = codebook = weighting = None
     if settings.survey is not None:
         spec = settings.survey
         survey = read_survey(settings.raw_path(spec.file), format=spec.format, encoding=spec.encoding,
                              delimiter=spec.delimiter, sheet=spec.sheet, meta_columns=spec.columns or None,
                              scales=spec.scales or None, answer_aliases=spec.answer_aliases or None)
-        by_email = (contacts.dropna(subset=["email"]).set_index("email")["lead_id"]
-                    if contacts is not None and "email" in contacts else None)
         responses, codebook = clean_survey(survey, settings, log=log, lead_ids_by_email=by_email)
         answers = codebook.loc[codebook["kind"].isin(LEFT_OUT_KINDS), "column"]
         responses, found = left_out_columns(responses, answers, log=log, table="responses")
@@ -287,11 +304,7 @@ def prepare(settings: ProjectSettings) -> PreparedData:
             responses, codebook, weighting = weight_responses(responses, codebook, settings, log=log)
     if leads is not None:
         leads = pseudonymise_table(leads, settings, log=log, table="leads", id_column="lead_id", key_column="lead_key")
-    if touches is not None and is_table(touches):
-        keys = pd.DataFrame({"lead_id": contacts["lead_id"].astype("str"),
-                             "lead_key": pseudonymise(contacts["lead_id"], salt=settings.pseudonym_salt())})
-        touches = pseudonymised_touches(touches, keys)
-    elif touches is not None:
+    if touches is not None and not is_table(touches):
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]
     specs = {} if settings.crm is None else {"contacts": settings.crm.contacts, "deals": settings.crm.deals,

@@ -20,6 +20,7 @@ from alignkit.ingest.tokens import missing_mask
 from alignkit.engine.sources import open_source
 from alignkit.prepare.clean import _fold
 from alignkit.prepare.sources import read_crm_inputs
+from alignkit.text import map_distinct
 
 VALUE_SIMILARITY = 70        # rapidfuzz ratio (0-100) for a close match among the project file's values
 SHOWN_VALUES = 10
@@ -98,7 +99,7 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
         funnel = settings.funnel
         known = [st.value for st in funnel.stages] + list(funnel.lost_values)
         values = _present(contacts, "stage", settings)
-        counts = values[~values.map(_fold).isin({_fold(v) for v in known})].value_counts()
+        counts = values[~map_distinct(values, _fold).isin({_fold(v) for v in known})].value_counts()
         if len(counts):
             problems.append(Problem(str(contacts.path), source.get("stage", "stage"), str(InputFileError(
                 contacts.path, f"{len(counts)} stage value(s) match none of the funnel's stage or lost values: "
@@ -110,7 +111,7 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
         known = [*spec.converted_values, *spec.not_converted_values, *spec.open_values]
         values = _present(contacts, "converted", settings).str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         folded = {" ".join(v.split()).casefold() for v in known}
-        counts = values[~values.map(lambda v: " ".join(v.split()).casefold()).isin(folded)].value_counts()
+        counts = values[~map_distinct(values, lambda v: " ".join(v.split()).casefold()).isin(folded)].value_counts()
         if len(counts):
             problems.append(Problem(str(contacts.path), source.get("converted"), str(InputFileError(
                 contacts.path, f"{len(counts)} outcome value(s) mean neither converted nor not converted: "

@@ -204,3 +204,22 @@ def test_parse_datetimes_and_bools():
     flags = parse_bools(pd.Series(["True", "FALSE", "1", "0", None, "maybe"], dtype="str"))
     assert flags.dtype == "boolean" and flags.tolist()[:4] == [True, False, True, False]
     assert flags.isna().tolist()[4:] == [True, True]
+
+
+def test_a_workbook_keeps_na_texts_for_cleaning_to_count(tmp_path):
+    # pandas' read_excel drops "N/A", "NA" and "null" to NaN unless told not to: uncounted, they would vanish
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["Record ID", "Industry"], ["1", "N/A"], ["2", "NA"], ["3", None], ["4", "Retail"], ["5", "null"]):
+        sheet.append(row)
+    book.save(tmp_path / "contacts.xlsx")
+    _, data = read_export(tmp_path / "contacts.xlsx")
+    assert data["Industry"].tolist()[:2] == ["N/A", "NA"] and data["Industry"].iloc[4] == "null"
+    assert pd.isna(data["Industry"].iloc[2])                      # a blank cell is blank
+
+
+def test_a_cell_of_spaces_is_blank_and_quoted_empty_too(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text('id,note\n1,"   "\n2,""\n3,\t\n4,kept\n', encoding="utf-8")
+    _, data = read_export(path)
+    assert data["note"].isna().tolist() == [True, True, True, False]

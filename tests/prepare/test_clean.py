@@ -163,3 +163,22 @@ def test_placeholders_become_missing_and_each_value_is_counted_per_column():
                                        table="leads", tokens=refusals)
     assert out["region"].isna().tolist() == [True, False, True, False, True]
     assert out["industry"].tolist()[3] == "NA" and pd.isna(out["tier"].iloc[0])
+
+
+def test_a_token_is_found_whatever_its_padding_and_only_in_cells_a_token_could_spell():
+    from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, token_set
+    cells = ["---------------- Select ----------------", "(blank)", "[N/A]", "n.a.", "person1@example.com",
+             "12", "Selected", "Software", None]
+    raw = frame(lead_id=[str(i) for i in range(len(cells))], industry=cells)
+    out = clean.replace_missing_tokens(raw, log=CleaningLog(), table="leads", tokens=token_set(PLACEHOLDER_TOKENS))
+    assert out["industry"].isna().tolist() == [True, True, True, True, False, False, False, False, True]
+    added = token_set(PLACEHOLDER_TOKENS, add=["-99"])              # a survey's numeric code for no answer
+    out = clean.replace_missing_tokens(frame(lead_id=["1", "2"], score=["-99", "99"]), log=CleaningLog(), table="leads",
+                                       tokens=added)
+    assert out["score"].isna().tolist() == [True, False]
+
+
+def test_numbers_in_arrow_read_plain_thousands_currency_and_not_a_number_alike():
+    values = pd.Series(["1,200", "$3.5", None, "abc", "1e3", "-3", "nan", " 12 ", "€1 200"], dtype="str")
+    assert clean.to_number(values).tolist() == [1200.0, 3.5, pd.NA, pd.NA, 1000.0, -3.0, pd.NA, 12.0, 1200.0]
+    assert clean.to_number(pd.Series(["1", "2.5", None], dtype="str")).dtype == "Float64"

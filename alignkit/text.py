@@ -1,0 +1,50 @@
+"""Text columns handled a million rows at a time: a Python function runs once per distinct value, not once per
+cell (an export's category columns hold a few hundred spellings in a million cells), and the result goes back to
+pandas' Arrow-backed `str` columns without a round trip through Python objects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default `str`
+
+
+def strings_from_codes(codes: np.ndarray, labels: Iterable[object]) -> pd.Series:
+    """Return a `str` Series whose cell i is labels[codes[i]] (missing where the code is -1 or the label None)."""
+    dictionary = pa.array(list(labels), type=pa.large_string())
+    codes = np.asarray(codes)
+    indices = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return pd.Series(pd.array(dictionary.take(indices), dtype=STR_DTYPE))
+
+
+def map_distinct(values: pd.Series, func: Callable[[str], object], *, as_text: bool = True) -> pd.Series:
+    """Return `func` of each cell, computed once per distinct value; a missing cell stays missing. The result is a
+    `str` Series (`as_text`), else an object Series of whatever `func` returns."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [func(value) for value in uniques]
+    if as_text:
+        out = strings_from_codes(codes, [None if m is None else str(m) for m in mapped])
+    else:
+        out = pd.Series(np.array([*mapped, None], dtype=object)[codes])
+    out.index = values.index
+    return out
+
+
+def search_distinct(values: pd.Series, pattern: str, *, ignore_case: bool = False) -> np.ndarray:
+    """Return a boolean array: True where the cell contains a match of the regular expression `pattern` (False for
+    a missing cell). Each distinct value is searched once, by RE2 in Arrow; a pattern RE2 cannot run (a
+    look-around, say) is searched by Python's re instead, with the same meaning."""
+    codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
+    distinct = pa.array(list(uniques), type=pa.large_string())
+    try:
+        found = pc.match_substring_regex(distinct, pattern, ignore_case=ignore_case).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+        found = np.array([compiled.search(v) is not None for v in uniques], dtype=bool)
+    return np.append(found.astype(bool), False)[codes]

@@ -1,0 +1,37 @@
+"""Text columns handled once per distinct value (alignkit.text)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alignkit.text import map_distinct, strings_from_codes
+
+
+def test_map_distinct_equals_a_cell_by_cell_map_and_keeps_missing_and_the_index():
+    values = pd.Series(["Ab", None, "ab", "Ab", "Déjà"], index=[10, 11, 12, 13, 14], dtype="str")
+    calls = []
+
+    def fold(v: str) -> str:
+        calls.append(v)
+        return v.casefold()
+
+    out = map_distinct(values, fold)
+    assert out.tolist()[:1] == ["ab"] and pd.isna(out.iloc[1]) and out.tolist()[2:] == ["ab", "ab", "déjà"]
+    assert out.index.tolist() == [10, 11, 12, 13, 14] and out.dtype == "str"
+    assert sorted(calls) == ["Ab", "Déjà", "ab"]                      # once per distinct value
+    assert map_distinct(values, len, as_text=False).tolist() == [2, None, 2, 2, 4]
+    assert map_distinct(values, lambda v: None if v == "ab" else v).isna().tolist() == [False, True, True, False, False]
+
+
+def test_strings_from_codes_takes_labels_and_minus_one_is_missing():
+    out = strings_from_codes(np.array([1, -1, 0, 1]), ["x", "y"])
+    assert out.tolist()[0] == "y" and pd.isna(out.iloc[1]) and out.tolist()[2:] == ["x", "y"]
+
+
+def test_search_distinct_runs_re2_or_python_with_the_same_meaning():
+    from alignkit.text import search_distinct
+    values = pd.Series(["test@acme.com", None, "Ann TEST", "ann", "test@acme.com"], dtype="str")
+    assert search_distinct(values, r"\btest\b", ignore_case=True).tolist() == [True, False, True, False, True]
+    # a look-ahead is beyond RE2: Python's re runs it
+    assert search_distinct(values, r"ann(?! test)", ignore_case=True).tolist() == [False, False, False, True, False]
