@@ -99,6 +99,8 @@ def pii_kind(values: pd.Series, *, threshold: float = 0.5) -> str | None:
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values) \
             or pd.api.types.is_datetime64_any_dtype(values):
         return None
+    if len(values) > 3 * PII_SAMPLE:     # sampled before any text work: a share is read from a sample anyway
+        values = values.sample(3 * PII_SAMPLE, random_state=0)
     text = values.dropna().astype("str").str.strip()
     text = text[text != ""]
     if text.empty:

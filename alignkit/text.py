@@ -27,9 +27,9 @@ def map_distinct(values: pd.Series, func: Callable[[str], object], *, as_text: b
     """Return `func` of each cell, computed once per distinct value; a missing cell stays missing. The result is a
     `str` Series (`as_text`), else an object Series of whatever `func` returns."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [func(value) for value in uniques]
+    mapped = [func(value) for value in uniques.tolist()]     # a list: iterating an Arrow-backed array is slow
     if as_text:
-        out = strings_from_codes(codes, [None if m is None else str(m) for m in mapped])
+        out = strings_from_codes(codes, [m if m is None or isinstance(m, str) else str(m) for m in mapped])
     else:
         out = pd.Series(np.array([*mapped, None], dtype=object)[codes])
     out.index = values.index

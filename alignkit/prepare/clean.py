@@ -165,12 +165,15 @@ def token_cells(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
         return pd.Series(False, index=values.index)
     text = values.astype("str")
     # pyarrow's RE2 directly: pandas would hand a pattern with non-ASCII characters to Python's re, cell by cell
-    matched = pc.match_substring_regex(pa.array(text), _token_alphabet(tokens))
-    shaped = pd.Series(pc.fill_null(matched, False).to_numpy(zero_copy_only=False), index=values.index)
-    if not shaped.any():
-        return shaped
-    hits = {v for v in text[shaped].unique() if fold_token(v) in tokens}
-    return shaped & text.isin(hits).fillna(False).astype(bool) if hits else shaped & False
+    cells = pa.array(text)
+    shaped = pc.fill_null(pc.match_substring_regex(cells, _token_alphabet(tokens)), False)
+    hits = []
+    if pc.any(shaped).as_py():
+        hits = [v for v in pc.unique(pc.filter(cells, shaped)).to_pylist() if v is not None and fold_token(v) in tokens]
+    if not hits:
+        return pd.Series(False, index=values.index)
+    found = pc.fill_null(pc.is_in(cells, value_set=pa.array(hits, type=cells.type)), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 
 
 def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
