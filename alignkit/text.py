@@ -13,11 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default `str`
+CHUNK = 100_000
 
 
-def strings_from_codes(codes: np.ndarray, labels: Iterable[object]) -> pd.Series:
+def strings_from_codes(codes: np.ndarray, labels: Iterable[object] | pa.Array) -> pd.Series:
     """Return a `str` Series whose cell i is labels[codes[i]] (missing where the code is -1 or the label None)."""
-    dictionary = pa.array(list(labels), type=pa.large_string())
+    dictionary = labels if isinstance(labels, pa.Array) else pa.array(list(labels), type=pa.large_string())
     codes = np.asarray(codes)
     indices = pa.array(codes, mask=codes < 0, type=pa.int64())
     return pd.Series(pd.array(dictionary.take(indices), dtype=STR_DTYPE))
@@ -27,11 +28,16 @@ def map_distinct(values: pd.Series, func: Callable[[str], object], *, as_text: b
     """Return `func` of each cell, computed once per distinct value; a missing cell stays missing. The result is a
     `str` Series (`as_text`), else an object Series of whatever `func` returns."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [func(value) for value in uniques.tolist()]     # a list: iterating an Arrow-backed array is slow
-    if as_text:
-        out = strings_from_codes(codes, [m if m is None or isinstance(m, str) else str(m) for m in mapped])
+    if not as_text:
+        out = pd.Series(np.array([*map(func, uniques.tolist()), None], dtype=object)[codes])
     else:
-        out = pd.Series(np.array([*mapped, None], dtype=object)[codes])
+        # a chunk at a time, so a million distinct ids never sit in memory as two lists of Python strings
+        parts = []
+        for start in range(0, len(uniques), CHUNK):
+            mapped = [func(value) for value in uniques[start:start + CHUNK].tolist()]
+            parts.append(pa.array([m if m is None or isinstance(m, str) else str(m) for m in mapped],
+                                  type=pa.large_string()))
+        out = strings_from_codes(codes, pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string()))
     out.index = values.index
     return out
 

@@ -236,9 +236,10 @@ def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: Cl
         changed = int(sum(n for n, before, after in zip(rows, spellings, cleaned) if before != after))
         log.record("normalise_categories", table=table, column=column, rows=changed,
                    reason="same category spelled differently (case, spaces, punctuation or a listed alias)")
-        result = strings_from_codes(codes, cleaned)
-        result.index = out.index
-        out[column] = result
+        if changed or not pd.api.types.is_string_dtype(out[column]):   # an unchanged column keeps its own memory
+            result = strings_from_codes(codes, cleaned)
+            result.index = out.index
+            out[column] = result
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
@@ -122,6 +123,12 @@ def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[st
     return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
 
 
+def _few_levels(values: pd.Series) -> bool:
+    """Return True when a text column holds at most MAX_CATEGORY_LEVELS distinct values (its first rows are counted
+    first: a column of free text or ids shows it there, without hashing a million cells)."""
+    return values.iloc[:clean.PROBE_ROWS].nunique() <= MAX_CATEGORY_LEVELS and values.nunique() <= MAX_CATEGORY_LEVELS
+
+
 def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog,
                    lookups: Sequence[RawLookup] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
     """Return cleaned contacts (still with raw ids and emails, for linking), with the lookup tables' attributes
@@ -151,7 +158,7 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
     frame = clean.parse_numbers(frame, attributes, log=log, table="leads",
                                 required=["amount"] if "amount" in frame else [])
     categories = settings.clean.category_columns or ["source", "campaign", "owner", *[
-        c for c in attributes if pd.api.types.is_string_dtype(frame[c]) and frame[c].nunique() <= MAX_CATEGORY_LEVELS]]
+        c for c in attributes if pd.api.types.is_string_dtype(frame[c]) and _few_levels(frame[c])]]
     frame = clean.normalise_categories(frame, categories, log=log, table="leads", aliases=settings.clean.category_aliases)
     frame = clean.parse_dates(frame, [c for c in dict.fromkeys(date_columns) if c != "updated_at"], log=log,
                               table="leads", path=raw.path, dayfirst=date_order)
@@ -269,6 +276,7 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         contacts, id_map = clean_contacts(crm.contacts, settings, log=log, lookups=crm.lookups)
         # the raw text is not needed again, only its columns and size: a million rows of it is memory
         crm = replace(crm, contacts=replace(crm.contacts, frame=crm.contacts.frame.iloc[:0]))
+        pa.default_memory_pool().release_unused()   # hand the freed text back to the system before the lead table
         known = set(contacts["lead_id"].astype(str))
         raw_deals = _without_tokens(crm.deals, settings, log, "deals", ["deal_id", "lead_id"]) if crm.deals else None
         raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
