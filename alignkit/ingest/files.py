@@ -9,6 +9,7 @@ the file and the fix.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -187,7 +188,9 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
 def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, columns: int) -> pd.DataFrame:
     """Return the file's rows as text through pyarrow's multithreaded CSV reader (blank cells as NA)."""
     names = [f"c{i}" for i in range(columns)]
-    with _open_text(path, container) as handle:
+    # A plain file is opened by Arrow itself: a Python file object read by Arrow's thread pool can abort the
+    # interpreter at exit (apache/arrow#34314, #50482); archives still come through Python's gzip and zipfile.
+    with (contextlib.nullcontext(str(path)) if container == "text" else _open_text(path, container)) as handle:
         # Read as large_string (pandas' own storage: no cast on the way in); empty cells become null while parsing.
         table = pacsv.read_csv(
             handle,
