@@ -3,7 +3,6 @@ changed to a CleaningLog — nothing is dropped or altered silently."""
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alignkit.errors import InputFileError
-from alignkit.ingest.tokens import fold_token
+from alignkit.ingest.tokens import missing_mask
 from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
                                     file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
@@ -148,34 +147,6 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     return frame.loc[~frame.index.isin(removed.index)].reset_index(drop=True), id_map
 
 
-@functools.lru_cache(maxsize=16)
-def _token_alphabet(tokens: frozenset[str]) -> str:
-    """Return an RE2 pattern matching the cells made only of characters some token (folded) could be written with:
-    its letters in either case, spaces, quotes and the edge punctuation fold_token strips."""
-    chars = {c for token in tokens for c in token} | set(" -–—_.*:()[]<>'\u2018\u2019")
-    chars |= {c.upper() for c in chars} | {c.lower() for c in chars}
-    return "^[\\s" + "".join(re.escape(c) for c in sorted(chars) if not c.isspace()) + "]*$"   # RE2 and re alike
-
-
-def token_cells(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
-    """Return a mask of the cells whose folded text is one of `tokens` (as tokens.missing_mask). Only cells made
-    only of characters a token could be written with are looked at (one pass of RE2 over the column rules out
-    emails, ids, numbers and dates at once), and each of their distinct values is folded once in Python."""
-    if not tokens:
-        return pd.Series(False, index=values.index)
-    text = values.astype("str")
-    # pyarrow's RE2 directly: pandas would hand a pattern with non-ASCII characters to Python's re, cell by cell
-    cells = pa.array(text)
-    shaped = pc.fill_null(pc.match_substring_regex(cells, _token_alphabet(tokens)), False)
-    hits = []
-    if pc.any(shaped).as_py():
-        hits = [v for v in pc.unique(pc.filter(cells, shaped)).to_pylist() if v is not None and fold_token(v) in tokens]
-    if not hits:
-        return pd.Series(False, index=values.index)
-    found = pc.fill_null(pc.is_in(cells, value_set=pa.array(hits, type=cells.type)), False)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-
-
 def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
                            keep: Iterable[str] = ()) -> pd.DataFrame:
     """Return the frame with form placeholders and blank-meaning texts ("Select", "-- select --", "N/A", "NA",
@@ -187,7 +158,7 @@ def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str,
         values = out[column]
         if column in keep or not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        mask = token_cells(values, tokens)
+        mask = missing_mask(values, tokens)
         if not mask.any():
             continue
         for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
