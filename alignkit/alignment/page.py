@@ -24,8 +24,7 @@ from alignkit.errors import InputFileError
 from alignkit.plan import analysis_plan, analyses_run
 from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, MAX_HEADLINE, MORE_FINDINGS_ID, ReportDefinitions,
                                   ReportLinks, ReportTable, Section, render_fragment, write_report)
-from alignkit.funnel.analysis import NEXT_STEPS as FUNNEL_NEXT_STEPS
-from alignkit.leads.analysis import NEXT_STEPS as LEAD_NEXT_STEPS
+from alignkit.report.findings import next_step
 from alignkit.report.labels import build_with_labels
 
 REPORT_SLUG = ALIGNMENT_SLUG
@@ -186,17 +185,13 @@ def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) 
     return {name: _module(name, None).load_result(settings) for name in analyses if name in enabled}
 
 
-# The headline: at most MAX_HEADLINE lines, each one figure with its interval and the next step; every other
-# finding opens the page below it ("More findings"). Topics are the analyses' `headline_parts` keys; "interval"
-# is an analysis' first line after its first that carries a confidence interval (one on conversion first).
+# The headline: at most MAX_HEADLINE lines, each one figure with its interval and, where the analysis found
+# something to do, its next step; every other finding opens the page below it ("More findings"). Topics are the
+# analyses' `headline_parts` keys; "interval" is an analysis' first line after its first that carries a confidence
+# interval (one on conversion first). Next steps are the analyses' own (`alignkit.report.findings`): the page adds
+# none, and puts the findings that carry one before those that do not.
 HEADLINE_PRIORITY = (("funnel", "overall"), ("funnel", "friction"), ("funnel", "sla"), ("leads", "rule"),
                      ("leads", "threshold"), ("personas", "interval"), ("leads", "overall"), ("leads", "drivers"))
-NEXT_STEPS = {
-    **{("funnel", topic): step for topic, step in FUNNEL_NEXT_STEPS.items()},
-    **{("leads", topic): step for topic, step in LEAD_NEXT_STEPS.items()},
-    ("leads", "overall"): "Next step: use the lead score below to decide which leads sales calls first.",
-    ("personas", "interval"): "Next step: aim campaigns and content at the persona that converts best (see Customer personas).",
-}
 
 
 def _findings(name: str, module: Any, result: Any, per_analysis: int) -> list[tuple[str, str]]:
@@ -223,7 +218,7 @@ def headline_lines(settings: ProjectSettings, results: Mapping[str, Any], *,
                    modules: Mapping[str, Any] | None = None,
                    per_analysis: int = HEADLINES_PER_ANALYSIS) -> tuple[list[str], list[str]]:
     """Return the page's headline (at most MAX_HEADLINE lines: the findings of HEADLINE_PRIORITY that the analyses
-    have, each with its next step, then the first finding of each other analysis; what was not analysed last) and
+    have, then the first finding of each other analysis, those with a next step first; what was not analysed last) and
     the other findings, for the "More findings" section. The agreed SLA is not repeated: it opens "What we agreed"."""
     findings = {name: _findings(name, _module(name, modules), results[name], per_analysis) for name in ordered(results)}
     skipped = [p for p in analysis_plan(settings) if not p.runs]
@@ -243,16 +238,16 @@ def headline_lines(settings: ProjectSettings, results: Mapping[str, Any], *,
             chosen.insert(len(chosen) if len(chosen) < room else room - 1, (name, found[0][0]))
     for name, found in findings.items():  # room left: the other findings, in the page's order
         chosen += [(name, topic) for topic, _ in found if (name, topic) not in chosen]
-    chosen = chosen[:room]
     text = {(name, topic): line for name, found in findings.items() for topic, line in found}
-    top = [" ".join(filter(None, (text[key], NEXT_STEPS.get(key)))) for key in chosen] + notes
+    chosen = sorted(chosen, key=lambda key: next_step(text[key]) is None)[:room]   # stable: actionable first
+    top = [text[key] for key in chosen] + notes
     rest = [line for name, found in findings.items() for topic, line in found if (name, topic) not in chosen]
     return top, rest
 
 
 def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
                    modules: Mapping[str, Any] | None = None, per_analysis: int = HEADLINES_PER_ANALYSIS) -> list[str]:
-    """Return the page's headline: at most MAX_HEADLINE lines, each a finding with its next step (headline_lines)."""
+    """Return the page's headline: at most MAX_HEADLINE findings, each with its next step where it has one (headline_lines)."""
     return headline_lines(settings, results, modules=modules, per_analysis=per_analysis)[0]
 
 

@@ -8,6 +8,7 @@ Only one row per value comes back; `alignkit.leads.profile.conversion_by_value` 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import ibis
 import ibis.expr.types as ir
@@ -16,6 +17,7 @@ import pandas as pd
 
 from alignkit.engine.backend import as_table, to_frame
 from alignkit.engine.quantiles import grouped_order_statistics, quantile_of
+from alignkit.report.cells import is_year, number_words
 
 MISSING = "(missing)"
 COLUMNS = ["attribute", "value", "leads", "converted"]
@@ -53,7 +55,8 @@ def _number_counts(t: ir.Table, field: str, outcome: str, bins: int) -> pd.DataF
                                                          low=ranked["x"].min(), high=ranked["x"].max())
         per_bin = to_frame(grouped).sort_values("bin")
         integer = int(summary["fractional"]) == 0
-        fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        year = integer and is_year(field, per_bin[["low", "high"]].to_numpy(dtype=float).ravel())
+        fmt = partial(number_words, integer=integer, year=year)
         rows = [{"value": fmt(r.low) if r.low == r.high else f"{fmt(r.low)}–{fmt(r.high)}", "leads": r.leads,
                  "converted": r.converted} for r in per_bin.itertuples()]
     if int(summary["missing"]):

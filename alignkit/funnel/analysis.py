@@ -37,6 +37,7 @@ from alignkit.plan import require
 from alignkit.prepare.as_of import AsOf, export_date
 from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_paths  # notebook 01 counts alike
 from alignkit.stats import wilson_intervals
+from alignkit.report.findings import finding
 from alignkit.report.html import render_fragment
 
 
@@ -261,7 +262,9 @@ def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
 
 def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     """Return the top findings in plain words, by topic: overall, weakest_step, friction, sla, volume, content,
-    unused_collateral, lost_reason, cycle (a topic with nothing to say is an empty list)."""
+    unused_collateral, lost_reason, cycle (a topic with nothing to say is an empty list). A topic's first line ends
+    with its next step (`alignkit.report.findings.finding`) only when the finding gives one: no friction point, an
+    SLA that cannot be measured or a volume agreement met every month asks for none."""
     parts: dict[str, list[str]] = {}
     lines = parts.setdefault("overall", [])
     conv = result.conversion
@@ -276,13 +279,16 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
         lines.append(f"Of {int(last['cumulative_n']):,} leads created at least {result.maturity_days} days before "
                      f"{result.as_of:%d %b %Y}, {last['cumulative_rate']:.1%} became {last['to_stage']} "
                      f"(95% CI {last['cumulative_ci_low']:.1%}–{last['cumulative_ci_high']:.1%}).")
+    lines[0] = finding(lines[0], NEXT_STEPS["overall"])
     lines = parts.setdefault("weakest_step", [])
-    for _, row in conv.nsmallest(1, "rate").iterrows():
-        lines.append(f"The weakest step is {row['from_stage']} → {row['to_stage']}: {row['rate']:.0%} of "
-                     f"{int(row['judged']):,} leads judged move on (95% CI {row['ci_low']:.0%}–{row['ci_high']:.0%}).")
+    if len(conv) > 1:  # with one step, the weakest step is the overall rate again
+        for _, row in conv.nsmallest(1, "rate").iterrows():
+            lines.append(finding(f"The weakest step is {row['from_stage']} → {row['to_stage']}: {row['rate']:.0%} of "
+                                 f"{int(row['judged']):,} leads judged move on (95% CI {row['ci_low']:.0%}–"
+                                 f"{row['ci_high']:.0%}).", NEXT_STEPS["weakest_step"]))
     lines = parts.setdefault("friction", [])
     if len(result.friction):
-        lines.append("Top friction point — " + describe_friction(result.friction.iloc[0]))
+        lines.append(finding("Top friction point — " + describe_friction(result.friction.iloc[0]), NEXT_STEPS["friction"]))
         lines += ["Next friction point — " + describe_friction(row) for _, row in result.friction.iloc[1:3].iterrows()]
     else:
         lines.append("No segment converts significantly below the rest at any step (after correcting for many comparisons).")
@@ -294,34 +300,39 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
         line = (f"Sales followed up {overall['within_share']:.0%} of MQLs within {result.sla.target_hours:g} hours "
                 f"(95% CI {overall['within_ci_low']:.0%}–{overall['within_ci_high']:.0%}); "
                 f"{overall['never_share']:.1%} were never followed up.")
-        owners = result.sla.by_owner[result.sla.by_owner["mqls_due"] >= result.min_group_size]
+        owners = result.sla.by_owner[(result.sla.by_owner["mqls_due"] >= result.min_group_size)
+                                     & (result.sla.by_owner["breach_share"] > 0)]
         worst = owners.nlargest(2, "breach_share")
         if len(worst):
             line += " Most breaches: " + ", ".join(f"{r['owner']} ({r['breach_share']:.0%})" for _, r in worst.iterrows()) + "."
-        lines.append(line)
+        breached = overall["within_share"] < 1 or overall["never_share"] > 0
+        lines.append(finding(line, (NEXT_STEPS["sla"] if len(worst) else SLA_LATE_STEP) if breached else None))
     lines = parts.setdefault("volume", [])
     volume = result.sla.volume
     if result.sla.mqls_per_month and len(volume) > 2:
         full = volume.iloc[1:-1]  # the first and last months are usually partial
         met = int((full["mqls"] >= result.sla.mqls_per_month).sum())
-        lines.append(f"Marketing delivered {full['mqls'].mean():,.0f} MQLs a month on average against the agreed "
-                     f"{result.sla.mqls_per_month:,}; the agreement was met in {met} of {len(full)} full months.")
+        lines.append(finding(f"Marketing delivered {full['mqls'].mean():,.0f} MQLs a month on average against the "
+                             f"agreed {result.sla.mqls_per_month:,}; the agreement was met in {met} of {len(full)} "
+                             "full months.", NEXT_STEPS["volume"] if met < len(full) else None))
     loop = result.closed_loop
     if loop is not None:
         helps = loop.before_close[(loop.before_close["q_value"] < 0.05) & (loop.before_close["lift_ci_low"] > 1)]
         lines = parts.setdefault("content", [])
         if len(helps):
             top = helps.iloc[0]
-            lines.append(f"{top['item']} came before {top['share_of_won']:.0%} of won deals but {top['share_of_lost']:.0%} "
-                         f"of lost ones (lift {top['lift']:.1f}, 95% CI {top['lift_ci_low']:.1f}–{top['lift_ci_high']:.1f}).")
+            lines.append(finding(f"{top['item']} came before {top['share_of_won']:.0%} of won deals but "
+                                 f"{top['share_of_lost']:.0%} of lost ones (lift {top['lift']:.1f}, 95% CI "
+                                 f"{top['lift_ci_low']:.1f}–{top['lift_ci_high']:.1f}).", NEXT_STEPS["content"]))
         lines = parts.setdefault("unused_collateral", [])
         if len(loop.unused_collateral):
-            lines.append("Collateral sales never uses: " + ", ".join(loop.unused_collateral["content"].head(5)) + ".")
+            lines.append(finding("Collateral sales never uses: " + ", ".join(loop.unused_collateral["content"].head(5))
+                                 + ".", NEXT_STEPS["unused_collateral"]))
         reasons = loop.lost_by_source.groupby("lost_reason")["lost_deals"].sum().sort_values(ascending=False)
         lines = parts.setdefault("lost_reason", [])
         if len(reasons):
-            lines.append(f"The most common reason deals are lost: {reasons.index[0]} "
-                         f"({reasons.iloc[0] / reasons.sum():.0%} of lost deals).")
+            lines.append(finding(f"The most common reason deals are lost: {reasons.index[0]} "
+                                 f"({reasons.iloc[0] / reasons.sum():.0%} of lost deals).", NEXT_STEPS["lost_reason"]))
         lines = parts.setdefault("cycle", [])
         cycle = loop.cycle.iloc[0]
         if cycle["n"]:
@@ -330,30 +341,30 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     return parts
 
 
-# The detailed report's headline: one line a topic, most useful first, each with what to do about it; a topic's
-# further lines (the next friction points) come after every topic's first.
+# The detailed report's headline: one line a topic, most useful first, each actionable one with what to do about
+# it; a topic's further lines (the next friction points) come after every topic's first.
 HEADLINE_ORDER = ("overall", "friction", "sla", "weakest_step", "volume", "content", "lost_reason", "unused_collateral",
                   "cycle")
 NEXT_STEPS = {
-    "overall": "Next step: both teams track this rate as their shared KPI, month by month.",
-    "friction": "Next step: sales and marketing review this segment's hand-over first (see Friction points).",
-    "sla": "Next step: sales managers review the follow-up of the owners named (see the SLA section).",
-    "weakest_step": "Next step: agree with sales what a lead needs to pass this step.",
-    "volume": "Next step: marketing plans the months below the agreement; sales says whether the number still fits.",
-    "content": "Next step: offer this content to open deals like the won ones.",
-    "lost_reason": "Next step: marketing answers this reason in content and qualification.",
-    "unused_collateral": "Next step: ask sales why, then improve or retire it.",
+    "overall": "both teams track this rate as their shared KPI, month by month.",
+    "friction": "sales and marketing review this segment's hand-over first (see Friction points).",
+    "sla": "sales managers review the follow-up of the owners named (see the SLA section).",
+    "weakest_step": "agree with sales what a lead needs to pass this step.",
+    "volume": "marketing plans the months below the agreement; sales says whether the number still fits.",
+    "content": "offer this content to open deals like the won ones.",
+    "lost_reason": "marketing answers this reason in content and qualification.",
+    "unused_collateral": "ask sales why, then improve or retire it.",
 }
+SLA_LATE_STEP = "sales managers review the MQLs followed up late or never (see the SLA section)."
 
 
 def headline(result: FunnelResult) -> list[str]:
-    """Return the top findings in plain words for a sales manager: one line a topic (HEADLINE_ORDER), each with its
-    next step, then the topics' further lines."""
+    """Return the top findings in plain words for a sales manager: one line a topic (HEADLINE_ORDER), each
+    actionable one with its next step, then the topics' further lines."""
     parts = headline_parts(result)
     topics = [*HEADLINE_ORDER, *(t for t in parts if t not in HEADLINE_ORDER)]
-    first = [" ".join([parts[t][0], *([NEXT_STEPS[t]] if t in NEXT_STEPS and "Next step" not in parts[t][0] else [])])
-             for t in topics if parts.get(t)]
-    return first + [line for t in topics for line in parts.get(t, [])[1:]]
+    return ([parts[t][0] for t in topics if parts.get(t)]
+            + [line for t in topics for line in parts.get(t, [])[1:]])
 
 
 ALIGNMENT_HEADLINE = ("overall", "friction", "sla", "volume", "content", "lost_reason")

@@ -25,9 +25,11 @@ from alignkit.plan import require
 from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
-                                   linked_attributes, numeric_distribution, rank_commonalities)
+                                   clear_drivers, linked_attributes, numeric_distribution, rank_commonalities)
+from alignkit.leads.definition import clear_rules
 from alignkit.leads.score import LeadScore, fit_score, rule_sentence
 from alignkit.report.labels import humanize, project_labels
+from alignkit.report.findings import USEFUL_AUC, finding
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size, proportion
 
@@ -234,8 +236,7 @@ def load_result(settings: ProjectSettings) -> LeadsResult:
 # --- headline ----------------------------------------------------------------------------------------------------
 
 
-def _driver_words(result: LeadsResult, top: int = 3) -> list[str]:
-    rows = result.drivers[result.drivers["group"] == "lead attribute"].head(top)
+def _driver_words(rows: pd.DataFrame, result: LeadsResult) -> list[str]:
     return [f"{result.label(r['attribute'])} ({r['what_converters_have']})" for _, r in rows.iterrows()]
 
 
@@ -254,70 +255,93 @@ def suspect_auc_sentence(score: LeadScore) -> str:
 
 def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
     """Return the top findings in plain words, by topic: overall, drivers, channel, leakage, score, threshold, rule
-    (a topic with nothing to say is an empty list)."""
+    (a topic with nothing to say is an empty list). A topic's first line ends with its next step only when the
+    finding gives one: drivers and a rule only when their lift's 95% CI lies above 1, the score and its threshold
+    only when the score ranks leads better than chance (`LeadScore.ranks_leads`)."""
     parts: dict[str, list[str]] = {}
     o = result.overall.iloc[0]
     still_open = int(o.get("open_left_out", 0) or 0)
-    parts["overall"] = [f"{o['rate']:.1%} of leads with a decided outcome converted ({int(o['converted']):,} of "
-                        f"{int(o['leads']):,}; 95% CI {o['ci_low']:.1%}–{o['ci_high']:.1%})"
-                        + (f"; {still_open:,} leads still open are left out, not counted as lost." if still_open
-                           else ".")]
-    parts["drivers"] = ["What converting leads have in common, strongest first: " + "; ".join(_driver_words(result)) + "."]
+    ranks = result.score is not None and result.score.ranks_leads
+    parts["overall"] = [finding(f"{o['rate']:.1%} of leads with a decided outcome converted ({int(o['converted']):,} of "
+                                f"{int(o['leads']):,}; 95% CI {o['ci_low']:.1%}–{o['ci_high']:.1%})"
+                                + (f"; {still_open:,} leads still open are left out, not counted as lost." if still_open
+                                   else "."), NEXT_STEPS["overall"] if ranks else None)]
+    attributes = result.drivers[result.drivers["group"] == "lead attribute"]
+    clear = clear_drivers(result.drivers)
+    if len(clear):
+        parts["drivers"] = [finding("What converting leads have in common, strongest first: "
+                                    + "; ".join(_driver_words(clear.head(3), result)) + ".", NEXT_STEPS["drivers"])]
+    elif len(attributes):
+        parts["drivers"] = ["No lead attribute marks converting leads clearly (none has a value whose lift's 95% CI "
+                            "lies above 1 with a significant association); the closest: "
+                            + "; ".join(_driver_words(attributes.head(2), result)) + "."]
     lines = parts.setdefault("channel", [])
     channel = result.values[result.values["attribute"].isin(CHANNEL_FIELDS[:1]) & result.values["lift"].notna()]
     sig = result.associations.set_index("attribute")["q_value"]
     if len(channel) and sig.get(CHANNEL_FIELDS[0], 1) < 0.05:
         worst = channel.sort_values("lift").iloc[0]
-        lines.append(f"Where leads come from matters too: {worst['value']} leads convert at {float(worst['rate']):.1%} "
-                     f"({float(worst['lift']):.2f}x the average).")
-    lines = parts.setdefault("leakage", [])
+        below = float(worst["ci_high"]) < float(worst["rate"]) / float(worst["lift"])
+        lines.append(finding(f"Where leads come from matters too: {worst['value']} leads convert at "
+                             f"{float(worst['rate']):.1%} (95% CI {float(worst['ci_low']):.1%}–"
+                             f"{float(worst['ci_high']):.1%}; {float(worst['lift']):.2f}x the average).",
+                             NEXT_STEPS["channel"] if below else None))
     leaks = result.leakage[result.leakage["excluded"]]
-    if len(leaks):
-        lines.append(f"Kept out of the drivers and the score because they are recorded after the outcome: "
-                     f"{', '.join(result.label(f) for f in leaks['field'])} (see 'Fields kept out').")
+    leakage = ([f"Kept out of the drivers and the score because they are recorded after the outcome: "
+                f"{', '.join(result.label(f) for f in leaks['field'])} (see 'Fields kept out')."] if len(leaks) else [])
     if result.score is not None and result.score.suspect_auc:
-        lines.append(suspect_auc_sentence(result.score))
+        leakage.append(suspect_auc_sentence(result.score))
+    parts["leakage"] = [finding(" ".join(leakage), NEXT_STEPS["leakage"] if len(leaks) else None)] if leakage else []
     if result.score is not None:
         s = result.score
         cv = s.cv_summary.set_index("model").loc[s.model_name]
-        lines = parts.setdefault("score", [])
-        lines.append(f"The lead score ({s.model_name}) ranks leads with ROC AUC {cv['roc_auc_mean']:.2f} ± {cv['roc_auc_sd']:.2f} "
-                     f"across {int(cv['folds'])} folds and {s.holdout_metrics['roc_auc']:.2f} on hold-out leads "
-                     "(0.5 = chance, 1 = perfect); its scores are calibrated probabilities.")
+        low, high = s.holdout_auc_interval
+        accuracy = (f"The lead score ({s.model_name}) ranks leads with ROC AUC {cv['roc_auc_mean']:.2f} ± "
+                    f"{cv['roc_auc_sd']:.2f} across {int(cv['folds'])} folds and {s.holdout_metrics['roc_auc']:.2f} "
+                    f"on hold-out leads (95% CI {low:.2f}–{high:.2f}; 0.5 = chance, 1 = perfect)")
+        parts["score"] = [accuracy + "; its scores are calibrated probabilities." if ranks else
+                          accuracy + f": hardly better than chance (below {USEFUL_AUC:.1f}), so sales should not "
+                          "order leads by it; the traits in this export do not tell who converts."]
         t = s.threshold
         lines = parts.setdefault("threshold", [])
-        if s.capacity_per_week:
-            lines.append(f"Sales can follow up {s.capacity_per_week:,} leads a week of about {s.leads_per_week:,.0f} arriving: "
-                         f"an MQL threshold of score ≥ {t['threshold']:.3f} passes {t['share_passed']:.0%} of leads, catches "
-                         f"{t['recall']:.0%} of future customers (recall), and {t['precision']:.0%} of those passed convert (precision, "
-                         f"95% CI {t['precision_ci_low']:.0%}–{t['precision_ci_high']:.0%}).")
+        if s.capacity_per_week and ranks:
+            lines.append(finding(f"Sales can follow up {s.capacity_per_week:,} leads a week of about "
+                                 f"{s.leads_per_week:,.0f} arriving: an MQL threshold of score ≥ {t['threshold']:.3f} "
+                                 f"passes {t['share_passed']:.0%} of leads, catches {t['recall']:.0%} of future "
+                                 f"customers (recall), and {t['precision']:.0%} of those passed convert (precision, "
+                                 f"95% CI {t['precision_ci_low']:.0%}–{t['precision_ci_high']:.0%}).",
+                                 NEXT_STEPS["threshold"]))
         lines = parts.setdefault("rule", [])
-        entered = s.rules["data_entry_effect"].astype(bool) if "data_entry_effect" in s.rules else False
-        good = s.rules[(s.rules["lift"] > 1) & ~entered]
+        good = clear_rules(s.rules)
         if len(good):
             best = good.iloc[0]
-            lines.append("The ideal lead in one rule: " + rule_sentence(best).rstrip(".")
-                         + (f"; 95% CI of its conversion {best['ci_low']:.0%}–{best['ci_high']:.0%}." if "ci_low" in best else "."))
+            lines.append(finding("The ideal lead in one rule: " + rule_sentence(best).rstrip(".")
+                                 + f"; 95% CI of its conversion {best['ci_low']:.0%}–{best['ci_high']:.0%}.",
+                                 NEXT_STEPS["rule"]))
+        elif len(s.rules):
+            lines.append("No rule of the leads' traits picks out leads that convert clearly above the average "
+                         f"({s.holdout_metrics['base_rate']:.0%} of hold-out leads): no rule's lift has a 95% CI "
+                         "above 1, so the MQL definition gains nothing from one yet.")
     return parts
 
 
-# The detailed report's headline: one line a topic, most useful first, each with what to do about it.
+# The detailed report's headline: one line a topic, most useful first, each actionable one with what to do about it.
 HEADLINE_ORDER = ("overall", "rule", "drivers", "threshold", "leakage", "score", "channel")
 NEXT_STEPS = {
-    "rule": "Next step: write this rule into the MQL definition (see The ideal lead, in writing).",
-    "drivers": "Next step: marketing targets leads with these traits.",
-    "threshold": "Next step: pass leads above this score to sales first and nurture the rest.",
-    "leakage": "Next step: keep these fields out of the lead score, and ask sales when each one is filled in.",
-    "channel": "Next step: review these leads' hand-over in the funnel report.",
+    "overall": "use the lead score below to decide which leads sales calls first.",
+    "rule": "write this rule into the MQL definition (see The ideal lead, in writing).",
+    "drivers": "marketing targets leads with these traits.",
+    "threshold": "pass leads above this score to sales first and nurture the rest.",
+    "leakage": "keep these fields out of the lead score, and ask sales when each one is filled in.",
+    "channel": "review how leads from this source are qualified and handed over to sales.",
 }
 
 
 def headline(result: LeadsResult) -> list[str]:
-    """Return the top findings in plain words for a sales manager: one line a topic (HEADLINE_ORDER), each with
-    its next step where there is one to take."""
+    """Return the top findings in plain words for a sales manager: one line a topic (HEADLINE_ORDER), each
+    actionable one with its next step."""
     parts = headline_parts(result)
-    return [" ".join([*parts[topic], *([NEXT_STEPS[topic]] if topic in NEXT_STEPS else [])])
-            for topic in (*HEADLINE_ORDER, *(t for t in parts if t not in HEADLINE_ORDER)) if parts.get(topic)]
+    return [" ".join(parts[topic]) for topic in (*HEADLINE_ORDER, *(t for t in parts if t not in HEADLINE_ORDER))
+            if parts.get(topic)]
 
 
 ALIGNMENT_HEADLINE = ("drivers", "rule", "score", "threshold")

@@ -6,10 +6,13 @@ Pure functions of outcomes and scores (or of lead tables, for the rules); `align
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
+from alignkit.report.cells import is_year, number_words
 from alignkit.stats import wilson_interval
 
 
@@ -87,7 +90,8 @@ def _rule_features(frame: pd.DataFrame, numeric: list[str], categorical: list[st
         values = frame[column]
         columns[column] = values.fillna(values.median()).to_numpy()
         integer = bool(np.all(np.mod(values.dropna(), 1) == 0))
-        meaning[column] = ("number", column, integer)
+        year = integer and is_year(column, values.dropna().to_numpy(dtype=float))
+        meaning[column] = ("number", column, "year" if year else integer)   # "year": a whole number written 1998
     for column in categorical:
         counts = frame[column].value_counts()
         for level in counts.index[counts >= 20]:
@@ -123,7 +127,7 @@ def _describe(conditions: list[tuple[str, str, float]], meaning: dict, labels: d
         integer = meaning[column][2]
         lo = (np.floor(low) + 1 if integer else low) if np.isfinite(low) else None
         hi = (np.floor(high) if integer else high) if np.isfinite(high) else None
-        fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        fmt = partial(number_words, integer=bool(integer), year=integer == "year")
         column = labels.get(column, column)
         if lo is not None and hi is not None:
             parts.insert(0, f"{column} {fmt(lo)}–{fmt(hi)}" if integer else f"{column} between {fmt(lo)} and {fmt(hi)}")
@@ -172,11 +176,20 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
         rows.append({"rule": _describe(path, meaning, labels), "data_entry_effect": _data_entry_effect(path, meaning),
                      "leads": n, "lead_share": n / len(y_test),
                      "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
+                     "lift_ci_low": low / base, "lift_ci_high": high / base,
                      "conversion_share": conv / y_test.sum() if y_test.any() else np.nan})
     # Ranked by the lower CI bound (a shrunk rate), so a small leaf at a high rate never outranks a large one
     # whose rate is almost as high and far surer.
     out = pd.DataFrame(rows).sort_values(["ci_low", "lift"], ascending=False, kind="stable").reset_index(drop=True)
     return out
+
+
+def clear_rules(rules: pd.DataFrame) -> pd.DataFrame:
+    """Return the rules worth writing into the MQL definition: those whose lift's 95% CI on hold-out leads lies
+    above 1 (the lower end of their conversion's interval above the average lead's rate), data-entry effects left
+    out. A rule at 1.0x describes the average lead, not the ideal one."""
+    entered = rules["data_entry_effect"].astype(bool) if "data_entry_effect" in rules else False
+    return rules[(rules["lift_ci_low"] > 1) & ~entered]
 
 
 def rule_sentence(rule: pd.Series) -> str:

@@ -7,12 +7,15 @@ Pure on DataFrames; `alignkit.leads.analyse` runs it on data/processed.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from alignkit.engine.backend import is_table, to_frame
 from alignkit.engine.profile import value_counts
 from alignkit.privacy import suppress_small_groups
+from alignkit.report.cells import is_year, number_words
 from alignkit.stats import (benjamini_hochberg, categorical_association, discrimination_auc, effective_sample_size,
                             mann_whitney, weighted_median, wilson_interval)
 
@@ -55,8 +58,8 @@ def binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
         remap = np.full(k, -1)
         remap[used] = np.arange(len(used))
         codes[ok] = remap[inner]
-        integer = bool(np.all(np.mod(x[ok], 1) == 0))
-        fmt = (lambda v: f"{v:,.0f}") if integer else (lambda v: f"{v:,.1f}")
+        integer, year = bool(np.all(np.mod(x[ok], 1) == 0)), is_year(values.name, x[ok])
+        fmt = partial(number_words, integer=integer, year=year)
         labels = [fmt(low[i]) if low[i] == high[i] else f"{fmt(low[i])}–{fmt(high[i])}" for i in used]
     if (~ok).any():
         codes[~ok] = len(labels)
@@ -223,7 +226,9 @@ def _what_converters_have(attribute: str, assoc: pd.Series, values: pd.DataFrame
     best_text = (f"best: {best['value']} ({float(best['lift']):.1f}x, {float(best['rate']):.0%} convert, "
                  f"{int(best['leads']):,} leads)") if best is not None else ""
     if assoc["kind"] == "number":
-        return f"median {assoc['median_converted']:,.4g} vs {assoc['median_rest']:,.4g}; {best_text}"
+        medians = np.array([assoc["median_converted"], assoc["median_rest"]], dtype=float)
+        words = ([f"{m:.0f}" for m in medians] if is_year(attribute, np.round(medians)) else [f"{m:,.4g}" for m in medians])
+        return f"median {words[0]} vs {words[1]}; {best_text}"
     return best_text
 
 
@@ -244,11 +249,27 @@ def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd
     out["effect"] = out["importance"].fillna(-np.inf) if out["importance"].notna().any() else out["cramers_v"]
     out["what_converters_have"] = [_what_converters_have(a, r, values, min_support) for a, r in
                                    zip(out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records"))]
+    out["best_lift_ci_low"] = [_best_lift_ci_low(values, a, min_support) for a in out["attribute"]]
     out = out.sort_values(["group", "effect", "cramers_v"], ascending=[False, False, False], kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["significant"] = out["q_value"] < 0.05
     return out[["rank", "attribute", "group", "kind", "what_converters_have", "importance", "importance_sd",
-                "cramers_v", "auc", "q_value", "significant"]].reset_index(drop=True)
+                "cramers_v", "auc", "q_value", "significant", "best_lift_ci_low"]].reset_index(drop=True)
+
+
+def _best_lift_ci_low(values: pd.DataFrame, attribute: str, min_support: int) -> float:
+    """Return the lower end of the 95% CI of the lift of the attribute's best value (NaN without one)."""
+    best = best_value(values, attribute, min_support=min_support)
+    if best is None or not float(best["rate"]):
+        return np.nan
+    return float(best["ci_low"]) * float(best["lift"]) / float(best["rate"])
+
+
+def clear_drivers(drivers: pd.DataFrame) -> pd.DataFrame:
+    """Return the lead attributes that mark converting leads clearly: a significant association (q < 0.05) and a
+    best value whose lift's 95% CI lies above 1. An attribute at 1.0–1.1x is not a trait worth targeting."""
+    return drivers[(drivers["group"] == "lead attribute") & drivers["significant"].astype(bool)
+                   & (drivers["best_lift_ci_low"] > 1)]
 
 
 # --- survey answers and personas for linked leads --------------------------------------------------------------

@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, missing_mask, token_set
 from alignkit.leads.definition import MISSING, assign_band
 from alignkit.leads.score import LeadScore, model_frame
+from alignkit.report.cells import is_year, number_words
 
 __all__ = ["MIN_REASON", "contributions", "reason_text", "score_leads"]
 
@@ -37,8 +38,9 @@ def contributions(score: LeadScore, X: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=X.index)
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+def _number(value: float, attribute: str = "") -> str:
+    whole = float(value).is_integer()
+    return number_words(value, integer=whole, year=whole and is_year(attribute, np.array([value])))
 
 
 def _pct(share: float) -> int:
@@ -64,13 +66,13 @@ def reason_text(score: LeadScore, attribute: str, value: object) -> str | None:
             return None
         quantiles = score.quantiles.get(attribute)
         if quantiles is None:
-            return f"{label} {_number(float(value))}"
+            return f"{label} {_number(float(value), attribute)}"
         at_or_below = float(np.searchsorted(quantiles, float(value), side="right")) / len(quantiles)
         at_or_above = float(len(quantiles) - np.searchsorted(quantiles, float(value), side="left")) / len(quantiles)
         # A value out in a thin tail (few training leads as extreme) says too little to be anyone's reason.
         if min(at_or_below, at_or_above) * score.rows_used.get("model_sample", 0) < score.min_support:
             return None
-        return f"{label} {_number(float(value))} ({_standing(at_or_below, at_or_above)})"
+        return f"{label} {_number(float(value), attribute)} ({_standing(at_or_below, at_or_above)})"
     text = str(value)
     if text == MISSING or missing_mask(pd.Series([text]), _PLACEHOLDERS).iat[0]:
         return None

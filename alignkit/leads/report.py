@@ -13,6 +13,7 @@ import pandas as pd
 from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.leads.analysis import LeadsResult, headline, weighting_note
+from alignkit.leads.definition import clear_rules
 from alignkit.leads.score import MODEL_LABELS, rule_sentence
 from alignkit.report.labels import build_with_labels
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
@@ -41,7 +42,7 @@ def report_sections(result: LeadsResult) -> list:
     sections = []
     s = result.score
     if s is not None:
-        good = s.rules[s.rules["lift"] > 1]
+        good = clear_rules(s.rules)
         threshold = pd.DataFrame([{"sales_capacity_per_week": s.capacity_per_week, "leads_per_week": s.leads_per_week,
                                    "score_threshold": s.threshold["threshold"], "passed_share": s.threshold["share_passed"],
                                    "precision_rate": s.threshold["precision"], "ci_low": s.threshold["precision_ci_low"],
@@ -49,7 +50,10 @@ def report_sections(result: LeadsResult) -> list:
         sections.append(Section("definition", "The ideal lead, in writing", [
             "Rules found by a shallow decision tree on the training leads, each measured on hold-out leads it never saw: "
             "how many leads match, how many of them convert, the lift against the average lead, and the share of all "
-            "customers they hold. Rules that beat the average:", *[rule_sentence(r) for _, r in good.iterrows()],
+            "customers they hold." + (" Rules that convert clearly above the average (their lift's 95% CI lies "
+                                       "above 1):" if len(good) else " No rule converts clearly above the average: "
+                                       "no rule's lift has a 95% CI above 1, so none belongs in the MQL definition."),
+            *[rule_sentence(r) for _, r in good.iterrows()],
             "The MQL threshold is set so that marketing passes about as many leads as sales can follow up each week "
             "(sla.sales_capacity_per_week). Precision: the share of passed leads that convert; recall: the share of "
             "all future customers that are passed." if s.capacity_per_week else

@@ -26,8 +26,9 @@ from threadpoolctl import threadpool_limits
 
 from alignkit.leads.definition import (MISSING, assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
                                       rule_sentence, threshold_at_capacity)
+from alignkit.report.findings import USEFUL_AUC
 from alignkit.report.labels import humanize
-from alignkit.stats import wilson_interval
+from alignkit.stats import auc_interval, wilson_interval
 
 __all__ = ["BANDS", "CalibratedLeadScore", "LeadScore", "assign_band", "band_cutoffs", "build_models",
            "calibration_table", "cross_validate", "find_rules", "fit_score", "gains_table",
@@ -185,6 +186,18 @@ class LeadScore:
     def features(self) -> list[str]:
         """Return the attributes the score uses."""
         return self.numeric + self.categorical
+
+    @property
+    def holdout_auc_interval(self) -> tuple[float, float]:
+        """Return the 95% CI of the hold-out ROC AUC (Hanley & McNeil)."""
+        m = self.holdout_metrics
+        return auc_interval(m["roc_auc"], int(m["conversions"]), int(m["leads"] - m["conversions"]))
+
+    @property
+    def ranks_leads(self) -> bool:
+        """Return whether the score is worth ranking leads by: its hold-out AUC is at least USEFUL_AUC and its 95%
+        CI lies above chance (0.5)."""
+        return bool(self.holdout_metrics["roc_auc"] >= USEFUL_AUC and self.holdout_auc_interval[0] > 0.5)
 
 
 QUANTILE_LEVELS = np.linspace(0, 1, 1001)

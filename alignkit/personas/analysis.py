@@ -26,8 +26,10 @@ from alignkit.personas.k_choice import choose_k, score_k
 from alignkit.personas.features import flag_dropouts, screen_features
 from alignkit.personas.model import PersonaModel, persona_features
 from alignkit.personas.names import auto_names
-from alignkit.personas.profiles import (crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
+from alignkit.personas.profiles import (conversion_differs, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        survey_outcomes, typical_answers)
+from alignkit.report.cells import format_p
+from alignkit.report.findings import finding
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size
 from alignkit.prepare.weights import WEIGHT_COLUMN
@@ -318,8 +320,17 @@ def load_result(settings: ProjectSettings) -> PersonaResult:
 # --- words ----------------------------------------------------------------------------------------------------
 
 
+def _p_words(p_value: float) -> str:
+    text = format_p(p_value)
+    return text if text.startswith("<") else f"= {text}"
+
+
+PERSONA_STEP = "aim campaigns and content at the persona that converts best (see Customer personas)."
+
+
 def headline(result: PersonaResult) -> list[str]:
-    """Return the top findings in plain words for a sales or marketing manager."""
+    """Return the top findings in plain words for a sales or marketing manager; the persona conversion line carries
+    a next step only when the personas' conversion rates differ significantly (`conversion_differs`)."""
     shown = result.sizes[~result.sizes["suppressed"]].sort_values("share", ascending=False)
     lines = [f"The survey splits into {result.k} personas. {result.k_rule}"]
     if result.weighted:
@@ -332,9 +343,13 @@ def headline(result: PersonaResult) -> list[str]:
     crm = result.crm[~result.crm["suppressed"]].dropna(subset=["conversion_rate"])
     if len(crm) >= 2:
         best, worst = crm.loc[crm["conversion_rate"].idxmax()], crm.loc[crm["conversion_rate"].idxmin()]
-        lines.append(f"Among respondents linked to the CRM, “{best['persona']}” convert most often "
-                     f"({best['conversion_rate']:.0%}, CI {best['ci_low']:.0%}–{best['ci_high']:.0%}) and "
-                     f"“{worst['persona']}” least ({worst['conversion_rate']:.0%}, CI {worst['ci_low']:.0%}–{worst['ci_high']:.0%}).")
+        line = (f"Among respondents linked to the CRM, “{best['persona']}” convert most often "
+                f"({best['conversion_rate']:.0%}, CI {best['ci_low']:.0%}–{best['ci_high']:.0%}) and "
+                f"“{worst['persona']}” least ({worst['conversion_rate']:.0%}, CI {worst['ci_low']:.0%}–{worst['ci_high']:.0%})")
+        p_value = conversion_differs(result.crm)
+        lines.append(finding(line + f"; the personas' rates differ (chi-square p {_p_words(p_value)}).", PERSONA_STEP)
+                     if p_value < 0.05 else line + ": the personas' rates do not differ significantly, so no "
+                     "persona converts clearly better than another.")
     for pid, part in result.top.groupby("persona_id"):
         lines.append(f"{result.names[pid]}: {part['description'].iat[0]}.")
     return lines

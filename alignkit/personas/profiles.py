@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2_contingency
 
 from alignkit.personas.model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
@@ -317,6 +318,25 @@ def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[
     out["top_sources"] = out["top_sources"].where(~small, "")
     out["typical_furthest_stage"] = out["typical_furthest_stage"].where(~small, "")
     return out
+
+
+def conversion_differs(crm: pd.DataFrame) -> float:
+    """Return the p-value of the chi-square test that the shown personas (crm_outcomes, suppressed rows left out)
+    convert at the same rate, on Kish's effective n when weighted; NaN when fewer than two personas can be compared
+    or Cochran's rule fails (an expected count under 1, or over a fifth of them under 5): then no persona is called
+    better than another."""
+    shown = crm[~crm["suppressed"]].dropna(subset=["conversion_rate"])
+    n = shown["n_effective"] if "n_effective" in shown else shown["linked"]
+    n = n.to_numpy(dtype=float)
+    converted = shown["conversion_rate"].to_numpy(dtype=float) * n
+    table = np.c_[converted, n - converted]
+    if len(shown) < 2 or (table.sum(axis=0) <= 0).any():
+        return np.nan
+    test = chi2_contingency(table, correction=False)
+    expected = test.expected_freq
+    if expected.min() < 1 or (expected < 5).mean() > 0.2:
+        return np.nan
+    return float(test.pvalue)
 
 
 def _crm_row_weighted(pid: int, name: str, mine: pd.DataFrame, far: pd.Series, stages: Sequence[str], sql_stage: str,

@@ -30,6 +30,23 @@ LONG_CELL = 32  # characters: longer text gets room to wrap (class "long"), shor
 _NEGATIVE_ZERO = re.compile(r"-(0(?:[.,]0*)?%?)")
 
 
+YEAR_NAME = re.compile(r"year|founded|established|\byr\b", re.IGNORECASE)
+
+
+def is_year(name: object, values: np.ndarray) -> bool:
+    """Return whether a numeric column holds calendar years (its name says so, and every value is a whole number
+    from 1800 to 2100): they are written 1998, never 1,998."""
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    return (bool(YEAR_NAME.search(str(name or ""))) and len(values) > 0 and bool(np.all(np.mod(values, 1) == 0))
+            and bool(values.min() >= 1800) and bool(values.max() <= 2100))
+
+
+def number_words(value: float, *, integer: bool = True, year: bool = False) -> str:
+    """Return a number of a label or a rule as people read it: a year as 1998, a whole number with thousands
+    separators, else one decimal."""
+    return f"{value:.0f}" if year else f"{value:,.0f}" if integer else f"{value:,.1f}"
+
+
 def is_percent(column: str) -> bool:
     """Return whether a column holds shares or rates (shown as percentages): its name ends with share, rate, ci_low
     or ci_high, unless it is the interval of a lift, a mean or a median."""

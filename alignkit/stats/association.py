@@ -142,3 +142,15 @@ def discrimination_auc(groups: pd.Series | np.ndarray, outcome: pd.Series | np.n
     values = np.concatenate([rate, rate])
     labels = np.concatenate([np.ones(len(rate), bool), np.zeros(len(rate), bool)])
     return _weighted_auc(values, labels, np.concatenate([positive, negative]))
+
+
+def auc_interval(auc: float, positives: int, negatives: int, *, level: float = 0.95) -> tuple[float, float]:
+    """Return the confidence interval of an ROC AUC measured on `positives` and `negatives` cases, from Hanley &
+    McNeil's standard error (Radiology 143:29–36, 1982), clipped to [0, 1]; (NaN, NaN) without both classes."""
+    if positives < 1 or negatives < 1 or not np.isfinite(auc):
+        return np.nan, np.nan
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc)
+                + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)
+    half = float(_st.norm.ppf(0.5 + level / 2)) * np.sqrt(max(variance, 0.0))
+    return float(max(auc - half, 0.0)), float(min(auc + half, 1.0))

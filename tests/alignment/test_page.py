@@ -74,21 +74,25 @@ def test_the_headline_holds_six_findings_with_next_steps_and_the_rest_follows(se
     def topical(parts):
         return SimpleNamespace(headline_parts=lambda result: parts, headline=lambda result: [],
                                report_sections=lambda result: [])
-    funnel = topical({"overall": ["7.3% became Customer (95% CI 6.9%–7.7%)."], "weakest_step": ["Lead → MQL is weakest."],
-                      "friction": ["Paid Social: 18% move on (95% CI 16%–21%)."], "sla": ["78% followed up (95% CI 77%–79%)."],
-                      "volume": ["394 MQLs a month."]})
-    leads = topical({"overall": ["7.3% converted."], "rule": ["Rule: 21% convert (95% CI 19%–23%)."],
-                     "threshold": ["Threshold passes 47% (precision 12%, 95% CI 10%–14%)."], "drivers": ["Webinars."]})
-    personas = SimpleNamespace(headline=lambda result: ["Five personas.", "Largest: 25% (95% CI 24%–27%).", "Third."],
+    step = " Next step: act."
+    # The analyses write a finding's next step; a finding without one ("no friction point") gives way to those
+    # with one, even when its topic ranks higher, and the page adds no step of its own.
+    funnel = topical({"overall": ["7.3% became Customer (95% CI 6.9%–7.7%)." + step], "weakest_step": ["Lead → MQL is weakest."],
+                      "friction": ["No segment converts significantly below the rest."],
+                      "sla": ["78% followed up (95% CI 77%–79%)." + step], "volume": ["394 MQLs a month."]})
+    leads = topical({"overall": ["7.3% converted (95% CI 6.9%–7.7%)." + step], "rule": ["Rule: 21% convert (95% CI 19%–23%)." + step],
+                     "threshold": ["Threshold passes 47% (precision 12%, 95% CI 10%–14%)." + step], "drivers": ["Webinars."]})
+    personas = SimpleNamespace(headline=lambda result: ["Five personas.", "Largest: 25% (95% CI 24%–27%)." + step, "Third."],
                                report_sections=lambda result: [])
     results = {"funnel": {}, "leads": {}, "personas": {}}
     modules = {"funnel": funnel, "leads": leads, "personas": personas}
     top, rest = alignment.headline_lines(settings, results, modules=modules)
-    assert len(top) == 6 and all("CI" in line and "Next step:" in line for line in top)
-    assert [line.split(" Next step:")[0] for line in top] == [
-        "7.3% became Customer (95% CI 6.9%–7.7%).", "Paid Social: 18% move on (95% CI 16%–21%).",
-        "78% followed up (95% CI 77%–79%).", "Rule: 21% convert (95% CI 19%–23%).",
-        "Threshold passes 47% (precision 12%, 95% CI 10%–14%).", "Largest: 25% (95% CI 24%–27%)."]
+    assert len(top) == 6 and all("CI" in line and line.endswith(step) for line in top)
+    assert [line.removesuffix(step) for line in top] == [
+        "7.3% became Customer (95% CI 6.9%–7.7%).", "78% followed up (95% CI 77%–79%).",
+        "Rule: 21% convert (95% CI 19%–23%).", "Threshold passes 47% (precision 12%, 95% CI 10%–14%).",
+        "Largest: 25% (95% CI 24%–27%).", "7.3% converted (95% CI 6.9%–7.7%)."]
+    assert "No segment converts significantly below the rest." in rest
     assert "394 MQLs a month." in rest and "Five personas." in rest and "Webinars." in rest
     sections = alignment.build_sections(settings, results, modules=modules)
     assert sections[0].id == "more-findings" and list(sections[0].paragraphs) == rest

@@ -4,6 +4,7 @@ survey answers are profiled, the saved result loads without refitting, and too f
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from alignkit.errors import InputFileError
@@ -60,3 +61,35 @@ def test_one_outcome_only_stops_with_what_to_check():
                           "lead_origin": ["API", "Form"] * 100})
     with pytest.raises(InputFileError, match="outcome.converted_values"):
         analyse(settings, LeadInputs(leads=leads))
+
+
+def null_leads(n: int = 2500, seed: int = 11) -> pd.DataFrame:
+    """Return a B2B pipeline's lead table (account revenue and size, office, product, series) whose outcome is
+    independent of every trait: the shape of a real export where the CRM's fields do not tell who wins."""
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    converted = rng.random(n) < 0.59
+    return pd.DataFrame({
+        "lead_key": [f"k{i}" for i in range(n)], "created_at": created, "stage": "Engaging",
+        "customer_at": (created + pd.Timedelta(days=40)).where(converted), "converted": converted,
+        "revenue": rng.lognormal(7, 1.2, n).round(1), "employees": pd.Series(rng.integers(10, 20000, n), dtype="Int64"),
+        "office_location": pd.Series(rng.choice(["United States", "Kenya", "Philipines", "Japan"], n), dtype="str"),
+        "product": pd.Series(rng.choice(["GTX Basic", "GTX Pro", "MG Special", "GTXPlus Pro"], n), dtype="str"),
+    })
+
+
+def test_no_next_step_where_nothing_separates_converting_leads(demo_settings, result):
+    """Traits that do not tell who converts: the headline says so and recommends no rule, no traits to target and
+    no ranking by the score; on the demo, where traits were planted, every one of those steps is there."""
+    null = leads.analyse(demo_settings, leads.LeadInputs(leads=null_leads()), folds=3)
+    lines = " ".join(leads.headline(null))
+    assert null.score.holdout_metrics["roc_auc"] < 0.6 and not null.score.ranks_leads
+    assert "hardly better than chance" in lines and "No lead attribute marks converting leads clearly" in lines
+    for step in ("write this rule", "targets leads with these traits", "use the lead score", "pass leads above"):
+        assert step not in lines.lower(), lines
+    assert (null.score.rules["lift_ci_low"] <= 1).all() or "The ideal lead in one rule" in lines
+    demo = " ".join(leads.headline(result))
+    assert result.score.ranks_leads
+    for step in ("write this rule", "marketing targets leads with these traits", "use the lead score",
+                 "pass leads above"):
+        assert f"Next step: {step}" in demo, demo

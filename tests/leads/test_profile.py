@@ -43,3 +43,24 @@ def test_a_tiny_group_at_100_percent_never_beats_a_large_one_at_90():
                            "ci_high": [1.0, 0.92, 0.37, 0.97], "lift": [2.5, 2.25, 0.9, 2.4]})
     assert best_value(values, "source", min_support=30)["value"] == "Reference"   # '(missing)' is never best
     assert best_value(values, "source", min_support=5000) is None
+
+
+def test_a_year_column_reads_as_years_in_bins_medians_and_rules():
+    """A B2B account's founding year (the pipeline shape's `year_established`): bins, the drivers' medians and the
+    rules say 1988–1993, never 1,988–1,993; other whole numbers keep their separators."""
+    import numpy as np
+    import pandas as pd
+
+    from alignkit.leads.definition import find_rules
+    from alignkit.leads.profile import binned
+
+    rng = np.random.default_rng(3)
+    year = pd.Series(rng.integers(1979, 2018, 2000), name="year_established", dtype="Int64")
+    labels = list(binned(year).cat.categories)
+    assert all("," not in label for label in labels) and labels[0].startswith("1979")
+    assert "," in " ".join(binned(pd.Series(rng.integers(1000, 20000, 500), name="employees")).cat.categories)
+    y = (year.to_numpy(dtype=float) > 2005) & (rng.random(2000) < 0.8)
+    frame = pd.DataFrame({"year_established": year.astype(float)})
+    rules = find_rules(frame.iloc[:1400], y[:1400], frame.iloc[1400:], y[1400:], numeric=["year_established"],
+                       categorical=[], depth=1, min_share=0.05, seed=0)
+    assert rules["rule"].str.contains(r"year_established (?:≥|≤) 20\d\d$").all(), rules["rule"].tolist()

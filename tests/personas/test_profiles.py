@@ -79,3 +79,21 @@ def test_customer_table_outcomes_are_profiled_per_persona_not_features(tmp_path)
     refit, _, _ = fit_personas(sane, result.codebook, fixed, seed=settings.seed)
     assert adjusted_rand_score(refit.predict(sane), result.model.predict(responses)) > 0.95
     assert np.isfinite(result.model.transform(responses)).all()
+
+
+def _crm(linked, converted, suppressed=None):
+    linked, converted = np.asarray(linked), np.asarray(converted)
+    return pd.DataFrame({"persona": [f"P{i}" for i in range(len(linked))], "linked": linked, "converted": converted,
+                         "conversion_rate": converted / linked,
+                         "suppressed": suppressed if suppressed is not None else [False] * len(linked)})
+
+
+def test_persona_conversion_differs_only_when_the_test_says_so():
+    """The demo's shape (five personas, 5–11% converting, ~250 linked each) differs; rates a point apart do not;
+    a suppressed persona is not tested; too few conversions for chi-square is no claim at all."""
+    from alignkit.personas.profiles import conversion_differs
+
+    assert conversion_differs(_crm([300, 298, 223, 228, 141], [28, 14, 9, 10, 16])) < 0.05
+    assert conversion_differs(_crm([300, 300, 300], [30, 33, 27])) > 0.05
+    assert np.isnan(conversion_differs(_crm([300, 8], [30, 8], suppressed=[False, True])))
+    assert np.isnan(conversion_differs(_crm([40, 40], [1, 3])))

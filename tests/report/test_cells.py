@@ -52,3 +52,15 @@ def test_a_wide_table_shows_ten_columns_details_first_out_and_names_the_rest():
     assert [h for h, _ in display_table(small, 5).headers] == ["Segment", "n", "Suppressed (small group)"]
     wide = frame.assign(suppressed=[True])
     assert [h for h, _ in display_table(wide, 5).headers][-2:] == ["Extra 4", "Suppressed (small group)"]
+
+
+def test_years_are_written_without_a_thousands_separator():
+    from alignkit.report.cells import is_year, number_words
+
+    years = np.array([1979.0, 1998.0, 2017.0])
+    assert is_year("year_established", years) and is_year("Founded", years)
+    assert not is_year("employees", years)                          # a count that happens to lie in 1800–2100
+    assert not is_year("year_established", np.array([1998.5]))     # not a whole number
+    assert not is_year("year_established", np.array([1, 2, 3]))    # years since, not a year
+    assert number_words(1998, year=True) == "1998" and number_words(1998) == "1,998"
+    assert number_words(1998.25, integer=False) == "1,998.2"

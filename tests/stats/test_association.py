@@ -42,3 +42,23 @@ def test_categorical_association_picks_the_test():
     assert small.p_value == pytest.approx(st.fisher_exact([[1, 5], [5, 1]])[1])
     assert stats.cramers_v(np.array([[10, 0], [0, 10]])) == pytest.approx(1)
     assert stats.discrimination_auc(np.where(outcome, "yes", "no"), outcome) == pytest.approx(1)
+
+
+def test_auc_interval_covers_the_true_auc_about_95_times_in_100():
+    """Two normal score distributions a shift d apart have AUC Φ(d/√2): Hanley–McNeil's 95% interval of the
+    measured AUC holds it in about 95% of samples, narrows with more cases, and is NaN with one class only."""
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(4)
+    shift, true_auc = 0.8, norm.cdf(0.8 / np.sqrt(2))
+    covered, widths = 0, []
+    for _ in range(400):
+        pos, neg = rng.normal(shift, 1, 60), rng.normal(0, 1, 140)
+        auc = roc_auc_score(np.r_[np.ones(60), np.zeros(140)], np.r_[pos, neg])
+        low, high = stats.auc_interval(auc, 60, 140)
+        covered += low <= true_auc <= high
+        widths.append(high - low)
+    assert 0.92 <= covered / 400 <= 0.98
+    low, high = stats.auc_interval(0.7, 600, 1400)
+    assert high - low < np.mean(widths) / 2.5 and low < 0.7 < high
+    assert np.isnan(stats.auc_interval(0.7, 0, 100)[0])
