@@ -153,7 +153,7 @@ def test_a_next_step_only_where_the_finding_gives_one(drafts, name):
     clear_rule = ((rules["lift_ci_low"] > 1) & ~rules["data_entry_effect"].astype(bool)).any()
     assert ("Next step: write this rule" in text) == clear_rule
     drivers = pd.read_csv(reports / "04_converting_leads" / "drivers.csv")
-    clear_trait = ((drivers["group"] == "lead attribute") & drivers["significant"] & (drivers["best_lift_ci_low"] > 1)).any()
+    clear_trait = ((drivers["group"] == "lead attribute") & drivers["significant"] & (drivers["lift_ci_low_of_best"] > 1)).any()
     assert ("Next step: marketing targets leads with these traits" in text) == clear_trait
     if "hardly better than chance" in text:
         assert "Next step: use the lead score" not in text and "Next step: pass leads above" not in text

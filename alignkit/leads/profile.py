@@ -249,15 +249,15 @@ def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd
     out["effect"] = out["importance"].fillna(-np.inf) if out["importance"].notna().any() else out["cramers_v"]
     out["what_converters_have"] = [_what_converters_have(a, r, values, min_support) for a, r in
                                    zip(out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records"))]
-    out["best_lift_ci_low"] = [_best_lift_ci_low(values, a, min_support) for a in out["attribute"]]
+    out["lift_ci_low_of_best"] = [_lift_ci_low_of_best(values, a, min_support) for a in out["attribute"]]
     out = out.sort_values(["group", "effect", "cramers_v"], ascending=[False, False, False], kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["significant"] = out["q_value"] < 0.05
     return out[["rank", "attribute", "group", "kind", "what_converters_have", "importance", "importance_sd",
-                "cramers_v", "auc", "q_value", "significant", "best_lift_ci_low"]].reset_index(drop=True)
+                "cramers_v", "auc", "q_value", "significant", "lift_ci_low_of_best"]].reset_index(drop=True)
 
 
-def _best_lift_ci_low(values: pd.DataFrame, attribute: str, min_support: int) -> float:
+def _lift_ci_low_of_best(values: pd.DataFrame, attribute: str, min_support: int) -> float:
     """Return the lower end of the 95% CI of the lift of the attribute's best value (NaN without one)."""
     best = best_value(values, attribute, min_support=min_support)
     if best is None or not float(best["rate"]):
@@ -269,7 +269,7 @@ def clear_drivers(drivers: pd.DataFrame) -> pd.DataFrame:
     """Return the lead attributes that mark converting leads clearly: a significant association (q < 0.05) and a
     best value whose lift's 95% CI lies above 1. An attribute at 1.0–1.1x is not a trait worth targeting."""
     return drivers[(drivers["group"] == "lead attribute") & drivers["significant"].astype(bool)
-                   & (drivers["best_lift_ci_low"] > 1)]
+                   & (drivers["lift_ci_low_of_best"] > 1)]
 
 
 # --- survey answers and personas for linked leads --------------------------------------------------------------
