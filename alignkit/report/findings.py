@@ -24,7 +24,3 @@ def next_step(line: str) -> str | None:
     parts = line.split(NEXT_STEP, 1)
     return parts[1] if len(parts) > 1 else None
 
-
-def interval_excludes(low: float, high: float, value: float) -> bool:
-    """Return whether a confidence interval [low, high] lies wholly above or wholly below `value` (NaN: False)."""
-    return bool(low > value or high < value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alignkit.report.findings import finding, interval_excludes, next_step
+from alignkit.report.findings import finding, next_step
 from alignkit.report.html import render_fragment
 
 
@@ -24,7 +24,3 @@ def test_the_page_shows_the_step_in_bold_and_a_stepless_finding_plain():
     assert "<li>12% convert. <strong>Next step:</strong> act on it.</li>" in html
     assert "<li>Nothing to do.</li>" in html
 
-
-def test_an_interval_excludes_a_value_only_when_wholly_on_one_side():
-    assert interval_excludes(1.1, 1.5, 1) and interval_excludes(0.5, 0.9, 1)
-    assert not interval_excludes(0.9, 1.2, 1) and not interval_excludes(float("nan"), float("nan"), 1)
