@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from alignkit.text import map_distinct
@@ -100,13 +101,13 @@ def pii_kind(values: pd.Series, *, threshold: float = 0.5) -> str | None:
             or pd.api.types.is_datetime64_any_dtype(values):
         return None
     if len(values) > 3 * PII_SAMPLE:     # sampled before any text work: a share is read from a sample anyway
-        values = values.sample(3 * PII_SAMPLE, random_state=0)
+        values = _sample(values, 3 * PII_SAMPLE)
     text = values.dropna().astype("str").str.strip()
     text = text[text != ""]
     if text.empty:
         return None
     if len(text) > PII_SAMPLE:
-        text = text.sample(PII_SAMPLE, random_state=0)   # a share is all we need; the same sample every run
+        text = _sample(text, PII_SAMPLE)   # a share is all we need; the same sample every run
     counts = text.value_counts(sort=False)
     distinct = pd.Series(counts.index, dtype="str")
     weights = counts.to_numpy() / counts.sum()
@@ -118,6 +119,13 @@ def pii_kind(values: pd.Series, *, threshold: float = 0.5) -> str | None:
         if float(weights[hits].sum()) >= threshold:
             return kind
     return None
+
+
+def _sample(values: pd.Series, size: int) -> pd.Series:
+    """Return `size` rows of `values` drawn without replacement, in their order; the same rows every run.
+    (numpy's Generator draws them without permuting every row: pandas' sample of a million rows costs 50 ms.)"""
+    positions = np.sort(np.random.default_rng(0).choice(len(values), size, replace=False))
+    return values.iloc[positions]
 
 
 def _is_phone(candidate: str) -> bool:

@@ -47,10 +47,10 @@ def search_distinct(values: pd.Series, pattern: str, *, ignore_case: bool = Fals
     a missing cell). Each distinct value is searched once, by RE2 in Arrow; a pattern RE2 cannot run (a
     look-around, say) is searched by Python's re instead, with the same meaning."""
     codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
-    distinct = pa.array(list(uniques), type=pa.large_string())
+    distinct = pa.array(uniques, type=pa.large_string())   # Arrow's own buffers: no Python string per value
     try:
         found = pc.match_substring_regex(distinct, pattern, ignore_case=ignore_case).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-        found = np.array([compiled.search(v) is not None for v in uniques], dtype=bool)
+        found = np.array([compiled.search(v) is not None for v in distinct.to_pylist()], dtype=bool)
     return np.append(found.astype(bool), False)[codes]

@@ -30,6 +30,8 @@ REFUSAL_TOKENS: tuple[str, ...] = (
 _EDGES = re.compile(r"^[\s\-–—_.*:()\[\]<>]+|[\s\-–—_.*:()\[\]<>]+$")
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[-+]?\.?\d")
+PROBE_ROWS = 20_000
+FEW_DISTINCT = 2_000   # distinct values in the first PROBE_ROWS cells up to which a column is read as categories
 
 
 def fold_token(value: str) -> str:
@@ -64,10 +66,14 @@ def missing_mask(values: pd.Series, tokens: frozenset[str]) -> pd.Series:
         return pd.Series(False, index=values.index)
     # pyarrow's RE2 directly: pandas would hand a pattern with non-ASCII characters to Python's re, cell by cell
     cells = pa.array(values.astype("str"), type=pa.large_string())
-    shaped = pc.fill_null(pc.match_substring_regex(cells, _token_alphabet(tokens)), False)
-    hits = []
-    if pc.any(shaped).as_py():
-        hits = [v for v in pc.unique(pc.filter(cells, shaped)).to_pylist() if v is not None and fold_token(v) in tokens]
+    if pc.count_distinct(cells.slice(0, PROBE_ROWS)).as_py() <= FEW_DISTINCT:
+        # a category column: its distinct values are found faster than RE2 reads every cell, and are all we look at
+        candidates = pc.unique(cells)
+        candidates = pc.filter(candidates, pc.fill_null(pc.match_substring_regex(candidates, _token_alphabet(tokens)), False))
+    else:
+        shaped = pc.fill_null(pc.match_substring_regex(cells, _token_alphabet(tokens)), False)
+        candidates = pc.unique(pc.filter(cells, shaped)) if pc.any(shaped).as_py() else pa.array([], pa.large_string())
+    hits = [v for v in candidates.to_pylist() if v is not None and fold_token(v) in tokens]
     if not hits:
         return pd.Series(False, index=values.index)
     found = pc.fill_null(pc.is_in(cells, value_set=pa.array(hits, type=cells.type)), False)

@@ -19,7 +19,7 @@ from alignkit.text import map_distinct
 OUTCOME_LEVELS = ("converted", "lost", "open")
 
 
-def follow_ids(frame: pd.DataFrame, id_map: dict[str, str], known: set[str], *, log: CleaningLog, table: str) -> pd.DataFrame:
+def follow_ids(frame: pd.DataFrame, id_map: dict[str, str], known: pd.Index, *, log: CleaningLog, table: str) -> pd.DataFrame:
     """Return deal or touch rows with ids of merged duplicates moved to the kept contact, and rows of no remaining
     contact dropped. Logs both."""
     ids = map_distinct(frame["lead_id"].astype("str"), lambda v: id_map.get(v, v))
@@ -31,7 +31,7 @@ def follow_ids(frame: pd.DataFrame, id_map: dict[str, str], known: set[str], *, 
     return frame.assign(lead_id=ids).loc[~orphan].reset_index(drop=True)
 
 
-def deal_summary(raw: RawTable, id_map: dict[str, str], known: set[str], settings: ProjectSettings,
+def deal_summary(raw: RawTable, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings,
                   log: CleaningLog) -> pd.DataFrame:
     """Return one row per lead with deals: latest deal outcome (won / lost / open), first deal date, close date,
     won amount and lost reason."""
@@ -70,7 +70,7 @@ def deal_summary(raw: RawTable, id_map: dict[str, str], known: set[str], setting
     return summary
 
 
-def touch_table(raw: RawTable, id_map: dict[str, str], known: set[str], settings: ProjectSettings,
+def touch_table(raw: RawTable, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings,
                  log: CleaningLog) -> pd.DataFrame:
     """Return the touches (lead_id, at, kind, content) cleaned, sorted by time, of remaining contacts only."""
     touches = raw.frame.copy()

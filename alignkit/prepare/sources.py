@@ -106,7 +106,7 @@ def _count(table: ir.Table) -> int:
     return int(to_frame(table.aggregate(n=table.count()))["n"].iloc[0])
 
 
-def clean_touch_source(touches: ir.Table, id_map: dict[str, str], known: set[str], settings: ProjectSettings, *,
+def clean_touch_source(touches: ir.Table, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings, *,
                        log: CleaningLog) -> ir.Table:
     """Return the touches of an engine cleaned as `lead_table.touch_table` cleans an export's: blank rows dropped,
     ids of merged duplicates moved to the kept contact, rows of no remaining contact dropped, dates typed (text that
@@ -130,7 +130,7 @@ def clean_touch_source(touches: ir.Table, id_map: dict[str, str], known: set[str
     moved = int(to_frame(t.aggregate(n=t["moved"].cast("int64").sum()))["n"].fillna(0).iloc[0])
     log.record("follow_merged_contacts", table="touches", rows=moved,
                reason="belonged to a duplicate contact; moved to the kept record")
-    ids = as_table(pd.DataFrame({"lead_id": pd.Series(sorted(known), dtype="str")}))
+    ids = as_table(pd.DataFrame({"lead_id": pd.Series(known, dtype="str").sort_values(ignore_index=True)}))
     t = t.semi_join(ids, "lead_id").drop("moved")
     remaining = _count(t)
     log.record("drop_unknown_leads", table="touches", rows=kept - remaining,

@@ -277,7 +277,7 @@ def prepare(settings: ProjectSettings) -> PreparedData:
         # the raw text is not needed again, only its columns and size: a million rows of it is memory
         crm = replace(crm, contacts=replace(crm.contacts, frame=crm.contacts.frame.iloc[:0]))
         pa.default_memory_pool().release_unused()   # hand the freed text back to the system before the lead table
-        known = set(contacts["lead_id"].astype(str))
+        known = pd.Index(contacts["lead_id"].astype("str"))   # hashed by Arrow when asked: no million Python strings
         raw_deals = _without_tokens(crm.deals, settings, log, "deals", ["deal_id", "lead_id"]) if crm.deals else None
         raw_touches = _without_tokens(crm.touches, settings, log, "touches", ["lead_id"]) if crm.touches else None
         deals = deal_summary(raw_deals, id_map, known, settings, log) if raw_deals else None
