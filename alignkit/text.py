@@ -5,7 +5,7 @@ pandas' Arrow-backed `str` columns without a round trip through Python objects."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,3 +54,20 @@ def search_distinct(values: pd.Series, pattern: str, *, ignore_case: bool = Fals
         compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
         found = np.array([compiled.search(v) is not None for v in distinct.to_pylist()], dtype=bool)
     return np.append(found.astype(bool), False)[codes]
+
+
+def categorical_of(values: pd.Series, categories: Sequence[str], *, ordered: bool = False,
+                   mapping: Mapping[str, str | None] | None = None) -> pd.Series:
+    """Return the text `values` as a categorical Series of `categories` (a cell that is none of them is missing),
+    each cell first recoded through `mapping` when given (a text missing from `mapping` is missing). The cells are
+    matched by Arrow's hash lookup: pandas' own astype sends Arrow text through Python objects, cell by cell."""
+    categories = list(categories)
+    position = {c: i for i, c in enumerate(categories)}
+    keys = list(mapping) if mapping is not None else categories
+    targets = np.array([position.get(mapping[k], -1) if mapping is not None else i for i, k in enumerate(keys)] + [-1],
+                       dtype=np.int64)
+    cells = pa.array(values.astype("str"), type=pa.large_string())
+    found = pc.index_in(cells, value_set=pa.array([str(k) for k in keys], type=pa.large_string()))
+    codes = targets[pc.fill_null(found, -1).to_numpy(zero_copy_only=False)]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=ordered), index=values.index,
+                     name=values.name)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from alignkit.ingest.files import parse_bools, parse_datetimes, parse_numbers
 from alignkit.ingest.scales import detect_scale, parse_with_units
+from alignkit.text import categorical_of
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, fold_token, missing_mask, token_set
 
 # name -> labels in scale order; when several scales hold the observed labels, the shortest wins.
@@ -146,14 +147,14 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
         scale = tuple(order)
     if scale:
         lookup = _scale_lookup(scale)
-        typed = text.map({v: lookup.get(_norm(v)) for v in present.unique()})
+        typed = categorical_of(text, scale, ordered=True, mapping={v: lookup.get(_norm(v)) for v in present.unique()})
         n_invalid = int((text.notna() & typed.isna()).sum()) if declared else 0
-        return ("likert", typed.astype(pd.CategoricalDtype(list(scale), ordered=True)), list(scale), n_invalid,
+        return ("likert", typed, list(scale), n_invalid,
                 f"ordered scale: {family} ({len(scale)} levels, in meaning order)" + note)
     numbers, n_invalid, share = parse_numbers(text)
     if share >= NUMERIC_MIN_SHARE:
         if n_invalid == 0 and (points := question_scale(question, numbers)) is not None:
-            typed = numbers.astype("Int64").astype("str").astype(pd.CategoricalDtype(list(points), ordered=True))
+            typed = categorical_of(numbers.astype("Int64").astype("str"), points, ordered=True)
             return ("likert", typed, list(points), 0,
                     f"ordered scale: numbered {points[0]}–{points[-1]} (stated in the question)" + note)
         return "numeric", numbers, [], n_invalid, "numbers" + note
@@ -167,7 +168,7 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
         return "text", values, [], 0, "open text" + note
     counts = present.value_counts()
     options = sorted(counts.index, key=lambda v: (-counts[v], v))
-    return ("single", text.astype(pd.CategoricalDtype(options, ordered=False)), options, 0,
+    return ("single", categorical_of(text, options), options, 0,
             "unordered choices (by frequency)" + note)
 
 

@@ -300,6 +300,13 @@ def _cast_stripped(text: pa.Array) -> pa.Array:
     return pa.array(pd.to_numeric(pd.Series(candidate, dtype="str"), errors="coerce").to_numpy(), from_pandas=True)
 
 
+def _present(values: pd.Series) -> pd.Series:
+    """Return True where a text cell holds something other than nothing or spaces (Arrow's kernels, not a strip)."""
+    text = pa.array(values.astype("str"), type=pa.large_string())
+    blank = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    return pd.Series(pc.invert(pc.fill_null(blank, True)).to_numpy(zero_copy_only=False), index=values.index)
+
+
 def parse_numbers(frame: pd.DataFrame, columns: Iterable[str] | None, *, log: CleaningLog, table: str,
                   required: Iterable[str] = ()) -> pd.DataFrame:
     """Return the frame with numeric columns as numbers: the `required` ones always, and among `columns` those
@@ -313,7 +320,7 @@ def parse_numbers(frame: pd.DataFrame, columns: Iterable[str] | None, *, log: Cl
         probe = head[head.notna()].head(2000)
         if column not in required and len(probe) and to_number(probe).notna().mean() < NUMERIC_SHARE:
             continue   # a text column: not worth reading every cell as a number
-        present = out[column].notna() & (out[column].astype("str").str.strip() != "")
+        present = _present(out[column])
         numbers = to_number(out[column])
         if column not in required and (present.sum() == 0 or numbers[present].notna().mean() < NUMERIC_SHARE):
             continue

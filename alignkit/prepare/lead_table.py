@@ -14,7 +14,7 @@ from alignkit.ingest.crm import RawTable
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.stage_paths import stage_at_column, stage_paths
-from alignkit.text import map_distinct
+from alignkit.text import categorical_of, map_distinct
 
 OUTCOME_LEVELS = ("converted", "lost", "open")
 
@@ -126,12 +126,12 @@ def _stage_columns(contacts: pd.DataFrame, settings: ProjectSettings, log: Clean
     by_value = {clean._fold(s.value): s.name for s in funnel.stages}
     lost_values = {clean._fold(v) for v in funnel.lost_values}
     folded = map_distinct(contacts["stage"].astype("str"), clean.fold_key)
-    stage = folded.map(by_value)
-    unknown = folded.notna() & stage.isna() & ~folded.isin(lost_values)
+    stage = categorical_of(folded, names, ordered=True, mapping=by_value)
+    lost = folded.isin(lost_values).fillna(False).astype(bool)
+    unknown = folded.notna() & stage.isna() & ~lost
     log.record("map_stages", table="leads", rows=int(unknown.sum()),
                reason="stage value not among the project file's funnel stages; stage left empty")
-    leads = contacts.drop(columns=["stage"]).assign(stage=pd.Categorical(stage, categories=names, ordered=True),
-                                                    lifecycle_lost=folded.isin(lost_values).fillna(False).astype(bool))
+    leads = contacts.drop(columns=["stage"]).assign(stage=stage.set_axis(contacts.index), lifecycle_lost=lost)
     for name in names:
         column = stage_at_column(name)
         if column not in leads:
@@ -193,9 +193,11 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     if "created_at" not in leads:
         leads["created_at"] = pd.NaT
     lost = leads["lifecycle_lost"] | leads["deal_stage"].eq("lost").fillna(False)
-    if outcome is None:
-        outcome = pd.Series(np.where(leads["converted"], "converted", np.where(lost, "lost", "open")), index=leads.index)
-    leads["outcome"] = pd.Categorical(outcome, categories=list(OUTCOME_LEVELS))
+    if outcome is None:   # codes of OUTCOME_LEVELS, not a million texts to match
+        codes = np.where(leads["converted"].to_numpy(bool), 0, np.where(lost.to_numpy(bool), 1, 2))
+        leads["outcome"] = pd.Categorical.from_codes(codes, categories=list(OUTCOME_LEVELS))
+    else:
+        leads["outcome"] = categorical_of(outcome, OUTCOME_LEVELS).set_axis(leads.index)
     front = ["lead_id", "created_at", "source", "campaign", "owner", "stage", *[stage_at_column(n) for n in names],
              "first_touch_at", "converted", "outcome", "amount", "lost_reason", "deal_stage", "deal_created_at",
              "deal_closed_at", "lifecycle_lost"]
