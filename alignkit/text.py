@@ -71,3 +71,24 @@ def categorical_of(values: pd.Series, categories: Sequence[str], *, ordered: boo
     codes = targets[pc.fill_null(found, -1).to_numpy(zero_copy_only=False)]
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=ordered), index=values.index,
                      name=values.name)
+
+
+def null_where(values: pd.Series, mask: np.ndarray | pd.Series) -> pd.Series:
+    """Return `values` (text) missing where `mask` is True. Arrow text is left where it lies and only its validity
+    bitmap is rewritten (pandas' mask copies every string: 40 ms a million-row column, against 10 ms)."""
+    mask = np.asarray(mask, dtype=bool)
+    if values.dtype != STR_DTYPE:
+        return values.mask(mask)
+    cells = values.array.__arrow_array__()
+    chunks, start = [], 0
+    for chunk in (cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]):
+        hide = pa.array(mask[start:start + len(chunk)])
+        start += len(chunk)
+        if chunk.offset or chunk.type != pa.large_string():
+            chunks.append(pc.if_else(hide, pa.scalar(None, chunk.type), chunk))
+            continue
+        keep = pc.and_not(pc.is_valid(chunk), hide)   # a fresh boolean array: bit-packed, offset 0, no nulls
+        chunks.append(pa.LargeStringArray.from_buffers(len(chunk), chunk.buffers()[1], chunk.buffers()[2],
+                                                       keep.buffers()[1]))
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=cells.type), dtype=values.dtype), index=values.index,
+                     name=values.name)

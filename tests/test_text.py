@@ -35,3 +35,21 @@ def test_search_distinct_runs_re2_or_python_with_the_same_meaning():
     assert search_distinct(values, r"\btest\b", ignore_case=True).tolist() == [True, False, True, False, True]
     # a look-ahead is beyond RE2: Python's re runs it
     assert search_distinct(values, r"ann(?! test)", ignore_case=True).tolist() == [False, False, False, True, False]
+
+
+def test_null_where_hides_cells_of_every_chunk_and_keeps_the_rest():
+    """Arrow text of several chunks, one of them a slice (an offset), and cells already missing: the result equals
+    pandas' own mask."""
+    import pyarrow as pa
+
+    from alignkit.text import STR_DTYPE, null_where
+
+    chunks = pa.chunked_array([pa.array(["a", None, "Select"], pa.large_string()),
+                               pa.array(["x", "Select", "b", "c"], pa.large_string()).slice(1),
+                               pa.array([], pa.large_string()), pa.array(["Select", "d"], pa.large_string())])
+    values = pd.Series(pd.array(chunks, dtype=STR_DTYPE), index=range(10, 18), name="sector")
+    mask = (values == "Select").fillna(False).to_numpy()
+    out = null_where(values, mask)
+    assert out.equals(values.mask(mask)) and out.name == "sector" and out.dtype == values.dtype
+    assert out.isna().tolist() == [False, True, True, True, False, False, True, False]
+    assert null_where(pd.Series(["a", "b"], dtype=object), [True, False]).isna().tolist() == [True, False]

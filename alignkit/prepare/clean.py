@@ -19,7 +19,7 @@ from alignkit.ingest.tokens import missing_mask
 from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
                                     file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
-from alignkit.text import search_distinct, strings_from_codes
+from alignkit.text import null_where, search_distinct, strings_from_codes
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 NUMERIC_SHARE = 0.95
@@ -60,12 +60,19 @@ class CleaningLog:
         return self.to_frame().to_html(index=False, na_rep="")
 
 
+def without_rows(frame: pd.DataFrame, drop: pd.Series | np.ndarray, *, renumber: bool = True) -> pd.DataFrame:
+    """Return the frame without the rows where `drop` is True, numbered from 0 (`renumber`). With nothing to drop
+    the frame's columns are not copied: a boolean take copies every column of a million rows, even when all True."""
+    kept = frame.loc[~np.asarray(drop, dtype=bool)] if np.asarray(drop, dtype=bool).any() else frame
+    return kept.reset_index(drop=True) if renumber else kept
+
+
 def drop_blank_rows(frame: pd.DataFrame, *, log: CleaningLog, table: str) -> pd.DataFrame:
     """Return the frame without rows where every cell is blank. Logs the rows removed."""
     values = frame.drop(columns=[c for c in frame.columns if frame[c].dtype == bool], errors="ignore")
     blank = values.isna().all(axis=1)
     log.record("drop_blank_rows", table=table, rows=int(blank.sum()), reason="row with no value in any column")
-    return frame.loc[~blank].reset_index(drop=True)
+    return without_rows(frame, blank)
 
 
 def check_unique_ids(frame: pd.DataFrame, column: str, *, log: CleaningLog, table: str, path: Path) -> pd.DataFrame:
@@ -74,15 +81,16 @@ def check_unique_ids(frame: pd.DataFrame, column: str, *, log: CleaningLog, tabl
     no_id = frame[column].isna() if column in frame else pd.Series(False, index=frame.index)
     log.record("drop_rows_without_id", table=table, rows=int(no_id.sum()),
                reason="row has no id (a stray line or a half-filled row): nothing can link it, so it is left out")
-    frame = frame.loc[~no_id]
+    frame = without_rows(frame, no_id, renumber=False)
     # a row repeated exactly repeats its id, so only rows whose id repeats are compared whole
     shared_id = frame[column].duplicated(keep=False) if column in frame else pd.Series(True, index=frame.index)
     exact = pd.Series(False, index=frame.index)
     if shared_id.any():
         exact[shared_id] = frame.loc[shared_id].duplicated(keep="first")
     log.record("drop_exact_duplicate_rows", table=table, rows=int(exact.sum()), reason="row repeated exactly in the export")
-    frame = frame.loc[~exact].reset_index(drop=True)
-    repeated = frame[column].dropna()
+    # the ids still repeated after that are among the shared ones: only those are hashed again
+    repeated = frame.loc[shared_id & ~exact, column].dropna() if column in frame else pd.Series([], dtype="str")
+    frame = without_rows(frame, exact)
     repeated = repeated[repeated.duplicated(keep=False)]
     if not repeated.empty:
         examples = ", ".join(repr(v) for v in repeated.unique()[:5])
@@ -117,7 +125,7 @@ def drop_test_records(frame: pd.DataFrame, *, log: CleaningLog, table: str, patt
         is_test |= frame["email"].astype("str").str.lower().str.endswith(domains).fillna(False).astype(bool)
     log.record("drop_test_records", table=table, rows=int(is_test.sum()),
                reason="test or internal record (email, name or company domain)")
-    return frame.loc[~is_test].reset_index(drop=True)
+    return without_rows(frame, is_test)
 
 
 def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "leads", key: str = "email",
@@ -144,7 +152,7 @@ def dedupe_contacts(frame: pd.DataFrame, *, log: CleaningLog, table: str = "lead
     id_map = dict(zip(removed["id"].astype(str), removed["key"].map(kept_for_key).astype(str)))
     log.record("dedupe_contacts", table=table, rows=len(removed),
                reason="same normalised email as another record; kept the most complete, then newest")
-    return frame.loc[~frame.index.isin(removed.index)].reset_index(drop=True), id_map
+    return without_rows(frame, frame.index.isin(removed.index)), id_map
 
 
 def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str, tokens: frozenset[str],
@@ -164,7 +172,7 @@ def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str,
         for value, rows in values[mask].astype("str").value_counts(sort=False).sort_index().items():
             log.record("missing_tokens", table=table, column=column, rows=int(rows),
                        reason=f"{value!r} means no value (form placeholder or refusal), set to missing")
-        out[column] = values.mask(mask)
+        out[column] = null_where(values, mask)
     return out
 
 
@@ -250,6 +258,10 @@ def column_role(values: pd.Series) -> str | None:
     """Return "constant" when every row holds the same value (blank counts as a value, so a flag that is "Yes"
     or blank is not constant), "id" when each of at least 20 rows holds its own value and the values are
     identifiers (text without spaces, or a dense run of whole numbers) rather than measures, times or free text, else None."""
+    head = values.iloc[:PROBE_ROWS]
+    head_distinct = head.nunique(dropna=False)
+    if head_distinct > 1 and (head_distinct < len(head) or values.hasnans):
+        return None   # two values, and a repeat or a blank, in the first rows: neither constant nor one value a row
     distinct = values.nunique(dropna=False)
     if distinct <= 1:
         return "constant"

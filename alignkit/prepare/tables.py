@@ -170,7 +170,7 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
     """Return the table with its raw id replaced by a keyed hash and every PII column removed. Logs the columns."""
     salt = settings.pseudonym_salt()
     out = frame.copy(deep=False)   # copy-on-write: the insert below never reaches `frame`
-    out.insert(0, key_column, pseudonymise(out[id_column], salt=salt))
+    out.insert(0, key_column, pseudonymise(out[id_column], salt=salt, distinct=True))   # check_unique_ids made them so
     listed = {to_snake_case(c) for c in settings.privacy.pii_columns}
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
     # the canonical columns are what the analyses need (an owner is a sales rep's name, not a lead's)
