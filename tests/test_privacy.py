@@ -17,6 +17,22 @@ def test_pseudonyms_are_stable_salted_and_keep_missing_values():
     assert "100001" not in "".join(first.dropna())
 
 
+def test_pseudonyms_are_the_keyed_blake2b_hex_of_each_value_whichever_way_they_are_computed():
+    """The hex is written for all values in one call: each key must still be BLAKE2b(value, key=salt), 16 hex
+    digits, the same for distinct ids hashed as they stand, repeated values grouped first, and any text."""
+    import hashlib
+
+    values = pd.Series(["100001", "ana@example.com", "Zoë Müller", "", "100001", None], dtype="str")
+    expected = [hashlib.blake2b(v.encode(), key=b"s1", digest_size=privacy.KEY_LENGTH // 2).hexdigest()
+                for v in values.iloc[:5]]
+    grouped = privacy.pseudonymise(values, salt="s1")
+    assert grouped.iloc[:5].tolist() == expected and pd.isna(grouped.iloc[5]) and grouped.dtype == "str"
+    ids = pd.Series([str(i) for i in range(1_000)], dtype="str", index=range(5, 1_005))
+    as_they_stand = privacy.pseudonymise(ids, salt="s1", distinct=True)
+    assert as_they_stand.equals(privacy.pseudonymise(ids, salt="s1")) and as_they_stand.index.equals(ids.index)
+    assert privacy.pseudonymise(values, salt="s1", distinct=True).iloc[:5].tolist() == expected   # NA: grouped after all
+
+
 def test_pii_columns_found_by_name_but_behaviour_counts_are_not():
     assert privacy.looks_like_pii_column("Work Email")
     assert privacy.looks_like_pii_column("phone_number")

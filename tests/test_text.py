@@ -53,3 +53,17 @@ def test_null_where_hides_cells_of_every_chunk_and_keeps_the_rest():
     assert out.equals(values.mask(mask)) and out.name == "sector" and out.dtype == values.dtype
     assert out.isna().tolist() == [False, True, True, True, False, False, True, False]
     assert null_where(pd.Series(["a", "b"], dtype=object), [True, False]).isna().tolist() == [True, False]
+
+
+def test_categorical_of_matches_pandas_astype_and_recodes_through_a_mapping():
+    from alignkit.text import categorical_of
+
+    values = pd.Series(["Agree", None, "Disagree", "agree ", "Agree"], dtype="str", index=[3, 4, 5, 6, 7], name="q1")
+    levels = ["Disagree", "Agree"]
+    out = categorical_of(values, levels, ordered=True)
+    # pandas' astype, given only cells among the levels (pandas 4 refuses others): categorical_of makes them missing
+    assert out.equals(values.where(values.isin(levels)).astype(pd.CategoricalDtype(levels, ordered=True)))
+    assert out.name == "q1"
+    recoded = categorical_of(values, ["Low", "High"], mapping={"Disagree": "Low", "Agree": "High", "agree ": None})
+    assert recoded.tolist()[::2] == ["High", "Low", "High"] and recoded.isna().tolist() == [False, True, False, True, False]
+    assert list(recoded.cat.categories) == ["Low", "High"] and not recoded.cat.ordered

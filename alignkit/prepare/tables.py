@@ -212,7 +212,11 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
     log.record("flag_incomplete", table="responses", rows=int((~finished).sum()), reason="response not finished; flagged, kept")
     responses["quality_ok"] = ~(responses["is_speeder"] | responses["is_straightliner"] | responses["is_incomplete"])
     email = normalise_email(responses["email"]) if "email" in responses else pd.Series(pd.NA, index=responses.index, dtype="str")
-    lead_id = email.map(lead_ids_by_email) if lead_ids_by_email is not None else pd.Series(pd.NA, index=responses.index)
+    if lead_ids_by_email is not None:   # the responses' few emails are hashed, not the million contacts' index
+        lead_ids_by_email = lead_ids_by_email[lead_ids_by_email.index.isin(email.dropna())]
+        lead_id = email.map(lead_ids_by_email)
+    else:
+        lead_id = pd.Series(pd.NA, index=responses.index)
     responses["lead_key"] = pseudonymise(lead_id.astype("str"), salt=settings.pseudonym_salt())
     log.record("link_to_leads", table="responses", rows=int(responses["lead_key"].notna().sum()),
                reason=f"linked to a CRM lead by normalised email ({responses['lead_key'].notna().mean():.1%} of responses)")
@@ -293,7 +297,10 @@ def prepare(settings: ProjectSettings) -> PreparedData:
                                                                    if c not in crm.contacts.frame.columns]
         leads, found = left_out_columns(leads, attributes, log=log, table="leads")
         left_out.append(found)
-        by_email = contacts.dropna(subset=["email"]).set_index("email")["lead_id"] if "email" in contacts else None
+        by_email = None
+        if "email" in contacts:   # two columns, not a copy of the whole table without its blank emails
+            has_email = contacts["email"].notna()
+            by_email = contacts.loc[has_email, "lead_id"].set_axis(contacts.loc[has_email, "email"])
         contacts = None
     else:
         by_email = None

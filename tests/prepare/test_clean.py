@@ -182,3 +182,15 @@ def test_numbers_in_arrow_read_plain_thousands_currency_and_not_a_number_alike()
     values = pd.Series(["1,200", "$3.5", None, "abc", "1e3", "-3", "nan", " 12 ", "€1 200"], dtype="str")
     assert clean.to_number(values).tolist() == [1200.0, 3.5, pd.NA, pd.NA, 1000.0, -3.0, pd.NA, 12.0, 1200.0]
     assert clean.to_number(pd.Series(["1", "2.5", None], dtype="str")).dtype == "Float64"
+
+
+def test_column_role_reads_the_whole_column_where_the_first_rows_cannot_tell():
+    """The role is decided on the first rows only when they already show a repeat or a blank (neither constant nor
+    an id); a column that looks constant or unique there is read in full."""
+    rows = clean.PROBE_ROWS + 1_000
+    assert clean.column_role(pd.Series(["EMEA"] * (rows - 1) + ["APAC"], dtype="str")) is None
+    assert clean.column_role(pd.Series(["EMEA"] * rows, dtype="str")) == "constant"
+    assert clean.column_role(pd.Series([f"C-{i:06d}" for i in range(rows)], dtype="str")) == "id"
+    unique_then_repeat = [f"C-{i:06d}" for i in range(rows - 1)] + ["C-000001"]
+    assert clean.column_role(pd.Series(unique_then_repeat, dtype="str")) is None
+    assert clean.column_role(pd.Series([f"C-{i:06d}" for i in range(rows - 1)] + [None], dtype="str")) is None
