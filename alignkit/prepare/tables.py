@@ -212,11 +212,7 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
     log.record("flag_incomplete", table="responses", rows=int((~finished).sum()), reason="response not finished; flagged, kept")
     responses["quality_ok"] = ~(responses["is_speeder"] | responses["is_straightliner"] | responses["is_incomplete"])
     email = normalise_email(responses["email"]) if "email" in responses else pd.Series(pd.NA, index=responses.index, dtype="str")
-    if lead_ids_by_email is not None:   # the responses' few emails are hashed, not the million contacts' index
-        lead_ids_by_email = lead_ids_by_email[lead_ids_by_email.index.isin(email.dropna())]
-        lead_id = email.map(lead_ids_by_email)
-    else:
-        lead_id = pd.Series(pd.NA, index=responses.index)
+    lead_id = email.map(lead_ids_by_email) if lead_ids_by_email is not None else pd.Series(pd.NA, index=responses.index)
     responses["lead_key"] = pseudonymise(lead_id.astype("str"), salt=settings.pseudonym_salt())
     log.record("link_to_leads", table="responses", rows=int(responses["lead_key"].notna().sum()),
                reason=f"linked to a CRM lead by normalised email ({responses['lead_key'].notna().mean():.1%} of responses)")
