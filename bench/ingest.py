@@ -3,12 +3,12 @@
 
     .venv/bin/python bench/ingest.py [--rows 1000000] [--responses 100000]
 
-Budget (issue 15): under 20 s and under 2 GB in all on a 2-core machine. Measured here on 2026-12-03, a quiet
-2-core VM: 16.0-23.6 s over seven runs (17.7-25.1 s of CPU: the VM's own speed varies that much), peak RSS
-1.81-1.92 GB; before that day's work 66 s and 2.8 GB on a loaded machine. The exports are written first (not
-timed) into a temporary folder: ids, emails, names, dates in US order, lifecycle stages, categories with form
-placeholders, numbers written with thousands separators, and free text; the survey has Likert grids and a few
-open questions.
+Budget (issue 15): under 20 s and under 2 GB in all on a 2-core machine. Measured here on 2026-12-03 (a 2-core VM
+whose speed varies by half within the hour): 12.9 s (14.4 s of CPU) while it was quiet, 17.9-18.6 s (20 s of CPU)
+while it was slow; peak RSS 1.54-1.65 GB. The same day's start measured 22.9 s, the day before 16.0-23.6 s.
+The exports are written first (not timed) into a temporary folder: ids, emails, names, dates in US order, lifecycle
+stages, categories with form placeholders, numbers written with thousands separators, and free text; the survey
+has Likert grids and a few open questions.
 """
 
 from __future__ import annotations
