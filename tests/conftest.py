@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -77,12 +78,37 @@ def run_alignkit(project: Path, *args: str, env: dict[str, str] | None = None) -
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00+00:00
 
 
+# Text a CRM user or a survey respondent can type that would run as a spreadsheet formula or as HTML in a report.
+PLANTED_FORMULA = '=HYPERLINK("http://x","y")'
+PLANTED_SCRIPT = "<script>alert(1)</script>"
+PLANTED_IMAGE = "<img src=x onerror=alert(1)>"
+PLANTED = {"education": PLANTED_FORMULA, "healthcare": PLANTED_SCRIPT, "manufacturing": PLANTED_IMAGE}
+
+
+def plant(path: Path, column: str, planted: dict[str, str], *, skip_rows: int) -> None:
+    """Rewrite a CSV export with every spelling of some values of `column` (case and spaces aside) replaced by a
+    planted one, header rows kept: a whole category carries the trap, as when a CRM picklist value is edited."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    index = rows[0].index(column)
+    for row in rows[skip_rows:]:
+        row[index] = planted.get(row[index].strip().lower(), row[index])
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
 @pytest.fixture(scope="session")
 def demo_runs(tmp_path_factory: pytest.TempPathFactory, demo_project: Path) -> tuple[Path, Path]:
     """Return the roots of two copies of the demo project (in different folders) on which the whole pipeline
     (`alignkit run`, every notebook) has run once per session, side by side to save time: data/processed/ and
-    every report in reports/. The second run has SOURCE_DATE_EPOCH set."""
-    raw = demo_project.parent / "data" / "raw"
+    every report in reports/. The second run has SOURCE_DATE_EPOCH set.
+
+    Both copies carry the same traps (PLANTED): a formula and HTML as values of a CRM field (Industry) and of a
+    survey answer (the industry question), which tests/report/test_safe_csv.py follows into every report."""
+    raw = tmp_path_factory.mktemp("planted-raw")
+    shutil.copytree(demo_project.parent / "data" / "raw", raw, dirs_exist_ok=True)
+    plant(raw / "hubspot_contacts.csv", "Industry", PLANTED, skip_rows=1)
+    plant(raw / "survey_qualtrics.csv", "Q3", PLANTED, skip_rows=3)
     first = make_project(tmp_path_factory.mktemp("run"), raw_from=raw)
     second = make_project(tmp_path_factory.mktemp("run-again"), raw_from=raw)
     started = [start_alignkit(first), start_alignkit(second, env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})]
@@ -101,12 +127,18 @@ def demo_run(demo_runs: tuple[Path, Path]) -> Path:
 # tests that share one go to the same worker (`--dist loadgroup`): the tests of a session fixture that runs the whole
 # pipeline form one group, and every other test is grouped with its module (its module-scoped fixtures: the
 # shapes' side-by-side runs, a fitted persona model).
+# The persona and the leads tests each share a session fixture `result` (the demo's whole analysis, tens of seconds)
+# across several modules: their tests form one group per folder too.
 EXPENSIVE_FIXTURE_GROUPS = {"demo_runs": "demo-pipeline", "demo_run": "demo-pipeline"}
+ANALYSIS_FIXTURES = {"personas": {"result", "truth_persona"}, "leads": {"result", "saved"}}
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     # marked as each test is collected: xdist reads the marks into the test ids in its pytest_collection_modifyitems
-    group = next((EXPENSIVE_FIXTURE_GROUPS[f] for f in getattr(item, "fixturenames", ())
-                  if f in EXPENSIVE_FIXTURE_GROUPS), None)
+    fixtures = getattr(item, "fixturenames", ())
+    group = next((EXPENSIVE_FIXTURE_GROUPS[f] for f in fixtures if f in EXPENSIVE_FIXTURE_GROUPS), None)
+    folder = item.path.parent.name
+    if group is None and ANALYSIS_FIXTURES.get(folder, set()) & set(fixtures):
+        group = f"{folder}-analysis"
     if item.get_closest_marker("xdist_group") is None:
         item.add_marker(pytest.mark.xdist_group(group or item.path.relative_to(REPO).as_posix()))

@@ -297,9 +297,11 @@ class AlignmentPage:
 def preview(settings: ProjectSettings, results: Mapping[str, Any], *,
             modules: Mapping[str, Any] | None = None) -> AlignmentPage:
     """Return the page's headline and sections for display in a notebook (without the list of detailed reports,
-    which depends on what has been built)."""
-    sections = [s for s in build_sections(settings, results, modules=modules) if s.id != "detailed-reports"]
-    return AlignmentPage(build_headline(settings, results, modules=modules), sections)
+    which depends on what has been built), figures drawn with the project's labels as the report draws them: pass it
+    to `write_alignment_report(page=…)` so that the page is not built twice."""
+    built = build_with_labels(settings, lambda: build_sections(settings, results, modules=modules))
+    return AlignmentPage(build_headline(settings, results, modules=modules),
+                         [s for s in built if s.id != "detailed-reports"])
 
 
 def load_inputs(settings: ProjectSettings) -> pd.DataFrame:
@@ -323,11 +325,12 @@ def weighting_notes(results: Mapping[str, Any], modules: Mapping[str, Any] | Non
 
 
 def write_alignment_report(settings: ProjectSettings, results: Mapping[str, Any], *, inputs: pd.DataFrame,
-                           modules: Mapping[str, Any] | None = None) -> Path:
-    """Write reports/05_alignment_report.html (and its CSVs); return the HTML path."""
+                           modules: Mapping[str, Any] | None = None, page: AlignmentPage | None = None) -> Path:
+    """Write reports/05_alignment_report.html (and its CSVs); return the HTML path. `page` is the `preview` of the
+    same results (its figures are reused, the list of detailed reports is made afresh); without it the page is built."""
+    page = page or preview(settings, results, modules=modules)
     return write_report(REPORT_SLUG, title="Sales and marketing alignment", weighting=weighting_notes(results, modules),
                         subtitle="The evidence for the meeting where both teams agree how they work together.",
-                        headline=build_headline(settings, results, modules=modules),
-                        sections=build_with_labels(settings, lambda: build_sections(settings, results, modules=modules)),
+                        headline=page.headline, sections=[*page.sections, detailed_reports_section(settings)],
                         settings=settings,
                         inputs=inputs, links=report_links(settings), back_to_alignment=False)

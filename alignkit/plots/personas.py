@@ -8,7 +8,6 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import NearestNeighbors
 
 from alignkit.plots.theme import PALETTE, _axes, ci_errors, persona_colours
 
@@ -64,6 +63,8 @@ def densest_point(xy: np.ndarray, *, n_neighbors: int = 20, max_rows: int = 3000
     k = min(n_neighbors, len(xy) - 1)
     if k < 1:
         return xy[0]
+    from sklearn.neighbors import NearestNeighbors  # here: notebooks 01 and 02 draw no map and need no scikit-learn
+
     distance, _ = NearestNeighbors(n_neighbors=k + 1).fit(xy).kneighbors(xy)
     return xy[int(np.argmin(distance[:, -1]))]
 

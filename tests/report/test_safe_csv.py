@@ -12,11 +12,9 @@ import pandas as pd
 import pytest
 
 from alignkit.report.safe_csv import FORMULA_STARTS, PLAIN_NUMBER, inert_frame, inert_text, write_inert_csv
-from tests.conftest import make_project, run_alignkit
+from tests.conftest import PLANTED_FORMULA, PLANTED_IMAGE, PLANTED_SCRIPT
 
-FORMULA = '=HYPERLINK("http://x","y")'
-SCRIPT = "<script>alert(1)</script>"
-IMAGE = "<img src=x onerror=alert(1)>"
+FORMULA, SCRIPT, IMAGE = PLANTED_FORMULA, PLANTED_SCRIPT, PLANTED_IMAGE
 
 
 @pytest.mark.parametrize("value,written", [(FORMULA, "'" + FORMULA), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"),
@@ -39,18 +37,6 @@ def test_numbers_stay_numbers_and_the_input_is_not_mutated(tmp_path):
     assert back["score"].tolist() == [-0.5, 0.25, 1.0] and back["leads"].tolist() == [-3, 4, 5]
 
 
-def _plant(path: Path, column: str, planted: dict[str, str], *, skip_rows: int) -> None:
-    """Rewrite a CSV export with every spelling of some values of `column` (case and spaces aside) replaced by a
-    planted one, header rows kept: a whole category carries the trap, as when a CRM picklist value is edited."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    index = rows[0].index(column)
-    for row in rows[skip_rows:]:
-        row[index] = planted.get(row[index].strip().lower(), row[index])
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
 def _cells(path: Path) -> list[str]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [cell for row in csv.reader(handle) for cell in row]
@@ -61,26 +47,22 @@ def _live_formulas(cells: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def planted_run(tmp_path_factory, demo_project) -> Path:
-    """Return the root of a demo project whose exports carry a formula and HTML in a CRM field (Industry) and a
-    survey answer (the industry question), after `alignkit run` and `alignkit score` on the planted contacts."""
-    project = make_project(tmp_path_factory.mktemp("planted"), raw_from=demo_project.parent / "data" / "raw")
-    raw = project.parent / "data" / "raw"
-    planted = {"education": FORMULA, "healthcare": SCRIPT, "manufacturing": IMAGE}
-    _plant(raw / "hubspot_contacts.csv", "Industry", planted, skip_rows=1)
-    _plant(raw / "survey_qualtrics.csv", "Q3", planted, skip_rows=3)
-    run_alignkit(project)
-    scored = subprocess.run([sys.executable, "-m", "alignkit.cli", "score", str(raw / "hubspot_contacts.csv"),
-                             "--project", str(project), "--out", str(project.parent / "scores.csv")],
+def planted_run(tmp_path_factory, demo_run) -> Path:
+    """Return the root of the demo run (its exports carry PLANTED in a CRM field and a survey answer) with
+    `alignkit score` run on its planted contacts, written to scores.csv beside it."""
+    root = tmp_path_factory.mktemp("scored")
+    contacts = demo_run / "data" / "raw" / "hubspot_contacts.csv"
+    scored = subprocess.run([sys.executable, "-m", "alignkit.cli", "score", str(contacts),
+                             "--project", str(demo_run / "alignkit.yml"), "--out", str(root / "scores.csv")],
                             capture_output=True, text=True, timeout=900)
     assert scored.returncode == 0, scored.stderr
-    return project.parent
+    return root
 
 
-def test_planted_formulas_reach_every_csv_inert(planted_run):
-    csvs = sorted((planted_run / "reports").glob("*/*.csv")) + [planted_run / "scores.csv"]
+def test_planted_formulas_reach_every_csv_inert(demo_run, planted_run):
+    csvs = sorted((demo_run / "reports").glob("*/*.csv")) + [planted_run / "scores.csv"]
     cells = {path: _cells(path) for path in csvs}
-    assert not {str(p.relative_to(planted_run)): _live_formulas(c) for p, c in cells.items() if _live_formulas(c)}
+    assert not {f"{p.parent.name}/{p.name}": _live_formulas(c) for p, c in cells.items() if _live_formulas(c)}
     reached = [p for p, c in cells.items() if any(cell.startswith("'" + FORMULA[:10]) for cell in c)]
     # it reaches them from both sides (else this test proves nothing): the CRM field (conversion by industry) and
     # the survey answer (persona profiles)
@@ -89,8 +71,8 @@ def test_planted_formulas_reach_every_csv_inert(planted_run):
     assert pd.api.types.is_float_dtype(scores["score"])  # numbers stay numbers
 
 
-def test_planted_html_is_escaped_in_every_report(planted_run):
-    pages = {p.name: p.read_text(encoding="utf-8") for p in (planted_run / "reports").glob("*.html")}
+def test_planted_html_is_escaped_in_every_report(demo_run):
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (demo_run / "reports").glob("*.html")}
     assert len(pages) == 5
     for name, html in pages.items():
         assert "<script" not in html.lower() and "<img src=x" not in html.lower(), name
