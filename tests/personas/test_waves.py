@@ -27,7 +27,7 @@ def test_a_wave_with_one_persona_doubled_is_named_first(result, processed, truth
     assert written["report"].name == "03_persona_drift_wave_2027.html"
 
 
-def test_assign_refuses_a_wave_with_another_scale(processed, tmp_path):
+def test_assign_refuses_a_wave_with_another_scale(result, processed, tmp_path):  # result: the saved model
     wave, _ = write_survey_wave(tmp_path / "relabelled.csv", n_responses=200)
     text = wave.read_text(encoding="utf-8-sig").replace("Strongly agree", "Totally agree")
     wave.write_text(text, encoding="utf-8")
@@ -38,7 +38,7 @@ def test_assign_refuses_a_wave_with_another_scale(processed, tmp_path):
 
 
 
-def test_assign_warns_when_the_new_wave_holds_the_same_respondents(processed, tmp_path):
+def test_assign_warns_when_the_new_wave_holds_the_same_respondents(result, processed, tmp_path):
     import pytest
 
     from alignkit.personas.waves import assign_wave, drift_headline, summary_lines
