@@ -5,7 +5,8 @@
 
 Budget (issue 15): under 20 s and under 2 GB in all on a 2-core machine. Measured here on 2026-12-03 (a 2-core VM
 whose speed varies by half within the hour): 12.9 s (14.4 s of CPU) while it was quiet, 17.9-18.6 s (20 s of CPU)
-while it was slow; peak RSS 1.54-1.65 GB. The same day's start measured 22.9 s, the day before 16.0-23.6 s.
+while it was slow; peak RSS 1.54-1.65 GB; a later run 10.7 s (12.0 s of CPU, 1.62 GB). The same day's start
+measured 22.9 s, the day before 16.0-23.6 s.
 The exports are written first (not timed) into a temporary folder: ids, emails, names, dates in US order, lifecycle
 stages, categories with form placeholders, numbers written with thousands separators, and free text; the survey
 has Likert grids and a few open questions.
