@@ -12,9 +12,7 @@ import pandas as pd
 import pytest
 
 from alignkit.report.safe_csv import FORMULA_STARTS, PLAIN_NUMBER, inert_frame, inert_text, write_inert_csv
-from tests.conftest import PLANTED_FORMULA, PLANTED_IMAGE, PLANTED_SCRIPT
-
-FORMULA, SCRIPT, IMAGE = PLANTED_FORMULA, PLANTED_SCRIPT, PLANTED_IMAGE
+from tests.conftest import PLANTED_FORMULA as FORMULA
 
 
 @pytest.mark.parametrize("value,written", [(FORMULA, "'" + FORMULA), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"),
@@ -47,28 +45,26 @@ def _live_formulas(cells: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def planted_run(tmp_path_factory, demo_run) -> Path:
-    """Return the root of the demo run (its exports carry PLANTED in a CRM field and a survey answer) with
-    `alignkit score` run on its planted contacts, written to scores.csv beside it."""
+def scores(tmp_path_factory, demo_run) -> Path:
+    """Return the CSV `alignkit score` writes for the demo run's contacts, which carry the planted traps."""
     root = tmp_path_factory.mktemp("scored")
     contacts = demo_run / "data" / "raw" / "hubspot_contacts.csv"
     scored = subprocess.run([sys.executable, "-m", "alignkit.cli", "score", str(contacts),
                              "--project", str(demo_run / "alignkit.yml"), "--out", str(root / "scores.csv")],
                             capture_output=True, text=True, timeout=900)
     assert scored.returncode == 0, scored.stderr
-    return root
+    return root / "scores.csv"
 
 
-def test_planted_formulas_reach_every_csv_inert(demo_run, planted_run):
-    csvs = sorted((demo_run / "reports").glob("*/*.csv")) + [planted_run / "scores.csv"]
+def test_planted_formulas_reach_every_csv_inert(demo_run, scores):
+    csvs = sorted((demo_run / "reports").glob("*/*.csv")) + [scores]
     cells = {path: _cells(path) for path in csvs}
     assert not {f"{p.parent.name}/{p.name}": _live_formulas(c) for p, c in cells.items() if _live_formulas(c)}
     reached = [p for p, c in cells.items() if any(cell.startswith("'" + FORMULA[:10]) for cell in c)]
     # it reaches them from both sides (else this test proves nothing): the CRM field (conversion by industry) and
     # the survey answer (persona profiles)
     assert {"04_converting_leads", "03_persona_segments"} <= {p.parent.name for p in reached}, reached
-    scores = pd.read_csv(planted_run / "scores.csv")
-    assert pd.api.types.is_float_dtype(scores["score"])  # numbers stay numbers
+    assert pd.api.types.is_float_dtype(pd.read_csv(scores)["score"])  # numbers stay numbers
 
 
 def test_planted_html_is_escaped_in_every_report(demo_run):
