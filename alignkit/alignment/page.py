@@ -98,16 +98,25 @@ def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     ]
 
 
+def stage_nouns(stage: str) -> tuple[str, str]:
+    """Return how a sentence counts leads at a stage, one and many: "MQL"/"MQLs" where the stage's name is already a
+    noun for a lead (MQL, Marketing Qualified Lead), else "Prospecting lead"/"Prospecting leads"."""
+    if stage.lower().rstrip("s").endswith(("lead", "mql", "sql", "sal", "iql")):
+        one = stage[:-1] if stage.lower().endswith("s") else stage
+        return one, one + "s"
+    return f"{stage} lead", f"{stage} leads"
+
+
 def sla_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     """Return the SLA targets of the project file in plain words (targets set to 0 are shown as not agreed)."""
     sla, funnel = settings.sla, settings.funnel
     if funnel is None:
         return []
     hours = sla.mql_to_first_touch_hours
-    terms = [("Sales follow-up",
-              f"Sales makes a first call, email or meeting with every {funnel.mql_stage} within {hours:g} hours.")]
+    one, many = stage_nouns(funnel.mql_stage)
+    terms = [("Sales follow-up", f"Sales makes a first call, email or meeting with every {one} within {hours:g} hours.")]
     terms.append(("MQLs from marketing",
-                  f"Marketing delivers {sla.mqls_per_month:,} {funnel.mql_stage}s a month."
+                  f"Marketing delivers {sla.mqls_per_month:,} {many} a month."
                   if sla.mqls_per_month else "No monthly MQL target agreed yet (sla.mqls_per_month)."))
     terms.append(("Sales capacity",
                   f"Sales can follow up {sla.sales_capacity_per_week:,} leads a week."

@@ -42,6 +42,15 @@ def test_the_definitions_come_from_the_project_file(settings):
     assert "within 24 hours" in sla["Sales follow-up"] and "450" in sla["MQLs from marketing"]
 
 
+def test_the_sla_counts_leads_in_words_whatever_the_mql_stage_is_called():
+    """A pipeline's MQL stage is often a sales stage ("Prospecting"): 'every Prospecting' is not a sentence."""
+    from alignkit.alignment.page import stage_nouns
+
+    assert stage_nouns("MQL") == ("MQL", "MQLs") and stage_nouns("MQLs") == ("MQL", "MQLs")
+    assert stage_nouns("Marketing Qualified Lead") == ("Marketing Qualified Lead", "Marketing Qualified Leads")
+    assert stage_nouns("Prospecting") == ("Prospecting lead", "Prospecting leads")
+
+
 def test_unset_sla_targets_are_shown_as_not_agreed(settings):
     unset = settings.model_copy(update={"sla": settings.sla.model_copy(update={"mqls_per_month": 0})})
     assert "No monthly MQL target agreed yet" in dict(alignment.sla_terms(unset))["MQLs from marketing"]
