@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alignkit import __version__
 from alignkit.errors import AlignkitError
+
+if TYPE_CHECKING:
+    from traitlets.config import Config
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
@@ -153,12 +159,27 @@ def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="alignkit-kernel-") as sockets:
         warnings.simplefilter("ignore")
         papermill.execute_notebook(str(notebook), str(executed),
                                    parameters={"project_file": str(settings.source_file.resolve())},
                                    cwd=str(notebook.parent), log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+                                   config=kernel_transport(Path(sockets)),
                                    progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True})
+
+
+def kernel_transport(sockets: Path) -> Config:
+    """Return the kernel manager's config: Unix sockets in `sockets` where the platform has them, else TCP.
+
+    Over TCP, jupyter_client picks each of the kernel's five ports by binding port 0 and letting it go; two kernels
+    started at once (two `alignkit run`s, or a run beside JupyterLab) can be handed the same port, and the kernel
+    then prints "Address already in use" tracebacks. Sockets in a folder of the run's own cannot collide.
+    """
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
 
 
 def _report_times(reports_dir: Path) -> dict[Path, int]:

@@ -104,3 +104,28 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error(tmp_path, demo_pro
     assert "ValueError: the leads table is empty." in result.stderr
     assert f"Open {executed}" in result.stderr and executed.exists()
     assert "Traceback" not in result.stderr and "PapermillExecutionError" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets: Windows kernels keep TCP")
+def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
+    """Two kernels started at once over TCP can be handed the same free port ("Address already in use", seen in CI
+    when tests ran `alignkit run` side by side); the run's kernel listens on Unix sockets in its own folder instead."""
+    import papermill
+
+    from alignkit.cli import kernel_transport
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import json, os\nfrom ipykernel import get_connection_info\n"
+        "info = get_connection_info(unpack=True)\n"
+        "print(json.dumps({'transport': info['transport'], 'ip': info['ip'],"
+        " 'sockets': sorted(os.listdir(os.path.dirname(info['ip'])))}))")]
+    nbformat.write(notebook, tmp_path / "probe.ipynb")
+    sockets = tmp_path / "s"
+    sockets.mkdir()
+    executed = papermill.execute_notebook(str(tmp_path / "probe.ipynb"), str(tmp_path / "out.ipynb"),
+                                          config=kernel_transport(sockets), log_output=False, progress_bar=False)
+    seen = json.loads(executed.cells[0].outputs[0]["text"])
+    assert seen["transport"] == "ipc" and seen["ip"] == str(sockets / "kernel")
+    assert seen["sockets"] == [f"kernel-{n}" for n in range(1, 6)]  # shell, iopub, stdin, control, heartbeat
