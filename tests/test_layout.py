@@ -258,3 +258,18 @@ def test_planted_private_import_is_found(planted):
 
 def test_relative_imports_resolve(planted):
     assert ("alignkit.funnel.analysis", "analyse", 1) in planted["alignkit.funnel"]
+
+
+def test_prepare_package_names_load_on_first_use():
+    """`alignkit.prepare` loads its public names lazily (so `alignkit validate` starts without matplotlib):
+    every name it lists must still resolve, and a misspelt one must be an AttributeError, as from a module."""
+    import alignkit.prepare as prepare_package
+    from alignkit.prepare import clean, quality, tables, validate
+
+    homes = {"CleaningLog": clean, "PreparedData": tables, "prepare": tables, "summarise": quality,
+             "validate_project": validate, "write_cleaning_report": quality, "write_processed": tables}
+    assert sorted(prepare_package.__all__) == sorted(homes)
+    for name, module in homes.items():
+        assert getattr(prepare_package, name) is getattr(module, name)
+    with pytest.raises(AttributeError, match="prepair"):
+        prepare_package.prepair
