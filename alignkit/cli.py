@@ -61,6 +61,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         "alignkit never modifies this folder.\n", encoding="utf-8")
     for notebook in sorted(_notebook_dir().glob(NOTEBOOK_GLOB)):
         _strip_outputs(notebook, folder / "notebooks" / notebook.name)
+    from alignkit.config import write_salt
+
+    write_salt(folder)
     if args.sources:
         from alignkit.draft.writer import write_draft
 

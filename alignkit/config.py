@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import secrets
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,6 +21,7 @@ from alignkit.errors import ConfigError, close_matches
 
 PROJECT_FILE_NAME = "alignkit.yml"
 SALT_ENV_VAR = "ALIGNKIT_SALT"
+SALT_FILE_NAME = ".alignkit-salt"   # beside the project file, written by `alignkit init`, kept out of version control
 
 
 class _Settings(BaseModel):
@@ -99,6 +101,20 @@ DEAL_CANONICAL = ("deal_id", "lead_id", "stage", "amount", "created_at", "closed
 TOUCH_CANONICAL = ("lead_id", "at", "kind", "content")
 
 
+ROW_NUMBER = "<row number>"   # crm.contacts.columns.lead_id when no column is an id: each row's position in the file
+
+
+class MembershipInput(_Settings):
+    """crm.contacts.converted_from: a table listing the ids of the contacts that converted (the closed deals of a
+    list of MQLs, the customers among leads). A contact is converted when its id appears in `key`."""
+
+    file: str
+    key: Annotated[str, Field(min_length=1)]     # the column holding the contacts' ids
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+
+
 PASSWORD_IN_URL = re.compile(r"://[^/@:]*:(?!\$\{)[^/@]+@")   # user:secret@host, unless the secret is ${VARIABLE}
 
 
@@ -118,6 +134,7 @@ class TableInput(_Settings):
     columns: dict[str, str] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     date_columns: list[str] = Field(default_factory=list)
+    converted_from: MembershipInput | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> TableInput:
@@ -370,7 +387,8 @@ class ProjectSettings(_Settings):
     @property
     def has_outcome_column(self) -> bool:
         """Return whether the CRM maps a `converted` column (the outcome read from values, not from stages)."""
-        return self.crm is not None and "converted" in self.crm.contacts.columns
+        return self.crm is not None and ("converted" in self.crm.contacts.columns
+                                         or self.crm.contacts.converted_from is not None)
 
     @property
     def has_outcome(self) -> bool:
@@ -392,12 +410,33 @@ class ProjectSettings(_Settings):
         return self.root / self.paths.reports
 
     def pseudonym_salt(self) -> str:
-        """Return the salt for keyed hashing: the ALIGNKIT_SALT environment variable, else privacy.salt."""
+        """Return the salt for keyed hashing: the ALIGNKIT_SALT environment variable, else privacy.salt, else the
+        salt file `alignkit init` wrote beside the project file (.alignkit-salt)."""
         salt = os.environ.get(SALT_ENV_VAR) or self.privacy.salt
+        salt_file = self.root / SALT_FILE_NAME
+        if not salt and salt_file.is_file():
+            salt = salt_file.read_text(encoding="utf-8").strip()
         if not salt:
             raise ConfigError(f"{self.source_file or PROJECT_FILE_NAME}: no salt for pseudonymising PII. "
-                              f"Fix: set the environment variable {SALT_ENV_VAR}, or privacy.salt in the project file.")
+                              f"Fix: put a long random secret into {self.root / SALT_FILE_NAME} (`alignkit init` writes one for a "
+                              f"new project; keep it out of version control), or set the environment variable "
+                              f"{SALT_ENV_VAR}.")
         return salt
+
+
+def write_salt(folder: Path) -> Path:
+    """Return the salt file of a project folder, writing a random salt into it (readable by its owner only) and
+    adding it to the folder's .gitignore when it does not exist yet; an existing salt is never replaced."""
+    path = folder / SALT_FILE_NAME
+    if not path.exists():
+        path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    ignore = folder / ".gitignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    if SALT_FILE_NAME not in lines:
+        ignore.write_text("\n".join([*lines, f"# the pseudonymisation salt: never commit it", SALT_FILE_NAME]) + "\n",
+                          encoding="utf-8")
+    return path
 
     def public_summary(self) -> dict[str, Any]:
         """Return the settings as a plain dict for reports, with the salt masked."""

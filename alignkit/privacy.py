@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -183,14 +183,17 @@ def _free_text(values: pd.Series) -> bool:
     return distinct > FREE_TEXT_MIN_DISTINCT and distinct > 0.5 * len(text)
 
 
-def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Iterable[str] = ()) -> list[str]:
-    """Return the columns that hold personal data by their values: mostly emails, phone numbers or names
-    (pii_kind). A column only *named* like personal data is PII too when it holds free text (many different
-    values), as a precaution; a yes/no flag or a short category list named "Do Not Email" is an attribute."""
+def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Iterable[str] = (),
+                       personal: Callable[[str, pd.Series], bool] | None = None) -> list[str]:
+    """Return the columns that hold personal data by their values: by default mostly emails, phone numbers or
+    names (pii_kind); `personal(column, values)` decides instead where given (alignkit.meaning tells people's names
+    from organisations and places). A column only *named* like personal data is PII too when it holds free text
+    (many different values), as a precaution; a yes/no flag or a short category list named "Do Not Email" is an
+    attribute."""
     skip = set(skip)
+    decide = personal or (lambda column, values: pii_kind(values, threshold=threshold) is not None)
     return [column for column in frame.columns if column not in skip and (
-        pii_kind(frame[column], threshold=threshold) is not None
-        or (looks_like_pii_column(str(column)) and _free_text(frame[column])))]
+        decide(str(column), frame[column]) or (looks_like_pii_column(str(column)) and _free_text(frame[column])))]
 
 
 def pii_suggestions(frame: pd.DataFrame, *, threshold: float = 0.5) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ pandas' Arrow-backed `str` columns without a round trip through Python objects."
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -92,3 +93,11 @@ def null_where(values: pd.Series, mask: np.ndarray | pd.Series) -> pd.Series:
                                                        keep.buffers()[1]))
     return pd.Series(pd.array(pa.chunked_array(chunks, type=cells.type), dtype=values.dtype), index=values.index,
                      name=values.name)
+
+
+def fold_key(value: str) -> str:
+    """Return a join key or a spelling folded for comparison: case, accents, spaces and punctuation removed
+    ('GTX Pro' = 'GTXPro')."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", "", text.casefold())

@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("io", "stats", "plots", "privacy"),    # shared helpers
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),
+    ("meaning",),                           # what each table and column is, decided once with its evidence
     ("engine",),                            # Ibis expressions run where the data lives (DuckDB, Spark, a database)
     ("prepare",),
     ("funnel", "personas", "leads"),        # the analysis stages, independent of each other

@@ -6,14 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alignkit.draft.columns import ColumnType, Guess, column_type, guess_mapping
-from alignkit.draft.kinds import ExportFile, assign_kinds, export_paths, read_for_draft
 from alignkit.draft.lookups import JoinGuess, guess_join
-from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, post_outcome_suspects,
-                                    stage_layout)
+from alignkit.config import ROW_NUMBER
+from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, membership_layout,
+                                    post_outcome_suspects, stage_layout)
 from alignkit.ingest.crm import detect_crm_format
+from alignkit.meaning.columns import KEPT_ROLES, ColumnMeaning
+from alignkit.meaning.mapping import Guess, guess_mapping
+from alignkit.meaning.tables import ExportFile, assign_kinds, export_paths, read_for_draft
 
-KEPT_KINDS = ("number", "category", "ordered scale", "yes/no", "multi-select")
+ROW_NUMBER_EVIDENCE = ("no column is unique per row: each lead is its row's position in the file (stable while the "
+                       "file's content is unchanged)")
 BREAKDOWN_MAX_LEVELS = 12
 BREAKDOWN_MAX = 6
 
@@ -24,9 +27,11 @@ class TableDraft:
 
     export: ExportFile
     mapping: list[Guess] = field(default_factory=list)
-    attributes: dict[str, ColumnType] = field(default_factory=dict)
-    left_out: list[ColumnType] = field(default_factory=list)
+    attributes: dict[str, ColumnMeaning] = field(default_factory=dict)
+    left_out: list[ColumnMeaning] = field(default_factory=list)
     created_note: str = ""
+    role: str = ""                # what the table is, in words (lead list, customer table, opportunity pipeline …)
+    membership: ExportFile | None = None   # the table whose rows are this table's converted leads
 
     def column(self, canonical: str) -> str | None:
         """Return the column mapped to `canonical`, or None."""
@@ -40,7 +45,7 @@ class LookupDraft:
     export: ExportFile
     join: JoinGuess
     on: str                         # canonical or attribute name of the contacts' column
-    attributes: dict[str, ColumnType] = field(default_factory=dict)
+    attributes: dict[str, ColumnMeaning] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,7 +54,7 @@ class ProjectDraft:
 
     exports: list[ExportFile]
     surveys: list[ExportFile] = field(default_factory=list)
-    survey_types: dict[str, ColumnType] = field(default_factory=dict)
+    survey_types: dict[str, ColumnMeaning] = field(default_factory=dict)
     crm_format: str = "generic"
     contacts: TableDraft | None = None
     others: list[TableDraft] = field(default_factory=list)    # deals, touches
@@ -68,16 +73,29 @@ def _table(export: ExportFile, table: str) -> TableDraft:
     for column in export.frame.columns:
         if column in mapped:
             continue
-        typed = column_type(str(column), export.frame[column])
-        if typed.kind in KEPT_KINDS:
+        typed = export.meanings[str(column)]
+        if typed.role in KEPT_ROLES:
             draft.attributes[attribute_name(str(column))] = typed
         else:
             draft.left_out.append(typed)
     return draft
 
 
+def _table_role(contacts: TableDraft) -> str:
+    """Return what the contacts table is in words, from its mapping and its columns' meanings."""
+    roles = [m.role for m in contacts.export.meanings.values()]
+    if contacts.column("stage") and contacts.column("amount"):
+        return "opportunity pipeline"
+    if contacts.column("stage"):
+        return "CRM contacts with stages"
+    if sum(r == "number" for r in roles) >= 0.4 * len(roles) and any("customer" in c.casefold() or "income" in
+                                                                        c.casefold() for c in contacts.export.meanings):
+        return "customer table"
+    return "lead list"
+
+
 def _date_columns(table: TableDraft) -> list[str]:
-    return [t.column for t in table.left_out if t.kind == "date"]
+    return [t.column for t in table.left_out if t.role == "date"]
 
 
 def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
@@ -98,6 +116,8 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
         return layout
     if contacts.column("converted"):
         return converted_layout(frame, contacts.column("converted"))
+    if contacts.membership is not None:
+        return membership_layout(frame, contacts.membership)
     return None
 
 
@@ -116,10 +136,18 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
         elif export.kind == "spend" and draft.spend is None:
             draft.spend = export
     draft.unused = [*draft.surveys[1:], *(e for e in exports if e.kind == "")]
+    if draft.contacts is not None:
+        draft.contacts.role = _table_role(draft.contacts)
+        if draft.contacts.column("lead_id") is None:
+            draft.contacts.mapping.insert(0, Guess("lead_id", ROW_NUMBER, ROW_NUMBER_EVIDENCE))
+        members = [e for e in exports if e.kind == "membership"]
+        if members and not draft.contacts.column("converted") and not draft.contacts.column("stage"):
+            draft.contacts.membership = members[0]
+        draft.unused += [e for e in members if e is not draft.contacts.membership]
     draft.surveys = draft.surveys[:1]
     if draft.surveys:
         survey = draft.surveys[0].frame
-        draft.survey_types = {str(c): column_type(str(c), survey[c]) for c in survey.columns}
+        draft.survey_types = dict(draft.surveys[0].meanings)
     contacts = draft.contacts
     if contacts is None:
         draft.unused += [e for e in exports if e.kind in ("lookup", "deals", "touches", "spend")]
@@ -137,16 +165,16 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
             continue
         lookup = LookupDraft(export, join, names[join.on_column])
         for column in export.frame.columns:
-            typed = column_type(str(column), export.frame[column])
+            typed = export.meanings[str(column)]
             name = attribute_name(str(column))
-            if column == join.key or typed.kind not in KEPT_KINDS:
+            if column == join.key or typed.role not in KEPT_ROLES:
                 continue
             name = name if name not in taken else f"{attribute_name(export.path.stem)}_{name}"
             lookup.attributes[name] = typed
             taken.add(name)
         draft.lookups.append(lookup)
     if draft.outcome is not None and draft.outcome.converted is not None:
-        numeric = {n for n, t in contacts.attributes.items() if t.kind == "number"}
+        numeric = {n for n, t in contacts.attributes.items() if t.role == "number"}
         draft.suspects = post_outcome_suspects(contacts.export.frame,
                                                {n: t.column for n, t in contacts.attributes.items()},
                                                draft.outcome.converted, numeric=numeric)
@@ -156,7 +184,7 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
     for name, typed in [*contacts.attributes.items(), *((n, t) for lk in draft.lookups for n, t in lk.attributes.items())]:
         if len(draft.breakdowns) >= BREAKDOWN_MAX:
             break
-        if typed.kind in ("category", "ordered scale") and len(typed.levels) <= BREAKDOWN_MAX_LEVELS \
+        if typed.role in ("category", "ordered scale", "place") and len(typed.levels) <= BREAKDOWN_MAX_LEVELS \
                 and name not in draft.suspects:
             draft.breakdowns.append(name)
     return draft

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from alignkit.prepare.clean import fold_key
+from alignkit.text import fold_key
 
 NEAR_MISS_MIN = 90            # rapidfuzz ratio of folded keys that counts as the same key spelt differently
 NEAR_MISS_MAX_PAIRS = 2_000_000   # unmatched keys × lookup keys compared at most; beyond, near misses are not sought

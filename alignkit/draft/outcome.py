@@ -13,6 +13,7 @@ from alignkit.config import OUTCOME_CONVERTED, OUTCOME_NOT_CONVERTED
 from alignkit.ingest.files import parse_numbers, to_snake_case
 from alignkit.ingest.tokens import fold_token
 from alignkit.leads.leakage import outcome_evidence
+from alignkit.meaning.tables import ExportFile
 
 WON_WORDS = frozenset({"won", "closed won", "closedwon", "customer", "converted", "signed", "closed - won", "win"})
 LOST_WORDS = frozenset({"lost", "closed lost", "closedlost", "disqualified", "unqualified", "rejected", "dead",
@@ -48,6 +49,8 @@ class OutcomeDraft:
     open_values: list[str] = field(default_factory=list)
     value_evidence: str = ""
     converted: pd.Series | None = None    # per row: True / False, NA while open (for the post-outcome checks)
+    membership_file: str = ""             # converted = the row's id is listed in this file's `membership_key`
+    membership_key: str = ""
 
 
 def _fill(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> dict[str, float]:
@@ -126,6 +129,19 @@ def converted_layout(frame: pd.DataFrame, column: str) -> OutcomeDraft:
         .mask(values.isin(no), False)
     return OutcomeDraft(column, converted_values=yes, not_converted_values=no, open_values=open_,
                         value_evidence=evidence, converted=converted)
+
+
+def membership_layout(frame: pd.DataFrame, members: ExportFile) -> OutcomeDraft:
+    """Return the outcome of a table whose converted rows are listed in a membership table: converted when the
+    row's id appears in the membership table's key column (yes / no)."""
+    keys = set(members.frame[members.member_key].dropna().astype("str").str.strip())
+    ids = frame[members.member_of].astype("str").str.strip()
+    converted = ids.isin(keys)
+    evidence = (f"{members.path.name} lists {converted.sum():,} of the {len(frame):,} rows' {members.member_of} "
+                f"values in its {members.member_key} column ({converted.mean():.1%}): those rows converted")
+    return OutcomeDraft(f"listed in {members.path.name}", converted_values=["yes"], not_converted_values=["no"],
+                        value_evidence=evidence, converted=converted.astype("boolean"),
+                        membership_file=members.path.name, membership_key=members.member_key)
 
 
 def post_outcome_suspects(frame: pd.DataFrame, attributes: dict[str, str], converted: pd.Series, *,

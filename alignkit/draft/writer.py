@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 
 from alignkit.draft.assemble import LookupDraft, ProjectDraft, TableDraft, draft_project
-from alignkit.draft.columns import ColumnType
-from alignkit.draft.kinds import ExportFile
+from alignkit.meaning.columns import ColumnMeaning
+from alignkit.meaning.tables import ExportFile
 
 COMMENT_COLUMN = 44
 STAGE_DEFINITION = "Describe what marks this stage (drafted from the values; agree it with both teams)."
@@ -40,20 +40,27 @@ def _file_lines(export: ExportFile, raw: Path, indent: str) -> list[str]:
     return lines
 
 
-def _attributes(attributes: dict[str, ColumnType], indent: str) -> list[str]:
-    return [_line(f"{indent}{name}: {_q(t.column)}", f"guessed: {t.kind} — {t.detail}") for name, t in attributes.items()]
+def _attributes(attributes: dict[str, ColumnMeaning], indent: str) -> list[str]:
+    return [_line(f"{indent}{name}: {_q(t.column)}", f"guessed: {t.role} — {t.evidence}") for name, t in attributes.items()]
 
 
 def _table_lines(table: TableDraft, raw: Path, indent: str) -> list[str]:
     lines = _file_lines(table.export, raw, indent)
+    if table.role:
+        lines[0] = lines[0].replace(f" — {table.export.kind}: ", f" — {table.export.kind} ({table.role}): ", 1)
     lines.append(f"{indent}columns:" + ("" if table.mapping else " {}                 # nothing guessed: map lead_id at least"))
     lines += [_line(f"{indent}  {g.canonical}: {_q(g.column)}", f"guessed: {g.evidence}") for g in table.mapping]
+    if table.membership is not None:
+        member = table.membership
+        lines += [f"{indent}# {member.path.name} — membership: {member.reason}",
+                  _line(f"{indent}converted_from: {{file: {_q(os.path.relpath(member.path, raw))}, "
+                        f"key: {_q(member.member_key)}}}", "guessed: converted = its id is listed there")]
     if table.attributes:
         lines.append(f"{indent}attributes:")
         lines += _attributes(table.attributes, indent + "  ")
     if table.left_out:
         lines.append(f"{indent}# left out (add under attributes if the analysis should use them):")
-        lines += [f"{indent}#   {t.column}: {t.kind} — {t.detail}" for t in table.left_out]
+        lines += [f"{indent}#   {t.column}: {t.role} — {t.evidence}" for t in table.left_out]
     return lines
 
 
@@ -76,7 +83,7 @@ def _survey_lines(draft: ProjectDraft, raw: Path) -> list[str]:
     lines = ["survey:", *_file_lines(survey, raw, "  ")]
     lines.append(_line(f"  format: {survey.survey_format or 'auto'}", f"guessed: {survey.format_note or 'from the header rows'}"))
     lines.append("  # questions and columns as read (alignkit types the answers the same way when it reads the survey):")
-    lines += [f"  #   {c}: {t.kind} — {t.detail}" for c, t in draft.survey_types.items()]
+    lines += [f"  #   {c}: {t.role} — {t.evidence}" for c, t in draft.survey_types.items()]
     return lines
 
 

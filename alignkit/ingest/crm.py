@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignkit.config import (CONTACT_CANONICAL, DEAL_CANONICAL, TOUCH_CANONICAL, LookupInput, ProjectSettings,
-                             TableInput)
+from alignkit.config import (CONTACT_CANONICAL, DEAL_CANONICAL, ROW_NUMBER, TOUCH_CANONICAL, LookupInput,
+                             MembershipInput, ProjectSettings, TableInput)
 from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.files import content_hash, read_export, to_snake_case
 
@@ -120,9 +120,30 @@ def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
     wanted = {canonical: column for canonical, column in resolve_mapping(table, fmt, spec).items() if column in available}
     for name, column in {**spec.attributes, **(extra_columns or {})}.items():
         wanted[to_snake_case(name)] = column
-    out = pd.DataFrame({canonical: frame[column] for canonical, column in wanted.items()})
+    out = pd.DataFrame({canonical: frame[column] for canonical, column in wanted.items()}, index=frame.index)
+    sha = content_hash(path)
+    if spec.columns.get("lead_id") == ROW_NUMBER:
+        out.insert(0, "lead_id", pd.Series([f"{sha}:{i + 1}" for i in range(len(frame))], index=frame.index,
+                                           dtype="str"))
+        wanted = {"lead_id": ROW_NUMBER, **wanted}
+    if spec.converted_from is not None and "lead_id" in out:
+        raw = path.parents[len(Path(spec.file).parts) - 1] if spec.file else path.parent   # paths.raw
+        members = read_members(spec.converted_from, raw)
+        converted = out["lead_id"].astype("str").str.strip().isin(members)
+        out["converted"] = converted.map({True: "yes", False: "no"}).astype("str")
+        wanted["converted"] = f"listed in {spec.converted_from.file}"
     return RawTable(name=table, path=path, frame=out, source_columns=wanted, rows_in_file=rows_in_file,
-                    sha256=content_hash(path), format=fmt, notes=notes)
+                    sha256=sha, format=fmt, notes=notes)
+
+
+def read_members(spec: MembershipInput, folder: Path) -> set[str]:
+    """Return the ids listed in a membership table (crm.contacts.converted_from), stripped; raise
+    MissingColumnError naming the file when its key column is absent."""
+    path = folder / spec.file
+    _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
+    if spec.key not in frame.columns:
+        raise MissingColumnError(path, spec.key, list(frame.columns), mapped_from="crm.contacts.converted_from.key")
+    return set(frame[spec.key].dropna().astype("str").str.strip())
 
 
 def check_columns(table: str, path: Path, spec: TableInput, available: Sequence[str], *, crm_format: str,
@@ -132,8 +153,10 @@ def check_columns(table: str, path: Path, spec: TableInput, available: Sequence[
     `required` are the canonical names the analyses need (default: the table's REQUIRED)."""
     errors: list[InputFileError] = []
     mapping = resolve_mapping(table, crm_format, spec)
-    present = set(available)
+    present = set(available) | {ROW_NUMBER}
     required = REQUIRED[table] if required is None else tuple(required)
+    if spec.converted_from is not None:
+        required = tuple(r for r in required if r != "converted")   # made from the membership table
     for canonical, column in mapping.items():
         if column not in present and (canonical in required or canonical in spec.columns):
             if canonical in spec.columns:

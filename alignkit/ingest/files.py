@@ -36,6 +36,11 @@ DATE_FORMATS = ("ISO8601", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%
                 "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
                 "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")   # tried in turn; the one that parses most values wins
 NUMBER_PATTERN = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# Numbers written with a decimal comma ("1.183,5", "-36,4"): told from thousands separators ("1,200") by a value
+# that reads only one way (a comma before one, two or four+ digits, or a dot-thousands group before a comma).
+DECIMAL_COMMA_PATTERN = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_ONLY_DECIMAL_COMMA = r"(?:,\d{1,2}|,\d{4,}|\.\d{3},\d+)$"
+_ONLY_DECIMAL_POINT = r"(?:\.\d{1,2}|\.\d{4,}|,\d{3}\.\d+)$"
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
@@ -289,10 +294,30 @@ def _split_header(path: Path, rows: pd.DataFrame, header_rows: int) -> tuple[lis
     return header, data
 
 
+def decimal_comma(text: pd.Series) -> bool:
+    """Return whether a column's numbers are written with a decimal comma: 95% of its values fit "1.183,5" /
+    "-36,4", one reads only that way, and none reads only with a decimal point ("12.5")."""
+    present = text.dropna().astype("str").str.strip()
+    present = present[present != ""]
+    if present.empty or not present.str.contains(",", regex=False).any():
+        return False
+    fits = present.str.fullmatch(DECIMAL_COMMA_PATTERN).fillna(False)
+    return bool(fits.mean() >= 0.95 and present.str.contains(_ONLY_DECIMAL_COMMA).any()
+                and not present.str.contains(_ONLY_DECIMAL_POINT).any())
+
+
+def from_decimal_comma(text: pd.Series) -> pd.Series:
+    """Return "1.183,5"-style numbers rewritten as "1183.5" (dots dropped, the comma made the decimal point)."""
+    return text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+
+
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, int, float]:
     """Return the text values as Float64 (NA where not a number), the count of non-blank non-numbers and the
-    share of non-blank values that are numbers. Accepts "1,200" (thousands separators), "12.5", "-3", "1e3"."""
+    share of non-blank values that are numbers. Accepts "1,200" (thousands separators), "12.5", "-3", "1e3", and
+    a column written with decimal commas ("1.183,5")."""
     text = values.astype("str").str.strip()
+    if decimal_comma(text):
+        text = from_decimal_comma(text)
     ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).astype(bool)
     numbers = pd.to_numeric(text.where(ok).str.replace(",", "", regex=False), errors="coerce").astype("Float64")
     present = int(text.notna().sum())

@@ -6,23 +6,19 @@ far better than any other field, named like a sales-side record, or filled far m
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.leads.profile import OUTCOME, binned
 from alignkit.prepare.stage_paths import stage_at_column
+from alignkit.meaning.words import SALES_SIDE_WORDS
 from alignkit.stats import discrimination_auc
 
 # Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
 NEVER_DRIVERS = ("lead_key", "stage", "converted", "outcome", "amount", "lost_reason", "deal_stage", "deal_created_at",
                  "deal_closed_at", "first_touch_at", "created_at", "lifecycle_lost")
 COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
-# Names of fields sales fills in after contact: a status, disposition, notes, a rating, tags, the last activity,
-# a score or grade the company assigns. Compared word by word on the snake_case field name.
-SALES_SIDE_WORDS = re.compile(r"(?:^|_)(?:status|disposition|notes?|comments?|rating|quality|tags?|priority|score|"
-                              r"grade|last_activity|last_notable_activity|last_contacted|reason)(?:$|_)")
 MISSINGNESS_GAP = 0.5    # missing for one outcome this much more often than for the other: filled because of it
 AUC_OUTLIER_RATIO = 2.0  # the top field separates this many times better (AUC − 0.5) than the next best one
 AUC_OUTLIER_MIN = 0.7

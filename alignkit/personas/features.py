@@ -12,18 +12,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from alignkit.meaning.words import named_like_id, named_like_outcome
 from alignkit.stats import proportion
 
 QUESTION_KINDS = ("likert", "single", "numeric")     # kinds whose blank means "not answered"
-OUTCOME_NAME = re.compile(r"^(accepted|responded|response|converted|conversion|churn|churned|outcome|complain|"
-                          r"complained|purchased|target)(_?[a-z0-9]+)?$")
-ID_NAME = re.compile(r"(^|_)(id|key|uuid|code|number|no)($|_)")
 NEAR_UNIQUE_SHARE = 0.5          # a choice question with more distinct answers than this share of answers …
 NEAR_UNIQUE_MIN = 50             # … and more than this many is near-unique (names, free text read as choices)
 ID_UNIQUE_SHARE = 0.9
@@ -96,11 +93,11 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
         group = str(row.get("block", column))
         if column in outcomes or group in outcomes:
             use, reason = "profile", "an outcome (personas.outcomes): profiled per persona, never a feature"
-        elif OUTCOME_NAME.match(column) and kind in ("single", "multi", "numeric") and distinct <= 2:
+        elif named_like_outcome(column) and kind in ("single", "multi", "numeric") and distinct <= 2:
             use, reason = "profile", "named like an outcome (response, accepted, converted, churn): profiled per persona"
         elif distinct <= 1:
             use, reason = "left out", "one answer only (a constant)"
-        elif ID_NAME.search(column) and n_answered and distinct >= ID_UNIQUE_SHARE * n_answered:
+        elif named_like_id(column) and n_answered and distinct >= ID_UNIQUE_SHARE * n_answered:
             use, reason = "left out", "an id (named like one, a different value for nearly every respondent)"
         elif kind == "single" and distinct > max(NEAR_UNIQUE_MIN, NEAR_UNIQUE_SHARE * n_answered):
             use, reason = "left out", f"near-unique ({distinct:,} different answers among {n_answered:,})"

@@ -15,11 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alignkit.errors import InputFileError
+from alignkit.ingest.files import decimal_comma, from_decimal_comma
 from alignkit.ingest.tokens import missing_mask
 from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
                                     file_date_order, read_dates, read_dates_counted)
 from alignkit.privacy import normalise_email
-from alignkit.text import null_where, search_distinct, strings_from_codes
+from alignkit.text import fold_key, null_where, search_distinct, strings_from_codes
 
 LOG_COLUMNS = ("step", "table", "column", "rows_affected", "reason")
 NUMERIC_SHARE = 0.95
@@ -176,16 +177,9 @@ def replace_missing_tokens(frame: pd.DataFrame, *, log: CleaningLog, table: str,
     return out
 
 
-def fold_key(value: str) -> str:
-    """Return a join key folded for comparison: case, accents, spaces and punctuation removed ('GTX Pro' = 'GTXPro')."""
-    return _fold(str(value))
-
-
 def _fold(value: str) -> str:
     """Return a category spelling folded for comparison: accents, case, punctuation and spaces removed."""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return fold_key(value)
 
 
 def normalise_categories(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str,
@@ -254,39 +248,6 @@ def parse_dates(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog
     return out
 
 
-def column_role(values: pd.Series) -> str | None:
-    """Return "constant" when every row holds the same value (blank counts as a value, so a flag that is "Yes"
-    or blank is not constant), "id" when each of at least 20 rows holds its own value and the values are
-    identifiers (text without spaces, or a dense run of whole numbers) rather than measures, times or free text, else None."""
-    head = values.iloc[:PROBE_ROWS]
-    head_distinct = head.nunique(dropna=False)
-    if head_distinct > 1 and (head_distinct < len(head) or values.hasnans):
-        return None   # two values, and a repeat or a blank, in the first rows: neither constant nor one value a row
-    distinct = values.nunique(dropna=False)
-    if distinct <= 1:
-        return "constant"
-    present = values.dropna()
-    if len(present) < ID_MIN_ROWS or len(present) < len(values) or distinct < len(values):
-        return None
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-        return None
-    sample = present.head(ROLE_SAMPLE)     # the kind of value is read from a sample, uniqueness from all rows
-    numeric = pd.api.types.is_numeric_dtype(values) or pd.to_numeric(sample.astype("str"), errors="coerce").notna().all()
-    numbers = pd.to_numeric(present.astype("str"), errors="coerce") if numeric and not pd.api.types.is_numeric_dtype(
-        values) else present
-    if numeric and numbers.notna().all():
-        # Numbers are measures (amounts, counts) unless they run as a dense sequence of whole numbers (a row number).
-        numbers = numbers.astype("float64")
-        whole = bool((numbers == numbers.round()).all())
-        return "id" if whole and numbers.max() - numbers.min() < 2 * len(numbers) else None
-    if numeric:
-        return None
-    text = sample.astype("str")
-    if pd.to_datetime(text.head(200), format="mixed", errors="coerce").notna().mean() > 0.5:
-        return None   # unique timestamps are times, not identifiers
-    return "id" if text.str.contains(r"\s", regex=True).mean() < 0.5 else None
-
-
 def to_number(values: pd.Series) -> pd.Series:
     """Return text as Float64, reading thousands separators and currency signs; NA where it is not a number."""
     text = pa.array(values.astype("str"))
@@ -301,6 +262,9 @@ def to_number(values: pd.Series) -> pd.Series:
 def _cast_stripped(text: pa.Array) -> pa.Array:
     """Return text read as float64 once thousands separators (tried first: a literal replace is fast), then any
     currency sign or space, are removed; cells that are still not numbers become null."""
+    series = pd.Series(text, dtype="str")
+    if decimal_comma(series.head(PROBE_ROWS)):
+        text = pa.array(from_decimal_comma(series), type=pa.large_string())
     for stripped in (lambda: pc.replace_substring(text, ",", ""),
                      lambda: pc.replace_substring_regex(text, CURRENCY_CHARS.pattern, "")):
         candidate = stripped()

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from alignkit.prepare.clean import CleaningLog, column_role
+from alignkit.meaning.columns import column_role
+from alignkit.prepare.clean import CleaningLog
 
 ROLE_REASONS = {"constant": "same value on every row: says nothing about any lead or respondent",
                 "id": "a different value on every row (an identifier): no two rows share it, so it explains nothing"}
@@ -27,13 +28,13 @@ JOKE_WORDS = frozenset({"test", "testing", "lol", "lmao", "haha", "hahaha", "xxx
 
 def left_out_columns(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the frame without its constant and id-like `columns` (see clean.column_role), and a table of them:
+    """Return the frame without its constant and id-like `columns` (alignkit.meaning.columns.column_role: by values and name), and a table of them:
     table, column, role, reason. Logs each column left out (step "left_out_columns"); the input is not mutated."""
     rows = []
     for column in dict.fromkeys(columns):
         if column not in frame:
             continue
-        role = column_role(frame[column])
+        role = column_role(frame[column], str(column))
         if role is not None:
             rows.append({"table": table, "column": column, "role": role, "reason": ROLE_REASONS[role]})
             log.record("left_out_columns", table=table, column=column, rows=len(frame),

@@ -14,58 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alignkit.errors import DateOrderError, InputFileError
+from alignkit.meaning.dates import PREFIX_CHARS, date_fields, date_prefixes, ambiguous_dates, decide_dayfirst  # noqa: F401
 
-# The date part of a numeric date whose first field is not a year: "25/03/2024", "3.4.24", "03-25-2024" (then
-# anything: a time). It is at most 10 characters, so it is read from each value's first 11 (the 11th tells a
-# 4-digit year from a longer number): a timestamp column holds far fewer distinct prefixes than values.
-NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?![\d/.\-])")
-PREFIX_CHARS = 11
 UNPARSEABLE_DATE_LIMIT = 0.2
 DayFirst = bool | str | Mapping[str, bool]
 DAYFIRST_FIX = ("set clean.dayfirst in alignkit.yml: true if 03/04/2025 means 3 April, false if it means March 4 "
                 "(auto decides it from a day above 12).")
-
-
-def _prefixes(values: pd.Series) -> pd.Series:
-    return values.astype("str").str.strip().str.slice(0, PREFIX_CHARS)
-
-
-def _date_fields(prefixes: pd.Series) -> pd.DataFrame:
-    """Return, indexed by each distinct prefix that starts with a numeric d/m date: its date part (`text`), the
-    first and second fields as numbers, the year as four digits and the date part's length."""
-    distinct = pd.Series(prefixes.dropna().unique(), dtype="str")
-    fields = distinct.str.extract(NUMERIC_DATE).dropna()
-    found = distinct[fields.index]
-    year = fields[2].astype(int)
-    year = year.where(fields[2].str.len() == 4, year + 2000).where((fields[2].str.len() == 4) | (year < 70), year + 1900)
-    length = fields[0].str.len() + fields[1].str.len() + fields[2].str.len() + 2
-    return pd.DataFrame({"text": [t[:n] for t, n in zip(found, length)], "first": fields[0].astype(int).to_numpy(),
-                         "second": fields[1].astype(int).to_numpy(), "year": year.to_numpy(),
-                         "length": length.to_numpy()}, index=pd.Index(found.to_numpy(), dtype="str"))
-
-
-def decide_dayfirst(values: pd.Series) -> bool | None:
-    """Return True when the column's numeric dates are day first (a first field above 12), False when month
-    first (a second field above 12), None when undecidable (every value has both fields at most 12, or none is a
-    numeric d/m date). Raise DateOrderError when some values need day first and others month first."""
-    fields = _date_fields(_prefixes(values))
-    day_first = fields.loc[fields["first"] > 12, "text"]
-    month_first = fields.loc[fields["second"] > 12, "text"]
-    if len(day_first) and len(month_first):
-        raise DateOrderError(sorted(day_first)[:3], sorted(month_first)[:3])
-    if len(day_first):
-        return True
-    if len(month_first):
-        return False
-    return None
-
-
-def ambiguous_dates(values: pd.Series) -> int:
-    """Return how many cells are numeric dates that read both ways (both fields at most 12, and not equal)."""
-    prefixes = _prefixes(values)
-    fields = _date_fields(prefixes)
-    ambiguous = fields.index[(fields["first"] <= 12) & (fields["second"] <= 12) & (fields["first"] != fields["second"])]
-    return int(prefixes.isin(set(ambiguous)).sum()) if len(ambiguous) else 0
 
 
 def file_date_order(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, dayfirst: bool | str = "auto"
@@ -100,7 +54,7 @@ def file_date_order(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, 
         elif len(orders) == 1:
             order[column] = next(iter(orders))
         else:
-            example = _date_fields(_prefixes(frame[column])).query("first != second")["text"].iloc[0]
+            example = date_fields(date_prefixes(frame[column])).query("first != second")["text"].iloc[0]
             why = ("the file's other date columns disagree" if orders else
                    "no date column of this file has a day above 12 to decide it")
             raise InputFileError(path, f"the day/month order of dates such as {example!r} cannot be told: every date "
@@ -146,7 +100,7 @@ def read_dates_counted(text: pd.Series, *, dayfirst: bool) -> tuple[pd.Series, p
     if whole is not None:
         return whole, text.notna()
     prefixes = text.str.slice(0, PREFIX_CHARS)
-    fields = _date_fields(prefixes)
+    fields = date_fields(prefixes)
     numeric = prefixes.isin(set(fields.index)).fillna(False).astype(bool)
     out = pd.to_datetime(text.where(~numeric), format="ISO8601", errors="coerce").astype("datetime64[ns]")
     rest = text.notna() & ~numeric & out.isna()

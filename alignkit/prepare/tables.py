@@ -23,6 +23,7 @@ from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
+from alignkit.meaning.columns import is_personal_data
 from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
 from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
 from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
@@ -175,7 +176,8 @@ def pseudonymise_table(frame: pd.DataFrame, settings: ProjectSettings, *, log: C
     pii = [c for c in out.columns if c in PII_CANONICAL or c in listed or c == id_column or c == "updated_at"]
     # the canonical columns are what the analyses need (an owner is a sales rep's name, not a lead's)
     canonical = {key_column, "lead_key", *LEADS_REQUIRED, *RESPONSES_REQUIRED}
-    pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip=canonical) if c not in pii]
+    pii += [c for c in detect_pii_columns(out.drop(columns=pii), skip=canonical, personal=is_personal_data)
+            if c not in pii]
     for column, note in pii_suggestions(out.drop(columns=pii)):
         log.record("pii_suggestion", table=table, column=column, rows=0, reason=note)
     log.record("pseudonymise", table=table, rows=len(out),

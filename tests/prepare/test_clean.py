@@ -129,22 +129,6 @@ def test_straightliners_need_every_item_of_a_long_enough_grid():
     assert not short["is_straightliner"].any()
 
 
-def test_column_role_finds_constants_and_ids_but_not_flags_measures_or_times():
-    rows = 30
-    assert clean.column_role(pd.Series(["EMEA"] * rows, dtype="str")) == "constant"
-    assert clean.column_role(pd.Series([None] * rows, dtype="str")) == "constant"
-    # a yes/no flag exported as "Yes" or blank is information, not a constant
-    assert clean.column_role(pd.Series(["Yes"] + [None] * (rows - 1), dtype="str")) is None
-    assert clean.column_role(pd.Series([f"C-{i:05d}" for i in range(rows)], dtype="str")) == "id"
-    assert clean.column_role(pd.Series([str(100200 + i) for i in range(rows)], dtype="str")) == "id"
-    assert clean.column_role(pd.Series([1250.5 * (i + 1) for i in range(rows)])) is None            # amounts
-    assert clean.column_role(pd.Series([str(1_000 * (i + 1) ** 2) for i in range(rows)], dtype="str")) is None
-    times = pd.Series([f"2024-03-{1 + i % 28:02d} 10:{i:02d}" for i in range(rows)], dtype="str")
-    assert clean.column_role(times) is None
-    assert clean.column_role(pd.Series([f"great product number {i}" for i in range(rows)], dtype="str")) is None
-    assert clean.column_role(pd.Series([f"C-{i}" for i in range(5)], dtype="str")) is None         # too few rows
-
-
 def test_placeholders_become_missing_and_each_value_is_counted_per_column():
     from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
     raw = frame(lead_id=["1", "2", "3", "4", "5"], industry=["Select", "Software", "-- select --", "NA", "Retail"],
@@ -182,15 +166,3 @@ def test_numbers_in_arrow_read_plain_thousands_currency_and_not_a_number_alike()
     values = pd.Series(["1,200", "$3.5", None, "abc", "1e3", "-3", "nan", " 12 ", "€1 200"], dtype="str")
     assert clean.to_number(values).tolist() == [1200.0, 3.5, pd.NA, pd.NA, 1000.0, -3.0, pd.NA, 12.0, 1200.0]
     assert clean.to_number(pd.Series(["1", "2.5", None], dtype="str")).dtype == "Float64"
-
-
-def test_column_role_reads_the_whole_column_where_the_first_rows_cannot_tell():
-    """The role is decided on the first rows only when they already show a repeat or a blank (neither constant nor
-    an id); a column that looks constant or unique there is read in full."""
-    rows = clean.PROBE_ROWS + 1_000
-    assert clean.column_role(pd.Series(["EMEA"] * (rows - 1) + ["APAC"], dtype="str")) is None
-    assert clean.column_role(pd.Series(["EMEA"] * rows, dtype="str")) == "constant"
-    assert clean.column_role(pd.Series([f"C-{i:06d}" for i in range(rows)], dtype="str")) == "id"
-    unique_then_repeat = [f"C-{i:06d}" for i in range(rows - 1)] + ["C-000001"]
-    assert clean.column_role(pd.Series(unique_then_repeat, dtype="str")) is None
-    assert clean.column_role(pd.Series([f"C-{i:06d}" for i in range(rows - 1)] + [None], dtype="str")) is None

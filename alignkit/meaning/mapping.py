@@ -1,9 +1,9 @@
-"""The column mapping guessed from names and values, and every other column's type.
+"""The canonical names (lead_id, created_at, stage, source, converted …) guessed for a CRM table's columns.
 
-A canonical name (lead_id, created_at, stage, source …) is guessed from the column's name — the CRM presets' own
-names and common synonyms, exactly or within a rapidfuzz ratio — and must be borne out by the values (an id is
-unique per row, a date parses, a stage has few values). Every guess carries its evidence, which the writer puts
-beside it as a comment. Columns whose values are personal data (read from the values) never show a sample value.
+A canonical name is guessed from the column's name — the CRM presets' own names and common synonyms, exactly or
+within a rapidfuzz ratio; an id or an outcome also by the shape of its name ("mql_id", "y", "Response") — and must
+be borne out by the values (an id is unique per row, a date parses, a stage has few values, an outcome two).
+Every guess carries its evidence, which the draft writes beside it as a comment.
 """
 
 from __future__ import annotations
@@ -13,23 +13,14 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from alignkit.ingest.answers import classify_answers, match_scale
 from alignkit.ingest.crm import CRM_PRESETS
-from alignkit.ingest.files import parse_datetimes, parse_numbers, to_snake_case
-from alignkit.ingest.tokens import fold_token
-from alignkit.prepare.clean import column_role, decide_dayfirst
-from alignkit.privacy import looks_like_pii_column, pii_kind
+from alignkit.ingest.files import parse_numbers, to_snake_case
+from alignkit.meaning.columns import DATE_MIN_SHARE, column_role, date_share, identifier_evidence, outcome_values
+from alignkit.meaning.words import named_like_id, named_like_outcome
+from alignkit.privacy import pii_kind
 
 NAME_MATCH_MIN = 88           # rapidfuzz ratio of snake_case names that counts as the same name
-DATE_MIN_SHARE = 0.9          # share of non-blank values that must parse as dates
 STAGE_MAX_VALUES = 30         # a stage or outcome column holds at most this many distinct values
-MULTI_SEPARATORS = (";", ", ")
-MULTI_MIN_SHARE = 0.2         # share of cells holding a separator before a column reads as multi-select
-MULTI_MAX_OPTIONS = 25
-YES_NO = frozenset({"yes", "no", "y", "n", "true", "false"})
-SAMPLE_VALUES = 5
-PERSON_WORDS = frozenset({"owner", "manager", "agent", "rep", "assignee", "user", "salesperson", "contact", "person"})
-TYPE_SAMPLE = 20_000          # values a type is read from (counts and uniqueness are read from every row)
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "contacts": {
@@ -78,17 +69,6 @@ class Guess:
     evidence: str
 
 
-@dataclass(frozen=True)
-class ColumnType:
-    """One column's detected type and what the writer says about it (never a sample value of personal data)."""
-
-    column: str
-    kind: str                     # id | constant | pii | date | yes/no | number | ordered scale | multi-select |
-                                  # free text | category
-    detail: str
-    levels: tuple[str, ...] = ()  # an ordered scale's levels in meaning order, or a category's values by count
-
-
 def _names(table: str, canonical: str) -> list[str]:
     preset = [to_snake_case(p[table][canonical]) for p in CRM_PRESETS.values() if canonical in p.get(table, {})]
     return [*SYNONYMS[table][canonical], *preset]
@@ -100,16 +80,7 @@ def name_score(column: str, names: list[str]) -> float:
     return float(best[1]) if best else 0.0
 
 
-def date_share(values: pd.Series) -> float:
-    """Return the share of a column's non-blank values that parse as dates (0 for numbers alone)."""
-    present = values.dropna()
-    present = present.sample(TYPE_SAMPLE, random_state=0) if len(present) > TYPE_SAMPLE else present
-    if present.empty or parse_numbers(present)[2] >= 0.95:
-        return 0.0
-    return float(parse_datetimes(present).notna().mean())
-
-
-def _values_fit(canonical: str, values: pd.Series) -> str | None:
+def _values_fit(canonical: str, values: pd.Series, column: str = "") -> str | None:
     """Return the values' evidence for `canonical`, or None when the values rule it out."""
     present = values.dropna()
     distinct = present.nunique()
@@ -117,7 +88,7 @@ def _values_fit(canonical: str, values: pd.Series) -> str | None:
         return None
     if canonical in ("lead_id", "deal_id"):
         unique = values.notna().all() and values.is_unique and len(values) > 1
-        return f"{distinct:,} distinct values, unique per row" if unique or column_role(values) == "id" else None
+        return f"{distinct:,} distinct values, unique per row" if unique or column_role(values, column) == "id" else None
     if canonical in ("email", "phone"):
         return f"values look like {canonical} addresses" if pii_kind(values) == canonical else None
     if canonical in ("first_name", "last_name"):
@@ -129,7 +100,12 @@ def _values_fit(canonical: str, values: pd.Series) -> str | None:
         share = parse_numbers(present)[2]
         return f"numbers in {share:.0%} of {len(present):,} filled rows" if share >= 0.95 else None
     if canonical == "converted":
-        return f"{distinct} distinct values" if distinct == 2 else None
+        words = outcome_values(values)
+        if words is None and distinct != 2:
+            return None
+        counts = present.astype("str").str.strip().value_counts()
+        return f"{'two outcome values' if words else '2 distinct values'}: " + ", ".join(
+            f"{v} {n:,}" for v, n in counts.head(6).items())
     if canonical in ("stage", "kind"):
         return f"{distinct} distinct values" if 2 <= distinct <= STAGE_MAX_VALUES else None
     if canonical == "lost_reason":
@@ -137,6 +113,18 @@ def _values_fit(canonical: str, values: pd.Series) -> str | None:
     if column_role(values) in ("id", "constant"):
         return None
     return f"{distinct:,} distinct values"
+
+
+def _shaped_like(canonical: str, column: str, values: pd.Series) -> str:
+    """Return how a column's name has the shape of `canonical` though it is no synonym of it ("mql_id" for an id,
+    "y" or "Response" for the outcome), or ''."""
+    snake = to_snake_case(column)
+    if canonical in ("lead_id", "deal_id") and named_like_id(snake) and values.notna().all() \
+            and identifier_evidence(values, column) is not None:
+        return "named like an id"
+    if canonical == "converted" and named_like_outcome(snake) and outcome_values(values) is not None:
+        return "named like an outcome"
+    return ""
 
 
 def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
@@ -150,13 +138,16 @@ def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
             score = name_score(str(column), names)
             rank = next((i for i, n in enumerate(names) if n == to_snake_case(str(column))), len(names))
             by_values = canonical in ("email", "phone") and pii_kind(frame[column]) == canonical
-            if score < NAME_MATCH_MIN and not by_values:
+            by_shape = _shaped_like(canonical, str(column), frame[column]) if score < NAME_MATCH_MIN else ""
+            if score < NAME_MATCH_MIN and not by_values and not by_shape:
                 continue
-            evidence = _values_fit(canonical, frame[column])
+            evidence = _values_fit(canonical, frame[column], str(column))
             if evidence is None:
                 continue
+            if by_shape:
+                score = NAME_MATCH_MIN - 1       # after every column named as a synonym
             how = "its name" if score == 100 else (f"a name close to {canonical!r} ({score:.0f}/100)"
-                                                   if score >= NAME_MATCH_MIN else "its values")
+                                                   if score >= NAME_MATCH_MIN else by_shape or "its values")
             candidates.append((score, rank, canonical, str(column), f"{how}; {evidence}"))
     guesses: list[Guess] = []
     used_columns: set[str] = set()
@@ -171,57 +162,3 @@ def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
         used_columns.add(column)
     order = list(SYNONYMS[table])
     return sorted(guesses, key=lambda g: order.index(g.canonical))
-
-
-def _multi_options(present: pd.Series) -> list[str] | None:
-    for separator in MULTI_SEPARATORS:
-        holding = present.str.contains(separator, regex=False)
-        if holding.mean() >= MULTI_MIN_SHARE:
-            options = present.str.split(separator).explode().str.strip()
-            distinct = options.nunique()
-            if distinct <= MULTI_MAX_OPTIONS and distinct < present.nunique():
-                return sorted(options.unique())
-    return None
-
-
-def column_type(column: str, values: pd.Series) -> ColumnType:
-    """Return a column's detected type: id, constant, pii, date, yes/no, number, ordered scale (levels in meaning
-    order), multi-select, free text or category (values by count)."""
-    role = column_role(values)
-    present = values.dropna().astype("str").str.strip()
-    sample = present.sample(TYPE_SAMPLE, random_state=0) if len(present) > TYPE_SAMPLE else present
-    if role == "constant":
-        shown = "blank" if present.empty else f"{present.iloc[0]!r}" if pii_kind(values) is None else "one value"
-        return ColumnType(column, "constant", f"{shown} in every row")
-    kind = pii_kind(values)
-    if kind is not None:
-        return ColumnType(column, "pii", f"values look like {kind}s ({present.nunique():,} distinct); never shown")
-    if role == "id":
-        return ColumnType(column, "id", f"{present.nunique():,} distinct values, unique per row")
-    if date_share(values) >= DATE_MIN_SHARE:
-        order = decide_dayfirst(present)
-        said = {True: "day first", False: "month first", None: "day/month order not decidable from the values"}[order]
-        return ColumnType(column, "date", f"dates, {said}")
-    folded = {fold_token(v) for v in present.unique()}
-    if folded and folded <= YES_NO:
-        counts = present.map(fold_token).value_counts()
-        return ColumnType(column, "yes/no", ", ".join(f"{v} {n:,}" for v, n in counts.items()))
-    if parse_numbers(sample)[2] >= 0.95:
-        numbers = parse_numbers(present)[0]
-        return ColumnType(column, "number", f"numbers from {numbers.min():g} to {numbers.max():g}")
-    scale = match_scale(set(present.unique()))
-    if scale:
-        return ColumnType(column, "ordered scale", "levels in order: " + " < ".join(scale), tuple(scale))
-    options = _multi_options(sample)
-    if options:
-        return ColumnType(column, "multi-select", f"{len(options)} options", tuple(options))
-    if classify_answers(sample)[0] == "text":
-        return ColumnType(column, "free text", f"{present.nunique():,} distinct answers")
-    counts = present.value_counts()
-    if looks_like_pii_column(to_snake_case(column)) or PERSON_WORDS & set(to_snake_case(column).split("_")):
-        # a column of people (an owner, a manager) may hold their names: counts only, never a value
-        return ColumnType(column, "category", f"{len(counts)} values (named like people: values not shown)",
-                          tuple(counts.index))
-    top = ", ".join(f"{v} {n:,}" for v, n in counts.head(SAMPLE_VALUES).items())
-    more = f" (+{len(counts) - SAMPLE_VALUES} more)" if len(counts) > SAMPLE_VALUES else ""
-    return ColumnType(column, "category", f"{len(counts)} values: {top}{more}", tuple(counts.index))

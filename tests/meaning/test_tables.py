@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alignkit.draft.kinds import assign_kinds, looks_like_spend, looks_like_survey, read_for_draft, text_format
+from alignkit.meaning.tables import assign_kinds, looks_like_spend, looks_like_survey, read_for_draft, text_format
 
 
 def test_survey_headers_read_as_questions_and_crm_headers_do_not():

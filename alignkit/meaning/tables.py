@@ -1,13 +1,17 @@
-"""What each export is, read from its bytes, header and values: a survey (and the platform that wrote it), CRM
-contacts or leads, deals or opportunities, activities or touches, a lookup table, or marketing spend.
+"""What each export is, read from its bytes, header and values: survey responses (and the platform that wrote
+them), the CRM's contacts, leads or customers, deals or opportunities, activities or touches, a lookup table,
+marketing spend, or a membership table — the ids of a subset of another table's rows (the closed deals of a list of
+MQLs, the customers among leads), which becomes that table's outcome.
 
-`read_exports` reads every file once; `assign_kinds` decides the kinds of a set of files together, because a lookup
-table or an activity log is only recognisable beside the table it joins onto.
+`read_for_draft` reads a file once and decides every column's meaning (`alignkit.meaning.columns`); `assign_kinds`
+decides the kinds of a set of files together, because a lookup, an activity log or a membership table is only
+recognisable beside the table it joins onto. A wide table of answer-like columns (ordered scales, multi-selects,
+few-valued questions) is a survey even without an id, a timestamp or question-like headers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -17,14 +21,20 @@ from alignkit.ingest.files import read_export, to_snake_case
 from alignkit.ingest.sniff import detect_container, sniff_delimiter, sniff_encoding, text_sample
 from alignkit.ingest.survey import detect_survey_format
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, missing_mask, token_set
-from alignkit.prepare.clean import column_role, fold_key
+from alignkit.meaning.columns import ColumnMeaning, column_role, decide_column
+from alignkit.text import fold_key
 
-KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend")
+KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend", "membership")
 READABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".ods", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
 QUESTION_SHARE = 0.3          # a plain table is a survey when this share of its headers read as questions
 QUESTION_MIN_LENGTH = 40      # a header this long (or holding '?') reads as a question
 LOOKUP_MIN_SHARE = 0.5        # a small table is a lookup when one of its unique columns holds this share of a
                               # column of the main table's distinct values
+ANSWER_MIN_COLUMNS = 8        # a table of answers has at least this many columns …
+ANSWER_SHARE = 0.6            # … of which this share are answer-like (scales, multi-selects, few-valued choices) …
+SCALE_SHARE = 0.3             # … or this share are ordered scales or multi-selects
+ANSWER_MAX_LEVELS = 12
+MEMBERSHIP_MIN_SHARE = 0.95   # a table is a membership of another when this share of its unique keys are that one's ids
 _PLACEHOLDERS = token_set(PLACEHOLDER_TOKENS)
 
 
@@ -41,6 +51,9 @@ class ExportFile:
     reason: str = ""
     placeholders: int = 0         # cells read as missing because they held a form placeholder ("Select")
     format_note: str = ""         # why the survey format differs from detect_survey_format's answer
+    meanings: dict[str, ColumnMeaning] = field(default_factory=dict)   # every column's decided meaning
+    member_of: str = ""           # a membership table: the column of the contacts whose ids it lists
+    member_key: str = ""          # … and its own column holding them
 
 
 def export_paths(sources: list[Path]) -> list[Path]:
@@ -79,7 +92,7 @@ def read_for_draft(path: Path) -> ExportFile:
 
         frame, _ = pyreadstat.read_sav(str(path))
         frame = frame.astype("str").where(frame.notna())
-        return ExportFile(path, frame, survey_format="spss")
+        return ExportFile(path, frame, survey_format="spss", meanings=_meanings(frame))
     note = ""
     if survey_format == "surveymonkey":
         header, rows = read_export(path)
@@ -97,7 +110,28 @@ def read_for_draft(path: Path) -> ExportFile:
         frame[column] = frame[column].mask(mask)
     encoding, delimiter = text_format(path)
     return ExportFile(path, frame, survey_format=survey_format, encoding=encoding, delimiter=delimiter,
-                      placeholders=placeholders, format_note=note)
+                      placeholders=placeholders, format_note=note, meanings=_meanings(frame))
+
+
+def _meanings(frame: pd.DataFrame) -> dict[str, ColumnMeaning]:
+    return {str(c): decide_column(str(c), frame[c]) for c in frame.columns}
+
+
+def answers_evidence(meanings: dict[str, ColumnMeaning]) -> str:
+    """Return why a table's columns read as survey answers ('' when they do not): many ordered scales or
+    multi-selects, or a wide table of few-valued answers with no outcome column among them."""
+    roles = [m.role for m in meanings.values() if m.role not in ("constant", "id", "date", "free text")]
+    if len(meanings) < ANSWER_MIN_COLUMNS or not roles or any(m.role == "outcome" for m in meanings.values()):
+        return ""
+    scales = sum(r in ("ordered scale", "multi-select") for r in roles)
+    answers = scales + sum(m.role in ("yes/no", "category") and len(m.levels) <= ANSWER_MAX_LEVELS
+                           for m in meanings.values())
+    if scales / len(meanings) >= SCALE_SHARE:
+        return f"{scales} of {len(meanings)} columns are answer scales or multi-selects"
+    if answers / len(meanings) >= ANSWER_SHARE and scales:
+        return (f"{answers} of {len(meanings)} columns are answers (scales, multi-selects or choices of at most "
+                f"{ANSWER_MAX_LEVELS} values), {scales} of them scales")
+    return ""
 
 
 def looks_like_survey(columns: list[str]) -> bool:
@@ -147,7 +181,7 @@ def _joins_main(small: ExportFile, main: ExportFile, keys: _Keys) -> bool:
 
 
 def _is_id(values: pd.Series, name: str) -> bool:
-    return column_role(values) == "id" or (values.notna().all() and values.is_unique
+    return column_role(values, name) == "id" or (values.notna().all() and values.is_unique
                                            and "id" in to_snake_case(name).split("_"))
 
 
@@ -163,6 +197,23 @@ def _parent(table: ExportFile, others: list[ExportFile], keys: _Keys) -> ExportF
                 continue   # a reference to another table's ids is named like one (Contact ID, lead_id)
             if any(_share(keys(other, i), keys(table, column)) >= LOOKUP_MIN_SHARE for i in ids):
                 return other
+    return None
+
+
+def _membership(table: ExportFile, main: ExportFile, keys: _Keys) -> tuple[str, str, float] | None:
+    """Return (main's id column, table's key column, share) when `table`'s unique key lists a subset of `main`'s
+    ids (the closed deals of a list of MQLs): nearly every key is one of main's ids and it has fewer rows."""
+    if len(table.frame) >= len(main.frame):
+        return None
+    ids = [c for c in main.frame.columns if _is_id(main.frame[c], str(c))]
+    for column in table.frame.columns:
+        values = table.frame[column]
+        if not (values.notna().all() and values.is_unique):
+            continue
+        for id_column in ids:
+            share = _share(keys(main, id_column), keys(table, column))
+            if share >= MEMBERSHIP_MIN_SHARE:
+                return id_column, str(column), share
     return None
 
 
@@ -186,6 +237,8 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
             out[f.path] = replace(f, kind="spend", reason="a month and a spend column")
         elif looks_like_survey(columns) or f.format_note:
             out[f.path] = replace(f, kind="survey", reason="most headers read as questions")
+        elif answers_evidence(f.meanings):
+            out[f.path] = replace(f, kind="survey", reason=answers_evidence(f.meanings))
         else:
             crm.append(f)
     keys = _Keys()
@@ -205,6 +258,11 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
                 kind = "touches" if _activity_columns([str(c) for c in f.frame.columns]) else "deals"
                 what = "dated activities with a type" if kind == "touches" else "records"
                 out[f.path] = replace(f, kind=kind, reason=f"{what}, several for one id of {main.path.name}")
+            elif (member := _membership(f, main, keys)) is not None:
+                out[f.path] = replace(f, kind="membership", member_of=member[0], member_key=member[1],
+                                      reason=f"its {member[1]} values are {member[2]:.0%} of the "
+                                             f"{member[0]} ids of {main.path.name}, {len(f.frame):,} of its "
+                                             f"{len(main.frame):,} rows: those rows' outcome")
             elif _joins_main(f, main, keys):
                 out[f.path] = replace(f, kind="lookup", reason=f"a unique column whose values match a column of "
                                                                f"{main.path.name}")
