@@ -423,21 +423,6 @@ class ProjectSettings(_Settings):
                               f"{SALT_ENV_VAR}.")
         return salt
 
-
-def write_salt(folder: Path) -> Path:
-    """Return the salt file of a project folder, writing a random salt into it (readable by its owner only) and
-    adding it to the folder's .gitignore when it does not exist yet; an existing salt is never replaced."""
-    path = folder / SALT_FILE_NAME
-    if not path.exists():
-        path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-        path.chmod(0o600)
-    ignore = folder / ".gitignore"
-    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
-    if SALT_FILE_NAME not in lines:
-        ignore.write_text("\n".join([*lines, f"# the pseudonymisation salt: never commit it", SALT_FILE_NAME]) + "\n",
-                          encoding="utf-8")
-    return path
-
     def public_summary(self) -> dict[str, Any]:
         """Return the settings as a plain dict for reports, with the salt masked."""
         data = self.model_dump(mode="json")
@@ -542,3 +527,18 @@ def find_project_file(start: Path | str = ".") -> Path:
             return candidate
     raise ConfigError(f"no {PROJECT_FILE_NAME} found in {start} or any folder above it. "
                       "Fix: run `alignkit init DIR`, or pass the project file path.")
+
+
+def write_salt(folder: Path) -> Path:
+    """Return the salt file of a project folder, writing a random salt into it (readable by its owner only) and
+    adding it to the folder's .gitignore when it does not exist yet; an existing salt is never replaced."""
+    path = folder / SALT_FILE_NAME
+    if not path.exists():
+        path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    ignore = folder / ".gitignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    if SALT_FILE_NAME not in lines:
+        ignore.write_text("\n".join([*lines, "# the pseudonymisation salt: never commit it", SALT_FILE_NAME]) + "\n",
+                          encoding="utf-8")
+    return path

@@ -84,12 +84,15 @@ def test_lead_list_maps_its_id_outcome_and_suspects(drafts):
     assert contacts["columns"] == {"lead_id": "Prospect ID", "converted": "Converted", "source": "Lead Source"}
     assert contacts["attributes"]["do_not_email"] == "Do Not Email"
     assert "magazine" not in contacts["attributes"] and "#   Magazine: constant — 'No' in every row" in text
-    assert "#   Lead Number: id — 3,000 distinct values, unique per row" in text
+    # a sparse, descending lead number is an id (never a trait); country names are places, not people's names
+    assert "#   Lead Number: id — 3,000 distinct values, unique per row; whole numbers named like an id" in text
+    assert contacts["attributes"]["country"] == "Country" and "guessed: place — named like places" in text
     assert data["outcome"] == {"converted_values": ["1"], "not_converted_values": ["0"], "open_values": []}
     assert {"tags", "lead_quality", "last_activity"} <= set(data["leads"]["post_outcome_fields"])
     for line in text.splitlines():                        # placeholders are missing values, never a category
         if line.strip().startswith(("specialization:", "city:")):
-            assert "Select" not in line and "category — 4 values" in line or "category — 3 values" in line, line
+            assert "Select" not in line and ("category — 4 values" in line or "place — named like places, not personal "
+                                             "data; 3 values" in line), line
 
 
 def test_pipeline_maps_stages_lookups_and_their_keys(drafts):

@@ -27,6 +27,8 @@ from alignkit.privacy import looks_like_pii_column, pii_kind
 ID_MIN_ROWS = 20
 PROBE_ROWS = 20_000           # a column's kind is probed on its first rows' values before every cell is read
 ROLE_SAMPLE = 1_000
+REFERENCE_MIN_DISTINCT = 20   # a repeating column named like an id, with more distinct opaque codes, is a key
+OPAQUE_KEY = r"(?=.*\d)[A-Za-z0-9_\-]{12,}"   # a hash, a uuid or a long code: no words, at least one digit
 SEQUENCE_MAX_GAP = 100        # unnamed unique whole numbers in row order, this far apart on average, number rows
 TYPE_SAMPLE = 20_000          # values a type is read from (counts and uniqueness are read from every row)
 DATE_MIN_SHARE = 0.9          # share of non-blank values that must parse as dates
@@ -75,6 +77,19 @@ def _whole_numbers(values: pd.Series, present: pd.Series) -> pd.Series | None:
     return numbers.astype("float64") if numbers.notna().all() else None
 
 
+def _reference_evidence(present: pd.Series) -> str | None:
+    """Return why a repeating column named like an id holds keys of another table's rows (opaque codes such as a
+    landing page's hash, many of them), or None for a short list of codes (a region code is a category)."""
+    distinct = present.nunique()
+    if distinct <= REFERENCE_MIN_DISTINCT:
+        return None
+    sample = pd.Series(present.unique()[:ROLE_SAMPLE], dtype="str")
+    if sample.str.fullmatch(OPAQUE_KEY).mean() < 0.9:
+        return None
+    return (f"named like an id; {distinct:,} distinct opaque codes that repeat: keys of another table's rows, "
+            f"never a trait")
+
+
 def identifier_evidence(values: pd.Series, name: str = "") -> str | None:
     """Return why a column is an identifier, or None: unique per row over 20+ rows and text without spaces (not
     times), or whole numbers in a dense run, or sparse whole numbers named like an id or running in row order (a
@@ -84,9 +99,9 @@ def identifier_evidence(values: pd.Series, name: str = "") -> str | None:
     if len(present) < 2 or pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
         return None
     head = present.iloc[:PROBE_ROWS]
-    if not head.is_unique or not present.is_unique:
-        return None
     named = bool(snake) and named_like_id(snake)
+    if not head.is_unique or not present.is_unique:
+        return _reference_evidence(present) if named else None
     if len(present) < len(values):
         if named and len(present) >= ID_MIN_ROWS:
             return f"named like an id; unique wherever filled ({len(present):,} of {len(values):,} rows)"
@@ -107,7 +122,9 @@ def identifier_evidence(values: pd.Series, name: str = "") -> str | None:
             return f"{unique}; whole numbers in row order (a sequence number)"
         return None
     text = present.head(ROLE_SAMPLE).astype("str")
-    if pd.to_datetime(text.head(200), format="mixed", errors="coerce").notna().mean() > 0.5:
+    head = text.head(200)
+    separated = head[head.str.contains(r"\d[-/:. ]\d", regex=True)]    # a date has separated fields; a hex key not
+    if len(separated) > len(head) / 2 and pd.to_datetime(separated, format="mixed", errors="coerce").notna().mean() > 0.5:
         return None   # unique timestamps are times, not identifiers
     if named or text.str.contains(r"\s", regex=True).mean() < 0.5:
         return unique
@@ -147,6 +164,24 @@ def _organisation_value(value: str) -> bool:
     return len(words) > 1 and words[-1] in ORGANISATION_SUFFIXES
 
 
+def organisation_or_place(column: str, text: pd.Series) -> tuple[str, str] | None:
+    """Return ('organisation' | 'place', evidence) when a text column's name or values say it names organisations
+    (company forms: Inc, Ltd, GmbH …) or places (countries, states, large cities), else None."""
+    snake = to_snake_case(column)
+    if ORGANISATION_NAME.search(snake):
+        return "organisation", "named like organisations, not personal data"
+    if PLACE_NAME.search(snake):
+        return "place", "named like places, not personal data"
+    organisations = _share_of(text, _organisation_value)
+    if organisations >= ORGANISATION_MIN_SHARE:
+        return "organisation", (f"{organisations:.0%} of values end in a company form (Inc, Ltd, GmbH …): "
+                                f"organisations, not personal data")
+    places = _share_of(text, lambda v: v.casefold() in COUNTRIES)
+    if places >= PLACE_MIN_SHARE:
+        return "place", f"{places:.0%} of values are countries, states or cities: places, not personal data"
+    return None
+
+
 def name_like_evidence(column: str, values: pd.Series) -> tuple[str, str]:
     """Return (role, evidence) for a column whose values look like people's names (privacy.pii_kind 'name'):
     'organisation' or 'place' when its name or values say so (company forms, countries and cities), 'category'
@@ -156,17 +191,9 @@ def name_like_evidence(column: str, values: pd.Series) -> tuple[str, str]:
     distinct = text.nunique()
     if PERSON_NAME.search(snake) or named_like_people(snake):
         return "person name", f"values look like people's names ({distinct:,} distinct), named like people; never shown"
-    if ORGANISATION_NAME.search(snake):
-        return "organisation", f"named like organisations; {distinct:,} distinct values (not personal data)"
-    if PLACE_NAME.search(snake):
-        return "place", f"named like places; {distinct:,} distinct values (not personal data)"
-    organisations = _share_of(text, _organisation_value)
-    if organisations >= ORGANISATION_MIN_SHARE:
-        return "organisation", (f"{organisations:.0%} of values end in a company form (Inc, Ltd, GmbH …): "
-                                f"organisations, not personal data")
-    places = _share_of(text, lambda v: v.casefold() in COUNTRIES)
-    if places >= PLACE_MIN_SHARE:
-        return "place", f"{places:.0%} of values are countries, states or cities: places, not personal data"
+    found = organisation_or_place(column, text)
+    if found is not None:
+        return found
     if len(text) >= REPEAT_MIN_ROWS and distinct < REPEAT_MAX_SHARE * len(text):
         return "category", (f"capitalised words that repeat ({distinct:,} distinct in {len(text):,} rows): a "
                             f"category, not people's names")
@@ -250,6 +277,9 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
     if kind == "name":
         return ColumnMeaning(column, "category", f"{name_like_evidence(column, values)[1]}; {_counts_text(counts)}",
                              tuple(counts.index))
+    found = organisation_or_place(column, sample)
+    if found is not None:
+        return ColumnMeaning(column, found[0], f"{found[1]}; {_counts_text(counts)}", tuple(counts.index))
     return ColumnMeaning(column, "category", _counts_text(counts), tuple(counts.index))
 
 

@@ -31,10 +31,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "last_name": ("last_name", "lastname", "surname", "family_name"),
         "phone": ("phone", "phone_number", "mobile", "telephone"),
         "created_at": ("created", "created_at", "create_date", "created_date", "created_on", "date_created",
-                       "signup_date", "lead_date"),
+                       "signup_date", "lead_date", "first_contact_date", "date_joined", "dt_customer",
+                       "customer_since"),
         "stage": ("stage", "deal_stage", "lifecycle_stage", "lead_status", "status", "pipeline_stage"),
         "converted": ("converted", "is_converted", "conversion", "won", "outcome", "is_won"),
-        "source": ("source", "lead_source", "original_source", "channel", "utm_source"),
+        "source": ("source", "lead_source", "original_source", "channel", "utm_source", "origin", "lead_origin"),
         "campaign": ("campaign", "campaign_name", "utm_campaign"),
         "owner": ("owner", "lead_owner", "contact_owner", "sales_agent", "sales_rep", "agent", "rep",
                   "account_owner"),
@@ -145,7 +146,9 @@ def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
             if evidence is None:
                 continue
             if by_shape:
-                score = NAME_MATCH_MIN - 1       # after every column named as a synonym
+                score = NAME_MATCH_MIN - 1       # after every column named as a synonym …
+                # … and a plain name ("Response") before a numbered one ("AcceptedCmp1": an earlier campaign's)
+                rank = len(names) + any(ch.isdigit() for ch in str(column))
             how = "its name" if score == 100 else (f"a name close to {canonical!r} ({score:.0f}/100)"
                                                    if score >= NAME_MATCH_MIN else by_shape or "its values")
             candidates.append((score, rank, canonical, str(column), f"{how}; {evidence}"))

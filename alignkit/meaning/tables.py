@@ -205,7 +205,7 @@ def _membership(table: ExportFile, main: ExportFile, keys: _Keys) -> tuple[str, 
     ids (the closed deals of a list of MQLs): nearly every key is one of main's ids and it has fewer rows."""
     if len(table.frame) >= len(main.frame):
         return None
-    ids = [c for c in main.frame.columns if _is_id(main.frame[c], str(c))]
+    ids = [c for c in main.frame.columns if main.frame[c].is_unique and _is_id(main.frame[c], str(c))]
     for column in table.frame.columns:
         values = table.frame[column]
         if not (values.notna().all() and values.is_unique):

@@ -162,10 +162,16 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         leads["converted"] = (outcome == "converted").astype(bool)
         log.record("read_outcome", table="leads", rows=int((outcome == "open").sum()),
                    reason=f"outcome column {source!r} blank or open: outcome not decided yet")
-    else:
+    elif funnel is not None:
         converted_at = stage_at_column(funnel.converted_stage)
         leads["converted"] = (leads[converted_at].notna() | (leads["stage"] == funnel.converted_stage)).astype(bool)
         outcome = None
+    else:   # no outcome in the project (a customer table without a funnel): every lead's outcome is undecided
+        leads["converted"] = False
+        outcome = pd.Series("open", index=leads.index, dtype="str")
+        log.record("read_outcome", table="leads", rows=len(leads),
+                   reason="no outcome in the project file (no converted column, membership table or funnel): "
+                          "outcome not decided")
     if deals is not None:
         leads = leads.drop(columns=[c for c in ("amount", "lost_reason") if c in leads]).join(deals, on="lead_id")
     for column in ("deal_stage", "lost_reason"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from alignkit.meaning.columns import PROBE_ROWS, column_role, decide_column
+from alignkit.meaning.columns import PROBE_ROWS, column_role, decide_column, is_personal_data
 from alignkit.meaning.mapping import guess_mapping
 
 N = 40
@@ -95,3 +96,80 @@ def test_column_role_reads_the_whole_column_where_the_first_rows_cannot_tell():
     unique_then_repeat = [f"C-{i:06d}" for i in range(rows - 1)] + ["C-000001"]
     assert column_role(pd.Series(unique_then_repeat, dtype="str")) is None
     assert column_role(pd.Series([f"C-{i:06d}" for i in range(rows - 1)] + [None], dtype="str")) is None
+
+
+# --- traps of real exports: each reproduces a column shape that a public export had ---------------------------
+
+def _descending_lead_numbers(n: int, seed: int = 3) -> pd.Series:
+    """Whole numbers, unique, sparse and in descending row order: a CRM's sequential lead number."""
+    gaps = np.random.default_rng(seed).integers(1, 20, size=n)
+    return pd.Series((660_737 - np.cumsum(gaps)).astype(str), dtype="str")
+
+
+def test_a_sparse_sequential_lead_number_is_an_id_named_or_not():
+    numbers = _descending_lead_numbers(300)
+    assert decide_column("Lead Number", numbers).role == "id"
+    assert "named like an id" in decide_column("Lead Number", numbers).evidence
+    assert column_role(numbers, "lead_number") == "id"                   # prepare's snake_case attribute name
+    assert "row order" in decide_column("Ref", numbers.sample(frac=1, random_state=1)).evidence \
+        or decide_column("Ref", numbers.sample(frac=1, random_state=1)).role == "id"
+    assert decide_column("Counter", numbers).role == "id"                 # unnamed, but a sequence in row order
+    # unique whole numbers out of order and far apart are a measure (employees of 85 accounts), not an id
+    employees = pd.Series(np.random.default_rng(2).permutation(np.arange(85) * 97 + 13).astype(str), dtype="str")
+    assert decide_column("employees", employees).role == "number"
+
+
+def test_a_half_filled_column_named_like_an_id_is_an_id_never_a_trait():
+    ids = pd.Series([f"R{i:04d}" if i % 2 else None for i in range(80)], dtype="str")
+    meaning = decide_column("respondent_id", ids)
+    assert meaning.role == "id" and "unique wherever filled (40 of 80 rows)" in meaning.evidence
+    assert column_role(pd.Series(["a", "a", "b", None] * 10, dtype="str"), "account_id") is None
+
+
+PEOPLE = ["Moses Frase", "Darcel Schlecht", "Zane Levy", "Anna Snelling", "Cecily Lampkin", "Versie Hillebrand",
+          "Lajuana Vencill", "Elease Gluck", "Rosalina Dieter", "Garret Kinder", "Jonathan Berthelot", "Kami Bicknell",
+          "Wilburn Farren", "Cassey Cress", "Boris Faz", "Violet Mclelland", "Gladys Colclough", "Hayden Neloms",
+          "Maureen Marcano", "James Ascencio", "Reed Clapper", "Corliss Cosme", "Markita Hansen", "Niesha Huffines"]
+
+
+def test_people_are_personal_data_organisations_and_places_are_not():
+    people = pd.Series(PEOPLE * 2 + [f"{p.split()[0]} {p.split()[1][::-1].title()}" for p in PEOPLE], dtype="str")
+    assert decide_column("Contact", people).role == "person name"
+    companies = pd.Series([f"{w} {s}" for w in ("Acme", "Betatech", "Bluth", "Cheers", "Dalttechnology", "Domzoom",
+                                                "Dontechi", "Faxquote", "Finhigh", "Fixdex", "Genco", "Gogozoom")
+                           for s in ("Inc", "Corp", "GmbH")], dtype="str")
+    assert decide_column("Client", companies).role == "organisation"
+    accounts = pd.Series(["Acme Corporation", "Betasoloin", "Bioholding", "Bioplex", "Blackzim", "Bluth Company",
+                          "Bubba Gump", "Cancity", "Cheers", "Codehow", "Condax", "Conecom", "Dalttechnology",
+                          "Dambase", "Domzoom", "Doncon", "Donquadtech", "Dontechi", "Donware", "Fasehatice",
+                          "Faxquote", "Finhigh", "Finjob", "Funholding", "Ganjaflex", "Gekko & Co"], dtype="str")
+    account = decide_column("account", accounts)
+    assert account.role == "organisation" and not account.personal
+    countries = pd.Series(["India", "United States", "United Arab Emirates", "Singapore", "Saudi Arabia",
+                           "United Kingdom", "Australia", "Qatar", "Bahrain", "Hong Kong", "Oman", "France",
+                           "Nigeria", "South Africa", "Canada", "Kuwait", "Germany", "Kenya", "Sweden", "Ghana",
+                           "Italy", "Belgium"] * 3, dtype="str")
+    assert decide_column("Where", countries).role == "place"
+    assert decide_column("Country", countries).role == "place"
+    # capitalised words that repeat across many rows are a category, not people
+    repeated = pd.Series([p.split()[0] + " Region" if False else p for p in PEOPLE[:21]] * 10, dtype="str")
+    assert decide_column("segment", repeated).role == "category"
+    assert is_personal_data("Contact", people) and not is_personal_data("account", accounts)
+    assert not is_personal_data("Country", countries) and not is_personal_data("segment", repeated)
+
+
+def test_iso_dates_are_never_ambiguous_and_decimal_commas_are_numbers():
+    iso = pd.Series([f"2017-0{1 + i % 9}-0{1 + i % 9}" for i in range(30)], dtype="str")
+    assert decide_column("first_contact_date", iso).evidence == "dates, ISO dates (year first): never ambiguous"
+    commas = pd.Series(["1.183,5", "-36,4", "4,857", "93,994", "5191", "0,5"] * 5, dtype="str")
+    meaning = decide_column("euribor3m", commas)
+    assert (meaning.role, meaning.evidence) == ("number", "numbers from -36.4 to 5191")
+
+
+def test_a_two_valued_column_named_like_an_outcome_is_the_outcome():
+    assert decide_column("y", pd.Series(["no", "yes", "no", "no"] * 10, dtype="str")).role == "outcome"
+    assert decide_column("Response", pd.Series(["0", "1", "0"] * 10, dtype="str")).role == "outcome"
+    variants = pd.Series(["yes", "No", "Y", "Yes ", "no", "n"] * 10, dtype="str")
+    converted = decide_column("Converted", variants)
+    assert converted.role == "outcome" and converted.levels == ("no", "yes")
+    assert decide_column("Do Not Email", pd.Series(["Yes", "No"] * 10, dtype="str")).role == "yes/no"

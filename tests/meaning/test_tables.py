@@ -3,6 +3,7 @@ lookup, dated typed rows as activities; encoding and delimiter of delimited text
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from alignkit.meaning.tables import assign_kinds, looks_like_spend, looks_like_survey, read_for_draft, text_format
@@ -70,3 +71,53 @@ def test_contacts_deals_and_activities_whose_numeric_ids_overlap_by_chance(tmp_p
     kinds = {e.path.stem: e.kind for e in assign_kinds([read_for_draft(tmp_path / f"{n}.csv")
                                                         for n in ("contacts", "deals", "activities")])}
     assert kinds == {"contacts": "contacts", "deals": "deals", "activities": "touches"}
+
+
+def _write(tmp_path, name: str, frame: pd.DataFrame, **kwargs) -> None:
+    frame.to_csv(tmp_path / name, index=False, **kwargs)
+
+
+def test_a_plain_survey_of_short_headers_without_id_or_timestamp_is_a_survey(tmp_path):
+    """The shape of a public attitude survey: one header row of short codes, agreement and frequency scales,
+    choices, no respondent id and no timestamp — once drafted as CRM contacts."""
+    n = 90
+    agree = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+    often = ["Never", "Rarely", "Sometimes", "Often", "Always"]
+    frame = pd.DataFrame({f"q{i}": [agree[(i + j) % 5] for j in range(n)] for i in range(1, 7)})
+    for i in range(7, 10):
+        frame[f"q{i}"] = [often[(i * j) % 5] for j in range(n)]
+    frame["gender"] = ["Male", "Female", "Other"] * (n // 3)
+    frame["region"] = ["North", "South", "East", "West", "Central"] * (n // 5)
+    _write(tmp_path, "attitudes.csv", frame)
+    export = assign_kinds([read_for_draft(tmp_path / "attitudes.csv")])[0]
+    assert export.kind == "survey" and "answer scales" in export.reason
+
+
+def test_a_telemarketing_table_with_a_y_outcome_is_not_a_survey(tmp_path):
+    n = 60
+    frame = pd.DataFrame({"age": [str(25 + i % 40) for i in range(n)], "job": ["admin.", "blue-collar", "retired"] * 20,
+                          "marital": ["married", "single", "divorced"] * 20, "education": ["primary", "tertiary"] * 30,
+                          "default": ["no", "yes"] * 30, "housing": ["yes", "no", "no"] * 20, "loan": ["no"] * 59 + ["yes"],
+                          "contact": ["cellular", "telephone"] * 30, "month": ["may", "jun", "jul"] * 20,
+                          "poutcome": ["unknown", "failure", "success"] * 20, "y": ["no", "no", "yes"] * 20})
+    _write(tmp_path, "bank.csv", frame, sep=";")
+    export = assign_kinds([read_for_draft(tmp_path / "bank.csv")])[0]
+    assert export.kind == "contacts" and export.delimiter == ";"
+
+
+def test_a_table_listing_a_subset_of_the_leads_ids_is_their_membership(tmp_path):
+    """Closed deals of a list of MQLs: one row a won MQL, its own date and seller fields, no stage column."""
+    ids = [f"{v:032x}" for v in np.random.default_rng(8).integers(0, 2**62, 240)]
+    mqls = pd.DataFrame({"mql_id": ids[:200],
+                         "first_contact_date": [f"2018-0{1 + i % 9}-1{i % 9}" for i in range(200)],
+                         "origin": ["organic_search", "paid_search", "social", "email"] * 50})
+    deals = pd.DataFrame({"mql_id": ids[0:200:5], "seller_id": [ids[200 + i % 9] for i in range(40)],
+                          "won_date": [f"2018-0{1 + i % 9}-2{i % 9} 10:00:00" for i in range(40)],
+                          "business_segment": ["pet", "car_accessories", "home_decor", "health_beauty"] * 10})
+    _write(tmp_path, "mql.csv", mqls)
+    _write(tmp_path, "closed_deals.csv", deals)
+    kinds = {e.path.stem: e for e in assign_kinds([read_for_draft(tmp_path / f) for f in ("mql.csv", "closed_deals.csv")])}
+    assert kinds["mql"].kind == "contacts"
+    members = kinds["closed_deals"]
+    assert (members.kind, members.member_of, members.member_key) == ("membership", "mql_id", "mql_id")
+    assert "100% of the mql_id ids of mql.csv" in members.reason
