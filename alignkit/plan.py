@@ -65,7 +65,9 @@ def analysis_plan(settings: ProjectSettings) -> list[PlannedAnalysis]:
                                     "leads have no outcome: map a converted column (crm.contacts.columns.converted) "
                                     "or name the funnel stages (funnel.stages)."))
     else:
-        source = ("the converted column" if settings.has_outcome_column
+        members = settings.crm.contacts.converted_from
+        source = (f"listed in {members.file}" if members is not None
+                  else "the converted column" if settings.has_outcome_column
                   else f"reaching {settings.funnel.converted_stage}")
         plan.append(PlannedAnalysis("04", NOTEBOOK_TITLES["04"], True,
                                     f"profiles converting leads (converted = {source})."))

@@ -77,6 +77,10 @@ def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     funnel = settings.funnel
     if funnel is None:
         if settings.has_outcome_column:
+            members = settings.crm.contacts.converted_from
+            if members is not None:
+                return [("Converted", f"A lead counts as converted when its id is listed in {members.file} "
+                                      f"(column {members.key!r}).")]
             column = settings.crm.contacts.columns["converted"]
             values = ", ".join(settings.outcome.converted_values)
             return [("Converted", f"A lead counts as converted when its {column!r} column says so ({values}).")]

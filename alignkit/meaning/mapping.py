@@ -89,7 +89,7 @@ def _values_fit(canonical: str, values: pd.Series, column: str = "") -> str | No
         return None
     if canonical in ("lead_id", "deal_id"):
         unique = values.notna().all() and values.is_unique and len(values) > 1
-        return f"{distinct:,} distinct values, unique per row" if unique or column_role(values, column) == "id" else None
+        return f"{distinct:,} distinct values, unique per row" if unique else None
     if canonical in ("email", "phone"):
         return f"values look like {canonical} addresses" if pii_kind(values) == canonical else None
     if canonical in ("first_name", "last_name"):
