@@ -69,7 +69,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         _, draft = write_draft([Path(s) for s in args.sources], folder)
         for export in draft.exports:
-            print(f"read {export.path.name}: {export.kind or 'not used'} ({len(export.frame):,} rows)")
+            if export.frame.empty and export.reason:
+                print(f"skipped {export.path.name}: {export.reason}")
+            else:
+                print(f"read {export.path.name}: {export.kind or 'not used'} ({len(export.frame):,} rows)")
         print(f"created {folder}/: alignkit.yml drafted from {len(draft.exports)} export(s) — review every "
               "`# guessed:` comment, then `alignkit validate` and `alignkit run`.")
         return 0

@@ -489,7 +489,9 @@ def format_validation_error(error: ValidationError, data: Any, source: Path | st
         else:
             value = _lookup(data, loc)
             message = str(problem["msg"]).removeprefix("Value error, ")
-            if isinstance(value, (dict, list)) or value is None:
+            if not loc:
+                line = f"  - {message}."          # a rule of the whole file: no key to name
+            elif isinstance(value, (dict, list)) or value is None:
                 line = f"  - {key}: {message}."
             else:
                 line = f"  - {key}: value {value!r} is not allowed: {message}."

@@ -106,7 +106,12 @@ def _looks_like_name(text: str) -> bool:
     return bool(NAME_PATTERN.match(text)) and not any(w in NOT_NAME_WORDS for w in words)
 
 
+DECIMAL_NUMBER = re.compile(r"[+-]?\d+\.\d+")
+
+
 def _is_whole_phone(text: str) -> bool:
+    if DECIMAL_NUMBER.fullmatch(text.strip()):
+        return False      # "4.333333333" or "-1.2217" is a measure, not a phone number written with dots
     match = PHONE_PATTERN.fullmatch(text.strip())
     return bool(match) and _is_phone(match.group(0))
 

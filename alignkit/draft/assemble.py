@@ -3,14 +3,17 @@ out, lookups with their join keys, and the suspected post-outcome fields — the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from alignkit.draft.lookups import JoinGuess, guess_join
+import pandas as pd
+
 from alignkit.config import ROW_NUMBER
+from alignkit.draft.lookups import JoinGuess, guess_join
 from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, membership_layout,
                                     post_outcome_suspects, stage_layout)
-from alignkit.ingest.crm import detect_crm_format
+from alignkit.errors import InputFileError
+from alignkit.ingest.crm import REQUIRED, detect_crm_format
 from alignkit.meaning.columns import KEPT_ROLES, ColumnMeaning
 from alignkit.meaning.mapping import Guess, guess_mapping
 from alignkit.meaning.tables import ExportFile, assign_kinds, export_paths, read_for_draft
@@ -123,7 +126,17 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
 
 def draft_project(sources: list[Path]) -> ProjectDraft:
     """Return the project drafted from the exports named by `sources` (files or folders)."""
-    exports = assign_kinds([read_for_draft(p) for p in export_paths(sources)])
+    read, unread, errors = [], [], []
+    for path in export_paths(sources):
+        try:
+            read.append(read_for_draft(path))
+        except InputFileError as error:
+            # a description or a broken file beside the exports: say why it is not used, draft from the rest
+            errors.append(error)
+            unread.append(ExportFile(Path(path), pd.DataFrame(), reason=f"not read as a table: {error.problem}"))
+    if not read:
+        raise errors[0]
+    exports = [*assign_kinds(read), *unread]
     draft = ProjectDraft(exports)
     for export in exports:
         if export.kind == "survey":
@@ -132,10 +145,19 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
             draft.contacts = _table(export, "contacts")
             draft.crm_format = detect_crm_format([str(c) for c in export.frame.columns])
         elif export.kind in ("deals", "touches"):
-            draft.others.append(_table(export, export.kind))
+            table = _table(export, export.kind)
+            missing = [c for c in REQUIRED[export.kind] if table.column(c) is None]
+            if any(o.export.kind == export.kind for o in draft.others):
+                draft.unused.append(replace(export, reason=f"a second {export.kind} table: the project file takes "
+                                                           f"one ({export.reason})"))
+            elif missing:
+                draft.unused.append(replace(export, reason=f"{export.reason}, but no column was found for "
+                                                           f"{', '.join(missing)}: map them to use it"))
+            else:
+                draft.others.append(table)
         elif export.kind == "spend" and draft.spend is None:
             draft.spend = export
-    draft.unused = [*draft.surveys[1:], *(e for e in exports if e.kind == "")]
+    draft.unused += [*draft.surveys[1:], *(e for e in exports if e.kind == "")]   # with the files not read
     if draft.contacts is not None:
         draft.contacts.role = _table_role(draft.contacts)
         if draft.contacts.column("lead_id") is None:
@@ -172,6 +194,10 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
             name = name if name not in taken else f"{attribute_name(export.path.stem)}_{name}"
             lookup.attributes[name] = typed
             taken.add(name)
+        if not lookup.attributes:
+            draft.unused.append(replace(export, reason=f"{export.reason}, but none of its other columns is an "
+                                                       f"attribute to analyse"))
+            continue
         draft.lookups.append(lookup)
     if draft.outcome is not None and draft.outcome.converted is not None:
         numeric = {n for n, t in contacts.attributes.items() if t.role == "number"}

@@ -21,6 +21,11 @@ def _q(value: object) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
+def _one_line(text: str) -> str:
+    """Return text on one line (a header or a value may hold line breaks, which would end a YAML comment)."""
+    return " ".join(str(text).split())
+
+
 def _line(text: str, comment: str = "") -> str:
     if not comment:
         return text
@@ -32,7 +37,7 @@ def _file_lines(export: ExportFile, raw: Path, indent: str) -> list[str]:
     how = [f"{export.kind}: {export.reason}", f"{len(export.frame):,} rows × {export.frame.shape[1]} columns"]
     if export.placeholders:
         how.append(f"{export.placeholders:,} form-placeholder cells ('Select', 'N/A' …) read as missing")
-    lines = [f"{indent}# {export.path.name} — " + "; ".join(how),
+    lines = [f"{indent}# " + _one_line(f"{export.path.name} — " + "; ".join(how)),
              _line(f"{indent}file: {_q(os.path.relpath(export.path, raw))}")]
     if export.delimiter is not None:
         lines.append(_line(f"{indent}encoding: auto", f"guessed: {export.encoding} decodes it"))
@@ -60,7 +65,7 @@ def _table_lines(table: TableDraft, raw: Path, indent: str) -> list[str]:
         lines += _attributes(table.attributes, indent + "  ")
     if table.left_out:
         lines.append(f"{indent}# left out (add under attributes if the analysis should use them):")
-        lines += [f"{indent}#   {t.column}: {t.role} — {t.evidence}" for t in table.left_out]
+        lines += [f"{indent}#   " + _one_line(f"{t.column}: {t.role} — {t.evidence}") for t in table.left_out]
     return lines
 
 
@@ -83,7 +88,7 @@ def _survey_lines(draft: ProjectDraft, raw: Path) -> list[str]:
     lines = ["survey:", *_file_lines(survey, raw, "  ")]
     lines.append(_line(f"  format: {survey.survey_format or 'auto'}", f"guessed: {survey.format_note or 'from the header rows'}"))
     lines.append("  # questions and columns as read (alignkit types the answers the same way when it reads the survey):")
-    lines += [f"  #   {c}: {t.role} — {t.evidence}" for c, t in draft.survey_types.items()]
+    lines += ["  " + _one_line(f"#   {c}: {t.role} — {t.evidence}") for c, t in draft.survey_types.items()]
     return lines
 
 
@@ -93,7 +98,7 @@ def _funnel_lines(draft: ProjectDraft) -> list[str]:
     if not outcome.converted_values or len(stages) < 2:
         return []
     won = stages[-1].value
-    lines = ["funnel:", f"  # stages drafted from {outcome.column}: {outcome.order_evidence}", "  stages:"]
+    lines = ["funnel:", "  " + _one_line(f"# stages drafted from {outcome.column}: {outcome.order_evidence}"), "  stages:"]
     for stage in stages:
         reached = f", reached_column: {_q(stage.reached_column)}" if stage.reached_column else ""
         lines.append(_line(f"    - {{name: {_q(stage.value)}, value: {_q(stage.value)}{reached}, "
@@ -112,7 +117,7 @@ def _funnel_lines(draft: ProjectDraft) -> list[str]:
 
 def _outcome_lines(draft: ProjectDraft) -> list[str]:
     outcome = draft.outcome
-    lines = ["outcome:", f"  # {outcome.column}: {outcome.value_evidence}"]
+    lines = ["outcome:", "  # " + _one_line(f"{outcome.column}: {outcome.value_evidence}")]
     for key in ("converted_values", "not_converted_values", "open_values"):
         lines.append(f"  {key}: {json.dumps(getattr(outcome, key), ensure_ascii=False)}")
     return lines
@@ -156,15 +161,16 @@ def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
         lines.append("")
         if draft.outcome is not None and draft.outcome.stages:
             funnel = _funnel_lines(draft)
-            lines += [*funnel, ""] if funnel else [f"# {draft.outcome.column}: no won value among its values, so no "
-                                                   f"funnel was drafted; add funnel.stages by hand", ""]
+            lines += [*funnel, ""] if funnel else [_one_line(f"# {draft.outcome.column}: no won value among its values, "
+                                                             f"so no funnel was drafted; add funnel.stages by hand"), ""]
         elif draft.outcome is not None:
             lines += [*_outcome_lines(draft), ""]
         lines += [*_leads_lines(draft)]
     if draft.spend is not None and draft.contacts is not None and draft.outcome is not None and draft.outcome.stages:
         lines.append(f"# marketing spend found in {draft.spend.path.name}: set funnel.spend_file to use it")
     for export in draft.unused:
-        lines.append(f"# not used: {export.path.name} ({export.kind or 'unknown'}: {export.reason or 'no join found'})")
+        lines.append(_one_line(f"# not used: {export.path.name} ({export.kind or 'unknown'}: "
+                               f"{export.reason or 'no join found'})"))
     lines += ["", "privacy:", "  min_group_size: 10                        # groups smaller than this are never shown",
               "  # salt: set ALIGNKIT_SALT in the environment rather than writing it here"]
     return "\n".join(lines) + "\n"

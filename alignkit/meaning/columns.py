@@ -29,6 +29,7 @@ PROBE_ROWS = 20_000           # a column's kind is probed on its first rows' val
 ROLE_SAMPLE = 1_000
 REFERENCE_MIN_DISTINCT = 20   # a repeating column named like an id, with more distinct opaque codes, is a key
 OPAQUE_KEY = r"(?=.*\d)[A-Za-z0-9_\-]{12,}"   # a hash, a uuid or a long code: no words, at least one digit
+AMOUNT_TEXT = r"[$€£¥]?\s?[+-]?[\d,.]*\d[kKmMbB%]?"
 SEQUENCE_MAX_GAP = 100        # unnamed unique whole numbers in row order, this far apart on average, number rows
 TYPE_SAMPLE = 20_000          # values a type is read from (counts and uniqueness are read from every row)
 DATE_MIN_SHARE = 0.9          # share of non-blank values that must parse as dates
@@ -126,6 +127,8 @@ def identifier_evidence(values: pd.Series, name: str = "") -> str | None:
     separated = head[head.str.contains(r"\d[-/:. ]\d", regex=True)]    # a date has separated fields; a hex key not
     if len(separated) > len(head) / 2 and pd.to_datetime(separated, format="mixed", errors="coerce").notna().mean() > 0.5:
         return None   # unique timestamps are times, not identifiers
+    if text.str.fullmatch(AMOUNT_TEXT).mean() >= 0.9:
+        return None   # "$342.09K", "12%": amounts written as text are measures, however unique
     if named or text.str.contains(r"\s", regex=True).mean() < 0.5:
         return unique
     return None

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from alignkit.ingest.crm import CRM_PRESETS
 from alignkit.ingest.files import parse_numbers, to_snake_case
 from alignkit.meaning.columns import DATE_MIN_SHARE, column_role, date_share, identifier_evidence, outcome_values
-from alignkit.meaning.words import named_like_id, named_like_outcome
+from alignkit.meaning.words import named_like_id, named_like_outcome, outcome_rank
 from alignkit.privacy import pii_kind
 
 NAME_MATCH_MIN = 88           # rapidfuzz ratio of snake_case names that counts as the same name
@@ -148,7 +148,7 @@ def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
             if by_shape:
                 score = NAME_MATCH_MIN - 1       # after every column named as a synonym …
                 # … and a plain name ("Response") before a numbered one ("AcceptedCmp1": an earlier campaign's)
-                rank = len(names) + any(ch.isdigit() for ch in str(column))
+                rank = len(names) + 2 * outcome_rank(to_snake_case(str(column))) + any(ch.isdigit() for ch in str(column))
             how = "its name" if score == 100 else (f"a name close to {canonical!r} ({score:.0f}/100)"
                                                    if score >= NAME_MATCH_MIN else by_shape or "its values")
             candidates.append((score, rank, canonical, str(column), f"{how}; {evidence}"))

@@ -11,6 +11,7 @@ few-valued questions) is a survey even without an id, a timestamp or question-li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from alignkit.ingest.sniff import detect_container, sniff_delimiter, sniff_encod
 from alignkit.ingest.survey import detect_survey_format
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, missing_mask, token_set
 from alignkit.meaning.columns import ColumnMeaning, column_role, decide_column
+from alignkit.meaning.words import QUESTION_CODE, SURVEY_META, SURVEY_META_COMMON
 from alignkit.text import fold_key
 
 KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend", "membership")
@@ -118,11 +120,20 @@ def _meanings(frame: pd.DataFrame) -> dict[str, ColumnMeaning]:
 
 
 def answers_evidence(meanings: dict[str, ColumnMeaning]) -> str:
-    """Return why a table's columns read as survey answers ('' when they do not): many ordered scales or
-    multi-selects, or a wide table of few-valued answers with no outcome column among them."""
+    """Return why a table's columns read as survey answers ('' when they do not): two of a survey platform's meta
+    columns (ResponseId, StartDate, Finished, Timestamp …), many coded question headers (q1, Q0004_0001), many
+    ordered scales or multi-selects, or a wide table of few-valued answers; never with an outcome column."""
     roles = [m.role for m in meanings.values() if m.role not in ("constant", "id", "date", "free text")]
     if len(meanings) < ANSWER_MIN_COLUMNS or not roles or any(m.role == "outcome" for m in meanings.values()):
         return ""
+    snake = [to_snake_case(c) for c in meanings]
+    meta = sorted(set(snake) & SURVEY_META)
+    meta += sorted(set(snake) & SURVEY_META_COMMON) if meta else []
+    if len(meta) >= 2:
+        return f"a survey platform's meta columns ({', '.join(meta[:4])})"
+    coded = sum(bool(QUESTION_CODE.match(c)) for c in snake)
+    if coded >= QUESTION_SHARE * len(snake):
+        return f"{coded} of {len(snake)} headers are coded questions (q1, Q0004_0001 …)"
     scales = sum(r in ("ordered scale", "multi-select") for r in roles)
     answers = scales + sum(m.role in ("yes/no", "category") and len(m.levels) <= ANSWER_MAX_LEVELS
                            for m in meanings.values())
@@ -185,17 +196,47 @@ def _is_id(values: pd.Series, name: str) -> bool:
                                            and "id" in to_snake_case(name).split("_"))
 
 
+REFERENCE_NAME = re.compile(r"^(.*?)_?(?:id|ids|key|number|no)$")
+NOT_NAMES = frozenset({"", "associated", "related", "parent", "primary", "record"})
+
+
+def _reference_stem(column: str) -> str | None:
+    """Return what a column named like a reference to another table's ids names ('lead' of 'LEADID' or
+    'lead_id', 'associated_contact' of 'Associated Contact ID'), '' for a bare 'id', or None."""
+    match = REFERENCE_NAME.match(to_snake_case(column))
+    return match.group(1) if match else None
+
+
+def _singular_words(text: str) -> set[str]:
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in text.split("_")} - NOT_NAMES
+
+
+def _refers_to(column: str, other: ExportFile, ids: list[str]) -> bool:
+    """Return whether a reference column's name names `other`: its file ('Leads.csv' for 'LEADID') or one of its id
+    columns ('Record ID' for 'Associated Record ID')."""
+    stem = _reference_stem(column) or ""
+    names = _singular_words(to_snake_case(other.path.stem))
+    for id_column in ids:
+        names |= _singular_words(_reference_stem(id_column) or to_snake_case(id_column))
+    return bool(_singular_words(stem) & names)
+
+
 def _parent(table: ExportFile, others: list[ExportFile], keys: _Keys) -> ExportFile | None:
     """Return the table whose id column (unique per row) holds most of an id-named column of `table`'s
-    values — the contacts a deal or an activity belongs to — else None."""
+    values — the contacts a deal or an activity belongs to — else None. Where the keys are whole numbers, which
+    tables share by chance (1001 is an account, an owner and a lead), the column must also name that table."""
     for other in others:
         ids = [c for c in other.frame.columns if _is_id(other.frame[c], str(c))]
         for i, column in enumerate(table.frame.columns):
             if i == 0 and table.frame[column].is_unique:
                 continue   # a unique first column is the table's own id (Record ID, Activity ID)
-            if "id" not in to_snake_case(str(column)).split("_"):
-                continue   # a reference to another table's ids is named like one (Contact ID, lead_id)
-            if any(_share(keys(other, i), keys(table, column)) >= LOOKUP_MIN_SHARE for i in ids):
+            if _reference_stem(str(column)) is None:
+                continue   # a reference to another table's ids is named like one (Contact ID, lead_id, LEADID)
+            wanted = keys(table, column)
+            numeric = all(k.isdigit() for k in wanted)
+            if numeric and not _refers_to(str(column), other, ids):
+                continue
+            if any(_share(keys(other, c), wanted) >= LOOKUP_MIN_SHARE for c in ids):
                 return other
     return None
 
@@ -211,16 +252,25 @@ def _membership(table: ExportFile, main: ExportFile, keys: _Keys) -> tuple[str, 
         if not (values.notna().all() and values.is_unique):
             continue
         for id_column in ids:
-            share = _share(keys(main, id_column), keys(table, column))
+            wanted = keys(table, column)
+            if all(k.isdigit() for k in wanted) and to_snake_case(str(column)) != to_snake_case(id_column) \
+                    and not _refers_to(str(column), main, [id_column]):
+                continue   # whole numbers shared by chance (contact 1001, lead 1001): the names must agree
+            share = _share(keys(main, id_column), wanted)
             if share >= MEMBERSHIP_MIN_SHARE:
                 return id_column, str(column), share
     return None
 
 
 def _activity_columns(columns: list[str]) -> bool:
-    names = " ".join(to_snake_case(c) for c in columns)
-    return any(w in names for w in ("activity", "touch", "event", "engagement")) or \
-        {"type", "kind"} & {to_snake_case(c) for c in columns} != set()
+    """Return whether a child table's header is that of activities (calls, emails, events, a type) rather than
+    deals (a stage column says deals)."""
+    names = [to_snake_case(c) for c in columns]
+    words = {w for n in names for w in n.split("_")}
+    if words & {"stage", "dealstage"}:
+        return False
+    return bool(words & {"activity", "activities", "touch", "event", "engagement", "call", "meeting", "task"}) or \
+        bool({"type", "kind"} & set(names))
 
 
 def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
@@ -244,10 +294,11 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
     keys = _Keys()
     parents = {f.path: _parent(f, [o for o in crm if o is not f], keys) for f in crm}
     tops = [f for f in crm if parents[f.path] is None] or crm
-    # a table's ids are those of a top table (contacts), not of another child (an activity id run 1, 2, 3 …)
-    parents = {f.path: (_parent(f, [t for t in tops if t is not f], keys) if parents[f.path] else None) for f in crm}
     if crm:
         main = max(tops, key=lambda f: (len(f.frame), f.frame.shape[1]))
+        # a child's ids are the main table's (contacts), not another child's (an activity id run 1, 2, 3 …), and
+        # a child of another table too (potentials of a campaign) is still one of the contacts' deals
+        parents = {f.path: (_parent(f, [main], keys) if parents[f.path] else None) for f in crm}
         out[main.path] = replace(main, kind="contacts", reason=f"the largest table ({len(main.frame):,} rows) that "
                                                                f"is not rows of another table's ids")
         for f in crm:

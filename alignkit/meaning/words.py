@@ -32,9 +32,7 @@ PERSON_NAME = re.compile(r"(?:^|_)(?:first_?name|last_?name|full_?name|given_nam
 # Company legal forms and words that end an organisation's name ("Acme Corp", "Müller GmbH", "Bluth Company").
 ORGANISATION_SUFFIXES = frozenset("""
 inc inc. incorporated ltd ltd. llc llp lp plc gmbh ag kg sa s.a. sas sarl srl spa s.p.a. bv nv oy ab as asa aps
-pty kk co co. corp corp. corporation company companies limited group holding holdings industries technologies
-technology tech systems solutions labs partners associates enterprises ventures international global bank trust
-foundation university college institute school hospital clinic agency media consulting services software
+pty kk co co. corp corp. corporation company limited holdings industries technologies enterprises
 """.split())
 # Demographic and firmographic descriptors: by default they describe personas rather than form them.
 DESCRIPTOR_NAME = re.compile(r"(?:^|_)(?:gender|sex|age|age_group|age_band|birth_?year|year_birth|dob|income|"
@@ -69,9 +67,36 @@ Mumbai|Delhi|New Delhi|Bangalore|Chennai|Kolkata|Tokyo|Beijing|Shanghai|Sydney|M
 Chicago|Los Angeles|San Francisco|Boston|Seattle|Dublin|Amsterdam|Brussels|Vienna|Zurich|Geneva|Stockholm|Oslo|
 Copenhagen|Helsinki|Lisbon|Warsaw|Prague|Budapest|Athens|Istanbul|Dubai|Sao Paulo|São Paulo|Rio de Janeiro|
 Buenos Aires|Mexico City|Lagos|Nairobi|Cairo|Johannesburg|Cape Town|Manila|Jakarta|Bangkok|Seoul|Singapore|
-Hong Kong|Munich|Hamburg|Frankfurt|Milan|Barcelona|Lyon|Manchester|Birmingham|Edinburgh|Glasgow|Other|Others|
-Unknown|International|Domestic|North|South|East|West|Central|Northeast|Northwest|Southeast|Southwest|Midwest
+Hong Kong|Munich|Hamburg|Frankfurt|Milan|Barcelona|Lyon|Manchester|Birmingham|Edinburgh|Glasgow|Northeast|
+Northwest|Southeast|Southwest|Midwest
 """.replace("\n", "").split("|"))
+
+
+# Which outcome-named column is the outcome when a table has several: the conversion a funnel ends in first,
+# then responses and sign-ups, then churn; a complaint last.
+OUTCOME_PRIORITY = ("converted", "conversion", "won", "win", "is_won", "y", "target", "label", "class", "outcome",
+                    "response", "responded", "subscribed", "subscription", "purchased", "bought", "signed_up",
+                    "deposit", "accepted", "churn", "churned", "exited", "attrition", "complain", "complained")
+
+
+def outcome_rank(snake: str) -> int:
+    """Return where a column named like an outcome stands in OUTCOME_PRIORITY (lower first; unknown last)."""
+    words = [w for w in snake.split("_") if w not in ("is", "has")]
+    stem = "_".join(words).rstrip("0123456789").rstrip("_")
+    return next((i for i, w in enumerate(OUTCOME_PRIORITY) if stem == w or stem.startswith(w)),
+                len(OUTCOME_PRIORITY))
+
+
+# The meta columns survey platforms write (Qualtrics, SurveyMonkey, Google Forms, Typeform, SurveyGizmo …),
+# snake_case: two of them in a header say the table is survey responses.
+SURVEY_META = frozenset({"response_id", "responseid", "response_set", "finished", "progress", "recorded_date",
+                         "duration_in_seconds", "distribution_channel", "user_language", "respondent_id",
+                         "collector_id", "submit_date_utc", "start_date_utc", "network_id", "external_data_reference",
+                         "external_reference", "response_type"})
+# … which also appear in other tables: counted only beside one of the above
+SURVEY_META_COMMON = frozenset({"start_date", "end_date", "status", "ip_address", "location_latitude",
+                                "location_longitude", "timestamp"})
+QUESTION_CODE = re.compile(r"^(?:q|qid|question)_?\d+(?:_\w+)?$")
 
 
 def named_like_outcome(snake: str) -> bool:

@@ -78,19 +78,24 @@ def _write(tmp_path, name: str, frame: pd.DataFrame, **kwargs) -> None:
 
 
 def test_a_plain_survey_of_short_headers_without_id_or_timestamp_is_a_survey(tmp_path):
-    """The shape of a public attitude survey: one header row of short codes, agreement and frequency scales,
+    """The shape of a public attitude survey: one header row of short names, agreement and frequency scales,
     choices, no respondent id and no timestamp — once drafted as CRM contacts."""
     n = 90
     agree = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
     often = ["Never", "Rarely", "Sometimes", "Often", "Always"]
-    frame = pd.DataFrame({f"q{i}": [agree[(i + j) % 5] for j in range(n)] for i in range(1, 7)})
-    for i in range(7, 10):
-        frame[f"q{i}"] = [often[(i * j) % 5] for j in range(n)]
+    topics = ["price", "quality", "service", "speed", "brand", "support", "shop", "visit", "recommend"]
+    frame = pd.DataFrame({f"{t}_agree": [agree[(i + j) % 5] for j in range(n)] for i, t in enumerate(topics[:6])})
+    for i, t in enumerate(topics[6:]):
+        frame[f"{t}_freq"] = [often[(i * j) % 5] for j in range(n)]
     frame["gender"] = ["Male", "Female", "Other"] * (n // 3)
     frame["region"] = ["North", "South", "East", "West", "Central"] * (n // 5)
     _write(tmp_path, "attitudes.csv", frame)
     export = assign_kinds([read_for_draft(tmp_path / "attitudes.csv")])[0]
     assert export.kind == "survey" and "answer scales" in export.reason
+    frame.columns = [f"q{i:04d}" for i in range(frame.shape[1])]           # coded headers read as questions too
+    _write(tmp_path, "coded.csv", frame.assign(q0001=["a", "b", "c"] * (n // 3)))
+    coded = assign_kinds([read_for_draft(tmp_path / "coded.csv")])[0]
+    assert coded.kind == "survey" and "coded questions" in coded.reason
 
 
 def test_a_telemarketing_table_with_a_y_outcome_is_not_a_survey(tmp_path):
