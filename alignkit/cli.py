@@ -153,9 +153,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-# The kernel's own logging (e.g. "Kernel is running over TCP without encryption") is not for the person running
-# the notebooks: only its errors reach the terminal. Cell output stays in the executed copy of each notebook.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# The kernel's own logging (e.g. "Kernel is running over TCP without encryption", or "KeyboardInterrupt caught in
+# kernel" when it is interrupted on shutdown) is not for the person running the notebooks: a failing cell and a dead
+# kernel reach them through papermill's errors. Cell output stays in the executed copy of each notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object) -> None:
