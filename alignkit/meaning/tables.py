@@ -183,10 +183,20 @@ class _Keys:
         return self._sets[(export.path, column)]
 
 
+def _same_thing(one: str, other: str) -> bool:
+    """Return whether two column names name the same thing ('account' and 'Account', 'ACCOUNTID' and 'account_id')."""
+    words = _singular_words(_reference_stem(one) or to_snake_case(one))
+    return bool(words & _singular_words(_reference_stem(other) or to_snake_case(other)))
+
+
 def _joins_main(small: ExportFile, main: ExportFile, keys: _Keys) -> bool:
+    """Return whether a unique column of `small` holds LOOKUP_MIN_SHARE of a column of `main`'s values (a lookup);
+    whole-number keys, which tables share by chance, must also be named alike."""
     for key in small.frame.columns:
         if small.frame[key].notna().all() and small.frame[key].is_unique:
-            if any(_share(keys(small, key), keys(main, c)) >= LOOKUP_MIN_SHARE for c in main.frame.columns):
+            numeric = all(k.isdigit() for k in keys(small, key))
+            if any(_share(keys(small, key), keys(main, c)) >= LOOKUP_MIN_SHARE for c in main.frame.columns
+                   if not numeric or _same_thing(str(key), str(c))):
                 return True
     return False
 

@@ -173,3 +173,10 @@ def test_a_two_valued_column_named_like_an_outcome_is_the_outcome():
     converted = decide_column("Converted", variants)
     assert converted.role == "outcome" and converted.levels == ("no", "yes")
     assert decide_column("Do Not Email", pd.Series(["Yes", "No"] * 10, dtype="str")).role == "yes/no"
+
+
+def test_decimals_are_numbers_never_phone_numbers_and_amounts_in_text_never_ids():
+    decimals = pd.Series([f"{4 + (i % 29) / 7:.9f}" for i in range(60)] + ["-1.221758456"], dtype="str")
+    assert decide_column("intentionAvg", decimals).role == "number"
+    amounts = pd.Series([f"${100 + 7.31 * i:.2f}K" for i in range(40)], dtype="str")
+    assert decide_column("Expected Revenue", amounts).role != "id"

@@ -126,3 +126,41 @@ def test_a_table_listing_a_subset_of_the_leads_ids_is_their_membership(tmp_path)
     members = kinds["closed_deals"]
     assert (members.kind, members.member_of, members.member_key) == ("membership", "mql_id", "mql_id")
     assert "100% of the mql_id ids of mql.csv" in members.reason
+
+
+def test_a_legacy_qualtrics_export_of_numeric_codes_is_a_survey(tmp_path):
+    """One header row, the platform's meta columns, Likert items coded 1-7 and computed means with many decimals
+    (once read as phone numbers)."""
+    n = 60
+    frame = pd.DataFrame({"ResponseID": [f"R_{i:015d}x" for i in range(n)], "ResponseSet": "Default Response Set",
+                          "StartDate": [f"6/{1 + i % 28}/15 9:{i % 60:02d}" for i in range(n)], "Finished": "1",
+                          **{f"GW{i:02d}": [str(1 + (i * j) % 7) for j in range(n)] for i in range(1, 9)},
+                          "moralAvg": [f"{4 + (j % 9) / 3:.9f}" for j in range(n)]})
+    _write(tmp_path, "climate.csv", frame)
+    export = assign_kinds([read_for_draft(tmp_path / "climate.csv")])[0]
+    assert export.kind == "survey" and "meta columns" in export.reason
+    assert export.meanings["moralAvg"].role == "number"
+
+
+def test_integer_ids_shared_by_chance_do_not_make_tables_children_or_members(tmp_path):
+    """A multi-table CRM export whose tables all number their rows 1, 2, 3 …: a table belongs to the leads only
+    through a column that names them (LEADID), and one holding a stage is deals, one of calls is activities."""
+    rng = np.random.default_rng(4)
+    leads = pd.DataFrame({"LEADID": np.arange(1, 401), "Lead Source": rng.choice(["Web", "Ad", "Event"], 400),
+                          "CONVERTED": rng.choice(["Yes", "No"], 400)})
+    accounts = pd.DataFrame({"ACCOUNTID": np.arange(1, 201), "Account Owner Id": rng.integers(1, 12, 200),
+                             "Account Type": rng.choice(["Prospect", "Customer"], 200)})
+    contacts = pd.DataFrame({"CONTACTID": np.arange(1, 151), "Account Id": rng.integers(1, 201, 150),
+                             "Lead Source": rng.choice(["Web", "Ad"], 150)})
+    potentials = pd.DataFrame({"Potential Name": [f"Deal {i}" for i in range(300)], "Stage": rng.choice(
+        ["Closed Won", "Closed Lost", "Negotiation"], 300), "Type": rng.choice(["New", "Renewal"], 300),
+        "LEADID": rng.choice(np.arange(1, 401), 300, replace=False), "Amount": [f"${v:,.2f}" for v in rng.random(300) * 1e4]})
+    calls = pd.DataFrame({"TASKID": np.arange(1, 501), "Call Type": rng.choice(["Inbound", "Outbound"], 500),
+                          "Call Start Time": [f"2021-04-{1 + i % 28:02d} 10:00:00" for i in range(500)],
+                          "LEADID": rng.integers(1, 401, 500)})
+    for name, frame in (("Leads", leads), ("Accounts", accounts), ("Contacts", contacts), ("Potentials", potentials),
+                        ("Calls", calls)):
+        _write(tmp_path, f"{name}.csv", frame)
+    kinds = {e.path.stem: e.kind for e in assign_kinds([read_for_draft(tmp_path / f"{n}.csv") for n in
+                                                        ("Leads", "Accounts", "Contacts", "Potentials", "Calls")])}
+    assert kinds == {"Leads": "contacts", "Accounts": "", "Contacts": "", "Potentials": "deals", "Calls": "touches"}

@@ -43,3 +43,15 @@ def test_junk_categories_lists_typos_of_frequent_values_and_jokes_with_counts():
 def test_looks_like_joke_keeps_real_bands_and_names():
     assert columns.looks_like_joke("???") and columns.looks_like_joke("xxxx") and columns.looks_like_joke("qwerty")
     assert not columns.looks_like_joke("10-49") and not columns.looks_like_joke("Retail")
+
+
+def test_an_id_is_left_out_whatever_its_dtype_a_measure_is_kept():
+    """A sequential lead number (whole numbers, unique, sparse, descending) mapped as an attribute by hand is an
+    id, never a trait; unique whole numbers out of row order (employees of each account) are a measure."""
+    n = 200
+    frame = pd.DataFrame({"lead_number": 660737 - (pd.Series(range(n)) * 7 + pd.Series(range(n)) % 5),
+                          "landing_page_id": [f"{(i % 30) * 7919:012x}a1" for i in range(n)],
+                          "employees": pd.Series(range(n)).sample(frac=1, random_state=3).to_numpy() * 37 + 11})
+    kept, found = columns.left_out_columns(frame, list(frame.columns), log=CleaningLog(), table="leads")
+    assert list(kept.columns) == ["employees"]
+    assert set(found["column"]) == {"lead_number", "landing_page_id"} and set(found["role"]) == {"id"}
