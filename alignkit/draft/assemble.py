@@ -14,9 +14,11 @@ from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layo
                                     post_outcome_suspects, stage_layout)
 from alignkit.errors import InputFileError
 from alignkit.ingest.crm import REQUIRED, detect_crm_format
+from alignkit.ingest.files import to_snake_case
 from alignkit.meaning.columns import KEPT_ROLES, ColumnMeaning
 from alignkit.meaning.mapping import Guess, guess_mapping
 from alignkit.meaning.tables import ExportFile, assign_kinds, export_paths, read_for_draft
+from alignkit.meaning.words import named_like_descriptor
 
 ROW_NUMBER_EVIDENCE = ("no column is unique per row: each lead is its row's position in the file (stable while the "
                        "file's content is unchanged)")
@@ -91,9 +93,10 @@ def _table_role(contacts: TableDraft) -> str:
         return "opportunity pipeline"
     if contacts.column("stage"):
         return "CRM contacts with stages"
-    if sum(r == "number" for r in roles) >= 0.4 * len(roles) and any("customer" in c.casefold() or "income" in
-                                                                        c.casefold() for c in contacts.export.meanings):
-        return "customer table"
+    names = [to_snake_case(c) for c in contacts.export.meanings]
+    described = sum(named_like_descriptor(n) for n in names)
+    if sum(r == "number" for r in roles) >= 0.4 * len(roles) and (described >= 3 or any("customer" in n for n in names)):
+        return "customer table"       # one row a customer: who they are (income, household …) and what they do
     return "lead list"
 
 
