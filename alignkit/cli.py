@@ -88,7 +88,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.project)
     print("What this project file enables:")
-    for planned in analysis_plan(settings):
+    for planned in analysis_plan(settings, facts={}):   # from the file alone: the last run's data may be stale
         print(f"  {planned.notebook} {planned.title}: {'runs' if planned.runs else 'skipped'} — {planned.reason}")
     problems = validate_project(settings, deep=not args.quick)
     for note in file_notes(settings):
@@ -120,10 +120,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from alignkit.report.skipped import write_skipped_report
     from alignkit.config import load_settings
-    from alignkit.plan import analysis_plan
+    from alignkit.plan import FACTS_FILE, analysis_plan
 
     settings = load_settings(args.project)
-    plan = {planned.notebook: planned for planned in analysis_plan(settings)}
     notebooks_dir = settings.root / settings.paths.notebooks
     if not notebooks_dir.exists():
         notebooks_dir = _notebook_dir()
@@ -135,7 +134,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     executed_dir = settings.reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    if any(n.name[:2] == "01" for n in notebooks):
+        (settings.processed_dir / FACTS_FILE).unlink(missing_ok=True)   # notebook 01 writes this run's facts
     for notebook in notebooks:
+        # planned anew before each notebook: what notebook 01 found in the data can rule out a later analysis
+        plan = {planned.notebook: planned for planned in analysis_plan(settings)}
         planned = plan.get(notebook.name[:2])
         if planned is not None and not planned.runs:
             report = write_skipped_report(planned, settings)

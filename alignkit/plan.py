@@ -4,7 +4,10 @@ short report saying what was not analysed, and the alignment page leaves those s
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from alignkit.config import ProjectSettings
 from alignkit.errors import NotAnalysedError
@@ -14,6 +17,19 @@ NOTEBOOK_TITLES = {"01": "Cleaning the survey and CRM exports", "02": "The funne
 NOTEBOOK_SLUGS = {"01": "01_clean_survey_and_crm", "02": "02_funnel_and_sla", "03": "03_persona_segments",
                   "04": "04_converting_leads", "05": "05_alignment_report"}
 ANALYSIS_NOTEBOOKS = {"funnel": "02", "personas": "03", "leads": "04"}
+PERSONA_ANSWER_KINDS = ("likert", "single", "multi", "numeric")   # the codebook kinds personas can be formed from
+MIN_PERSONA_RESPONSES = 20     # fewer responses than this form no personas worth the name
+FACTS_FILE = "facts.json"      # what notebook 01 found in the data, beside the processed tables
+
+
+def data_facts(settings: ProjectSettings) -> dict[str, Any]:
+    """Return what notebook 01 last found in the data (responses, answers personas can use, leads by outcome),
+    read from data/processed/facts.json; {} before notebook 01 has run."""
+    path = settings.processed_dir / FACTS_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 @dataclass(frozen=True)
@@ -31,8 +47,38 @@ class PlannedAnalysis:
         return NOTEBOOK_SLUGS[self.notebook]
 
 
-def analysis_plan(settings: ProjectSettings) -> list[PlannedAnalysis]:
-    """Return the five notebooks in order, each with whether it runs on this project's inputs and why."""
+def _data_reason(notebook: str, facts: Mapping[str, Any]) -> str | None:
+    """Return why the data notebook 01 found cannot support an analysis the project file enables, or None."""
+    if notebook == "03" and "responses" in facts:
+        if not facts.get("persona_answers"):
+            return ("the survey holds no answer personas can be formed from (an agreement or frequency scale, a "
+                    "choice or a number): check the survey's format and header rows in alignkit.yml.")
+        if facts["responses"] < MIN_PERSONA_RESPONSES:
+            return (f"the survey holds {facts['responses']} usable response(s), too few to form personas "
+                    f"(at least {MIN_PERSONA_RESPONSES}).")
+    if notebook == "04" and "leads" in facts:
+        converted, leads = facts.get("converted", 0), facts["leads"]
+        if converted == 0 or converted == leads:
+            return (f"every one of the {leads:,} leads has the same outcome ({converted:,} converted): there is "
+                    "nothing to compare; check outcome.converted_values (or funnel.converted_stage) in alignkit.yml.")
+    return None
+
+
+def analysis_plan(settings: ProjectSettings, *, facts: Mapping[str, Any] | None = None) -> list[PlannedAnalysis]:
+    """Return the five notebooks in order, each with whether it runs on this project's inputs and why. `facts` is
+    what notebook 01 found in the data (default: data_facts(settings)): an analysis the project file enables is
+    still skipped when the data cannot support it (no usable survey answer, every lead with one outcome)."""
+    plan = _planned(settings)
+    facts = data_facts(settings) if facts is None else facts
+    out = []
+    for planned in plan:
+        reason = _data_reason(planned.notebook, facts) if planned.runs else None
+        out.append(PlannedAnalysis(planned.notebook, planned.title, False, reason) if reason else planned)
+    return out
+
+
+def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
+    """Return the plan read from the project file alone."""
     crm, survey = settings.crm, settings.survey
     inputs = [f"the survey ({survey.file})"] if survey else []
     if crm:

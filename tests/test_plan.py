@@ -52,3 +52,21 @@ def test_a_project_needs_one_input_and_funnel_stages_need_a_crm():
     with pytest.raises(ValueError, match="funnel stages need a CRM export"):
         _settings(shapes.SURVEY_ONLY_PROJECT + "funnel: {stages: [{name: A, value: a}, {name: B, value: b}], "
                                                "mql_stage: A, sql_stage: B, converted_stage: B}\n")
+
+
+def test_what_notebook_01_found_in_the_data_can_rule_an_analysis_out(tmp_path):
+    """A survey of one response, or one with no answer personas can use, skips notebook 03; leads that all share
+    one outcome skip notebook 04 — each with the reason, where the project file alone would have run them."""
+    settings = _settings(shapes.LEAD_LIST_PROJECT).model_copy(update={"root": tmp_path})
+    assert analysis_plan(settings, facts={"leads": 500, "converted": 120})[3].runs
+    for converted in (0, 500):
+        planned = analysis_plan(settings, facts={"leads": 500, "converted": converted})[3]
+        assert not planned.runs and "same outcome" in planned.reason
+    survey = _settings(shapes.SURVEY_ONLY_PROJECT).model_copy(update={"root": tmp_path})
+    few = analysis_plan(survey, facts={"responses": 1, "persona_answers": 12})[2]
+    assert not few.runs and "1 usable response(s), too few" in few.reason
+    none = analysis_plan(survey, facts={"responses": 400, "persona_answers": 0})[2]
+    assert not none.runs and "no answer personas can be formed from" in none.reason
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    (tmp_path / "data" / "processed" / "facts.json").write_text('{"responses": 3, "persona_answers": 5}')
+    assert "personas" not in analyses_run(survey)                     # read from the run's facts.json

@@ -95,7 +95,29 @@ def read_export(path: Path, *, header_rows: int = 1, encoding: str = "auto", del
         raise InputFileError(path, f"has an unsupported file type {path.suffix or '(none)'!r}.",
                              fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)")
     rows.attrs["container_note"] = container_note(path)
+    if container in ("text", "gzip", "zip"):
+        _refuse_quoted_lines(path, rows)
     return _split_header(path, rows, header_rows)
+
+
+QUOTED_LINE_SEPARATORS = (";", "\t", "|", ",")
+
+
+def _refuse_quoted_lines(path: Path, rows: pd.DataFrame) -> None:
+    """Raise InputFileError when every line of a text export was read as one cell holding another delimiter's
+    fields ("age;""job"";…"): the file was quoted a second time when re-saved, and no column can be read from it."""
+    if rows.shape[1] != 1 or rows.empty:
+        return
+    first = rows.iloc[:20, 0].dropna().astype("str")
+    for separator in QUOTED_LINE_SEPARATORS:
+        counts = first.str.count(re.escape(separator))
+        if len(first) and counts.min() >= 2 and counts.nunique() == 1:
+            shown = {"\t": "tab"}.get(separator, separator)
+            raise InputFileError(path, f"every line is one quoted cell holding {shown!r}-separated fields (e.g. "
+                                       f"{first.iloc[0][:60]!r}…): the file was quoted a second time when it was "
+                                       "re-saved, so no column can be read.",
+                                 fix="export the data again as plain CSV from its source (or open it in a spreadsheet "
+                                     "and save it as CSV)")
 
 
 def check_input_file(path: Path) -> None:

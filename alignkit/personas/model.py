@@ -24,10 +24,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from alignkit.plan import PERSONA_ANSWER_KINDS
 from alignkit.errors import ConfigError, close_matches
 from alignkit.personas.features import with_not_asked
 
-ANSWER_KINDS = ("likert", "single", "multi", "numeric")
+ANSWER_KINDS = PERSONA_ANSWER_KINDS
 ALGORITHMS = ("kmeans", "gmm", "agglomerative")
 AGGLOMERATIVE_MAX_ROWS = 20_000
 

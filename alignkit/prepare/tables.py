@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ from alignkit.ingest.survey import SurveyExport, read_survey
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
 from alignkit.meaning.columns import is_personal_data
+from alignkit.plan import FACTS_FILE, PERSONA_ANSWER_KINDS
 from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
 from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
 from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
@@ -356,4 +358,23 @@ def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
             schema = {**schema, "weight": "number"}   # present when survey.weighting is set
         check_schema(frame, schema, name)
         written[name] = write_parquet(frame, folder / f"{name}.parquet")
+    written["facts"] = write_facts(data, folder)
     return written
+
+
+def write_facts(data: PreparedData, folder: Path) -> Path:
+    """Write facts.json beside the tables (atomically): what the data can support — usable responses, answers
+    personas can be formed from, leads by outcome — for alignkit.plan to skip what it cannot; return its path."""
+    facts: dict[str, int] = {}
+    if data.responses is not None and data.codebook is not None:
+        usable = data.responses["quality_ok"] if "quality_ok" in data.responses else pd.Series(True, index=data.responses.index)
+        facts["responses"] = int(usable.sum())
+        facts["persona_answers"] = int(data.codebook["kind"].isin(PERSONA_ANSWER_KINDS).sum())
+    if data.leads is not None and not is_table(data.leads):
+        facts["leads"] = len(data.leads)
+        facts["converted"] = int(data.leads["converted"].sum())
+    path = folder / FACTS_FILE
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(facts, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    return path

@@ -223,3 +223,13 @@ def test_a_cell_of_spaces_is_blank_and_quoted_empty_too(tmp_path):
     path.write_text('id,note\n1,"   "\n2,""\n3,\t\n4,kept\n', encoding="utf-8")
     _, data = read_export(path)
     assert data["note"].isna().tolist() == [True, True, True, False]
+
+
+def test_a_file_quoted_twice_is_refused_with_the_fix(tmp_path):
+    """An Excel re-save that wrapped every ';'-separated line in quotes: one cell per line, no column to read."""
+    path = tmp_path / "bank-additional.csv"
+    lines = ['"age;""job"";""y"""'] + [f'"{30 + i};""admin."";""no"""' for i in range(10)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="quoted a second time") as error:
+        read_export(path)
+    assert "export the data again as plain CSV" in str(error.value)
