@@ -246,6 +246,9 @@ def run_case(name: str, files: list[Path], work: Path, args: argparse.Namespace)
     processed, reports = project / paths.get("processed", "data/processed"), project / paths.get("reports", "reports")
     try:
         result.rate = measured_rate(processed, part(loaded, "funnel").get("judge"))
+        if result.outcome == "none" and result.rate and not result.rate.startswith("survey"):
+            result.rate = "no outcome drafted" + (f" ({result.rate.split(' of ')[-1]} leads)" if " of " in result.rate
+                                                  else "")
         result.personas = persona_count(processed, reports)
     except Exception as error:  # a half-written table is a finding, not a reason to stop measuring
         result.rate = f"unreadable: {type(error).__name__}"

@@ -7,7 +7,6 @@ order, the outcome, and that no id is ever an attribute; a bounded sample is the
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 

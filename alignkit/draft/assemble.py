@@ -171,7 +171,6 @@ def draft_project(sources: list[Path]) -> ProjectDraft:
         draft.unused += [e for e in members if e is not draft.contacts.membership]
     draft.surveys = draft.surveys[:1]
     if draft.surveys:
-        survey = draft.surveys[0].frame
         draft.survey_types = dict(draft.surveys[0].meanings)
     contacts = draft.contacts
     if contacts is None:

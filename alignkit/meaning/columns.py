@@ -254,7 +254,8 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
     if date_share(values) >= DATE_MIN_SHARE:
         return ColumnMeaning(column, "date", f"dates, {date_order_evidence(present)}")
     binary = outcome_values(present)
-    counts = present.map(fold_token).value_counts()
+    by_value = present.value_counts()     # folded a distinct value at a time, not a row at a time
+    counts = by_value.groupby(by_value.index.map(fold_token)).sum().sort_values(ascending=False, kind="stable")
     said = ", ".join(f"{v} {n:,}" for v, n in counts.items())
     if binary and named_like_outcome(snake):
         return ColumnMeaning(column, "outcome", f"named like an outcome, two values: {said}", tuple(binary))
@@ -272,7 +273,7 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
         return ColumnMeaning(column, "multi-select", f"{len(options)} options", tuple(options))
     if classify_answers(sample)[0] == "text":
         return ColumnMeaning(column, "free text", f"{present.nunique():,} distinct answers")
-    counts = present.value_counts()
+    counts = by_value
     if looks_like_pii_column(snake) or named_like_people(snake):
         # a column of people (an owner, a manager) may hold their names: counts only, never a value
         return ColumnMeaning(column, "category", f"{len(counts)} values (named like people: values not shown)",

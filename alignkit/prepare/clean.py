@@ -4,7 +4,6 @@ changed to a CleaningLog — nothing is dropped or altered silently."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
