@@ -41,7 +41,8 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
         raise InputFileError(settings.processed_dir / SCORE_FILE, "holds no fitted score.", fix="rerun notebook 04 with the score.")
     contacts = settings.crm.contacts
     attributes = {name: column for name, column in score.mapping.items() if name in score.features}
-    spec = contacts.model_copy(update={"file": str(path), "attributes": attributes})
+    # new leads have no outcome yet: the membership table that marks converted leads is not read for them
+    spec = contacts.model_copy(update={"file": str(path), "attributes": attributes, "converted_from": None})
     raw = read_crm_table("contacts", path, spec, crm_format=settings.crm.format)
     preset = resolve_mapping("contacts", raw.format, spec)
     for feature in score.features:
