@@ -172,7 +172,8 @@ def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
         lines.append(_one_line(f"# not used: {export.path.name} ({export.kind or 'unknown'}: "
                                f"{export.reason or 'no join found'})"))
     lines += ["", "privacy:", "  min_group_size: 10                        # groups smaller than this are never shown",
-              "  # salt: set ALIGNKIT_SALT in the environment rather than writing it here"]
+              "  # salt: `alignkit init` wrote a random one into .alignkit-salt (kept out of git); ALIGNKIT_SALT "
+              "overrides it"]
     return "\n".join(lines) + "\n"
 
 
