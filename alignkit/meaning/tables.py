@@ -284,9 +284,11 @@ def _activity_columns(columns: list[str]) -> bool:
 
 
 def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
-    """Return the files with their kinds: surveys and spend by their headers; among the rest the largest table is
-    the CRM contacts/leads, a smaller table whose unique column matches a column of it is a lookup, and a table
-    holding many rows per contact id is activities (a date and a type) or deals."""
+    """Return the files with their kinds: surveys by their header rows, headers or answers, spend by its header;
+    among the rest the largest table that is not rows of another's ids is the CRM contacts/leads; a table holding
+    rows per contact id is activities (calls, events, a type) or deals (a stage); one whose unique key lists a
+    subset of the contacts' ids is their membership (the converted ones); one whose unique column matches a column
+    of the contacts is a lookup. Whole-number keys, which tables share by chance, must also be named alike."""
     out: dict[Path, ExportFile] = {}
     crm: list[ExportFile] = []
     for f in files:
@@ -297,8 +299,8 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
             out[f.path] = replace(f, kind="spend", reason="a month and a spend column")
         elif looks_like_survey(columns) or f.format_note:
             out[f.path] = replace(f, kind="survey", reason="most headers read as questions")
-        elif answers_evidence(f.meanings):
-            out[f.path] = replace(f, kind="survey", reason=answers_evidence(f.meanings))
+        elif answers := answers_evidence(f.meanings):
+            out[f.path] = replace(f, kind="survey", reason=answers)
         else:
             crm.append(f)
     keys = _Keys()
