@@ -63,6 +63,7 @@ def test_the_draft_decides_kinds_id_and_outcome_as_the_export_is(drafted, name):
     assert float(draft.outcome.converted.mean()) == pytest.approx(truth["rate"])
     attributes = {t.column for t in draft.contacts.attributes.values()}
     assert not attributes & set(truth["never_traits"])
+    assert not set(draft.suspects) & set(truth.get("not_suspects", []))
 
 
 @pytest.mark.parametrize("name", list(real_shapes.WRITERS))

@@ -12,7 +12,7 @@ import pandas as pd
 from alignkit.config import ProjectSettings
 from alignkit.leads.profile import OUTCOME, binned
 from alignkit.prepare.stage_paths import stage_at_column
-from alignkit.meaning.words import SALES_SIDE_WORDS
+from alignkit.meaning.words import named_like_sales_field
 from alignkit.stats import discrimination_auc
 
 # Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
@@ -127,7 +127,7 @@ def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Serie
             second = ranked[1]
             reasons.append(("outlier", f"alone it separates converters far better than any other field (AUC {auc:.2f}; "
                                        f"next best {second}, {aucs[second]:.2f})"))
-        if SALES_SIDE_WORDS.search(column):
+        if named_like_sales_field(column):
             reasons.append(("sales-side name", "its name is that of a record sales keeps after contact (status, "
                                                "notes, rating, tags, last activity, an assigned score)"))
         missing = leads[column].isna()

@@ -38,7 +38,7 @@ pty kk co co. corp corp. corporation company limited holdings industries technol
 DESCRIPTOR_NAME = re.compile(r"(?:^|_)(?:gender|sex|age|age_group|age_band|birth_?year|year_birth|dob|income|"
                              r"salary|education|marital|marital_status|household|kids?|kidhome|teenhome|children|"
                              r"race|ethnicity|religion|nationality|country|region|state|city|zip|postcode|"
-                             r"employees|company_size|industry|sector|revenue|job_title|occupation|seniority)"
+                             r"employees|company_size|industry|sector|revenue|job_title|occupation|employment|seniority)"
                              r"(?:$|_)")
 
 COUNTRIES = frozenset(c.casefold() for c in """
@@ -112,6 +112,12 @@ def named_like_id(snake: str) -> bool:
 def named_like_people(snake: str) -> bool:
     """Return whether a snake_case column name says its values are people who work leads (owner, agent, rep …)."""
     return bool(PERSON_WORDS & set(snake.split("_")))
+
+
+def named_like_sales_field(snake: str) -> bool:
+    """Return whether a snake_case name is that of a record sales keeps after contact (a lead status, notes, a
+    rating, tags, the last activity, an assigned score) — not a descriptor that shares a word ('marital_status')."""
+    return bool(SALES_SIDE_WORDS.search(snake)) and not named_like_descriptor(snake)
 
 
 def named_like_descriptor(snake: str) -> bool:

@@ -180,3 +180,10 @@ def test_decimals_are_numbers_never_phone_numbers_and_amounts_in_text_never_ids(
     assert decide_column("intentionAvg", decimals).role == "number"
     amounts = pd.Series([f"${100 + 7.31 * i:.2f}K" for i in range(40)], dtype="str")
     assert decide_column("Expected Revenue", amounts).role != "id"
+
+
+def test_a_descriptor_sharing_a_word_with_sales_fields_is_not_one():
+    from alignkit.meaning.words import named_like_sales_field
+    assert named_like_sales_field("lead_status") and named_like_sales_field("last_activity")
+    assert named_like_sales_field("tags") and not named_like_sales_field("marital_status")
+    assert not named_like_sales_field("employment_status")
