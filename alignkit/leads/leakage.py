@@ -12,7 +12,7 @@ import pandas as pd
 from alignkit.config import ProjectSettings
 from alignkit.leads.profile import OUTCOME, binned
 from alignkit.prepare.stage_paths import stage_at_column
-from alignkit.meaning.words import named_like_sales_field
+from alignkit.meaning.words import named_like_descriptor, named_like_sales_field
 from alignkit.stats import discrimination_auc
 
 # Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
@@ -106,8 +106,9 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
 def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Series, *,
                      leakage_auc: float) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
     """Return each field's single-field AUC and its evidence of being recorded after the outcome, read from the
-    data alone (no project file): (c) near-perfect AUC ≥ `leakage_auc`, (f) an outlier among the AUCs, (d) a
-    sales-side name (on the snake_case name), (e) missing far more often for one outcome. Each evidence item is
+    data alone (no project file): (c) near-perfect AUC ≥ `leakage_auc`, (f) an outlier among the AUCs (not for a
+    demographic or firmographic descriptor), (d) a sales-side name (on the snake_case name), (e) missing far more
+    often for one outcome. Each evidence item is
     (check, sentence). `alignkit init --from` uses it to draft leads.post_outcome_fields."""
     y = converted.astype(bool)
     aucs = {column: discrimination_auc(binned(leads[column]), y) for column in fields}
@@ -123,7 +124,8 @@ def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Serie
         if auc >= leakage_auc:
             reasons.append(("near-perfect", f"alone it separates converters with AUC {auc:.2f} "
                                             f"(threshold {leakage_auc:.2f}): too good to be known beforehand"))
-        if column == outlier:
+        if column == outlier and not named_like_descriptor(column):
+            # who the lead is (age, income, country …) is known before the outcome: a strong one is a finding
             second = ranked[1]
             reasons.append(("outlier", f"alone it separates converters far better than any other field (AUC {auc:.2f}; "
                                        f"next best {second}, {aucs[second]:.2f})"))

@@ -36,7 +36,7 @@ pty kk co co. corp corp. corporation company limited holdings industries technol
 """.split())
 # Demographic and firmographic descriptors: by default they describe personas rather than form them.
 DESCRIPTOR_NAME = re.compile(r"(?:^|_)(?:gender|sex|age|age_group|age_band|birth_?year|year_birth|dob|income|"
-                             r"salary|education|marital|marital_status|household|kids?|kidhome|teenhome|children|"
+                             r"salary|credit|education|marital|marital_status|household|kids?|kidhome|teenhome|children|"
                              r"race|ethnicity|religion|nationality|country|region|state|city|zip|postcode|"
                              r"employees|company_size|industry|sector|revenue|job_title|occupation|employment|seniority)"
                              r"(?:$|_)")

@@ -3,10 +3,11 @@ check (listed, timestamp, near-perfect) and the outcome fields on small hand-mad
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from alignkit.leads.analysis import headline
-from alignkit.leads.leakage import candidate_fields, leakage_guard
+from alignkit.leads.leakage import candidate_fields, leakage_guard, outcome_evidence
 from tests.leads.conftest import small_leads
 
 
@@ -64,3 +65,18 @@ def test_sales_side_names_and_outcome_driven_missingness_are_flagged(demo_settin
     assert "sales-side name" in guard.loc["lead_status", "checks"] and guard.loc["lead_status", "single_field_auc"] < 0.9
     assert "missingness" in guard.loc["deal_size_band", "checks"]
     assert "visits" not in guard.index
+
+
+def test_a_strong_descriptor_is_a_finding_not_a_field_recorded_after_the_outcome():
+    """On a bank's churn table, age alone separates churners far better than any other field, and a credit
+    score is a customer's, not a score sales assigns: neither is suspected of being recorded after the outcome."""
+    rng = np.random.default_rng(9)
+    n = 2000
+    age = rng.integers(18, 90, n)
+    churned = pd.Series(rng.random(n) < np.clip((age - 18) / 90, 0.02, 0.9), dtype=bool)
+    leads = pd.DataFrame({"age": age.astype(float), "credit_score": rng.normal(650, 90, n),
+                          "tenure": rng.integers(0, 10, n).astype(float), "balance": rng.normal(8e4, 3e4, n),
+                          "lead_status": np.where(churned, "Closed", rng.choice(["Open", "Closed"], n))})
+    _, evidence = outcome_evidence(leads, list(leads.columns), churned, leakage_auc=0.9)
+    assert evidence["age"] == [] and evidence["credit_score"] == []
+    assert [check for check, _ in evidence["lead_status"]] == ["sales-side name"]
