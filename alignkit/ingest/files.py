@@ -39,6 +39,7 @@ NUMBER_PATTERN = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-
 # Numbers written with a decimal comma ("1.183,5", "-36,4"): told from thousands separators ("1,200") by a value
 # that reads only one way (a comma before one, two or four+ digits, or a dot-thousands group before a comma).
 DECIMAL_COMMA_PATTERN = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+CURRENCY_SIGN = r"^[$€£¥]\s?|\s?[$€£¥]$"
 _ONLY_DECIMAL_COMMA = r"(?:,\d{1,2}|,\d{4,}|\.\d{3},\d+)$"
 _ONLY_DECIMAL_POINT = r"(?:\.\d{1,2}|\.\d{4,}|,\d{3}\.\d+)$"
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -335,9 +336,11 @@ def from_decimal_comma(text: pd.Series) -> pd.Series:
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, int, float]:
     """Return the text values as Float64 (NA where not a number), the count of non-blank non-numbers and the
-    share of non-blank values that are numbers. Accepts "1,200" (thousands separators), "12.5", "-3", "1e3", and
-    a column written with decimal commas ("1.183,5")."""
+    share of non-blank values that are numbers. Accepts "1,200" (thousands separators), "12.5", "-3", "1e3", a
+    currency sign before or after ("$84,835.00", "12,50 €") and a column written with decimal commas ("1.183,5")."""
     text = values.astype("str").str.strip()
+    if text.str.contains(CURRENCY_SIGN, regex=True).any():
+        text = text.str.replace(CURRENCY_SIGN, "", regex=True).str.strip()   # "$84,835.00 ", "€ 12,50"
     if decimal_comma(text):
         text = from_decimal_comma(text)
     ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).astype(bool)

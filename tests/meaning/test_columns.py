@@ -187,3 +187,10 @@ def test_a_descriptor_sharing_a_word_with_sales_fields_is_not_one():
     assert named_like_sales_field("lead_status") and named_like_sales_field("last_activity")
     assert named_like_sales_field("tags") and not named_like_sales_field("marital_status")
     assert not named_like_sales_field("employment_status")
+
+
+def test_amounts_with_a_currency_sign_are_numbers():
+    """A customer table's ' Income ' written "$84,835.00 " (2,000 distinct values) is a number, not a category."""
+    income = pd.Series([f"${30_000 + 37 * i:,.2f} " for i in range(60)] + [None], dtype="str")
+    meaning = decide_column(" Income ", income)
+    assert (meaning.role, meaning.evidence) == ("number", "numbers from 30000 to 32183")
