@@ -73,7 +73,12 @@ class ProjectDraft:
 
 
 def _table(export: ExportFile, table: str) -> TableDraft:
-    draft = TableDraft(export, mapping=guess_mapping(export.frame, table))
+    mapping = guess_mapping(export.frame, table)
+    if table in ("deals", "touches") and export.member_of:
+        # the column whose values are the contacts' ids, as the table's kind was decided, is its lead_id
+        mapping = [Guess("lead_id", export.member_of, f"its values are ids of the contacts ({export.reason})"),
+                   *(g for g in mapping if g.canonical != "lead_id" and g.column != export.member_of)]
+    draft = TableDraft(export, mapping=mapping)
     mapped = {g.column for g in draft.mapping}
     for column in export.frame.columns:
         if column in mapped:

@@ -53,8 +53,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     },
     "touches": {
         "lead_id": ("lead_id", "contact_id", "prospect_id"),
-        "at": ("at", "date", "activity_date", "timestamp", "occurred_at", "created_at"),
-        "kind": ("kind", "type", "activity_type", "event_type", "channel"),
+        "at": ("at", "date", "activity_date", "timestamp", "occurred_at", "created_at", "call_start_time",
+               "start_time", "start_datetime", "activity_time", "event_date"),
+        "kind": ("kind", "type", "activity_type", "event_type", "channel", "call_type"),
         "content": ("content", "content_name", "subject", "asset", "title"),
     },
 }
@@ -81,12 +82,15 @@ def name_score(column: str, names: list[str]) -> float:
     return float(best[1]) if best else 0.0
 
 
-def _values_fit(canonical: str, values: pd.Series, column: str = "") -> str | None:
+def _values_fit(canonical: str, values: pd.Series, column: str = "", table: str = "contacts") -> str | None:
     """Return the values' evidence for `canonical`, or None when the values rule it out."""
     present = values.dropna()
     distinct = present.nunique()
     if present.empty:
         return None
+    if canonical == "lead_id" and table != "contacts":
+        # a deal's or an activity's lead: a reference, several rows per lead
+        return f"{distinct:,} distinct values referencing leads" if distinct >= 2 else None
     if canonical in ("lead_id", "deal_id"):
         unique = values.notna().all() and values.is_unique and len(values) > 1
         return f"{distinct:,} distinct values, unique per row" if unique else None
@@ -142,7 +146,7 @@ def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
             by_shape = _shaped_like(canonical, str(column), frame[column]) if score < NAME_MATCH_MIN else ""
             if score < NAME_MATCH_MIN and not by_values and not by_shape:
                 continue
-            evidence = _values_fit(canonical, frame[column], str(column))
+            evidence = _values_fit(canonical, frame[column], str(column), table)
             if evidence is None:
                 continue
             if by_shape:

@@ -54,7 +54,8 @@ class ExportFile:
     placeholders: int = 0         # cells read as missing because they held a form placeholder ("Select")
     format_note: str = ""         # why the survey format differs from detect_survey_format's answer
     meanings: dict[str, ColumnMeaning] = field(default_factory=dict)   # every column's decided meaning
-    member_of: str = ""           # a membership table: the column of the contacts whose ids it lists
+    member_of: str = ""           # a membership table: the contacts' column whose ids it lists; a deals or touches
+                                  # table: its own column holding the contacts' ids
     member_key: str = ""          # … and its own column holding them
 
 
@@ -235,6 +236,12 @@ def _parent(table: ExportFile, others: list[ExportFile], keys: _Keys) -> ExportF
     """Return the table whose id column (unique per row) holds most of an id-named column of `table`'s
     values — the contacts a deal or an activity belongs to — else None. Where the keys are whole numbers, which
     tables share by chance (1001 is an account, an owner and a lead), the column must also name that table."""
+    found = _parent_and_key(table, others, keys)
+    return found[0] if found else None
+
+
+def _parent_and_key(table: ExportFile, others: list[ExportFile], keys: _Keys) -> tuple[ExportFile, str] | None:
+    """Return (parent table, `table`'s column holding its ids) as `_parent` decides it, or None."""
     for other in others:
         ids = [c for c in other.frame.columns if _is_id(other.frame[c], str(c))]
         for i, column in enumerate(table.frame.columns):
@@ -247,7 +254,7 @@ def _parent(table: ExportFile, others: list[ExportFile], keys: _Keys) -> ExportF
             if numeric and not _refers_to(str(column), other, ids):
                 continue
             if any(_share(keys(other, c), wanted) >= LOOKUP_MIN_SHARE for c in ids):
-                return other
+                return other, str(column)
     return None
 
 
@@ -320,7 +327,9 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
             if parent is not None and parent.path == main.path:
                 kind = "touches" if _activity_columns([str(c) for c in f.frame.columns]) else "deals"
                 what = "dated activities with a type" if kind == "touches" else "records"
-                out[f.path] = replace(f, kind=kind, reason=f"{what}, several for one id of {main.path.name}")
+                key = _parent_and_key(f, [main], keys)[1]
+                out[f.path] = replace(f, kind=kind, member_of=key,
+                                      reason=f"{what}, several for one id of {main.path.name} (in {key})")
             elif (member := _membership(f, main, keys)) is not None:
                 out[f.path] = replace(f, kind="membership", member_of=member[0], member_key=member[1],
                                       reason=f"its {member[1]} values are {member[2]:.0%} of the "

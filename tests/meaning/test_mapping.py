@@ -33,3 +33,12 @@ def test_outcomes_named_y_response_or_converted_are_mapped_as_converted():
     variants = pd.DataFrame({"Converted": ["yes", "No", "Y", "Yes ", "no", "n"] * (N // 6)})
     [guess] = guess_mapping(variants)
     assert guess.canonical == "converted" and "two outcome values" in guess.evidence
+
+
+def test_a_call_log_maps_its_lead_time_and_type():
+    """A CRM's call log (Zoho's Calls.csv shape): LEADID, Call Start Time, Call Type."""
+    calls = pd.DataFrame({"TASKID": [str(10_001 + i) for i in range(N)], "LEADID": [str(1 + i % 20) for i in range(N)],
+                          "Call Start Time": [f"2021-04-{1 + i % 28:02d} 10:{i % 60:02d}:00" for i in range(N)],
+                          "Call Type": ["Inbound", "Outbound"] * (N // 2)})
+    mapping = {g.canonical: g.column for g in guess_mapping(calls, "touches")}
+    assert mapping == {"lead_id": "LEADID", "at": "Call Start Time", "kind": "Call Type"}

@@ -164,3 +164,9 @@ def test_integer_ids_shared_by_chance_do_not_make_tables_children_or_members(tmp
     kinds = {e.path.stem: e.kind for e in assign_kinds([read_for_draft(tmp_path / f"{n}.csv") for n in
                                                         ("Leads", "Accounts", "Contacts", "Potentials", "Calls")])}
     assert kinds == {"Leads": "contacts", "Accounts": "", "Contacts": "", "Potentials": "deals", "Calls": "touches"}
+    calls = pd.read_csv(tmp_path / "Calls.csv").assign(CONTACTID=lambda f: f["LEADID"] % 150 + 1)
+    _write(tmp_path, "Calls.csv", calls)    # a CONTACTID beside LEADID: the lead is the column naming the leads
+    from alignkit.draft.assemble import draft_project
+    others = {o.export.path.stem: {g.canonical: g.column for g in o.mapping} for o in draft_project([tmp_path]).others}
+    assert others["Calls"]["lead_id"] == "LEADID" and others["Potentials"]["lead_id"] == "LEADID"
+    assert (others["Calls"]["at"], others["Calls"]["kind"]) == ("Call Start Time", "Call Type")
