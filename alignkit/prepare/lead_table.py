@@ -190,8 +190,9 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         mql = pd.DataFrame({"lead_id": leads["lead_id"].astype("str"), "mql_at": mql_at.astype("datetime64[ns]")})
         first = first_sales_touch(touches if is_table(touches) else touches[["lead_id", "at", "kind"]], mql,
                                   sales_kinds=settings.crm.sales_touch_kinds, key="lead_id")
-        leads["first_touch_at"] = leads["lead_id"].astype("str").map(first.set_index("lead_id")["first_touch_at"]) \
-            .astype("datetime64[ns]")
+        if len(first):   # mapping onto an empty Series makes pandas cast it to float: nothing to map
+            leads["first_touch_at"] = leads["lead_id"].astype("str").map(
+                first.set_index("lead_id")["first_touch_at"]).astype("datetime64[ns]")
     for column in ("source", "campaign", "owner", "lost_reason", "deal_stage"):
         if column not in leads:
             leads[column] = pd.NA
