@@ -11,6 +11,7 @@ numbers named like an id or in row order (a sequential lead number).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -156,7 +157,8 @@ def date_share(values: pd.Series) -> float:
     return float(parse_datetimes(present).notna().mean())
 
 
-def _share_of(text: pd.Series, test) -> float:
+def _share_of(text: pd.Series, test: Callable[[str], bool]) -> float:
+    """Return the share of non-blank values (weighted by rows) for which `test` holds, tested once per value."""
     counts = text.value_counts()
     hits = [test(v) for v in counts.index]
     return float(counts[hits].sum() / counts.sum()) if len(counts) else 0.0
