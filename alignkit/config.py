@@ -316,7 +316,10 @@ class CleanSettings(_Settings):
 class PersonaSettings(_Settings):
     k: Annotated[int, Field(ge=2)] | Literal["auto"] = "auto"
     k_range: tuple[Annotated[int, Field(ge=2)], Annotated[int, Field(ge=2)]] = (2, 10)
-    algorithm: Literal["kmeans", "gmm", "agglomerative"] = "kmeans"
+    # auto: latent classes (lca) when answers forming the personas are missing (skip logic), else k-means
+    algorithm: Literal["auto", "kmeans", "lca", "gmm", "agglomerative"] = "auto"
+    source: Literal["auto", "survey", "crm"] = "auto"   # auto: the survey if there is one, else the CRM's customers
+    min_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.05   # smallest persona (never under privacy.min_group_size)
     features: list[str] = Field(default_factory=list)        # answer columns or question groups; empty = all
     profile_only: list[str] = Field(default_factory=list)    # answers that describe personas but do not form them
     include_flagged: bool = False                            # fit on speeders / straight-liners too

@@ -9,6 +9,7 @@ the saved model and data/processed without refitting (for notebook 05). The esti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +22,12 @@ from alignkit.config import PersonaSettings, ProjectSettings
 from alignkit.errors import ConfigError, InputFileError
 from alignkit.plan import require
 from alignkit.io import write_atomic_bytes, write_parquet
+from alignkit.meaning.survey import descriptor_columns, persona_split
 from alignkit.personas.map import persona_map
 from alignkit.personas.k_choice import choose_k, score_k
 from alignkit.personas.features import flag_dropouts, screen_features
 from alignkit.personas.model import PersonaModel, persona_features
-from alignkit.personas.names import auto_names
+from alignkit.personas.names import auto_names, named_answers
 from alignkit.personas.profiles import (conversion_differs, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        survey_outcomes, typical_answers)
 from alignkit.report.cells import format_p
@@ -63,6 +65,10 @@ class PersonaResult:
     weighting: pd.DataFrame | None = None   # one row when survey weights are on (n_effective, design effect); else None
     screen: pd.DataFrame | None = None      # every candidate answer: answer rate, used as a feature or why not
     outcomes: pd.DataFrame | None = None    # survey outcome columns per persona: rate with its 95% CI (no CRM needed)
+    named: pd.DataFrame | None = None       # the answers each name uses: phrase, members who gave it, share of members
+    not_segmented: int = 0                  # respondents who did not answer the persona questions: in no persona
+    separation: dict | None = None          # how distinct the personas are: measure, value, verdict in words
+    population: str = "respondents"         # who is segmented: survey respondents, or customers / leads (source: crm)
 
     @property
     def weighted(self) -> bool:
@@ -134,14 +140,38 @@ def screened_features(responses: pd.DataFrame, codebook: pd.DataFrame, persona_s
     outcomes, ids, constants, near-unique answers and skip-logic questions are screened out (``features``)."""
     candidates = persona_features(codebook, features=persona_settings.features, profile_only=persona_settings.profile_only)
     used = fit_rows(responses, persona_settings, codebook=codebook, min_answered=min_answered)
+    descriptors = descriptor_columns(persona_split(codebook), chosen=persona_settings.features)
     screen = screen_features(responses, candidates, fit=used, min_answer_rate=persona_settings.min_answer_rate,
-                             skipped=persona_settings.skipped_questions, outcomes=persona_settings.outcomes)
+                             skipped=persona_settings.skipped_questions, outcomes=persona_settings.outcomes,
+                             descriptors=descriptors)
     chosen = candidates[screen["use"].isin(["feature", "not asked"]).to_numpy()].reset_index(drop=True)
     if chosen.empty:
         raise ConfigError("No survey answer is left to form personas: " + "; ".join(
             f"{r.column}: {r.reason}" for r in screen.itertuples()) + ". Fix: lower personas.min_answer_rate, set "
             "personas.skipped_questions: not_asked, or name the answers in personas.features.")
+    asked = list(screen.loc[screen["use"] == "not asked", "column"])
+    used = used & segmented_rows(responses, chosen, min_answered=min_answered, not_asked=asked)
     return chosen, screen, used
+
+
+def segmented_rows(responses: pd.DataFrame, features: pd.DataFrame, *, min_answered: float = 0.5,
+                   not_asked: Sequence[str] = ()) -> pd.Series:
+    """Return which respondents answered at least `min_answered` of the questions that form the personas (each
+    question, or multi-select block with at least one box ticked, counts once; a skip-logic question entering with a
+    'not asked' level is left out of the count). The others (those a screener sent past the questions, who never
+    saw them) are in no persona: a persona is never formed, named or described from answers nobody gave."""
+    blocks = features.loc[~features["column"].isin(list(not_asked))].groupby("block", sort=False)["column"].apply(list)
+    if blocks.empty:
+        return pd.Series(True, index=responses.index)
+    answered = []
+    for columns in blocks:
+        values = responses[columns]
+        if features.set_index("column").at[columns[0], "kind"] == "multi":
+            answered.append(values.astype("boolean").fillna(False).any(axis=1).to_numpy())
+        else:
+            answered.append(values.notna().any(axis=1).to_numpy())
+    share = np.column_stack(answered).mean(axis=1)
+    return pd.Series(share >= min_answered, index=responses.index, name="segmented")
 
 
 def analysis_weights(responses: pd.DataFrame) -> pd.Series | None:
@@ -165,65 +195,142 @@ def weighting_summary(responses: pd.DataFrame, weights: pd.Series | None, model:
                           "fitted_with_weights": bool(getattr(model, "sample_weighted_", False))}])
 
 
+MISSING_FOR_LCA = 0.05      # a share of blank answers (among those fitted) above which auto picks latent classes
+
+
+def choose_algorithm(responses: pd.DataFrame, features: pd.DataFrame, used: pd.Series,
+                     persona_settings: PersonaSettings) -> tuple[str, str]:
+    """Return the persona algorithm and why, in words. personas.algorithm: auto picks latent classes ('lca': each
+    blank answer stays missing in the likelihood) when more than MISSING_FOR_LCA of the answers forming the
+    personas are blank among the respondents fitted (skip logic, items left out), and k-means otherwise (no blank
+    to fill in, and faster); any other setting is used as set."""
+    chosen = persona_settings.algorithm
+    single = features.loc[features["kind"] != "multi", "column"]
+    blank = float(responses.loc[used, list(single)].isna().to_numpy().mean()) if len(single) and used.any() else 0.0
+    if chosen != "auto":
+        return chosen, f"personas.algorithm: {chosen} (set in the project file); {blank:.0%} of the answers are blank."
+    if blank > MISSING_FOR_LCA:
+        return "lca", (f"latent classes (personas.algorithm: auto): {blank:.0%} of the answers forming the personas "
+                       f"are blank among the respondents fitted, above {MISSING_FOR_LCA:.0%}; a latent class model leaves "
+                       "each blank missing (full-information maximum likelihood) where k-means would fill it in.")
+    return "kmeans", (f"k-means (personas.algorithm: auto): {blank:.0%} of the answers forming the personas are blank "
+                      f"among the respondents fitted, at most {MISSING_FOR_LCA:.0%}, so filling them in moves nothing.")
+
+
+def smallest_share(settings_min_share: float, n_fitted: int, min_group_size: int) -> float:
+    """Return the smallest persona allowed, as a share: personas.min_share, never under the privacy minimum."""
+    return max(settings_min_share, min_group_size / max(n_fitted, 1))
+
+
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
-                 seed: int, weights: pd.Series | None | str = "auto",
-                 min_answered: float = 0.5) -> tuple[PersonaModel, pd.DataFrame, str]:
+                 seed: int, weights: pd.Series | None | str = "auto", min_answered: float = 0.5,
+                 min_group_size: int = 1):
     """Return the fitted persona model, the table behind the choice of k (the one row of a fixed k) and the rule used.
 
-    `weights` = "auto" (the default) uses the responses' survey weights when responses.parquet has them
-    (survey.weighting); None fits unweighted. Weights reach k-means as sample weights (the k table then has a
-    `weighted` column saying so); the Gaussian mixture and agglomerative clustering take none, so they are fitted
-    unweighted and the rule says so (the profiles are still weighted)."""
+    The algorithm is ``choose_algorithm``'s. k-means: k is the most reproducible number of personas whose smallest
+    persona is at least ``smallest_share`` (bootstrap refits; silhouette shown). Latent classes: the lowest BIC
+    among such k (entropy and bootstrap stability shown). `weights` = "auto" uses the responses' survey weights
+    when responses.parquet has them; the Gaussian mixture and agglomerative clustering take none, so they are
+    fitted unweighted and the rule says so (the profiles are still weighted)."""
     if isinstance(weights, str):
         weights = analysis_weights(responses)
     features, screen, used = screened_features(responses, codebook, persona_settings, min_answered=min_answered)
     not_asked = [c for c in screen.loc[screen["use"] == "not asked", "column"]]
+    algorithm, algorithm_rule = choose_algorithm(responses, features, used, persona_settings)
     X = responses.loc[used]
+    floor = smallest_share(persona_settings.min_share, len(X), min_group_size)
     w = None if weights is None else np.nan_to_num(np.asarray(weights, dtype=float)[used.to_numpy()], nan=0.0)
     unweighted_note = ""
-    if w is not None and persona_settings.algorithm != "kmeans":
-        unweighted_note = (f" The {persona_settings.algorithm} algorithm takes no sample weights, so the personas are "
+    if w is not None and algorithm not in ("kmeans", "lca"):
+        unweighted_note = (f" The {algorithm} algorithm takes no sample weights, so the personas are "
                            "fitted unweighted; their sizes and profiles are weighted.")
         w = None
-    model = PersonaModel(2, algorithm=persona_settings.algorithm, features=list(features["column"]),
-                         blocks=dict(zip(features["column"], features["block"])), random_state=seed,
-                         not_asked=not_asked or None, unordered=band_columns(features) or None)
-    if persona_settings.k == "auto":
-        low, high = persona_settings.k_range
-        Z = model.fit(X, sample_weight=w).transform(X)
-        scores = score_k(Z, range(low, high + 1), algorithm=persona_settings.algorithm, random_state=seed, sample_weight=w)
-        k, scores = choose_k(scores)
-        if weights is not None:
-            scores["weighted"] = w is not None
-        rule = (f"k = {k}: the most reproducible number of personas between {low} and {high} (median adjusted Rand "
-                "index of bootstrap refits; within 0.01 of the best, the larger k)."
-                + (" Fitted with the survey weights (k-means sample weights)." if w is not None else ""))
+    weighted_note = " Fitted with the survey weights (sample weights)." if w is not None else ""
+    common = dict(features=list(features["column"]), blocks=dict(zip(features["column"], features["block"])),
+                  random_state=seed, not_asked=not_asked or None, unordered=band_columns(features) or None)
+    low, high = persona_settings.k_range if persona_settings.k == "auto" else (int(persona_settings.k),) * 2
+    candidates = range(low, min(high, max(len(X) - 1, low)) + 1)
+    if algorithm == "lca":
+        from alignkit.personas.lca import LatentClassModel, choose_lca_k, score_lca_k
+        scores = score_lca_k(X, candidates, sample_weight=w, **common)
+        if persona_settings.k == "auto":
+            k, scores = choose_lca_k(scores, min_share=floor)
+            rule = (f"k = {k}: the lowest BIC between {low} and {high} among the numbers of latent classes whose "
+                    f"smallest class holds at least {floor:.0%} (personas.min_share).")
+        else:
+            k, scores = int(persona_settings.k), scores.assign(chosen=True, too_small=scores["smallest_share"] < floor)
+            rule = f"k = {k}, fixed in the project file (personas.k); entropy {scores['entropy'].iat[0]:.2f}."
+        model = LatentClassModel(k, **common).fit(X, sample_weight=w)
     else:
-        # A fixed k is still scored, so the reader sees how reproducible the chosen number of personas is.
-        k = int(persona_settings.k)
+        model = PersonaModel(2, algorithm=algorithm, **common)
         Z = model.fit(X, sample_weight=w).transform(X)
-        scores = score_k(Z, [k], algorithm=persona_settings.algorithm, random_state=seed, sample_weight=w)
-        scores["chosen"] = True
-        if weights is not None:
-            scores["weighted"] = w is not None
-        rule = (f"k = {k}, fixed in the project file (personas.k); stability {scores['stability'].iat[0]:.2f} "
-                "(median adjusted Rand index of bootstrap refits, 1 = identical)."
-                + (" Fitted with the survey weights (k-means sample weights)." if w is not None else ""))
-    return model.set_params(n_clusters=k).fit(X, sample_weight=w), scores, rule + unweighted_note
+        scores = score_k(Z, candidates, algorithm=algorithm, random_state=seed, sample_weight=w)
+        if persona_settings.k == "auto":
+            k, scores = choose_k(scores, min_share=floor)
+            rule = (f"k = {k}: the most reproducible number of personas between {low} and {high} whose smallest persona "
+                    f"holds at least {floor:.0%} (personas.min_share; stability is the median adjusted Rand index of "
+                    "bootstrap refits; within 0.01 of the best, the larger k).")
+        else:
+            # A fixed k is still scored, so the reader sees how reproducible the chosen number of personas is.
+            k = int(persona_settings.k)
+            scores = scores.assign(chosen=True, too_small=scores["smallest_share"] < floor)
+            rule = (f"k = {k}, fixed in the project file (personas.k); stability {scores['stability'].iat[0]:.2f} "
+                    "(median adjusted Rand index of bootstrap refits, 1 = identical).")
+        model = model.set_params(n_clusters=k).fit(X, sample_weight=w)
+    if weights is not None:
+        scores["weighted"] = w is not None
+    return model, scores, f"{algorithm_rule} {rule}{weighted_note}{unweighted_note}"
+
+
+SILHOUETTE_DISTINCT = 0.25     # Kaufman & Rousseeuw: above 0.25 there is a substantial cluster structure
+SILHOUETTE_OVERLAP = 0.15      # below it, survey personas are a split of a continuum (measured: notebook 03 tests)
+ENTROPY_DISTINCT = 0.8         # Clark & Muthén: entropy >= 0.8 classifies respondents with high accuracy
+ENTROPY_OVERLAP = 0.6
+STABLE = 0.9                   # bootstrap adjusted Rand index: the same personas come back when resampled
+
+
+def separation(k_scores: pd.DataFrame, model) -> dict:
+    """Return how distinct the personas are: the measure ('silhouette' for k-means, 'entropy' for latent classes),
+    its value at the chosen k, the bootstrap stability, and the verdict ('distinct', 'overlapping' or
+    'continuum') with the sentence a report shows."""
+    row = k_scores[k_scores["chosen"]].iloc[0] if "chosen" in k_scores and k_scores["chosen"].any() else (
+        k_scores.iloc[0] if len(k_scores) else pd.Series(dtype=float))
+    stability = float(row.get("stability", np.nan))
+    if getattr(model, "algorithm", "") == "lca":
+        measure, value = "entropy", float(row.get("entropy", getattr(model, "entropy_", np.nan)))
+        distinct, overlap = ENTROPY_DISTINCT, ENTROPY_OVERLAP
+    else:
+        measure, value = "silhouette", float(row.get("silhouette", np.nan))
+        distinct, overlap = SILHOUETTE_DISTINCT, SILHOUETTE_OVERLAP
+    stable = np.isfinite(stability) and stability >= STABLE
+    if np.isfinite(value) and value >= distinct and stable:
+        verdict = "distinct"
+    elif np.isfinite(value) and value >= overlap and stable:
+        verdict = "overlapping"
+    else:
+        verdict = "continuum"
+    return {"measure": measure, "value": value, "stability": stability, "verdict": verdict,
+            "distinct_at": distinct, "overlap_at": overlap}
 
 
 def _fit_summary(responses: pd.DataFrame, used: pd.Series, model: PersonaModel,
-                 weights: pd.Series | None = None, dropouts: pd.Series | None = None) -> pd.DataFrame:
+                 weights: pd.Series | None = None, dropouts: pd.Series | None = None,
+                 segmented: pd.Series | None = None) -> pd.DataFrame:
     missing = int(model.missing_counts_.sum())
+    segmented = pd.Series(True, index=responses.index) if segmented is None else segmented
     rows = [("Survey responses", len(responses)), ("Used to fit the personas", int(used.sum())),
-            ("Left out of fitting (speeders, straight-liners, unfinished, drop-outs); still assigned", int((~used).sum()))]
+            ("Left out of fitting (speeders, straight-liners, unfinished, drop-outs); still assigned",
+             int((~used & segmented).sum())),
+            ("In no persona: answered under the share of the persona questions in survey.dropout_min_answered "
+             "(e.g. a screener sent them past them)", int((~segmented).sum()))]
     if dropouts is not None:
         rows.append(("… of which drop-outs (answered under the share of questions shown in "
                      "survey.dropout_min_answered)", int(dropouts.sum())))
     rows += [
             ("Answer columns forming the personas", len(model.features_)),
             ("Encoded features (after one-hot)", len(model.get_feature_names_out())),
-            ("Missing answers imputed", missing)]
+            ("Missing answers left missing (latent classes)" if getattr(model, "algorithm", "") == "lca"
+             else "Missing answers imputed", missing)]
     if weights is not None:
         fitted = bool(getattr(model, "sample_weighted_", False))
         w = weights.to_numpy(dtype=float)[used.to_numpy()]
@@ -237,37 +344,51 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
              settings: ProjectSettings, *, k_scores: pd.DataFrame, k_rule: str,
              embedding: pd.DataFrame | None = None) -> PersonaResult:
     """Return the full result for a fitted model: assignments, sizes, traits, names, typical answers, CRM outcome
-    and (unless given) the persona map. Every respondent is assigned, flagged ones included."""
-    persona_id = pd.Series(model.predict(responses) + 1, index=responses.index, name="persona_id")
-    _, screen, used = screened_features(responses, codebook, settings.personas, min_answered=min_answered(settings))
+    and (unless given) the persona map. Every respondent who answered the persona questions is assigned, flagged
+    ones included; those who did not (a screener sent them past the questions) are in no persona and counted."""
+    chosen, screen, used = screened_features(responses, codebook, settings.personas, min_answered=min_answered(settings))
+    segmented = segmented_rows(responses, chosen, min_answered=min_answered(settings),
+                               not_asked=list(screen.loc[screen["use"] == "not asked", "column"]))
     dropouts = flag_dropouts(responses, codebook, min_answered=min_answered(settings),
                              min_answer_rate=settings.personas.min_answer_rate)
     k = model.n_clusters_
-    weights = analysis_weights(responses)
-    traits = persona_traits(responses, persona_id, codebook, weights=weights)
-    names = auto_names(traits, range(1, k + 1), overrides=settings.personas.names, features=model.features_,
-                       codebook=codebook)
+    all_weights = analysis_weights(responses)
+    members = responses.loc[segmented]
+    weights = None if all_weights is None else all_weights.loc[segmented]
+    persona_id = pd.Series(model.predict(members) + 1, index=members.index, name="persona_id")
+    traits = persona_traits(members, persona_id, codebook, weights=weights)
+    named = named_answers(members, persona_id, traits, features=model.features_, codebook=codebook,
+                          labels=settings.labels)
+    names = auto_names(named, range(1, k + 1), overrides=settings.personas.names)
+    named = named.assign(persona=named["persona_id"].map(names))[
+        ["persona_id", "persona", "phrase", "members_giving", "members", "share"]]
     minimum = settings.privacy.min_group_size
+    everyone = persona_id.reindex(responses.index).astype("Int64")
     assignments = pd.DataFrame({"respondent_key": responses["respondent_key"].astype("str"),
                                 "lead_key": responses["lead_key"].astype("str"),
-                                "persona_id": persona_id.astype("int64"),
-                                "persona": persona_id.map(names).astype("str"), "used_in_fit": used.astype(bool)})
+                                "persona_id": everyone,
+                                "persona": everyone.map(names).astype("str").where(everyone.notna()),
+                                "used_in_fit": used.astype(bool), "segmented": segmented.astype(bool)})
     if embedding is None:
-        xy = persona_map(model.transform(responses), random_state=settings.seed)
+        xy = persona_map(model.transform(members), random_state=settings.seed)
         embedding = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "persona_id": persona_id.to_numpy()})
     big = [pid for pid in names if (persona_id == pid).sum() >= minimum]
     return PersonaResult(
-        k=k, k_rule=k_rule, k_scores=k_scores, fit=_fit_summary(responses, used, model, weights, dropouts),
+        k=k, k_rule=k_rule, k_scores=k_scores,
+        fit=_fit_summary(responses, used, model, all_weights, dropouts, segmented),
         sizes=persona_sizes(persona_id, names, weights=weights, min_group_size=minimum),
         traits=traits[traits["persona_id"].isin(big)].reset_index(drop=True),
         top=top_traits(traits[traits["persona_id"].isin(big)]),
-        typical=typical_answers(responses, persona_id, codebook, names, min_group_size=minimum, weights=weights),
-        crm=(crm_outcomes(assignments, leads, names, stages=settings.funnel.stage_names,
-                          sql_stage=settings.funnel.sql_stage, min_group_size=minimum, weights=weights)
+        typical=typical_answers(members, persona_id, codebook, names, min_group_size=minimum, weights=weights),
+        crm=(crm_outcomes(assignments.dropna(subset=["persona_id"]).astype({"persona_id": "int64"}), leads, names,
+                          stages=settings.funnel.stage_names, sql_stage=settings.funnel.sql_stage,
+                          min_group_size=minimum, weights=all_weights)
              if leads is not None and settings.funnel is not None else no_crm_outcomes()),
         assignments=assignments, embedding=embedding, names=names, model=model, codebook=codebook,
-        min_group_size=minimum, weighting=weighting_summary(responses, weights, model), screen=screen,
-        outcomes=survey_outcomes(responses, persona_id, screen, names, weights=weights, min_group_size=minimum))
+        min_group_size=minimum, weighting=weighting_summary(members, weights, model), screen=screen,
+        outcomes=survey_outcomes(members, persona_id, screen, names, weights=weights, min_group_size=minimum),
+        named=named[named["persona_id"].isin(big)].reset_index(drop=True),
+        not_segmented=int((~segmented).sum()), separation=separation(k_scores, model))
 
 
 def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
@@ -279,7 +400,8 @@ def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None,
         codebook = loaded[1] if codebook is None else codebook
         leads = loaded[2] if leads is None else leads
     model, scores, rule = fit_personas(responses, codebook, settings.personas, seed=settings.seed,
-                                       weights=analysis_weights(responses), min_answered=min_answered(settings))
+                                       weights=analysis_weights(responses), min_answered=min_answered(settings),
+                                       min_group_size=settings.privacy.min_group_size)
     return describe(model, responses, codebook, leads, settings, k_scores=scores, k_rule=rule)
 
 
@@ -289,7 +411,8 @@ def save_result(result: PersonaResult, settings: ProjectSettings) -> dict[str, P
     folder = settings.processed_dir
     personas = write_parquet(result.assignments, folder / PERSONAS_FILE)
     bundle = {"model": result.model, "codebook": result.codebook, "names": result.names, "k_scores": result.k_scores,
-              "k_rule": result.k_rule, "embedding": result.embedding, "alignkit_version": __version__}
+              "k_rule": result.k_rule, "embedding": result.embedding, "responses": len(result.assignments),
+              "alignkit_version": __version__}
     import io
     buffer = io.BytesIO()
     joblib.dump(bundle, buffer, compress=3)
@@ -312,7 +435,7 @@ def load_result(settings: ProjectSettings) -> PersonaResult:
     overrides = dict(settings.personas.names)
     settings = settings.model_copy(update={"personas": settings.personas.model_copy(
         update={"names": {**bundle["names"], **overrides}})})
-    embedding = bundle["embedding"] if len(bundle["embedding"]) == len(responses) else None   # responses rebuilt: redraw
+    embedding = bundle["embedding"] if bundle.get("responses") == len(responses) else None   # responses rebuilt: redraw
     return describe(bundle["model"], responses, bundle["codebook"], leads, settings, k_scores=bundle["k_scores"],
                     k_rule=bundle["k_rule"], embedding=embedding)
 
@@ -332,7 +455,12 @@ def headline(result: PersonaResult) -> list[str]:
     """Return the top findings in plain words for a sales or marketing manager; the persona conversion line carries
     a next step only when the personas' conversion rates differ significantly (`conversion_differs`)."""
     shown = result.sizes[~result.sizes["suppressed"]].sort_values("share", ascending=False)
-    lines = [f"The survey splits into {result.k} personas. {result.k_rule}"]
+    lines = [structure_sentence(result) + f" {result.k_rule}"]
+    if result.not_segmented:
+        total = len(result.assignments)
+        lines.append(f"{result.not_segmented:,} of {total:,} {result.population} ({result.not_segmented / total:.0%}) "
+                     "answered too few of the questions that form the personas (a screener may have sent them past "
+                     "them): they are in no persona, and no persona is named or described from answers they never gave.")
     if result.weighted:
         lines.append(weighting_note(result) + ".")
     if len(shown):
@@ -353,6 +481,24 @@ def headline(result: PersonaResult) -> list[str]:
     for pid, part in result.top.groupby("persona_id"):
         lines.append(f"{result.names[pid]}: {part['description'].iat[0]}.")
     return lines
+
+
+def structure_sentence(result: PersonaResult) -> str:
+    """Return the first headline in words: whether the personas are distinct groups, reproducible groups that
+    overlap, or a useful split of a continuum, with the measure that says so."""
+    sep = result.separation or {}
+    source = "The survey" if result.population == "respondents" else f"The {result.population}"
+    if not sep or not np.isfinite(sep.get("value", np.nan)):
+        return f"{source} splits into {result.k} personas."
+    measure = (f"{sep['measure']} {sep['value']:.2f}; {sep['distinct_at']:.2f} or more would mean distinct groups"
+               + (f", stability {sep['stability']:.2f}" if np.isfinite(sep["stability"]) else ""))
+    if sep["verdict"] == "distinct":
+        return f"{source} forms {result.k} distinct personas ({measure})."
+    if sep["verdict"] == "overlapping":
+        return (f"{source} splits into {result.k} personas that come back the same when resampled but overlap at "
+                f"their borders ({measure}): members near a border share answers with the next persona.")
+    return (f"The answers form a continuum rather than distinct groups ({measure}): these {result.k} personas are a "
+            "useful split, not distinct groups, so read their differences as tendencies.")
 
 
 def weighting_note(result: PersonaResult) -> str | None:

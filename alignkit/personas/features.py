@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -75,13 +75,16 @@ def dropout_summary(responses: pd.DataFrame, codebook: pd.DataFrame, *, min_answ
 
 def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: pd.Series | None = None,
                     min_answer_rate: float = 0.5, skipped: str = "leave_out",
-                    outcomes: Sequence[str] = ()) -> pd.DataFrame:
+                    outcomes: Sequence[str] = (), descriptors: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Return one row per candidate answer column (the codebook rows of ``persona_features``): its answer rate
     among the fitted responses, distinct answers, `use` ('feature', 'not asked', 'profile' or 'left out') and the
-    reason in words. Outcomes (declared in personas.outcomes or named like response / accepted / converted /
+    reason in words. Descriptors (`descriptors`: column -> evidence, from
+    ``alignkit.meaning.survey``: gender, age, income, region, company size …) describe the personas ('descriptor') and
+    do not form them unless no other answer is left. Outcomes (declared in personas.outcomes or named like response / accepted / converted /
     churn) are profiled per persona; ids, constants and near-unique answers are left out; a question answered by
     fewer than `min_answer_rate` is left out, or enters with a "not asked" level when `skipped` is 'not_asked'."""
     part = responses if fit is None else responses.loc[fit]
+    descriptors = dict(descriptors or {})
     rows = []
     for _, row in candidates.iterrows():
         column, kind = row["column"], row["kind"]
@@ -101,6 +104,9 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
             use, reason = "left out", "an id (named like one, a different value for nearly every respondent)"
         elif kind == "single" and distinct > max(NEAR_UNIQUE_MIN, NEAR_UNIQUE_SHARE * n_answered):
             use, reason = "left out", f"near-unique ({distinct:,} different answers among {n_answered:,})"
+        elif column in descriptors:
+            use, reason = "descriptor", (f"{descriptors[column]}: describes the personas, does not form them "
+                                         "(name it in personas.features to segment on it)")
         elif rate < min_answer_rate and skipped == "not_asked" and kind != "numeric":
             use, reason = "not asked", (f"answered by {rate:.0%} (skip logic): enters with a '{NOT_ASKED}' level "
                                         "(personas.skipped_questions: not_asked)")
@@ -111,7 +117,14 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
             use, reason = "feature", "forms the personas"
         rows.append({"column": column, "question": str(row.get("question", "")), "kind": kind, "answer_rate": rate,
                      "distinct": distinct, "use": use, "reason": reason})
-    return pd.DataFrame(rows, columns=list(SCREEN_COLUMNS))
+    screen = pd.DataFrame(rows, columns=list(SCREEN_COLUMNS))
+    if descriptors and not screen["use"].isin(["feature", "not asked"]).any():
+        # A survey of who-they-are questions only: segmenting on them beats no personas at all, and says so.
+        fallback = screen["use"] == "descriptor"
+        screen.loc[fallback, "use"] = "feature"
+        screen.loc[fallback, "reason"] = screen.loc[fallback, "reason"].str.split(":").str[0] + (
+            ": forms the personas, as no attitude, need or behaviour question is left")
+    return screen
 
 
 def with_not_asked(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -78,8 +78,12 @@ def score_k(Z: np.ndarray, k_values: Sequence[int], *, algorithm: str = "kmeans"
     return pd.DataFrame(rows)
 
 
-def choose_k(scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE) -> tuple[int, pd.DataFrame]:
-    """Return the chosen number of personas and the score table with a `chosen` column.
+def choose_k(scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE,
+             min_share: float = 0.0) -> tuple[int, pd.DataFrame]:
+    """Return the chosen number of personas and the score table with `too_small` and `chosen` columns.
+
+    A k whose smallest persona holds under `min_share` of the respondents is not a candidate (a persona of 0.8% is
+    not a segment a team can act on); when every k is, the smallest k is chosen.
 
     The rule: the k whose personas reproduce best when the survey is resampled (highest median adjusted Rand
     index between the full fit and the bootstrap refits); candidates within `tolerance` of the best count as
@@ -90,8 +94,15 @@ def choose_k(scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE) ->
     survey segments they favour the coarsest split (k = 2) almost always.
     """
     table = scores.copy()
-    best = table["stability"].max()
-    table["as_stable_as_best"] = table["stability"] >= best - tolerance
+    table["too_small"] = (table["smallest_share"] < min_share) if "smallest_share" in table else False
+    allowed = table[~table["too_small"]]
+    if allowed.empty:
+        table["as_stable_as_best"] = False
+        k = int(table["k"].min())
+        table["chosen"] = table["k"] == k
+        return k, table
+    best = allowed["stability"].max()
+    table["as_stable_as_best"] = (table["stability"] >= best - tolerance) & ~table["too_small"]
     k = int(table.loc[table["as_stable_as_best"], "k"].max())
     table["chosen"] = table["k"] == k
     return k, table

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from alignkit.meaning.survey import question_label
 from alignkit.personas.profiles import short_question
 
 _STOP = frozenset("""a an the of to in on at for from with by and or is are was were be do does did you your yours
@@ -27,7 +28,7 @@ def short_label(question: str, *, words: int = 3) -> str:
     many people work at your company?' -> 'People work'; 'What is your main goal for the next 12 months?' ->
     'Main goal'), at most `words` of them."""
     found: list[str] = []
-    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", short_question(question)):
+    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", short_question(question_label(question))):
         if token.lower() in _CUT and len(found) >= 2:
             break
         if token.lower() not in _STOP and token.lower() not in _CUT:
@@ -58,42 +59,120 @@ def _level(codebook: pd.DataFrame | None, column: str, score: float) -> str:
     return f"{label} on {ends[0].group()}–{ends[1].group()}" if all(ends) else label
 
 
-def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None) -> str:
-    """Return a persona-name part in words: the question's short label with the answer or level, e.g.
-    'Team work: IT', 'Look information: Search engines', 'Low prices: Extremely important', 'Team size: higher'."""
-    kind = trait["kind"]
+def _scale_side(options: Sequence[str], higher: bool) -> tuple[list[int], str]:
+    """Return the 0-based codes of a scale's upper (or lower) side, and that side in words ('Agree or Strongly
+    agree', '500-999 employees to 1000+ employees'): the levels above (below) the midpoint."""
+    n = len(options)
+    codes = [i for i in range(n) if (i > (n - 1) / 2 if higher else i < (n - 1) / 2)]
+    if not codes:
+        return [], ""
+    words = [str(options[i]) for i in codes]
+    if not higher:
+        words = words[::-1]                         # nearest the midpoint first: 'Disagree or Strongly disagree'
+    text = words[0] if len(words) == 1 else (f"{words[0]} or {words[1][:1].lower() + words[1][1:]}" if len(words) == 2
+                                             else f"{words[0]} to {words[-1][:1].lower() + words[-1][1:]}")
+    return codes, text
+
+
+def _options(codebook: pd.DataFrame | None, column: str, values: pd.Series) -> list[str]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [str(o) for o in values.cat.categories]
+    if codebook is not None and column in set(codebook["column"]):
+        return [str(o) for o in codebook.set_index("column").at[column, "options"]]
+    return []
+
+
+def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None, *, labels: Mapping[str, str] | None = None,
+                 values: pd.Series | None = None) -> str:
+    """Return a persona-name part in words: the question's short label (the project file's `labels` win) with the
+    answer, e.g. 'Team work: IT', 'Look information: Search engines', 'Low prices: Agree or strongly agree',
+    'People team: more than 12' — never 'higher' or 'lower' without saying what."""
+    kind, column = trait["kind"], str(trait["column"])
     item = str(trait.get("item") or "")
-    label = item_label(item) if item and kind in ("likert", "numeric") else short_label(trait["question"])
-    if kind == "single":
-        return f"{label}: {trait['answer']}"
-    if kind == "multi":
+    labels = labels or {}
+    group = str(trait.get("group") or "")
+    label = (labels.get(column) or labels.get(group)
+             or (item_label(item) if item and kind in ("likert", "numeric") else short_label(trait["question"])))
+    higher = float(trait["std_diff"]) > 0
+    if kind in ("single", "multi"):
         return f"{label}: {trait['answer']}"
     if kind == "likert":
-        return f"{label}: {_level(codebook, trait['column'], trait['value_in']) or ('higher' if trait['std_diff'] > 0 else 'lower')}"
-    return f"{label}: {'higher' if trait['std_diff'] > 0 else 'lower'}"
+        options = _options(codebook, column, values) if values is not None else (
+            list(codebook.set_index("column").at[column, "options"]) if codebook is not None
+            and column in set(codebook["column"]) else [])
+        side = _scale_side(options, higher)[1] if options else ""
+        return f"{label}: {side or _level(codebook, column, trait['value_in']) or ('above' if higher else 'below') + ' the average'}"
+    median = trait.get("overall_median")
+    if median is not None and np.isfinite(median):
+        return f"{label}: {'more' if higher else 'less'} than {median:,.3g}"
+    return f"{label}: {'above' if higher else 'below'} the average ({trait['value_in']:,.3g} vs {trait['value_out']:,.3g})"
 
 
-def auto_names(traits: pd.DataFrame, persona_ids: Sequence[int], *, overrides: Mapping[int, str] | None = None,
-               features: Sequence[str] | None = None, codebook: pd.DataFrame | None = None,
-               parts: int = 2) -> dict[int, str]:
-    """Return a short name per persona from what sets it apart most, in words: `parts` phrases of a question's short
-    label with its answer ('Team: IT · Data security is our top…: Strongly agree'), only from the answers that form
-    the personas (`features`; default all). A name is made unique by adding the persona's next trait, never a
-    bare number; `overrides` (the project file's personas.names) win."""
-    apart = traits[traits["sets_apart"] & (traits["std_diff"] > 0)]
+def _giving(values: pd.Series, trait: pd.Series, codebook: pd.DataFrame | None) -> tuple[pd.Series, float]:
+    """Return which respondents gave the answer a trait names (False for a blank: unasked is not an answer), and
+    the overall median for a number."""
+    kind = trait["kind"]
+    if kind == "single":
+        return (values.astype("object") == trait["answer"]).fillna(False).astype(bool), np.nan
+    if kind == "multi":
+        return values.astype("boolean").fillna(False).astype(bool), np.nan
+    if kind == "likert":
+        codes, _ = _scale_side(_options(codebook, str(trait["column"]), values), float(trait["std_diff"]) > 0)
+        return pd.Series(values.cat.codes.isin(codes).to_numpy(), index=values.index), np.nan
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    median = float(numbers.median())
+    given = numbers > median if float(trait["std_diff"]) > 0 else numbers < median
+    return given.fillna(False).astype(bool), median
+
+
+def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.DataFrame, *,
+                  features: Sequence[str] | None = None, codebook: pd.DataFrame | None = None,
+                  labels: Mapping[str, str] | None = None, min_member_share: float = 0.5) -> pd.DataFrame:
+    """Return, per persona, the answers a name may use: each answer that sets the persona apart (``sets_apart``:
+    significant after the FDR correction and at least a small effect), from the answers that form the personas
+    (`features`), in words (``trait_phrase``), with how many of the persona's members gave it. Only answers that at
+    least `min_member_share` of the members gave are kept, so a name never claims what most of them did not answer
+    (members who were never asked count as not giving it). Columns: persona_id, column, phrase, members_giving,
+    members, share, std_diff; most distinctive first, at most one answer per question."""
+    columns = ["persona_id", "column", "phrase", "members_giving", "members", "share", "std_diff"]
+    apart = traits[traits["sets_apart"]]
     if features is not None:
         apart = apart[apart["column"].isin(list(features))]
+    apart = apart[(apart["std_diff"] > 0) | apart["kind"].isin(["likert", "numeric"])]
     apart = apart.assign(size=apart["std_diff"].abs()).sort_values("size", ascending=False, kind="stable")
-    phrases: dict[int, list[str]] = {}
-    for pid in persona_ids:
-        mine = apart[apart["persona_id"] == pid]
-        found = []
+    groups = dict(zip(codebook["column"], codebook["group"])) if codebook is not None and "group" in codebook else {}
+    ids = pd.Series(np.asarray(persona_id), index=responses.index)
+    rows = []
+    for pid, mine in apart.groupby("persona_id", sort=True):
+        members = (ids == pid).to_numpy()
+        seen: set[str] = set()
         for _, trait in mine.iterrows():
-            phrase = trait_phrase(trait, codebook)
-            if phrase not in found and not phrase.endswith(": "):
-                found.append(phrase)
-        phrases[int(pid)] = found
-    names = {pid: " · ".join(found[:parts]) or f"Persona {pid}: no answer sets it apart" for pid, found in phrases.items()}
+            column = str(trait["column"])
+            group = str(groups.get(column, column))
+            if group in seen or column not in responses:
+                continue
+            values = responses[column]
+            given, median = _giving(values, trait, codebook)
+            count = int(given.to_numpy()[members].sum())
+            share = count / max(int(members.sum()), 1)
+            if share < min_member_share:
+                continue
+            seen.add(group)
+            described = pd.concat([trait, pd.Series({"group": group, "overall_median": median})])
+            phrase = trait_phrase(described, codebook, labels=labels, values=values)
+            rows.append({"persona_id": int(pid), "column": column, "phrase": phrase, "members_giving": count,
+                         "members": int(members.sum()), "share": share, "std_diff": float(trait["std_diff"])})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def auto_names(named: pd.DataFrame, persona_ids: Sequence[int], *, overrides: Mapping[int, str] | None = None,
+               parts: int = 2) -> dict[int, str]:
+    """Return a short name per persona from `named` (``named_answers``): its `parts` most distinctive answers that
+    most of its members gave ('Team: IT · Data security is our top…: Agree or strongly agree'). A name is made unique
+    by adding the persona's next answer, never a bare number; `overrides` (the project file's personas.names) win."""
+    phrases = {int(pid): list(named.loc[named["persona_id"] == pid, "phrase"]) for pid in persona_ids}
+    names = {pid: " · ".join(found[:parts]) or f"Persona {pid}: no answer most of them gave sets it apart"
+             for pid, found in phrases.items()}
     for extra in range(parts, parts + 4):
         clashes = {n for n in names.values() if list(names.values()).count(n) > 1}
         for pid in [p for p, n in names.items() if n in clashes]:

@@ -47,6 +47,9 @@ def _card(result: PersonaResult, pid: int) -> Section:
     else:
         text.append(f"Too few linked CRM leads (fewer than {result.min_group_size}) to show what they did.")
     text.extend(outcome_sentences(result, pid))
+    named = name_sentence(result, pid)
+    if named:
+        text.append(named)
     text.append(trait_sentence(top))
     table = top[TRAIT_COLUMNS].rename(columns={"value_in": "in_persona", "value_out": "everyone_else"})
     typical = result.typical[["question", result.names[pid]]].rename(columns={result.names[pid]: "typical_answer"})
@@ -82,6 +85,19 @@ def trait_sentence(top: pd.DataFrame) -> str:
     return f"Compared with everyone else, they {listed}."
 
 
+def name_sentence(result: PersonaResult, pid: int) -> str:
+    """Return the sentence saying which answers a persona is named for and how many of its members gave each
+    ('Named for “Team: IT”, given by 412 of its 530 members (78%), and …'); '' for a name from the project file."""
+    if result.named is None or not len(result.named):
+        return ""
+    mine = result.named[result.named["persona_id"] == pid].head(2)
+    if mine.empty or not all(p in result.names[pid] for p in mine["phrase"]):
+        return ""
+    parts = [f"“{r.phrase}”, given by {r.members_giving:,} of its {r.members:,} members ({r.share:.0%})"
+             for r in mine.itertuples()]
+    return "Named for " + " and ".join(parts) + "."
+
+
 def outcome_sentences(result: PersonaResult, pid: int) -> list[str]:
     """Return one sentence per survey outcome for a persona ('31% answered yes to response (95% CI 27%–36%) …')."""
     if result.outcomes is None or not len(result.outcomes):
@@ -98,10 +114,19 @@ def outcome_sentences(result: PersonaResult, pid: int) -> list[str]:
 
 def report_sections(result: PersonaResult) -> list[Section]:
     """Return the report's sections: how many personas and why, sizes and map, one card per persona, CRM outcome."""
+    lca = getattr(result.model, "algorithm", "") == "lca"
     sections = [Section("fit", "How the personas were found", [
-        "Each respondent's answers are encoded by type (agreement scales as scores, single choices as one column "
-        "per option, ticked boxes as yes/no, numbers on a robust scale), every question is given the same total "
-        "weight so that a question with many options cannot dominate, and respondents are grouped by k-means.",
+        ("A latent class model groups respondents: each persona is a class with its own chance of every answer, "
+         "fitted by maximum likelihood with each blank answer left missing (never filled in), and each respondent "
+         "goes to the class their answers make most likely. Entropy (0–1) says how clearly respondents belong to "
+         "one class." if lca else
+         "Each respondent's answers are encoded by type (agreement scales as scores, single choices as one column "
+         "per option, ticked boxes as yes/no, numbers on a robust scale), every question is given the same total "
+         "weight so that a question with many options cannot dominate, and respondents are grouped by k-means."),
+        "Attitudes, needs and behaviour form the personas; who the respondents are (gender, age, income, region, "
+        "company size, industry, role: descriptors) describes them and is compared per persona, unless "
+        "personas.features names it. A persona formed on a balanced two-option question such as gender would "
+        "split by it first and say little about what people think or do.",
         "Speeders, straight-liners, unfinished responses and drop-outs (who answered under a set share of the "
         "questions they were shown) are left out of fitting, so that careless or missing answers do not shape the "
         "personas; they are still assigned to the nearest persona and counted below.",

@@ -257,8 +257,8 @@ def test_flagged_responses_are_left_out_of_fitting_and_still_assigned(result, pr
 def test_saved_model_rebuilds_the_result_without_refitting(result, processed):
     folder = processed.processed_dir
     personas = pd.read_parquet(folder / "personas.parquet")
-    assert list(personas.columns) == ["respondent_key", "lead_key", "persona_id", "persona", "used_in_fit"]
-    assert personas["persona_id"].dtype == "int64"
+    assert list(personas.columns) == ["respondent_key", "lead_key", "persona_id", "persona", "used_in_fit", "segmented"]
+    assert personas["persona_id"].dtype == "Int64"      # <NA>: answered too few persona questions, in no persona
     bundle = joblib.load(folder / "persona_model.joblib")
     assert {"model", "codebook", "names"} <= set(bundle)
     again = load_result(processed)
