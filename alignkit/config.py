@@ -318,7 +318,7 @@ class PersonaSettings(_Settings):
     k_range: tuple[Annotated[int, Field(ge=2)], Annotated[int, Field(ge=2)]] = (2, 10)
     # auto: latent classes (lca) when answers forming the personas are missing (skip logic), else k-means
     algorithm: Literal["auto", "kmeans", "lca", "gmm", "agglomerative"] = "auto"
-    source: Literal["auto", "survey", "crm"] = "auto"   # auto: the survey if there is one, else the CRM's customers
+    source: Literal["auto", "survey", "crm"] = "auto"   # auto: the survey if there is one; crm: the customers' attributes
     min_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.05   # smallest persona (never under privacy.min_group_size)
     features: list[str] = Field(default_factory=list)        # answer columns or question groups; empty = all
     profile_only: list[str] = Field(default_factory=list)    # answers that describe personas but do not form them
@@ -392,6 +392,26 @@ class ProjectSettings(_Settings):
         """Return whether the CRM maps a `converted` column (the outcome read from values, not from stages)."""
         return self.crm is not None and ("converted" in self.crm.contacts.columns
                                          or self.crm.contacts.converted_from is not None)
+
+    @property
+    def attribute_names(self) -> list[str]:
+        """Return the CRM attribute fields of the contacts and the lookups, as named in the project file."""
+        if self.crm is None:
+            return []
+        names = list(self.crm.contacts.attributes)
+        for lookup in self.crm.lookups:
+            names += [n for n in lookup.attributes if n not in names]
+        return names
+
+    @property
+    def persona_source(self) -> str | None:
+        """Return what personas are formed from: 'survey' (personas.source: survey, or auto with a survey), 'crm' (the
+        customers' attributes, personas.source: crm, which `alignkit init` drafts for a customer table with spend or
+        purchase columns), or None (no personas)."""
+        source = self.personas.source
+        if source in ("survey", "auto"):
+            return "survey" if self.survey is not None else None
+        return "crm" if self.crm is not None else None
 
     @property
     def has_outcome(self) -> bool:

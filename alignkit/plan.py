@@ -49,6 +49,9 @@ class PlannedAnalysis:
 
 def _data_reason(notebook: str, facts: Mapping[str, Any]) -> str | None:
     """Return why the data notebook 01 found cannot support an analysis the project file enables, or None."""
+    if notebook == "03" and "responses" not in facts and "leads" in facts and facts["leads"] < MIN_PERSONA_RESPONSES:
+        return (f"the CRM holds {facts['leads']} lead(s), too few to form customer personas "
+                f"(at least {MIN_PERSONA_RESPONSES}).")
     if notebook == "03" and "responses" in facts:
         if not facts.get("persona_answers"):
             return ("the survey holds no answer personas can be formed from (an agreement or frequency scale, a "
@@ -97,12 +100,18 @@ def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
         plan.append(PlannedAnalysis("02", NOTEBOOK_TITLES["02"], True,
                                     f"follows leads through {len(settings.funnel.stages)} stages "
                                     f"({', '.join(settings.funnel.stage_names)})."))
-    if survey is None:
+    source = settings.persona_source
+    if source == "survey":
+        plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True, f"forms personas from {survey.file}."))
+    elif source == "crm":
+        plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True,
+                                    f"forms customer personas from what the customers in {crm.contacts.file} do and "
+                                    "spend (personas.source: crm); who they are and the outcome describe them."))
+    else:
         plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], False,
                                     "no survey export is named (survey.file), so there are no answers to form "
-                                    "personas from."))
-    else:
-        plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True, f"forms personas from {survey.file}."))
+                                    "personas from" + (" (set personas.source: crm to form customer personas from "
+                                                       "the CRM's attributes)." if crm is not None else ".")))
     if crm is None:
         plan.append(PlannedAnalysis("04", NOTEBOOK_TITLES["04"], False,
                                     "no CRM export is named (crm.contacts), so there are no leads and outcomes."))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from alignkit.meaning.words import COUNTRIES
+from alignkit.meaning.words import COUNTRIES, named_like_descriptor
 from alignkit.ingest.files import to_snake_case
 
 BASIS, DESCRIPTOR = "basis", "descriptor"
@@ -64,6 +64,7 @@ CENSUS_REGIONS = frozenset({"new england", "middle atlantic", "east north centra
 
 # Export boilerplate around a question's words: platform suffixes, instructions, the answer-box type.
 BOILERPLATE = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"(?<=\S)_\d+\s*$",                                   # a plain export's option suffix: 'Which films …?_3'
     r"\s*-\s*Selected Choice\b", r"\s*-\s*(?:Other\b[^-]*-\s*)?Text\s*$", r"\s*-\s*Response\s*$", r"^\s*Response\s*$",
     r"\s*\((?:please )?(?:select|choose|tick|check|mark) (?:all|one|any|up to \w+)[^)]*\)",
     r"\s*(?:please )?(?:select|choose|tick|check|mark) (?:all|one|any|up to \w+) (?:that|which) appl(?:y|ies)\.?",
@@ -128,6 +129,9 @@ def question_use(column: str, question: str, options: Sequence[str] = (), *, gro
         if found:
             topic = next(k for k, v in found.groupdict().items() if v).replace("_", " ")
             return QuestionUse(column, group, DESCRIPTOR, topic, f"a descriptor ({topic}): its column is named {name}")
+        if named_like_descriptor(name):
+            return QuestionUse(column, group, DESCRIPTOR, "who they are",
+                               f"a descriptor (who they are): its column is named {name}")
     by_answers = _answer_topic(options)
     if by_answers:
         return QuestionUse(column, group, DESCRIPTOR, by_answers[0], f"a descriptor ({by_answers[0]}): {by_answers[1]}")

@@ -120,6 +120,27 @@ def named_like_sales_field(snake: str) -> bool:
     return bool(SALES_SIDE_WORDS.search(snake)) and not named_like_descriptor(snake)
 
 
+# What a customer does or spends: the attributes customer personas are formed from (spend by category, purchases by
+# channel, visits, recency, tenure, usage), as opposed to who they are (descriptors) and outcomes.
+BEHAVIOUR_NAME = re.compile(r"(?:^|_)(?:mnt|spend|spent|spending|amount|purchases?|orders?|visits?|sessions?|recency|"
+                            r"frequency|monetary|clicks?|opens?|downloads?|logins?|minutes|time|views?|tenure|"
+                            r"transactions?|balance|products|usage|uses|calls|basket|items|num|count|total)(?:$|_)")
+
+
+# Spend and purchases: a customer table's evidence (what the draft proposes personas.source: crm for).
+SPEND_NAME = re.compile(r"(?:^|_)(?:mnt|spend|spent|spending|purchases?|orders?|monetary|basket|transactions?)(?:$|_)")
+
+
+def named_like_spend(snake: str) -> bool:
+    """Return whether a snake_case field name reads as spend or purchases (mnt_wines, num_store_purchases)."""
+    return bool(SPEND_NAME.search(snake))
+
+
+def named_like_behaviour(snake: str) -> bool:
+    """Return whether a snake_case field name reads as behaviour or spend (mnt_wines, num_web_purchases, recency)."""
+    return bool(BEHAVIOUR_NAME.search(snake)) and not named_like_descriptor(snake)
+
+
 def named_like_descriptor(snake: str) -> bool:
     """Return whether a snake_case column name reads as a demographic or firmographic descriptor."""
     return bool(DESCRIPTOR_NAME.search(snake))

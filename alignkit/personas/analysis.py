@@ -23,12 +23,13 @@ from alignkit.errors import ConfigError, InputFileError
 from alignkit.plan import require
 from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.meaning.survey import descriptor_columns, persona_split
+from alignkit.personas.customers import customer_inputs, persona_population
 from alignkit.personas.map import persona_map
 from alignkit.personas.k_choice import choose_k, score_k
 from alignkit.personas.features import flag_dropouts, screen_features
 from alignkit.personas.model import PersonaModel, persona_features
 from alignkit.personas.names import auto_names, named_answers
-from alignkit.personas.profiles import (conversion_differs, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
+from alignkit.personas.profiles import (conversion_differs, descriptor_profile, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        survey_outcomes, typical_answers)
 from alignkit.report.cells import format_p
 from alignkit.report.findings import finding
@@ -66,6 +67,7 @@ class PersonaResult:
     screen: pd.DataFrame | None = None      # every candidate answer: answer rate, used as a feature or why not
     outcomes: pd.DataFrame | None = None    # survey outcome columns per persona: rate with its 95% CI (no CRM needed)
     named: pd.DataFrame | None = None       # the answers each name uses: phrase, members who gave it, share of members
+    descriptors: pd.DataFrame | None = None  # who each persona is: descriptor answers per persona with 95% CIs
     not_segmented: int = 0                  # respondents who did not answer the persona questions: in no persona
     separation: dict | None = None          # how distinct the personas are: measure, value, verdict in words
     population: str = "respondents"         # who is segmented: survey respondents, or customers / leads (source: crm)
@@ -94,6 +96,13 @@ def load_inputs(settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, 
     project names no CRM export (a survey alone)."""
     require(settings, "03")
     folder = settings.processed_dir
+    if settings.persona_source == "crm":
+        path = folder / "leads.parquet"
+        if not path.exists():
+            raise InputFileError(path, "not found.", fix="run notebook 01 (or `alignkit run --only 01`) first.")
+        leads = pd.read_parquet(path)
+        responses, codebook = customer_inputs(leads, settings)
+        return responses, codebook, leads
     frames: list[pd.DataFrame | None] = []
     for name in ("responses", "codebook", "leads"):
         path = folder / f"{name}.parquet"
@@ -199,13 +208,14 @@ MISSING_FOR_LCA = 0.05      # a share of blank answers (among those fitted) abov
 
 
 def choose_algorithm(responses: pd.DataFrame, features: pd.DataFrame, used: pd.Series,
-                     persona_settings: PersonaSettings) -> tuple[str, str]:
+                     persona_settings: PersonaSettings, *, not_asked: Sequence[str] = ()) -> tuple[str, str]:
     """Return the persona algorithm and why, in words. personas.algorithm: auto picks latent classes ('lca': each
     blank answer stays missing in the likelihood) when more than MISSING_FOR_LCA of the answers forming the
     personas are blank among the respondents fitted (skip logic, items left out), and k-means otherwise (no blank
     to fill in, and faster); any other setting is used as set."""
     chosen = persona_settings.algorithm
-    single = features.loc[features["kind"] != "multi", "column"]
+    # a "not asked" question's blank is a level of its own, not a missing answer
+    single = features.loc[(features["kind"] != "multi") & ~features["column"].isin(not_asked), "column"]
     blank = float(responses.loc[used, list(single)].isna().to_numpy().mean()) if len(single) and used.any() else 0.0
     if chosen != "auto":
         return chosen, f"personas.algorithm: {chosen} (set in the project file); {blank:.0%} of the answers are blank."
@@ -236,7 +246,7 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
         weights = analysis_weights(responses)
     features, screen, used = screened_features(responses, codebook, persona_settings, min_answered=min_answered)
     not_asked = [c for c in screen.loc[screen["use"] == "not asked", "column"]]
-    algorithm, algorithm_rule = choose_algorithm(responses, features, used, persona_settings)
+    algorithm, algorithm_rule = choose_algorithm(responses, features, used, persona_settings, not_asked=not_asked)
     X = responses.loc[used]
     floor = smallest_share(persona_settings.min_share, len(X), min_group_size)
     w = None if weights is None else np.nan_to_num(np.asarray(weights, dtype=float)[used.to_numpy()], nan=0.0)
@@ -252,6 +262,8 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
     candidates = range(low, min(high, max(len(X) - 1, low)) + 1)
     if algorithm == "lca":
         from alignkit.personas.lca import LatentClassModel, choose_lca_k, score_lca_k
+        # a blank stays missing in the likelihood: a "not asked" level would make being asked a class of its own
+        common["not_asked"] = None
         scores = score_lca_k(X, candidates, sample_weight=w, **common)
         if persona_settings.k == "auto":
             k, scores = choose_lca_k(scores, min_share=floor)
@@ -388,7 +400,10 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
         min_group_size=minimum, weighting=weighting_summary(members, weights, model), screen=screen,
         outcomes=survey_outcomes(members, persona_id, screen, names, weights=weights, min_group_size=minimum),
         named=named[named["persona_id"].isin(big)].reset_index(drop=True),
-        not_segmented=int((~segmented).sum()), separation=separation(k_scores, model))
+        descriptors=descriptor_profile(members, persona_id, codebook, screen, names, weights=weights,
+                                       min_group_size=minimum),
+        not_segmented=int((~segmented).sum()), separation=separation(k_scores, model),
+        population=persona_population(settings))
 
 
 def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
@@ -465,7 +480,7 @@ def headline(result: PersonaResult) -> list[str]:
         lines.append(weighting_note(result) + ".")
     if len(shown):
         big = shown.iloc[0]
-        whom = "of respondents, weighted" if result.weighted else "of respondents"
+        whom = f"of {result.population}, weighted" if result.weighted else f"of {result.population}"
         lines.append(f"The largest is “{big['persona']}”: {big['share']:.0%} {whom} "
                      f"(95% CI {big['ci_low']:.0%}–{big['ci_high']:.0%}).")
     crm = result.crm[~result.crm["suppressed"]].dropna(subset=["conversion_rate"])
@@ -487,18 +502,18 @@ def structure_sentence(result: PersonaResult) -> str:
     """Return the first headline in words: whether the personas are distinct groups, reproducible groups that
     overlap, or a useful split of a continuum, with the measure that says so."""
     sep = result.separation or {}
-    source = "The survey" if result.population == "respondents" else f"The {result.population}"
+    source, s = ("The survey", "s") if result.population == "respondents" else (f"The {result.population}", "")
     if not sep or not np.isfinite(sep.get("value", np.nan)):
-        return f"{source} splits into {result.k} personas."
-    measure = (f"{sep['measure']} {sep['value']:.2f}; {sep['distinct_at']:.2f} or more would mean distinct groups"
+        return f"{source} split{s} into {result.k} personas."
+    measure = (f"{sep['measure']} {sep['value']:.2f}; {sep['distinct_at']:.2f} or more marks groups that stand apart"
                + (f", stability {sep['stability']:.2f}" if np.isfinite(sep["stability"]) else ""))
     if sep["verdict"] == "distinct":
-        return f"{source} forms {result.k} distinct personas ({measure})."
+        return f"{source} form{s} {result.k} distinct personas ({measure})."
     if sep["verdict"] == "overlapping":
-        return (f"{source} splits into {result.k} personas that come back the same when resampled but overlap at "
+        return (f"{source} split{s} into {result.k} personas that come back the same when resampled but overlap at "
                 f"their borders ({measure}): members near a border share answers with the next persona.")
-    return (f"The answers form a continuum rather than distinct groups ({measure}): these {result.k} personas are a "
-            "useful split, not distinct groups, so read their differences as tendencies.")
+    return (f"The answers form a continuum ({measure}): these {result.k} personas are a useful split of it, not "
+            "groups that stand apart, so read their differences as tendencies.")
 
 
 def weighting_note(result: PersonaResult) -> str | None:

@@ -27,8 +27,11 @@ def short_label(question: str, *, words: int = 3) -> str:
     """Return a question's short label: its first content words up to a preposition once two are found ('How
     many people work at your company?' -> 'People work'; 'What is your main goal for the next 12 months?' ->
     'Main goal'), at most `words` of them."""
+    text = short_question(question_label(question))
+    if len(text.split()) <= 4 and "?" not in text:
+        return text[:1].upper() + text[1:]        # already a label ('Household Income', 'Store purchases')
     found: list[str] = []
-    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", short_question(question_label(question))):
+    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", text):
         if token.lower() in _CUT and len(found) >= 2:
             break
         if token.lower() not in _STOP and token.lower() not in _CUT:

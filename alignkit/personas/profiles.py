@@ -9,12 +9,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
 from scipy.stats import chi2_contingency
 
+from alignkit.meaning.survey import question_label
 from alignkit.personas.model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
 from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, effective_sample_size, proportion,
                             weighted_median)
+from alignkit.stats.compare import weighted_mean_sd
 
 SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
 MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
@@ -22,9 +25,24 @@ NAME_MAX_STATEMENT = 64
 
 
 def short_question(text: str) -> str:
-    """Return a question without its '(Select all that apply)' note or ' - item' suffix."""
-    text = str(text).split(" - ")[0]
+    """Return a question without its '(Select all that apply)' note, ' - item' suffix or export boilerplate."""
+    text = question_label(str(text)).split(" - ")[0]
     return re.sub(r"\s*\([^)]*\)", "", text).strip()
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value) not in (
+        "", "nan", "None", "<NA>")
+
+
+def option_label(row: pd.Series) -> str:
+    """Return the words of one multi-select box: its item, else its one option (a plain export whose cells hold the
+    option's label, e.g. the film's name), else its column name — never 'nan'."""
+    if _present(row.get("item")):
+        return str(row["item"])
+    options = row.get("options")
+    options = [] if options is None or (not hasattr(options, "__len__")) else [o for o in options if _present(o)]
+    return str(options[0]) if len(options) == 1 else str(row["column"])
 
 
 def answer_columns(codebook: pd.DataFrame) -> pd.DataFrame:
@@ -75,7 +93,7 @@ def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str,
                                else values.dropna().unique())]
         return [(str(o), "share", (values == o).where(values.notna()), True) for o in options]
     if kind == "multi":
-        return [(str(row.get("item") or column), "share", values.astype("boolean"), True)]
+        return [(option_label(row), "share", values.astype("boolean"), True)]
     if kind == "likert":
         codes = values.cat.codes.astype(float).where(values.notna()) + 1
         return [(f"average on 1–{len(values.cat.categories)}", "mean", codes, False)]
@@ -143,6 +161,54 @@ def top_traits(traits: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     top = (apart.sort_values(["persona_id", "size"], ascending=[True, False], kind="stable")
            .groupby("persona_id", sort=True).head(n))
     return top.drop(columns="size").reset_index(drop=True)
+
+
+def descriptor_profile(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame,
+                       screen: pd.DataFrame | None, names: Mapping[int, str], *, weights: pd.Series | None = None,
+                       min_group_size: int = 1) -> pd.DataFrame:
+    """Return who each persona is: for every descriptor (the screen's 'descriptor' rows: gender, age, income, region,
+    company size …) and persona, the share giving each answer (or the mean of a number) with its 95% CI (Wilson for
+    shares, t for means; weighted on Kish's effective n when `weights` are given) beside everyone else's. Personas
+    smaller than `min_group_size` show no figures."""
+    columns = ["descriptor", "answer", "persona_id", "persona", "n", "value", "ci_low", "ci_high", "everyone_else",
+               "measure", "suppressed"]
+    if screen is None or not len(screen):
+        return pd.DataFrame(columns=columns)
+    wanted = list(screen.loc[screen["use"] == "descriptor", "column"])
+    book = codebook.set_index("column")
+    ids = pd.Series(np.asarray(persona_id), index=responses.index)
+    w_all = None if weights is None else np.asarray(weights, dtype=float)
+    rows = []
+    for column in [c for c in wanted if c in responses]:
+        question = short_question(book.at[column, "question"]) if column in book.index else column
+        row = codebook[codebook["column"] == column].iloc[0].copy()
+        if row["kind"] == "likert":
+            row["kind"] = "single"           # a band (age, income, company size): the share in each band says who
+        for answer, measure, values, is_share in _indicators(responses, row):
+            values = pd.Series(np.asarray(values, dtype="float64"), index=responses.index)
+            for pid in sorted(names):
+                mine = (ids == pid).to_numpy() & values.notna().to_numpy()
+                rest = (ids != pid).to_numpy() & values.notna().to_numpy()
+                w = None if w_all is None else w_all[mine]
+                if is_share:
+                    result = proportion(values[mine].astype(bool), weights=w) if mine.any() else None
+                    value, low, high = ((result.share, result.ci_low, result.ci_high) if result else (np.nan,) * 3)
+                    other = float(values[rest].mean()) if rest.any() else np.nan
+                else:
+                    mean, sd, n_eff = weighted_mean_sd(values[mine], weights=w)
+                    half = (_st.t.ppf(0.975, n_eff - 1) * sd / np.sqrt(n_eff)) if n_eff > 1 else np.nan
+                    value, low, high = mean, mean - half, mean + half
+                    other = float(values[rest].mean()) if rest.any() else np.nan
+                rows.append({"descriptor": question, "answer": answer, "persona_id": pid, "persona": names[pid],
+                             "n": int(mine.sum()), "value": value, "ci_low": low, "ci_high": high,
+                             "everyone_else": other, "measure": measure})
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(rows)
+    sizes = ids.value_counts()
+    table["suppressed"] = table["persona_id"].map(sizes).fillna(0) < min_group_size
+    table.loc[table["suppressed"], ["n", "value", "ci_low", "ci_high"]] = np.nan
+    return table[columns]
 
 
 _POSITIVE = frozenset({"1", "yes", "y", "true", "accepted", "responded", "converted", "churned", "bought", "purchased"})
@@ -215,7 +281,8 @@ def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd
                 counts = values.value_counts(normalize=True)
                 text = f"{counts.index[0]} ({counts.iloc[0]:.0%})" if len(counts) else ""
             elif kind == "multi":
-                ticked = [str(codebook.set_index("column").at[c, "item"]) for c in columns if mine[c].mean() >= 0.5]
+                ticked = [option_label(codebook[codebook["column"] == c].iloc[0]) for c in columns
+                          if mine[c].mean() >= 0.5]
                 text = "; ".join(ticked) or "none by most"
             else:
                 text = f"{pd.to_numeric(values, errors='coerce').median():,.0f}"
@@ -240,13 +307,12 @@ def _typical_weighted(mine: pd.DataFrame, columns: list[str], kind: str, w: pd.S
         totals = totals.sort_values(ascending=False, kind="stable") / totals.sum()
         return f"{totals.index[0]} ({totals.iloc[0]:.0%})"
     if kind == "multi":
-        items = codebook.set_index("column")["item"]
         ticked = []
         for c in columns:
             flags = mine[c].astype("boolean")
             ok = (flags.notna() & (w > 0)).to_numpy()
             if ok.any() and np.average(flags[ok].astype(float), weights=w[ok]) >= 0.5:
-                ticked.append(str(items.at[c]))
+                ticked.append(option_label(codebook[codebook["column"] == c].iloc[0]))
         return "; ".join(ticked) or "none by most"
     median = weighted_median(values, w)
     return f"{median:,.0f}" if np.isfinite(median) else "nan"

@@ -51,6 +51,9 @@ def _card(result: PersonaResult, pid: int) -> Section:
     if named:
         text.append(named)
     text.append(trait_sentence(top))
+    who = descriptor_sentence(result, pid)
+    if who:
+        text.append(who)
     table = top[TRAIT_COLUMNS].rename(columns={"value_in": "in_persona", "value_out": "everyone_else"})
     typical = result.typical[["question", result.names[pid]]].rename(columns={result.names[pid]: "typical_answer"})
     colour = plots.persona_colours(list(result.names.values()))[result.names[pid]]
@@ -96,6 +99,22 @@ def name_sentence(result: PersonaResult, pid: int) -> str:
     parts = [f"“{r.phrase}”, given by {r.members_giving:,} of its {r.members:,} members ({r.share:.0%})"
              for r in mine.itertuples()]
     return "Named for " + " and ".join(parts) + "."
+
+
+def descriptor_sentence(result: PersonaResult, pid: int, *, n: int = 3) -> str:
+    """Return who a persona is, in one sentence: the descriptor answers (gender, age, region, company size …) that
+    differ most from everyone else's, beyond chance after the FDR correction; '' when none does."""
+    if result.screen is None:
+        return ""
+    descriptors = set(result.screen.loc[result.screen["use"] == "descriptor", "column"])
+    apart = result.traits[(result.traits["persona_id"] == pid) & result.traits["column"].isin(descriptors)
+                          & result.traits["sets_apart"]]
+    if apart.empty:
+        return "Who they are (descriptors) does not differ from everyone else beyond chance." if descriptors else ""
+    top = apart.assign(size=apart["std_diff"].abs()).sort_values("size", ascending=False).head(n)
+    parts = [_lower_first(d) for d in top["description"]]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Who they are: compared with everyone else, they {listed}."
 
 
 def outcome_sentences(result: PersonaResult, pid: int) -> list[str]:
@@ -174,6 +193,12 @@ def report_sections(result: PersonaResult) -> list[Section]:
                                 alt=PERSONA_MAP_ALT)]))
     for pid in shown["persona_id"]:
         sections.append(_card(result, int(pid)))
+    if result.descriptors is not None and len(result.descriptors):
+        sections.append(Section("descriptors", "Who is in each persona", [
+            "Descriptors (who they are: gender, age, income, region, company size, industry, role) do not form the "
+            "personas; here is each persona's share giving each answer, or its average, with the 95% interval "
+            "(Wilson for shares, t for averages), beside everyone else's."],
+            [ReportTable("descriptors", "Descriptors per persona", result.descriptors, max_rows=120)]))
     if len(result.crm):
         sections.append(Section("crm", "What each persona did in the CRM", [
             "Only respondents whose survey email matched a CRM lead are counted here. Conversion is to the converted "
