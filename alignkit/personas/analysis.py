@@ -25,7 +25,7 @@ from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.meaning.survey import descriptor_columns, persona_split
 from alignkit.personas.customers import customer_inputs, persona_population
 from alignkit.personas.map import persona_map
-from alignkit.personas.k_choice import choose_k, score_k
+from alignkit.personas.k_choice import PERSONA_STABLE, choose_k, score_k
 from alignkit.personas.features import flag_dropouts, screen_features
 from alignkit.personas.model import PersonaModel, persona_features
 from alignkit.personas.names import auto_names, named_answers
@@ -221,10 +221,10 @@ def choose_algorithm(responses: pd.DataFrame, features: pd.DataFrame, used: pd.S
         return chosen, f"personas.algorithm: {chosen} (set in the project file); {blank:.0%} of the answers are blank."
     if blank > MISSING_FOR_LCA:
         return "lca", (f"latent classes (personas.algorithm: auto): {blank:.0%} of the answers forming the personas "
-                       f"are blank among the respondents fitted, above {MISSING_FOR_LCA:.0%}; a latent class model leaves "
+                       f"are blank among those fitted, above {MISSING_FOR_LCA:.0%}; a latent class model leaves "
                        "each blank missing (full-information maximum likelihood) where k-means would fill it in.")
     return "kmeans", (f"k-means (personas.algorithm: auto): {blank:.0%} of the answers forming the personas are blank "
-                      f"among the respondents fitted, at most {MISSING_FOR_LCA:.0%}, so filling them in moves nothing.")
+                      f"among those fitted, at most {MISSING_FOR_LCA:.0%}, so filling them in moves nothing.")
 
 
 def smallest_share(settings_min_share: float, n_fitted: int, min_group_size: int) -> float:
@@ -279,9 +279,16 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
         scores = score_k(Z, candidates, algorithm=algorithm, random_state=seed, sample_weight=w)
         if persona_settings.k == "auto":
             k, scores = choose_k(scores, min_share=floor)
-            rule = (f"k = {k}: the most reproducible number of personas between {low} and {high} whose smallest persona "
-                    f"holds at least {floor:.0%} (personas.min_share; stability is the median adjusted Rand index of "
-                    "bootstrap refits; within 0.01 of the best, the larger k).")
+            if scores.get("every_persona_stable", pd.Series(False)).any():
+                rule = (f"k = {k}: the largest number of personas between {low} and {high} whose every persona comes "
+                        "back when the data are resampled and refitted (each persona's mean Jaccard overlap at least "
+                        f"{PERSONA_STABLE}, Hennig's threshold) and whose smallest persona holds at least {floor:.0%} "
+                        "(personas.min_share).")
+            else:
+                rule = (f"k = {k}: no number of personas between {low} and {high} has every persona stable under "
+                        "resampling, so k is the most reproducible one overall (median adjusted Rand index of bootstrap "
+                        f"refits; within 0.01 of the best, the larger k) whose smallest persona holds at least "
+                        f"{floor:.0%} (personas.min_share).")
         else:
             # A fixed k is still scored, so the reader sees how reproducible the chosen number of personas is.
             k = int(persona_settings.k)

@@ -15,6 +15,7 @@ from sklearn.metrics.cluster import contingency_matrix
 from alignkit.personas.model import PersonaModel
 
 STABILITY_TOLERANCE = 0.01       # candidates this close to the most reproducible k count as equally reproducible
+PERSONA_STABLE = 0.85            # Hennig (2007): a cluster whose mean bootstrap Jaccard is at least 0.85 is stable
 
 
 def _nearest(Z: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -85,6 +86,11 @@ def choose_k(scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE,
     A k whose smallest persona holds under `min_share` of the respondents is not a candidate (a persona of 0.8% is
     not a segment a team can act on); when every k is, the smallest k is chosen.
 
+    First rule, when the table has `weakest_persona_jaccard`: the largest k whose every persona comes back in the
+    bootstrap refits (each persona's mean Jaccard overlap at least PERSONA_STABLE, Hennig's threshold for a stable
+    cluster). Merging two real groups reproduces as well as keeping them apart, so the overall adjusted Rand index
+    alone cannot tell 2 from 3 true groups; asking every persona to be stable can. Only when no k passes:
+
     The rule: the k whose personas reproduce best when the survey is resampled (highest median adjusted Rand
     index between the full fit and the bootstrap refits); candidates within `tolerance` of the best count as
     equally reproducible, and the largest of them wins (the finest segmentation that is as reproducible as any).
@@ -101,6 +107,13 @@ def choose_k(scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE,
         k = int(table["k"].min())
         table["chosen"] = table["k"] == k
         return k, table
+    if "weakest_persona_jaccard" in table:
+        table["every_persona_stable"] = (table["weakest_persona_jaccard"] >= PERSONA_STABLE) & ~table["too_small"]
+        if table["every_persona_stable"].any():
+            k = int(table.loc[table["every_persona_stable"], "k"].max())
+            table["as_stable_as_best"] = table["every_persona_stable"]
+            table["chosen"] = table["k"] == k
+            return k, table
     best = allowed["stability"].max()
     table["as_stable_as_best"] = (table["stability"] >= best - tolerance) & ~table["too_small"]
     k = int(table.loc[table["as_stable_as_best"], "k"].max())
