@@ -9,8 +9,12 @@ import os
 from pathlib import Path
 
 from alignkit.draft.assemble import LookupDraft, ProjectDraft, TableDraft, draft_project
+from alignkit.errors import InputFileError
+from alignkit.ingest.survey import read_survey
 from alignkit.meaning.columns import ColumnMeaning
+from alignkit.meaning.survey import BASIS, DESCRIPTOR, persona_split
 from alignkit.meaning.tables import ExportFile
+from alignkit.meaning.words import named_like_behaviour, named_like_spend
 
 COMMENT_COLUMN = 44
 STAGE_DEFINITION = "Describe what marks this stage (drafted from the values; agree it with both teams)."
@@ -137,6 +141,48 @@ def _leads_lines(draft: ProjectDraft) -> list[str]:
     return lines
 
 
+def _survey_persona_lines(survey: ExportFile) -> list[str]:
+    """Return the personas section for a survey: the questions that form the personas (attitudes, needs,
+    behaviour) and those that describe them (descriptors), each with its evidence; [] if the survey cannot be read."""
+    try:
+        export = read_survey(survey.path, format=survey.survey_format or "auto", encoding=survey.encoding,
+                             delimiter=survey.delimiter or "auto")
+    except (InputFileError, ValueError, OSError):
+        return []
+    split = persona_split(export.codebook)
+    if split.empty:
+        return []
+    groups = split.drop_duplicates("group")
+    basis = list(groups.loc[groups["use"] == BASIS, "group"])
+    described = groups[groups["use"] == DESCRIPTOR]
+    questions = export.codebook.drop_duplicates("group").set_index("group")["question"]
+    lines = ["personas:",
+             "  algorithm: auto                          # latent classes when answers are skipped, else k-means",
+             "  # Attitudes, needs and behaviour form the personas; who the respondents are describes them. Move a",
+             "  # question from one list to the other to segment on it (a B2B project may segment on company size).",
+             _line(f"  features: {json.dumps(basis)}", "guessed: attitudes, needs, behaviour")]
+    lines.append(_line(f"  profile_only: {json.dumps(list(described['group']))}",
+                       "guessed: descriptors, compared per persona with CIs"))
+    for row in described.itertuples():
+        lines.append("  " + _one_line(f"#   {row.group} ({str(questions.get(row.group, ''))[:50]}): {row.evidence}"))
+    return lines
+
+
+def _crm_persona_lines(draft: ProjectDraft) -> list[str]:
+    """Return the personas section for a CRM alone: source: crm when the contacts record spend or purchases (a
+    customer table), else a comment saying how to form personas from the attributes; [] without attributes."""
+    attributes = list(draft.contacts.attributes) if draft.contacts is not None else []
+    spend = [a for a in attributes if named_like_spend(a)]
+    if len(spend) >= 2:
+        behaviour = [a for a in attributes if named_like_behaviour(a)]
+        return ["personas:", _line("  source: crm", f"guessed: a customer table ({', '.join(spend[:3])} …): what "
+                                   "customers do and spend forms the personas"),
+                "  " + _one_line(f"# forming them: {', '.join(behaviour)}; who they are and the outcome describe them")]
+    if attributes:
+        return ["# personas: set `personas: {source: crm}` to form personas from these attributes (no survey found)"]
+    return []
+
+
 def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
     """Return the drafted alignkit.yml text for a project folder (input paths relative to its paths.raw)."""
     folders = {e.path.resolve().parent for e in draft.exports}
@@ -166,6 +212,10 @@ def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
         elif draft.outcome is not None:
             lines += [*_outcome_lines(draft), ""]
         lines += [*_leads_lines(draft)]
+    persona_lines = (_survey_persona_lines(draft.surveys[0]) if draft.surveys
+                     else _crm_persona_lines(draft) if draft.contacts is not None else [])
+    if persona_lines:
+        lines += ["", *persona_lines]
     if draft.spend is not None and draft.contacts is not None and draft.outcome is not None and draft.outcome.stages:
         lines.append(f"# marketing spend found in {draft.spend.path.name}: set funnel.spend_file to use it")
     for export in draft.unused:

@@ -29,8 +29,9 @@ DESCRIPTOR_QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((topic, re
     ("income", r"\bincome\b|\bsalary\b|\bhow much do you earn\b|\bearnings\b"),
     ("education", r"\beducation\b|\bhighest (?:level|degree)\b|\bdegree\b.*\b(?:completed|earned|obtained|hold)\b|"
                   r"\bschooling\b"),
-    ("household", r"\bhousehold\b|\bchildren\b|\bkids?\b|\bmarital\b|\bmarried\b|\bwho do you live with\b|"
-                  r"\bdependents\b|\brelationship status\b"),
+    ("household", r"\bhousehold\b|\b(?:have|how many|number of) (?:any )?(?:children|kids)\b|"
+                  r"\b(?:children|kids) (?:under|at home|in your|living)\b|\bmarital\b|\bmarried\b|"
+                  r"\bwho do you live with\b|\bdependents\b|\brelationship status\b|^\s*(?:kids|children)\s*$"),
     ("ethnicity", r"\brace\b|\bethnic|\breligio|\bnationality\b"),
     ("orientation", r"\bsexual orientation\b|\borientation\b"),
     ("body", r"\bhow tall\b|\byour height\b|\bhow much do you weigh\b"),

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from alignkit.meaning.columns import identifier_evidence
 from alignkit.meaning.words import named_like_id, named_like_outcome
 from alignkit.stats import proportion
 
@@ -102,6 +103,8 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
             use, reason = "left out", "one answer only (a constant)"
         elif named_like_id(column) and n_answered and distinct >= ID_UNIQUE_SHARE * n_answered:
             use, reason = "left out", "an id (named like one, a different value for nearly every respondent)"
+        elif kind in ("numeric", "single") and (evidence := identifier_evidence(values, column)):
+            use, reason = "left out", f"an id or row number ({evidence})"
         elif kind == "single" and distinct > max(NEAR_UNIQUE_MIN, NEAR_UNIQUE_SHARE * n_answered):
             use, reason = "left out", f"near-unique ({distinct:,} different answers among {n_answered:,})"
         elif column in descriptors:
