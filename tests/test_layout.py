@@ -40,7 +40,7 @@ LONG_MODULES: dict[str, str] = {
                        "order: read whole, beside the file, it is the reference of every key",
 }
 # Test files whose name is a theme of their folder's stage rather than one module.
-TEST_THEMES = {"prepare/test_bad_inputs.py", "engine/test_spark.py"}
+TEST_THEMES = {"prepare/test_bad_inputs.py", "engine/test_spark.py", "personas/test_planted_shapes.py"}
 
 
 def module_name(path: Path, root: Path) -> str:

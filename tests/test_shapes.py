@@ -74,7 +74,9 @@ def test_validate_says_which_analyses_run_and_run_skips_the_rest(projects, name,
 def test_survey_only_forms_personas_without_a_crm(projects):
     project = projects["survey_only"]
     sizes = table(project, "03_persona_segments", "sizes")
-    assert sizes["n"].sum() == project["responses"]
+    fit = table(project, "03_persona_segments", "fit").set_index("what")["count"]
+    in_no_persona = fit[fit.index.str.startswith("In no persona")].item()
+    assert sizes["n"].sum() + in_no_persona == project["responses"] and in_no_persona < 0.1 * project["responses"]
     assert 2 <= len(sizes) <= 10
     page = (project["folder"] / "reports" / "05_alignment_report.html").read_text(encoding="utf-8")
     assert "Not analysed" in page

@@ -24,7 +24,8 @@ from alignkit.ingest.survey import read_survey
 from alignkit.io import write_csv
 from alignkit.personas.drift import question_drift, share_drift
 from alignkit.personas.profiles import short_question
-from alignkit.personas.analysis import PERSONAS_FILE, load_bundle, min_answered, segmented_rows
+from alignkit.personas.analysis import PERSONAS_FILE, load_bundle
+from alignkit.personas.fitting import min_answered, segmented_rows
 from alignkit.personas.customers import customer_inputs
 from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
 from alignkit.prepare.tables import clean_survey

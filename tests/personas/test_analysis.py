@@ -18,7 +18,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from alignkit.config import load_settings
-from alignkit.personas.analysis import analyse, describe, fit_personas, load_result, save_result
+from alignkit.personas.analysis import analyse, describe, load_result, save_result
+from alignkit.personas.fitting import fit_personas
 from alignkit.personas.profiles import crm_outcomes, persona_sizes, persona_traits, typical_answers
 from alignkit.personas.report import write_personas_report
 from alignkit.privacy import pseudonymise

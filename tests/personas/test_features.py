@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from alignkit.config import PersonaSettings
-from alignkit.personas.analysis import fit_personas, screened_features
+from alignkit.personas.fitting import fit_personas, screened_features
 from alignkit.personas.features import NOT_ASKED, answer_outliers, dropout_summary, flag_dropouts, screen_features
 from alignkit.personas.model import persona_features
 

@@ -33,7 +33,7 @@ def test_a_k_whose_smallest_persona_is_under_min_share_is_never_chosen():
 def test_a_fixed_k_is_still_scored_so_the_notebook_can_show_it(prepared, demo_settings):
     import matplotlib.pyplot as plt
 
-    from alignkit.personas.analysis import fit_personas
+    from alignkit.personas.fitting import fit_personas
 
     fixed = demo_settings.personas.model_copy(update={"k": 4})
     model, scores, rule = fit_personas(prepared.responses, prepared.codebook, fixed, seed=0, weights=None)

@@ -72,7 +72,7 @@ def test_customer_table_outcomes_are_profiled_per_persona_not_features(tmp_path)
     responses = pd.read_parquet(settings.processed_dir / "responses.parquet")
     from sklearn.metrics import adjusted_rand_score
 
-    from alignkit.personas.analysis import fit_personas
+    from alignkit.personas.fitting import fit_personas
 
     sane = responses.assign(income=responses["income"].where(responses["income"] < 200_000, 50_000))
     fixed = settings.personas.model_copy(update={"k": result.k})
