@@ -219,8 +219,11 @@ def cmd_assign(args: argparse.Namespace) -> int:
     settings = load_settings(args.project)
     result = assign_wave(Path(args.survey), settings, format=args.format)
     written = write_wave_outputs(result, settings)
-    print(f"assigned {len(result.assignments):,} responses of {Path(args.survey).name} to the saved personas")
-    print("persona shares, fitted wave → new wave (responses without a quality flag), largest move first:")
+    what = "customers" if settings.persona_source == "crm" else "responses"
+    unassigned = int(result.assignments["persona_id"].isna().sum())
+    print(f"assigned {len(result.assignments) - unassigned:,} {what} of {Path(args.survey).name} to the saved personas"
+          + (f" ({unassigned:,} answered too few of the persona questions: in no persona)" if unassigned else ""))
+    print(f"persona shares, fitted → new ({what} without a quality flag), largest move first:")
     for line in summary_lines(result):
         print(line)
     print(f"wrote {written['assignments']}")
@@ -230,8 +233,10 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 def _add_assign_command(commands: argparse._SubParsersAction) -> None:
     """Register `alignkit assign NEW_SURVEY`: a new survey wave onto the saved personas, with a drift report."""
-    assign = commands.add_parser("assign", help="assign a new survey wave to the saved personas and report drift")
-    assign.add_argument("survey", metavar="NEW_SURVEY", help="the new wave's survey export (same questions as the fitted one)")
+    assign = commands.add_parser("assign", help="assign a new survey wave (or new customers) to the saved personas "
+                                                "and report drift")
+    assign.add_argument("survey", metavar="NEW_SURVEY", help="the new wave's survey export (same questions as the fitted "
+                        "one); with personas.source: crm, a file of new customers shaped like the contacts export")
     assign.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
     assign.add_argument("--format", default="auto", help="survey export format (default: auto)",
                         choices=["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"])

@@ -70,8 +70,8 @@ def _scale_side(options: Sequence[str], higher: bool) -> tuple[list[int], str]:
     if not codes:
         return [], ""
     words = [str(options[i]) for i in codes]
-    if not higher:
-        words = words[::-1]                         # nearest the midpoint first: 'Disagree or Strongly disagree'
+    if not higher and len(words) == 2:
+        words = words[::-1]                         # nearest the midpoint first: 'Disagree or strongly disagree'
     text = words[0] if len(words) == 1 else (f"{words[0]} or {words[1][:1].lower() + words[1][1:]}" if len(words) == 2
                                              else f"{words[0]} to {words[-1][:1].lower() + words[-1][1:]}")
     return codes, text

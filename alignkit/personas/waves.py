@@ -189,8 +189,11 @@ def wave_slug(path: Path) -> str:
 
 def drift_headline(result: WaveResult) -> list[str]:
     """Return the drift report's findings in plain words."""
-    lines = [f"{len(result.assignments):,} responses in {result.source.name} were assigned to the saved personas "
-             f"({int(result.assignments['quality_ok'].sum()):,} without a quality flag are compared)."]
+    unassigned = int(result.assignments["persona_id"].isna().sum())
+    lines = [f"{len(result.assignments) - unassigned:,} of the {len(result.assignments):,} rows in {result.source.name} "
+             f"were assigned to the saved personas ({int(result.assignments['quality_ok'].sum()):,} without a quality "
+             "flag are compared)" + (f"; {unassigned:,} answered too few of the persona questions and are in no "
+                                     "persona." if unassigned else ".")]
     if result.overlap:
         lines.append("Warning: " + overlap_warning(result.overlap, len(result.assignments), result.source))
     moved = result.shares[result.shares["moved"] & ~result.shares["suppressed"]]
