@@ -11,7 +11,7 @@ from pathlib import Path
 from alignkit.draft.assemble import LookupDraft, ProjectDraft, TableDraft, draft_project
 from alignkit.errors import InputFileError
 from alignkit.ingest.survey import read_survey
-from alignkit.meaning.columns import ColumnMeaning
+from alignkit.meaning.columns import ColumnMeaning, identifier_evidence
 from alignkit.meaning.survey import BASIS, DESCRIPTOR, persona_split
 from alignkit.meaning.tables import ExportFile
 from alignkit.meaning.words import named_like_behaviour, named_like_spend
@@ -149,7 +149,10 @@ def _survey_persona_lines(survey: ExportFile) -> list[str]:
                              delimiter=survey.delimiter or "auto")
     except (InputFileError, ValueError, OSError):
         return []
-    split = persona_split(export.codebook)
+    answers = export.responses
+    usable = [c for c in export.codebook["column"] if c in answers
+              and answers[c].dropna().nunique() > 1 and not identifier_evidence(answers[c], c)]
+    split = persona_split(export.codebook[export.codebook["column"].isin(usable)])   # constants and row numbers out
     if split.empty:
         return []
     groups = split.drop_duplicates("group")

@@ -59,6 +59,25 @@ GENDER_ANSWERS = frozenset({"male", "female", "man", "woman", "men", "women", "o
 AGE_BAND = re.compile(r"^\s*(?:\d{2}\s*(?:-|–|to)\s*\d{2}|\d{2}\s*\+|[<>]\s*\d{2}|under \d{2}|\d{2} (?:or|and) "
                       r"(?:older|over|above|younger|under)|over \d{2})\b", re.IGNORECASE)
 MONEY_BAND = re.compile(r"[$£€¥]\s*\d")
+# Answer words that say the topic when the question is only a code (q0024: "Married", "Divorced" …).
+TOPIC_ANSWERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("household", frozenset({"married", "divorced", "widowed", "separated", "never married", "single",
+                             "living with partner", "in a relationship", "domestic partnership", "no children",
+                             "yes, one or more children under 18", "yes, one or more children 18 or older"})),
+    ("education", frozenset({"high school or less", "high school", "some college", "college graduate",
+                             "bachelor's degree", "bachelors degree", "master's degree", "post graduate degree",
+                             "graduate degree", "associate degree", "doctorate", "phd", "less than high school",
+                             "high school degree", "graduate or professional degree"})),
+    ("ethnicity", frozenset({"white", "black", "hispanic", "asian", "black or african american", "hispanic or latino",
+                             "native american", "pacific islander", "multiracial", "mixed race", "other race"})),
+    ("orientation", frozenset({"gay", "straight", "bisexual", "heterosexual", "lesbian", "queer"})),
+    ("job role", frozenset({"employed, working full-time", "employed, working part-time", "unemployed", "retired",
+                            "student", "self-employed", "homemaker", "full-time", "part-time",
+                            "not employed, looking for work", "not employed, not looking for work"})),
+)
+NON_ANSWERS = frozenset({"not selected", "none of the above", "none", "not applicable", "n/a", "na",
+                         "don't know", "dont know", "do not know", "prefer not to say", "prefer not to answer",
+                         "no answer", "skipped", "refused", "other"})
 CENSUS_REGIONS = frozenset({"new england", "middle atlantic", "east north central", "west north central",
                             "south atlantic", "east south central", "west south central", "mountain", "pacific",
                             "northeast", "midwest", "south", "west"})
@@ -109,6 +128,10 @@ def _answer_topic(options: Sequence[str]) -> tuple[str, str] | None:
         return sum(bool(test(w)) for w in words) / len(words)
     if share(AGE_BAND.match) >= 0.6 and any(re.search(r"\b1[89]\b|\b6[05]\b", w) for w in words):
         return "age", f"its answers are age bands ({', '.join(words[:3])})"
+    for topic, answers in TOPIC_ANSWERS:
+        known = [w for w in words if w.casefold() in answers]
+        if len(known) >= 2 and len(known) >= 0.5 * len([w for w in words if w.casefold() not in NON_ANSWERS]):
+            return topic, f"its answers say it ({', '.join(known[:3])})"
     if share(MONEY_BAND.search) >= 0.6:
         return "income", f"its answers are money bands ({', '.join(words[:2])})"
     if share(lambda w: w.casefold() in COUNTRIES or w.casefold() in CENSUS_REGIONS) >= 0.7 and len(words) >= 3:
@@ -130,7 +153,7 @@ def question_use(column: str, question: str, options: Sequence[str] = (), *, gro
         if found:
             topic = next(k for k, v in found.groupdict().items() if v).replace("_", " ")
             return QuestionUse(column, group, DESCRIPTOR, topic, f"a descriptor ({topic}): its column is named {name}")
-        if named_like_descriptor(name):
+        if len(name.split("_")) <= 3 and named_like_descriptor(name):     # a short field name, not a question
             return QuestionUse(column, group, DESCRIPTOR, "who they are",
                                f"a descriptor (who they are): its column is named {name}")
     by_answers = _answer_topic(options)

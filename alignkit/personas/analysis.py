@@ -28,7 +28,7 @@ from alignkit.personas.fitting import (analysis_weights, fit_personas, min_answe
                                        separation)
 from alignkit.personas.model import PersonaModel
 from alignkit.personas.names import auto_names, named_answers
-from alignkit.personas.descriptors import descriptor_profile
+from alignkit.personas.descriptors import descriptor_columns_of, descriptor_profile
 from alignkit.personas.profiles import (conversion_differs, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
                                        survey_outcomes, typical_answers)
 from alignkit.report.cells import format_p
@@ -151,7 +151,7 @@ def _fit_summary(responses: pd.DataFrame, used: pd.Series, model: PersonaModel,
     if weights is not None:
         fitted = bool(getattr(model, "sample_weighted_", False))
         w = weights.to_numpy(dtype=float)[used.to_numpy()]
-        rows += [("Fitted with survey weights (k-means sample weights): 1 = yes, 0 = no", int(fitted)),
+        rows += [("Fitted with survey weights (sample weights): 1 = yes, 0 = no", int(fitted)),
                  ("Effective sample size of the responses fitted (Kish)",
                   round(effective_sample_size(w[w > 0])) if (w > 0).any() else 0)]
     return pd.DataFrame(rows, columns=["what", "count"])
@@ -205,8 +205,8 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
         min_group_size=minimum, weighting=weighting_summary(members, weights, model), screen=screen,
         outcomes=survey_outcomes(members, persona_id, screen, names, weights=weights, min_group_size=minimum),
         named=named[named["persona_id"].isin(big)].reset_index(drop=True),
-        descriptors=descriptor_profile(members, persona_id, codebook, screen, names, weights=weights,
-                                       min_group_size=minimum),
+        descriptors=descriptor_profile(members, persona_id, codebook, descriptor_columns_of(codebook, model.features_),
+                                       names, weights=weights, min_group_size=minimum),
         not_segmented=int((~segmented).sum()), separation=separation(k_scores, model),
         population=persona_population(settings))
 
@@ -310,15 +310,22 @@ def structure_sentence(result: PersonaResult) -> str:
     source, s = ("The survey", "s") if result.population == "respondents" else (f"The {result.population}", "")
     if not sep or not np.isfinite(sep.get("value", np.nan)):
         return f"{source} split{s} into {result.k} personas."
-    measure = (f"{sep['measure']} {sep['value']:.2f}; {sep['distinct_at']:.2f} or more marks groups that stand apart"
-               + (f", stability {sep['stability']:.2f}" if np.isfinite(sep["stability"]) else ""))
+    measure = f"{sep['measure']} {sep['value']:.2f}; {sep['distinct_at']:.2f} or more marks groups that stand apart"
+    stability = f"stability {sep['stability']:.2f}" if np.isfinite(sep["stability"]) else ""
     if sep["verdict"] == "distinct":
-        return f"{source} form{s} {result.k} distinct personas ({measure})."
+        return f"{source} form{s} {result.k} distinct personas ({measure}, {stability})."
     if sep["verdict"] == "overlapping":
         return (f"{source} split{s} into {result.k} personas that come back the same when resampled but overlap at "
-                f"their borders ({measure}): members near a border share answers with the next persona.")
-    return (f"The answers form a continuum ({measure}): these {result.k} personas are a useful split of it, not "
-            "groups that stand apart, so read their differences as tendencies.")
+                f"their borders ({measure}, {stability}): members near a border share answers with the next persona.")
+    if not sep.get("stable", True):
+        weakest = sep.get("weakest_persona", np.nan)
+        detail = stability + (f", weakest persona {weakest:.2f} where 0.85 marks a stable one"
+                              if np.isfinite(weakest) else "")
+        return (f"The answers form a continuum, not groups that stand apart: these {result.k} personas do not come back "
+                f"the same when the data are resampled ({detail}; {measure}), so read them as one useful split among "
+                "several possible, and their differences as tendencies.")
+    return (f"The answers form a continuum ({measure}, {stability}): these {result.k} personas are a useful split of "
+            "it, not groups that stand apart, so read their differences as tendencies.")
 
 
 def weighting_note(result: PersonaResult) -> str | None:
@@ -326,7 +333,7 @@ def weighting_note(result: PersonaResult) -> str | None:
     if not result.weighted:
         return None
     row = result.weighting.iloc[0]
-    fitted = ("the persona model was fitted with them (k-means sample weights)" if row["fitted_with_weights"]
+    fitted = ("the persona model was fitted with them (sample weights)" if row["fitted_with_weights"]
               else "the persona model was fitted unweighted")
     return (f"persona sizes, profiles and CRM outcomes use the survey weights: {int(row['weighted_responses']):,} weighted "
             f"responses count as an effective sample size of {row['n_effective']:,.0f} (design effect "

@@ -13,7 +13,7 @@ from alignkit.config import PersonaSettings, ProjectSettings
 from alignkit.errors import ConfigError
 from alignkit.meaning.survey import descriptor_columns, persona_split
 from alignkit.personas.features import flag_dropouts, screen_features
-from alignkit.personas.k_choice import PERSONA_STABLE, choose_k, score_k
+from alignkit.personas.k_choice import LCA_STABLE, PERSONA_STABLE, choose_k, score_k
 from alignkit.personas.model import PersonaModel, persona_features
 from alignkit.prepare.weights import WEIGHT_COLUMN
 
@@ -155,8 +155,14 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
         scores = score_lca_k(X, candidates, sample_weight=w, **common)
         if persona_settings.k == "auto":
             k, scores = choose_lca_k(scores, min_share=floor)
-            rule = (f"k = {k}: the lowest BIC between {low} and {high} among the numbers of latent classes whose "
-                    f"smallest class holds at least {floor:.0%} (personas.min_share).")
+            if scores.loc[scores["chosen"], "stable"].item():
+                rule = (f"k = {k}: the lowest BIC between {low} and {high} among the numbers of latent classes that "
+                        f"come back when the respondents are resampled (stability at least {LCA_STABLE}) and whose "
+                        f"smallest class holds at least {floor:.0%} (personas.min_share).")
+            else:
+                rule = (f"k = {k}: no number of latent classes between {low} and {high} comes back when the respondents "
+                        f"are resampled (stability {LCA_STABLE} or more), so k is the most stable one whose smallest "
+                        f"class holds at least {floor:.0%} (personas.min_share).")
         else:
             k, scores = int(persona_settings.k), scores.assign(chosen=True, too_small=scores["smallest_share"] < floor)
             rule = f"k = {k}, fixed in the project file (personas.k); entropy {scores['entropy'].iat[0]:.2f}."
@@ -207,12 +213,18 @@ def separation(k_scores: pd.DataFrame, model) -> dict:
     else:
         measure, value = "silhouette", float(row.get("silhouette", np.nan))
         distinct, overlap = SILHOUETTE_DISTINCT, SILHOUETTE_OVERLAP
-    stable = np.isfinite(stability) and stability >= STABLE
+    weakest = float(row.get("weakest_persona_jaccard", np.nan))
+    if measure == "entropy":
+        stable = np.isfinite(stability) and stability >= LCA_STABLE
+    else:   # every persona must come back (Hennig), not only the partition on average
+        stable = (np.isfinite(stability) and stability >= STABLE
+                  and (not np.isfinite(weakest) or weakest >= PERSONA_STABLE))
     if np.isfinite(value) and value >= distinct and stable:
         verdict = "distinct"
     elif np.isfinite(value) and value >= overlap and stable:
         verdict = "overlapping"
     else:
         verdict = "continuum"
-    return {"measure": measure, "value": value, "stability": stability, "verdict": verdict,
+    return {"measure": measure, "value": value, "stability": stability, "weakest_persona": weakest,
+            "stable": bool(stable), "verdict": verdict,
             "distinct_at": distinct, "overlap_at": overlap}

@@ -16,6 +16,7 @@ from alignkit.personas.model import PersonaModel
 
 STABILITY_TOLERANCE = 0.01       # candidates this close to the most reproducible k count as equally reproducible
 PERSONA_STABLE = 0.85            # Hennig (2007): a cluster whose mean bootstrap Jaccard is at least 0.85 is stable
+LCA_STABLE = 0.8                 # latent classes: bootstrap adjusted Rand index at which the classes come back
 
 
 def _nearest(Z: np.ndarray, centres: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from alignkit.personas.features import with_not_asked
+from alignkit.personas.k_choice import LCA_STABLE
 from alignkit.personas.lca_emission import EM_TOLERANCE, STEPMIX_TAKES_WEIGHTS, StepMixLCA
 from alignkit.personas.model import PersonaModel, RobustNumeric, answer_kind
 
@@ -369,17 +370,29 @@ def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[
     return pd.DataFrame(rows)
 
 
-def choose_lca_k(scores: pd.DataFrame, *, min_share: float = 0.05) -> tuple[int, pd.DataFrame]:
-    """Return the chosen number of classes and the score table with `too_small` and `chosen` columns.
+def choose_lca_k(scores: pd.DataFrame, *, min_share: float = 0.05,
+                 min_stability: float = LCA_STABLE) -> tuple[int, pd.DataFrame]:
+    """Return the chosen number of classes and the score table with `too_small`, `stable` and `chosen` columns.
 
-    The rule: among the candidates whose smallest class holds at least `min_share` of the respondents, the k with
-    the lowest BIC (the usual criterion for latent class models: the best likelihood after a penalty for every
-    extra parameter). A k whose smallest class is under `min_share` is marked `too_small` and skipped: such a
-    class is too small to describe or act on as a persona. If every candidate is too small, the smallest k wins.
+    The rule: among the candidates whose smallest class holds at least `min_share` of the respondents and whose
+    classes come back when the respondents are resampled (`stability` at least `min_stability`), the k with the
+    lowest BIC (the usual criterion for latent class models: the best likelihood after a penalty for every extra
+    parameter). On thousands of survey answers BIC keeps falling with k, fitting classes no resample reproduces;
+    the stability floor stops it there. A k whose smallest class is under `min_share` is `too_small`: such a class
+    is too small to describe or act on. If no candidate is stable, the most stable one that is not too small wins;
+    if every candidate is too small, the smallest k.
     """
     table = scores.copy()
     table["too_small"] = table["smallest_share"] < min_share
-    candidates = table[~table["too_small"]]
-    k = int(candidates.loc[candidates["bic"].idxmin(), "k"]) if len(candidates) else int(table["k"].min())
+    # no bootstrap (n_bootstrap=0): no evidence against stability
+    table["stable"] = ((table["stability"] >= min_stability) | table["stability"].isna()) if "stability" in table else True
+    big = table[~table["too_small"]]
+    candidates = big[big["stable"]]
+    if len(candidates):
+        k = int(candidates.loc[candidates["bic"].idxmin(), "k"])
+    elif len(big):
+        k = int(big.loc[big["stability"].idxmax(), "k"]) if "stability" in big else int(big["k"].min())
+    else:
+        k = int(table["k"].min())
     table["chosen"] = table["k"] == k
     return k, table

@@ -4,13 +4,14 @@ never a bare option ("No", "average (3)"), a value of a field that does not form
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from alignkit.meaning.survey import question_label
+from alignkit.meaning.survey import NON_ANSWERS, question_label
 from alignkit.personas.profiles import short_question
 
 _STOP = frozenset("""a an the of to in on at for from with by and or is are was were be do does did you your yours
@@ -94,8 +95,9 @@ def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None, *, labe
     item = str(trait.get("item") or "")
     labels = labels or {}
     group = str(trait.get("group") or "")
-    label = (labels.get(column) or labels.get(group)
-             or (item_label(item) if item and kind in ("likert", "numeric") else short_label(trait["question"])))
+    grid_item = item and item not in ("nan", "None") and kind in ("likert", "numeric", "single")
+    label = (labels.get(column) or (item_label(item) if grid_item else None) or labels.get(group)
+             or short_label(trait["question"]))
     higher = float(trait["std_diff"]) > 0
     if kind in ("single", "multi"):
         return f"{label}: {trait['answer']}"
@@ -128,6 +130,36 @@ def _giving(values: pd.Series, trait: pd.Series, codebook: pd.DataFrame | None) 
     return given.fillna(False).astype(bool), median
 
 
+def _content_words(question: str) -> list[str]:
+    tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", short_question(question_label(question)))
+    return [t for t in tokens if t.lower() not in _STOP and t.lower() not in _CUT]
+
+
+def distinct_labels(codebook: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
+    """Return column -> label for the questions among `columns` whose short labels would collide ('Consider
+    yourself' for both 'Do you consider yourself a fan of Star Wars?' and '… of Star Trek?'): the short label with
+    the first words that tell them apart ('Consider yourself (Star Wars)', 'Consider yourself (Star Trek)')."""
+    book = codebook.drop_duplicates("column").set_index("column")
+    texts = {c: str(book.at[c, "question"]) for c in columns if c in book.index}
+    groups = {c: str(book.at[c, "group"]) if "group" in book and pd.notna(book.at[c, "group"]) else c for c in texts}
+    by_label: dict[str, dict[str, str]] = {}
+    for c, text in texts.items():
+        by_label.setdefault(short_label(text), {})[groups[c]] = c
+    out: dict[str, str] = {}
+    for label, members in by_label.items():
+        if len(members) < 2:
+            continue
+        words = {g: _content_words(texts[c]) for g, c in members.items()}
+        prefix = len(os.path.commonprefix(list(words.values())))
+        taken = set(label.split())
+        for group, column in members.items():
+            # the word where they part, with the one before it unless the label has it ('Star Wars', 'Star Trek')
+            extra = [w for w in words[group][max(prefix - 1, 0):prefix + 1] if w not in taken]
+            tagged = f"{label} ({' '.join(extra)})" if extra else f"{label} ({column})"
+            out.update({c: tagged for c, g in groups.items() if g == group})
+    return out
+
+
 def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.DataFrame, *,
                   features: Sequence[str] | None = None, codebook: pd.DataFrame | None = None,
                   labels: Mapping[str, str] | None = None, min_member_share: float = 0.5) -> pd.DataFrame:
@@ -144,6 +176,9 @@ def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.Dat
     apart = apart[(apart["std_diff"] > 0) | apart["kind"].isin(["likert", "numeric"])]
     apart = apart.assign(size=apart["std_diff"].abs()).sort_values("size", ascending=False, kind="stable")
     groups = dict(zip(codebook["column"], codebook["group"])) if codebook is not None and "group" in codebook else {}
+    if codebook is not None:
+        labels = {**distinct_labels(codebook, list(features) if features is not None else list(apart["column"])),
+                  **(labels or {})}
     ids = pd.Series(np.asarray(persona_id), index=responses.index)
     rows = []
     for pid, mine in apart.groupby("persona_id", sort=True):
@@ -152,8 +187,9 @@ def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.Dat
         for _, trait in mine.iterrows():
             column = str(trait["column"])
             group = str(groups.get(column, column))
-            if group in seen or column not in responses:
-                continue
+            if group in seen or column not in responses or (
+                    trait["kind"] in ("single", "multi") and str(trait["answer"]).strip().casefold() in NON_ANSWERS):
+                continue          # 'Not selected', 'None of the above' … say nothing about who the persona is
             values = responses[column]
             given, median = _giving(values, trait, codebook)
             count = int(given.to_numpy()[members].sum())

@@ -109,12 +109,14 @@ def _describe(kind: str, question: str, item: str, answer: str, value_in: float,
         return f"{verb} that “{item}” (average {value_in:.1f} vs {value_out:.1f})"
     if kind == "single":
         more = "More often" if std_diff > 0 else "Less often"
-        return f"{more} answers “{answer}” to “{question}” ({value_in:.0%} vs {value_out:.0%})"
+        what = f"{question} — {item}" if item else question
+        return f"{more} answers “{answer}” to “{what}” ({value_in:.0%} vs {value_out:.0%})"
     if kind == "multi":
         more = "More often" if std_diff > 0 else "Less often"
         return f"{more} ticks “{answer}” for “{question}” ({value_in:.0%} vs {value_out:.0%})"
     word = "Higher" if std_diff > 0 else "Lower"
-    return f"{word} answer to “{question}” (average {value_in:,.1f} vs {value_out:,.1f})"
+    what = f"{question} — {item}" if item else question
+    return f"{word} on “{what}” (average {value_in:,.1f} vs {value_out:,.1f})"
 
 
 def persona_traits(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame, *,

@@ -104,9 +104,9 @@ def name_sentence(result: PersonaResult, pid: int) -> str:
 def descriptor_sentence(result: PersonaResult, pid: int, *, n: int = 3) -> str:
     """Return who a persona is, in one sentence: the descriptor answers (gender, age, region, company size …) that
     differ most from everyone else's, beyond chance after the FDR correction; '' when none does."""
-    if result.screen is None:
+    if result.descriptors is None or not len(result.descriptors):
         return ""
-    descriptors = set(result.screen.loc[result.screen["use"] == "descriptor", "column"])
+    descriptors = set(result.descriptors["column"])
     apart = result.traits[(result.traits["persona_id"] == pid) & result.traits["column"].isin(descriptors)
                           & result.traits["sets_apart"]]
     if apart.empty:
@@ -146,9 +146,12 @@ def report_sections(result: PersonaResult) -> list[Section]:
         "company size, industry, role: descriptors) describes them and is compared per persona, unless "
         "personas.features names it. A persona formed on a balanced two-option question such as gender would "
         "split by it first and say little about what people think or do.",
-        "Speeders, straight-liners, unfinished responses and drop-outs (who answered under a set share of the "
-        "questions they were shown) are left out of fitting, so that careless or missing answers do not shape the "
-        "personas; they are still assigned to the nearest persona and counted below.",
+        ("Speeders, straight-liners and unfinished responses are left out of fitting, so that careless answers do "
+         "not shape the personas; they are still assigned to the nearest persona and counted below. Respondents who "
+         "answered under a set share of the persona questions (drop-outs, or those a screener sent past them) are in "
+         "no persona." if result.population == "respondents" else
+         f"Every one of the {result.population} is grouped by the attributes that form the personas; those with too "
+         "few of them filled in are in no persona."),
         "Questions answered by a minority (skip logic), outcomes, ids, constants and near-unique answers never form "
         "the personas: a skipped answer is never filled in with the majority's, and an outcome is profiled per "
         "persona instead. The table of answers says which formed the personas and why the others did not.",
@@ -157,7 +160,7 @@ def report_sections(result: PersonaResult) -> list[Section]:
          *([ReportTable("feature_screen", "Which answers form the personas, and why the others do not",
                         result.screen)] if result.screen is not None else [])])]
     if result.outcomes is not None and len(result.outcomes):
-        sections.append(Section("outcomes", "Outcomes in the survey, per persona", [
+        sections.append(Section("outcomes", "Outcomes per persona", [
             "Answers that are outcomes (a campaign response, a purchase, churn) never form the personas; they are "
             "profiled per persona instead: the share with the outcome and its 95% Wilson interval."],
             [ReportTable("survey_outcomes", "Outcome rate per persona", result.outcomes)]))
@@ -210,7 +213,9 @@ def report_sections(result: PersonaResult) -> list[Section]:
     else:
         sections.append(Section("crm", "What each persona did in the CRM", [
             "Not analysed: the project has no CRM funnel to link survey respondents to (crm and funnel in the project "
-            "file), so the personas are described by their answers alone."]))
+            "file), so the personas are described by their answers alone." if result.population == "respondents" else
+            "Not analysed as a funnel: the project file names no funnel stages, so the outcome is profiled per persona "
+            "above instead."]))
     sections.append(Section("traits", "Every comparison", [
         "Each answer in each persona against everyone else: share or mean, lift (ratio), standardised difference "
         "(|d| ≥ 0.2 small, 0.5 medium, 0.8 large) and the p-value corrected for the number of comparisons "

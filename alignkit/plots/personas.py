@@ -13,11 +13,14 @@ from alignkit.plots.theme import PALETTE, _axes, ci_errors, persona_colours
 
 
 def plot_k_choice(scores: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Lines of stability (median adjusted Rand index of bootstrap refits) and silhouette by number of personas,
-    the chosen k marked."""
+    """Lines of stability (median adjusted Rand index of bootstrap refits) and separation (silhouette for k-means,
+    entropy for latent classes) by number of personas, the chosen k marked."""
     ax = _axes(ax)
     ax.plot(scores["k"], scores["stability"], marker="o", color=PALETTE[0], label="Stability (adjusted Rand index)")
-    ax.plot(scores["k"], scores["silhouette"], marker="s", color=PALETTE[1], label="Silhouette")
+    if "silhouette" in scores:
+        ax.plot(scores["k"], scores["silhouette"], marker="s", color=PALETTE[1], label="Silhouette")
+    elif "entropy" in scores:
+        ax.plot(scores["k"], scores["entropy"], marker="s", color=PALETTE[1], label="Entropy (how clearly each belongs)")
     chosen = scores[scores["chosen"]]
     ax.scatter(chosen["k"], chosen["stability"], s=160, facecolors="none", edgecolors=PALETTE[5], linewidths=2,
                label=f"Chosen: k = {int(chosen['k'].iat[0])}", zorder=3)

@@ -52,7 +52,13 @@ def test_spend_forms_and_who_they_are_describes(customers):
     assert {"income", "year_birth", "education", "marital_status", "kidhome"} <= set(use[use == "descriptor"].index)
     assert use["converted"] == "profile"                           # the outcome is never clustered on
     assert {"Income", "Education"} <= set(result.descriptors["descriptor"])
-    assert result.descriptors[["ci_low", "ci_high"]].notna().all().all()
+    shown = result.descriptors[result.descriptors["value"].notna()]
+    assert shown[["ci_low", "ci_high"]].notna().all().all()
+    # a cell of fewer than min_group_size people (the joke answers 'YOLO', 'Absurd') shows no figure
+    jokes = result.descriptors[result.descriptors["answer"].isin(["YOLO", "Absurd"])]
+    assert len(jokes) and jokes["value"].isna().all()
+    income = result.descriptors[result.descriptors["column"] == "income"]
+    assert (income["answer"] == "median").all() and (income["value"] < 200_000).all()   # the 666,666 moves no median
 
 
 def test_the_campaign_response_is_profiled_per_persona_with_its_ci(customers):
