@@ -140,7 +140,11 @@ def distinct_labels(codebook: pd.DataFrame, columns: Sequence[str]) -> dict[str,
     yourself' for both 'Do you consider yourself a fan of Star Wars?' and '… of Star Trek?'): the short label with
     the first words that tell them apart ('Consider yourself (Star Wars)', 'Consider yourself (Star Trek)')."""
     book = codebook.drop_duplicates("column").set_index("column")
-    texts = {c: str(book.at[c, "question"]) for c in columns if c in book.index}
+    items = book["item"] if "item" in book else pd.Series(dtype=object)
+    # a grid's items are labelled by their item ('Data security is our top…'), never by the shared question
+    texts = {c: str(book.at[c, "question"]) for c in columns if c in book.index
+             and str(items.get(c, "")) in ("", "nan", "None", "<NA>")
+             and " - " not in question_label(str(book.at[c, "question"]))}   # a plain export's "Question - Item"
     groups = {c: str(book.at[c, "group"]) if "group" in book and pd.notna(book.at[c, "group"]) else c for c in texts}
     by_label: dict[str, dict[str, str]] = {}
     for c, text in texts.items():

@@ -86,6 +86,16 @@ def test_attitude_names_never_use_a_descriptor(attitude):
         assert not any(answer in text for answer in answers), f"{text!r} names a descriptor's answer"
 
 
+def test_attitude_names_say_which_statement(attitude):
+    """A grid item is named by its statement, so two name parts never read the same."""
+    _, result, _ = attitude
+    for name in result.names.values():
+        labels = [part.split(": ")[0] for part in name.split(" · ")]
+        assert len(set(labels)) == len(labels), name
+        assert any(item.startswith(label.rstrip("…")) for label in labels for item in persona_shapes.ATTITUDE_ITEMS), name
+    assert len(set(result.names.values())) == result.k
+
+
 def test_attitude_no_persona_is_split_by_gender(attitude):
     info, _, rows = attitude
     men = pd.Series(info["export"]["Gender"].to_numpy() == "Male")
