@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=4, help="planted and fitted number of classes")
     parser.add_argument("--n-init", type=int, default=5, help="EM restarts (LatentClassModel's default is 5)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scan", default="", help="also time the choice of k (score_lca_k over k = 2..K with 5 "
+                        "bootstrap refits, as notebook 03 runs it) on these respondent counts, e.g. 5000")
+    parser.add_argument("--scan-k", type=int, default=8, help="largest k of the scan (default 8)")
     args = parser.parse_args(argv)
 
     from sklearn.metrics import adjusted_rand_score
@@ -90,6 +93,19 @@ def main(argv: list[str] | None = None) -> int:
                   f"entropy {model.entropy_:.3f}  |  ARI vs planted {adjusted_rand_score(truth, labels):.3f}, "
                   f"EM iterations {model.n_iter_}, converged {model.converged_}"
                   + (f", warnings: {', '.join(notes)}" if notes else ""), flush=True)
+        for n in (int(r) for r in args.scan.split(",") if r):
+            from alignkit.personas.lca import choose_lca_k, score_lca_k
+
+            answers, _ = synthetic_survey(n, args.k, seed=args.seed + n)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                scores = score_lca_k(answers, range(2, args.scan_k + 1), features=list(answers.columns), blocks=blocks,
+                                     random_state=args.seed)
+                elapsed = time.perf_counter() - start
+            k, _ = choose_lca_k(scores)
+            print(f"rows {n:>7,}  choice of k over 2..{args.scan_k} (5 bootstrap refits each): {elapsed:7.2f} s, "
+                  f"chose k = {k} (planted {args.k})", flush=True)
     return 0
 
 
