@@ -358,13 +358,13 @@ def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[
                 blocks: Mapping[str, str] | None = None, unordered: Sequence[str] | None = None,
                 not_asked: Sequence[str] | None = None, random_state: int = 0,
                 sample_weight: np.ndarray | None = None, n_bootstrap: int = 5, n_init: int = 3,
-                refit_n_init: int = 1, n_jobs: int | None = None) -> pd.DataFrame:
+                refit_n_init: int | None = None, n_jobs: int | None = None) -> pd.DataFrame:
     """Return one row per candidate number of classes k: `bic`, `aic`, `entropy` (relative entropy),
     `log_likelihood`, `smallest_share` (the smallest class's weighted share of respondents by modal assignment),
     `stability` (median adjusted Rand index between the full fit's labels and the labels each of `n_bootstrap`
     refits on a bootstrap resample predicts for every row) and `stability_lowest` (the lowest). The full fit has
-    `n_init` EM starts, each refit `refit_n_init` (a refit stuck in a poor optimum lowers one of five values, and the
-    median is robust to it). Candidates k at or above the number of rows are skipped. The k are scored side by side
+    `n_init` EM starts and so does each refit unless `refit_n_init` says fewer (with one start, refits stuck in poor
+    optima understated stability on a real 1,600-response survey: 0.30 instead of 0.56 at k = 3). Candidates k at or above the number of rows are skipped. The k are scored side by side
     on `n_jobs` processes (default: the machine's cores). Seeded: same inputs, same table, whatever `n_jobs`."""
     from joblib import Parallel, delayed
 
@@ -376,6 +376,7 @@ def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[
     rng = np.random.default_rng(random_state)
     boot = [rng.choice(n, n, replace=True) for _ in range(n_bootstrap)]
     ks = [k for k in k_values if k < n]
+    refit_n_init = n_init if refit_n_init is None else refit_n_init
     jobs = min(n_jobs or os.cpu_count() or 1, len(ks)) if ks else 1
     rows = Parallel(n_jobs=jobs)(delayed(_score_one_k)(base, X, frame, w, boot, k, random_state, refit_n_init)
                                  for k in ks)
