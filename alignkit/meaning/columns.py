@@ -244,6 +244,9 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
         shown = "blank" if present.empty else f"{present.iloc[0]!r}" if pii_kind(values) is None else "one value"
         return ColumnMeaning(column, "constant", f"{shown} in every row")
     kind = pii_kind(values)
+    if kind == "phone" and role == "id" and named_like_id(snake):
+        # SurveyMonkey's RespondentID: ten-digit numbers, unique, named like an id — an id, not phone numbers
+        return ColumnMeaning(column, "id", identifier_evidence(values, column) or "named like an id, unique per row")
     if kind in ("email", "phone"):
         return ColumnMeaning(column, kind, f"values look like {kind}s ({present.nunique():,} distinct); never shown")
     if kind == "name":
@@ -276,7 +279,7 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
     if classify_answers(sample)[0] == "text":
         return ColumnMeaning(column, "free text", f"{present.nunique():,} distinct answers")
     counts = by_value
-    if looks_like_pii_column(snake) or named_like_people(snake):
+    if looks_like_pii_column(snake) or (named_like_people(snake) and len(snake.split("_")) <= 4):
         # a column of people (an owner, a manager) may hold their names: counts only, never a value
         return ColumnMeaning(column, "category", f"{len(counts)} values (named like people: values not shown)",
                              tuple(counts.index))
@@ -293,6 +296,9 @@ def is_personal_data(column: str, values: pd.Series) -> bool:
     """Return whether a column holds personal data by its values: emails, phone numbers, or people's names that
     are not organisations, places or repeated categories (`name_like_evidence`)."""
     kind = pii_kind(values)
+    if kind == "phone" and role == "id" and named_like_id(snake):
+        # SurveyMonkey's RespondentID: ten-digit numbers, unique, named like an id — an id, not phone numbers
+        return ColumnMeaning(column, "id", identifier_evidence(values, column) or "named like an id, unique per row")
     if kind in ("email", "phone"):
         return True
     return kind == "name" and name_like_evidence(column, values)[0] == "person name"

@@ -195,3 +195,25 @@ def test_amounts_with_a_currency_sign_are_numbers():
     income = pd.Series([f"${30_000 + 37 * i:,.2f} " for i in range(60)] + [None], dtype="str")
     meaning = decide_column(" Income ", income)
     assert (meaning.role, meaning.evidence) == ("number", "numbers from 30000 to 32183")
+
+
+def test_surveymonkey_respondent_ids_are_ids_not_phones():
+    """SurveyMonkey's RespondentID holds ten-digit numbers that look like phone numbers (FiveThirtyEight's
+    StarWars.csv and flying-etiquette.csv): named like an id and unique, it is an id."""
+    from alignkit.meaning.columns import decide_column
+
+    ids = pd.Series([str(3292879998 - 7 * i) for i in range(400)])
+    assert decide_column("RespondentID", ids).role == "id"
+    assert decide_column("Phone", pd.Series([f"+44 20 7946 {i:04d}" for i in range(60)])).role == "phone"
+
+
+def test_a_question_mentioning_a_person_is_not_a_column_of_people():
+    """'… does a person who reclines their seat … have any obligation to the person sitting behind them?' is a
+    question, not a column of sales people whose values must be hidden."""
+    from alignkit.meaning.columns import decide_column
+
+    question = ("Under normal circumstances, does a person who reclines their seat during a flight have any "
+                "obligation to the person sitting behind them?")
+    answers = pd.Series(["No, the person on the flight has no obligation", "Yes, they should not recline"] * 40)
+    assert "values not shown" not in decide_column(question, answers).evidence
+    assert "values not shown" in decide_column("Owner", pd.Series(["Avery Brooks", "Jordan Lee"] * 40)).evidence
