@@ -23,16 +23,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from alignkit.personas.features import with_not_asked
 from alignkit.personas.k_choice import LCA_STABLE
 from alignkit.personas.lca_emission import EM_TOLERANCE, STEPMIX_TAKES_WEIGHTS, StepMixLCA
-from alignkit.personas.model import PersonaModel, RobustNumeric, answer_kind
+from alignkit.personas.model import PersonaModel, RobustNumeric, answer_kind, answers_frame
 
 def relative_entropy(proba: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """Return the relative entropy (entropy R², Ramaswamy et al. 1993) of class posteriors, in [0, 1]:
@@ -104,34 +102,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
     # --- input ----------------------------------------------------------------------------------------------
 
     def _frame(self, X, *, reset: bool) -> pd.DataFrame:
-        if issparse(X):
-            raise TypeError("LatentClassModel does not support sparse input: pass a DataFrame of survey answers "
-                            "or a dense array.")
-        if isinstance(X, pd.DataFrame):
-            frame = X
-        else:
-            array = np.asarray(X)
-            if array.ndim != 2:
-                raise ValueError(f"Expected 2D array, got {array.ndim}D array instead. Reshape your data.")
-            if array.dtype.kind not in "biuf":
-                array = array.astype(float)
-            if array.dtype.kind == "f" and np.isinf(array).any():
-                raise ValueError("Input contains infinity; missing answers may be NaN, never infinite.")
-            frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
-        if reset:
-            if frame.shape[1] == 0:
-                raise ValueError(f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
-            self.n_features_in_ = frame.shape[1]
-            if isinstance(X, pd.DataFrame):
-                self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-        else:
-            if frame.shape[1] != self.n_features_in_ and not isinstance(X, pd.DataFrame):
-                raise ValueError(f"X has {frame.shape[1]} features, but LatentClassModel is expecting "
-                                 f"{self.n_features_in_} features as input.")
-            missing = [c for c in self.features_ if c not in frame.columns]
-            if missing:
-                raise ValueError(f"X has no column(s) {missing}, which the latent class model was fitted on.")
-        return with_not_asked(frame, [c for c in (self.not_asked or []) if c in frame.columns])
+        return answers_frame(self, X, reset=reset, what="the latent class model")
 
     def _weights(self, sample_weight, n: int) -> np.ndarray:
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)

@@ -173,6 +173,42 @@ def _weighted_variance(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.average((Z - mean) ** 2, axis=0, weights=w)
 
 
+def answers_frame(estimator: BaseEstimator, X, *, reset: bool, what: str) -> pd.DataFrame:
+    """Return X as a DataFrame of answers for a persona estimator, checked as scikit-learn checks its input (2-D,
+    dense, finite where present; the fitted columns present), with skip-logic columns given their 'not asked'
+    level; on `reset` it records ``n_features_in_`` and ``feature_names_in_`` on the estimator."""
+    name = type(estimator).__name__
+    if issparse(X):
+        raise TypeError(f"{name} does not support sparse input: pass a DataFrame of survey answers or a dense array.")
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    else:
+        array = np.asarray(X)
+        if np.iscomplexobj(array):
+            raise ValueError("Complex data not supported.")
+        if array.ndim != 2:
+            raise ValueError(f"Expected 2D array, got {array.ndim}D array instead. Reshape your data.")
+        if array.dtype.kind not in "biuf":
+            array = array.astype(float)
+        if array.dtype.kind == "f" and np.isinf(array).any():
+            raise ValueError("Input contains infinity; missing answers may be NaN, never infinite.")
+        frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    if reset:
+        if frame.shape[1] == 0:
+            raise ValueError(f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
+        estimator.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame):
+            estimator.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+    else:
+        if frame.shape[1] != estimator.n_features_in_ and not isinstance(X, pd.DataFrame):
+            raise ValueError(f"X has {frame.shape[1]} features, but {name} is expecting "
+                             f"{estimator.n_features_in_} features as input.")
+        missing = [c for c in estimator.features_ if c not in frame.columns]
+        if missing:
+            raise ValueError(f"X has no column(s) {missing}, which {what} was fitted on.")
+    return with_not_asked(frame, [c for c in (estimator.not_asked or []) if c in frame.columns])
+
+
 # --- the estimator --------------------------------------------------------------------------------------------
 
 
@@ -211,34 +247,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # the unfitted checks of scikit-learn: every learnt attribute ends in "_"
     def _frame(self, X, *, reset: bool) -> pd.DataFrame:
-        if issparse(X):
-            raise TypeError("PersonaModel does not support sparse input: pass a DataFrame of survey answers "
-                            "or a dense array.")
-        if isinstance(X, pd.DataFrame):
-            frame = X
-        else:
-            array = np.asarray(X)
-            if np.iscomplexobj(array):
-                raise ValueError("Complex data not supported.")
-            if array.ndim != 2:
-                raise ValueError(f"Expected 2D array, got {array.ndim}D array instead. Reshape your data.")
-            if array.dtype.kind not in "biuf":
-                array = array.astype(float)
-            if array.dtype.kind == "f" and np.isinf(array).any():
-                raise ValueError("Input contains infinity; missing answers may be NaN, never infinite.")
-            frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
-        if reset:
-            self.n_features_in_ = frame.shape[1]
-            if isinstance(X, pd.DataFrame):
-                self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-        else:
-            if frame.shape[1] != self.n_features_in_ and not isinstance(X, pd.DataFrame):
-                raise ValueError(f"X has {frame.shape[1]} features, but PersonaModel is expecting "
-                                 f"{self.n_features_in_} features as input.")
-            missing = [c for c in self.features_ if c not in frame.columns]
-            if missing:
-                raise ValueError(f"X has no column(s) {missing}, which the persona model was fitted on.")
-        return with_not_asked(frame, [c for c in (self.not_asked or []) if c in frame.columns])
+        return answers_frame(self, X, reset=reset, what="the persona model")
 
     def _clusterer(self, n_clusters: int, seed) -> BaseEstimator:
         if self.algorithm == "kmeans":
