@@ -172,9 +172,20 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
             "unordered choices (by frequency)" + note)
 
 
+# What an export writes in a box nobody ticked (FiveThirtyEight's raw SurveyMonkey responses: "Not selected").
+UNTICKED = token_set(("Not selected", "Not checked", "Unchecked", "Not ticked"))
+
+
+def _ticked(values: pd.Series) -> pd.Series:
+    """Return which cells of a split multi-select option are ticked: filled, not '0', not an unticked marker."""
+    text = values.str.strip()
+    return (values.notna() & text.ne("0") & ~text.map(fold_token, na_action="ignore").isin(UNTICKED)).astype(bool)
+
+
 def _multi_option(s: SourceColumn, values: pd.Series) -> str | None:
-    """Return the option label if the column is one option of a split multi-select, else None."""
-    distinct = set(values.dropna().str.strip().unique())
+    """Return the option label if the column is one option of a split multi-select, else None. A box nobody ticked
+    may say so ('Not selected'): such cells are unticked, not a second answer."""
+    distinct = {v for v in values.dropna().str.strip().unique() if fold_token(v) not in UNTICKED}
     if _labelled(s):       # SurveyMonkey: cells hold the option label
         return s.option if distinct <= {s.option} else None
     if not ITEM_ID.match(s.source) or s.source.upper().endswith("_TEXT"):
@@ -230,7 +241,7 @@ def type_questions(data: pd.DataFrame, srcs: list[SourceColumn], *, scales: Mapp
     for key in dict.fromkeys(s.key for s in srcs):   # a group is multi-select as a whole, with ≥1 option ticked
         members = [s for s in srcs if s.key == key and id(s) in multi and (_labelled(s) or (
             ITEM_ID.match(s.source) and not s.source.upper().endswith("_TEXT")))]
-        ticked = any(multi[id(s)] and data[s.col].notna().any() for s in members)
+        ticked = any(multi[id(s)] and _ticked(data[s.col]).any() for s in members)
         labelled = any(_labelled(s) for s in members)
         if not ticked or not (labelled or (len(members) > 1 and all(multi[id(s)] for s in members))):
             for s in members:
@@ -252,8 +263,7 @@ def type_questions(data: pd.DataFrame, srcs: list[SourceColumn], *, scales: Mapp
         elif declared is not None:
             out.append((s, *classify_answers(values, scale=tuple(declared), declared=True)))
         elif multi.get(id(s)):
-            out.append((s, "multi", values.notna().astype(bool) & values.str.strip().ne("0"), [multi[id(s)]], 0,
-                        "one option of a multi-select"))
+            out.append((s, "multi", _ticked(values), [multi[id(s)]], 0, "one option of a multi-select"))
         elif s.option == CHECKBOX_SEPARATOR and (options := _checkbox_options(values)):
             ticked = values.str.split(CHECKBOX_SEPARATOR).map(lambda c: {t.strip() for t in c} if isinstance(c, list) else set())
             for k, option in enumerate(options, start=1):

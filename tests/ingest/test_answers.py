@@ -51,3 +51,25 @@ def test_numbers_with_units_become_numbers_or_text_with_the_reason():
     assert kind == "numeric" and typed.tolist()[2] == 70_000.0 and "money" in detected
     kind, _, _, _, detected = classify_answers(_str(["6'1", "180 cm", "75 kg", "5'9"]))
     assert kind == "text" and "mixed units" in detected
+
+
+def test_not_selected_boxes_are_unticked_options_of_a_multi_select(tmp_path):
+    """FiveThirtyEight's raw SurveyMonkey responses write 'Not selected' in every box nobody ticked (q0004_0001 …):
+    each column is one option of a multi-select, ticked where it holds the option's label, not a single choice
+    between the label and 'Not selected'."""
+    from alignkit.ingest.survey import read_survey
+
+    rows = ["respondent,q0004_0001,q0004_0002,q0004_0003,q0005"]
+    for i in range(40):
+        father = "Father or father figure(s)" if i % 2 else "Not selected"
+        friends = "Friends" if i % 3 == 0 else "Not selected"
+        rows.append(f"{i},{father},{friends},Not selected,{'Yes' if i % 4 else 'No'}")
+    path = tmp_path / "raw-responses.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    export = read_survey(path, format="plain")
+    book = export.codebook.set_index("column")
+    assert list(book.loc[["q0004_0001", "q0004_0002", "q0004_0003"], "kind"]) == ["multi"] * 3
+    assert book.at["q0004_0001", "options"] == ["Father or father figure(s)"]
+    assert int(export.responses["q0004_0001"].sum()) == 20 and int(export.responses["q0004_0002"].sum()) == 14
+    assert int(export.responses["q0004_0003"].sum()) == 0                 # nobody ticked it: all unticked
+    assert book.at["q0005", "kind"] == "single"
