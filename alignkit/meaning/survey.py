@@ -171,6 +171,12 @@ def persona_split(codebook: pd.DataFrame, *, labels: Mapping[str, str] | None = 
     answers = codebook[codebook["kind"].isin(("likert", "single", "multi", "numeric"))]
     rows = []
     decided: dict[str, QuestionUse] = {}
+    group_options: dict[str, list[str]] = {}    # a multi-select's boxes each hold one option: the group has them all
+    for row in answers.itertuples(index=False):
+        options = getattr(row, "options", None)
+        if options is not None and hasattr(options, "__len__"):
+            key = str(getattr(row, "group", "") or row.column)
+            group_options.setdefault(key, []).extend(str(o) for o in options)
     for row in answers.itertuples(index=False):
         column = str(row.column)
         group = str(getattr(row, "group", "") or column)
@@ -181,6 +187,8 @@ def persona_split(codebook: pd.DataFrame, *, labels: Mapping[str, str] | None = 
         if group != column and group in decided:
             use = decided[group]
         else:
+            if group != column:
+                options = list(dict.fromkeys(group_options.get(group, options)))
             use = question_use(column, question, options, group=group)
             decided[group] = use
         rows.append({"column": column, "group": group, "use": use.use, "topic": use.topic, "evidence": use.evidence})

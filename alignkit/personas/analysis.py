@@ -24,8 +24,8 @@ from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.personas.customers import customer_inputs, persona_population
 from alignkit.personas.map import persona_map
 from alignkit.personas.features import flag_dropouts
-from alignkit.personas.fitting import (analysis_weights, fit_personas, min_answered, screened_features, segmented_rows,
-                                       separation)
+from alignkit.personas.fitting import (analysis_weights, fit_personas, fit_rows, min_answered, screened_features,
+                                       segmented_rows, separation)
 from alignkit.personas.model import PersonaModel
 from alignkit.personas.names import auto_names, named_answers
 from alignkit.personas.descriptors import descriptor_columns_of, descriptor_profile
@@ -165,7 +165,9 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
     ones included; those who did not (a screener sent them past the questions) are in no persona and counted."""
     chosen, screen, used = screened_features(responses, codebook, settings.personas, min_answered=min_answered(settings))
     segmented = segmented_rows(responses, chosen, min_answered=min_answered(settings),
-                               not_asked=list(screen.loc[screen["use"] == "not asked", "column"]))
+                               not_asked=list(screen.loc[screen["use"] == "not asked", "column"]),
+                               rows=fit_rows(responses, settings.personas, codebook=codebook,
+                                             min_answered=min_answered(settings)))
     dropouts = flag_dropouts(responses, codebook, min_answered=min_answered(settings),
                              min_answer_rate=settings.personas.min_answer_rate)
     k = model.n_clusters_

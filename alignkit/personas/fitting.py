@@ -62,27 +62,40 @@ def screened_features(responses: pd.DataFrame, codebook: pd.DataFrame, persona_s
             f"{r.column}: {r.reason}" for r in screen.itertuples()) + ". Fix: lower personas.min_answer_rate, set "
             "personas.skipped_questions: not_asked, or name the answers in personas.features.")
     asked = list(screen.loc[screen["use"] == "not asked", "column"])
-    used = used & segmented_rows(responses, chosen, min_answered=min_answered, not_asked=asked)
+    used = used & segmented_rows(responses, chosen, min_answered=min_answered, not_asked=asked, rows=used)
     return chosen, screen, used
 
 
+CONDITIONAL_RATE = 0.8    # a question fewer of the fitted respondents answered was asked of some only (skip logic)
+
+
 def segmented_rows(responses: pd.DataFrame, features: pd.DataFrame, *, min_answered: float = 0.5,
-                   not_asked: Sequence[str] = ()) -> pd.Series:
+                   not_asked: Sequence[str] = (), rows: pd.Series | None = None) -> pd.Series:
     """Return which respondents answered at least `min_answered` of the questions that form the personas (each
-    question, or multi-select block with at least one box ticked, counts once; a skip-logic question entering with a
-    'not asked' level is left out of the count). The others (those a screener sent past the questions, who never
+    question counts once; a multi-select block counts only for those who ticked a box in it, since an unticked box
+    cannot say whether it was shown; a question under CONDITIONAL_RATE of the respondents in `rows` (default all)
+    answered was asked of some only and counts only for those who answered it; a skip-logic question entering
+    with a 'not asked' level is left out). The others (those a screener sent past the questions, who never
     saw them) are in no persona: a persona is never formed, named or described from answers nobody gave."""
     blocks = features.loc[~features["column"].isin(list(not_asked))].groupby("block", sort=False)["column"].apply(list)
     if blocks.empty:
         return pd.Series(True, index=responses.index)
-    answered = []
+    kinds = features.set_index("column")["kind"]
+    answered, shown = [], []
     for columns in blocks:
         values = responses[columns]
-        if features.set_index("column").at[columns[0], "kind"] == "multi":
-            answered.append(values.astype("boolean").fillna(False).any(axis=1).to_numpy())
+        if kinds.get(columns[0]) == "multi":
+            # a box left unticked cannot tell 'shown, none ticked' from 'never shown': a multi-select counts only
+            # for those who ticked something in it
+            ticked = values.astype("boolean").fillna(False).any(axis=1).to_numpy()
+            answered.append(ticked)
+            shown.append(ticked)
         else:
-            answered.append(values.notna().any(axis=1).to_numpy())
-    share = np.column_stack(answered).mean(axis=1)
+            filled = values.notna().any(axis=1).to_numpy()
+            rate = filled[np.asarray(rows, dtype=bool)].mean() if rows is not None and np.any(rows) else filled.mean()
+            answered.append(filled)
+            shown.append(np.ones(len(values), dtype=bool) if rate >= CONDITIONAL_RATE else filled)
+    share = np.column_stack(answered).sum(axis=1) / np.maximum(np.column_stack(shown).sum(axis=1), 1)
     return pd.Series(share >= min_answered, index=responses.index, name="segmented")
 
 

@@ -149,7 +149,8 @@ def wave_segmented(responses: pd.DataFrame, model, fitted_codebook: pd.DataFrame
                              "block": [blocks.get(c, c) for c in model.features_],
                              "kind": [book.at[c, "kind"] if c in book.index else "single" for c in model.features_]})
     return segmented_rows(responses, features, min_answered=min_answered(settings),
-                          not_asked=[c for c in (model.not_asked or []) if c in responses])
+                          not_asked=[c for c in (model.not_asked or []) if c in responses],
+                          rows=responses["quality_ok"].astype(bool) if "quality_ok" in responses else None)
 
 
 def new_customers(path: Path, settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, str]:

@@ -72,3 +72,14 @@ def test_a_grid_is_decided_once_for_the_whole_question():
 ])
 def test_labels_lose_export_boilerplate(text, label):
     assert question_label(text) == label
+
+
+def test_a_multi_select_of_coded_boxes_is_decided_by_all_its_options():
+    """FiveThirtyEight's q0025_0001…3: each box holds one option ('Yes, one or more children under 18', …, 'No
+    children'); only together do they say the question is about the household."""
+    codebook = pd.DataFrame({
+        "column": ["q0025_0001", "q0025_0002", "q0025_0003"], "group": ["q0025"] * 3,
+        "question": ["q0025_0001", "q0025_0002", "q0025_0003"], "kind": ["multi"] * 3,
+        "options": [["Yes, one or more children under 18"], ["Yes, one or more children 18 or older"], ["No children"]]})
+    split = persona_split(codebook)
+    assert set(split["use"]) == {DESCRIPTOR} and set(split["topic"]) == {"household"}

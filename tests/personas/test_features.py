@@ -134,3 +134,20 @@ def test_survey_only_dropouts_are_the_planted_ones(tmp_path):
     flag = flag_dropouts(export.responses, export.codebook)
     assert "finished" not in export.responses
     assert flag.tolist() == planted.tolist() and flag.sum() == planted.sum() > 20
+
+
+def test_a_block_asked_of_some_only_does_not_push_the_others_out_of_every_persona():
+    """The masculinity survey asks its work questions only of the employed (54%): those not asked answered 18 of 46
+    persona questions, yet every question asked of everyone. A question under CONDITIONAL_RATE of the fitted
+    respondents counts only for those who answered it; a screener's non-viewers, who answered none of the questions
+    everyone else did, are still in no persona."""
+    from alignkit.personas.fitting import segmented_rows
+
+    n = 100
+    employed = np.arange(n) < 54
+    viewer = np.arange(n) >= 10
+    answers = pd.DataFrame({f"common_{j}": np.where(viewer, 1.0, np.nan) for j in range(10)}
+                           | {f"work_{j}": np.where(employed & viewer, 1.0, np.nan) for j in range(12)})
+    features = pd.DataFrame({"column": answers.columns, "block": answers.columns, "kind": "numeric"})
+    segmented = segmented_rows(answers, features, min_answered=0.5, rows=pd.Series(viewer))
+    assert segmented[viewer].all() and not segmented[~viewer].any()
