@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 
+from alignkit import __version__
 from alignkit.config import load_settings
 from alignkit.ingest.files import read_export
 from alignkit.prepare.quality import REPORT_SLUG, write_cleaning_report
@@ -44,7 +45,7 @@ def test_report_states_its_inputs_settings_and_versions(report, prepared):
     html = path.read_text(encoding="utf-8")
     for _, row in prepared.inputs.iterrows():
         assert row["file"] in html and row["sha256"] in html
-    assert "alignkit 0.1.0" in html and "pandas" in html and "speeder_share_of_median" in html
+    assert f"alignkit {__version__}" in html and "pandas" in html and "speeder_share_of_median" in html
     assert "demo-salt-not-secret" not in html
 
 
