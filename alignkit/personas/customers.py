@@ -85,14 +85,9 @@ def customer_inputs(leads: pd.DataFrame, settings: ProjectSettings) -> tuple[pd.
     return responses, codebook
 
 
-def outcome_names(codebook: pd.DataFrame) -> list[str]:
-    """Return the outcome columns of customer inputs (profiled per persona, never features)."""
-    return [c for c in codebook["column"] if c == OUTCOME_COLUMN]
-
-
 def persona_population(settings: ProjectSettings) -> str:
     """Return who the personas group, in words: 'respondents' for a survey, 'customers' for the CRM's table."""
     return "customers" if settings.persona_source == "crm" else "respondents"
 
 
-__all__ = ["customer_inputs", "outcome_names", "persona_population", "OUTCOME_COLUMN"]
+__all__ = ["customer_inputs", "persona_population", "OUTCOME_COLUMN"]
