@@ -5,6 +5,7 @@ and how distinct they turn out (``separation``). ``alignkit.personas.analysis`` 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ from alignkit.personas.features import flag_dropouts, screen_features
 from alignkit.personas.k_choice import LCA_STABLE, PERSONA_STABLE, choose_k, score_k
 from alignkit.personas.model import PersonaModel, persona_features
 from alignkit.prepare.weights import WEIGHT_COLUMN
+
+if TYPE_CHECKING:       # imported where used: StepMix loads only when latent classes are fitted
+    from alignkit.personas.lca import LatentClassModel
 
 
 def fit_rows(responses: pd.DataFrame, persona_settings: PersonaSettings, *, codebook: pd.DataFrame | None = None,
@@ -135,7 +139,7 @@ def smallest_share(settings_min_share: float, n_fitted: int, min_group_size: int
 
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
                  seed: int, weights: pd.Series | None | str = "auto", min_answered: float = 0.5,
-                 min_group_size: int = 1):
+                 min_group_size: int = 1) -> tuple[PersonaModel | "LatentClassModel", pd.DataFrame, str]:
     """Return the fitted persona model, the table behind the choice of k (the one row of a fixed k) and the rule used.
 
     The algorithm is ``choose_algorithm``'s. k-means: k is the most reproducible number of personas whose smallest
