@@ -283,6 +283,11 @@ class SlaSettings(_Settings):
     # leads sales can follow up in a week: sets the MQL threshold of the lead score; unset = no threshold (never a
     # threshold passing every lead); 0 is refused
     sales_capacity_per_week: Annotated[int, Field(ge=1)] | None = None
+    # what sales must bring in a month, in the leads' `amount` currency: notebook 02 derives the MQLs a month
+    # marketing must deliver for it (the reverse funnel) and says whether mqls_per_month is enough; unset = not derived
+    revenue_goal_per_month: Annotated[float, Field(gt=0)] | None = None
+    # the same goal as new customers a month, for leads without amounts (used when there is no revenue goal or amount)
+    customers_per_month: Annotated[float, Field(gt=0)] | None = None
 
 
 class PrivacySettings(_Settings):

@@ -30,6 +30,7 @@ from alignkit.funnel.conversion import (cohort_table, conversion_table, irregula
                                         stage_table, time_in_stage)
 from alignkit.funnel.friction import (breakdown_columns, describe_friction, friction_points, nested_within,
                                       segment_conversion)
+from alignkit.funnel.outlook import TimeDimension, forecast_lines, goal_lines, time_dimension, time_lines
 from alignkit.funnel.sla import SlaResult, analyse_sla
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.spend import read_spend
@@ -110,6 +111,7 @@ class FunnelResult:
     future_dates_ignored: int = 0       # dates left out as far beyond the rest when taking the date from the data
     judge: str = "maturity"             # funnel.judge: how a lead still at a stage is judged
     closed: pd.DataFrame | None = None  # judge "closed": won, lost and open leads, the win rate of closed ones
+    time: TimeDimension | None = None   # time to convert, the open pipeline's forecast, the MQLs the goal needs
 
     def stage_with_role(self, role: str) -> str | None:
         """Return the project's stage that plays `role` ('MQL', 'SQL' or 'converted'), or None."""
@@ -175,8 +177,8 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
     paths = stage_paths(leads, names)
     if funnel.judge == "closed":
         paths = replace(paths, closed_lost=closed_lost(leads))
-    segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity,
-                                  by=breakdown_columns(leads, tuple(to_snake_case(b) for b in funnel.breakdowns)),
+    breakdowns = breakdown_columns(leads, tuple(to_snake_case(b) for b in funnel.breakdowns))
+    segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity, by=breakdowns,
                                   min_group_size=settings.privacy.min_group_size)
     sla_result = analyse_sla(leads, mql_at=stage_at_column(funnel.mql_stage),
                              target_hours=settings.sla.mql_to_first_touch_hours, mqls_per_month=settings.sla.mqls_per_month,
@@ -212,14 +214,16 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
         costs = cost_by_segment(leads, spend, converted=paths.reached[:, paths.index(funnel.converted_stage)])
     closed = closed_outcomes(paths, stalled=lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity)
                              == "stalled") if funnel.judge == "closed" else None
+    time = time_dimension(leads, paths, settings, as_of=as_of, breakdowns=breakdowns)
+    cohorts = cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage)
     return FunnelResult(
-        judge=funnel.judge, closed=closed, as_of=as_of, maturity_days=maturity, min_group_size=settings.privacy.min_group_size, stage_names=tuple(names),
+        time=time, judge=funnel.judge, closed=closed, as_of=as_of, maturity_days=maturity, min_group_size=settings.privacy.min_group_size, stage_names=tuple(names),
         definitions=definitions_table(funnel), stages=stage_table(paths) if engine_stages is None else engine_stages[0],
         conversion=conversion_table(paths, as_of=as_of, maturity_days=maturity),
         times=time_in_stage(paths, converted_stage=funnel.converted_stage) if engine_stages is None else engine_stages[1],
         outcomes=outcome_table(leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity),
         irregularities=irregularities(paths),
-        cohorts=cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage),
+        cohorts=cohorts.merge(time.cohorts, on="cohort", how="left") if len(time.cohorts) else cohorts,
         segments=segments, friction=friction, sla=sla_result,
         closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame(),
         as_of_source=when.source, future_dates_ignored=when.dates_ignored)
@@ -262,7 +266,7 @@ def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
 
 def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     """Return the top findings in plain words, by topic: overall, weakest_step, friction, sla, volume, content,
-    unused_collateral, lost_reason, cycle (a topic with nothing to say is an empty list). A topic's first line ends
+    unused_collateral, lost_reason, time, forecast, goal (a topic with nothing to say is an empty list). A topic's first line ends
     with its next step (`alignkit.report.findings.finding`) only when the finding gives one: no friction point, an
     SLA that cannot be measured or a volume agreement met every month asks for none."""
     parts: dict[str, list[str]] = {}
@@ -307,6 +311,10 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
             line += " Most breaches: " + ", ".join(f"{r['owner']} ({r['breach_share']:.0%})" for _, r in worst.iterrows()) + "."
         breached = overall["within_share"] < 1 or overall["never_share"] > 0
         lines.append(finding(line, (NEXT_STEPS["sla"] if len(worst) else SLA_LATE_STEP) if breached else None))
+    if result.time is not None:
+        parts["time"] = time_lines(result.time.timing)
+        parts["forecast"] = forecast_lines(result.time.forecast, result.time.timing)
+        parts["goal"] = goal_lines(result.time.goal)
     lines = parts.setdefault("volume", [])
     volume = result.sla.volume
     if result.sla.mqls_per_month and len(volume) > 2:
@@ -333,18 +341,13 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
         if len(reasons):
             lines.append(finding(f"The most common reason deals are lost: {reasons.index[0]} "
                                  f"({reasons.iloc[0] / reasons.sum():.0%} of lost deals).", NEXT_STEPS["lost_reason"]))
-        lines = parts.setdefault("cycle", [])
-        cycle = loop.cycle.iloc[0]
-        if cycle["n"]:
-            lines.append(f"{cycle['measure']} takes {cycle['median_days']:.0f} days at the median "
-                         f"(80% within {cycle['p80_days']:.0f} days).")
     return parts
 
 
 # The detailed report's headline: one line a topic, most useful first, each actionable one with what to do about
 # it; a topic's further lines (the next friction points) come after every topic's first.
-HEADLINE_ORDER = ("overall", "friction", "sla", "weakest_step", "volume", "content", "lost_reason", "unused_collateral",
-                  "cycle")
+HEADLINE_ORDER = ("overall", "friction", "sla", "time", "forecast", "goal", "weakest_step", "volume", "content",
+                  "lost_reason", "unused_collateral")
 NEXT_STEPS = {
     "overall": "both teams track this rate as their shared KPI, month by month.",
     "friction": "sales and marketing review this segment's hand-over first (see Friction points).",
@@ -367,12 +370,12 @@ def headline(result: FunnelResult) -> list[str]:
             + [line for t in topics for line in parts.get(t, [])[1:]])
 
 
-ALIGNMENT_HEADLINE = ("overall", "friction", "sla", "volume", "content", "lost_reason")
+ALIGNMENT_HEADLINE = ("overall", "friction", "sla", "forecast", "goal", "volume", "content", "lost_reason")
 
 
 def alignment_headline(result: FunnelResult) -> list[str]:
-    """Return the funnel's lines for the alignment page: overall conversion, the top friction point, the SLA, MQL
-    volume, the content before wins and the main lost reason."""
+    """Return the funnel's lines for the alignment page: overall conversion, the top friction point, the SLA, the
+    open pipeline's forecast, the MQLs the goal needs, MQL volume, the content before wins and the main lost reason."""
     parts = headline_parts(result)
     return [line for topic in ALIGNMENT_HEADLINE for line in parts.get(topic, [])[:1]]
 

@@ -1,0 +1,159 @@
+"""The funnel's time dimension in one place for notebook 02: how long leads take (`alignkit.funnel.time_to_convert`),
+what the open pipeline should bring with its backtest (`alignkit.funnel.forecast`, `alignkit.funnel.backtest`) and
+the MQLs the goal needs (`alignkit.funnel.goal`), with their lines for the headline in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from alignkit.funnel.backtest import Backtest, backtest
+from alignkit.funnel.forecast import FORECAST_HORIZONS, expected_totals, fit_landmarks, predict, timeline
+from alignkit.config import ProjectSettings
+from alignkit.funnel.goal import Goal, mqls_needed
+from alignkit.funnel.time_to_convert import TimeToConvert, cohort_incidence, time_to_convert
+from alignkit.funnel.timing import entry_times
+from alignkit.prepare.stage_paths import StagePaths
+
+
+@dataclass(frozen=True, repr=False)
+class PipelineForecast:
+    """What the open leads should bring within 30, 60 and 90 days (`totals`), by stage (`by_stage`), and how such
+    forecasts did on the past (`backtest`)."""
+
+    totals: pd.DataFrame
+    by_stage: pd.DataFrame
+    backtest: Backtest
+    has_amounts: bool
+
+    def within(self, horizon: int) -> pd.Series:
+        """Return the totals row of a horizon in days."""
+        return self.totals.loc[self.totals["horizon_days"] == horizon].iloc[0]
+
+    def __repr__(self) -> str:
+        row = self.within(max(FORECAST_HORIZONS))
+        return (f"PipelineForecast({int(row['open']):,} open leads: {row['wins']:,.0f} wins within "
+                f"{int(row['horizon_days'])} days; {self.backtest!r})")
+
+
+def forecast_pipeline(leads: pd.DataFrame, paths: StagePaths, timing: TimeToConvert, *, as_of: pd.Timestamp,
+                      maturity_days: int | None, seed: int = 0) -> PipelineForecast:
+    """Return the open pipeline's forecast as of `as_of` and its backtest at past month ends (`maturity_days`
+    decides which old leads count as not won in the weighted pipeline's stage rates; None = closed leads only)."""
+    line = timeline(leads, paths, timing.outcomes, converted_stage=timing.converted_stage)
+    model = fit_landmarks(line, as_of=as_of, seed=seed)
+    predicted = predict(line, model, as_of=as_of)
+    totals = pd.DataFrame([{"horizon_days": h, **expected_totals(predicted, h)} for h in FORECAST_HORIZONS])
+    names = np.array(paths.names, dtype=object)
+    h = max(FORECAST_HORIZONS)
+    by_stage = (predicted.assign(stage=names[predicted["stage"].to_numpy()] if len(predicted) else [],
+                                 revenue=predicted[f"p_{h}"] * predicted["amount"].fillna(0))
+                .groupby("stage", sort=False)
+                .agg(open=("row", "size"), median_days_at_stage=("days_at_stage", "median"),
+                     wins_within_90d=(f"p_{h}", "sum"), revenue_within_90d=("revenue", "sum"),
+                     with_own_amount=("own_amount", "sum"))
+                .reindex([n for n in paths.names if n in set(names[predicted["stage"].to_numpy()])])
+                .reset_index())
+    has_amounts = bool(np.isfinite(line.amount).any())
+    if not has_amounts:
+        by_stage = by_stage.drop(columns=["revenue_within_90d", "with_own_amount"])
+    return PipelineForecast(totals=totals, by_stage=by_stage, has_amounts=has_amounts,
+                            backtest=backtest(line, as_of=as_of, maturity_days=maturity_days, seed=seed))
+
+
+@dataclass(frozen=True, repr=False)
+class TimeDimension:
+    """How long leads take, the open pipeline's forecast, the MQLs the goal needs, the cohorts' timed conversion."""
+
+    timing: TimeToConvert
+    forecast: PipelineForecast
+    goal: Goal | None
+    cohorts: pd.DataFrame
+
+    def __repr__(self) -> str:
+        return f"TimeDimension({self.timing!r}, {self.forecast!r}, {self.goal!r})"
+
+
+def time_dimension(leads: pd.DataFrame, paths: StagePaths, settings: ProjectSettings, *, as_of: pd.Timestamp,
+                   breakdowns: list[str]) -> TimeDimension:
+    """Return the funnel's time dimension as of `as_of`: time to convert (by the `breakdowns` columns), the open
+    pipeline's forecast with its backtest, the MQLs the project's goal needs, and the cohorts' timed conversion."""
+    funnel, seed = settings.funnel, settings.seed
+    timing = time_to_convert(leads, paths, mql_stage=funnel.mql_stage, converted_stage=funnel.converted_stage,
+                             as_of=as_of, by={c: leads[c] for c in breakdowns},
+                             min_group_size=settings.privacy.min_group_size, fdr=funnel.friction_fdr, seed=seed)
+    forecast = forecast_pipeline(leads, paths, timing, as_of=as_of, seed=seed,
+                                 maturity_days=None if funnel.judge == "closed" else funnel.cohort_maturity_days)
+    won = timing.to_won.rows & timing.outcomes.won
+    amounts = (pd.to_numeric(leads["amount"], errors="coerce").astype("float64").to_numpy(na_value=np.nan)[won]
+               if "amount" in leads else np.array([]))
+    goal = mqls_needed(timing.to_won, amounts, entry_times(paths, timing.entry), as_of=as_of,
+                       revenue_goal=settings.sla.revenue_goal_per_month, customers_goal=settings.sla.customers_per_month,
+                       agreed=settings.sla.mqls_per_month, seed=seed)
+    cohorts = cohort_incidence(paths, timing.outcomes, converted_stage=funnel.converted_stage, as_of=as_of, seed=seed)
+    return TimeDimension(timing=timing, forecast=forecast, goal=goal, cohorts=cohorts)
+
+
+def money(value: float) -> str:
+    """Return an amount in short words: 1.2M, 310k, 950."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{suffix}".replace(".0" + suffix, suffix)
+    return f"{value:,.0f}"
+
+
+def time_lines(timing: TimeToConvert) -> list[str]:
+    """Return the headline on time to win: the median days with CI and the share won within 90 days."""
+    row = timing.stages.iloc[-1] if len(timing.stages) else None
+    if row is None or not row["reached"] or np.isnan(row["median_days"]):
+        return []
+    line = (f"Half of the won deals are won within {row['median_days']:.0f} days of {timing.entry} "
+            f"(95% CI {row['median_ci_low']:.0f}–{row['median_ci_high']:.0f})")
+    if not np.isnan(row["within_90d"]):
+        line += (f"; {row['within_90d']:.0%} of {timing.entry} leads are won within 90 days "
+                 f"(CI {row['within_90d_ci_low']:.0%}–{row['within_90d_ci_high']:.0%}), open leads counted as "
+                 "still open")
+    return [line + "."]
+
+
+def forecast_lines(forecast: PipelineForecast, timing: TimeToConvert) -> list[str]:
+    """Return the headline on the open pipeline: expected wins (and revenue) within 90 days with intervals, and the
+    backtest's error against the weighted pipeline's, or why there is no backtest."""
+    row = forecast.within(max(FORECAST_HORIZONS))
+    if not row["open"]:
+        return []
+    line = (f"The {int(row['open']):,} open leads should bring {row['wins']:,.0f} {timing.converted_stage} wins "
+            f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})")
+    if forecast.has_amounts and np.isfinite(row["revenue"]):
+        line += f" and {money(row['revenue'])} (interval {money(row['revenue_low'])}–{money(row['revenue_high'])})"
+    line += f" in the next {int(row['horizon_days'])} days"
+    test = forecast.backtest
+    if test.reason:
+        line += f"; not backtested: {test.reason}."
+    else:
+        line += (f"; backtested at {len(test.by_cutoff)} past month ends, the forecast missed by "
+                 f"{test.error('forecast'):.0%} against {test.error('weighted pipeline'):.0%} for the weighted "
+                 "pipeline.")
+    return [line]
+
+
+def goal_lines(goal: Goal | None) -> list[str]:
+    """Return the headline on the reverse funnel: the MQLs needed a month with CI, the last month's delivery, and
+    whether the agreed number is enough."""
+    if goal is None:
+        return []
+    target = f"{money(goal.goal)} a month" if goal.kind == "revenue" else f"{goal.goal:,.0f} new customers a month"
+    if goal.reason:
+        return [f"The {goal.entry}s needed for {target} cannot be derived: {goal.reason}."]
+    low, high = goal.needed_ci
+    line = (f"To reach {target}, marketing must deliver about {goal.needed:,.0f} {goal.entry}s a month "
+            f"(95% CI {low:,.0f}–{high:,.0f})")
+    if goal.last_delivered is not None:
+        line += f"; it delivered {goal.last_delivered:,} in {goal.delivered['month'].iloc[-1]}"
+    verdict = {"yes": "is enough", "no": "is not enough", "maybe": "is inside the interval: enough only on the "
+               "optimistic side"}.get(goal.agreed_is_enough)
+    if verdict:
+        line += f". The agreed {goal.agreed:,} a month {verdict}"
+    return [line + "."]
