@@ -125,6 +125,10 @@ def sla_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     terms.append(("Sales capacity",
                   f"Sales can follow up {sla.sales_capacity_per_week:,} leads a week."
                   if sla.sales_capacity_per_week else "No weekly capacity agreed yet (sla.sales_capacity_per_week)."))
+    if sla.revenue_goal_per_month or sla.customers_per_month:
+        goal = (f"Sales brings {sla.revenue_goal_per_month:,.0f} in revenue a month." if sla.revenue_goal_per_month
+                else f"Sales wins {sla.customers_per_month:,.0f} new customers a month.")
+        terms.append(("Sales goal", goal + f" Notebook 02 derives the {many} it needs."))
     return terms
 
 
@@ -203,8 +207,8 @@ def load_results(settings: ProjectSettings, analyses: Sequence[str] = ANALYSES) 
 # analyses' `headline_parts` keys; "interval" is an analysis' first line after its first that carries a confidence
 # interval (one on conversion first). Next steps are the analyses' own (`alignkit.report.findings`): the page adds
 # none, and puts the findings that carry one before those that do not.
-HEADLINE_PRIORITY = (("funnel", "overall"), ("funnel", "friction"), ("funnel", "sla"), ("leads", "rule"),
-                     ("leads", "threshold"), ("personas", "interval"), ("leads", "overall"), ("leads", "drivers"))
+HEADLINE_PRIORITY = (("funnel", "overall"), ("funnel", "friction"), ("funnel", "sla"), ("funnel", "goal"),
+                     ("leads", "rule"), ("leads", "threshold"), ("personas", "interval"), ("leads", "overall"), ("leads", "drivers"))
 
 
 def _findings(name: str, module: Any, result: Any, per_analysis: int) -> list[tuple[str, str]]:

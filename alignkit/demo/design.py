@@ -15,7 +15,7 @@ N_LEADS = 20_000
 N_RESPONSES = 3_000
 EXPORT_DATE = pd.Timestamp("2026-09-30 18:00")
 FIRST_CREATED = pd.Timestamp("2025-01-01")
-LAST_CREATED = pd.Timestamp("2026-06-30")
+LAST_CREATED = pd.Timestamp("2026-09-29")   # leads up to the export, as a live CRM has them
 SLA_HOURS = 24.0
 COMPANY_DOMAIN = "brightfunnel.io"
 

@@ -16,6 +16,7 @@ from alignkit.funnel.goal import Goal, mqls_needed
 from alignkit.funnel.time_to_convert import TimeToConvert, cohort_incidence, time_to_convert
 from alignkit.funnel.timing import entry_times
 from alignkit.prepare.stage_paths import StagePaths
+from alignkit.report.findings import finding
 
 
 @dataclass(frozen=True, repr=False)
@@ -156,4 +157,17 @@ def goal_lines(goal: Goal | None) -> list[str]:
                "optimistic side"}.get(goal.agreed_is_enough)
     if verdict:
         line += f". The agreed {goal.agreed:,} a month {verdict}"
-    return [line + "."]
+    step = {"no": "both teams raise the agreed MQL volume (sla.mqls_per_month) to the need, or revise the goal.",
+            "maybe": "both teams decide whether to plan for the upper end of the interval.",
+            "": "both teams agree this number as the MQL volume of the SLA (sla.mqls_per_month)."}.get(
+                goal.agreed_is_enough)
+    return [finding(line + ".", step)]
+
+
+def goal_table(goal: Goal | None) -> pd.DataFrame:
+    """Return the goal's table (`Goal.table`), or one row saying how to set a goal when the project sets none."""
+    if goal is None:
+        return pd.DataFrame({"figure": ["No goal set: set sla.revenue_goal_per_month or sla.customers_per_month"]})
+    if goal.reason:
+        return pd.DataFrame({"figure": [f"Not derived: {goal.reason}"]})
+    return goal.table()

@@ -88,8 +88,8 @@ def _drawable(table: pd.DataFrame, counts: list[str], min_group_size: int,
     return out.astype({c: float for c in blanked})
 
 
-FIGURES = ("funnel", "friction_points", "cohorts", "sla_distribution", "sla_by_owner", "sla_weekly", "mql_volume",
-           "lost_reasons", "lift", "kpis")
+FIGURES = ("funnel", "friction_points", "time_to_win", "backtest", "cohorts", "sla_distribution", "sla_by_owner",
+           "sla_weekly", "mql_volume", "lost_reasons", "lift", "kpis")
 
 
 def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.Axes:
@@ -98,6 +98,9 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
     its figures through this, so the notebook and the report draw the same thing."""
     k = result.min_group_size
     sla, loop = result.sla, result.closed_loop
+    if name in ("time_to_win", "backtest"):
+        from alignkit.funnel.report_time import plot_time  # it builds on this module's masks
+        return plot_time(result, name, ax=ax)
     if name == "funnel":
         return plots.plot_funnel(mask_small_counts(result.stages, ["reached"], k).fillna({"reached": 0}),
                                  result.conversion, ax=ax)
@@ -163,7 +166,8 @@ def judging_sentence(result: FunnelResult) -> str:
 
 
 def report_sections(result: FunnelResult) -> list[Section]:
-    """Return the report's sections: definitions, funnel, friction points, cohorts, SLA, closed loop, KPIs."""
+    """Return the report's sections: definitions, funnel, friction points, time to convert, the open pipeline's
+    forecast, the MQLs the goal needs, cohorts, SLA, closed loop, KPIs."""
     k = result.min_group_size
     days = result.maturity_days
     sections = [Section("definitions", "Definitions the teams agreed on", [
@@ -228,10 +232,15 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "lie mostly (80% or more) inside a higher-ranked friction point at the same step, such as a campaign inside "
         "its source, restates that finding: it is left out of the list and marked 'within' in the segments table.",
         *words], friction_items))
+    from alignkit.funnel.report_time import time_sections  # it builds on this module's masks
+    sections += time_sections(result)
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [
-        f"Leads grouped by the month they were created. A cohort is judged once its last day is {days} days behind "
-        "the export date; younger cohorts show counts but no shares yet."],
+        f"Leads grouped by the month they were created. A cohort's shares of leads reaching each stage are given once "
+        f"its last day is {days} days behind the export date; younger cohorts show counts but no shares yet.",
+        "The columns converted within 30, 60 and 90 days are the share of the cohort converted within that many days "
+        "of creation, open leads censored (the cumulative incidence): they are given as soon as the cohort's leads "
+        "have had that many days, so a young cohort is judged on the days it had, never read as worse."],
         [ReportFigure.from_axes(plot(result, "cohorts"),
                                 alt="Lines of the share of each monthly cohort reaching each stage."),
          ReportTable("cohorts", "Monthly cohorts by creation month", cohorts)]))
@@ -348,12 +357,14 @@ def write_funnel_report(result: FunnelResult, settings: ProjectSettings) -> Path
                         inputs=result.inputs)
 
 
-ALIGNMENT_SECTIONS = ("funnel", "friction", "sla", "closed-loop", "kpis")
+ALIGNMENT_SECTIONS = ("funnel", "friction", "forecast", "goal", "sla", "closed-loop", "kpis")
 
 
 def alignment_sections(result: FunnelResult) -> list:
     """Return the short version for the alignment page (notebook 05): the funnel with its stage conversion, the
-    friction points, the SLA, the closed loop and the shared KPIs (leaving out cohorts and the long tables)."""
-    long_tables = {"stages", "irregularities", "time_in_stage", "open_vs_lost", "segments"}
+    friction points, the open pipeline's forecast, the MQLs the goal needs, the SLA, the closed loop and the shared
+    KPIs (leaving out cohorts, the backtest's detail and the long tables)."""
+    long_tables = {"stages", "irregularities", "time_in_stage", "open_vs_lost", "segments", "forecast_by_stage",
+                   "backtest", "backtest_calibration", "delivered"}
     return [replace(s, items=[i for i in s.items if not (isinstance(i, ReportTable) and i.name in long_tables)])
             for s in report_sections(result) if s.id in ALIGNMENT_SECTIONS]

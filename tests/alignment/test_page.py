@@ -39,7 +39,7 @@ def test_the_definitions_come_from_the_project_file(settings):
     terms = dict(alignment.qualification_terms(settings))
     assert terms["MQL"].startswith("Marketing qualified") and "Converted (the Customer stage)" in terms
     sla = dict(alignment.sla_terms(settings))
-    assert "within 24 hours" in sla["Sales follow-up"] and "450" in sla["MQLs from marketing"]
+    assert "within 24 hours" in sla["Sales follow-up"] and "400" in sla["MQLs from marketing"]
 
 
 def test_the_sla_counts_leads_in_words_whatever_the_mql_stage_is_called():
