@@ -77,7 +77,22 @@ def run_funnel(folder: Path, engine: str) -> dict:
     result = funnel.analyse(settings, data=data)
     done = time.perf_counter()
     top = result.closed_loop.before_close.iloc[0]
+    # the time dimension (issue 27) runs inside the analysis; timed again alone to state what it adds
+    from alignkit.funnel.friction import breakdown_columns
+    from alignkit.funnel.outlook import time_dimension
+    from alignkit.prepare.stage_paths import stage_paths
+    paths = stage_paths(data.leads, settings.funnel.stage_names)
+    timed = time.perf_counter()
+    time_dimension(data.leads, paths, settings, as_of=result.as_of,
+                   breakdowns=breakdown_columns(data.leads, tuple(settings.funnel.breakdowns)))
+    time_s = time.perf_counter() - timed
+    row = result.time.timing.stages.iloc[-1]
+    forecast = result.time.forecast
     return {"engine": engine, "read_s": round(loaded - start, 1), "analysis_s": round(done - loaded, 1),
+            "time_dimension_s": round(time_s, 1), "median_days_to_win": row["median_days"],
+            "forecast_wins_90d": round(float(forecast.within(90)["wins"])),
+            "backtest_error": round(forecast.backtest.error("forecast"), 3),
+            "weighted_pipeline_error": round(forecast.backtest.error("weighted pipeline"), 3),
             "total_s": round(done - start, 1), "peak_rss_gb": round(peak_rss_gb(), 2),
             "as_of": str(result.as_of), "first_content": str(top["item"]),
             "unused_collateral": result.closed_loop.unused_collateral["content"].tolist()[:3],

@@ -223,7 +223,7 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
         times=time_in_stage(paths, converted_stage=funnel.converted_stage) if engine_stages is None else engine_stages[1],
         outcomes=outcome_table(leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity),
         irregularities=irregularities(paths),
-        cohorts=cohorts.merge(time.cohorts, on="cohort", how="left") if len(time.cohorts) else cohorts,
+        cohorts=cohorts.merge(time.cohorts, on="cohort", how="left") if time is not None and len(time.cohorts) else cohorts,
         segments=segments, friction=friction, sla=sla_result,
         closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame(),
         as_of_source=when.source, future_dates_ignored=when.dates_ignored)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alignkit.funnel.timing import DAY, LOST, OPEN, REACHED, Outcomes, incidence, resampled, whole_days
+from alignkit.funnel.timing import DAY, LOST, OPEN, REACHED, Outcomes, incidence, resampled
 from alignkit.prepare.stage_paths import StagePaths
 
 LANDMARKS = (0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
@@ -76,25 +76,50 @@ def timeline(leads: pd.DataFrame, paths: StagePaths, outcomes: Outcomes, *, conv
                     lost_at=outcomes.lost_at, amount=amount, converted=paths.index(converted_stage))
 
 
-def _landmark_counts(line: Timeline, stage: int, landmark: int, end: np.datetime64, horizon: int) -> np.ndarray:
-    """Return per-day counts (censored, won, lost) from the landmark of the leads open at `stage` `landmark` days
-    after reaching it, up to `horizon` days: what happens later cannot change the chance within it, so a lead
-    still undecided then is counted as censored the day after."""
-    at = line.stage_at[:, stage]
-    start = at + np.timedelta64(landmark, "D")
-    nxt = line.stage_at[:, stage + 1] if stage + 1 < line.stage_at.shape[1] else np.full(len(at), np.datetime64("NaT"))
-    exit_ = np.fmin(nxt, line.lost_at)   # fmin skips NaT
-    exit_ = np.fmin(exit_, line.won_at)
-    in_ = ~np.isnat(at) & (start <= end) & (np.isnat(exit_) | (start < exit_))
-    won = in_ & ~np.isnat(line.won_at)
-    lost = in_ & ~won & ~np.isnat(line.lost_at)
-    when = np.where(won, line.won_at, np.where(lost, line.lost_at, end))[in_]
-    event = np.select([won[in_], lost[in_]], [REACHED, LOST], OPEN).astype(np.int64)
-    days = np.clip(whole_days(when - start[in_], decided=event != OPEN), 0, None).astype(np.int64)
-    event[days > horizon] = OPEN
-    days = np.minimum(days, horizon + 1)
-    width = int(days.max()) + 1 if len(days) else 1
-    return np.bincount(days * 3 + event, minlength=width * 3).reshape(width, 3)
+def _days_since(at: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Return days from `at` to `later`, infinite where `later` is NaT."""
+    days = (later - at) / DAY
+    return np.where(np.isnan(days), np.inf, days)
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """The leads that reached one stage by the fit's date, on the stage's clock (days since reaching it), sorted by
+    how long they stayed open at the stage, longest first: each landmark's history is then a prefix."""
+
+    stay: np.ndarray           # days open at the stage before moving on, winning or being lost (inf: still there)
+    outcome: np.ndarray        # days to the win or the loss (inf: neither by the fit's date)
+    event: np.ndarray          # REACHED (won), LOST or OPEN
+    to_end: np.ndarray         # days to the fit's date
+
+    @classmethod
+    def of(cls, line: Timeline, stage: int, end: np.datetime64) -> StageClock:
+        """Return the clock of `stage` as known at `end`."""
+        at = line.stage_at[:, stage]
+        has = ~np.isnat(at) & (at <= end)
+        at = at[has]
+        nxt = line.stage_at[has, stage + 1] if stage + 1 < line.stage_at.shape[1] else np.full(len(at), np.datetime64("NaT"))
+        won, lost = line.won_at[has], line.lost_at[has]
+        stay = _days_since(at, np.fmin(np.fmin(nxt, lost), won))   # fmin skips NaT
+        event = np.select([~np.isnat(won) & (won <= end), ~np.isnat(lost) & (lost <= end)], [REACHED, LOST], OPEN)
+        outcome = np.where(event == REACHED, _days_since(at, won), np.where(event == LOST, _days_since(at, lost), np.inf))
+        order = np.argsort(-stay, kind="stable")
+        return cls(stay=stay[order], outcome=outcome[order], event=event[order].astype(np.int64),
+                   to_end=((end - at) / DAY)[order])
+
+    def counts(self, landmark: int, horizon: int) -> np.ndarray:
+        """Return per-day counts (censored, won, lost) from the landmark of the leads still open at the stage
+        `landmark` days after reaching it, up to `horizon` days: what happens later cannot change the chance within
+        it, so a lead still undecided then counts as censored the day after."""
+        prefix = int(np.searchsorted(-self.stay, -landmark, side="left"))   # stay > landmark
+        seen = self.to_end[:prefix] >= landmark
+        event = self.event[:prefix][seen]
+        elapsed = np.where(event == OPEN, self.to_end[:prefix][seen], self.outcome[:prefix][seen]) - landmark
+        days = np.clip(np.where(event == OPEN, np.floor(elapsed), np.ceil(elapsed)), 0, None).astype(np.int64)
+        event = np.where(days > horizon, OPEN, event)
+        days = np.minimum(days, horizon + 1)
+        width = int(days.max()) + 1 if len(days) else 1
+        return np.bincount(days * 3 + event, minlength=width * 3).reshape(width, 3)
 
 
 @dataclass(frozen=True)
@@ -112,8 +137,9 @@ def fit_landmarks(line: Timeline, *, as_of: pd.Timestamp, horizons: tuple[int, .
     end = np.datetime64(as_of, "ns")
     rows = []
     for stage in range(line.converted):
+        clock = StageClock.of(line, stage, end)
         for landmark in LANDMARKS:
-            counts = _landmark_counts(line, stage, landmark, end, max(horizons))
+            counts = clock.counts(landmark, max(horizons))
             n = int(counts.sum())
             if n < MIN_AT_RISK and landmark > 0:
                 break

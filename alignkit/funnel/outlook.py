@@ -78,10 +78,13 @@ class TimeDimension:
 
 
 def time_dimension(leads: pd.DataFrame, paths: StagePaths, settings: ProjectSettings, *, as_of: pd.Timestamp,
-                   breakdowns: list[str]) -> TimeDimension:
+                   breakdowns: list[str]) -> TimeDimension | None:
     """Return the funnel's time dimension as of `as_of`: time to convert (by the `breakdowns` columns), the open
-    pipeline's forecast with its backtest, the MQLs the project's goal needs, and the cohorts' timed conversion."""
+    pipeline's forecast with its backtest, the MQLs the project's goal needs, and the cohorts' timed conversion;
+    None when no lead has a date to count from (a lead list without dates)."""
     funnel, seed = settings.funnel, settings.seed
+    if not (~np.isnat(paths.created_at)).any() and not paths.has_date.any():
+        return None
     timing = time_to_convert(leads, paths, mql_stage=funnel.mql_stage, converted_stage=funnel.converted_stage,
                              as_of=as_of, by={c: leads[c] for c in breakdowns},
                              min_group_size=settings.privacy.min_group_size, fdr=funnel.friction_fdr, seed=seed)

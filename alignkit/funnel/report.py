@@ -16,76 +16,14 @@ from alignkit.funnel.analysis import FunnelResult, headline
 from alignkit.prepare.as_of import FUTURE_DATE_SLACK_DAYS
 from alignkit.funnel.conversion import OUTCOMES
 from alignkit.funnel.friction import describe_friction
-from alignkit.privacy import suppress_small_groups
+from alignkit.funnel.masks import (drawable, shown_groups, mask_derived, mask_small_counts, private_groups,
+                                   private_segments, readable)
+from alignkit.funnel.report_time import plot_time, time_sections
 from alignkit.report.labels import build_with_labels
 from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 from alignkit.prepare.stage_paths import stage_at_column
 
 REPORT_SLUG = "02_funnel_and_sla"
-
-
-def mask_small_counts(table: pd.DataFrame, columns: list[str], min_group_size: int) -> pd.DataFrame:
-    """Return a copy where counts between 1 and `min_group_size` − 1 are blanked (a zero reveals no one)."""
-    out = table.copy()
-    for column in columns:
-        values = out[column].astype("Float64")
-        out[column] = values.mask((values > 0) & (values < min_group_size))
-    return out
-
-
-def mask_derived(table: pd.DataFrame, rules: dict[str, list[str]], min_group_size: int) -> pd.DataFrame:
-    """Return a copy where, row by row, the figures in `rules[count]` are blanked when `count` is below
-    `min_group_size` (a share, revenue or cost computed from a small group would reveal it)."""
-    out = table.copy()
-    for count, columns in rules.items():
-        small = pd.to_numeric(out[count], errors="coerce").fillna(0) < min_group_size
-        for column in columns:
-            if column in out:
-                out[column] = out[column].astype("Float64").mask(small)
-    return out
-
-
-def private_groups(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
-    """Return the table with every figure of a group smaller than `min_group_size` suppressed (label kept)."""
-    if table.empty:
-        return table
-    return suppress_small_groups(table, count_column=count_column, min_group_size=min_group_size)
-
-
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy for reading: p- and q-values with two significant digits (as text that still parses as a
-    number, e.g. '3.4e-12'), leads lost rounded, and the difference to the rest named so it shows as a percentage."""
-    out = table.copy()
-    for column in ("p_value", "q_value"):
-        if column in out:
-            out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2g}").astype("str")
-    if "leads_lost" in out:
-        out["leads_lost"] = out["leads_lost"].round(0)
-    return out.rename(columns={"difference": "vs_rest_rate", "difference_ci_low": "vs_rest_ci_low",
-                               "difference_ci_high": "vs_rest_ci_high"})
-
-
-REST_FIGURES = ["rest_rate", "difference", "difference_ci_low", "difference_ci_high", "cohens_h"]
-
-
-def private_segments(table: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
-    """Return segment-vs-rest rows with the rest's figures blanked where the rest is a group of fewer than
-    `min_group_size` leads (with two segments, the rest of one is the other: its rate would reveal it)."""
-    return mask_derived(table, {"rest_n": REST_FIGURES}, min_group_size) if "rest_n" in table else table
-
-
-def _shown(table: pd.DataFrame, count_column: str, min_group_size: int) -> pd.DataFrame:
-    """Return only the groups large enough to be drawn in a figure."""
-    return table[table[count_column] >= min_group_size]
-
-
-def _drawable(table: pd.DataFrame, counts: list[str], min_group_size: int,
-              derived: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Return the table for a figure: counts of 1 to `min_group_size` − 1 and the figures in `derived[count]`
-    drawn from them set to NaN (not drawn), as float so matplotlib reads them — what the table beside it blanks."""
-    out = mask_small_counts(mask_derived(table, derived or {}, min_group_size), counts, min_group_size)
-    blanked = [*counts, *[c for columns in (derived or {}).values() for c in columns if c in out]]
-    return out.astype({c: float for c in blanked})
 
 
 FIGURES = ("funnel", "friction_points", "time_to_win", "backtest", "cohorts", "sla_distribution", "sla_by_owner",
@@ -99,7 +37,6 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
     k = result.min_group_size
     sla, loop = result.sla, result.closed_loop
     if name in ("time_to_win", "backtest"):
-        from alignkit.funnel.report_time import plot_time  # it builds on this module's masks
         return plot_time(result, name, ax=ax)
     if name == "funnel":
         return plots.plot_funnel(mask_small_counts(result.stages, ["reached"], k).fillna({"reached": 0}),
@@ -109,17 +46,17 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
     if name == "cohorts":
         named = _stage_names(result)
         keys = [c.removesuffix("_share") for c in result.cohorts.columns if c.endswith("_share")]
-        cohorts = _shown(result.cohorts, "leads", k).rename(columns={f"{key}_share": f"{named.get(key, key)}_share"
+        cohorts = shown_groups(result.cohorts, "leads", k).rename(columns={f"{key}_share": f"{named.get(key, key)}_share"
                                                                      for key in keys})
         return plots.plot_cohorts(cohorts, [named.get(key, key) for key in keys[1:]], ax=ax)
     if name == "sla_distribution":
-        return plots.plot_sla_distribution(_drawable(sla.distribution, ["mqls"], k, {"mqls": ["share"]}), ax=ax)
+        return plots.plot_sla_distribution(drawable(sla.distribution, ["mqls"], k, {"mqls": ["share"]}), ax=ax)
     if name == "sla_by_owner":
-        return plots.plot_sla_by_owner(_shown(sla.by_owner, "mqls_due", k), ax=ax)
+        return plots.plot_sla_by_owner(shown_groups(sla.by_owner, "mqls_due", k), ax=ax)
     if name == "sla_weekly":
-        return plots.plot_sla_weekly(_shown(sla.by_week, "mqls_due", k), ax=ax)
+        return plots.plot_sla_weekly(shown_groups(sla.by_week, "mqls_due", k), ax=ax)
     if name == "mql_volume":
-        return plots.plot_mql_volume(_drawable(sla.volume, ["mqls"], k), ax=ax)
+        return plots.plot_mql_volume(drawable(sla.volume, ["mqls"], k), ax=ax)
     if name == "lost_reasons":
         lost = loop.lost_by_source
         return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
@@ -131,7 +68,7 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
         shown = (["new_leads", *stage_counts[1:3], *stage_counts[-1:]] if len(stage_counts) > 3
                  else ["new_leads", *stage_counts])
         named = {f"reached_{key}": f"reached_{stage}" for key, stage in _stage_names(result).items()}
-        return plots.plot_kpis(_drawable(kpis, shown, k).rename(columns=named), [named.get(c, c) for c in shown], ax=ax)
+        return plots.plot_kpis(drawable(kpis, shown, k).rename(columns=named), [named.get(c, c) for c in shown], ax=ax)
     raise ValueError(f"unknown figure {name!r}; the report's figures are {', '.join(FIGURES)}")
 
 
@@ -232,7 +169,6 @@ def report_sections(result: FunnelResult) -> list[Section]:
         "lie mostly (80% or more) inside a higher-ranked friction point at the same step, such as a campaign inside "
         "its source, restates that finding: it is left out of the list and marked 'within' in the segments table.",
         *words], friction_items))
-    from alignkit.funnel.report_time import time_sections  # it builds on this module's masks
     sections += time_sections(result)
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [

@@ -12,7 +12,7 @@ from alignkit.funnel.analysis import FunnelResult
 from alignkit.funnel.backtest import CALIBRATION_BANDS, MAX_CUTOFFS, MIN_HISTORY_DAYS
 from alignkit.funnel.forecast import LANDMARKS, MIN_AT_RISK
 from alignkit.funnel.outlook import forecast_lines, goal_lines, money, time_lines
-from alignkit.funnel.report import mask_small_counts, private_groups, readable
+from alignkit.funnel.masks import mask_small_counts, private_groups, readable
 from alignkit.funnel.time_to_convert import GROUPS_PER_BREAKDOWN
 from alignkit.funnel.timing import BOOTSTRAP
 from alignkit.report.html import ReportFigure, ReportTable, Section
@@ -39,7 +39,10 @@ def plot_time(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) ->
 def time_sections(result: FunnelResult) -> list[Section]:
     """Return the report's time sections: time to convert, the open pipeline's forecast, the MQLs the goal needs."""
     if result.time is None:
-        return []
+        return [Section("time", "How long leads take", [
+            "Not measured: no lead in the export has a date of creation or of reaching a stage, so times to convert, "
+            "the open pipeline's forecast and the MQLs a goal needs cannot be counted. Map a created date "
+            "(crm.contacts.columns: {created_at: ...}) or the stage dates to measure them."])]
     return [_time_section(result), _forecast_section(result), _goal_section(result)]
 
 

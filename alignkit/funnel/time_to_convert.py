@@ -113,10 +113,8 @@ def time_by_group(to_won: Durations, by: dict[str, pd.Series], *, min_group_size
     everyone = to_won.counts()
     rows = []
     for name, labels in by.items():
-        values = pd.Series(np.asarray(labels, dtype=object)[to_won.rows]).astype("str")
-        sizes = values[values.ne("nan") & values.ne("<NA>") & values.ne("")].value_counts()
-        for label in sizes[sizes >= min_group_size].index[:GROUPS_PER_BREAKDOWN]:
-            mine = to_won.counts((values == label).to_numpy())
+        names, counts = _largest_groups(to_won, labels, min_group_size=min_group_size, most=GROUPS_PER_BREAKDOWN)
+        for label, mine in zip(names, counts):
             rest = everyone - mine
             if rest.sum() < min_group_size:
                 continue
@@ -135,6 +133,20 @@ def time_by_group(to_won: Durations, by: dict[str, pd.Series], *, min_group_size
     out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy(float)) if len(out) else pd.Series(dtype=float)
     out["significant"] = out["q_value"] < fdr
     return out.sort_values(["q_value", "leads"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def _largest_groups(to_won: Durations, labels: pd.Series | np.ndarray, *, min_group_size: int,
+                    most: int) -> tuple[list[str], np.ndarray]:
+    """Return the `most` largest groups of `labels` (one per lead of the leads table) with at least `min_group_size`
+    leads in `to_won`, and their per-day counts (groups, days, 3); blank labels are no group."""
+    codes, uniques = pd.factorize(pd.Series(labels).to_numpy(dtype=object)[to_won.rows], use_na_sentinel=True)
+    sizes = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    names = np.array([str(u) for u in uniques], dtype=object)
+    order = [i for i in np.argsort(-sizes, kind="stable") if sizes[i] >= min_group_size
+             and names[i].strip() not in ("", "nan", "<NA>", "None")][:most]
+    remap = np.full(len(uniques) + 1, -1)
+    remap[np.array(order, dtype=np.int64)] = np.arange(len(order))
+    return [names[i] for i in order], to_won.counts_by(remap[codes], len(order))
 
 
 def _within(counts: np.ndarray, seed: int, day: int = 90) -> np.ndarray:
@@ -159,14 +171,12 @@ def curve_breakdown(groups: pd.DataFrame) -> str | None:
 def curves(to_won: Durations, labels: pd.Series | None, *, min_group_size: int, seed: int = 0) -> pd.DataFrame:
     """Return the share won by each day (up to CURVE_DAYS or the follow-up) with a pointwise 95% bootstrap band, for
     all leads and the largest groups of `labels` (at most CURVE_LINES lines; groups under `min_group_size` never)."""
-    series = [("All leads", np.ones(len(to_won.days), bool))]
+    series = [("All leads", to_won.counts())]
     if labels is not None:
-        values = pd.Series(np.asarray(labels, dtype=object)[to_won.rows]).astype("str")
-        sizes = values[values.ne("nan") & values.ne("<NA>") & values.ne("")].value_counts()
-        series += [(str(g), (values == g).to_numpy()) for g in sizes[sizes >= min_group_size].index[:CURVE_LINES - 1]]
+        names, counts = _largest_groups(to_won, labels, min_group_size=min_group_size, most=CURVE_LINES - 1)
+        series += list(zip(names, counts))
     frames = []
-    for label, mask in series:
-        counts = to_won.counts(mask)
+    for label, counts in series:
         won, _, at_risk = incidence(counts)
         boot, _, _ = incidence(resampled(counts, draws=GROUP_DRAWS, seed=seed))
         last = min(CURVE_DAYS, int(np.flatnonzero(at_risk > 0)[-1]) if (at_risk > 0).any() else 0)
@@ -187,9 +197,11 @@ def cohort_incidence(paths: StagePaths, outcomes: Outcomes, *, converted_stage: 
     d = durations(created, paths.reached[:, j], paths.reached_at[:, j], outcomes, as_of=as_of,
                   entry=paths.names[0], target=converted_stage)
     month = created[d.rows].astype("datetime64[M]")
+    months = np.unique(month[~np.isnat(month)])
+    codes = np.searchsorted(months, month)
+    codes[np.isnat(month)] = -1
     rows = []
-    for m in np.unique(month[~np.isnat(month)]):
-        counts = d.counts(month == m)
+    for m, counts in zip(months, d.counts_by(codes, len(months))):
         won, _, at_risk = incidence(counts)
         boot, _, _ = incidence(resampled(counts, draws=GROUP_DRAWS, seed=seed))
         row: dict[str, object] = {"cohort": str(pd.Period(m, freq="M"))}

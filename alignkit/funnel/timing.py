@@ -53,6 +53,15 @@ class Durations:
         return np.bincount(days * 3 + event, minlength=width * 3).reshape(width, 3)
 
 
+    def counts_by(self, codes: np.ndarray, groups: int) -> np.ndarray:
+        """Return per-day counts (groups, days, 3) for each group code 0 … groups−1 of the leads in (one code per
+        lead of `rows`; other codes are left out), in one pass however many leads."""
+        width = int(self.days.max()) + 1 if len(self.days) else 1
+        keep = (codes >= 0) & (codes < groups)
+        flat = (codes[keep] * width + self.days[keep]) * 3 + self.event[keep]
+        return np.bincount(flat, minlength=groups * width * 3).reshape(groups, width, 3)
+
+
 @dataclass(frozen=True)
 class Outcomes:
     """When each lead was won and lost (NaT when not), from the stage dates and the deal or lifecycle status."""
@@ -178,7 +187,8 @@ def summarise(counts: np.ndarray, *, seed: int = 0, draws: int = BOOTSTRAP, caus
     follow_up = int(np.flatnonzero(at_risk > 0)[-1]) if (at_risk > 0).any() else 0
     row = {"leads": int(counts.sum()), "reached": int(counts[:, REACHED].sum()), "lost": int(counts[:, LOST].sum()),
            "open": int(counts[:, OPEN].sum()), "median_days": float(median_day(chosen))}
-    row["median_ci_low"], row["median_ci_high"] = _interval(median_day(boot))
+    low, high = _interval(median_day(boot))
+    row["median_ci_low"], row["median_ci_high"] = np.floor(low), np.ceil(high)   # whole days, rounded outwards
     for h in HORIZONS:
         inside = h <= follow_up
         row[f"within_{h}d"] = float(_at(won, h)) if inside else np.nan

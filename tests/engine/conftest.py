@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -31,6 +32,8 @@ def assert_same_results(expected: object, actual: object) -> None:
     for name, value in left.items():
         if isinstance(value, pd.DataFrame):
             pd.testing.assert_frame_equal(value, right[name], check_exact=True, obj=name)
+        elif isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(value, right[name], err_msg=name)
         else:
             assert value == right[name], name
 

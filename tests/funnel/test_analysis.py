@@ -57,6 +57,7 @@ def test_funnel_as_of_is_read_from_the_project_file(tmp_path, demo_project):
 
 def test_demo_report_sections_hold_every_part(demo_result):
     ids = [section.id for section in report_sections(demo_result)]
-    assert ids == ["definitions", "funnel", "friction", "cohorts", "sla", "closed-loop", "kpis"]
+    assert ids == ["definitions", "funnel", "friction", "time", "forecast", "goal", "cohorts", "sla", "closed-loop",
+                   "kpis"]
     assert "friction points" in demo_result._repr_html_()
     assert repr(demo_result).startswith("FunnelResult(as of 2026-09-30")
