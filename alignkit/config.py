@@ -95,8 +95,10 @@ class SurveyInput(_Settings):
         return value
 
 
+# closed_at: when the lead itself closed, won or lost (a one-table pipeline of opportunities, a lead list with a
+# conversion date): the date a converted lead converted, and the date a lost one was lost
 CONTACT_CANONICAL = ("lead_id", "email", "first_name", "last_name", "phone", "created_at", "stage",
-                     "source", "campaign", "owner", "converted", "amount", "lost_reason")
+                     "source", "campaign", "owner", "converted", "closed_at", "amount", "lost_reason")
 DEAL_CANONICAL = ("deal_id", "lead_id", "stage", "amount", "created_at", "closed_at", "lost_reason")
 TOUCH_CANONICAL = ("lead_id", "at", "kind", "content")
 
@@ -106,10 +108,12 @@ ROW_NUMBER = "<row number>"   # crm.contacts.columns.lead_id when no column is a
 
 class MembershipInput(_Settings):
     """crm.contacts.converted_from: a table listing the ids of the contacts that converted (the closed deals of a
-    list of MQLs, the customers among leads). A contact is converted when its id appears in `key`."""
+    list of MQLs, the customers among leads). A contact is converted when its id appears in `key`, on the date in
+    `date` when the table has one (it becomes the contact's closed_at)."""
 
     file: str
     key: Annotated[str, Field(min_length=1)]     # the column holding the contacts' ids
+    date: str | None = None                      # the column holding when each converted (e.g. won_date): times to convert
     encoding: str = "auto"
     delimiter: str = "auto"
     sheet: str | int | None = None

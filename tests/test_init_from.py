@@ -99,7 +99,7 @@ def test_pipeline_maps_stages_lookups_and_their_keys(drafts):
     data, text = drafts["pipeline"]["yaml"], drafts["pipeline"]["text"]
     columns = data["crm"]["contacts"]["columns"]
     assert columns == {"lead_id": "opportunity_id", "stage": "deal_stage", "owner": "sales_agent",
-                       "amount": "close_value", "created_at": "engage_date"}
+                       "amount": "close_value", "created_at": "engage_date", "closed_at": "close_date"}
     joins = {lk["file"]: (lk["key"], lk["on"]) for lk in data["crm"]["lookups"]}
     assert joins == {"accounts.csv": ("account", "account"), "products.csv": ("product", "product"),
                      "sales_teams.csv": ("sales_agent", "owner")}
@@ -166,3 +166,16 @@ def test_a_next_step_only_where_the_finding_gives_one(drafts, name):
     else:
         # The web-form lead list converts by occupation and time on the site (tests/fixtures/shapes.py).
         assert clear_rule and clear_trait and "Next step: use the lead score" in text
+
+
+def test_the_drafted_pipeline_times_wins_and_losses_by_their_close_date(drafts):
+    """The one-table pipeline's close_date is drafted as the deals' own close date: a won deal without a Won date
+    is won on it, a lost one lost on it (never on the day it entered), and open deals stay open, censored."""
+    folder = drafts["pipeline"]["project"].parent / "reports" / "02_funnel_and_sla"
+    won = pd.read_csv(folder / "time_to_convert.csv").iloc[-1]
+    facts = drafts["pipeline"]["facts"]
+    assert (won["to_stage"], won["reached"], won["lost"]) == ("Won", facts["won"], facts["lost"])
+    cycle = pd.read_csv(folder / "sales_cycle.csv").set_index("outcome")
+    # closes were drawn 5 to 119 days after engagement, for won and lost deals alike: a median near 62 days
+    for outcome in ("won", "lost"):
+        assert 50 <= cycle.loc[outcome, "median_days"] <= 70, cycle

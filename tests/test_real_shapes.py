@@ -97,3 +97,17 @@ def test_run_completes_with_no_traceback_and_the_drafted_outcome(drafted, name):
         assert pd.api.types.is_numeric_dtype(leads[column]) and leads[column].notna().all()
     drivers = pd.read_csv(folder / "reports" / "04_converting_leads" / "drivers.csv")
     assert not set(drivers.iloc[:, 0].astype(str)) & {"lead_number", "landing_page_id", "mql_id"}
+
+
+def test_a_membership_table_with_dates_gives_a_timed_funnel(drafted):
+    """The closed-deals table lists the MQLs that converted and when (won_date): the draft reads the date, lays out
+    MQL → Won from the outcome (the MQL list has no stage column), and notebook 02 times the conversion with the
+    open MQLs censored."""
+    shape = drafted["mql_deals"]
+    data, truth = shape["yaml"], shape["truth"]
+    assert data["crm"]["contacts"]["converted_from"]["date"] == "won_date"
+    assert [s["name"] for s in data["funnel"]["stages"]] == ["MQL", "Won"]
+    times = pd.read_csv(shape["project"].parent / "reports" / "02_funnel_and_sla" / "time_to_convert.csv")
+    won = times.iloc[-1]
+    assert won["to_stage"] == "Won" and won["reached"] == round(truth["rate"] * 1500)
+    assert won["median_ci_low"] - 2 <= truth["median_days_to_win"] <= won["median_ci_high"] + 2

@@ -11,7 +11,7 @@ import pandas as pd
 from alignkit.config import ROW_NUMBER
 from alignkit.draft.lookups import JoinGuess, guess_join
 from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, membership_layout,
-                                    post_outcome_suspects, stage_layout)
+                                    post_outcome_suspects, stage_layout, stages_from_outcome)
 from alignkit.errors import InputFileError
 from alignkit.ingest.crm import REQUIRED, detect_crm_format
 from alignkit.ingest.files import to_snake_case
@@ -114,7 +114,8 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
     if contacts.column("stage"):
         created = contacts.column("created_at")
         dates = [c for c in _date_columns(contacts) if c != created]
-        layout = stage_layout(frame, contacts.column("stage"), dates)
+        closed = contacts.column("closed_at")   # never a stage's date (lost rows have it too), but it says how to judge
+        layout = stage_layout(frame, contacts.column("stage"), dates + ([closed] if closed else []))
         if created is None and dates:
             # funnel stages need a creation date: the most filled date stands in for it
             best = max(dates, key=lambda c: (frame[c].notna().mean(), c))
@@ -125,11 +126,16 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
         used = {s.reached_column for s in layout.stages}
         contacts.left_out = [t for t in contacts.left_out if t.column not in used]
         return layout
-    if contacts.column("converted"):
-        return converted_layout(frame, contacts.column("converted"))
-    if contacts.membership is not None:
-        return membership_layout(frame, contacts.membership)
-    return None
+    layout = (converted_layout(frame, contacts.column("converted")) if contacts.column("converted")
+              else membership_layout(frame, contacts.membership) if contacts.membership is not None else None)
+    if layout is None:
+        return None
+    date = contacts.column("closed_at") or (f"{layout.membership_file}: {layout.membership_date}"
+                                            if layout.membership_date else None)
+    if contacts.column("created_at") and date:   # dated conversions: a funnel of two stages times them
+        return stages_from_outcome(layout, contacts_name=f"{contacts.export.path.stem} {contacts.column('lead_id')}",
+                                   date_column=date)
+    return layout
 
 
 def draft_project(sources: list[Path]) -> ProjectDraft:

@@ -5,7 +5,7 @@ converted / not converted / open values; and the fields suspected of being recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -51,6 +51,9 @@ class OutcomeDraft:
     converted: pd.Series | None = None    # per row: True / False, NA while open (for the post-outcome checks)
     membership_file: str = ""             # converted = the row's id is listed in this file's `membership_key`
     membership_key: str = ""
+    membership_date: str = ""             # … on the date in this column of it ("" = none found)
+    membership_date_evidence: str = ""
+    stages_from_outcome: bool = False     # `stages` were drafted from the outcome and dates (no stage column)
 
 
 def _fill(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> dict[str, float]:
@@ -131,17 +134,54 @@ def converted_layout(frame: pd.DataFrame, column: str) -> OutcomeDraft:
                         value_evidence=evidence, converted=converted)
 
 
+WIN_DATE_WORDS = ("won", "win", "close", "closed", "convert", "signed", "purchase", "order")
+
+
+def membership_date(members: ExportFile) -> tuple[str, str] | None:
+    """Return the membership table's column holding when each listed contact converted, with the evidence: its only
+    date column, or the date column named like a win or a close (won_date, close_date …); None when it has none."""
+    dates = [c for c, m in members.meanings.items() if m.role == "date" and c != members.member_key]
+    if not dates:
+        return None
+    named = [c for c in dates if any(w in to_snake_case(c) for w in WIN_DATE_WORDS)]
+    if len(named) == 1:
+        return named[0], f"its date column named like a win or a close ({members.meanings[named[0]].evidence})"
+    if len(dates) == 1:
+        return dates[0], f"its only date column ({members.meanings[dates[0]].evidence})"
+    return None
+
+
+def stages_from_outcome(outcome: OutcomeDraft, *, contacts_name: str, date_column: str) -> OutcomeDraft:
+    """Return the outcome with two funnel stages drafted from it, for a table without a stage column whose leads
+    have a created date and whose conversions have a date (`date_column`): every lead enters at the first stage
+    (MQL when the table is a list of MQLs, else Lead) and reaches the second (Won, or Converted) when its outcome
+    says converted, on that date — enough to time conversion, forecast the open leads and size the MQLs a goal
+    needs."""
+    first = "MQL" if "mql" in to_snake_case(contacts_name) or "qualified" in contacts_name.casefold() else "Lead"
+    won = "Won" if outcome.membership_file and any(w in outcome.membership_file.casefold()
+                                                    for w in ("deal", "won", "closed", "sale")) else "Converted"
+    evidence = (f"no stage column: two stages drafted from the outcome — every lead enters at {first} when created "
+                f"and reaches {won} when converted ({outcome.column}), on {date_column}")
+    return replace(outcome, stages=[StageDraft(first, 0, evidence="every lead, from its created date"),
+                                    StageDraft(won, 0, evidence=f"converted leads, on {date_column}")],
+                   stages_from_outcome=True, order_evidence=evidence,
+                   judge="maturity", judge_evidence="no stage column: a lead not converted stays open, judged once it "
+                                                    "had cohort_maturity_days to convert")
+
+
 def membership_layout(frame: pd.DataFrame, members: ExportFile) -> OutcomeDraft:
     """Return the outcome of a table whose converted rows are listed in a membership table: converted when the
-    row's id appears in the membership table's key column (yes / no)."""
+    row's id appears in the membership table's key column (yes / no), on its date column when it has one."""
     keys = set(members.frame[members.member_key].dropna().astype("str").str.strip())
     ids = frame[members.member_of].astype("str").str.strip()
     converted = ids.isin(keys)
     evidence = (f"{members.path.name} lists {converted.sum():,} of the {len(frame):,} rows' {members.member_of} "
                 f"values in its {members.member_key} column ({converted.mean():.1%}): those rows converted")
+    date = membership_date(members)
     return OutcomeDraft(f"listed in {members.path.name}", converted_values=["yes"], not_converted_values=["no"],
                         value_evidence=evidence, converted=converted.astype("boolean"),
-                        membership_file=members.path.name, membership_key=members.member_key)
+                        membership_file=members.path.name, membership_key=members.member_key,
+                        membership_date=date[0] if date else "", membership_date_evidence=date[1] if date else "")
 
 
 def post_outcome_suspects(frame: pd.DataFrame, attributes: dict[str, str], converted: pd.Series, *,

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from alignkit.draft.assemble import LookupDraft, ProjectDraft, TableDraft, draft_project
+from alignkit.draft.outcome import membership_date
 from alignkit.errors import InputFileError
 from alignkit.ingest.survey import read_survey
 from alignkit.meaning.columns import ColumnMeaning, identifier_evidence
@@ -64,6 +65,10 @@ def _table_lines(table: TableDraft, raw: Path, indent: str) -> list[str]:
         lines += [f"{indent}# {member.path.name} — membership: {member.reason}",
                   _line(f"{indent}converted_from: {{file: {_q(os.path.relpath(member.path, raw))}, "
                         f"key: {_q(member.member_key)}}}", "guessed: converted = its id is listed there")]
+        date = membership_date(member)
+        if date:
+            lines[-1] = lines[-1].replace("}", f", date: {_q(date[0])}}}", 1)
+            lines.append(indent + _one_line(f"#   date: {date[0]} — when each converted: {date[1]}"))
     if table.attributes:
         lines.append(f"{indent}attributes:")
         lines += _attributes(table.attributes, indent + "  ")
@@ -102,15 +107,19 @@ def _funnel_lines(draft: ProjectDraft) -> list[str]:
     if not outcome.converted_values or len(stages) < 2:
         return []
     won = stages[-1].value
-    lines = ["funnel:", "  " + _one_line(f"# stages drafted from {outcome.column}: {outcome.order_evidence}"), "  stages:"]
+    drafted = (outcome.order_evidence if outcome.stages_from_outcome
+               else f"stages drafted from {outcome.column}: {outcome.order_evidence}")
+    lines = ["funnel:", "  " + _one_line(f"# {drafted}"), "  stages:"]
     for stage in stages:
         reached = f", reached_column: {_q(stage.reached_column)}" if stage.reached_column else ""
         lines.append(_line(f"    - {{name: {_q(stage.value)}, value: {_q(stage.value)}{reached}, "
                            f"definition: {_q(STAGE_DEFINITION)}}}", f"guessed: {stage.evidence}"))
     sql = stages[1].value if len(stages) > 2 else stages[0].value
     lines.append(_line(f"  mql_stage: {_q(stages[0].value)}", "guessed: the first stage"))
-    lines.append(_line(f"  sql_stage: {_q(sql)}", "guessed: the stage after the first (check it)"))
-    lines.append(_line(f"  converted_stage: {_q(won)}", "guessed: its name says won"))
+    lines.append(_line(f"  sql_stage: {_q(sql)}", "guessed: the stage after the first (check it)" if len(stages) > 2
+                       else "guessed: the first stage, as no stage lies between it and the last"))
+    lines.append(_line(f"  converted_stage: {_q(won)}", "guessed: the converted leads" if outcome.stages_from_outcome
+                       else "guessed: its name says won"))
     lines.append(_line(f"  lost_values: {json.dumps(outcome.lost_values, ensure_ascii=False)}",
                        "guessed: their names say lost" if outcome.lost_values else "no value named like a loss"))
     lines.append(_line(f"  judge: {outcome.judge}", f"guessed: {outcome.judge_evidence}"))
@@ -208,7 +217,9 @@ def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
             for lookup in draft.lookups:
                 lines += _lookup_lines(lookup, raw)
         lines.append("")
-        if draft.outcome is not None and draft.outcome.stages:
+        if draft.outcome is not None and draft.outcome.stages_from_outcome:
+            lines += [*_outcome_lines(draft), "", *_funnel_lines(draft), ""]
+        elif draft.outcome is not None and draft.outcome.stages:
             funnel = _funnel_lines(draft)
             lines += [*funnel, ""] if funnel else [_one_line(f"# {draft.outcome.column}: no won value among its values, "
                                                              f"so no funnel was drafted; add funnel.stages by hand"), ""]

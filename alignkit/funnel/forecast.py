@@ -62,9 +62,14 @@ class Timeline:
 
 
 def timeline(leads: pd.DataFrame, paths: StagePaths, outcomes: Outcomes, *, converted_stage: str) -> Timeline:
-    """Return the leads' timeline: each stage reached at its date (a stage reached without any date at the date of
-    the stage before, the first at creation), the win and loss dates, and the amount."""
+    """Return the leads' timeline: each stage reached at its date (the first stage without one at creation; a
+    skipped stage at the next dated stage's date; a stage reached with no later date at the date of the stage
+    before), the win and loss dates, and the amount."""
     stage_at = paths.reached_at.copy()
+    # the first stage without its own date was reached at creation, not on the date of a later stage
+    stage_at[:, 0] = np.where(paths.has_date[:, 0], stage_at[:, 0], paths.created_at)
+    j = paths.index(converted_stage)
+    stage_at[:, j] = np.where(outcomes.won, outcomes.won_at, stage_at[:, j])   # a win without a stage date: closed
     for i in range(stage_at.shape[1]):
         before = paths.created_at if i == 0 else stage_at[:, i - 1]
         stage_at[:, i] = np.where(paths.reached[:, i] & np.isnat(stage_at[:, i]), before, stage_at[:, i])

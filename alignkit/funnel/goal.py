@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alignkit.funnel.timing import Durations, incidence, median_day, resampled
+from alignkit.funnel.timing import CREATION, Durations, incidence, median_day, resampled
 
 GOAL_DRAWS = 1000
 MIN_AT_RISK = 30
@@ -80,7 +80,9 @@ def delivered_by_month(entered_at: np.ndarray, *, as_of: pd.Timestamp, months: i
     counts = full.value_counts().sort_index()
     if not len(counts):
         return pd.DataFrame({"month": pd.Series(dtype="str"), "delivered": pd.Series(dtype="int64")})
-    span = pd.period_range(counts.index.min(), current - 1, freq="M")[-months:]
+    # up to the month before the export's, or the last month the export has any entries in (the entry dates of
+    # some exports stop before their close dates do: those later months are not deliveries of zero)
+    span = pd.period_range(counts.index.min(), min(current - 1, counts.index.max()), freq="M")[-months:]
     counts = counts.reindex(span, fill_value=0)
     return pd.DataFrame({"month": counts.index.astype(str), "delivered": counts.to_numpy().astype(np.int64)})
 
@@ -99,6 +101,7 @@ def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarr
     amounts = np.asarray(won_amounts, dtype=float)
     amounts = amounts[~np.isnan(amounts) & (amounts > 0)]
     kind = "revenue" if revenue_goal and len(amounts) else "customers"
+    entry = "new lead" if to_won.entry == CREATION else to_won.entry
     goal = float(revenue_goal if kind == "revenue" else customers_goal or 0)
     delivered = delivered_by_month(entered_at, as_of=as_of)
     counts = to_won.counts()
@@ -109,9 +112,9 @@ def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarr
     if kind == "customers" and not customers_goal:
         reason = "the revenue goal needs won amounts (`amount`), and the leads have none; set sla.customers_per_month"
     elif not counts[:, 1].sum():
-        reason = f"no {to_won.entry} lead has been won yet"
+        reason = f"no {entry} has been won yet"
     if reason:
-        return Goal(kind, goal, to_won.entry, np.nan, empty, np.nan, empty, np.nan, empty, np.nan, delivered, agreed,
+        return Goal(kind, goal, entry, np.nan, empty, np.nan, empty, np.nan, empty, np.nan, delivered, agreed,
                     reason)
     rng = np.random.default_rng(seed)
     boot_won, _, _ = incidence(resampled(counts, draws=GOAL_DRAWS, seed=seed))
@@ -126,7 +129,7 @@ def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarr
     with np.errstate(divide="ignore"):
         needs = np.where(per_lead > 0, goal / per_lead, np.inf)
     needed = goal / (rate * (mean if kind == "revenue" else 1.0))
-    return Goal(kind=kind, goal=goal, entry=to_won.entry, win_rate=rate, win_rate_ci=_ci(rates), mean_amount=mean,
+    return Goal(kind=kind, goal=goal, entry=entry, win_rate=rate, win_rate_ci=_ci(rates), mean_amount=mean,
                 mean_amount_ci=_ci(means) if kind == "revenue" else empty, needed=needed, needed_ci=_ci(needs),
                 median_days_to_win=float(median_day(won)), delivered=delivered, agreed=agreed)
 

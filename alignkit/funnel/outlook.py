@@ -14,7 +14,7 @@ from alignkit.funnel.forecast import FORECAST_HORIZONS, expected_totals, fit_lan
 from alignkit.config import ProjectSettings
 from alignkit.funnel.goal import Goal, mqls_needed
 from alignkit.funnel.time_to_convert import TimeToConvert, cohort_incidence, time_to_convert
-from alignkit.funnel.timing import entry_times
+from alignkit.funnel.timing import CREATION, entry_times
 from alignkit.prepare.stage_paths import StagePaths
 from alignkit.report.findings import finding
 
@@ -28,6 +28,7 @@ class PipelineForecast:
     by_stage: pd.DataFrame
     backtest: Backtest
     has_amounts: bool
+    median_days_open: float = np.nan   # the open leads' median days at their stage
 
     def within(self, horizon: int) -> pd.Series:
         """Return the totals row of a horizon in days."""
@@ -61,6 +62,7 @@ def forecast_pipeline(leads: pd.DataFrame, paths: StagePaths, timing: TimeToConv
     if not has_amounts:
         by_stage = by_stage.drop(columns=["revenue_within_90d", "with_own_amount"])
     return PipelineForecast(totals=totals, by_stage=by_stage, has_amounts=has_amounts,
+                            median_days_open=float(predicted["days_at_stage"].median()) if len(predicted) else np.nan,
                             backtest=backtest(line, as_of=as_of, maturity_days=maturity_days, seed=seed))
 
 
@@ -115,8 +117,9 @@ def time_lines(timing: TimeToConvert) -> list[str]:
         return []
     line = (f"Half of the won deals are won within {row['median_days']:.0f} days of {timing.entry} "
             f"(95% CI {row['median_ci_low']:.0f}–{row['median_ci_high']:.0f})")
+    who = "new leads" if timing.entry == CREATION else f"{timing.entry} leads"
     if not np.isnan(row["within_90d"]):
-        line += (f"; {row['within_90d']:.0%} of {timing.entry} leads are won within 90 days "
+        line += (f"; {row['within_90d']:.0%} of {who} are won within 90 days "
                  f"(CI {row['within_90d_ci_low']:.0%}–{row['within_90d_ci_high']:.0%}), open leads counted as "
                  "still open")
     return [line + "."]
@@ -128,8 +131,13 @@ def forecast_lines(forecast: PipelineForecast, timing: TimeToConvert) -> list[st
     row = forecast.within(max(FORECAST_HORIZONS))
     if not row["open"]:
         return []
-    line = (f"The {int(row['open']):,} open leads should bring {row['wins']:,.0f} {timing.converted_stage} wins "
-            f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})")
+    if row["wins"] < 0.5:   # a pipeline gone stale: say why there is nothing to expect
+        line = (f"The {int(row['open']):,} open leads should bring hardly any {timing.converted_stage} wins "
+                f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f}): they have been at their stage for "
+                f"{forecast.median_days_open:,.0f} days at the median, past the time wins come in")
+    else:
+        line = (f"The {int(row['open']):,} open leads should bring {row['wins']:,.0f} {timing.converted_stage} wins "
+                f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})")
     if forecast.has_amounts and np.isfinite(row["revenue"]):
         line += f" and {money(row['revenue'])} (interval {money(row['revenue_low'])}–{money(row['revenue_high'])})"
     line += f" in the next {int(row['horizon_days'])} days"
@@ -139,7 +147,12 @@ def forecast_lines(forecast: PipelineForecast, timing: TimeToConvert) -> list[st
     else:
         line += (f"; backtested at {len(test.by_cutoff)} past month ends, the forecast missed by "
                  f"{test.error('forecast'):.0%} against {test.error('weighted pipeline'):.0%} for the weighted "
-                 "pipeline.")
+                 "pipeline")
+        held = test.summary.set_index("method").loc["forecast", "interval_held"]
+        if held < 0.8:   # an interval that failed the past is not to be trusted now
+            line += (f", but its 95% interval held the actual wins at only {round(held * len(test.by_cutoff))} of "
+                     f"{len(test.by_cutoff)} month ends: read it as too narrow")
+        line += "."
     return [line]
 
 

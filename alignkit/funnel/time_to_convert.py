@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alignkit.funnel.timing import (BOOTSTRAP, HORIZONS, LOST, REACHED, Durations, Outcomes, durations, entry_stage,
-                                    entry_times, incidence, lead_outcomes_in_time, median_day, resampled, summarise)
+from alignkit.funnel.timing import (BOOTSTRAP, CREATION, HORIZONS, LOST, REACHED, Durations, Outcomes, durations,
+                                    entry_index, entry_stage, entry_times, incidence, lead_outcomes_in_time,
+                                    median_day, resampled, summarise)
 from alignkit.prepare.stage_paths import StagePaths
 from alignkit.stats import benjamini_hochberg
 
@@ -51,13 +52,21 @@ def time_to_convert(leads: pd.DataFrame, paths: StagePaths, *, mql_stage: str, c
     entry = entry_stage(paths, mql_stage)
     outcomes = lead_outcomes_in_time(leads, paths, converted_stage=converted_stage)
     entered_at = entry_times(paths, entry)
+    first = entry_index(paths, entry)
+    # leads at or past the entry stage without a date for it cannot be timed: counted in every row
+    no_entry_date = int((paths.reached[:, first] & np.isnat(entered_at)).sum())
     rows, to_won = [], None
-    for j in range(paths.index(entry) + 1, paths.index(converted_stage) + 1):
+    converted = paths.index(converted_stage)
+    for j in range(first + 1, converted + 1):
         target = paths.names[j]
-        d = durations(entered_at, paths.reached[:, j], paths.reached_at[:, j], outcomes, as_of=as_of, entry=entry,
+        reached_at = outcomes.won_at if j == converted else paths.reached_at[:, j]
+        d = durations(entered_at, paths.reached[:, j], reached_at, outcomes, as_of=as_of, entry=entry,
                       target=target)
+        counts = d.counts()
+        if j < converted and counts[:, REACHED].sum() and not counts[1:, REACHED].sum():
+            continue   # the stage's date is the entry date itself (mapped from the same column): nothing to time
         rows.append({"from_stage": entry, "to_stage": target, **summarise(d.counts(), seed=seed),
-                     "out_of_order": d.out_of_order, "no_date": d.undated})
+                     "out_of_order": d.out_of_order, "no_date": d.undated, "no_entry_date": no_entry_date})
         to_won = d
     if to_won is None:   # the entry stage is the converted one: nothing to time
         to_won = durations(entered_at, paths.reached[:, 0], entered_at, outcomes, as_of=as_of, entry=entry,
@@ -193,9 +202,9 @@ def cohort_incidence(paths: StagePaths, outcomes: Outcomes, *, converted_stage: 
     open leads censored) with 95% CIs, empty where the cohort's follow-up is shorter: young cohorts are judged on
     the days they had, never read as worse."""
     j = paths.index(converted_stage)
-    created = entry_times(paths, paths.names[0])
-    d = durations(created, paths.reached[:, j], paths.reached_at[:, j], outcomes, as_of=as_of,
-                  entry=paths.names[0], target=converted_stage)
+    created = entry_times(paths, CREATION)
+    d = durations(created, paths.reached[:, j], outcomes.won_at, outcomes, as_of=as_of, entry=CREATION,
+                  target=converted_stage)
     month = created[d.rows].astype("datetime64[M]")
     months = np.unique(month[~np.isnat(month)])
     codes = np.searchsorted(months, month)

@@ -74,35 +74,55 @@ class Outcomes:
 
 
 def lead_outcomes_in_time(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str) -> Outcomes:
-    """Return each lead's win (reached the converted stage, at its date) and loss: lost for good and not won, dated
-    by the deal's close date when the deal closed lost, else by the lead's last recorded move (when it stopped)."""
+    """Return each lead's win (reached the converted stage, at its date, else at its close date) and loss.
+
+    A loss needs evidence of one: a deal closed lost, a lifecycle value listed as lost, or an outcome value saying
+    not converted *with* a close date. It is dated by the close date, else (a lifecycle loss) by the lead's last
+    recorded move, when it stopped. An undated 'not converted' — a lead missing from a membership table, a 0 in a
+    converted column — says only that the lead had not converted by the export: it stays open, censored there."""
     j = paths.index(converted_stage)
     won = paths.reached[:, j]
-    lost = closed_lost(leads) & ~won
-    last_move = np.where(paths.has_date, paths.reached_at, np.datetime64("NaT")).max(axis=1)
-    last_move = np.where(np.isnat(last_move), paths.created_at, last_move)
     closed_at = (pd.to_datetime(leads["deal_closed_at"]).to_numpy("datetime64[ns]") if "deal_closed_at" in leads
                  else np.full(len(leads), np.datetime64("NaT"), "datetime64[ns]"))
-    dated = lost & deal_lost(leads) & ~np.isnat(closed_at)
+    won_at = np.where(won & np.isnat(paths.reached_at[:, j]), closed_at, paths.reached_at[:, j])
+    lifecycle = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
+                 else np.zeros(len(leads), bool))
+    lost = (deal_lost(leads) | lifecycle | (closed_lost(leads) & ~np.isnat(closed_at))) & ~won
+    last_move = np.where(paths.has_date, paths.reached_at, np.datetime64("NaT")).max(axis=1)
+    last_move = np.where(np.isnat(last_move), paths.created_at, last_move)
+    dated = lost & ~np.isnat(closed_at)
     lost_at = np.where(dated, closed_at, np.where(lost, last_move, np.datetime64("NaT")))
-    return Outcomes(won=won, won_at=paths.reached_at[:, j], lost=lost, lost_at=lost_at.astype("datetime64[ns]"),
-                    lost_dated=int(dated.sum()))
+    return Outcomes(won=won, won_at=won_at.astype("datetime64[ns]"), lost=lost,
+                    lost_at=lost_at.astype("datetime64[ns]"), lost_dated=int(dated.sum()))
+
+
+CREATION = "creation"   # the entry when times are counted from each lead's creation date
 
 
 def entry_stage(paths: StagePaths, mql_stage: str) -> str:
-    """Return the stage times are measured from: the MQL stage when some of its dates are recorded, else the first."""
+    """Return what times are measured from: the MQL stage when some of its dates are recorded, else the first stage
+    when its own dates are, else CREATION (the leads' created dates)."""
     i = paths.index(mql_stage)
-    return mql_stage if i > 0 and paths.has_date[:, i].any() else paths.names[0]
+    if i > 0 and paths.has_date[:, i].any():
+        return mql_stage
+    return paths.names[0] if paths.has_date[:, 0].any() else CREATION
 
 
 def entry_times(paths: StagePaths, stage: str) -> np.ndarray:
     """Return when each lead entered at `stage` (its date, else the next dated stage's; creation for the first
-    stage when it has no date), NaT for leads that never reached it."""
+    stage when it has no date), or was created (`stage` CREATION); NaT for leads that never reached it."""
+    if stage == CREATION:
+        return paths.created_at.astype("datetime64[ns]")
     i = paths.index(stage)
     at = paths.reached_at[:, i]
-    if i == 0:
-        at = np.where(np.isnat(at), paths.created_at, at)
+    if i == 0:   # without its own date the first stage was reached at creation, not at a later stage's date
+        at = np.where(paths.has_date[:, 0], at, paths.created_at)
     return np.where(paths.reached[:, i], at, np.datetime64("NaT")).astype("datetime64[ns]")
+
+
+def entry_index(paths: StagePaths, entry: str) -> int:
+    """Return the position of the entry stage in the funnel (0 for CREATION)."""
+    return 0 if entry == CREATION else paths.index(entry)
 
 
 def durations(entered_at: np.ndarray, reached: np.ndarray, reached_at: np.ndarray, outcomes: Outcomes, *,

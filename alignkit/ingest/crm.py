@@ -129,21 +129,30 @@ def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
     if spec.converted_from is not None and "lead_id" in out:
         raw = path.parents[len(Path(spec.file).parts) - 1] if spec.file else path.parent   # paths.raw
         members = read_members(spec.converted_from, raw)
-        converted = out["lead_id"].astype("str").str.strip().isin(members)
+        ids = out["lead_id"].astype("str").str.strip()
+        converted = ids.isin(members)
         out["converted"] = converted.map({True: "yes", False: "no"}).astype("str")
         wanted["converted"] = f"listed in {spec.converted_from.file}"
+        if spec.converted_from.date and "closed_at" not in out:
+            out["closed_at"] = ids.map(members).astype("str")
+            wanted["closed_at"] = f"{spec.converted_from.file}: {spec.converted_from.date}"
     return RawTable(name=table, path=path, frame=out, source_columns=wanted, rows_in_file=rows_in_file,
                     sha256=sha, format=fmt, notes=notes)
 
 
-def read_members(spec: MembershipInput, folder: Path) -> set[str]:
-    """Return the ids listed in a membership table (crm.contacts.converted_from), stripped; raise
-    MissingColumnError naming the file when its key column is absent."""
+def read_members(spec: MembershipInput, folder: Path) -> dict[str, str | None]:
+    """Return the ids listed in a membership table (crm.contacts.converted_from), stripped, each with its date text
+    when `date` names a column (the first listing's; None otherwise); raise MissingColumnError naming the file when
+    its key or date column is absent."""
     path = folder / spec.file
     _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
-    if spec.key not in frame.columns:
-        raise MissingColumnError(path, spec.key, list(frame.columns), mapped_from="crm.contacts.converted_from.key")
-    return set(frame[spec.key].dropna().astype("str").str.strip())
+    for column, key in ((spec.key, "key"), (spec.date, "date")):
+        if column is not None and column not in frame.columns:
+            raise MissingColumnError(path, column, list(frame.columns), mapped_from=f"crm.contacts.converted_from.{key}")
+    listed = frame.dropna(subset=[spec.key]).drop_duplicates(spec.key)
+    ids = listed[spec.key].astype("str").str.strip()
+    dates = listed[spec.date].astype("str") if spec.date else pd.Series(None, index=listed.index, dtype="object")
+    return dict(zip(ids, dates.where(dates.notna(), None)))
 
 
 def check_columns(table: str, path: Path, spec: TableInput, available: Sequence[str], *, crm_format: str,
@@ -202,10 +211,12 @@ def stage_columns(settings: ProjectSettings) -> dict[str, str]:
 
 def contacts_required(settings: ProjectSettings) -> tuple[str, ...]:
     """Return the canonical contact columns this project's analyses need: an id always, a created date and a stage
-    only with funnel stages, a converted column when the outcome is read from one."""
+    only with funnel stages (no stage when the outcome is read from a converted column or a membership table: a
+    lead is then at the first stage, or at the converted one once converted), a converted column when the outcome
+    is read from one."""
     needed = list(REQUIRED["contacts"])
     if settings.funnel is not None:
-        needed += FUNNEL_REQUIRED
+        needed += [c for c in FUNNEL_REQUIRED if c != "stage" or not settings.has_outcome_column]
     if settings.has_outcome_column:
         needed.append("converted")
     return tuple(dict.fromkeys(needed))

@@ -35,6 +35,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                        "customer_since"),
         "stage": ("stage", "deal_stage", "lifecycle_stage", "lead_status", "status", "pipeline_stage"),
         "converted": ("converted", "is_converted", "conversion", "won", "outcome", "is_won"),
+        "closed_at": ("closed", "close_date", "closed_at", "closed_date", "date_closed", "won_date", "close_time",
+                      "conversion_date", "converted_at", "converted_date"),
         "source": ("source", "lead_source", "original_source", "channel", "utm_source", "origin", "lead_origin"),
         "campaign": ("campaign", "campaign_name", "utm_campaign"),
         "owner": ("owner", "lead_owner", "contact_owner", "sales_agent", "sales_rep", "agent", "rep",

@@ -155,6 +155,12 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     `outcome` says 'converted', 'lost' (a lost value, a lost deal, or a not-converted value) or 'open'."""
     funnel = settings.funnel
     names = funnel.stage_names if funnel is not None else []
+    if funnel is not None and "stage" not in contacts and "converted" in contacts:
+        # no stage column: the outcome places each lead, at the converted stage once converted, else the first
+        source = contacts.attrs.get("source_columns", {}).get("converted", "converted")
+        placed = outcome_from_values(contacts["converted"], settings, path=path, column=source) == "converted"
+        values = {s.name: s.value for s in funnel.stages}
+        contacts = contacts.assign(stage=np.where(placed, values[funnel.converted_stage], values[names[0]]))
     leads = _stage_columns(contacts, settings, log)
     if "converted" in leads:
         source = contacts.attrs.get("source_columns", {}).get("converted", "converted")
@@ -180,6 +186,14 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     for column in ("deal_created_at", "deal_closed_at"):
         if column not in leads:
             leads[column] = pd.NaT
+    if "closed_at" in leads:   # the lead's own close date (crm.contacts.columns.closed_at, converted_from.date)
+        closed = pd.to_datetime(leads.pop("closed_at")).astype("datetime64[ns]")
+        decided = leads["converted"] | leads["lifecycle_lost"] | (
+            outcome.eq("lost").fillna(False).to_numpy(bool) if outcome is not None else False)
+        leads["deal_closed_at"] = leads["deal_closed_at"].astype("datetime64[ns]").fillna(closed.where(decided))
+        if funnel is not None:   # a converted lead converted on its close date when its stage has no date
+            won_at = stage_at_column(funnel.converted_stage)
+            leads[won_at] = leads[won_at].astype("datetime64[ns]").fillna(closed.where(leads["converted"]))
     if "amount" not in leads:
         leads["amount"] = np.nan
     leads["amount"] = leads["amount"].astype("Float64")
