@@ -111,15 +111,17 @@ def backtest(line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None, 
             continue
         rates = np.nan_to_num(stage_win_rates(then, as_of=cut, maturity_days=maturity_days))
         weighted = rates[predicted["stage"].to_numpy()]
-        won_at = line.won_at[line.created_at <= cut64][predicted["row"].to_numpy()]
+        rows_then = np.flatnonzero(line.created_at <= cut64)[predicted["row"].to_numpy()]
+        won_at = line.won_at[rows_then]
         actual = (won_at > cut64) & (won_at <= cut64 + np.timedelta64(horizon, "D"))
-        amount = np.nan_to_num(predicted["amount"].to_numpy(float))
+        amount = np.nan_to_num(predicted["amount"].to_numpy(float))   # as known at the cut-off
+        final = np.nan_to_num(line.amount[rows_then])                  # what the deals that won did bring
         totals = expected_totals(predicted, horizon)
         rows.append({"cutoff": cut.date(), "open": len(predicted), "forecast_wins": totals["wins"],
                      "forecast_low": totals["wins_low"], "forecast_high": totals["wins_high"],
                      "weighted_pipeline_wins": float(weighted.sum()), "actual_wins": int(actual.sum()),
                      "forecast_revenue": totals["revenue"], "weighted_pipeline_revenue": float((weighted * amount).sum()),
-                     "actual_revenue": float((actual * amount).sum())})
+                     "actual_revenue": float((actual * final).sum())})
         leads.append(pd.DataFrame({"forecast": predicted[f"p_{horizon}"].to_numpy(float), "weighted pipeline": weighted,
                                    "won": actual}))
     if len(rows) < MIN_CUTOFFS:

@@ -10,8 +10,8 @@ chance between the landmarks 30 and 45, in proportion; past the last landmark wi
 its history, that landmark's chance.
 
 The interval adds the spread of the outcomes (each open lead wins or not) to the uncertainty of the estimated
-chances (a bootstrap of each landmark's history); revenue takes the lead's amount, else the median amount of won
-leads that passed its stage.
+chances (a bootstrap of each landmark's history); revenue takes the lead's amount, else the mean amount of won
+leads that passed its stage (the mean, as for the goal: expected revenue is a sum).
 """
 
 from __future__ import annotations
@@ -44,13 +44,16 @@ class Timeline:
     converted: int             # index of the converted stage
 
     def known_at(self, cut: np.datetime64) -> Timeline:
-        """Return the timeline as it stood at `cut`: later dates unknown, leads created later left out."""
+        """Return the timeline as it stood at `cut`: later dates unknown, leads created later left out, and only
+        the amounts of deals won by then (an export keeps the final amount of a deal won later, or 0 for one lost
+        later: a forecast then would not have known it)."""
         keep = self.created_at <= cut
         def upto(at: np.ndarray) -> np.ndarray:
             return np.where(at <= cut, at, np.datetime64("NaT")).astype("datetime64[ns]")[keep]
         return Timeline(stage_at=np.where(self.stage_at <= cut, self.stage_at, np.datetime64("NaT"))[keep]
                         .astype("datetime64[ns]"), created_at=self.created_at[keep], won_at=upto(self.won_at),
-                        lost_at=upto(self.lost_at), amount=self.amount[keep], converted=self.converted)
+                        lost_at=upto(self.lost_at), amount=np.where(self.won_at <= cut, self.amount, np.nan)[keep],
+                        converted=self.converted)
 
     def current(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each lead's furthest stage known (-1 none) and when it reached it."""
@@ -130,10 +133,11 @@ class StageClock:
 @dataclass(frozen=True)
 class LandmarkModel:
     """Per (stage, landmark): the leads in its history and the chance of winning within each horizon, with the
-    bootstrap variance of that chance; per stage the median amount of won leads that passed it."""
+    bootstrap variance of that chance; per stage the mean amount of won leads that passed it (the mean: expected
+    revenue is a sum)."""
 
     cells: pd.DataFrame        # stage, landmark, history, p_<h>, var_<h>
-    stage_amount: np.ndarray   # (stages,) median won amount of leads that reached the stage, NaN without amounts
+    stage_amount: np.ndarray   # (stages,) mean won amount of leads that reached the stage, NaN without amounts
 
 
 def fit_landmarks(line: Timeline, *, as_of: pd.Timestamp, horizons: tuple[int, ...] = FORECAST_HORIZONS,
@@ -158,7 +162,7 @@ def fit_landmarks(line: Timeline, *, as_of: pd.Timestamp, horizons: tuple[int, .
                 row[f"var_{h}"] = float(np.var(won[1:, day])) if n else 0.0
             rows.append(row)
     won = ~np.isnat(line.won_at) & ~np.isnan(line.amount) & (line.amount > 0)
-    stage_amount = np.array([np.median(line.amount[won & ~np.isnat(line.stage_at[:, s])])
+    stage_amount = np.array([np.mean(line.amount[won & ~np.isnat(line.stage_at[:, s])])
                              if (won & ~np.isnat(line.stage_at[:, s])).any() else np.nan
                              for s in range(line.stage_at.shape[1])])
     return LandmarkModel(cells=pd.DataFrame(rows), stage_amount=stage_amount)
@@ -173,7 +177,7 @@ def open_leads(line: Timeline) -> np.ndarray:
 def predict(line: Timeline, model: LandmarkModel, *, as_of: pd.Timestamp,
             horizons: tuple[int, ...] = FORECAST_HORIZONS) -> pd.DataFrame:
     """Return one row per open lead: its stage, days at it, the landmark used, the chance of winning within each
-    horizon and the amount it would bring (its own, else its stage's median won amount)."""
+    horizon and the amount it would bring (its own, else its stage's mean won amount)."""
     end = np.datetime64(as_of, "ns")
     furthest, since = line.current()
     is_open = open_leads(line)

@@ -230,7 +230,8 @@ def _closed_loop_section(result: FunnelResult) -> Section:
     if loop.touches:
         items.append(ReportTable("unused_collateral", "Collateral sales never uses", mask_small_counts(
             loop.unused_collateral, ["marketing_touches", "leads_reached"], k)))
-    items.append(ReportTable("cycle", "Sales cycle length in days", private_groups(loop.cycle, "n", k)))
+    items.append(ReportTable("cycle", "Sales cycle length in days, closed deals only (as a CRM report counts it; the "
+                             "censored medians are in How long leads take)", private_groups(loop.cycle, "n", k)))
     paragraphs = [
         "Why deals were lost, and which content and campaigns came before won deals compared with lost ones. A touch "
         "counts when it happened before the deal closed. Lift is the share of won deals with the touch divided by the "

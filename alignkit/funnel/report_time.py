@@ -57,6 +57,11 @@ def _time_section(result: FunnelResult) -> Section:
         f"had happened. 95% confidence intervals come from {BOOTSTRAP} bootstrap resamples of the leads; a share is "
         "left empty past the longest follow-up.",
         *time_lines(timing)]
+    missing = int(timing.stages["no_entry_date"].iloc[0]) if len(timing.stages) else 0
+    if missing:
+        paragraphs.append(f"{missing:,} leads at or past {entry} have no date for it in the export: they cannot be "
+                          "timed, so the times, the forecast and the MQLs needed leave them out (the funnel above "
+                          "counts them).")
     cycle = timing.cycle.set_index("outcome")
     if len(cycle) and cycle.loc["won", "deals"] >= k and np.isfinite(cycle.loc["won", "median_days"]):
         naive, honest = cycle.loc["won", "closed_only_median_days"], cycle.loc["won", "median_days"]
@@ -92,8 +97,8 @@ def _forecast_section(result: FunnelResult) -> Section:
         "been at that stage: among past leads that were still open at the same stage after as many days, the share "
         f"that won within that time (open ones censored). Ages are matched at {len(LANDMARKS)} points from 0 to "
         f"{LANDMARKS[-1]} days, with a straight line between them; a point needs {MIN_AT_RISK} past leads. Expected "
-        "wins are the sum of the chances; expected revenue weighs each by the lead's amount, else by the median amount "
-        "of won leads that passed its stage. The 95% interval adds the chance that each open lead wins or not to the "
+        "wins are the sum of the chances; expected revenue weighs each by the lead's amount, else by the mean amount "
+        "of won leads that passed its stage (the mean, since revenue adds up). The 95% interval adds the chance that each open lead wins or not to the "
         "uncertainty of the estimated chances.",
         *forecast_lines(forecast, result.time.timing)]
     items: list = [ReportTable("forecast", "What the open leads should bring", forecast.totals),

@@ -119,24 +119,24 @@ def time_by_group(to_won: Durations, by: dict[str, pd.Series], *, min_group_size
     """Return, per breakdown and group (the GROUPS_PER_BREAKDOWN largest with at least `min_group_size` leads), the
     leads, wins, median days to win with its CI, the share won within 90 days against the rest's with the difference
     and its CI, the log-rank p-value against the rest and its Benjamini–Hochberg q-value across every test."""
-    everyone = to_won.counts()
     rows = []
     for name, labels in by.items():
-        names, counts = _largest_groups(to_won, labels, min_group_size=min_group_size, most=GROUPS_PER_BREAKDOWN)
+        names, counts, labelled = _largest_groups(to_won, labels, min_group_size=min_group_size,
+                                                  most=GROUPS_PER_BREAKDOWN)
         for label, mine in zip(names, counts):
-            rest = everyone - mine
+            rest = labelled - mine   # the other leads with a value: a blank is no group, and no part of the rest
             if rest.sum() < min_group_size:
                 continue
             summary = summarise(mine, seed=seed, draws=GROUP_DRAWS)
             share, share_rest = _within(mine, seed), _within(rest, seed + 1)
             diff = share - share_rest
-            rows.append({"breakdown": name, "group": label, "leads": summary["leads"], "won": summary["reached"],
+            rows.append({"breakdown": name, "segment": label, "leads": summary["leads"], "won": summary["reached"],
                          "median_days": summary["median_days"], "median_ci_low": summary["median_ci_low"],
                          "median_ci_high": summary["median_ci_high"], "within_90d": float(share[0]),
                          "rest_within_90d": float(share_rest[0]), "difference": float(diff[0]),
                          "difference_ci_low": _quantile(diff[1:], 0.025), "difference_ci_high": _quantile(diff[1:], 0.975),
                          "p_value": logrank_p(mine, rest)})
-    out = pd.DataFrame(rows, columns=["breakdown", "group", "leads", "won", "median_days", "median_ci_low",
+    out = pd.DataFrame(rows, columns=["breakdown", "segment", "leads", "won", "median_days", "median_ci_low",
                                       "median_ci_high", "within_90d", "rest_within_90d", "difference",
                                       "difference_ci_low", "difference_ci_high", "p_value"])
     out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy(float)) if len(out) else pd.Series(dtype=float)
@@ -145,17 +145,19 @@ def time_by_group(to_won: Durations, by: dict[str, pd.Series], *, min_group_size
 
 
 def _largest_groups(to_won: Durations, labels: pd.Series | np.ndarray, *, min_group_size: int,
-                    most: int) -> tuple[list[str], np.ndarray]:
+                    most: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Return the `most` largest groups of `labels` (one per lead of the leads table) with at least `min_group_size`
-    leads in `to_won`, and their per-day counts (groups, days, 3); blank labels are no group."""
+    leads in `to_won`, their per-day counts (groups, days, 3), and the per-day counts of every lead with a label
+    (blank labels are no group)."""
     codes, uniques = pd.factorize(pd.Series(labels).to_numpy(dtype=object)[to_won.rows], use_na_sentinel=True)
     sizes = np.bincount(codes[codes >= 0], minlength=len(uniques))
     names = np.array([str(u) for u in uniques], dtype=object)
-    order = [i for i in np.argsort(-sizes, kind="stable") if sizes[i] >= min_group_size
-             and names[i].strip() not in ("", "nan", "<NA>", "None")][:most]
+    blank = np.array([n.strip() in ("", "nan", "<NA>", "None") for n in names], dtype=bool)
+    order = [i for i in np.argsort(-sizes, kind="stable") if sizes[i] >= min_group_size and not blank[i]][:most]
     remap = np.full(len(uniques) + 1, -1)
     remap[np.array(order, dtype=np.int64)] = np.arange(len(order))
-    return [names[i] for i in order], to_won.counts_by(remap[codes], len(order))
+    labelled = (codes >= 0) & ~np.append(blank, True)[codes]
+    return [names[i] for i in order], to_won.counts_by(remap[codes], len(order)), to_won.counts(labelled)
 
 
 def _within(counts: np.ndarray, seed: int, day: int = 90) -> np.ndarray:
@@ -182,7 +184,7 @@ def curves(to_won: Durations, labels: pd.Series | None, *, min_group_size: int, 
     all leads and the largest groups of `labels` (at most CURVE_LINES lines; groups under `min_group_size` never)."""
     series = [("All leads", to_won.counts())]
     if labels is not None:
-        names, counts = _largest_groups(to_won, labels, min_group_size=min_group_size, most=CURVE_LINES - 1)
+        names, counts, _ = _largest_groups(to_won, labels, min_group_size=min_group_size, most=CURVE_LINES - 1)
         series += list(zip(names, counts))
     frames = []
     for label, counts in series:

@@ -191,6 +191,10 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         decided = leads["converted"] | leads["lifecycle_lost"] | (
             outcome.eq("lost").fillna(False).to_numpy(bool) if outcome is not None else False)
         leads["deal_closed_at"] = leads["deal_closed_at"].astype("datetime64[ns]").fillna(closed.where(decided))
+        # the lead is its own deal (a one-table pipeline): closed won or lost on that date, for the KPIs by month
+        own = leads["deal_stage"].isna() & closed.notna() & decided
+        leads["deal_stage"] = leads["deal_stage"].astype("object").where(
+            ~own, np.where(leads["converted"], "won", "lost"))
         if funnel is not None:   # a converted lead converted on its close date when its stage has no date
             won_at = stage_at_column(funnel.converted_stage)
             leads[won_at] = leads[won_at].astype("datetime64[ns]").fillna(closed.where(leads["converted"]))

@@ -61,3 +61,22 @@ def test_demo_report_sections_hold_every_part(demo_result):
                    "kpis"]
     assert "friction points" in demo_result._repr_html_()
     assert repr(demo_result).startswith("FunnelResult(as of 2026-09-30")
+
+
+def test_the_headline_says_how_long_leads_take_what_the_pipeline_brings_and_the_mqls_the_goal_needs(demo_result):
+    lines = analysis.headline(demo_result)
+    assert any(line.startswith("Half of the won deals are won within") and "95% CI" in line for line in lines)
+    forecast = next(line for line in lines if "open leads should bring" in line)
+    assert "95% interval" in forecast and "weighted pipeline" in forecast
+    goal = next(line for line in lines if line.startswith("To reach 2M a month"))
+    assert "MQLs a month (95% CI" in goal and "Next step:" in goal
+    assert demo_result.time.forecast.backtest.error("forecast") < demo_result.time.forecast.backtest.error("weighted pipeline")
+
+
+def test_a_funnel_without_dates_says_times_are_not_measured(demo_result):
+    from dataclasses import replace
+
+    from alignkit.funnel.report_time import time_sections
+
+    (section,) = time_sections(replace(demo_result, time=None))
+    assert section.id == "time" and section.paragraphs[0].startswith("Not measured")

@@ -69,7 +69,7 @@ def test_two_sources_with_different_speeds_differ_by_log_rank_and_the_same_speed
     timing = time_to_convert(fast_slow, stage_paths(fast_slow, TWO_STAGES), mql_stage="MQL",
                              converted_stage="Customer", as_of=AS_OF, by={"source": fast_slow["source"]},
                              min_group_size=10)
-    groups = timing.groups.set_index("group")
+    groups = timing.groups.set_index("segment")
     assert groups.loc["Fast", "q_value"] < 0.001 and groups.loc["Fast", "significant"]
     assert groups.loc["Fast", "median_days"] < groups.loc["Slow", "median_days"]
     assert groups.loc["Fast", "difference_ci_low"] > 0
@@ -96,3 +96,20 @@ def test_summaries_are_deterministic_and_empty_past_the_follow_up():
     assert first == second or all((a == b) or (np.isnan(a) and np.isnan(b)) for a, b in zip(first.values(), second.values()))
     assert np.isnan(first["within_30d"]) and first["follow_up_days"] == 20
     assert np.isnan(median_day(np.zeros(5)))   # nobody reached the target
+
+
+def test_young_cohorts_are_judged_on_the_days_they_had_not_read_as_worse():
+    from alignkit.funnel.time_to_convert import cohort_incidence
+    from alignkit.funnel.timing import lead_outcomes_in_time
+
+    leads = exponential_wins(12_000, mean_days=40, seed=8, span_days=240, win_share=0.3, lost_share=0.0)
+    paths = stage_paths(leads, TWO_STAGES)
+    outcomes = lead_outcomes_in_time(leads, paths, converted_stage="Customer")
+    cohorts = cohort_incidence(paths, outcomes, converted_stage="Customer", as_of=AS_OF).set_index("cohort")
+    truth = 0.3 * (1 - np.exp(-30 / 40))
+    month = leads["created_at"].dt.to_period("M").astype(str)
+    naive = leads.groupby(month)["customer_at"].apply(lambda s: s.notna().mean())
+    young = cohorts.index[-2]                    # created 1–2 months before the export
+    assert cohorts.loc[young, "converted_within_30d_ci_low"] <= truth <= cohorts.loc[young, "converted_within_30d_ci_high"]
+    assert naive[young] < naive[cohorts.index[0]] * 0.8          # counted naively, the young cohort looks worse
+    assert np.isnan(cohorts.loc[cohorts.index[-1], "converted_within_90d"])   # not yet 90 days old: no figure
