@@ -110,4 +110,4 @@ def test_a_membership_table_with_dates_gives_a_timed_funnel(drafted):
     times = pd.read_csv(shape["project"].parent / "reports" / "02_funnel_and_sla" / "time_to_convert.csv")
     won = times.iloc[-1]
     assert won["to_stage"] == "Won" and won["reached"] == round(truth["rate"] * 1500)
-    assert won["median_ci_low"] - 2 <= truth["median_days_to_win"] <= won["median_ci_high"] + 2
+    assert won["median_days_ci_low"] - 2 <= truth["median_days_to_win"] <= won["median_days_ci_high"] + 2

@@ -54,16 +54,18 @@ class Goal:
         return "yes" if self.agreed >= high else "no" if self.agreed < low else "maybe"
 
     def table(self) -> pd.DataFrame:
-        """Return the need and what it rests on, one row per figure, for the report."""
-        rows = [("goal a month", self.goal, np.nan, np.nan),
-                (f"{self.entry} → won rate", self.win_rate, *self.win_rate_ci)]
+        """Return the need and what it rests on in one row: the goal, the win rate and (for revenue) the mean won
+        amount with their CIs, the leads needed a month with its CI, the median days to win, the agreed and the
+        last month's delivered numbers."""
+        row: dict[str, object] = {"entry": self.entry, "goal_per_month": self.goal, "win_rate": self.win_rate,
+                                  "win_rate_ci_low": self.win_rate_ci[0], "win_rate_ci_high": self.win_rate_ci[1]}
         if self.kind == "revenue":
-            rows.append(("mean won amount", self.mean_amount, *self.mean_amount_ci))
-        rows += [(f"{self.entry}s needed a month", self.needed, *self.needed_ci),
-                 ("median days to win", self.median_days_to_win, np.nan, np.nan)]
-        if self.agreed:
-            rows.append((f"{self.entry}s agreed a month (sla.mqls_per_month)", self.agreed, np.nan, np.nan))
-        return pd.DataFrame(rows, columns=["figure", "value", "ci_low", "ci_high"])
+            row.update(mean_won_amount=self.mean_amount, mean_won_amount_ci_low=self.mean_amount_ci[0],
+                       mean_won_amount_ci_high=self.mean_amount_ci[1])
+        row.update(needed_per_month=self.needed, needed_per_month_ci_low=self.needed_ci[0],
+                   needed_per_month_ci_high=self.needed_ci[1], median_days_to_win=self.median_days_to_win,
+                   agreed_per_month=self.agreed or np.nan, delivered_last_month=self.last_delivered)
+        return pd.DataFrame([row])
 
     def __repr__(self) -> str:
         if self.reason:

@@ -116,10 +116,10 @@ def time_lines(timing: TimeToConvert) -> list[str]:
     if row is None or not row["reached"] or np.isnan(row["median_days"]):
         return []
     line = (f"Half of the won deals are won within {row['median_days']:.0f} days of {timing.entry} "
-            f"(95% CI {row['median_ci_low']:.0f}–{row['median_ci_high']:.0f})")
+            f"(95% CI {row['median_days_ci_low']:.0f}–{row['median_days_ci_high']:.0f})")
     who = "new leads" if timing.entry == CREATION else f"{timing.entry} leads"
-    if not np.isnan(row["within_90d"]):
-        line += (f"; {row['within_90d']:.0%} of {who} are won within 90 days "
+    if not np.isnan(row["within_90d_share"]):
+        line += (f"; {row['within_90d_share']:.0%} of {who} are won within 90 days "
                  f"(CI {row['within_90d_ci_low']:.0%}–{row['within_90d_ci_high']:.0%}), open leads counted as "
                  "still open")
     return [line + "."]
@@ -131,16 +131,16 @@ def forecast_lines(forecast: PipelineForecast, timing: TimeToConvert) -> list[st
     row = forecast.within(max(FORECAST_HORIZONS))
     if not row["open"]:
         return []
-    if row["wins"] < 0.5:   # a pipeline gone stale: say why there is nothing to expect
-        line = (f"The {int(row['open']):,} open leads should bring hardly any {timing.converted_stage} wins "
-                f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f}): they have been at their stage for "
-                f"{forecast.median_days_open:,.0f} days at the median, past the time wins come in")
-    else:
-        line = (f"The {int(row['open']):,} open leads should bring {row['wins']:,.0f} {timing.converted_stage} wins "
-                f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})")
-    if forecast.has_amounts and np.isfinite(row["revenue"]):
+    stale = row["wins"] < 0.5   # a pipeline gone stale: say why there is nothing to expect
+    wins = "hardly any" if stale else f"{row['wins']:,.0f}"
+    line = (f"The {int(row['open']):,} open leads should bring {wins} {timing.converted_stage} wins "
+            f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})")
+    if forecast.has_amounts and np.isfinite(row["revenue"]) and not stale:
         line += f" and {money(row['revenue'])} (interval {money(row['revenue_low'])}–{money(row['revenue_high'])})"
     line += f" in the next {int(row['horizon_days'])} days"
+    if stale:
+        line += (f": they have been at their stage for {forecast.median_days_open:,.0f} days at the median, past the "
+                 "time wins come in")
     test = forecast.backtest
     if test.reason:
         line += f"; not backtested: {test.reason}."

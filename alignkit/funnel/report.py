@@ -45,7 +45,8 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
         return plots.plot_friction_points(private_segments(result.friction, k), ax=ax)
     if name == "cohorts":
         named = _stage_names(result)
-        keys = [c.removesuffix("_share") for c in result.cohorts.columns if c.endswith("_share")]
+        keys = [c.removesuffix("_share") for c in result.cohorts.columns
+                if c.endswith("_share") and not c.startswith("converted_within_")]   # stages reached, not timed
         cohorts = shown_groups(result.cohorts, "leads", k).rename(columns={f"{key}_share": f"{named.get(key, key)}_share"
                                                                      for key in keys})
         return plots.plot_cohorts(cohorts, [named.get(key, key) for key in keys[1:]], ax=ax)

@@ -11,7 +11,7 @@ from alignkit import plots
 from alignkit.funnel.analysis import FunnelResult
 from alignkit.funnel.backtest import CALIBRATION_BANDS, MAX_CUTOFFS, MIN_HISTORY_DAYS
 from alignkit.funnel.forecast import LANDMARKS, MIN_AT_RISK
-from alignkit.funnel.outlook import forecast_lines, goal_lines, money, time_lines
+from alignkit.funnel.outlook import forecast_lines, goal_lines, time_lines
 from alignkit.funnel.masks import mask_small_counts, private_groups, readable
 from alignkit.funnel.time_to_convert import GROUPS_PER_BREAKDOWN
 from alignkit.funnel.timing import BOOTSTRAP
@@ -144,9 +144,7 @@ def _goal_section(result: FunnelResult) -> Section:
         paragraphs.append(f"{goal.entry}s delivered now turn into wins over the following months: half of the wins "
                           f"come within {goal.median_days_to_win:.0f} days, so a shortfall this month shows in sales "
                           "about that much later.")
-    table = goal.table()
-    if goal.kind == "revenue":
-        table["shown"] = [money(v) if f.startswith(("goal", "mean")) else "" for f, v in zip(table["figure"], table["value"])]
+    table = goal.table() if not goal.reason else pd.DataFrame({"entry": [goal.entry], "goal_per_month": [goal.goal]})
     return Section("goal", "The MQLs the goal needs", paragraphs, [
         ReportTable("mqls_needed", f"The {goal.entry}s the goal needs a month, and what the figure rests on", table),
         ReportTable("delivered", f"{goal.entry}s delivered in the last full months",

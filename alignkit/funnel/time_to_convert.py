@@ -90,7 +90,7 @@ def cycle_table(to_won: Durations, *, seed: int = 0) -> pd.DataFrame:
         summary = summarise(counts, seed=seed, cause=cause)
         closed = to_won.days[to_won.event == cause]
         rows.append({"outcome": label, "deals": int(len(closed)), "median_days": summary["median_days"],
-                     "median_ci_low": summary["median_ci_low"], "median_ci_high": summary["median_ci_high"],
+                     "median_days_ci_low": summary["median_days_ci_low"], "median_days_ci_high": summary["median_days_ci_high"],
                      "closed_only_median_days": float(np.median(closed)) if len(closed) else np.nan})
     return pd.DataFrame(rows)
 
@@ -131,13 +131,13 @@ def time_by_group(to_won: Durations, by: dict[str, pd.Series], *, min_group_size
             share, share_rest = _within(mine, seed), _within(rest, seed + 1)
             diff = share - share_rest
             rows.append({"breakdown": name, "segment": label, "leads": summary["leads"], "won": summary["reached"],
-                         "median_days": summary["median_days"], "median_ci_low": summary["median_ci_low"],
-                         "median_ci_high": summary["median_ci_high"], "within_90d": float(share[0]),
-                         "rest_within_90d": float(share_rest[0]), "difference": float(diff[0]),
+                         "median_days": summary["median_days"], "median_days_ci_low": summary["median_days_ci_low"],
+                         "median_days_ci_high": summary["median_days_ci_high"], "within_90d_share": float(share[0]),
+                         "rest_within_90d_share": float(share_rest[0]), "difference": float(diff[0]),
                          "difference_ci_low": _quantile(diff[1:], 0.025), "difference_ci_high": _quantile(diff[1:], 0.975),
                          "p_value": logrank_p(mine, rest)})
-    out = pd.DataFrame(rows, columns=["breakdown", "segment", "leads", "won", "median_days", "median_ci_low",
-                                      "median_ci_high", "within_90d", "rest_within_90d", "difference",
+    out = pd.DataFrame(rows, columns=["breakdown", "segment", "leads", "won", "median_days", "median_days_ci_low",
+                                      "median_days_ci_high", "within_90d_share", "rest_within_90d_share", "difference",
                                       "difference_ci_low", "difference_ci_high", "p_value"])
     out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy(float)) if len(out) else pd.Series(dtype=float)
     out["significant"] = out["q_value"] < fdr
@@ -218,7 +218,7 @@ def cohort_incidence(paths: StagePaths, outcomes: Outcomes, *, converted_stage: 
         row: dict[str, object] = {"cohort": str(pd.Period(m, freq="M"))}
         for h in COHORT_HORIZONS:
             inside = h < len(won) and at_risk[h] > 0
-            row[f"converted_within_{h}d"] = float(won[h]) if inside else np.nan
+            row[f"converted_within_{h}d_share"] = float(won[h]) if inside else np.nan
             row[f"converted_within_{h}d_ci_low"] = _quantile(boot[:, h], 0.025) if inside else np.nan
             row[f"converted_within_{h}d_ci_high"] = _quantile(boot[:, h], 0.975) if inside else np.nan
         rows.append(row)

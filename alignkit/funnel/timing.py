@@ -208,13 +208,13 @@ def summarise(counts: np.ndarray, *, seed: int = 0, draws: int = BOOTSTRAP, caus
     row = {"leads": int(counts.sum()), "reached": int(counts[:, REACHED].sum()), "lost": int(counts[:, LOST].sum()),
            "open": int(counts[:, OPEN].sum()), "median_days": float(median_day(chosen))}
     low, high = _interval(median_day(boot))
-    row["median_ci_low"], row["median_ci_high"] = np.floor(low), np.ceil(high)   # whole days, rounded outwards
+    row["median_days_ci_low"], row["median_days_ci_high"] = np.floor(low), np.ceil(high)   # whole days, rounded outwards
     for h in HORIZONS:
         inside = h <= follow_up
-        row[f"within_{h}d"] = float(_at(won, h)) if inside else np.nan
+        row[f"within_{h}d_share"] = float(_at(won, h)) if inside else np.nan
         low, high = _interval(_at(boot_won, h)) if inside else (np.nan, np.nan)
         row[f"within_{h}d_ci_low"], row[f"within_{h}d_ci_high"] = low, high
-    row["eventual"] = float(won[-1]) if len(won) else np.nan
+    row["eventual_share"] = float(won[-1]) if len(won) else np.nan
     row["eventual_ci_low"], row["eventual_ci_high"] = _interval(boot_won[:, -1])
     row["follow_up_days"] = follow_up
     return row

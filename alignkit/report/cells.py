@@ -16,7 +16,7 @@ import pandas as pd
 from alignkit.report.labels import FIELD_COLUMNS, Labels, humanize
 
 PERCENT_SUFFIXES = ("share", "rate", "ci_low", "ci_high")
-NOT_PERCENT_PREFIXES = ("lift", "cumulative_lift", "mean", "median", "average", "auc", "roc_auc", "pr_auc")
+NOT_PERCENT_PREFIXES = ("lift", "cumulative_lift", "mean", "median", "average", "auc", "roc_auc", "pr_auc", "needed")
 P_COLUMNS = ("p_value", "q_value", "p", "q")
 P_FLOOR = 0.001
 # A table shows at most this many columns in the HTML (after each interval joined its figure), so it fits the text

@@ -47,11 +47,11 @@ def test_the_median_days_to_win_is_recovered_and_the_closed_only_median_is_biase
     timing = time_to_convert(leads, paths, mql_stage="MQL", converted_stage="Customer", as_of=AS_OF, by={},
                              min_group_size=10)
     won = timing.stages.iloc[-1]
-    assert won["median_ci_low"] <= truth <= won["median_ci_high"]
+    assert won["median_days_ci_low"] <= truth <= won["median_days_ci_high"]
     cycle = cycle_table(timing.to_won).set_index("outcome")
     naive = cycle.loc["won", "closed_only_median_days"]
     # the closed deals over-represent fast ones: young leads that will win late are still open
-    assert naive < won["median_ci_low"] and naive < 0.85 * truth
+    assert naive < won["median_days_ci_low"] and naive < 0.85 * truth
     assert won["within_30d_ci_low"] <= 1 - np.exp(-30 / 60) <= won["within_30d_ci_high"]
 
 
@@ -60,7 +60,7 @@ def test_the_median_counts_only_eventual_wins_when_some_never_convert():
     timing = time_to_convert(leads, stage_paths(leads, TWO_STAGES), mql_stage="MQL", converted_stage="Customer",
                              as_of=AS_OF, by={}, min_group_size=10)
     won = timing.stages.iloc[-1]
-    assert won["median_ci_low"] <= 30 * np.log(2) <= won["median_ci_high"]
+    assert won["median_days_ci_low"] <= 30 * np.log(2) <= won["median_days_ci_high"]
     assert won["eventual_ci_low"] <= 0.25 <= won["eventual_ci_high"]
 
 
@@ -94,7 +94,7 @@ def test_summaries_are_deterministic_and_empty_past_the_follow_up():
     counts = _counts(np.array([0, 3, 5, 10, 20]), np.array([REACHED, OPEN, REACHED, LOST, OPEN]))
     first, second = summarise(counts, seed=0), summarise(counts, seed=0)
     assert first == second or all((a == b) or (np.isnan(a) and np.isnan(b)) for a, b in zip(first.values(), second.values()))
-    assert np.isnan(first["within_30d"]) and first["follow_up_days"] == 20
+    assert np.isnan(first["within_30d_share"]) and first["follow_up_days"] == 20
     assert np.isnan(median_day(np.zeros(5)))   # nobody reached the target
 
 
@@ -112,4 +112,4 @@ def test_young_cohorts_are_judged_on_the_days_they_had_not_read_as_worse():
     young = cohorts.index[-2]                    # created 1–2 months before the export
     assert cohorts.loc[young, "converted_within_30d_ci_low"] <= truth <= cohorts.loc[young, "converted_within_30d_ci_high"]
     assert naive[young] < naive[cohorts.index[0]] * 0.8          # counted naively, the young cohort looks worse
-    assert np.isnan(cohorts.loc[cohorts.index[-1], "converted_within_90d"])   # not yet 90 days old: no figure
+    assert np.isnan(cohorts.loc[cohorts.index[-1], "converted_within_90d_share"])   # not yet 90 days old: no figure
