@@ -80,6 +80,7 @@ def test_two_sources_with_different_speeds_differ_by_log_rank_and_the_same_speed
     assert set(timing.curves["group"]) == {"All leads", "A", "B"}
 
 
+@pytest.mark.filterwarnings("ignore:Starting with pandas version 4.0")   # inside lifelines 0.30.0
 def test_logrank_on_per_day_counts_is_lifelines_on_the_leads():
     from lifelines.statistics import logrank_test
     rng = np.random.default_rng(7)
