@@ -118,9 +118,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from alignkit.report.skipped import write_skipped_report
     from alignkit.config import load_settings
     from alignkit.plan import FACTS_FILE, analysis_plan
+    from alignkit.report.skipped import write_skipped_report
+    from alignkit.runner import Outcome, default_jobs, run_notebooks
 
     settings = load_settings(args.project)
     notebooks_dir = settings.root / settings.paths.notebooks
@@ -136,24 +137,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     executed_dir.mkdir(parents=True, exist_ok=True)
     if any(n.name[:2] == "01" for n in notebooks):
         (settings.processed_dir / FACTS_FILE).unlink(missing_ok=True)   # notebook 01 writes this run's facts
-    for notebook in notebooks:
+    positions = {n.name: i for i, n in enumerate(notebooks)}
+
+    def start(notebook: Path) -> Outcome:
         # planned anew before each notebook: what notebook 01 found in the data can rule out a later analysis
-        plan = {planned.notebook: planned for planned in analysis_plan(settings)}
-        planned = plan.get(notebook.name[:2])
+        planned = {p.notebook: p for p in analysis_plan(settings)}.get(notebook.name[:2])
         if planned is not None and not planned.runs:
             report = write_skipped_report(planned, settings)
-            print(f"skipped {notebook.name}: {planned.reason} (wrote {_shown_path(report)})", file=sys.stderr)
-            continue
+            return Outcome(notebook, "skipped", f"skipped {notebook.name}: {planned.reason} "
+                                                f"(wrote {_shown_path(report)})")
         executed = executed_dir / notebook.name
         before = _report_times(settings.reports_dir)
         try:
-            _execute_quietly(papermill, notebook, executed, settings)
+            _execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name])
         except PapermillExecutionError as error:
-            print(_notebook_failure(notebook, executed, error), file=sys.stderr)
-            return 2
-        for report in _written_since(settings.reports_dir, before):
-            print(f"wrote {_shown_path(report)}", file=sys.stderr)
-    return 0
+            return Outcome(notebook, "failed", _notebook_failure(notebook, executed, error))
+        own = [r for r in _written_since(settings.reports_dir, before) if r.name[:2] == notebook.name[:2]]
+        return Outcome(notebook, "ran", details=[f"wrote {_shown_path(r)}" for r in own])
+
+    def done(outcome: Outcome) -> None:
+        for line in [*outcome.details, *([outcome.message] if outcome.message else [])]:
+            print(line if outcome.status != "not run" else f"did not run {outcome.notebook.name}: {line}",
+                  file=sys.stderr)
+
+    outcomes = run_notebooks(notebooks, start=start, jobs=args.jobs or default_jobs(), done=done)
+    return 2 if any(o.status in ("failed", "not run") for o in outcomes) else 0
 
 
 # The kernel's own logging (e.g. "Kernel is running over TCP without encryption", or "KeyboardInterrupt caught in
@@ -162,8 +170,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object) -> None:
-    """Run one notebook with papermill: one progress bar named after it, no kernel or library log lines."""
+def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object, *, position: int = 0) -> None:
+    """Run one notebook with papermill: one progress bar named after it (on line `position`, so bars of notebooks
+    running side by side do not overwrite each other), no kernel or library log lines."""
     import logging
     import warnings
 
@@ -173,9 +182,13 @@ def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings
         warnings.simplefilter("ignore")
         papermill.execute_notebook(str(notebook), str(executed),
                                    parameters={"project_file": str(settings.source_file.resolve())},
-                                   cwd=str(notebook.parent), log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+                                   # the kernel starts in the notebook's folder without papermill's `cwd`, which
+                                   # changes the folder of the whole process: unsafe with notebooks side by side
+                                   resources={"metadata": {"path": str(notebook.parent)}},
+                                   log_output=False, extra_arguments=KERNEL_ARGUMENTS,
                                    config=kernel_transport(Path(sockets)),
-                                   progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True})
+                                   progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True,
+                                                 "position": position})
 
 
 def kernel_transport(sockets: Path) -> Config:
@@ -294,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="execute the numbered notebooks in order; each writes its report")
     run.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
     run.add_argument("--only", help="comma-separated notebook numbers to run, e.g. 01,02")
+    run.add_argument("--jobs", type=int, default=0, metavar="N",
+                     help="notebooks run side by side once 01 has written its tables (default: one a core, at most 3)")
     run.set_defaults(func=cmd_run)
     _add_assign_command(commands)
     _add_score_command(commands)

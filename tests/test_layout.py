@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("plan",),                              # which analyses the project file enables
     ("text",),                              # text columns a distinct value at a time
+    ("runner",),                            # the order `alignkit run` executes the notebooks in
     ("io", "stats", "plots", "privacy"),    # shared helpers
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),
