@@ -129,3 +129,12 @@ def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
     seen = json.loads(executed.cells[0].outputs[0]["text"])
     assert seen["transport"] == "ipc" and seen["ip"] == str(sockets / "kernel")
     assert seen["sockets"] == [f"kernel-{n}" for n in range(1, 6)]  # shell, iopub, stdin, control, heartbeat
+
+
+def test_run_skips_the_grammar_jsonschema_would_build_on_import(demo_project):
+    """papermill reaches jsonschema, whose optional rfc3987_syntax builds a Lark grammar on import (0.85 s of a run's
+    start): `alignkit run` marks it absent, in its own process only."""
+    code = ("import sys; from alignkit.cli import main; code = main(['run', '--project', sys.argv[1], '--only', '99']); "
+            "print(code, sys.modules.get('rfc3987_syntax', 'absent'))")
+    result = subprocess.run([sys.executable, "-c", code, str(demo_project)], capture_output=True, text=True, timeout=300)
+    assert result.stdout.split() == ["1", "None"], result.stdout + result.stderr
