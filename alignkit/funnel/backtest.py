@@ -23,6 +23,7 @@ BACKTEST_HORIZON = 90
 MAX_CUTOFFS = 12
 MIN_HISTORY_DAYS = 180       # a cut-off needs this much history before it (and the horizon after it)
 MIN_CUTOFFS = 3
+MIN_BACKTEST_WINS = 20        # fewer wins in all the backtest's windows say nothing about its error
 MAX_BACKTEST_LEADS = 300_000  # larger histories are backtested on a random sample of leads (the same at every cut-off)
 CALIBRATION_BANDS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
 
@@ -128,6 +129,10 @@ def backtest(line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None, 
         return Backtest(pd.DataFrame(rows), pd.DataFrame(), pd.DataFrame(), horizon=horizon, sampled=sampled,
                         reason=f"only {len(rows)} past month ends had open leads to forecast")
     by_cutoff = pd.DataFrame(rows)
+    if by_cutoff["actual_wins"].sum() < MIN_BACKTEST_WINS:
+        return Backtest(by_cutoff, pd.DataFrame(), pd.DataFrame(), horizon=horizon, sampled=sampled,
+                        reason=f"only {int(by_cutoff['actual_wins'].sum())} wins came in the {horizon} days after the "
+                               f"{len(rows)} past month ends, too few to judge a forecast")
     pooled = pd.concat(leads, ignore_index=True)
     return Backtest(by_cutoff, summary(by_cutoff, pooled), calibration(pooled), horizon=horizon, sampled=sampled)
 

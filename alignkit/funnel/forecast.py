@@ -208,14 +208,15 @@ def predict(line: Timeline, model: LandmarkModel, *, as_of: pd.Timestamp,
 def expected_totals(predicted: pd.DataFrame, horizon: int) -> dict[str, float]:
     """Return expected wins and revenue within `horizon` days with 95% intervals: the outcomes' spread plus the
     estimated chances' uncertainty (leads of one landmark share their chance's error)."""
-    p, var = predicted[f"p_{horizon}"].to_numpy(float), predicted[f"var_{horizon}"].to_numpy(float)
+    p = np.clip(predicted[f"p_{horizon}"].to_numpy(float), 0.0, 1.0)   # rounding can leave 1 + 1e-16
+    var = predicted[f"var_{horizon}"].to_numpy(float)
     amount = predicted["amount"].to_numpy(float)
     cell = predicted["stage"].astype(np.int64) * 1000 + predicted["landmark"].astype(np.int64)
     out = {"open": len(predicted)}
     for name, weight in (("wins", np.ones(len(p))), ("revenue", np.nan_to_num(amount))):
         mean = float((weight * p).sum())
         grouped = pd.DataFrame({"cell": cell, "w": weight, "var": var}).groupby("cell").agg(w=("w", "sum"), var=("var", "first"))
-        spread = float((weight ** 2 * p * (1 - p)).sum() + (grouped["w"] ** 2 * grouped["var"]).sum())
+        spread = max(0.0, float((weight ** 2 * p * (1 - p)).sum() + (grouped["w"] ** 2 * grouped["var"]).sum()))
         out[name] = mean
         out[f"{name}_low"] = max(0.0, mean - Z95 * np.sqrt(spread))
         out[f"{name}_high"] = mean + Z95 * np.sqrt(spread)

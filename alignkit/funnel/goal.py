@@ -18,6 +18,7 @@ from alignkit.funnel.timing import CREATION, Durations, incidence, median_day, r
 
 GOAL_DRAWS = 1000
 MIN_AT_RISK = 30
+MIN_WINS = 10        # fewer wins than this: no rate to build a need on
 RECENT_MONTHS = 6
 
 
@@ -111,10 +112,13 @@ def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarr
     day = _rate_day(at_risk)
     empty = (np.nan, np.nan)
     reason = ""
-    if kind == "customers" and not customers_goal:
-        reason = "the revenue goal needs won amounts (`amount`), and the leads have none; set sla.customers_per_month"
-    elif not counts[:, 1].sum():
+    if not counts[:, 1].sum():
         reason = f"no {entry} has been won yet"
+    elif counts[:, 1].sum() < MIN_WINS:
+        n = int(counts[:, 1].sum())
+        reason = f"only {n} {entry}{'s have' if n != 1 else ' has'} been won, too few to measure the rate"
+    elif kind == "customers" and not customers_goal:
+        reason = "the revenue goal needs won amounts (`amount`), and the leads have none; set sla.customers_per_month"
     if reason:
         return Goal(kind, goal, entry, np.nan, empty, np.nan, empty, np.nan, empty, np.nan, delivered, agreed,
                     reason)

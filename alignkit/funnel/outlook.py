@@ -18,6 +18,8 @@ from alignkit.funnel.timing import CREATION, entry_times
 from alignkit.prepare.stage_paths import StagePaths
 from alignkit.report.findings import finding
 
+MIN_WINS_TO_TIME = 10   # fewer wins than this: too few to say how long winning takes
+
 
 @dataclass(frozen=True, repr=False)
 class PipelineForecast:
@@ -115,6 +117,10 @@ def time_lines(timing: TimeToConvert) -> list[str]:
     row = timing.stages.iloc[-1] if len(timing.stages) else None
     if row is None or not row["reached"] or np.isnan(row["median_days"]):
         return []
+    if row["reached"] < MIN_WINS_TO_TIME:
+        n = int(row["reached"])
+        return [f"Only {n} lead{'s' if n != 1 else ''} reached {timing.converted_stage}: too few to say how long it "
+                "takes."]
     line = (f"Half of the won deals are won within {row['median_days']:.0f} days of {timing.entry} "
             f"(95% CI {row['median_days_ci_low']:.0f}–{row['median_days_ci_high']:.0f})")
     who = "new leads" if timing.entry == CREATION else f"{timing.entry} leads"
@@ -131,14 +137,17 @@ def forecast_lines(forecast: PipelineForecast, timing: TimeToConvert) -> list[st
     row = forecast.within(max(FORECAST_HORIZONS))
     if not row["open"]:
         return []
-    stale = row["wins"] < 0.5   # a pipeline gone stale: say why there is nothing to expect
+    stale = row["wins"] < 0.5   # nothing to expect: say why
+    if stale and not timing.stages["reached"].iloc[-1:].sum():
+        return [f"The {int(row['open']):,} open leads cannot be forecast: no lead has reached "
+                f"{timing.converted_stage} yet, so the history cannot say when one will."]
     wins = "hardly any" if stale else f"{row['wins']:,.0f}"
     line = (f"The {int(row['open']):,} open leads should bring {wins} {timing.converted_stage} wins "
             f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})")
     if forecast.has_amounts and np.isfinite(row["revenue"]) and not stale:
         line += f" and {money(row['revenue'])} (interval {money(row['revenue_low'])}–{money(row['revenue_high'])})"
     line += f" in the next {int(row['horizon_days'])} days"
-    if stale:
+    if stale and forecast.median_days_open > timing.stages["median_days"].iloc[-1]:
         line += (f": they have been at their stage for {forecast.median_days_open:,.0f} days at the median, past the "
                  "time wins come in")
     test = forecast.backtest
@@ -161,12 +170,14 @@ def goal_lines(goal: Goal | None) -> list[str]:
     whether the agreed number is enough."""
     if goal is None:
         return []
-    target = f"{money(goal.goal)} a month" if goal.kind == "revenue" else f"{goal.goal:,.0f} new customers a month"
+    target = (f"{money(goal.goal)} a month" if goal.kind == "revenue"
+              else f"{goal.goal:,.0f} new customers a month" if goal.goal else "the revenue goal")
     if goal.reason:
         return [f"The {goal.entry}s needed for {target} cannot be derived: {goal.reason}."]
     low, high = goal.needed_ci
-    line = (f"To reach {target}, marketing must deliver about {goal.needed:,.0f} {goal.entry}s a month "
-            f"(95% CI {low:,.0f}–{high:,.0f})")
+    interval = (f"95% CI {low:,.0f}–{high:,.0f}" if np.isfinite(low) and np.isfinite(high)
+                else "too few wins for an interval")
+    line = f"To reach {target}, marketing must deliver about {goal.needed:,.0f} {goal.entry}s a month ({interval})"
     if goal.last_delivered is not None:
         line += f"; it delivered {goal.last_delivered:,} in {goal.delivered['month'].iloc[-1]}"
     verdict = {"yes": "is enough", "no": "is not enough", "maybe": "is inside the interval: enough only on the "

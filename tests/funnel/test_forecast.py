@@ -97,15 +97,38 @@ def test_the_mqls_a_goal_needs_match_the_arithmetic():
 
 
 def test_a_revenue_goal_without_amounts_or_wins_says_why():
-    leads = exponential_wins(500, mean_days=20, seed=14, win_share=0.0, lost_share=0.5)
-    paths = stage_paths(leads, TWO_STAGES)
-    timing = time_to_convert(leads, paths, mql_stage="MQL", converted_stage="Customer", as_of=AS_OF, by={},
+    won_some = exponential_wins(500, mean_days=20, seed=14, win_share=0.3, lost_share=0.3)
+    paths = stage_paths(won_some, TWO_STAGES)
+    timing = time_to_convert(won_some, paths, mql_stage="MQL", converted_stage="Customer", as_of=AS_OF, by={},
                              min_group_size=10)
     no_amounts = mqls_needed(timing.to_won, np.array([]), entry_times(paths, "MQL"), as_of=AS_OF,
                              revenue_goal=1e5, customers_goal=None)
     assert "sla.customers_per_month" in no_amounts.reason
+    leads = exponential_wins(500, mean_days=20, seed=14, win_share=0.0, lost_share=0.5)
+    paths = stage_paths(leads, TWO_STAGES)
+    timing = time_to_convert(leads, paths, mql_stage="MQL", converted_stage="Customer", as_of=AS_OF, by={},
+                             min_group_size=10)
     no_wins = mqls_needed(timing.to_won, np.array([]), entry_times(paths, "MQL"), as_of=AS_OF,
                           revenue_goal=None, customers_goal=10)
     assert "won yet" in no_wins.reason
     assert mqls_needed(timing.to_won, np.array([]), entry_times(paths, "MQL"), as_of=AS_OF, revenue_goal=None,
                        customers_goal=None) is None
+
+
+@pytest.mark.parametrize("shape", ["one lead", "none won", "no leads", "all on one day"])
+def test_degenerate_histories_get_a_sentence_not_a_number(shape):
+    from alignkit.funnel.outlook import forecast_lines, forecast_pipeline, goal_lines, time_lines
+
+    leads = {"one lead": lambda: exponential_wins(1, mean_days=20, seed=1),
+             "none won": lambda: exponential_wins(300, mean_days=20, seed=3, win_share=0, lost_share=0.5),
+             "no leads": lambda: exponential_wins(0, mean_days=20, seed=5),
+             "all on one day": lambda: exponential_wins(50, mean_days=20, seed=6, span_days=0)}[shape]()
+    paths = stage_paths(leads, TWO_STAGES)
+    timing = time_to_convert(leads, paths, mql_stage="MQL", converted_stage="Customer", as_of=AS_OF,
+                             by={"source": leads["source"]}, min_group_size=10)
+    forecast = forecast_pipeline(leads, paths, timing, as_of=AS_OF, maturity_days=90)
+    goal = mqls_needed(timing.to_won, np.full(int(timing.outcomes.won.sum()), 1000.0), entry_times(paths, "MQL"),
+                       as_of=AS_OF, revenue_goal=1e5, customers_goal=None, agreed=10)
+    lines = time_lines(timing) + forecast_lines(forecast, timing) + goal_lines(goal)
+    assert not any("nan" in line for line in lines), lines
+    assert goal.reason and "cannot be derived" in goal_lines(goal)[0]
