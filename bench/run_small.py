@@ -31,6 +31,12 @@ session on the machine): the 10,000-lead export 22.7 s in all (runs 19.8, 23.2, 
 02 and 03 skipped (no funnel stages, no survey), the CLI's own start and planning about 2.5 s; the 500-response
 survey 18.6 s in all (runs 24.3, 18.6, 18.2) — 01 4.2 s, 03 7.9 s, 05 3.9 s, 02 and 04 skipped. Of each notebook,
 1.0-1.6 s is the kernel's start and 0.7-1.8 s its import cell; notebook 04's analyse cell is 2.3 s.
+
+After the first changes (02/03/04 side by side, papermill's import 1.25 → 0.33 s, notebook 04's folds in threads;
+load average about 1): the 10,000-lead export 18.5 s (runs 18.1, 18.5, 18.8) — 01 4.0 s, 04 9.0 s, 05 4.2 s, the
+CLI's own part 1.2 s; the survey 19.6 s (runs 18.7, 19.6, 19.7) — 01 4.8 s, 03 8.4 s, 05 4.5 s. Neither export runs
+two analyses, so running them side by side gains nothing here; what is left is each notebook's kernel start and
+import cell (about 2.5 s of each of the three) and 03's and 04's fits. Budgets not met yet.
 """
 
 from __future__ import annotations
