@@ -127,6 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from papermill.exceptions import PapermillExecutionError
 
     from alignkit.config import load_settings
+    from alignkit.kernels import KernelPool
     from alignkit.plan import FACTS_FILE, analysis_plan
     from alignkit.report.skipped import write_skipped_report
     from alignkit.runner import Outcome, default_jobs, run_notebooks
@@ -146,6 +147,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if any(n.name[:2] == "01" for n in notebooks):
         (settings.processed_dir / FACTS_FILE).unlink(missing_ok=True)   # notebook 01 writes this run's facts
     positions = {n.name: i for i, n in enumerate(notebooks)}
+    planned_now = {p.notebook: p for p in analysis_plan(settings)}
+    later = [n for n in notebooks[1:] if planned_now.get(n.name[:2]) is None or planned_now[n.name[:2]].runs]
+    # kernels for the later notebooks start (and import) while the first runs; POSIX only, for their socket files
+    pool = KernelPool(later, extra_arguments=KERNEL_ARGUMENTS) if later and os.name == "posix" else None
 
     def start(notebook: Path) -> Outcome:
         # planned anew before each notebook: what notebook 01 found in the data can rule out a later analysis
@@ -156,10 +161,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                                                 f"(wrote {_shown_path(report)})")
         executed = executed_dir / notebook.name
         before = _report_times(settings.reports_dir)
+        warm = pool.take(notebook) if pool is not None else None
         try:
-            _execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name])
+            _execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name],
+                             kernel=warm.manager if warm is not None else None)
         except PapermillExecutionError as error:
             return Outcome(notebook, "failed", _notebook_failure(notebook, executed, error))
+        finally:
+            if warm is not None:
+                warm.shutdown()
         own = [r for r in _written_since(settings.reports_dir, before) if r.name[:2] == notebook.name[:2]]
         return Outcome(notebook, "ran", details=[f"wrote {_shown_path(r)}" for r in own])
 
@@ -168,7 +178,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(line if outcome.status != "not run" else f"did not run {outcome.notebook.name}: {line}",
                   file=sys.stderr)
 
-    outcomes = run_notebooks(notebooks, start=start, jobs=args.jobs or default_jobs(), done=done)
+    try:
+        outcomes = run_notebooks(notebooks, start=start, jobs=args.jobs or default_jobs(), done=done)
+    finally:
+        if pool is not None:
+            pool.close()
     return 2 if any(o.status in ("failed", "not run") for o in outcomes) else 0
 
 
@@ -178,9 +192,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object, *, position: int = 0) -> None:
+def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object, *, position: int = 0,
+                     kernel: object | None = None) -> None:
     """Run one notebook with papermill: one progress bar named after it (on line `position`, so bars of notebooks
-    running side by side do not overwrite each other), no kernel or library log lines."""
+    running side by side do not overwrite each other), no kernel or library log lines; in `kernel` (a started
+    kernel manager, `alignkit.kernels`) when given, else in a kernel of its own."""
     import logging
     import warnings
 
@@ -194,6 +210,7 @@ def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings
                                    # changes the folder of the whole process: unsafe with notebooks side by side
                                    resources={"metadata": {"path": str(notebook.parent)}},
                                    log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+                                   **({"km": kernel} if kernel is not None else {}),
                                    config=kernel_transport(Path(sockets)),
                                    progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True,
                                                  "position": position})

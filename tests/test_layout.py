@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("plan",),                              # which analyses the project file enables
     ("text",),                              # text columns a distinct value at a time
-    ("runner",),                            # the order `alignkit run` executes the notebooks in
+    ("runner", "kernels"),                  # the order `alignkit run` executes the notebooks in, kernels ahead
     ("io", "stats", "plots", "privacy"),    # shared helpers
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),

@@ -1,0 +1,71 @@
+"""Kernels started ahead of their notebooks (`alignkit.kernels`): warm, in the notebook's folder, used once, and
+never left running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from alignkit import kernels
+from alignkit.cli import KERNEL_ARGUMENTS, _execute_quietly
+from alignkit.kernels import KernelPool
+
+
+class _Settings:
+    def __init__(self, root: Path) -> None:
+        self.source_file = root / "alignkit.yml"
+
+
+def _notebook(folder: Path, name: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("project_file = 'x'", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import os, sys\nprint(os.getcwd(), 'alignkit.plots' in sys.modules)")]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_warm_kernel_runs_its_notebook_with_the_imports_done_and_is_shut_down(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook = _notebook(folder, "02_x.ipynb")
+    pool = KernelPool([notebook], extra_arguments=KERNEL_ARGUMENTS)
+    warm = pool.take(notebook)
+    assert warm is not None and warm.manager.has_kernel
+    try:
+        _execute_quietly(papermill, notebook, tmp_path / "out.ipynb", _Settings(tmp_path), kernel=warm.manager)
+    finally:
+        warm.shutdown()
+    printed = nbformat.read(tmp_path / "out.ipynb", 4).cells[-1].outputs[0]["text"].split()
+    assert printed == [str(folder), "True"]          # in the notebook's folder, its imports already done
+    assert not warm.manager.has_kernel and not warm.sockets.exists()
+    pool.close()
+
+
+def test_a_kernel_that_fails_to_warm_leaves_its_notebook_to_start_its_own(tmp_path, monkeypatch):
+    monkeypatch.setitem(kernels.WARM_IMPORTS, "04", "import a_module_that_is_not_there")
+    made: list[str] = []
+    real_mkdtemp = kernels.tempfile.mkdtemp
+
+    def recording_mkdtemp(*args, **kwargs):
+        made.append(real_mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(kernels.tempfile, "mkdtemp", recording_mkdtemp)
+    notebook = _notebook(tmp_path, "04_x.ipynb")
+    pool = KernelPool([notebook], extra_arguments=KERNEL_ARGUMENTS)
+    assert pool.take(notebook) is None
+    pool.close()
+    assert len(made) == 1 and not Path(made[0]).exists()   # the failed kernel was shut down, its sockets removed
+
+
+def test_kernels_no_notebook_took_are_shut_down_at_the_end(tmp_path):
+    notebook = _notebook(tmp_path, "05_x.ipynb")
+    pool = KernelPool([notebook], extra_arguments=KERNEL_ARGUMENTS)
+    future = pool.futures["05"]
+    pool.close()
+    warm = future.result() if not future.cancelled() else None
+    assert warm is None or not warm.manager.has_kernel
