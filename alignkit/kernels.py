@@ -36,9 +36,14 @@ class WarmKernel:
         self.sockets = sockets
 
     def shutdown(self) -> None:
-        """Stop the kernel and remove its socket folder (never raises: the run goes on)."""
+        """Stop the kernel and remove its socket folder, from outside any event loop (never raises: the run goes
+        on)."""
+        asyncio.run(self.ashutdown())
+
+    async def ashutdown(self) -> None:
+        """Stop the kernel and remove its socket folder, inside an event loop (never raises)."""
         try:
-            asyncio.run(self.manager.shutdown_kernel(now=True))
+            await self.manager.shutdown_kernel(now=True)
         except Exception:
             pass
         shutil.rmtree(self.sockets, ignore_errors=True)
@@ -63,7 +68,7 @@ async def _start(notebook: Path, code: str, extra_arguments: list[str]) -> WarmK
         finally:
             client.stop_channels()
     except BaseException:
-        kernel.shutdown()
+        await kernel.ashutdown()
         raise
     return kernel
 

@@ -43,6 +43,7 @@ def test_a_warm_kernel_runs_its_notebook_with_the_imports_done_and_is_shut_down(
     assert printed == [str(folder), "True"]          # in the notebook's folder, its imports already done
     assert not warm.manager.has_kernel and not warm.sockets.exists()
     pool.close()
+    assert child_kernels() == []
 
 
 def test_a_kernel_that_fails_to_warm_leaves_its_notebook_to_start_its_own(tmp_path, monkeypatch):
@@ -60,6 +61,23 @@ def test_a_kernel_that_fails_to_warm_leaves_its_notebook_to_start_its_own(tmp_pa
     assert pool.take(notebook) is None
     pool.close()
     assert len(made) == 1 and not Path(made[0]).exists()   # the failed kernel was shut down, its sockets removed
+    assert child_kernels() == []
+
+
+def child_kernels() -> list[str]:
+    """Return the command lines of the ipykernel processes this test process started that still run (from /proc)."""
+    import os
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and "ipykernel" in cmdline:
+            found.append(cmdline)
+    return found
 
 
 def test_kernels_no_notebook_took_are_shut_down_at_the_end(tmp_path):
@@ -69,3 +87,4 @@ def test_kernels_no_notebook_took_are_shut_down_at_the_end(tmp_path):
     pool.close()
     warm = future.result() if not future.cancelled() else None
     assert warm is None or not warm.manager.has_kernel
+    assert child_kernels() == []
