@@ -57,6 +57,10 @@ def _time_section(result: FunnelResult) -> Section:
         f"had happened. 95% confidence intervals come from {BOOTSTRAP} bootstrap resamples of the leads; a share is "
         "left empty past the longest follow-up.",
         *time_lines(timing)]
+    lost = int(timing.outcomes.lost.sum())
+    if lost > timing.outcomes.lost_dated:
+        paragraphs.append(f"{timing.outcomes.lost_dated:,} of the {lost:,} lost leads carry the date they closed; the "
+                          "others are counted as lost on the day of their last recorded move.")
     missing = int(timing.stages["no_entry_date"].iloc[0]) if len(timing.stages) else 0
     if missing:
         paragraphs.append(f"{missing:,} leads at or past {entry} have no date for it in the export: they cannot be "

@@ -12,7 +12,7 @@ import pandas as pd
 
 from alignkit.funnel.timing import (BOOTSTRAP, CREATION, HORIZONS, LOST, REACHED, Durations, Outcomes, durations,
                                     entry_index, entry_stage, entry_times, incidence, lead_outcomes_in_time,
-                                    median_day, resampled, summarise)
+                                    resampled, summarise)
 from alignkit.prepare.stage_paths import StagePaths
 from alignkit.stats import benjamini_hochberg
 
@@ -223,12 +223,6 @@ def cohort_incidence(paths: StagePaths, outcomes: Outcomes, *, converted_stage: 
             row[f"converted_within_{h}d_ci_high"] = _quantile(boot[:, h], 0.975) if inside else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def median_days_to_win(to_won: Durations) -> float:
-    """Return the median days to win of the leads in `to_won` (half the eventual wins have happened by then)."""
-    won, _, _ = incidence(to_won.counts())
-    return float(median_day(won))
 
 
 __all__ = ["BOOTSTRAP", "HORIZONS", "TimeToConvert", "cohort_incidence", "curves", "cycle_table", "logrank_p",
