@@ -18,12 +18,15 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-# What each notebook's first code cell imports (its own analysis package, the figures and their libraries).
+# What each notebook uses (its own analysis package, the figures and their libraries; the packages load their names
+# on first use, so each is loaded whole here), and for notebook 03 the persona map's first-use cost.
+_LOAD = "import matplotlib.pyplot, alignkit.lazy\nalignkit.lazy.load_all("
 WARM_IMPORTS: dict[str, str] = {
-    "02": "import pandas, matplotlib.pyplot, alignkit.plots, alignkit.funnel",
-    "03": "import pandas, matplotlib.pyplot, alignkit.plots, alignkit.personas",
-    "04": "import pandas, matplotlib.pyplot, alignkit.plots, alignkit.leads",
-    "05": "import pandas, matplotlib.pyplot, alignkit.plots, alignkit.alignment",
+    "02": _LOAD + "'alignkit.plots', 'alignkit.funnel')",
+    "03": _LOAD + "'alignkit.plots', 'alignkit.personas')\n"
+          "import alignkit.personas.map\nalignkit.personas.map.warm_up()",   # umap-learn's import and numba compilation
+    "04": _LOAD + "'alignkit.plots', 'alignkit.leads')",
+    "05": _LOAD + "'alignkit.plots', 'alignkit.alignment', 'alignkit.funnel', 'alignkit.personas', 'alignkit.leads')",
 }
 WARM_TIMEOUT = 120  # seconds a kernel may take to start and import
 

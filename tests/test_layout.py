@@ -17,7 +17,7 @@ TESTS = Path(__file__).resolve().parent
 # Bottom to top: a module may import its own top-level package and anything on a lower layer, nothing else.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("",),                                  # alignkit/__init__.py: the version only
-    ("errors",),
+    ("errors", "lazy"),                     # lazy: heavy libraries loaded on first use
     ("config",),
     ("plan",),                              # which analyses the project file enables
     ("text",),                              # text columns a distinct value at a time

@@ -1,8 +1,8 @@
 """Alignment (notebook 05): the one page for the meeting of both teams — the agreed definitions, then the
 sections the funnel, leads and personas analyses contribute, in the meeting's order."""
 
-from alignkit.alignment.page import (build_headline, build_sections, load_inputs, load_results, preview,
-                                     sla_terms, stage_definitions, write_alignment_report)
+import lazy_loader
 
-__all__ = ["build_headline", "build_sections", "load_inputs", "load_results", "preview", "sla_terms",
-           "stage_definitions", "write_alignment_report"]
+# Each name loads its module on first use, so importing a package costs nothing until it is used
+# (the names and their modules: __init__.pyi).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -4,6 +4,8 @@ scorecard that checks the kit finds it. Only the CLI and the tests import this; 
 design: the planted design · crm and survey: the exports built from it · generator: writes them with their truth ·
 truth: the scorecard."""
 
-from alignkit.demo.generator import write_demo_exports, write_survey_wave
+import lazy_loader
 
-__all__ = ["write_demo_exports", "write_survey_wave"]
+# Each name loads its module on first use, so importing a package costs nothing until it is used
+# (the names and their modules: __init__.pyi).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

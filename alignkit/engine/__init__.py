@@ -13,7 +13,8 @@ in pandas, 11.5 s and 6.5 s through DuckDB), stage reach and time in stage (1.9 
 DuckDB) and the profile's counts (1.0–1.1 s, 2.2–2.4 s with the frame's Arrow copy) keep the pandas path. Both paths
 give the same figures to the last digit (tests/engine/)."""
 
-from alignkit.engine.backend import as_table, is_table, local_backend, to_frame
-from alignkit.engine.sources import open_source
+import lazy_loader
 
-__all__ = ["as_table", "is_table", "local_backend", "open_source", "to_frame"]
+# Each name loads its module on first use, so importing a package costs nothing until it is used
+# (the names and their modules: __init__.pyi).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -9,18 +9,22 @@ ALIGNKIT_DUCKDB_THREADS), so a shared machine can cap it; it spills to a tempora
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+    from ibis.expr.types import Table as Table
 
 MEMORY_ENV = "ALIGNKIT_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "ALIGNKIT_DUCKDB_THREADS"
 
-Table = ir.Table
 BATCH_ROWS = 1 << 18
 
 
@@ -33,11 +37,17 @@ def local_backend() -> ibis.BaseBackend:
         config["memory_limit"] = os.environ[MEMORY_ENV]
     if os.environ.get(THREADS_ENV):
         config["threads"] = os.environ[THREADS_ENV]
+    import ibis   # loaded where an engine is used: its import alone costs a third of a second
+
     return ibis.duckdb.connect(**config)
 
 
 def is_table(data: object) -> bool:
     """Return whether `data` is an Ibis table (a lake, a database table or query) rather than an in-memory frame."""
+    if "ibis" not in sys.modules:     # nothing in this process has built an Ibis table yet: no need to load Ibis
+        return False
+    import ibis.expr.types as ir
+
     return isinstance(data, ir.Table)
 
 
@@ -54,6 +64,8 @@ def as_table(data: pd.DataFrame | ir.Table, columns: list[str] | None = None) ->
     """Return an Ibis table: an expression as it is, a frame (only `columns`, when given) as an in-memory table."""
     if is_table(data):
         return data if columns is None else data.select(*columns)
+    import ibis
+
     frame = data if columns is None else data[columns]
     return ibis.memtable(arrow_of(frame))
 
@@ -91,3 +103,12 @@ def row_count(data: pd.DataFrame | ir.Table) -> int:
     if not is_table(data):
         return len(data)
     return int(to_frame(data.aggregate(n=data.count()))["n"].iloc[0])
+
+
+def __getattr__(name: str) -> Any:
+    """Return `Table` (Ibis's table expression type), loading Ibis on first use."""
+    if name == "Table":
+        import ibis.expr.types as ir
+
+        return ir.Table
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,11 +5,15 @@ leaving the engine (a 99.9th percentile over a hundred million touches is two sm
 
 from __future__ import annotations
 
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from alignkit.engine.backend import to_frame
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def dates_per_day(table: ir.Table, column: str) -> pd.Series:

@@ -13,14 +13,15 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
-
-import ibis
-import ibis.expr.types as ir
 
 from alignkit.engine.backend import local_backend
 from alignkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
 
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -66,6 +67,8 @@ def lake_pattern(lake: str, raw: Path) -> str:
 def connect(url: str, raw: str) -> ibis.BaseBackend:
     """Return a connection to the database at `url` (environment references expanded): a DuckDB file read-only,
     `pyspark://` the active Spark session (a local one when none is running), anything else through ibis.connect."""
+    import ibis   # loaded where a database is opened: a project of files alone never needs it
+
     expanded = expand_url(url)
     scheme = urlsplit(expanded).scheme.lower()
     if scheme == "duckdb":

@@ -13,13 +13,15 @@ The figures themselves live in `alignkit.funnel.conversion` (stage reach, conver
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from alignkit.config import FunnelSettings, ProjectSettings
-from alignkit.engine.backend import Table, is_table, to_frame
+from alignkit.engine.backend import is_table, to_frame
 from alignkit.engine.stages import stage_counts
 from alignkit.engine.stages import time_in_stage as engine_time_in_stage
 from alignkit.engine.sources import open_processed
@@ -40,6 +42,9 @@ from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_path
 from alignkit.stats import wilson_intervals
 from alignkit.report.findings import finding
 from alignkit.report.html import render_fragment
+
+if TYPE_CHECKING:
+    from alignkit.engine.backend import Table
 
 
 

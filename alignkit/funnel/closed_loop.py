@@ -10,16 +10,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from alignkit.engine.backend import Table
 from alignkit.engine.touches import collateral_usage, content_before_close
 from alignkit.ingest.files import to_snake_case
 from alignkit.ingest.spend import SPEND_DIMENSIONS
 from alignkit.stats import benjamini_hochberg, compare_proportions, ratio_of_proportions, wilson_intervals
+
+if TYPE_CHECKING:
+    from alignkit.engine.backend import Table
 
 
 def closed_lost(leads: pd.DataFrame) -> np.ndarray:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
 import numpy as np
 import pandas as pd
 
@@ -26,12 +26,13 @@ from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_gu
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
                                    clear_drivers, linked_attributes, numeric_distribution, rank_commonalities)
-from alignkit.leads.definition import clear_rules
-from alignkit.leads.score import LeadScore, fit_score, rule_sentence
 from alignkit.report.labels import humanize, project_labels
 from alignkit.report.findings import USEFUL_AUC, finding
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size, proportion
+
+if TYPE_CHECKING:
+    from alignkit.leads.score import LeadScore
 
 SCORE_FILE = "lead_score.joblib"
 MIN_PER_CLASS = 10   # converted (and other) leads needed per cross-validation fold
@@ -171,6 +172,8 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                    if to_snake_case(name) in attributes}
         suspects = {f: ("number" if is_numeric(leads[f]) else "category") for f in leakage["field"]
                     if f in leads and not pd.api.types.is_datetime64_any_dtype(leads[f])}
+        from alignkit.leads.score import fit_score   # scikit-learn loads only when a score is fitted
+
         score = fit_score(leads, numeric=numeric, categorical=categorical, seed=settings.seed,
                           folds=folds, holdout_share=settings.leads.holdout_share,
                           max_rows=settings.leads.max_model_rows, capacity_per_week=settings.sla.sales_capacity_per_week,
@@ -221,6 +224,8 @@ def save_result(result: LeadsResult, settings: ProjectSettings) -> Path:
     """Write data/processed/lead_score.joblib (the fitted score with its feature list, mapping, CV metrics,
     threshold and bands, plus the profile tables) atomically; return its path."""
     buffer = io.BytesIO()
+    import joblib
+
     joblib.dump(result, buffer)
     return write_atomic_bytes(settings.processed_dir / SCORE_FILE, buffer.getvalue())
 
@@ -230,6 +235,8 @@ def load_result(settings: ProjectSettings) -> LeadsResult:
     path = settings.processed_dir / SCORE_FILE
     if not path.exists():
         raise InputFileError(path, "not found.", fix="run notebook 04 (or `alignkit run --only 04`) first.")
+    import joblib
+
     return joblib.load(path)
 
 
@@ -311,6 +318,9 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
                                  f"95% CI {t['precision_ci_low']:.0%}–{t['precision_ci_high']:.0%}).",
                                  NEXT_STEPS["threshold"]))
         lines = parts.setdefault("rule", [])
+        from alignkit.leads.definition import clear_rules
+        from alignkit.leads.score import rule_sentence
+
         good = clear_rules(s.rules)
         if len(good):
             best = good.iloc[0]

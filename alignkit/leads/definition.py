@@ -10,7 +10,6 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-from sklearn.tree import DecisionTreeClassifier
 
 from alignkit.report.cells import is_year, number_words
 from alignkit.stats import wilson_interval
@@ -149,6 +148,8 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
     X_train, meaning = _rule_features(train, numeric, categorical)
     X_test, _ = _rule_features(test, numeric, categorical)
     X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
+    from sklearn.tree import DecisionTreeClassifier   # loaded where rules are grown: it costs half a second
+
     tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=max(int(min_share * len(X_train)), 20),
                                   class_weight=None, random_state=seed).fit(X_train, y_train)
     t = tree.tree_

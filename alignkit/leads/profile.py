@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from alignkit.engine.backend import is_table, to_frame
-from alignkit.engine.profile import value_counts
 from alignkit.privacy import suppress_small_groups
 from alignkit.report.cells import is_year, number_words
 from alignkit.stats import (benjamini_hochberg, categorical_association, discrimination_auc, effective_sample_size,
@@ -83,6 +82,8 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
     if is_table(frame):   # a leads table in an engine: counts per value come back, figures as below
         if weighted:
             raise ValueError("survey weights need the linked leads in memory (a pandas frame)")
+        from alignkit.engine.profile import value_counts   # Ibis loads only for a table in an engine
+
         counts = value_counts(frame, fields, outcome=outcome, bins=bins)
         totals = to_frame(frame.aggregate(n=frame.count(), converted=frame[outcome].cast("int64").sum())).iloc[0]
         n_all, conv_all = float(totals["n"]), float(totals["converted"])

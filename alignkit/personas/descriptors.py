@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from alignkit.lazy import scipy_stats as _scipy_stats
 
 from alignkit.meaning.survey import DESCRIPTOR, persona_split
 from alignkit.personas.profiles import _indicators, short_question
@@ -22,8 +22,8 @@ def median_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, flo
     n = len(x)
     if n == 0:
         return np.nan, np.nan, np.nan
-    lo = int(_st.binom.ppf((1 - level) / 2, n, 0.5))
-    hi = int(_st.binom.ppf(1 - (1 - level) / 2, n, 0.5))
+    lo = int(_scipy_stats().binom.ppf((1 - level) / 2, n, 0.5))
+    hi = int(_scipy_stats().binom.ppf(1 - (1 - level) / 2, n, 0.5))
     return float(np.median(x)), float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])
 
 
@@ -74,7 +74,7 @@ def descriptor_profile(responses: pd.DataFrame, persona_id: pd.Series, codebook:
                     measure = "median"
                 else:
                     mean, sd, n_eff = weighted_mean_sd(values[mine], weights=w)
-                    half = (_st.t.ppf(0.975, n_eff - 1) * sd / np.sqrt(n_eff)) if n_eff > 1 else np.nan
+                    half = (_scipy_stats().t.ppf(0.975, n_eff - 1) * sd / np.sqrt(n_eff)) if n_eff > 1 else np.nan
                     value, low, high = mean, mean - half, mean + half
                     other = float(values[rest].mean()) if rest.any() else np.nan
                 label = "median" if (not is_share and w is None) else answer

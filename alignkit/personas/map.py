@@ -104,6 +104,16 @@ def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, 
     return out
 
 
+def warm_up() -> None:
+    """Import umap-learn and compile its layout optimisation by drawing a tiny seeded map, and return nothing.
+
+    In a fresh process the first map pays both (about 4 s of CPU on the 2-core machine, more than the rest of a small
+    survey's notebook 03): `alignkit run` calls this in notebook 03's kernel while notebook 01 still runs, so the
+    notebook's own map then costs only its layout. The compiled code is numba's, the same for every map."""
+    rng = np.random.default_rng(0)
+    persona_map(rng.normal(size=(60, 4)), n_epochs=2, random_state=0)
+
+
 def neighbour_purity(xy: np.ndarray, labels: np.ndarray, *, n_neighbors: int = 10) -> float:
     """Return the mean share of each respondent's `n_neighbors` nearest neighbours on the map that share its
     persona (1 = every persona sits in its own region; the share of the largest persona is what chance gives)."""

@@ -4,14 +4,19 @@ out far-future dates (a typo'd year, a future-dated touch) so one bad date canno
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from alignkit.engine.backend import Table, is_table
+from alignkit.engine.backend import is_table
 from alignkit.engine.dates import dates_on_day, dates_per_day, latest_within
 from alignkit.prepare.stage_paths import stage_at_column
+
+if TYPE_CHECKING:
+    from alignkit.engine.backend import Table
 
 FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
 

@@ -3,11 +3,13 @@ figures, first sales touch and attributes, built from the cleaned contacts, deal
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
-from alignkit.engine.backend import Table, is_table
+from alignkit.engine.backend import is_table
 from alignkit.engine.touches import first_sales_touch
 from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.crm import RawTable
@@ -15,6 +17,9 @@ from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.stage_paths import stage_at_column, stage_paths
 from alignkit.text import categorical_of, map_distinct
+
+if TYPE_CHECKING:
+    from alignkit.engine.backend import Table
 
 OUTCOME_LEVELS = ("converted", "lost", "open")
 

@@ -2,9 +2,8 @@
 figures, the manifest footer) under the privacy rules every report keeps. The stages build their sections with
 these pieces; the alignment page (`alignkit.alignment`) composes them."""
 
-from alignkit.report.html import (ReportDefinitions, ReportFigure, ReportLinks, ReportTable, Section, render_fragment,
-                                  write_report)
-from alignkit.report.labels import Labels, project_labels, using_labels
+import lazy_loader
 
-__all__ = ["Labels", "ReportDefinitions", "ReportFigure", "ReportLinks", "ReportTable", "Section", "project_labels",
-           "render_fragment", "using_labels", "write_report"]
+# Each name loads its module on first use, so importing a package costs nothing until it is used
+# (the names and their modules: __init__.pyi).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -13,23 +13,25 @@ import os
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import jinja2
-import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
 
 from alignkit import __version__
 from alignkit.config import ProjectSettings
 from alignkit.io import write_atomic_text
-from alignkit.plots import figure_to_data_uri
 from alignkit.privacy import EMAIL_PATTERN
 from alignkit.report.cells import display_table, format_cell, numeric_columns, table_rows
 from alignkit.report.labels import Labels, active_labels, project_labels, relabel_axes
 from alignkit.report.safe_csv import write_inert_csv
+
+if TYPE_CHECKING:
+    import jinja2
+    import matplotlib.pyplot as plt
 
 LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "umap-learn", "matplotlib", "seaborn", "pyarrow", "jinja2",
              "pydantic")
@@ -44,8 +46,13 @@ TABLES_MANIFEST = "tables.json"
 BUILD_TIME_CLASS = "build-time"
 SUPPRESSED_COLUMN = "suppressed"
 
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("alignkit.report", "templates"),
-                          autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+@cache
+def _templates() -> jinja2.Environment:
+    """Return the report templates' environment (jinja2 loads when the first page or fragment is rendered)."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("alignkit.report", "templates"),
+                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
 class SmallGroupError(ValueError):
@@ -101,6 +108,10 @@ class ReportFigure:
         `check=False` is only for a figure that genuinely has no axes to label (a diagram); axes switched off
         (`ax.axis("off")`, pies) and colour bars are skipped by the check anyway.
         """
+        import matplotlib.pyplot as plt   # loaded with the first figure: a report or table alone does not need it
+
+        from alignkit.plots.theme import figure_to_data_uri
+
         figure = ax.figure
         try:
             relabel_axes(ax, active_labels())
@@ -267,7 +278,7 @@ def _table_helpers(labels: Labels) -> dict[str, object]:
 def render_fragment(template: str, **context: object) -> str:
     """Return an HTML fragment from a template (used by results' _repr_html_ and by reports alike); tables show
     their headers by label (the labels in use, see alignkit.report.labels.using_labels)."""
-    return _ENV.get_template(template).render(**_table_helpers(active_labels()), **context)
+    return _templates().get_template(template).render(**_table_helpers(active_labels()), **context)
 
 
 def relabel_sections(sections: Sequence[Section], labels: Labels) -> list[Section]:
@@ -358,7 +369,7 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
     if back_to_alignment and slug != ALIGNMENT_SLUG and BACK_TO_ALIGNMENT[1] not in {href for _, href in links}:
         links.insert(0, BACK_TO_ALIGNMENT)
     built = build_time(built_at)
-    html = _ENV.get_template("report.html.j2").render(
+    html = _templates().get_template("report.html.j2").render(
         title=title, subtitle=subtitle, headline=headline, sections=sections, slug=slug, links=links,
         inputs=inputs, settings_yaml=yaml.safe_dump(settings.public_summary(), sort_keys=False, allow_unicode=True),
         versions=library_versions(), built_at=built.isoformat(), build_time_class=BUILD_TIME_CLASS,

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from alignkit.lazy import scipy_stats as _scipy_stats
+from alignkit.stats.distributions import (average_ranks, expected_counts, normal_quantile, normal_two_sided_p,
+                                          pearson_chi_square)
 
 from alignkit.stats.proportions import as_weights, effective_sample_size
 
@@ -59,7 +61,7 @@ def cramers_v(table: pd.DataFrame | np.ndarray) -> float:
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if counts.ndim != 2 or min(counts.shape) < 2:
         return np.nan
-    chi2 = _st.chi2_contingency(counts, correction=False)[0]
+    chi2 = pearson_chi_square(counts)[0]
     return float(np.sqrt(chi2 / (counts.sum() * (min(counts.shape) - 1))))
 
 
@@ -77,12 +79,12 @@ def categorical_association(groups: pd.Series | np.ndarray, outcome: pd.Series |
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if counts.ndim != 2 or min(counts.shape) < 2:
         return Association("none (one group or one outcome)", np.nan, np.nan, np.nan, n=n, n_effective=n_eff)
-    expected = _st.contingency.expected_freq(counts)
+    expected = expected_counts(counts)
     v = cramers_v(counts)
     if counts.shape == (2, 2) and expected.min() < 5:
-        odds, p = _st.fisher_exact(np.round(counts).astype(int))
+        odds, p = _scipy_stats().fisher_exact(np.round(counts).astype(int))
         return Association("Fisher exact", float(odds), float(p), v, n=n, n_effective=n_eff)
-    chi2, p, _, _ = _st.chi2_contingency(counts, correction=False)
+    chi2, p, _, _ = pearson_chi_square(counts)
     return Association("chi-square", float(chi2), float(p), v, n=n, n_effective=n_eff)
 
 
@@ -100,7 +102,7 @@ def mann_whitney(values: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray
     pos, neg = x[y], x[~y]
     if len(pos) == 0 or len(neg) == 0:
         return Association("none (one outcome only)", np.nan, np.nan, n=n, n_effective=effective_sample_size(weights, n))
-    ranks = _st.rankdata(x)
+    ranks = average_ranks(x)
     u = float(ranks[y].sum() - len(pos) * (len(pos) + 1) / 2)
     if weights is None:
         auc = u / (len(pos) * len(neg))
@@ -114,7 +116,7 @@ def mann_whitney(values: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray
     tie_term = float((tie_counts ** 3 - tie_counts).sum()) / (n_all * (n_all - 1)) if n_all > 1 else 0.0
     sd = np.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - tie_term))
     z = (auc - 0.5) * n1 * n2 / sd if sd > 0 else 0.0
-    p = float(2 * _st.norm.sf(abs(z))) if sd > 0 else 1.0
+    p = float(normal_two_sided_p(z)) if sd > 0 else 1.0
     return Association("Mann–Whitney U", u, p, auc=float(auc), rank_biserial=float(2 * auc - 1), n=n,
                        n_effective=effective_sample_size(weights, n))
 
@@ -152,5 +154,5 @@ def auc_interval(auc: float, positives: int, negatives: int, *, level: float = 0
     q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
     variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc)
                 + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)
-    half = float(_st.norm.ppf(0.5 + level / 2)) * np.sqrt(max(variance, 0.0))
+    half = float(normal_quantile(0.5 + level / 2)) * np.sqrt(max(variance, 0.0))
     return float(max(auc - half, 0.0)), float(min(auc + half, 1.0))

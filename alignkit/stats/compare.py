@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from alignkit.lazy import scipy_stats as _scipy_stats
+from alignkit.stats.distributions import normal_quantile, normal_two_sided_p, t_two_sided_p
 
 from alignkit.stats.proportions import as_weights, effective_sample_size, proportion, wilson_interval, wilson_intervals
 
@@ -25,13 +26,13 @@ def compare_proportions(count_a: np.ndarray, n_a: np.ndarray, count_b: np.ndarra
         pooled = (xa + xb) / (na + nb)
         se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
         z = (pa - pb) / se
-        p_value = np.where(se > 0, 2 * _st.norm.sf(np.abs(z)), 1.0)
+        p_value = np.where(se > 0, normal_two_sided_p(z), 1.0)
         cells = np.stack([na * pooled, na * (1 - pooled), nb * pooled, nb * (1 - pooled)])
     small = np.nanmin(cells, axis=0) < min_expected
     test = np.where(small, "fisher", "z")
     for i in np.flatnonzero(small & (na > 0) & (nb > 0)):
         table = np.round([[xa[i], na[i] - xa[i]], [xb[i], nb[i] - xb[i]]]).astype(int)
-        p_value[i] = _st.fisher_exact(table).pvalue
+        p_value[i] = _scipy_stats().fisher_exact(table).pvalue
     la, ha = wilson_intervals(xa, na, level=level)
     lb, hb = wilson_intervals(xb, nb, level=level)
     diff = pa - pb
@@ -92,7 +93,7 @@ def ratio_of_proportions(count_a: np.ndarray, n_a: np.ndarray, count_b: np.ndarr
     zero = (xa == 0) | (xb == 0)
     xa_c, xb_c = np.where(zero, xa + 0.5, xa), np.where(zero, xb + 0.5, xb)
     na_c, nb_c = np.where(zero, na + 0.5, na), np.where(zero, nb + 0.5, nb)
-    z = float(_st.norm.ppf(0.5 + level / 2))
+    z = float(normal_quantile(0.5 + level / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = (xa / na) / (xb / nb)
         log_ratio = np.log((xa_c / na_c) / (xb_c / nb_c))
@@ -138,7 +139,7 @@ def compare_share(flags: pd.Series | np.ndarray, in_group: pd.Series | np.ndarra
     z = (p1 - p0) / se if se and se > 0 else 0.0
     return {"value_in": p1, "value_out": p0, "lift": p1 / p0 if p0 > 0 else np.nan,
             "std_diff": standardised_difference(p1, p0, np.sqrt(p1 * (1 - p1)), np.sqrt(p0 * (1 - p0))),
-            "p_value": float(2 * _st.norm.sf(abs(z))) if np.isfinite(z) else np.nan}
+            "p_value": float(normal_two_sided_p(z)) if np.isfinite(z) else np.nan}
 
 
 def compare_mean(values: pd.Series | np.ndarray, in_group: pd.Series | np.ndarray, *,
@@ -156,7 +157,7 @@ def compare_mean(values: pd.Series | np.ndarray, in_group: pd.Series | np.ndarra
         if v1 + v0 > 0:
             t = (m1 - m0) / np.sqrt(v1 + v0)
             df = (v1 + v0) ** 2 / (v1 ** 2 / (n1 - 1) + v0 ** 2 / (n0 - 1))
-            p = float(2 * _st.t.sf(abs(t), df))
+            p = t_two_sided_p(t, df)
         else:
             p = 1.0 if m1 == m0 else 0.0
     return {"value_in": m1, "value_out": m0, "lift": m1 / m0 if m0 else np.nan,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
-Z_95 = float(_st.norm.ppf(0.975))
+from alignkit.stats.distributions import benjamini_hochberg_adjusted, normal_quantile
+
+Z_95 = float(normal_quantile(0.975))
 
 
 def as_weights(n: int, weights: np.ndarray | pd.Series | None) -> np.ndarray:
@@ -46,7 +47,7 @@ def wilson_intervals(successes: np.ndarray | pd.Series, n: np.ndarray | pd.Serie
     """Return arrays (low, high) of Wilson intervals, one per row; NaN where n is 0 (vectorised `wilson_interval`)."""
     x = np.asarray(successes, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = float(_st.norm.ppf(0.5 + level / 2))
+    z = float(normal_quantile(0.5 + level / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = x / n
         denom = 1 + z * z / n
@@ -108,5 +109,5 @@ def benjamini_hochberg(p_values: np.ndarray | pd.Series) -> np.ndarray:
     ok = ~np.isnan(p)
     if not ok.any():
         return out
-    out[ok] = _st.false_discovery_control(p[ok], method="bh")
+    out[ok] = benjamini_hochberg_adjusted(p[ok])
     return out

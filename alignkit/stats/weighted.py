@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from alignkit.stats.distributions import chi2_sf, normal_quantile, pearson_chi_square, t_interval
 
 from alignkit.stats.proportions import as_weights, effective_sample_size, proportion
 
@@ -87,7 +87,7 @@ def weighted_mean(values: pd.Series | np.ndarray, *, weights: pd.Series | np.nda
     sd = float(np.sqrt(variance)) if np.isfinite(variance) else np.nan
     if n < 2 or not np.isfinite(sd) or n_eff <= 1:
         return WeightedMean(mean, np.nan, np.nan, sd, n, n_eff)
-    low, high = _st.t.interval(level, n_eff - 1, loc=mean, scale=sd / np.sqrt(n_eff))
+    low, high = t_interval(level, n_eff - 1, loc=mean, scale=sd / np.sqrt(n_eff))
     return WeightedMean(mean, float(low), float(high), sd, n, n_eff)
 
 
@@ -192,7 +192,7 @@ def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series
         nan = np.nan
         return WeightedCrosstab(counts, table, n, n_eff, nan, 0, nan, nan, nan, nan, nan, nan, nan, weights is not None)
     scaled = counts.to_numpy() * (n / w.sum())
-    chi2, p_value, df, _ = _st.chi2_contingency(scaled, correction=False)
+    chi2, p_value, df, _ = pearson_chi_square(scaled)
     chi2, df = float(chi2), int(df)
     if weights is None:
         return WeightedCrosstab(counts, table, n, n_eff, chi2, df, float(p_value), 1.0, chi2, float(p_value),
@@ -205,7 +205,7 @@ def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series
     first = chi2 / mean_deff
     second, second_df = chi2 * trace / trace2, trace * trace / trace2
     return WeightedCrosstab(counts, table, n, n_eff, chi2, df, float(p_value), mean_deff, first,
-                            float(_st.chi2.sf(first, df)), second, second_df, float(_st.chi2.sf(second, second_df)), True)
+                            chi2_sf(first, df), second, second_df, chi2_sf(second, second_df), True)
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def weighted_cohens_d(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray, *,
     pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2)) if n_a + n_b > 2 else np.nan
     d = float((mean_a - mean_b) / pooled) if pooled > 0 else np.nan
     se = np.sqrt((n_a + n_b) / (n_a * n_b) + d * d / (2 * (n_a + n_b))) if n_a > 0 and n_b > 0 else np.nan
-    z = float(_st.norm.ppf(0.5 + level / 2))
+    z = float(normal_quantile(0.5 + level / 2))
     return StandardisedDifference("cohens_d", d, float(d - z * se), float(d + z * se), n_a, n_b)
 
 
@@ -251,7 +251,7 @@ def weighted_cohens_h(flags_a: pd.Series | np.ndarray, flags_b: pd.Series | np.n
     h = float(2 * np.arcsin(np.sqrt(share_a.share)) - 2 * np.arcsin(np.sqrt(share_b.share)))
     n_a, n_b = share_a.n_effective, share_b.n_effective
     se = np.sqrt(1 / n_a + 1 / n_b) if n_a > 0 and n_b > 0 else np.nan
-    z = float(_st.norm.ppf(0.5 + level / 2))
+    z = float(normal_quantile(0.5 + level / 2))
     return StandardisedDifference("cohens_h", h, float(h - z * se), float(h + z * se), n_a, n_b)
 
 

@@ -54,3 +54,20 @@ def test_demo_map_keeps_each_persona_in_its_region(result):
     from alignkit.personas.map import neighbour_purity
 
     assert neighbour_purity(result.embedding[["x", "y"]].to_numpy(), result.embedding["persona_id"].to_numpy()) >= 0.8
+
+
+def test_warm_up_compiles_the_layout_and_leaves_maps_unchanged():
+    import json
+    import subprocess
+    import sys
+
+    draw = ("import json, numpy as np\nfrom alignkit.personas import map as m\n{warm}"
+            "Z = np.random.default_rng(5).normal(size=(300, 5))\n"
+            "import umap.layouts as layouts\n"
+            "compiled = len(layouts._nb_optimize_layout_euclidean_single_epoch.signatures)\n"
+            "print(json.dumps({{'compiled_before_map': compiled, 'map': m.persona_map(Z, random_state=2).tolist()}}))")
+    cold, warm = (json.loads(subprocess.run([sys.executable, "-c", draw.format(warm=w)], capture_output=True, text=True,
+                                            check=True).stdout.splitlines()[-1])
+                  for w in ("", "m.warm_up()\n"))
+    assert cold["compiled_before_map"] == 0 and warm["compiled_before_map"] >= 1
+    assert warm["map"] == cold["map"]
