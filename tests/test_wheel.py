@@ -121,8 +121,8 @@ def fresh(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> dict[str, st
     env = {**env, "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", "VIRTUAL_ENV": str(venv)}
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    # PYTHONPATH unset for pip too: with the checkout on it, pip finds the alignkit.egg-info the build left there and
-    # calls the wheel "already satisfied"
+    # PYTHONPATH unset for pip too: with the checkout on it, pip finds the alignkit.egg-info an editable install left
+    # there and calls the wheel "already satisfied"
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
                                 "--no-index", "--quiet", str(wheel)], capture_output=True, text=True, timeout=300,
                                env=env)
@@ -157,15 +157,17 @@ def test_the_wheel_carries_the_notebooks_templates_and_project_template(wheel):
 
 
 def test_the_fresh_environment_holds_the_installed_package_and_only_what_it_declares(fresh, tmp_path):
-    probe = ("import json, sys, alignkit\n"
+    probe = ("import importlib.util, json, sys, alignkit\n"
              "from jupyter_client.kernelspec import KernelSpecManager\n"
              "print(json.dumps({'file': alignkit.__file__, 'path': sys.path,\n"
-             "  'kernel': KernelSpecManager().get_kernel_spec('python3').argv[0]}))\n")
+             "  'kernel': KernelSpecManager().get_kernel_spec('python3').argv[0],\n"
+             "  'undeclared': [m for m in ('pytest', 'hypothesis') if importlib.util.find_spec(m)]}))\n")
     seen = json.loads(in_fresh(fresh, "python", "-c", probe, cwd=tmp_path).stdout)
     venv = Path(fresh["VIRTUAL_ENV"])
     assert Path(seen["file"]).is_relative_to(venv)
     assert not any(Path(p).resolve() == REPO for p in seen["path"] if p)   # the editable install is not active
     assert Path(seen["kernel"]).parent == venv / "bin"   # notebooks run on the installed package too
+    assert seen["undeclared"] == []   # the test environment's own packages are not visible
     # pip check: every requirement of every installed distribution is met
     checked = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin/python"), "check"],
                              capture_output=True, text=True, timeout=300, env=fresh)
@@ -187,7 +189,6 @@ def test_the_fresh_environment_holds_the_installed_package_and_only_what_it_decl
               "print(json.dumps(sorted(n for n in names - set(sys.stdlib_module_names)\n"
               "                        if importlib.util.find_spec(n) is None)))\n")
     assert set(json.loads(in_fresh(fresh, "python", "-c", script, cwd=tmp_path).stdout)) == EXTRA_IMPORTS
-    assert not (venv / "bin" / "pytest").exists()
 
 
 def test_the_installed_command_makes_validates_and_runs_a_project(fresh, tmp_path):
