@@ -120,16 +120,31 @@ def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
                                     "leads have no outcome: map a converted column (crm.contacts.columns.converted) "
                                     "or name the funnel stages (funnel.stages)."))
     else:
-        members = settings.crm.contacts.converted_from
-        source = (f"listed in {members.file}" if members is not None
-                  else "the converted column" if settings.has_outcome_column
-                  else f"reaching {settings.funnel.converted_stage}")
         plan.append(PlannedAnalysis("04", NOTEBOOK_TITLES["04"], True,
-                                    f"profiles converting leads (converted = {source})."))
+                                    f"profiles converting leads (converted = {_outcome_source(settings)[0]})."))
     ran = [p.title[0].lower() + p.title[1:] for p in plan[1:] if p.runs]
     plan.append(PlannedAnalysis("05", NOTEBOOK_TITLES["05"], True,
                                 "puts the definitions" + (" and " + ", ".join(ran) if ran else "") + " on one page."))
     return plan
+
+
+def _outcome_source(settings: ProjectSettings) -> tuple[str, str]:
+    """Return what makes a lead converted, in words, and the project file key that says so (leads with an outcome)."""
+    contacts = settings.crm.contacts
+    if contacts.converted_from is not None:
+        return f"listed in {contacts.converted_from.file}", "crm.contacts.converted_from"
+    if settings.has_outcome_column:
+        return "the converted column", f"crm.contacts.columns.converted: {contacts.columns['converted']}"
+    return f"reaching {settings.funnel.converted_stage}", "funnel.converted_stage"
+
+
+def outcome_definition(settings: ProjectSettings) -> str:
+    """Return the sentence saying what makes a lead converted on this project and which key of the project file
+    sets it (e.g. "converted = reaching customer (funnel.converted_stage)"), or why leads have no outcome."""
+    if settings.crm is None or not settings.has_outcome:
+        return _planned(settings)[3].reason   # why notebook 04 does not run
+    words, key = _outcome_source(settings)
+    return f"converted = {words} ({key})"
 
 
 def runs(settings: ProjectSettings, notebook: str) -> bool:

@@ -8,7 +8,7 @@ import yaml
 
 from alignkit.config import ProjectSettings
 from alignkit.errors import NotAnalysedError
-from alignkit.plan import analyses_run, analysis_plan, require
+from alignkit.plan import analyses_run, analysis_plan, outcome_definition, require
 from tests.conftest import REPO
 from tests.fixtures import shapes
 
@@ -70,3 +70,15 @@ def test_what_notebook_01_found_in_the_data_can_rule_an_analysis_out(tmp_path):
     (tmp_path / "data" / "processed").mkdir(parents=True)
     (tmp_path / "data" / "processed" / "facts.json").write_text('{"responses": 3, "persona_answers": 5}')
     assert "personas" not in analyses_run(survey)                     # read from the run's facts.json
+
+
+@pytest.mark.parametrize("text, expected", [
+    ((REPO / "alignkit.yml").read_text(encoding="utf-8"), "converted = reaching Customer (funnel.converted_stage)"),
+    (shapes.PIPELINE_PROJECT, "converted = reaching Won (funnel.converted_stage)"),
+    (shapes.LEAD_LIST_PROJECT, "converted = the converted column (crm.contacts.columns.converted: Converted)"),
+    ("crm: {contacts: {file: c.csv, columns: {lead_id: Id}, converted_from: {file: won.csv, key: Id}}}\n",
+     "converted = listed in won.csv (crm.contacts.converted_from)"),
+    (shapes.SURVEY_ONLY_PROJECT, "no CRM export is named (crm.contacts), so there are no leads and outcomes."),
+])
+def test_the_outcome_definition_names_the_key_that_sets_it(text, expected):
+    assert outcome_definition(_settings(text)) == expected

@@ -60,6 +60,15 @@ def quality_flags(responses: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def flag_rules(log: pd.DataFrame) -> list[str]:
+    """Return one line per survey quality flag saying the rule it applied on this project, as the cleaning log
+    recorded it with the thresholds of `survey.quality` (the share of the median time, the grid length), and the
+    responses it flagged. Empty when no survey was read."""
+    labels = {"flag_speeders": "Speeders", "flag_straightliners": "Straight-liners"}
+    rows = log[log["step"].isin(list(labels))]
+    return [f"{labels[row.step]}: {int(row.rows_affected):,} response(s), {row.reason}" for row in rows.itertuples()]
+
+
 def linking_rate(responses: pd.DataFrame) -> pd.DataFrame:
     """Return the share of responses linked to a CRM lead, overall and among responses without a quality flag."""
     rows = []

@@ -47,3 +47,17 @@ def test_aliases_fix_a_listed_typo(tmp_path):
     assert "Unemployd" not in set(quality.junk_categories(data, settings)["value"])
     assert (data.leads["occupation"] == "Unemployed").sum() == (export["What is your current occupation"]
                                                                  .isin(["Unemployed", "Unemployd"])).sum()
+
+
+def test_flag_rules_say_the_thresholds_this_project_set():
+    from alignkit.prepare.clean import CleaningLog, flag_speeders, flag_straightliners
+
+    log = CleaningLog()
+    responses = pd.DataFrame({"duration_s": [300, 310, 290, 320, 100]})   # median 300 s
+    flagged = flag_speeders(responses, log=log, share_of_median=0.5)
+    flag_straightliners(flagged, pd.DataFrame(columns=["column", "kind", "group"]), log=log, min_items=7)
+    rules = quality.flag_rules(log.to_frame())
+    assert rules == ["Speeders: 1 response(s), answered in under 50% of the median time (150 s); flagged, kept",
+                     "Straight-liners: 0 response(s), same answer to every item of a grid of 7+ statements (0 grid(s)); "
+                     "flagged, kept"]
+    assert quality.flag_rules(CleaningLog().to_frame()) == []      # no survey read: no rule shown
