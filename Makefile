@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser java demo-data demo test test-unit test-notebooks notebooks clean
+.PHONY: help install browser java demo-data demo test test-unit test-notebooks docs notebooks clean
 CHROMIUM ?= /usr/bin/chromium
 
 help: ## list the targets
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "alignkit needs Python 3.11+, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	@# compile umap-learn's numba code once (~20 s): later fresh processes draw the persona map in seconds
 	$(BIN)/python -c 'import umap.umap_'
 	@touch $(STAMP)
@@ -63,7 +63,11 @@ test-notebooks: demo-data ## validate every notebook with nbval (outputs must ma
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg notebooks/
 
-test: browser java test-unit test-notebooks ## set up if needed, run the unit, pipeline, browser and Spark tests, validate the notebooks
+docs: $(STAMP) ## build the documentation site into site/ (mkdocs --strict)
+	@# NO_MKDOCS_2_WARNING: mkdocs-material prints a banner about its successor on every build; it is not a warning
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+test: browser java test-unit test-notebooks docs ## set up if needed, run the unit, pipeline, browser and Spark tests, validate the notebooks, build the docs
 
 notebooks: demo-data ## re-execute the notebooks in place (commit them with their outputs)
 	for nb in notebooks/[0-9][0-9]_*.ipynb; do \
@@ -71,4 +75,4 @@ notebooks: demo-data ## re-execute the notebooks in place (commit them with thei
 	done
 
 clean: ## remove generated data, reports and the virtual environment
-	rm -rf $(VENV) data/processed/*.parquet reports/*.html reports/0* test-artifacts
+	rm -rf $(VENV) data/processed/*.parquet reports/*.html reports/0* test-artifacts site

@@ -31,8 +31,13 @@ class _Settings(BaseModel):
 
 
 class SurveyQuality(_Settings):
-    speeder_share_of_median: Annotated[float, Field(gt=0, lt=1)] = 0.33
-    straightline_min_items: Annotated[int, Field(ge=3)] = 5
+    """survey.quality: when a response is flagged as too fast or straight-lined (flagged responses are left out of
+    fitting the personas unless personas.include_flagged)."""
+
+    speeder_share_of_median: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.33, description="a response faster than this share of the median duration is a speeder")
+    straightline_min_items: Annotated[int, Field(ge=3)] = Field(
+        5, description="a response giving one answer to at least this many items of a grid is a straight-liner")
 
 
 class WeightingSettings(_Settings):
@@ -40,13 +45,21 @@ class WeightingSettings(_Settings):
     rake to (inline `margins` or a `margins_file` in the raw data folder), or both (the column's weights are then
     the starting point of the raking). Weights are normalised to a mean of one over the weighted responses."""
 
-    column: str | None = None
-    margins: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(default_factory=dict)
-    margins_file: str | None = None
-    respondents: Literal["quality_ok", "all"] = "quality_ok"
-    trim_ratio: Annotated[float, Field(gt=1)] | None = 5.0
-    max_iterations: Annotated[int, Field(ge=1, le=100_000)] = 100
-    tolerance: Annotated[float, Field(gt=0, le=0.01)] = 1e-6
+    column: str | None = Field(None, description="the survey column holding weights (map it in survey.columns if "
+                                                  "named otherwise)")
+    margins: dict[str, dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]]] = Field(
+        default_factory=dict, description="survey column -> {answer: population share or count}: the margins to "
+                                          "rake to; every margin sums to the same total")
+    margins_file: str | None = Field(None, description="instead of margins: a file in the raw data folder, YAML as "
+                                                        "margins or a CSV with columns margin, category, target")
+    respondents: Literal["quality_ok", "all"] = Field(
+        "quality_ok", description="weight responses without a quality flag (the rest get no weight), or all")
+    trim_ratio: Annotated[float, Field(gt=1)] | None = Field(
+        5.0, description="cap weights at this many times the mean weight, re-raking the others; null = no cap")
+    max_iterations: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        100, description="raking passes before giving up (the error names the margin that does not fit)")
+    tolerance: Annotated[float, Field(gt=0, le=0.01)] = Field(
+        1e-6, description="largest allowed gap between a weighted share and its target share")
 
     @model_validator(mode="after")
     def _one_source(self) -> WeightingSettings:
@@ -69,20 +82,28 @@ class WeightingSettings(_Settings):
 
 
 class SurveyInput(_Settings):
-    file: str
-    format: Literal["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"] = "auto"
-    encoding: str = "auto"
-    delimiter: str = "auto"
-    sheet: str | int | None = None
-    columns: dict[str, str] = Field(default_factory=dict)
+    """survey: the survey export, how to read it and how its answers are typed, checked and weighted."""
+
+    file: str = Field(description="the export's file name, in paths.raw")
+    format: Literal["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"] = Field(
+        "auto", description="the survey platform whose export layout (header rows, meta columns) to read")
+    encoding: str = Field("auto", description="auto reads UTF-8 (with or without BOM) and UTF-16; else e.g. cp1252")
+    delimiter: str = Field("auto", description="the CSV delimiter; auto sniffs it")
+    sheet: str | int | None = Field(None, description="the sheet of an Excel file (name or position); none = the first")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical name -> export column, only where the defaults miss them (e.g. "
+                                          "{respondent_id: ID, email: Email address})")
     quality: SurveyQuality = SurveyQuality()
-    weighting: WeightingSettings | None = None
-    # column, question group or export header -> its labels in order: declares or corrects an ordered scale
-    scales: dict[str, Annotated[list[str], Field(min_length=2)]] = Field(default_factory=dict)
-    # column, question group or export header ('*' = every column) -> {other spelling: the answer it means}
-    answer_aliases: dict[str, dict[str, str]] = Field(default_factory=dict)
-    # a response answering less than this share of the questions it was shown is a drop-out (left out of fitting)
-    dropout_min_answered: Annotated[float, Field(gt=0, le=1)] = 0.5
+    weighting: WeightingSettings | None = Field(None, description="survey weights; none = each response counts once")
+    scales: dict[str, Annotated[list[str], Field(min_length=2)]] = Field(
+        default_factory=dict, description="column, question group or export header -> its labels in order: declares "
+                                          "or corrects an ordered scale")
+    answer_aliases: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="column, question group or export header ('*' = every column) -> {other "
+                                          "spelling: the answer it means}")
+    dropout_min_answered: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.5, description="a response answering less than this share of the questions it was shown is a drop-out "
+                         "(left out of fitting)")
 
     @field_validator("columns")
     @classmethod
@@ -111,12 +132,13 @@ class MembershipInput(_Settings):
     list of MQLs, the customers among leads). A contact is converted when its id appears in `key`, on the date in
     `date` when the table has one (it becomes the contact's closed_at)."""
 
-    file: str
-    key: Annotated[str, Field(min_length=1)]     # the column holding the contacts' ids
-    date: str | None = None                      # the column holding when each converted (e.g. won_date): times to convert
-    encoding: str = "auto"
-    delimiter: str = "auto"
-    sheet: str | int | None = None
+    file: str = Field(description="the table's file name, in paths.raw")
+    key: Annotated[str, Field(min_length=1)] = Field(description="the column holding the contacts' ids")
+    date: str | None = Field(None, description="the column holding when each converted (e.g. won_date): times to "
+                                               "convert")
+    encoding: str = Field("auto", description="the file's encoding; auto detects it")
+    delimiter: str = Field("auto", description="the CSV delimiter; auto sniffs it")
+    sheet: str | int | None = Field(None, description="the sheet of an Excel file (name or position); none = the first")
 
 
 PASSWORD_IN_URL = re.compile(r"://[^/@:]*:(?!\$\{)[^/@]+@")   # user:secret@host, unless the secret is ${VARIABLE}
@@ -127,18 +149,24 @@ class TableInput(_Settings):
     or SQL query (`connection` URL with `table` or `query`). Credentials in a URL are `${VARIABLE}` references to
     the environment, never the secret itself."""
 
-    file: str | None = None
-    lake: str | None = None
-    connection: str | None = None
-    table: str | None = None
-    query: str | None = None
-    encoding: str = "auto"
-    delimiter: str = "auto"
-    sheet: str | int | None = None
-    columns: dict[str, str] = Field(default_factory=dict)
-    attributes: dict[str, str] = Field(default_factory=dict)
-    date_columns: list[str] = Field(default_factory=list)
-    converted_from: MembershipInput | None = None
+    file: str | None = Field(None, description="an export file, in paths.raw")
+    lake: str | None = Field(None, description="a folder or glob of parquet files, relative to paths.raw")
+    connection: str | None = Field(None, description="a database URL (duckdb://, postgres:// …; pyspark:// for the "
+                                                     "active Spark session), credentials as ${VARIABLE}")
+    table: str | None = Field(None, description="the table to read on the connection")
+    query: str | None = Field(None, description="the SQL query to read on the connection")
+    encoding: str = Field("auto", description="the file's encoding; auto detects it")
+    delimiter: str = Field("auto", description="the CSV delimiter; auto sniffs it")
+    sheet: str | int | None = Field(None, description="the sheet of an Excel file (name or position); none = the first")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical name (lead_id, created_at, stage, source, owner, converted, "
+                                          "closed_at, amount …) -> export column")
+    attributes: dict[str, str] = Field(
+        default_factory=dict, description="attribute name -> export column: the lead traits analysed and broken "
+                                          "down by (e.g. {company_size: Employees})")
+    date_columns: list[str] = Field(default_factory=list, description="further columns to read as dates")
+    converted_from: MembershipInput | None = Field(
+        None, description="a table listing the ids of the contacts that converted: the outcome")
 
     @model_validator(mode="after")
     def _one_source(self) -> TableInput:
@@ -178,14 +206,15 @@ class LookupInput(_Settings):
     sales teams with manager and office); its columns become lead attributes and breakdowns. Keys are matched after
     normalising case, spaces and punctuation; unmatched keys are counted in the cleaning log with close matches."""
 
-    file: str
-    key: Annotated[str, Field(min_length=1)]     # the lookup table's key column
-    on: str | None = None                        # the leads' column it matches: a canonical name (owner, source …)
-                                                 # or an attribute name; none = the attribute named like `key`
-    attributes: dict[str, str] = Field(default_factory=dict)   # name -> lookup column; empty = every other column
-    encoding: str = "auto"
-    delimiter: str = "auto"
-    sheet: str | int | None = None
+    file: str = Field(description="the lookup table's file name, in paths.raw")
+    key: Annotated[str, Field(min_length=1)] = Field(description="the lookup table's key column")
+    on: str | None = Field(None, description="the leads' column it matches: a canonical name (owner, source …) or "
+                                             "an attribute name; none = the attribute named like key")
+    attributes: dict[str, str] = Field(default_factory=dict, description="name -> lookup column; empty = every "
+                                                                         "other column")
+    encoding: str = Field("auto", description="the file's encoding; auto detects it")
+    delimiter: str = Field("auto", description="the CSV delimiter; auto sniffs it")
+    sheet: str | int | None = Field(None, description="the sheet of an Excel file (name or position); none = the first")
 
     @model_validator(mode="before")
     @classmethod
@@ -197,48 +226,64 @@ class LookupInput(_Settings):
 
 
 class CrmInput(_Settings):
-    format: Literal["auto", "hubspot", "salesforce", "generic"] = "auto"
-    contacts: TableInput
-    deals: TableInput | None = None
-    touches: TableInput | None = None
-    lookups: list[LookupInput] = Field(default_factory=list)
-    sales_touch_kinds: list[str] = Field(default_factory=lambda: ["SALES_CALL", "SALES_EMAIL", "MEETING"])
-    won_deal_stages: list[str] = Field(default_factory=lambda: ["closedwon", "Closed Won"])
-    lost_deal_stages: list[str] = Field(default_factory=lambda: ["closedlost", "Closed Lost"])
+    """crm: the CRM tables (contacts or leads, deals, activities, lookups) and how to read them."""
+
+    format: Literal["auto", "hubspot", "salesforce", "generic"] = Field(
+        "auto", description="the CRM whose export layout and column names to expect; generic = only the mapping")
+    contacts: TableInput = Field(description="one row a lead, contact, customer or opportunity")
+    deals: TableInput | None = Field(None, description="deals linked to the contacts (deal_id, lead_id, stage …)")
+    touches: TableInput | None = Field(None, description="activities: one row a touch (lead_id, at, kind, content)")
+    lookups: list[LookupInput] = Field(default_factory=list, description="tables joined onto the leads by key")
+    sales_touch_kinds: list[str] = Field(default_factory=lambda: ["SALES_CALL", "SALES_EMAIL", "MEETING"],
+                                         description="touch kinds that are sales follow-ups (for the SLA)")
+    won_deal_stages: list[str] = Field(default_factory=lambda: ["closedwon", "Closed Won"],
+                                       description="deal stage values that mean won")
+    lost_deal_stages: list[str] = Field(default_factory=lambda: ["closedlost", "Closed Lost"],
+                                        description="deal stage values that mean lost")
 
 
 class Stage(_Settings):
-    name: Annotated[str, Field(min_length=1)]
-    value: str
-    reached_column: str | None = None
-    definition: str = ""
+    """funnel.stages[]: one stage of the funnel, in order."""
+
+    name: Annotated[str, Field(min_length=1)] = Field(description="the stage's name in the reports")
+    value: str = Field(description="the stage column's value for leads at this stage")
+    reached_column: str | None = Field(None, description="the export column holding the date the stage was reached")
+    definition: str = Field("", description="what marks this stage, as both teams agreed it")
 
 
 class FunnelSettings(_Settings):
-    stages: Annotated[list[Stage], Field(min_length=2)]
-    mql_stage: str
-    sql_stage: str
-    converted_stage: str
-    lost_values: list[str] = Field(default_factory=list)
-    cohort_maturity_days: Annotated[int, Field(ge=0)] = 90
-    # Optional marketing spend (CSV in paths.raw with columns month, source or campaign, spend) for cost per
-    # lead and per customer; none = those KPIs are left out.
-    spend_file: str | None = None
-    # Touch kinds whose content counts as marketing collateral sales could reuse (e.g. CONTENT_DOWNLOAD);
-    # empty = every kind that is not a sales touch.
-    collateral_kinds: list[str] = Field(default_factory=list)
-    # Lead fields the friction points and segment tables break down by (canonical names, attribute or lookup
-    # names); those absent from the data are skipped.
-    breakdowns: list[str] = Field(default_factory=lambda: ["source", "campaign", "owner", "persona"])
-    # How a lead still at a stage is judged: `maturity` = once it had cohort_maturity_days to move on (a lifecycle
-    # funnel without recorded losses); `closed` = only once it moved on or was lost (an opportunity pipeline with
-    # won and lost stages: an open deal is never counted as not converted, whatever its age).
-    judge: Literal["maturity", "closed"] = "maturity"
-    # False-discovery rate for friction points (Benjamini-Hochberg across every segment and stage).
-    friction_fdr: Annotated[float, Field(gt=0, lt=1)] = 0.05
-    # The export date every maturity and SLA status is measured at; none = the latest date in the data, leaving out
-    # dates more than 30 days after 99.9% of the dates (a typo'd year, a future-dated touch), counted in the report.
-    as_of: datetime.date | None = None
+    """funnel: the stages a lead moves through, in order, and how leads still at a stage are judged."""
+
+    stages: Annotated[list[Stage], Field(min_length=2)] = Field(description="the funnel's stages, in order")
+    mql_stage: str = Field(description="the stage where marketing hands a lead to sales (a stage name)")
+    sql_stage: str = Field(description="the stage where sales accepts and qualifies it (a stage name)")
+    converted_stage: str = Field(description="the stage that counts as converted (a stage name)")
+    lost_values: list[str] = Field(default_factory=list, description="stage column values that mean the lead is lost "
+                                                                     "(e.g. other, unqualified)")
+    cohort_maturity_days: Annotated[int, Field(ge=0)] = Field(
+        90, description="a lead is judged at a stage once it had this many days to move on")
+    spend_file: str | None = Field(
+        None, description="marketing spend (CSV in paths.raw with columns month, source or campaign, spend) for cost "
+                          "per lead and per customer; none = those KPIs are left out")
+    collateral_kinds: list[str] = Field(
+        default_factory=list, description="touch kinds whose content is marketing collateral sales could reuse "
+                                          "(e.g. CONTENT_DOWNLOAD); empty = every kind that is not a sales touch")
+    breakdowns: list[str] = Field(
+        default_factory=lambda: ["source", "campaign", "owner", "persona"],
+        description="lead fields the friction points and segment tables break down by (canonical, attribute or "
+                    "lookup names); those absent from the data are skipped")
+    judge: Literal["maturity", "closed"] = Field(
+        "maturity", description="how a lead still at a stage is judged: maturity = once it had cohort_maturity_days "
+                                "to move on (a lifecycle funnel without recorded losses); closed = only once it "
+                                "moved on or was lost (an opportunity pipeline: an open deal is never counted as not "
+                                "converted, whatever its age)")
+    friction_fdr: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.05, description="false-discovery rate for friction points (Benjamini-Hochberg across every segment and "
+                          "stage)")
+    as_of: datetime.date | None = Field(
+        None, description="the export date every maturity and SLA status is measured at; none = the latest date in "
+                          "the data, leaving out dates more than 30 days after 99.9% of the dates (a typo'd year, a "
+                          "future-dated touch), counted in the report")
 
     @model_validator(mode="after")
     def _named_stages_exist(self) -> FunnelSettings:
@@ -266,9 +311,12 @@ class OutcomeSettings(_Settings):
     instead of, or beside, funnel stages. Compared case- and space-insensitively; a blank cell is an open outcome.
     A value in none of the lists is an error at validate that lists it with close matches."""
 
-    converted_values: list[str] = Field(default_factory=lambda: list(OUTCOME_CONVERTED))
-    not_converted_values: list[str] = Field(default_factory=lambda: list(OUTCOME_NOT_CONVERTED))
-    open_values: list[str] = Field(default_factory=list)    # e.g. ["Open", "In progress"]: not decided yet
+    converted_values: list[str] = Field(default_factory=lambda: list(OUTCOME_CONVERTED),
+                                        description="values that mean converted")
+    not_converted_values: list[str] = Field(default_factory=lambda: list(OUTCOME_NOT_CONVERTED),
+                                            description="values that mean not converted")
+    open_values: list[str] = Field(default_factory=list, description='values not decided yet (e.g. ["Open", '
+                                                                     '"In progress"])')
 
     @model_validator(mode="after")
     def _disjoint(self) -> OutcomeSettings:
@@ -282,61 +330,91 @@ class OutcomeSettings(_Settings):
 
 
 class SlaSettings(_Settings):
-    mql_to_first_touch_hours: Annotated[float, Field(gt=0)] = 24
-    mqls_per_month: Annotated[int, Field(ge=0)] = 0
-    # leads sales can follow up in a week: sets the MQL threshold of the lead score; unset = no threshold (never a
-    # threshold passing every lead); 0 is refused
-    sales_capacity_per_week: Annotated[int, Field(ge=1)] | None = None
-    # what sales must bring in a month, in the leads' `amount` currency: notebook 02 derives the MQLs a month
-    # marketing must deliver for it (the reverse funnel) and says whether mqls_per_month is enough; unset = not derived
-    revenue_goal_per_month: Annotated[float, Field(gt=0)] | None = None
-    # the same goal as new customers a month, for leads without amounts (used when there is no revenue goal or amount)
-    customers_per_month: Annotated[float, Field(gt=0)] | None = None
+    """sla: the service level agreement between marketing and sales."""
+
+    mql_to_first_touch_hours: Annotated[float, Field(gt=0)] = Field(
+        24, description="hours within which sales follows up an MQL (the first sales touch)")
+    mqls_per_month: Annotated[int, Field(ge=0)] = Field(0, description="the agreed MQL volume; 0 = not agreed yet")
+    sales_capacity_per_week: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="leads sales can follow up in a week: sets the MQL threshold of the lead score; unset = no "
+                          "threshold (never a threshold passing every lead); 0 is refused")
+    revenue_goal_per_month: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="what sales must bring in a month, in the leads' amount currency: notebook 02 derives the "
+                          "MQLs a month marketing must deliver for it (the reverse funnel); unset = not derived")
+    customers_per_month: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="the same goal as new customers a month, for leads without amounts (used when there is no "
+                          "revenue goal or amount)")
 
 
 class PrivacySettings(_Settings):
-    pii_columns: list[str] = Field(default_factory=list)
-    salt: str | None = None
-    min_group_size: Annotated[int, Field(ge=1)] = 10
-    internal_email_domains: list[str] = Field(default_factory=list)
+    """privacy: personal data and the smallest group a report shows."""
+
+    pii_columns: list[str] = Field(default_factory=list, description="extra export columns holding personal data "
+                                                                     "(emails, names, phones are found anyway)")
+    salt: str | None = Field(None, description="the secret for keyed hashing of ids; better left unset: `alignkit "
+                                               "init` writes one into .alignkit-salt, ALIGNKIT_SALT overrides it")
+    min_group_size: Annotated[int, Field(ge=1)] = Field(10, description="groups smaller than this are never shown")
+    internal_email_domains: list[str] = Field(default_factory=list, description="your own domain(s): those contacts "
+                                                                                "are internal, not leads")
     test_patterns: list[str] = Field(default_factory=lambda: [r"\btest\b", r"^test[._+-]", r"@example\.(?:com|org)$",
-                                                               r"\bdummy\b", r"\bdo ?not ?use\b"])
+                                                               r"\bdummy\b", r"\bdo ?not ?use\b"],
+                                     description="regular expressions on email and name marking test records")
 
 
 class MissingValueTokens(_Settings):
     """clean.missing_values: cell texts to read as missing beside alignkit's list of form placeholders
     (alignkit/ingest/tokens.py), and listed ones to keep as real values. Compared case- and edge-punctuation-blind."""
 
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
+    add: list[str] = Field(default_factory=list, description='further texts meaning "no value" (e.g. TBC)')
+    remove: list[str] = Field(default_factory=list, description="listed texts that are real values in your exports")
 
 
 class CleanSettings(_Settings):
-    # auto = decided per date column from the data (a first field above 12 means day first); true / false force it
-    dayfirst: bool | Literal["auto"] = "auto"
+    """clean: how values are read and cleaned."""
+
+    dayfirst: bool | Literal["auto"] = Field(
+        "auto", description="auto = decided per date column from the data (a first field above 12 means day first); "
+                            "true (03/04 is 3 April) / false (March 4) force it")
     missing_values: MissingValueTokens = Field(default_factory=MissingValueTokens)
-    refusals_as_missing: bool = False     # CRM fields: read "Prefer not to say", "Don't know" … as missing too
-    # a category value held by at most this many rows and close to a frequent value (or a joke) is listed in notebook 01
-    junk_max_rows: Annotated[int, Field(ge=1)] = 5
-    category_aliases: dict[str, dict[str, str]] = Field(default_factory=dict)
-    category_columns: list[str] = Field(default_factory=list)
+    refusals_as_missing: bool = Field(False, description='CRM fields: read "Prefer not to say", "Don\'t know" … as '
+                                                         'missing too')
+    junk_max_rows: Annotated[int, Field(ge=1)] = Field(
+        5, description="a category value held by at most this many rows and close to a frequent value (or a joke) is "
+                       "listed in notebook 01")
+    category_aliases: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="column -> {spelling: the value it means}, e.g. {country: {USA: United "
+                                          "States}}")
+    category_columns: list[str] = Field(default_factory=list, description="columns to read as categories even when "
+                                                                          "their values look like numbers")
 
 
 class PersonaSettings(_Settings):
-    k: Annotated[int, Field(ge=2)] | Literal["auto"] = "auto"
-    k_range: tuple[Annotated[int, Field(ge=2)], Annotated[int, Field(ge=2)]] = (2, 10)
-    # auto: latent classes (lca) when answers forming the personas are missing (skip logic), else k-means
-    algorithm: Literal["auto", "kmeans", "lca", "gmm", "agglomerative"] = "auto"
-    source: Literal["auto", "survey", "crm"] = "auto"   # auto: the survey if there is one; crm: the customers' attributes
-    min_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.05   # smallest persona (never under privacy.min_group_size)
-    features: list[str] = Field(default_factory=list)        # answer columns or question groups; empty = all
-    profile_only: list[str] = Field(default_factory=list)    # answers that describe personas but do not form them
-    include_flagged: bool = False                            # fit on speeders / straight-liners too
-    names: dict[Annotated[int, Field(ge=1)], str] = Field(default_factory=dict)  # persona number -> name
-    # a question answered by fewer than this share of respondents (skip logic) is left out of the features …
-    min_answer_rate: Annotated[float, Field(ge=0, le=1)] = 0.5
-    skipped_questions: Literal["leave_out", "not_asked"] = "leave_out"   # … or enters with a "not asked" level
-    outcomes: list[str] = Field(default_factory=list)   # answers that are outcomes: profiled per persona, never features
+    """personas: how customer personas are formed (notebook 03)."""
+
+    k: Annotated[int, Field(ge=2)] | Literal["auto"] = Field(
+        "auto", description="the number of personas, or auto: chosen in k_range by stability under resampling")
+    k_range: tuple[Annotated[int, Field(ge=2)], Annotated[int, Field(ge=2)]] = Field(
+        (2, 10), description="[smallest, largest] number of personas tried by k: auto")
+    algorithm: Literal["auto", "kmeans", "lca", "gmm", "agglomerative"] = Field(
+        "auto", description="auto: latent classes (lca) when answers forming the personas are missing (skip logic), "
+                            "else k-means")
+    source: Literal["auto", "survey", "crm"] = Field(
+        "auto", description="auto: the survey if there is one; crm: the CRM customers' attributes")
+    min_share: Annotated[float, Field(ge=0, lt=0.5)] = Field(
+        0.05, description="the smallest persona, as a share of those segmented (never under privacy.min_group_size)")
+    features: list[str] = Field(default_factory=list, description="answer columns or question groups that form the "
+                                                                  "personas; empty = every attitude, need, behaviour")
+    profile_only: list[str] = Field(default_factory=list, description="answers that describe personas but do not "
+                                                                      "form them")
+    include_flagged: bool = Field(False, description="fit on speeders and straight-liners too")
+    names: dict[Annotated[int, Field(ge=1)], str] = Field(default_factory=dict, description="persona number -> name")
+    min_answer_rate: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.5, description="a question answered by fewer than this share of respondents (skip logic) is left out of "
+                         "the features")
+    skipped_questions: Literal["leave_out", "not_asked"] = Field(
+        "leave_out", description="a question under min_answer_rate is left out, or enters with a \"not asked\" level")
+    outcomes: list[str] = Field(default_factory=list, description="answers that are outcomes: profiled per persona, "
+                                                                  "never features")
 
     @model_validator(mode="after")
     def _k_range_ordered(self) -> PersonaSettings:
@@ -348,42 +426,50 @@ class PersonaSettings(_Settings):
 class LeadSettings(_Settings):
     """The ideal-lead analysis (notebook 04): which fields may drive conversion, and how the score is built."""
 
-    post_outcome_fields: list[str] = Field(default_factory=list)   # recorded after the outcome: never drivers
-    exclude_fields: list[str] = Field(default_factory=list)        # kept out of drivers and score (e.g. owner)
-    allow_fields: list[str] = Field(default_factory=list)          # flagged by the leakage guard but known in time
-    leakage_auc: Annotated[float, Field(gt=0.5, le=1)] = 0.9       # one field alone separating this well = a leak
-    min_value_support: Annotated[int, Field(ge=1)] = 30            # leads a value needs to be called the best one
-                                                                   # (never fewer than privacy.min_group_size)
-    cv_folds: Annotated[int, Field(ge=2, le=20)] = 5
-    holdout_share: Annotated[float, Field(gt=0, lt=0.9)] = 0.25
-    max_model_rows: Annotated[int, Field(ge=1000)] = 100_000       # larger data: models fit on a stratified sample
-    rule_depth: Annotated[int, Field(ge=1, le=5)] = 3
-    rule_min_share: Annotated[float, Field(gt=0, lt=0.5)] = 0.03   # smallest rule, as a share of leads
+    post_outcome_fields: list[str] = Field(default_factory=list, description="fields recorded after the outcome: "
+                                                                             "never drivers")
+    exclude_fields: list[str] = Field(default_factory=list, description="kept out of drivers and score (e.g. owner)")
+    allow_fields: list[str] = Field(default_factory=list, description="flagged by the leakage guard but known in time")
+    leakage_auc: Annotated[float, Field(gt=0.5, le=1)] = Field(
+        0.9, description="a field alone separating converters this well (AUC) is a leak")
+    min_value_support: Annotated[int, Field(ge=1)] = Field(
+        30, description="leads a value needs to be called the best one (never fewer than privacy.min_group_size)")
+    cv_folds: Annotated[int, Field(ge=2, le=20)] = Field(5, description="cross-validation folds of the lead score")
+    holdout_share: Annotated[float, Field(gt=0, lt=0.9)] = Field(
+        0.25, description="leads kept aside to measure the score's accuracy")
+    max_model_rows: Annotated[int, Field(ge=1000)] = Field(
+        100_000, description="larger data: the models fit on a stratified sample of this many rows")
+    rule_depth: Annotated[int, Field(ge=1, le=5)] = Field(3, description="the most conditions in a written rule")
+    rule_min_share: Annotated[float, Field(gt=0, lt=0.5)] = Field(0.03, description="the smallest rule, as a share "
+                                                                                   "of leads")
 
 
 class Paths(_Settings):
-    raw: str = "data/raw"
-    processed: str = "data/processed"
-    reports: str = "reports"
-    notebooks: str = "notebooks"
+    """paths: the project's folders, relative to the folder holding the project file."""
+
+    raw: str = Field("data/raw", description="the exports, read and never modified")
+    processed: str = Field("data/processed", description="the cleaned, pseudonymised tables (parquet)")
+    reports: str = Field("reports", description="the HTML reports and their CSV tables")
+    notebooks: str = Field("notebooks", description="the numbered notebooks `alignkit run` executes")
 
 
 class ProjectSettings(_Settings):
     """The whole project file, validated. `root` is the folder holding it; every path resolves from there."""
 
-    project: str = "alignkit project"
-    seed: int = 0
+    project: str = Field("alignkit project", description="the project's name, shown on every report")
+    seed: int = Field(0, description="same inputs and seed give the same numbers")
     paths: Paths = Paths()
-    survey: SurveyInput | None = None
-    crm: CrmInput | None = None
-    funnel: FunnelSettings | None = None
+    survey: SurveyInput | None = Field(None, description="the survey export; none = no survey")
+    crm: CrmInput | None = Field(None, description="the CRM exports; none = no CRM")
+    funnel: FunnelSettings | None = Field(None, description="the funnel stages; none = no funnel (a lead list with a "
+                                                            "converted column needs none)")
     outcome: OutcomeSettings = OutcomeSettings()
     sla: SlaSettings = SlaSettings()
     privacy: PrivacySettings = PrivacySettings()
     clean: CleanSettings = CleanSettings()
     personas: PersonaSettings = PersonaSettings()
     leads: LeadSettings = LeadSettings()
-    labels: dict[str, str] = Field(default_factory=dict)   # field or column name -> words shown in reports
+    labels: dict[str, str] = Field(default_factory=dict, description="field or column name -> words shown in reports")
     root: Path = Field(default=Path("."), exclude=True)
     source_file: Path | None = Field(default=None, exclude=True)
 
