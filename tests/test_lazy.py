@@ -24,6 +24,7 @@ def modules_loaded_by(statement: str) -> list[str]:
     "import alignkit.leads, alignkit.funnel, alignkit.personas, alignkit.alignment, alignkit.plots, alignkit.stats",
     "from alignkit.leads import analysis",
     "from alignkit.prepare import validate",
+    "from alignkit.prepare import quality, tables",   # notebook 01's import cell
 ])
 def test_imports_load_no_heavy_library(statement):
     assert modules_loaded_by(statement) == []

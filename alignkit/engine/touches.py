@@ -9,13 +9,15 @@ stripped of surrounding whitespace, and blank or missing content is no content.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from alignkit.engine.backend import as_table, is_table, to_frame
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # Where in-memory touches (a pandas frame) are aggregated, as measured on 1M leads and 10M touches on the 2-core
 # machine (bench/funnel.py's data): the first sales touch runs through DuckDB (2.8 s against pandas' 9.7 s); content
@@ -31,6 +33,8 @@ def _kinds(kinds: Iterable[str]) -> list[str]:
 
 def content_item(content: ir.StringValue) -> ir.StringValue:
     """Return the content of a touch as an item: stripped, NULL where blank or missing."""
+    import ibis   # loaded when touches are aggregated, not when notebook 01 imports this module
+
     stripped = content.strip()
     return ibis.ifelse(stripped == "", ibis.null("string"), stripped)
 
@@ -88,6 +92,8 @@ def collateral_usage(touches: pd.DataFrame | ir.Table, *, sales_kinds: Iterable[
 
 
 def _collateral_usage(touches: ir.Table, *, sales_kinds: Iterable[str], collateral_kinds: Iterable[str]) -> pd.DataFrame:
+    import ibis   # loaded when touches are aggregated, not when notebook 01 imports this module
+
     t = as_table(touches, ["lead_key", "kind", "content"])
     kind = t["kind"].lower()
     collateral = _kinds(collateral_kinds)
