@@ -63,15 +63,26 @@ def output_problems(name: str, entry: Mapping[str, Any], path: Path, manifest: M
     """Return what is wrong with one output (a report or a processed table) as parts of a sentence; [] when it was
     built by a finished run from the current inputs and settings."""
     problems = []
+    unrecorded = "no run recorded its inputs (it was built by an older alignkit, or by hand)"
     if entry.get("state") == "in progress":
         earlier = entry.get("previous") or {}
-        if earlier and _stamp_matches(path, earlier):
+        if not (entry.get("at_start") and _stamp_matches(path, entry["at_start"])):
+            problems.append(f"it was written by run {entry.get('run')}, which stopped during notebook "
+                            f"{entry.get('notebook')}")
+            if entry.get("run") != manifest.get("run"):
+                return problems
+            entry = {"run": manifest.get("run"), "started_at": manifest.get("started_at"),
+                     "settings": manifest.get("settings"),
+                     "inputs": {k: v.get("hash") for k, v in (manifest.get("inputs") or {}).items()}}
+        elif not earlier or earlier.get("state") == "unrecorded":
+            return [f"run {entry.get('run')} was to rewrite it (notebook {entry.get('notebook')}) and did not finish; "
+                    + unrecorded]
+        else:
             problems.append(f"run {entry.get('run')} was rewriting it (notebook {entry.get('notebook')}) and did not "
                             f"finish: it is still the file of run {earlier.get('run')}")
             entry = earlier
-        else:
-            return [f"it was written by run {entry.get('run')}, which stopped during notebook {entry.get('notebook')}: "
-                    "what it holds is not recorded"]
+    elif entry.get("state") == "unrecorded":
+        return [unrecorded]
     elif not _stamp_matches(path, entry):
         return [f"it was rewritten after run {entry.get('run')} recorded it (outside `alignkit run`, e.g. a notebook "
                 "run by hand): its inputs are not recorded"]

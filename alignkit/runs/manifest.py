@@ -140,13 +140,17 @@ class RunRecord:
             "notebooks": {n.name[:2]: {"name": n.name, "status": "waiting"} for n in notebooks},
             "outputs": previous.get("outputs", {}) if isinstance(previous.get("outputs"), dict) else {}}
         self._notebook_started: dict[str, int] = {}
+        outputs = self.data["outputs"]
+        for name in [n for n in outputs if not (self.root / n).is_file()]:
+            del outputs[name]                   # removed since: nothing left to check
         for number in self.data["notebooks"]:
-            for name in planned_outputs(settings, number, self.data["outputs"]):
-                earlier = self.data["outputs"].get(name)
+            for name in planned_outputs(settings, number, outputs):
+                earlier = outputs.get(name)
                 if earlier is not None and earlier.get("state") == "in progress":
                     earlier = earlier.get("previous")   # an earlier interrupted run's mark: keep what it kept
-                self.data["outputs"][name] = {"state": "in progress", "run": self.data["run"], "notebook": number,
-                                              "previous": earlier}
+                path = self.root / name
+                outputs[name] = {"state": "in progress", "run": self.data["run"], "notebook": number,
+                                 "previous": earlier, "at_start": _stamp(path) if path.is_file() else None}
         self._write()
 
     @property
@@ -191,8 +195,11 @@ class RunRecord:
                         entry.get("notebook") == number:
                     if entry.get("previous"):
                         self.data["outputs"][name] = entry["previous"]
-                    else:
+                    elif not entry.get("at_start"):
                         del self.data["outputs"][name]
+                    else:   # a file no run recorded (an older alignkit's, or made by hand): kept as unknown
+                        self.data["outputs"][name] = {"state": "unrecorded", "notebook": number,
+                                                      **entry["at_start"]}
             self.data["notebooks"][number].update(status=status, ended_at=_now().isoformat())
             self._write()
 

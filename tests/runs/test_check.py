@@ -47,6 +47,12 @@ def test_stale_and_unfinished_outputs_are_named_with_the_input_and_the_run(small
     settings = load_settings(small_project)
     root = settings.root
     notebooks = sorted((root / "notebooks").glob("*.ipynb"))
+    (root / "reports").mkdir()
+    (root / "reports/02_slow_report.html").write_text("an older alignkit's report", encoding="utf-8")
+    unknown = _run(settings, notebooks, stop_in="02")
+    assert run_notes(settings)[2] == (f"reports/02_slow_report.html: run {unknown.run_id} was to rewrite it "
+                                       "(notebook 02) and did not finish; no run recorded its inputs (it was built by "
+                                       "an older alignkit, or by hand). Run `alignkit run` again.")
     first = _run(settings, notebooks)
     assert run_notes(settings) == []
     contacts = f"data/raw/{settings.crm.contacts.file}"

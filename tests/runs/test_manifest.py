@@ -65,8 +65,9 @@ def test_a_run_is_recorded_as_it_goes(small_project):
         file_hash(settings.raw_path(settings.crm.contacts.file))
     assert saved["notebooks"] == {"01": {"name": "01_count_leads.ipynb", "status": "waiting"},
                                   "02": {"name": "02_slow_report.ipynb", "status": "waiting"}}
+    stamp = {"bytes": old_report.stat().st_size, "mtime_ns": old_report.stat().st_mtime_ns}
     assert saved["outputs"] == {"reports/02_slow_report.html": {"state": "in progress", "run": record.run_id,
-                                                                "notebook": "02", "previous": None}}
+                                                                "notebook": "02", "previous": None, "at_start": stamp}}
 
     record.notebook_started(notebooks[0])
     assert read_manifest(root)["notebooks"]["01"]["status"] == "running"
@@ -85,7 +86,8 @@ def test_a_run_is_recorded_as_it_goes(small_project):
     record.notebook_started(notebooks[1])
     record.notebook_done(notebooks[1], "failed")
     saved = read_manifest(root)
-    assert "reports/02_slow_report.html" not in saved["outputs"]   # not rewritten, and no earlier run recorded it
+    # not rewritten, and no earlier run recorded it: kept as a file whose inputs are unknown
+    assert saved["outputs"]["reports/02_slow_report.html"] == {"state": "unrecorded", "notebook": "02", **stamp}
     assert saved["notebooks"]["02"]["status"] == "failed"
     record.finish("failed")
     saved = read_manifest(root)
@@ -110,4 +112,8 @@ def test_a_new_run_keeps_the_record_of_outputs_it_does_not_rewrite(small_project
     second.finish("finished")
     third = RunRecord(settings, notebooks, command="alignkit run")
     marked = read_manifest(root)["outputs"]["reports/02_slow_report.html"]
-    assert marked == {"state": "in progress", "run": third.run_id, "notebook": "02", "previous": kept}
+    assert marked == {"state": "in progress", "run": third.run_id, "notebook": "02", "previous": kept,
+                      "at_start": {"bytes": kept["bytes"], "mtime_ns": kept["mtime_ns"]}}
+    report.unlink()
+    RunRecord(settings, notebooks[:1], command="alignkit run --only 01")
+    assert "reports/02_slow_report.html" not in read_manifest(root)["outputs"]   # gone: nothing to check
