@@ -63,38 +63,40 @@ def output_problems(name: str, entry: Mapping[str, Any], path: Path, manifest: M
     """Return what is wrong with one output (a report or a processed table) as parts of a sentence; [] when it was
     built by a finished run from the current inputs and settings."""
     problems = []
-    unrecorded = "no run recorded its inputs (it was built by an older alignkit, or by hand)"
+    unrecorded = "built by an older alignkit or by hand: no run recorded its inputs"
     if entry.get("state") == "in progress":
         earlier = entry.get("previous") or {}
+        number = entry.get("notebook")
+        state = (manifest.get("notebooks") or {}).get(number, {}).get("status") \
+            if entry.get("run") == manifest.get("run") else None
+        why = f"notebook {number} {STATE_WORDS[state][0]}" if state in STATE_WORDS else f"in notebook {number}"
         if not (entry.get("at_start") and _stamp_matches(path, entry["at_start"])):
-            problems.append(f"it was written by run {entry.get('run')}, which stopped during notebook "
-                            f"{entry.get('notebook')}")
+            problems.append(f"written by run {entry.get('run')}, which did not finish ({why})")
             if entry.get("run") != manifest.get("run"):
                 return problems
             entry = {"run": manifest.get("run"), "started_at": manifest.get("started_at"),
                      "settings": manifest.get("settings"),
                      "inputs": {k: v.get("hash") for k, v in (manifest.get("inputs") or {}).items()}}
         elif not earlier or earlier.get("state") == "unrecorded":
-            return [f"run {entry.get('run')} was to rewrite it (notebook {entry.get('notebook')}) and did not finish; "
-                    + unrecorded]
+            return [f"not rewritten by run {entry.get('run')}, which did not finish ({why}); {unrecorded}"]
         else:
-            problems.append(f"run {entry.get('run')} was rewriting it (notebook {entry.get('notebook')}) and did not "
-                            f"finish: it is still the file of run {earlier.get('run')}")
+            problems.append(f"not rewritten by run {entry.get('run')}, which did not finish ({why}): still "
+                            f"from run {earlier.get('run')}")
             entry = earlier
     elif entry.get("state") == "unrecorded":
         return [unrecorded]
     elif not _stamp_matches(path, entry):
-        return [f"it was rewritten after run {entry.get('run')} recorded it (outside `alignkit run`, e.g. a notebook "
-                "run by hand): its inputs are not recorded"]
+        return [f"rewritten after run {entry.get('run')} recorded it (outside `alignkit run`, e.g. a notebook run by "
+                "hand): no run recorded its inputs"]
     elif entry.get("run") == manifest.get("run") and manifest.get("status") != "finished":
-        problems.append(f"it was built by run {entry.get('run')}, which did not finish")
+        problems.append(f"built by run {entry.get('run')}, which did not finish")
     changed = sorted(k for k, h in (entry.get("inputs") or {}).items() if k in inputs_now and inputs_now[k] != h)
     if changed:
-        problems.append(f"it was built from {', '.join(changed)} as {'they were' if len(changed) > 1 else 'it was'} "
+        problems.append(f"built from {', '.join(changed)} as {'they were' if len(changed) > 1 else 'it was'} "
                         f"when run {entry.get('run')} started ({_when(entry.get('started_at'))}); "
                         f"{'they have' if len(changed) > 1 else 'the file has'} changed since")
     if entry.get("settings") and entry.get("settings") != settings_now:
-        problems.append(f"it was built with other settings (the project file's meaning has changed since run "
+        problems.append(f"built with other settings (the project file's meaning has changed since run "
                         f"{entry.get('run')})")
     return problems
 

@@ -143,14 +143,15 @@ class RunRecord:
         outputs = self.data["outputs"]
         for name in [n for n in outputs if not (self.root / n).is_file()]:
             del outputs[name]                   # removed since: nothing left to check
-        for number in self.data["notebooks"]:
-            for name in planned_outputs(settings, number, outputs):
-                earlier = outputs.get(name)
-                if earlier is not None and earlier.get("state") == "in progress":
-                    earlier = earlier.get("previous")   # an earlier interrupted run's mark: keep what it kept
-                path = self.root / name
-                outputs[name] = {"state": "in progress", "run": self.data["run"], "notebook": number,
-                                 "previous": earlier, "at_start": _stamp(path) if path.is_file() else None}
+        owners = {name: number for number in self.data["notebooks"]      # a later notebook's claim wins over
+                  for name in planned_outputs(settings, number, outputs)}   # 01's claim on every processed table
+        for name, number in sorted(owners.items()):
+            earlier = outputs.get(name)
+            if earlier is not None and earlier.get("state") == "in progress":
+                earlier = earlier.get("previous")   # an earlier interrupted run's mark: keep what it kept
+            path = self.root / name
+            outputs[name] = {"state": "in progress", "run": self.data["run"], "notebook": number,
+                             "previous": earlier, "at_start": _stamp(path) if path.is_file() else None}
         self._write()
 
     @property
@@ -170,8 +171,9 @@ class RunRecord:
 
     def notebook_done(self, notebook: Path, status: str, written: Iterable[Path] = ()) -> None:
         """Record how a notebook ended and the reports it wrote; the processed tables changed since it started and
-        not yet recorded by this run are recorded as its too. Outputs it was to rewrite and did not get their
-        earlier record back."""
+        not yet recorded by this run are recorded as its too (with notebooks side by side, a table goes to the first
+        of them to end after it was written: its run and inputs are right, its notebook may be a neighbour's).
+        Outputs it was to rewrite and did not get their earlier record back."""
         number = notebook.name[:2]
         with self._lock:
             since = self._notebook_started.get(number)
@@ -181,7 +183,8 @@ class RunRecord:
                     name = shown(path, self.root)
                     entry = self.data["outputs"].get(name, {})
                     mine = entry.get("run") == self.run_id and entry.get("state") == "complete"
-                    if path.is_file() and path.stat().st_mtime_ns >= since and not mine:
+                    unchanged = entry.get("state") == "in progress" and entry.get("at_start") == _stamp(path)
+                    if path.is_file() and path.stat().st_mtime_ns >= since and not (mine or unchanged):
                         files[name] = path
             for name, path in files.items():
                 if path.is_file():

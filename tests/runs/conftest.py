@@ -17,6 +17,10 @@ import pytest
 
 from tests.conftest import make_project
 
+# The tests that start `alignkit run` as a subprocess (a kernel each, seconds of CPU) share one xdist worker, so that
+# on a small machine they queue behind each other rather than beside the other workers' tests.
+RUNS_GROUP = pytest.mark.xdist_group("alignkit-run-subprocesses")
+
 SETUP = """import os, time
 import pandas as pd
 from alignkit.config import load_settings

@@ -15,7 +15,7 @@ from alignkit.config import load_settings
 from alignkit.runs.check import run_notes
 from alignkit.runs.lock import project_lock
 from alignkit.runs.manifest import RunRecord
-from tests.runs.conftest import alignkit, manifest, wait_for
+from tests.runs.conftest import RUNS_GROUP, alignkit, manifest, wait_for
 
 
 def _run(settings, notebooks: list[Path], *, stop_in: str = "") -> RunRecord:
@@ -50,15 +50,16 @@ def test_stale_and_unfinished_outputs_are_named_with_the_input_and_the_run(small
     (root / "reports").mkdir()
     (root / "reports/02_slow_report.html").write_text("an older alignkit's report", encoding="utf-8")
     unknown = _run(settings, notebooks, stop_in="02")
-    assert run_notes(settings)[2] == (f"reports/02_slow_report.html: run {unknown.run_id} was to rewrite it "
-                                       "(notebook 02) and did not finish; no run recorded its inputs (it was built by "
-                                       "an older alignkit, or by hand). Run `alignkit run` again.")
+    killed = "which did not finish (notebook 02 was running when the run was killed)"
+    assert run_notes(settings)[2] == (f"reports/02_slow_report.html: not rewritten by run {unknown.run_id}, {killed}; "
+                                      "built by an older alignkit or by hand: no run recorded its inputs. Run "
+                                      "`alignkit run` again.")
     first = _run(settings, notebooks)
     assert run_notes(settings) == []
     contacts = f"data/raw/{settings.crm.contacts.file}"
     _cut(root / contacts, 100)
     notes = run_notes(settings)
-    changed = (f"it was built from {contacts} as it was when run {first.run_id} started "
+    changed = (f"built from {contacts} as it was when run {first.run_id} started "
                f"({first.data['started_at'][:10]} {first.data['started_at'][11:16]} UTC); the file has changed since")
     assert notes == [f"reports/01_count_leads.html: {changed}. Run `alignkit run` again.",
                      f"reports/02_slow_report.html: {changed}. Run `alignkit run` again.",
@@ -69,11 +70,11 @@ def test_stale_and_unfinished_outputs_are_named_with_the_input_and_the_run(small
     assert notes[0].startswith(f"the last run ({second.run_id}, alignkit run, started ")
     assert ") was stopped (killed) before it finished: notebook 01 finished; notebook 02 was running when the run " \
            "was killed." in notes[0]
-    assert notes[1] == (f"reports/01_count_leads.html: it was built by run {second.run_id}, which did not finish. "
+    assert notes[1] == (f"reports/01_count_leads.html: built by run {second.run_id}, which did not finish. "
                         "Run `alignkit run` again.")
-    assert notes[2] == (f"reports/02_slow_report.html: run {second.run_id} was rewriting it (notebook 02) and did not "
-                        f"finish: it is still the file of run {first.run_id}; {changed}. Run `alignkit run` again.")
-    assert notes[3].startswith("data/processed/leads.parquet: it was built by run ")
+    assert notes[2] == (f"reports/02_slow_report.html: not rewritten by run {second.run_id}, {killed}: still from "
+                        f"run {first.run_id}; {changed}. Run `alignkit run` again.")
+    assert notes[3].startswith("data/processed/leads.parquet: built by run ")
 
     with project_lock(root, command="alignkit run --only 01"):
         held = run_notes(settings)
@@ -82,11 +83,12 @@ def test_stale_and_unfinished_outputs_are_named_with_the_input_and_the_run(small
     third = _run(settings, notebooks)
     assert run_notes(settings) == []
     (root / "reports/02_slow_report.html").write_text("rebuilt by hand in JupyterLab", encoding="utf-8")
-    assert run_notes(settings) == [f"reports/02_slow_report.html: it was rewritten after run {third.run_id} recorded "
-                                   "it (outside `alignkit run`, e.g. a notebook run by hand): its inputs are not "
-                                   "recorded. Run `alignkit run` again."]
+    assert run_notes(settings) == [f"reports/02_slow_report.html: rewritten after run {third.run_id} recorded it "
+                                   "(outside `alignkit run`, e.g. a notebook run by hand): no run recorded its inputs. "
+                                   "Run `alignkit run` again."]
 
 
+@RUNS_GROUP
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL, flock and kernel socket folders are POSIX")
 def test_a_run_killed_in_notebook_02_is_named_by_validate_and_cleaned_up_by_the_next(small_project, tmp_path):
     root = small_project.parent
@@ -112,10 +114,10 @@ def test_a_run_killed_in_notebook_02_is_named_by_validate_and_cleaned_up_by_the_
     assert f"the last run ({second_run}, alignkit run --project {small_project}, started " in out
     assert "was stopped (killed) before it finished: notebook 01 finished; notebook 02 was running when the run " \
            "was killed." in out
-    assert re.search(rf"reports/01_count_leads.html: it was built by run {second_run}, which did not finish; it was "
+    assert re.search(rf"reports/01_count_leads.html: built by run {second_run}, which did not finish; "
                      rf"built from data/raw/{contacts.name} as it was when run {second_run} started", out)
-    assert f"reports/02_slow_report.html: run {second_run} was rewriting it (notebook 02) and did not finish: it is " \
-           f"still the file of run {first_run}; it was built from data/raw/{contacts.name}" in out
+    assert f"reports/02_slow_report.html: not rewritten by run {second_run}, which did not finish (notebook 02 was " \
+           f"running when the run was killed): still from run {first_run}; built from data/raw/{contacts.name}" in out
     footer = (root / "reports/01_count_leads.html").read_text(encoding="utf-8")
     assert f'by the run <span class="build-run">{second_run}</span> of <code>alignkit run</code>' in footer
     assert "Traceback" not in out + checked.stderr
@@ -132,6 +134,6 @@ def test_a_run_killed_in_notebook_02_is_named_by_validate_and_cleaned_up_by_the_
     assert manifest(root)["status"] == "finished"
     out = alignkit("validate", "--project", str(small_project), "--quick", tmp=tmp).stdout
     assert "reports/01_count_leads.html" not in out     # rebuilt from the current inputs
-    assert f"reports/02_slow_report.html: run {second_run} was rewriting it (notebook 02) and did not finish: it is " \
-           f"still the file of run {first_run}; it was built from data/raw/{contacts.name} as it was when run " \
+    assert f"reports/02_slow_report.html: not rewritten by run {second_run}, which did not finish (in notebook 02): " \
+           f"still from run {first_run}; built from data/raw/{contacts.name} as it was when run " \
            f"{first_run} started" in out                 # still the first run's, and the contacts changed since

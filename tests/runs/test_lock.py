@@ -12,11 +12,12 @@ import time
 import pytest
 
 from alignkit.runs.lock import ProjectBusy, lock_path, project_lock, running_run
-from tests.runs.conftest import alignkit, manifest, wait_for
+from tests.runs.conftest import RUNS_GROUP, alignkit, manifest, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="flock: Windows runs take no lock")
 
 
+@RUNS_GROUP
 def test_a_second_run_refuses_at_once_naming_the_running_one(small_project, tmp_path):
     root = small_project.parent
     (root / "slow").touch()
@@ -38,6 +39,7 @@ def test_a_second_run_refuses_at_once_naming_the_running_one(small_project, tmp_
     assert manifest(root)["pid"] == first.pid    # the refused run did not touch the manifest
 
 
+@RUNS_GROUP
 def test_with_wait_a_run_starts_when_the_running_one_ends(small_project, tmp_path):
     root = small_project.parent
     with project_lock(root, command="alignkit run (held by the test)"):

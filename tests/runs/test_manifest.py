@@ -117,3 +117,24 @@ def test_a_new_run_keeps_the_record_of_outputs_it_does_not_rewrite(small_project
     report.unlink()
     RunRecord(settings, notebooks[:1], command="alignkit run --only 01")
     assert "reports/02_slow_report.html" not in read_manifest(root)["outputs"]   # gone: nothing to check
+
+
+def test_a_table_a_later_notebook_wrote_stays_marked_until_that_notebook_ends(small_project):
+    """Notebook 01 rewrites the processed tables, but not the ones a later notebook writes there (a persona model):
+    those stay marked as the later notebook's while 01 ends."""
+    root = small_project.parent
+    settings = load_settings(small_project)
+    notebooks = sorted((root / "notebooks").glob("*.ipynb"))
+    first = RunRecord(settings, notebooks, command="alignkit run")
+    first.notebook_started(notebooks[1])
+    model = root / "data/processed/persona_model.joblib"
+    model.parent.mkdir(parents=True)
+    model.write_bytes(b"model")
+    first.notebook_done(notebooks[1], "ran")
+    first.finish("finished")
+    assert read_manifest(root)["outputs"]["data/processed/persona_model.joblib"]["notebook"] == "02"
+    second = RunRecord(settings, notebooks, command="alignkit run")
+    second.notebook_started(notebooks[0])
+    second.notebook_done(notebooks[0], "ran")
+    entry = read_manifest(root)["outputs"]["data/processed/persona_model.joblib"]
+    assert entry["state"] == "in progress" and entry["notebook"] == "02" and entry["previous"]["run"] == first.run_id

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runs.conftest import alignkit, manifest, wait_for
+from tests.runs.conftest import RUNS_GROUP, alignkit, manifest, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and kernel socket folders")
 
@@ -28,6 +28,7 @@ def kernels_of_run(run: str) -> list[int]:
     return found
 
 
+@RUNS_GROUP
 def test_sigterm_stops_the_run_in_order(small_project, tmp_path):
     root = small_project.parent
     tmp = tmp_path / "tmp"
