@@ -77,14 +77,17 @@ def output_problems(name: str, entry: Mapping[str, Any], path: Path, manifest: M
             entry = {"run": manifest.get("run"), "started_at": manifest.get("started_at"),
                      "settings": manifest.get("settings"),
                      "inputs": {k: v.get("hash") for k, v in (manifest.get("inputs") or {}).items()}}
-        elif not earlier or earlier.get("state") == "unrecorded":
-            return [f"not rewritten by run {entry.get('run')}, which did not finish ({why}); {unrecorded}"]
+        elif not earlier or earlier.get("state") in ("unrecorded", "unfinished"):
+            return [f"not rewritten by run {entry.get('run')}, which did not finish ({why}); " +
+                    (f"written by run {earlier.get('run')}, which did not finish either"
+                     if earlier.get("state") == "unfinished" else unrecorded)]
         else:
             problems.append(f"not rewritten by run {entry.get('run')}, which did not finish ({why}): still "
                             f"from run {earlier.get('run')}")
             entry = earlier
-    elif entry.get("state") == "unrecorded":
-        return [unrecorded]
+    elif entry.get("state") in ("unrecorded", "unfinished"):
+        return [unrecorded if entry.get("state") == "unrecorded" else
+                f"written by run {entry.get('run')}, which did not finish (in notebook {entry.get('notebook')})"]
     elif not _stamp_matches(path, entry):
         return [f"rewritten after run {entry.get('run')} recorded it (outside `alignkit run`, e.g. a notebook run by "
                 "hand): no run recorded its inputs"]

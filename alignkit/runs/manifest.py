@@ -110,11 +110,14 @@ def _stamp(path: Path) -> dict[str, int]:
     return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def planned_outputs(settings: ProjectSettings, number: str, ledger: dict[str, dict[str, Any]]) -> list[str]:
-    """Return the outputs notebook `number` rewrites: its reports (reports/NN_*.html), the outputs the ledger says
-    it wrote before, and, for notebook 01, every processed table."""
+def planned_outputs(settings: ProjectSettings, notebook: Path, ledger: dict[str, dict[str, Any]]) -> list[str]:
+    """Return the outputs a notebook rewrites: its report (reports/<its name>.html, there yet or not) and the others
+    its number starts (reports/NN_*.html), the outputs the ledger says it wrote before, and, for notebook 01, every
+    processed table."""
     root = settings.root
-    found = {shown(p, root) for p in settings.reports_dir.glob(f"{number}_*.html")}
+    number = notebook.name[:2]
+    found = {shown(p, root) for p in [settings.reports_dir / f"{notebook.stem}.html",
+                                      *settings.reports_dir.glob(f"{number}_*.html")]}
     found |= {name for name, entry in ledger.items() if entry.get("notebook") == number}
     if number == "01" and settings.processed_dir.is_dir():
         found |= {shown(p, root) for p in settings.processed_dir.iterdir() if p.is_file()}
@@ -143,13 +146,17 @@ class RunRecord:
         outputs = self.data["outputs"]
         for name in [n for n in outputs if not (self.root / n).is_file()]:
             del outputs[name]                   # removed since: nothing left to check
-        owners = {name: number for number in self.data["notebooks"]      # a later notebook's claim wins over
-                  for name in planned_outputs(settings, number, outputs)}   # 01's claim on every processed table
+        owners = {name: n.name[:2] for n in notebooks          # a later notebook's claim wins over 01's claim
+                  for name in planned_outputs(settings, n, outputs)}   # on every processed table
         for name, number in sorted(owners.items()):
             earlier = outputs.get(name)
-            if earlier is not None and earlier.get("state") == "in progress":
-                earlier = earlier.get("previous")   # an earlier interrupted run's mark: keep what it kept
             path = self.root / name
+            if earlier is not None and earlier.get("state") == "in progress":   # an earlier run that did not finish
+                if path.is_file() and earlier.get("at_start") != _stamp(path):     # … wrote it: say so
+                    earlier = {"state": "unfinished", "run": earlier.get("run"), "notebook": earlier.get("notebook"),
+                               **_stamp(path)}
+                else:                                                              # … did not: keep what it kept
+                    earlier = earlier.get("previous")
             outputs[name] = {"state": "in progress", "run": self.data["run"], "notebook": number,
                              "previous": earlier, "at_start": _stamp(path) if path.is_file() else None}
         self._write()

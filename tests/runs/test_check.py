@@ -88,6 +88,28 @@ def test_stale_and_unfinished_outputs_are_named_with_the_input_and_the_run(small
                                    "Run `alignkit run` again."]
 
 
+def test_a_report_an_unfinished_run_wrote_is_named_so_after_another_unfinished_run(small_project):
+    settings = load_settings(small_project)
+    root = settings.root
+    notebook = root / "notebooks/02_slow_report.ipynb"
+    killed = RunRecord(settings, [notebook], command="alignkit run --only 02")
+    killed.notebook_started(notebook)
+    (root / "reports").mkdir()
+    (root / "reports/02_slow_report.html").write_text("written, then the run was killed", encoding="utf-8")
+    assert run_notes(settings)[1] == (f"reports/02_slow_report.html: written by run {killed.run_id}, which did not "
+                                      "finish (notebook 02 was running when the run was killed). Run `alignkit run` "
+                                      "again.")
+    again = RunRecord(settings, [notebook], command="alignkit run --only 02")
+    again.notebook_started(notebook)
+    assert run_notes(settings)[1] == (f"reports/02_slow_report.html: not rewritten by run {again.run_id}, which did "
+                                      "not finish (notebook 02 was running when the run was killed); written by run "
+                                      f"{killed.run_id}, which did not finish either. Run `alignkit run` again.")
+    again.notebook_done(notebook, "failed")
+    again.finish("failed")
+    assert run_notes(settings)[1] == (f"reports/02_slow_report.html: written by run {killed.run_id}, which did not "
+                                      "finish (in notebook 02). Run `alignkit run` again.")
+
+
 @RUNS_GROUP
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL, flock and kernel socket folders are POSIX")
 def test_a_run_killed_in_notebook_02_is_named_by_validate_and_cleaned_up_by_the_next(small_project, tmp_path):

@@ -66,8 +66,11 @@ def test_a_run_is_recorded_as_it_goes(small_project):
     assert saved["notebooks"] == {"01": {"name": "01_count_leads.ipynb", "status": "waiting"},
                                   "02": {"name": "02_slow_report.ipynb", "status": "waiting"}}
     stamp = {"bytes": old_report.stat().st_size, "mtime_ns": old_report.stat().st_mtime_ns}
-    assert saved["outputs"] == {"reports/02_slow_report.html": {"state": "in progress", "run": record.run_id,
-                                                                "notebook": "02", "previous": None, "at_start": stamp}}
+    assert saved["outputs"] == {    # its reports, there yet or not, are marked as being rewritten by this run
+        "reports/01_count_leads.html": {"state": "in progress", "run": record.run_id, "notebook": "01",
+                                        "previous": None, "at_start": None},
+        "reports/02_slow_report.html": {"state": "in progress", "run": record.run_id, "notebook": "02",
+                                        "previous": None, "at_start": stamp}}
 
     record.notebook_started(notebooks[0])
     assert read_manifest(root)["notebooks"]["01"]["status"] == "running"
