@@ -262,13 +262,15 @@ def kernel_transport(sockets: Path) -> Config:
 
     Over TCP, jupyter_client picks each of the kernel's five ports by binding port 0 and letting it go; two kernels
     started at once (two `alignkit run`s, or a run beside JupyterLab) can be handed the same port, and the kernel
-    then prints "Address already in use" tracebacks. Sockets in a folder of the run's own cannot collide.
+    then prints "Address already in use" tracebacks. Sockets in a folder of the run's own cannot collide. The
+    connection file goes there too (not loose in the temporary folder), so a killed run's leftovers are one folder.
     """
     from traitlets.config import Config
 
     if os.name != "posix":
         return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel"),
+                                     "connection_file": str(sockets / "kernel.json")}})
 
 
 def _report_times(reports_dir: Path) -> dict[Path, int]:

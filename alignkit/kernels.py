@@ -95,7 +95,8 @@ async def _start(notebook: Path, code: str, extra_arguments: list[str]) -> WarmK
     from jupyter_client.manager import AsyncKernelManager
 
     sockets = Path(tempfile.mkdtemp(prefix=folder_prefix()))
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"),
+                                 connection_file=str(sockets / "kernel.json"))   # in the folder: one thing to remove
     kernel = WarmKernel(manager, sockets)
     try:
         await manager.start_kernel(cwd=str(notebook.parent), extra_arguments=extra_arguments)

@@ -101,7 +101,8 @@ def project_lock(root: Path, *, command: str, wait: bool = False,
                 fcntl.flock(fd, fcntl.LOCK_EX)
         me = {"pid": os.getpid(), "started_at": _now(), "command": command}
         os.ftruncate(fd, 0)
-        os.pwrite(fd, (json.dumps(me) + "\n").encode("utf-8"), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, (json.dumps(me) + "\n").encode("utf-8"))
         yield me
     finally:
         os.close(fd)   # closing the only descriptor releases the flock

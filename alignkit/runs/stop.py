@@ -3,6 +3,8 @@ running, their executed copies are renamed `.interrupted.ipynb`, the run's kerne
 process exits at once (128 + the signal's number) without waiting for the notebooks still running. Its kernels (the
 processes it started) are ended first: left alone, they would see their parent gone and end within a second
 (ipykernel's parent poller), but a kernel still starting would find its socket folder gone and print a traceback.
+A notebook's thread that writes its executed copy in that last instant leaves `NN_….running-<pid>.ipynb`, which the
+next start renames.
 A SIGKILL cannot be caught: the next run's start cleans up after it (`alignkit.runs`)."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from alignkit.kernels import remove_own_folders
-from alignkit.runs.copies import settle_left_copies
+from alignkit.runs.copies import STOPPING, settle_left_copies
 from alignkit.runs.manifest import RUN_ENV, RunRecord
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -60,24 +62,18 @@ def guarded_run(record: RunRecord, executed_dir: Path) -> Iterator[None]:
             os.environ[RUN_ENV] = inherited
 
 
-def end_children(grace: float = 3.0) -> None:
-    """End the processes this one started (the kernels, and what they started): SIGTERM, then SIGKILL for those still
-    there after `grace` seconds."""
+def end_children() -> None:
+    """Kill the processes this one started (the kernels, and what they started) and wait until they are gone.
+    SIGKILL, not SIGTERM: a kernel given time to end would let its notebook's thread write the executed copy again."""
     import psutil
 
     children = psutil.Process().children(recursive=True)
     for child in children:
         try:
-            child.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(children, timeout=grace)
-    for child in alive:
-        try:
             child.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(alive, timeout=grace)
+    psutil.wait_procs(children, timeout=5)
 
 
 def end_stopped_run(record: RunRecord, stop: RunStopped, executed_dir: Path) -> NoReturn:
@@ -85,6 +81,7 @@ def end_stopped_run(record: RunRecord, stop: RunStopped, executed_dir: Path) -> 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second signal must not cut the cleaning short
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     running = [n for n, e in sorted(record.data["notebooks"].items()) if e["status"] == "running"]
+    STOPPING.set()                                  # a notebook thread settling its copy now calls it interrupted
     record.finish("interrupted")
     end_children()
     settle_left_copies(executed_dir, own=True)

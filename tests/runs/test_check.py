@@ -151,6 +151,7 @@ def test_a_run_killed_in_notebook_02_is_named_by_validate_and_cleaned_up_by_the_
     again = alignkit("run", "--project", str(small_project), "--only", "01", tmp=tmp)
     assert again.returncode == 0, again.stderr[-3000:]
     assert not any(path.exists() for path in left)  # … and the next run removes them
+    assert list(tmp.iterdir()) == []                 # with the kernels' connection files, kept inside them
     executed = sorted(p.name for p in (root / "reports/executed").iterdir())
     assert executed == ["01_count_leads.ipynb", "02_slow_report.interrupted.ipynb", "02_slow_report.ipynb"]
     assert manifest(root)["status"] == "finished"

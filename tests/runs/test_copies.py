@@ -40,3 +40,16 @@ def test_the_copies_of_a_killed_run_are_named_interrupted_and_a_live_runs_are_le
     assert live.exists() and mine.exists()
     assert settle_left_copies(tmp_path, own=True) == [tmp_path / "05_alignment_report.interrupted.ipynb"]
     assert live.exists()
+
+
+def test_once_a_stop_began_a_failing_notebooks_copy_is_called_interrupted(tmp_path):
+    """Ctrl-C reaches the kernels too: their cells fail as the run stops, and those notebooks did not fail."""
+    from alignkit.runs.copies import STOPPING
+
+    running = running_copy(tmp_path, Path("03_persona_segments.ipynb"))
+    running.write_text("half", encoding="utf-8")
+    STOPPING.set()
+    try:
+        assert settle_copy(running, "failed").name == "03_persona_segments.interrupted.ipynb"
+    finally:
+        STOPPING.clear()
