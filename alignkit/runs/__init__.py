@@ -22,9 +22,9 @@ checks against it. The design, in the order a run meets it:
   cannot know whether its inputs changed later, so the footer sends the reader to `alignkit validate`, which
   (`check`) hashes the inputs again and lists the reports and tables built from other inputs or settings than
   the current ones, the ones an unfinished run was rewriting, and what the last run did not finish.
-- **Leftovers of a killed run**: kernel socket folders are named `alignkit-kernel-<pid>-*` (`alignkit.kernels`) and
-  removed at the next start when that process is gone; a notebook's executed copy is written under
-  `NN_name.running-<pid>.ipynb` and renamed to `NN_name.ipynb` only when the notebook succeeds (`.failed.ipynb`
-  when it fails, `.interrupted.ipynb` when the run was stopped, at once on SIGTERM/SIGINT or at the next start
-  after a SIGKILL).
+- **Leftovers of a killed run**: kernel socket folders (with the kernels' connection files) are named
+  `alignkit-kernel-<pid>-*` (`alignkit.kernels`) and removed at the next start when that process is gone; a
+  notebook's executed copy is written under `NN_name.running-<pid>.ipynb` and renamed to `NN_name.ipynb` only when
+  the notebook succeeds (`.failed.ipynb` when it fails, `.interrupted.ipynb` when the run was stopped, at once on
+  SIGTERM/SIGINT or at the next start after a SIGKILL).
 """
