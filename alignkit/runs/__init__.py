@@ -7,9 +7,9 @@ checks against it. The design, in the order a run meets it:
   killed run never leaves a stale lock; `validate` asks the same lock whether a run is going on.
 - **A manifest** (`manifest`): `<project>/.alignkit/last_run.json`, rewritten atomically at the start of a run
   (status `running`), as each notebook starts and ends, and at the end (`finished`, `failed`, or `interrupted` when
-  SIGTERM/SIGINT stopped it). It holds the run's id (`<UTC start>-<pid>-<4 hex>`), alignkit version, command, the content
-  hash (SHA-256, as in every report's inputs table) of every raw input the project file names, the hash of the
-  resolved settings, and each notebook's state. A manifest still saying `running` while no process holds the lock
+  SIGTERM/SIGINT stopped it). It holds the run's id (`<UTC start>-<pid>-<4 hex>`), alignkit version, command, the
+  content hash (SHA-256, as in every report's inputs table) of every raw input the project file names, the hash of
+  the resolved settings, and each notebook's state. A manifest still saying `running` while no process holds the lock
   is a run that was killed.
 - **A ledger of outputs** (in the same manifest, carried from run to run): for each report (`reports/NN_*.html`)
   and each processed table (`data/processed/*`), the run that wrote it, the inputs and settings hashes that run
