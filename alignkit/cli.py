@@ -18,6 +18,8 @@ from alignkit.errors import AlignkitError
 if TYPE_CHECKING:
     from traitlets.config import Config
 
+    from alignkit.config import ProjectSettings
+
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 
@@ -93,6 +95,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = validate_project(settings, deep=not args.quick)
     for note in file_notes(settings):
         print(f"  note: {note}")
+    from alignkit.runs.check import run_notes
+
+    left = run_notes(settings)   # reports built from other inputs, or by a run that did not finish
+    if left:
+        print("What the last runs left:")
+    for note in left:
+        print(f"  - {note}")
     if not args.quick and not problems:
         for note in pii_suggestions(settings):   # named like personal data, valued like an attribute: kept
             print(f"  note: {note.message}")
@@ -121,18 +130,32 @@ SKIPPED_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from alignkit.config import load_settings
+    from alignkit.runs.lock import project_lock
+
+    settings = load_settings(args.project)
+    command = " ".join(["alignkit", *getattr(args, "argv", ["run"])])
+    with project_lock(settings.root, command=command, wait=args.wait,
+                      waiting=lambda message: print(message, file=sys.stderr, flush=True)):
+        return _run_locked(args, settings, command)
+
+
+def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: str) -> int:
+    """Run the notebooks while holding the project's lock: the manifest records the run, its kernels inherit its id
+    (each report's footer names it), a signal ends it in order (see alignkit.runs)."""
     for name in SKIPPED_OPTIONAL_IMPORTS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None in sys.modules: import raises ImportError
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from alignkit.config import load_settings
-    from alignkit.kernels import KernelPool
+    from alignkit.kernels import KernelPool, remove_orphan_folders
     from alignkit.plan import FACTS_FILE, analysis_plan
     from alignkit.report.skipped import write_skipped_report
     from alignkit.runner import Outcome, default_jobs, run_notebooks
+    from alignkit.runs.copies import running_copy, settle_copy, settle_left_copies
+    from alignkit.runs.manifest import RunRecord
+    from alignkit.runs.stop import guarded_run
 
-    settings = load_settings(args.project)
     notebooks_dir = settings.root / settings.paths.notebooks
     if not notebooks_dir.exists():
         notebooks_dir = _notebook_dir()
@@ -144,46 +167,62 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     executed_dir = settings.reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    remove_orphan_folders()                 # kernel folders of runs that were killed
+    settle_left_copies(executed_dir)        # and their executed copies, now named .interrupted
     if any(n.name[:2] == "01" for n in notebooks):
         (settings.processed_dir / FACTS_FILE).unlink(missing_ok=True)   # notebook 01 writes this run's facts
+    record = RunRecord(settings, notebooks, command=command)
     positions = {n.name: i for i, n in enumerate(notebooks)}
-    planned_now = {p.notebook: p for p in analysis_plan(settings)}
-    later = [n for n in notebooks[1:] if planned_now.get(n.name[:2]) is None or planned_now[n.name[:2]].runs]
-    # kernels for the later notebooks start (and import) while the first runs; POSIX only, for their socket files
-    pool = KernelPool(later, extra_arguments=KERNEL_ARGUMENTS) if later and os.name == "posix" else None
+    written: dict[str, list[Path]] = {}
 
     def start(notebook: Path) -> Outcome:
+        record.notebook_started(notebook)
         # planned anew before each notebook: what notebook 01 found in the data can rule out a later analysis
         planned = {p.notebook: p for p in analysis_plan(settings)}.get(notebook.name[:2])
         if planned is not None and not planned.runs:
             report = write_skipped_report(planned, settings)
+            written[notebook.name[:2]] = [report]
             return Outcome(notebook, "skipped", f"skipped {notebook.name}: {planned.reason} "
                                                 f"(wrote {_shown_path(report)})")
-        executed = executed_dir / notebook.name
+        executed = running_copy(executed_dir, notebook)
         before = _report_times(settings.reports_dir)
         warm = pool.take(notebook) if pool is not None else None
         try:
             _execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name],
                              kernel=warm.manager if warm is not None else None)
         except PapermillExecutionError as error:
-            return Outcome(notebook, "failed", _notebook_failure(notebook, executed, error))
+            return Outcome(notebook, "failed", _notebook_failure(notebook, settle_copy(executed, "failed"), error))
+        except Exception:
+            settle_copy(executed, "failed")
+            raise
         finally:
             if warm is not None:
                 warm.shutdown()
+        settle_copy(executed, "ran")
         own = [r for r in _written_since(settings.reports_dir, before) if r.name[:2] == notebook.name[:2]]
+        written[notebook.name[:2]] = own
         return Outcome(notebook, "ran", details=[f"wrote {_shown_path(r)}" for r in own])
 
     def done(outcome: Outcome) -> None:
+        record.notebook_done(outcome.notebook, outcome.status, written.get(outcome.number, []))
         for line in [*outcome.details, *([outcome.message] if outcome.message else [])]:
             print(line if outcome.status != "not run" else f"did not run {outcome.notebook.name}: {line}",
                   file=sys.stderr)
 
-    try:
-        outcomes = run_notebooks(notebooks, start=start, jobs=args.jobs or default_jobs(), done=done)
-    finally:
-        if pool is not None:
-            pool.close()
-    return 2 if any(o.status in ("failed", "not run") for o in outcomes) else 0
+    pool = None
+    with guarded_run(record, executed_dir):   # the run's id exported to its kernels; a signal ends it in order
+        try:
+            planned_now = {p.notebook: p for p in analysis_plan(settings)}
+            later = [n for n in notebooks[1:] if planned_now.get(n.name[:2]) is None or planned_now[n.name[:2]].runs]
+            # kernels for the later notebooks start (and import) while the first runs; POSIX only (socket files)
+            pool = KernelPool(later, extra_arguments=KERNEL_ARGUMENTS) if later and os.name == "posix" else None
+            outcomes = run_notebooks(notebooks, start=start, jobs=args.jobs or default_jobs(), done=done)
+        finally:
+            if pool is not None:
+                pool.close()
+        failed = any(o.status in ("failed", "not run") for o in outcomes)
+        record.finish("failed" if failed else "finished")
+    return 2 if failed else 0
 
 
 # The kernel's own logging (e.g. "Kernel is running over TCP without encryption", or "KeyboardInterrupt caught in
@@ -200,9 +239,11 @@ def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings
     import logging
     import warnings
 
+    from alignkit.kernels import folder_prefix
+
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="alignkit-kernel-") as sockets:
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix=folder_prefix()) as sockets:
         warnings.simplefilter("ignore")
         papermill.execute_notebook(str(notebook), str(executed),
                                    parameters={"project_file": str(settings.source_file.resolve())},
@@ -221,13 +262,15 @@ def kernel_transport(sockets: Path) -> Config:
 
     Over TCP, jupyter_client picks each of the kernel's five ports by binding port 0 and letting it go; two kernels
     started at once (two `alignkit run`s, or a run beside JupyterLab) can be handed the same port, and the kernel
-    then prints "Address already in use" tracebacks. Sockets in a folder of the run's own cannot collide.
+    then prints "Address already in use" tracebacks. Sockets in a folder of the run's own cannot collide. The
+    connection file goes there too (not loose in the temporary folder), so a killed run's leftovers are one folder.
     """
     from traitlets.config import Config
 
     if os.name != "posix":
         return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel"),
+                                     "connection_file": str(sockets / "kernel.json")}})
 
 
 def _report_times(reports_dir: Path) -> dict[Path, int]:
@@ -332,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="execute the numbered notebooks in order; each writes its report")
     run.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
     run.add_argument("--only", help="comma-separated notebook numbers to run, e.g. 01,02")
+    run.add_argument("--wait", action="store_true",
+                     help="when another run is going on in this project folder, wait for it to end (default: refuse)")
     run.add_argument("--jobs", type=int, default=0, metavar="N",
                      help="notebooks run side by side once 01 has written its tables (default: one a core, at most 3)")
     run.set_defaults(func=cmd_run)
@@ -343,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (errors for people, not tracebacks)."""
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # the command as typed, for the run's manifest
     try:
         return args.func(args)
     except AlignkitError as error:

@@ -5,11 +5,16 @@ libraries loaded (on a small export, a kernel's start and its import cell are mo
 A warm kernel is an ordinary fresh kernel in the notebook's folder that has run one `import` statement; a kernel
 that fails to warm is shut down and its notebook starts a kernel of its own, as without warming. Every kernel is
 shut down when its notebook ends, and the ones no notebook took when the run ends.
+
+Each kernel's socket folder is named `alignkit-kernel-<pid>-*` after the run's process, so that the next run can
+remove the folders a killed run left behind (those whose process is gone): `remove_orphan_folders`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import shutil
 import tempfile
 import threading
@@ -29,6 +34,43 @@ WARM_IMPORTS: dict[str, str] = {
     "05": _LOAD + "'alignkit.plots', 'alignkit.alignment', 'alignkit.funnel', 'alignkit.personas', 'alignkit.leads')",
 }
 WARM_TIMEOUT = 120  # seconds a kernel may take to start and import
+FOLDER_PREFIX = "alignkit-kernel-"
+_OWNED_FOLDER = re.compile(rf"{FOLDER_PREFIX}(\d+)-")
+
+
+def folder_prefix() -> str:
+    """Return the name prefix of this process's kernel socket folders (`alignkit-kernel-<pid>-`)."""
+    return f"{FOLDER_PREFIX}{os.getpid()}-"
+
+
+def process_alive(pid: int) -> bool:
+    """Return whether a process with this pid exists (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # another user's process: alive
+        return True
+    return True
+
+
+def remove_orphan_folders(parent: Path | None = None) -> list[Path]:
+    """Remove the kernel socket folders in `parent` (the temporary folder) whose process is gone (a killed run's);
+    return them. Folders without a pid in their name (alignkit 0.4.0 and before named them so) are left alone: their
+    owner cannot be told."""
+    removed = []
+    for folder in sorted(Path(parent or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*")):
+        owner = _OWNED_FOLDER.match(folder.name)
+        if owner and folder.is_dir() and not process_alive(int(owner.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def remove_own_folders(parent: Path | None = None) -> None:
+    """Remove this process's kernel socket folders (a run stopped by a signal: its kernels end with it)."""
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{folder_prefix()}*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class WarmKernel:
@@ -55,8 +97,9 @@ class WarmKernel:
 async def _start(notebook: Path, code: str, extra_arguments: list[str]) -> WarmKernel:
     from jupyter_client.manager import AsyncKernelManager
 
-    sockets = Path(tempfile.mkdtemp(prefix="alignkit-kernel-"))
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+    sockets = Path(tempfile.mkdtemp(prefix=folder_prefix()))
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"),
+                                 connection_file=str(sockets / "kernel.json"))   # in the folder: one thing to remove
     kernel = WarmKernel(manager, sockets)
     try:
         await manager.start_kernel(cwd=str(notebook.parent), extra_arguments=extra_arguments)

@@ -52,7 +52,8 @@ def run_notebooks(notebooks: Sequence[Path], *, start: Callable[[Path], Outcome]
                   done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Run `start(notebook)` for each notebook once what it needs has finished, at most `jobs` at a time (in
     threads: the work happens in each notebook's own kernel process); return every notebook's outcome in the
-    order given. `start` returns the outcome (ran, skipped or failed); `done` hears each one as it comes."""
+    order given. `start` returns the outcome (ran, skipped or failed); `done` hears each one as it comes. An
+    exception in this thread (a signal handler's) leaves at once, without waiting for the notebooks still running."""
     pending = list(notebooks)
     finished: dict[str, Outcome] = {}
     running: dict[Future[Outcome], Path] = {}
@@ -62,7 +63,8 @@ def run_notebooks(notebooks: Sequence[Path], *, start: Callable[[Path], Outcome]
         if done is not None:
             done(outcome)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         while pending or running:
             for notebook in list(pending):
                 wanted = needs(notebook, notebooks)
@@ -82,4 +84,9 @@ def run_notebooks(notebooks: Sequence[Path], *, start: Callable[[Path], Outcome]
                     settle(future.result())
                 except Exception as error:   # a crash outside the notebook's cells (kernel died, disk full …)
                     settle(Outcome(notebook, "failed", f"alignkit: notebook {notebook.name} failed: {error}"))
+    except BaseException:
+        # stopped (a signal, Ctrl-C): do not wait for the notebooks still running, the caller ends the run
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [finished[n.name[:2]] for n in notebooks]

@@ -99,10 +99,12 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error(tmp_path, demo_pro
     nbformat.write(book, notebooks / "09_fail_on_purpose.ipynb")
     result = alignkit("run", "--project", str(project), "--only", "09")
     assert result.returncode == 2, result.stderr[-3000:]
-    executed = tmp_path / "reports" / "executed" / "09_fail_on_purpose.ipynb"
+    # the failed notebook's executed copy says so in its name: none named like a complete one is left
+    executed = tmp_path / "reports" / "executed" / "09_fail_on_purpose.failed.ipynb"
     assert "notebook 09_fail_on_purpose.ipynb failed in cell 4 of the executed copy (In [4])" in result.stderr
     assert "ValueError: the leads table is empty." in result.stderr
     assert f"Open {executed}" in result.stderr and executed.exists()
+    assert sorted(p.name for p in executed.parent.iterdir()) == [executed.name]
     assert "Traceback" not in result.stderr and "PapermillExecutionError" not in result.stderr
 
 
@@ -128,7 +130,8 @@ def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
                                           config=kernel_transport(sockets), log_output=False, progress_bar=False)
     seen = json.loads(executed.cells[0].outputs[0]["text"])
     assert seen["transport"] == "ipc" and seen["ip"] == str(sockets / "kernel")
-    assert seen["sockets"] == [f"kernel-{n}" for n in range(1, 6)]  # shell, iopub, stdin, control, heartbeat
+    # shell, iopub, stdin, control, heartbeat, and the connection file (a killed run leaves one folder behind)
+    assert seen["sockets"] == [f"kernel-{n}" for n in range(1, 6)] + ["kernel.json"]
 
 
 def test_run_skips_the_grammar_jsonschema_would_build_on_import(demo_project):

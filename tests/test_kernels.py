@@ -88,3 +88,22 @@ def test_kernels_no_notebook_took_are_shut_down_at_the_end(tmp_path):
     warm = future.result() if not future.cancelled() else None
     assert warm is None or not warm.manager.has_kernel
     assert child_kernels() == []
+
+
+def test_the_kernel_folders_of_a_gone_process_are_removed_and_no_others(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    left = tmp_path / f"alignkit-kernel-{gone.pid}-abcd"
+    (left / "kernel-1").parent.mkdir()
+    (left / "kernel-1").write_text("", encoding="utf-8")
+    mine = tmp_path / f"{kernels.folder_prefix()}efgh"
+    unnamed = tmp_path / "alignkit-kernel-x1y2"          # alignkit 0.4.0's names: whose it is cannot be told
+    mine.mkdir()
+    unnamed.mkdir()
+    assert kernels.remove_orphan_folders(tmp_path) == [left]
+    assert not left.exists() and mine.exists() and unnamed.exists()
+    kernels.remove_own_folders(tmp_path)
+    assert not mine.exists() and unnamed.exists()

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("text",),                              # text columns a distinct value at a time
     ("runner", "kernels"),                  # the order `alignkit run` executes the notebooks in, kernels ahead
     ("io", "stats", "plots", "privacy"),    # shared helpers
+    ("runs",),                              # what `alignkit run` records (lock, manifest), `validate` checks
     ("report",),                            # HTML rendering the stages build their sections with
     ("ingest",),
     ("meaning",),                           # what each table and column is, decided once with its evidence

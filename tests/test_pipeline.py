@@ -13,9 +13,10 @@ import pytest
 from alignkit.config import load_settings
 from alignkit.ingest.files import read_export
 from alignkit.privacy import EMAIL_PATTERN, PHONE_PATTERN
-from alignkit.report.html import BUILD_TIME_CLASS, SUPPRESSED_COLUMN, TABLES_MANIFEST
+from alignkit.report.html import BUILD_RUN_CLASS, BUILD_TIME_CLASS, SUPPRESSED_COLUMN, TABLES_MANIFEST
 
 BUILD_TIME = re.compile(rf'<time class="{BUILD_TIME_CLASS}"[^>]*>[^<]*</time>')
+BUILD_RUN = re.compile(rf'<span class="{BUILD_RUN_CLASS}">[^<]*</span>')   # each run has its own id
 # Embedded images (data: URIs, base64 outputs of executed notebooks) are not text a reader sees: left out of the scan.
 EMBEDDED = re.compile(r"data:[^\"'\s)]+|(?:[A-Za-z0-9+/=]|\\n){200,}")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -129,7 +130,9 @@ def test_every_figure_has_a_title_and_alt_text(demo_run):
 
 def masked(path: Path) -> bytes:
     data = path.read_bytes()
-    return BUILD_TIME.sub("<time>BUILD-TIME</time>", data.decode("utf-8")).encode() if path.suffix == ".html" else data
+    if path.suffix != ".html":
+        return data
+    return BUILD_RUN.sub("<span>RUN</span>", BUILD_TIME.sub("<time>BUILD-TIME</time>", data.decode("utf-8"))).encode()
 
 
 def test_the_same_inputs_give_the_same_files(demo_runs):

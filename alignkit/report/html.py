@@ -2,8 +2,12 @@
 phone styles, a manifest footer (inputs with row counts and hashes, settings, versions, build time), and every
 table also written beside the report as CSV with a `tables.json` that says which columns hold group sizes.
 
+The footer also names the `alignkit run` that built the report (its id, `<span class="build-run">`, from the
+ALIGNKIT_RUN environment variable the run's kernels inherit), so that `alignkit validate` can say when that run did
+not finish or its inputs have changed since (alignkit.runs).
+
 Two builds from the same inputs differ only inside `<time class="build-time">` (and not even there when the
-`SOURCE_DATE_EPOCH` environment variable fixes the build time)."""
+`SOURCE_DATE_EPOCH` environment variable fixes the build time) and inside `<span class="build-run">`."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from alignkit.privacy import EMAIL_PATTERN
 from alignkit.report.cells import display_table, format_cell, numeric_columns, table_rows
 from alignkit.report.labels import Labels, active_labels, project_labels, relabel_axes
 from alignkit.report.safe_csv import write_inert_csv
+from alignkit.runs.manifest import RUN_ENV
 
 if TYPE_CHECKING:
     import jinja2
@@ -44,6 +49,7 @@ DETAILED_REPORTS = {"01_clean_survey_and_crm": "Cleaning the survey and CRM expo
 BACK_TO_ALIGNMENT = ("← Alignment report", f"{ALIGNMENT_SLUG}.html")
 TABLES_MANIFEST = "tables.json"
 BUILD_TIME_CLASS = "build-time"
+BUILD_RUN_CLASS = "build-run"
 SUPPRESSED_COLUMN = "suppressed"
 
 @cache
@@ -373,6 +379,7 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
         title=title, subtitle=subtitle, headline=headline, sections=sections, slug=slug, links=links,
         inputs=inputs, settings_yaml=yaml.safe_dump(settings.public_summary(), sort_keys=False, allow_unicode=True),
         versions=library_versions(), built_at=built.isoformat(), build_time_class=BUILD_TIME_CLASS,
+        run=os.environ.get(RUN_ENV, "").strip(), build_run_class=BUILD_RUN_CLASS,
         project=settings.project, weighting=weighting and labels.text(weighting), min_group_size=min_group_size,
         **_table_helpers(labels))
     return write_atomic_text(reports_dir / f"{slug}.html", html)
