@@ -31,8 +31,16 @@ WARM_IMPORTS: dict[str, str] = {
     "03": _LOAD + "'alignkit.plots', 'alignkit.personas')\n"
           "import alignkit.personas.map\nalignkit.personas.map.warm_up()",   # umap-learn's import and numba compilation
     "04": _LOAD + "'alignkit.plots', 'alignkit.leads')",
-    "05": _LOAD + "'alignkit.plots', 'alignkit.alignment', 'alignkit.funnel', 'alignkit.personas', 'alignkit.leads')",
+    "05": _LOAD + "'alignkit.plots', 'alignkit.alignment'{stages})",   # and the analyses this run makes
 }
+STAGE_PACKAGES = {"02": "alignkit.funnel", "03": "alignkit.personas", "04": "alignkit.leads"}
+
+
+def warm_code(number: str, numbers: set[str]) -> str:
+    """Return the code that warms notebook `number`'s kernel in a run of the notebooks `numbers`: notebook 05 loads
+    the packages of the analyses that run (a survey alone needs no funnel or lead score)."""
+    stages = "".join(f", '{STAGE_PACKAGES[n]}'" for n in sorted(numbers) if n in STAGE_PACKAGES)
+    return WARM_IMPORTS[number].replace("{stages}", stages)
 WARM_TIMEOUT = 120  # seconds a kernel may take to start and import
 FOLDER_PREFIX = "alignkit-kernel-"
 _OWNED_FOLDER = re.compile(rf"{FOLDER_PREFIX}(\d+)-")
@@ -131,12 +139,14 @@ class KernelPool:
         self._thread.start()
 
     def _warm(self, notebooks: Sequence[Path], extra_arguments: list[str]) -> None:
+        numbers = {n.name[:2] for n in notebooks}
         for notebook in notebooks:
             future = self.futures[notebook.name[:2]]
             if not future.set_running_or_notify_cancel():
                 continue
             try:
-                future.set_result(asyncio.run(_start(notebook, WARM_IMPORTS[notebook.name[:2]], extra_arguments)))
+                code = warm_code(notebook.name[:2], numbers)
+                future.set_result(asyncio.run(_start(notebook, code, extra_arguments)))
             except BaseException as error:
                 future.set_exception(error)
 

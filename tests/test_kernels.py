@@ -3,6 +3,8 @@ never left running."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -107,3 +109,16 @@ def test_the_kernel_folders_of_a_gone_process_are_removed_and_no_others(tmp_path
     assert not left.exists() and mine.exists() and unnamed.exists()
     kernels.remove_own_folders(tmp_path)
     assert not mine.exists() and unnamed.exists()
+
+
+def test_notebook_05_warms_only_the_analyses_of_its_run():
+    survey_only = kernels.warm_code("05", {"03", "05"})
+    assert "alignkit.personas" in survey_only and "alignkit.leads" not in survey_only
+    assert "alignkit.funnel" not in survey_only
+    everything = kernels.warm_code("05", {"02", "03", "04", "05"})
+    assert all(package in everything for package in kernels.STAGE_PACKAGES.values())
+    assert kernels.warm_code("04", {"04", "05"}) == kernels.WARM_IMPORTS["04"]
+    loaded = subprocess.run([sys.executable, "-c", kernels.warm_code("05", {"04", "05"}) +
+                             "\nimport sys; print('alignkit.leads.score' in sys.modules, 'alignkit.funnel.analysis' in "
+                             "sys.modules)"], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["True", "False"]
