@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import sys
 import tempfile
@@ -56,26 +55,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     if project_file.exists() and not args.force:
         print(f"{project_file} already exists; use --force to overwrite the template files.", file=sys.stderr)
         return 1
+    from alignkit.draft.folder import move_into_place, refused_message
+
     parent = folder.resolve().parent
     made = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), None)   # removed on failure
     parent.mkdir(parents=True, exist_ok=True)
     draft_dir = Path(tempfile.mkdtemp(prefix=f".{folder.resolve().name}.alignkit-init-", dir=parent))
     try:
         draft = _write_project(args, folder, draft_dir)
-        _move_into_place(draft_dir, folder.resolve())
+        move_into_place(draft_dir, folder.resolve())
     except AlignkitError as error:
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
-        from alignkit.errors import InputFileError
-
-        if isinstance(error, InputFileError) and error.setting is not None:
-            key, value = error.setting
-            command = shlex.join(["alignkit", "init", args.dir, "--from", *(args.sources or []), f"--{key}", value])
-            fix = (f"run `{command}` (it decodes the file), or export the file again as UTF-8" if key == "encoding"
-                   else f"run `{command}` if its fields are separated by {value!r}, or check its quoting")
-            print(f"alignkit: {error.path}: {error.problem} Fix: {fix}. Nothing was written.", file=sys.stderr)
-        else:
-            print(f"alignkit: {str(error).rstrip('.')}. Nothing was written.", file=sys.stderr)
+        print(f"alignkit: {refused_message(error, ['alignkit', 'init', args.dir, '--from', *(args.sources or [])])}",
+              file=sys.stderr)
         return 2
     finally:
         shutil.rmtree(draft_dir, ignore_errors=True)
@@ -119,23 +112,6 @@ def _write_project(args: argparse.Namespace, folder: Path, into: Path) -> object
 
     return write_draft([Path(s) for s in args.sources], folder, into=into, encoding=args.encoding,
                        delimiter=args.delimiter)[1]
-
-
-def _move_into_place(source: Path, target: Path) -> None:
-    """Move the files made in `source` into `target`: the whole folder at once when `target` does not exist,
-    else file by file (an existing file of the same name is replaced, other files in `target` are kept)."""
-    if not target.exists():
-        umask = os.umask(0)
-        os.umask(umask)
-        source.chmod(0o777 & ~umask)     # mkdtemp made it private; a project folder is as any new folder
-        source.rename(target)
-        return
-    for path in sorted(source.rglob("*")):
-        destination = target / path.relative_to(source)
-        if path.is_dir():
-            destination.mkdir(parents=True, exist_ok=True)
-        else:
-            os.replace(path, destination)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

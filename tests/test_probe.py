@@ -74,6 +74,7 @@ def test_init_refuses_what_is_no_export_and_writes_nothing(tmp_path, capsys, cas
     assert code == 2
     assert said in one_line(output)
     assert "encoding" not in output                # no advice to decode what is not text
+    assert "alignkit.yml" not in output            # nor a key of a project file that was never written
     assert output.rstrip().endswith("Nothing was written.")
     assert nothing_written(tmp_path)
 
