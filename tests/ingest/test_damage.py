@@ -75,3 +75,15 @@ def test_binary_files_are_named(head, kind):
 ], ids=["utf-8", "cp1252", "utf-16", "utf-16-le"])
 def test_text_is_not_binary(head):
     assert binary_kind(head) is None
+
+
+def test_the_survey_reader_carries_the_notes_to_the_cleaning_log(tmp_path):
+    from alignkit.ingest.survey import read_survey
+
+    path = tmp_path / "survey.csv"
+    lines = ["id,q1,q1,q2"] + [f"{i},Agree,Yes,{i % 5}" for i in range(1, 30)] + ["30,Disag"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    export = read_survey(path)
+    assert len(export.responses) == 29
+    assert [rows for rows, _ in export.notes] == [1, 0]
+    assert "line 31, data row 30" in export.notes[0][1] and "'q1' is read as 'q1.1'" in export.notes[1][1]
