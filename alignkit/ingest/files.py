@@ -145,7 +145,6 @@ def check_input_file(path: Path) -> None:
             refuse_binary(path, handle.read(HEAD_BYTES))
 
 
-
 def _encoding_of(path: Path, sample: bytes, encoding: str) -> str:
     """Return the encoding to read with: the project file's, checked on the sample, else the sniffed one."""
     if encoding.lower() == "auto":
@@ -236,7 +235,7 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
         raise InputFileError(path, "is empty (no header row).", fix="export the data again with its header") from None
     except pd.errors.ParserError as exc:
         raise InputFileError(path, f"cannot be parsed as {sep!r}-delimited text: {exc}".rstrip() + ".",
-                             fix=DELIMITER_FIX, setting=("delimiter", ";" if sep != ";" else "\t")) from None
+                             fix=DELIMITER_FIX, setting=("delimiter", ";" if sep != ";" else "tab")) from None
     frame.attrs["cut"] = cut
     return frame
 
@@ -345,15 +344,15 @@ def _split_header(path: Path, rows: pd.DataFrame, header_rows: int) -> tuple[lis
     columns = unique_names(named)
     data = rows.iloc[header_rows:].reset_index(drop=True)
     data.columns = columns
-    data.attrs["renamed_columns"] = [(n, c) for n, c in zip(named, columns) if n != c]
-    cut = rows.attrs.get("cut")
-    data.attrs["cut_note"] = cut_note(path.name, cut, data_row=len(data) + 1) if cut is not None else None
     if not rows.attrs.get("blanks_masked"):
         data = data.astype("str")
         for column in columns:
             values = data[column]
             data[column] = values.mask(values.str.strip().eq(""))
     data.attrs["container_note"] = rows.attrs.get("container_note")
+    data.attrs["renamed_columns"] = [(n, c) for n, c in zip(named, columns) if n != c]
+    cut = rows.attrs.get("cut")
+    data.attrs["cut_note"] = cut_note(path.name, cut, data_row=len(data) + 1) if cut is not None else None
     return header, data
 
 
