@@ -50,37 +50,70 @@ def _strip_outputs(source: Path, target: Path) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """Create the project folder, all or nothing: everything is written into a temporary folder beside it, then
+    moved into place; a refused export leaves no half-made project behind (a retry is not told to --force)."""
     folder = Path(args.dir)
     project_file = folder / "alignkit.yml"
     if project_file.exists() and not args.force:
         print(f"{project_file} already exists; use --force to overwrite the template files.", file=sys.stderr)
         return 1
-    for sub in ("data/raw", "data/processed", "reports", "notebooks"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(str(resources.files("alignkit") / "project_template.yml")), project_file)
-    (folder / "data/raw/README.md").write_text(
-        "Put your exports here (survey and CRM), name them in ../../alignkit.yml, then run `alignkit validate`.\n"
-        "alignkit never modifies this folder.\n", encoding="utf-8")
-    for notebook in sorted(_notebook_dir().glob(NOTEBOOK_GLOB)):
-        _strip_outputs(notebook, folder / "notebooks" / notebook.name)
-    from alignkit.config import write_salt
+    from alignkit.draft.folder import move_into_place, refused_message
 
-    write_salt(folder)
-    if args.sources:
-        from alignkit.draft.writer import write_draft
-
-        _, draft = write_draft([Path(s) for s in args.sources], folder)
+    parent = folder.resolve().parent
+    made = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), None)   # removed on failure
+    parent.mkdir(parents=True, exist_ok=True)
+    draft_dir = Path(tempfile.mkdtemp(prefix=f".{folder.resolve().name}.alignkit-init-", dir=parent))
+    try:
+        draft = _write_project(args, folder, draft_dir)
+        move_into_place(draft_dir, folder.resolve())
+    except AlignkitError as error:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        print(f"alignkit: {refused_message(error, ['alignkit', 'init', args.dir, '--from', *(args.sources or [])])}",
+              file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(draft_dir, ignore_errors=True)
+    if draft is not None:
         for export in draft.exports:
             if export.frame.empty and export.reason:
                 print(f"skipped {export.path.name}: {export.reason}")
             else:
                 print(f"read {export.path.name}: {export.kind or 'not used'} ({len(export.frame):,} rows)")
+            for note in export.notes:
+                print(f"  note: {note}")
         print(f"created {folder}/: alignkit.yml drafted from {len(draft.exports)} export(s) — review every "
               "`# guessed:` comment, then `alignkit validate` and `alignkit run`.")
         return 0
     print(f"created {folder}/: alignkit.yml (edit it first), data/raw/, data/processed/, reports/, notebooks/")
     print("next: copy your exports into data/raw/, edit alignkit.yml, then `alignkit validate` and `alignkit run`.")
     return 0
+
+
+def _write_project(args: argparse.Namespace, folder: Path, into: Path) -> object | None:
+    """Write the project's files into `into` (paths in the drafted alignkit.yml are relative to `folder`, where
+    they will live); return the draft with --from, else None."""
+    for sub in ("data/raw", "data/processed", "reports", "notebooks"):
+        (into / sub).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(str(resources.files("alignkit") / "project_template.yml")), into / "alignkit.yml")
+    (into / "data/raw/README.md").write_text(
+        "Put your exports here (survey and CRM), name them in ../../alignkit.yml, then run `alignkit validate`.\n"
+        "alignkit never modifies this folder.\n", encoding="utf-8")
+    for notebook in sorted(_notebook_dir().glob(NOTEBOOK_GLOB)):
+        _strip_outputs(notebook, into / "notebooks" / notebook.name)
+    from alignkit.config import SALT_FILE_NAME, write_salt
+
+    if (folder / SALT_FILE_NAME).exists():      # an existing salt is kept: the pseudonyms stay the same
+        shutil.copy2(folder / SALT_FILE_NAME, into / SALT_FILE_NAME)
+    if (folder / ".gitignore").exists():
+        shutil.copy2(folder / ".gitignore", into / ".gitignore")
+    write_salt(into)
+    if not args.sources:
+        return None
+    from alignkit.draft.writer import write_draft
+
+    return write_draft([Path(s) for s in args.sources], folder, into=into, encoding=args.encoding,
+                       delimiter=args.delimiter)[1]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -92,8 +125,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print("What this project file enables:")
     for planned in analysis_plan(settings, facts={}):   # from the file alone: the last run's data may be stale
         print(f"  {planned.notebook} {planned.title}: {'runs' if planned.runs else 'skipped'} — {planned.reason}")
-    problems = validate_project(settings, deep=not args.quick)
-    for note in file_notes(settings):
+    notes: list[str] = []
+    problems = validate_project(settings, deep=not args.quick, notes=notes)
+    for note in [*file_notes(settings), *dict.fromkeys(notes)]:
         print(f"  note: {note}")
     from alignkit.runs.check import run_notes
 
@@ -367,6 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--from", dest="sources", nargs="+", metavar="EXPORT",
                       help="draft alignkit.yml from these exports (files, or a folder such as data/raw)")
     init.add_argument("--force", action="store_true", help="overwrite an existing alignkit.yml")
+    init.add_argument("--encoding", default="auto", help="read the exports with this text encoding, e.g. cp1252 or "
+                                                         "latin-1 (default: sniffed from each file)")
+    init.add_argument("--delimiter", default="auto", help="read the exports with this delimiter, e.g. ';' or tab "
+                                                          "(default: sniffed from each file)")
     init.set_defaults(func=cmd_init)
     validate = commands.add_parser("validate", help="check the project file and its inputs; list every problem")
     validate.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")

@@ -32,11 +32,15 @@ class ConfigError(AlignkitError):
 class InputFileError(AlignkitError):
     """An input export cannot be read as it is: missing, empty, wrong encoding or delimiter, bad values."""
 
-    def __init__(self, path: Path | str, problem: str, *, column: str | None = None, fix: str | None = None):
+    def __init__(self, path: Path | str, problem: str, *, column: str | None = None, fix: str | None = None,
+                 setting: tuple[str, str] | None = None):
+        """`setting` (e.g. ('encoding', 'cp1252')) is the per-input setting the fix sets, for a caller that has
+        no project file yet (`alignkit init --from`) to say it as a command-line option instead."""
         self.path = Path(path)
         self.column = column
         self.problem = problem
         self.fix = fix
+        self.setting = setting
         where = f"{self.path}" + (f", column {column!r}" if column is not None else "")
         message = f"{where}: {problem}"
         if fix:

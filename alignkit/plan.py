@@ -20,6 +20,8 @@ ANALYSIS_NOTEBOOKS = {"funnel": "02", "personas": "03", "leads": "04"}
 PERSONA_ANSWER_KINDS = ("likert", "single", "multi", "numeric")   # the codebook kinds personas can be formed from
 MIN_PERSONA_RESPONSES = 20     # fewer responses than this form no personas worth the name
 FACTS_FILE = "facts.json"      # what notebook 01 found in the data, beside the processed tables
+MIN_PER_CLASS = 10             # converted (and other) leads the lead score needs per cross-validation fold
+MIN_FUNNEL_LEADS = 2           # one lead has no rate to measure and no other lead to be compared with
 
 
 def data_facts(settings: ProjectSettings) -> dict[str, Any]:
@@ -47,8 +49,10 @@ class PlannedAnalysis:
         return NOTEBOOK_SLUGS[self.notebook]
 
 
-def _data_reason(notebook: str, facts: Mapping[str, Any]) -> str | None:
+def _data_reason(notebook: str, facts: Mapping[str, Any], folds: int = 5) -> str | None:
     """Return why the data notebook 01 found cannot support an analysis the project file enables, or None."""
+    if notebook == "02" and "leads" in facts and facts["leads"] < MIN_FUNNEL_LEADS:
+        return f"too few rows to analyse: the CRM holds {facts['leads']} lead(s), and a funnel needs several."
     if notebook == "03" and "responses" not in facts and "leads" in facts and facts["leads"] < MIN_PERSONA_RESPONSES:
         return (f"the CRM holds {facts['leads']} lead(s), too few to form customer personas "
                 f"(at least {MIN_PERSONA_RESPONSES}).")
@@ -61,9 +65,16 @@ def _data_reason(notebook: str, facts: Mapping[str, Any]) -> str | None:
                     f"(at least {MIN_PERSONA_RESPONSES}).")
     if notebook == "04" and "leads" in facts:
         converted, leads = facts.get("converted", 0), facts["leads"]
+        if leads < MIN_FUNNEL_LEADS:
+            return f"too few rows to analyse: the CRM holds {leads} lead(s), and there is nothing to compare."
         if converted == 0 or converted == leads:
             return (f"every one of the {leads:,} leads has the same outcome ({converted:,} converted): there is "
                     "nothing to compare; check outcome.converted_values (or funnel.converted_stage) in alignkit.yml.")
+        other = leads - converted   # at most: open leads may be left out of the comparison
+        if min(converted, other) < MIN_PER_CLASS * folds:
+            return (f"too few rows to analyse: {converted:,} converted and at most {other:,} other lead(s), and "
+                    f"profiling and scoring converting leads needs {MIN_PER_CLASS * folds} of each "
+                    f"({MIN_PER_CLASS} a cross-validation fold, leads.cv_folds: {folds}).")
     return None
 
 
@@ -75,7 +86,7 @@ def analysis_plan(settings: ProjectSettings, *, facts: Mapping[str, Any] | None 
     facts = data_facts(settings) if facts is None else facts
     out = []
     for planned in plan:
-        reason = _data_reason(planned.notebook, facts) if planned.runs else None
+        reason = _data_reason(planned.notebook, facts, settings.leads.cv_folds) if planned.runs else None
         out.append(PlannedAnalysis(planned.notebook, planned.title, False, reason) if reason else planned)
     return out
 

@@ -138,12 +138,13 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
     return layout
 
 
-def draft_project(sources: list[Path]) -> ProjectDraft:
-    """Return the project drafted from the exports named by `sources` (files or folders)."""
+def draft_project(sources: list[Path], *, encoding: str = "auto", delimiter: str = "auto") -> ProjectDraft:
+    """Return the project drafted from the exports named by `sources` (files or folders), read with `encoding`
+    and `delimiter` when given (`alignkit init --encoding`), else as sniffed."""
     read, unread, errors = [], [], []
     for path in export_paths(sources):
         try:
-            read.append(read_for_draft(path))
+            read.append(read_for_draft(path, encoding=encoding, delimiter=delimiter))
         except InputFileError as error:
             # a description or a broken file beside the exports: say why it is not used, draft from the rest
             errors.append(error)

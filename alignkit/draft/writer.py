@@ -44,7 +44,10 @@ def _file_lines(export: ExportFile, raw: Path, indent: str) -> list[str]:
         how.append(f"{export.placeholders:,} form-placeholder cells ('Select', 'N/A' …) read as missing")
     lines = [f"{indent}# " + _one_line(f"{export.path.name} — " + "; ".join(how)),
              _line(f"{indent}file: {_q(os.path.relpath(export.path, raw))}")]
-    if export.delimiter is not None:
+    if export.delimiter is not None and export.given:
+        lines.append(_line(f"{indent}encoding: {_q(export.encoding)}", "given to `alignkit init`"))
+        lines.append(_line(f"{indent}delimiter: {_q(export.delimiter)}", "given to `alignkit init`"))
+    elif export.delimiter is not None:
         lines.append(_line(f"{indent}encoding: auto", f"guessed: {export.encoding} decodes it"))
         lines.append(_line(f"{indent}delimiter: auto", f"guessed: {export.delimiter!r}"))
     return lines
@@ -241,10 +244,13 @@ def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_draft(sources: list[Path], folder: Path) -> tuple[Path, ProjectDraft]:
-    """Return the path of the alignkit.yml drafted into `folder` from the exports named by `sources`, and the draft."""
-    draft = draft_project(sources)
+def write_draft(sources: list[Path], folder: Path, *, into: Path | None = None, encoding: str = "auto",
+                delimiter: str = "auto") -> tuple[Path, ProjectDraft]:
+    """Return the path of the alignkit.yml drafted for `folder` from the exports named by `sources`, and the draft.
+    The file is written into `into` (default: `folder`), its paths relative to `folder`: `alignkit init` drafts in
+    a temporary folder beside the project and moves it into place once everything succeeded."""
+    draft = draft_project(sources, encoding=encoding, delimiter=delimiter)
     text = render_project(draft, folder=folder, title=f"{folder.resolve().name} (drafted from the exports)")
-    path = folder / "alignkit.yml"
+    path = (into or folder) / "alignkit.yml"
     path.write_text(text, encoding="utf-8")
     return path, draft

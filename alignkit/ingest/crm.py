@@ -16,6 +16,7 @@ import pandas as pd
 from alignkit.config import (CONTACT_CANONICAL, DEAL_CANONICAL, ROW_NUMBER, TOUCH_CANONICAL, LookupInput,
                              MembershipInput, ProjectSettings, TableInput)
 from alignkit.errors import InputFileError, MissingColumnError
+from alignkit.ingest.damage import read_notes
 from alignkit.ingest.files import content_hash, read_export, to_snake_case
 
 CRM_PRESETS: dict[str, dict[str, dict[str, str]]] = {
@@ -108,6 +109,7 @@ def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
         notes.append(("strip_report_footer", footer, "report footer lines (title, copyright, totals) below the data"))
     if frame.attrs.get("container_note"):
         notes.append(("read_file", 0, frame.attrs["container_note"]))
+    notes += [("read_file", rows, note) for rows, note in read_notes(path, frame)]
     if not frame.notna().any(axis=1).any():
         raise InputFileError(path, "has a header but no data rows" + (" (every row is blank)." if len(frame) else "."),
                              fix="export the data again with its rows, or point `file:` at the export that holds them")

@@ -13,6 +13,7 @@ import contextlib
 import csv
 import gzip
 import hashlib
+import io
 import re
 import unicodedata
 import zipfile
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from alignkit.errors import InputFileError, close_matches
+from alignkit.ingest.damage import HEAD_BYTES, cut_note, cut_record, refuse_binary
 from alignkit.ingest.sniff import (CONTAINER_WORDS, SAMPLE_BYTES, container_note, decoding_encodings, detect_container,
                                    mixed_encoding_offset, sniff_delimiter, sniff_encoding, text_sample, zip_member)
 
@@ -138,6 +140,9 @@ def check_input_file(path: Path) -> None:
         raise InputFileError(path, "does not exist." + where, fix=FILE_FIX)
     if path.stat().st_size == 0:
         raise InputFileError(path, "is empty (0 bytes).", fix="export the data again; the file holds nothing")
+    if detect_container(path) == "text":
+        with path.open("rb") as handle:
+            refuse_binary(path, handle.read(HEAD_BYTES))
 
 
 def _encoding_of(path: Path, sample: bytes, encoding: str) -> str:
@@ -149,7 +154,8 @@ def _encoding_of(path: Path, sample: bytes, encoding: str) -> str:
             raise InputFileError(path, f"mixes UTF-8 text with another encoding: byte offset {offset} (line {line}) "
                                  f"holds {sample[offset:offset + 1]!r}, which is not UTF-8, after accented letters "
                                  "that are.", fix="re-export the file as UTF-8, or set `encoding: cp1252` for this "
-                                 "input in alignkit.yml if most of it was written by Excel") from None
+                                 "input in alignkit.yml if most of it was written by Excel",
+                                 setting=("encoding", "cp1252")) from None
         return sniff_encoding(sample)
     try:
         sample.decode(encoding)
@@ -161,11 +167,17 @@ def _encoding_of(path: Path, sample: bytes, encoding: str) -> str:
             works = [e for e in decoding_encodings(sample) if e != encoding]
             raise InputFileError(path, f"is not valid {encoding} text (byte {exc.start}: {sample[exc.start:exc.start + 1]!r}).",
                                  fix=f"set `encoding: {works[0] if works else 'auto'}` for this input in alignkit.yml "
-                                     f"(it decodes the file), or `auto`") from None
+                                     f"(it decodes the file), or `auto`",
+                                 setting=("encoding", works[0] if works else "auto")) from None
     return encoding
 
 
-def _open_text(path: Path, container: str):
+def _open_text(path: Path, container: str, *, limit: int | None = None):
+    """Return the text's byte stream (the file, its gzip stream or its ZIP's one file); with `limit`, an in-memory
+    stream of its first `limit` bytes (a file cut off inside its last record is read without that record)."""
+    if limit is not None:
+        with _open_text(path, container) as handle:
+            return io.BytesIO(handle.read(limit))
     if container == "gzip":
         return gzip.open(path, "rb")
     if container == "zip":
@@ -180,6 +192,8 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise InputFileError(path, f"cannot be read as {CONTAINER_WORDS[container]}: {exc}.",
                              fix="unpack it and point `file:` at the export inside") from None
+    if container != "text":
+        refuse_binary(path, sample[:HEAD_BYTES], container=CONTAINER_WORDS[container])
     encoding = _encoding_of(path, sample, encoding)
     text = sample.decode(encoding, errors="ignore")
     if not text.strip().strip("\ufeff"):
@@ -191,34 +205,55 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
         if len(sep) != 1:
             raise InputFileError(path, f"cannot be split with delimiter {delimiter!r}: a delimiter is one character.",
                                  fix=DELIMITER_FIX)
-    columns = len(next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0]], delimiter=sep), []))
     try:
-        return _read_with_arrow(path, container, encoding=encoding, sep=sep, columns=columns)
+        columns = len(next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")], delimiter=sep), []))
+    except csv.Error as exc:
+        raise InputFileError(path, f"cannot be parsed as {sep!r}-delimited text: its header line {exc}.",
+                             fix=DELIMITER_FIX) from None
+    cut = None
+    if not encoding.lower().startswith(("utf-16", "utf-32", "utf16", "utf32")):   # quotes and line ends are bytes
+        with _open_text(path, container) as handle:
+            cut = cut_record(iter(lambda: handle.read(1 << 20), b""), encoding=encoding, delimiter=sep, fields=columns)
+    limit = cut.keep_bytes if cut is not None else None
+    try:
+        frame = _read_with_arrow(path, container, encoding=encoding, sep=sep, columns=columns, limit=limit)
+        frame.attrs["cut"] = cut
+        return frame
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
         pass   # ragged rows, odd quoting: pandas' C parser reads what pyarrow refuses, more slowly
     try:
-        with _open_text(path, container) as handle:
+        with _open_text(path, container, limit=limit) as handle:
             frame = pd.read_csv(handle, sep=sep, header=None, dtype=str, keep_default_na=False, encoding=encoding,
                                 skip_blank_lines=False, index_col=False, engine="c", encoding_errors="strict")
     except UnicodeDecodeError as exc:
         works = decoding_encodings(path.read_bytes()[: 4 * SAMPLE_BYTES]) if container == "text" else []
+        other = next((w for w in works if w != encoding), "cp1252")
         raise InputFileError(path, f"is not valid {encoding} text ({exc.reason} at byte {exc.start} of a block).",
-                             fix=f"set `encoding: {next((w for w in works if w != encoding), 'cp1252')}` for this input "
-                                 "in alignkit.yml") from None
+                             fix=f"set `encoding: {other}` for this input in alignkit.yml",
+                             setting=("encoding", other)) from None
     except pd.errors.EmptyDataError:
         raise InputFileError(path, "is empty (no header row).", fix="export the data again with its header") from None
     except pd.errors.ParserError as exc:
         raise InputFileError(path, f"cannot be parsed as {sep!r}-delimited text: {exc}".rstrip() + ".",
-                             fix=DELIMITER_FIX) from None
+                             fix=DELIMITER_FIX, setting=("delimiter", ";" if sep != ";" else "tab")) from None
+    frame.attrs["cut"] = cut
     return frame
 
 
-def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, columns: int) -> pd.DataFrame:
-    """Return the file's rows as text through pyarrow's multithreaded CSV reader (blank cells as NA)."""
+def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, columns: int,
+                     limit: int | None = None) -> pd.DataFrame:
+    """Return the file's rows as text through pyarrow's multithreaded CSV reader (blank cells as NA); with `limit`,
+    of its first `limit` bytes only."""
     names = [f"c{i}" for i in range(columns)]
     # A plain file is opened by Arrow itself: a Python file object read by Arrow's thread pool can abort the
-    # interpreter at exit (apache/arrow#34314, #50482); archives still come through Python's gzip and zipfile.
-    with (contextlib.nullcontext(str(path)) if container == "text" else _open_text(path, container)) as handle:
+    # interpreter at exit (apache/arrow#34314, #50482); archives still come through Python's gzip and zipfile, and
+    # a cut-off file's complete records come from memory as an Arrow buffer.
+    if limit is not None:
+        with _open_text(path, container, limit=limit) as memory:
+            source = contextlib.nullcontext(pa.BufferReader(memory.getvalue()))
+    else:
+        source = contextlib.nullcontext(str(path)) if container == "text" else _open_text(path, container)
+    with source as handle:
         # Read as large_string (pandas' own storage: no cast on the way in); empty cells become null while parsing.
         table = pacsv.read_csv(
             handle,
@@ -305,7 +340,8 @@ def _split_header(path: Path, rows: pd.DataFrame, header_rows: int) -> tuple[lis
     if len(rows) < header_rows:
         raise InputFileError(path, f"has {len(rows)} row(s) but {header_rows} header rows were expected.",
                              fix="check the `format:` of this input in alignkit.yml, or export it again")
-    columns = unique_names([h or f"column_{i + 1}" for i, h in enumerate(header[0])])
+    named = [h or f"column_{i + 1}" for i, h in enumerate(header[0])]
+    columns = unique_names(named)
     data = rows.iloc[header_rows:].reset_index(drop=True)
     data.columns = columns
     if not rows.attrs.get("blanks_masked"):
@@ -314,6 +350,9 @@ def _split_header(path: Path, rows: pd.DataFrame, header_rows: int) -> tuple[lis
             values = data[column]
             data[column] = values.mask(values.str.strip().eq(""))
     data.attrs["container_note"] = rows.attrs.get("container_note")
+    data.attrs["renamed_columns"] = [(n, c) for n, c in zip(named, columns) if n != c]
+    cut = rows.attrs.get("cut")
+    data.attrs["cut_note"] = cut_note(path.name, cut, data_row=len(data) + 1) if cut is not None else None
     return header, data
 
 

@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +22,7 @@ import pandas as pd
 from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.answers import (CHECKBOX_SEPARATOR, ITEM_ID, LIKERT_MIN_DISTINCT, SourceColumn, match_scale,
                                      type_meta, type_questions)
+from alignkit.ingest.damage import read_notes
 from alignkit.ingest.files import check_input_file, read_export, to_snake_case
 from alignkit.ingest.sniff import detect_container
 from alignkit.ingest.scales import detect_scale
@@ -61,6 +62,7 @@ class SurveyExport:
     codebook: pd.DataFrame    # one row per column of `responses`, same order (CODEBOOK_COLUMNS)
     source_format: str        # 'qualtrics' | 'surveymonkey' | 'google_forms' | 'plain' | 'spss'
     path: Path
+    notes: list[tuple[int, str]] = field(default_factory=list)   # (rows left out, sentence): ingest.damage.read_notes
 
 
 def detect_survey_format(path: Path, *, encoding: str = "auto", delimiter: str = "auto",
@@ -132,7 +134,8 @@ def read_survey(path: Path, *, format: str = "auto", encoding: str = "auto", del
     meta, srcs = _resolve_meta(path, srcs, headers, meta_columns or {}, numbered=numbered,
                                extras=fmt in ("qualtrics", "surveymonkey", "spss"))
     _name_questions(srcs, numbered=numbered)
-    return _assemble(path, fmt, data, meta, srcs, scales=scales, aliases=answer_aliases)
+    export = _assemble(path, fmt, data, meta, srcs, scales=scales, aliases=answer_aliases)
+    return replace(export, notes=read_notes(path, raw)) if fmt != "spss" else export
 
 
 def _parse_qualtrics(data: pd.DataFrame, rows: list[list[str]]) -> list[SourceColumn]:

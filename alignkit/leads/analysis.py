@@ -21,7 +21,7 @@ from alignkit.prepare.as_of import export_date
 from alignkit.errors import InputFileError
 from alignkit.ingest.files import to_snake_case
 from alignkit.io import write_atomic_bytes
-from alignkit.plan import require
+from alignkit.plan import MIN_PER_CLASS, require
 from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from alignkit.leads.score import LeadScore
 
 SCORE_FILE = "lead_score.joblib"
-MIN_PER_CLASS = 10   # converted (and other) leads needed per cross-validation fold
 
 
 # No lead is linked to a survey response (no survey, or no email to link by): the table keeps its columns.

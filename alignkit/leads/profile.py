@@ -167,7 +167,8 @@ def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCO
             x = values.astype("Float64")
             if w is None:
                 mw = mann_whitney(x, y)
-                medians = float(x[y].median()), float(x[~y].median())
+                # a group whose values are all blank (or empty) has no median: NaN, not a TypeError from float(NA)
+                medians = tuple(float(m) if pd.notna(m) else np.nan for m in (x[y].median(), x[~y].median()))
             else:
                 ok = x.notna().to_numpy()
                 mw = mann_whitney(x[ok], y[ok], weights=w[ok])

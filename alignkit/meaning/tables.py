@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from alignkit.errors import InputFileError
+from alignkit.ingest.damage import read_notes
 from alignkit.ingest.files import read_export, to_snake_case
 from alignkit.ingest.sniff import detect_container, sniff_delimiter, sniff_encoding, text_sample
 from alignkit.ingest.survey import detect_survey_format
@@ -36,6 +37,7 @@ ANSWER_MIN_COLUMNS = 8        # a table of answers has at least this many column
 ANSWER_SHARE = 0.6            # … of which this share are answer-like (scales, multi-selects, few-valued choices) …
 SCALE_SHARE = 0.3             # … or this share are ordered scales or multi-selects
 ANSWER_MAX_LEVELS = 12
+MIN_ROWS = 2                  # one row is no table to analyse
 MEMBERSHIP_MIN_SHARE = 0.95   # a table is a membership of another when this share of its unique keys are that one's ids
 _PLACEHOLDERS = token_set(PLACEHOLDER_TOKENS)
 
@@ -57,6 +59,8 @@ class ExportFile:
     member_of: str = ""           # a membership table: the contacts' column whose ids it lists; a deals or touches
                                   # table: its own column holding the contacts' ids
     member_key: str = ""          # … and its own column holding them
+    given: bool = False           # encoding and delimiter given on the command line (`alignkit init --encoding`)
+    notes: tuple[str, ...] = ()   # how it was read, for the user: a cut-off last row left out, repeated names
 
 
 def export_paths(sources: list[Path]) -> list[Path]:
@@ -85,11 +89,13 @@ def text_format(path: Path) -> tuple[str, str | None]:
     return encoding, sniff_delimiter(sample.decode(encoding, errors="ignore"), suffix=path.suffix.lower())
 
 
-def read_for_draft(path: Path) -> ExportFile:
+def read_for_draft(path: Path, *, encoding: str = "auto", delimiter: str = "auto") -> ExportFile:
     """Return the export read as text (blank rows dropped, form placeholders as missing, counted), with its
-    encoding, delimiter and, for a survey platform's export, the format."""
+    encoding, delimiter (sniffed unless given) and, for a survey platform's export, the format. Raises
+    InputFileError for a table with a header but no data rows."""
     path = Path(path)
-    survey_format = detect_survey_format(path)
+    given = {"encoding": encoding, "delimiter": delimiter}
+    survey_format = detect_survey_format(path, **given)
     if survey_format == "spss":
         import pyreadstat
 
@@ -98,22 +104,32 @@ def read_for_draft(path: Path) -> ExportFile:
         return ExportFile(path, frame, survey_format="spss", meanings=_meanings(frame))
     note = ""
     if survey_format == "surveymonkey":
-        header, rows = read_export(path)
+        header, rows = read_export(path, **given)
         if "Respondent ID" in header[0] and len(rows) and pd.notna(rows["Respondent ID"].iloc[0]):
             # SurveyMonkey's second header row leaves the Respondent ID cell blank; here row 2 is a response
             survey_format, note = "plain", ("a 'Respondent ID' header reads as SurveyMonkey, but row 2 holds a "
                                             "response, not SurveyMonkey's second header row: plain")
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(survey_format, 1)
-    _, frame = read_export(path, header_rows=header_rows)
+    _, frame = read_export(path, header_rows=header_rows, **given)
+    notes = [note for _, note in read_notes(path, frame)]
     frame = frame.dropna(how="all").reset_index(drop=True)
+    if frame.empty:
+        raise InputFileError(path, "has a header but no data rows" + (" (every row is blank)." if notes else "."),
+                             fix="export the data again with its rows")
+    if len(frame) < MIN_ROWS:
+        notes.append(f"{path.name} has {len(frame)} data row: too few rows to analyse")
     placeholders = 0
     for column in frame.columns:
         mask = missing_mask(frame[column], _PLACEHOLDERS)
         placeholders += int(mask.sum())
         frame[column] = frame[column].mask(mask)
-    encoding, delimiter = text_format(path)
-    return ExportFile(path, frame, survey_format=survey_format, encoding=encoding, delimiter=delimiter,
-                      placeholders=placeholders, format_note=note, meanings=_meanings(frame))
+    sniffed_encoding, sniffed_delimiter = text_format(path)
+    is_text = sniffed_delimiter is not None
+    return ExportFile(path, frame, survey_format=survey_format,
+                      encoding=encoding if encoding != "auto" and is_text else sniffed_encoding,
+                      delimiter=delimiter if delimiter != "auto" and is_text else sniffed_delimiter,
+                      placeholders=placeholders, format_note=note, meanings=_meanings(frame),
+                      given=encoding != "auto" or delimiter != "auto", notes=tuple(notes))
 
 
 def _meanings(frame: pd.DataFrame) -> dict[str, ColumnMeaning]:

@@ -13,7 +13,8 @@ from alignkit.meaning.columns import column_role
 from alignkit.prepare.clean import CleaningLog
 
 ROLE_REASONS = {"constant": "same value on every row: says nothing about any lead or respondent",
-                "id": "a different value on every row (an identifier): no two rows share it, so it explains nothing"}
+                "id": "a different value on every row (an identifier): no two rows share it, so it explains nothing",
+                "blank": "blank on every row: holds nothing to analyse"}
 LEFT_OUT_COLUMNS = ("table", "column", "role", "reason")
 JUNK_COLUMNS = ("table", "column", "value", "rows", "close_match", "match_rows", "similarity", "why")
 TYPO_SIMILARITY = 85          # rapidfuzz ratio (0-100) of the folded spellings
@@ -36,9 +37,11 @@ def left_out_columns(frame: pd.DataFrame, columns: Iterable[str], *, log: Cleani
             continue
         role = column_role(frame[column], str(column))
         if role is not None:
-            rows.append({"table": table, "column": column, "role": role, "reason": ROLE_REASONS[role]})
+            # a column blank on every row is constant too, but the fix differs (map the right column, or export it)
+            why = ROLE_REASONS["blank" if role == "constant" and frame[column].isna().all() else role]
+            rows.append({"table": table, "column": column, "role": role, "reason": why})
             log.record("left_out_columns", table=table, column=column, rows=len(frame),
-                       reason=f"column left out of every analysis: {ROLE_REASONS[role]}")
+                       reason=f"column left out of every analysis: {why}")
     found = pd.DataFrame(rows, columns=list(LEFT_OUT_COLUMNS)).astype("str")
     return frame.drop(columns=list(found["column"])), found
 

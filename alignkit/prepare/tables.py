@@ -193,6 +193,8 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
     quality = settings.survey.quality if settings.survey else None
     responses = export.responses
     codebook = export.codebook
+    for rows, note in export.notes:   # a cut-off last row left out, repeated header names renamed
+        log.record("read_file", table="responses", rows=rows, reason=note)
     blank = responses["is_blank_row"] if "is_blank_row" in responses else pd.Series(False, index=responses.index)
     log.record("drop_blank_rows", table="responses", rows=int(blank.sum()), reason="row with no answer in any column")
     responses = responses.loc[~blank].drop(columns=["is_blank_row"], errors="ignore").reset_index(drop=True)
@@ -362,9 +364,9 @@ def write_processed(data: PreparedData, folder: Path | str) -> dict[str, Path]:
     return written
 
 
-def write_facts(data: PreparedData, folder: Path) -> Path:
-    """Write facts.json beside the tables (atomically): what the data can support — usable responses, answers
-    personas can be formed from, leads by outcome — for alignkit.plan to skip what it cannot; return its path."""
+def data_facts_of(data: PreparedData) -> dict[str, int]:
+    """Return what the data can support — usable responses, answers personas can be formed from, leads by outcome
+    (converted, and decided as not converted: 'lost') — the facts alignkit.plan skips analyses by."""
     facts: dict[str, int] = {}
     if data.responses is not None and data.codebook is not None:
         usable = data.responses["quality_ok"] if "quality_ok" in data.responses else pd.Series(True, index=data.responses.index)
@@ -373,6 +375,15 @@ def write_facts(data: PreparedData, folder: Path) -> Path:
     if data.leads is not None and not is_table(data.leads):
         facts["leads"] = len(data.leads)
         facts["converted"] = int(data.leads["converted"].sum())
+        if "outcome" in data.leads:
+            facts["lost"] = int(data.leads["outcome"].astype("str").eq("lost").sum())
+    return facts
+
+
+def write_facts(data: PreparedData, folder: Path) -> Path:
+    """Write facts.json beside the tables (atomically): `data_facts_of(data)`, for alignkit.plan to skip what the
+    data cannot support; return its path."""
+    facts = data_facts_of(data)
     path = folder / FACTS_FILE
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(facts, sort_keys=True) + "\n", encoding="utf-8")

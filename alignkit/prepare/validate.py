@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process, utils
 
 from alignkit.config import ProjectSettings, TableInput
 from alignkit.errors import AlignkitError, InputFileError
+from alignkit.ingest.damage import read_notes
 from alignkit.ingest.crm import (RawTable, check_columns, contacts_required, detect_crm_format, read_lookup,
                                  stage_columns)
 from alignkit.ingest.files import read_export
@@ -42,7 +43,8 @@ def _problem(error: AlignkitError, fallback: Path) -> Problem:
 
 
 def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_format: str,
-                 extra: dict[str, str] | None = None, required: tuple[str, ...] | None = None) -> tuple[list[Problem], str]:
+                 extra: dict[str, str] | None = None, required: tuple[str, ...] | None = None,
+                 notes: list[str] | None = None) -> tuple[list[Problem], str]:
     if spec.in_engine:   # a lake or a database: its columns are read from the engine, no row is loaded
         path = Path(spec.name)
         try:
@@ -56,6 +58,8 @@ def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_fo
         except AlignkitError as error:
             return [_problem(error, path)], crm_format
         columns = list(frame.columns)
+        if notes is not None:
+            notes += [note for _, note in read_notes(path, frame)]
     fmt = detect_crm_format(columns) if crm_format == "auto" else crm_format
     errors = check_columns(table, path, spec, columns, crm_format=fmt, extra_columns=extra,
                            required=required)
@@ -150,22 +154,24 @@ def pii_suggestions(settings: ProjectSettings) -> list[Problem]:
     return notes
 
 
-def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Problem]:
+def validate_project(settings: ProjectSettings, *, deep: bool = True, notes: list[str] | None = None) -> list[Problem]:
     """Return every problem found in the inputs the project file names (empty when all is well).
 
     Checks that each file exists and reads (encoding, delimiter, not empty), that every mapped column exists
     (with close matches for misspellings); with `deep`, also runs the cleaning to catch bad values
-    (duplicate ids, dates that do not parse) once the columns are right.
+    (duplicate ids, dates that do not parse) once the columns are right. Sentences that do not fail the check go
+    into `notes` when given: a last row cut off and left out, repeated header names renamed, and (with `deep`)
+    what the cleaned data cannot support (`alignkit.prepare.degenerate`).
     """
     problems: list[Problem] = []
     crm = settings.crm
     if crm is not None:
         found, fmt = _check_table("contacts", crm.contacts, settings, crm.format, stage_columns(settings),
-                                  required=contacts_required(settings))
+                                  required=contacts_required(settings), notes=notes)
         problems += found
         for table, spec in (("deals", crm.deals), ("touches", crm.touches)):
             if spec is not None:
-                problems += _check_table(table, spec, settings, fmt)[0]
+                problems += _check_table(table, spec, settings, fmt, notes=notes)[0]
         for lookup in crm.lookups:
             try:
                 read_lookup(lookup, settings)
@@ -175,9 +181,11 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         spec = settings.survey
         path = settings.raw_path(spec.file)
         try:
-            read_survey(path, format=spec.format, encoding=spec.encoding, delimiter=spec.delimiter,
-                        sheet=spec.sheet, meta_columns=spec.columns or None, scales=spec.scales or None,
-                        answer_aliases=spec.answer_aliases or None)
+            export = read_survey(path, format=spec.format, encoding=spec.encoding, delimiter=spec.delimiter,
+                                 sheet=spec.sheet, meta_columns=spec.columns or None, scales=spec.scales or None,
+                                 answer_aliases=spec.answer_aliases or None)
+            if notes is not None:
+                notes += [note for _, note in export.notes]
         except AlignkitError as error:
             problems.append(_problem(error, path))
         if spec.weighting is not None and spec.weighting.margins_file:
@@ -200,7 +208,11 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
         try:
             problems += unknown_values(settings)
             if not problems:
-                prepare(settings)
+                data = prepare(settings)
+                if notes is not None:
+                    from alignkit.prepare.degenerate import data_notes
+
+                    notes += data_notes(data, settings)
         except AlignkitError as error:
             problems.append(_problem(error, settings.root))
     return problems
