@@ -16,8 +16,6 @@ from alignkit import __version__
 from alignkit.errors import AlignkitError
 
 if TYPE_CHECKING:
-    from traitlets.config import Config
-
     from alignkit.config import ProjectSettings
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -148,15 +146,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
-def _notebook_failure(notebook: Path, executed: Path, error: Exception) -> str:
-    """Return the message for a notebook that failed under papermill: notebook, cell, error, the copy to open."""
-    lines = str(error.evalue).strip().splitlines()
-    what = f"{error.ename}: {lines[0]}" if lines else str(error.ename)
-    return (f"alignkit: notebook {notebook.name} failed in cell {error.cell_index + 1} of the executed copy "
-            f"(In [{error.exec_count}]) with {what.rstrip('.')}.\n"
-            f"Open {executed} to see the cell and its full traceback; fix the cause and run again.")
-
-
 # jsonschema (which papermill reaches through nbformat's validator) imports the optional rfc3987_syntax to check
 # "iri" formats, and that builds a Lark grammar on import: 0.85 s of papermill's 1.25 s import, for a check no
 # notebook schema uses. Marking it absent makes jsonschema skip that one format checker, in this process only.
@@ -187,6 +176,8 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
     from alignkit.report.skipped import write_skipped_report
     from alignkit.runner import Outcome, default_jobs, run_notebooks
     from alignkit.runs.copies import running_copy, settle_copy, settle_left_copies
+    from alignkit.runs.execute import (KERNEL_ARGUMENTS, execute_quietly, notebook_failure, report_times,
+                                       written_since)
     from alignkit.runs.manifest import RunRecord
     from alignkit.runs.stop import guarded_run
 
@@ -219,13 +210,13 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
             return Outcome(notebook, "skipped", f"skipped {notebook.name}: {planned.reason} "
                                                 f"(wrote {_shown_path(report)})")
         executed = running_copy(executed_dir, notebook)
-        before = _report_times(settings.reports_dir)
+        before = report_times(settings.reports_dir)
         warm = pool.take(notebook) if pool is not None else None
         try:
-            _execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name],
+            execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name],
                              kernel=warm.manager if warm is not None else None)
         except PapermillExecutionError as error:
-            return Outcome(notebook, "failed", _notebook_failure(notebook, settle_copy(executed, "failed"), error))
+            return Outcome(notebook, "failed", notebook_failure(notebook, settle_copy(executed, "failed"), error))
         except Exception:
             settle_copy(executed, "failed")
             raise
@@ -233,7 +224,7 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
             if warm is not None:
                 warm.shutdown()
         settle_copy(executed, "ran")
-        own = [r for r in _written_since(settings.reports_dir, before) if r.name[:2] == notebook.name[:2]]
+        own = [r for r in written_since(settings.reports_dir, before) if r.name[:2] == notebook.name[:2]]
         written[notebook.name[:2]] = own
         return Outcome(notebook, "ran", details=[f"wrote {_shown_path(r)}" for r in own])
 
@@ -257,63 +248,6 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
         failed = any(o.status in ("failed", "not run") for o in outcomes)
         record.finish("failed" if failed else "finished")
     return 2 if failed else 0
-
-
-# The kernel's own logging (e.g. "Kernel is running over TCP without encryption", or "KeyboardInterrupt caught in
-# kernel" when it is interrupted on shutdown) is not for the person running the notebooks: a failing cell and a dead
-# kernel reach them through papermill's errors. Cell output stays in the executed copy of each notebook.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
-
-
-def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object, *, position: int = 0,
-                     kernel: object | None = None) -> None:
-    """Run one notebook with papermill: one progress bar named after it (on line `position`, so bars of notebooks
-    running side by side do not overwrite each other), no kernel or library log lines; in `kernel` (a started
-    kernel manager, `alignkit.kernels`) when given, else in a kernel of its own."""
-    import logging
-    import warnings
-
-    from alignkit.kernels import folder_prefix
-
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix=folder_prefix()) as sockets:
-        warnings.simplefilter("ignore")
-        papermill.execute_notebook(str(notebook), str(executed),
-                                   parameters={"project_file": str(settings.source_file.resolve())},
-                                   # the kernel starts in the notebook's folder without papermill's `cwd`, which
-                                   # changes the folder of the whole process: unsafe with notebooks side by side
-                                   resources={"metadata": {"path": str(notebook.parent)}},
-                                   log_output=False, extra_arguments=KERNEL_ARGUMENTS,
-                                   **({"km": kernel} if kernel is not None else {}),
-                                   config=kernel_transport(Path(sockets)),
-                                   progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True,
-                                                 "position": position})
-
-
-def kernel_transport(sockets: Path) -> Config:
-    """Return the kernel manager's config: Unix sockets in `sockets` where the platform has them, else TCP.
-
-    Over TCP, jupyter_client picks each of the kernel's five ports by binding port 0 and letting it go; two kernels
-    started at once (two `alignkit run`s, or a run beside JupyterLab) can be handed the same port, and the kernel
-    then prints "Address already in use" tracebacks. Sockets in a folder of the run's own cannot collide. The
-    connection file goes there too (not loose in the temporary folder), so a killed run's leftovers are one folder.
-    """
-    from traitlets.config import Config
-
-    if os.name != "posix":
-        return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel"),
-                                     "connection_file": str(sockets / "kernel.json")}})
-
-
-def _report_times(reports_dir: Path) -> dict[Path, int]:
-    return {path: path.stat().st_mtime_ns for path in reports_dir.glob("*.html")}
-
-
-def _written_since(reports_dir: Path, before: dict[Path, int]) -> list[Path]:
-    """Return the reports written or rewritten since `before` (path -> modification time)."""
-    return [path for path, mtime in sorted(_report_times(reports_dir).items()) if before.get(path) != mtime]
 
 
 def _shown_path(path: Path) -> str:

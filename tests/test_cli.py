@@ -114,7 +114,7 @@ def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
     when tests ran `alignkit run` side by side); the run's kernel listens on Unix sockets in its own folder instead."""
     import papermill
 
-    from alignkit.cli import kernel_transport
+    from alignkit.runs.execute import kernel_transport
 
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -11,7 +11,7 @@ import nbformat
 import papermill
 
 from alignkit import kernels
-from alignkit.cli import KERNEL_ARGUMENTS, _execute_quietly
+from alignkit.runs.execute import KERNEL_ARGUMENTS, execute_quietly as _execute_quietly
 from alignkit.kernels import KernelPool
 
 
