@@ -296,9 +296,9 @@ def is_personal_data(column: str, values: pd.Series) -> bool:
     """Return whether a column holds personal data by its values: emails, phone numbers, or people's names that
     are not organisations, places or repeated categories (`name_like_evidence`)."""
     kind = pii_kind(values)
-    if kind == "phone" and role == "id" and named_like_id(snake):
+    if kind == "phone" and column_role(values, column) == "id" and named_like_id(to_snake_case(column)):
         # SurveyMonkey's RespondentID: ten-digit numbers, unique, named like an id — an id, not phone numbers
-        return ColumnMeaning(column, "id", identifier_evidence(values, column) or "named like an id, unique per row")
+        return False
     if kind in ("email", "phone"):
         return True
     return kind == "name" and name_like_evidence(column, values)[0] == "person name"
