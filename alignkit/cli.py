@@ -16,6 +16,9 @@ from alignkit import __version__
 from alignkit.errors import AlignkitError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -94,8 +97,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for note in file_notes(settings):
         print(f"  note: {note}")
     if not args.quick and not problems:
-        for note in pii_suggestions(settings):   # named like personal data, valued like an attribute: kept
-            print(f"  note: {note.message}")
+        for suggestion in pii_suggestions(settings):   # named like personal data, valued like an attribute: kept
+            print(f"  note: {suggestion.message}")
     if not problems:
         print(f"{settings.source_file}: project file and inputs look good.")
         return 0
@@ -105,7 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
-def _notebook_failure(notebook: Path, executed: Path, error: Exception) -> str:
+def _notebook_failure(notebook: Path, executed: Path, error: PapermillExecutionError) -> str:
     """Return the message for a notebook that failed under papermill: notebook, cell, error, the copy to open."""
     lines = str(error.evalue).strip().splitlines()
     what = f"{error.ename}: {lines[0]}" if lines else str(error.ename)
@@ -133,6 +136,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from alignkit.runner import Outcome, default_jobs, run_notebooks
 
     settings = load_settings(args.project)
+    project_file = settings.source_file
+    assert project_file is not None   # load_settings records the file it read
     notebooks_dir = settings.root / settings.paths.notebooks
     if not notebooks_dir.exists():
         notebooks_dir = _notebook_dir()
@@ -163,7 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         before = _report_times(settings.reports_dir)
         warm = pool.take(notebook) if pool is not None else None
         try:
-            _execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name],
+            _execute_quietly(papermill, notebook, executed, project_file, position=positions[notebook.name],
                              kernel=warm.manager if warm is not None else None)
         except PapermillExecutionError as error:
             return Outcome(notebook, "failed", _notebook_failure(notebook, executed, error))
@@ -192,7 +197,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings: object, *, position: int = 0,
+def _execute_quietly(papermill: ModuleType, notebook: Path, executed: Path, project_file: Path, *, position: int = 0,
                      kernel: object | None = None) -> None:
     """Run one notebook with papermill: one progress bar named after it (on line `position`, so bars of notebooks
     running side by side do not overwrite each other), no kernel or library log lines; in `kernel` (a started
@@ -205,7 +210,7 @@ def _execute_quietly(papermill: object, notebook: Path, executed: Path, settings
     with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="alignkit-kernel-") as sockets:
         warnings.simplefilter("ignore")
         papermill.execute_notebook(str(notebook), str(executed),
-                                   parameters={"project_file": str(settings.source_file.resolve())},
+                                   parameters={"project_file": str(project_file.resolve())},
                                    # the kernel starts in the notebook's folder without papermill's `cwd`, which
                                    # changes the folder of the whole process: unsafe with notebooks side by side
                                    resources={"metadata": {"path": str(notebook.parent)}},

@@ -101,9 +101,9 @@ def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
                                     f"follows leads through {len(settings.funnel.stages)} stages "
                                     f"({', '.join(settings.funnel.stage_names)})."))
     source = settings.persona_source
-    if source == "survey":
+    if source == "survey" and survey is not None:
         plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True, f"forms personas from {survey.file}."))
-    elif source == "crm":
+    elif source == "crm" and crm is not None:
         plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True,
                                     f"forms customer personas from what the customers in {crm.contacts.file} do and "
                                     "spend (personas.source: crm); who they are and the outcome describe them."))
@@ -120,10 +120,10 @@ def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
                                     "leads have no outcome: map a converted column (crm.contacts.columns.converted) "
                                     "or name the funnel stages (funnel.stages)."))
     else:
-        members = settings.crm.contacts.converted_from
+        members = crm.contacts.converted_from
         source = (f"listed in {members.file}" if members is not None
                   else "the converted column" if settings.has_outcome_column
-                  else f"reaching {settings.funnel.converted_stage}")
+                  else f"reaching {settings.need_funnel().converted_stage}")
         plan.append(PlannedAnalysis("04", NOTEBOOK_TITLES["04"], True,
                                     f"profiles converting leads (converted = {source})."))
     ran = [p.title[0].lower() + p.title[1:] for p in plan[1:] if p.runs]

@@ -113,7 +113,7 @@ def _is_whole_phone(text: str) -> bool:
     if DECIMAL_NUMBER.fullmatch(text.strip()):
         return False      # "4.333333333" or "-1.2217" is a measure, not a phone number written with dots
     match = PHONE_PATTERN.fullmatch(text.strip())
-    return bool(match) and _is_phone(match.group(0))
+    return match is not None and _is_phone(match.group(0))
 
 
 def pii_kind(values: pd.Series, *, threshold: float = 0.5) -> str | None:

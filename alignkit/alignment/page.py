@@ -68,7 +68,7 @@ def stage_definitions(settings: ProjectSettings) -> pd.DataFrame:
 
 
 def _stage_meaning(settings: ProjectSettings, name: str) -> str:
-    stage = next(s for s in settings.funnel.stages if s.name == name)
+    stage = next(s for s in settings.need_funnel().stages if s.name == name)
     return stage.definition or "no definition written in the project file yet"
 
 
@@ -77,11 +77,11 @@ def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     funnel = settings.funnel
     if funnel is None:
         if settings.has_outcome_column:
-            members = settings.crm.contacts.converted_from
+            members = settings.need_crm().contacts.converted_from
             if members is not None:
                 return [("Converted", f"A lead counts as converted when its id is listed in {members.file} "
                                       f"(column {members.key!r}).")]
-            column = settings.crm.contacts.columns["converted"]
+            column = settings.need_crm().contacts.columns["converted"]
             values = ", ".join(settings.outcome.converted_values)
             return [("Converted", f"A lead counts as converted when its {column!r} column says so ({values}).")]
         return []

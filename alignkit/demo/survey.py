@@ -23,7 +23,8 @@ def survey_respondents(rng: np.random.Generator, *, shares: np.ndarray | None = 
     size_given = np.array([p.size for p in PERSONAS])
     region_given = np.array([p.region for p in PERSONAS])
     inclusion = np.where(np.array(SIZE_BANDS) == OVERSAMPLED_BAND, OVERSAMPLING_FACTOR, 1.0) / OVERSAMPLING_FACTOR
-    chosen_persona, chosen_size = [], []
+    chosen_persona: list[int] = []
+    chosen_size: list[int] = []
     while len(chosen_persona) < n_responses:
         persona = rng.choice(len(PERSONAS), 4096, p=shares)
         size = np.array([rng.choice(len(SIZE_BANDS), p=size_given[p]) for p in persona])
@@ -73,7 +74,8 @@ def survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.random
     answers["Duration (in seconds)"] = duration.astype(str)
     answers["Finished"] = "True"
     answers["RecordedDate"] = answers["EndDate"]
-    answers["ResponseId"] = np.array([f"R_{i:06d}{c}" for i, c in zip(range(1, n + 1), rng.choice(list("ABCDEFGHJK"), n))])
+    response_ids = np.array([f"R_{i:06d}{c}" for i, c in zip(range(1, n + 1), rng.choice(list("ABCDEFGHJK"), n))])
+    answers["ResponseId"] = response_ids
     answers["RecipientLastName"] = last
     answers["RecipientFirstName"] = first
     answers["RecipientEmail"] = email
@@ -126,7 +128,6 @@ def survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.random
     import_ids = {c: json.dumps({"ImportId": "QID" + c[1:] if c.startswith("Q") else c[0].lower() + c[1:]},
                                 separators=(",", ":")) for c in frame.columns}
     header_rows = [[questions[c] for c in frame.columns], [import_ids[c] for c in frame.columns]]
-    response_ids = answers["ResponseId"]
     truth = {
         "n_responses": n, "personas": [p.name for p in PERSONAS], "n_personas": len(PERSONAS),
         "persona_by_response_id": dict(zip(response_ids.tolist(), persona.tolist())),

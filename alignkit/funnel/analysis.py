@@ -69,7 +69,8 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
     # faster than pandas reads it (alignkit.engine.touches.IN_MEMORY), and at any size.
     touches = open_processed(folder / "touches.parquet") if (folder / "touches.parquet").exists() else None
     inputs = pd.read_parquet(folder / "inputs.parquet") if (folder / "inputs.parquet").exists() else pd.DataFrame()
-    spend = read_spend(settings.raw_path(settings.funnel.spend_file)) if settings.funnel.spend_file else None
+    spend_file = settings.need_funnel().spend_file
+    spend = read_spend(settings.raw_path(spend_file)) if spend_file else None
     return FunnelInputs(leads=leads, touches=touches, inputs=inputs, spend=spend)
 
 
@@ -158,13 +159,13 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
     touches aggregated by theirs, and only one row a lead comes back to pandas for the rest."""
     engine_stages = None
     if is_table(leads):
-        columns = [(name, stage_at_column(name)) for name in settings.funnel.stage_names]
+        columns = [(name, stage_at_column(name)) for name in settings.need_funnel().stage_names]
         engine_stages = (stage_counts(leads, columns),
-                         engine_time_in_stage(leads, columns, converted_stage=settings.funnel.converted_stage))
-        leads = lead_frame(leads, settings.funnel.stage_names)
+                         engine_time_in_stage(leads, columns, converted_stage=settings.need_funnel().converted_stage))
+        leads = lead_frame(leads, settings.need_funnel().stage_names)
     if personas is not None:
         leads = with_personas(leads, personas)
-    funnel = settings.funnel
+    funnel = settings.need_funnel()
     names = funnel.stage_names
     if as_of is not None:
         when = AsOf(pd.Timestamp(as_of), "argument")
@@ -198,7 +199,7 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
         lost_by_stage=lost_reasons(leads, furthest, name="stage_reached"),
         lost_by_source=lost_reasons(leads, leads["source"], name="source"),
         before_close=touches_before_close(leads, seen, min_group_size=settings.privacy.min_group_size),
-        unused_collateral=collateral_sales_never_uses(seen, sales_kinds=settings.crm.sales_touch_kinds,
+        unused_collateral=collateral_sales_never_uses(seen, sales_kinds=settings.need_crm().sales_touch_kinds,
                                                       collateral_kinds=funnel.collateral_kinds),
         cycle=cycle_lengths(leads.assign(_converted_at=paths.reached_at[:, paths.index(funnel.converted_stage)]),
                             converted_at="_converted_at", converted_stage=funnel.converted_stage),

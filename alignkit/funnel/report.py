@@ -20,7 +20,7 @@ from alignkit.funnel.masks import (drawable, shown_groups, mask_derived, mask_sm
                                    private_segments, readable)
 from alignkit.funnel.report_time import plot_time, time_sections
 from alignkit.report.labels import build_with_labels
-from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
+from alignkit.report.html import ReportFigure, ReportItem, ReportTable, Section, write_report
 from alignkit.prepare.stage_paths import stage_at_column
 
 REPORT_SLUG = "02_funnel_and_sla"
@@ -58,10 +58,12 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
         return plots.plot_sla_weekly(shown_groups(sla.by_week, "mqls_due", k), ax=ax)
     if name == "mql_volume":
         return plots.plot_mql_volume(drawable(sla.volume, ["mqls"], k), ax=ax)
-    if name == "lost_reasons":
-        lost = loop.lost_by_source
-        return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
-    if name == "lift":
+    if name in ("lost_reasons", "lift"):
+        if loop is None:
+            raise ValueError(f"figure {name!r} draws the closed loop, which this funnel result does not hold")
+        if name == "lost_reasons":
+            lost = loop.lost_by_source
+            return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
         return plots.plot_lift(loop.before_close, ax=ax)
     if name == "kpis":
         kpis = result.kpis
@@ -123,7 +125,7 @@ def report_sections(result: FunnelResult) -> list[Section]:
     closed = ([ReportTable("closed_outcomes", "Closed and open leads: the win rate of closed ones (95% Wilson CI)",
                            mask_small_counts(result.closed, ["won", "lost", "open", "stalled"], k))]
               if result.closed is not None else [])
-    funnel_items = [
+    funnel_items: list[ReportItem] = [
         *closed,
         ReportFigure.from_axes(plot(result, "funnel"),
                                alt="Horizontal bars of the number of leads reaching each funnel stage."),
@@ -216,7 +218,7 @@ def _sla_section(result: FunnelResult) -> Section:
 def _closed_loop_section(result: FunnelResult) -> Section:
     loop, k = result.closed_loop, result.min_group_size
     assert loop is not None
-    items = [
+    items: list[ReportItem] = [
         ReportTable("lost_by_stage", "Lost reasons by the stage the lead had reached",
                     private_groups(loop.lost_by_stage, "lost_deals", k)),
         ReportFigure.from_axes(plot(result, "lost_reasons"), alt="Stacked bars of lost reasons by source."),
@@ -269,10 +271,12 @@ def _kpi_section(result: FunnelResult) -> Section:
     k = result.min_group_size
     kpis = result.kpis
     counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
-    items = [ReportFigure.from_axes(plot(result, "kpis"), alt="Line chart of monthly new leads and stage counts."),
-             ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
-                         note="Stage counts are by the month the stage was reached; conversion rates by the month's "
-                              "cohort, left empty until the month has matured; revenue is won deals by close month.")]
+    items: list[ReportItem] = [
+        ReportFigure.from_axes(plot(result, "kpis"), alt="Line chart of monthly new leads and stage counts."),
+        ReportTable("kpis", "Shared KPIs by month",
+                    mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
+                    note="Stage counts are by the month the stage was reached; conversion rates by the month's "
+                         "cohort, left empty until the month has matured; revenue is won deals by close month.")]
     paragraphs = ["The figures both teams report on, month by month."]
     if result.cost_by_segment is not None:
         items.append(ReportTable("cost_by_segment", "Spend, cost per lead and per customer",

@@ -11,7 +11,7 @@ from alignkit import plots
 from alignkit.funnel.analysis import FunnelResult
 from alignkit.funnel.backtest import CALIBRATION_BANDS, MAX_CUTOFFS, MIN_HISTORY_DAYS
 from alignkit.funnel.forecast import LANDMARKS, MIN_AT_RISK
-from alignkit.funnel.outlook import forecast_lines, goal_lines, time_lines
+from alignkit.funnel.outlook import TimeDimension, forecast_lines, goal_lines, time_lines
 from alignkit.funnel.masks import mask_small_counts, private_groups, readable
 from alignkit.funnel.time_to_convert import GROUPS_PER_BREAKDOWN
 from alignkit.funnel.timing import BOOTSTRAP
@@ -43,11 +43,11 @@ def time_sections(result: FunnelResult) -> list[Section]:
             "Not measured: no lead in the export has a date of creation or of reaching a stage, so times to convert, "
             "the open pipeline's forecast and the MQLs a goal needs cannot be counted. Map a created date "
             "(crm.contacts.columns: {created_at: ...}) or the stage dates to measure them."])]
-    return [_time_section(result), _forecast_section(result), _goal_section(result)]
+    return [_time_section(result, result.time), _forecast_section(result, result.time), _goal_section(result, result.time)]
 
 
-def _time_section(result: FunnelResult) -> Section:
-    timing, k = result.time.timing, result.min_group_size
+def _time_section(result: FunnelResult, time: TimeDimension) -> Section:
+    timing, k = time.timing, result.min_group_size
     entry, won = timing.entry, timing.converted_stage
     paragraphs = [
         f"Days are counted from the date a lead reached {entry} to the date it reached each later stage, up to "
@@ -93,8 +93,8 @@ def _time_section(result: FunnelResult) -> Section:
     return Section("time", "How long leads take", paragraphs, items)
 
 
-def _forecast_section(result: FunnelResult) -> Section:
-    forecast, k = result.time.forecast, result.min_group_size
+def _forecast_section(result: FunnelResult, time: TimeDimension) -> Section:
+    forecast, k = time.forecast, result.min_group_size
     test = forecast.backtest
     paragraphs = [
         "For each open lead, the chance of winning within 30, 60 and 90 days given its stage and how long it has "
@@ -104,7 +104,7 @@ def _forecast_section(result: FunnelResult) -> Section:
         "wins are the sum of the chances; expected revenue weighs each by the lead's amount, else by the mean amount "
         "of won leads that passed its stage (the mean, since revenue adds up). The 95% interval adds the chance that each open lead wins or not to the "
         "uncertainty of the estimated chances.",
-        *forecast_lines(forecast, result.time.timing)]
+        *forecast_lines(forecast, time.timing)]
     items: list = [ReportTable("forecast", "What the open leads should bring", forecast.totals),
                    ReportTable("forecast_by_stage", "Open leads by stage, and what they should bring within 90 days",
                                mask_small_counts(private_groups(forecast.by_stage, "open", k),
@@ -131,8 +131,8 @@ def _forecast_section(result: FunnelResult) -> Section:
     return Section("forecast", "What the open pipeline should bring", paragraphs, items)
 
 
-def _goal_section(result: FunnelResult) -> Section:
-    goal = result.time.goal
+def _goal_section(result: FunnelResult, time: TimeDimension) -> Section:
+    goal = time.goal
     if goal is None:
         return Section("goal", "The MQLs the goal needs", [
             "No goal is set. Set sla.revenue_goal_per_month (in the leads' amount currency) or sla.customers_per_month "

@@ -91,7 +91,7 @@ def mql_volume(followups: pd.DataFrame, *, target_per_month: int) -> pd.DataFram
     return out
 
 
-def weekly(followups: pd.DataFrame, *, capacity_per_week: int = 0) -> pd.DataFrame:
+def weekly(followups: pd.DataFrame, *, capacity_per_week: int | None = 0) -> pd.DataFrame:
     """Return the SLA per week of the MQL date (week starting Monday), with sales capacity beside MQL volume."""
     days = followups["mql_at"].to_numpy().astype("datetime64[D]")
     monday = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")  # 1970-01-01 was a Thursday
@@ -123,7 +123,7 @@ NO_TOUCHES = ("the project names no sales touches (crm.touches: calls, emails, m
 
 
 def analyse_sla(leads: pd.DataFrame, *, mql_at: str, target_hours: float, mqls_per_month: int, as_of: pd.Timestamp,
-                capacity_per_week: int = 0, touches: bool = True) -> SlaResult:
+                capacity_per_week: int | None = 0, touches: bool = True) -> SlaResult:
     """Return the whole SLA analysis of a leads table. Without sales touches (`touches=False`) only the MQL volume
     is measured: the follow-up tables have no rows and `unavailable` says why (no breach is invented from the
     absence of touches)."""

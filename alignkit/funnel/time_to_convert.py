@@ -76,7 +76,8 @@ def time_to_convert(leads: pd.DataFrame, paths: StagePaths, *, mql_stage: str, c
     chosen = curve_breakdown(groups)
     return TimeToConvert(entry=entry, converted_stage=converted_stage, stages=pd.DataFrame(rows),
                          cycle=cycle_table(to_won, seed=seed), groups=groups,
-                         curves=curves(to_won, by.get(chosen), min_group_size=min_group_size, seed=seed),
+                         curves=curves(to_won, by.get(chosen) if chosen is not None else None,
+                                       min_group_size=min_group_size, seed=seed),
                          curve_breakdown=chosen or "", to_won=to_won, outcomes=outcomes)
 
 

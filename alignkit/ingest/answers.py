@@ -140,8 +140,8 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
     if present.empty:
         return "text", values, [], 0, "no answers" + note
     found = None if (scale or open_ended) else match_scale(set(present.unique()))
-    family = "declared in survey.scales" if declared else (_scale_name(found or scale) if (found or scale) else "")
     scale = scale or found
+    family = "declared in survey.scales" if declared else (_scale_name(scale) if scale else "")
     if scale is None and not open_ended and (detected := detect_scale(present.unique())) is not None:
         family, order = detected
         scale = tuple(order)

@@ -255,14 +255,14 @@ def read_lookup(spec: LookupInput, settings: ProjectSettings) -> RawLookup:
 
 def read_crm(settings: ProjectSettings) -> CrmExports:
     """Return the contacts, deals and touches exports named by the project file, format detected if generic."""
-    crm = settings.crm
-    contacts_path = settings.raw_path(crm.contacts.file)
+    crm = settings.need_crm()
+    contacts_path = settings.raw_path(crm.contacts.export_file)
     contacts = read_crm_table("contacts", contacts_path, crm.contacts, crm_format=crm.format,
                               extra_columns=stage_columns(settings), required=contacts_required(settings))
     fmt = contacts.format
-    deals = (read_crm_table("deals", settings.raw_path(crm.deals.file), crm.deals, crm_format=fmt)
+    deals = (read_crm_table("deals", settings.raw_path(crm.deals.export_file), crm.deals, crm_format=fmt)
              if crm.deals else None)
-    touches = (read_crm_table("touches", settings.raw_path(crm.touches.file), crm.touches, crm_format=fmt)
+    touches = (read_crm_table("touches", settings.raw_path(crm.touches.export_file), crm.touches, crm_format=fmt)
                if crm.touches else None)
     lookups = [read_lookup(spec, settings) for spec in crm.lookups]
     return CrmExports(format=fmt, contacts=contacts, deals=deals, touches=touches, lookups=lookups)

@@ -278,7 +278,8 @@ def _split_items(texts: list[str]) -> list[tuple[str, str | None]]:
         cut = os.path.commonprefix(texts).rfind(" - ")
         if cut > 0:
             return [(t[:cut], t[cut + 3:].strip() or None) for t in texts]
-    return [tuple(t.split(" - ", 1)) if " - " in t else (t, None) for t in texts]
+    pairs = [t.partition(" - ") for t in texts]
+    return [(head, tail) if sep else (head, None) for head, sep, tail in pairs]
 
 
 def _assemble(path: Path, fmt: str, data: pd.DataFrame, meta: list[tuple[str, SourceColumn]], srcs: list[SourceColumn],

@@ -167,7 +167,7 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                              "profile alone with analyse(settings, fit=False).")
     if fit:
         categorical = [a for a in attributes if a not in numeric]
-        mapping = {to_snake_case(name): column for name, column in settings.crm.contacts.attributes.items()
+        mapping = {to_snake_case(name): column for name, column in settings.need_crm().contacts.attributes.items()
                    if to_snake_case(name) in attributes}
         suspects = {f: ("number" if is_numeric(leads[f]) else "category") for f in leakage["field"]
                     if f in leads and not pd.api.types.is_datetime64_any_dtype(leads[f])}

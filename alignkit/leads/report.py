@@ -16,7 +16,7 @@ from alignkit.leads.analysis import LeadsResult, headline, weighting_note
 from alignkit.leads.definition import clear_rules
 from alignkit.leads.score import MODEL_LABELS, rule_sentence
 from alignkit.report.labels import build_with_labels
-from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
+from alignkit.report.html import ReportFigure, ReportItem, ReportTable, Section, write_report
 
 REPORT_SLUG = "04_converting_leads"
 PRECISE = {"p_value": "{:.2g}", "q_value": "{:.2g}", "importance": "{:.3f}", "importance_sd": "{:.3f}",
@@ -67,7 +67,7 @@ def report_sections(result: LeadsResult) -> list:
                             _for_report(threshold))] if s.capacity_per_week else []),
              ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table), count_columns=["leads"])]))
     top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
-    items = [ReportTable("overall", "Leads with a decided outcome, and how many converted (95% Wilson CI); open "
+    items: list[ReportItem] = [ReportTable("overall", "Leads with a decided outcome, and how many converted (95% Wilson CI); open "
                                     "leads are left out", _for_report(result.overall)),
              ReportTable("drivers", "What converting leads have in common (ranked)", _for_report(result.drivers))]
     if s is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,12 @@ def summarise_cv(cv: pd.DataFrame, base_rate: float) -> pd.DataFrame:
 # --- the fitted score ------------------------------------------------------------------------------------------
 
 
+# the score's hold-out ROC AUC with and without the leakage guard's suspect fields (`_suspect_auc`), empty when none
+# was flagged; the functional form because "with" is a keyword
+SuspectAuc = TypedDict("SuspectAuc", {"fields": list[str], "in_score": bool, "with": float, "without": float},
+                       total=False)
+
+
 @dataclass(frozen=True)
 class LeadScore:
     """A fitted, calibrated lead score with everything needed to use and explain it (pickles with joblib)."""
@@ -190,7 +197,7 @@ class LeadScore:
     quantiles: dict[str, np.ndarray] = field(default_factory=dict)  # number → its training leads' 0–100% quantiles
     value_support: dict[str, dict[str, tuple[int, float]]] = field(default_factory=dict)  # category → value → (leads, rate)
     min_support: int = 1                                           # leads a value needs before it is a reason
-    suspect_auc: dict[str, object] = field(default_factory=dict)   # hold-out AUC with and without the suspect fields
+    suspect_auc: SuspectAuc = field(default_factory=lambda: SuspectAuc())   # hold-out AUC with and without the suspects
 
     def label(self, attribute: str) -> str:
         """Return the attribute's label: the project file's or the export's header, else its name in words."""
@@ -227,7 +234,7 @@ def _value_support(X: pd.DataFrame, y: np.ndarray, categorical: list[str]) -> di
 
 def _suspect_auc(model_name: str, frame: pd.DataFrame, y_all: np.ndarray, train: np.ndarray,
                  test: np.ndarray, used_auc: float, *, numeric: list[str], categorical: list[str],
-                 suspects: dict[str, str], seed: int) -> dict[str, object]:
+                 suspects: dict[str, str], seed: int) -> SuspectAuc:
     """Return the hold-out AUC of the same kind of model with and without the leakage guard's suspects."""
     in_score = [s for s in suspects if s in numeric or s in categorical]
     left_out = {s: kind for s, kind in suspects.items() if s not in in_score and s in frame}
@@ -277,7 +284,7 @@ def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str]
 
 
 def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str, key: str,
-               created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int,
+               created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int | None,
                rule_depth: int, rule_min_share: float, mapping: dict[str, str] | None, explain_rows: int,
                importance_repeats: int, labels: dict[str, str], min_support: int,
                suspects: dict[str, str]) -> LeadScore:

@@ -283,8 +283,8 @@ def headline(result: PersonaResult) -> list[str]:
         lines.append(f"{result.not_segmented:,} of {total:,} {result.population} ({result.not_segmented / total:.0%}) "
                      "answered too few of the questions that form the personas (a screener may have sent them past "
                      "them): they are in no persona, and no persona is named or described from answers they never gave.")
-    if result.weighted:
-        lines.append(weighting_note(result) + ".")
+    if (note := weighting_note(result)) is not None:
+        lines.append(note + ".")
     if len(shown):
         big = shown.iloc[0]
         whom = f"of {result.population}, weighted" if result.weighted else f"of {result.population}"
@@ -332,7 +332,7 @@ def structure_sentence(result: PersonaResult) -> str:
 
 def weighting_note(result: PersonaResult) -> str | None:
     """Return the sentence saying how the persona figures are weighted (for the report header), or None."""
-    if not result.weighted:
+    if result.weighting is None:   # unweighted (result.weighted)
         return None
     row = result.weighting.iloc[0]
     fitted = ("the persona model was fitted with them (sample weights)" if row["fitted_with_weights"]

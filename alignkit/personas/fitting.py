@@ -5,7 +5,7 @@ and how distinct they turn out (``separation``). ``alignkit.personas.analysis`` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -111,6 +111,16 @@ def analysis_weights(responses: pd.DataFrame) -> pd.Series | None:
     return responses[WEIGHT_COLUMN].astype("Float64").fillna(0.0).astype("float64")
 
 
+class _ModelArgs(TypedDict):
+    """The arguments every persona model (and the LCA's k scoring) is built with."""
+
+    features: list[str]
+    blocks: dict[str, str]
+    random_state: int
+    not_asked: list[str] | None
+    unordered: list[str] | None
+
+
 MISSING_FOR_LCA = 0.05      # a share of blank answers (among those fitted) above which auto picks latent classes
 def choose_algorithm(responses: pd.DataFrame, features: pd.DataFrame, used: pd.Series,
                      persona_settings: PersonaSettings, *, not_asked: Sequence[str] = ()) -> tuple[str, str]:
@@ -161,8 +171,8 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
                            "fitted unweighted; their sizes and profiles are weighted.")
         w = None
     weighted_note = " Fitted with the survey weights (sample weights)." if w is not None else ""
-    common = dict(features=list(features["column"]), blocks=dict(zip(features["column"], features["block"])),
-                  random_state=seed, not_asked=not_asked or None, unordered=band_columns(features) or None)
+    common = _ModelArgs(features=list(features["column"]), blocks=dict(zip(features["column"], features["block"])),
+                        random_state=seed, not_asked=not_asked or None, unordered=band_columns(features) or None)
     low, high = persona_settings.k_range if persona_settings.k == "auto" else (int(persona_settings.k),) * 2
     candidates = range(low, min(high, max(len(X) - 1, low)) + 1)
     if algorithm == "lca":

@@ -136,7 +136,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.unused_features_ = unused
         # choice columns grouped by their number of levels, one StepMix block per group: StepMix pads every
         # column of a block to the block's widest, so one block would make a 150-country question widen all
-        self._choice_groups = {}
+        self._choice_groups: dict[int, list[str]] = {}
         for c in categorical:
             self._choice_groups.setdefault(len(self.levels_[c]), []).append(c)
         self._choice_groups = dict(sorted(self._choice_groups.items()))
@@ -178,7 +178,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         for c in self._binary:
             values = _floats(frame[c])
             parts.append(np.where(np.isin(values, (0.0, 1.0)), values, np.nan)[:, None])
-        if self._numeric:
+        if self.scaler_ is not None:   # fitted when there are numeric columns
             parts.append(self.scaler_.transform(np.column_stack([_floats(frame[c]) for c in self._numeric])))
         return np.hstack(parts)
 

@@ -59,8 +59,8 @@ def _level(codebook: pd.DataFrame | None, column: str, score: float) -> str:
     label = str(options[int(np.clip(round(score), 1, len(options))) - 1])
     if not re.fullmatch(r"\d+", label):
         return label
-    ends = [re.match(r"\d+", str(o)) for o in (options[0], options[-1])]
-    return f"{label} on {ends[0].group()}–{ends[1].group()}" if all(ends) else label
+    low, high = (re.match(r"\d+", str(o)) for o in (options[0], options[-1]))
+    return f"{label} on {low.group()}–{high.group()}" if low and high else label
 
 
 def _scale_side(options: Sequence[str], higher: bool) -> tuple[list[int], str]:

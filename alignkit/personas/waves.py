@@ -158,7 +158,7 @@ def new_customers(path: Path, settings: ProjectSettings) -> tuple[pd.DataFrame, 
     project's contacts table (same columns, lookups and salt), without its outcome, which new customers lack."""
     from alignkit.prepare.tables import prepare
 
-    crm = settings.crm
+    crm = settings.need_crm()
     columns = {k: v for k, v in crm.contacts.columns.items() if k != "converted"}
     contacts = crm.contacts.model_copy(update={"file": str(path.resolve()), "columns": columns, "converted_from": None})
     copy = settings.model_copy(update={"survey": None, "funnel": None, "crm": crm.model_copy(

@@ -254,6 +254,8 @@ def weights_section(data: PreparedData, *, min_group_size: int = 1) -> Section:
     """Return the report section on survey weights: how they were made, their distribution, the margins they meet
     (margin categories with fewer than `min_group_size` respondents suppressed in the table and the figure)."""
     w = data.weighting
+    if w is None:
+        raise ValueError("these prepared data hold no survey weights: set survey.weighting in the project file")
     items: list = [ReportTable("weights", "Weight distribution", w.summary(),
                                note="n_effective is Kish's effective sample size (Σw)²/Σw²; design_effect = responses / n_effective.")]
     margins = weight_margins(data)

@@ -73,12 +73,12 @@ def read_crm_inputs(settings: ProjectSettings) -> tuple[CrmExports, RawTable | N
     """Return the CRM tables named by the project file — exports read by alignkit.ingest, lake and database tables
     by their engine — and, when the touches live in an engine, their manifest entry and their mapped table
     (canonical names lead_id, at, kind, content; not yet cleaned)."""
-    crm = settings.crm
+    crm = settings.need_crm()
 
     def read(table: str, spec: TableInput, fmt: str, **kwargs) -> RawTable:
         if spec.in_engine:
             return read_source_table(table, spec, settings, crm_format=fmt, **kwargs)
-        return read_crm_table(table, settings.raw_path(spec.file), spec, crm_format=fmt,
+        return read_crm_table(table, settings.raw_path(spec.export_file), spec, crm_format=fmt,
                               **({"extra_columns": kwargs["extra"], "required": kwargs["required"]} if kwargs else {}))
 
     contacts = read("contacts", crm.contacts, crm.format, extra=stage_columns(settings),

@@ -123,7 +123,7 @@ def _without_tokens(raw: RawTable, settings: ProjectSettings, log: CleaningLog, 
 
 
 def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[str]:
-    return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
+    return [to_snake_case(name) for name in settings.need_crm().contacts.attributes if to_snake_case(name) in contacts.frame]
 
 
 def _few_levels(values: pd.Series) -> bool:
@@ -142,7 +142,7 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
                                          keep=["lead_id"])
     frame.attrs["source_columns"] = raw.source_columns
     date_columns = ["created_at", "updated_at", *[c for c in frame.columns if c.endswith("_at")],
-                    *[to_snake_case(c) for c in settings.crm.contacts.date_columns]]
+                    *[to_snake_case(c) for c in settings.need_crm().contacts.date_columns]]
     date_order = clean.file_date_order(frame, date_columns, path=raw.path, dayfirst=settings.clean.dayfirst)
     attributes = _attribute_columns(raw, settings)
     frame = clean.drop_blank_rows(frame, log=log, table="leads")
@@ -322,7 +322,7 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     if touches is not None and not is_table(touches):
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]
-    specs = {} if settings.crm is None else {"contacts": settings.crm.contacts, "deals": settings.crm.deals,
+    specs = {} if settings.crm is None else {"contacts": settings.need_crm().contacts, "deals": settings.crm.deals,
                                              "touches": settings.crm.touches}
     inputs = input_manifest(crm, survey, extra=[touch_entry] if touch_entry is not None else [],
                             sources={t: spec.name for t, spec in specs.items() if spec is not None and spec.in_engine})

@@ -50,7 +50,7 @@ def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_fo
         except AlignkitError as error:
             return [_problem(error, path)], crm_format
     else:
-        path = settings.raw_path(spec.file)
+        path = settings.raw_path(spec.export_file)
         try:
             _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
         except AlignkitError as error:
@@ -172,18 +172,18 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True) -> list[Pr
             except AlignkitError as error:
                 problems.append(_problem(error, settings.raw_path(lookup.file)))
     if settings.survey is not None:
-        spec = settings.survey
-        path = settings.raw_path(spec.file)
+        survey = settings.survey
+        path = settings.raw_path(survey.file)
         try:
-            read_survey(path, format=spec.format, encoding=spec.encoding, delimiter=spec.delimiter,
-                        sheet=spec.sheet, meta_columns=spec.columns or None, scales=spec.scales or None,
-                        answer_aliases=spec.answer_aliases or None)
+            read_survey(path, format=survey.format, encoding=survey.encoding, delimiter=survey.delimiter,
+                        sheet=survey.sheet, meta_columns=survey.columns or None, scales=survey.scales or None,
+                        answer_aliases=survey.answer_aliases or None)
         except AlignkitError as error:
             problems.append(_problem(error, path))
-        if spec.weighting is not None and spec.weighting.margins_file:
+        if survey.weighting is not None and survey.weighting.margins_file:
             from alignkit.prepare.weights import read_margins_file
 
-            margins_path = settings.raw_path(spec.weighting.margins_file)
+            margins_path = settings.raw_path(survey.weighting.margins_file)
             try:
                 read_margins_file(margins_path)
             except AlignkitError as error:

@@ -101,7 +101,8 @@ class ReportFigure:
         `check=False` is only for a figure that genuinely has no axes to label (a diagram); axes switched off
         (`ax.axis("off")`, pies) and colour bars are skipped by the check anyway.
         """
-        figure = ax.figure
+        figure = ax.get_figure(root=True)   # the Figure itself, not a SubFigure: only a Figure is saved
+        assert figure is not None           # an Axes is always made on a figure
         try:
             relabel_axes(ax, active_labels())
             if check:

@@ -100,7 +100,7 @@ class Labels:
         snake, named, compared = self._patterns
         if snake is not None and "_" in sentence:
             sentence = snake.sub(lambda m: self.fields[m.group(0)], sentence)
-        if named is not None:
+        if named is not None and compared is not None:   # both compiled, or neither
             sentence = named.sub(lambda m: f"{m.group(1)} {self.fields[m.group(2)]}", sentence)
             sentence = compared.sub(lambda m: self.fields[m.group(1)], sentence)
         return sentence
