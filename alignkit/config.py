@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 import os
-import secrets
 import re
+import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
 

@@ -9,11 +9,31 @@ import json
 import numpy as np
 import pandas as pd
 
-from alignkit.demo.design import (ATTITUDES, CHANNELS, GOALS, INDUSTRIES, LIKERT_LABELS, LINKED_SHARE,
-                                  N_BLANK_SURVEY_ROWS, N_RESPONSES, OVERSAMPLED_BAND, OVERSAMPLING_FACTOR, PERSONAS,
-                                  PII_IN_TEXT_SHARE, REGIONS, ROLES, SIZE_BANDS, SIZE_BAND_LABELS, SIZE_BAND_LIMITS,
-                                  SPEEDER_SHARE, STRAIGHTLINER_SHARE, SWITCH_CLAUSES, SWITCH_ENDINGS, export_timestamps,
-                                  fake_people)
+from alignkit.demo.design import (
+    ATTITUDES,
+    CHANNELS,
+    GOALS,
+    INDUSTRIES,
+    LIKERT_LABELS,
+    LINKED_SHARE,
+    N_BLANK_SURVEY_ROWS,
+    N_RESPONSES,
+    OVERSAMPLED_BAND,
+    OVERSAMPLING_FACTOR,
+    PERSONAS,
+    PII_IN_TEXT_SHARE,
+    REGIONS,
+    ROLES,
+    SIZE_BAND_LABELS,
+    SIZE_BAND_LIMITS,
+    SIZE_BANDS,
+    SPEEDER_SHARE,
+    STRAIGHTLINER_SHARE,
+    SWITCH_CLAUSES,
+    SWITCH_ENDINGS,
+    export_timestamps,
+    fake_people,
+)
 
 
 def survey_respondents(rng: np.random.Generator, *, shares: np.ndarray | None = None,
@@ -138,7 +158,7 @@ def survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.random
         "blank_rows": N_BLANK_SURVEY_ROWS,
         "linked": {"count": int(linked.sum()), "share": round(float(linked.mean()), 4),
                    "response_to_record_id": {r: str(leads["record_id"].iat[i]) for r, i in zip(response_ids[linked], lead_index[linked])}},
-        "pii_in_open_text": int(len(pii_rows)),
+        "pii_in_open_text": len(pii_rows),
         "oversampled_company_size": f"{OVERSAMPLED_BAND} employees", "oversampling_factor": OVERSAMPLING_FACTOR,
     }
     return frame, header_rows, truth

@@ -16,8 +16,8 @@ import pandas as pd
 from alignkit.config import ProjectSettings
 from alignkit.demo.design import SPELLING_VARIANTS
 from alignkit.ingest.files import read_export
-from alignkit.privacy import pseudonymise
 from alignkit.prepare.tables import PreparedData
+from alignkit.privacy import pseudonymise
 
 SCORECARD_COLUMNS = ("kind", "planted", "flagged", "found", "recall", "precision")
 

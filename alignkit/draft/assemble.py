@@ -10,8 +10,15 @@ import pandas as pd
 
 from alignkit.config import ROW_NUMBER
 from alignkit.draft.lookups import JoinGuess, guess_join
-from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, membership_layout,
-                                    post_outcome_suspects, stage_layout, stages_from_outcome)
+from alignkit.draft.outcome import (
+    OutcomeDraft,
+    attribute_name,
+    converted_layout,
+    membership_layout,
+    post_outcome_suspects,
+    stage_layout,
+    stages_from_outcome,
+)
 from alignkit.errors import InputFileError
 from alignkit.ingest.crm import REQUIRED, detect_crm_format
 from alignkit.ingest.files import to_snake_case

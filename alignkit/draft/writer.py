@@ -123,7 +123,7 @@ def _funnel_lines(draft: ProjectDraft, outcome: OutcomeDraft) -> list[str]:
                        "guessed: their names say lost" if outcome.lost_values else "no value named like a loss"))
     lines.append(_line(f"  judge: {outcome.judge}", f"guessed: {outcome.judge_evidence}"))
     lines.append(_line(f"  breakdowns: {json.dumps(draft.breakdowns)}", "guessed: channel, owner and attributes "
-                                                                         f"with at most 12 values"))
+                                                                         "with at most 12 values"))
     return lines
 
 

@@ -20,16 +20,36 @@ import pandas as pd
 
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.engine.backend import Table, is_table, to_frame
+from alignkit.engine.sources import open_processed
 from alignkit.engine.stages import stage_counts
 from alignkit.engine.stages import time_in_stage as engine_time_in_stage
-from alignkit.engine.sources import open_processed
 from alignkit.errors import InputFileError
-from alignkit.funnel.closed_loop import (ClosedLoop, closed_lost, collateral_sales_never_uses, cost_by_segment,
-                                         cycle_lengths, lost_reasons, monthly_kpis, touches_before_close)
-from alignkit.funnel.conversion import (cohort_table, conversion_table, irregularities, lead_outcomes, outcome_table,
-                                        stage_table, time_in_stage)
-from alignkit.funnel.friction import (breakdown_columns, describe_friction, friction_points, nested_within,
-                                      segment_conversion)
+from alignkit.funnel.closed_loop import (
+    ClosedLoop,
+    closed_lost,
+    collateral_sales_never_uses,
+    cost_by_segment,
+    cycle_lengths,
+    lost_reasons,
+    monthly_kpis,
+    touches_before_close,
+)
+from alignkit.funnel.conversion import (
+    cohort_table,
+    conversion_table,
+    irregularities,
+    lead_outcomes,
+    outcome_table,
+    stage_table,
+    time_in_stage,
+)
+from alignkit.funnel.friction import (
+    breakdown_columns,
+    describe_friction,
+    friction_points,
+    nested_within,
+    segment_conversion,
+)
 from alignkit.funnel.outlook import TimeDimension, forecast_lines, goal_lines, time_dimension, time_lines
 from alignkit.funnel.sla import SlaResult, analyse_sla
 from alignkit.ingest.files import to_snake_case
@@ -37,11 +57,9 @@ from alignkit.ingest.spend import read_spend
 from alignkit.plan import require
 from alignkit.prepare.as_of import AsOf, export_date
 from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_paths  # notebook 01 counts alike
-from alignkit.stats import wilson_intervals
 from alignkit.report.findings import finding
 from alignkit.report.html import render_fragment
-
-
+from alignkit.stats import wilson_intervals
 
 # --- inputs -------------------------------------------------------------------------------------------------------
 
@@ -267,9 +285,9 @@ def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
 
 def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     """Return the top findings in plain words, by topic: overall, weakest_step, friction, sla, volume, content,
-    unused_collateral, lost_reason, time, forecast, goal (a topic with nothing to say is an empty list). A topic's first line ends
-    with its next step (`alignkit.report.findings.finding`) only when the finding gives one: no friction point, an
-    SLA that cannot be measured or a volume agreement met every month asks for none."""
+    unused_collateral, lost_reason, time, forecast, goal (a topic with nothing to say is an empty list). A topic's
+    first line ends with its next step (`alignkit.report.findings.finding`) only when the finding gives one: no
+    friction point, an SLA that cannot be measured or a volume agreement met every month asks for none."""
     parts: dict[str, list[str]] = {}
     lines = parts.setdefault("overall", [])
     conv = result.conversion

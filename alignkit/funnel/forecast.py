@@ -153,7 +153,7 @@ def fit_landmarks(line: Timeline, *, as_of: pd.Timestamp, horizons: tuple[int, .
             if n < MIN_AT_RISK and landmark > 0:
                 break
             both = np.concatenate([counts[None].astype(float), resampled(counts, draws=CELL_DRAWS, seed=seed)])
-            won, _, at_risk = incidence(both)
+            won, _, _ = incidence(both)
             last = won.shape[-1] - 1
             row: dict[str, float] = {"stage": stage, "landmark": landmark, "history": n}
             for h in horizons:

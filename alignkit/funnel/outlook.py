@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alignkit.config import ProjectSettings
 from alignkit.funnel.backtest import Backtest, backtest
 from alignkit.funnel.forecast import FORECAST_HORIZONS, expected_totals, fit_landmarks, predict, timeline
-from alignkit.config import ProjectSettings
 from alignkit.funnel.goal import Goal, mqls_needed
 from alignkit.funnel.time_to_convert import TimeToConvert, cohort_incidence, time_to_convert
 from alignkit.funnel.timing import CREATION, entry_times

@@ -15,6 +15,7 @@ A *breach* is late or never followed up, so breach share = 1 − share within ta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,7 @@ def hours_distribution(followups: pd.DataFrame, *, target_hours: float, bins: in
     touched = ~np.isnan(hours)
     counts, _ = np.histogram(np.clip(hours[touched], 0, None), bins=edges)
     later = int((hours[touched] > edges[-1]).sum())
-    labels = [f"{a:g}–{b:g} h" for a, b in zip(edges[:-1], edges[1:])] + [f"over {edges[-1]:g} h", "never followed up"]
+    labels = [f"{a:g}–{b:g} h" for a, b in pairwise(edges)] + [f"over {edges[-1]:g} h", "never followed up"]
     mqls = np.append(counts, [later, int((~touched).sum())])
     within = np.append(edges[1:] <= target_hours, [False, False])
     total = max(len(due), 1)

@@ -13,8 +13,8 @@ import pandas as pd
 
 from alignkit.ingest.files import parse_bools, parse_datetimes, parse_numbers
 from alignkit.ingest.scales import detect_scale, parse_with_units
-from alignkit.text import categorical_of
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, fold_token, missing_mask, token_set
+from alignkit.text import categorical_of
 
 # name -> labels in scale order; when several scales hold the observed labels, the shortest wins.
 LIKERT_SCALES: dict[str, tuple[str, ...]] = {

@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignkit.config import (CONTACT_CANONICAL, DEAL_CANONICAL, ROW_NUMBER, TOUCH_CANONICAL, LookupInput,
-                             MembershipInput, ProjectSettings, TableInput)
+from alignkit.config import (
+    CONTACT_CANONICAL,
+    DEAL_CANONICAL,
+    ROW_NUMBER,
+    TOUCH_CANONICAL,
+    LookupInput,
+    MembershipInput,
+    ProjectSettings,
+    TableInput,
+)
 from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.files import content_hash, read_export, to_snake_case
 
@@ -96,7 +104,8 @@ def resolve_mapping(table: str, crm_format: str, spec: TableInput) -> dict[str, 
 
 def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
                    extra_columns: Mapping[str, str] | None = None, required: Sequence[str] | None = None) -> RawTable:
-    """Return one CRM export (format 'auto' is detected from the header) with columns renamed to canonical names, attributes and extra columns kept as text.
+    """Return one CRM export (format 'auto' is detected from the header) with columns renamed to canonical names,
+    attributes and extra columns kept as text.
 
     Raises MissingColumnError naming the file, the column and close matches when a mapped column is absent.
     """

@@ -1,14 +1,24 @@
 """Leads (notebook 04): the ideal lead — conversion by attribute (the profile), the leakage guard, the lead score,
 its written definition (rules, MQL threshold, bands), the leads report, and scoring a new export (`alignkit score`)."""
 
-from alignkit.leads.analysis import (LeadInputs, LeadsResult, alignment_headline, analyse, headline, headline_parts,
-                                     load_inputs, load_result, save_result, suspect_auc_sentence,
-                                     weighting_note)
+from alignkit.leads.analysis import (
+                                     LeadInputs,
+                                     LeadsResult,
+                                     alignment_headline,
+                                     analyse,
+                                     headline,
+                                     headline_parts,
+                                     load_inputs,
+                                     load_result,
+                                     save_result,
+                                     suspect_auc_sentence,
+                                     weighting_note,
+)
 from alignkit.leads.figures import numeric_figure, partial_dependence_figure, score_figure, top_values_figure
 from alignkit.leads.leakage import candidate_fields, leakage_guard
 from alignkit.leads.new_leads import score_file
-from alignkit.leads.report import alignment_sections, report_sections, write_leads_report
 from alignkit.leads.reasons import score_leads
+from alignkit.leads.report import alignment_sections, report_sections, write_leads_report
 from alignkit.leads.score import rule_sentence
 
 __all__ = ["LeadInputs", "LeadsResult", "alignment_headline", "alignment_sections", "analyse", "candidate_fields",

@@ -17,20 +17,29 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
-from alignkit.prepare.as_of import export_date
 from alignkit.errors import InputFileError
 from alignkit.ingest.files import to_snake_case
 from alignkit.io import write_atomic_bytes
-from alignkit.plan import require
-from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
-from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
-from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
-                                   clear_drivers, linked_attributes, numeric_distribution, rank_commonalities)
 from alignkit.leads.definition import clear_rules
+from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
+from alignkit.leads.profile import (
+    CHANNEL_FIELDS,
+    OUTCOME,
+    associations,
+    clear_drivers,
+    conversion_by_value,
+    is_numeric,
+    linked_attributes,
+    numeric_distribution,
+    rank_commonalities,
+)
+from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
 from alignkit.leads.score import LeadScore, fit_score, rule_sentence
-from alignkit.report.labels import humanize, project_labels
+from alignkit.plan import require
+from alignkit.prepare.as_of import export_date
 from alignkit.report.findings import USEFUL_AUC, finding
 from alignkit.report.html import render_fragment
+from alignkit.report.labels import humanize, project_labels
 from alignkit.stats import effective_sample_size, proportion
 
 SCORE_FILE = "lead_score.joblib"
@@ -202,7 +211,7 @@ def _linked_weighting(weights: np.ndarray | None) -> pd.DataFrame | None:
         return None
     positive = weights[weights > 0]
     n_eff = effective_sample_size(positive) if len(positive) else 0.0
-    return pd.DataFrame([{"linked_leads": len(weights), "weighted_leads": int(len(positive)), "n_effective": n_eff,
+    return pd.DataFrame([{"linked_leads": len(weights), "weighted_leads": len(positive), "n_effective": n_eff,
                           "design_effect": len(positive) / n_eff if n_eff > 0 else np.nan}])
 
 
@@ -212,9 +221,10 @@ def weighting_note(result: LeadsResult) -> str | None:
     if w is None or not len(result.linked_associations):
         return None
     row = w.iloc[0]
-    return (f"only the survey answers and personas of linked leads use the survey weights of their responses: "
+    return ("only the survey answers and personas of linked leads use the survey weights of their responses: "
             f"{int(row['weighted_leads']):,} weighted linked leads count as an effective sample size of "
-            f"{row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); every other figure counts each lead once")
+            f"{row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); every other figure counts each lead "
+            "once")
 
 
 def save_result(result: LeadsResult, settings: ProjectSettings) -> Path:

@@ -15,7 +15,6 @@ from sklearn.tree import DecisionTreeClassifier
 from alignkit.report.cells import is_year, number_words
 from alignkit.stats import wilson_interval
 
-
 # --- accuracy figures ------------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ each lead gets its score, band A–D and reasons, under a pseudonymous key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -55,11 +56,15 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
     frame, _ = clean_contacts(raw, scoring_settings, log=CleaningLog())
     for column, levels in _known_levels(score).items():
         if column in frame:
-            by_fold = {clean.fold_key(level): level for level in levels}
-            folded = frame[column].astype("str").map(lambda v: by_fold.get(clean.fold_key(v), v), na_action="ignore")
-            frame[column] = folded
+            frame[column] = _as_known_levels(frame[column], levels)
     frame["lead_key"] = pseudonymise(frame["lead_id"].astype("str"), salt=settings.pseudonym_salt())
     return score_leads(score, frame)
+
+
+def _as_known_levels(values: pd.Series, levels: Iterable[str]) -> pd.Series:
+    """Return the text values with each one spelled as the training level it folds to (case, spaces), else as is."""
+    by_fold = {clean.fold_key(level): level for level in levels}
+    return values.astype("str").map(lambda v: by_fold.get(clean.fold_key(v), v), na_action="ignore")
 
 
 def write_scores(scores: pd.DataFrame, path: Path | str) -> Path:

@@ -21,8 +21,16 @@ from alignkit.ingest.answers import classify_answers, match_scale
 from alignkit.ingest.files import parse_datetimes, parse_numbers, to_snake_case
 from alignkit.ingest.tokens import fold_token
 from alignkit.meaning.dates import date_order_evidence
-from alignkit.meaning.words import (COUNTRIES, ORGANISATION_NAME, ORGANISATION_SUFFIXES, PERSON_NAME, PLACE_NAME,
-                                    named_like_id, named_like_outcome, named_like_people)
+from alignkit.meaning.words import (
+    COUNTRIES,
+    ORGANISATION_NAME,
+    ORGANISATION_SUFFIXES,
+    PERSON_NAME,
+    PLACE_NAME,
+    named_like_id,
+    named_like_outcome,
+    named_like_people,
+)
 from alignkit.privacy import looks_like_pii_column, pii_kind
 
 ID_MIN_ROWS = 20

@@ -147,7 +147,8 @@ def answers_evidence(meanings: dict[str, ColumnMeaning]) -> str:
 
 
 def looks_like_survey(columns: list[str]) -> bool:
-    """Return whether a plain table's headers read as survey questions (QUESTION_SHARE of them end in '?' or are long)."""
+    """Return whether a plain table's headers read as survey questions (QUESTION_SHARE of them end in '?' or are
+    long)."""
     questions = [c for c in columns if "?" in c or len(c) >= QUESTION_MIN_LENGTH]
     return len(columns) > 0 and len(questions) / len(columns) >= QUESTION_SHARE
 

@@ -148,8 +148,8 @@ def smallest_share(settings_min_share: float, n_fitted: int, min_group_size: int
 
 
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
-                 seed: int, weights: pd.Series | None | str = "auto", min_answered: float = 0.5,
-                 min_group_size: int = 1) -> tuple[PersonaModel | "LatentClassModel", pd.DataFrame, str]:
+                 seed: int, weights: pd.Series | str | None = "auto", min_answered: float = 0.5,
+                 min_group_size: int = 1) -> tuple[PersonaModel | LatentClassModel, pd.DataFrame, str]:
     """Return the fitted persona model, the table behind the choice of k (the one row of a fixed k) and the rule used.
 
     The algorithm is ``choose_algorithm``'s. k-means: k is the most reproducible number of personas whose smallest
@@ -160,7 +160,7 @@ def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settin
     if isinstance(weights, str):
         weights = analysis_weights(responses)
     features, screen, used = screened_features(responses, codebook, persona_settings, min_answered=min_answered)
-    not_asked = [c for c in screen.loc[screen["use"] == "not asked", "column"]]
+    not_asked = list(screen.loc[screen["use"] == "not asked", "column"])
     algorithm, algorithm_rule = choose_algorithm(responses, features, used, persona_settings, not_asked=not_asked)
     X = responses.loc[used]
     floor = smallest_share(persona_settings.min_share, len(X), min_group_size)

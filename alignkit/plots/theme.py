@@ -11,7 +11,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.rcsetup import cycler   # matplotlib.cycler: the same function, under the name its stubs know
+from matplotlib.rcsetup import cycler  # matplotlib.cycler: the same function, under the name its stubs know
 from matplotlib.typing import RcKeyType
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.

@@ -15,8 +15,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from alignkit.prepare import clean
-from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
 from alignkit.engine.backend import is_table
 from alignkit.ingest.crm import CrmExports, RawLookup, RawTable
@@ -26,13 +24,14 @@ from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
 from alignkit.meaning.columns import is_personal_data
 from alignkit.plan import FACTS_FILE, PERSONA_ANSWER_KINDS
-from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
-from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
+from alignkit.prepare import clean
+from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
+from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
 from alignkit.prepare.lookups import join_lookups
-from alignkit.prepare.sources import (clean_touch_source, pseudonymised_touches, read_crm_inputs,
-                                     write_touch_table)
+from alignkit.prepare.sources import clean_touch_source, pseudonymised_touches, read_crm_inputs, write_touch_table
 from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
+from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")
@@ -231,7 +230,7 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
                 mapping = dict(zip(values.cat.categories, scrubbed_labels))
                 scrubbed = values.astype("str").map(mapping).astype("str")
                 changed = int((scrubbed != values.astype("str")).fillna(False).sum())
-                kept = [c for c in dict.fromkeys(scrubbed_labels)]
+                kept = list(dict.fromkeys(scrubbed_labels))
                 responses[column] = pd.Categorical(scrubbed, categories=kept, ordered=values.cat.ordered)
             else:
                 changed = 0

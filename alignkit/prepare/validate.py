@@ -10,14 +10,20 @@ import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from alignkit.config import ProjectSettings, TableInput
+from alignkit.engine.sources import open_source
 from alignkit.errors import AlignkitError, InputFileError
-from alignkit.ingest.crm import (RawTable, check_columns, contacts_required, detect_crm_format, read_lookup,
-                                 stage_columns)
+from alignkit.ingest.crm import (
+    RawTable,
+    check_columns,
+    contacts_required,
+    detect_crm_format,
+    read_lookup,
+    stage_columns,
+)
 from alignkit.ingest.files import read_export
 from alignkit.ingest.spend import read_spend
 from alignkit.ingest.survey import read_survey
 from alignkit.ingest.tokens import missing_mask
-from alignkit.engine.sources import open_source
 from alignkit.prepare.clean import _fold
 from alignkit.prepare.sources import read_crm_inputs
 from alignkit.text import map_distinct
@@ -78,7 +84,7 @@ def _listed(counts: pd.Series, known: Sequence[str]) -> str:
 
 
 def _present(raw: RawTable, column: str, settings: ProjectSettings) -> pd.Series:
-    from alignkit.prepare.tables import crm_tokens   # the same placeholders the cleaning reads as missing
+    from alignkit.prepare.tables import crm_tokens  # the same placeholders the cleaning reads as missing
 
     values = raw.frame[column].astype("str").str.strip()
     values = values.where(values.ne("") & ~missing_mask(values, crm_tokens(settings)))
@@ -104,8 +110,8 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
             problems.append(Problem(str(contacts.path), source.get("stage", "stage"), str(InputFileError(
                 contacts.path, f"{len(counts)} stage value(s) match none of the funnel's stage or lost values: "
                 f"{_listed(counts, known)}.", column=source.get("stage", "stage"),
-                fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in alignkit.yml, "
-                    "so that these leads are not left at an unknown stage."))))
+                fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in "
+                    "alignkit.yml, so that these leads are not left at an unknown stage."))))
     if settings.has_outcome_column and "converted" in contacts.frame:
         spec = settings.outcome
         known = [*spec.converted_values, *spec.not_converted_values, *spec.open_values]
@@ -116,8 +122,8 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
             problems.append(Problem(str(contacts.path), source.get("converted"), str(InputFileError(
                 contacts.path, f"{len(counts)} outcome value(s) mean neither converted nor not converted: "
                 f"{_listed(counts, known)}.", column=source.get("converted"),
-                fix="list each under outcome.converted_values, outcome.not_converted_values or outcome.open_values "
-                    "in alignkit.yml."))))
+                fix="list each under outcome.converted_values, outcome.not_converted_values or "
+                    "outcome.open_values in alignkit.yml."))))
     if crm.deals is not None and "stage" in crm.deals.frame:
         values = _present(crm.deals, "stage", settings)
         counts = values.value_counts()
@@ -127,8 +133,8 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
             if len(values) and not folded.isin({v.casefold() for v in listed}).any():
                 column = crm.deals.source_columns.get("stage", "stage")
                 problems.append(Problem(str(crm.deals.path), column, str(InputFileError(
-                    crm.deals.path, f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so "
-                    f"every such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
+                    crm.deals.path, f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so every "
+                                    f"such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
                     column=column, fix=f"list the export's own value(s) under crm.{key} in alignkit.yml."))))
     return problems
 

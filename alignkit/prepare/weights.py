@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings, WeightingSettings
 from alignkit.errors import ConfigError, InputFileError, MissingColumnError, close_matches
 from alignkit.ingest.files import content_hash, to_snake_case
+from alignkit.prepare.clean import CleaningLog
 from alignkit.report import render_fragment
 
 WEIGHT_COLUMN = "weight"
@@ -191,7 +191,7 @@ def rake(frame: pd.DataFrame, margins: Margins, *, base_weights: pd.Series | np.
         w = w / w.mean()
     clipped = np.zeros(n, dtype=bool)
     iterations, error = 0, np.inf
-    for iterations in range(1, max_iterations + 1):
+    for iterations in range(1, max_iterations + 1):  # noqa: B007 (read after the loop: the iterations it took)
         for code, share in zip(codes, shares):
             sums = np.bincount(code, weights=w, minlength=len(share))
             factor = np.divide(share * w.sum(), sums, out=np.zeros_like(sums), where=sums > 0)
@@ -229,7 +229,8 @@ def _margin_table(frame: pd.DataFrame, targets: dict, codes: list[np.ndarray], w
 
 
 def read_margins_file(path: Path | str) -> dict[str, dict[str, float]]:
-    """Return the margins in a YAML/JSON file ({column: {category: share}}) or a CSV (columns margin, category, target)."""
+    """Return the margins in a YAML/JSON file ({column: {category: share}}) or a CSV (columns margin, category,
+    target)."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "margins file not found.", fix="put it in the raw data folder, or correct "
@@ -330,7 +331,7 @@ def weight_responses(responses: pd.DataFrame, codebook: pd.DataFrame, settings: 
     rows = responses["quality_ok"].astype(bool) if spec.respondents == "quality_ok" else pd.Series(True, index=responses.index)
     base = None
     if spec.column:
-        column, base = _base_weights(responses, spec.column, settings, rows)
+        _, base = _base_weights(responses, spec.column, settings, rows)
     if spec.rakes:
         margins, where = margins_from_settings(spec, settings)
         resolved = {(m if m in responses else to_snake_case(m)): t for m, t in margins.items()}
@@ -373,7 +374,7 @@ def weight_responses(responses: pd.DataFrame, codebook: pd.DataFrame, settings: 
     if WEIGHT_COLUMN in set(codebook["column"]):
         codebook = codebook.assign(question=codebook["question"].where(codebook["column"] != WEIGHT_COLUMN, question))
     else:
-        entry = pd.DataFrame([{c: None for c in codebook.columns}])
+        entry = pd.DataFrame([dict.fromkeys(codebook.columns)])
         entry = entry.assign(column=WEIGHT_COLUMN, question=question, kind="meta", options=[[]])
         if "n_invalid" in codebook:
             entry["n_invalid"] = 0

@@ -170,7 +170,7 @@ def html_columns(frame: pd.DataFrame, shown: Sequence[str], limit: int = MAX_HTM
         if column in keep and keep.index(column) > 0:
             keep.remove(column)
     if "suppressed" in keep[limit:]:  # the blanks of a suppressed row always keep their reason
-        keep = [c for c in keep if c != "suppressed"][: limit - 1] + ["suppressed"]
+        keep = [*[c for c in keep if c != "suppressed"][: limit - 1], "suppressed"]
     return keep[:limit]
 
 

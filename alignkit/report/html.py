@@ -255,8 +255,8 @@ def build_time(built_at: _dt.datetime | None = None) -> _dt.datetime:
         return built_at
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
 
 
 def _table_helpers(labels: Labels) -> dict[str, object]:

@@ -10,8 +10,8 @@ column; the words for the report's own column names (COLUMN_LABELS); else the na
 from __future__ import annotations
 
 import contextlib
-import functools
 import contextvars
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
