@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser java demo-data demo test test-unit test-notebooks docs notebooks clean
+.PHONY: help install browser java demo-data demo lint test test-unit test-notebooks docs notebooks clean
 CHROMIUM ?= /usr/bin/chromium
 
 help: ## list the targets
@@ -56,6 +56,11 @@ demo-data: $(STAMP) ## write the synthetic demo exports into data/raw
 demo: demo-data ## run the whole pipeline on the demo data: data/processed/ and reports/
 	$(BIN)/alignkit run --project alignkit.yml
 
+lint: $(STAMP) ## ruff and mypy: style and types
+	$(BIN)/ruff check alignkit tests bench
+	$(BIN)/ruff format --check alignkit tests bench
+	$(BIN)/mypy alignkit
+
 test-unit: demo-data ## unit and planted-truth tests (spread over the machine's cores)
 	$(BIN)/python -m pytest tests -q -n auto --dist loadgroup
 
@@ -67,7 +72,7 @@ docs: $(STAMP) ## build the documentation site into site/ (mkdocs --strict)
 	@# NO_MKDOCS_2_WARNING: mkdocs-material prints a banner about its successor on every build; it is not a warning
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
-test: browser java test-unit test-notebooks docs ## set up if needed, run the unit, pipeline, browser and Spark tests, validate the notebooks, build the docs
+test: lint browser java test-unit test-notebooks docs ## set up if needed, check style and types, run the unit, pipeline, browser and Spark tests, validate the notebooks, build the docs
 
 notebooks: demo-data ## re-execute the notebooks in place (commit them with their outputs)
 	for nb in notebooks/[0-9][0-9]_*.ipynb; do \

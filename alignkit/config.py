@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime
 import os
-import secrets
 import re
+import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from alignkit.errors import ConfigError, close_matches
+from alignkit.errors import ConfigError, NotAnalysedError, close_matches
 
 PROJECT_FILE_NAME = "alignkit.yml"
 SALT_ENV_VAR = "ALIGNKIT_SALT"
@@ -190,6 +190,14 @@ class TableInput(_Settings):
     def in_engine(self) -> bool:
         """Return whether the table lives in a lake or a database (read by an engine), not in an export file."""
         return self.file is None
+
+    @property
+    def export_file(self) -> str:
+        """Return the export file's name, relative to paths.raw (ConfigError for a lake or a database table, which an
+        engine reads: alignkit.prepare.sources)."""
+        if self.file is None:
+            raise ConfigError(f"{self.name} is not an export file: it is read by its engine (alignkit.prepare.sources).")
+        return self.file
 
     @property
     def name(self) -> str:
@@ -481,6 +489,21 @@ class ProjectSettings(_Settings):
         if self.funnel is not None and self.crm is None:
             raise ValueError("funnel stages need a CRM export: add crm.contacts, or remove the funnel section")
         return self
+
+    def need_crm(self) -> CrmInput:
+        """Return the crm section, for a step that reads the CRM (NotAnalysedError when the project file has none)."""
+        if self.crm is None:
+            raise NotAnalysedError(f"{self.source_file or 'the project file'} has no crm section: this step reads a CRM "
+                                   "export. Fix: add crm.contacts (see `alignkit init`).")
+        return self.crm
+
+    def need_funnel(self) -> FunnelSettings:
+        """Return the funnel section, for a step that follows the stages (NotAnalysedError when the project file has
+        none)."""
+        if self.funnel is None:
+            raise NotAnalysedError(f"{self.source_file or 'the project file'} has no funnel section: this step "
+                                   "follows the funnel stages. Fix: add funnel.stages (see `alignkit init`).")
+        return self.funnel
 
     @property
     def has_outcome_column(self) -> bool:

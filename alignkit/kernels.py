@@ -13,6 +13,7 @@ remove the folders a killed run left behind (those whose process is gone): `remo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -95,10 +96,8 @@ class WarmKernel:
 
     async def ashutdown(self) -> None:
         """Stop the kernel and remove its socket folder, inside an event loop (never raises)."""
-        try:
+        with contextlib.suppress(Exception):
             await self.manager.shutdown_kernel(now=True)
-        except Exception:
-            pass
         shutil.rmtree(self.sockets, ignore_errors=True)
 
 
@@ -165,8 +164,6 @@ class KernelPool:
         """Shut down every warm kernel no notebook took (a skipped notebook's, or the run's end after a failure)."""
         for future in self.futures.values():
             if not future.cancel():
-                try:
+                with contextlib.suppress(Exception):
                     future.result(timeout=WARM_TIMEOUT * 2).shutdown()
-                except Exception:
-                    pass
         self.futures.clear()

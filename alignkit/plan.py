@@ -112,9 +112,9 @@ def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
                                     f"follows leads through {len(settings.funnel.stages)} stages "
                                     f"({', '.join(settings.funnel.stage_names)})."))
     source = settings.persona_source
-    if source == "survey":
+    if source == "survey" and survey is not None:
         plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True, f"forms personas from {survey.file}."))
-    elif source == "crm":
+    elif source == "crm" and crm is not None:
         plan.append(PlannedAnalysis("03", NOTEBOOK_TITLES["03"], True,
                                     f"forms customer personas from what the customers in {crm.contacts.file} do and "
                                     "spend (personas.source: crm); who they are and the outcome describe them."))
@@ -141,12 +141,12 @@ def _planned(settings: ProjectSettings) -> list[PlannedAnalysis]:
 
 def _outcome_source(settings: ProjectSettings) -> tuple[str, str]:
     """Return what makes a lead converted, in words, and the project file key that says so (leads with an outcome)."""
-    contacts = settings.crm.contacts
+    contacts = settings.need_crm().contacts
     if contacts.converted_from is not None:
         return f"listed in {contacts.converted_from.file}", "crm.contacts.converted_from"
     if settings.has_outcome_column:
         return "the converted column", f"crm.contacts.columns.converted: {contacts.columns['converted']}"
-    return f"reaching {settings.funnel.converted_stage}", "funnel.converted_stage"
+    return f"reaching {settings.need_funnel().converted_stage}", "funnel.converted_stage"
 
 
 def outcome_definition(settings: ProjectSettings) -> str:

@@ -63,7 +63,7 @@ def categorical_of(values: pd.Series, categories: Sequence[str], *, ordered: boo
     each cell first recoded through `mapping` when given (a text missing from `mapping` is missing). The cells are
     matched by Arrow's hash lookup: pandas' own astype sends Arrow text through Python objects, cell by cell."""
     categories = list(categories)
-    position = {c: i for i, c in enumerate(categories)}
+    position: dict[str | None, int] = {c: i for i, c in enumerate(categories)}   # a None target: missing
     keys = list(mapping) if mapping is not None else categories
     targets = np.array([position.get(mapping[k], -1) if mapping is not None else i for i, k in enumerate(keys)] + [-1],
                        dtype=np.int64)

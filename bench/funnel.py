@@ -5,8 +5,9 @@
 
 Target (issue 3): under 2 minutes and under 8 GB on a 2-core machine. Measured 2026-11-24 on the 2-core build
 machine while other jobs kept it busy (load average 5–7): read 3.7–4.0 s + analysis 13.3–17.2 s + report
-3.2–7.3 s = 20.1–28.4 s over two runs; peak RSS 2.2 GB for the whole run, most of it the synthetic data itself. The synthetic data has the shape of
-data/processed (same columns and dtypes), with a planted friction point so the analysis has something to find.
+3.2–7.3 s = 20.1–28.4 s over two runs; peak RSS 2.2 GB for the whole run, most of it the synthetic data itself. The
+synthetic data has the shape of data/processed (same columns and dtypes), with a planted friction point so the analysis
+has something to find.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from alignkit.io import write_parquet  # noqa: E402
 STAGES = ("Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer")
 SOURCES = ("Organic Search", "Paid Search", "Paid Social", "Email Marketing", "Referrals", "Direct Traffic", "Events",
            "Partners")
-CONTENT = tuple(f"Asset {i:02d}" for i in range(12)) + ("Case study: Northwind", "Template: Service level agreement")
+CONTENT = (*(f"Asset {i:02d}" for i in range(12)), "Case study: Northwind", "Template: Service level agreement")
 KINDS = ("EMAIL_OPEN", "CONTENT_DOWNLOAD", "WEBINAR_ATTENDED", "SALES_CALL", "SALES_EMAIL", "MEETING")
 KIND_SHARES = (0.55, 0.15, 0.05, 0.1, 0.1, 0.05)
 EXPORT = np.datetime64("2026-09-30T18:00", "ns")

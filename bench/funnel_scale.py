@@ -11,8 +11,9 @@ Target: the DuckDB run under 3 minutes and 8 GB peak on the 2-core machine. Meas
 2, another engineer's jobs on the machine): data written in 151 s (1.8 GB of parquet, not timed); DuckDB (memory limit
 4GB, 2 threads) read 4.4 s + analysis 60.4 s = 64.8 s, peak RSS 2.82 GB; the pandas path ran out of memory under a 14
 GB address-space cap after 39.5 s (peak RSS 9.74 GB, reading the touches and starting on them). At 1M leads and 10M
-touches both finish: DuckDB 7.3 s and 0.93 GB, pandas 34.8 s and 2.26 GB, with the same headline figures. Each run is a fresh Python process, so
-its peak memory is its own (the data generation's is not counted). Not a test: tests never time things.
+touches both finish: DuckDB 7.3 s and 0.93 GB, pandas 34.8 s and 2.26 GB, with the same headline figures. Each run
+is a fresh Python process, so its peak memory is its own (the data generation's is not counted). Not a test: tests
+never time things.
 
 The funnel's time dimension (issue 27: times to convert, the open pipeline's forecast and its backtest, the MQLs a
 goal needs) runs inside the analysis; the bench times it again alone as `time_dimension_s`. Measured 2026-12-06 on the
@@ -46,9 +47,9 @@ def peak_rss_gb() -> float:
 def write_data(folder: Path, n_leads: int, n_touches: int) -> None:
     """Write leads.parquet and touches.parquet/ (a folder of parts of CHUNK touches) into `folder`."""
     import numpy as np
+    from bench.funnel import make_leads, make_touches
 
     from alignkit.io import write_parquet
-    from bench.funnel import make_leads, make_touches
 
     rng = np.random.default_rng(0)
     leads = make_leads(n_leads, rng)

@@ -18,8 +18,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alignkit.leads import analysis as leads  # noqa: E402
 from alignkit.config import load_settings  # noqa: E402
+from alignkit.leads import analysis as leads  # noqa: E402
 
 
 def synthetic_leads(n: int, attributes: int, *, seed: int = 0) -> pd.DataFrame:
@@ -59,7 +59,7 @@ def main() -> int:
     built = time.perf_counter()
     print(f"built {len(frame):,} leads x {args.attributes} attributes in {built - start:.1f} s "
           f"(conversion {frame['converted'].mean():.1%}); peak RSS {peak_rss_gb():.2f} GB", flush=True)
-    profile = leads.analyse(settings, leads.LeadInputs(leads=frame), fit=False)
+    leads.analyse(settings, leads.LeadInputs(leads=frame), fit=False)
     profiled = time.perf_counter()
     print(f"profile (guard, per-value rates, tests, ranking): {profiled - built:.1f} s; peak RSS {peak_rss_gb():.2f} GB", flush=True)
     result = leads.analyse(settings, leads.LeadInputs(leads=frame))
@@ -69,7 +69,8 @@ def main() -> int:
     print(f"profile + cross-validated score ({settings.leads.cv_folds} folds on {score.rows_used['model_sample']:,} "
           f"training leads, hold-out {score.rows_used['holdout']:,}): {done - profiled:.1f} s", flush=True)
     for model, row in cv.iterrows():
-        print(f"  {model:9s} ROC AUC {row['roc_auc_mean']:.3f} ± {row['roc_auc_sd']:.3f}, PR AUC {row['pr_auc_mean']:.3f} ± {row['pr_auc_sd']:.3f}")
+        print(f"  {model:9s} ROC AUC {row['roc_auc_mean']:.3f} ± {row['roc_auc_sd']:.3f}, PR AUC "
+              f"{row['pr_auc_mean']:.3f} ± {row['pr_auc_sd']:.3f}")
     print(f"  chosen {score.model_name}: hold-out ROC AUC {score.holdout_metrics['roc_auc']:.3f}; top drivers "
           f"{', '.join(result.top_drivers[:3])}")
     total = (profiled - built) + (done - profiled)

@@ -13,7 +13,8 @@ once on the first wave. Preparing the data is not timed.
     .venv/bin/python bench/persona_map.py                # both sizes
     .venv/bin/python bench/persona_map.py 5000           # one size
     .venv/bin/python bench/persona_map.py --demo         # the demo project's own map: neighbour purity only
-    .venv/bin/python bench/persona_map.py --cold-cache   # also: 5,000 with an empty numba cache (first run after install)
+    .venv/bin/python bench/persona_map.py --cold-cache   # also: 5,000 with an empty numba cache (the first run
+                                                         # after install)
 
 umap-learn's numba code is compiled once per installation and cached (`make install` does it); `--cold-cache`
 measures that one-off cost by pointing NUMBA_CACHE_DIR at an empty folder.
@@ -54,18 +55,19 @@ steps = {}
 xy = persona_map(Z, random_state=42, timings=steps)
 done = time.perf_counter()
 purity = neighbour_purity(xy, model.predict(answers))
-print(json.dumps({"neighbour_purity": purity, "rows": len(answers), "import_s": imported - start, "load_s": loaded - imported,
-                  "encode_s": encoded - loaded, "map_s": done - encoded, "in_process_s": done - start,
-                  "steps": steps, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"neighbour_purity": purity, "rows": len(answers), "import_s": imported - start,
+                  "load_s": loaded - imported, "encode_s": encoded - loaded, "map_s": done - encoded,
+                  "in_process_s": done - start, "steps": steps,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def survey_frame(n: int, folder: Path, seed: int) -> pd.DataFrame:
     """Return n synthetic responses, read and cleaned like a real export."""
-    from alignkit.prepare.clean import CleaningLog
     from alignkit.config import load_settings
     from alignkit.demo.generator import write_survey_wave
     from alignkit.ingest.survey import read_survey
+    from alignkit.prepare.clean import CleaningLog
     from alignkit.prepare.tables import clean_survey
 
     settings = load_settings(REPO / "alignkit.yml")
@@ -80,10 +82,10 @@ def main(sizes: list[int], *, cold_cache: bool = False) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print("preparing synthetic respondents (not timed) …", file=sys.stderr)
-        from alignkit.prepare.clean import CleaningLog
         from alignkit.config import load_settings
         from alignkit.demo.generator import write_survey_wave
         from alignkit.ingest.survey import read_survey
+        from alignkit.prepare.clean import CleaningLog
         from alignkit.prepare.tables import clean_survey
 
         path, _ = write_survey_wave(folder / "fit.csv", seed=7, n_responses=3000)
@@ -112,9 +114,10 @@ def main(sizes: list[int], *, cold_cache: bool = False) -> int:
             steps = ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in result["steps"].items())
             verdict = "within" if wall < BUDGET_S.get(n, float("inf")) else "OVER"
             label = " (empty numba cache: first run after install)" if cold else ""
-            print(f"{n:>7,} respondents{label}: {wall:6.2f} s in a fresh process ({verdict} the {BUDGET_S.get(n, float('nan')):.0f} s budget); "
-                  f"imports {result['import_s']:.2f} s, load {result['load_s']:.2f} s, encode {result['encode_s']:.2f} s, "
-                  f"map {result['map_s']:.2f} s [{steps}]; peak RSS {result['peak_rss_mb']:.0f} MB; neighbour purity "
+            print(f"{n:>7,} respondents{label}: {wall:6.2f} s in a fresh process ({verdict} the "
+                  f"{BUDGET_S.get(n, float('nan')):.0f} s budget); imports {result['import_s']:.2f} s, load "
+                  f"{result['load_s']:.2f} s, encode {result['encode_s']:.2f} s, map {result['map_s']:.2f} s "
+                  f"[{steps}]; peak RSS {result['peak_rss_mb']:.0f} MB; neighbour purity "
                   f"{result['neighbour_purity']:.3f} (share of the 10 nearest map neighbours in the same persona)")
     return 0
 

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from run_small import SEED, lead_export  # noqa: E402  (bench/ is this script's folder, first on sys.path)
+from run_small import SEED, lead_export
 
 ALIGNKIT_CHILD = """
 import json, sys, time
@@ -174,7 +174,8 @@ def main() -> int:
             if mine and name in walls:
                 target = 5 if name == "ydata minimal" else 15
                 ratio = walls[name] / mine
-                print(f"RATIO {name} / alignkit: {ratio:.1f}x (target ≥ {target}x: {'met' if ratio >= target else 'not met'})")
+                print(f"RATIO {name} / alignkit: {ratio:.1f}x (target ≥ {target}x: "
+                      f"{'met' if ratio >= target else 'not met'})")
         print("RESULT " + json.dumps({k: round(v, 2) for k, v in walls.items()}), flush=True)
     finally:
         if not args.keep:

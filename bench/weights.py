@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from alignkit.stats import weighted_crosstab, weighted_mean, weighted_shares
 from alignkit.prepare.weights import rake
+from alignkit.stats import weighted_crosstab, weighted_mean, weighted_shares
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo exports written once per session into a temporary project, and what notebook 01 makes of them."""
+"""Shared fixtures: the demo exports written once per session into a temporary project, and what notebook 01 makes
+of them."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Every report of the demo run opened in Debian's headless Chromium, at desktop and phone widths: no console error,
-no request leaving the file, every image decoded, the document exactly as wide as the window, every table within the text column at 1280 px
-(on a phone a wide table scrolls inside its own box), every contents link landing on its section. Screenshots go to test-artifacts/screenshots/ and printed PDFs to test-artifacts/pdf/ (`make browser` installs chromium; without it this is skipped).
+no request leaving the file, every image decoded, the document exactly as wide as the window, every table within
+the text column at 1280 px (on a phone a wide table scrolls inside its own box), every contents link landing on its
+section. Screenshots go to test-artifacts/screenshots/ and printed PDFs to test-artifacts/pdf/ (`make browser`
+installs chromium; without it this is skipped).
 """
 
 from __future__ import annotations

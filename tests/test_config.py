@@ -1,4 +1,5 @@
-"""The project file: the demo's loads; a wrong key, type or value fails at load naming the key, value and what is allowed."""
+"""The project file: the demo's loads; a wrong key, type or value fails at load naming the key, value and what is
+allowed."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path):
 
 
 def test_missing_file_and_non_mapping_are_clear(tmp_path):
-    with pytest.raises(ConfigError, match="project file not found.*alignkit init"):
+    with pytest.raises(ConfigError, match=r"project file not found.*alignkit init"):
         load_settings(tmp_path / "nope.yml")
     (tmp_path / "alignkit.yml").write_text("- just\n- a list\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="must be a mapping"):
@@ -80,7 +81,7 @@ def test_a_sales_capacity_of_zero_is_refused_and_unset_means_no_threshold(tmp_pa
     data["sla"]["sales_capacity_per_week"] = 0
     path = tmp_path / "alignkit.yml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(ConfigError, match="sla.sales_capacity_per_week"):
+    with pytest.raises(ConfigError, match=r"sla\.sales_capacity_per_week"):
         load_settings(path)
     del data["sla"]["sales_capacity_per_week"]
     path.write_text(yaml.safe_dump(data), encoding="utf-8")

@@ -15,11 +15,6 @@ from alignkit.runs.execute import KERNEL_ARGUMENTS, execute_quietly as _execute_
 from alignkit.kernels import KernelPool
 
 
-class _Settings:
-    def __init__(self, root: Path) -> None:
-        self.source_file = root / "alignkit.yml"
-
-
 def _notebook(folder: Path, name: str) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -38,7 +33,7 @@ def test_a_warm_kernel_runs_its_notebook_with_the_imports_done_and_is_shut_down(
     warm = pool.take(notebook)
     assert warm is not None and warm.manager.has_kernel
     try:
-        _execute_quietly(papermill, notebook, tmp_path / "out.ipynb", _Settings(tmp_path), kernel=warm.manager)
+        _execute_quietly(papermill, notebook, tmp_path / "out.ipynb", tmp_path / "alignkit.yml", kernel=warm.manager)
     finally:
         warm.shutdown()
     printed = nbformat.read(tmp_path / "out.ipynb", 4).cells[-1].outputs[0]["text"].split()

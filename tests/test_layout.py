@@ -1,6 +1,6 @@
-"""The package's layout shows the flow: imports run one way (cli → demo → alignment → stages → prepare → engine → ingest →
-report rendering → shared helpers → config → errors), no cycle anywhere, no stage reaching into another package's
-private names, modules that hold one idea, and tests that mirror the tree. Imports are read with `ast`, inside
+"""The package's layout shows the flow: imports run one way (cli → demo → alignment → stages → prepare → engine →
+ingest → report rendering → shared helpers → config → errors), no cycle anywhere, no stage reaching into another
+package's private names, modules that hold one idea, and tests that mirror the tree. Imports are read with `ast`, inside
 functions too, so a lazy import cannot hide an upward one."""
 
 from __future__ import annotations
@@ -238,8 +238,8 @@ def planted(tmp_path: Path) -> dict[str, list[tuple[str, str, int]]]:
         "errors.py": "class ConfigError(Exception): ...\n",
         "stats.py": "def f():\n    from alignkit.funnel import analysis  # lazy, still upward\n",
         "funnel/__init__.py": "from .analysis import analyse\n",
-        "funnel/analysis.py": "from alignkit.funnel.report import plot\nfrom alignkit.leads.profile import _binned\n"
-                              "def analyse(): ...\n",
+        "funnel/analysis.py": "from alignkit.funnel.report import plot\nfrom alignkit.leads.profile import "
+                              "_binned\ndef analyse(): ...\n",
         "funnel/report.py": "from alignkit.funnel.analysis import analyse\ndef plot(): ...\n",
         "leads/__init__.py": "",
         "leads/profile.py": "from alignkit import errors\ndef _binned(): ...\n",
@@ -275,4 +275,4 @@ def test_prepare_package_names_load_on_first_use():
     for name, module in homes.items():
         assert getattr(prepare_package, name) is getattr(module, name)
     with pytest.raises(AttributeError, match="prepair"):
-        prepare_package.prepair
+        _ = prepare_package.prepair

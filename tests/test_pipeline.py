@@ -49,10 +49,10 @@ def raw_pii(demo_run: Path) -> dict[str, set]:
     emails, names = set(), set()
     for email, first, last in people:
         emails |= set(email.dropna().str.strip().str.lower())
-        for f, l in zip(first.fillna(""), last.fillna("")):
-            if f.strip() and l.strip():
-                names.add(tuple(w.lower() for w in WORD.findall(f"{f} {l}")))
-                names.add(tuple(w.lower() for w in WORD.findall(f"{l} {f}")))
+        for given, family in zip(first.fillna(""), last.fillna("")):
+            if given.strip() and family.strip():
+                names.add(tuple(w.lower() for w in WORD.findall(f"{given} {family}")))
+                names.add(tuple(w.lower() for w in WORD.findall(f"{family} {given}")))
     phones = {digits(p) for p in contacts["Phone Number"].dropna()}
     assert len(emails) > 20_000 and len(names) > 1_000 and len(phones) > 15_000
     return {"emails": emails, "names": names, "phones": phones}
@@ -85,7 +85,8 @@ def test_no_report_holds_raw_emails_names_or_phone_numbers(demo_run, raw_pii):
 
 def test_the_privacy_scan_would_find_a_leak(raw_pii):
     email, phone, name = sorted(raw_pii["emails"])[0], sorted(raw_pii["phones"])[0], sorted(raw_pii["names"])[0]
-    text = f"<td>{email.upper()}</td><td>+{phone[:1]} ({phone[1:4]}) {phone[4:7]}-{phone[7:]}</td><td>{' '.join(name).title()}</td>"
+    text = (f"<td>{email.upper()}</td><td>+{phone[:1]} ({phone[1:4]}) {phone[4:7]}-{phone[7:]}</td>"
+            f"<td>{' '.join(name).title()}</td>")
     assert {m.lower() for m in EMAIL_PATTERN.findall(text)} & raw_pii["emails"]
     assert {digits(m) for m in PHONE_PATTERN.findall(text)} & raw_pii["phones"]
     assert word_ngrams(text, {len(name)}) & raw_pii["names"]

@@ -21,10 +21,20 @@ import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError
-from alignkit.plan import analysis_plan, analyses_run
-from alignkit.report.html import (ALIGNMENT_SLUG, DETAILED_REPORTS, MAX_HEADLINE, MORE_FINDINGS_ID, ReportDefinitions,
-                                  ReportLinks, ReportTable, Section, render_fragment, write_report)
+from alignkit.plan import analyses_run, analysis_plan
 from alignkit.report.findings import next_step
+from alignkit.report.html import (
+    ALIGNMENT_SLUG,
+    DETAILED_REPORTS,
+    MAX_HEADLINE,
+    MORE_FINDINGS_ID,
+    ReportDefinitions,
+    ReportLinks,
+    ReportTable,
+    Section,
+    render_fragment,
+    write_report,
+)
 from alignkit.report.labels import build_with_labels
 
 REPORT_SLUG = ALIGNMENT_SLUG
@@ -68,7 +78,7 @@ def stage_definitions(settings: ProjectSettings) -> pd.DataFrame:
 
 
 def _stage_meaning(settings: ProjectSettings, name: str) -> str:
-    stage = next(s for s in settings.funnel.stages if s.name == name)
+    stage = next(s for s in settings.need_funnel().stages if s.name == name)
     return stage.definition or "no definition written in the project file yet"
 
 
@@ -77,11 +87,11 @@ def qualification_terms(settings: ProjectSettings) -> list[tuple[str, str]]:
     funnel = settings.funnel
     if funnel is None:
         if settings.has_outcome_column:
-            members = settings.crm.contacts.converted_from
+            members = settings.need_crm().contacts.converted_from
             if members is not None:
                 return [("Converted", f"A lead counts as converted when its id is listed in {members.file} "
                                       f"(column {members.key!r}).")]
-            column = settings.crm.contacts.columns["converted"]
+            column = settings.need_crm().contacts.columns["converted"]
             values = ", ".join(settings.outcome.converted_values)
             return [("Converted", f"A lead counts as converted when its {column!r} column says so ({values}).")]
         return []
@@ -136,9 +146,9 @@ def definitions_section(settings: ProjectSettings) -> Section:
     """Return the section with the agreed definitions: funnel stages, MQL/SQL/converted and the SLA targets."""
     source = settings.source_file.name if settings.source_file else "the project file"
     return Section("definitions", "What we agreed", [
-        f"These definitions are the written agreement between sales and marketing, taken from {source}. Every figure "
-        "in this report and in the detailed reports uses them; to change a definition, change the project file and "
-        "rerun the analysis."],
+        f"These definitions are the written agreement between sales and marketing, taken from {source}. Every "
+        "figure in this report and in the detailed reports uses them; to change a definition, change the "
+        "project file and rerun the analysis."],
         [item for item in (
             ReportTable("funnel_stages", "The funnel stages, in order", stage_definitions(settings), max_rows=40)
             if settings.funnel is not None else None,
@@ -264,7 +274,8 @@ def headline_lines(settings: ProjectSettings, results: Mapping[str, Any], *,
 
 def build_headline(settings: ProjectSettings, results: Mapping[str, Any], *,
                    modules: Mapping[str, Any] | None = None, per_analysis: int = HEADLINES_PER_ANALYSIS) -> list[str]:
-    """Return the page's headline: at most MAX_HEADLINE findings, each with its next step where it has one (headline_lines)."""
+    """Return the page's headline: at most MAX_HEADLINE findings, each with its next step where it has one
+    (headline_lines)."""
     return headline_lines(settings, results, modules=modules, per_analysis=per_analysis)[0]
 
 

@@ -6,12 +6,40 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alignkit.demo.design import (BECAME_COLUMNS, CASE_STUDY, COMPANY_DOMAIN, CONTENT, COUNTRIES, EXPORT_DATE,
-                                  FIRST_CREATED, FIRST_NAMES, FRICTION_SOURCE, INDUSTRIES, JOB_TITLES, LAST_CREATED,
-                                  LAST_NAMES, LOST_REASONS, N_BLANK_CONTACT_ROWS, N_DUPLICATES, N_LEADS, N_TEST_RECORDS,
-                                  ODD_DATE_SHARE, OWNERS, SIZE_BANDS, SIZE_BAND_LIMITS, SLOW_OWNERS, SOURCES,
-                                  SOURCE_SHARES, SPELLING_VARIANTS, VARIANT_SHARE, WEBINARS, conversion_probabilities,
-                                  export_timestamps, fake_people, hours_delta)
+from alignkit.demo.design import (
+    BECAME_COLUMNS,
+    CASE_STUDY,
+    COMPANY_DOMAIN,
+    CONTENT,
+    COUNTRIES,
+    EXPORT_DATE,
+    FIRST_CREATED,
+    FIRST_NAMES,
+    FRICTION_SOURCE,
+    INDUSTRIES,
+    JOB_TITLES,
+    LAST_CREATED,
+    LAST_NAMES,
+    LOST_REASONS,
+    N_BLANK_CONTACT_ROWS,
+    N_DUPLICATES,
+    N_LEADS,
+    N_TEST_RECORDS,
+    ODD_DATE_SHARE,
+    OWNERS,
+    SIZE_BAND_LIMITS,
+    SIZE_BANDS,
+    SLOW_OWNERS,
+    SOURCE_SHARES,
+    SOURCES,
+    SPELLING_VARIANTS,
+    VARIANT_SHARE,
+    WEBINARS,
+    conversion_probabilities,
+    export_timestamps,
+    fake_people,
+    hours_delta,
+)
 
 
 def build_leads(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
@@ -143,7 +171,7 @@ def contacts_export(leads: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
     created[dayfirst_rows] = export_timestamps(leads["created_at"].iloc[dayfirst_rows], "%d/%m/%Y %H:%M").to_numpy()
     created[long_rows] = export_timestamps(leads["created_at"].iloc[long_rows], "%d %b %Y %H:%M").to_numpy()
     export["Create Date"] = created
-    truth["mixed_date_formats"] = {"Create Date": int(len(odd))}
+    truth["mixed_date_formats"] = {"Create Date": len(odd)}
     # Duplicates: a copy of a real contact, the email differing in case or spaces, less complete and older.
     dup_src = rng.choice(n, N_DUPLICATES, replace=False)
     dups = export.iloc[dup_src].copy()

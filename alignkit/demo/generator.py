@@ -17,8 +17,20 @@ import numpy as np
 import pandas as pd
 
 from alignkit.demo.crm import activities_export, build_leads, contacts_export, deals_export
-from alignkit.demo.design import (CASE_STUDY, CONTENT, DEMO_SEED, EXPORT_DATE, FRICTION_FROM, FRICTION_SOURCE,
-                                  FRICTION_TO, N_LEADS, N_RESPONSES, PERSONAS, SLA_HOURS, SLOW_OWNERS)
+from alignkit.demo.design import (
+    CASE_STUDY,
+    CONTENT,
+    DEMO_SEED,
+    EXPORT_DATE,
+    FRICTION_FROM,
+    FRICTION_SOURCE,
+    FRICTION_TO,
+    N_LEADS,
+    N_RESPONSES,
+    PERSONAS,
+    SLA_HOURS,
+    SLOW_OWNERS,
+)
 from alignkit.demo.survey import survey_export, survey_respondents
 from alignkit.io import write_atomic_bytes
 

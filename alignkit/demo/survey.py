@@ -9,11 +9,31 @@ import json
 import numpy as np
 import pandas as pd
 
-from alignkit.demo.design import (ATTITUDES, CHANNELS, GOALS, INDUSTRIES, LIKERT_LABELS, LINKED_SHARE,
-                                  N_BLANK_SURVEY_ROWS, N_RESPONSES, OVERSAMPLED_BAND, OVERSAMPLING_FACTOR, PERSONAS,
-                                  PII_IN_TEXT_SHARE, REGIONS, ROLES, SIZE_BANDS, SIZE_BAND_LABELS, SIZE_BAND_LIMITS,
-                                  SPEEDER_SHARE, STRAIGHTLINER_SHARE, SWITCH_CLAUSES, SWITCH_ENDINGS, export_timestamps,
-                                  fake_people)
+from alignkit.demo.design import (
+    ATTITUDES,
+    CHANNELS,
+    GOALS,
+    INDUSTRIES,
+    LIKERT_LABELS,
+    LINKED_SHARE,
+    N_BLANK_SURVEY_ROWS,
+    N_RESPONSES,
+    OVERSAMPLED_BAND,
+    OVERSAMPLING_FACTOR,
+    PERSONAS,
+    PII_IN_TEXT_SHARE,
+    REGIONS,
+    ROLES,
+    SIZE_BAND_LABELS,
+    SIZE_BAND_LIMITS,
+    SIZE_BANDS,
+    SPEEDER_SHARE,
+    STRAIGHTLINER_SHARE,
+    SWITCH_CLAUSES,
+    SWITCH_ENDINGS,
+    export_timestamps,
+    fake_people,
+)
 
 
 def survey_respondents(rng: np.random.Generator, *, shares: np.ndarray | None = None,
@@ -23,7 +43,8 @@ def survey_respondents(rng: np.random.Generator, *, shares: np.ndarray | None = 
     size_given = np.array([p.size for p in PERSONAS])
     region_given = np.array([p.region for p in PERSONAS])
     inclusion = np.where(np.array(SIZE_BANDS) == OVERSAMPLED_BAND, OVERSAMPLING_FACTOR, 1.0) / OVERSAMPLING_FACTOR
-    chosen_persona, chosen_size = [], []
+    chosen_persona: list[int] = []
+    chosen_size: list[int] = []
     while len(chosen_persona) < n_responses:
         persona = rng.choice(len(PERSONAS), 4096, p=shares)
         size = np.array([rng.choice(len(SIZE_BANDS), p=size_given[p]) for p in persona])
@@ -73,7 +94,8 @@ def survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.random
     answers["Duration (in seconds)"] = duration.astype(str)
     answers["Finished"] = "True"
     answers["RecordedDate"] = answers["EndDate"]
-    answers["ResponseId"] = np.array([f"R_{i:06d}{c}" for i, c in zip(range(1, n + 1), rng.choice(list("ABCDEFGHJK"), n))])
+    response_ids = np.array([f"R_{i:06d}{c}" for i, c in zip(range(1, n + 1), rng.choice(list("ABCDEFGHJK"), n))])
+    answers["ResponseId"] = response_ids
     answers["RecipientLastName"] = last
     answers["RecipientFirstName"] = first
     answers["RecipientEmail"] = email
@@ -126,7 +148,6 @@ def survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.random
     import_ids = {c: json.dumps({"ImportId": "QID" + c[1:] if c.startswith("Q") else c[0].lower() + c[1:]},
                                 separators=(",", ":")) for c in frame.columns}
     header_rows = [[questions[c] for c in frame.columns], [import_ids[c] for c in frame.columns]]
-    response_ids = answers["ResponseId"]
     truth = {
         "n_responses": n, "personas": [p.name for p in PERSONAS], "n_personas": len(PERSONAS),
         "persona_by_response_id": dict(zip(response_ids.tolist(), persona.tolist())),
@@ -137,7 +158,7 @@ def survey_export(respondents: pd.DataFrame, leads: pd.DataFrame, rng: np.random
         "blank_rows": N_BLANK_SURVEY_ROWS,
         "linked": {"count": int(linked.sum()), "share": round(float(linked.mean()), 4),
                    "response_to_record_id": {r: str(leads["record_id"].iat[i]) for r, i in zip(response_ids[linked], lead_index[linked])}},
-        "pii_in_open_text": int(len(pii_rows)),
+        "pii_in_open_text": len(pii_rows),
         "oversampled_company_size": f"{OVERSAMPLED_BAND} employees", "oversampling_factor": OVERSAMPLING_FACTOR,
     }
     return frame, header_rows, truth

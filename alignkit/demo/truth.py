@@ -8,6 +8,7 @@ Only meaningful on the demo exports (it reads demo_truth.json); no notebook call
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +16,8 @@ import pandas as pd
 from alignkit.config import ProjectSettings
 from alignkit.demo.design import SPELLING_VARIANTS
 from alignkit.ingest.files import read_export
-from alignkit.privacy import pseudonymise
 from alignkit.prepare.tables import PreparedData
+from alignkit.privacy import pseudonymise
 
 SCORECARD_COLUMNS = ("kind", "planted", "flagged", "found", "recall", "precision")
 
@@ -27,7 +28,7 @@ def load_truth(settings: ProjectSettings) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def _keys(values: object, settings: ProjectSettings) -> set[str]:
+def _keys(values: Iterable[object], settings: ProjectSettings) -> set[str]:
     return set(pseudonymise(pd.Series(list(values), dtype="str"), salt=settings.pseudonym_salt()))
 
 
@@ -38,12 +39,12 @@ def _row(kind: str, flagged: set, planted: set) -> dict[str, object]:
             "precision": found / len(flagged) if flagged else 1.0}
 
 
-def _spelling_row(data: PreparedData, settings: ProjectSettings, raw: pd.DataFrame, column: str,
+def _spelling_row(leads: pd.DataFrame, settings: ProjectSettings, raw: pd.DataFrame, column: str,
                   canonical: str) -> dict[str, object]:
     """Cells planted with a variant spelling vs cells that cleaning changed; a change counts as found only if it
     restored the canonical spelling."""
     raw = raw.assign(lead_key=pseudonymise(raw["Record ID"], salt=settings.pseudonym_salt()))
-    merged = raw.merge(data.leads[["lead_key", canonical]], on="lead_key")
+    merged = raw.merge(leads[["lead_key", canonical]], on="lead_key")
     inverse = {v: k for k, variants in SPELLING_VARIANTS[column].items() for v in variants}
     planted = set(merged.index[merged[column].isin(inverse)])
     expected = merged[column].map(lambda v: inverse.get(v, v))
@@ -58,9 +59,12 @@ def _spelling_row(data: PreparedData, settings: ProjectSettings, raw: pd.DataFra
 def dirt_scorecard(data: PreparedData, truth: dict, settings: ProjectSettings) -> pd.DataFrame:
     """Return one row per kind of planted dirt: planted, flagged, found, recall and precision."""
     dirt = truth["dirt"]
+    leads, responses = data.leads, data.responses
+    if leads is None or responses is None:
+        raise ValueError("the demo's dirt is planted in both its CRM and its survey export: prepare both first")
     rows = []
     raw = read_export(settings.raw_path("hubspot_contacts.csv"))[1].dropna(subset=["Record ID"])
-    kept = set(data.leads["lead_key"])
+    kept = set(leads["lead_key"])
     removed = _keys(raw["Record ID"], settings) - kept
     duplicates = _keys(dirt["duplicates"]["record_ids"], settings)
     tests = _keys(dirt["test_records"]["record_ids"], settings)
@@ -68,12 +72,11 @@ def dirt_scorecard(data: PreparedData, truth: dict, settings: ProjectSettings) -
     # everything else removed to de-duplication.
     rows.append(_row("duplicate contacts", removed - tests, duplicates))
     rows.append(_row("test / internal records", removed - duplicates, tests))
-    responses = data.responses
     for flag, kind in (("is_speeder", "speeders"), ("is_straightliner", "straightliners")):
         rows.append(_row(kind, set(responses.loc[responses[flag], "respondent_key"]),
                          _keys(dirt[kind]["response_ids"], settings)))
     for column, canonical in (("Industry", "industry"), ("Country/Region", "country")):
-        rows.append(_spelling_row(data, settings, raw, column, canonical))
+        rows.append(_spelling_row(leads, settings, raw, column, canonical))
     log = data.cleaning_log
     parsed = int(log[(log["step"] == "parse_dates") & (log["column"] == "created_at")
                      & log["reason"].str.contains("non-ISO")]["rows_affected"].sum())
@@ -107,5 +110,5 @@ def dirt_scorecard(data: PreparedData, truth: dict, settings: ProjectSettings) -
     return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
 
 
-def _keys_ordered(values: object, settings: ProjectSettings) -> list[str]:
+def _keys_ordered(values: Iterable[object], settings: ProjectSettings) -> list[str]:
     return list(pseudonymise(pd.Series(list(values), dtype="str"), salt=settings.pseudonym_salt()))

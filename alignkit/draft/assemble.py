@@ -10,8 +10,15 @@ import pandas as pd
 
 from alignkit.config import ROW_NUMBER
 from alignkit.draft.lookups import JoinGuess, guess_join
-from alignkit.draft.outcome import (OutcomeDraft, attribute_name, converted_layout, membership_layout,
-                                    post_outcome_suspects, stage_layout, stages_from_outcome)
+from alignkit.draft.outcome import (
+    OutcomeDraft,
+    attribute_name,
+    converted_layout,
+    membership_layout,
+    post_outcome_suspects,
+    stage_layout,
+    stages_from_outcome,
+)
 from alignkit.errors import InputFileError
 from alignkit.ingest.crm import REQUIRED, detect_crm_format
 from alignkit.ingest.files import to_snake_case
@@ -111,11 +118,11 @@ def _date_columns(table: TableDraft) -> list[str]:
 
 def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
     frame = contacts.export.frame
-    if contacts.column("stage"):
+    if stage := contacts.column("stage"):
         created = contacts.column("created_at")
         dates = [c for c in _date_columns(contacts) if c != created]
         closed = contacts.column("closed_at")   # never a stage's date (lost rows have it too), but it says how to judge
-        layout = stage_layout(frame, contacts.column("stage"), dates + ([closed] if closed else []))
+        layout = stage_layout(frame, stage, dates + ([closed] if closed else []))
         if created is None and dates:
             # funnel stages need a creation date: the most filled date stands in for it
             best = max(dates, key=lambda c: (frame[c].notna().mean(), c))
@@ -126,16 +133,17 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
         used = {s.reached_column for s in layout.stages}
         contacts.left_out = [t for t in contacts.left_out if t.column not in used]
         return layout
-    layout = (converted_layout(frame, contacts.column("converted")) if contacts.column("converted")
-              else membership_layout(frame, contacts.membership) if contacts.membership is not None else None)
-    if layout is None:
+    converted = contacts.column("converted")
+    drafted = (converted_layout(frame, converted) if converted
+               else membership_layout(frame, contacts.membership) if contacts.membership is not None else None)
+    if drafted is None:
         return None
-    date = contacts.column("closed_at") or (f"{layout.membership_file}: {layout.membership_date}"
-                                            if layout.membership_date else None)
+    date = contacts.column("closed_at") or (f"{drafted.membership_file}: {drafted.membership_date}"
+                                            if drafted.membership_date else None)
     if contacts.column("created_at") and date:   # dated conversions: a funnel of two stages times them
-        return stages_from_outcome(layout, contacts_name=f"{contacts.export.path.stem} {contacts.column('lead_id')}",
+        return stages_from_outcome(drafted, contacts_name=f"{contacts.export.path.stem} {contacts.column('lead_id')}",
                                    date_column=date)
-    return layout
+    return drafted
 
 
 def draft_project(sources: list[Path], *, encoding: str = "auto", delimiter: str = "auto") -> ProjectDraft:

@@ -5,6 +5,7 @@ found by rapidfuzz, and the share of the leads' keys that match.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,7 +40,7 @@ def match_keys(keys: pd.Series, values: pd.Series) -> tuple[int, int, int, int]:
     return len(matched), len(near), len(wanted) - len(matched) - len(near), len(wanted)
 
 
-def guess_join(lookup: pd.DataFrame, leads: pd.DataFrame, *, exclude: set[str] = frozenset()) -> JoinGuess | None:
+def guess_join(lookup: pd.DataFrame, leads: pd.DataFrame, *, exclude: Set[str] = frozenset()) -> JoinGuess | None:
     """Return the best join of `lookup` onto `leads`: over the lookup's columns unique per row and the leads'
     columns (not in `exclude`), the pair matching most of the leads' distinct keys (near misses counted), else None."""
     best: JoinGuess | None = None

@@ -5,6 +5,7 @@ converted / not converted / open values; and the fields suspected of being recor
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -79,7 +80,7 @@ def stage_layout(frame: pd.DataFrame, column: str, date_columns: list[str]) -> O
         ordered = sorted(open_values, key=lambda v: (-counts[v], v))
         how = "no stage dates: ordered by rows, most first — check the order"
     order = [*ordered, *([won_value] if won_value else [])]
-    stages, used = [], set()
+    stages, used = [], set[str]()
     for i, value in enumerate(order):
         reached, evidence = None, f"{counts[value]:,} rows"
         if i > 0:
@@ -185,7 +186,7 @@ def membership_layout(frame: pd.DataFrame, members: ExportFile) -> OutcomeDraft:
 
 
 def post_outcome_suspects(frame: pd.DataFrame, attributes: dict[str, str], converted: pd.Series, *,
-                          numeric: set[str] = frozenset()) -> dict[str, str]:
+                          numeric: Set[str] = frozenset()) -> dict[str, str]:
     """Return attribute name -> evidence for the attributes suspected of being recorded after the outcome (the
     leakage guard's checks read from the data alone: sales-side name, single-field AUC far above the others',
     near-perfect AUC, missing almost only for one outcome), judged on the rows whose outcome is decided."""

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from alignkit.draft.assemble import LookupDraft, ProjectDraft, TableDraft, draft_project
-from alignkit.draft.outcome import membership_date
+from alignkit.draft.outcome import OutcomeDraft, membership_date
 from alignkit.errors import InputFileError
 from alignkit.ingest.survey import read_survey
 from alignkit.meaning.columns import ColumnMeaning, identifier_evidence
@@ -104,8 +104,7 @@ def _survey_lines(draft: ProjectDraft, raw: Path) -> list[str]:
     return lines
 
 
-def _funnel_lines(draft: ProjectDraft) -> list[str]:
-    outcome = draft.outcome
+def _funnel_lines(draft: ProjectDraft, outcome: OutcomeDraft) -> list[str]:
     stages = outcome.stages
     if not outcome.converted_values or len(stages) < 2:
         return []
@@ -127,12 +126,11 @@ def _funnel_lines(draft: ProjectDraft) -> list[str]:
                        "guessed: their names say lost" if outcome.lost_values else "no value named like a loss"))
     lines.append(_line(f"  judge: {outcome.judge}", f"guessed: {outcome.judge_evidence}"))
     lines.append(_line(f"  breakdowns: {json.dumps(draft.breakdowns)}", "guessed: channel, owner and attributes "
-                                                                         f"with at most 12 values"))
+                                                                         "with at most 12 values"))
     return lines
 
 
-def _outcome_lines(draft: ProjectDraft) -> list[str]:
-    outcome = draft.outcome
+def _outcome_lines(outcome: OutcomeDraft) -> list[str]:
     lines = ["outcome:", "  # " + _one_line(f"{outcome.column}: {outcome.value_evidence}")]
     for key in ("converted_values", "not_converted_values", "open_values"):
         lines.append(f"  {key}: {json.dumps(getattr(outcome, key), ensure_ascii=False)}")
@@ -220,14 +218,15 @@ def render_project(draft: ProjectDraft, *, folder: Path, title: str) -> str:
             for lookup in draft.lookups:
                 lines += _lookup_lines(lookup, raw)
         lines.append("")
-        if draft.outcome is not None and draft.outcome.stages_from_outcome:
-            lines += [*_outcome_lines(draft), "", *_funnel_lines(draft), ""]
-        elif draft.outcome is not None and draft.outcome.stages:
-            funnel = _funnel_lines(draft)
-            lines += [*funnel, ""] if funnel else [_one_line(f"# {draft.outcome.column}: no won value among its values, "
+        outcome = draft.outcome
+        if outcome is not None and outcome.stages_from_outcome:
+            lines += [*_outcome_lines(outcome), "", *_funnel_lines(draft, outcome), ""]
+        elif outcome is not None and outcome.stages:
+            funnel = _funnel_lines(draft, outcome)
+            lines += [*funnel, ""] if funnel else [_one_line(f"# {outcome.column}: no won value among its values, "
                                                              f"so no funnel was drafted; add funnel.stages by hand"), ""]
-        elif draft.outcome is not None:
-            lines += [*_outcome_lines(draft), ""]
+        elif outcome is not None:
+            lines += [*_outcome_lines(outcome), ""]
         lines += [*_leads_lines(draft)]
     persona_lines = (_survey_persona_lines(draft.surveys[0]) if draft.surveys
                      else _crm_persona_lines(draft) if draft.contacts is not None else [])

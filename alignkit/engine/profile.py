@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import partial
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ MISSING = "(missing)"
 COLUMNS = ["attribute", "value", "leads", "converted"]
 
 
-def _is_number(dtype: object) -> bool:
+def _is_number(dtype: dt.DataType) -> bool:
     return dtype.is_numeric() and not dtype.is_boolean()
 
 

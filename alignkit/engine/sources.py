@@ -100,6 +100,7 @@ def open_source(spec: SourceSpec, raw: Path | str) -> ir.Table:
         con = connect(spec.connection, str(raw))
         if spec.query:
             return con.sql(spec.query)
+        assert spec.table is not None   # TableInput's validator: a connection names a table or a query
         database, _, name = spec.table.rpartition(".")
         return con.table(name, database=database or None)
     raise ConfigError("this input is a file, not a lake or a database table: read it with alignkit.ingest")

@@ -22,16 +22,36 @@ import pandas as pd
 
 from alignkit.config import FunnelSettings, ProjectSettings
 from alignkit.engine.backend import is_table, to_frame
+from alignkit.engine.sources import open_processed
 from alignkit.engine.stages import stage_counts
 from alignkit.engine.stages import time_in_stage as engine_time_in_stage
-from alignkit.engine.sources import open_processed
 from alignkit.errors import InputFileError
-from alignkit.funnel.closed_loop import (ClosedLoop, closed_lost, collateral_sales_never_uses, cost_by_segment,
-                                         cycle_lengths, lost_reasons, monthly_kpis, touches_before_close)
-from alignkit.funnel.conversion import (cohort_table, conversion_table, irregularities, lead_outcomes, outcome_table,
-                                        stage_table, time_in_stage)
-from alignkit.funnel.friction import (breakdown_columns, describe_friction, friction_points, nested_within,
-                                      segment_conversion)
+from alignkit.funnel.closed_loop import (
+    ClosedLoop,
+    closed_lost,
+    collateral_sales_never_uses,
+    cost_by_segment,
+    cycle_lengths,
+    lost_reasons,
+    monthly_kpis,
+    touches_before_close,
+)
+from alignkit.funnel.conversion import (
+    cohort_table,
+    conversion_table,
+    irregularities,
+    lead_outcomes,
+    outcome_table,
+    stage_table,
+    time_in_stage,
+)
+from alignkit.funnel.friction import (
+    breakdown_columns,
+    describe_friction,
+    friction_points,
+    nested_within,
+    segment_conversion,
+)
 from alignkit.funnel.outlook import TimeDimension, forecast_lines, goal_lines, time_dimension, time_lines
 from alignkit.funnel.sla import SlaResult, analyse_sla
 from alignkit.ingest.files import to_snake_case
@@ -39,9 +59,9 @@ from alignkit.ingest.spend import read_spend
 from alignkit.plan import require
 from alignkit.prepare.as_of import AsOf, export_date
 from alignkit.prepare.stage_paths import StagePaths, stage_at_column, stage_paths  # notebook 01 counts alike
-from alignkit.stats import wilson_intervals
 from alignkit.report.findings import finding
 from alignkit.report.html import render_fragment
+from alignkit.stats import wilson_intervals
 
 if TYPE_CHECKING:
     from alignkit.engine.backend import Table
@@ -74,7 +94,8 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
     # faster than pandas reads it (alignkit.engine.touches.IN_MEMORY), and at any size.
     touches = open_processed(folder / "touches.parquet") if (folder / "touches.parquet").exists() else None
     inputs = pd.read_parquet(folder / "inputs.parquet") if (folder / "inputs.parquet").exists() else pd.DataFrame()
-    spend = read_spend(settings.raw_path(settings.funnel.spend_file)) if settings.funnel.spend_file else None
+    spend_file = settings.need_funnel().spend_file
+    spend = read_spend(settings.raw_path(spend_file)) if spend_file else None
     return FunnelInputs(leads=leads, touches=touches, inputs=inputs, spend=spend)
 
 
@@ -163,13 +184,13 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
     touches aggregated by theirs, and only one row a lead comes back to pandas for the rest."""
     engine_stages = None
     if is_table(leads):
-        columns = [(name, stage_at_column(name)) for name in settings.funnel.stage_names]
+        columns = [(name, stage_at_column(name)) for name in settings.need_funnel().stage_names]
         engine_stages = (stage_counts(leads, columns),
-                         engine_time_in_stage(leads, columns, converted_stage=settings.funnel.converted_stage))
-        leads = lead_frame(leads, settings.funnel.stage_names)
+                         engine_time_in_stage(leads, columns, converted_stage=settings.need_funnel().converted_stage))
+        leads = lead_frame(leads, settings.need_funnel().stage_names)
     if personas is not None:
         leads = with_personas(leads, personas)
-    funnel = settings.funnel
+    funnel = settings.need_funnel()
     names = funnel.stage_names
     if as_of is not None:
         when = AsOf(pd.Timestamp(as_of), "argument")
@@ -203,7 +224,7 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
         lost_by_stage=lost_reasons(leads, furthest, name="stage_reached"),
         lost_by_source=lost_reasons(leads, leads["source"], name="source"),
         before_close=touches_before_close(leads, seen, min_group_size=settings.privacy.min_group_size),
-        unused_collateral=collateral_sales_never_uses(seen, sales_kinds=settings.crm.sales_touch_kinds,
+        unused_collateral=collateral_sales_never_uses(seen, sales_kinds=settings.need_crm().sales_touch_kinds,
                                                       collateral_kinds=funnel.collateral_kinds),
         cycle=cycle_lengths(leads.assign(_converted_at=paths.reached_at[:, paths.index(funnel.converted_stage)]),
                             converted_at="_converted_at", converted_stage=funnel.converted_stage),
@@ -271,9 +292,9 @@ def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
 
 def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     """Return the top findings in plain words, by topic: overall, weakest_step, friction, sla, volume, content,
-    unused_collateral, lost_reason, time, forecast, goal (a topic with nothing to say is an empty list). A topic's first line ends
-    with its next step (`alignkit.report.findings.finding`) only when the finding gives one: no friction point, an
-    SLA that cannot be measured or a volume agreement met every month asks for none."""
+    unused_collateral, lost_reason, time, forecast, goal (a topic with nothing to say is an empty list). A topic's
+    first line ends with its next step (`alignkit.report.findings.finding`) only when the finding gives one: no
+    friction point, an SLA that cannot be measured or a volume agreement met every month asks for none."""
     parts: dict[str, list[str]] = {}
     lines = parts.setdefault("overall", [])
     conv = result.conversion

@@ -11,12 +11,12 @@ predicted chance, and the Brier score).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-from alignkit.funnel.forecast import (FORECAST_HORIZONS, Timeline, expected_totals, fit_landmarks, open_leads,
-                                      predict)
+from alignkit.funnel.forecast import FORECAST_HORIZONS, Timeline, expected_totals, fit_landmarks, open_leads, predict
 from alignkit.stats import wilson_intervals
 
 BACKTEST_HORIZON = 90
@@ -162,7 +162,7 @@ def calibration(pooled: pd.DataFrame) -> pd.DataFrame:
     the share that did win within the horizon with its 95% Wilson CI."""
     rows = []
     for method in ("forecast", "weighted pipeline"):
-        labels = [f"{low:.0%}–{high:.0%}" for low, high in zip(CALIBRATION_BANDS[:-1], CALIBRATION_BANDS[1:])]
+        labels = [f"{low:.0%}–{high:.0%}" for low, high in pairwise(CALIBRATION_BANDS)]
         band = pd.cut(pooled[method], CALIBRATION_BANDS, labels=labels, include_lowest=True)
         grouped = pooled.groupby(band, observed=True).agg(leads=("won", "size"), predicted=(method, "mean"),
                                                            won=("won", "sum"))
@@ -175,5 +175,13 @@ def calibration(pooled: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["BACKTEST_HORIZON", "Backtest", "FORECAST_HORIZONS", "backtest", "calibration", "cutoffs",
-           "open_leads", "stage_win_rates"]
+__all__ = [
+    "BACKTEST_HORIZON",
+    "FORECAST_HORIZONS",
+    "Backtest",
+    "backtest",
+    "calibration",
+    "cutoffs",
+    "open_leads",
+    "stage_win_rates",
+]

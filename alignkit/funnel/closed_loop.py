@@ -53,11 +53,11 @@ def days_summary(days: np.ndarray | pd.Series) -> dict[str, float]:
     days = days[days >= 0]
     if not len(days):
         return {"n": 0, "median_days": np.nan, "p80_days": np.nan, "mean_days": np.nan, "dates_out_of_order": out_of_order}
-    return {"n": int(len(days)), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
+    return {"n": len(days), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
             "mean_days": float(days.mean()), "dates_out_of_order": out_of_order}
 
 
-# --- lost reasons -------------------------------------------------------------------------------------------------------
+# --- lost reasons -----------------------------------------------------------------------------------------------------
 
 def lost_reasons(leads: pd.DataFrame, by: pd.Series | np.ndarray, *, name: str) -> pd.DataFrame:
     """Return lost deals counted by reason within each group of `by` (e.g. the stage reached, or source),

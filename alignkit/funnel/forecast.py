@@ -153,7 +153,7 @@ def fit_landmarks(line: Timeline, *, as_of: pd.Timestamp, horizons: tuple[int, .
             if n < MIN_AT_RISK and landmark > 0:
                 break
             both = np.concatenate([counts[None].astype(float), resampled(counts, draws=CELL_DRAWS, seed=seed)])
-            won, _, at_risk = incidence(both)
+            won, _, _ = incidence(both)
             last = won.shape[-1] - 1
             row: dict[str, float] = {"stage": stage, "landmark": landmark, "history": n}
             for h in horizons:
@@ -212,7 +212,7 @@ def expected_totals(predicted: pd.DataFrame, horizon: int) -> dict[str, float]:
     var = predicted[f"var_{horizon}"].to_numpy(float)
     amount = predicted["amount"].to_numpy(float)
     cell = predicted["stage"].astype(np.int64) * 1000 + predicted["landmark"].astype(np.int64)
-    out = {"open": len(predicted)}
+    out: dict[str, float] = {"open": len(predicted)}
     for name, weight in (("wins", np.ones(len(p))), ("revenue", np.nan_to_num(amount))):
         mean = float((weight * p).sum())
         grouped = pd.DataFrame({"cell": cell, "w": weight, "var": var}).groupby("cell").agg(w=("w", "sum"), var=("var", "first"))

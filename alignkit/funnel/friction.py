@@ -76,7 +76,7 @@ def nested_within(friction: pd.DataFrame, leads: pd.DataFrame, paths: StagePaths
     Such a segment restates the higher one's finding: it is left out of the friction list and the headline and
     marked in the segments table."""
     within = pd.Series("", index=friction.index, dtype="str")
-    kept: list[tuple[str, str, str, np.ndarray]] = []   # (step, label, members) of friction points not nested
+    kept: list[tuple[str, str, np.ndarray]] = []   # (step, label, members) of friction points not nested
     judged: dict[str, np.ndarray] = {}
     for index, row in friction.iterrows():
         step = f"{row['from_stage']}→{row['to_stage']}"

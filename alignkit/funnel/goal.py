@@ -105,7 +105,7 @@ def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarr
     amounts = amounts[~np.isnan(amounts) & (amounts > 0)]
     kind = "revenue" if revenue_goal and len(amounts) else "customers"
     entry = "new lead" if to_won.entry == CREATION else to_won.entry
-    goal = float(revenue_goal if kind == "revenue" else customers_goal or 0)
+    goal = float((revenue_goal if kind == "revenue" else customers_goal) or 0)
     delivered = delivered_by_month(entered_at, as_of=as_of)
     counts = to_won.counts()
     won, _, at_risk = incidence(counts)

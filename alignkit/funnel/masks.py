@@ -70,4 +70,4 @@ def drawable(table: pd.DataFrame, counts: list[str], min_group_size: int,
     drawn from them set to NaN (not drawn), as float so matplotlib reads them — what the table beside it blanks."""
     out = mask_small_counts(mask_derived(table, derived or {}, min_group_size), counts, min_group_size)
     blanked = [*counts, *[c for columns in (derived or {}).values() for c in columns if c in out]]
-    return out.astype({c: float for c in blanked})
+    return out.astype(dict.fromkeys(blanked, float))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alignkit.config import ProjectSettings
 from alignkit.funnel.backtest import Backtest, backtest
 from alignkit.funnel.forecast import FORECAST_HORIZONS, expected_totals, fit_landmarks, predict, timeline
-from alignkit.config import ProjectSettings
 from alignkit.funnel.goal import Goal, mqls_needed
 from alignkit.funnel.time_to_convert import TimeToConvert, cohort_incidence, time_to_convert
 from alignkit.funnel.timing import CREATION, entry_times
@@ -86,7 +86,7 @@ def time_dimension(leads: pd.DataFrame, paths: StagePaths, settings: ProjectSett
     """Return the funnel's time dimension as of `as_of`: time to convert (by the `breakdowns` columns), the open
     pipeline's forecast with its backtest, the MQLs the project's goal needs, and the cohorts' timed conversion;
     None when no lead has a date to count from (a lead list without dates)."""
-    funnel, seed = settings.funnel, settings.seed
+    funnel, seed = settings.need_funnel(), settings.seed
     if not (~np.isnat(paths.created_at)).any() and not paths.has_date.any():
         return None
     timing = time_to_convert(leads, paths, mql_stage=funnel.mql_stage, converted_stage=funnel.converted_stage,

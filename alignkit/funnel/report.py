@@ -13,15 +13,22 @@ import pandas as pd
 from alignkit import plots
 from alignkit.config import ProjectSettings
 from alignkit.funnel.analysis import FunnelResult, headline
-from alignkit.prepare.as_of import FUTURE_DATE_SLACK_DAYS
 from alignkit.funnel.conversion import OUTCOMES
 from alignkit.funnel.friction import describe_friction
-from alignkit.funnel.masks import (drawable, shown_groups, mask_derived, mask_small_counts, private_groups,
-                                   private_segments, readable)
+from alignkit.funnel.masks import (
+    drawable,
+    mask_derived,
+    mask_small_counts,
+    private_groups,
+    private_segments,
+    readable,
+    shown_groups,
+)
 from alignkit.funnel.report_time import plot_time, time_sections
-from alignkit.report.labels import build_with_labels
-from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
+from alignkit.prepare.as_of import FUTURE_DATE_SLACK_DAYS
 from alignkit.prepare.stage_paths import stage_at_column
+from alignkit.report.html import ReportFigure, ReportItem, ReportTable, Section, write_report
+from alignkit.report.labels import build_with_labels
 
 REPORT_SLUG = "02_funnel_and_sla"
 
@@ -58,10 +65,12 @@ def plot(result: FunnelResult, name: str, *, ax: plt.Axes | None = None) -> plt.
         return plots.plot_sla_weekly(shown_groups(sla.by_week, "mqls_due", k), ax=ax)
     if name == "mql_volume":
         return plots.plot_mql_volume(drawable(sla.volume, ["mqls"], k), ax=ax)
-    if name == "lost_reasons":
-        lost = loop.lost_by_source
-        return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
-    if name == "lift":
+    if name in ("lost_reasons", "lift"):
+        if loop is None:
+            raise ValueError(f"figure {name!r} draws the closed loop, which this funnel result does not hold")
+        if name == "lost_reasons":
+            lost = loop.lost_by_source
+            return plots.plot_lost_reasons(lost[(lost["of_group"] >= k) & (lost["lost_deals"] >= k)], "source", ax=ax)
         return plots.plot_lift(loop.before_close, ax=ax)
     if name == "kpis":
         kpis = result.kpis
@@ -110,20 +119,21 @@ def report_sections(result: FunnelResult) -> list[Section]:
     days = result.maturity_days
     sections = [Section("definitions", "Definitions the teams agreed on", [
         as_of_sentence(result) + " Stages, their order and their definitions come from the project file.",
-        "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, or when it "
-        "reached any later stage. A stage passed without a date is counted as skipped; a lead whose current stage is "
-        "earlier than the furthest one it reached has moved back. Both are kept and counted at the furthest stage.",
+        "A lead has reached a stage when the CRM holds the date it reached it, when it is at that stage now, "
+        "or when it reached any later stage. A stage passed without a date is counted as skipped; a lead "
+        "whose current stage is earlier than the furthest one it reached has moved back. Both are kept and "
+        "counted at the furthest stage.",
         judging_sentence(result),
-        f"A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value is one the "
-        f"project file lists as lost, stalled when it has not moved for more than {days} days, and open otherwise. "
-        "A lead whose lifecycle value the project file does not know is counted apart as 'stage unknown' (neither "
-        "lost nor open; notebook 01's cleaning log counts those values).",
+        "A lead that stopped at a stage is lost when its deal was closed lost or its lifecycle value is one "
+        f"the project file lists as lost, stalled when it has not moved for more than {days} days, and open "
+        "otherwise. A lead whose lifecycle value the project file does not know is counted apart as 'stage "
+        "unknown' (neither lost nor open; notebook 01's cleaning log counts those values).",
         f"Groups with fewer than {k} leads are not shown; their rows stay, with blank figures."],
         [ReportTable("definitions", "The funnel stages in order", result.definitions)])]
     closed = ([ReportTable("closed_outcomes", "Closed and open leads: the win rate of closed ones (95% Wilson CI)",
                            mask_small_counts(result.closed, ["won", "lost", "open", "stalled"], k))]
               if result.closed is not None else [])
-    funnel_items = [
+    funnel_items: list[ReportItem] = [
         *closed,
         ReportFigure.from_axes(plot(result, "funnel"),
                                alt="Horizontal bars of the number of leads reaching each funnel stage."),
@@ -163,20 +173,29 @@ def report_sections(result: FunnelResult) -> list[Section]:
                     result.segments, max_rows=60,
                     note=f"Only segments with at least {k} leads judged are tested and shown.")]
     sections.append(Section("friction", "Friction points", [
-        "For every step and every source, campaign, owner and persona, each segment's conversion is compared with "
-        "the rest of the leads (two-proportion test, Fisher's exact test for small counts). P-values are corrected "
-        "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the rest. They "
-        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate. A segment whose leads "
-        "lie mostly (80% or more) inside a higher-ranked friction point at the same step, such as a campaign inside "
-        "its source, restates that finding: it is left out of the list and marked 'within' in the segments table.",
+        "For every step and every source, campaign, owner and persona, each segment's conversion is compared "
+        "with "
+        "the rest of the leads (two-proportion test, Fisher's exact test for small counts). P-values are "
+        "corrected "
+        "for the many comparisons (Benjamini–Hochberg); a friction point converts significantly below the "
+        "rest. They "
+        "are ranked by the leads lost: the segment's leads times the gap to the rest's rate. A segment whose "
+        "leads "
+        "lie mostly (80% or more) inside a higher-ranked friction point at the same step, such as a campaign "
+        "inside "
+        "its source, restates that finding: it is left out of the list and marked 'within' in the segments "
+        "table.",
         *words], friction_items))
     sections += time_sections(result)
     cohorts = private_groups(result.cohorts, "leads", k)
     sections.append(Section("cohorts", "Monthly cohorts", [
-        f"Leads grouped by the month they were created. A cohort's shares of leads reaching each stage are given once "
-        f"its last day is {days} days behind the export date; younger cohorts show counts but no shares yet.",
-        "The columns converted within 30, 60 and 90 days are the share of the cohort converted within that many days "
-        "of creation, open leads censored (the cumulative incidence): they are given as soon as the cohort's leads "
+        "Leads grouped by the month they were created. A cohort's shares of leads reaching each stage are "
+        f"given once its last day is {days} days behind the export date; younger cohorts show counts but no "
+        "shares yet.",
+        "The columns converted within 30, 60 and 90 days are the share of the cohort converted within that "
+        "many days "
+        "of creation, open leads censored (the cumulative incidence): they are given as soon as the cohort's "
+        "leads "
         "have had that many days, so a young cohort is judged on the days it had, never read as worse."],
         [ReportFigure.from_axes(plot(result, "cohorts"),
                                 alt="Lines of the share of each monthly cohort reaching each stage."),
@@ -191,10 +210,10 @@ def report_sections(result: FunnelResult) -> list[Section]:
 def _sla_section(result: FunnelResult) -> Section:
     sla, k = result.sla, result.min_group_size
     return Section("sla", "The service level agreement", [
-        f"Sales agreed to follow up every MQL within {sla.target_hours:g} hours. An MQL is within target when the first "
-        "sales touch came in time, late when it came later, never followed up when no touch came and the target time "
-        "has passed. MQLs still inside their target window at the export date are pending: counted, but left out of "
-        "every share. A breach is late or never followed up.",
+        f"Sales agreed to follow up every MQL within {sla.target_hours:g} hours. An MQL is within target when "
+        "the first sales touch came in time, late when it came later, never followed up when no touch came and "
+        "the target time has passed. MQLs still inside their target window at the export date are pending: "
+        "counted, but left out of every share. A breach is late or never followed up.",
         f"Marketing agreed to deliver {sla.mqls_per_month:,} MQLs a month." if sla.mqls_per_month else
         "No MQL volume is agreed in the project file yet (sla.mqls_per_month)."],
         [ReportTable("sla_overall", "MQL to first sales touch, all MQLs", private_groups(sla.overall, "mqls_due", k)),
@@ -216,7 +235,7 @@ def _sla_section(result: FunnelResult) -> Section:
 def _closed_loop_section(result: FunnelResult) -> Section:
     loop, k = result.closed_loop, result.min_group_size
     assert loop is not None
-    items = [
+    items: list[ReportItem] = [
         ReportTable("lost_by_stage", "Lost reasons by the stage the lead had reached",
                     private_groups(loop.lost_by_stage, "lost_deals", k)),
         ReportFigure.from_axes(plot(result, "lost_reasons"), alt="Stacked bars of lost reasons by source."),
@@ -269,10 +288,12 @@ def _kpi_section(result: FunnelResult) -> Section:
     k = result.min_group_size
     kpis = result.kpis
     counts = [c for c in kpis.columns if c.startswith("reached_") or c in ("new_leads", "deals_won", "deals_lost")]
-    items = [ReportFigure.from_axes(plot(result, "kpis"), alt="Line chart of monthly new leads and stage counts."),
-             ReportTable("kpis", "Shared KPIs by month", mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
-                         note="Stage counts are by the month the stage was reached; conversion rates by the month's "
-                              "cohort, left empty until the month has matured; revenue is won deals by close month.")]
+    items: list[ReportItem] = [
+        ReportFigure.from_axes(plot(result, "kpis"), alt="Line chart of monthly new leads and stage counts."),
+        ReportTable("kpis", "Shared KPIs by month",
+                    mask_small_counts(private_kpis(kpis, k, customers=_customers_column(result)), counts, k), max_rows=40,
+                    note="Stage counts are by the month the stage was reached; conversion rates by the month's "
+                         "cohort, left empty until the month has matured; revenue is won deals by close month.")]
     paragraphs = ["The figures both teams report on, month by month."]
     if result.cost_by_segment is not None:
         items.append(ReportTable("cost_by_segment", "Spend, cost per lead and per customer",

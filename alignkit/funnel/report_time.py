@@ -11,8 +11,8 @@ from alignkit import plots
 from alignkit.funnel.analysis import FunnelResult
 from alignkit.funnel.backtest import CALIBRATION_BANDS, MAX_CUTOFFS, MIN_HISTORY_DAYS
 from alignkit.funnel.forecast import LANDMARKS, MIN_AT_RISK
-from alignkit.funnel.outlook import forecast_lines, goal_lines, time_lines
 from alignkit.funnel.masks import mask_small_counts, private_groups, readable
+from alignkit.funnel.outlook import TimeDimension, forecast_lines, goal_lines, time_lines
 from alignkit.funnel.time_to_convert import GROUPS_PER_BREAKDOWN
 from alignkit.funnel.timing import BOOTSTRAP
 from alignkit.report.html import ReportFigure, ReportTable, Section
@@ -40,14 +40,14 @@ def time_sections(result: FunnelResult) -> list[Section]:
     """Return the report's time sections: time to convert, the open pipeline's forecast, the MQLs the goal needs."""
     if result.time is None:
         return [Section("time", "How long leads take", [
-            "Not measured: no lead in the export has a date of creation or of reaching a stage, so times to convert, "
-            "the open pipeline's forecast and the MQLs a goal needs cannot be counted. Map a created date "
-            "(crm.contacts.columns: {created_at: ...}) or the stage dates to measure them."])]
-    return [_time_section(result), _forecast_section(result), _goal_section(result)]
+            "Not measured: no lead in the export has a date of creation or of reaching a stage, so times to "
+            "convert, the open pipeline's forecast and the MQLs a goal needs cannot be counted. Map a "
+            "created date (crm.contacts.columns: {created_at: ...}) or the stage dates to measure them."])]
+    return [_time_section(result, result.time), _forecast_section(result, result.time), _goal_section(result, result.time)]
 
 
-def _time_section(result: FunnelResult) -> Section:
-    timing, k = result.time.timing, result.min_group_size
+def _time_section(result: FunnelResult, time: TimeDimension) -> Section:
+    timing, k = time.timing, result.min_group_size
     entry, won = timing.entry, timing.converted_stage
     paragraphs = [
         f"Days are counted from the date a lead reached {entry} to the date it reached each later stage, up to "
@@ -75,8 +75,8 @@ def _time_section(result: FunnelResult) -> Section:
     items: list = []
     if len(timing.curves):
         items.append(ReportFigure.from_axes(plot_time(result, "time_to_win"), alt=(
-            f"Rising lines of the share of {entry} leads reaching {won} by days since {entry}, for all leads and "
-            "the largest groups, with shaded 95% bands.")))
+            f"Rising lines of the share of {entry} leads reaching {won} by days since {entry}, for all leads "
+            "and the largest groups, with shaded 95% bands.")))
     items += [
         ReportTable("time_to_convert", f"Days from {entry} to each later stage (open leads censored)",
                     mask_small_counts(private_groups(timing.stages, "leads", k),
@@ -93,18 +93,18 @@ def _time_section(result: FunnelResult) -> Section:
     return Section("time", "How long leads take", paragraphs, items)
 
 
-def _forecast_section(result: FunnelResult) -> Section:
-    forecast, k = result.time.forecast, result.min_group_size
+def _forecast_section(result: FunnelResult, time: TimeDimension) -> Section:
+    forecast, k = time.forecast, result.min_group_size
     test = forecast.backtest
     paragraphs = [
         "For each open lead, the chance of winning within 30, 60 and 90 days given its stage and how long it has "
         "been at that stage: among past leads that were still open at the same stage after as many days, the share "
         f"that won within that time (open ones censored). Ages are matched at {len(LANDMARKS)} points from 0 to "
         f"{LANDMARKS[-1]} days, with a straight line between them; a point needs {MIN_AT_RISK} past leads. Expected "
-        "wins are the sum of the chances; expected revenue weighs each by the lead's amount, else by the mean amount "
-        "of won leads that passed its stage (the mean, since revenue adds up). The 95% interval adds the chance that each open lead wins or not to the "
-        "uncertainty of the estimated chances.",
-        *forecast_lines(forecast, result.time.timing)]
+        "wins are the sum of the chances; expected revenue weighs each by the lead's amount, else by the mean "
+        "amount of won leads that passed its stage (the mean, since revenue adds up). The 95% interval adds the "
+        "chance that each open lead wins or not to the uncertainty of the estimated chances.",
+        *forecast_lines(forecast, time.timing)]
     items: list = [ReportTable("forecast", "What the open leads should bring", forecast.totals),
                    ReportTable("forecast_by_stage", "Open leads by stage, and what they should bring within 90 days",
                                mask_small_counts(private_groups(forecast.by_stage, "open", k),
@@ -131,13 +131,13 @@ def _forecast_section(result: FunnelResult) -> Section:
     return Section("forecast", "What the open pipeline should bring", paragraphs, items)
 
 
-def _goal_section(result: FunnelResult) -> Section:
-    goal = result.time.goal
+def _goal_section(result: FunnelResult, time: TimeDimension) -> Section:
+    goal = time.goal
     if goal is None:
         return Section("goal", "The MQLs the goal needs", [
-            "No goal is set. Set sla.revenue_goal_per_month (in the leads' amount currency) or sla.customers_per_month "
-            "in the project file, and this section says how many MQLs a month marketing must deliver for it, with a "
-            "95% interval, against what it delivered."])
+            "No goal is set. Set sla.revenue_goal_per_month (in the leads' amount currency) or "
+            "sla.customers_per_month in the project file, and this section says how many MQLs a month marketing "
+            "must deliver for it, with a 95% interval, against what it delivered."])
     paragraphs = [
         f"{goal.entry}s needed a month = the goal ÷ ({goal.entry} → won rate"
         + (" × mean won amount)" if goal.kind == "revenue" else ")") + ". The rate is the share of "

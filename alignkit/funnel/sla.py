@@ -15,6 +15,7 @@ A *breach* is late or never followed up, so breach share = 1 − share within ta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,7 @@ def hours_distribution(followups: pd.DataFrame, *, target_hours: float, bins: in
     touched = ~np.isnan(hours)
     counts, _ = np.histogram(np.clip(hours[touched], 0, None), bins=edges)
     later = int((hours[touched] > edges[-1]).sum())
-    labels = [f"{a:g}–{b:g} h" for a, b in zip(edges[:-1], edges[1:])] + [f"over {edges[-1]:g} h", "never followed up"]
+    labels = [f"{a:g}–{b:g} h" for a, b in pairwise(edges)] + [f"over {edges[-1]:g} h", "never followed up"]
     mqls = np.append(counts, [later, int((~touched).sum())])
     within = np.append(edges[1:] <= target_hours, [False, False])
     total = max(len(due), 1)
@@ -91,7 +92,7 @@ def mql_volume(followups: pd.DataFrame, *, target_per_month: int) -> pd.DataFram
     return out
 
 
-def weekly(followups: pd.DataFrame, *, capacity_per_week: int = 0) -> pd.DataFrame:
+def weekly(followups: pd.DataFrame, *, capacity_per_week: int | None = 0) -> pd.DataFrame:
     """Return the SLA per week of the MQL date (week starting Monday), with sales capacity beside MQL volume."""
     days = followups["mql_at"].to_numpy().astype("datetime64[D]")
     monday = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")  # 1970-01-01 was a Thursday
@@ -123,7 +124,7 @@ NO_TOUCHES = ("the project names no sales touches (crm.touches: calls, emails, m
 
 
 def analyse_sla(leads: pd.DataFrame, *, mql_at: str, target_hours: float, mqls_per_month: int, as_of: pd.Timestamp,
-                capacity_per_week: int = 0, touches: bool = True) -> SlaResult:
+                capacity_per_week: int | None = 0, touches: bool = True) -> SlaResult:
     """Return the whole SLA analysis of a leads table. Without sales touches (`touches=False`) only the MQL volume
     is measured: the follow-up tables have no rows and `unavailable` says why (no breach is invented from the
     absence of touches)."""

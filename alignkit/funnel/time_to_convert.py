@@ -10,9 +10,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alignkit.funnel.timing import (BOOTSTRAP, CREATION, HORIZONS, LOST, REACHED, Durations, Outcomes, durations,
-                                    entry_index, entry_stage, entry_times, incidence, lead_outcomes_in_time,
-                                    resampled, summarise)
+from alignkit.funnel.timing import (
+    BOOTSTRAP,
+    CREATION,
+    HORIZONS,
+    LOST,
+    REACHED,
+    Durations,
+    Outcomes,
+    durations,
+    entry_index,
+    entry_stage,
+    entry_times,
+    incidence,
+    lead_outcomes_in_time,
+    resampled,
+    summarise,
+)
 from alignkit.prepare.stage_paths import StagePaths
 from alignkit.stats import benjamini_hochberg
 
@@ -71,12 +85,13 @@ def time_to_convert(leads: pd.DataFrame, paths: StagePaths, *, mql_stage: str, c
     if to_won is None:   # the entry stage is the converted one: nothing to time
         to_won = durations(entered_at, paths.reached[:, 0], entered_at, outcomes, as_of=as_of, entry=entry,
                            target=converted_stage)
-    groups = time_by_group(to_won, {name: labels for name, labels in by.items()}, min_group_size=min_group_size,
+    groups = time_by_group(to_won, dict(by), min_group_size=min_group_size,
                            fdr=fdr, seed=seed)
     chosen = curve_breakdown(groups)
     return TimeToConvert(entry=entry, converted_stage=converted_stage, stages=pd.DataFrame(rows),
                          cycle=cycle_table(to_won, seed=seed), groups=groups,
-                         curves=curves(to_won, by.get(chosen), min_group_size=min_group_size, seed=seed),
+                         curves=curves(to_won, by.get(chosen) if chosen is not None else None,
+                                       min_group_size=min_group_size, seed=seed),
                          curve_breakdown=chosen or "", to_won=to_won, outcomes=outcomes)
 
 
@@ -89,7 +104,7 @@ def cycle_table(to_won: Durations, *, seed: int = 0) -> pd.DataFrame:
     for label, cause in (("won", REACHED), ("lost", LOST)):
         summary = summarise(counts, seed=seed, cause=cause)
         closed = to_won.days[to_won.event == cause]
-        rows.append({"outcome": label, "deals": int(len(closed)), "median_days": summary["median_days"],
+        rows.append({"outcome": label, "deals": len(closed), "median_days": summary["median_days"],
                      "median_days_ci_low": summary["median_days_ci_low"], "median_days_ci_high": summary["median_days_ci_high"],
                      "closed_only_median_days": float(np.median(closed)) if len(closed) else np.nan})
     return pd.DataFrame(rows)

@@ -13,8 +13,8 @@ import pandas as pd
 
 from alignkit.ingest.files import parse_bools, parse_datetimes, parse_numbers
 from alignkit.ingest.scales import detect_scale, parse_with_units
-from alignkit.text import categorical_of
 from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, fold_token, missing_mask, token_set
+from alignkit.text import categorical_of
 
 # name -> labels in scale order; when several scales hold the observed labels, the shortest wins.
 LIKERT_SCALES: dict[str, tuple[str, ...]] = {
@@ -140,8 +140,8 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
     if present.empty:
         return "text", values, [], 0, "no answers" + note
     found = None if (scale or open_ended) else match_scale(set(present.unique()))
-    family = "declared in survey.scales" if declared else (_scale_name(found or scale) if (found or scale) else "")
     scale = scale or found
+    family = "declared in survey.scales" if declared else (_scale_name(scale) if scale else "")
     if scale is None and not open_ended and (detected := detect_scale(present.unique())) is not None:
         family, order = detected
         scale = tuple(order)

@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignkit.config import (CONTACT_CANONICAL, DEAL_CANONICAL, ROW_NUMBER, TOUCH_CANONICAL, LookupInput,
-                             MembershipInput, ProjectSettings, TableInput)
+from alignkit.config import (
+    CONTACT_CANONICAL,
+    DEAL_CANONICAL,
+    ROW_NUMBER,
+    TOUCH_CANONICAL,
+    LookupInput,
+    MembershipInput,
+    ProjectSettings,
+    TableInput,
+)
 from alignkit.errors import InputFileError, MissingColumnError
 from alignkit.ingest.damage import read_notes
 from alignkit.ingest.files import content_hash, read_export, to_snake_case
@@ -97,7 +105,8 @@ def resolve_mapping(table: str, crm_format: str, spec: TableInput) -> dict[str, 
 
 def read_crm_table(table: str, path: Path, spec: TableInput, *, crm_format: str,
                    extra_columns: Mapping[str, str] | None = None, required: Sequence[str] | None = None) -> RawTable:
-    """Return one CRM export (format 'auto' is detected from the header) with columns renamed to canonical names, attributes and extra columns kept as text.
+    """Return one CRM export (format 'auto' is detected from the header) with columns renamed to canonical names,
+    attributes and extra columns kept as text.
 
     Raises MissingColumnError naming the file, the column and close matches when a mapped column is absent.
     """
@@ -257,14 +266,14 @@ def read_lookup(spec: LookupInput, settings: ProjectSettings) -> RawLookup:
 
 def read_crm(settings: ProjectSettings) -> CrmExports:
     """Return the contacts, deals and touches exports named by the project file, format detected if generic."""
-    crm = settings.crm
-    contacts_path = settings.raw_path(crm.contacts.file)
+    crm = settings.need_crm()
+    contacts_path = settings.raw_path(crm.contacts.export_file)
     contacts = read_crm_table("contacts", contacts_path, crm.contacts, crm_format=crm.format,
                               extra_columns=stage_columns(settings), required=contacts_required(settings))
     fmt = contacts.format
-    deals = (read_crm_table("deals", settings.raw_path(crm.deals.file), crm.deals, crm_format=fmt)
+    deals = (read_crm_table("deals", settings.raw_path(crm.deals.export_file), crm.deals, crm_format=fmt)
              if crm.deals else None)
-    touches = (read_crm_table("touches", settings.raw_path(crm.touches.file), crm.touches, crm_format=fmt)
+    touches = (read_crm_table("touches", settings.raw_path(crm.touches.export_file), crm.touches, crm_format=fmt)
                if crm.touches else None)
     lookups = [read_lookup(spec, settings) for spec in crm.lookups]
     return CrmExports(format=fmt, contacts=contacts, deals=deals, touches=touches, lookups=lookups)

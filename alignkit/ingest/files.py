@@ -27,8 +27,18 @@ import pyarrow.csv as pacsv
 
 from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.damage import HEAD_BYTES, cut_note, cut_record, refuse_binary
-from alignkit.ingest.sniff import (CONTAINER_WORDS, SAMPLE_BYTES, container_note, decoding_encodings, detect_container,
-                                   mixed_encoding_offset, sniff_delimiter, sniff_encoding, text_sample, zip_member)
+from alignkit.ingest.sniff import (
+    CONTAINER_WORDS,
+    SAMPLE_BYTES,
+    container_note,
+    decoding_encodings,
+    detect_container,
+    mixed_encoding_offset,
+    sniff_delimiter,
+    sniff_encoding,
+    text_sample,
+    zip_member,
+)
 
 FILE_FIX = "check the `file:` setting in alignkit.yml (paths are relative to the folder holding alignkit.yml)"
 
@@ -288,7 +298,8 @@ def _read_sav(path: Path) -> pd.DataFrame:
 
 def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
     try:
-        # keep_default_na=False: "N/A" or "NA" in a cell is a token that cleaning counts, not a value pandas drops unseen
+        # keep_default_na=False: "N/A" or "NA" in a cell is a token that cleaning counts, not a value pandas drops
+        # unseen
         return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str, engine="calamine",
                              keep_default_na=False)
     except ImportError as exc:

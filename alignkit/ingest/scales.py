@@ -73,7 +73,7 @@ def _graded(label: str) -> tuple[str, float] | None:
             for modifier, strength in _INTENSITY:
                 if rest == modifier:
                     if strength < 0:                       # "not at all useful": the low end, whatever the pole
-                        return family, strength if sign > 0 else None
+                        return (family, strength) if sign > 0 else None
                     return family, sign * strength
             if rest == "not" and sign > 0:
                 return family, -2.5
@@ -86,7 +86,7 @@ def _graded_order(labels: list[str]) -> list[str] | None:
     families = {f for f, _ in (s for s in scores.values() if s is not None) if f}
     if any(s is None for s in scores.values()) or len(families) != 1:
         return None
-    return _by_score({label: s[1] for label, s in scores.items()})
+    return _by_score({label: s[1] for label, s in scores.items() if s is not None})
 
 
 def _table_order(labels: list[str], table: dict[str, float]) -> list[str] | None:
@@ -99,14 +99,14 @@ def _by_score(scores: dict[str, float]) -> list[str] | None:
     """Return the labels by score, or None when two labels share a score or fewer than three scores differ."""
     if len(set(scores.values())) != len(scores) or len(scores) < 3:
         return None
-    return sorted(scores, key=scores.get)
+    return sorted(scores, key=scores.__getitem__)
 
 
 def numbered_order(labels: list[str]) -> list[str] | None:
     """Return the labels of a numbered scale whose ends carry words ('1 - Very poor', '2', …, '7 - Excellent') by
     number, or None (plain numbers without words stay numbers)."""
-    parsed = {label: _NUMBERED.match(label) for label in labels}
-    if not all(parsed.values()) or not any(m.group(2) for m in parsed.values()):
+    parsed = {label: m for label in labels if (m := _NUMBERED.match(label)) is not None}
+    if len(parsed) != len(set(labels)) or not any(m.group(2) for m in parsed.values()):
         return None
     numbers = {label: int(m.group(1)) for label, m in parsed.items()}
     low, high = min(numbers.values()), max(numbers.values())
@@ -161,7 +161,7 @@ def detect_scale(labels: Iterable[str]) -> tuple[str, list[str]] | None:
         order = detector(labels)
         if order is not None:
             if family == "graded":
-                family = next(f for f in (_graded(label)[0] for label in order) if f)
+                family = next(g[0] for g in map(_graded, order) if g is not None and g[0])
             return family, order
     return None
 

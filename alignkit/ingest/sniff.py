@@ -73,9 +73,8 @@ def text_sample(path: Path, container: str, size: int = SAMPLE_BYTES) -> bytes:
         with gzip.open(path, "rb") as handle:
             return handle.read(size)
     if container == "zip":
-        with zipfile.ZipFile(path) as archive:
-            with archive.open(zip_member(archive)) as handle:
-                return handle.read(size)
+        with zipfile.ZipFile(path) as archive, archive.open(zip_member(archive)) as handle:
+            return handle.read(size)
     with open(path, "rb") as handle:
         return handle.read(size)
 

@@ -20,12 +20,19 @@ from pathlib import Path
 import pandas as pd
 
 from alignkit.errors import InputFileError, MissingColumnError
-from alignkit.ingest.answers import (CHECKBOX_SEPARATOR, ITEM_ID, LIKERT_MIN_DISTINCT, SourceColumn, match_scale,
-                                     type_meta, type_questions)
+from alignkit.ingest.answers import (
+    CHECKBOX_SEPARATOR,
+    ITEM_ID,
+    LIKERT_MIN_DISTINCT,
+    SourceColumn,
+    match_scale,
+    type_meta,
+    type_questions,
+)
 from alignkit.ingest.damage import read_notes
 from alignkit.ingest.files import check_input_file, read_export, to_snake_case
-from alignkit.ingest.sniff import detect_container
 from alignkit.ingest.scales import detect_scale
+from alignkit.ingest.sniff import detect_container
 
 SURVEY_FORMATS = ("auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss")
 KINDS = ("single", "multi", "likert", "numeric", "text", "meta")
@@ -243,7 +250,7 @@ def _resolve_meta(path: Path, srcs: list[SourceColumn], headers: list[list[str]]
                 chosen[canonical] = s
                 taken.add(id(s))
     meta = [(name, chosen[name]) for name in [*META_CANONICAL, *chosen] if name in chosen]
-    meta = list(dict((name, s) for name, s in meta).items())
+    meta = list(dict(meta).items())
     known = {to_snake_case(c) for candidates in DEFAULT_META_COLUMNS.values() for c in candidates}
     known |= EXTRA_META if extras else set()
     for s in srcs:
@@ -278,10 +285,11 @@ def _name_questions(srcs: list[SourceColumn], *, numbered: bool) -> None:
 def _split_items(texts: list[str]) -> list[tuple[str, str | None]]:
     """Return (question, item) per "Question - Item" text, cut where the texts stop sharing their prefix."""
     if len(texts) > 1 and all(" - " in t for t in texts):
-        cut = os.path.commonprefix(texts).rfind(" - ")
+        cut = os.path.commonprefix(texts).rfind(" - ")  # noqa: RUF071 (texts, not paths: their common characters)
         if cut > 0:
             return [(t[:cut], t[cut + 3:].strip() or None) for t in texts]
-    return [tuple(t.split(" - ", 1)) if " - " in t else (t, None) for t in texts]
+    pairs = [t.partition(" - ") for t in texts]
+    return [(head, tail) if sep else (head, None) for head, sep, tail in pairs]
 
 
 def _assemble(path: Path, fmt: str, data: pd.DataFrame, meta: list[tuple[str, SourceColumn]], srcs: list[SourceColumn],

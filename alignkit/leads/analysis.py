@@ -17,18 +17,27 @@ import numpy as np
 import pandas as pd
 
 from alignkit.config import ProjectSettings
-from alignkit.prepare.as_of import export_date
 from alignkit.errors import InputFileError
 from alignkit.ingest.files import to_snake_case
 from alignkit.io import write_atomic_bytes
-from alignkit.plan import MIN_PER_CLASS, require
 from alignkit.leads.leakage import candidate_fields, fields_left_out, leakage_guard
+from alignkit.leads.profile import (
+    CHANNEL_FIELDS,
+    OUTCOME,
+    associations,
+    clear_drivers,
+    conversion_by_value,
+    is_numeric,
+    linked_attributes,
+    numeric_distribution,
+    rank_commonalities,
+)
 from alignkit.leads.profile import WEIGHT as LINKED_WEIGHT
-from alignkit.leads.profile import (CHANNEL_FIELDS, OUTCOME, associations, conversion_by_value, is_numeric,
-                                   clear_drivers, linked_attributes, numeric_distribution, rank_commonalities)
-from alignkit.report.labels import humanize, project_labels
+from alignkit.plan import MIN_PER_CLASS, require
+from alignkit.prepare.as_of import export_date
 from alignkit.report.findings import USEFUL_AUC, finding
 from alignkit.report.html import render_fragment
+from alignkit.report.labels import humanize, project_labels
 from alignkit.stats import effective_sample_size, proportion
 
 if TYPE_CHECKING:
@@ -167,7 +176,7 @@ def analyse(settings: ProjectSettings, inputs: LeadInputs | None = None, *, fit:
                              "profile alone with analyse(settings, fit=False).")
     if fit:
         categorical = [a for a in attributes if a not in numeric]
-        mapping = {to_snake_case(name): column for name, column in settings.crm.contacts.attributes.items()
+        mapping = {to_snake_case(name): column for name, column in settings.need_crm().contacts.attributes.items()
                    if to_snake_case(name) in attributes}
         suspects = {f: ("number" if is_numeric(leads[f]) else "category") for f in leakage["field"]
                     if f in leads and not pd.api.types.is_datetime64_any_dtype(leads[f])}
@@ -204,7 +213,7 @@ def _linked_weighting(weights: np.ndarray | None) -> pd.DataFrame | None:
         return None
     positive = weights[weights > 0]
     n_eff = effective_sample_size(positive) if len(positive) else 0.0
-    return pd.DataFrame([{"linked_leads": len(weights), "weighted_leads": int(len(positive)), "n_effective": n_eff,
+    return pd.DataFrame([{"linked_leads": len(weights), "weighted_leads": len(positive), "n_effective": n_eff,
                           "design_effect": len(positive) / n_eff if n_eff > 0 else np.nan}])
 
 
@@ -214,9 +223,10 @@ def weighting_note(result: LeadsResult) -> str | None:
     if w is None or not len(result.linked_associations):
         return None
     row = w.iloc[0]
-    return (f"only the survey answers and personas of linked leads use the survey weights of their responses: "
+    return ("only the survey answers and personas of linked leads use the survey weights of their responses: "
             f"{int(row['weighted_leads']):,} weighted linked leads count as an effective sample size of "
-            f"{row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); every other figure counts each lead once")
+            f"{row['n_effective']:,.0f} (design effect {row['design_effect']:.2f}); every other figure counts each lead "
+            "once")
 
 
 def save_result(result: LeadsResult, settings: ProjectSettings) -> Path:

@@ -14,7 +14,6 @@ import pandas as pd
 from alignkit.report.cells import is_year, number_words
 from alignkit.stats import wilson_interval
 
-
 # --- accuracy figures ------------------------------------------------------------------------------------------
 
 

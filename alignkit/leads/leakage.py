@@ -6,13 +6,12 @@ far better than any other field, named like a sales-side record, or filled far m
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from alignkit.config import ProjectSettings
 from alignkit.leads.profile import OUTCOME, binned
-from alignkit.prepare.stage_paths import stage_at_column
 from alignkit.meaning.words import named_like_descriptor, named_like_sales_field
+from alignkit.prepare.stage_paths import stage_at_column
 from alignkit.stats import discrimination_auc
 
 # Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
@@ -37,7 +36,7 @@ def candidate_fields(leads: pd.DataFrame, settings: ProjectSettings) -> list[str
         values = leads[column]
         if column in NEVER_DRIVERS or column in stage_columns or pd.api.types.is_datetime64_any_dtype(values):
             continue
-        if values.notna().sum() == 0 or values.nunique() < 2 and values.notna().all():
+        if values.notna().sum() == 0 or (values.nunique() < 2 and values.notna().all()):
             continue
         out.append(column)
     return out
@@ -145,7 +144,8 @@ def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Serie
 
 
 def fields_left_out(leads: pd.DataFrame, settings: ProjectSettings, leakage: pd.DataFrame) -> pd.DataFrame:
-    """Return every field kept out of drivers and score, with the reason (by design, by the project file, or the guard)."""
+    """Return every field kept out of drivers and score, with the reason (by design, by the project file, or the
+    guard)."""
     stage_columns = stage_date_columns(settings)
     rows = [{"field": ", ".join([*(c for c in stage_columns if c in leads), "stage", "outcome"]),
              "reason": "funnel stage and stage dates: they are the outcome's path, not a trait of the lead"},

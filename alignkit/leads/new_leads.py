@@ -5,6 +5,7 @@ each lead gets its score, band A–D and reasons, under a pseudonymous key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -39,26 +40,31 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
     score = result.score
     if score is None:
         raise InputFileError(settings.processed_dir / SCORE_FILE, "holds no fitted score.", fix="rerun notebook 04 with the score.")
-    contacts = settings.crm.contacts
+    crm = settings.need_crm()
+    contacts = crm.contacts
     attributes = {name: column for name, column in score.mapping.items() if name in score.features}
     # new leads have no outcome yet: the membership table that marks converted leads is not read for them
     spec = contacts.model_copy(update={"file": str(path), "attributes": attributes, "converted_from": None})
-    raw = read_crm_table("contacts", path, spec, crm_format=settings.crm.format)
+    raw = read_crm_table("contacts", path, spec, crm_format=crm.format)
     preset = resolve_mapping("contacts", raw.format, spec)
     for feature in score.features:
         if feature not in raw.frame:
             column = attributes.get(feature) or preset.get(feature, feature)
             available = list(read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)[1].columns)
             raise MissingColumnError(path, column, available, mapped_from=f"the lead score's attribute {feature!r}")
-    scoring_settings = settings.model_copy(update={"crm": settings.crm.model_copy(update={"contacts": spec})})
+    scoring_settings = settings.model_copy(update={"crm": crm.model_copy(update={"contacts": spec})})
     frame, _ = clean_contacts(raw, scoring_settings, log=CleaningLog())
     for column, levels in _known_levels(score).items():
         if column in frame:
-            by_fold = {clean.fold_key(level): level for level in levels}
-            folded = frame[column].astype("str").map(lambda v: by_fold.get(clean.fold_key(v), v), na_action="ignore")
-            frame[column] = folded
+            frame[column] = _as_known_levels(frame[column], levels)
     frame["lead_key"] = pseudonymise(frame["lead_id"].astype("str"), salt=settings.pseudonym_salt())
     return score_leads(score, frame)
+
+
+def _as_known_levels(values: pd.Series, levels: Iterable[str]) -> pd.Series:
+    """Return the text values with each one spelled as the training level it folds to (case, spaces), else as is."""
+    by_fold = {clean.fold_key(level): level for level in levels}
+    return values.astype("str").map(lambda v: by_fold.get(clean.fold_key(v), v), na_action="ignore")
 
 
 def write_scores(scores: pd.DataFrame, path: Path | str) -> Path:

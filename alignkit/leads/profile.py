@@ -15,8 +15,15 @@ import pandas as pd
 from alignkit.engine.backend import is_table, to_frame
 from alignkit.privacy import suppress_small_groups
 from alignkit.report.cells import is_year, number_words
-from alignkit.stats import (benjamini_hochberg, categorical_association, discrimination_auc, effective_sample_size,
-                            mann_whitney, weighted_median, wilson_interval)
+from alignkit.stats import (
+    benjamini_hochberg,
+    categorical_association,
+    discrimination_auc,
+    effective_sample_size,
+    mann_whitney,
+    weighted_median,
+    wilson_interval,
+)
 
 OUTCOME = "converted"
 CHANNEL_FIELDS = ("source", "campaign", "owner")

@@ -9,6 +9,7 @@ held by fewer than `LeadScore.min_support` training leads (too few to say anythi
 from __future__ import annotations
 
 import math
+from typing import SupportsFloat, cast
 
 import numpy as np
 import pandas as pd
@@ -64,15 +65,16 @@ def reason_text(score: LeadScore, attribute: str, value: object) -> str | None:
     if attribute in score.numeric:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
+        number = float(cast("SupportsFloat", value))   # a numeric attribute's cell: a number, None or NaN (above)
         quantiles = score.quantiles.get(attribute)
         if quantiles is None:
-            return f"{label} {_number(float(value), attribute)}"
-        at_or_below = float(np.searchsorted(quantiles, float(value), side="right")) / len(quantiles)
-        at_or_above = float(len(quantiles) - np.searchsorted(quantiles, float(value), side="left")) / len(quantiles)
+            return f"{label} {_number(number, attribute)}"
+        at_or_below = float(np.searchsorted(quantiles, number, side="right")) / len(quantiles)
+        at_or_above = float(len(quantiles) - np.searchsorted(quantiles, number, side="left")) / len(quantiles)
         # A value out in a thin tail (few training leads as extreme) says too little to be anyone's reason.
         if min(at_or_below, at_or_above) * score.rows_used.get("model_sample", 0) < score.min_support:
             return None
-        return f"{label} {_number(float(value), attribute)} ({_standing(at_or_below, at_or_above)})"
+        return f"{label} {_number(number, attribute)} ({_standing(at_or_below, at_or_above)})"
     text = str(value)
     if text == MISSING or missing_mask(pd.Series([text]), _PLACEHOLDERS).iat[0]:
         return None
@@ -111,9 +113,10 @@ def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key",
                 slot = (name, value if not (isinstance(value, float) and np.isnan(value)) else None)
                 if slot not in cache:
                     cache[slot] = reason_text(score, name, slot[1])
-                if cache[slot] is None:
+                text = cache[slot]
+                if text is None:
                     continue
-                chosen.append(cache[slot])
+                chosen.append(text)
                 if len(chosen) == reasons:
                     break
             for j in range(reasons):

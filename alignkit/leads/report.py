@@ -15,8 +15,8 @@ from alignkit.config import ProjectSettings
 from alignkit.leads.analysis import LeadsResult, headline, weighting_note
 from alignkit.leads.definition import clear_rules
 from alignkit.leads.score import MODEL_LABELS, rule_sentence
+from alignkit.report.html import ReportFigure, ReportItem, ReportTable, Section, write_report
 from alignkit.report.labels import build_with_labels
-from alignkit.report.html import ReportFigure, ReportTable, Section, write_report
 
 REPORT_SLUG = "04_converting_leads"
 PRECISE = {"p_value": "{:.2g}", "q_value": "{:.2g}", "importance": "{:.3f}", "importance_sd": "{:.3f}",
@@ -48,26 +48,26 @@ def report_sections(result: LeadsResult) -> list:
                                    "precision_rate": s.threshold["precision"], "ci_low": s.threshold["precision_ci_low"],
                                    "ci_high": s.threshold["precision_ci_high"], "recall_share": s.threshold["recall"]}])
         sections.append(Section("definition", "The ideal lead, in writing", [
-            "Rules found by a shallow decision tree on the training leads, each measured on hold-out leads it never saw: "
-            "how many leads match, how many of them convert, the lift against the average lead, and the share of all "
-            "customers they hold." + (" Rules that convert clearly above the average (their lift's 95% CI lies "
+            "Rules found by a shallow decision tree on the training leads, each measured on hold-out leads "
+            "it never saw: how many leads match, how many of them convert, the lift against the average "
+            "lead, and the share of all customers they hold." + (" Rules that convert clearly above the average (their lift's 95% CI lies "
                                        "above 1):" if len(good) else " No rule converts clearly above the average: "
                                        "no rule's lift has a 95% CI above 1, so none belongs in the MQL definition."),
             *[rule_sentence(r) for _, r in good.iterrows()],
-            "The MQL threshold is set so that marketing passes about as many leads as sales can follow up each week "
-            "(sla.sales_capacity_per_week). Precision: the share of passed leads that convert; recall: the share of "
-            "all future customers that are passed." if s.capacity_per_week else
-            "No MQL threshold: the project file sets no sales capacity. Set sla.sales_capacity_per_week (the leads "
-            "sales can follow up in a week) and the score's threshold passes about that many leads; band B then holds "
-            "the leads above it.",
-            "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the upper half "
-            "of the leads below it (nurture), D = the rest."],
+            "The MQL threshold is set so that marketing passes about as many leads as sales can follow up "
+            "each week (sla.sales_capacity_per_week). Precision: the share of passed leads that convert; "
+            "recall: the share of all future customers that are passed." if s.capacity_per_week else
+            "No MQL threshold: the project file sets no sales capacity. Set sla.sales_capacity_per_week "
+            "(the leads sales can follow up in a week) and the score's threshold passes about that many "
+            "leads; band B then holds the leads above it.",
+            "Bands: A = the best tenth of leads (call first), B = the rest above the MQL threshold, C = the "
+            "upper half of the leads below it (nurture), D = the rest."],
             [ReportTable("rules", "Rules (measured on hold-out leads)", _for_report(s.rules), count_columns=["leads"]),
              *([ReportTable("mql_threshold", "The MQL threshold at sales capacity (hold-out leads)",
                             _for_report(threshold))] if s.capacity_per_week else []),
              ReportTable("bands", "Score bands A–D (hold-out leads)", _for_report(s.band_table), count_columns=["leads"])]))
     top = result.drivers[result.drivers["group"] == "lead attribute"].head(3)["attribute"].tolist()
-    items = [ReportTable("overall", "Leads with a decided outcome, and how many converted (95% Wilson CI); open "
+    items: list[ReportItem] = [ReportTable("overall", "Leads with a decided outcome, and how many converted (95% Wilson CI); open "
                                     "leads are left out", _for_report(result.overall)),
              ReportTable("drivers", "What converting leads have in common (ranked)", _for_report(result.drivers))]
     if s is not None:
@@ -80,22 +80,25 @@ def report_sections(result: LeadsResult) -> list:
                                  f"Distribution of {attribute} among converters and the rest."))
     items.append(ReportTable("associations", "Tests and effect sizes per attribute (q = Benjamini–Hochberg)", _for_report(result.associations)))
     sections.append(Section("drivers", "What converting leads have in common", [
-        "Lead attributes are ranked by how much the score relies on them: the drop in hold-out ROC AUC when the "
-        "attribute is shuffled (permutation importance), which accounts for the other attributes — so a field that "
-        "only echoes another (pageviews echo sessions) ranks below the one that matters. Channel fields (where the "
-        "lead came from) are ranked after the attributes: they describe the channel, not the lead.",
-        "Beside the rank: Cramér's V (0 = no association, 1 = perfect; numbers in quintiles), the AUC of numbers "
-        "(chance that a converter's value is higher than a non-converter's; 0.5 = no difference), and the q-value of "
-        "the test that fits (chi-square or Fisher for categories, Mann–Whitney for numbers), corrected for testing "
-        "many attributes."], items))
+        "Lead attributes are ranked by how much the score relies on them: the drop in hold-out ROC AUC when "
+        "the attribute is shuffled (permutation importance), which accounts for the other attributes — so a "
+        "field that only echoes another (pageviews echo sessions) ranks below the one that matters. Channel "
+        "fields (where the lead came from) are ranked after the attributes: they describe the channel, not "
+        "the lead.",
+        "Beside the rank: Cramér's V (0 = no association, 1 = perfect; numbers in quintiles), the AUC of "
+        "numbers (chance that a converter's value is higher than a non-converter's; 0.5 = no difference), "
+        "and the q-value of the test that fits (chi-square or Fisher for categories, Mann–Whitney for "
+        "numbers), corrected for testing many attributes."], items))
     sections.append(Section("values", "Conversion by attribute value", [
-        f"Every attribute value with its leads, conversion rate (95% Wilson CI) and lift against the average "
-        f"({result.overall_rate:.1%}). Numbers are shown in quintiles. Groups under {result.min_group_size} leads are hidden."],
+        "Every attribute value with its leads, conversion rate (95% Wilson CI) and lift against the average "
+        f"({result.overall_rate:.1%}). Numbers are shown in quintiles. Groups under {result.min_group_size} "
+        "leads are hidden."],
         [ReportTable("conversion_by_value", "Conversion per value", _for_report(result.values), max_rows=300, count_columns=["leads"])]))
     sections.append(Section("left_out", "Fields kept out of drivers and score", [
-        "A field recorded after the outcome would look like a perfect driver and make the score useless on new leads. "
-        "The leakage guard flags a field named in the project file (leads.post_outcome_fields), a field whose date "
-        "falls after the outcome, and a field that alone separates converters almost perfectly."],
+        "A field recorded after the outcome would look like a perfect driver and make the score useless on "
+        "new leads. The leakage guard flags a field named in the project file (leads.post_outcome_fields), a "
+        "field whose date falls after the outcome, and a field that alone separates converters almost "
+        "perfectly."],
         [ReportTable("fields_left_out", "Fields kept out, with the reason", _for_report(result.left_out)),
          ReportTable("leakage_guard", "What the leakage guard found", _for_report(result.leakage))]))
     if len(result.linked_associations):
@@ -132,12 +135,14 @@ def report_sections(result: LeadsResult) -> list:
             (f"The table has {s.rows_used['leads']:,} leads; the models use a stratified sample of "
              f"{s.rows_used['training'] + s.rows_used['holdout']:,} of them. " if s.rows_used.get("leads", 0) >
              s.rows_used["training"] + s.rows_used["holdout"] else "")
-            + f"Two models were cross-validated ({s.rows_used['model_sample']:,} training leads, stratified folds): "
-            + "; ".join(MODEL_LABELS.values()) + f". The better by mean ROC AUC ({s.model_name}) was calibrated "
-            "(Platt scaling on its out-of-fold predictions) so a score of 0.2 means about 20% of such leads convert, "
-            f"then measured on {s.rows_used['holdout']:,} hold-out leads. PR AUC is compared with chance, the base rate.",
-            "Per-lead reasons (from `alignkit score`): each attribute's contribution is how far it moves the lead's "
-            "log-odds compared with a typical lead's value (median number, most frequent category)."], items))
+            + f"Two models were cross-validated ({s.rows_used['model_sample']:,} training leads, stratified "
+              "folds): "
+            + "; ".join(MODEL_LABELS.values()) + f". The better by mean ROC AUC ({s.model_name}) was calibrated (Platt scaling on its "
+                                                 "out-of-fold predictions) so a score of 0.2 means about 20% of such leads convert, then "
+                                                 f"measured on {s.rows_used['holdout']:,} hold-out leads. PR AUC is compared with chance, the "
+                                                 "base rate.",
+            "Per-lead reasons (from `alignkit score`): each attribute's contribution is how far it moves the "
+            "lead's log-odds compared with a typical lead's value (median number, most frequent category)."], items))
     return sections
 
 

@@ -1,5 +1,6 @@
 """The lead score: cross-validated models of conversion, a calibrated score, its accuracy figures, the written
-definition (rules, MQL threshold, bands); per-lead reasons are in `alignkit.leads.reasons`. Used by `alignkit.leads` and `alignkit score`.
+definition (rules, MQL threshold, bands); per-lead reasons are in `alignkit.leads.reasons`. Used by `alignkit.leads`
+and `alignkit score`.
 
 Pure on DataFrames: `fit_score(frame, numeric=…, categorical=…, outcome=…)` takes the lead table and returns a
 fitted `LeadScore` that pickles with joblib and scores new leads with `reasons.score_leads`.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -26,8 +28,16 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from alignkit.leads.definition import (MISSING, assign_band, band_cutoffs, calibration_table, find_rules, gains_table,
-                                      rule_sentence, threshold_at_capacity)
+from alignkit.leads.definition import (
+    MISSING,
+    assign_band,
+    band_cutoffs,
+    calibration_table,
+    find_rules,
+    gains_table,
+    rule_sentence,
+    threshold_at_capacity,
+)
 from alignkit.report.findings import USEFUL_AUC
 from alignkit.report.labels import humanize
 from alignkit.stats import auc_interval, wilson_interval
@@ -161,6 +171,12 @@ def summarise_cv(cv: pd.DataFrame, base_rate: float) -> pd.DataFrame:
 # --- the fitted score ------------------------------------------------------------------------------------------
 
 
+# the score's hold-out ROC AUC with and without the leakage guard's suspect fields (`_suspect_auc`), empty when none
+# was flagged; the functional form because "with" is a keyword
+SuspectAuc = TypedDict("SuspectAuc", {"fields": list[str], "in_score": bool, "with": float, "without": float},
+                       total=False)
+
+
 @dataclass(frozen=True)
 class LeadScore:
     """A fitted, calibrated lead score with everything needed to use and explain it (pickles with joblib)."""
@@ -190,7 +206,7 @@ class LeadScore:
     quantiles: dict[str, np.ndarray] = field(default_factory=dict)  # number → its training leads' 0–100% quantiles
     value_support: dict[str, dict[str, tuple[int, float]]] = field(default_factory=dict)  # category → value → (leads, rate)
     min_support: int = 1                                           # leads a value needs before it is a reason
-    suspect_auc: dict[str, object] = field(default_factory=dict)   # hold-out AUC with and without the suspect fields
+    suspect_auc: SuspectAuc = field(default_factory=lambda: SuspectAuc())   # hold-out AUC with and without the suspects
 
     def label(self, attribute: str) -> str:
         """Return the attribute's label: the project file's or the export's header, else its name in words."""
@@ -227,7 +243,7 @@ def _value_support(X: pd.DataFrame, y: np.ndarray, categorical: list[str]) -> di
 
 def _suspect_auc(model_name: str, frame: pd.DataFrame, y_all: np.ndarray, train: np.ndarray,
                  test: np.ndarray, used_auc: float, *, numeric: list[str], categorical: list[str],
-                 suspects: dict[str, str], seed: int) -> dict[str, object]:
+                 suspects: dict[str, str], seed: int) -> SuspectAuc:
     """Return the hold-out AUC of the same kind of model with and without the leakage guard's suspects."""
     in_score = [s for s in suspects if s in numeric or s in categorical]
     left_out = {s: kind for s, kind in suspects.items() if s not in in_score and s in frame}
@@ -277,7 +293,7 @@ def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str]
 
 
 def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str, key: str,
-               created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int,
+               created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int | None,
                rule_depth: int, rule_min_share: float, mapping: dict[str, str] | None, explain_rows: int,
                importance_repeats: int, labels: dict[str, str], min_support: int,
                suspects: dict[str, str]) -> LeadScore:
@@ -306,12 +322,11 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
     X_test, y_test = X_all.iloc[test_idx], y_all[test_idx]
     score = model.predict_proba(X_test)[:, 1]
     metrics = {"roc_auc": float(roc_auc_score(y_test, score)), "pr_auc": float(average_precision_score(y_test, score)),
-               "base_rate": float(y_test.mean()), "leads": int(len(y_test)), "conversions": int(y_test.sum())}
+               "base_rate": float(y_test.mean()), "leads": len(y_test), "conversions": int(y_test.sum())}
     if np.isfinite(share):
         threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
     else:
-        threshold = {key: np.nan for key in ("threshold", "share_passed", "precision", "precision_ci_low",
-                                             "precision_ci_high", "recall", "capacity_share")}
+        threshold = dict.fromkeys(("threshold", "share_passed", "precision", "precision_ci_low", "precision_ci_high", "recall", "capacity_share"), np.nan)
     cutoffs = band_cutoffs(score, threshold["threshold"], share)
     bands = assign_band(score, cutoffs)
     band_rows = []
@@ -352,8 +367,8 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         holdout=holdout, holdout_metrics=metrics, gains=gains_table(y_test, score), calibration=calibration_table(y_test, score),
         importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
         band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week or 0),
-        rows_used={"leads": int(leads_in_table), "training": int(len(train_idx)), "model_sample": int(len(sample)),
-                   "holdout": int(len(test_idx))},
+        rows_used={"leads": int(leads_in_table), "training": len(train_idx), "model_sample": len(sample),
+                   "holdout": len(test_idx)},
         labels=dict(labels), min_support=int(min_support), value_support=_value_support(X, y, categorical),
         quantiles={c: np.nanquantile(X[c].to_numpy(dtype=float), QUANTILE_LEVELS) for c in numeric
                    if X[c].notna().any()},

@@ -21,8 +21,16 @@ from alignkit.ingest.answers import classify_answers, match_scale
 from alignkit.ingest.files import parse_datetimes, parse_numbers, to_snake_case
 from alignkit.ingest.tokens import fold_token
 from alignkit.meaning.dates import date_order_evidence
-from alignkit.meaning.words import (COUNTRIES, ORGANISATION_NAME, ORGANISATION_SUFFIXES, PERSON_NAME, PLACE_NAME,
-                                    named_like_id, named_like_outcome, named_like_people)
+from alignkit.meaning.words import (
+    COUNTRIES,
+    ORGANISATION_NAME,
+    ORGANISATION_SUFFIXES,
+    PERSON_NAME,
+    PLACE_NAME,
+    named_like_id,
+    named_like_outcome,
+    named_like_people,
+)
 from alignkit.privacy import looks_like_pii_column, pii_kind
 
 ID_MIN_ROWS = 20
@@ -296,9 +304,9 @@ def is_personal_data(column: str, values: pd.Series) -> bool:
     """Return whether a column holds personal data by its values: emails, phone numbers, or people's names that
     are not organisations, places or repeated categories (`name_like_evidence`)."""
     kind = pii_kind(values)
-    if kind == "phone" and role == "id" and named_like_id(snake):
+    if kind == "phone" and column_role(values, column) == "id" and named_like_id(to_snake_case(column)):
         # SurveyMonkey's RespondentID: ten-digit numbers, unique, named like an id — an id, not phone numbers
-        return ColumnMeaning(column, "id", identifier_evidence(values, column) or "named like an id, unique per row")
+        return False
     if kind in ("email", "phone"):
         return True
     return kind == "name" and name_like_evidence(column, values)[0] == "person name"

@@ -22,7 +22,7 @@ from alignkit.privacy import pii_kind
 NAME_MATCH_MIN = 88           # rapidfuzz ratio of snake_case names that counts as the same name
 STAGE_MAX_VALUES = 30         # a stage or outcome column holds at most this many distinct values
 
-SYNONYMS: dict[str, tuple[str, ...]] = {
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {   # table -> canonical name -> column names
     "contacts": {
         "lead_id": ("id", "lead_id", "contact_id", "record_id", "prospect_id", "customer_id", "opportunity_id",
                     "deal_id", "lead_number"),

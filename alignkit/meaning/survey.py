@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from alignkit.meaning.words import COUNTRIES, named_like_descriptor
 from alignkit.ingest.files import to_snake_case
+from alignkit.meaning.words import COUNTRIES, named_like_descriptor
 
 BASIS, DESCRIPTOR = "basis", "descriptor"
 
@@ -89,7 +89,8 @@ BOILERPLATE = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\s*\((?:please )?(?:select|choose|tick|check|mark) (?:all|one|any|up to \w+)[^)]*\)",
     r"\s*(?:please )?(?:select|choose|tick|check|mark) (?:all|one|any|up to \w+) (?:that|which) appl(?:y|ies)\.?",
     r"^\s*(?:please|kindly)\s+(?:indicate|rate|state|tell us|answer|select|choose)\s+(?=whether|how|which|what|if)",
-    r"^\s*(?:to what extent|how much) do you agree (?:or disagree )?with (?:each of )?the following(?: statements?)?\s*[:?.-]*\s*",
+    r"^\s*(?:to what extent|how much) do you agree (?:or disagree )?with (?:each of )?the following(?: "
+    r"statements?)?\s*[:?.-]*\s*",
     r"\s*\(e\.g\.[^)]*\)",
 ))
 

@@ -163,7 +163,8 @@ def answers_evidence(meanings: dict[str, ColumnMeaning]) -> str:
 
 
 def looks_like_survey(columns: list[str]) -> bool:
-    """Return whether a plain table's headers read as survey questions (QUESTION_SHARE of them end in '?' or are long)."""
+    """Return whether a plain table's headers read as survey questions (QUESTION_SHARE of them end in '?' or are
+    long)."""
     questions = [c for c in columns if "?" in c or len(c) >= QUESTION_MIN_LENGTH]
     return len(columns) > 0 and len(questions) / len(columns) >= QUESTION_SHARE
 
@@ -333,17 +334,17 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
         main = max(tops, key=lambda f: (len(f.frame), f.frame.shape[1]))
         # a child's ids are the main table's (contacts), not another child's (an activity id run 1, 2, 3 …), and
         # a child of another table too (potentials of a campaign) is still one of the contacts' deals
-        parents = {f.path: (_parent(f, [main], keys) if parents[f.path] else None) for f in crm}
+        links = {f.path: (_parent_and_key(f, [main], keys) if parents[f.path] else None) for f in crm}
         out[main.path] = replace(main, kind="contacts", reason=f"the largest table ({len(main.frame):,} rows) that "
                                                                f"is not rows of another table's ids")
         for f in crm:
             if f is main:
                 continue
-            parent = parents[f.path]
-            if parent is not None and parent.path == main.path:
+            link = links[f.path]
+            if link is not None and link[0].path == main.path:
                 kind = "touches" if _activity_columns([str(c) for c in f.frame.columns]) else "deals"
                 what = "dated activities with a type" if kind == "touches" else "records"
-                key = _parent_and_key(f, [main], keys)[1]
+                key = link[1]
                 out[f.path] = replace(f, kind=kind, member_of=key,
                                       reason=f"{what}, several for one id of {main.path.name} (in {key})")
             elif (member := _membership(f, main, keys)) is not None:

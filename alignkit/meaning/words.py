@@ -30,10 +30,7 @@ PLACE_NAME = re.compile(r"(?:^|_)(?:country|countries|city|cities|state|region|p
 PERSON_NAME = re.compile(r"(?:^|_)(?:first_?name|last_?name|full_?name|given_name|surname|family_name|"
                          r"contact_name|person|name)$")
 # Company legal forms and words that end an organisation's name ("Acme Corp", "Müller GmbH", "Bluth Company").
-ORGANISATION_SUFFIXES = frozenset("""
-inc inc. incorporated ltd ltd. llc llp lp plc gmbh ag kg sa s.a. sas sarl srl spa s.p.a. bv nv oy ab as asa aps
-pty kk co co. corp corp. corporation company limited holdings industries technologies enterprises
-""".split())
+ORGANISATION_SUFFIXES = frozenset(["inc", "inc.", "incorporated", "ltd", "ltd.", "llc", "llp", "lp", "plc", "gmbh", "ag", "kg", "sa", "s.a.", "sas", "sarl", "srl", "spa", "s.p.a.", "bv", "nv", "oy", "ab", "as", "asa", "aps", "pty", "kk", "co", "co.", "corp", "corp.", "corporation", "company", "limited", "holdings", "industries", "technologies", "enterprises"])
 # Demographic and firmographic descriptors: by default they describe personas rather than form them.
 DESCRIPTOR_NAME = re.compile(r"(?:^|_)(?:gender|sex|age|age_group|age_band|birth_?year|year_birth|dob|income|"
                              r"salary|credit|education|marital|marital_status|household|kids?|kidhome|teenhome|children|"

@@ -19,25 +19,50 @@ import pandas as pd
 from alignkit import __version__
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError
-from alignkit.plan import require
 from alignkit.io import write_atomic_bytes, write_parquet
 from alignkit.personas.customers import customer_inputs, persona_population
-from alignkit.personas.map import persona_map
+from alignkit.personas.descriptors import descriptor_columns_of, descriptor_profile
 from alignkit.personas.features import flag_dropouts
-from alignkit.personas.fitting import (analysis_weights, fit_personas, fit_rows, min_answered, screened_features,
-                                       segmented_rows, separation)
+from alignkit.personas.fitting import (
+    analysis_weights,
+    fit_personas,
+    fit_rows,
+    min_answered,
+    screened_features,
+    segmented_rows,
+    separation,
+)
+from alignkit.personas.map import persona_map
 from alignkit.personas.model import PersonaModel
 from alignkit.personas.names import auto_names, named_answers
-from alignkit.personas.descriptors import descriptor_columns_of, descriptor_profile
-from alignkit.personas.profiles import (conversion_differs, crm_outcomes, no_crm_outcomes, persona_sizes, persona_traits, top_traits,
-                                       survey_outcomes, typical_answers)
+from alignkit.personas.profiles import (
+    conversion_differs,
+    crm_outcomes,
+    no_crm_outcomes,
+    persona_sizes,
+    persona_traits,
+    survey_outcomes,
+    top_traits,
+    typical_answers,
+)
+from alignkit.plan import require
 from alignkit.report.cells import format_p
 from alignkit.report.findings import finding
 from alignkit.report.html import render_fragment
 from alignkit.stats import effective_sample_size
 
-__all__ = ["PersonaModel", "PersonaResult", "analyse", "load_result", "headline", "weighting_note", "save_result",
-           "fit_personas", "load_inputs", "analysis_weights"]
+__all__ = [
+    "PersonaModel",
+    "PersonaResult",
+    "analyse",
+    "analysis_weights",
+    "fit_personas",
+    "headline",
+    "load_inputs",
+    "load_result",
+    "save_result",
+    "weighting_note",
+]
 
 PERSONAS_FILE = "personas.parquet"
 MODEL_FILE = "persona_model.joblib"
@@ -122,7 +147,7 @@ def weighting_summary(responses: pd.DataFrame, weights: pd.Series | None, model:
     w = weights.to_numpy(dtype=float)
     positive = w[w > 0]
     n_eff = effective_sample_size(positive) if len(positive) else 0.0
-    return pd.DataFrame([{"responses": len(w), "weighted_responses": int(len(positive)), "n_effective": n_eff,
+    return pd.DataFrame([{"responses": len(w), "weighted_responses": len(positive), "n_effective": n_eff,
                           "design_effect": len(positive) / n_eff if n_eff > 0 else np.nan,
                           "fitted_with_weights": bool(getattr(model, "sample_weighted_", False))}])
 
@@ -215,7 +240,8 @@ def describe(model: PersonaModel, responses: pd.DataFrame, codebook: pd.DataFram
 
 def analyse(settings: ProjectSettings, *, responses: pd.DataFrame | None = None, codebook: pd.DataFrame | None = None,
             leads: pd.DataFrame | None = None) -> PersonaResult:
-    """Return notebook 03's whole analysis: choose k, fit, profile, map (inputs read from data/processed unless given)."""
+    """Return notebook 03's whole analysis: choose k, fit, profile, map (inputs read from data/processed unless
+    given)."""
     if responses is None or codebook is None or (leads is None and settings.crm is not None):
         loaded = load_inputs(settings)
         responses = loaded[0] if responses is None else responses
@@ -283,8 +309,8 @@ def headline(result: PersonaResult) -> list[str]:
         lines.append(f"{result.not_segmented:,} of {total:,} {result.population} ({result.not_segmented / total:.0%}) "
                      "answered too few of the questions that form the personas (a screener may have sent them past "
                      "them): they are in no persona, and no persona is named or described from answers they never gave.")
-    if result.weighted:
-        lines.append(weighting_note(result) + ".")
+    if (note := weighting_note(result)) is not None:
+        lines.append(note + ".")
     if len(shown):
         big = shown.iloc[0]
         whom = f"of {result.population}, weighted" if result.weighted else f"of {result.population}"
@@ -295,7 +321,8 @@ def headline(result: PersonaResult) -> list[str]:
         best, worst = crm.loc[crm["conversion_rate"].idxmax()], crm.loc[crm["conversion_rate"].idxmin()]
         line = (f"Among respondents linked to the CRM, “{best['persona']}” convert most often "
                 f"({best['conversion_rate']:.0%}, CI {best['ci_low']:.0%}–{best['ci_high']:.0%}) and "
-                f"“{worst['persona']}” least ({worst['conversion_rate']:.0%}, CI {worst['ci_low']:.0%}–{worst['ci_high']:.0%})")
+                f"“{worst['persona']}” least ({worst['conversion_rate']:.0%}, CI "
+                f"{worst['ci_low']:.0%}–{worst['ci_high']:.0%})")
         p_value = conversion_differs(result.crm)
         lines.append(finding(line + f"; the personas' rates differ (chi-square p {_p_words(p_value)}).", PERSONA_STEP)
                      if p_value < 0.05 else line + ": the personas' rates do not differ significantly, so no "
@@ -332,7 +359,7 @@ def structure_sentence(result: PersonaResult) -> str:
 
 def weighting_note(result: PersonaResult) -> str | None:
     """Return the sentence saying how the persona figures are weighted (for the report header), or None."""
-    if not result.weighted:
+    if result.weighting is None:   # unweighted (result.weighted)
         return None
     row = result.weighting.iloc[0]
     fitted = ("the persona model was fitted with them (sample weights)" if row["fitted_with_weights"]

@@ -90,4 +90,4 @@ def persona_population(settings: ProjectSettings) -> str:
     return "customers" if settings.persona_source == "crm" else "respondents"
 
 
-__all__ = ["customer_inputs", "persona_population", "OUTCOME_COLUMN"]
+__all__ = ["OUTCOME_COLUMN", "customer_inputs", "persona_population"]

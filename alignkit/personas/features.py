@@ -81,9 +81,10 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
     among the fitted responses, distinct answers, `use` ('feature', 'not asked', 'profile' or 'left out') and the
     reason in words. Descriptors (`descriptors`: column -> evidence, from
     ``alignkit.meaning.survey``: gender, age, income, region, company size …) describe the personas ('descriptor') and
-    do not form them unless no other answer is left. Outcomes (declared in personas.outcomes or named like response / accepted / converted /
-    churn) are profiled per persona; ids, constants and near-unique answers are left out; a question answered by
-    fewer than `min_answer_rate` is left out, or enters with a "not asked" level when `skipped` is 'not_asked'."""
+    do not form them unless no other answer is left. Outcomes (declared in personas.outcomes or named like
+    response / accepted / converted / churn) are profiled per persona; ids, constants and near-unique answers are
+    left out; a question answered by fewer than `min_answer_rate` is left out, or enters with a "not asked" level
+    when `skipped` is 'not_asked'."""
     part = responses if fit is None else responses.loc[fit]
     descriptors = dict(descriptors or {})
     rows = []

@@ -5,7 +5,7 @@ and how distinct they turn out (``separation``). ``alignkit.personas.analysis`` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -112,6 +112,16 @@ def analysis_weights(responses: pd.DataFrame) -> pd.Series | None:
     return responses[WEIGHT_COLUMN].astype("Float64").fillna(0.0).astype("float64")
 
 
+class _ModelArgs(TypedDict):
+    """The arguments every persona model (and the LCA's k scoring) is built with."""
+
+    features: list[str]
+    blocks: dict[str, str]
+    random_state: int
+    not_asked: list[str] | None
+    unordered: list[str] | None
+
+
 MISSING_FOR_LCA = 0.05      # a share of blank answers (among those fitted) above which auto picks latent classes
 def choose_algorithm(responses: pd.DataFrame, features: pd.DataFrame, used: pd.Series,
                      persona_settings: PersonaSettings, *, not_asked: Sequence[str] = ()) -> tuple[str, str]:
@@ -139,9 +149,9 @@ def smallest_share(settings_min_share: float, n_fitted: int, min_group_size: int
 
 
 def fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_settings: PersonaSettings, *,
-                 seed: int, weights: pd.Series | None | str = "auto", min_answered: float = 0.5,
+                 seed: int, weights: pd.Series | str | None = "auto", min_answered: float = 0.5,
                  min_group_size: int = 1, threads: int | None = 1
-                 ) -> tuple[PersonaModel | "LatentClassModel", pd.DataFrame, str]:
+                 ) -> tuple[PersonaModel | LatentClassModel, pd.DataFrame, str]:
     """Return the fitted persona model, the table behind the choice of k (the one row of a fixed k) and the rule used.
 
     `threads` caps the OpenMP/BLAS threads of the fits (None = all cores). One is the default: k-means' OpenMP
@@ -166,7 +176,7 @@ def _fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_setti
     if isinstance(weights, str):
         weights = analysis_weights(responses)
     features, screen, used = screened_features(responses, codebook, persona_settings, min_answered=min_answered)
-    not_asked = [c for c in screen.loc[screen["use"] == "not asked", "column"]]
+    not_asked = list(screen.loc[screen["use"] == "not asked", "column"])
     algorithm, algorithm_rule = choose_algorithm(responses, features, used, persona_settings, not_asked=not_asked)
     X = responses.loc[used]
     floor = smallest_share(persona_settings.min_share, len(X), min_group_size)
@@ -177,8 +187,8 @@ def _fit_personas(responses: pd.DataFrame, codebook: pd.DataFrame, persona_setti
                            "fitted unweighted; their sizes and profiles are weighted.")
         w = None
     weighted_note = " Fitted with the survey weights (sample weights)." if w is not None else ""
-    common = dict(features=list(features["column"]), blocks=dict(zip(features["column"], features["block"])),
-                  random_state=seed, not_asked=not_asked or None, unordered=band_columns(features) or None)
+    common = _ModelArgs(features=list(features["column"]), blocks=dict(zip(features["column"], features["block"])),
+                        random_state=seed, not_asked=not_asked or None, unordered=band_columns(features) or None)
     low, high = persona_settings.k_range if persona_settings.k == "auto" else (int(persona_settings.k),) * 2
     candidates = range(low, min(high, max(len(X) - 1, low)) + 1)
     if algorithm == "lca":

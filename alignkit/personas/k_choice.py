@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import (adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score,
-                             silhouette_score)
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.metrics.cluster import contingency_matrix
 
 from alignkit.personas.model import PersonaModel

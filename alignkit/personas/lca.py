@@ -18,7 +18,6 @@ same weighted answer space, so the persona map, profiles and reports take either
 from __future__ import annotations
 
 import os
-
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -31,6 +30,7 @@ from threadpoolctl import threadpool_limits
 from alignkit.personas.k_choice import LCA_STABLE
 from alignkit.personas.lca_emission import EM_TOLERANCE, STEPMIX_TAKES_WEIGHTS, StepMixLCA
 from alignkit.personas.model import PersonaModel, RobustNumeric, answer_kind, answers_frame
+
 
 def relative_entropy(proba: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """Return the relative entropy (entropy R², Ramaswamy et al. 1993) of class posteriors, in [0, 1]:
@@ -136,7 +136,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.unused_features_ = unused
         # choice columns grouped by their number of levels, one StepMix block per group: StepMix pads every
         # column of a block to the block's widest, so one block would make a 150-country question widen all
-        self._choice_groups = {}
+        self._choice_groups: dict[int, list[str]] = {}
         for c in categorical:
             self._choice_groups.setdefault(len(self.levels_[c]), []).append(c)
         self._choice_groups = dict(sorted(self._choice_groups.items()))
@@ -178,7 +178,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         for c in self._binary:
             values = _floats(frame[c])
             parts.append(np.where(np.isin(values, (0.0, 1.0)), values, np.nan)[:, None])
-        if self._numeric:
+        if self.scaler_ is not None:   # fitted when there are numeric columns
             parts.append(self.scaler_.transform(np.column_stack([_floats(frame[c]) for c in self._numeric])))
         return np.hstack(parts)
 
@@ -335,8 +335,9 @@ def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[
     `stability` (median adjusted Rand index between the full fit's labels and the labels each of `n_bootstrap`
     refits on a bootstrap resample predicts for every row) and `stability_lowest` (the lowest). The full fit has
     `n_init` EM starts and so does each refit unless `refit_n_init` says fewer (with one start, refits stuck in poor
-    optima understated stability on a real 1,600-response survey: 0.30 instead of 0.56 at k = 3). Candidates k at or above the number of rows are skipped. The k are scored side by side
-    on `n_jobs` processes (default: the machine's cores). Seeded: same inputs, same table, whatever `n_jobs`."""
+    optima understated stability on a real 1,600-response survey: 0.30 instead of 0.56 at k = 3). Candidates k at
+    or above the number of rows are skipped. The k are scored side by side on `n_jobs` processes (default: the
+    machine's cores). Seeded: same inputs, same table, whatever `n_jobs`."""
     from joblib import Parallel, delayed
 
     base = LatentClassModel(features=features, blocks=blocks, n_init=n_init, random_state=random_state,

@@ -24,9 +24,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from alignkit.plan import PERSONA_ANSWER_KINDS
 from alignkit.errors import ConfigError, close_matches
 from alignkit.personas.features import with_not_asked
+from alignkit.plan import PERSONA_ANSWER_KINDS
 
 ANSWER_KINDS = PERSONA_ANSWER_KINDS
 ALGORITHMS = ("kmeans", "gmm", "agglomerative")

@@ -14,13 +14,10 @@ import pandas as pd
 from alignkit.meaning.survey import NON_ANSWERS, question_label
 from alignkit.personas.profiles import short_question
 
-_STOP = frozenset("""a an the of to in on at for from with by and or is are was were be do does did you your yours
-we our us i my me it its this that these those which what who whom whose when where how why would could should will
-can may might much many often likely each following please select all apply best describes overall about any there
-they their them have has had most one""".split())
+_STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "with", "by", "and", "or", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "yours", "we", "our", "us", "i", "my", "me", "it", "its", "this", "that", "these", "those", "which", "what", "who", "whom", "whose", "when", "where", "how", "why", "would", "could", "should", "will", "can", "may", "might", "much", "many", "often", "likely", "each", "following", "please", "select", "all", "apply", "best", "describes", "overall", "about", "any", "there", "they", "their", "them", "have", "has", "had", "most", "one"])
 
 
-_CUT = frozenset("for at in to from with about through before than after during into over per".split())
+_CUT = frozenset(["for", "at", "in", "to", "from", "with", "about", "through", "before", "than", "after", "during", "into", "over", "per"])
 ITEM_MAX_CHARS = 40
 
 
@@ -59,8 +56,8 @@ def _level(codebook: pd.DataFrame | None, column: str, score: float) -> str:
     label = str(options[int(np.clip(round(score), 1, len(options))) - 1])
     if not re.fullmatch(r"\d+", label):
         return label
-    ends = [re.match(r"\d+", str(o)) for o in (options[0], options[-1])]
-    return f"{label} on {ends[0].group()}–{ends[1].group()}" if all(ends) else label
+    low, high = (re.match(r"\d+", str(o)) for o in (options[0], options[-1]))
+    return f"{label} on {low.group()}–{high.group()}" if low and high else label
 
 
 def _scale_side(options: Sequence[str], higher: bool) -> tuple[list[int], str]:
@@ -106,7 +103,8 @@ def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None, *, labe
             list(codebook.set_index("column").at[column, "options"]) if codebook is not None
             and column in set(codebook["column"]) else [])
         side = _scale_side(options, higher)[1] if options else ""
-        return f"{label}: {side or _level(codebook, column, trait['value_in']) or ('above' if higher else 'below') + ' the average'}"
+        level = side or _level(codebook, column, trait["value_in"])
+        return f"{label}: {level or ('above' if higher else 'below') + ' the average'}"
     median = trait.get("overall_median")
     if median is not None and np.isfinite(median):
         return f"{label}: {'more' if higher else 'less'} than {median:,.3g}"
@@ -154,7 +152,7 @@ def distinct_labels(codebook: pd.DataFrame, columns: Sequence[str]) -> dict[str,
         if len(members) < 2:
             continue
         words = {g: _content_words(texts[c]) for g, c in members.items()}
-        prefix = len(os.path.commonprefix(list(words.values())))
+        prefix = len(os.path.commonprefix(list(words.values())))  # noqa: RUF071 (lists of words: their common first words)
         taken = set(label.split())
         for group, column in members.items():
             # the word where they part, with the one before it unless the label has it ('Star Wars', 'Star Trek')

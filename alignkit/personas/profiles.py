@@ -14,8 +14,14 @@ from scipy.stats import chi2_contingency
 from alignkit.meaning.survey import question_label
 from alignkit.personas.model import ANSWER_KINDS
 from alignkit.privacy import suppress_small_groups
-from alignkit.stats import (benjamini_hochberg, compare_mean, compare_share, effective_sample_size, proportion,
-                            weighted_median)
+from alignkit.stats import (
+    benjamini_hochberg,
+    compare_mean,
+    compare_share,
+    effective_sample_size,
+    proportion,
+    weighted_median,
+)
 
 SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
 MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
@@ -87,8 +93,8 @@ def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str,
     column, kind = row["column"], row["kind"]
     values = responses[column]
     if kind == "single":
-        options = [o for o in (values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype)
-                               else values.dropna().unique())]
+        options = list(values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype)
+                       else values.dropna().unique())
         return [(str(o), "share", (values == o).where(values.notna()), True) for o in options]
     if kind == "multi":
         return [(option_label(row), "share", values.astype("boolean"), True)]
@@ -221,7 +227,7 @@ def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd
     for pid in keep:
         mine = responses[persona_id == pid]
         column_values = []
-        for label, kind, columns in rows:
+        for _label, kind, columns in rows:
             values = mine[columns[0]]
             if w_all is not None:
                 column_values.append(_typical_weighted(mine, columns, kind, w_all[persona_id == pid], codebook))

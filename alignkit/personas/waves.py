@@ -16,19 +16,19 @@ from pathlib import Path
 import pandas as pd
 
 from alignkit import plots
-from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
 from alignkit.errors import InputFileError, close_matches
 from alignkit.ingest.files import content_hash
 from alignkit.ingest.survey import read_survey
 from alignkit.io import write_csv
-from alignkit.personas.drift import question_drift, share_drift
-from alignkit.personas.profiles import short_question
 from alignkit.personas.analysis import PERSONAS_FILE, load_bundle
-from alignkit.personas.fitting import min_answered, segmented_rows
 from alignkit.personas.customers import customer_inputs
-from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.personas.drift import question_drift, share_drift
+from alignkit.personas.fitting import min_answered, segmented_rows
+from alignkit.personas.profiles import short_question
+from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.tables import clean_survey
+from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
 
 DRIFT_SLUG_PREFIX = "03_persona_drift_"
 
@@ -158,7 +158,7 @@ def new_customers(path: Path, settings: ProjectSettings) -> tuple[pd.DataFrame, 
     project's contacts table (same columns, lookups and salt), without its outcome, which new customers lack."""
     from alignkit.prepare.tables import prepare
 
-    crm = settings.crm
+    crm = settings.need_crm()
     columns = {k: v for k, v in crm.contacts.columns.items() if k != "converted"}
     contacts = crm.contacts.model_copy(update={"file": str(path.resolve()), "columns": columns, "converted_from": None})
     copy = settings.model_copy(update={"survey": None, "funnel": None, "crm": crm.model_copy(
@@ -217,15 +217,15 @@ def write_wave_outputs(result: WaveResult, settings: ProjectSettings) -> dict[st
     csv = write_csv(result.assignments, settings.processed_dir / f"personas_{slug.removeprefix(DRIFT_SLUG_PREFIX)}.csv")
     sections = [
         Section("shares", "How persona shares moved", [
-            "Each persona's share among responses without a quality flag, in the wave the personas were fitted on and "
-            "in the new wave; the change comes with a 95% Newcombe interval. An interval that excludes zero is a move "
-            "beyond sampling noise."],
+            "Each persona's share among responses without a quality flag, in the wave the personas were fitted "
+            "on and in the new wave; the change comes with a 95% Newcombe interval. An interval that excludes "
+            "zero is a move beyond sampling noise."],
             [ReportFigure.from_axes(plots.plot_share_drift(result.shares[~result.shares["suppressed"]]),
                                     alt="Dot chart of the change in each persona's share with confidence intervals."),
              ReportTable("share_drift", "Persona shares, fitted wave vs new wave", result.shares)]),
         Section("questions", "Questions whose answers moved most", [
-            "Total-variation distance: the share of answers that would have to change to turn one wave's distribution "
-            "into the other's (0 = identical). Cramér's V: the association between wave and answer."],
+            "Total-variation distance: the share of answers that would have to change to turn one wave's "
+            "distribution into the other's (0 = identical). Cramér's V: the association between wave and answer."],
             [ReportTable("question_drift", "Answer distributions, fitted wave vs new wave", result.questions)])]
     report = write_report(slug, title=f"Persona drift: {result.source.name}",
                           subtitle="A new survey wave assigned to the saved personas, and what moved.",
@@ -240,8 +240,8 @@ def summary_lines(result: WaveResult) -> list[str]:
         if row["suppressed"]:
             lines.append(f"  {row['persona']}: too few respondents to show")
             continue
-        lines.append(f"  {row['persona']}: {row['share_before']:.1%} → {row['share_after']:.1%} "
-                     f"({row['change'] * 100:+.1f} pts, 95% CI {row['change_ci_low'] * 100:+.1f} to {row['change_ci_high'] * 100:+.1f})")
+        lines.append(f"  {row['persona']}: {row['share_before']:.1%} → {row['share_after']:.1%} ({row['change'] * 100:+.1f} "
+                     f"pts, 95% CI {row['change_ci_low'] * 100:+.1f} to {row['change_ci_high'] * 100:+.1f})")
     return lines
 
 

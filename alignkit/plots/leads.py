@@ -33,7 +33,7 @@ def plot_numeric_by_outcome(distribution: pd.DataFrame, attribute: str, *, ax: p
     columns attribute, bin_low, bin_high, share_converted, share_rest): a summary, never one mark per lead."""
     part = distribution[distribution["attribute"] == attribute]
     ax = _axes(ax)
-    edges = list(part["bin_low"]) + [part["bin_high"].iat[-1]] if len(part) else [0, 1]
+    edges = [*part["bin_low"], part["bin_high"].iat[-1]] if len(part) else [0, 1]
     for column, label, colour in (("share_converted", "converted", PALETTE[0]), ("share_rest", "did not convert", PALETTE[1])):
         shares = list(part[column].astype(float) * 100)
         ax.stairs(shares, edges, color=colour, linewidth=2, label=label)

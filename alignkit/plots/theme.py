@@ -7,18 +7,20 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from typing import Any
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.rcsetup import cycler  # matplotlib.cycler: the same function, under the name its stubs know
+from matplotlib.typing import RcKeyType
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-THEME = {
+THEME: dict[RcKeyType, Any] = {
     "figure.figsize": (7.5, 4.0), "figure.dpi": 100, "savefig.dpi": 110, "font.size": 10,
     "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.labelsize": 10,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE), "svg.hashsalt": "alignkit",
+    "axes.prop_cycle": cycler(color=PALETTE), "svg.hashsalt": "alignkit",
 }
 
 
@@ -28,7 +30,7 @@ def category_colours(categories: Sequence[object]) -> dict[object, str]:
     return {category: PALETTE[i % len(PALETTE)] for i, category in enumerate(categories)}
 
 
-def persona_colours(names: Sequence[object] | dict[object, object]) -> dict[object, str]:
+def persona_colours(names: Sequence[object] | dict[int, object]) -> dict[object, str]:
     """Return the colour of each persona, by position: persona 1 always gets PALETTE[0], persona 2 PALETTE[1] …
     (names in persona order, or a {persona number: name} mapping), so a persona has one colour in every report."""
     ordered = [names[k] for k in sorted(names)] if isinstance(names, dict) else list(names)

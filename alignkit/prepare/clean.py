@@ -16,8 +16,15 @@ import pyarrow.compute as pc
 from alignkit.errors import InputFileError
 from alignkit.ingest.files import decimal_comma, from_decimal_comma
 from alignkit.ingest.tokens import missing_mask
-from alignkit.prepare.dates import (UNPARSEABLE_DATE_LIMIT, DayFirst, ambiguous_dates, decide_dayfirst,  # noqa: F401
-                                    file_date_order, read_dates, read_dates_counted)
+from alignkit.prepare.dates import (  # noqa: F401
+    UNPARSEABLE_DATE_LIMIT,
+    DayFirst,
+    ambiguous_dates,
+    decide_dayfirst,
+    file_date_order,
+    read_dates,
+    read_dates_counted,
+)
 from alignkit.privacy import normalise_email
 from alignkit.text import fold_key, null_where, search_distinct, strings_from_codes
 

@@ -29,8 +29,9 @@ JOKE_WORDS = frozenset({"test", "testing", "lol", "lmao", "haha", "hahaha", "xxx
 
 def left_out_columns(frame: pd.DataFrame, columns: Iterable[str], *, log: CleaningLog, table: str
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the frame without its constant and id-like `columns` (alignkit.meaning.columns.column_role: by values and name), and a table of them:
-    table, column, role, reason. Logs each column left out (step "left_out_columns"); the input is not mutated."""
+    """Return the frame without its constant and id-like `columns` (alignkit.meaning.columns.column_role: by values
+    and name), and a table of them: table, column, role, reason. Logs each column left out (step
+    "left_out_columns"); the input is not mutated."""
     rows = []
     for column in dict.fromkeys(columns):
         if column not in frame:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alignkit.errors import DateOrderError, InputFileError
-from alignkit.meaning.dates import PREFIX_CHARS, date_fields, date_prefixes, ambiguous_dates, decide_dayfirst  # noqa: F401
+from alignkit.meaning.dates import PREFIX_CHARS, ambiguous_dates, date_fields, date_prefixes, decide_dayfirst
 
 UNPARSEABLE_DATE_LIMIT = 0.2
 DayFirst = bool | str | Mapping[str, bool]

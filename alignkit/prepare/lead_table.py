@@ -50,8 +50,8 @@ def deal_summary(raw: RawTable, id_map: dict[str, str], known: pd.Index, setting
                               dayfirst=settings.clean.dayfirst)
     deals = clean.parse_numbers(deals, [], log=log, table="deals", required=["amount"] if "amount" in deals else [])
     deals = clean.normalise_categories(deals, ["lost_reason"], log=log, table="deals", aliases=settings.clean.category_aliases)
-    fold = {s.casefold() for s in settings.crm.won_deal_stages}
-    lost_fold = {s.casefold() for s in settings.crm.lost_deal_stages}
+    fold = {s.casefold() for s in settings.need_crm().won_deal_stages}
+    lost_fold = {s.casefold() for s in settings.need_crm().lost_deal_stages}
     stage = deals["stage"].astype("str").str.casefold()
     deals["outcome"] = np.where(stage.isin(fold), "won", np.where(stage.isin(lost_fold), "lost", "open"))
     for column in ("created_at", "closed_at"):
@@ -212,7 +212,7 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
                   else pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]"))
         mql = pd.DataFrame({"lead_id": leads["lead_id"].astype("str"), "mql_at": mql_at.astype("datetime64[ns]")})
         first = first_sales_touch(touches if is_table(touches) else touches[["lead_id", "at", "kind"]], mql,
-                                  sales_kinds=settings.crm.sales_touch_kinds, key="lead_id")
+                                  sales_kinds=settings.need_crm().sales_touch_kinds, key="lead_id")
         if len(first):   # mapping onto an empty Series makes pandas cast it to float: nothing to map
             leads["first_touch_at"] = leads["lead_id"].astype("str").map(
                 first.set_index("lead_id")["first_touch_at"]).astype("datetime64[ns]")

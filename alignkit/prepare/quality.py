@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignkit.engine.backend import row_count
-
 from alignkit import plots
 from alignkit.config import ProjectSettings
-from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
-from alignkit.stats import proportion
+from alignkit.engine.backend import row_count
 from alignkit.prepare import columns
 from alignkit.prepare.tables import PreparedData
+from alignkit.report.html import ReportFigure, ReportTable, Section, render_fragment, write_report
+from alignkit.stats import proportion
 
 REPORT_SLUG = "01_clean_survey_and_crm"
 FLAG_LABELS = {"is_speeder": "Speeders (answered far faster than the median)",
@@ -188,7 +187,8 @@ def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
                      "link to a CRM lead by email, so their answers can be set beside what they did.")
     if len(summary.flags):
         ok = summary.flags[summary.flags["flag"].str.startswith("No flag")].iloc[0]
-        lines.append(f"{ok['share']:.1%} of responses raise no quality flag; flagged ones are kept but left out of persona fitting.")
+        lines.append(f"{ok['share']:.1%} of responses raise no quality flag; flagged ones are kept but left out of persona "
+                     "fitting.")
     if data.weighting is not None:
         w = data.weighting
         lines.append(f"Survey responses are weighted ({w.method}), so survey figures describe the population rather than "
@@ -209,16 +209,17 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
             "are kept, and personal data is replaced by keyed hashes before anything is written."],
             [ReportTable("rows_by_table", "Rows in each input and rows kept", summary.rows)]),
         Section("cleaning", "What cleaning changed", [
-            "Every row removed and every value changed is counted here with its reason. Steps that found nothing are "
-            "listed too, so you can see that they ran."],
+            "Every row removed and every value changed is counted here with its reason. Steps that found nothing "
+            "are listed too, so you can see that they ran."],
             [ReportFigure.from_axes(plots.plot_rows_by_step(log), alt="Bar chart of rows affected by each cleaning step."),
              ReportTable("cleaning_log", "The cleaning log, one row per change", log, max_rows=80)]),
     ]
     sections.append(values_section(data, settings))
     if data.responses is not None:
         sections.append(Section("quality", "Survey response quality", [
-            "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to every statement "
-            "in a grid. Both are kept in the data with a flag and left out where they would distort results."],
+            "Speeders answered in a fraction of the usual time; straight-liners gave the same answer to "
+            "every statement in a grid. Both are kept in the data with a flag and left out where they would "
+            "distort results."],
             [ReportTable("quality_flags", "Quality flags (share of responses, 95% Wilson CI)", summary.flags,
                          count_columns=("responses", "of")),
              *([ReportTable("linking", "Responses linked to a CRM lead by normalised email", summary.linking,
@@ -226,7 +227,8 @@ def write_cleaning_report(data: PreparedData, settings: ProjectSettings) -> Path
     if data.weighting is not None:
         sections.append(weights_section(data, min_group_size=settings.privacy.min_group_size))
     sections.append(Section("missingness", "Missing values", [
-        "How complete each column is after cleaning. Stage dates are empty for stages a lead has not reached, which is expected."],
+        "How complete each column is after cleaning. Stage dates are empty for stages a lead has not "
+        "reached, which is expected."],
         [ReportFigure.from_axes(plots.plot_missingness(missing), alt="Bar chart of the share of missing values in the most incomplete columns."),
          ReportTable("missingness", "Missing values by column", missing, max_rows=40)]))
     if data.codebook is not None:
@@ -263,6 +265,8 @@ def weights_section(data: PreparedData, *, min_group_size: int = 1) -> Section:
     """Return the report section on survey weights: how they were made, their distribution, the margins they meet
     (margin categories with fewer than `min_group_size` respondents suppressed in the table and the figure)."""
     w = data.weighting
+    if w is None:
+        raise ValueError("these prepared data hold no survey weights: set survey.weighting in the project file")
     items: list = [ReportTable("weights", "Weight distribution", w.summary(),
                                note="n_effective is Kish's effective sample size (Σw)²/Σw²; design_effect = responses / n_effective.")]
     margins = weight_margins(data)
@@ -272,7 +276,8 @@ def weights_section(data: PreparedData, *, min_group_size: int = 1) -> Section:
         few = margins["respondents"] < min_group_size
         drawable = margins.assign(**{c: margins[c].astype(float).mask(few) for c in ("sample_share", "weighted_share")})
         items += [ReportFigure.from_axes(plots.plot_weight_margins(drawable),
-                                         alt="Bars of each margin category's share among respondents, in the population, and among weighted respondents."),
+                                         alt="Bars of each margin category's share among respondents, in the population, and among weighted "
+                                             "respondents."),
                   ReportTable("weight_margins", "Margins: respondents, population target and weighted shares", margins,
                               count_columns=("respondents",))]
     paragraphs = [
@@ -280,7 +285,8 @@ def weights_section(data: PreparedData, *, min_group_size: int = 1) -> Section:
         "response without a quality flag carries a weight so that weighted figures describe the population. Weights "
         "average 1; a response with weight 2 stands for two typical respondents.",
         "Unequal weights cost precision: the effective sample size says how many equally weighted responses would "
-        "give the same precision, and every weighted share and mean in later reports uses it for its confidence interval."]
+        "give the same precision, and every weighted share and mean in later reports uses it for its confidence "
+        "interval."]
     if w.trim_ratio:
         paragraphs.append(f"Weights above {w.trim_ratio:g} × the mean are cut to that cap and the rest re-raked, so no "
                           "single response dominates a figure.")

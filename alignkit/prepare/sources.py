@@ -19,8 +19,17 @@ import pandas as pd
 from alignkit.config import ProjectSettings, TableInput
 from alignkit.engine.backend import as_table, backend_of, to_frame
 from alignkit.engine.sources import lake_pattern, open_source
-from alignkit.ingest.crm import (CrmExports, RawTable, check_columns, contacts_required, detect_crm_format, read_crm_table,
-                                 read_lookup, resolve_mapping, stage_columns)
+from alignkit.ingest.crm import (
+    CrmExports,
+    RawTable,
+    check_columns,
+    contacts_required,
+    detect_crm_format,
+    read_crm_table,
+    read_lookup,
+    resolve_mapping,
+    stage_columns,
+)
 from alignkit.ingest.files import to_snake_case
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
@@ -64,7 +73,7 @@ def read_source_table(table: str, spec: TableInput, settings: ProjectSettings, *
     """Return a contacts or deals table from its lake or database as an export would give it: canonical names,
     values as text (cleaned by notebook 01 like any export's)."""
     source = open_source(spec, _raw(settings))
-    fmt, wanted = _mapping(table, spec, list(source.columns), crm_format=crm_format, extra=extra, required=required)
+    _, wanted = _mapping(table, spec, list(source.columns), crm_format=crm_format, extra=extra, required=required)
     frame = to_frame(source.select(**{canonical: source[column].cast("string") for canonical, column in wanted.items()}))
     rows, digest = fingerprint(spec, source, settings)
     return RawTable(name=table, path=Path(spec.name), frame=frame, source_columns=wanted, rows_in_file=rows,
@@ -75,12 +84,12 @@ def read_crm_inputs(settings: ProjectSettings) -> tuple[CrmExports, RawTable | N
     """Return the CRM tables named by the project file — exports read by alignkit.ingest, lake and database tables
     by their engine — and, when the touches live in an engine, their manifest entry and their mapped table
     (canonical names lead_id, at, kind, content; not yet cleaned)."""
-    crm = settings.crm
+    crm = settings.need_crm()
 
     def read(table: str, spec: TableInput, fmt: str, **kwargs) -> RawTable:
         if spec.in_engine:
             return read_source_table(table, spec, settings, crm_format=fmt, **kwargs)
-        return read_crm_table(table, settings.raw_path(spec.file), spec, crm_format=fmt,
+        return read_crm_table(table, settings.raw_path(spec.export_file), spec, crm_format=fmt,
                               **({"extra_columns": kwargs["extra"], "required": kwargs["required"]} if kwargs else {}))
 
     contacts = read("contacts", crm.contacts, crm.format, extra=stage_columns(settings),

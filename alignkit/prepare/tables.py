@@ -15,8 +15,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from alignkit.prepare import clean
-from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings
 from alignkit.engine.backend import is_table
 from alignkit.ingest.crm import CrmExports, RawLookup, RawTable
@@ -26,13 +24,14 @@ from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
 from alignkit.io import write_parquet
 from alignkit.meaning.columns import is_personal_data
 from alignkit.plan import FACTS_FILE, PERSONA_ANSWER_KINDS
-from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
-from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
+from alignkit.prepare import clean
+from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.columns import LEFT_OUT_COLUMNS, left_out_columns
+from alignkit.prepare.lead_table import build_leads, deal_summary, touch_table
 from alignkit.prepare.lookups import join_lookups
-from alignkit.prepare.sources import (clean_touch_source, pseudonymised_touches, read_crm_inputs,
-                                     write_touch_table)
+from alignkit.prepare.sources import clean_touch_source, pseudonymised_touches, read_crm_inputs, write_touch_table
 from alignkit.prepare.weights import RakingResult, margins_manifest_row, weight_responses
+from alignkit.privacy import detect_pii_columns, normalise_email, pii_suggestions, pseudonymise, scrub_text
 
 PII_CANONICAL = ("email", "first_name", "last_name", "phone", "ip_address", "location_latitude",
                  "location_longitude", "recipient_email", "recipient_first_name", "recipient_last_name")
@@ -123,7 +122,7 @@ def _without_tokens(raw: RawTable, settings: ProjectSettings, log: CleaningLog, 
 
 
 def _attribute_columns(contacts: RawTable, settings: ProjectSettings) -> list[str]:
-    return [to_snake_case(name) for name in settings.crm.contacts.attributes if to_snake_case(name) in contacts.frame]
+    return [to_snake_case(name) for name in settings.need_crm().contacts.attributes if to_snake_case(name) in contacts.frame]
 
 
 def _few_levels(values: pd.Series) -> bool:
@@ -142,7 +141,7 @@ def clean_contacts(raw: RawTable, settings: ProjectSettings, *, log: CleaningLog
                                          keep=["lead_id"])
     frame.attrs["source_columns"] = raw.source_columns
     date_columns = ["created_at", "updated_at", *[c for c in frame.columns if c.endswith("_at")],
-                    *[to_snake_case(c) for c in settings.crm.contacts.date_columns]]
+                    *[to_snake_case(c) for c in settings.need_crm().contacts.date_columns]]
     date_order = clean.file_date_order(frame, date_columns, path=raw.path, dayfirst=settings.clean.dayfirst)
     attributes = _attribute_columns(raw, settings)
     frame = clean.drop_blank_rows(frame, log=log, table="leads")
@@ -233,7 +232,7 @@ def clean_survey(export: SurveyExport, settings: ProjectSettings, *, log: Cleani
                 mapping = dict(zip(values.cat.categories, scrubbed_labels))
                 scrubbed = values.astype("str").map(mapping).astype("str")
                 changed = int((scrubbed != values.astype("str")).fillna(False).sum())
-                kept = [c for c in dict.fromkeys(scrubbed_labels)]
+                kept = list(dict.fromkeys(scrubbed_labels))
                 responses[column] = pd.Categorical(scrubbed, categories=kept, ordered=values.cat.ordered)
             else:
                 changed = 0
@@ -324,7 +323,7 @@ def prepare(settings: ProjectSettings) -> PreparedData:
     if touches is not None and not is_table(touches):
         touches = touches.assign(lead_key=pseudonymise(touches["lead_id"], salt=settings.pseudonym_salt()))
         touches = touches[["lead_key", "at", "kind", "content"]]
-    specs = {} if settings.crm is None else {"contacts": settings.crm.contacts, "deals": settings.crm.deals,
+    specs = {} if settings.crm is None else {"contacts": settings.need_crm().contacts, "deals": settings.crm.deals,
                                              "touches": settings.crm.touches}
     inputs = input_manifest(crm, survey, extra=[touch_entry] if touch_entry is not None else [],
                             sources={t: spec.name for t, spec in specs.items() if spec is not None and spec.in_engine})

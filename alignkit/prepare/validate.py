@@ -10,15 +10,21 @@ import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from alignkit.config import ProjectSettings, TableInput
+from alignkit.engine.sources import open_source
 from alignkit.errors import AlignkitError, InputFileError
+from alignkit.ingest.crm import (
+    RawTable,
+    check_columns,
+    contacts_required,
+    detect_crm_format,
+    read_lookup,
+    stage_columns,
+)
 from alignkit.ingest.damage import read_notes
-from alignkit.ingest.crm import (RawTable, check_columns, contacts_required, detect_crm_format, read_lookup,
-                                 stage_columns)
 from alignkit.ingest.files import read_export
 from alignkit.ingest.spend import read_spend
 from alignkit.ingest.survey import read_survey
 from alignkit.ingest.tokens import missing_mask
-from alignkit.engine.sources import open_source
 from alignkit.prepare.clean import _fold
 from alignkit.prepare.sources import read_crm_inputs
 from alignkit.text import map_distinct
@@ -52,7 +58,7 @@ def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_fo
         except AlignkitError as error:
             return [_problem(error, path)], crm_format
     else:
-        path = settings.raw_path(spec.file)
+        path = settings.raw_path(spec.export_file)
         try:
             _, frame = read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
         except AlignkitError as error:
@@ -82,7 +88,7 @@ def _listed(counts: pd.Series, known: Sequence[str]) -> str:
 
 
 def _present(raw: RawTable, column: str, settings: ProjectSettings) -> pd.Series:
-    from alignkit.prepare.tables import crm_tokens   # the same placeholders the cleaning reads as missing
+    from alignkit.prepare.tables import crm_tokens  # the same placeholders the cleaning reads as missing
 
     values = raw.frame[column].astype("str").str.strip()
     values = values.where(values.ne("") & ~missing_mask(values, crm_tokens(settings)))
@@ -108,8 +114,8 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
             problems.append(Problem(str(contacts.path), source.get("stage", "stage"), str(InputFileError(
                 contacts.path, f"{len(counts)} stage value(s) match none of the funnel's stage or lost values: "
                 f"{_listed(counts, known)}.", column=source.get("stage", "stage"),
-                fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in alignkit.yml, "
-                    "so that these leads are not left at an unknown stage."))))
+                fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in "
+                    "alignkit.yml, so that these leads are not left at an unknown stage."))))
     if settings.has_outcome_column and "converted" in contacts.frame:
         spec = settings.outcome
         known = [*spec.converted_values, *spec.not_converted_values, *spec.open_values]
@@ -120,8 +126,8 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
             problems.append(Problem(str(contacts.path), source.get("converted"), str(InputFileError(
                 contacts.path, f"{len(counts)} outcome value(s) mean neither converted nor not converted: "
                 f"{_listed(counts, known)}.", column=source.get("converted"),
-                fix="list each under outcome.converted_values, outcome.not_converted_values or outcome.open_values "
-                    "in alignkit.yml."))))
+                fix="list each under outcome.converted_values, outcome.not_converted_values or "
+                    "outcome.open_values in alignkit.yml."))))
     if crm.deals is not None and "stage" in crm.deals.frame:
         values = _present(crm.deals, "stage", settings)
         counts = values.value_counts()
@@ -131,8 +137,8 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
             if len(values) and not folded.isin({v.casefold() for v in listed}).any():
                 column = crm.deals.source_columns.get("stage", "stage")
                 problems.append(Problem(str(crm.deals.path), column, str(InputFileError(
-                    crm.deals.path, f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so "
-                    f"every such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
+                    crm.deals.path, f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so every "
+                                    f"such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
                     column=column, fix=f"list the export's own value(s) under crm.{key} in alignkit.yml."))))
     return problems
 
@@ -178,20 +184,20 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True, notes: lis
             except AlignkitError as error:
                 problems.append(_problem(error, settings.raw_path(lookup.file)))
     if settings.survey is not None:
-        spec = settings.survey
-        path = settings.raw_path(spec.file)
+        survey = settings.survey
+        path = settings.raw_path(survey.file)
         try:
-            export = read_survey(path, format=spec.format, encoding=spec.encoding, delimiter=spec.delimiter,
-                                 sheet=spec.sheet, meta_columns=spec.columns or None, scales=spec.scales or None,
-                                 answer_aliases=spec.answer_aliases or None)
+            export = read_survey(path, format=survey.format, encoding=survey.encoding, delimiter=survey.delimiter,
+                                 sheet=survey.sheet, meta_columns=survey.columns or None, scales=survey.scales or None,
+                                 answer_aliases=survey.answer_aliases or None)
             if notes is not None:
                 notes += [note for _, note in export.notes]
         except AlignkitError as error:
             problems.append(_problem(error, path))
-        if spec.weighting is not None and spec.weighting.margins_file:
+        if survey.weighting is not None and survey.weighting.margins_file:
             from alignkit.prepare.weights import read_margins_file
 
-            margins_path = settings.raw_path(spec.weighting.margins_file)
+            margins_path = settings.raw_path(survey.weighting.margins_file)
             try:
                 read_margins_file(margins_path)
             except AlignkitError as error:

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from alignkit.prepare.clean import CleaningLog
 from alignkit.config import ProjectSettings, WeightingSettings
 from alignkit.errors import ConfigError, InputFileError, MissingColumnError, close_matches
 from alignkit.ingest.files import content_hash, to_snake_case
+from alignkit.prepare.clean import CleaningLog
 from alignkit.report import render_fragment
 
 WEIGHT_COLUMN = "weight"
@@ -104,8 +104,8 @@ def _category_codes(values: pd.Series, margin: str, categories: list[str], *, wh
                               + " Fix: spell the category as it appears in the data.")
     extra = sorted(present - set(categories))
     if extra:
-        counts = ", ".join(f"{c!r} ({int(observed[c])} responses)" for c in extra)
-        raise ConfigError(f"{where}: column {margin!r} has categories the margin lacks: {counts}. Fix: add their "
+        listed = ", ".join(f"{c!r} ({int(observed[c])} responses)" for c in extra)
+        raise ConfigError(f"{where}: column {margin!r} has categories the margin lacks: {listed}. Fix: add their "
                           f"population share under {margin!r}, or merge them into listed categories before raking.")
     index = {c: i for i, c in enumerate(categories)}
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -191,7 +191,7 @@ def rake(frame: pd.DataFrame, margins: Margins, *, base_weights: pd.Series | np.
         w = w / w.mean()
     clipped = np.zeros(n, dtype=bool)
     iterations, error = 0, np.inf
-    for iterations in range(1, max_iterations + 1):
+    for iterations in range(1, max_iterations + 1):  # noqa: B007 (read after the loop: the iterations it took)
         for code, share in zip(codes, shares):
             sums = np.bincount(code, weights=w, minlength=len(share))
             factor = np.divide(share * w.sum(), sums, out=np.zeros_like(sums), where=sums > 0)
@@ -229,7 +229,8 @@ def _margin_table(frame: pd.DataFrame, targets: dict, codes: list[np.ndarray], w
 
 
 def read_margins_file(path: Path | str) -> dict[str, dict[str, float]]:
-    """Return the margins in a YAML/JSON file ({column: {category: share}}) or a CSV (columns margin, category, target)."""
+    """Return the margins in a YAML/JSON file ({column: {category: share}}) or a CSV (columns margin, category,
+    target)."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "margins file not found.", fix="put it in the raw data folder, or correct "
@@ -286,20 +287,21 @@ def response_weights(responses: pd.DataFrame) -> pd.Series | None:
     return weights.astype("float64")
 
 
-def _base_weights(responses: pd.DataFrame, spec: WeightingSettings, settings: ProjectSettings,
+def _base_weights(responses: pd.DataFrame, named: str, settings: ProjectSettings,
                   rows: pd.Series) -> tuple[str, np.ndarray]:
-    """Return the column holding the export's weights and its values on `rows`; raise if missing or not positive."""
+    """Return the column holding the export's weights (`named` by survey.weighting.column) and its values on `rows`;
+    raise if missing or not positive."""
     survey_file = settings.raw_path(settings.survey.file) if settings.survey else Path("survey")
-    column = spec.column if spec.column in responses else to_snake_case(spec.column)
-    if column not in responses and spec.column in (settings.survey.columns if settings.survey else {}).values():
+    column = named if named in responses else to_snake_case(named)
+    if column not in responses and named in (settings.survey.columns if settings.survey else {}).values():
         column = WEIGHT_COLUMN
     if column not in responses:
-        raise MissingColumnError(survey_file, spec.column, responses.columns, mapped_from="survey.weighting.column")
+        raise MissingColumnError(survey_file, named, responses.columns, mapped_from="survey.weighting.column")
     values = pd.to_numeric(responses.loc[rows, column], errors="coerce").astype("Float64")
     bad = values.isna() | (values <= 0)
     if bad.any():
         raise InputFileError(survey_file, f"{int(bad.sum())} response(s) have a missing, zero or negative weight "
-                             f"(named by survey.weighting.column).", column=spec.column,
+                             f"(named by survey.weighting.column).", column=named,
                              fix="give every response a positive weight, or set survey.weighting.respondents: quality_ok "
                              "if only flagged responses lack one.")
     return column, values.to_numpy(dtype=float)
@@ -329,7 +331,7 @@ def weight_responses(responses: pd.DataFrame, codebook: pd.DataFrame, settings: 
     rows = responses["quality_ok"].astype(bool) if spec.respondents == "quality_ok" else pd.Series(True, index=responses.index)
     base = None
     if spec.column:
-        column, base = _base_weights(responses, spec, settings, rows)
+        _, base = _base_weights(responses, spec.column, settings, rows)
     if spec.rakes:
         margins, where = margins_from_settings(spec, settings)
         resolved = {(m if m in responses else to_snake_case(m)): t for m, t in margins.items()}
@@ -349,6 +351,7 @@ def weight_responses(responses: pd.DataFrame, codebook: pd.DataFrame, settings: 
                f"raked to the population margins of {', '.join(resolved)} ({result.iterations} iterations, largest "
                f"share gap {result.max_margin_error:.1e}; no trimming)")
     else:
+        assert base is not None   # WeightingSettings: without margins, a weight column is named
         w = base / base.mean()
         result = RakingResult(weights=pd.Series(w, index=responses.index[rows.to_numpy()], name=WEIGHT_COLUMN),
                               margins=pd.DataFrame(columns=["margin", "category", "respondents", "sample_share",
@@ -371,7 +374,7 @@ def weight_responses(responses: pd.DataFrame, codebook: pd.DataFrame, settings: 
     if WEIGHT_COLUMN in set(codebook["column"]):
         codebook = codebook.assign(question=codebook["question"].where(codebook["column"] != WEIGHT_COLUMN, question))
     else:
-        entry = pd.DataFrame([{c: None for c in codebook.columns}])
+        entry = pd.DataFrame([dict.fromkeys(codebook.columns)])
         entry = entry.assign(column=WEIGHT_COLUMN, question=question, kind="meta", options=[[]])
         if "n_invalid" in codebook:
             entry["n_invalid"] = 0

@@ -7,7 +7,7 @@ fits the text column. Only the HTML is shaped: the CSV twin keeps every column, 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,12 +114,12 @@ def table_rows(frame: pd.DataFrame, max_rows: int) -> list[list[str]]:
     return [[format_cell(str(c), v) for c, v in zip(head.columns, row)] for row in head.itertuples(index=False)]
 
 
-def interval_columns(columns: Sequence[str], numeric: Sequence[str] | None = None) -> dict[str, tuple[str, str]]:
+def interval_columns(columns: Sequence[str], numeric: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
     """Return figure column -> (its CI low, its CI high) for every interval the table holds beside its figure:
     `x` (or `x_rate`, `x_share`) with `x_ci_low`/`x_ci_high`, or a bare `ci_low`/`ci_high` with the figure just
     before them; the figure must be a number on the same scale as its interval."""
     columns = [str(c) for c in columns]
-    numeric = set(columns if numeric is None else (str(c) for c in numeric))
+    numbers = set(columns if numeric is None else (str(c) for c in numeric))
     pairs: dict[str, tuple[str, str]] = {}
     for index, column in enumerate(columns):
         if not column.endswith("ci_low"):
@@ -136,7 +136,7 @@ def interval_columns(columns: Sequence[str], numeric: Sequence[str] | None = Non
             candidates = before[-1:]
         # the figure and its interval are on one scale (a count is never shown with a rate's interval)
         base = next((c for c in candidates if c in columns and c not in pairs and is_percent(c) == is_percent(column)
-                     and c in numeric), None)
+                     and c in numbers), None)
         if base is not None:
             pairs[base] = (column, high)
     return pairs
@@ -170,7 +170,7 @@ def html_columns(frame: pd.DataFrame, shown: Sequence[str], limit: int = MAX_HTM
         if column in keep and keep.index(column) > 0:
             keep.remove(column)
     if "suppressed" in keep[limit:]:  # the blanks of a suppressed row always keep their reason
-        keep = [c for c in keep if c != "suppressed"][: limit - 1] + ["suppressed"]
+        keep = [*[c for c in keep if c != "suppressed"][: limit - 1], "suppressed"]
     return keep[:limit]
 
 

@@ -118,7 +118,8 @@ class ReportFigure:
 
         from alignkit.plots.theme import figure_to_data_uri
 
-        figure = ax.figure
+        figure = ax.get_figure(root=True)   # the Figure itself, not a SubFigure: only a Figure is saved
+        assert figure is not None           # an Axes is always made on a figure
         try:
             relabel_axes(ax, active_labels())
             if check:
@@ -271,8 +272,8 @@ def build_time(built_at: _dt.datetime | None = None) -> _dt.datetime:
         return built_at
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
 
 
 def _table_helpers(labels: Labels) -> dict[str, object]:

@@ -10,8 +10,8 @@ column; the words for the report's own column names (COLUMN_LABELS); else the na
 from __future__ import annotations
 
 import contextlib
-import functools
 import contextvars
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -100,7 +100,7 @@ class Labels:
         snake, named, compared = self._patterns
         if snake is not None and "_" in sentence:
             sentence = snake.sub(lambda m: self.fields[m.group(0)], sentence)
-        if named is not None:
+        if named is not None and compared is not None:   # both compiled, or neither
             sentence = named.sub(lambda m: f"{m.group(1)} {self.fields[m.group(2)]}", sentence)
             sentence = compared.sub(lambda m: self.fields[m.group(1)], sentence)
         return sentence

@@ -125,7 +125,7 @@ def _weighted_auc(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     """Return the weighted probability that a positive's value exceeds a negative's (ties count half)."""
     order = np.argsort(x, kind="stable")
     x, y, w = x[order], y[order], w[order]
-    unique, start = np.unique(x, return_index=True)
+    _, start = np.unique(x, return_index=True)
     pos = np.add.reduceat(w * y, start)
     neg = np.add.reduceat(w * ~y, start)
     below = np.concatenate([[0.0], np.cumsum(neg)[:-1]])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+
 from alignkit.lazy import scipy_stats as _scipy_stats
 from alignkit.stats.distributions import normal_quantile, normal_two_sided_p, t_two_sided_p
 
@@ -85,9 +87,10 @@ def segment_vs_rest(flags: pd.Series, segments: pd.Series, *, weights: pd.Series
                                                                  "difference_ci_high", "cohens_h", "p_value", "test")}})
 
 
-def ratio_of_proportions(count_a: np.ndarray, n_a: np.ndarray, count_b: np.ndarray, n_b: np.ndarray, *,
+def ratio_of_proportions(count_a: ArrayLike, n_a: ArrayLike, count_b: ArrayLike, n_b: ArrayLike, *,
                          level: float = 0.95) -> pd.DataFrame:
-    """Return the ratio (lift) of proportion a to proportion b with a Katz log CI (0.5 added to zero cells)."""
+    """Return the ratio (lift) of proportion a to proportion b with a Katz log CI (0.5 added to zero cells); a count
+    or an n may be one number for every pair."""
     xa, na = np.asarray(count_a, dtype=float), np.asarray(n_a, dtype=float)
     xb, nb = np.asarray(count_b, dtype=float), np.asarray(n_b, dtype=float)
     zero = (xa == 0) | (xb == 0)

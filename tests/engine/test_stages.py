@@ -16,7 +16,7 @@ def _columns(names):
     return [(name, stage_at_column(name)) for name in names]
 
 
-def test_hand_made_leads_through_duckdb(hand_made):
+def test_hand_made_leads_through_duckdb(hand_made):  # noqa: F811 (pytest passes the fixture imported above)
     paths = stage_paths(hand_made, STAGES)
     pd.testing.assert_frame_equal(stage_counts(hand_made, _columns(STAGES)), conversion.stage_table(paths),
                                   check_exact=True)

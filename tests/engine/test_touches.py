@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from alignkit.engine.backend import as_table, local_backend
-from alignkit.engine.touches import (collateral_usage, content_before_close, first_sales_touch,
-                                     touches_per_lead_kind)
+from alignkit.engine.touches import collateral_usage, content_before_close, first_sales_touch, touches_per_lead_kind
 from alignkit.funnel.analysis import FunnelInputs, analyse
 
 from .conftest import assert_same_results

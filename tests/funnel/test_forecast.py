@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from alignkit.funnel.backtest import backtest, stage_win_rates

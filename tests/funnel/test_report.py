@@ -75,7 +75,7 @@ def test_mask_small_counts_keeps_zeros():
 
 def test_missing_processed_tables_say_to_run_notebook_01(tmp_path, demo_project):
     project = make_project(tmp_path / "empty", raw_from=demo_project.parent / "data" / "raw")
-    with pytest.raises(InputFileError, match="leads.parquet.*run notebook 01"):
+    with pytest.raises(InputFileError, match=r"leads\.parquet.*run notebook 01"):
         load_inputs(load_settings(project))
 
 
@@ -93,10 +93,10 @@ def test_kpis_from_small_groups_are_blank():
 def test_figures_draw_no_group_below_the_minimum_size(report, monkeypatch):
     """The tables blank counts of 1 to min_group_size − 1; the figures beside them must not draw those groups
     either (a last month holding a handful of MQLs, SQLs and customers)."""
+    from dataclasses import replace
+
     from alignkit import plots
     from alignkit.funnel import report as funnel_report
-
-    from dataclasses import replace
 
     _, settings, _ = report
     k = settings.privacy.min_group_size
@@ -172,7 +172,8 @@ def test_figures_name_the_stages_as_the_project_file_does(report, monkeypatch):
 
 
 def test_the_notebook_draws_the_report_figures(report):
-    """Notebook 02 shows each figure through funnel.plot (the report's own): the same privacy-safe data as the report."""
+    """Notebook 02 shows each figure through funnel.plot (the report's own): the same privacy-safe data as the
+    report."""
     import json
     from pathlib import Path
 
@@ -181,7 +182,7 @@ def test_the_notebook_draws_the_report_figures(report):
     from alignkit.funnel import report as funnel_report
     from alignkit.report.html import check_figure
 
-    _, settings, result = report
+    _, _, result = report
     for name in funnel_report.FIGURES:
         ax = funnel_report.plot(result, name)
         check_figure(ax.figure)

@@ -41,7 +41,7 @@ def test_aliases_merge_spellings_before_typing():
                                                                                    "instore": "In store"})
     assert merged.tolist() == ["in store", "In store", "Online", "In store"]
     data = pd.DataFrame({"c": _str(["Shop", "shop ", "Web", "Web", "Phone"])})
-    [(_, kind, typed, options, _, _)] = type_questions(data, [SourceColumn("c", "c", "Channel", name="c", group="c")],
+    [(_, kind, _, options, _, _)] = type_questions(data, [SourceColumn("c", "c", "Channel", name="c", group="c")],
                                                        aliases={"c": {"shop": "In store"}})
     assert kind == "single" and set(options) == {"In store", "Web", "Phone"}
 

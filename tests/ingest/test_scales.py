@@ -40,6 +40,8 @@ def test_unordered_choices_and_plain_numbers_are_not_scales():
     assert detect_scale(["IT", "Sales", "Finance"]) is None
     assert detect_scale(["1", "2", "3", "4"]) is None           # plain numbers stay numbers
     assert detect_scale(["Agree", "Satisfied", "Very likely"]) is None   # words of different scales
+    # "not very" before the negative pole has no place on the scale: no order (it raised TypeError)
+    assert detect_scale(["Very likely", "Likely", "Not very unlikely", "Unlikely"]) is None
 
 
 def test_numbered_scale_with_word_ends_keeps_unobserved_points():

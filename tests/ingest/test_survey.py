@@ -376,10 +376,10 @@ def test_spss_round_trip(tmp_path):
 # --- detection and bad input ----------------------------------------------------------------------------------
 
 def test_bad_inputs_name_the_file_and_fix(tmp_path):
-    with pytest.raises(InputFileError, match="no_such_survey.csv.*does not exist"):
+    with pytest.raises(InputFileError, match=r"no_such_survey\.csv.*does not exist"):
         read_survey(tmp_path / "no_such_survey.csv")
     (tmp_path / "empty.csv").write_bytes(b"")
-    with pytest.raises(InputFileError, match="empty.csv.*is empty"):
+    with pytest.raises(InputFileError, match=r"empty\.csv.*is empty"):
         read_survey(tmp_path / "empty.csv")
     (tmp_path / "latin.csv").write_bytes("Name,Comment\nJosé,Très bien\n".encode("cp1252"))
     assert values(read_survey(tmp_path / "latin.csv"), "name") == ["José"]           # the encoding is sniffed
@@ -387,14 +387,14 @@ def test_bad_inputs_name_the_file_and_fix(tmp_path):
         read_survey(tmp_path / "latin.csv", encoding="utf-8")
     assert "latin.csv" in str(info.value) and "`encoding: cp1252`" in str(info.value)
     write_rows(tmp_path / "headers_only.csv", [["a", "b"]])
-    with pytest.raises(InputFileError, match="headers_only.csv.*no responses"):
+    with pytest.raises(InputFileError, match=r"headers_only\.csv.*no responses"):
         read_survey(tmp_path / "headers_only.csv")
     with pytest.raises(InputFileError, match="format 'excel'"):
         read_survey(tmp_path / "headers_only.csv", format="excel")
     plain = write_rows(tmp_path / "plain.csv", PLAIN_ROWS)
-    with pytest.raises(InputFileError, match="plain.csv.*not look like a Qualtrics export"):
+    with pytest.raises(InputFileError, match=r"plain\.csv.*not look like a Qualtrics export"):
         read_survey(plain, format="qualtrics")
-    with pytest.raises(InputFileError, match="plain.csv.*SPSS"):
+    with pytest.raises(InputFileError, match=r"plain\.csv.*SPSS"):
         read_survey(plain, format="spss")
 
 
@@ -448,7 +448,7 @@ def test_scales_and_answer_aliases_from_the_project_file(tmp_path):
     assert list(tier["options"]) == ["Bronze", "Silver", "Gold"] and tier["n_invalid"] == 1
     assert values(export, "tier") == ["Gold", "Bronze", "Silver", None]
     assert values(export, "channel") == ["In store", "In store", "Web", "In store"]
-    with pytest.raises(MissingColumnError, match="survey.scales.tierz"):
+    with pytest.raises(MissingColumnError, match=r"survey\.scales\.tierz"):
         read_survey(path, format="plain", scales={"tierz": ["Bronze", "Silver"]})
 
 

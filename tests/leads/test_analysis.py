@@ -59,7 +59,7 @@ def test_one_outcome_only_stops_with_what_to_check():
     leads = pd.DataFrame({"lead_key": [f"k{i}" for i in range(200)], "converted": False,
                           "outcome": pd.Categorical(["lost"] * 200, categories=["converted", "lost", "open"]),
                           "lead_origin": ["API", "Form"] * 100})
-    with pytest.raises(InputFileError, match="outcome.converted_values"):
+    with pytest.raises(InputFileError, match=r"outcome\.converted_values"):
         analyse(settings, LeadInputs(leads=leads))
 
 

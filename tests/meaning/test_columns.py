@@ -204,7 +204,10 @@ def test_surveymonkey_respondent_ids_are_ids_not_phones():
 
     ids = pd.Series([str(3292879998 - 7 * i) for i in range(400)])
     assert decide_column("RespondentID", ids).role == "id"
-    assert decide_column("Phone", pd.Series([f"+44 20 7946 {i:04d}" for i in range(60)])).role == "phone"
+    phones = pd.Series([f"+44 20 7946 {i:04d}" for i in range(60)])
+    assert decide_column("Phone", phones).role == "phone"
+    # is_personal_data (prepare's PII scan of unmapped columns) reads the ids the same way: not personal data
+    assert not is_personal_data("RespondentID", ids) and is_personal_data("Phone", phones)
 
 
 def test_a_question_mentioning_a_person_is_not_a_column_of_people():

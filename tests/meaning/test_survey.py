@@ -25,7 +25,8 @@ def test_descriptors_by_their_words(question, topic):
 
 
 @pytest.mark.parametrize("question", [
-    "Please state whether you view the following characters favorably, unfavorably, or are unfamiliar with him/her.",
+    "Please state whether you view the following characters favorably, unfavorably, or are unfamiliar with "
+    "him/her.",
     "In general, is it rude to knowingly bring unruly children on a plane?",
     "About how many people in your team would use a tool like ours?",
     "How much do you agree with each statement?", "What is your main goal for the next 12 months?",

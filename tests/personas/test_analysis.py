@@ -108,7 +108,7 @@ def test_weighted_persona_shares_move_toward_the_population(weighted_project, tr
 
 
 def test_weighted_result_says_so_and_shows_effective_sample_sizes(weighted_project):
-    settings, result, report = weighted_project
+    _, result, report = weighted_project
     sizes = result.sizes
     assert {"n_effective", "design_effect"} <= set(sizes.columns)
     shown = sizes[~sizes["suppressed"]]

@@ -10,8 +10,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from alignkit.config import PersonaSettings
-from alignkit.personas.fitting import fit_personas, screened_features
 from alignkit.personas.features import NOT_ASKED, answer_outliers, dropout_summary, flag_dropouts, screen_features
+from alignkit.personas.fitting import fit_personas, screened_features
 from alignkit.personas.model import persona_features
 
 AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
@@ -47,7 +47,7 @@ def planted_survey(n: int = 900, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFr
 
 def test_a_fifteen_percent_grid_does_not_split_the_respondents():
     responses, codebook, group, asked = planted_survey()
-    features, screen, _ = screened_features(responses, codebook, PersonaSettings(k=3))
+    _, screen, _ = screened_features(responses, codebook, PersonaSettings(k=3))
     grid = screen[screen["column"].str.startswith("grid")]
     assert (grid["use"] == "left out").all() and grid["answer_rate"].between(0.1, 0.2).all()
     assert grid["reason"].str.contains("skip logic").all()
@@ -59,7 +59,7 @@ def test_a_fifteen_percent_grid_does_not_split_the_respondents():
 
 
 def test_not_asked_enters_as_a_level_when_the_project_file_says_so():
-    responses, codebook, _, asked = planted_survey()
+    responses, codebook, _, _ = planted_survey()
     settings = PersonaSettings(k=3, skipped_questions="not_asked")
     _, screen, _ = screened_features(responses, codebook, settings)
     assert (screen.loc[screen["column"].str.startswith("grid"), "use"] == "not asked").all()

@@ -209,8 +209,9 @@ def test_scikit_learn_estimator_checks_pass():
     from sklearn.utils.estimator_checks import check_estimator
 
     expected = {"check_sample_weight_equivalence_on_dense_data":
-                "EM starts from random posteriors drawn per row, so a repeated row starts differently from a "
-                "weighted one; the robust scaling of numbers uses unweighted medians"}
+                "EM starts from random posteriors drawn per row, so a "
+                "repeated row starts differently from a weighted one; the "
+                "robust scaling of numbers uses unweighted medians"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = check_estimator(LatentClassModel(3, n_init=1, max_iter=50, random_state=0),

@@ -11,7 +11,6 @@ from alignkit.personas.map import _fuzzy_graph, persona_map
 
 def test_fuzzy_graph_matches_umap_and_map_is_reproducible():
     import umap.umap_ as umap_
-
     from sklearn.neighbors import NearestNeighbors
 
     rng = np.random.default_rng(1)

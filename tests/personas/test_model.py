@@ -83,7 +83,8 @@ def test_scikit_learn_estimator_checks_pass():
     from sklearn.utils.estimator_checks import check_estimator
 
     expected = {"check_sample_weight_equivalence_on_dense_data":
-                "imputation and robust scaling use unweighted medians; weights act on question weights and k-means"}
+                "imputation and robust scaling use unweighted medians; "
+                "weights act on question weights and k-means"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = check_estimator(PersonaModel(3, n_init=2, random_state=0), expected_failed_checks=expected, on_fail=None)
@@ -99,6 +100,6 @@ def test_features_come_from_the_codebook(prepared):
     assert set(all_answers.loc[all_answers["kind"] == "multi", "block"]) == {"q6"}
     narrowed = persona_features(codebook, features=["q4", "q6"], profile_only=["q4_8"])
     assert set(narrowed["column"]) == {f"q4_{i}" for i in range(1, 8)} | {f"q6_{i}" for i in range(1, 7)}
-    with pytest.raises(ConfigError, match="personas.features.*q44"):
+    with pytest.raises(ConfigError, match=r"personas\.features.*q44"):
         persona_features(codebook, features=["q44"])
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from alignkit.config import load_settings
-import numpy as np
-
 from alignkit.personas.names import auto_names, item_label, named_answers, short_label, trait_phrase
 from alignkit.personas.profiles import persona_traits
 from tests.fixtures import shapes

@@ -1,4 +1,5 @@
-"""Cleaning steps on small hand-made frames: each returns a new frame, leaves its input alone, and logs what it changed."""
+"""Cleaning steps on small hand-made frames: each returns a new frame, leaves its input alone, and logs what it
+changed."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from alignkit.errors import InputFileError
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
-from alignkit.errors import InputFileError
 
 
 def frame(**columns) -> pd.DataFrame:

@@ -53,9 +53,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, activities: pd.DataFrame
     contacts = pd.read_csv(demo_project.parent / "data" / "raw" / "hubspot_contacts.csv", dtype="str")
     with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
         as_text = activities.assign(**{"Activity Date": activities["Activity Date"].dt.strftime("%Y-%m-%d %H:%M")})
+        con.register("as_text", as_text)
+        con.register("contacts_frame", contacts)
         con.execute("CREATE SCHEMA sales")
         con.execute("CREATE TABLE sales.activities AS SELECT * FROM as_text")
-        con.execute("CREATE TABLE contacts AS SELECT * FROM contacts")
+        con.execute("CREATE TABLE contacts AS SELECT * FROM contacts_frame")
     return folder
 
 
@@ -111,7 +113,7 @@ def _contacts_spec(demo_project: Path) -> dict:
     ({"connection": "postgres://analyst:s3cret@db.internal/crm", "table": "touches"}, "never write credentials"),
 ])
 def test_bad_source_settings_fail_at_load_naming_the_key(spec, words, tmp_path, demo_project):
-    with pytest.raises(ConfigError, match="crm.touches") as error:
+    with pytest.raises(ConfigError, match=r"crm\.touches") as error:
         load_settings(_project(tmp_path, demo_project, {"touches": spec}))
     assert words in str(error.value) and "s3cret" not in str(error.value)
 

@@ -10,8 +10,8 @@ import pytest
 
 from alignkit.demo.truth import dirt_scorecard
 from alignkit.ingest.files import read_export
-from alignkit.privacy import pseudonymise
 from alignkit.prepare.tables import LEADS_REQUIRED, SchemaError, check_schema, write_processed
+from alignkit.privacy import pseudonymise
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_written_tables_match_their_schema(prepared, tmp_path):
     likert = codebook[codebook["kind"] == "likert"]
     assert len(likert) == 9      # the eight agreement items and company size (bands are ordered: issue 14)
     agreement = likert[likert["group"] == "q4"]
-    assert list(agreement["options"].iloc[0])[0] == "Strongly disagree"
+    assert next(iter(agreement["options"].iloc[0])) == "Strongly disagree"
     assert responses[agreement["column"].iloc[0]].cat.ordered
     with pytest.raises(SchemaError, match="lead_key missing"):
         check_schema(leads.drop(columns=["lead_key"]), LEADS_REQUIRED, "leads")
@@ -174,8 +174,8 @@ def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_se
     a date (a skip), though no later stage has a date; lead c reached SQL by date and is back at Lead."""
     from alignkit.funnel.conversion import irregularities
     from alignkit.prepare.clean import CleaningLog
-    from alignkit.prepare.stage_paths import stage_paths
     from alignkit.prepare.lead_table import build_leads
+    from alignkit.prepare.stage_paths import stage_paths
 
     day = pd.Timestamp("2026-01-01")
     contacts = pd.DataFrame({"lead_id": ["a", "b", "c"], "created_at": [day] * 3,

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from alignkit.errors import ConfigError, InputFileError
-from alignkit.stats import weighted_shares
 from alignkit.prepare.weights import rake, read_margins_file
+from alignkit.stats import weighted_shares
 
 
 def sample(cells: dict[tuple[str, ...], int], names: tuple[str, ...]) -> pd.DataFrame:
@@ -79,7 +79,8 @@ def test_hand_worked_trimming():
 
 def closed_form_2x2(n: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Return the raked 2×2 table: margins `rows`/`cols` and the sample's odds ratio θ (IPF preserves it).
-    With m = m_11: m (T − r1 − c1 + m) = θ (r1 − m)(c1 − m), a quadratic (1 − θ) m² + (T − r1 − c1 + θ(r1 + c1)) m − θ r1 c1 = 0."""
+    With m = m_11: m (T − r1 − c1 + m) = θ (r1 − m)(c1 − m), a quadratic
+    (1 − θ) m² + (T − r1 − c1 + θ(r1 + c1)) m − θ r1 c1 = 0."""
     theta = n[0, 0] * n[1, 1] / (n[0, 1] * n[1, 0])
     r1, c1, total = rows[0], cols[0], rows.sum()
     a, b, c = 1 - theta, total - r1 - c1 + theta * (r1 + c1), -theta * r1 * c1
@@ -180,7 +181,7 @@ def test_category_without_respondents():
 
 def test_missing_answers_and_bad_trim_ratio():
     frame = HAND.assign(size=HAND["size"].where(HAND.index != 3))
-    with pytest.raises(ConfigError, match="1 response.s. have no answer in column 'size'"):
+    with pytest.raises(ConfigError, match=r"1 response\(s\) have no answer in column 'size'"):
         rake(frame, HALVES)
     with pytest.raises(ConfigError, match="trim_ratio=1 must be above 1"):
         rake(HAND, HALVES, trim_ratio=1)
@@ -259,11 +260,11 @@ def test_demo_raking_moves_planted_persona_shares_toward_the_population(prepared
     assert distance_after < 0.6 * distance_before
 
 
-# ------------------------------------------------------------------------------ the project file and notebook 01 plumbing
+# ---------------------------------------------------------------------------- the project file and notebook 01 plumbing
 
-from alignkit.prepare.clean import CleaningLog  # noqa: E402
 from alignkit.config import WeightingSettings, load_settings  # noqa: E402
 from alignkit.errors import MissingColumnError  # noqa: E402
+from alignkit.prepare.clean import CleaningLog  # noqa: E402
 from alignkit.prepare.weights import weight_responses  # noqa: E402
 from tests.conftest import REPO  # noqa: E402
 
@@ -312,7 +313,7 @@ def weighted(prepared, truth, demo_settings):
 
 
 def test_weight_column_in_responses(weighted, prepared):
-    _, responses, codebook, result, log = weighted
+    _, responses, codebook, _, log = weighted
     assert list(responses.columns) == [*prepared.responses.columns[:8], "weight", *prepared.responses.columns[8:]]
     assert responses["weight"].dtype == "Float64"
     ok = responses["quality_ok"]
@@ -332,7 +333,7 @@ def test_weighted_tables_are_written_and_reported(weighted, prepared, tmp_path):
     from alignkit.prepare import quality
     from alignkit.prepare.tables import write_processed
 
-    settings, responses, codebook, result, log = weighted
+    settings, responses, codebook, result, _ = weighted
     data = replace(prepared, responses=responses, codebook=codebook, weighting=result)
     written = write_processed(data, tmp_path / "processed")
     assert "weight" in pd.read_parquet(written["responses"]).columns
@@ -369,7 +370,7 @@ def test_margins_file_and_weight_column(prepared, truth, demo_settings, tmp_path
     expected = responses.loc[ok, "design_wt"] / responses.loc[ok, "design_wt"].mean()
     np.testing.assert_allclose(only_column[0].loc[ok, "weight"].to_numpy(dtype=float), expected)
     assert only_column[2].iterations == 0 and "design_wt" in only_column[2].method
-    with pytest.raises(MissingColumnError, match="survey.weighting.column"):
+    with pytest.raises(MissingColumnError, match=r"survey\.weighting\.column"):
         weight_responses(prepared.responses, prepared.codebook, with_weighting(demo_settings, column="design_wt"),
                          log=CleaningLog())
 
@@ -377,7 +378,7 @@ def test_margins_file_and_weight_column(prepared, truth, demo_settings, tmp_path
 def test_raking_that_cannot_converge_is_an_error(prepared, truth, demo_settings):
     margins = {"q2": dict.fromkeys(demo_margins(truth)["q2"], 0.01) | {"1-9 employees": 0.95}}
     settings = with_weighting(demo_settings, margins=margins, trim_ratio=2, max_iterations=20)
-    with pytest.raises(ConfigError, match="raking did not converge in 20 iterations.*Fix: raise survey.weighting.max_iterations"):
+    with pytest.raises(ConfigError, match=r"raking did not converge in 20 iterations.*Fix: raise survey\.weighting\.max_iterations"):
         weight_responses(prepared.responses, prepared.codebook, settings, log=CleaningLog())
 
 
@@ -389,7 +390,7 @@ def test_weight_margins_figure_colours_match_their_series():
 
     result = rake(HAND, HALVES, tolerance=1e-12)
     ax = plot_weight_margins(result.margins)
-    handles, labels = ax.get_legend_handles_labels()
+    _, labels = ax.get_legend_handles_labels()
     assert labels == ["Respondents (unweighted)", "Population (target)", "Respondents (weighted)"]
     table = result.margins.iloc[::-1].reset_index(drop=True)
     for container, colour, column in zip(ax.containers, PALETTE, ("sample_share", "target_share", "weighted_share")):
@@ -435,7 +436,6 @@ def test_margin_categories_with_few_respondents_are_suppressed_in_table_and_figu
     from dataclasses import replace
 
     from alignkit import plots
-
     from alignkit.prepare import quality
 
     k = demo_settings.privacy.min_group_size

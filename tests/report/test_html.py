@@ -68,8 +68,8 @@ def test_cells_are_formatted_for_reading(column, value, text):
 # --- report building: blocks, figure checks, small groups, reproducible builds -----------------------------------
 
 import datetime as dt  # noqa: E402
-import shutil  # noqa: E402
 import json  # noqa: E402
+import shutil  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -77,10 +77,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from alignkit import plots  # noqa: E402
+from alignkit.report.html import (  # noqa: E402
+    BACK_TO_ALIGNMENT,
+    FigureCheckError,
+    PrivacyError,
+    ReportDefinitions,
+    ReportFigure,
+    ReportLinks,
+    ReportTable,
+    Section,
+    SmallGroupError,
+    build_time,
+    check_figure,
+    write_report,
+)
 from tests.conftest import REPO  # noqa: E402
-from alignkit.report.html import (BACK_TO_ALIGNMENT, FigureCheckError, PrivacyError, ReportDefinitions,  # noqa: E402
-                             ReportFigure, ReportLinks, ReportTable, Section, SmallGroupError, build_time,
-                             check_figure, write_report)
 
 
 @pytest.fixture()
@@ -155,7 +166,7 @@ def test_small_groups_are_suppressed_in_the_report_and_its_csv(settings):
 
 def test_small_groups_can_be_refused_instead(settings):
     table = pd.DataFrame({"industry": ["Retail", "Mining"], "leads": [120, 4]})
-    with pytest.raises(SmallGroupError, match="by_industry.*min_group_size=10"):
+    with pytest.raises(SmallGroupError, match=r"by_industry.*min_group_size=10"):
         _write(settings, [Section("s", "S", items=[ReportTable("by_industry", "T", table, count_columns=["leads"])])],
                small_groups="raise")
     with pytest.raises(KeyError, match="count_columns"):

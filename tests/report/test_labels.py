@@ -3,19 +3,17 @@ report's own column words; field keys in sentences and figures shown by label, f
 
 from __future__ import annotations
 
-import shutil
-
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from alignkit.config import load_settings  # noqa: E402
-from alignkit.report.html import ReportFigure  # noqa: E402
-from alignkit.report.labels import Labels, humanize, project_labels, relabel_axes, using_labels  # noqa: E402
-from tests.conftest import REPO  # noqa: E402
+from alignkit.config import load_settings
+from alignkit.report.html import ReportFigure
+from alignkit.report.labels import Labels, humanize, project_labels, relabel_axes, using_labels
+from tests.conftest import REPO
 
 
 @pytest.fixture()

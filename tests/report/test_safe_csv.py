@@ -57,7 +57,7 @@ def scores(tmp_path_factory, demo_run) -> Path:
 
 
 def test_planted_formulas_reach_every_csv_inert(demo_run, scores):
-    csvs = sorted((demo_run / "reports").glob("*/*.csv")) + [scores]
+    csvs = [*sorted((demo_run / "reports").glob("*/*.csv")), scores]
     cells = {path: _cells(path) for path in csvs}
     assert not {f"{p.parent.name}/{p.name}": _live_formulas(c) for p, c in cells.items() if _live_formulas(c)}
     reached = [p for p, c in cells.items() if any(cell.startswith("'" + FORMULA[:10]) for cell in c)]

@@ -43,7 +43,7 @@ def test_weighted_shares_use_kish_n():
     shares = stats.weighted_shares(ROWS, weights=WEIGHTS).set_index("category")
     n_eff = WEIGHTS.sum() ** 2 / np.square(WEIGHTS).sum()
     for category, row in shares.iterrows():
-        share = WEIGHTS[ROWS == category].sum() / WEIGHTS.sum()
+        share = WEIGHTS[category == ROWS].sum() / WEIGHTS.sum()
         assert row["share"] == pytest.approx(share, rel=1e-12)
         assert row["n_effective"] == pytest.approx(n_eff, rel=1e-12)
         assert (row["ci_low"], row["ci_high"]) == pytest.approx(stats.wilson_interval(share * n_eff, n_eff), rel=1e-12)
