@@ -57,8 +57,8 @@ demo: demo-data ## run the whole pipeline on the demo data: data/processed/ and 
 	$(BIN)/alignkit run --project alignkit.yml
 
 lint: $(STAMP) ## ruff and mypy: style and types
-	$(BIN)/ruff check alignkit tests bench
-	$(BIN)/ruff format --check alignkit tests bench
+	$(BIN)/ruff check alignkit tests bench docs
+	$(BIN)/ruff format --check alignkit tests bench docs
 	$(BIN)/mypy alignkit
 
 test-unit: demo-data ## unit and planted-truth tests (spread over the machine's cores)

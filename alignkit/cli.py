@@ -17,6 +17,7 @@ from alignkit.errors import AlignkitError
 
 if TYPE_CHECKING:
     from alignkit.config import ProjectSettings
+    from alignkit.draft.writer import ProjectDraft
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
@@ -58,7 +59,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from alignkit.draft.folder import move_into_place, refused_message
 
     parent = folder.resolve().parent
-    made = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), None)   # removed on failure
+    made = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), None)  # removed on failure
     parent.mkdir(parents=True, exist_ok=True)
     draft_dir = Path(tempfile.mkdtemp(prefix=f".{folder.resolve().name}.alignkit-init-", dir=parent))
     try:
@@ -67,8 +68,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     except AlignkitError as error:
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
-        print(f"alignkit: {refused_message(error, ['alignkit', 'init', args.dir, '--from', *(args.sources or [])])}",
-              file=sys.stderr)
+        print(
+            f"alignkit: {refused_message(error, ['alignkit', 'init', args.dir, '--from', *(args.sources or [])])}",
+            file=sys.stderr,
+        )
         return 2
     finally:
         shutil.rmtree(draft_dir, ignore_errors=True)
@@ -80,15 +83,17 @@ def cmd_init(args: argparse.Namespace) -> int:
                 print(f"read {export.path.name}: {export.kind or 'not used'} ({len(export.frame):,} rows)")
             for note in export.notes:
                 print(f"  note: {note}")
-        print(f"created {folder}/: alignkit.yml drafted from {len(draft.exports)} export(s) — review every "
-              "`# guessed:` comment, then `alignkit validate` and `alignkit run`.")
+        print(
+            f"created {folder}/: alignkit.yml drafted from {len(draft.exports)} export(s) — review every "
+            "`# guessed:` comment, then `alignkit validate` and `alignkit run`."
+        )
         return 0
     print(f"created {folder}/: alignkit.yml (edit it first), data/raw/, data/processed/, reports/, notebooks/")
     print("next: copy your exports into data/raw/, edit alignkit.yml, then `alignkit validate` and `alignkit run`.")
     return 0
 
 
-def _write_project(args: argparse.Namespace, folder: Path, into: Path) -> object | None:
+def _write_project(args: argparse.Namespace, folder: Path, into: Path) -> ProjectDraft | None:
     """Write the project's files into `into` (paths in the drafted alignkit.yml are relative to `folder`, where
     they will live); return the draft with --from, else None."""
     for sub in ("data/raw", "data/processed", "reports", "notebooks"):
@@ -96,12 +101,14 @@ def _write_project(args: argparse.Namespace, folder: Path, into: Path) -> object
     shutil.copyfile(Path(str(resources.files("alignkit") / "project_template.yml")), into / "alignkit.yml")
     (into / "data/raw/README.md").write_text(
         "Put your exports here (survey and CRM), name them in ../../alignkit.yml, then run `alignkit validate`.\n"
-        "alignkit never modifies this folder.\n", encoding="utf-8")
+        "alignkit never modifies this folder.\n",
+        encoding="utf-8",
+    )
     for notebook in sorted(_notebook_dir().glob(NOTEBOOK_GLOB)):
         _strip_outputs(notebook, into / "notebooks" / notebook.name)
     from alignkit.config import SALT_FILE_NAME, write_salt
 
-    if (folder / SALT_FILE_NAME).exists():      # an existing salt is kept: the pseudonyms stay the same
+    if (folder / SALT_FILE_NAME).exists():  # an existing salt is kept: the pseudonyms stay the same
         shutil.copy2(folder / SALT_FILE_NAME, into / SALT_FILE_NAME)
     if (folder / ".gitignore").exists():
         shutil.copy2(folder / ".gitignore", into / ".gitignore")
@@ -110,8 +117,9 @@ def _write_project(args: argparse.Namespace, folder: Path, into: Path) -> object
         return None
     from alignkit.draft.writer import write_draft
 
-    return write_draft([Path(s) for s in args.sources], folder, into=into, encoding=args.encoding,
-                       delimiter=args.delimiter)[1]
+    return write_draft(
+        [Path(s) for s in args.sources], folder, into=into, encoding=args.encoding, delimiter=args.delimiter
+    )[1]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -121,7 +129,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.project)
     print("What this project file enables:")
-    for planned in analysis_plan(settings, facts={}):   # from the file alone: the last run's data may be stale
+    for planned in analysis_plan(settings, facts={}):  # from the file alone: the last run's data may be stale
         print(f"  {planned.notebook} {planned.title}: {'runs' if planned.runs else 'skipped'} — {planned.reason}")
     notes: list[str] = []
     problems = validate_project(settings, deep=not args.quick, notes=notes)
@@ -129,14 +137,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     from alignkit.runs.check import run_notes
 
-    left = run_notes(settings)   # reports built from other inputs, or by a run that did not finish
+    left = run_notes(settings)  # reports built from other inputs, or by a run that did not finish
     if left:
         print("What the last runs left:")
     for note in left:
         print(f"  - {note}")
     if not args.quick and not problems:
-        for note in pii_suggestions(settings):   # named like personal data, valued like an attribute: kept
-            print(f"  note: {note.message}")
+        for suggestion in pii_suggestions(settings):  # named like personal data, valued like an attribute: kept
+            print(f"  note: {suggestion.message}")
     if not problems:
         print(f"{settings.source_file}: project file and inputs look good.")
         return 0
@@ -158,8 +166,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.project)
     command = " ".join(["alignkit", *getattr(args, "argv", ["run"])])
-    with project_lock(settings.root, command=command, wait=args.wait,
-                      waiting=lambda message: print(message, file=sys.stderr, flush=True)):
+    with project_lock(
+        settings.root,
+        command=command,
+        wait=args.wait,
+        waiting=lambda message: print(message, file=sys.stderr, flush=True),
+    ):
         return _run_locked(args, settings, command)
 
 
@@ -176,8 +188,7 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
     from alignkit.report.skipped import write_skipped_report
     from alignkit.runner import Outcome, default_jobs, run_notebooks
     from alignkit.runs.copies import running_copy, settle_copy, settle_left_copies
-    from alignkit.runs.execute import (KERNEL_ARGUMENTS, execute_quietly, notebook_failure, report_times,
-                                       written_since)
+    from alignkit.runs.execute import KERNEL_ARGUMENTS, execute_quietly, notebook_failure, report_times, written_since
     from alignkit.runs.manifest import RunRecord
     from alignkit.runs.stop import guarded_run
 
@@ -192,10 +203,10 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
         return 1
     executed_dir = settings.reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    remove_orphan_folders()                 # kernel folders of runs that were killed
-    settle_left_copies(executed_dir)        # and their executed copies, now named .interrupted
+    remove_orphan_folders()  # kernel folders of runs that were killed
+    settle_left_copies(executed_dir)  # and their executed copies, now named .interrupted
     if any(n.name[:2] == "01" for n in notebooks):
-        (settings.processed_dir / FACTS_FILE).unlink(missing_ok=True)   # notebook 01 writes this run's facts
+        (settings.processed_dir / FACTS_FILE).unlink(missing_ok=True)  # notebook 01 writes this run's facts
     record = RunRecord(settings, notebooks, command=command)
     positions = {n.name: i for i, n in enumerate(notebooks)}
     written: dict[str, list[Path]] = {}
@@ -207,14 +218,21 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
         if planned is not None and not planned.runs:
             report = write_skipped_report(planned, settings)
             written[notebook.name[:2]] = [report]
-            return Outcome(notebook, "skipped", f"skipped {notebook.name}: {planned.reason} "
-                                                f"(wrote {_shown_path(report)})")
+            return Outcome(
+                notebook, "skipped", f"skipped {notebook.name}: {planned.reason} (wrote {_shown_path(report)})"
+            )
         executed = running_copy(executed_dir, notebook)
         before = report_times(settings.reports_dir)
         warm = pool.take(notebook) if pool is not None else None
         try:
-            execute_quietly(papermill, notebook, executed, settings, position=positions[notebook.name],
-                             kernel=warm.manager if warm is not None else None)
+            execute_quietly(
+                papermill,
+                notebook,
+                executed,
+                settings,
+                position=positions[notebook.name],
+                kernel=warm.manager if warm is not None else None,
+            )
         except PapermillExecutionError as error:
             return Outcome(notebook, "failed", notebook_failure(notebook, settle_copy(executed, "failed"), error))
         except Exception:
@@ -231,11 +249,12 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
     def done(outcome: Outcome) -> None:
         record.notebook_done(outcome.notebook, outcome.status, written.get(outcome.number, []))
         for line in [*outcome.details, *([outcome.message] if outcome.message else [])]:
-            print(line if outcome.status != "not run" else f"did not run {outcome.notebook.name}: {line}",
-                  file=sys.stderr)
+            print(
+                line if outcome.status != "not run" else f"did not run {outcome.notebook.name}: {line}", file=sys.stderr
+            )
 
     pool = None
-    with guarded_run(record, executed_dir):   # the run's id exported to its kernels; a signal ends it in order
+    with guarded_run(record, executed_dir):  # the run's id exported to its kernels; a signal ends it in order
         try:
             planned_now = {p.notebook: p for p in analysis_plan(settings)}
             later = [n for n in notebooks[1:] if planned_now.get(n.name[:2]) is None or planned_now[n.name[:2]].runs]
@@ -270,8 +289,10 @@ def cmd_assign(args: argparse.Namespace) -> int:
     written = write_wave_outputs(result, settings)
     what = "customers" if settings.persona_source == "crm" else "responses"
     unassigned = int(result.assignments["persona_id"].isna().sum())
-    print(f"assigned {len(result.assignments) - unassigned:,} {what} of {Path(args.survey).name} to the saved personas"
-          + (f" ({unassigned:,} answered too few of the persona questions: in no persona)" if unassigned else ""))
+    print(
+        f"assigned {len(result.assignments) - unassigned:,} {what} of {Path(args.survey).name} to the saved personas"
+        + (f" ({unassigned:,} answered too few of the persona questions: in no persona)" if unassigned else "")
+    )
     print(f"persona shares, fitted → new ({what} without a quality flag), largest move first:")
     for line in summary_lines(result):
         print(line)
@@ -282,13 +303,22 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 def _add_assign_command(commands: argparse._SubParsersAction) -> None:
     """Register `alignkit assign NEW_SURVEY`: a new survey wave onto the saved personas, with a drift report."""
-    assign = commands.add_parser("assign", help="assign a new survey wave (or new customers) to the saved personas "
-                                                "and report drift")
-    assign.add_argument("survey", metavar="NEW_SURVEY", help="the new wave's survey export (same questions as the fitted "
-                        "one); with personas.source: crm, a file of new customers shaped like the contacts export")
+    assign = commands.add_parser(
+        "assign", help="assign a new survey wave (or new customers) to the saved personas and report drift"
+    )
+    assign.add_argument(
+        "survey",
+        metavar="NEW_SURVEY",
+        help="the new wave's survey export (same questions as the fitted "
+        "one); with personas.source: crm, a file of new customers shaped like the contacts export",
+    )
     assign.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
-    assign.add_argument("--format", default="auto", help="survey export format (default: auto)",
-                        choices=["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"])
+    assign.add_argument(
+        "--format",
+        default="auto",
+        help="survey export format (default: auto)",
+        choices=["auto", "qualtrics", "surveymonkey", "google_forms", "plain", "spss"],
+    )
     assign.set_defaults(func=cmd_assign)
 
 
@@ -303,8 +333,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     scores = score_file(Path(args.file), settings)
     out = write_scores(scores, Path(args.out))
     bands = scores["band"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
-    print(f"scored {len(scores):,} leads from {args.file} -> {out} "
-          f"(bands: {', '.join(f'{b} {n:,}' for b, n in bands.items())})")
+    print(
+        f"scored {len(scores):,} leads from {args.file} -> {out} "
+        f"(bands: {', '.join(f'{b} {n:,}' for b, n in bands.items())})"
+    )
     return 0
 
 
@@ -329,16 +361,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="data/raw", help="folder to write into (default: data/raw)")
     demo.add_argument("--seed", type=int, default=42, help="random seed (same seed, byte-identical files)")
     demo.set_defaults(func=cmd_demo_data)
-    init = commands.add_parser("init", help="create a new analysis folder with a commented alignkit.yml "
-                                            "(drafted from your exports with --from)")
+    init = commands.add_parser(
+        "init",
+        help="create a new analysis folder with a commented alignkit.yml (drafted from your exports with --from)",
+    )
     init.add_argument("dir", nargs="?", default=".", help="the analysis folder (default: the current folder)")
-    init.add_argument("--from", dest="sources", nargs="+", metavar="EXPORT",
-                      help="draft alignkit.yml from these exports (files, or a folder such as data/raw)")
+    init.add_argument(
+        "--from",
+        dest="sources",
+        nargs="+",
+        metavar="EXPORT",
+        help="draft alignkit.yml from these exports (files, or a folder such as data/raw)",
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing alignkit.yml")
-    init.add_argument("--encoding", default="auto", help="read the exports with this text encoding, e.g. cp1252 or "
-                                                         "latin-1 (default: sniffed from each file)")
-    init.add_argument("--delimiter", default="auto", help="read the exports with this delimiter, e.g. ';' or tab "
-                                                          "(default: sniffed from each file)")
+    init.add_argument(
+        "--encoding",
+        default="auto",
+        help="read the exports with this text encoding, e.g. cp1252 or latin-1 (default: sniffed from each file)",
+    )
+    init.add_argument(
+        "--delimiter",
+        default="auto",
+        help="read the exports with this delimiter, e.g. ';' or tab (default: sniffed from each file)",
+    )
     init.set_defaults(func=cmd_init)
     validate = commands.add_parser("validate", help="check the project file and its inputs; list every problem")
     validate.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
@@ -347,10 +392,18 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="execute the numbered notebooks in order; each writes its report")
     run.add_argument("--project", default="alignkit.yml", help="project file (default: ./alignkit.yml)")
     run.add_argument("--only", help="comma-separated notebook numbers to run, e.g. 01,02")
-    run.add_argument("--wait", action="store_true",
-                     help="when another run is going on in this project folder, wait for it to end (default: refuse)")
-    run.add_argument("--jobs", type=int, default=0, metavar="N",
-                     help="notebooks run side by side once 01 has written its tables (default: one a core, at most 3)")
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="when another run is going on in this project folder, wait for it to end (default: refuse)",
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="notebooks run side by side once 01 has written its tables (default: one a core, at most 3)",
+    )
     run.set_defaults(func=cmd_run)
     _add_assign_command(commands)
     _add_score_command(commands)
@@ -360,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (errors for people, not tracebacks)."""
     args = build_parser().parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)   # the command as typed, for the run's manifest
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for the run's manifest
     try:
         return args.func(args)
     except AlignkitError as error:

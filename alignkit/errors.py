@@ -32,8 +32,15 @@ class ConfigError(AlignkitError):
 class InputFileError(AlignkitError):
     """An input export cannot be read as it is: missing, empty, wrong encoding or delimiter, bad values."""
 
-    def __init__(self, path: Path | str, problem: str, *, column: str | None = None, fix: str | None = None,
-                 setting: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        problem: str,
+        *,
+        column: str | None = None,
+        fix: str | None = None,
+        setting: tuple[str, str] | None = None,
+    ):
         """`setting` (e.g. ('encoding', 'cp1252')) is the per-input setting the fix sets, for a caller that has
         no project file yet (`alignkit init --from`) to say it as a command-line option instead."""
         self.path = Path(path)
@@ -51,8 +58,15 @@ class InputFileError(AlignkitError):
 class MissingColumnError(InputFileError):
     """A column named by the project file (or required by the format) is not in the export."""
 
-    def __init__(self, path: Path | str, column: str, available: Iterable[str], *, mapped_from: str | None = None,
-                 preset_key: str | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        column: str,
+        available: Iterable[str],
+        *,
+        mapped_from: str | None = None,
+        preset_key: str | None = None,
+    ):
         """`preset_key` (e.g. 'crm.contacts.columns.stage') says the column name came from a CRM preset, not from
         the project file: the fix then names the canonical key to map instead of a setting to correct."""
         available = list(available)
@@ -64,12 +78,13 @@ class MissingColumnError(InputFileError):
         if matches:
             problem += " Close matches: " + ", ".join(repr(m) for m in matches) + "."
         elif len(available) == 1:
-            problem += (f" The file was read as a single column ({available[0][:60]!r}); "
-                        "the delimiter may be wrong.")
+            problem += f" The file was read as a single column ({available[0][:60]!r}); the delimiter may be wrong."
         if preset_key:
             section, _, canonical = preset_key.rpartition(".")
-            fix = (f"map your export's column for {canonical!r} under {section} in alignkit.yml "
-                   f"(e.g. `{canonical}: <your column>`), or rename the column in a copy of the export.")
+            fix = (
+                f"map your export's column for {canonical!r} under {section} in alignkit.yml "
+                f"(e.g. `{canonical}: <your column>`), or rename the column in a copy of the export."
+            )
         elif mapped_from:
             fix = "correct the column name in alignkit.yml, or rename the column in a copy of the export."
         else:
@@ -85,5 +100,7 @@ class DateOrderError(AlignkitError, ValueError):
     def __init__(self, day_first: list[str], month_first: list[str]):
         self.day_first = day_first
         self.month_first = month_first
-        super().__init__(f"some dates only read day first (e.g. {', '.join(map(repr, day_first))}), others only "
-                         f"month first (e.g. {', '.join(map(repr, month_first))})")
+        super().__init__(
+            f"some dates only read day first (e.g. {', '.join(map(repr, day_first))}), others only "
+            f"month first (e.g. {', '.join(map(repr, month_first))})"
+        )

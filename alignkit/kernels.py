@@ -30,9 +30,9 @@ _LOAD = "import matplotlib.pyplot, alignkit.lazy\nalignkit.lazy.load_all("
 WARM_IMPORTS: dict[str, str] = {
     "02": _LOAD + "'alignkit.plots', 'alignkit.funnel')",
     "03": _LOAD + "'alignkit.plots', 'alignkit.personas')\n"
-          "import alignkit.personas.map\nalignkit.personas.map.warm_up()",   # umap-learn's import and numba compilation
+    "import alignkit.personas.map\nalignkit.personas.map.warm_up()",  # umap-learn's import and numba compilation
     "04": _LOAD + "'alignkit.plots', 'alignkit.leads')",
-    "05": _LOAD + "'alignkit.plots', 'alignkit.alignment'{stages})",   # and the analyses this run makes
+    "05": _LOAD + "'alignkit.plots', 'alignkit.alignment'{stages})",  # and the analyses this run makes
 }
 STAGE_PACKAGES = {"02": "alignkit.funnel", "03": "alignkit.personas", "04": "alignkit.leads"}
 
@@ -42,6 +42,8 @@ def warm_code(number: str, numbers: set[str]) -> str:
     the packages of the analyses that run (a survey alone needs no funnel or lead score)."""
     stages = "".join(f", '{STAGE_PACKAGES[n]}'" for n in sorted(numbers) if n in STAGE_PACKAGES)
     return WARM_IMPORTS[number].replace("{stages}", stages)
+
+
 WARM_TIMEOUT = 120  # seconds a kernel may take to start and import
 FOLDER_PREFIX = "alignkit-kernel-"
 _OWNED_FOLDER = re.compile(rf"{FOLDER_PREFIX}(\d+)-")
@@ -58,7 +60,7 @@ def process_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:   # another user's process: alive
+    except PermissionError:  # another user's process: alive
         return True
     return True
 
@@ -105,8 +107,9 @@ async def _start(notebook: Path, code: str, extra_arguments: list[str]) -> WarmK
     from jupyter_client.manager import AsyncKernelManager
 
     sockets = Path(tempfile.mkdtemp(prefix=folder_prefix()))
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"),
-                                 connection_file=str(sockets / "kernel.json"))   # in the folder: one thing to remove
+    manager = AsyncKernelManager(
+        kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"), connection_file=str(sockets / "kernel.json")
+    )  # in the folder: one thing to remove
     kernel = WarmKernel(manager, sockets)
     try:
         await manager.start_kernel(cwd=str(notebook.parent), extra_arguments=extra_arguments)
@@ -114,8 +117,9 @@ async def _start(notebook: Path, code: str, extra_arguments: list[str]) -> WarmK
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=WARM_TIMEOUT)
-            reply = await client.execute_interactive(code, silent=True, store_history=False, timeout=WARM_TIMEOUT,
-                                                     output_hook=lambda message: None)
+            reply = await client.execute_interactive(
+                code, silent=True, store_history=False, timeout=WARM_TIMEOUT, output_hook=lambda message: None
+            )
             if reply["content"].get("status") != "ok":
                 raise RuntimeError(f"warming {notebook.name}: {reply['content'].get('ename')}")
         finally:

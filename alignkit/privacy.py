@@ -22,14 +22,121 @@ PHONE_PATTERN = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{6,}\d(?![\w])")
 PHONE_DIGITS = (9, 15)
 # A column *named* as personal data: the PII word ends the name ("work_email", "phone_number"), so that
 # behaviour counts such as "email_opens" are not mistaken for PII.
-PII_NAME_PATTERN = re.compile(r"(^|_)(e_?mail(_address)?|first_?name|last_?name|full_?name|name|phone(_number)?|"
-                              r"mobile(_phone)?|street(_address)?|address|ip_address|postcode|zip(_code)?)$")
+PII_NAME_PATTERN = re.compile(
+    r"(^|_)(e_?mail(_address)?|first_?name|last_?name|full_?name|name|phone(_number)?|"
+    r"mobile(_phone)?|street(_address)?|address|ip_address|postcode|zip(_code)?)$"
+)
 # A person's name by its shape: two to four capitalised words ("Ana María López", "O'Brien-Smith, Jo"), or one
 # capitalised word in a column of many different ones (a first-name column). Words that name a role, a company
 # or a place are not a person's name, so job titles, company names and regions are not taken for names.
 NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ]*(?:['’\-][A-Za-zÀ-ÿ]+)*\.?"
-NAME_PATTERN = re.compile(rf"^(?:{NAME_WORD})(?:,?\s+(?:(?:van|von|de|da|del|der|di|la|le|y|bin|al)\s+)*{NAME_WORD}){{0,3}}$")
-NOT_NAME_WORDS = frozenset(["manager", "director", "head", "officer", "chief", "lead", "engineer", "analyst", "developer", "consultant", "specialist", "executive", "assistant", "president", "owner", "founder", "partner", "associate", "coordinator", "administrator", "designer", "architect", "scientist", "representative", "sales", "marketing", "finance", "operations", "support", "product", "services", "service", "solutions", "systems", "software", "technology", "technologies", "group", "holdings", "inc", "ltd", "llc", "gmbh", "corp", "corporation", "company", "co", "plc", "limited", "partners", "industries", "labs", "international", "global", "bank", "university", "school", "college", "hospital", "agency", "media", "consulting", "search", "organic", "paid", "social", "email", "referral", "direct", "display", "event", "events", "webinar", "campaign", "north", "south", "east", "west", "central", "united", "states", "kingdom", "america", "europe", "asia", "africa", "new", "san", "los", "city", "county", "province", "region", "yes", "no", "true", "false", "none", "other", "unknown"])
+NAME_PATTERN = re.compile(
+    rf"^(?:{NAME_WORD})(?:,?\s+(?:(?:van|von|de|da|del|der|di|la|le|y|bin|al)\s+)*{NAME_WORD}){{0,3}}$"
+)
+NOT_NAME_WORDS = frozenset(
+    [
+        "manager",
+        "director",
+        "head",
+        "officer",
+        "chief",
+        "lead",
+        "engineer",
+        "analyst",
+        "developer",
+        "consultant",
+        "specialist",
+        "executive",
+        "assistant",
+        "president",
+        "owner",
+        "founder",
+        "partner",
+        "associate",
+        "coordinator",
+        "administrator",
+        "designer",
+        "architect",
+        "scientist",
+        "representative",
+        "sales",
+        "marketing",
+        "finance",
+        "operations",
+        "support",
+        "product",
+        "services",
+        "service",
+        "solutions",
+        "systems",
+        "software",
+        "technology",
+        "technologies",
+        "group",
+        "holdings",
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "corp",
+        "corporation",
+        "company",
+        "co",
+        "plc",
+        "limited",
+        "partners",
+        "industries",
+        "labs",
+        "international",
+        "global",
+        "bank",
+        "university",
+        "school",
+        "college",
+        "hospital",
+        "agency",
+        "media",
+        "consulting",
+        "search",
+        "organic",
+        "paid",
+        "social",
+        "email",
+        "referral",
+        "direct",
+        "display",
+        "event",
+        "events",
+        "webinar",
+        "campaign",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "united",
+        "states",
+        "kingdom",
+        "america",
+        "europe",
+        "asia",
+        "africa",
+        "new",
+        "san",
+        "los",
+        "city",
+        "county",
+        "province",
+        "region",
+        "yes",
+        "no",
+        "true",
+        "false",
+        "none",
+        "other",
+        "unknown",
+    ]
+)
 NAME_MIN_DISTINCT = 20
 # what a value must hold to be an email, a phone number or a name at all (Unicode digits and capitals, as Python's re)
 PII_PREFILTER = {"email": "@", "phone": r"\p{Nd}", "name": "^[A-ZÀ-Þ]"}
@@ -55,7 +162,7 @@ def pseudonymise(values: pd.Series, *, salt: str, distinct: bool = False) -> pd.
     (an id column checked unique), so they are hashed as they stand, without grouping them first.
     """
     key = salt.encode("utf-8")
-    if len(key) > 64:                    # BLAKE2b takes a key of at most 64 bytes: a longer salt is hashed first
+    if len(key) > 64:  # BLAKE2b takes a key of at most 64 bytes: a longer salt is hashed first
         key = hashlib.blake2b(key).digest()
     keyed = hashlib.blake2b(key=key, digest_size=KEY_LENGTH // 2)
 
@@ -66,7 +173,7 @@ def pseudonymise(values: pd.Series, *, salt: str, distinct: bool = False) -> pd.
 
     def hashed(texts: pa.Array) -> pa.Array:
         hexed = b"".join(map(digest, texts.cast(pa.large_binary()).to_pylist())).hex().encode("ascii")
-        offsets = np.arange(0, KEY_LENGTH * (len(texts) + 1), KEY_LENGTH, dtype=np.int64)   # KEY_LENGTH characters each
+        offsets = np.arange(0, KEY_LENGTH * (len(texts) + 1), KEY_LENGTH, dtype=np.int64)  # KEY_LENGTH characters each
         return pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(hexed))
 
     text = values.astype("str")
@@ -103,7 +210,7 @@ DECIMAL_NUMBER = re.compile(r"[+-]?\d+\.\d+")
 
 def _is_whole_phone(text: str) -> bool:
     if DECIMAL_NUMBER.fullmatch(text.strip()):
-        return False      # "4.333333333" or "-1.2217" is a measure, not a phone number written with dots
+        return False  # "4.333333333" or "-1.2217" is a measure, not a phone number written with dots
     match = PHONE_PATTERN.fullmatch(text.strip())
     return match is not None and _is_phone(match.group(0))
 
@@ -112,17 +219,20 @@ def pii_kind(values: pd.Series, *, threshold: float = 0.5) -> str | None:
     """Return "email", "phone" or "name" when at least `threshold` of the non-blank cells hold one (read from the
     values, never the header), else None. A name column also needs 20+ different values, so a category such as
     "Enterprise" / "Startup" is not taken for names. Reads the distinct values only: fast on a million rows."""
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values) \
-            or pd.api.types.is_datetime64_any_dtype(values):
+    if (
+        pd.api.types.is_bool_dtype(values)
+        or pd.api.types.is_numeric_dtype(values)
+        or pd.api.types.is_datetime64_any_dtype(values)
+    ):
         return None
-    if len(values) > 3 * PII_SAMPLE:     # sampled before any text work: a share is read from a sample anyway
+    if len(values) > 3 * PII_SAMPLE:  # sampled before any text work: a share is read from a sample anyway
         values = _sample(values, 3 * PII_SAMPLE)
     text = values.dropna().astype("str").str.strip()
     text = text[text != ""]
     if text.empty:
         return None
     if len(text) > PII_SAMPLE:
-        text = _sample(text, PII_SAMPLE)   # a share is all we need; the same sample every run
+        text = _sample(text, PII_SAMPLE)  # a share is all we need; the same sample every run
     counts = text.value_counts(sort=False)
     distinct = pa.array(counts.index, type=pa.large_string())
     weights = counts.to_numpy() / counts.sum()
@@ -166,7 +276,9 @@ def scrub_text(values: pd.Series) -> tuple[pd.Series, int]:
     """Return text with emails and phone numbers replaced by [email] / [phone], and how many values changed."""
     text = values.astype("str")
     # map() of an all-missing column returns float64; keep the text dtype so the comparison below stays text.
-    scrubbed = text.str.replace(EMAIL_PATTERN, "[email]", regex=True).map(_replace_phones, na_action="ignore").astype("str")
+    scrubbed = (
+        text.str.replace(EMAIL_PATTERN, "[email]", regex=True).map(_replace_phones, na_action="ignore").astype("str")
+    )
     changed = int((scrubbed.fillna("") != text.fillna("")).sum())
     return scrubbed, changed
 
@@ -180,8 +292,13 @@ def _free_text(values: pd.Series) -> bool:
     return distinct > FREE_TEXT_MIN_DISTINCT and distinct > 0.5 * len(text)
 
 
-def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Iterable[str] = (),
-                       personal: Callable[[str, pd.Series], bool] | None = None) -> list[str]:
+def detect_pii_columns(
+    frame: pd.DataFrame,
+    *,
+    threshold: float = 0.5,
+    skip: Iterable[str] = (),
+    personal: Callable[[str, pd.Series], bool] | None = None,
+) -> list[str]:
     """Return the columns that hold personal data by their values: by default mostly emails, phone numbers or
     names (pii_kind); `personal(column, values)` decides instead where given (alignkit.meaning tells people's names
     from organisations and places). A column only *named* like personal data is PII too when it holds free text
@@ -189,8 +306,12 @@ def detect_pii_columns(frame: pd.DataFrame, *, threshold: float = 0.5, skip: Ite
     attribute."""
     skip = set(skip)
     decide = personal or (lambda column, values: pii_kind(values, threshold=threshold) is not None)
-    return [column for column in frame.columns if column not in skip and (
-        decide(str(column), frame[column]) or (looks_like_pii_column(str(column)) and _free_text(frame[column])))]
+    return [
+        column
+        for column in frame.columns
+        if column not in skip
+        and (decide(str(column), frame[column]) or (looks_like_pii_column(str(column)) and _free_text(frame[column])))
+    ]
 
 
 def pii_suggestions(frame: pd.DataFrame, *, threshold: float = 0.5) -> list[tuple[str, str]]:
@@ -199,24 +320,39 @@ def pii_suggestions(frame: pd.DataFrame, *, threshold: float = 0.5) -> list[tupl
     out = []
     for column in frame.columns:
         values = frame[column]
-        if looks_like_pii_column(str(column)) and pii_kind(values, threshold=threshold) is None and not _free_text(values):
+        if (
+            looks_like_pii_column(str(column))
+            and pii_kind(values, threshold=threshold) is None
+            and not _free_text(values)
+        ):
             shown = ", ".join(repr(str(v)) for v in values.dropna().astype("str").value_counts().index[:3])
-            out.append((str(column), f"named like personal data but its values ({shown or 'all blank'}) are not "
-                                     "emails, phones or names: kept as an attribute. If it is personal data, add it "
-                                     "to privacy.pii_columns in alignkit.yml."))
+            out.append(
+                (
+                    str(column),
+                    f"named like personal data but its values ({shown or 'all blank'}) are not "
+                    "emails, phones or names: kept as an attribute. If it is personal data, add it "
+                    "to privacy.pii_columns in alignkit.yml.",
+                )
+            )
     return out
 
 
-def suppress_small_groups(table: pd.DataFrame, *, count_column: str = "n", min_group_size: int,
-                          value_columns: Iterable[str] | None = None) -> pd.DataFrame:
+def suppress_small_groups(
+    table: pd.DataFrame, *, count_column: str = "n", min_group_size: int, value_columns: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Return a copy where rows with fewer than `min_group_size` members show no figures (counts and values NA).
 
     A suppressed row keeps its label so a reader sees that a group existed but was too small to show.
     """
     out = table.copy()
     small = out[count_column] < min_group_size
-    columns = list(value_columns) if value_columns is not None else [
-        c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    columns = (
+        list(value_columns)
+        if value_columns is not None
+        else [
+            c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])
+        ]
+    )
     for column in columns:
         out[column] = out[column].astype("Float64").mask(small)
     out["suppressed"] = small

@@ -34,7 +34,7 @@ class Outcome:
     notebook: Path
     status: str
     message: str = ""
-    details: list[str] = field(default_factory=list)   # e.g. the reports it wrote
+    details: list[str] = field(default_factory=list)  # e.g. the reports it wrote
 
     @property
     def number(self) -> str:
@@ -48,8 +48,13 @@ def needs(notebook: Path, run: Sequence[Path]) -> set[str]:
     return set(NEEDS.get(notebook.name[:2], frozenset())) & numbers
 
 
-def run_notebooks(notebooks: Sequence[Path], *, start: Callable[[Path], Outcome], jobs: int = 1,
-                  done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def run_notebooks(
+    notebooks: Sequence[Path],
+    *,
+    start: Callable[[Path], Outcome],
+    jobs: int = 1,
+    done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """Run `start(notebook)` for each notebook once what it needs has finished, at most `jobs` at a time (in
     threads: the work happens in each notebook's own kernel process); return every notebook's outcome in the
     order given. `start` returns the outcome (ran, skipped or failed); `done` hears each one as it comes. An
@@ -82,7 +87,7 @@ def run_notebooks(notebooks: Sequence[Path], *, start: Callable[[Path], Outcome]
                 notebook = running.pop(future)
                 try:
                     settle(future.result())
-                except Exception as error:   # a crash outside the notebook's cells (kernel died, disk full …)
+                except Exception as error:  # a crash outside the notebook's cells (kernel died, disk full …)
                     settle(Outcome(notebook, "failed", f"alignkit: notebook {notebook.name} failed: {error}"))
     except BaseException:
         # stopped (a signal, Ctrl-C): do not wait for the notebooks still running, the caller ends the run

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default `str`
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default `str`
 CHUNK = 100_000
 
 
@@ -35,9 +35,10 @@ def map_distinct(values: pd.Series, func: Callable[[str], object], *, as_text: b
         # a chunk at a time, so a million distinct ids never sit in memory as two lists of Python strings
         parts = []
         for start in range(0, len(uniques), CHUNK):
-            mapped = [func(value) for value in uniques[start:start + CHUNK].tolist()]
-            parts.append(pa.array([m if m is None or isinstance(m, str) else str(m) for m in mapped],
-                                  type=pa.large_string()))
+            mapped = [func(value) for value in uniques[start : start + CHUNK].tolist()]
+            parts.append(
+                pa.array([m if m is None or isinstance(m, str) else str(m) for m in mapped], type=pa.large_string())
+            )
         out = strings_from_codes(codes, pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string()))
     out.index = values.index
     return out
@@ -48,7 +49,7 @@ def search_distinct(values: pd.Series, pattern: str, *, ignore_case: bool = Fals
     a missing cell). Each distinct value is searched once, by RE2 in Arrow; a pattern RE2 cannot run (a
     look-around, say) is searched by Python's re instead, with the same meaning."""
     codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
-    distinct = pa.array(uniques, type=pa.large_string())   # Arrow's own buffers: no Python string per value
+    distinct = pa.array(uniques, type=pa.large_string())  # Arrow's own buffers: no Python string per value
     try:
         found = pc.match_substring_regex(distinct, pattern, ignore_case=ignore_case).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -57,21 +58,28 @@ def search_distinct(values: pd.Series, pattern: str, *, ignore_case: bool = Fals
     return np.append(found.astype(bool), False)[codes]
 
 
-def categorical_of(values: pd.Series, categories: Sequence[str], *, ordered: bool = False,
-                   mapping: Mapping[str, str | None] | None = None) -> pd.Series:
+def categorical_of(
+    values: pd.Series,
+    categories: Sequence[str],
+    *,
+    ordered: bool = False,
+    mapping: Mapping[str, str | None] | None = None,
+) -> pd.Series:
     """Return the text `values` as a categorical Series of `categories` (a cell that is none of them is missing),
     each cell first recoded through `mapping` when given (a text missing from `mapping` is missing). The cells are
     matched by Arrow's hash lookup: pandas' own astype sends Arrow text through Python objects, cell by cell."""
     categories = list(categories)
-    position: dict[str | None, int] = {c: i for i, c in enumerate(categories)}   # a None target: missing
+    position: dict[str | None, int] = {c: i for i, c in enumerate(categories)}  # a None target: missing
     keys = list(mapping) if mapping is not None else categories
-    targets = np.array([position.get(mapping[k], -1) if mapping is not None else i for i, k in enumerate(keys)] + [-1],
-                       dtype=np.int64)
+    targets = np.array(
+        [position.get(mapping[k], -1) if mapping is not None else i for i, k in enumerate(keys)] + [-1], dtype=np.int64
+    )
     cells = pa.array(values.astype("str"), type=pa.large_string())
     found = pc.index_in(cells, value_set=pa.array([str(k) for k in keys], type=pa.large_string()))
     codes = targets[pc.fill_null(found, -1).to_numpy(zero_copy_only=False)]
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=ordered), index=values.index,
-                     name=values.name)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=categories, ordered=ordered), index=values.index, name=values.name
+    )
 
 
 def null_where(values: pd.Series, mask: np.ndarray | pd.Series) -> pd.Series:
@@ -82,17 +90,19 @@ def null_where(values: pd.Series, mask: np.ndarray | pd.Series) -> pd.Series:
         return values.mask(mask)
     cells = values.array.__arrow_array__()
     chunks, start = [], 0
-    for chunk in (cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]):
-        hide = pa.array(mask[start:start + len(chunk)])
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        hide = pa.array(mask[start : start + len(chunk)])
         start += len(chunk)
         if chunk.offset or chunk.type != pa.large_string():
             chunks.append(pc.if_else(hide, pa.scalar(None, chunk.type), chunk))
             continue
-        keep = pc.and_not(pc.is_valid(chunk), hide)   # a fresh boolean array: bit-packed, offset 0, no nulls
-        chunks.append(pa.LargeStringArray.from_buffers(len(chunk), chunk.buffers()[1], chunk.buffers()[2],
-                                                       keep.buffers()[1]))
-    return pd.Series(pd.array(pa.chunked_array(chunks, type=cells.type), dtype=values.dtype), index=values.index,
-                     name=values.name)
+        keep = pc.and_not(pc.is_valid(chunk), hide)  # a fresh boolean array: bit-packed, offset 0, no nulls
+        chunks.append(
+            pa.LargeStringArray.from_buffers(len(chunk), chunk.buffers()[1], chunk.buffers()[2], keep.buffers()[1])
+        )
+    return pd.Series(
+        pd.array(pa.chunked_array(chunks, type=cells.type), dtype=values.dtype), index=values.index, name=values.name
+    )
 
 
 def fold_key(value: str) -> str:

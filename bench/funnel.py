@@ -30,8 +30,16 @@ from alignkit.config import load_settings  # noqa: E402
 from alignkit.io import write_parquet  # noqa: E402
 
 STAGES = ("Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer")
-SOURCES = ("Organic Search", "Paid Search", "Paid Social", "Email Marketing", "Referrals", "Direct Traffic", "Events",
-           "Partners")
+SOURCES = (
+    "Organic Search",
+    "Paid Search",
+    "Paid Social",
+    "Email Marketing",
+    "Referrals",
+    "Direct Traffic",
+    "Events",
+    "Partners",
+)
 CONTENT = (*(f"Asset {i:02d}" for i in range(12)), "Case study: Northwind", "Template: Service level agreement")
 KINDS = ("EMAIL_OPEN", "CONTENT_DOWNLOAD", "WEBINAR_ATTENDED", "SALES_CALL", "SALES_EMAIL", "MEETING")
 KIND_SHARES = (0.55, 0.15, 0.05, 0.1, 0.1, 0.05)
@@ -41,7 +49,7 @@ START = np.datetime64("2024-10-01T00:00", "ns")
 
 def peak_rss_gb() -> float:
     """Return this process's peak resident memory in GB (ru_maxrss is in kB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def _hours(rng: np.random.Generator, values: np.ndarray) -> np.ndarray:
@@ -93,18 +101,29 @@ def make_leads(n: int, rng: np.random.Generator) -> pd.DataFrame:
     reasons = np.array(["Price", "Timing", "Went with competitor", "No decision", "Missing feature"], dtype=object)
     keys = pd.Index(np.char.add("k", np.arange(n).astype("U7")).astype(object)).astype("str")
     campaigns = [f"{s.lower().replace(' ', '-')}-{t}" for s in SOURCES for t in ("spring", "summer", "autumn")]
-    return pd.DataFrame({
-        "lead_key": keys, "created_at": created, "source": _strings(source, SOURCES),
-        "campaign": _strings(source * 3 + season, campaigns), "owner": _strings(owner, [f"Owner {i:02d}" for i in range(40)]),
-        "stage": pd.Categorical.from_codes(current, categories=list(STAGES), ordered=True),
-        "subscriber_at": np.where(subscriber, created, nat), "lead_at": lead_at, "mql_at": mql_at,
-        "sql_at": np.where(skipped, nat, sql_at), "opportunity_at": opp_at, "customer_at": np.where(won, close_at, nat),
-        "first_touch_at": touch_at, "converted": won,
-        "amount": pd.array(np.where(won, np.round(rng.lognormal(9.1, 0.5, n), -1), np.nan), dtype="Float64"),
-        "lost_reason": pd.Series(np.where(lost, reasons[rng.integers(0, 5, n)], None)).astype("str"),
-        "deal_stage": pd.Series(deal).astype("str"), "deal_created_at": opp_at,
-        "deal_closed_at": np.where(won | lost, close_at, nat),
-    })
+    return pd.DataFrame(
+        {
+            "lead_key": keys,
+            "created_at": created,
+            "source": _strings(source, SOURCES),
+            "campaign": _strings(source * 3 + season, campaigns),
+            "owner": _strings(owner, [f"Owner {i:02d}" for i in range(40)]),
+            "stage": pd.Categorical.from_codes(current, categories=list(STAGES), ordered=True),
+            "subscriber_at": np.where(subscriber, created, nat),
+            "lead_at": lead_at,
+            "mql_at": mql_at,
+            "sql_at": np.where(skipped, nat, sql_at),
+            "opportunity_at": opp_at,
+            "customer_at": np.where(won, close_at, nat),
+            "first_touch_at": touch_at,
+            "converted": won,
+            "amount": pd.array(np.where(won, np.round(rng.lognormal(9.1, 0.5, n), -1), np.nan), dtype="Float64"),
+            "lost_reason": pd.Series(np.where(lost, reasons[rng.integers(0, 5, n)], None)).astype("str"),
+            "deal_stage": pd.Series(deal).astype("str"),
+            "deal_created_at": opp_at,
+            "deal_closed_at": np.where(won | lost, close_at, nat),
+        }
+    )
 
 
 def make_touches(leads: pd.DataFrame, m: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -125,8 +144,14 @@ def make_touches(leads: pd.DataFrame, m: int, rng: np.random.Generator) -> pd.Da
     content[uses] = rng.integers(0, len(CONTENT) - 1, int(uses.sum()))  # never the template
     labels = list(CONTENT) + [f"Newsletter {i:02d}" for i in range(24)] + [""]
     keys = leads["lead_key"]
-    return pd.DataFrame({"lead_key": pd.Series(pd.Categorical.from_codes(lead, categories=pd.Index(keys))).astype("str"),
-                         "at": at, "kind": _strings(kind, KINDS), "content": _strings(content, labels)})
+    return pd.DataFrame(
+        {
+            "lead_key": pd.Series(pd.Categorical.from_codes(lead, categories=pd.Index(keys))).astype("str"),
+            "at": at,
+            "kind": _strings(kind, KINDS),
+            "content": _strings(content, labels),
+        }
+    )
 
 
 def main() -> None:
@@ -139,8 +164,11 @@ def main() -> None:
     leads = make_leads(args.leads, rng)
     touches = make_touches(leads, args.touches, rng)
     t1 = time.perf_counter()
-    print(f"synthetic data: {len(leads):,} leads, {len(touches):,} touches in {t1 - t0:.1f} s "
-          f"(not timed below); peak RSS so far {peak_rss_gb():.2f} GB", flush=True)
+    print(
+        f"synthetic data: {len(leads):,} leads, {len(touches):,} touches in {t1 - t0:.1f} s "
+        f"(not timed below); peak RSS so far {peak_rss_gb():.2f} GB",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(ROOT / "alignkit.yml").model_copy(update={"root": Path(folder)})
         settings.processed_dir.mkdir(parents=True)

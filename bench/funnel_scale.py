@@ -41,7 +41,7 @@ CHUNK = 10_000_000
 
 def peak_rss_gb() -> float:
     """Return this process's peak resident memory in GB (ru_maxrss is in kB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def write_data(folder: Path, n_leads: int, n_touches: int) -> None:
@@ -87,34 +87,56 @@ def run_funnel(folder: Path, engine: str) -> dict:
     from alignkit.funnel.friction import breakdown_columns
     from alignkit.funnel.outlook import time_dimension
     from alignkit.prepare.stage_paths import stage_paths
+
     paths = stage_paths(data.leads, settings.funnel.stage_names)
     timed = time.perf_counter()
-    time_dimension(data.leads, paths, settings, as_of=result.as_of,
-                   breakdowns=breakdown_columns(data.leads, tuple(settings.funnel.breakdowns)))
+    time_dimension(
+        data.leads,
+        paths,
+        settings,
+        as_of=result.as_of,
+        breakdowns=breakdown_columns(data.leads, tuple(settings.funnel.breakdowns)),
+    )
     time_s = time.perf_counter() - timed
     row = result.time.timing.stages.iloc[-1]
     forecast = result.time.forecast
-    return {"engine": engine, "read_s": round(loaded - start, 1), "analysis_s": round(done - loaded, 1),
-            "time_dimension_s": round(time_s, 1), "median_days_to_win": row["median_days"],
-            "forecast_wins_90d": round(float(forecast.within(90)["wins"])),
-            "backtest_error": round(forecast.backtest.error("forecast"), 3),
-            "weighted_pipeline_error": round(forecast.backtest.error("weighted pipeline"), 3),
-            "total_s": round(done - start, 1), "peak_rss_gb": round(peak_rss_gb(), 2),
-            "as_of": str(result.as_of), "first_content": str(top["item"]),
-            "unused_collateral": result.closed_loop.unused_collateral["content"].tolist()[:3],
-            "mqls_due": int(result.sla.overall["mqls_due"].iloc[0])}
+    return {
+        "engine": engine,
+        "read_s": round(loaded - start, 1),
+        "analysis_s": round(done - loaded, 1),
+        "time_dimension_s": round(time_s, 1),
+        "median_days_to_win": row["median_days"],
+        "forecast_wins_90d": round(float(forecast.within(90)["wins"])),
+        "backtest_error": round(forecast.backtest.error("forecast"), 3),
+        "weighted_pipeline_error": round(forecast.backtest.error("weighted pipeline"), 3),
+        "total_s": round(done - start, 1),
+        "peak_rss_gb": round(peak_rss_gb(), 2),
+        "as_of": str(result.as_of),
+        "first_content": str(top["item"]),
+        "unused_collateral": result.closed_loop.unused_collateral["content"].tolist()[:3],
+        "mqls_due": int(result.sla.overall["mqls_due"].iloc[0]),
+    }
 
 
 def child(folder: Path, engine: str, cap_gb: float | None) -> None:
     """The body of a run's subprocess: cap the address space, run, print one JSON line."""
     if cap_gb:
-        cap = int(cap_gb * 1024 ** 3)
+        cap = int(cap_gb * 1024**3)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         print("RESULT " + json.dumps(run_funnel(folder, engine)), flush=True)
     except MemoryError:
-        print("RESULT " + json.dumps({"engine": engine, "failed": f"ran out of memory (address space capped at "
-                                                                  f"{cap_gb:g} GB)", "peak_rss_gb": round(peak_rss_gb(), 2)}), flush=True)
+        print(
+            "RESULT "
+            + json.dumps(
+                {
+                    "engine": engine,
+                    "failed": f"ran out of memory (address space capped at {cap_gb:g} GB)",
+                    "peak_rss_gb": round(peak_rss_gb(), 2),
+                }
+            ),
+            flush=True,
+        )
 
 
 def launch(folder: Path, engine: str, cap_gb: float | None, env: dict[str, str]) -> dict:
@@ -129,10 +151,17 @@ def launch(folder: Path, engine: str, cap_gb: float | None, env: dict[str, str])
     if lines:
         return {**json.loads(lines[-1][7:]), "process_wall_s": round(wall, 1)}
     tail = (process.stderr or process.stdout).strip().splitlines()[-3:]
-    reason = "ran out of memory" if any("MemoryError" in line or "bad_alloc" in line or "Cannot allocate" in line
-                                        for line in tail) else f"failed (exit {process.returncode})"
-    return {"engine": engine, "failed": f"{reason} under a {cap_gb:g} GB address-space cap" if cap_gb else reason,
-            "process_wall_s": round(wall, 1), "last_lines": tail}
+    reason = (
+        "ran out of memory"
+        if any("MemoryError" in line or "bad_alloc" in line or "Cannot allocate" in line for line in tail)
+        else f"failed (exit {process.returncode})"
+    )
+    return {
+        "engine": engine,
+        "failed": f"{reason} under a {cap_gb:g} GB address-space cap" if cap_gb else reason,
+        "process_wall_s": round(wall, 1),
+        "last_lines": tail,
+    }
 
 
 def main() -> None:
@@ -154,17 +183,29 @@ def main() -> None:
         if not (folder / "leads.parquet").exists():
             folder.mkdir(parents=True, exist_ok=True)
             t0 = time.perf_counter()
-            print(f"writing {args.leads:,} leads and {args.touches:,} touches as parquet into {folder} (not timed)",
-                  flush=True)
-            generator = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                                        "from bench.funnel_scale import write_data; from pathlib import Path; "
-                                        "write_data(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))",
-                                        str(ROOT), str(folder), str(args.leads), str(args.touches)])
+            print(
+                f"writing {args.leads:,} leads and {args.touches:,} touches as parquet into {folder} (not timed)",
+                flush=True,
+            )
+            generator = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; sys.path.insert(0, sys.argv[1]); "
+                    "from bench.funnel_scale import write_data; from pathlib import Path; "
+                    "write_data(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))",
+                    str(ROOT),
+                    str(folder),
+                    str(args.leads),
+                    str(args.touches),
+                ]
+            )
             generator.check_returncode()
             size = sum(p.stat().st_size for p in folder.rglob("*.parquet")) / 1e9
             print(f"data written in {time.perf_counter() - t0:.0f} s ({size:.1f} GB of parquet)", flush=True)
-        duck = launch(folder, "duckdb", None, {"ALIGNKIT_DUCKDB_MEMORY_LIMIT": args.duckdb_memory,
-                                               "ALIGNKIT_DUCKDB_THREADS": "2"})
+        duck = launch(
+            folder, "duckdb", None, {"ALIGNKIT_DUCKDB_MEMORY_LIMIT": args.duckdb_memory, "ALIGNKIT_DUCKDB_THREADS": "2"}
+        )
         print("DuckDB:", json.dumps(duck), flush=True)
         if not args.skip_pandas:
             pandas_run = launch(folder, "pandas", args.pandas_cap_gb, {})

@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+
 def import_cells(notebooks: Path) -> dict[str, str]:
     """Return each notebook's import cell (number → code), without the lines that need a project file."""
     cells = {}
@@ -45,8 +46,9 @@ def wall(python: str, statement: str, cwd: str) -> float:
 
 def top_imports(python: str, statement: str, cwd: str, n: int) -> list[tuple[float, str]]:
     """Return the `n` modules with the largest cumulative import time (ms, name) when running `statement`."""
-    err = subprocess.run([python, "-X", "importtime", "-c", statement], cwd=cwd, check=True, capture_output=True,
-                         text=True).stderr
+    err = subprocess.run(
+        [python, "-X", "importtime", "-c", statement], cwd=cwd, check=True, capture_output=True, text=True
+    ).stderr
     rows = []
     for line in err.splitlines()[1:]:
         if line.startswith("import time:") and line.count("|") == 2:
@@ -59,18 +61,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--top", action="append", help="a statement whose top ten is printed (repeatable; default: "
-                        "`from alignkit import leads` and notebook 04's import cell)")
+    parser.add_argument(
+        "--top",
+        action="append",
+        help="a statement whose top ten is printed (repeatable; default: "
+        "`from alignkit import leads` and notebook 04's import cell)",
+    )
     args = parser.parse_args()
     cwd = tempfile.mkdtemp(prefix="alignkit-imports-")
-    used = subprocess.run([args.python, "-c", "import alignkit; print(alignkit.__file__, alignkit.__version__)"],
-                          cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+    used = subprocess.run(
+        [args.python, "-c", "import alignkit; print(alignkit.__file__, alignkit.__version__)"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     print(f"alignkit used: {used}")
     # the notebooks of the checkout measured (alignkit/notebooks links to its notebooks/)
     cells = import_cells(Path(used.split()[0]).parent / "notebooks")
-    statements = {"python alone": "pass", "from alignkit import leads": "from alignkit import leads",
-                  "import alignkit.cli": "import alignkit.cli", **cells}
-    wall(args.python, "import pandas", cwd)   # the first process reads the files from disk; measure warm caches
+    statements = {
+        "python alone": "pass",
+        "from alignkit import leads": "from alignkit import leads",
+        "import alignkit.cli": "import alignkit.cli",
+        **cells,
+    }
+    wall(args.python, "import pandas", cwd)  # the first process reads the files from disk; measure warm caches
     results = {}
     for label, statement in statements.items():
         times = [wall(args.python, statement, cwd) for _ in range(args.runs)]

@@ -70,16 +70,19 @@ def write_contacts(path: Path, n: int, rng: np.random.Generator) -> None:
 
 def write_survey(path: Path, n: int, rng: np.random.Generator) -> None:
     """Write an n-response plain survey CSV: an id, an email, 3 grids of 6 agreement items, 4 choices, 2 open."""
-    columns: dict[str, object] = {"Respondent ID": np.arange(1, n + 1),
-                                  "Email": [f"person{i * 7}@example{(i * 7) % 97}.com" for i in range(n)]}
+    columns: dict[str, object] = {
+        "Respondent ID": np.arange(1, n + 1),
+        "Email": [f"person{i * 7}@example{(i * 7) % 97}.com" for i in range(n)],
+    }
     for grid in range(3):
         for item in range(6):
             columns[f"How much do you agree? - Statement {grid}.{item}"] = rng.choice(AGREE, n)
     for q in range(4):
         columns[f"Which best describes you? ({q})"] = rng.choice(["Founder", "Manager", "Analyst", "Other"], n)
     for q in range(2):
-        columns[f"What would you improve? ({q})"] = rng.choice(["Faster onboarding for new staff members", "",
-                                                               "Clearer pricing on the website please"], n)
+        columns[f"What would you improve? ({q})"] = rng.choice(
+            ["Faster onboarding for new staff members", "", "Clearer pricing on the website please"], n
+        )
     pd.DataFrame(columns).to_csv(path, index=False)
 
 
@@ -130,11 +133,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         started = time.perf_counter()
-        with multiprocessing.get_context("spawn").Pool(1) as pool:   # the writer's memory is not this process's
+        with multiprocessing.get_context("spawn").Pool(1) as pool:  # the writer's memory is not this process's
             pool.apply(write_exports, (root, args.rows, args.responses))
         size = sum(p.stat().st_size for p in (root / "raw").iterdir()) / 1e6
-        print(f"wrote {args.rows:,} contacts x 40 columns and {args.responses:,} survey responses "
-              f"({size:,.0f} MB) in {time.perf_counter() - started:.1f} s (not timed)")
+        print(
+            f"wrote {args.rows:,} contacts x 40 columns and {args.responses:,} survey responses "
+            f"({size:,.0f} MB) in {time.perf_counter() - started:.1f} s (not timed)"
+        )
         settings = load_settings(root / "alignkit.yml")
         t0 = time.perf_counter()
         crm = read_crm(settings)
@@ -149,11 +154,15 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(f"read the CRM export alone: {t1 - t0:.1f} s")
         print(f"read and type the survey alone: {t2 - t1:.1f} s")
-        print(f"notebook 01's whole reading and cleaning (prepare: read, clean, link, pseudonymise): {t3 - t2:.1f} s "
-              f"-> {len(data.leads):,} leads, {len(data.responses):,} responses; {cpu:.1f} s of CPU (all threads: on a "
-              "shared machine the wall time grows, the CPU time hardly)")
-        print(f"TOTAL notebook 01 reading and cleaning: {t3 - t2:.1f} s (budget 20 s); peak RSS {peak:.2f} GB "
-              "(budget 2 GB)")
+        print(
+            f"notebook 01's whole reading and cleaning (prepare: read, clean, link, pseudonymise): {t3 - t2:.1f} s "
+            f"-> {len(data.leads):,} leads, {len(data.responses):,} responses; {cpu:.1f} s of CPU (all threads: on a "
+            "shared machine the wall time grows, the CPU time hardly)"
+        )
+        print(
+            f"TOTAL notebook 01 reading and cleaning: {t3 - t2:.1f} s (budget 20 s); peak RSS {peak:.2f} GB "
+            "(budget 2 GB)"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,10 @@ def synthetic_leads(n: int, attributes: int, *, seed: int = 0) -> pd.DataFrame:
     driven by three of them, and a creation date spread over two years."""
     rng = np.random.default_rng(seed)
     n_numeric = attributes * 2 // 3
-    columns: dict[str, object] = {"lead_key": pd.Series(np.char.add("k", np.arange(n).astype(str)), dtype="str"),
-                                  "created_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 730 * 86400, n)), unit="s")}
+    columns: dict[str, object] = {
+        "lead_key": pd.Series(np.char.add("k", np.arange(n).astype(str)), dtype="str"),
+        "created_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 730 * 86400, n)), unit="s"),
+    }
     for j in range(n_numeric):
         values = rng.poisson(2 + j % 5, n).astype("float64") if j % 2 else rng.lognormal(3, 1, n).round(1)
         values[rng.random(n) < 0.03] = np.nan
@@ -45,7 +47,7 @@ def synthetic_leads(n: int, attributes: int, *, seed: int = 0) -> pd.DataFrame:
 
 
 def peak_rss_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def main() -> int:
@@ -57,25 +59,40 @@ def main() -> int:
     start = time.perf_counter()
     frame = synthetic_leads(args.leads, args.attributes)
     built = time.perf_counter()
-    print(f"built {len(frame):,} leads x {args.attributes} attributes in {built - start:.1f} s "
-          f"(conversion {frame['converted'].mean():.1%}); peak RSS {peak_rss_gb():.2f} GB", flush=True)
+    print(
+        f"built {len(frame):,} leads x {args.attributes} attributes in {built - start:.1f} s "
+        f"(conversion {frame['converted'].mean():.1%}); peak RSS {peak_rss_gb():.2f} GB",
+        flush=True,
+    )
     leads.analyse(settings, leads.LeadInputs(leads=frame), fit=False)
     profiled = time.perf_counter()
-    print(f"profile (guard, per-value rates, tests, ranking): {profiled - built:.1f} s; peak RSS {peak_rss_gb():.2f} GB", flush=True)
+    print(
+        f"profile (guard, per-value rates, tests, ranking): {profiled - built:.1f} s; peak RSS {peak_rss_gb():.2f} GB",
+        flush=True,
+    )
     result = leads.analyse(settings, leads.LeadInputs(leads=frame))
     done = time.perf_counter()
     score = result.score
     cv = score.cv_summary.set_index("model")
-    print(f"profile + cross-validated score ({settings.leads.cv_folds} folds on {score.rows_used['model_sample']:,} "
-          f"training leads, hold-out {score.rows_used['holdout']:,}): {done - profiled:.1f} s", flush=True)
+    print(
+        f"profile + cross-validated score ({settings.leads.cv_folds} folds on {score.rows_used['model_sample']:,} "
+        f"training leads, hold-out {score.rows_used['holdout']:,}): {done - profiled:.1f} s",
+        flush=True,
+    )
     for model, row in cv.iterrows():
-        print(f"  {model:9s} ROC AUC {row['roc_auc_mean']:.3f} ± {row['roc_auc_sd']:.3f}, PR AUC "
-              f"{row['pr_auc_mean']:.3f} ± {row['pr_auc_sd']:.3f}")
-    print(f"  chosen {score.model_name}: hold-out ROC AUC {score.holdout_metrics['roc_auc']:.3f}; top drivers "
-          f"{', '.join(result.top_drivers[:3])}")
+        print(
+            f"  {model:9s} ROC AUC {row['roc_auc_mean']:.3f} ± {row['roc_auc_sd']:.3f}, PR AUC "
+            f"{row['pr_auc_mean']:.3f} ± {row['pr_auc_sd']:.3f}"
+        )
+    print(
+        f"  chosen {score.model_name}: hold-out ROC AUC {score.holdout_metrics['roc_auc']:.3f}; top drivers "
+        f"{', '.join(result.top_drivers[:3])}"
+    )
     total = (profiled - built) + (done - profiled)
-    print(f"TOTAL wall time (profile alone + full analysis, data building excluded): {total:.1f} s; "
-          f"full analysis alone {done - profiled:.1f} s; peak RSS {peak_rss_gb():.2f} GB")
+    print(
+        f"TOTAL wall time (profile alone + full analysis, data building excluded): {total:.1f} s; "
+        f"full analysis alone {done - profiled:.1f} s; peak RSS {peak_rss_gb():.2f} GB"
+    )
     return 0
 
 

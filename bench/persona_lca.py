@@ -35,7 +35,7 @@ def synthetic_survey(n: int, k: int, *, seed: int = 0, missing: float = 0.1) -> 
     truth = rng.choice(k, n, p=shares)
     columns = {}
     for j in range(12):
-        peak = rng.integers(0, 5, size=k)[truth]          # each class's typical answer to this item
+        peak = rng.integers(0, 5, size=k)[truth]  # each class's typical answer to this item
         p = np.exp(-0.8 * np.abs(np.arange(5)[None, :] - peak[:, None]))
         draw = ((p / p.sum(axis=1, keepdims=True)).cumsum(axis=1) > rng.random((n, 1))).argmax(axis=1)
         columns[f"q{j + 1}"] = pd.Categorical(np.array(LEVELS)[draw], categories=LEVELS, ordered=True)
@@ -62,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=4, help="planted and fitted number of classes")
     parser.add_argument("--n-init", type=int, default=5, help="EM restarts (LatentClassModel's default is 5)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scan", default="", help="also time the choice of k (score_lca_k over k = 2..K with 5 "
-                        "bootstrap refits, as notebook 03 runs it) on these respondent counts, e.g. 5000")
+    parser.add_argument(
+        "--scan",
+        default="",
+        help="also time the choice of k (score_lca_k over k = 2..K with 5 "
+        "bootstrap refits, as notebook 03 runs it) on these respondent counts, e.g. 5000",
+    )
     parser.add_argument("--scan-k", type=int, default=8, help="largest k of the scan (default 8)")
     args = parser.parse_args(argv)
 
@@ -72,8 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     from alignkit.personas.lca import LatentClassModel
 
     blocks = {f"channel_{j}": "channel" for j in range(1, 5)}
-    print(f"LatentClassModel, k={args.k}, n_init={args.n_init}: 12 Likert, 2 single, 4-option multi, 1 number, "
-          f"10% missing")
+    print(
+        f"LatentClassModel, k={args.k}, n_init={args.n_init}: 12 Likert, 2 single, 4-option multi, 1 number, "
+        f"10% missing"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(r) for r in args.rows.split(",")):
             answers, truth = synthetic_survey(n, args.k, seed=args.seed + n)
@@ -89,10 +95,13 @@ def main(argv: list[str] | None = None) -> int:
                 labels = model.predict(answers)
                 predicted = time.perf_counter()
             notes = sorted({type(w.message).__name__ for w in caught})
-            print(f"rows {n:>7,}  fit {fitted - start:7.2f} s  predict {predicted - fitted:6.2f} s  "
-                  f"entropy {model.entropy_:.3f}  |  ARI vs planted {adjusted_rand_score(truth, labels):.3f}, "
-                  f"EM iterations {model.n_iter_}, converged {model.converged_}"
-                  + (f", warnings: {', '.join(notes)}" if notes else ""), flush=True)
+            print(
+                f"rows {n:>7,}  fit {fitted - start:7.2f} s  predict {predicted - fitted:6.2f} s  "
+                f"entropy {model.entropy_:.3f}  |  ARI vs planted {adjusted_rand_score(truth, labels):.3f}, "
+                f"EM iterations {model.n_iter_}, converged {model.converged_}"
+                + (f", warnings: {', '.join(notes)}" if notes else ""),
+                flush=True,
+            )
         for n in (int(r) for r in args.scan.split(",") if r):
             from alignkit.personas.lca import choose_lca_k, score_lca_k
 
@@ -100,12 +109,20 @@ def main(argv: list[str] | None = None) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 start = time.perf_counter()
-                scores = score_lca_k(answers, range(2, args.scan_k + 1), features=list(answers.columns), blocks=blocks,
-                                     random_state=args.seed)
+                scores = score_lca_k(
+                    answers,
+                    range(2, args.scan_k + 1),
+                    features=list(answers.columns),
+                    blocks=blocks,
+                    random_state=args.seed,
+                )
                 elapsed = time.perf_counter() - start
             k, _ = choose_lca_k(scores)
-            print(f"rows {n:>7,}  choice of k over 2..{args.scan_k} (5 bootstrap refits each): {elapsed:7.2f} s, "
-                  f"chose k = {k} (planted {args.k})", flush=True)
+            print(
+                f"rows {n:>7,}  choice of k over 2..{args.scan_k} (5 bootstrap refits each): {elapsed:7.2f} s, "
+                f"chose k = {k} (planted {args.k})",
+                flush=True,
+            )
     return 0
 
 

@@ -89,11 +89,16 @@ def main(sizes: list[int], *, cold_cache: bool = False) -> int:
         from alignkit.prepare.tables import clean_survey
 
         path, _ = write_survey_wave(folder / "fit.csv", seed=7, n_responses=3000)
-        responses, codebook = clean_survey(read_survey(path), load_settings(REPO / "alignkit.yml"), log=CleaningLog(),
-                                           lead_ids_by_email=None)
+        responses, codebook = clean_survey(
+            read_survey(path), load_settings(REPO / "alignkit.yml"), log=CleaningLog(), lead_ids_by_email=None
+        )
         features = persona_features(codebook)
-        model = PersonaModel(5, features=list(features["column"]), blocks=dict(zip(features["column"], features["block"])),
-                             random_state=42).fit(responses[responses["quality_ok"]])
+        model = PersonaModel(
+            5,
+            features=list(features["column"]),
+            blocks=dict(zip(features["column"], features["block"])),
+            random_state=42,
+        ).fit(responses[responses["quality_ok"]])
         joblib.dump(model, folder / "model.joblib")
         rows = []
         runs = [(n, False) for n in sizes] + ([(5_000, True)] if cold_cache else [])
@@ -105,8 +110,14 @@ def main(sizes: list[int], *, cold_cache: bool = False) -> int:
                 (folder / "numba_cache").mkdir(exist_ok=True)
                 env["NUMBA_CACHE_DIR"] = str(folder / "numba_cache")
             begin = time.perf_counter()
-            child = subprocess.run([sys.executable, "-c", CHILD, str(folder / "model.joblib"), str(folder / f"answers_{n}.parquet")],
-                                   capture_output=True, text=True, cwd=REPO, check=True, env=env)
+            child = subprocess.run(
+                [sys.executable, "-c", CHILD, str(folder / "model.joblib"), str(folder / f"answers_{n}.parquet")],
+                capture_output=True,
+                text=True,
+                cwd=REPO,
+                check=True,
+                env=env,
+            )
             wall = time.perf_counter() - begin
             result = json.loads(child.stdout.strip().splitlines()[-1])
             result["fresh_process_wall_s"] = wall
@@ -114,11 +125,13 @@ def main(sizes: list[int], *, cold_cache: bool = False) -> int:
             steps = ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in result["steps"].items())
             verdict = "within" if wall < BUDGET_S.get(n, float("inf")) else "OVER"
             label = " (empty numba cache: first run after install)" if cold else ""
-            print(f"{n:>7,} respondents{label}: {wall:6.2f} s in a fresh process ({verdict} the "
-                  f"{BUDGET_S.get(n, float('nan')):.0f} s budget); imports {result['import_s']:.2f} s, load "
-                  f"{result['load_s']:.2f} s, encode {result['encode_s']:.2f} s, map {result['map_s']:.2f} s "
-                  f"[{steps}]; peak RSS {result['peak_rss_mb']:.0f} MB; neighbour purity "
-                  f"{result['neighbour_purity']:.3f} (share of the 10 nearest map neighbours in the same persona)")
+            print(
+                f"{n:>7,} respondents{label}: {wall:6.2f} s in a fresh process ({verdict} the "
+                f"{BUDGET_S.get(n, float('nan')):.0f} s budget); imports {result['import_s']:.2f} s, load "
+                f"{result['load_s']:.2f} s, encode {result['encode_s']:.2f} s, map {result['map_s']:.2f} s "
+                f"[{steps}]; peak RSS {result['peak_rss_mb']:.0f} MB; neighbour purity "
+                f"{result['neighbour_purity']:.3f} (share of the 10 nearest map neighbours in the same persona)"
+            )
     return 0
 
 
@@ -132,8 +145,10 @@ def demo_purity() -> int:
     model = load_bundle(settings)["model"]
     responses = load_inputs(settings)[0]
     xy = persona_map(model.transform(responses), random_state=settings.seed)
-    print(f"demo ({len(responses):,} respondents, {model.n_clusters_} personas): neighbour purity "
-          f"{neighbour_purity(xy, model.predict(responses)):.3f}")
+    print(
+        f"demo ({len(responses):,} respondents, {model.n_clusters_} personas): neighbour purity "
+        f"{neighbour_purity(xy, model.predict(responses)):.3f}"
+    )
     return 0
 
 

@@ -1,6 +1,6 @@
 """Print how well notebook 01's cleaning finds the demo's planted dirt: found/planted per kind, recall, precision.
 
-    .venv/bin/python bench/planted_dirt.py            # writes the demo exports into a temporary project first
+.venv/bin/python bench/planted_dirt.py            # writes the demo exports into a temporary project first
 """
 
 from __future__ import annotations

@@ -89,8 +89,11 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> d
     wall = time.perf_counter() - start
     lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
     if process.returncode or not lines:
-        return {"failed": f"exit {process.returncode}: " + " | ".join((process.stderr or process.stdout).strip().splitlines()[-3:]),
-                "wall_s": wall}
+        return {
+            "failed": f"exit {process.returncode}: "
+            + " | ".join((process.stderr or process.stdout).strip().splitlines()[-3:]),
+            "wall_s": wall,
+        }
     return {**json.loads(lines[-1][7:]), "wall_s": wall}
 
 
@@ -100,8 +103,10 @@ def prepare(work: Path, python: str, n: int) -> Path:
     exports.mkdir(parents=True, exist_ok=True)
     lead_export(n, np.random.default_rng(SEED)).to_csv(exports / "crm_leads.csv", index=False)
     project = work / "project"
-    for args in (["init", str(project), "--from", str(exports)],
-                 ["run", "--project", str(project / "alignkit.yml"), "--only", "01"]):
+    for args in (
+        ["init", str(project), "--from", str(exports)],
+        ["run", "--project", str(project / "alignkit.yml"), "--only", "01"],
+    ):
         process = subprocess.run([python, "-m", "alignkit.cli", *args], cwd=work, capture_output=True, text=True)
         if process.returncode:
             raise SystemExit(f"`alignkit {args[0]}` failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
@@ -112,9 +117,19 @@ def ydata_ready(python: str | None, work: Path) -> tuple[bool, bool, str]:
     """Return (ydata_profiling imports, pyarrow imports, what was found) for the interpreter `python`."""
     if not python:
         return False, False, "no --ydata-python given"
-    probe = subprocess.run([python, "-W", "ignore", "-c", "import ydata_profiling, pandas; "
-                            "print(ydata_profiling.__version__, pandas.__version__)"], cwd=work, capture_output=True,
-                           text=True, env={**os.environ, "YDATA_PROFILING_NO_ANALYTICS": "True"})
+    probe = subprocess.run(
+        [
+            python,
+            "-W",
+            "ignore",
+            "-c",
+            "import ydata_profiling, pandas; print(ydata_profiling.__version__, pandas.__version__)",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "YDATA_PROFILING_NO_ANALYTICS": "True"},
+    )
     if probe.returncode:
         return False, False, f"ydata_profiling does not import with {python}: {probe.stderr.strip().splitlines()[-1:]}"
     arrow = subprocess.run([python, "-c", "import pyarrow"], cwd=work, capture_output=True).returncode == 0
@@ -136,36 +151,62 @@ def main() -> int:
         start = time.perf_counter()
         project_file = prepare(work, args.python, args.leads)
         table = project_file.parent / "data" / "processed" / "leads.parquet"
-        print(f"wrote {args.leads:,} leads, drafted the project and ran notebook 01 in "
-              f"{time.perf_counter() - start:.1f} s (not timed): {table}", flush=True)
+        print(
+            f"wrote {args.leads:,} leads, drafted the project and ran notebook 01 in "
+            f"{time.perf_counter() - start:.1f} s (not timed): {table}",
+            flush=True,
+        )
         have_ydata, arrow, found = ydata_ready(args.ydata_python, work)
         ydata_table = table
         if have_ydata and not arrow:
             import pandas as pd
+
             ydata_table = table.with_suffix(".csv")
             pd.read_parquet(table).to_csv(ydata_table, index=False)
             found += "; no pyarrow there, so it reads the same table as CSV"
-        print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores; "
-              + (found if have_ydata else f"ydata runs skipped: {found}"), flush=True)
+        print(
+            f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores; "
+            + (found if have_ydata else f"ydata runs skipped: {found}"),
+            flush=True,
+        )
         runs: dict[str, list[dict]] = {"alignkit": [], "ydata minimal": [], "ydata full": []}
         for _ in range(args.runs):
             runs["alignkit"].append(timed([args.python, "-c", ALIGNKIT_CHILD, str(project_file)], cwd=work))
             if have_ydata:
                 for mode in ("minimal", "full"):
-                    runs[f"ydata {mode}"].append(timed(
-                        [args.ydata_python, "-c", YDATA_CHILD, str(ydata_table), mode, str(work / f"ydata-{mode}.html")],
-                        cwd=work, env={"YDATA_PROFILING_NO_ANALYTICS": "True"}))
+                    runs[f"ydata {mode}"].append(
+                        timed(
+                            [
+                                args.ydata_python,
+                                "-c",
+                                YDATA_CHILD,
+                                str(ydata_table),
+                                mode,
+                                str(work / f"ydata-{mode}.html"),
+                            ],
+                            cwd=work,
+                            env={"YDATA_PROFILING_NO_ANALYTICS": "True"},
+                        )
+                    )
         walls = {}
         for name, results in runs.items():
             for result in results:
                 if "failed" in result:
                     print(f"{name}: FAILED after {result['wall_s']:.1f} s — {result['failed']}", flush=True)
                 else:
-                    print(f"{name}: {result['wall_s']:.1f} s as a whole process (imports {result['import_s']:.1f} s, "
-                          f"reading {result['read_s']:.1f} s, {'analysis' if name == 'alignkit' else 'report'} "
-                          f"{result['work_s']:.1f} s; {result['rows']:,} rows"
-                          + (f" x {result['columns']} columns; top drivers {', '.join(result['drivers'])}; "
-                             f"{result['alignkit']}" if name == "alignkit" else "") + ")", flush=True)
+                    print(
+                        f"{name}: {result['wall_s']:.1f} s as a whole process (imports {result['import_s']:.1f} s, "
+                        f"reading {result['read_s']:.1f} s, {'analysis' if name == 'alignkit' else 'report'} "
+                        f"{result['work_s']:.1f} s; {result['rows']:,} rows"
+                        + (
+                            f" x {result['columns']} columns; top drivers {', '.join(result['drivers'])}; "
+                            f"{result['alignkit']}"
+                            if name == "alignkit"
+                            else ""
+                        )
+                        + ")",
+                        flush=True,
+                    )
             good = [r["wall_s"] for r in results if "failed" not in r]
             if good:
                 walls[name] = statistics.median(good)
@@ -174,8 +215,10 @@ def main() -> int:
             if mine and name in walls:
                 target = 5 if name == "ydata minimal" else 15
                 ratio = walls[name] / mine
-                print(f"RATIO {name} / alignkit: {ratio:.1f}x (target ≥ {target}x: "
-                      f"{'met' if ratio >= target else 'not met'})")
+                print(
+                    f"RATIO {name} / alignkit: {ratio:.1f}x (target ≥ {target}x: "
+                    f"{'met' if ratio >= target else 'not met'})"
+                )
         print("RESULT " + json.dumps({k: round(v, 2) for k, v in walls.items()}), flush=True)
     finally:
         if not args.keep:

@@ -38,7 +38,7 @@ COLUMNS = ("case", "ran", "failed step", "message", "traceback", "roles", "outco
 @dataclass
 class Step:
     name: str
-    returncode: int | None        # None: timed out
+    returncode: int | None  # None: timed out
     seconds: float
     stdout: str
     stderr: str
@@ -48,7 +48,7 @@ class Step:
 class CaseResult:
     case: str
     files: list[str]
-    ran: str = "no"               # yes / no / validate-stop
+    ran: str = "no"  # yes / no / validate-stop
     failed_step: str = ""
     message: str = ""
     traceback_in: list[str] = field(default_factory=list)
@@ -84,8 +84,16 @@ def find_cases(corpus: Path) -> dict[str, list[Path]]:
 def run_step(name: str, args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Step:
     """Run one alignkit command in its own process group; on timeout kill the group (kernels included)."""
     started = time.perf_counter()
-    process = subprocess.Popen([str(ALIGNKIT), *args], cwd=cwd, env=env, text=True, errors="replace",
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        [str(ALIGNKIT), *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        errors="replace",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         out, err = process.communicate(timeout=timeout)
         code: int | None = process.returncode
@@ -122,8 +130,11 @@ def traceback_places(project: Path, paths: dict, steps: list[Step]) -> list[str]
             continue
         if any("Traceback" in json.dumps(cell.get("outputs", [])) for cell in cells):
             places.append(str(notebook.relative_to(project)))
-    return places + [str(r.relative_to(project)) for r in sorted(reports.glob("*.html"))
-                     if "Traceback" in r.read_text("utf-8", "replace")]
+    return places + [
+        str(r.relative_to(project))
+        for r in sorted(reports.glob("*.html"))
+        if "Traceback" in r.read_text("utf-8", "replace")
+    ]
 
 
 def yaml_roles(node: object, trail: tuple[str, ...], explicit: dict[str, str], section: dict[str, str]) -> None:
@@ -144,7 +155,7 @@ def yaml_roles(node: object, trail: tuple[str, ...], explicit: dict[str, str], s
 def draft_roles(text: str, loaded: dict, names: list[str]) -> dict[str, str]:
     """Return each input file's drafted role: a `meaning:` section, else `role:` keys, else the draft's comment
     lines (`# <file> — <kind>: …`, `# not used: <file> (<kind>: …)`), else the section naming the file."""
-    block = part(loaded, "meaning") or part(loaded, "roles")        # role: [files], or file: role
+    block = part(loaded, "meaning") or part(loaded, "roles")  # role: [files], or file: role
     meaning = {Path(str(f)).name: str(k) for k, v in block.items() for f in (v if isinstance(v, list) else [v])}
     meaning.update({Path(str(k)).name: v for k, v in block.items() if isinstance(v, str)})
     explicit: dict[str, str] = {}
@@ -156,7 +167,7 @@ def draft_roles(text: str, loaded: dict, names: list[str]) -> dict[str, str]:
         if unused:
             comments[unused.group(1)] = f"unused {unused.group(2)}".strip()
         for name in (n for n in names if line.startswith(f"# {n} — ")):
-            comments.setdefault(name, line[len(name) + 5:].split(":")[0].strip())
+            comments.setdefault(name, line[len(name) + 5 :].split(":")[0].strip())
     return {n: meaning.get(n) or explicit.get(n) or comments.get(n) or section.get(n) or "not read" for n in names}
 
 
@@ -216,9 +227,11 @@ def run_case(name: str, files: list[Path], work: Path, args: argparse.Namespace)
     project, env = work / "project", {k: v for k, v in os.environ.items() if k != "ALIGNKIT_SALT"}
     env["PATH"] = f"{ALIGNKIT.parent}{os.pathsep}{env.get('PATH', '')}"
     project_file = str(project / "alignkit.yml")
-    plan = [("init", ["init", str(project), "--from", str(exports if folder_case else exports / name)], 300),
-            ("validate", ["validate", "--project", project_file], 300),
-            ("run", ["run", "--project", project_file], 900)][:2 if args.no_run else 3]
+    plan = [
+        ("init", ["init", str(project), "--from", str(exports if folder_case else exports / name)], 300),
+        ("validate", ["validate", "--project", project_file], 300),
+        ("run", ["run", "--project", project_file], 900),
+    ][: 2 if args.no_run else 3]
     steps: list[Step] = []
     for step_name, command, timeout in plan:
         steps.append(run_step(step_name, command, work, env, args.timeout or timeout))
@@ -232,7 +245,7 @@ def run_case(name: str, files: list[Path], work: Path, args: argparse.Namespace)
         result.ran, result.message = "yes", f"skips notebooks {', '.join(skipped)}" if skipped else ""
     result.seconds["total"] = round(sum(result.seconds.values()), 1)
     result.steps = [{**asdict(s), "stdout": s.stdout[-4000:], "stderr": s.stderr[-4000:]} for s in steps]
-    drafted = steps[0].returncode == 0          # a failed init may leave the template project file: not a draft
+    drafted = steps[0].returncode == 0  # a failed init may leave the template project file: not a draft
     text = (project / "alignkit.yml").read_text(encoding="utf-8") if drafted else ""
     try:
         loaded = yaml.safe_load(text) if text else {}
@@ -247,8 +260,9 @@ def run_case(name: str, files: list[Path], work: Path, args: argparse.Namespace)
     try:
         result.rate = measured_rate(processed, part(loaded, "funnel").get("judge"))
         if result.outcome == "none" and result.rate and not result.rate.startswith("survey"):
-            result.rate = "no outcome drafted" + (f" ({result.rate.split(' of ')[-1]} leads)" if " of " in result.rate
-                                                  else "")
+            result.rate = "no outcome drafted" + (
+                f" ({result.rate.split(' of ')[-1]} leads)" if " of " in result.rate else ""
+            )
         result.personas = persona_count(processed, reports)
     except Exception as error:  # a half-written table is a finding, not a reason to stop measuring
         result.rate = f"unreadable: {type(error).__name__}"
@@ -257,9 +271,18 @@ def run_case(name: str, files: list[Path], work: Path, args: argparse.Namespace)
 
 def table_row(result: CaseResult) -> list[str]:
     steps = "+".join(f"{v:.0f}" for k, v in result.seconds.items() if k != "total")
-    return [result.case, result.ran, result.failed_step or "-", result.message or "-",
-            "yes" if result.traceback_in else "no", ", ".join(f"{f}:{r}" for f, r in result.roles.items()) or "-",
-            result.outcome or "-", result.rate or "-", result.personas or "-", f"{steps}={result.seconds['total']:.0f}"]
+    return [
+        result.case,
+        result.ran,
+        result.failed_step or "-",
+        result.message or "-",
+        "yes" if result.traceback_in else "no",
+        ", ".join(f"{f}:{r}" for f, r in result.roles.items()) or "-",
+        result.outcome or "-",
+        result.rate or "-",
+        result.personas or "-",
+        f"{steps}={result.seconds['total']:.0f}",
+    ]
 
 
 def print_table(results: list[CaseResult]) -> None:
@@ -275,8 +298,9 @@ def main() -> int:
     parser.add_argument("dir", type=Path, help="folder of cases: sub-folders of exports, or single export files")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these cases (folder or file names)")
     parser.add_argument("--no-run", action="store_true", help="stop after init and validate")
-    parser.add_argument("--timeout", type=float, metavar="S",
-                        help="seconds for every step (default: 300 init/validate, 900 run)")
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", help="seconds for every step (default: 300 init/validate, 900 run)"
+    )
     parser.add_argument("--keep", type=Path, metavar="WORKDIR", help="keep each case's folder as WORKDIR/<case>")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write every detail as JSON")
     args = parser.parse_args()

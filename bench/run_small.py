@@ -71,74 +71,118 @@ LIKERT = np.array(["Strongly disagree", "Disagree", "Neither agree nor disagree"
 def lead_export(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """Return n leads as a CRM lead list, conversion planted on source, company size, visits and webinars."""
     sources = np.array(["Organic Search", "Paid Search", "Referral", "Webinar", "LinkedIn", "Trade Show", "Email"])
-    source = sources[rng.choice(len(sources), n, p=[.25, .22, .08, .12, .15, .06, .12])]
+    source = sources[rng.choice(len(sources), n, p=[0.25, 0.22, 0.08, 0.12, 0.15, 0.06, 0.12])]
     owners = np.array(["Alex Kim", "Maria Lopez", "Sam Patel", "Jordan Lee", "Priya Shah", "Tom Becker"])
-    industries = np.array(["Software", "Manufacturing", "Retail", "Healthcare", "Financial Services", "Education",
-                           "Logistics"])
+    industries = np.array(
+        ["Software", "Manufacturing", "Retail", "Healthcare", "Financial Services", "Education", "Logistics"]
+    )
     sizes = np.array(["1-9", "10-49", "50-199", "200-999", "1000+"])
-    size = sizes[rng.choice(5, n, p=[.22, .28, .24, .16, .10])]
+    size = sizes[rng.choice(5, n, p=[0.22, 0.28, 0.24, 0.16, 0.10])]
     countries = np.array(["United States", "United Kingdom", "Germany", "France", "Canada", "Australia", "Netherlands"])
     levels = np.array(["Individual contributor", "Manager", "Director", "VP", "C-level"])
-    level = levels[rng.choice(5, n, p=[.35, .30, .18, .10, .07])]
+    level = levels[rng.choice(5, n, p=[0.35, 0.30, 0.18, 0.10, 0.07])]
     visits = rng.negative_binomial(2, 0.35, n)
     emails = rng.poisson(3, n)
     webinars = rng.poisson(0.4, n)
     revenue = np.exp(rng.normal(15 + 0.6 * np.searchsorted(sizes, size), 0.8)).round(-3)
     created = EXPORT_DATE - pd.to_timedelta(rng.integers(20 * 86400, 700 * 86400, n), unit="s")
-    logit = (-2.6 + np.select([source == "Referral", source == "Webinar", source == "Paid Search"], [1.1, 0.7, -0.4], 0.0)
-             + np.where(np.isin(size, ["50-199", "200-999"]), 0.8, 0.0) + 0.35 * np.log1p(visits)
-             + 0.5 * np.minimum(webinars, 2) + np.where(level == "Director", 0.3, 0.0))
+    logit = (
+        -2.6
+        + np.select([source == "Referral", source == "Webinar", source == "Paid Search"], [1.1, 0.7, -0.4], 0.0)
+        + np.where(np.isin(size, ["50-199", "200-999"]), 0.8, 0.0)
+        + 0.35 * np.log1p(visits)
+        + 0.5 * np.minimum(webinars, 2)
+        + np.where(level == "Director", 0.3, 0.0)
+    )
     converted = rng.random(n) < 1 / (1 + np.exp(-logit))
-    frame = pd.DataFrame({
-        "Lead ID": np.arange(100001, 100001 + n), "Created Date": created.strftime("%Y-%m-%d %H:%M:%S"),
-        "Lead Source": source, "Lead Owner": owners[rng.integers(0, len(owners), n)],
-        "Industry": industries[rng.integers(0, len(industries), n)], "Company Size": size,
-        "Country": countries[rng.choice(len(countries), n, p=[.4, .15, .12, .08, .1, .08, .07])],
-        "Job Level": level, "Annual Revenue": revenue, "Website Visits": visits, "Emails Opened": emails,
-        "Webinars Attended": webinars, "Converted": np.where(converted, "Yes", "No")})
+    frame = pd.DataFrame(
+        {
+            "Lead ID": np.arange(100001, 100001 + n),
+            "Created Date": created.strftime("%Y-%m-%d %H:%M:%S"),
+            "Lead Source": source,
+            "Lead Owner": owners[rng.integers(0, len(owners), n)],
+            "Industry": industries[rng.integers(0, len(industries), n)],
+            "Company Size": size,
+            "Country": countries[rng.choice(len(countries), n, p=[0.4, 0.15, 0.12, 0.08, 0.1, 0.08, 0.07])],
+            "Job Level": level,
+            "Annual Revenue": revenue,
+            "Website Visits": visits,
+            "Emails Opened": emails,
+            "Webinars Attended": webinars,
+            "Converted": np.where(converted, "Yes", "No"),
+        }
+    )
     for column, share in (("Industry", 0.04), ("Annual Revenue", 0.07), ("Job Level", 0.03)):
-        frame[column] = frame[column].where(rng.random(n) >= share)     # the blanks a real export has
+        frame[column] = frame[column].where(rng.random(n) >= share)  # the blanks a real export has
     return frame.sort_values("Created Date", kind="stable").reset_index(drop=True)
 
 
-SURVEY_ITEMS = ["The product is easy to use", "Setting it up took little effort", "It saves my team time",
-                "The reports are easy to understand", "I trust the numbers it shows", "Support answers quickly",
-                "The price is fair for what it does", "It works well with our other tools",
-                "I would recommend it to a colleague", "I plan to keep using it next year"]
+SURVEY_ITEMS = [
+    "The product is easy to use",
+    "Setting it up took little effort",
+    "It saves my team time",
+    "The reports are easy to understand",
+    "I trust the numbers it shows",
+    "Support answers quickly",
+    "The price is fair for what it does",
+    "It works well with our other tools",
+    "I would recommend it to a colleague",
+    "I plan to keep using it next year",
+]
 
 
 def survey_export(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """Return n survey responses from three planted groups (enthusiasts, price-sensitive, struggling)."""
-    group = rng.choice(3, n, p=[.4, .35, .25])
-    means = np.array([[4.3, 4.0, 4.4, 4.1, 4.2, 3.9, 3.8, 4.0, 4.5, 4.4],     # enthusiasts
-                      [3.9, 3.7, 3.8, 3.6, 3.8, 3.5, 2.0, 3.4, 3.1, 3.0],     # price-sensitive
-                      [2.1, 1.9, 2.5, 2.2, 2.8, 2.4, 2.6, 2.3, 2.0, 2.4]])    # struggling
+    group = rng.choice(3, n, p=[0.4, 0.35, 0.25])
+    means = np.array(
+        [
+            [4.3, 4.0, 4.4, 4.1, 4.2, 3.9, 3.8, 4.0, 4.5, 4.4],  # enthusiasts
+            [3.9, 3.7, 3.8, 3.6, 3.8, 3.5, 2.0, 3.4, 3.1, 3.0],  # price-sensitive
+            [2.1, 1.9, 2.5, 2.2, 2.8, 2.4, 2.6, 2.3, 2.0, 2.4],
+        ]
+    )  # struggling
     scores = np.clip(np.rint(means[group] + rng.normal(0, 0.75, (n, len(SURVEY_ITEMS)))), 1, 5).astype(int)
     submitted = EXPORT_DATE - pd.to_timedelta(rng.integers(0, 30 * 86400, n), unit="s")
-    frame = pd.DataFrame({"Response ID": [f"R_{i:05d}" for i in range(1, n + 1)],
-                          "Submitted At": submitted.strftime("%Y-%m-%d %H:%M:%S")})
+    frame = pd.DataFrame(
+        {
+            "Response ID": [f"R_{i:05d}" for i in range(1, n + 1)],
+            "Submitted At": submitted.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+    )
     for j, item in enumerate(SURVEY_ITEMS):
         frame[item] = LIKERT[scores[:, j] - 1]
         frame[item] = frame[item].where(rng.random(n) >= 0.02)
     features = np.array(["Dashboards", "Automated reports", "Integrations", "Price", "Support"])
-    feature_p = np.array([[.35, .3, .2, .05, .1], [.15, .2, .15, .4, .1], [.1, .15, .2, .15, .4]])
+    feature_p = np.array([[0.35, 0.3, 0.2, 0.05, 0.1], [0.15, 0.2, 0.15, 0.4, 0.1], [0.1, 0.15, 0.2, 0.15, 0.4]])
     frame["Which feature matters most to you?"] = [features[rng.choice(5, p=feature_p[g])] for g in group]
     heard = np.array(["Search engine", "Colleague", "Social media", "Event", "Other"])
-    frame["How did you hear about us?"] = heard[rng.choice(5, n, p=[.35, .25, .2, .1, .1])]
-    frame["Age group"] = np.array(["18-24", "25-34", "35-44", "45-54", "55+"])[rng.choice(5, n, p=[.08, .32, .3, .2, .1])]
+    frame["How did you hear about us?"] = heard[rng.choice(5, n, p=[0.35, 0.25, 0.2, 0.1, 0.1])]
+    frame["Age group"] = np.array(["18-24", "25-34", "35-44", "45-54", "55+"])[
+        rng.choice(5, n, p=[0.08, 0.32, 0.3, 0.2, 0.1])
+    ]
     roles = np.array(["Marketing", "Sales", "Operations", "Finance", "Executive", "Other"])
-    frame["Role"] = [roles[rng.choice(6, p=p)] for p in
-                     np.array([[.35, .25, .15, .05, .1, .1], [.2, .2, .2, .2, .1, .1], [.15, .3, .25, .1, .05, .15]])[group]]
-    frame["Company size"] = np.array(["1-9", "10-49", "50-199", "200-999", "1000+"])[rng.choice(5, n, p=[.15, .3, .3, .15, .1])]
-    frame["Region"] = np.array(["North America", "Europe", "Asia-Pacific", "Latin America"])[rng.choice(4, n, p=[.45, .35, .12, .08])]
+    frame["Role"] = [
+        roles[rng.choice(6, p=p)]
+        for p in np.array(
+            [[0.35, 0.25, 0.15, 0.05, 0.1, 0.1], [0.2, 0.2, 0.2, 0.2, 0.1, 0.1], [0.15, 0.3, 0.25, 0.1, 0.05, 0.15]]
+        )[group]
+    ]
+    frame["Company size"] = np.array(["1-9", "10-49", "50-199", "200-999", "1000+"])[
+        rng.choice(5, n, p=[0.15, 0.3, 0.3, 0.15, 0.1])
+    ]
+    frame["Region"] = np.array(["North America", "Europe", "Asia-Pacific", "Latin America"])[
+        rng.choice(4, n, p=[0.45, 0.35, 0.12, 0.08])
+    ]
     return frame.sort_values("Submitted At", kind="stable").reset_index(drop=True)
 
 
 def write_exports(folder: Path, n_leads: int, n_responses: int) -> dict[str, Path]:
     """Write each export into a folder of its own under `folder`; return {case: export folder}."""
     rng = np.random.default_rng(SEED)
-    cases = {"leads": (folder / "exports-leads", "crm_leads.csv", lead_export(n_leads, rng)),
-             "survey": (folder / "exports-survey", "survey_responses.csv", survey_export(n_responses, rng))}
+    cases = {
+        "leads": (folder / "exports-leads", "crm_leads.csv", lead_export(n_leads, rng)),
+        "survey": (folder / "exports-survey", "survey_responses.csv", survey_export(n_responses, rng)),
+    }
     for where, name, frame in cases.values():
         where.mkdir(parents=True, exist_ok=True)
         frame.to_csv(where / name, index=False)
@@ -151,8 +195,13 @@ def write_exports(folder: Path, n_leads: int, n_responses: int) -> dict[str, Pat
 def cli(python: str, args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float]:
     """Run `python -m alignkit.cli ARGS` in a fresh process from `cwd`; return it and its wall time."""
     start = time.perf_counter()
-    process = subprocess.run([python, "-m", "alignkit.cli", *args], cwd=cwd, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore")})
+    process = subprocess.run(
+        [python, "-m", "alignkit.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore")},
+    )
     return process, time.perf_counter() - start
 
 
@@ -172,8 +221,11 @@ def bench_case(case: str, exports: Path, work: Path, python: str, runs: int) -> 
     process, seconds = cli(python, ["init", str(drafted), "--from", str(exports)], cwd=work)
     if process.returncode:
         raise SystemExit(f"init failed for {case} (exit {process.returncode}):\n{process.stdout}{process.stderr}")
-    print(f"{case}: init --from {exports.name} in {seconds:.1f} s: "
-          + "; ".join(line for line in process.stdout.splitlines() if line.startswith("read ")), flush=True)
+    print(
+        f"{case}: init --from {exports.name} in {seconds:.1f} s: "
+        + "; ".join(line for line in process.stdout.splitlines() if line.startswith("read ")),
+        flush=True,
+    )
     per_run = []
     for i in range(1, runs + 1):
         project = work / f"run-{case}-{i}"
@@ -186,15 +238,23 @@ def bench_case(case: str, exports: Path, work: Path, python: str, runs: int) -> 
         times = notebook_times(project)
         per_run.append({"wall": wall, "notebooks": times, "skipped": skipped})
         shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(times.items()))
-        print(f"  run {i}: {wall:.1f} s in all ({shown}; notebooks {sum(times.values()):.1f} s, the rest "
-              f"{wall - sum(times.values()):.1f} s){'; skipped ' + ', '.join(skipped) if skipped else ''}", flush=True)
+        print(
+            f"  run {i}: {wall:.1f} s in all ({shown}; notebooks {sum(times.values()):.1f} s, the rest "
+            f"{wall - sum(times.values()):.1f} s){'; skipped ' + ', '.join(skipped) if skipped else ''}",
+            flush=True,
+        )
     names = sorted({k for run in per_run for k in run["notebooks"]} | {k for run in per_run for k in run["skipped"]})
     medians = {}
     for name in names:
         values = [run["notebooks"][name] for run in per_run if name in run["notebooks"]]
         medians[name] = round(statistics.median(values), 1) if values else "skipped"
-    return {"case": case, "runs": runs, "median_wall_s": round(statistics.median(r["wall"] for r in per_run), 1),
-            "median_notebook_s": medians, "walls_s": [round(r["wall"], 1) for r in per_run]}
+    return {
+        "case": case,
+        "runs": runs,
+        "median_wall_s": round(statistics.median(r["wall"] for r in per_run), 1),
+        "median_notebook_s": medians,
+        "walls_s": [round(r["wall"], 1) for r in per_run],
+    }
 
 
 def main() -> int:
@@ -203,26 +263,44 @@ def main() -> int:
     parser.add_argument("--leads", type=int, default=10_000)
     parser.add_argument("--responses", type=int, default=500)
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder, removed)")
-    parser.add_argument("--python", default=sys.executable, help="interpreter for the alignkit processes "
-                        "(default: this one; PYTHONPATH is passed on)")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter for the alignkit processes (default: this one; PYTHONPATH is passed on)",
+    )
     parser.add_argument("--only", choices=["leads", "survey"], help="bench one export only")
     args = parser.parse_args()
     work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="alignkit-run-small-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        used = subprocess.run([args.python, "-c", "import alignkit; print(alignkit.__file__, alignkit.__version__)"],
-                              cwd=work, capture_output=True, text=True, check=True).stdout.strip()
-        print(f"alignkit used: {used} (PYTHONPATH={os.environ.get('PYTHONPATH', '')!r}); {os.cpu_count()} cores, "
-              f"load average {os.getloadavg()[0]:.2f}", flush=True)
+        used = subprocess.run(
+            [args.python, "-c", "import alignkit; print(alignkit.__file__, alignkit.__version__)"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        print(
+            f"alignkit used: {used} (PYTHONPATH={os.environ.get('PYTHONPATH', '')!r}); {os.cpu_count()} cores, "
+            f"load average {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
         exports = write_exports(work, args.leads, args.responses)
         print(f"wrote {args.leads:,} leads and {args.responses:,} survey responses into {work} (not timed)", flush=True)
-        results = [bench_case(case, folder, work, args.python, args.runs) for case, folder in exports.items()
-                   if args.only in (None, case)]
+        results = [
+            bench_case(case, folder, work, args.python, args.runs)
+            for case, folder in exports.items()
+            if args.only in (None, case)
+        ]
         for result in results:
-            per = ", ".join(f"{k} {v if isinstance(v, str) else f'{v:.1f} s'}"
-                            for k, v in result["median_notebook_s"].items())
-            print(f"MEDIAN {result['case']} ({result['runs']} runs): {result['median_wall_s']:.1f} s in all; "
-                  f"per notebook: {per}", flush=True)
+            per = ", ".join(
+                f"{k} {v if isinstance(v, str) else f'{v:.1f} s'}" for k, v in result["median_notebook_s"].items()
+            )
+            print(
+                f"MEDIAN {result['case']} ({result['runs']} runs): {result['median_wall_s']:.1f} s in all; "
+                f"per notebook: {per}",
+                flush=True,
+            )
         print("RESULT " + json.dumps(results), flush=True)
     finally:
         if not args.keep:

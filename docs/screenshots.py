@@ -20,20 +20,31 @@ from pathlib import Path
 
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # tests.browser, from a checkout
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.browser, from a checkout
 
-from tests.browser import CHROMIUM, Chromium, Page  # noqa: E402
+from tests.browser import CHROMIUM, Chromium, Page
 
-WIDTH = 1200          # below 75rem the report's contents are a bar across the top, not a column at the left
-MAX_HEIGHT = 900      # the top of a long section says what it holds; the rest is more of the same
+WIDTH = 1200  # below 75rem the report's contents are a bar across the top, not a column at the left
+MAX_HEIGHT = 900  # the top of a long section says what it holds; the rest is more of the same
 MARGIN = 12
 
 # report -> the sections shown in the documentation, in the report's order (docs/guide/reports.md uses the names
 # NN-<section id>.png). The alignment report composes the other reports' sections: only its own are taken.
 SECTIONS = {
     "01_clean_survey_and_crm": ["headline", "inputs", "cleaning", "values", "quality", "missingness", "codebook"],
-    "02_funnel_and_sla": ["headline", "definitions", "funnel", "friction", "time", "forecast", "goal", "cohorts",
-                          "sla", "closed-loop", "kpis"],
+    "02_funnel_and_sla": [
+        "headline",
+        "definitions",
+        "funnel",
+        "friction",
+        "time",
+        "forecast",
+        "goal",
+        "cohorts",
+        "sla",
+        "closed-loop",
+        "kpis",
+    ],
     "03_persona_segments": ["headline", "fit", "k", "sizes", "persona-1", "crm", "traits"],
     "04_converting_leads": ["headline", "definition", "drivers", "values", "left_out", "linked", "score"],
     "05_alignment_report": ["headline", "definitions", "detailed-reports", "about"],
@@ -50,8 +61,13 @@ def section_box(page: Page, element_id: str) -> dict[str, float]:
     }})()""")
     if box is None:
         raise KeyError(f"no section with id {element_id!r}")
-    return {"x": max(box["x"] - MARGIN, 0), "y": max(box["y"] - MARGIN, 0), "width": box["width"] + 2 * MARGIN,
-            "height": min(box["height"] + 2 * MARGIN, MAX_HEIGHT), "scale": 1}
+    return {
+        "x": max(box["x"] - MARGIN, 0),
+        "y": max(box["y"] - MARGIN, 0),
+        "width": box["width"] + 2 * MARGIN,
+        "height": min(box["height"] + 2 * MARGIN, MAX_HEIGHT),
+        "scale": 1,
+    }
 
 
 def save_small_png(data: bytes, path: Path) -> Path:
@@ -68,14 +84,16 @@ def shoot_report(browser: Chromium, report: Path, sections: list[str], out: Path
     a section far down is drawn where it is, not under the contents bar)."""
     page = browser.open(report.resolve().as_uri(), width=WIDTH, height=900)
     height = page.evaluate("document.documentElement.scrollHeight")
-    browser.send("Emulation.setDeviceMetricsOverride", {"width": WIDTH, "height": int(height),
-                                                        "deviceScaleFactor": 1, "mobile": False},
-                 session=page.session)
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WIDTH, "height": int(height), "deviceScaleFactor": 1, "mobile": False},
+        session=page.session,
+    )
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     written = []
     for section in sections:
         element = "about" if section == "about" else section
-        if section == "about":   # the footer stating inputs, settings and versions
+        if section == "about":  # the footer stating inputs, settings and versions
             page.evaluate("document.querySelector('footer.manifest').id = 'about'")
         clip = section_box(page, element)
         data = browser.send("Page.captureScreenshot", {"format": "png", "clip": clip}, session=page.session)["data"]

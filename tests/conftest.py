@@ -54,13 +54,16 @@ def prepared(demo_settings: ProjectSettings):
     return prepare(demo_settings)
 
 
-
 def start_alignkit(project: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
     """Start `alignkit run` on a project as a user does (a subprocess of the command line); return it and its log."""
     log = project.parent / "alignkit-run.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "alignkit.cli", "run", "--project", str(project), *args],
-                                   stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "alignkit.cli", "run", "--project", str(project), *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
     return process, log
 
 

@@ -20,8 +20,11 @@ from tests.browser import CHROMIUM, Chromium
 from tests.conftest import REPO, make_project
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-VIEWPORTS = {"desktop": dict(width=1280, height=900, mobile=False), "tablet": dict(width=820, height=1180, mobile=True),
-             "phone": dict(width=390, height=844, mobile=True)}
+VIEWPORTS = {
+    "desktop": dict(width=1280, height=900, mobile=False),
+    "tablet": dict(width=820, height=1180, mobile=True),
+    "phone": dict(width=390, height=844, mobile=True),
+}
 
 # Skipped without chromium on a developer's machine; in CI (CI=true) or with ALIGNKIT_REQUIRE_BROWSER=1 it must run.
 REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes") or bool(os.environ.get("ALIGNKIT_REQUIRE_BROWSER"))
@@ -96,8 +99,10 @@ def check_report(browser: Chromium, report: Path, viewport: str, *, label: str |
     for box in facts["boxes"]:
         wider = box["scrollWidth"] > box["clientWidth"] + 1
         if wider and viewport in FIT_TABLES:
-            problems.append(f"{name}: table {box['label'][:70]!r} is {box['scrollWidth']} px wide in a "
-                            f"{box['clientWidth']} px text column")
+            problems.append(
+                f"{name}: table {box['label'][:70]!r} is {box['scrollWidth']} px wide in a "
+                f"{box['clientWidth']} px text column"
+            )
         elif wider and box["overflowX"] not in ("auto", "scroll"):
             problems.append(f"{name}: table {box['label'][:70]!r} is wider than its box and the box does not scroll")
     for image in facts["images"]:
@@ -156,18 +161,35 @@ def test_reports_in_a_real_browser(browser, demo_run, viewport):
 @pytest.fixture(scope="module")
 def crowded_report(tmp_path_factory, demo_project):
     """A report shaped like the full alignment page: many link-outs and many long section titles, wide tables."""
-    settings = load_settings(make_project(tmp_path_factory.mktemp("crowded"), raw_from=demo_project.parent / "data" / "raw"))
+    settings = load_settings(
+        make_project(tmp_path_factory.mktemp("crowded"), raw_from=demo_project.parent / "data" / "raw")
+    )
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
     links = []
     for slug, title in DETAILED_REPORTS.items():
         (settings.reports_dir / f"{slug}.html").write_text("<!DOCTYPE html><title>x</title>", encoding="utf-8")
         links.append((f"{slug[:2]} {title}", f"{slug}.html"))
     wide = pd.DataFrame({f"a rather long column name {i}": [f"value {i} " * 8, 1234.5] for i in range(8)})
-    sections = [Section(f"part-{i}", f"Section {i}: friction points between the MQL and SQL stages", ["Words. " * 40],
-                        [ReportTable(f"table_{i}", "A wide table", wide)]) for i in range(12)]
-    return write_report(ALIGNMENT_SLUG, title="A crowded page", subtitle="Many sections", headline=["x"] * 3,
-                        sections=sections, settings=settings, inputs=pd.DataFrame({"file": ["c.csv"], "rows": [1]}),
-                        links=links, back_to_alignment=False)
+    sections = [
+        Section(
+            f"part-{i}",
+            f"Section {i}: friction points between the MQL and SQL stages",
+            ["Words. " * 40],
+            [ReportTable(f"table_{i}", "A wide table", wide)],
+        )
+        for i in range(12)
+    ]
+    return write_report(
+        ALIGNMENT_SLUG,
+        title="A crowded page",
+        subtitle="Many sections",
+        headline=["x"] * 3,
+        sections=sections,
+        settings=settings,
+        inputs=pd.DataFrame({"file": ["c.csv"], "rows": [1]}),
+        links=links,
+        back_to_alignment=False,
+    )
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -179,8 +201,11 @@ def test_a_crowded_contents_bar_still_lands_on_its_sections(browser, crowded_rep
 def test_the_pipe_driver_sees_errors_and_requests(browser, tmp_path):
     """The checks above can fail: a page with a console error and an outside image is caught."""
     page_file = tmp_path / "bad.html"
-    page_file.write_text('<html><body><img src="file:///nonexistent/x.png" alt="x"><p id="a">a</p>'
-                         "<script>console.error('boom')</script></body></html>", encoding="utf-8")
+    page_file.write_text(
+        '<html><body><img src="file:///nonexistent/x.png" alt="x"><p id="a">a</p>'
+        "<script>console.error('boom')</script></body></html>",
+        encoding="utf-8",
+    )
     page = browser.open(page_file.as_uri(), width=800, height=600)
     log = page.log()
     page.close()

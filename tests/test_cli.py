@@ -16,14 +16,21 @@ from tests.conftest import make_project
 
 
 def alignkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alignkit.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "alignkit.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
 
 
 def test_demo_data_writes_the_exports(tmp_path):
     result = alignkit("demo-data", "--dir", str(tmp_path / "raw"))
     assert result.returncode == 0, result.stderr
     assert {p.name for p in (tmp_path / "raw").iterdir()} == {
-        "survey_qualtrics.csv", "hubspot_contacts.csv", "hubspot_deals.csv", "hubspot_activities.csv", "demo_truth.json"}
+        "survey_qualtrics.csv",
+        "hubspot_contacts.csv",
+        "hubspot_deals.csv",
+        "hubspot_activities.csv",
+        "demo_truth.json",
+    }
 
 
 def test_init_creates_a_project_folder(tmp_path):
@@ -49,7 +56,9 @@ def test_validate_passes_on_the_demo(demo_project):
 def test_validate_lists_every_misspelt_column_with_close_matches(tmp_path, demo_project):
     project = make_project(tmp_path, raw_from=demo_project.parent / "data" / "raw")
     text = project.read_text(encoding="utf-8")
-    text = text.replace("industry: Industry", "industry: Industy").replace("job_title: Job Title", "job_title: Job title")
+    text = text.replace("industry: Industry", "industry: Industy").replace(
+        "job_title: Job Title", "job_title: Job title"
+    )
     project.write_text(text, encoding="utf-8")
     result = alignkit("validate", "--project", str(project))
     assert result.returncode == 1
@@ -93,8 +102,11 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error(tmp_path, demo_pro
     book = nbformat.v4.new_notebook()
     parameters = nbformat.v4.new_code_cell('project_file = "../alignkit.yml"')
     parameters.metadata["tags"] = ["parameters"]
-    book.cells = [parameters, nbformat.v4.new_code_cell("x = 1"),
-                  nbformat.v4.new_code_cell("raise ValueError('the leads table is empty')")]
+    book.cells = [
+        parameters,
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('the leads table is empty')"),
+    ]
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(book, notebooks / "09_fail_on_purpose.ipynb")
     result = alignkit("run", "--project", str(project), "--only", "09")
@@ -118,16 +130,24 @@ def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
 
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell(
-        "import json, os\nfrom ipykernel import get_connection_info\n"
-        "info = get_connection_info(unpack=True)\n"
-        "print(json.dumps({'transport': info['transport'], 'ip': info['ip'],"
-        " 'sockets': sorted(os.listdir(os.path.dirname(info['ip'])))}))")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import json, os\nfrom ipykernel import get_connection_info\n"
+            "info = get_connection_info(unpack=True)\n"
+            "print(json.dumps({'transport': info['transport'], 'ip': info['ip'],"
+            " 'sockets': sorted(os.listdir(os.path.dirname(info['ip'])))}))"
+        )
+    ]
     nbformat.write(notebook, tmp_path / "probe.ipynb")
     sockets = tmp_path / "s"
     sockets.mkdir()
-    executed = papermill.execute_notebook(str(tmp_path / "probe.ipynb"), str(tmp_path / "out.ipynb"),
-                                          config=kernel_transport(sockets), log_output=False, progress_bar=False)
+    executed = papermill.execute_notebook(
+        str(tmp_path / "probe.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        config=kernel_transport(sockets),
+        log_output=False,
+        progress_bar=False,
+    )
     seen = json.loads(executed.cells[0].outputs[0]["text"])
     assert seen["transport"] == "ipc" and seen["ip"] == str(sockets / "kernel")
     # shell, iopub, stdin, control, heartbeat, and the connection file (a killed run leaves one folder behind)
@@ -137,7 +157,11 @@ def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
 def test_run_skips_the_grammar_jsonschema_would_build_on_import(demo_project):
     """papermill reaches jsonschema, whose optional rfc3987_syntax builds a Lark grammar on import (0.85 s of a run's
     start): `alignkit run` marks it absent, in its own process only."""
-    code = ("import sys; from alignkit.cli import main; code = main(['run', '--project', sys.argv[1], '--only', '99']); "
-            "print(code, sys.modules.get('rfc3987_syntax', 'absent'))")
-    result = subprocess.run([sys.executable, "-c", code, str(demo_project)], capture_output=True, text=True, timeout=300)
+    code = (
+        "import sys; from alignkit.cli import main; code = main(['run', '--project', sys.argv[1], '--only', '99']); "
+        "print(code, sys.modules.get('rfc3987_syntax', 'absent'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(demo_project)], capture_output=True, text=True, timeout=300
+    )
     assert result.stdout.split() == ["1", "None"], result.stdout + result.stderr

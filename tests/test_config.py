@@ -32,7 +32,9 @@ def test_the_demo_project_file_loads_into_typed_settings():
 
 def test_a_misspelt_key_names_the_key_and_the_close_match(tmp_path):
     path = write_variant(tmp_path, lambda d: d["sla"].update({"mql_to_first_touch_hour": 12}))
-    with pytest.raises(ConfigError, match=r"sla\.mql_to_first_touch_hour: unknown key.*Did you mean 'mql_to_first_touch_hours'"):
+    with pytest.raises(
+        ConfigError, match=r"sla\.mql_to_first_touch_hour: unknown key.*Did you mean 'mql_to_first_touch_hours'"
+    ):
         load_settings(path)
 
 
@@ -48,6 +50,7 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path):
     def break_twice(data):
         data["privacy"]["min_group_size"] = 0
         data["funnel"]["mql_stage"] = "Marketing Qualified"
+
     with pytest.raises(ConfigError) as error:
         load_settings(write_variant(tmp_path, break_twice))
     message = str(error.value)

@@ -24,21 +24,110 @@ from alignkit.prepare.validate import validate_project
 ID_KINDS = ("none", "sparse_number", "text", "hex")
 DATE_FORMATS = {"iso": "%Y-%m-%d", "day_first": "%d/%m/%Y", "month_first": "%m/%d/%Y"}
 OUTCOMES = ("yes_no", "zero_one", "won_lost", "membership")
-ID_NAMES = {"sparse_number": ("Lead Number", "Ref No", "customer_id"), "text": ("Lead ID", "Record ID", "lead_id"),
-            "hex": ("prospect_id", "mql_id", "Contact ID")}
-OUTCOME_NAMES = {"yes_no": ("Converted", "y", "Subscribed"), "zero_one": ("Response", "target", "Converted"),
-                 "won_lost": ("Status", "Deal Stage", "Stage")}
+ID_NAMES = {
+    "sparse_number": ("Lead Number", "Ref No", "customer_id"),
+    "text": ("Lead ID", "Record ID", "lead_id"),
+    "hex": ("prospect_id", "mql_id", "Contact ID"),
+}
+OUTCOME_NAMES = {
+    "yes_no": ("Converted", "y", "Subscribed"),
+    "zero_one": ("Response", "target", "Converted"),
+    "won_lost": ("Status", "Deal Stage", "Stage"),
+}
 DATE_NAMES = ("Created", "Signup Date", "created_at", "Date Created")
-FIRST = ("Ana", "Boris", "Chen", "Dana", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kemal", "Lena", "Marta",
-         "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wim", "Yara", "Zoe")
-LAST = ("Alvarez", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ivanova", "Jensen",
-        "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quint", "Rossi", "Schmidt", "Tanaka")
-COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Wonka", "Tyrell",
-             "Cyberdyne", "Soylent", "Aperture", "Gringotts", "Oscorp")
+FIRST = (
+    "Ana",
+    "Boris",
+    "Chen",
+    "Dana",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kemal",
+    "Lena",
+    "Marta",
+    "Nils",
+    "Olga",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wim",
+    "Yara",
+    "Zoe",
+)
+LAST = (
+    "Alvarez",
+    "Becker",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Horvat",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quint",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+)
+COMPANIES = (
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Aperture",
+    "Gringotts",
+    "Oscorp",
+)
 COMPANY_FORMS = ("Inc", "Ltd", "GmbH", "Corp", "LLC", "SA")
-PLACES = ("India", "United States", "Germany", "France", "Brazil", "Canada", "Japan", "Kenya", "Spain", "Mexico",
-          "Sweden", "Australia", "Chile", "Egypt", "Norway", "Peru", "Italy", "Ghana", "Qatar", "Oman", "Poland",
-          "Austria", "Belgium", "Denmark")
+PLACES = (
+    "India",
+    "United States",
+    "Germany",
+    "France",
+    "Brazil",
+    "Canada",
+    "Japan",
+    "Kenya",
+    "Spain",
+    "Mexico",
+    "Sweden",
+    "Australia",
+    "Chile",
+    "Egypt",
+    "Norway",
+    "Peru",
+    "Italy",
+    "Ghana",
+    "Qatar",
+    "Oman",
+    "Poland",
+    "Austria",
+    "Belgium",
+    "Denmark",
+)
 
 
 @dataclass
@@ -50,13 +139,13 @@ class Generated:
     lead_id: str
     created: str
     date_format: str
-    outcome: str              # the outcome column ('listed in …' for a membership table)
+    outcome: str  # the outcome column ('listed in …' for a membership table)
     rate: float
     id_columns: list[str] = field(default_factory=list)
     place: str = ""
     delimiter: str = ","
-    person: str = ""          # a column of people's names: personal data, never an attribute
-    organisation: str = ""    # a column of company names: an attribute, not personal data
+    person: str = ""  # a column of people's names: personal data, never an attribute
+    organisation: str = ""  # a column of company names: an attribute, not personal data
 
 
 @st.composite
@@ -74,17 +163,22 @@ def lead_exports(draw: st.DrawFn, folder: Path) -> Generated:
     id_column = ""
     if id_kind != "none":
         id_column = draw(st.sampled_from(ID_NAMES[id_kind]))
-        columns[id_column] = {"sparse_number": lambda: (700_000 - np.cumsum(rng.integers(1, 15, n))).astype(str),
-                              "text": lambda: [f"LD-{i:06d}" for i in rng.permutation(n * 3)[:n]],
-                              "hex": lambda: [f"{v:016x}{w:08x}" for v, w in zip(rng.integers(0, 2**62, n),
-                                                                                   rng.integers(0, 2**31, n))]}[id_kind]()
+        columns[id_column] = {
+            "sparse_number": lambda: (700_000 - np.cumsum(rng.integers(1, 15, n))).astype(str),
+            "text": lambda: [f"LD-{i:06d}" for i in rng.permutation(n * 3)[:n]],
+            "hex": lambda: [f"{v:016x}{w:08x}" for v, w in zip(rng.integers(0, 2**62, n), rng.integers(0, 2**31, n))],
+        }[id_kind]()
     day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 360, n), unit="D")
-    day = day.where(np.arange(n) != 0, pd.Timestamp("2024-03-25"))    # one day above 12 decides the order
+    day = day.where(np.arange(n) != 0, pd.Timestamp("2024-03-25"))  # one day above 12 decides the order
     created = draw(st.sampled_from(DATE_NAMES))
     columns[created] = day.strftime(DATE_FORMATS[date_kind])
-    segment = rng.choice(["Café", "Retail", "Software", "Finance"] if encoding == "cp1252" else
-                         ["Retail", "Software", "Finance", "Health"], n)
-    segment[rng.random(n) < 0.05] = "Select"                           # a form placeholder
+    segment = rng.choice(
+        ["Café", "Retail", "Software", "Finance"]
+        if encoding == "cp1252"
+        else ["Retail", "Software", "Finance", "Health"],
+        n,
+    )
+    segment[rng.random(n) < 0.05] = "Select"  # a form placeholder
     category = draw(st.sampled_from(["Industry", "Segment", "Vertical"]))
     columns[category] = segment
     columns[draw(st.sampled_from(["Visits", "Pages Viewed", "Sessions"]))] = rng.poisson(4, n).astype(str)
@@ -112,18 +206,36 @@ def lead_exports(draw: st.DrawFn, folder: Path) -> Generated:
     frame.to_csv(folder / "leads.csv", sep=delimiter, index=False, encoding=encoding)
     kinds = {"leads.csv": "contacts"}
     if outcome_kind == "membership":
-        members = pd.DataFrame({id_column: frame[id_column][converted],
-                                "won_date": day[converted].strftime("%Y-%m-%d")})
+        members = pd.DataFrame(
+            {id_column: frame[id_column][converted], "won_date": day[converted].strftime("%Y-%m-%d")}
+        )
         members.to_csv(folder / "won.csv", index=False)
         kinds["won.csv"] = "membership"
         outcome = "listed in won.csv"
     # open deals with no close date are judged by age (funnel.judge: maturity): the draft counts them not converted
     rate = float(converted.mean())
-    for name, value in (("id", id_kind), ("outcome", outcome_kind), ("dates", date_kind), ("delimiter", delimiter),
-                        ("encoding", encoding)):
-        event(f"{name}: {value!r}")          # `pytest --hypothesis-show-statistics` counts the shapes drawn
-    return Generated(folder, kinds, id_column or ROW_NUMBER, created, date_kind, outcome, rate,
-                     [id_column] if id_column else [], place, delimiter, person, organisation)
+    for name, value in (
+        ("id", id_kind),
+        ("outcome", outcome_kind),
+        ("dates", date_kind),
+        ("delimiter", delimiter),
+        ("encoding", encoding),
+    ):
+        event(f"{name}: {value!r}")  # `pytest --hypothesis-show-statistics` counts the shapes drawn
+    return Generated(
+        folder,
+        kinds,
+        id_column or ROW_NUMBER,
+        created,
+        date_kind,
+        outcome,
+        rate,
+        [id_column] if id_column else [],
+        place,
+        delimiter,
+        person,
+        organisation,
+    )
 
 
 def _check_draft(generated: Generated) -> None:
@@ -147,15 +259,23 @@ def _check_draft(generated: Generated) -> None:
         assert "not decidable" not in created
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_the_draft_decides_what_the_generator_wrote(tmp_path_factory, data):
     _check_draft(data.draw(lead_exports(tmp_path_factory.mktemp("generated"))))
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_a_generated_draft_validates_unedited(tmp_path_factory, data):
     base = tmp_path_factory.mktemp("validated")

@@ -24,8 +24,13 @@ ENV = {"ALIGNKIT_SALT": "init-from-test-salt"}
 
 
 def alignkit(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alignkit.cli", *args], capture_output=True, text=True,
-                          timeout=900, env={**os.environ, **ENV})
+    return subprocess.run(
+        [sys.executable, "-m", "alignkit.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **ENV},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +41,19 @@ def drafts(tmp_path_factory) -> dict[str, dict]:
     for name in SHAPES:
         base = tmp_path_factory.mktemp(name)
         facts = getattr(shapes, f"write_{name}")(base / "exports")
-        facts["project"].unlink()                                   # the hand-written project file is not used
+        facts["project"].unlink()  # the hand-written project file is not used
         files = sorted(str(p) for p in (base / "exports" / "data" / "raw").glob("*.csv"))
         created = alignkit("init", str(base / "project"), "--from", *files)
         assert created.returncode == 0, created.stderr
         project = base / "project" / "alignkit.yml"
         text = project.read_text(encoding="utf-8")
-        out[name] = {"project": project, "text": text, "yaml": yaml.safe_load(text), "facts": facts,
-                     "validate": alignkit("validate", "--project", str(project))}
+        out[name] = {
+            "project": project,
+            "text": text,
+            "yaml": yaml.safe_load(text),
+            "facts": facts,
+            "validate": alignkit("validate", "--project", str(project)),
+        }
         if name in RUN:
             running[name] = start_alignkit(project, env=ENV)
     for name, (process, log) in running.items():
@@ -70,12 +80,13 @@ def test_alignkit_run_completes_on_the_draft(drafts, name):
 
 def test_survey_only_is_drafted_as_a_plain_survey(drafts):
     data = drafts["survey_only"]["yaml"]
-    assert data["survey"] == {"file": "customer_survey.csv", "format": "plain", "encoding": "auto",
-                              "delimiter": "auto"}
+    assert data["survey"] == {"file": "customer_survey.csv", "format": "plain", "encoding": "auto", "delimiter": "auto"}
     assert "crm" not in data
     text = drafts["survey_only"]["text"]
-    assert "How often do you buy from us?: ordered scale — levels in order: Never < Rarely < Sometimes < Often " \
-           "< Always" in text
+    assert (
+        "How often do you buy from us?: ordered scale — levels in order: Never < Rarely < Sometimes < Often "
+        "< Always" in text
+    )
 
 
 def test_lead_list_maps_its_id_outcome_and_suspects(drafts):
@@ -89,35 +100,56 @@ def test_lead_list_maps_its_id_outcome_and_suspects(drafts):
     assert contacts["attributes"]["country"] == "Country" and "guessed: place — named like places" in text
     assert data["outcome"] == {"converted_values": ["1"], "not_converted_values": ["0"], "open_values": []}
     assert {"tags", "lead_quality", "last_activity"} <= set(data["leads"]["post_outcome_fields"])
-    for line in text.splitlines():                        # placeholders are missing values, never a category
+    for line in text.splitlines():  # placeholders are missing values, never a category
         if line.strip().startswith(("specialization:", "city:")):
-            assert "Select" not in line and ("category — 4 values" in line or "place — named like places, not personal "
-                                             "data; 3 values" in line), line
+            assert "Select" not in line and (
+                "category — 4 values" in line or "place — named like places, not personal data; 3 values" in line
+            ), line
 
 
 def test_pipeline_maps_stages_lookups_and_their_keys(drafts):
     data, text = drafts["pipeline"]["yaml"], drafts["pipeline"]["text"]
     columns = data["crm"]["contacts"]["columns"]
-    assert columns == {"lead_id": "opportunity_id", "stage": "deal_stage", "owner": "sales_agent",
-                       "amount": "close_value", "created_at": "engage_date", "closed_at": "close_date"}
+    assert columns == {
+        "lead_id": "opportunity_id",
+        "stage": "deal_stage",
+        "owner": "sales_agent",
+        "amount": "close_value",
+        "created_at": "engage_date",
+        "closed_at": "close_date",
+    }
     joins = {lk["file"]: (lk["key"], lk["on"]) for lk in data["crm"]["lookups"]}
-    assert joins == {"accounts.csv": ("account", "account"), "products.csv": ("product", "product"),
-                     "sales_teams.csv": ("sales_agent", "owner")}
+    assert joins == {
+        "accounts.csv": ("account", "account"),
+        "products.csv": ("product", "product"),
+        "sales_teams.csv": ("sales_agent", "owner"),
+    }
     funnel = data["funnel"]
     assert [(s["value"], s.get("reached_column")) for s in funnel["stages"]] == [
-        ("Prospecting", None), ("Engaging", "engage_date"), ("Won", None)]
+        ("Prospecting", None),
+        ("Engaging", "engage_date"),
+        ("Won", None),
+    ]
     assert (funnel["lost_values"], funnel["judge"], funnel["converted_stage"]) == (["Lost"], "closed", "Won")
-    assert "100% of the 7 distinct product values match" in text          # 'GTXPro' folds onto 'GTX Pro'
+    assert "100% of the 7 distinct product values match" in text  # 'GTXPro' folds onto 'GTX Pro'
     assert "98% of the 61 distinct account values match" in text and "1 unmatched" in text
 
 
 def test_crm_renamed_maps_its_own_stage_names_and_dates(drafts):
     data = drafts["crm_renamed"]["yaml"]
-    assert data["crm"]["contacts"]["columns"] == {"lead_id": "Lead ID", "created_at": "Created", "stage": "Status",
-                                                  "source": "Source", "owner": "Owner"}
+    assert data["crm"]["contacts"]["columns"] == {
+        "lead_id": "Lead ID",
+        "created_at": "Created",
+        "stage": "Status",
+        "source": "Source",
+        "owner": "Owner",
+    }
     funnel = data["funnel"]
     assert [(s["value"], s.get("reached_column")) for s in funnel["stages"]] == [
-        ("Inquiry", None), ("Working", "Worked On"), ("Won", "Won On")]
+        ("Inquiry", None),
+        ("Working", "Worked On"),
+        ("Won", "Won On"),
+    ]
     assert (funnel["lost_values"], funnel["judge"]) == (["Disqualified"], "maturity")
     assert set(data["crm"]["contacts"]["attributes"]) == {"company_size", "region", "pages_viewed"}
 
@@ -135,8 +167,12 @@ def headline_of(report: Path) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
 
 
-NOTHING_TO_DO = ("No segment converts significantly below", "Follow-up times are not measured",
-                 "No rule of the leads' traits", "No lead attribute marks converting leads clearly")
+NOTHING_TO_DO = (
+    "No segment converts significantly below",
+    "Follow-up times are not measured",
+    "No rule of the leads' traits",
+    "No lead attribute marks converting leads clearly",
+)
 
 
 @pytest.mark.parametrize("name", RUN)
@@ -145,8 +181,12 @@ def test_a_next_step_only_where_the_finding_gives_one(drafts, name):
     carries no next step; the rule and the traits are recommended exactly when their lift's 95% CI on the report's
     own CSV twins lies above 1; a score no better than chance asks no one to rank leads by it."""
     reports = drafts[name]["project"].parent / "reports"
-    lines = [line for slug in ("02_funnel_and_sla", "04_converting_leads", "05_alignment_report")
-             if (reports / f"{slug}.html").exists() for line in headline_of(reports / f"{slug}.html")]
+    lines = [
+        line
+        for slug in ("02_funnel_and_sla", "04_converting_leads", "05_alignment_report")
+        if (reports / f"{slug}.html").exists()
+        for line in headline_of(reports / f"{slug}.html")
+    ]
     assert lines
     for line in lines:
         if line.startswith(NOTHING_TO_DO):
@@ -156,7 +196,9 @@ def test_a_next_step_only_where_the_finding_gives_one(drafts, name):
     clear_rule = ((rules["lift_ci_low"] > 1) & ~rules["data_entry_effect"].astype(bool)).any()
     assert ("Next step: write this rule" in text) == clear_rule
     drivers = pd.read_csv(reports / "04_converting_leads" / "drivers.csv")
-    clear_trait = ((drivers["group"] == "lead attribute") & drivers["significant"] & (drivers["lift_ci_low_of_best"] > 1)).any()
+    clear_trait = (
+        (drivers["group"] == "lead attribute") & drivers["significant"] & (drivers["lift_ci_low_of_best"] > 1)
+    ).any()
     assert ("Next step: marketing targets leads with these traits" in text) == clear_trait
     if "hardly better than chance" in text:
         assert "Next step: use the lead score" not in text and "Next step: pass leads above" not in text

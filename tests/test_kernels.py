@@ -11,15 +11,18 @@ import nbformat
 import papermill
 
 from alignkit import kernels
-from alignkit.runs.execute import KERNEL_ARGUMENTS, execute_quietly as _execute_quietly
 from alignkit.kernels import KernelPool
+from alignkit.runs.execute import KERNEL_ARGUMENTS
+from alignkit.runs.execute import execute_quietly as _execute_quietly
 
 
 def _notebook(folder: Path, name: str) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("project_file = 'x'", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import os, sys\nprint(os.getcwd(), 'alignkit.plots' in sys.modules)")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("project_file = 'x'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os, sys\nprint(os.getcwd(), 'alignkit.plots' in sys.modules)"),
+    ]
     path = folder / name
     nbformat.write(nb, path)
     return path
@@ -37,7 +40,7 @@ def test_a_warm_kernel_runs_its_notebook_with_the_imports_done_and_is_shut_down(
     finally:
         warm.shutdown()
     printed = nbformat.read(tmp_path / "out.ipynb", 4).cells[-1].outputs[0]["text"].split()
-    assert printed == [str(folder), "True"]          # in the notebook's folder, its imports already done
+    assert printed == [str(folder), "True"]  # in the notebook's folder, its imports already done
     assert not warm.manager.has_kernel and not warm.sockets.exists()
     pool.close()
     assert child_kernels() == []
@@ -57,7 +60,7 @@ def test_a_kernel_that_fails_to_warm_leaves_its_notebook_to_start_its_own(tmp_pa
     pool = KernelPool([notebook], extra_arguments=KERNEL_ARGUMENTS)
     assert pool.take(notebook) is None
     pool.close()
-    assert len(made) == 1 and not Path(made[0]).exists()   # the failed kernel was shut down, its sockets removed
+    assert len(made) == 1 and not Path(made[0]).exists()  # the failed kernel was shut down, its sockets removed
     assert child_kernels() == []
 
 
@@ -97,7 +100,7 @@ def test_the_kernel_folders_of_a_gone_process_are_removed_and_no_others(tmp_path
     (left / "kernel-1").parent.mkdir()
     (left / "kernel-1").write_text("", encoding="utf-8")
     mine = tmp_path / f"{kernels.folder_prefix()}efgh"
-    unnamed = tmp_path / "alignkit-kernel-x1y2"          # alignkit 0.4.0's names: whose it is cannot be told
+    unnamed = tmp_path / "alignkit-kernel-x1y2"  # alignkit 0.4.0's names: whose it is cannot be told
     mine.mkdir()
     unnamed.mkdir()
     assert kernels.remove_orphan_folders(tmp_path) == [left]
@@ -113,7 +116,16 @@ def test_notebook_05_warms_only_the_analyses_of_its_run():
     everything = kernels.warm_code("05", {"02", "03", "04", "05"})
     assert all(package in everything for package in kernels.STAGE_PACKAGES.values())
     assert kernels.warm_code("04", {"04", "05"}) == kernels.WARM_IMPORTS["04"]
-    loaded = subprocess.run([sys.executable, "-c", kernels.warm_code("05", {"04", "05"}) +
-                             "\nimport sys; print('alignkit.leads.score' in sys.modules, 'alignkit.funnel.analysis' in "
-                             "sys.modules)"], capture_output=True, text=True, check=True).stdout.split()
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            kernels.warm_code("05", {"04", "05"})
+            + "\nimport sys; print('alignkit.leads.score' in sys.modules, 'alignkit.funnel.analysis' in "
+            "sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert loaded == ["True", "False"]

@@ -14,18 +14,20 @@ HEAVY = ("scipy.stats", "sklearn", "matplotlib", "ibis", "umap", "seaborn", "lif
 
 def modules_loaded_by(statement: str) -> list[str]:
     """Return the heavy libraries in sys.modules after running `statement` in a fresh interpreter."""
-    probe = (f"import sys, json\n{statement}\n"
-             f"print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))")
+    probe = f"import sys, json\n{statement}\nprint(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("statement", [
-    "import alignkit.leads, alignkit.funnel, alignkit.personas, alignkit.alignment, alignkit.plots, alignkit.stats",
-    "from alignkit.leads import analysis",
-    "from alignkit.prepare import validate",
-    "from alignkit.prepare import quality, tables",   # notebook 01's import cell
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import alignkit.leads, alignkit.funnel, alignkit.personas, alignkit.alignment, alignkit.plots, alignkit.stats",
+        "from alignkit.leads import analysis",
+        "from alignkit.prepare import validate",
+        "from alignkit.prepare import quality, tables",  # notebook 01's import cell
+    ],
+)
 def test_imports_load_no_heavy_library(statement):
     assert modules_loaded_by(statement) == []
 

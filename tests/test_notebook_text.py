@@ -12,8 +12,15 @@ import pandas as pd
 from tests.conftest import REPO
 
 # Columns of the demo's CRM export whose values would be demo facts in the prose.
-DEMO_VALUE_COLUMNS = ("Original Source", "Original Source Drill-Down 1", "Contact owner", "Industry", "Job Title",
-                      "Country/Region", "Lifecycle Stage")
+DEMO_VALUE_COLUMNS = (
+    "Original Source",
+    "Original Source Drill-Down 1",
+    "Contact owner",
+    "Industry",
+    "Job Title",
+    "Country/Region",
+    "Lifecycle Stage",
+)
 
 
 def markdown_cells(folder: Path) -> dict[str, str]:
@@ -37,8 +44,12 @@ def demo_facts_in(cells: dict[str, str], values: set[str]) -> list[str]:
 
 
 def test_markdown_says_nothing_only_the_demo_makes_true(demo_project):
-    contacts = pd.read_csv(demo_project.parent / "data/raw/hubspot_contacts.csv", usecols=list(DEMO_VALUE_COLUMNS),
-                           dtype=str, encoding="utf-8-sig")
+    contacts = pd.read_csv(
+        demo_project.parent / "data/raw/hubspot_contacts.csv",
+        usecols=list(DEMO_VALUE_COLUMNS),
+        dtype=str,
+        encoding="utf-8-sig",
+    )
     # multi-word values only: a single word ("Retail", "lead") can be plain English in a generic sentence
     values = {v.strip() for column in contacts for v in contacts[column].dropna().unique() if " " in v.strip()}
     assert {"Paid Social", "Organic Search"} <= values
@@ -46,7 +57,15 @@ def test_markdown_says_nothing_only_the_demo_makes_true(demo_project):
 
 
 def test_a_demo_fact_in_the_prose_is_found():
-    cells = {"03#5": "Company size (q2), industry (q3) and region (q9) are included.",
-             "02#23": "— the Paid Social campaigns inside the Paid Social source —", "01#30": "the demo leaves it off"}
-    assert demo_facts_in(cells, {"Paid Social"}) == ["03#5: q2", "03#5: q3", "03#5: q9", "02#23: Paid Social",
-                                                     "01#30: demo"]
+    cells = {
+        "03#5": "Company size (q2), industry (q3) and region (q9) are included.",
+        "02#23": "— the Paid Social campaigns inside the Paid Social source —",
+        "01#30": "the demo leaves it off",
+    }
+    assert demo_facts_in(cells, {"Paid Social"}) == [
+        "03#5: q2",
+        "03#5: q3",
+        "03#5: q9",
+        "02#23: Paid Social",
+        "01#30: demo",
+    ]

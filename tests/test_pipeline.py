@@ -16,7 +16,7 @@ from alignkit.privacy import EMAIL_PATTERN, PHONE_PATTERN
 from alignkit.report.html import BUILD_RUN_CLASS, BUILD_TIME_CLASS, SUPPRESSED_COLUMN, TABLES_MANIFEST
 
 BUILD_TIME = re.compile(rf'<time class="{BUILD_TIME_CLASS}"[^>]*>[^<]*</time>')
-BUILD_RUN = re.compile(rf'<span class="{BUILD_RUN_CLASS}">[^<]*</span>')   # each run has its own id
+BUILD_RUN = re.compile(rf'<span class="{BUILD_RUN_CLASS}">[^<]*</span>')  # each run has its own id
 # Embedded images (data: URIs, base64 outputs of executed notebooks) are not text a reader sees: left out of the scan.
 EMBEDDED = re.compile(r"data:[^\"'\s)]+|(?:[A-Za-z0-9+/=]|\\n){200,}")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -25,8 +25,9 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 def report_files(root: Path) -> list[Path]:
     """Return every report file a reader gets: the HTML pages, their CSVs and tables.json, executed notebooks."""
     reports = root / "reports"
-    return sorted([*reports.glob("*.html"), *reports.glob("**/*.csv"), *reports.glob("**/*.json"),
-                   *reports.glob("**/*.ipynb")])
+    return sorted(
+        [*reports.glob("*.html"), *reports.glob("**/*.csv"), *reports.glob("**/*.json"), *reports.glob("**/*.ipynb")]
+    )
 
 
 def digits(text: str) -> str:
@@ -35,7 +36,7 @@ def digits(text: str) -> str:
 
 def word_ngrams(text: str, sizes: set[int]) -> set[tuple[str, ...]]:
     words = [w.lower() for w in WORD.findall(text)]
-    return {tuple(words[i:i + n]) for n in sizes for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for n in sizes for i in range(len(words) - n + 1)}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,10 @@ def raw_pii(demo_run: Path) -> dict[str, set]:
     settings = load_settings(demo_run / "alignkit.yml")
     contacts = read_export(settings.raw_path("hubspot_contacts.csv"))[1]
     survey = read_export(settings.raw_path("survey_qualtrics.csv"), header_rows=3)[1]
-    people = [(contacts["Email"], contacts["First Name"], contacts["Last Name"]),
-              (survey["RecipientEmail"], survey["RecipientFirstName"], survey["RecipientLastName"])]
+    people = [
+        (contacts["Email"], contacts["First Name"], contacts["Last Name"]),
+        (survey["RecipientEmail"], survey["RecipientFirstName"], survey["RecipientLastName"]),
+    ]
     emails, names = set(), set()
     for email, first, last in people:
         emails |= set(email.dropna().str.strip().str.lower())
@@ -85,16 +88,20 @@ def test_no_report_holds_raw_emails_names_or_phone_numbers(demo_run, raw_pii):
 
 def test_the_privacy_scan_would_find_a_leak(raw_pii):
     email, phone, name = sorted(raw_pii["emails"])[0], sorted(raw_pii["phones"])[0], sorted(raw_pii["names"])[0]
-    text = (f"<td>{email.upper()}</td><td>+{phone[:1]} ({phone[1:4]}) {phone[4:7]}-{phone[7:]}</td>"
-            f"<td>{' '.join(name).title()}</td>")
+    text = (
+        f"<td>{email.upper()}</td><td>+{phone[:1]} ({phone[1:4]}) {phone[4:7]}-{phone[7:]}</td>"
+        f"<td>{' '.join(name).title()}</td>"
+    )
     assert {m.lower() for m in EMAIL_PATTERN.findall(text)} & raw_pii["emails"]
     assert {digits(m) for m in PHONE_PATTERN.findall(text)} & raw_pii["phones"]
     assert word_ngrams(text, {len(name)}) & raw_pii["names"]
 
 
 # Columns that hold a group's size by their name, checked even where a table does not declare its count_columns.
-GROUP_SIZE_NAMES = re.compile(r"^(n|count|size|group_size|members|leads|contacts|respondents|responses|customers|"
-                              r"reached|n_[a-z_]+)$")
+GROUP_SIZE_NAMES = re.compile(
+    r"^(n|count|size|group_size|members|leads|contacts|respondents|responses|customers|"
+    r"reached|n_[a-z_]+)$"
+)
 
 
 def test_no_report_table_shows_a_group_below_the_minimum_size(demo_run):
@@ -121,8 +128,11 @@ def test_every_figure_has_a_title_and_alt_text(demo_run):
     figures = 0
     for html in sorted((demo_run / "reports").glob("*.html")):
         text = html.read_text(encoding="utf-8")
-        for alt, caption in re.findall(r'<figure class="plot">\s*<img src="data:image/png;base64,[^"]+" alt="([^"]*)">'
-                                       r'\s*<figcaption>([^<]*)</figcaption>', text):
+        for alt, caption in re.findall(
+            r'<figure class="plot">\s*<img src="data:image/png;base64,[^"]+" alt="([^"]*)">'
+            r"\s*<figcaption>([^<]*)</figcaption>",
+            text,
+        ):
             assert len(alt.strip()) >= 10 and caption.strip(), f"{html.name}: figure {caption!r} alt {alt!r}"
             figures += 1
         assert text.count("<img ") == len(re.findall(r'<figure class="plot">\s*<img ', text)), html.name
@@ -141,14 +151,23 @@ def test_the_same_inputs_give_the_same_files(demo_runs):
     (and, with SOURCE_DATE_EPOCH set in the second, its build time is that date)."""
     first_root, again = demo_runs
     for folder, pattern in (("data/processed", "*"), ("reports", "**/*")):
-        first = {p.relative_to(first_root / folder) for p in (first_root / folder).glob(pattern)
-                 if p.is_file() and "executed" not in p.parts}
-        second = {p.relative_to(again / folder) for p in (again / folder).glob(pattern)
-                  if p.is_file() and "executed" not in p.parts}
+        first = {
+            p.relative_to(first_root / folder)
+            for p in (first_root / folder).glob(pattern)
+            if p.is_file() and "executed" not in p.parts
+        }
+        second = {
+            p.relative_to(again / folder)
+            for p in (again / folder).glob(pattern)
+            if p.is_file() and "executed" not in p.parts
+        }
         assert first == second and first, folder
-        differing = [str(name) for name in sorted(first)
-                     if masked(first_root / folder / name) != masked(again / folder / name)]
+        differing = [
+            str(name) for name in sorted(first) if masked(first_root / folder / name) != masked(again / folder / name)
+        ]
         assert not differing, f"{folder}: these differ between two runs on the same inputs: {differing}"
     for html in sorted((again / "reports").glob("*.html")):
         times = BUILD_TIME.findall(html.read_text(encoding="utf-8"))
-        assert times == ['<time class="build-time" datetime="2026-01-01T00:00:00+00:00">2026-01-01T00:00:00+00:00</time>'], html.name
+        assert times == [
+            '<time class="build-time" datetime="2026-01-01T00:00:00+00:00">2026-01-01T00:00:00+00:00</time>'
+        ], html.name

@@ -17,13 +17,16 @@ def _settings(text: str) -> ProjectSettings:
     return ProjectSettings.model_validate(yaml.safe_load(text))
 
 
-@pytest.mark.parametrize("text, expected", [
-    (shapes.SURVEY_ONLY_PROJECT, ["personas"]),
-    (shapes.LEAD_LIST_PROJECT, ["leads"]),
-    (shapes.PIPELINE_PROJECT, ["funnel", "leads"]),
-    (shapes.CRM_RENAMED_PROJECT, ["funnel", "leads"]),
-    ((REPO / "alignkit.yml").read_text(encoding="utf-8"), ["funnel", "personas", "leads"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (shapes.SURVEY_ONLY_PROJECT, ["personas"]),
+        (shapes.LEAD_LIST_PROJECT, ["leads"]),
+        (shapes.PIPELINE_PROJECT, ["funnel", "leads"]),
+        (shapes.CRM_RENAMED_PROJECT, ["funnel", "leads"]),
+        ((REPO / "alignkit.yml").read_text(encoding="utf-8"), ["funnel", "personas", "leads"]),
+    ],
+)
 def test_each_shape_enables_the_analyses_its_inputs_allow(text, expected):
     settings = _settings(text)
     assert analyses_run(settings) == expected
@@ -50,8 +53,10 @@ def test_a_project_needs_one_input_and_funnel_stages_need_a_crm():
     with pytest.raises(ValueError, match="name at least one input"):
         _settings("project: nothing\n")
     with pytest.raises(ValueError, match="funnel stages need a CRM export"):
-        _settings(shapes.SURVEY_ONLY_PROJECT + "funnel: {stages: [{name: A, value: a}, {name: B, value: b}], "
-                                               "mql_stage: A, sql_stage: B, converted_stage: B}\n")
+        _settings(
+            shapes.SURVEY_ONLY_PROJECT + "funnel: {stages: [{name: A, value: a}, {name: B, value: b}], "
+            "mql_stage: A, sql_stage: B, converted_stage: B}\n"
+        )
 
 
 def test_what_notebook_01_found_in_the_data_can_rule_an_analysis_out(tmp_path):
@@ -69,16 +74,21 @@ def test_what_notebook_01_found_in_the_data_can_rule_an_analysis_out(tmp_path):
     assert not none.runs and "no answer personas can be formed from" in none.reason
     (tmp_path / "data" / "processed").mkdir(parents=True)
     (tmp_path / "data" / "processed" / "facts.json").write_text('{"responses": 3, "persona_answers": 5}')
-    assert "personas" not in analyses_run(survey)                     # read from the run's facts.json
+    assert "personas" not in analyses_run(survey)  # read from the run's facts.json
 
 
-@pytest.mark.parametrize("text, expected", [
-    ((REPO / "alignkit.yml").read_text(encoding="utf-8"), "converted = reaching Customer (funnel.converted_stage)"),
-    (shapes.PIPELINE_PROJECT, "converted = reaching Won (funnel.converted_stage)"),
-    (shapes.LEAD_LIST_PROJECT, "converted = the converted column (crm.contacts.columns.converted: Converted)"),
-    ("crm: {contacts: {file: c.csv, columns: {lead_id: Id}, converted_from: {file: won.csv, key: Id}}}\n",
-     "converted = listed in won.csv (crm.contacts.converted_from)"),
-    (shapes.SURVEY_ONLY_PROJECT, "no CRM export is named (crm.contacts), so there are no leads and outcomes."),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ((REPO / "alignkit.yml").read_text(encoding="utf-8"), "converted = reaching Customer (funnel.converted_stage)"),
+        (shapes.PIPELINE_PROJECT, "converted = reaching Won (funnel.converted_stage)"),
+        (shapes.LEAD_LIST_PROJECT, "converted = the converted column (crm.contacts.columns.converted: Converted)"),
+        (
+            "crm: {contacts: {file: c.csv, columns: {lead_id: Id}, converted_from: {file: won.csv, key: Id}}}\n",
+            "converted = listed in won.csv (crm.contacts.converted_from)",
+        ),
+        (shapes.SURVEY_ONLY_PROJECT, "no CRM export is named (crm.contacts), so there are no leads and outcomes."),
+    ],
+)
 def test_the_outcome_definition_names_the_key_that_sets_it(text, expected):
     assert outcome_definition(_settings(text)) == expected

@@ -20,12 +20,13 @@ from tests.fixtures import real_shapes
 RUN = ("telemarketing", "mql_deals", "converted_variants")
 
 
-ENV = {k: v for k, v in os.environ.items() if k != "ALIGNKIT_SALT"}   # a new user has no salt in the environment
+ENV = {k: v for k, v in os.environ.items() if k != "ALIGNKIT_SALT"}  # a new user has no salt in the environment
 
 
 def alignkit(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alignkit.cli", *args], capture_output=True, text=True,
-                          timeout=900, env=ENV)
+    return subprocess.run(
+        [sys.executable, "-m", "alignkit.cli", *args], capture_output=True, text=True, timeout=900, env=ENV
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +38,24 @@ def drafted(tmp_path_factory) -> dict[str, dict]:
         truth = write(base / "exports")
         created = alignkit("init", str(base / "project"), "--from", str(base / "exports"))
         project = base / "project" / "alignkit.yml"
-        out[name] = {"truth": truth, "draft": draft_project([base / "exports"]), "init": created, "project": project,
-                     "yaml": yaml.safe_load(project.read_text(encoding="utf-8")) if project.exists() else None,
-                     "validate": alignkit("validate", "--project", str(project))}
-    running = {name: subprocess.Popen([sys.executable, "-m", "alignkit.cli", "run", "--project",
-                                       str(out[name]["project"])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True, env=ENV) for name in RUN}      # side by side, as users may
+        out[name] = {
+            "truth": truth,
+            "draft": draft_project([base / "exports"]),
+            "init": created,
+            "project": project,
+            "yaml": yaml.safe_load(project.read_text(encoding="utf-8")) if project.exists() else None,
+            "validate": alignkit("validate", "--project", str(project)),
+        }
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "alignkit.cli", "run", "--project", str(out[name]["project"])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
+        for name in RUN
+    }  # side by side, as users may
     for name, process in running.items():
         stdout, stderr = process.communicate(timeout=1800)
         out[name]["run"] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
@@ -86,14 +99,18 @@ def test_run_completes_with_no_traceback_and_the_drafted_outcome(drafted, name):
     ran = shape["run"]
     assert ran.returncode == 0, (ran.stdout + ran.stderr)[-3000:]
     folder = shape["project"].parent
-    texts = [ran.stdout, ran.stderr, *(p.read_text(encoding="utf-8") for p in folder.glob("reports/*.html")),
-             *(json.dumps(json.loads(p.read_text(encoding="utf-8"))["cells"]) for p in folder.glob("notebooks/*.ipynb"))]
+    texts = [
+        ran.stdout,
+        ran.stderr,
+        *(p.read_text(encoding="utf-8") for p in folder.glob("reports/*.html")),
+        *(json.dumps(json.loads(p.read_text(encoding="utf-8"))["cells"]) for p in folder.glob("notebooks/*.ipynb")),
+    ]
     assert not [t for t in texts if "Traceback" in t]
     salt = (folder / ".alignkit-salt").read_text(encoding="utf-8").strip()
     assert not [t for t in texts if salt in t]
     leads = pd.read_parquet(folder / "data" / "processed" / "leads.parquet")
     assert leads["converted"].mean() == pytest.approx(shape["truth"]["rate"])
-    for column in shape["truth"].get("numbers", []):          # decimal commas read as numbers, not dropped
+    for column in shape["truth"].get("numbers", []):  # decimal commas read as numbers, not dropped
         assert pd.api.types.is_numeric_dtype(leads[column]) and leads[column].notna().all()
     drivers = pd.read_csv(folder / "reports" / "04_converting_leads" / "drivers.csv")
     assert not set(drivers.iloc[:, 0].astype(str)) & {"lead_number", "landing_page_id", "mql_id"}

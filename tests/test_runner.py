@@ -45,8 +45,8 @@ def test_02_and_03_run_side_by_side_after_01_and_05_waits_for_every_analysis():
     outcomes = run_notebooks(NOTEBOOKS, start=recorder, jobs=3)
     assert [o.status for o in outcomes] == ["ran"] * 5
     assert recorder.index("end", "01") < min(recorder.index("start", n) for n in ("02", "03"))
-    assert recorder.index("start", "03") < recorder.index("end", "02")      # side by side
-    assert recorder.index("end", "03") < recorder.index("start", "04")      # 04 breaks conversion down by persona
+    assert recorder.index("start", "03") < recorder.index("end", "02")  # side by side
+    assert recorder.index("end", "03") < recorder.index("start", "04")  # 04 breaks conversion down by persona
     assert max(recorder.index("end", n) for n in ("02", "03", "04")) < recorder.index("start", "05")
     assert recorder.most == 2
 

@@ -15,13 +15,19 @@ from tests.conftest import start_alignkit
 from tests.fixtures import shapes
 
 SHAPES = ("survey_only", "lead_list", "pipeline", "crm_renamed")
-REPORTS = ("01_clean_survey_and_crm", "02_funnel_and_sla", "03_persona_segments", "04_converting_leads",
-           "05_alignment_report")
+REPORTS = (
+    "01_clean_survey_and_crm",
+    "02_funnel_and_sla",
+    "03_persona_segments",
+    "04_converting_leads",
+    "05_alignment_report",
+)
 
 
 def alignkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alignkit.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "alignkit.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +39,7 @@ def projects(tmp_path_factory) -> dict[str, dict]:
         folder = tmp_path_factory.mktemp(name) / "project"
         created = alignkit("init", str(folder))
         assert created.returncode == 0, created.stderr
-        facts = getattr(shapes, f"write_{name}")(folder)   # the exports, and the project file a user writes
+        facts = getattr(shapes, f"write_{name}")(folder)  # the exports, and the project file a user writes
         validated = alignkit("validate", "--project", str(facts["project"]))
         out[name] = {**facts, "folder": folder, "validate": validated}
         running[name] = start_alignkit(facts["project"])
@@ -57,8 +63,10 @@ def test_each_shape_validates_and_runs_to_every_report(projects, name):
     assert "Traceback" not in project["log"]
 
 
-@pytest.mark.parametrize("name, skipped", [("survey_only", {"02", "04"}), ("lead_list", {"02", "03"}),
-                                           ("pipeline", {"03"}), ("crm_renamed", {"03"})])
+@pytest.mark.parametrize(
+    "name, skipped",
+    [("survey_only", {"02", "04"}), ("lead_list", {"02", "03"}), ("pipeline", {"03"}), ("crm_renamed", {"03"})],
+)
 def test_validate_says_which_analyses_run_and_run_skips_the_rest(projects, name, skipped):
     project = projects[name]
     plan = project["validate"].stdout
@@ -67,7 +75,7 @@ def test_validate_says_which_analyses_run_and_run_skips_the_rest(projects, name,
         assert ("skipped" in line) == (notebook in skipped), line
     for notebook in skipped:
         assert f"skipped {notebook}_" in project["log"]
-        page = (project["folder"] / "reports" / f"{dict(zip([r[:2] for r in REPORTS], REPORTS))[notebook]}.html")
+        page = project["folder"] / "reports" / f"{dict(zip([r[:2] for r in REPORTS], REPORTS))[notebook]}.html"
         assert "Not analysed" in page.read_text(encoding="utf-8")
 
 
@@ -91,12 +99,12 @@ def test_lead_list_profile_counts_the_outcome_column(projects):
     assert overall["rate"] == pytest.approx(export["Converted"].mean(), abs=1e-3)
     assert overall["open_left_out"] == 0
     drivers = table(project, "04_converting_leads", "drivers")
-    assert not drivers["what_converters_have"].fillna("").str.contains("WeLearn").any()   # 4 leads at 100%
+    assert not drivers["what_converters_have"].fillna("").str.contains("WeLearn").any()  # 4 leads at 100%
     leakage = table(project, "04_converting_leads", "leakage_guard").set_index("field")
     assert {"tags", "lead_quality", "last_activity"} <= set(leakage.index)
     assert "missingness" in leakage.loc["lead_quality", "checks"]
     page = (project["folder"] / "reports" / "04_converting_leads.html").read_text(encoding="utf-8")
-    assert "No MQL threshold" in page   # no sales capacity in the project file
+    assert "No MQL threshold" in page  # no sales capacity in the project file
     # "Do Not Email" is named like personal data but holds Yes/No: validate notes it, the profile keeps it.
     assert "note: leads.csv, column 'Do Not Email': named like personal data" in project["validate"].stdout
     assert "do_not_email" in set(table(project, "04_converting_leads", "associations")["attribute"])
@@ -116,7 +124,7 @@ def test_pipeline_counts_open_deals_apart_from_lost_ones(projects):
     closed = table(project, "02_funnel_and_sla", "closed_outcomes").iloc[0]
     assert (closed["won"], closed["lost"], closed["open"]) == (won, lost, still_open)
     assert closed["win_rate"] == pytest.approx(won / (won + lost), abs=1e-3)
-    overall = table(project, "04_converting_leads", "overall").iloc[0]   # the profile learns from closed deals only
+    overall = table(project, "04_converting_leads", "overall").iloc[0]  # the profile learns from closed deals only
     assert (overall["leads"], overall["converted"], overall["open_left_out"]) == (won + lost, won, still_open)
 
 
@@ -126,7 +134,9 @@ def test_pipeline_lookups_join_on_normalised_keys_and_count_misses(projects):
     joins = log[log["step"] == "join_lookup"]
     pipeline = project["tables"]["sales_pipeline"]
     normalised = joins[joins["reason"].str.contains("only once case, spaces")]
-    assert normalised.set_index("column").loc["product", "rows_affected"] == int((pipeline["product"] == "GTXPro").sum())
+    assert normalised.set_index("column").loc["product", "rows_affected"] == int(
+        (pipeline["product"] == "GTXPro").sum()
+    )
     missed = joins[joins["reason"].str.contains("found no row")].set_index("column")
     assert missed.loc["account", "rows_affected"] == int((pipeline["account"] == "Acme Unlisted Corp").sum())
     assert "Acme Unlisted Corp" in missed.loc["account", "reason"]
@@ -141,7 +151,7 @@ def test_renamed_stages_reach_the_reports_and_no_demo_stage_name_does(projects):
     stages = table(project, "02_funnel_and_sla", "stages").set_index("stage")
     assert stages.loc["Won", "reached"] == int((export["Status"] == "Won").sum())
     funnel_page = (project["folder"] / "reports" / "02_funnel_and_sla.html").read_text(encoding="utf-8")
-    assert "Follow-up times are not measured" in funnel_page   # no touches: no breach invented
+    assert "Follow-up times are not measured" in funnel_page  # no touches: no breach invented
     for demo_name in ("Subscriber", "Opportunity", "reached_mql", "reached_customer"):
         assert demo_name not in funnel_page
 

@@ -26,7 +26,7 @@ from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 # Imported by alignkit only for an optional extra, so not in the wheel's own requirements.
-EXTRA_IMPORTS = {"pyspark"}   # engine/sources.py, under [project.optional-dependencies] spark
+EXTRA_IMPORTS = {"pyspark"}  # engine/sources.py, under [project.optional-dependencies] spark
 
 
 def wheel_requirements(wheel: Path) -> list[Requirement]:
@@ -55,7 +55,7 @@ def installed_closure(requirements: list[Requirement]) -> tuple[dict[str, metada
             continue
         if not requirement.specifier.contains(dist.version, prereleases=True):
             unmet.append(f"{requirement} (installed: {dist.version})")
-        new = ({""} | set(requirement.extras)) - extras_done.get(name, set())   # "": its unconditional ones
+        new = ({""} | set(requirement.extras)) - extras_done.get(name, set())  # "": its unconditional ones
         found[name] = dist
         extras_done.setdefault(name, set()).update(new)
         todo += [(Requirement(r), e) for r in dist.requires or [] for e in new]
@@ -89,7 +89,7 @@ def source_copy(target: Path) -> Path:
     def ignore(folder: str, names: list[str]) -> set[str]:
         return anywhere(folder, names) | (top_level(folder, names) if Path(folder) == REPO else set())
 
-    return Path(shutil.copytree(REPO, target, symlinks=True, ignore=ignore))   # alignkit/notebooks stays a link
+    return Path(shutil.copytree(REPO, target, symlinks=True, ignore=ignore))  # alignkit/notebooks stays a link
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +98,15 @@ def dist_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (without build isolation: the setuptools of the test extra builds it, offline)."""
     out = tmp_path_factory.mktemp("dist")
     source = source_copy(tmp_path_factory.mktemp("source") / "alignkit")
-    built = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
-                           capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     warned = [line for line in (built.stdout + built.stderr).splitlines() if "deprecat" in line.lower()]
-    assert warned == []   # e.g. "`project.license` as a TOML table is deprecated": pyproject.toml is current
+    assert warned == []  # e.g. "`project.license` as a TOML table is deprecated": pyproject.toml is current
     return out
 
 
@@ -123,12 +127,33 @@ def fresh(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> dict[str, st
     python = venv / "bin" / "python"
     # PYTHONPATH unset for pip too: with the checkout on it, pip finds the alignkit.egg-info an editable install left
     # there and calls the wheel "already satisfied"
-    installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                                "--no-index", "--quiet", str(wheel)], capture_output=True, text=True, timeout=300,
-                               env=env)
+    installed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert installed.returncode == 0, installed.stderr
-    site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                        capture_output=True, text=True, check=True).stdout.strip())
+    site_packages = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     dists, unmet = installed_closure(wheel_requirements(wheel))
     assert unmet == [], f"the wheel's requirements that this environment does not meet: {unmet}"
     link_distributions(dists, site_packages)
@@ -157,37 +182,46 @@ def test_the_wheel_carries_the_notebooks_templates_and_project_template(wheel):
 
 
 def test_the_fresh_environment_holds_the_installed_package_and_only_what_it_declares(fresh, tmp_path):
-    probe = ("import importlib.util, json, sys, alignkit\n"
-             "from jupyter_client.kernelspec import KernelSpecManager\n"
-             "print(json.dumps({'file': alignkit.__file__, 'path': sys.path,\n"
-             "  'kernel': KernelSpecManager().get_kernel_spec('python3').argv[0],\n"
-             "  'undeclared': [m for m in ('pytest', 'hypothesis') if importlib.util.find_spec(m)]}))\n")
+    probe = (
+        "import importlib.util, json, sys, alignkit\n"
+        "from jupyter_client.kernelspec import KernelSpecManager\n"
+        "print(json.dumps({'file': alignkit.__file__, 'path': sys.path,\n"
+        "  'kernel': KernelSpecManager().get_kernel_spec('python3').argv[0],\n"
+        "  'undeclared': [m for m in ('pytest', 'hypothesis') if importlib.util.find_spec(m)]}))\n"
+    )
     seen = json.loads(in_fresh(fresh, "python", "-c", probe, cwd=tmp_path).stdout)
     venv = Path(fresh["VIRTUAL_ENV"])
     assert Path(seen["file"]).is_relative_to(venv)
-    assert not any(Path(p).resolve() == REPO for p in seen["path"] if p)   # the editable install is not active
-    assert Path(seen["kernel"]).parent == venv / "bin"   # notebooks run on the installed package too
-    assert seen["undeclared"] == []   # the test environment's own packages are not visible
+    assert not any(Path(p).resolve() == REPO for p in seen["path"] if p)  # the editable install is not active
+    assert Path(seen["kernel"]).parent == venv / "bin"  # notebooks run on the installed package too
+    assert seen["undeclared"] == []  # the test environment's own packages are not visible
     # pip check: every requirement of every installed distribution is met
-    checked = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin/python"), "check"],
-                             capture_output=True, text=True, timeout=300, env=fresh)
+    checked = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin/python"), "check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=fresh,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # every module the package's code and notebooks import can be imported here, lazy imports too
-    script = ("import ast, importlib.util, json, sys\nfrom importlib import resources\n"
-              "root = resources.files('alignkit')\nnames = set()\n"
-              "def sources(folder):\n"
-              "    for item in folder.iterdir():\n"
-              "        if item.is_dir(): yield from sources(item)\n"
-              "        elif item.name.endswith('.py'): yield item.read_text(encoding='utf-8')\n"
-              "        elif item.name.endswith('.ipynb'):\n"
-              "            for cell in json.loads(item.read_text(encoding='utf-8'))['cells']:\n"
-              "                if cell['cell_type'] == 'code': yield ''.join(cell['source'])\n"
-              "for text in sources(root):\n"
-              "    for node in ast.walk(ast.parse(text)):\n"
-              "        if isinstance(node, ast.Import): names |= {a.name.split('.')[0] for a in node.names}\n"
-              "        elif isinstance(node, ast.ImportFrom) and node.level == 0: names.add(node.module.split('.')[0])\n"
-              "print(json.dumps(sorted(n for n in names - set(sys.stdlib_module_names)\n"
-              "                        if importlib.util.find_spec(n) is None)))\n")
+    script = (
+        "import ast, importlib.util, json, sys\nfrom importlib import resources\n"
+        "root = resources.files('alignkit')\nnames = set()\n"
+        "def sources(folder):\n"
+        "    for item in folder.iterdir():\n"
+        "        if item.is_dir(): yield from sources(item)\n"
+        "        elif item.name.endswith('.py'): yield item.read_text(encoding='utf-8')\n"
+        "        elif item.name.endswith('.ipynb'):\n"
+        "            for cell in json.loads(item.read_text(encoding='utf-8'))['cells']:\n"
+        "                if cell['cell_type'] == 'code': yield ''.join(cell['source'])\n"
+        "for text in sources(root):\n"
+        "    for node in ast.walk(ast.parse(text)):\n"
+        "        if isinstance(node, ast.Import): names |= {a.name.split('.')[0] for a in node.names}\n"
+        "        elif isinstance(node, ast.ImportFrom) and node.level == 0: names.add(node.module.split('.')[0])\n"
+        "print(json.dumps(sorted(n for n in names - set(sys.stdlib_module_names)\n"
+        "                        if importlib.util.find_spec(n) is None)))\n"
+    )
     assert set(json.loads(in_fresh(fresh, "python", "-c", script, cwd=tmp_path).stdout)) == EXTRA_IMPORTS
 
 

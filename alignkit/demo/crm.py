@@ -60,8 +60,9 @@ def build_leads(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np.nd
     case_study = rng.random(n) < 0.18
     downloads = rng.poisson(0.5 * engagement) + case_study
     email_opens = rng.poisson(3.0 * engagement)
-    probs = conversion_probabilities(employees, webinars, sessions, source == FRICTION_SOURCE,
-                                     np.isin(owner, SLOW_OWNERS), case_study)
+    probs = conversion_probabilities(
+        employees, webinars, sessions, source == FRICTION_SOURCE, np.isin(owner, SLOW_OWNERS), case_study
+    )
     u = rng.random((6, n))
     subscriber_first = u[0] < 0.4
     lead_at = created + np.where(subscriber_first, 1, 0) * hours_delta(rng.exponential(20 * 24, n))
@@ -77,19 +78,38 @@ def build_leads(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np.nd
     opp_at = sql_at + hours_delta(rng.gamma(2.0, 6 * 24, n))
     won = opp & (u[4] < probs["customer"])
     close_at = opp_at + hours_delta(rng.gamma(3.0, 10 * 24, n))
-    frame = pd.DataFrame({
-        "record_id": np.arange(100_001, 100_001 + n), "first": people["first"], "last": people["last"],
-        "email": people["email"], "phone": people["phone"], "company": people["company"],
-        "created_at": created, "subscriber_at": pd.Series(created).where(subscriber_first),
-        "lead_at": lead_at, "mql_at": pd.Series(mql_at).where(mql), "first_touch_at": pd.Series(first_touch_at).where(followed),
-        "sql_at": pd.Series(sql_at).where(sql), "opp_at": pd.Series(opp_at).where(opp),
-        "close_at": pd.Series(close_at).where(opp), "won": won, "source": source, "owner": owner,
-        "employees": employees, "industry": rng.choice(INDUSTRIES, n, p=(0.3, 0.15, 0.15, 0.15, 0.15, 0.1)),
-        "country": rng.choice(COUNTRIES, n, p=(0.4, 0.15, 0.12, 0.08, 0.1, 0.07, 0.08)),
-        "job_title": rng.choice(JOB_TITLES, n), "sessions": sessions,
-        "pageviews": sessions + rng.poisson(1.5 * sessions), "time_on_site_min": np.round(rng.gamma(2.0, 2.0, n) * (sessions > 0), 1),
-        "email_opens": email_opens, "downloads": downloads, "webinars": webinars, "case_study": case_study,
-    })
+    frame = pd.DataFrame(
+        {
+            "record_id": np.arange(100_001, 100_001 + n),
+            "first": people["first"],
+            "last": people["last"],
+            "email": people["email"],
+            "phone": people["phone"],
+            "company": people["company"],
+            "created_at": created,
+            "subscriber_at": pd.Series(created).where(subscriber_first),
+            "lead_at": lead_at,
+            "mql_at": pd.Series(mql_at).where(mql),
+            "first_touch_at": pd.Series(first_touch_at).where(followed),
+            "sql_at": pd.Series(sql_at).where(sql),
+            "opp_at": pd.Series(opp_at).where(opp),
+            "close_at": pd.Series(close_at).where(opp),
+            "won": won,
+            "source": source,
+            "owner": owner,
+            "employees": employees,
+            "industry": rng.choice(INDUSTRIES, n, p=(0.3, 0.15, 0.15, 0.15, 0.15, 0.1)),
+            "country": rng.choice(COUNTRIES, n, p=(0.4, 0.15, 0.12, 0.08, 0.1, 0.07, 0.08)),
+            "job_title": rng.choice(JOB_TITLES, n),
+            "sessions": sessions,
+            "pageviews": sessions + rng.poisson(1.5 * sessions),
+            "time_on_site_min": np.round(rng.gamma(2.0, 2.0, n) * (sessions > 0), 1),
+            "email_opens": email_opens,
+            "downloads": downloads,
+            "webinars": webinars,
+            "case_study": case_study,
+        }
+    )
     # Censor at the export date: a stage not reached by then is not in the export.
     for col in ("mql_at", "first_touch_at", "sql_at", "opp_at", "close_at"):
         frame[col] = frame[col].where(frame[col] <= EXPORT_DATE)
@@ -110,8 +130,11 @@ def build_leads(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np.nd
 def _lifecycle(leads: pd.DataFrame) -> pd.Series:
     stage = np.full(len(leads), "lead", dtype=object)
     stage[leads["subscriber_at"].notna().to_numpy() & (leads["lead_at"] > EXPORT_DATE).to_numpy()] = "subscriber"
-    for col, value in (("mql_at", "marketingqualifiedlead"), ("sql_recorded_at", "salesqualifiedlead"),
-                       ("opp_at", "opportunity")):
+    for col, value in (
+        ("mql_at", "marketingqualifiedlead"),
+        ("sql_recorded_at", "salesqualifiedlead"),
+        ("opp_at", "opportunity"),
+    ):
         stage[leads[col].notna().to_numpy()] = value
     stage[leads["won"].to_numpy()] = "customer"
     stage[leads["moved_back"].to_numpy()] = "lead"
@@ -126,29 +149,47 @@ def contacts_export(leads: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
     won = leads["won"].to_numpy()
     draw = rng.random(n)
     priority[closed & won] = np.where(draw[closed & won] < 0.93, "Hot", "Warm")
-    priority[closed & ~won] = np.where(draw[closed & ~won] < 0.06, "Hot", np.where(draw[closed & ~won] < 0.4, "Warm", "Cold"))
+    priority[closed & ~won] = np.where(
+        draw[closed & ~won] < 0.06, "Hot", np.where(draw[closed & ~won] < 0.4, "Warm", "Cold")
+    )
     priority_at = (leads["close_at"] + hours_delta(rng.uniform(24, 240, n))).where(closed)
     lead_at = leads["lead_at"].where(leads["lead_at"] <= EXPORT_DATE)
-    export = pd.DataFrame({
-        "Record ID": leads["record_id"].astype(str), "First Name": leads["first"], "Last Name": leads["last"],
-        "Email": leads["email"], "Phone Number": leads["phone"], "Create Date": export_timestamps(leads["created_at"]),
-        "Last Modified Date": export_timestamps(EXPORT_DATE - hours_delta(rng.uniform(0, 24 * 60, n))),
-        "Lifecycle Stage": _lifecycle(leads),
-        BECAME_COLUMNS[0]: export_timestamps(leads["subscriber_at"]), BECAME_COLUMNS[1]: export_timestamps(lead_at),
-        BECAME_COLUMNS[2]: export_timestamps(leads["mql_at"]), BECAME_COLUMNS[3]: export_timestamps(leads["sql_recorded_at"]),
-        BECAME_COLUMNS[4]: export_timestamps(leads["opp_at"]), BECAME_COLUMNS[5]: export_timestamps(leads["close_at"].where(leads["won"])),
-        "Original Source": leads["source"],
-        "Original Source Drill-Down 1": leads["source"].str.lower().str.replace(" ", "-") + "-"
-        + pd.Series(rng.choice(["spring", "summer", "autumn"], n)),
-        "Contact owner": leads["owner"], "Company Name": leads["company"],
-        "Number of Employees": leads["employees"].astype(str), "Industry": leads["industry"].astype(object),
-        "Job Title": leads["job_title"], "Country/Region": leads["country"].astype(object),
-        "Number of Sessions": leads["sessions"].astype(str), "Number of Pageviews": leads["pageviews"].astype(str),
-        "Time on Site (minutes)": leads["time_on_site_min"].map(lambda v: f"{v:.1f}"),
-        "Marketing Emails Opened": leads["email_opens"].astype(str),
-        "Number of Form Submissions": leads["downloads"].astype(str), "Webinars Attended": leads["webinars"].astype(str),
-        "Sales Priority": priority, "Sales Priority Set Date": export_timestamps(priority_at),
-    })
+    export = pd.DataFrame(
+        {
+            "Record ID": leads["record_id"].astype(str),
+            "First Name": leads["first"],
+            "Last Name": leads["last"],
+            "Email": leads["email"],
+            "Phone Number": leads["phone"],
+            "Create Date": export_timestamps(leads["created_at"]),
+            "Last Modified Date": export_timestamps(EXPORT_DATE - hours_delta(rng.uniform(0, 24 * 60, n))),
+            "Lifecycle Stage": _lifecycle(leads),
+            BECAME_COLUMNS[0]: export_timestamps(leads["subscriber_at"]),
+            BECAME_COLUMNS[1]: export_timestamps(lead_at),
+            BECAME_COLUMNS[2]: export_timestamps(leads["mql_at"]),
+            BECAME_COLUMNS[3]: export_timestamps(leads["sql_recorded_at"]),
+            BECAME_COLUMNS[4]: export_timestamps(leads["opp_at"]),
+            BECAME_COLUMNS[5]: export_timestamps(leads["close_at"].where(leads["won"])),
+            "Original Source": leads["source"],
+            "Original Source Drill-Down 1": leads["source"].str.lower().str.replace(" ", "-")
+            + "-"
+            + pd.Series(rng.choice(["spring", "summer", "autumn"], n)),
+            "Contact owner": leads["owner"],
+            "Company Name": leads["company"],
+            "Number of Employees": leads["employees"].astype(str),
+            "Industry": leads["industry"].astype(object),
+            "Job Title": leads["job_title"],
+            "Country/Region": leads["country"].astype(object),
+            "Number of Sessions": leads["sessions"].astype(str),
+            "Number of Pageviews": leads["pageviews"].astype(str),
+            "Time on Site (minutes)": leads["time_on_site_min"].map(lambda v: f"{v:.1f}"),
+            "Marketing Emails Opened": leads["email_opens"].astype(str),
+            "Number of Form Submissions": leads["downloads"].astype(str),
+            "Webinars Attended": leads["webinars"].astype(str),
+            "Sales Priority": priority,
+            "Sales Priority Set Date": export_timestamps(priority_at),
+        }
+    )
     truth: dict = {}
     # Inconsistent spellings of the same category.
     spelling = {}
@@ -166,7 +207,7 @@ def contacts_export(leads: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
     truth["inconsistent_spellings"] = spelling
     # Mixed date formats: some Create Date cells as day-first or written-out dates.
     odd = np.flatnonzero(rng.random(n) < ODD_DATE_SHARE)
-    dayfirst_rows, long_rows = odd[: len(odd) // 2], odd[len(odd) // 2:]
+    dayfirst_rows, long_rows = odd[: len(odd) // 2], odd[len(odd) // 2 :]
     created = export["Create Date"].to_numpy(dtype=object).copy()
     created[dayfirst_rows] = export_timestamps(leads["created_at"].iloc[dayfirst_rows], "%d/%m/%Y %H:%M").to_numpy()
     created[long_rows] = export_timestamps(leads["created_at"].iloc[long_rows], "%d %b %Y %H:%M").to_numpy()
@@ -177,23 +218,32 @@ def contacts_export(leads: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
     dups = export.iloc[dup_src].copy()
     emails = dups["Email"].to_numpy(dtype=object)
     style = rng.integers(0, 3, N_DUPLICATES)
-    emails = np.where(style == 0, pd.Series(emails).str.upper(), np.where(
-        style == 1, " " + pd.Series(emails) + " ", pd.Series(emails).str.title()))
+    emails = np.where(
+        style == 0,
+        pd.Series(emails).str.upper(),
+        np.where(style == 1, " " + pd.Series(emails) + " ", pd.Series(emails).str.title()),
+    )
     dups["Email"] = emails
     dups["Record ID"] = (np.arange(300_001, 300_001 + N_DUPLICATES)).astype(str)
     for column in ("Phone Number", "Job Title", "Number of Employees", "Industry"):
         dups[column] = ""
-    dups["Last Modified Date"] = export_timestamps(pd.to_datetime(dups["Create Date"], format="mixed", dayfirst=True) + pd.Timedelta(days=1))
-    truth["duplicates"] = {"count": N_DUPLICATES, "record_ids": sorted(dups["Record ID"].tolist()),
-                           "kept_record_ids": sorted(export["Record ID"].iloc[dup_src].tolist())}
+    dups["Last Modified Date"] = export_timestamps(
+        pd.to_datetime(dups["Create Date"], format="mixed", dayfirst=True) + pd.Timedelta(days=1)
+    )
+    truth["duplicates"] = {
+        "count": N_DUPLICATES,
+        "record_ids": sorted(dups["Record ID"].tolist()),
+        "kept_record_ids": sorted(export["Record ID"].iloc[dup_src].tolist()),
+    }
     # Test and internal records.
     tests = export.iloc[rng.choice(n, N_TEST_RECORDS, replace=False)].copy()
     half = N_TEST_RECORDS // 2
     tests["Record ID"] = np.arange(400_001, 400_001 + N_TEST_RECORDS).astype(str)
     tests["First Name"] = ["Test"] * half + list(rng.choice(FIRST_NAMES, N_TEST_RECORDS - half))
     tests["Last Name"] = ["User"] * half + list(rng.choice(LAST_NAMES, N_TEST_RECORDS - half))
-    tests["Email"] = ([f"test.user{i}@mailinator.com" for i in range(half)]
-                      + [f"staff{i}@{COMPANY_DOMAIN}" for i in range(N_TEST_RECORDS - half)])
+    tests["Email"] = [f"test.user{i}@mailinator.com" for i in range(half)] + [
+        f"staff{i}@{COMPANY_DOMAIN}" for i in range(N_TEST_RECORDS - half)
+    ]
     truth["test_records"] = {"count": N_TEST_RECORDS, "record_ids": sorted(tests["Record ID"].tolist())}
     blank = pd.DataFrame("", index=range(N_BLANK_CONTACT_ROWS), columns=export.columns)
     truth["blank_rows"] = {"contacts": N_BLANK_CONTACT_ROWS}
@@ -214,14 +264,18 @@ def deals_export(leads: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     small = opp["employees"].to_numpy() < 50
     reason_p = np.where(small[:, None], [0.45, 0.15, 0.15, 0.15, 0.1], [0.15, 0.2, 0.3, 0.2, 0.15])
     reasons = np.array([rng.choice(LOST_REASONS, p=p) for p in reason_p], dtype=object)
-    return pd.DataFrame({
-        "Record ID": np.arange(700_001, 700_001 + m).astype(str),
-        "Deal Name": opp["company"].to_numpy() + " - new business",
-        "Deal Stage": stage, "Amount": [f"{a:.2f}" for a in amount],
-        "Create Date": export_timestamps(opp["opp_at"]).to_numpy(), "Close Date": export_timestamps(opp["close_at"]).to_numpy(),
-        "Closed Lost Reason": np.where(stage == "closedlost", reasons, ""),
-        "Associated Contact ID": opp["record_id"].astype(str).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Record ID": np.arange(700_001, 700_001 + m).astype(str),
+            "Deal Name": opp["company"].to_numpy() + " - new business",
+            "Deal Stage": stage,
+            "Amount": [f"{a:.2f}" for a in amount],
+            "Create Date": export_timestamps(opp["opp_at"]).to_numpy(),
+            "Close Date": export_timestamps(opp["close_at"]).to_numpy(),
+            "Closed Lost Reason": np.where(stage == "closedlost", reasons, ""),
+            "Associated Contact ID": opp["record_id"].astype(str).to_numpy(),
+        }
+    )
 
 
 def activities_export(leads: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -231,9 +285,11 @@ def activities_export(leads: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
     created = leads["created_at"].to_numpy()
     horizon = np.minimum(leads["close_at"].fillna(EXPORT_DATE).to_numpy(), EXPORT_DATE.to_datetime64())
     span_s = (horizon - created) / np.timedelta64(1, "s")
-    for kind, counts, names in (("EMAIL_OPEN", leads["email_opens"].to_numpy(), None),
-                                ("CONTENT_DOWNLOAD", leads["downloads"].to_numpy() - leads["case_study"].to_numpy(), CONTENT),
-                                ("WEBINAR_ATTENDED", leads["webinars"].to_numpy(), WEBINARS)):
+    for kind, counts, names in (
+        ("EMAIL_OPEN", leads["email_opens"].to_numpy(), None),
+        ("CONTENT_DOWNLOAD", leads["downloads"].to_numpy() - leads["case_study"].to_numpy(), CONTENT),
+        ("WEBINAR_ATTENDED", leads["webinars"].to_numpy(), WEBINARS),
+    ):
         rows = np.repeat(np.arange(len(leads)), counts)
         at = created[rows] + (rng.uniform(0, 1, len(rows)) * span_s[rows]).astype("int64").astype("timedelta64[s]")
         if names is None:
@@ -247,17 +303,45 @@ def activities_export(leads: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
     parts.append(pd.DataFrame({"lead": ids[cs], "at": cs_at, "kind": "CONTENT_DOWNLOAD", "content": CASE_STUDY}))
     followed = leads["first_touch_at"].notna().to_numpy()
     first = leads.loc[followed]
-    parts.append(pd.DataFrame({"lead": first["record_id"].to_numpy(), "at": first["first_touch_at"].to_numpy(),
-                               "kind": rng.choice(["SALES_CALL", "SALES_EMAIL"], len(first)), "content": ""}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "lead": first["record_id"].to_numpy(),
+                "at": first["first_touch_at"].to_numpy(),
+                "kind": rng.choice(["SALES_CALL", "SALES_EMAIL"], len(first)),
+                "content": "",
+            }
+        )
+    )
     extra = rng.poisson(2.0, len(first))
     rows = np.repeat(np.arange(len(first)), extra)
     start = first["first_touch_at"].to_numpy()[rows]
     end = np.minimum(first["close_at"].fillna(EXPORT_DATE).to_numpy()[rows], EXPORT_DATE.to_datetime64())
-    at = start + (rng.uniform(0, 1, len(rows)) * ((end - start) / np.timedelta64(1, "s"))).astype("int64").astype("timedelta64[s]")
-    sales_content = np.where(rng.random(len(rows)) < 0.5, rng.choice([c for c in CONTENT if not c.startswith("Template")], len(rows)), "")
-    parts.append(pd.DataFrame({"lead": first["record_id"].to_numpy()[rows], "at": at,
-                               "kind": rng.choice(["SALES_CALL", "SALES_EMAIL", "MEETING"], len(rows)), "content": sales_content}))
-    touches = pd.concat(parts, ignore_index=True).sort_values(["at", "lead", "kind"], kind="stable").reset_index(drop=True)
-    return pd.DataFrame({"Activity ID": np.arange(1, len(touches) + 1).astype(str), "Contact ID": touches["lead"].astype(str),
-                         "Activity Date": export_timestamps(touches["at"]).to_numpy(), "Activity Type": touches["kind"].to_numpy(),
-                         "Content Name": touches["content"].to_numpy()})
+    at = start + (rng.uniform(0, 1, len(rows)) * ((end - start) / np.timedelta64(1, "s"))).astype("int64").astype(
+        "timedelta64[s]"
+    )
+    sales_content = np.where(
+        rng.random(len(rows)) < 0.5, rng.choice([c for c in CONTENT if not c.startswith("Template")], len(rows)), ""
+    )
+    parts.append(
+        pd.DataFrame(
+            {
+                "lead": first["record_id"].to_numpy()[rows],
+                "at": at,
+                "kind": rng.choice(["SALES_CALL", "SALES_EMAIL", "MEETING"], len(rows)),
+                "content": sales_content,
+            }
+        )
+    )
+    touches = (
+        pd.concat(parts, ignore_index=True).sort_values(["at", "lead", "kind"], kind="stable").reset_index(drop=True)
+    )
+    return pd.DataFrame(
+        {
+            "Activity ID": np.arange(1, len(touches) + 1).astype(str),
+            "Contact ID": touches["lead"].astype(str),
+            "Activity Date": export_timestamps(touches["at"]).to_numpy(),
+            "Activity Type": touches["kind"].to_numpy(),
+            "Content Name": touches["content"].to_numpy(),
+        }
+    )

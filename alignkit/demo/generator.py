@@ -38,7 +38,9 @@ from alignkit.io import write_atomic_bytes
 def _csv_bytes(frame: pd.DataFrame, header_rows: list[list[str]] | None = None, *, bom: bool = True) -> bytes:
     body = frame.to_csv(index=False, lineterminator="\r\n")
     if header_rows:
-        extra = pd.DataFrame(header_rows, columns=frame.columns).to_csv(index=False, header=False, lineterminator="\r\n")
+        extra = pd.DataFrame(header_rows, columns=frame.columns).to_csv(
+            index=False, header=False, lineterminator="\r\n"
+        )
         head, rest = body.split("\r\n", 1)
         body = head + "\r\n" + extra + rest
     return (("\ufeff" if bom else "") + body).encode("utf-8")
@@ -49,9 +51,13 @@ def _sla_truth(leads: pd.DataFrame) -> dict:
     hours = (mqls["first_touch_at"] - mqls["mql_at"]).dt.total_seconds() / 3600
     breach = hours.isna() | (hours > SLA_HOURS)
     per_owner = breach.groupby(mqls["owner"]).mean().round(6).to_dict()
-    return {"target_hours": SLA_HOURS, "slow_owners": list(SLOW_OWNERS), "breach_share_by_owner": per_owner,
-            "never_followed_share_by_owner": hours.isna().groupby(mqls["owner"]).mean().round(6).to_dict(),
-            "n_mqls_by_owner": mqls["owner"].value_counts().sort_index().to_dict()}
+    return {
+        "target_hours": SLA_HOURS,
+        "slow_owners": list(SLOW_OWNERS),
+        "breach_share_by_owner": per_owner,
+        "never_followed_share_by_owner": hours.isna().groupby(mqls["owner"]).mean().round(6).to_dict(),
+        "n_mqls_by_owner": mqls["owner"].value_counts().sort_index().to_dict(),
+    }
 
 
 def write_demo_exports(raw_dir: Path | str, *, seed: int = DEMO_SEED) -> dict[str, Path]:
@@ -70,25 +76,45 @@ def write_demo_exports(raw_dir: Path | str, *, seed: int = DEMO_SEED) -> dict[st
     for source, group in reached.groupby("source"):
         mql_to_sql[source] = round(float(group["sql_at"].notna().mean()), 4)
     truth = {
-        "seed": seed, "export_date": str(EXPORT_DATE), "n_leads": N_LEADS,
+        "seed": seed,
+        "export_date": str(EXPORT_DATE),
+        "n_leads": N_LEADS,
         "stages": ["Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer"],
-        "conversion": {"drivers": ["company_size", "webinars_attended", "sessions"],
-                       "driver_effects": {"company_size": "50-499 employees convert more at MQL->SQL and SQL->Opportunity",
-                                          "webinars_attended": "attending any webinar raises MQL, opportunity and win rates",
-                                          "sessions": "more sessions raise MQL and SQL rates"},
-                       "leaking_field": "sales_priority", "leaking_export_column": "Sales Priority",
-                       "customer_share": round(float(leads["won"].mean()), 6),
-                       "true_probability_by_record_id": {str(r): round(float(p), 6) for r, p in zip(leads["record_id"], probs["lead_to_customer"])}},
-        "friction_point": {"source": FRICTION_SOURCE, "from_stage": FRICTION_FROM, "to_stage": FRICTION_TO,
-                           "mql_to_sql_rate_by_source": mql_to_sql},
+        "conversion": {
+            "drivers": ["company_size", "webinars_attended", "sessions"],
+            "driver_effects": {
+                "company_size": "50-499 employees convert more at MQL->SQL and SQL->Opportunity",
+                "webinars_attended": "attending any webinar raises MQL, opportunity and win rates",
+                "sessions": "more sessions raise MQL and SQL rates",
+            },
+            "leaking_field": "sales_priority",
+            "leaking_export_column": "Sales Priority",
+            "customer_share": round(float(leads["won"].mean()), 6),
+            "true_probability_by_record_id": {
+                str(r): round(float(p), 6) for r, p in zip(leads["record_id"], probs["lead_to_customer"])
+            },
+        },
+        "friction_point": {
+            "source": FRICTION_SOURCE,
+            "from_stage": FRICTION_FROM,
+            "to_stage": FRICTION_TO,
+            "mql_to_sql_rate_by_source": mql_to_sql,
+        },
         "content_before_wins": CASE_STUDY,
         "content_sales_never_uses": [c for c in CONTENT if c.startswith("Template")],
-        "funnel_irregularities": {"skipped_sql": int(leads["skipped_sql"].sum()), "moved_back_to_lead": int(leads["moved_back"].sum())},
+        "funnel_irregularities": {
+            "skipped_sql": int(leads["skipped_sql"].sum()),
+            "moved_back_to_lead": int(leads["moved_back"].sum()),
+        },
         "sla": _sla_truth(leads),
-        "dirt": {**dirt, "speeders": survey_truth.pop("speeders"), "straightliners": survey_truth.pop("straightliners"),
-                 "blank_rows": {**dirt["blank_rows"], "survey": survey_truth.pop("blank_rows")},
-                 "bom": ["hubspot_contacts.csv", "survey_qualtrics.csv"],
-                 "pii_in_open_text": survey_truth.pop("pii_in_open_text")},
+        "dirt": {
+            **dirt,
+            "speeders": survey_truth.pop("speeders"),
+            "straightliners": survey_truth.pop("straightliners"),
+            "blank_rows": {**dirt["blank_rows"], "survey": survey_truth.pop("blank_rows")},
+            "bom": ["hubspot_contacts.csv", "survey_qualtrics.csv"],
+            "pii_in_open_text": survey_truth.pop("pii_in_open_text"),
+        },
         "survey": survey_truth,
         "population_margins": margins,
     }
@@ -104,8 +130,13 @@ def write_demo_exports(raw_dir: Path | str, *, seed: int = DEMO_SEED) -> dict[st
     return {name: path for name, (path, _) in files.items()}
 
 
-def write_survey_wave(path: Path | str, *, seed: int = DEMO_SEED + 1, n_responses: int = N_RESPONSES,
-                      persona_shares: dict[int, float] | None = None) -> tuple[Path, dict]:
+def write_survey_wave(
+    path: Path | str,
+    *,
+    seed: int = DEMO_SEED + 1,
+    n_responses: int = N_RESPONSES,
+    persona_shares: dict[int, float] | None = None,
+) -> tuple[Path, dict]:
     """Write a new survey wave (a Qualtrics export like the demo's, no CRM) to `path`; return it and its truth.
 
     `persona_shares` overrides population shares by persona index (0-based, PERSONAS order), e.g. {2: 0.44}
@@ -123,6 +154,10 @@ def write_survey_wave(path: Path | str, *, seed: int = DEMO_SEED + 1, n_response
     # one placeholder lead in no company-size band, so that nobody is linked
     no_leads = pd.DataFrame({"record_id": [0], "employees": [0], "email": [""], "first": [""], "last": [""]})
     survey, header_rows, truth = survey_export(respondents, no_leads, rng)
-    truth = {"n_responses": truth["n_responses"], "personas": truth["personas"], "population_shares": shares.round(6).tolist(),
-             "persona_by_response_id": truth["persona_by_response_id"]}
+    truth = {
+        "n_responses": truth["n_responses"],
+        "personas": truth["personas"],
+        "population_shares": shares.round(6).tolist(),
+        "persona_by_response_id": truth["persona_by_response_id"],
+    }
     return write_atomic_bytes(Path(path), _csv_bytes(survey, header_rows)), truth

@@ -34,13 +34,19 @@ def _keys(values: Iterable[object], settings: ProjectSettings) -> set[str]:
 
 def _row(kind: str, flagged: set, planted: set) -> dict[str, object]:
     found = len(flagged & planted)
-    return {"kind": kind, "planted": len(planted), "flagged": len(flagged), "found": found,
-            "recall": found / len(planted) if planted else 1.0,
-            "precision": found / len(flagged) if flagged else 1.0}
+    return {
+        "kind": kind,
+        "planted": len(planted),
+        "flagged": len(flagged),
+        "found": found,
+        "recall": found / len(planted) if planted else 1.0,
+        "precision": found / len(flagged) if flagged else 1.0,
+    }
 
 
-def _spelling_row(leads: pd.DataFrame, settings: ProjectSettings, raw: pd.DataFrame, column: str,
-                  canonical: str) -> dict[str, object]:
+def _spelling_row(
+    leads: pd.DataFrame, settings: ProjectSettings, raw: pd.DataFrame, column: str, canonical: str
+) -> dict[str, object]:
     """Cells planted with a variant spelling vs cells that cleaning changed; a change counts as found only if it
     restored the canonical spelling."""
     raw = raw.assign(lead_key=pseudonymise(raw["Record ID"], salt=settings.pseudonym_salt()))
@@ -51,9 +57,11 @@ def _spelling_row(leads: pd.DataFrame, settings: ProjectSettings, raw: pd.DataFr
     changed = merged[column] != merged[canonical]
     correct = merged[canonical] == expected
     flagged = set(merged.index[changed])
-    return {**_row(f"inconsistent spellings ({column})", flagged, planted),
-            "found": len(set(merged.index[changed & correct]) & planted),
-            "recall": len(set(merged.index[changed & correct]) & planted) / max(1, len(planted))}
+    return {
+        **_row(f"inconsistent spellings ({column})", flagged, planted),
+        "found": len(set(merged.index[changed & correct]) & planted),
+        "recall": len(set(merged.index[changed & correct]) & planted) / max(1, len(planted)),
+    }
 
 
 def dirt_scorecard(data: PreparedData, truth: dict, settings: ProjectSettings) -> pd.DataFrame:
@@ -73,40 +81,85 @@ def dirt_scorecard(data: PreparedData, truth: dict, settings: ProjectSettings) -
     rows.append(_row("duplicate contacts", removed - tests, duplicates))
     rows.append(_row("test / internal records", removed - duplicates, tests))
     for flag, kind in (("is_speeder", "speeders"), ("is_straightliner", "straightliners")):
-        rows.append(_row(kind, set(responses.loc[responses[flag], "respondent_key"]),
-                         _keys(dirt[kind]["response_ids"], settings)))
+        rows.append(
+            _row(
+                kind, set(responses.loc[responses[flag], "respondent_key"]), _keys(dirt[kind]["response_ids"], settings)
+            )
+        )
     for column, canonical in (("Industry", "industry"), ("Country/Region", "country")):
         rows.append(_spelling_row(leads, settings, raw, column, canonical))
     log = data.cleaning_log
-    parsed = int(log[(log["step"] == "parse_dates") & (log["column"] == "created_at")
-                     & log["reason"].str.contains("non-ISO")]["rows_affected"].sum())
+    parsed = int(
+        log[(log["step"] == "parse_dates") & (log["column"] == "created_at") & log["reason"].str.contains("non-ISO")][
+            "rows_affected"
+        ].sum()
+    )
     planted_dates = int(dirt["mixed_date_formats"]["Create Date"])
-    rows.append({"kind": "mixed date formats (Create Date)", "planted": planted_dates, "flagged": parsed,
-                 "found": min(parsed, planted_dates), "recall": min(parsed, planted_dates) / max(1, planted_dates),
-                 "precision": min(parsed, planted_dates) / max(1, parsed)})
+    rows.append(
+        {
+            "kind": "mixed date formats (Create Date)",
+            "planted": planted_dates,
+            "flagged": parsed,
+            "found": min(parsed, planted_dates),
+            "recall": min(parsed, planted_dates) / max(1, planted_dates),
+            "precision": min(parsed, planted_dates) / max(1, parsed),
+        }
+    )
     blank = log[log["step"] == "drop_blank_rows"].set_index("table")["rows_affected"]
     for table, key in (("leads", "contacts"), ("responses", "survey")):
         planted_blank, dropped = int(dirt["blank_rows"][key]), int(blank.get(table, 0))
         found = min(planted_blank, dropped)
-        rows.append({"kind": f"blank rows ({key})", "planted": planted_blank, "flagged": dropped, "found": found,
-                     "recall": found / max(1, planted_blank), "precision": found / max(1, dropped)})
+        rows.append(
+            {
+                "kind": f"blank rows ({key})",
+                "planted": planted_blank,
+                "flagged": dropped,
+                "found": found,
+                "recall": found / max(1, planted_blank),
+                "precision": found / max(1, dropped),
+            }
+        )
     bom_files = dirt["bom"]
-    clean_headers = [name for name in bom_files
-                     if not str(read_export(settings.raw_path(name))[1].columns[0]).startswith("\ufeff")]
-    rows.append({"kind": "UTF-8 byte-order mark", "planted": len(bom_files), "flagged": len(clean_headers),
-                 "found": len(clean_headers), "recall": len(clean_headers) / max(1, len(bom_files)), "precision": 1.0})
+    clean_headers = [
+        name for name in bom_files if not str(read_export(settings.raw_path(name))[1].columns[0]).startswith("\ufeff")
+    ]
+    rows.append(
+        {
+            "kind": "UTF-8 byte-order mark",
+            "planted": len(bom_files),
+            "flagged": len(clean_headers),
+            "found": len(clean_headers),
+            "recall": len(clean_headers) / max(1, len(bom_files)),
+            "precision": 1.0,
+        }
+    )
     scrubbed = int(log.loc[log["step"] == "scrub_pii_in_text", "rows_affected"].sum())
     planted_pii = int(dirt["pii_in_open_text"])
     found_pii = min(scrubbed, planted_pii)
-    rows.append({"kind": "emails / phones in open text", "planted": planted_pii, "flagged": scrubbed,
-                 "found": found_pii, "recall": found_pii / max(1, planted_pii), "precision": found_pii / max(1, scrubbed)})
+    rows.append(
+        {
+            "kind": "emails / phones in open text",
+            "planted": planted_pii,
+            "flagged": scrubbed,
+            "found": found_pii,
+            "recall": found_pii / max(1, planted_pii),
+            "precision": found_pii / max(1, scrubbed),
+        }
+    )
     links = truth["survey"]["linked"]["response_to_record_id"]
     expected = dict(zip(_keys_ordered(links.keys(), settings), _keys_ordered(links.values(), settings)))
     got = responses.set_index("respondent_key")["lead_key"].dropna()
     correct = sum(got.get(r) == k for r, k in expected.items())
-    rows.append({"kind": "linkable respondents linked", "planted": len(expected), "flagged": len(got),
-                 "found": correct, "recall": correct / max(1, len(expected)),
-                 "precision": correct / max(1, len(got))})
+    rows.append(
+        {
+            "kind": "linkable respondents linked",
+            "planted": len(expected),
+            "flagged": len(got),
+            "found": correct,
+            "recall": correct / max(1, len(expected)),
+            "precision": correct / max(1, len(got)),
+        }
+    )
     return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
 
 

@@ -27,8 +27,10 @@ from alignkit.meaning.mapping import Guess, guess_mapping
 from alignkit.meaning.tables import ExportFile, assign_kinds, export_paths, read_for_draft
 from alignkit.meaning.words import named_like_descriptor
 
-ROW_NUMBER_EVIDENCE = ("no column is unique per row: each lead is its row's position in the file (stable while the "
-                       "file's content is unchanged)")
+ROW_NUMBER_EVIDENCE = (
+    "no column is unique per row: each lead is its row's position in the file (stable while the "
+    "file's content is unchanged)"
+)
 BREAKDOWN_MAX_LEVELS = 12
 BREAKDOWN_MAX = 6
 
@@ -42,8 +44,8 @@ class TableDraft:
     attributes: dict[str, ColumnMeaning] = field(default_factory=dict)
     left_out: list[ColumnMeaning] = field(default_factory=list)
     created_note: str = ""
-    role: str = ""                # what the table is, in words (lead list, customer table, opportunity pipeline …)
-    membership: ExportFile | None = None   # the table whose rows are this table's converted leads
+    role: str = ""  # what the table is, in words (lead list, customer table, opportunity pipeline …)
+    membership: ExportFile | None = None  # the table whose rows are this table's converted leads
 
     def column(self, canonical: str) -> str | None:
         """Return the column mapped to `canonical`, or None."""
@@ -56,7 +58,7 @@ class LookupDraft:
 
     export: ExportFile
     join: JoinGuess
-    on: str                         # canonical or attribute name of the contacts' column
+    on: str  # canonical or attribute name of the contacts' column
     attributes: dict[str, ColumnMeaning] = field(default_factory=dict)
 
 
@@ -69,7 +71,7 @@ class ProjectDraft:
     survey_types: dict[str, ColumnMeaning] = field(default_factory=dict)
     crm_format: str = "generic"
     contacts: TableDraft | None = None
-    others: list[TableDraft] = field(default_factory=list)    # deals, touches
+    others: list[TableDraft] = field(default_factory=list)  # deals, touches
     lookups: list[LookupDraft] = field(default_factory=list)
     spend: ExportFile | None = None
     outcome: OutcomeDraft | None = None
@@ -83,8 +85,10 @@ def _table(export: ExportFile, table: str) -> TableDraft:
     mapping = guess_mapping(export.frame, table)
     if table in ("deals", "touches") and export.member_of:
         # the column whose values are the contacts' ids, as the table's kind was decided, is its lead_id
-        mapping = [Guess("lead_id", export.member_of, f"its values are ids of the contacts ({export.reason})"),
-                   *(g for g in mapping if g.canonical != "lead_id" and g.column != export.member_of)]
+        mapping = [
+            Guess("lead_id", export.member_of, f"its values are ids of the contacts ({export.reason})"),
+            *(g for g in mapping if g.canonical != "lead_id" and g.column != export.member_of),
+        ]
     draft = TableDraft(export, mapping=mapping)
     mapped = {g.column for g in draft.mapping}
     for column in export.frame.columns:
@@ -107,8 +111,10 @@ def _table_role(contacts: TableDraft) -> str:
         return "CRM contacts with stages"
     names = [to_snake_case(c) for c in contacts.export.meanings]
     described = sum(named_like_descriptor(n) for n in names)
-    if sum(r == "number" for r in roles) >= 0.4 * len(roles) and (described >= 3 or any("customer" in n for n in names)):
-        return "customer table"       # one row a customer: who they are (income, household …) and what they do
+    if sum(r == "number" for r in roles) >= 0.4 * len(roles) and (
+        described >= 3 or any("customer" in n for n in names)
+    ):
+        return "customer table"  # one row a customer: who they are (income, household …) and what they do
     return "lead list"
 
 
@@ -121,28 +127,41 @@ def _outcome(contacts: TableDraft) -> OutcomeDraft | None:
     if stage := contacts.column("stage"):
         created = contacts.column("created_at")
         dates = [c for c in _date_columns(contacts) if c != created]
-        closed = contacts.column("closed_at")   # never a stage's date (lost rows have it too), but it says how to judge
+        closed = contacts.column("closed_at")  # never a stage's date (lost rows have it too), but it says how to judge
         layout = stage_layout(frame, stage, dates + ([closed] if closed else []))
         if created is None and dates:
             # funnel stages need a creation date: the most filled date stands in for it
             best = max(dates, key=lambda c: (frame[c].notna().mean(), c))
-            contacts.mapping.append(Guess("created_at", best, f"no creation date in the export: the most filled date "
-                                                              f"column ({frame[best].notna().mean():.0%} of rows) "
-                                                              f"stands in for it"))
+            contacts.mapping.append(
+                Guess(
+                    "created_at",
+                    best,
+                    f"no creation date in the export: the most filled date "
+                    f"column ({frame[best].notna().mean():.0%} of rows) "
+                    f"stands in for it",
+                )
+            )
             contacts.left_out = [t for t in contacts.left_out if t.column != best]
         used = {s.reached_column for s in layout.stages}
         contacts.left_out = [t for t in contacts.left_out if t.column not in used]
         return layout
     converted = contacts.column("converted")
-    drafted = (converted_layout(frame, converted) if converted
-               else membership_layout(frame, contacts.membership) if contacts.membership is not None else None)
+    drafted = (
+        converted_layout(frame, converted)
+        if converted
+        else membership_layout(frame, contacts.membership)
+        if contacts.membership is not None
+        else None
+    )
     if drafted is None:
         return None
-    date = contacts.column("closed_at") or (f"{drafted.membership_file}: {drafted.membership_date}"
-                                            if drafted.membership_date else None)
-    if contacts.column("created_at") and date:   # dated conversions: a funnel of two stages times them
-        return stages_from_outcome(drafted, contacts_name=f"{contacts.export.path.stem} {contacts.column('lead_id')}",
-                                   date_column=date)
+    date = contacts.column("closed_at") or (
+        f"{drafted.membership_file}: {drafted.membership_date}" if drafted.membership_date else None
+    )
+    if contacts.column("created_at") and date:  # dated conversions: a funnel of two stages times them
+        return stages_from_outcome(
+            drafted, contacts_name=f"{contacts.export.path.stem} {contacts.column('lead_id')}", date_column=date
+        )
     return drafted
 
 
@@ -171,16 +190,23 @@ def draft_project(sources: list[Path], *, encoding: str = "auto", delimiter: str
             table = _table(export, export.kind)
             missing = [c for c in REQUIRED[export.kind] if table.column(c) is None]
             if any(o.export.kind == export.kind for o in draft.others):
-                draft.unused.append(replace(export, reason=f"a second {export.kind} table: the project file takes "
-                                                           f"one ({export.reason})"))
+                draft.unused.append(
+                    replace(
+                        export, reason=f"a second {export.kind} table: the project file takes one ({export.reason})"
+                    )
+                )
             elif missing:
-                draft.unused.append(replace(export, reason=f"{export.reason}, but no column was found for "
-                                                           f"{', '.join(missing)}: map them to use it"))
+                draft.unused.append(
+                    replace(
+                        export,
+                        reason=f"{export.reason}, but no column was found for {', '.join(missing)}: map them to use it",
+                    )
+                )
             else:
                 draft.others.append(table)
         elif export.kind == "spend" and draft.spend is None:
             draft.spend = export
-    draft.unused += [*draft.surveys[1:], *(e for e in exports if e.kind == "")]   # with the files not read
+    draft.unused += [*draft.surveys[1:], *(e for e in exports if e.kind == "")]  # with the files not read
     if draft.contacts is not None:
         draft.contacts.role = _table_role(draft.contacts)
         if draft.contacts.column("lead_id") is None:
@@ -217,22 +243,32 @@ def draft_project(sources: list[Path], *, encoding: str = "auto", delimiter: str
             lookup.attributes[name] = typed
             taken.add(name)
         if not lookup.attributes:
-            draft.unused.append(replace(export, reason=f"{export.reason}, but none of its other columns is an "
-                                                       f"attribute to analyse"))
+            draft.unused.append(
+                replace(export, reason=f"{export.reason}, but none of its other columns is an attribute to analyse")
+            )
             continue
         draft.lookups.append(lookup)
     if draft.outcome is not None and draft.outcome.converted is not None:
         numeric = {n for n, t in contacts.attributes.items() if t.role == "number"}
-        draft.suspects = post_outcome_suspects(contacts.export.frame,
-                                               {n: t.column for n, t in contacts.attributes.items()},
-                                               draft.outcome.converted, numeric=numeric)
+        draft.suspects = post_outcome_suspects(
+            contacts.export.frame,
+            {n: t.column for n, t in contacts.attributes.items()},
+            draft.outcome.converted,
+            numeric=numeric,
+        )
     if contacts.column("owner"):
         draft.exclude_fields = ["owner", *(n for lk in draft.lookups if lk.on == "owner" for n in lk.attributes)]
     draft.breakdowns = [c for c in ("source", "campaign", "owner") if contacts.column(c)]
-    for name, typed in [*contacts.attributes.items(), *((n, t) for lk in draft.lookups for n, t in lk.attributes.items())]:
+    for name, typed in [
+        *contacts.attributes.items(),
+        *((n, t) for lk in draft.lookups for n, t in lk.attributes.items()),
+    ]:
         if len(draft.breakdowns) >= BREAKDOWN_MAX:
             break
-        if typed.role in ("category", "ordered scale", "place") and len(typed.levels) <= BREAKDOWN_MAX_LEVELS \
-                and name not in draft.suspects:
+        if (
+            typed.role in ("category", "ordered scale", "place")
+            and len(typed.levels) <= BREAKDOWN_MAX_LEVELS
+            and name not in draft.suspects
+        ):
             draft.breakdowns.append(name)
     return draft

@@ -12,9 +12,11 @@ from pathlib import Path
 from alignkit.errors import AlignkitError, InputFileError
 
 # The fixes of refused exports that name a project-file key, said for `alignkit init --from`, where none exists yet.
-INIT_FIXES = {"unpack it and point `file:`": "unpack it and name the export inside after --from",
-              "check the `file:` setting": "check the path given after --from",
-              "save the workbook as .xlsx and point `file:`": "save the workbook as .xlsx and name it after --from"}
+INIT_FIXES = {
+    "unpack it and point `file:`": "unpack it and name the export inside after --from",
+    "check the `file:` setting": "check the path given after --from",
+    "save the workbook as .xlsx and point `file:`": "save the workbook as .xlsx and name it after --from",
+}
 
 
 def refused_message(error: AlignkitError, command: Sequence[str]) -> str:
@@ -26,11 +28,16 @@ def refused_message(error: AlignkitError, command: Sequence[str]) -> str:
     if error.setting is not None:
         key, value = error.setting
         retry = shlex.join([*command, f"--{key}", value])
-        fix = (f"run `{retry}` (it decodes the file), or export the file again as UTF-8" if key == "encoding"
-               else f"run `{retry}` if its fields are separated by {value!r}, or check its quoting")
+        fix = (
+            f"run `{retry}` (it decodes the file), or export the file again as UTF-8"
+            if key == "encoding"
+            else f"run `{retry}` if its fields are separated by {value!r}, or check its quoting"
+        )
     elif error.fix and "`file:`" in error.fix:
-        fix = next((said for fixed, said in INIT_FIXES.items() if error.fix.startswith(fixed)),
-                   "name the export file after --from")
+        fix = next(
+            (said for fixed, said in INIT_FIXES.items() if error.fix.startswith(fixed)),
+            "name the export file after --from",
+        )
     else:
         return f"{str(error).rstrip('.')}. Nothing was written."
     return f"{error.path}: {error.problem} Fix: {fix}. Nothing was written."
@@ -42,7 +49,7 @@ def move_into_place(source: Path, target: Path) -> None:
     if not target.exists():
         umask = os.umask(0)
         os.umask(umask)
-        source.chmod(0o777 & ~umask)     # mkdtemp made it private; a project folder is as any new folder
+        source.chmod(0o777 & ~umask)  # mkdtemp made it private; a project folder is as any new folder
         source.rename(target)
         return
     for path in sorted(source.rglob("*")):

@@ -13,8 +13,8 @@ from rapidfuzz import fuzz, process
 
 from alignkit.text import fold_key
 
-NEAR_MISS_MIN = 90            # rapidfuzz ratio of folded keys that counts as the same key spelt differently
-NEAR_MISS_MAX_PAIRS = 2_000_000   # unmatched keys × lookup keys compared at most; beyond, near misses are not sought
+NEAR_MISS_MIN = 90  # rapidfuzz ratio of folded keys that counts as the same key spelt differently
+NEAR_MISS_MAX_PAIRS = 2_000_000  # unmatched keys × lookup keys compared at most; beyond, near misses are not sought
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,11 @@ class JoinGuess:
     """A lookup's guessed join: its key column, the leads column it matches, and how well."""
 
     key: str
-    on_column: str                # the leads table's column (the writer names it canonically or as an attribute)
-    matched_share: float          # share of the leads' distinct keys found in the lookup (after folding)
-    near_misses: int              # distinct leads keys not found, but within NEAR_MISS_MIN of a lookup key
-    unmatched: int                # distinct leads keys found neither way
-    distinct: int                 # distinct non-blank leads keys
+    on_column: str  # the leads table's column (the writer names it canonically or as an attribute)
+    matched_share: float  # share of the leads' distinct keys found in the lookup (after folding)
+    near_misses: int  # distinct leads keys not found, but within NEAR_MISS_MIN of a lookup key
+    unmatched: int  # distinct leads keys found neither way
+    distinct: int  # distinct non-blank leads keys
 
 
 def match_keys(keys: pd.Series, values: pd.Series) -> tuple[int, int, int, int]:

@@ -17,12 +17,25 @@ from alignkit.leads.leakage import outcome_evidence
 from alignkit.meaning.tables import ExportFile
 
 WON_WORDS = frozenset({"won", "closed won", "closedwon", "customer", "converted", "signed", "closed - won", "win"})
-LOST_WORDS = frozenset({"lost", "closed lost", "closedlost", "disqualified", "unqualified", "rejected", "dead",
-                        "junk", "closed - lost", "churned", "lost deal"})
+LOST_WORDS = frozenset(
+    {
+        "lost",
+        "closed lost",
+        "closedlost",
+        "disqualified",
+        "unqualified",
+        "rejected",
+        "dead",
+        "junk",
+        "closed - lost",
+        "churned",
+        "lost deal",
+    }
+)
 OPEN_WORDS = frozenset({"open", "in progress", "pending", "ongoing"})
-FILLED = 0.95                 # a date column marks a stage when filled for this share of its rows …
-EMPTY = 0.05                  # … and for at most this share of the rows of every earlier stage
-LEAKAGE_AUC = 0.9             # leads.leakage_auc's default
+FILLED = 0.95  # a date column marks a stage when filled for this share of its rows …
+EMPTY = 0.05  # … and for at most this share of the rows of every earlier stage
+LEAKAGE_AUC = 0.9  # leads.leakage_auc's default
 
 
 @dataclass(frozen=True)
@@ -49,12 +62,12 @@ class OutcomeDraft:
     not_converted_values: list[str] = field(default_factory=list)
     open_values: list[str] = field(default_factory=list)
     value_evidence: str = ""
-    converted: pd.Series | None = None    # per row: True / False, NA while open (for the post-outcome checks)
-    membership_file: str = ""             # converted = the row's id is listed in this file's `membership_key`
+    converted: pd.Series | None = None  # per row: True / False, NA while open (for the post-outcome checks)
+    membership_file: str = ""  # converted = the row's id is listed in this file's `membership_key`
     membership_key: str = ""
-    membership_date: str = ""             # … on the date in this column of it ("" = none found)
+    membership_date: str = ""  # … on the date in this column of it ("" = none found)
     membership_date_evidence: str = ""
-    stages_from_outcome: bool = False     # `stages` were drafted from the outcome and dates (no stage column)
+    stages_from_outcome: bool = False  # `stages` were drafted from the outcome and dates (no stage column)
 
 
 def _fill(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> dict[str, float]:
@@ -99,16 +112,26 @@ def stage_layout(frame: pd.DataFrame, column: str, date_columns: list[str]) -> O
             closed = [fill[won_value][date], *(fill[v][date] for v in lost)]
             if min(closed) >= FILLED and all(fill[v][date] <= EMPTY for v in open_values):
                 judge = "closed"
-                judge_evidence = (f"{date} is filled for won and lost deals and empty for open ones: an opportunity "
-                                  f"pipeline, where an open deal is never judged")
+                judge_evidence = (
+                    f"{date} is filled for won and lost deals and empty for open ones: an opportunity "
+                    f"pipeline, where an open deal is never judged"
+                )
                 break
     converted = pd.Series(pd.NA, index=frame.index, dtype="boolean")
     if won_value:
         converted = converted.mask(values == won_value, True).mask(values.isin(lost), False)
         if judge == "maturity":
             converted = converted.fillna(False)
-    return OutcomeDraft(column, stages=stages, lost_values=lost, judge=judge, judge_evidence=judge_evidence,
-                        order_evidence=how, converted=converted, converted_values=[won_value] if won_value else [])
+    return OutcomeDraft(
+        column,
+        stages=stages,
+        lost_values=lost,
+        judge=judge,
+        judge_evidence=judge_evidence,
+        order_evidence=how,
+        converted=converted,
+        converted_values=[won_value] if won_value else [],
+    )
 
 
 def converted_layout(frame: pd.DataFrame, column: str) -> OutcomeDraft:
@@ -129,10 +152,17 @@ def converted_layout(frame: pd.DataFrame, column: str) -> OutcomeDraft:
     if rest:
         evidence += "; values alignkit does not know counted as not converted: " + ", ".join(rest)
     evidence += " (" + ", ".join(f"{v} {n:,}" for v, n in counts.items()) + " rows)"
-    converted = pd.Series(pd.NA, index=frame.index, dtype="boolean").mask(values.isin(yes), True) \
-        .mask(values.isin(no), False)
-    return OutcomeDraft(column, converted_values=yes, not_converted_values=no, open_values=open_,
-                        value_evidence=evidence, converted=converted)
+    converted = (
+        pd.Series(pd.NA, index=frame.index, dtype="boolean").mask(values.isin(yes), True).mask(values.isin(no), False)
+    )
+    return OutcomeDraft(
+        column,
+        converted_values=yes,
+        not_converted_values=no,
+        open_values=open_,
+        value_evidence=evidence,
+        converted=converted,
+    )
 
 
 WIN_DATE_WORDS = ("won", "win", "close", "closed", "convert", "signed", "purchase", "order")
@@ -159,15 +189,28 @@ def stages_from_outcome(outcome: OutcomeDraft, *, contacts_name: str, date_colum
     says converted, on that date — enough to time conversion, forecast the open leads and size the MQLs a goal
     needs."""
     first = "MQL" if "mql" in to_snake_case(contacts_name) or "qualified" in contacts_name.casefold() else "Lead"
-    won = "Won" if outcome.membership_file and any(w in outcome.membership_file.casefold()
-                                                    for w in ("deal", "won", "closed", "sale")) else "Converted"
-    evidence = (f"no stage column: two stages drafted from the outcome — every lead enters at {first} when created "
-                f"and reaches {won} when converted ({outcome.column}), on {date_column}")
-    return replace(outcome, stages=[StageDraft(first, 0, evidence="every lead, from its created date"),
-                                    StageDraft(won, 0, evidence=f"converted leads, on {date_column}")],
-                   stages_from_outcome=True, order_evidence=evidence,
-                   judge="maturity", judge_evidence="no stage column: a lead not converted stays open, judged once it "
-                                                    "had cohort_maturity_days to convert")
+    won = (
+        "Won"
+        if outcome.membership_file
+        and any(w in outcome.membership_file.casefold() for w in ("deal", "won", "closed", "sale"))
+        else "Converted"
+    )
+    evidence = (
+        f"no stage column: two stages drafted from the outcome — every lead enters at {first} when created "
+        f"and reaches {won} when converted ({outcome.column}), on {date_column}"
+    )
+    return replace(
+        outcome,
+        stages=[
+            StageDraft(first, 0, evidence="every lead, from its created date"),
+            StageDraft(won, 0, evidence=f"converted leads, on {date_column}"),
+        ],
+        stages_from_outcome=True,
+        order_evidence=evidence,
+        judge="maturity",
+        judge_evidence="no stage column: a lead not converted stays open, judged once it "
+        "had cohort_maturity_days to convert",
+    )
 
 
 def membership_layout(frame: pd.DataFrame, members: ExportFile) -> OutcomeDraft:
@@ -176,17 +219,27 @@ def membership_layout(frame: pd.DataFrame, members: ExportFile) -> OutcomeDraft:
     keys = set(members.frame[members.member_key].dropna().astype("str").str.strip())
     ids = frame[members.member_of].astype("str").str.strip()
     converted = ids.isin(keys)
-    evidence = (f"{members.path.name} lists {converted.sum():,} of the {len(frame):,} rows' {members.member_of} "
-                f"values in its {members.member_key} column ({converted.mean():.1%}): those rows converted")
+    evidence = (
+        f"{members.path.name} lists {converted.sum():,} of the {len(frame):,} rows' {members.member_of} "
+        f"values in its {members.member_key} column ({converted.mean():.1%}): those rows converted"
+    )
     date = membership_date(members)
-    return OutcomeDraft(f"listed in {members.path.name}", converted_values=["yes"], not_converted_values=["no"],
-                        value_evidence=evidence, converted=converted.astype("boolean"),
-                        membership_file=members.path.name, membership_key=members.member_key,
-                        membership_date=date[0] if date else "", membership_date_evidence=date[1] if date else "")
+    return OutcomeDraft(
+        f"listed in {members.path.name}",
+        converted_values=["yes"],
+        not_converted_values=["no"],
+        value_evidence=evidence,
+        converted=converted.astype("boolean"),
+        membership_file=members.path.name,
+        membership_key=members.member_key,
+        membership_date=date[0] if date else "",
+        membership_date_evidence=date[1] if date else "",
+    )
 
 
-def post_outcome_suspects(frame: pd.DataFrame, attributes: dict[str, str], converted: pd.Series, *,
-                          numeric: Set[str] = frozenset()) -> dict[str, str]:
+def post_outcome_suspects(
+    frame: pd.DataFrame, attributes: dict[str, str], converted: pd.Series, *, numeric: Set[str] = frozenset()
+) -> dict[str, str]:
     """Return attribute name -> evidence for the attributes suspected of being recorded after the outcome (the
     leakage guard's checks read from the data alone: sales-side name, single-field AUC far above the others',
     near-perfect AUC, missing almost only for one outcome), judged on the rows whose outcome is decided."""
@@ -199,8 +252,11 @@ def post_outcome_suspects(frame: pd.DataFrame, attributes: dict[str, str], conve
         leads[name] = parse_numbers(values)[0] if name in numeric else values
     fields = [n for n in attributes if leads[n].notna().any()]
     aucs, evidence = outcome_evidence(leads, fields, converted[decided].astype(bool), leakage_auc=LEAKAGE_AUC)
-    return {name: f"{'; '.join(r[1] for r in evidence[name])} (single-field AUC {aucs[name]:.2f})"
-            for name in fields if evidence[name]}
+    return {
+        name: f"{'; '.join(r[1] for r in evidence[name])} (single-field AUC {aucs[name]:.2f})"
+        for name in fields
+        if evidence[name]
+    }
 
 
 def attribute_name(column: str) -> str:

@@ -31,20 +31,22 @@ BATCH_ROWS = 1 << 18
 @lru_cache(maxsize=1)
 def local_backend() -> ibis.BaseBackend:
     """Return this process's in-memory DuckDB connection (memory limit and threads from the environment)."""
-    config = {"temp_directory": os.path.join(tempfile.gettempdir(), "alignkit-duckdb"),
-              "preserve_insertion_order": "false"}
+    config = {
+        "temp_directory": os.path.join(tempfile.gettempdir(), "alignkit-duckdb"),
+        "preserve_insertion_order": "false",
+    }
     if os.environ.get(MEMORY_ENV):
         config["memory_limit"] = os.environ[MEMORY_ENV]
     if os.environ.get(THREADS_ENV):
         config["threads"] = os.environ[THREADS_ENV]
-    import ibis   # loaded where an engine is used: its import alone costs a third of a second
+    import ibis  # loaded where an engine is used: its import alone costs a third of a second
 
     return ibis.duckdb.connect(**config)
 
 
 def is_table(data: object) -> bool:
     """Return whether `data` is an Ibis table (a lake, a database table or query) rather than an in-memory frame."""
-    if "ibis" not in sys.modules:     # nothing in this process has built an Ibis table yet: no need to load Ibis
+    if "ibis" not in sys.modules:  # nothing in this process has built an Ibis table yet: no need to load Ibis
         return False
     import ibis.expr.types as ir
 
@@ -54,8 +56,10 @@ def is_table(data: object) -> bool:
 def arrow_of(frame: pd.DataFrame) -> pa.Table:
     """Return the frame as an Arrow table for an engine: categories as plain text, nanosecond timestamps kept, in
     batches of BATCH_ROWS rows (one batch per thread: DuckDB scans an Arrow table batch by batch)."""
-    columns = {c: (frame[c].astype("str") if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c])
-               for c in frame.columns}
+    columns = {
+        c: (frame[c].astype("str") if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c])
+        for c in frame.columns
+    }
     table = pa.Table.from_pandas(pd.DataFrame(columns, index=frame.index), preserve_index=False)
     return pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS), schema=table.schema)
 
@@ -74,7 +78,7 @@ def backend_of(expr: ir.Expr) -> ibis.BaseBackend:
     """Return the backend an expression runs on: its tables' own, or the local DuckDB for in-memory tables only."""
     try:
         return expr._find_backend()
-    except Exception:   # only in-memory tables: no backend of their own
+    except Exception:  # only in-memory tables: no backend of their own
         return local_backend()
 
 

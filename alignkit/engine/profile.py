@@ -41,9 +41,14 @@ def _category_counts(t: ir.Table, field: str, outcome: str) -> pd.DataFrame:
 def _number_counts(t: ir.Table, field: str, outcome: str, bins: int) -> pd.DataFrame:
     x = t[field].cast("float64")
     dated = t.select(x=x, y=t[outcome].cast("int64"), one=ibis.literal(0))
-    summary = to_frame(dated.aggregate(n=dated["x"].count(), fractional=(dated["x"] % 1 != 0).cast("int64").sum(),
-                                       missing=dated["x"].isnull().cast("int64").sum(),
-                                       missing_converted=dated["y"].sum(where=dated["x"].isnull()))).iloc[0]
+    summary = to_frame(
+        dated.aggregate(
+            n=dated["x"].count(),
+            fractional=(dated["x"] % 1 != 0).cast("int64").sum(),
+            missing=dated["x"].isnull().cast("int64").sum(),
+            missing_converted=dated["y"].sum(where=dated["x"].isnull()),
+        )
+    ).iloc[0]
     n = int(summary["n"])
     rows = []
     if n:
@@ -52,24 +57,36 @@ def _number_counts(t: ir.Table, field: str, outcome: str, bins: int) -> pd.DataF
         edges = np.unique([quantile_of(stats.__getitem__, n, q) for q in np.linspace(0, 1, bins + 1)])
         inner = [float(e) for e in edges[1:-1]]
         index = sum(((ranked["x"] > e).cast("int64") for e in inner), ibis.literal(0))
-        grouped = ranked.group_by(bin=index).aggregate(leads=ranked.count(), converted=ranked["y"].sum(),
-                                                         low=ranked["x"].min(), high=ranked["x"].max())
+        grouped = ranked.group_by(bin=index).aggregate(
+            leads=ranked.count(), converted=ranked["y"].sum(), low=ranked["x"].min(), high=ranked["x"].max()
+        )
         per_bin = to_frame(grouped).sort_values("bin")
         integer = int(summary["fractional"]) == 0
         year = integer and is_year(field, per_bin[["low", "high"]].to_numpy(dtype=float).ravel())
         fmt = partial(number_words, integer=integer, year=year)
-        rows = [{"value": fmt(r.low) if r.low == r.high else f"{fmt(r.low)}–{fmt(r.high)}", "leads": r.leads,
-                 "converted": r.converted} for r in per_bin.itertuples()]
+        rows = [
+            {
+                "value": fmt(r.low) if r.low == r.high else f"{fmt(r.low)}–{fmt(r.high)}",
+                "leads": r.leads,
+                "converted": r.converted,
+            }
+            for r in per_bin.itertuples()
+        ]
     if int(summary["missing"]):
-        rows.append({"value": MISSING, "leads": int(summary["missing"]), "converted": int(summary["missing_converted"])})
+        rows.append(
+            {"value": MISSING, "leads": int(summary["missing"]), "converted": int(summary["missing_converted"])}
+        )
     return pd.DataFrame(rows, columns=COLUMNS[1:]).assign(attribute=field)[COLUMNS]
 
 
-def value_counts(leads: pd.DataFrame | ir.Table, fields: Sequence[str], *, outcome: str = "converted",
-                 bins: int = 5) -> pd.DataFrame:
+def value_counts(
+    leads: pd.DataFrame | ir.Table, fields: Sequence[str], *, outcome: str = "converted", bins: int = 5
+) -> pd.DataFrame:
     """Return one row per attribute value, in `binned`'s order: attribute, value, leads, converted (counts)."""
     t = as_table(leads)
-    parts = [(_number_counts(t, f, outcome, bins) if _is_number(t[f].type()) else _category_counts(t, f, outcome))
-             for f in fields]
+    parts = [
+        (_number_counts(t, f, outcome, bins) if _is_number(t[f].type()) else _category_counts(t, f, outcome))
+        for f in fields
+    ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     return out.astype({"attribute": "str", "value": "str", "leads": "int64", "converted": "int64"})

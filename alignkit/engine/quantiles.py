@@ -42,12 +42,14 @@ def ranks_needed(n: int, quantiles: Sequence[float], *, median: bool) -> list[in
     return sorted(ranks)
 
 
-def grouped_order_statistics(table: ir.Table, value: str, by: str, counts: pd.Series,
-                             quantiles: Sequence[float], *, median: bool = False) -> dict[object, dict[int, float]]:
+def grouped_order_statistics(
+    table: ir.Table, value: str, by: str, counts: pd.Series, quantiles: Sequence[float], *, median: bool = False
+) -> dict[object, dict[int, float]]:
     """Return, per group of `by`, the values of `value` at the ranks its quantiles need (ascending order, 0-based);
     `counts` gives each group's number of values (missing values left out beforehand)."""
-    wanted = [(group, rank) for group, n in counts.items() if n > 0
-              for rank in ranks_needed(int(n), quantiles, median=median)]
+    wanted = [
+        (group, rank) for group, n in counts.items() if n > 0 for rank in ranks_needed(int(n), quantiles, median=median)
+    ]
     if not wanted:
         return {}
     ranked = table.mutate(_rank=ibis.row_number().over(group_by=table[by], order_by=table[value]))

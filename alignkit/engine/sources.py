@@ -29,22 +29,35 @@ ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 class SourceSpec(Protocol):
     """What a project-file input says about where its data lives (config.TableInput has these fields)."""
 
-    file: str | None
-    lake: str | None
-    connection: str | None
-    table: str | None
-    query: str | None
+    @property
+    def file(self) -> str | None: ...
+
+    @property
+    def lake(self) -> str | None: ...
+
+    @property
+    def connection(self) -> str | None: ...
+
+    @property
+    def table(self) -> str | None: ...
+
+    @property
+    def query(self) -> str | None: ...
 
 
 def expand_url(url: str, *, key: str = "connection") -> str:
     """Return the connection URL with each `${VARIABLE}` replaced by the environment's value; ConfigError naming the
     variable when it is not set."""
+
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise ConfigError(f"{key}: the connection URL needs the environment variable {name}, which is not set. "
-                              f"Fix: export {name}=… before running alignkit (it is never written to the project file).")
+            raise ConfigError(
+                f"{key}: the connection URL needs the environment variable {name}, which is not set. "
+                f"Fix: export {name}=… before running alignkit (it is never written to the project file)."
+            )
         return os.environ[name]
+
     return ENV_REFERENCE.sub(value, url)
 
 
@@ -67,16 +80,18 @@ def lake_pattern(lake: str, raw: Path) -> str:
 def connect(url: str, raw: str) -> ibis.BaseBackend:
     """Return a connection to the database at `url` (environment references expanded): a DuckDB file read-only,
     `pyspark://` the active Spark session (a local one when none is running), anything else through ibis.connect."""
-    import ibis   # loaded where a database is opened: a project of files alone never needs it
+    import ibis  # loaded where a database is opened: a project of files alone never needs it
 
     expanded = expand_url(url)
     scheme = urlsplit(expanded).scheme.lower()
     if scheme == "duckdb":
-        location = expanded.split("://", 1)[1].split("?", 1)[0]   # duckdb://crm.duckdb (in paths.raw), duckdb:///abs
+        location = expanded.split("://", 1)[1].split("?", 1)[0]  # duckdb://crm.duckdb (in paths.raw), duckdb:///abs
         path = _local_path(location, Path(raw))
         if not path.exists():
-            raise ConfigError(f"connection {url}: the DuckDB file {path} does not exist. Fix: check the path "
-                              "(relative paths start at paths.raw).")
+            raise ConfigError(
+                f"connection {url}: the DuckDB file {path} does not exist. Fix: check the path "
+                "(relative paths start at paths.raw)."
+            )
         return ibis.duckdb.connect(str(path), read_only=True)
     if scheme == "pyspark":
         from pyspark.sql import SparkSession
@@ -93,18 +108,19 @@ def open_source(spec: SourceSpec, raw: Path | str) -> ir.Table:
         pattern = lake_pattern(spec.lake, raw)
         try:
             return local_backend().read_parquet(pattern)
-        except Exception as error:   # no file matches, or a file is not parquet
-            raise ConfigError(f"lake {spec.lake}: no parquet data could be read from {pattern} ({error}). Fix: point "
-                              "`lake:` at a folder or glob of .parquet files.") from None
+        except Exception as error:  # no file matches, or a file is not parquet
+            raise ConfigError(
+                f"lake {spec.lake}: no parquet data could be read from {pattern} ({error}). Fix: point "
+                "`lake:` at a folder or glob of .parquet files."
+            ) from None
     if spec.connection:
         con = connect(spec.connection, str(raw))
         if spec.query:
             return con.sql(spec.query)
-        assert spec.table is not None   # TableInput's validator: a connection names a table or a query
+        assert spec.table is not None  # TableInput's validator: a connection names a table or a query
         database, _, name = spec.table.rpartition(".")
         return con.table(name, database=database or None)
     raise ConfigError("this input is a file, not a lake or a database table: read it with alignkit.ingest")
-
 
 
 def open_processed(path: Path | str) -> ir.Table:

@@ -33,7 +33,7 @@ def _kinds(kinds: Iterable[str]) -> list[str]:
 
 def content_item(content: ir.StringValue) -> ir.StringValue:
     """Return the content of a touch as an item: stripped, NULL where blank or missing."""
-    import ibis   # loaded when touches are aggregated, not when notebook 01 imports this module
+    import ibis  # loaded when touches are aggregated, not when notebook 01 imports this module
 
     stripped = content.strip()
     return ibis.ifelse(stripped == "", ibis.null("string"), stripped)
@@ -46,8 +46,9 @@ def touches_per_lead_kind(touches: pd.DataFrame | ir.Table, *, key: str = "lead_
     return to_frame(out.order_by([key, "kind"]))
 
 
-def first_sales_touch(touches: pd.DataFrame | ir.Table, mql: pd.DataFrame | ir.Table, *, sales_kinds: Iterable[str],
-                      key: str = "lead_key") -> pd.DataFrame:
+def first_sales_touch(
+    touches: pd.DataFrame | ir.Table, mql: pd.DataFrame | ir.Table, *, sales_kinds: Iterable[str], key: str = "lead_key"
+) -> pd.DataFrame:
     """Return one row per lead with a sales touch (kind among `sales_kinds`) at or after its MQL date, or any sales
     touch where `mql` (key, mql_at) gives the lead no MQL date: key, first_touch_at (the earliest such touch)."""
     t = as_table(touches, [key, "at", "kind"])
@@ -72,8 +73,9 @@ def _content_before_close(touches: ir.Table, deals: pd.DataFrame | ir.Table) -> 
     t = as_table(touches, ["lead_key", "at", "content"])
     d = as_table(deals, ["lead_key", "won", "deal_closed_at"])
     # join first: only the touches of closed deals, before their close, are stripped and counted
-    seen = t.inner_join(d, t["lead_key"] == d["lead_key"]).select(t["lead_key"], t["at"], t["content"], d["won"],
-                                                                  d["deal_closed_at"])
+    seen = t.inner_join(d, t["lead_key"] == d["lead_key"]).select(
+        t["lead_key"], t["at"], t["content"], d["won"], d["deal_closed_at"]
+    )
     seen = seen.filter(seen["at"] < seen["deal_closed_at"])
     items = seen.select(item=content_item(seen["content"]), lead_key=seen["lead_key"], won=seen["won"])
     pairs = items.filter(items["item"].notnull()).distinct()
@@ -81,8 +83,9 @@ def _content_before_close(touches: ir.Table, deals: pd.DataFrame | ir.Table) -> 
     return to_frame(out.order_by("item"))
 
 
-def collateral_usage(touches: pd.DataFrame | ir.Table, *, sales_kinds: Iterable[str],
-                     collateral_kinds: Iterable[str] = ()) -> pd.DataFrame:
+def collateral_usage(
+    touches: pd.DataFrame | ir.Table, *, sales_kinds: Iterable[str], collateral_kinds: Iterable[str] = ()
+) -> pd.DataFrame:
     """Return the content of marketing touches (of `collateral_kinds`, or of every kind that is not a sales kind when
     empty) that never appears in a sales touch: content, marketing_touches, leads_reached (distinct leads).
     In-memory touches take the pandas path (IN_MEMORY)."""
@@ -91,23 +94,31 @@ def collateral_usage(touches: pd.DataFrame | ir.Table, *, sales_kinds: Iterable[
     return _collateral_usage(touches, sales_kinds=sales_kinds, collateral_kinds=collateral_kinds)
 
 
-def _collateral_usage(touches: ir.Table, *, sales_kinds: Iterable[str], collateral_kinds: Iterable[str]) -> pd.DataFrame:
-    import ibis   # loaded when touches are aggregated, not when notebook 01 imports this module
+def _collateral_usage(
+    touches: ir.Table, *, sales_kinds: Iterable[str], collateral_kinds: Iterable[str]
+) -> pd.DataFrame:
+    import ibis  # loaded when touches are aggregated, not when notebook 01 imports this module
 
     t = as_table(touches, ["lead_key", "kind", "content"])
     kind = t["kind"].lower()
     collateral = _kinds(collateral_kinds)
-    marked = t.mutate(item=content_item(t["content"]), sales=kind.isin(_kinds(sales_kinds)).fill_null(False),
-                      collateral=kind.isin(collateral).fill_null(False) if collateral else ibis.literal(True))
+    marked = t.mutate(
+        item=content_item(t["content"]),
+        sales=kind.isin(_kinds(sales_kinds)).fill_null(False),
+        collateral=kind.isin(collateral).fill_null(False) if collateral else ibis.literal(True),
+    )
     marked = marked.filter(marked["item"].notnull())
     used = marked.filter(marked["sales"]).select("item").distinct()
     marketing = marked.filter(~marked["sales"] & marked["collateral"])
     chosen = marketing.anti_join(used, marketing["item"] == used["item"])
-    out = chosen.group_by("item").aggregate(marketing_touches=chosen.count(), leads_reached=chosen["lead_key"].nunique())
+    out = chosen.group_by("item").aggregate(
+        marketing_touches=chosen.count(), leads_reached=chosen["lead_key"].nunique()
+    )
     return to_frame(out.rename(content="item").order_by("content"))
 
 
 # --- the pandas path of in-memory touches: the same tables, to the last digit (tests/engine/test_touches.py) ---------
+
 
 def _content_codes(content: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return integer codes of the content (−1 for missing or blank) and the stripped labels they point to."""
@@ -134,15 +145,21 @@ def _content_before_close_pandas(touches: pd.DataFrame, deals: pd.DataFrame) -> 
     pairs = np.unique(item[before].astype("int64") * size + position[before])  # each item once per deal
     seen = pd.DataFrame({"item": labels[pairs // size], "won": deals["won"].to_numpy()[pairs % size]})
     out = seen.groupby("item", sort=True)["won"].agg(["sum", "count"]).reset_index()
-    return pd.DataFrame({"item": out["item"].astype("str"), "won_with": out["sum"].astype("int64"),
-                         "deals_with": out["count"].astype("int64")})
+    return pd.DataFrame(
+        {
+            "item": out["item"].astype("str"),
+            "won_with": out["sum"].astype("int64"),
+            "deals_with": out["count"].astype("int64"),
+        }
+    )
 
 
-def _collateral_usage_pandas(touches: pd.DataFrame, *, sales_kinds: Iterable[str],
-                             collateral_kinds: Iterable[str]) -> pd.DataFrame:
+def _collateral_usage_pandas(
+    touches: pd.DataFrame, *, sales_kinds: Iterable[str], collateral_kinds: Iterable[str]
+) -> pd.DataFrame:
     kinds, kind_labels = pd.factorize(touches["kind"].astype("str"))
     folded = pd.Index(kind_labels).astype("str").str.lower()
-    sales = np.append(folded.isin(_kinds(sales_kinds)), False)[kinds]   # code -1 (missing) → not a sales kind
+    sales = np.append(folded.isin(_kinds(sales_kinds)), False)[kinds]  # code -1 (missing) → not a sales kind
     codes, labels = _content_codes(touches["content"])
     has = codes >= 0
     marketing = has & ~sales
@@ -153,6 +170,10 @@ def _collateral_usage_pandas(touches: pd.DataFrame, *, sales_kinds: Iterable[str
     chosen = marketing & ~used_by_sales[codes]
     part = pd.DataFrame({"content": codes[chosen], "lead": touches["lead_key"][chosen].to_numpy()})
     out = part.groupby("content", sort=False).agg(marketing_touches=("lead", "size"), leads_reached=("lead", "nunique"))
-    return pd.DataFrame({"content": pd.Series(labels[out.index.to_numpy()], dtype="str"),
-                         "marketing_touches": out["marketing_touches"].to_numpy("int64"),
-                         "leads_reached": out["leads_reached"].to_numpy("int64")})
+    return pd.DataFrame(
+        {
+            "content": pd.Series(labels[out.index.to_numpy()], dtype="str"),
+            "marketing_touches": out["marketing_touches"].to_numpy("int64"),
+            "leads_reached": out["leads_reached"].to_numpy("int64"),
+        }
+    )

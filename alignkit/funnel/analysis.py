@@ -13,9 +13,8 @@ The figures themselves live in `alignkit.funnel.conversion` (stage reach, conver
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -67,8 +66,8 @@ if TYPE_CHECKING:
     from alignkit.engine.backend import Table
 
 
-
 # --- inputs -------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FunnelInputs:
@@ -101,15 +100,20 @@ def load_inputs(settings: ProjectSettings) -> FunnelInputs:
 
 # --- the whole analysis ---------------------------------------------------------------------------------------------
 
+
 def definitions_table(funnel: FunnelSettings) -> pd.DataFrame:
     """Return the stages in order with their agreed definitions and the role each plays (MQL, SQL, converted)."""
     roles = {funnel.mql_stage: "MQL", funnel.sql_stage: "SQL", funnel.converted_stage: "converted"}
-    return pd.DataFrame([{"stage": s.name, "role": roles.get(s.name, ""), "definition": s.definition,
-                          "export_value": s.value} for s in funnel.stages])
-
+    return pd.DataFrame(
+        [
+            {"stage": s.name, "role": roles.get(s.name, ""), "definition": s.definition, "export_value": s.value}
+            for s in funnel.stages
+        ]
+    )
 
 
 # --- the result -----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, repr=False)
 class FunnelResult:
@@ -133,11 +137,11 @@ class FunnelResult:
     kpis: pd.DataFrame
     cost_by_segment: pd.DataFrame | None = None
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
-    as_of_source: str = "data"          # "project file", "argument" or "data" (see `AsOf`)
-    future_dates_ignored: int = 0       # dates left out as far beyond the rest when taking the date from the data
-    judge: str = "maturity"             # funnel.judge: how a lead still at a stage is judged
+    as_of_source: str = "data"  # "project file", "argument" or "data" (see `AsOf`)
+    future_dates_ignored: int = 0  # dates left out as far beyond the rest when taking the date from the data
+    judge: str = "maturity"  # funnel.judge: how a lead still at a stage is judged
     closed: pd.DataFrame | None = None  # judge "closed": won, lost and open leads, the win rate of closed ones
-    time: TimeDimension | None = None   # time to convert, the open pipeline's forecast, the MQLs the goal needs
+    time: TimeDimension | None = None  # time to convert, the open pipeline's forecast, the MQLs the goal needs
 
     def stage_with_role(self, role: str) -> str | None:
         """Return the project's stage that plays `role` ('MQL', 'SQL' or 'converted'), or None."""
@@ -147,23 +151,35 @@ class FunnelResult:
     def kpi_summary(self) -> pd.DataFrame:
         """Return the monthly KPIs a sales manager reads first: new leads, leads reaching the MQL, SQL and
         converted stages (the project's names), MQL-to-SQL rate, win rate of closed deals and revenue."""
-        reached = [f"reached_{stage_at_column(stage).removesuffix('_at')}" for role in ("MQL", "SQL", "converted")
-                   if (stage := self.stage_with_role(role))]
+        reached = [
+            f"reached_{stage_at_column(stage).removesuffix('_at')}"
+            for role in ("MQL", "SQL", "converted")
+            if (stage := self.stage_with_role(role))
+        ]
         columns = ["month", "new_leads", *dict.fromkeys(reached), "mql_to_sql_rate", "win_rate", "revenue"]
         return self.kpis[[c for c in columns if c in self.kpis]]
 
     def __repr__(self) -> str:
-        return (f"FunnelResult(as of {self.as_of:%Y-%m-%d}, {int(self.stages['reached'].iloc[0]):,} leads, "
-                f"{len(self.stage_names)} stages, {len(self.friction)} friction points)")
+        return (
+            f"FunnelResult(as of {self.as_of:%Y-%m-%d}, {int(self.stages['reached'].iloc[0]):,} leads, "
+            f"{len(self.stage_names)} stages, {len(self.friction)} friction points)"
+        )
 
     def _repr_html_(self) -> str:
         conversion = self.conversion[["from_stage", "to_stage", "judged", "converted", "rate", "ci_low", "ci_high"]]
-        friction = self.friction.head(5)[["from_stage", "to_stage", "breakdown", "segment", "n", "rate", "rest_rate",
-                                          "q_value", "leads_lost"]]
+        friction = self.friction.head(5)[
+            ["from_stage", "to_stage", "breakdown", "segment", "n", "rate", "rest_rate", "q_value", "leads_lost"]
+        ]
         sla = self.sla.overall[["mqls_due", "within_share", "never_share", "breach_share", "median_hours"]]
-        return render_fragment("summary.html.j2", tables=[
-            ("Headline", pd.DataFrame({"finding": headline(self)})), ("Stage-to-stage conversion", conversion),
-            ("Top friction points", friction), ("SLA: MQL to first sales touch", sla)])
+        return render_fragment(
+            "summary.html.j2",
+            tables=[
+                ("Headline", pd.DataFrame({"finding": headline(self)})),
+                ("Stage-to-stage conversion", conversion),
+                ("Top friction points", friction),
+                ("SLA: MQL to first sales touch", sla),
+            ],
+        )
 
 
 def with_personas(leads: pd.DataFrame, personas: pd.DataFrame) -> pd.DataFrame:
@@ -176,17 +192,26 @@ def with_personas(leads: pd.DataFrame, personas: pd.DataFrame) -> pd.DataFrame:
     return leads.drop(columns=["persona"], errors="ignore").assign(persona=leads["lead_key"].map(linked).astype("str"))
 
 
-def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, settings: ProjectSettings, *,
-                   spend: pd.DataFrame | None = None, as_of: pd.Timestamp | None = None,
-                   inputs: pd.DataFrame | None = None, personas: pd.DataFrame | None = None) -> FunnelResult:
+def analyse_frames(
+    leads: pd.DataFrame,
+    touches: pd.DataFrame | Table | None,
+    settings: ProjectSettings,
+    *,
+    spend: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
+    inputs: pd.DataFrame | None = None,
+    personas: pd.DataFrame | None = None,
+) -> FunnelResult:
     """Return the whole funnel analysis of a leads table (and touches, spend, personas). Leads and touches may be Ibis
     tables (a lake, a database, Spark): stage reach and time in stage are then counted by the leads' engine, the
     touches aggregated by theirs, and only one row a lead comes back to pandas for the rest."""
     engine_stages = None
     if is_table(leads):
         columns = [(name, stage_at_column(name)) for name in settings.need_funnel().stage_names]
-        engine_stages = (stage_counts(leads, columns),
-                         engine_time_in_stage(leads, columns, converted_stage=settings.need_funnel().converted_stage))
+        engine_stages = (
+            stage_counts(leads, columns),
+            engine_time_in_stage(leads, columns, converted_stage=settings.need_funnel().converted_stage),
+        )
         leads = lead_frame(leads, settings.need_funnel().stage_names)
     if personas is not None:
         leads = with_personas(leads, personas)
@@ -204,12 +229,18 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
     if funnel.judge == "closed":
         paths = replace(paths, closed_lost=closed_lost(leads))
     breakdowns = breakdown_columns(leads, tuple(to_snake_case(b) for b in funnel.breakdowns))
-    segments = segment_conversion(leads, paths, as_of=as_of, maturity_days=maturity, by=breakdowns,
-                                  min_group_size=settings.privacy.min_group_size)
-    sla_result = analyse_sla(leads, mql_at=stage_at_column(funnel.mql_stage),
-                             target_hours=settings.sla.mql_to_first_touch_hours, mqls_per_month=settings.sla.mqls_per_month,
-                             as_of=as_of, capacity_per_week=settings.sla.sales_capacity_per_week,
-                             touches=touches is not None)
+    segments = segment_conversion(
+        leads, paths, as_of=as_of, maturity_days=maturity, by=breakdowns, min_group_size=settings.privacy.min_group_size
+    )
+    sla_result = analyse_sla(
+        leads,
+        mql_at=stage_at_column(funnel.mql_stage),
+        target_hours=settings.sla.mql_to_first_touch_hours,
+        mqls_per_month=settings.sla.mqls_per_month,
+        as_of=as_of,
+        capacity_per_week=settings.sla.sales_capacity_per_week,
+        touches=touches is not None,
+    )
     friction = friction_points(segments, fdr=funnel.friction_fdr)
     within = nested_within(friction, leads, paths, as_of=as_of, maturity_days=maturity)
     keys = ["from_stage", "to_stage", "breakdown", "segment"]
@@ -224,44 +255,86 @@ def analyse_frames(leads: pd.DataFrame, touches: pd.DataFrame | Table | None, se
         lost_by_stage=lost_reasons(leads, furthest, name="stage_reached"),
         lost_by_source=lost_reasons(leads, leads["source"], name="source"),
         before_close=touches_before_close(leads, seen, min_group_size=settings.privacy.min_group_size),
-        unused_collateral=collateral_sales_never_uses(seen, sales_kinds=settings.need_crm().sales_touch_kinds,
-                                                      collateral_kinds=funnel.collateral_kinds),
-        cycle=cycle_lengths(leads.assign(_converted_at=paths.reached_at[:, paths.index(funnel.converted_stage)]),
-                            converted_at="_converted_at", converted_stage=funnel.converted_stage),
-        touches=touches is not None)
+        unused_collateral=collateral_sales_never_uses(
+            seen, sales_kinds=settings.need_crm().sales_touch_kinds, collateral_kinds=funnel.collateral_kinds
+        ),
+        cycle=cycle_lengths(
+            leads.assign(_converted_at=paths.reached_at[:, paths.index(funnel.converted_stage)]),
+            converted_at="_converted_at",
+            converted_stage=funnel.converted_stage,
+        ),
+        touches=touches is not None,
+    )
     # the first stage is reached by every lead: a KPI column only when the MQL or SQL stage is the first one
     kept = [i for i, n in enumerate(names) if i > 0 or n in (funnel.mql_stage, funnel.sql_stage)]
     reached_at = {names[i]: paths.reached_at[:, i] for i in kept}
-    kpis = monthly_kpis(leads, reached_at, mql_stage=funnel.mql_stage, sql_stage=funnel.sql_stage,
-                        converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity, spend=spend,
-                        reached={names[i]: paths.reached[:, i] for i in kept})
+    kpis = monthly_kpis(
+        leads,
+        reached_at,
+        mql_stage=funnel.mql_stage,
+        sql_stage=funnel.sql_stage,
+        converted_stage=funnel.converted_stage,
+        as_of=as_of,
+        maturity_days=maturity,
+        spend=spend,
+        reached={names[i]: paths.reached[:, i] for i in kept},
+    )
     costs = None
     if spend is not None:
         costs = cost_by_segment(leads, spend, converted=paths.reached[:, paths.index(funnel.converted_stage)])
-    closed = closed_outcomes(paths, stalled=lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity)
-                             == "stalled") if funnel.judge == "closed" else None
+    closed = (
+        closed_outcomes(paths, stalled=lead_outcomes(leads, paths, as_of=as_of, maturity_days=maturity) == "stalled")
+        if funnel.judge == "closed"
+        else None
+    )
     time = time_dimension(leads, paths, settings, as_of=as_of, breakdowns=breakdowns)
     cohorts = cohort_table(paths, as_of=as_of, maturity_days=maturity, converted_stage=funnel.converted_stage)
     return FunnelResult(
-        time=time, judge=funnel.judge, closed=closed, as_of=as_of, maturity_days=maturity, min_group_size=settings.privacy.min_group_size, stage_names=tuple(names),
-        definitions=definitions_table(funnel), stages=stage_table(paths) if engine_stages is None else engine_stages[0],
+        time=time,
+        judge=funnel.judge,
+        closed=closed,
+        as_of=as_of,
+        maturity_days=maturity,
+        min_group_size=settings.privacy.min_group_size,
+        stage_names=tuple(names),
+        definitions=definitions_table(funnel),
+        stages=stage_table(paths) if engine_stages is None else engine_stages[0],
         conversion=conversion_table(paths, as_of=as_of, maturity_days=maturity),
-        times=time_in_stage(paths, converted_stage=funnel.converted_stage) if engine_stages is None else engine_stages[1],
-        outcomes=outcome_table(leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity),
+        times=time_in_stage(paths, converted_stage=funnel.converted_stage)
+        if engine_stages is None
+        else engine_stages[1],
+        outcomes=outcome_table(
+            leads, paths, converted_stage=funnel.converted_stage, as_of=as_of, maturity_days=maturity
+        ),
         irregularities=irregularities(paths),
-        cohorts=cohorts.merge(time.cohorts, on="cohort", how="left") if time is not None and len(time.cohorts) else cohorts,
-        segments=segments, friction=friction, sla=sla_result,
-        closed_loop=loop, kpis=kpis, cost_by_segment=costs, inputs=inputs if inputs is not None else pd.DataFrame(),
-        as_of_source=when.source, future_dates_ignored=when.dates_ignored)
+        cohorts=cohorts.merge(time.cohorts, on="cohort", how="left")
+        if time is not None and len(time.cohorts)
+        else cohorts,
+        segments=segments,
+        friction=friction,
+        sla=sla_result,
+        closed_loop=loop,
+        kpis=kpis,
+        cost_by_segment=costs,
+        inputs=inputs if inputs is not None else pd.DataFrame(),
+        as_of_source=when.source,
+        future_dates_ignored=when.dates_ignored,
+    )
 
 
-def analyse(settings: ProjectSettings, *, data: FunnelInputs | None = None, as_of: pd.Timestamp | None = None,
-            personas: pd.DataFrame | None = None) -> FunnelResult:
+def analyse(
+    settings: ProjectSettings,
+    *,
+    data: FunnelInputs | None = None,
+    as_of: pd.Timestamp | None = None,
+    personas: pd.DataFrame | None = None,
+) -> FunnelResult:
     """Return the whole funnel analysis from data/processed (or from `data`, for tests and notebooks); with
     `personas` (lead_key, persona) the funnel is also broken down by persona."""
     data = data if data is not None else load_inputs(settings)
-    return analyse_frames(data.leads, data.touches, settings, spend=data.spend, as_of=as_of, inputs=data.inputs,
-                          personas=personas)
+    return analyse_frames(
+        data.leads, data.touches, settings, spend=data.spend, as_of=as_of, inputs=data.inputs, personas=personas
+    )
 
 
 def lead_frame(leads: Table, stages: list[str]) -> pd.DataFrame:
@@ -272,8 +345,14 @@ def lead_frame(leads: Table, stages: list[str]) -> pd.DataFrame:
     return frame
 
 
-EMPTY_TOUCHES = pd.DataFrame({"lead_key": pd.Series(dtype="str"), "at": pd.Series(dtype="datetime64[ns]"),
-                              "kind": pd.Series(dtype="str"), "content": pd.Series(dtype="str")})
+EMPTY_TOUCHES = pd.DataFrame(
+    {
+        "lead_key": pd.Series(dtype="str"),
+        "at": pd.Series(dtype="datetime64[ns]"),
+        "kind": pd.Series(dtype="str"),
+        "content": pd.Series(dtype="str"),
+    }
+)
 
 
 def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
@@ -284,10 +363,20 @@ def closed_outcomes(paths: StagePaths, *, stalled: np.ndarray) -> pd.DataFrame:
     open_ = ~won & ~lost
     n_won, n_lost = int(won.sum()), int(lost.sum())
     low, high = wilson_intervals(np.array([n_won]), np.array([n_won + n_lost]))
-    return pd.DataFrame([{"won": n_won, "lost": n_lost, "closed": n_won + n_lost, "open": int(open_.sum()),
-                          "stalled": int((open_ & stalled).sum()),
-                          "win_rate": n_won / (n_won + n_lost) if n_won + n_lost else np.nan,
-                          "win_ci_low": float(low[0]), "win_ci_high": float(high[0])}])
+    return pd.DataFrame(
+        [
+            {
+                "won": n_won,
+                "lost": n_lost,
+                "closed": n_won + n_lost,
+                "open": int(open_.sum()),
+                "stalled": int((open_ & stalled).sum()),
+                "win_rate": n_won / (n_won + n_lost) if n_won + n_lost else np.nan,
+                "win_ci_low": float(low[0]),
+                "win_ci_high": float(high[0]),
+            }
+        ]
+    )
 
 
 def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
@@ -301,40 +390,60 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     last = conv.iloc[-1]
     if result.closed is not None:
         c = result.closed.iloc[0]
-        lines.append(f"Of {int(c['closed']):,} closed {result.stage_names[0]} leads, {c['win_rate']:.1%} became "
-                     f"{last['to_stage']} (95% CI {c['win_ci_low']:.1%}–{c['win_ci_high']:.1%}); {int(c['open']):,} "
-                     f"are still open and not counted ({int(c['stalled']):,} of them stalled, with no move in "
-                     f"{result.maturity_days} days).")
+        lines.append(
+            f"Of {int(c['closed']):,} closed {result.stage_names[0]} leads, {c['win_rate']:.1%} became "
+            f"{last['to_stage']} (95% CI {c['win_ci_low']:.1%}–{c['win_ci_high']:.1%}); {int(c['open']):,} "
+            f"are still open and not counted ({int(c['stalled']):,} of them stalled, with no move in "
+            f"{result.maturity_days} days)."
+        )
     else:
-        lines.append(f"Of {int(last['cumulative_n']):,} leads created at least {result.maturity_days} days before "
-                     f"{result.as_of:%d %b %Y}, {last['cumulative_rate']:.1%} became {last['to_stage']} "
-                     f"(95% CI {last['cumulative_ci_low']:.1%}–{last['cumulative_ci_high']:.1%}).")
+        lines.append(
+            f"Of {int(last['cumulative_n']):,} leads created at least {result.maturity_days} days before "
+            f"{result.as_of:%d %b %Y}, {last['cumulative_rate']:.1%} became {last['to_stage']} "
+            f"(95% CI {last['cumulative_ci_low']:.1%}–{last['cumulative_ci_high']:.1%})."
+        )
     lines[0] = finding(lines[0], NEXT_STEPS["overall"])
     lines = parts.setdefault("weakest_step", [])
     if len(conv) > 1:  # with one step, the weakest step is the overall rate again
         for _, row in conv.nsmallest(1, "rate").iterrows():
-            lines.append(finding(f"The weakest step is {row['from_stage']} → {row['to_stage']}: {row['rate']:.0%} of "
-                                 f"{int(row['judged']):,} leads judged move on (95% CI {row['ci_low']:.0%}–"
-                                 f"{row['ci_high']:.0%}).", NEXT_STEPS["weakest_step"]))
+            lines.append(
+                finding(
+                    f"The weakest step is {row['from_stage']} → {row['to_stage']}: {row['rate']:.0%} of "
+                    f"{int(row['judged']):,} leads judged move on (95% CI {row['ci_low']:.0%}–"
+                    f"{row['ci_high']:.0%}).",
+                    NEXT_STEPS["weakest_step"],
+                )
+            )
     lines = parts.setdefault("friction", [])
     if len(result.friction):
-        lines.append(finding("Top friction point — " + describe_friction(result.friction.iloc[0]), NEXT_STEPS["friction"]))
+        lines.append(
+            finding("Top friction point — " + describe_friction(result.friction.iloc[0]), NEXT_STEPS["friction"])
+        )
         lines += ["Next friction point — " + describe_friction(row) for _, row in result.friction.iloc[1:3].iterrows()]
     else:
-        lines.append("No segment converts significantly below the rest at any step (after correcting for many comparisons).")
+        lines.append(
+            "No segment converts significantly below the rest at any step (after correcting for many comparisons)."
+        )
     lines = parts.setdefault("sla", [])
     overall = result.sla.overall.iloc[0] if len(result.sla.overall) else None
     if result.sla.unavailable:
         lines.append(f"Follow-up times are not measured: {result.sla.unavailable}.")
     elif overall is not None and overall["mqls_due"] > 0:
-        line = (f"Sales followed up {overall['within_share']:.0%} of MQLs within {result.sla.target_hours:g} hours "
-                f"(95% CI {overall['within_ci_low']:.0%}–{overall['within_ci_high']:.0%}); "
-                f"{overall['never_share']:.1%} were never followed up.")
-        owners = result.sla.by_owner[(result.sla.by_owner["mqls_due"] >= result.min_group_size)
-                                     & (result.sla.by_owner["breach_share"] > 0)]
+        line = (
+            f"Sales followed up {overall['within_share']:.0%} of MQLs within {result.sla.target_hours:g} hours "
+            f"(95% CI {overall['within_ci_low']:.0%}–{overall['within_ci_high']:.0%}); "
+            f"{overall['never_share']:.1%} were never followed up."
+        )
+        owners = result.sla.by_owner[
+            (result.sla.by_owner["mqls_due"] >= result.min_group_size) & (result.sla.by_owner["breach_share"] > 0)
+        ]
         worst = owners.nlargest(2, "breach_share")
         if len(worst):
-            line += " Most breaches: " + ", ".join(f"{r['owner']} ({r['breach_share']:.0%})" for _, r in worst.iterrows()) + "."
+            line += (
+                " Most breaches: "
+                + ", ".join(f"{r['owner']} ({r['breach_share']:.0%})" for _, r in worst.iterrows())
+                + "."
+            )
         breached = overall["within_share"] < 1 or overall["never_share"] > 0
         lines.append(finding(line, (NEXT_STEPS["sla"] if len(worst) else SLA_LATE_STEP) if breached else None))
     if result.time is not None:
@@ -346,34 +455,64 @@ def headline_parts(result: FunnelResult) -> dict[str, list[str]]:
     if result.sla.mqls_per_month and len(volume) > 2:
         full = volume.iloc[1:-1]  # the first and last months are usually partial
         met = int((full["mqls"] >= result.sla.mqls_per_month).sum())
-        lines.append(finding(f"Marketing delivered {full['mqls'].mean():,.0f} MQLs a month on average against the "
-                             f"agreed {result.sla.mqls_per_month:,}; the agreement was met in {met} of {len(full)} "
-                             "full months.", NEXT_STEPS["volume"] if met < len(full) else None))
+        lines.append(
+            finding(
+                f"Marketing delivered {full['mqls'].mean():,.0f} MQLs a month on average against the "
+                f"agreed {result.sla.mqls_per_month:,}; the agreement was met in {met} of {len(full)} "
+                "full months.",
+                NEXT_STEPS["volume"] if met < len(full) else None,
+            )
+        )
     loop = result.closed_loop
     if loop is not None:
         helps = loop.before_close[(loop.before_close["q_value"] < 0.05) & (loop.before_close["lift_ci_low"] > 1)]
         lines = parts.setdefault("content", [])
         if len(helps):
             top = helps.iloc[0]
-            lines.append(finding(f"{top['item']} came before {top['share_of_won']:.0%} of won deals but "
-                                 f"{top['share_of_lost']:.0%} of lost ones (lift {top['lift']:.1f}, 95% CI "
-                                 f"{top['lift_ci_low']:.1f}–{top['lift_ci_high']:.1f}).", NEXT_STEPS["content"]))
+            lines.append(
+                finding(
+                    f"{top['item']} came before {top['share_of_won']:.0%} of won deals but "
+                    f"{top['share_of_lost']:.0%} of lost ones (lift {top['lift']:.1f}, 95% CI "
+                    f"{top['lift_ci_low']:.1f}–{top['lift_ci_high']:.1f}).",
+                    NEXT_STEPS["content"],
+                )
+            )
         lines = parts.setdefault("unused_collateral", [])
         if len(loop.unused_collateral):
-            lines.append(finding("Collateral sales never uses: " + ", ".join(loop.unused_collateral["content"].head(5))
-                                 + ".", NEXT_STEPS["unused_collateral"]))
+            lines.append(
+                finding(
+                    "Collateral sales never uses: " + ", ".join(loop.unused_collateral["content"].head(5)) + ".",
+                    NEXT_STEPS["unused_collateral"],
+                )
+            )
         reasons = loop.lost_by_source.groupby("lost_reason")["lost_deals"].sum().sort_values(ascending=False)
         lines = parts.setdefault("lost_reason", [])
         if len(reasons):
-            lines.append(finding(f"The most common reason deals are lost: {reasons.index[0]} "
-                                 f"({reasons.iloc[0] / reasons.sum():.0%} of lost deals).", NEXT_STEPS["lost_reason"]))
+            lines.append(
+                finding(
+                    f"The most common reason deals are lost: {reasons.index[0]} "
+                    f"({reasons.iloc[0] / reasons.sum():.0%} of lost deals).",
+                    NEXT_STEPS["lost_reason"],
+                )
+            )
     return parts
 
 
 # The detailed report's headline: one line a topic, most useful first, each actionable one with what to do about
 # it; a topic's further lines (the next friction points) come after every topic's first.
-HEADLINE_ORDER = ("overall", "friction", "sla", "time", "forecast", "goal", "weakest_step", "volume", "content",
-                  "lost_reason", "unused_collateral")
+HEADLINE_ORDER = (
+    "overall",
+    "friction",
+    "sla",
+    "time",
+    "forecast",
+    "goal",
+    "weakest_step",
+    "volume",
+    "content",
+    "lost_reason",
+    "unused_collateral",
+)
 NEXT_STEPS = {
     "overall": "both teams track this rate as their shared KPI, month by month.",
     "friction": "sales and marketing review this segment's hand-over first (see Friction points).",
@@ -392,8 +531,7 @@ def headline(result: FunnelResult) -> list[str]:
     actionable one with its next step, then the topics' further lines."""
     parts = headline_parts(result)
     topics = [*HEADLINE_ORDER, *(t for t in parts if t not in HEADLINE_ORDER)]
-    return ([parts[t][0] for t in topics if parts.get(t)]
-            + [line for t in topics for line in parts.get(t, [])[1:]])
+    return [parts[t][0] for t in topics if parts.get(t)] + [line for t in topics for line in parts.get(t, [])[1:]]
 
 
 ALIGNMENT_HEADLINE = ("overall", "friction", "sla", "forecast", "goal", "volume", "content", "lost_reason")

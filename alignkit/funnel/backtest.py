@@ -21,9 +21,9 @@ from alignkit.stats import wilson_intervals
 
 BACKTEST_HORIZON = 90
 MAX_CUTOFFS = 12
-MIN_HISTORY_DAYS = 180       # a cut-off needs this much history before it (and the horizon after it)
+MIN_HISTORY_DAYS = 180  # a cut-off needs this much history before it (and the horizon after it)
 MIN_CUTOFFS = 3
-MIN_BACKTEST_WINS = 20        # fewer wins in all the backtest's windows say nothing about its error
+MIN_BACKTEST_WINS = 20  # fewer wins in all the backtest's windows say nothing about its error
 MAX_BACKTEST_LEADS = 300_000  # larger histories are backtested on a random sample of leads (the same at every cut-off)
 CALIBRATION_BANDS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
 
@@ -37,7 +37,7 @@ class Backtest:
     summary: pd.DataFrame
     calibration: pd.DataFrame
     horizon: int = BACKTEST_HORIZON
-    sampled: int = 0           # leads backtested when the history was sampled (0 = all of them)
+    sampled: int = 0  # leads backtested when the history was sampled (0 = all of them)
     reason: str = ""
 
     def error(self, method: str) -> float:
@@ -48,8 +48,10 @@ class Backtest:
     def __repr__(self) -> str:
         if self.reason:
             return f"Backtest(none: {self.reason})"
-        return (f"Backtest({len(self.by_cutoff)} cut-offs, error {self.error('forecast'):.0%} against "
-                f"{self.error('weighted pipeline'):.0%} for the weighted pipeline)")
+        return (
+            f"Backtest({len(self.by_cutoff)} cut-offs, error {self.error('forecast'):.0%} against "
+            f"{self.error('weighted pipeline'):.0%} for the weighted pipeline)"
+        )
 
 
 def stage_win_rates(line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None) -> np.ndarray:
@@ -85,12 +87,15 @@ def too_short(line: Timeline, *, as_of: pd.Timestamp, horizon: int) -> str:
     span = (pd.Timestamp(as_of) - pd.Timestamp(created.min())).days if len(created) else 0
     if len(cutoffs(line, as_of=as_of, horizon=horizon)) >= MIN_CUTOFFS:
         return ""
-    return (f"the history covers {span} days; a backtest needs {MIN_HISTORY_DAYS} days before a cut-off and "
-            f"{horizon} after it, at {MIN_CUTOFFS} month ends at least ({MIN_HISTORY_DAYS + horizon + 60} days)")
+    return (
+        f"the history covers {span} days; a backtest needs {MIN_HISTORY_DAYS} days before a cut-off and "
+        f"{horizon} after it, at {MIN_CUTOFFS} month ends at least ({MIN_HISTORY_DAYS + horizon + 60} days)"
+    )
 
 
-def backtest(line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None, horizon: int = BACKTEST_HORIZON,
-             seed: int = 0) -> Backtest:
+def backtest(
+    line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None, horizon: int = BACKTEST_HORIZON, seed: int = 0
+) -> Backtest:
     """Return the backtest of the landmark forecast against the weighted pipeline (`stage_win_rates`, decided by
     `maturity_days` or by closing) at past month ends."""
     reason = too_short(line, as_of=as_of, horizon=horizon)
@@ -99,8 +104,14 @@ def backtest(line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None, 
     sampled = 0
     if len(line.created_at) > MAX_BACKTEST_LEADS:
         keep = np.sort(np.random.default_rng(seed).choice(len(line.created_at), MAX_BACKTEST_LEADS, replace=False))
-        line = Timeline(line.stage_at[keep], line.created_at[keep], line.won_at[keep], line.lost_at[keep],
-                        line.amount[keep], line.converted)
+        line = Timeline(
+            line.stage_at[keep],
+            line.created_at[keep],
+            line.won_at[keep],
+            line.lost_at[keep],
+            line.amount[keep],
+            line.converted,
+        )
         sampled = MAX_BACKTEST_LEADS
     rows, leads = [], []
     for cut in cutoffs(line, as_of=as_of, horizon=horizon):
@@ -115,24 +126,48 @@ def backtest(line: Timeline, *, as_of: pd.Timestamp, maturity_days: int | None, 
         rows_then = np.flatnonzero(line.created_at <= cut64)[predicted["row"].to_numpy()]
         won_at = line.won_at[rows_then]
         actual = (won_at > cut64) & (won_at <= cut64 + np.timedelta64(horizon, "D"))
-        amount = np.nan_to_num(predicted["amount"].to_numpy(float))   # as known at the cut-off
-        final = np.nan_to_num(line.amount[rows_then])                  # what the deals that won did bring
+        amount = np.nan_to_num(predicted["amount"].to_numpy(float))  # as known at the cut-off
+        final = np.nan_to_num(line.amount[rows_then])  # what the deals that won did bring
         totals = expected_totals(predicted, horizon)
-        rows.append({"cutoff": cut.date(), "open": len(predicted), "forecast_wins": totals["wins"],
-                     "forecast_low": totals["wins_low"], "forecast_high": totals["wins_high"],
-                     "weighted_pipeline_wins": float(weighted.sum()), "actual_wins": int(actual.sum()),
-                     "forecast_revenue": totals["revenue"], "weighted_pipeline_revenue": float((weighted * amount).sum()),
-                     "actual_revenue": float((actual * final).sum())})
-        leads.append(pd.DataFrame({"forecast": predicted[f"p_{horizon}"].to_numpy(float), "weighted pipeline": weighted,
-                                   "won": actual}))
+        rows.append(
+            {
+                "cutoff": cut.date(),
+                "open": len(predicted),
+                "forecast_wins": totals["wins"],
+                "forecast_low": totals["wins_low"],
+                "forecast_high": totals["wins_high"],
+                "weighted_pipeline_wins": float(weighted.sum()),
+                "actual_wins": int(actual.sum()),
+                "forecast_revenue": totals["revenue"],
+                "weighted_pipeline_revenue": float((weighted * amount).sum()),
+                "actual_revenue": float((actual * final).sum()),
+            }
+        )
+        leads.append(
+            pd.DataFrame(
+                {"forecast": predicted[f"p_{horizon}"].to_numpy(float), "weighted pipeline": weighted, "won": actual}
+            )
+        )
     if len(rows) < MIN_CUTOFFS:
-        return Backtest(pd.DataFrame(rows), pd.DataFrame(), pd.DataFrame(), horizon=horizon, sampled=sampled,
-                        reason=f"only {len(rows)} past month ends had open leads to forecast")
+        return Backtest(
+            pd.DataFrame(rows),
+            pd.DataFrame(),
+            pd.DataFrame(),
+            horizon=horizon,
+            sampled=sampled,
+            reason=f"only {len(rows)} past month ends had open leads to forecast",
+        )
     by_cutoff = pd.DataFrame(rows)
     if by_cutoff["actual_wins"].sum() < MIN_BACKTEST_WINS:
-        return Backtest(by_cutoff, pd.DataFrame(), pd.DataFrame(), horizon=horizon, sampled=sampled,
-                        reason=f"only {int(by_cutoff['actual_wins'].sum())} wins came in the {horizon} days after the "
-                               f"{len(rows)} past month ends, too few to judge a forecast")
+        return Backtest(
+            by_cutoff,
+            pd.DataFrame(),
+            pd.DataFrame(),
+            horizon=horizon,
+            sampled=sampled,
+            reason=f"only {int(by_cutoff['actual_wins'].sum())} wins came in the {horizon} days after the "
+            f"{len(rows)} past month ends, too few to judge a forecast",
+        )
     pooled = pd.concat(leads, ignore_index=True)
     return Backtest(by_cutoff, summary(by_cutoff, pooled), calibration(pooled), horizon=horizon, sampled=sampled)
 
@@ -144,15 +179,24 @@ def summary(by_cutoff: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:
     rows = []
     actual, revenue = by_cutoff["actual_wins"], by_cutoff["actual_revenue"]
     has_revenue = by_cutoff["forecast_revenue"].notna().all() and revenue.sum() > 0
-    for method, wins, money in (("forecast", "forecast_wins", "forecast_revenue"),
-                                ("weighted pipeline", "weighted_pipeline_wins", "weighted_pipeline_revenue")):
+    for method, wins, money in (
+        ("forecast", "forecast_wins", "forecast_revenue"),
+        ("weighted pipeline", "weighted_pipeline_wins", "weighted_pipeline_revenue"),
+    ):
         miss = by_cutoff[wins] - actual
-        row = {"method": method, "cutoffs": len(by_cutoff), "wins_error": miss.abs().sum() / max(actual.sum(), 1),
-               "wins_bias": miss.sum() / max(actual.sum(), 1),
-               "revenue_error": ((by_cutoff[money] - revenue).abs().sum() / revenue.sum()) if has_revenue else np.nan,
-               "brier": float(((pooled[method] - pooled["won"]) ** 2).mean())}
-        row["interval_held"] = (float(((actual >= by_cutoff["forecast_low"]) & (actual <= by_cutoff["forecast_high"])).mean())
-                                if method == "forecast" else np.nan)
+        row = {
+            "method": method,
+            "cutoffs": len(by_cutoff),
+            "wins_error": miss.abs().sum() / max(actual.sum(), 1),
+            "wins_bias": miss.sum() / max(actual.sum(), 1),
+            "revenue_error": ((by_cutoff[money] - revenue).abs().sum() / revenue.sum()) if has_revenue else np.nan,
+            "brier": float(((pooled[method] - pooled["won"]) ** 2).mean()),
+        }
+        row["interval_held"] = (
+            float(((actual >= by_cutoff["forecast_low"]) & (actual <= by_cutoff["forecast_high"])).mean())
+            if method == "forecast"
+            else np.nan
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -164,11 +208,20 @@ def calibration(pooled: pd.DataFrame) -> pd.DataFrame:
     for method in ("forecast", "weighted pipeline"):
         labels = [f"{low:.0%}–{high:.0%}" for low, high in pairwise(CALIBRATION_BANDS)]
         band = pd.cut(pooled[method], CALIBRATION_BANDS, labels=labels, include_lowest=True)
-        grouped = pooled.groupby(band, observed=True).agg(leads=("won", "size"), predicted=(method, "mean"),
-                                                           won=("won", "sum"))
+        grouped = pooled.groupby(band, observed=True).agg(
+            leads=("won", "size"), predicted=(method, "mean"), won=("won", "sum")
+        )
         for label, r in grouped.iterrows():
-            rows.append({"method": method, "band": str(label), "lead_forecasts": int(r["leads"]),
-                         "predicted": float(r["predicted"]), "observed": r["won"] / r["leads"], "won": int(r["won"])})
+            rows.append(
+                {
+                    "method": method,
+                    "band": str(label),
+                    "lead_forecasts": int(r["leads"]),
+                    "predicted": float(r["predicted"]),
+                    "observed": r["won"] / r["leads"],
+                    "won": int(r["won"]),
+                }
+            )
     out = pd.DataFrame(rows)
     if len(out):
         out["observed_ci_low"], out["observed_ci_high"] = wilson_intervals(out["won"], out["lead_forecasts"])

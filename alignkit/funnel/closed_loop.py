@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -52,19 +51,35 @@ def days_summary(days: np.ndarray | pd.Series) -> dict[str, float]:
     out_of_order = int((days < 0).sum())
     days = days[days >= 0]
     if not len(days):
-        return {"n": 0, "median_days": np.nan, "p80_days": np.nan, "mean_days": np.nan, "dates_out_of_order": out_of_order}
-    return {"n": len(days), "median_days": float(np.median(days)), "p80_days": float(np.quantile(days, 0.8)),
-            "mean_days": float(days.mean()), "dates_out_of_order": out_of_order}
+        return {
+            "n": 0,
+            "median_days": np.nan,
+            "p80_days": np.nan,
+            "mean_days": np.nan,
+            "dates_out_of_order": out_of_order,
+        }
+    return {
+        "n": len(days),
+        "median_days": float(np.median(days)),
+        "p80_days": float(np.quantile(days, 0.8)),
+        "mean_days": float(days.mean()),
+        "dates_out_of_order": out_of_order,
+    }
 
 
 # --- lost reasons -----------------------------------------------------------------------------------------------------
+
 
 def lost_reasons(leads: pd.DataFrame, by: pd.Series | np.ndarray, *, name: str) -> pd.DataFrame:
     """Return lost deals counted by reason within each group of `by` (e.g. the stage reached, or source),
     with the reason's share of the group's lost deals."""
     lost = deal_lost(leads)
-    frame = pd.DataFrame({name: pd.Series(np.asarray(by)[lost]).astype("str"),
-                          "lost_reason": leads["lost_reason"].astype("str").to_numpy()[lost]})
+    frame = pd.DataFrame(
+        {
+            name: pd.Series(np.asarray(by)[lost]).astype("str"),
+            "lost_reason": leads["lost_reason"].astype("str").to_numpy()[lost],
+        }
+    )
     frame["lost_reason"] = frame["lost_reason"].fillna("(no reason given)")
     counts = frame.groupby([name, "lost_reason"], sort=True).size().rename("lost_deals").reset_index()
     counts["of_group"] = counts.groupby(name)["lost_deals"].transform("sum")
@@ -75,15 +90,23 @@ def lost_reasons(leads: pd.DataFrame, by: pd.Series | np.ndarray, *, name: str) 
 
 # --- touches before the close -----------------------------------------------------------------------------------------
 
+
 def closed_deals(leads: pd.DataFrame) -> pd.DataFrame:
     """Return the leads with a closed deal (won or lost) and a close date: lead_key, won, deal_closed_at."""
     outcome = leads["deal_stage"].astype("str")
     closed = outcome.isin(["won", "lost"]).fillna(False) & leads["deal_closed_at"].notna()
-    return pd.DataFrame({"lead_key": leads.loc[closed, "lead_key"].to_numpy(), "won": outcome[closed].eq("won").to_numpy(),
-                         "deal_closed_at": leads.loc[closed, "deal_closed_at"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "lead_key": leads.loc[closed, "lead_key"].to_numpy(),
+            "won": outcome[closed].eq("won").to_numpy(),
+            "deal_closed_at": leads.loc[closed, "deal_closed_at"].to_numpy(),
+        }
+    )
 
 
-def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame | Table, *, min_group_size: int = 1) -> pd.DataFrame:
+def touches_before_close(
+    leads: pd.DataFrame, touches: pd.DataFrame | Table, *, min_group_size: int = 1
+) -> pd.DataFrame:
     """Return one row per content item (from touches) and campaign (from leads): closed deals won and lost that
     had it before the close, the share of won vs share of lost with CIs, lift (Katz CI), p-value and BH q-value.
     Items seen before fewer than `min_group_size` closed deals are left out. Ranked by the lower end of the
@@ -94,8 +117,16 @@ def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame | Table, *, 
     deals = closed_deals(leads)
     n_won, n_lost = int(deals["won"].sum()), int((~deals["won"]).sum())
     seen = content_before_close(touches, deals)
-    items = [pd.DataFrame({"kind": "content", "item": seen["item"], "sum": seen["won_with"].astype("int64"),
-                           "count": seen["deals_with"].astype("int64")})]
+    items = [
+        pd.DataFrame(
+            {
+                "kind": "content",
+                "item": seen["item"],
+                "sum": seen["won_with"].astype("int64"),
+                "count": seen["deals_with"].astype("int64"),
+            }
+        )
+    ]
     if "campaign" in leads and leads["campaign"].notna().any():
         campaign = leads.set_index("lead_key")["campaign"].reindex(pd.Index(deals["lead_key"])).to_numpy()
         ok = pd.notna(campaign)
@@ -113,14 +144,17 @@ def touches_before_close(leads: pd.DataFrame, touches: pd.DataFrame | Table, *, 
     out["won_ci_low"], out["won_ci_high"] = wilson_intervals(out["won_with"], n_won)
     out["lost_ci_low"], out["lost_ci_high"] = wilson_intervals(out["lost_with"], n_lost)
     out = pd.concat([out, ratio_of_proportions(out["won_with"], n_won, out["lost_with"], n_lost)], axis=1)
-    compared = compare_proportions(out["won_with"], np.full(len(out), n_won), out["lost_with"], np.full(len(out), n_lost))
+    compared = compare_proportions(
+        out["won_with"], np.full(len(out), n_won), out["lost_with"], np.full(len(out), n_lost)
+    )
     out["p_value"] = compared["p_value"].to_numpy()
     out["q_value"] = benjamini_hochberg(out["p_value"])
     return out.sort_values(["lift_ci_low", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def collateral_sales_never_uses(touches: pd.DataFrame | Table, *, sales_kinds: list[str],
-                                collateral_kinds: list[str] | None = None) -> pd.DataFrame:
+def collateral_sales_never_uses(
+    touches: pd.DataFrame | Table, *, sales_kinds: list[str], collateral_kinds: list[str] | None = None
+) -> pd.DataFrame:
     """Return the content of marketing touches (of `collateral_kinds`, or every non-sales kind when empty) that
     never appears in a sales touch, with how many touches and leads it reached; most leads first. Counted by the
     engine the touches live in (`alignkit.engine.touches.collateral_usage`)."""
@@ -132,6 +166,7 @@ def collateral_sales_never_uses(touches: pd.DataFrame | Table, *, sales_kinds: l
 
 # --- cycle length and monthly KPIs ----------------------------------------------------------------------------------
 
+
 def _days_row(label: str, days: pd.Series) -> dict:
     summary = days_summary(days)
     return {"measure": label, **{k: summary[k] for k in ("n", "median_days", "p80_days", "mean_days")}}
@@ -142,16 +177,29 @@ def cycle_lengths(leads: pd.DataFrame, *, converted_at: str, converted_stage: st
     for won and for lost deals (n, median, 80th percentile, mean)."""
     outcome = leads["deal_stage"].astype("str")
     deal_days = (leads["deal_closed_at"] - leads["deal_created_at"]) / pd.Timedelta(days=1)
-    return pd.DataFrame([
-        _days_row(f"Lead created → {converted_stage}", (leads[converted_at] - leads["created_at"]) / pd.Timedelta(days=1)),
-        _days_row("Deal created → closed won", deal_days[outcome.eq("won").fillna(False)]),
-        _days_row("Deal created → closed lost", deal_days[outcome.eq("lost").fillna(False)]),
-    ])
+    return pd.DataFrame(
+        [
+            _days_row(
+                f"Lead created → {converted_stage}", (leads[converted_at] - leads["created_at"]) / pd.Timedelta(days=1)
+            ),
+            _days_row("Deal created → closed won", deal_days[outcome.eq("won").fillna(False)]),
+            _days_row("Deal created → closed lost", deal_days[outcome.eq("lost").fillna(False)]),
+        ]
+    )
 
 
-def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_stage: str, sql_stage: str,
-                 converted_stage: str, as_of: pd.Timestamp, maturity_days: int,
-                 spend: pd.DataFrame | None = None, reached: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+def monthly_kpis(
+    leads: pd.DataFrame,
+    reached_at: dict[str, np.ndarray],
+    *,
+    mql_stage: str,
+    sql_stage: str,
+    converted_stage: str,
+    as_of: pd.Timestamp,
+    maturity_days: int,
+    spend: pd.DataFrame | None = None,
+    reached: dict[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Return one row per month: new leads, leads reaching each stage that month (by the date they reached it),
     the month's cohort conversion to MQL and MQL→SQL (empty until the month has matured), deals won and lost,
     win rate with CI, revenue (won amounts by close month), median cycle in days, and — with spend — spend,
@@ -160,6 +208,7 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     `reached` (stage → bool per lead, as `alignkit.prepare.stage_paths.StagePaths.reached`) says who reached a stage
     even without a recorded date, for the cohort rates; without it a stage counts as reached only where `reached_at`
     has a date."""
+
     def month_of(values: np.ndarray | pd.Series) -> pd.Series:
         # Month ordinals (months since 1970-01, as pandas' monthly Periods count them), NaN for no date: plain numbers
         # group far faster than Period objects on millions of rows.
@@ -174,7 +223,9 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     closed = month_of(leads["deal_closed_at"])
     table["deals_won"] = closed[outcome.eq("won").to_numpy()].value_counts()
     table["deals_lost"] = closed[outcome.eq("lost").to_numpy()].value_counts()
-    table["revenue"] = pd.Series(leads["amount"].astype(float).to_numpy()).where(outcome.eq("won").to_numpy()).groupby(closed).sum()
+    table["revenue"] = (
+        pd.Series(leads["amount"].astype(float).to_numpy()).where(outcome.eq("won").to_numpy()).groupby(closed).sum()
+    )
     conv = pd.Series(reached_at[converted_stage])
     cycle = (conv - pd.Series(leads["created_at"].to_numpy())) / pd.Timedelta(days=1)
     table["median_cycle_days"] = cycle.groupby(month_of(conv)).median()
@@ -187,19 +238,26 @@ def monthly_kpis(leads: pd.DataFrame, reached_at: dict[str, np.ndarray], *, mql_
     out[counts] = out[counts].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0)
     matured = (full.to_timestamp(how="end") + pd.Timedelta(days=maturity_days)) <= as_of
+
     def reached_flags(stage: str) -> np.ndarray:
         if reached is not None and stage in reached:
             return np.asarray(reached[stage], dtype=bool)
         return ~np.isnat(np.asarray(reached_at[stage], dtype="datetime64[ns]"))
 
     mql = pd.Series(reached_at[mql_stage])
-    out["mql_rate"] = pd.Series(reached_flags(mql_stage)).groupby(created).mean().reindex(ordinals.astype(float)) \
-        .to_numpy()
+    out["mql_rate"] = (
+        pd.Series(reached_flags(mql_stage)).groupby(created).mean().reindex(ordinals.astype(float)).to_numpy()
+    )
     out["mql_rate"] = out["mql_rate"].where(matured)
     mql_month = month_of(mql)
-    has_mql = mql.notna().to_numpy()   # MQLs are placed in the month of their MQL date
-    out["mql_to_sql_rate"] = pd.Series(reached_flags(sql_stage)[has_mql]).groupby(mql_month[has_mql].to_numpy()) \
-        .mean().reindex(ordinals.astype(float)).to_numpy()
+    has_mql = mql.notna().to_numpy()  # MQLs are placed in the month of their MQL date
+    out["mql_to_sql_rate"] = (
+        pd.Series(reached_flags(sql_stage)[has_mql])
+        .groupby(mql_month[has_mql].to_numpy())
+        .mean()
+        .reindex(ordinals.astype(float))
+        .to_numpy()
+    )
     out["mql_to_sql_rate"] = out["mql_to_sql_rate"].where(matured)
     decided = out["deals_won"] + out["deals_lost"]
     out["win_rate"] = out["deals_won"] / decided.where(decided > 0)
@@ -221,8 +279,11 @@ def cost_by_segment(leads: pd.DataFrame, spend: pd.DataFrame, *, converted: np.n
     months = set(spend["month"])
     in_months = pd.Series(leads["created_at"].dt.to_period("M").astype(str)).isin(months).to_numpy()
     groups = pd.Series(leads[dimension].astype("str").to_numpy()[in_months])
-    counts = pd.DataFrame({"segment": groups, "converted": np.asarray(converted)[in_months]}).groupby("segment") \
+    counts = (
+        pd.DataFrame({"segment": groups, "converted": np.asarray(converted)[in_months]})
+        .groupby("segment")
         .agg(leads=("converted", "size"), customers=("converted", "sum"))
+    )
     out = spend.groupby(dimension)["spend"].sum().rename_axis("segment").to_frame().join(counts, how="outer")
     out[["leads", "customers"]] = out[["leads", "customers"]].fillna(0).astype("int64")
     out["cost_per_lead"] = out["spend"] / out["leads"].where(out["leads"] > 0)
@@ -239,4 +300,4 @@ class ClosedLoop:
     before_close: pd.DataFrame
     unused_collateral: pd.DataFrame
     cycle: pd.DataFrame
-    touches: bool = True     # False: no touches in the project, so no content is seen before a close
+    touches: bool = True  # False: no touches in the project, so no content is seen before a close

@@ -33,6 +33,7 @@ DAY = np.timedelta64(1, "D")
 
 # --- stage paths ----------------------------------------------------------------------------------------------------
 
+
 def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: int) -> np.ndarray:
     """Return which leads are judged on the step from stage i to i+1: those that reached stage i at least
     `maturity_days` before `as_of`, whether or not they moved on since (never selected on the outcome).
@@ -47,6 +48,7 @@ def eligible(paths: StagePaths, i: int, *, as_of: pd.Timestamp, maturity_days: i
 
 # --- funnel tables --------------------------------------------------------------------------------------------------
 
+
 def stage_table(paths: StagePaths) -> pd.DataFrame:
     """Return one row a stage: leads reached, their share of the leads entering the funnel, leads that passed it
     without a date (skipped), leads that stopped there (furthest stage) and those of them now at an earlier stage."""
@@ -55,17 +57,27 @@ def stage_table(paths: StagePaths) -> pd.DataFrame:
     for i, name in enumerate(paths.names):
         reached = int(paths.reached[:, i].sum())
         stopped = paths.furthest == i
-        rows.append({"stage": name, "reached": reached, "entered_share": reached / entered if entered else np.nan,
-                     "skipped": int(paths.skipped[:, i].sum()), "stopped_here": int(stopped.sum()),
-                     "moved_back_from_here": int((stopped & paths.moved_back).sum())})
+        rows.append(
+            {
+                "stage": name,
+                "reached": reached,
+                "entered_share": reached / entered if entered else np.nan,
+                "skipped": int(paths.skipped[:, i].sum()),
+                "stopped_here": int(stopped.sum()),
+                "moved_back_from_here": int((stopped & paths.moved_back).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def irregularities(paths: StagePaths) -> pd.DataFrame:
     """Return the counts of leads that skipped at least one stage, skipped each stage, and moved back."""
     rows = [{"irregularity": "skipped at least one stage", "leads": int(paths.skipped.any(axis=1).sum())}]
-    rows += [{"irregularity": f"skipped {name}", "leads": int(paths.skipped[:, i].sum())}
-             for i, name in enumerate(paths.names) if paths.skipped[:, i].any()]
+    rows += [
+        {"irregularity": f"skipped {name}", "leads": int(paths.skipped[:, i].sum())}
+        for i, name in enumerate(paths.names)
+        if paths.skipped[:, i].any()
+    ]
     rows.append({"irregularity": "moved back to an earlier stage", "leads": int(paths.moved_back.sum())})
     return pd.DataFrame(rows)
 
@@ -76,7 +88,7 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
     cumulative conversion from the first stage among leads created at least `maturity_days` before `as_of`,
     with its CI."""
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
-    if paths.closed_lost is not None:   # decided leads: reached the last stage, or lost
+    if paths.closed_lost is not None:  # decided leads: reached the last stage, or lost
         mature_leads = paths.reached[:, 0] & (paths.reached[:, -1] | paths.closed_lost)
     else:
         mature_leads = paths.reached[:, 0] & (paths.created_at <= cutoff)
@@ -86,17 +98,41 @@ def conversion_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: i
         converted = int((judged & paths.reached[:, i + 1]).sum())
         n = int(judged.sum())
         cumulative = int((mature_leads & paths.reached[:, i + 1]).sum())
-        rows.append({"from_stage": paths.names[i], "to_stage": paths.names[i + 1],
-                     "reached_from": int(paths.reached[:, i].sum()), "judged": n, "converted": converted,
-                     "not_yet_judged": int(paths.reached[:, i].sum()) - n, "rate": converted / n if n else np.nan,
-                     "cumulative_n": int(mature_leads.sum()), "cumulative_converted": cumulative,
-                     "cumulative_rate": cumulative / mature_leads.sum() if mature_leads.any() else np.nan})
+        rows.append(
+            {
+                "from_stage": paths.names[i],
+                "to_stage": paths.names[i + 1],
+                "reached_from": int(paths.reached[:, i].sum()),
+                "judged": n,
+                "converted": converted,
+                "not_yet_judged": int(paths.reached[:, i].sum()) - n,
+                "rate": converted / n if n else np.nan,
+                "cumulative_n": int(mature_leads.sum()),
+                "cumulative_converted": cumulative,
+                "cumulative_rate": cumulative / mature_leads.sum() if mature_leads.any() else np.nan,
+            }
+        )
     out = pd.DataFrame(rows)
     out["ci_low"], out["ci_high"] = wilson_intervals(out["converted"], out["judged"])
-    out["cumulative_ci_low"], out["cumulative_ci_high"] = wilson_intervals(out["cumulative_converted"], out["cumulative_n"])
-    order = ["from_stage", "to_stage", "reached_from", "judged", "converted", "rate", "ci_low", "ci_high",
-             "not_yet_judged", "cumulative_n", "cumulative_converted", "cumulative_rate", "cumulative_ci_low",
-             "cumulative_ci_high"]
+    out["cumulative_ci_low"], out["cumulative_ci_high"] = wilson_intervals(
+        out["cumulative_converted"], out["cumulative_n"]
+    )
+    order = [
+        "from_stage",
+        "to_stage",
+        "reached_from",
+        "judged",
+        "converted",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "not_yet_judged",
+        "cumulative_n",
+        "cumulative_converted",
+        "cumulative_rate",
+        "cumulative_ci_low",
+        "cumulative_ci_high",
+    ]
     return out[order]
 
 
@@ -135,18 +171,27 @@ def lead_outcomes(leads: pd.DataFrame, paths: StagePaths, *, as_of: pd.Timestamp
     idx = np.clip(paths.furthest, 0, k - 1)
     last_move = paths.since(0).copy()
     has = paths.furthest >= 0
-    last_move[has] = np.where(np.isnat(paths.reached_at[has, idx[has]]), paths.created_at[has], paths.reached_at[has, idx[has]])
+    last_move[has] = np.where(
+        np.isnat(paths.reached_at[has, idx[has]]), paths.created_at[has], paths.reached_at[has, idx[has]]
+    )
     cutoff = np.datetime64(as_of - pd.Timedelta(days=maturity_days), "ns")
     lost_deal = deal_lost(leads)
-    lifecycle_lost = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
-                      else np.zeros(len(leads), bool))
+    lifecycle_lost = (
+        leads["lifecycle_lost"].fillna(False).to_numpy(bool)
+        if "lifecycle_lost" in leads
+        else np.zeros(len(leads), bool)
+    )
     unknown = leads["stage"].isna().to_numpy() & ~lifecycle_lost if "stage" in leads else np.zeros(len(leads), bool)
-    return np.select([lost_deal, lifecycle_lost, unknown, last_move <= cutoff],
-                     ["lost (deal)", "lost (lifecycle)", "stage unknown", "stalled"], "open")
+    return np.select(
+        [lost_deal, lifecycle_lost, unknown, last_move <= cutoff],
+        ["lost (deal)", "lost (lifecycle)", "stage unknown", "stalled"],
+        "open",
+    )
 
 
-def outcome_table(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str, as_of: pd.Timestamp,
-                  maturity_days: int) -> pd.DataFrame:
+def outcome_table(
+    leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str, as_of: pd.Timestamp, maturity_days: int
+) -> pd.DataFrame:
     """Return, per stage before the converted one, the leads that stopped there split into open, stalled and
     lost, with the share lost (deal, lifecycle or stalled) and its CI; leads whose stage is unknown are counted in
     `stage unknown`, out of the lost share's numerator (they are not known to be lost)."""
@@ -163,13 +208,14 @@ def outcome_table(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: st
     return out
 
 
-def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int,
-                 converted_stage: str) -> pd.DataFrame:
+def cohort_table(paths: StagePaths, *, as_of: pd.Timestamp, maturity_days: int, converted_stage: str) -> pd.DataFrame:
     """Return one row per month of creation: leads, whether the cohort has matured (its last day at least
     `maturity_days` before `as_of`), and per later stage the count and share of the cohort reaching it (shares
     left empty until the cohort matures), with the CI of the converted share."""
     month = paths.created_at.astype("datetime64[M]")  # numpy months: no Period objects per lead
-    frame = pd.DataFrame({f"reached_{to_snake_case(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0})
+    frame = pd.DataFrame(
+        {f"reached_{to_snake_case(n)}": paths.reached[:, i] for i, n in enumerate(paths.names) if i > 0}
+    )
     frame["leads"] = paths.reached[:, 0] | paths.reached.any(axis=1)
     frame["cohort"] = month.astype("int64")
     counts = frame[~np.isnat(month)].groupby("cohort", sort=True).sum()

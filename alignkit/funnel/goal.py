@@ -18,7 +18,7 @@ from alignkit.funnel.timing import CREATION, Durations, incidence, median_day, r
 
 GOAL_DRAWS = 1000
 MIN_AT_RISK = 30
-MIN_WINS = 10        # fewer wins than this: no rate to build a need on
+MIN_WINS = 10  # fewer wins than this: no rate to build a need on
 RECENT_MONTHS = 6
 
 
@@ -26,19 +26,19 @@ RECENT_MONTHS = 6
 class Goal:
     """The MQLs needed a month for the goal, with what they rest on, set against the MQLs delivered."""
 
-    kind: str                   # "revenue" or "customers"
+    kind: str  # "revenue" or "customers"
     goal: float
-    entry: str                  # the stage counted as delivered (the MQL stage, or the first)
+    entry: str  # the stage counted as delivered (the MQL stage, or the first)
     win_rate: float
     win_rate_ci: tuple[float, float]
-    mean_amount: float          # NaN for a customers goal
+    mean_amount: float  # NaN for a customers goal
     mean_amount_ci: tuple[float, float]
     needed: float
     needed_ci: tuple[float, float]
     median_days_to_win: float
-    delivered: pd.DataFrame     # month, delivered: the last RECENT_MONTHS full months
-    agreed: int                 # sla.mqls_per_month (0 = none agreed)
-    reason: str = ""            # why the need cannot be measured ("" when it is)
+    delivered: pd.DataFrame  # month, delivered: the last RECENT_MONTHS full months
+    agreed: int  # sla.mqls_per_month (0 = none agreed)
+    reason: str = ""  # why the need cannot be measured ("" when it is)
 
     @property
     def last_delivered(self) -> int | None:
@@ -58,14 +58,27 @@ class Goal:
         """Return the need and what it rests on in one row: the goal, the win rate and (for revenue) the mean won
         amount with their CIs, the leads needed a month with its CI, the median days to win, the agreed and the
         last month's delivered numbers."""
-        row: dict[str, object] = {"entry": self.entry, "goal_per_month": self.goal, "win_rate": self.win_rate,
-                                  "win_rate_ci_low": self.win_rate_ci[0], "win_rate_ci_high": self.win_rate_ci[1]}
+        row: dict[str, object] = {
+            "entry": self.entry,
+            "goal_per_month": self.goal,
+            "win_rate": self.win_rate,
+            "win_rate_ci_low": self.win_rate_ci[0],
+            "win_rate_ci_high": self.win_rate_ci[1],
+        }
         if self.kind == "revenue":
-            row.update(mean_won_amount=self.mean_amount, mean_won_amount_ci_low=self.mean_amount_ci[0],
-                       mean_won_amount_ci_high=self.mean_amount_ci[1])
-        row.update(needed_per_month=self.needed, needed_per_month_ci_low=self.needed_ci[0],
-                   needed_per_month_ci_high=self.needed_ci[1], median_days_to_win=self.median_days_to_win,
-                   agreed_per_month=self.agreed or np.nan, delivered_last_month=self.last_delivered)
+            row.update(
+                mean_won_amount=self.mean_amount,
+                mean_won_amount_ci_low=self.mean_amount_ci[0],
+                mean_won_amount_ci_high=self.mean_amount_ci[1],
+            )
+        row.update(
+            needed_per_month=self.needed,
+            needed_per_month_ci_low=self.needed_ci[0],
+            needed_per_month_ci_high=self.needed_ci[1],
+            median_days_to_win=self.median_days_to_win,
+            agreed_per_month=self.agreed or np.nan,
+            delivered_last_month=self.last_delivered,
+        )
         return pd.DataFrame([row])
 
     def __repr__(self) -> str:
@@ -95,8 +108,17 @@ def _rate_day(at_risk: np.ndarray) -> int:
     return int(enough[-1]) if len(enough) else max(len(at_risk) - 1, 0)
 
 
-def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarray, *, as_of: pd.Timestamp,
-                revenue_goal: float | None, customers_goal: float | None, agreed: int = 0, seed: int = 0) -> Goal | None:
+def mqls_needed(
+    to_won: Durations,
+    won_amounts: np.ndarray,
+    entered_at: np.ndarray,
+    *,
+    as_of: pd.Timestamp,
+    revenue_goal: float | None,
+    customers_goal: float | None,
+    agreed: int = 0,
+    seed: int = 0,
+) -> Goal | None:
     """Return the MQLs (leads at the entry stage) needed a month for the revenue goal (with won amounts) or the
     customers goal, with a 95% bootstrap interval; None when the project sets no goal."""
     if not revenue_goal and not customers_goal:
@@ -120,24 +142,37 @@ def mqls_needed(to_won: Durations, won_amounts: np.ndarray, entered_at: np.ndarr
     elif kind == "customers" and not customers_goal:
         reason = "the revenue goal needs won amounts (`amount`), and the leads have none; set sla.customers_per_month"
     if reason:
-        return Goal(kind, goal, entry, np.nan, empty, np.nan, empty, np.nan, empty, np.nan, delivered, agreed,
-                    reason)
+        return Goal(kind, goal, entry, np.nan, empty, np.nan, empty, np.nan, empty, np.nan, delivered, agreed, reason)
     rng = np.random.default_rng(seed)
     boot_won, _, _ = incidence(resampled(counts, draws=GOAL_DRAWS, seed=seed))
     rate, rates = float(won[day]), boot_won[:, day]
     if kind == "revenue":
         mean = float(amounts.mean())
-        means = rng.choice(amounts, size=(GOAL_DRAWS, len(amounts)), replace=True).mean(axis=1) if len(amounts) < 20_000 \
+        means = (
+            rng.choice(amounts, size=(GOAL_DRAWS, len(amounts)), replace=True).mean(axis=1)
+            if len(amounts) < 20_000
             else rng.normal(mean, amounts.std(ddof=1) / np.sqrt(len(amounts)), GOAL_DRAWS)
+        )
     else:
         mean, means = np.nan, np.ones(GOAL_DRAWS)
     per_lead = rates * (means if kind == "revenue" else 1.0)
     with np.errstate(divide="ignore"):
         needs = np.where(per_lead > 0, goal / per_lead, np.inf)
     needed = goal / (rate * (mean if kind == "revenue" else 1.0))
-    return Goal(kind=kind, goal=goal, entry=entry, win_rate=rate, win_rate_ci=_ci(rates), mean_amount=mean,
-                mean_amount_ci=_ci(means) if kind == "revenue" else empty, needed=needed, needed_ci=_ci(needs),
-                median_days_to_win=float(median_day(won)), delivered=delivered, agreed=agreed)
+    return Goal(
+        kind=kind,
+        goal=goal,
+        entry=entry,
+        win_rate=rate,
+        win_rate_ci=_ci(rates),
+        mean_amount=mean,
+        mean_amount_ci=_ci(means) if kind == "revenue" else empty,
+        needed=needed,
+        needed_ci=_ci(needs),
+        median_days_to_win=float(median_day(won)),
+        delivered=delivered,
+        agreed=agreed,
+    )
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:

@@ -46,8 +46,13 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2g}").astype("str")
     if "leads_lost" in out:
         out["leads_lost"] = out["leads_lost"].round(0)
-    return out.rename(columns={"difference": "vs_rest_rate", "difference_ci_low": "vs_rest_ci_low",
-                               "difference_ci_high": "vs_rest_ci_high"})
+    return out.rename(
+        columns={
+            "difference": "vs_rest_rate",
+            "difference_ci_low": "vs_rest_ci_low",
+            "difference_ci_high": "vs_rest_ci_high",
+        }
+    )
 
 
 REST_FIGURES = ["rest_rate", "difference", "difference_ci_low", "difference_ci_high", "cohens_h"]
@@ -64,8 +69,9 @@ def shown_groups(table: pd.DataFrame, count_column: str, min_group_size: int) ->
     return table[table[count_column] >= min_group_size]
 
 
-def drawable(table: pd.DataFrame, counts: list[str], min_group_size: int,
-              derived: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def drawable(
+    table: pd.DataFrame, counts: list[str], min_group_size: int, derived: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
     """Return the table for a figure: counts of 1 to `min_group_size` − 1 and the figures in `derived[count]`
     drawn from them set to NaN (not drawn), as float so matplotlib reads them — what the table beside it blanks."""
     out = mask_small_counts(mask_derived(table, derived or {}, min_group_size), counts, min_group_size)

@@ -30,11 +30,20 @@ def mql_followups(leads: pd.DataFrame, *, mql_at: str, target_hours: float, as_o
     mqls = leads[leads[mql_at].notna()]
     hours = (mqls["first_touch_at"] - mqls[mql_at]) / pd.Timedelta(hours=1)
     due = (mqls[mql_at] + pd.Timedelta(hours=target_hours)) <= as_of
-    status = np.select([~due.to_numpy(), hours.le(target_hours).fillna(False).to_numpy(), hours.notna().to_numpy()],
-                       [STATUSES[3], *STATUSES[:2]], STATUSES[2])
-    return pd.DataFrame({"owner": mqls["owner"].to_numpy() if "owner" in mqls else pd.NA,
-                         "mql_at": mqls[mql_at].to_numpy(), "first_touch_at": mqls["first_touch_at"].to_numpy(),
-                         "hours_to_first_touch": hours.to_numpy(), "status": status})
+    status = np.select(
+        [~due.to_numpy(), hours.le(target_hours).fillna(False).to_numpy(), hours.notna().to_numpy()],
+        [STATUSES[3], *STATUSES[:2]],
+        STATUSES[2],
+    )
+    return pd.DataFrame(
+        {
+            "owner": mqls["owner"].to_numpy() if "owner" in mqls else pd.NA,
+            "mql_at": mqls[mql_at].to_numpy(),
+            "first_touch_at": mqls["first_touch_at"].to_numpy(),
+            "hours_to_first_touch": hours.to_numpy(),
+            "status": status,
+        }
+    )
 
 
 def sla_by(followups: pd.DataFrame, by: pd.Series | np.ndarray | None, *, name: str) -> pd.DataFrame:
@@ -42,9 +51,17 @@ def sla_by(followups: pd.DataFrame, by: pd.Series | np.ndarray | None, *, name: 
     up and breach share, each with a Wilson CI, and the median and 80th-percentile hours to the first touch."""
     keys = pd.Series("All MQLs" if by is None else np.asarray(by), index=followups.index, name=name)
     status = followups["status"]
-    frame = pd.DataFrame({name: keys, "due": status.ne("pending"), "within": status.eq("within target"),
-                          "never": status.eq("never followed up"), "late": status.eq("late"),
-                          "pending": status.eq("pending"), "hours": followups["hours_to_first_touch"]})
+    frame = pd.DataFrame(
+        {
+            name: keys,
+            "due": status.ne("pending"),
+            "within": status.eq("within target"),
+            "never": status.eq("never followed up"),
+            "late": status.eq("late"),
+            "pending": status.eq("pending"),
+            "hours": followups["hours_to_first_touch"],
+        }
+    )
     grouped = frame.groupby(name, sort=True)
     out = grouped[["due", "within", "late", "never", "pending"]].sum().astype("int64")
     out.columns = ["mqls_due", "within_target", "late", "never_followed_up", "pending"]
@@ -55,8 +72,9 @@ def sla_by(followups: pd.DataFrame, by: pd.Series | np.ndarray | None, *, name: 
     due = out["mqls_due"].where(out["mqls_due"] > 0)
     for column, label in (("within_target", "within_share"), ("never_followed_up", "never_share")):
         out[label] = out[column] / due
-        out[f"{label.removesuffix('_share')}_ci_low"], out[f"{label.removesuffix('_share')}_ci_high"] = \
+        out[f"{label.removesuffix('_share')}_ci_low"], out[f"{label.removesuffix('_share')}_ci_high"] = (
             wilson_intervals(out[column], out["mqls_due"])
+        )
     breaches = out["late"] + out["never_followed_up"]
     out["breach_share"] = breaches / due
     out["breach_ci_low"], out["breach_ci_high"] = wilson_intervals(breaches, out["mqls_due"])
@@ -86,7 +104,9 @@ def mql_volume(followups: pd.DataFrame, *, target_per_month: int) -> pd.DataFram
     ordinals = np.arange(counts.index.min(), counts.index.max() + 1) if len(counts) else np.array([], dtype="int64")
     full = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
     counts = counts.reindex(ordinals, fill_value=0)
-    out = pd.DataFrame({"month": full.astype(str), "mqls": counts.to_numpy().astype("int64"), "target": target_per_month})
+    out = pd.DataFrame(
+        {"month": full.astype(str), "mqls": counts.to_numpy().astype("int64"), "target": target_per_month}
+    )
     out["delivered_share"] = (out["mqls"] / target_per_month) if target_per_month else np.nan
     out["gap"] = out["mqls"] - target_per_month if target_per_month else pd.NA
     return out
@@ -116,24 +136,37 @@ class SlaResult:
     by_week: pd.DataFrame
     distribution: pd.DataFrame
     volume: pd.DataFrame
-    unavailable: str | None = None   # why follow-up times are not measured (their tables then have no rows)
+    unavailable: str | None = None  # why follow-up times are not measured (their tables then have no rows)
 
 
-NO_TOUCHES = ("the project names no sales touches (crm.touches: calls, emails, meetings with their dates), so how "
-              "fast sales follows up each MQL cannot be measured")
+NO_TOUCHES = (
+    "the project names no sales touches (crm.touches: calls, emails, meetings with their dates), so how "
+    "fast sales follows up each MQL cannot be measured"
+)
 
 
-def analyse_sla(leads: pd.DataFrame, *, mql_at: str, target_hours: float, mqls_per_month: int, as_of: pd.Timestamp,
-                capacity_per_week: int | None = 0, touches: bool = True) -> SlaResult:
+def analyse_sla(
+    leads: pd.DataFrame,
+    *,
+    mql_at: str,
+    target_hours: float,
+    mqls_per_month: int,
+    as_of: pd.Timestamp,
+    capacity_per_week: int | None = 0,
+    touches: bool = True,
+) -> SlaResult:
     """Return the whole SLA analysis of a leads table. Without sales touches (`touches=False`) only the MQL volume
     is measured: the follow-up tables have no rows and `unavailable` says why (no breach is invented from the
     absence of touches)."""
     followups = mql_followups(leads, mql_at=mql_at, target_hours=target_hours, as_of=as_of)
     timed = followups if touches else followups.iloc[:0]
-    return SlaResult(target_hours=target_hours, mqls_per_month=mqls_per_month,
-                     overall=sla_by(timed, None, name="mqls"),
-                     by_owner=sla_by(timed, timed["owner"].astype("str").fillna("(no owner)"), name="owner"),
-                     by_week=weekly(timed, capacity_per_week=capacity_per_week),
-                     distribution=hours_distribution(timed, target_hours=target_hours),
-                     volume=mql_volume(followups, target_per_month=mqls_per_month),
-                     unavailable=None if touches else NO_TOUCHES)
+    return SlaResult(
+        target_hours=target_hours,
+        mqls_per_month=mqls_per_month,
+        overall=sla_by(timed, None, name="mqls"),
+        by_owner=sla_by(timed, timed["owner"].astype("str").fillna("(no owner)"), name="owner"),
+        by_week=weekly(timed, capacity_per_week=capacity_per_week),
+        distribution=hours_distribution(timed, target_hours=target_hours),
+        volume=mql_volume(followups, target_per_month=mqls_per_month),
+        unavailable=None if touches else NO_TOUCHES,
+    )

@@ -43,15 +43,14 @@ class Durations:
     rows: np.ndarray
     entry: str
     target: str
-    out_of_order: int = 0      # target or loss dated before entry: left out, counted
-    undated: int = 0           # reached the target without any date: left out, counted
+    out_of_order: int = 0  # target or loss dated before entry: left out, counted
+    undated: int = 0  # reached the target without any date: left out, counted
 
     def counts(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Return the (days, 3) matrix of leads censored, reaching the target and lost on each day since entry."""
         days, event = (self.days, self.event) if mask is None else (self.days[mask], self.event[mask])
         width = int(self.days.max()) + 1 if len(self.days) else 1
         return np.bincount(days * 3 + event, minlength=width * 3).reshape(width, 3)
-
 
     def counts_by(self, codes: np.ndarray, groups: int) -> np.ndarray:
         """Return per-day counts (groups, days, 3) for each group code 0 … groups−1 of the leads in (one code per
@@ -70,7 +69,7 @@ class Outcomes:
     won_at: np.ndarray
     lost: np.ndarray
     lost_at: np.ndarray
-    lost_dated: int             # lost leads whose loss date is the deal's close date (the rest: their last move)
+    lost_dated: int  # lost leads whose loss date is the deal's close date (the rest: their last move)
 
 
 def lead_outcomes_in_time(leads: pd.DataFrame, paths: StagePaths, *, converted_stage: str) -> Outcomes:
@@ -82,21 +81,32 @@ def lead_outcomes_in_time(leads: pd.DataFrame, paths: StagePaths, *, converted_s
     converted column — says only that the lead had not converted by the export: it stays open, censored there."""
     j = paths.index(converted_stage)
     won = paths.reached[:, j]
-    closed_at = (pd.to_datetime(leads["deal_closed_at"]).to_numpy("datetime64[ns]") if "deal_closed_at" in leads
-                 else np.full(len(leads), np.datetime64("NaT"), "datetime64[ns]"))
+    closed_at = (
+        pd.to_datetime(leads["deal_closed_at"]).to_numpy("datetime64[ns]")
+        if "deal_closed_at" in leads
+        else np.full(len(leads), np.datetime64("NaT"), "datetime64[ns]")
+    )
     won_at = np.where(won & np.isnat(paths.reached_at[:, j]), closed_at, paths.reached_at[:, j])
-    lifecycle = (leads["lifecycle_lost"].fillna(False).to_numpy(bool) if "lifecycle_lost" in leads
-                 else np.zeros(len(leads), bool))
+    lifecycle = (
+        leads["lifecycle_lost"].fillna(False).to_numpy(bool)
+        if "lifecycle_lost" in leads
+        else np.zeros(len(leads), bool)
+    )
     lost = (deal_lost(leads) | lifecycle | (closed_lost(leads) & ~np.isnat(closed_at))) & ~won
     last_move = np.where(paths.has_date, paths.reached_at, np.datetime64("NaT")).max(axis=1)
     last_move = np.where(np.isnat(last_move), paths.created_at, last_move)
     dated = lost & ~np.isnat(closed_at)
     lost_at = np.where(dated, closed_at, np.where(lost, last_move, np.datetime64("NaT")))
-    return Outcomes(won=won, won_at=won_at.astype("datetime64[ns]"), lost=lost,
-                    lost_at=lost_at.astype("datetime64[ns]"), lost_dated=int(dated.sum()))
+    return Outcomes(
+        won=won,
+        won_at=won_at.astype("datetime64[ns]"),
+        lost=lost,
+        lost_at=lost_at.astype("datetime64[ns]"),
+        lost_dated=int(dated.sum()),
+    )
 
 
-CREATION = "creation"   # the entry when times are counted from each lead's creation date
+CREATION = "creation"  # the entry when times are counted from each lead's creation date
 
 
 def entry_stage(paths: StagePaths, mql_stage: str) -> str:
@@ -115,7 +125,7 @@ def entry_times(paths: StagePaths, stage: str) -> np.ndarray:
         return paths.created_at.astype("datetime64[ns]")
     i = paths.index(stage)
     at = paths.reached_at[:, i]
-    if i == 0:   # without its own date the first stage was reached at creation, not at a later stage's date
+    if i == 0:  # without its own date the first stage was reached at creation, not at a later stage's date
         at = np.where(paths.has_date[:, 0], at, paths.created_at)
     return np.where(paths.reached[:, i], at, np.datetime64("NaT")).astype("datetime64[ns]")
 
@@ -125,8 +135,16 @@ def entry_index(paths: StagePaths, entry: str) -> int:
     return 0 if entry == CREATION else paths.index(entry)
 
 
-def durations(entered_at: np.ndarray, reached: np.ndarray, reached_at: np.ndarray, outcomes: Outcomes, *,
-              as_of: pd.Timestamp, entry: str, target: str) -> Durations:
+def durations(
+    entered_at: np.ndarray,
+    reached: np.ndarray,
+    reached_at: np.ndarray,
+    outcomes: Outcomes,
+    *,
+    as_of: pd.Timestamp,
+    entry: str,
+    target: str,
+) -> Durations:
     """Return the whole days from entry to reaching the target (REACHED), to the loss (LOST, when lost before
     reaching it) or to `as_of` (OPEN). Leads that entered after `as_of`, reached the target without a date, or whose
     target date is before entry are left out (the last two counted); a loss dated before entry counts at day 0, a
@@ -141,8 +159,15 @@ def durations(entered_at: np.ndarray, reached: np.ndarray, reached_at: np.ndarra
     days = whole_days(when - entered_at, decided=event != OPEN)
     out_of_order = entered & hit & (days < 0)
     rows = entered & ~undated & ~out_of_order
-    return Durations(days=np.clip(days[rows], 0, None).astype(np.int64), event=event[rows], rows=rows, entry=entry,
-                     target=target, out_of_order=int(out_of_order.sum()), undated=int(undated.sum()))
+    return Durations(
+        days=np.clip(days[rows], 0, None).astype(np.int64),
+        event=event[rows],
+        rows=rows,
+        entry=entry,
+        target=target,
+        out_of_order=int(out_of_order.sum()),
+        undated=int(undated.sum()),
+    )
 
 
 def whole_days(elapsed: np.ndarray, *, decided: np.ndarray) -> np.ndarray:
@@ -153,6 +178,7 @@ def whole_days(elapsed: np.ndarray, *, decided: np.ndarray) -> np.ndarray:
 
 
 # --- the estimator -------------------------------------------------------------------------------------------------
+
 
 def incidence(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return, for per-day counts (..., days, 3) of censored / reached / lost, the cumulative incidence of reaching
@@ -205,10 +231,15 @@ def summarise(counts: np.ndarray, *, seed: int = 0, draws: int = BOOTSTRAP, caus
     boot_won, boot_lost, _ = incidence(resampled(counts, draws=draws, seed=seed))
     chosen, boot = (won, boot_won) if cause == REACHED else (lost, boot_lost)
     follow_up = int(np.flatnonzero(at_risk > 0)[-1]) if (at_risk > 0).any() else 0
-    row = {"leads": int(counts.sum()), "reached": int(counts[:, REACHED].sum()), "lost": int(counts[:, LOST].sum()),
-           "open": int(counts[:, OPEN].sum()), "median_days": float(median_day(chosen))}
+    row = {
+        "leads": int(counts.sum()),
+        "reached": int(counts[:, REACHED].sum()),
+        "lost": int(counts[:, LOST].sum()),
+        "open": int(counts[:, OPEN].sum()),
+        "median_days": float(median_day(chosen)),
+    }
     low, high = _interval(median_day(boot))
-    row["median_days_ci_low"], row["median_days_ci_high"] = np.floor(low), np.ceil(high)   # whole days, rounded outwards
+    row["median_days_ci_low"], row["median_days_ci_high"] = np.floor(low), np.ceil(high)  # whole days, rounded outwards
     for h in HORIZONS:
         inside = h <= follow_up
         row[f"within_{h}d_share"] = float(_at(won, h)) if inside else np.nan

@@ -5,6 +5,12 @@ from .files import content_hash, read_export
 from .survey import SurveyExport, read_survey
 
 __all__ = [
-    "CrmExports", "RawTable", "SurveyExport", "content_hash", "read_crm", "read_crm_table", "read_export",
+    "CrmExports",
+    "RawTable",
+    "SurveyExport",
+    "content_hash",
+    "read_crm",
+    "read_crm_table",
+    "read_export",
     "read_survey",
 ]

@@ -19,16 +19,43 @@ from alignkit.text import categorical_of
 # name -> labels in scale order; when several scales hold the observed labels, the shortest wins.
 LIKERT_SCALES: dict[str, tuple[str, ...]] = {
     "agreement_5": ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
-    "agreement_7": ("Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
-                    "Somewhat agree", "Agree", "Strongly agree"),
-    "satisfaction_5": ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied",
-                       "Very satisfied"),
-    "satisfaction_5_extremely": ("Extremely dissatisfied", "Somewhat dissatisfied",
-                                 "Neither satisfied nor dissatisfied", "Somewhat satisfied", "Extremely satisfied"),
-    "importance_5": ("Not at all important", "Slightly important", "Moderately important", "Very important",
-                     "Extremely important"),
-    "likelihood_5": ("Extremely unlikely", "Somewhat unlikely", "Neither likely nor unlikely", "Somewhat likely",
-                     "Extremely likely"),
+    "agreement_7": (
+        "Strongly disagree",
+        "Disagree",
+        "Somewhat disagree",
+        "Neither agree nor disagree",
+        "Somewhat agree",
+        "Agree",
+        "Strongly agree",
+    ),
+    "satisfaction_5": (
+        "Very dissatisfied",
+        "Dissatisfied",
+        "Neither satisfied nor dissatisfied",
+        "Satisfied",
+        "Very satisfied",
+    ),
+    "satisfaction_5_extremely": (
+        "Extremely dissatisfied",
+        "Somewhat dissatisfied",
+        "Neither satisfied nor dissatisfied",
+        "Somewhat satisfied",
+        "Extremely satisfied",
+    ),
+    "importance_5": (
+        "Not at all important",
+        "Slightly important",
+        "Moderately important",
+        "Very important",
+        "Extremely important",
+    ),
+    "likelihood_5": (
+        "Extremely unlikely",
+        "Somewhat unlikely",
+        "Neither likely nor unlikely",
+        "Somewhat likely",
+        "Extremely likely",
+    ),
     "likelihood_5_very": ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
     "frequency_5": ("Never", "Rarely", "Sometimes", "Often", "Always"),
     "quality_5": ("Poor", "Fair", "Good", "Very good", "Excellent"),
@@ -40,11 +67,11 @@ LIKERT_ALIASES: dict[str, str] = {
     "neither satisfied or dissatisfied": "Neither satisfied nor dissatisfied",
     "neither likely or unlikely": "Neither likely nor unlikely",
 }
-LIKERT_MIN_DISTINCT = 3          # observed labels needed before a column counts as Likert
-NUMERIC_MIN_SHARE = 0.95         # share of non-blank values that must parse as numbers
-TEXT_MIN_UNIQUE_SHARE = 0.5      # open text: more than this share of non-blank answers are distinct …
-TEXT_MIN_MEAN_LENGTH = 20        # … and answers are longer than this on average (characters)
-CHECKBOX_SEPARATOR = ", "        # Google Forms joins ticked checkbox options with this
+LIKERT_MIN_DISTINCT = 3  # observed labels needed before a column counts as Likert
+NUMERIC_MIN_SHARE = 0.95  # share of non-blank values that must parse as numbers
+TEXT_MIN_UNIQUE_SHARE = 0.5  # open text: more than this share of non-blank answers are distinct …
+TEXT_MIN_MEAN_LENGTH = 20  # … and answers are longer than this on average (characters)
+CHECKBOX_SEPARATOR = ", "  # Google Forms joins ticked checkbox options with this
 CHECKBOX_MAX_OPTIONS = 25
 CHECKBOX_MIN_COUNT = 2
 _DATETIME_META = {"started_at", "submitted_at", "recorded_date"}
@@ -56,11 +83,11 @@ ITEM_ID = re.compile(r"^(.+?)_(\d+)(?:_[A-Za-z]+)?$")
 class SourceColumn:
     """One column of the export before typing (its place in the export, question text, item and group)."""
 
-    col: str                  # column of the raw frame
-    source: str               # the export's header (codebook source_column)
-    text: str                 # question text
-    item: str | None = None   # grid row / option text
-    key: str = ""             # question this column belongs to
+    col: str  # column of the raw frame
+    source: str  # the export's header (codebook source_column)
+    text: str  # question text
+    item: str | None = None  # grid row / option text
+    key: str = ""  # question this column belongs to
     option: str | None = None  # SurveyMonkey: row-2 label (an option label for multi-select)
     open_ended: bool = False
     preset: tuple | None = None  # SPSS: (kind, series, options, n_invalid) already typed
@@ -74,7 +101,9 @@ def _norm(label: str) -> str:
 
 def _scale_lookup(scale: tuple[str, ...]) -> dict[str, str]:
     lookup = {_norm(label): label for label in scale}
-    lookup.update({alias: label for alias, label in ((_norm(a), c) for a, c in LIKERT_ALIASES.items()) if label in scale})
+    lookup.update(
+        {alias: label for alias, label in ((_norm(a), c) for a, c in LIKERT_ALIASES.items()) if label in scale}
+    )
     return lookup
 
 
@@ -92,7 +121,9 @@ NO_ANSWER = token_set((*PLACEHOLDER_TOKENS, *REFUSAL_TOKENS))
 
 
 def _scale_name(scale: tuple[str, ...]) -> str:
-    return next((name.split("_")[0] for name, labels in LIKERT_SCALES.items() if tuple(labels) == tuple(scale)), "declared")
+    return next(
+        (name.split("_")[0] for name, labels in LIKERT_SCALES.items() if tuple(labels) == tuple(scale)), "declared"
+    )
 
 
 def apply_aliases(values: pd.Series, aliases: dict[str, str] | None) -> pd.Series:
@@ -121,8 +152,14 @@ def question_scale(question: str, numbers: pd.Series) -> tuple[str, ...] | None:
     return tuple(str(n) for n in range(low, high + 1))
 
 
-def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tuple[str, ...] | None = None,
-                     declared: bool = False, question: str = "") -> tuple:
+def classify_answers(
+    values: pd.Series,
+    *,
+    open_ended: bool = False,
+    scale: tuple[str, ...] | None = None,
+    declared: bool = False,
+    question: str = "",
+) -> tuple:
     """Return (kind, typed values, options, n_invalid, detected) for one answer column of strings.
 
     Placeholders and refusals ("Select", "Prefer not to say", "Don't know") are missing, never a level. Ordered
@@ -149,27 +186,37 @@ def classify_answers(values: pd.Series, *, open_ended: bool = False, scale: tupl
         lookup = _scale_lookup(scale)
         typed = categorical_of(text, scale, ordered=True, mapping={v: lookup.get(_norm(v)) for v in present.unique()})
         n_invalid = int((text.notna() & typed.isna()).sum()) if declared else 0
-        return ("likert", typed, list(scale), n_invalid,
-                f"ordered scale: {family} ({len(scale)} levels, in meaning order)" + note)
+        return (
+            "likert",
+            typed,
+            list(scale),
+            n_invalid,
+            f"ordered scale: {family} ({len(scale)} levels, in meaning order)" + note,
+        )
     numbers, n_invalid, share = parse_numbers(text)
     if share >= NUMERIC_MIN_SHARE:
         if n_invalid == 0 and (points := question_scale(question, numbers)) is not None:
             typed = categorical_of(numbers.astype("Int64").astype("str"), points, ordered=True)
-            return ("likert", typed, list(points), 0,
-                    f"ordered scale: numbered {points[0]}–{points[-1]} (stated in the question)" + note)
+            return (
+                "likert",
+                typed,
+                list(points),
+                0,
+                f"ordered scale: numbered {points[0]}–{points[-1]} (stated in the question)" + note,
+            )
         return "numeric", numbers, [], n_invalid, "numbers" + note
     with_units, reason = parse_with_units(text) if not open_ended else (None, "")
     if with_units is not None:
         return "numeric", with_units, [], 0, reason + note
     if reason:
         return "text", values, [], 0, reason + note
-    if open_ended or (present.nunique() / len(present) > TEXT_MIN_UNIQUE_SHARE
-                      and present.str.len().mean() > TEXT_MIN_MEAN_LENGTH):
+    if open_ended or (
+        present.nunique() / len(present) > TEXT_MIN_UNIQUE_SHARE and present.str.len().mean() > TEXT_MIN_MEAN_LENGTH
+    ):
         return "text", values, [], 0, "open text" + note
     counts = present.value_counts()
     options = sorted(counts.index, key=lambda v: (-counts[v], v))
-    return ("single", categorical_of(text, options), options, 0,
-            "unordered choices (by frequency)" + note)
+    return ("single", categorical_of(text, options), options, 0, "unordered choices (by frequency)" + note)
 
 
 # What an export writes in a box nobody ticked (FiveThirtyEight's raw SurveyMonkey responses: "Not selected").
@@ -186,7 +233,7 @@ def _multi_option(s: SourceColumn, values: pd.Series) -> str | None:
     """Return the option label if the column is one option of a split multi-select, else None. A box nobody ticked
     may say so ('Not selected'): such cells are unticked, not a second answer."""
     distinct = {v for v in values.dropna().str.strip().unique() if fold_token(v) not in UNTICKED}
-    if _labelled(s):       # SurveyMonkey: cells hold the option label
+    if _labelled(s):  # SurveyMonkey: cells hold the option label
         return s.option if distinct <= {s.option} else None
     if not ITEM_ID.match(s.source) or s.source.upper().endswith("_TEXT"):
         return None
@@ -194,8 +241,9 @@ def _multi_option(s: SourceColumn, values: pd.Series) -> str | None:
         return s.item or s.source
     if len(distinct) == 1:
         (value,) = distinct
-        if (s.item and _norm(value) == _norm(s.item)) or (not s.item and match_scale({value}) is None
-                                                          and parse_numbers(pd.Series([value], dtype="str"))[2] == 0):
+        if (s.item and _norm(value) == _norm(s.item)) or (
+            not s.item and match_scale({value}) is None and parse_numbers(pd.Series([value], dtype="str"))[2] == 0
+        ):
             return value
     return None
 
@@ -225,8 +273,13 @@ def _declared(s: SourceColumn, table: Mapping | None):
     return next((table[key] for key in (s.name, s.group, s.source, s.key) if key and key in table), None)
 
 
-def type_questions(data: pd.DataFrame, srcs: list[SourceColumn], *, scales: Mapping[str, list[str]] | None = None,
-                   aliases: Mapping[str, Mapping[str, str]] | None = None) -> list[tuple]:
+def type_questions(
+    data: pd.DataFrame,
+    srcs: list[SourceColumn],
+    *,
+    scales: Mapping[str, list[str]] | None = None,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[tuple]:
     """Return (source, kind, typed values, options, n_invalid, detected) per output column, Google checkboxes split.
 
     `scales` (survey.scales: column, question group or export header -> labels in order) declares or corrects an
@@ -238,9 +291,14 @@ def type_questions(data: pd.DataFrame, srcs: list[SourceColumn], *, scales: Mapp
         if mapping and s.preset is None and data[s.col].dtype == "str":
             data[s.col] = apply_aliases(data[s.col], mapping)
     multi = {id(s): _multi_option(s, data[s.col]) for s in srcs if s.preset is None and _declared(s, scales) is None}
-    for key in dict.fromkeys(s.key for s in srcs):   # a group is multi-select as a whole, with ≥1 option ticked
-        members = [s for s in srcs if s.key == key and id(s) in multi and (_labelled(s) or (
-            ITEM_ID.match(s.source) and not s.source.upper().endswith("_TEXT")))]
+    for key in dict.fromkeys(s.key for s in srcs):  # a group is multi-select as a whole, with ≥1 option ticked
+        members = [
+            s
+            for s in srcs
+            if s.key == key
+            and id(s) in multi
+            and (_labelled(s) or (ITEM_ID.match(s.source) and not s.source.upper().endswith("_TEXT")))
+        ]
         ticked = any(multi[id(s)] and _ticked(data[s.col]).any() for s in members)
         labelled = any(_labelled(s) for s in members)
         if not ticked or not (labelled or (len(members) > 1 and all(multi[id(s)] for s in members))):
@@ -265,14 +323,25 @@ def type_questions(data: pd.DataFrame, srcs: list[SourceColumn], *, scales: Mapp
         elif multi.get(id(s)):
             out.append((s, "multi", _ticked(values), [multi[id(s)]], 0, "one option of a multi-select"))
         elif s.option == CHECKBOX_SEPARATOR and (options := _checkbox_options(values)):
-            ticked = values.str.split(CHECKBOX_SEPARATOR).map(lambda c: {t.strip() for t in c} if isinstance(c, list) else set())
+            ticked = values.str.split(CHECKBOX_SEPARATOR).map(
+                lambda c: {t.strip() for t in c} if isinstance(c, list) else set()
+            )
             for k, option in enumerate(options, start=1):
                 part = SourceColumn(s.col, s.source, s.text, item=option, name=f"{s.name}_{k}", group=s.name)
-                out.append((part, "multi", ticked.map(lambda chosen, o=option: o in chosen).astype(bool), [option], 0,
-                            "one option of ticked checkboxes joined with ', '"))
+                out.append(
+                    (
+                        part,
+                        "multi",
+                        ticked.map(lambda chosen, o=option: o in chosen).astype(bool),
+                        [option],
+                        0,
+                        "one option of ticked checkboxes joined with ', '",
+                    )
+                )
         else:
-            out.append((s, *classify_answers(values, open_ended=s.open_ended, scale=group_scale.get(s.key),
-                                             question=s.text)))
+            out.append(
+                (s, *classify_answers(values, open_ended=s.open_ended, scale=group_scale.get(s.key), question=s.text))
+            )
     return out
 
 

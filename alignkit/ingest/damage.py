@@ -19,16 +19,17 @@ import pandas as pd
 
 from alignkit.errors import InputFileError
 
-HEAD_BYTES = 8192           # what a file is, is decided on its first 8 KiB
-TAIL_BYTES = 1 << 16        # the last record is looked for in the last 64 KiB
-CONTROL_SHARE = 0.1         # text holds almost no control bytes besides tab, line ends and form feed
+HEAD_BYTES = 8192  # what a file is, is decided on its first 8 KiB
+TAIL_BYTES = 1 << 16  # the last record is looked for in the last 64 KiB
+CONTROL_SHARE = 0.1  # text holds almost no control bytes besides tab, line ends and form feed
 
 # First bytes of the binary formats an export folder is likely to hold by mistake.
 MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
     (b"PAR1", "a Parquet data file"),
     (b"SQLite format 3\x00", "an SQLite database"),
     (b"ARROW1", "an Arrow/Feather data file"),
@@ -40,7 +41,7 @@ MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"MZ", "a Windows program"),
     (b"{\\rtf", "an RTF document"),
 )
-_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1a")   # tab, line ends, form feed, and the DOS end-of-file mark
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1a")  # tab, line ends, form feed, and the DOS end-of-file mark
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -56,8 +57,10 @@ def binary_kind(head: bytes) -> str | None:
     nul = head.count(b"\x00")
     controls = sum(1 for byte in head if byte < 32 and byte not in _TEXT_CONTROLS) + head.count(b"\x7f")
     if nul or controls / len(head) > CONTROL_SHARE:
-        return (f"binary data ({nul:,} NUL byte(s) and {controls / len(head):.0%} control bytes in its first "
-                f"{len(head):,} bytes)")
+        return (
+            f"binary data ({nul:,} NUL byte(s) and {controls / len(head):.0%} control bytes in its first "
+            f"{len(head):,} bytes)"
+        )
     return None
 
 
@@ -71,9 +74,9 @@ def _utf16_without_bom(head: bytes) -> bool:
 class CutRecord:
     """The incomplete last record of a text export: where the complete records end, its line, and why."""
 
-    keep_bytes: int      # the bytes before the incomplete record (the file is read up to here)
-    line: int            # 1-based line of the file where the incomplete record starts
-    reason: str          # "ends without a line end after 3 of 6 fields", …
+    keep_bytes: int  # the bytes before the incomplete record (the file is read up to here)
+    line: int  # 1-based line of the file where the incomplete record starts
+    reason: str  # "ends without a line end after 3 of 6 fields", …
 
 
 def cut_record(chunks: Iterable[bytes], *, encoding: str, delimiter: str, fields: int) -> CutRecord | None:
@@ -90,14 +93,14 @@ def cut_record(chunks: Iterable[bytes], *, encoding: str, delimiter: str, fields
     if not tail:
         return None
     start = size - len(tail)
-    inside = (quotes - tail.count(b'"')) % 2 == 1    # inside a quoted value where the tail starts
-    boundary = None if inside else 0                  # offset in the tail where the last record starts
+    inside = (quotes - tail.count(b'"')) % 2 == 1  # inside a quoted value where the tail starts
+    boundary = None if inside else 0  # offset in the tail where the last record starts
     for offset, byte in enumerate(tail):
         if byte == 0x22:
             inside = not inside
         elif byte == 0x0A and not inside:
             boundary = offset + 1
-    if boundary is None:                              # one quoted value longer than the tail: no record boundary seen
+    if boundary is None:  # one quoted value longer than the tail: no record boundary seen
         boundary = 0
     last = tail[boundary:]
     line = newlines - tail[boundary:].count(b"\n") + 1
@@ -106,7 +109,7 @@ def cut_record(chunks: Iterable[bytes], *, encoding: str, delimiter: str, fields
     cut_character = encoding.lower().replace("_", "-").startswith("utf-8") and _ends_mid_character(last)
     text = last.decode(encoding, errors="replace").rstrip("\r\n")
     if inside and last.endswith(b"\n") and _whole_line(last, encoding, delimiter, fields):
-        return None    # an odd quote earlier in the file (a stray inch sign), not a value left open at the end
+        return None  # an odd quote earlier in the file (a stray inch sign), not a value left open at the end
     if inside:
         reason = "ends inside a quoted value that is never closed (an unterminated quote)"
     elif cut_character:
@@ -130,7 +133,7 @@ def _ends_mid_character(data: bytes) -> bool:
     """Return whether `data` ends with the first bytes of a UTF-8 character whose last bytes are missing."""
     for back in range(1, min(4, len(data)) + 1):
         byte = data[-back]
-        if byte & 0xC0 == 0x80:          # a continuation byte: look further back for the lead byte
+        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead byte
             continue
         need = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
         return need > back
@@ -139,8 +142,10 @@ def _ends_mid_character(data: bytes) -> bool:
 
 def cut_note(file_name: str, cut: CutRecord, data_row: int) -> str:
     """Return the sentence that says a file was cut off: its line and data row, why, and that it was left out."""
-    return (f"{file_name} looks cut off: its last record (line {cut.line}, data row {data_row:,}) {cut.reason}; "
-            "that incomplete row was left out, not read as data — export the file again if rows are missing")
+    return (
+        f"{file_name} looks cut off: its last record (line {cut.line}, data row {data_row:,}) {cut.reason}; "
+        "that incomplete row was left out, not read as data — export the file again if rows are missing"
+    )
 
 
 NOT_TEXT_FIX = "export the data again as CSV (or XLSX) from its source, and use that file"
@@ -162,9 +167,17 @@ def read_notes(path: Path, data: pd.DataFrame) -> list[tuple[int, str]]:
     notes = [(1, data.attrs["cut_note"])] if data.attrs.get("cut_note") else []
     renamed = data.attrs.get("renamed_columns") or []
     if renamed:
-        notes.append((0, f"{Path(path).name} repeats column name(s) in its header: " + ", ".join(
-            f"the {_ordinal(columns_before(renamed, i))} {name!r} is read as {new!r}" for i, (name, new) in
-            enumerate(renamed)) + " (its name in alignkit.yml and the reports)"))
+        notes.append(
+            (
+                0,
+                f"{Path(path).name} repeats column name(s) in its header: "
+                + ", ".join(
+                    f"the {_ordinal(columns_before(renamed, i))} {name!r} is read as {new!r}"
+                    for i, (name, new) in enumerate(renamed)
+                )
+                + " (its name in alignkit.yml and the reports)",
+            )
+        )
     return notes
 
 

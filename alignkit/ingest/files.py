@@ -44,9 +44,21 @@ FILE_FIX = "check the `file:` setting in alignkit.yml (paths are relative to the
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".dat", ".tab", ".xlsx", ".xlsm", ".xls", ".ods", ".gz", ".zip", ".sav")
 DELIMITER_FIX = "set `delimiter:` for this input in alignkit.yml (e.g. ';' or '\\t'), or check the quoting"
-DATE_FORMATS = ("ISO8601", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
-                "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")   # tried in turn; the one that parses most values wins
+DATE_FORMATS = (
+    "ISO8601",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+)  # tried in turn; the one that parses most values wins
 NUMBER_PATTERN = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 # Numbers written with a decimal comma ("1.183,5", "-36,4"): told from thousands separators ("1,200") by a value
 # that reads only one way (a comma before one, two or four+ digits, or a dot-thousands group before a comma).
@@ -81,8 +93,9 @@ def to_snake_case(name: str) -> str:
     return text or "column"
 
 
-def read_export(path: Path, *, header_rows: int = 1, encoding: str = "auto", delimiter: str = "auto",
-                sheet: str | int | None = None) -> tuple[list[list[str]], pd.DataFrame]:
+def read_export(
+    path: Path, *, header_rows: int = 1, encoding: str = "auto", delimiter: str = "auto", sheet: str | int | None = None
+) -> tuple[list[list[str]], pd.DataFrame]:
     """Return the header rows (each a list of strings, '' for blank cells) and the data rows as a frame of
     `str` dtype with NA for blank cells; columns are the first header row, made unique ('x', 'x.1') and stripped of
     whitespace and a UTF-8 BOM. Rows that are entirely blank are KEPT (as all-NA rows) so cleaning can count them.
@@ -100,13 +113,19 @@ def read_export(path: Path, *, header_rows: int = 1, encoding: str = "auto", del
     elif container == "sav":
         rows = _read_sav(path)
     elif container == "text" and path.suffix.lower() not in TEXT_SUFFIXES:
-        raise InputFileError(path, f"has an unsupported file type {path.suffix or '(none)'!r}.",
-                             fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)")
+        raise InputFileError(
+            path,
+            f"has an unsupported file type {path.suffix or '(none)'!r}.",
+            fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)",
+        )
     elif container in ("text", "gzip", "zip"):
         rows = _read_delimited(path, encoding=encoding, delimiter=delimiter, container=container)
     else:  # pragma: no cover - detect_container returns one of the above
-        raise InputFileError(path, f"has an unsupported file type {path.suffix or '(none)'!r}.",
-                             fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)")
+        raise InputFileError(
+            path,
+            f"has an unsupported file type {path.suffix or '(none)'!r}.",
+            fix="export it as .csv, .tsv, .txt or .xlsx (survey exports may also be SPSS .sav)",
+        )
     rows.attrs["container_note"] = container_note(path)
     if container in ("text", "gzip", "zip"):
         _refuse_quoted_lines(path, rows)
@@ -126,11 +145,14 @@ def _refuse_quoted_lines(path: Path, rows: pd.DataFrame) -> None:
         counts = first.str.count(re.escape(separator))
         if len(first) and counts.min() >= 2 and counts.nunique() == 1:
             shown = {"\t": "tab"}.get(separator, separator)
-            raise InputFileError(path, f"every line is one quoted cell holding {shown!r}-separated fields (e.g. "
-                                       f"{first.iloc[0][:60]!r}…): the file was quoted a second time when it was "
-                                       "re-saved, so no column can be read.",
-                                 fix="export the data again as plain CSV from its source (or open it in a spreadsheet "
-                                     "and save it as CSV)")
+            raise InputFileError(
+                path,
+                f"every line is one quoted cell holding {shown!r}-separated fields (e.g. "
+                f"{first.iloc[0][:60]!r}…): the file was quoted a second time when it was "
+                "re-saved, so no column can be read.",
+                fix="export the data again as plain CSV from its source (or open it in a spreadsheet "
+                "and save it as CSV)",
+            )
 
 
 def check_input_file(path: Path) -> None:
@@ -143,8 +165,11 @@ def check_input_file(path: Path) -> None:
         if folder.is_dir():
             names = sorted(p.name for p in folder.iterdir() if p.is_file())
             near = close_matches(path.name, names)
-            where = (" Files with close names in that folder: " + ", ".join(repr(n) for n in near) + "."
-                     if near else f" The folder {str(folder)!r} holds {len(names)} file(s), none with a close name.")
+            where = (
+                " Files with close names in that folder: " + ", ".join(repr(n) for n in near) + "."
+                if near
+                else f" The folder {str(folder)!r} holds {len(names)} file(s), none with a close name."
+            )
         else:
             where = f" Its folder {str(folder)!r} does not exist either."
         raise InputFileError(path, "does not exist." + where, fix=FILE_FIX)
@@ -161,24 +186,34 @@ def _encoding_of(path: Path, sample: bytes, encoding: str) -> str:
         offset = mixed_encoding_offset(sample)
         if offset is not None:
             line = sample[:offset].count(b"\n") + 1
-            raise InputFileError(path, f"mixes UTF-8 text with another encoding: byte offset {offset} (line {line}) "
-                                 f"holds {sample[offset:offset + 1]!r}, which is not UTF-8, after accented letters "
-                                 "that are.", fix="re-export the file as UTF-8, or set `encoding: cp1252` for this "
-                                 "input in alignkit.yml if most of it was written by Excel",
-                                 setting=("encoding", "cp1252")) from None
+            raise InputFileError(
+                path,
+                f"mixes UTF-8 text with another encoding: byte offset {offset} (line {line}) "
+                f"holds {sample[offset : offset + 1]!r}, which is not UTF-8, after accented letters "
+                "that are.",
+                fix="re-export the file as UTF-8, or set `encoding: cp1252` for this "
+                "input in alignkit.yml if most of it was written by Excel",
+                setting=("encoding", "cp1252"),
+            ) from None
         return sniff_encoding(sample)
     try:
         sample.decode(encoding)
     except LookupError:
-        raise InputFileError(path, f"cannot be read: {encoding!r} is not a known text encoding.",
-                             fix="set `encoding:` to e.g. utf-8, cp1252 or latin-1 in alignkit.yml") from None
+        raise InputFileError(
+            path,
+            f"cannot be read: {encoding!r} is not a known text encoding.",
+            fix="set `encoding:` to e.g. utf-8, cp1252 or latin-1 in alignkit.yml",
+        ) from None
     except UnicodeDecodeError as exc:
         if not (exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"):
             works = [e for e in decoding_encodings(sample) if e != encoding]
-            raise InputFileError(path, f"is not valid {encoding} text (byte {exc.start}: {sample[exc.start:exc.start + 1]!r}).",
-                                 fix=f"set `encoding: {works[0] if works else 'auto'}` for this input in alignkit.yml "
-                                     f"(it decodes the file), or `auto`",
-                                 setting=("encoding", works[0] if works else "auto")) from None
+            raise InputFileError(
+                path,
+                f"is not valid {encoding} text (byte {exc.start}: {sample[exc.start : exc.start + 1]!r}).",
+                fix=f"set `encoding: {works[0] if works else 'auto'}` for this input in alignkit.yml "
+                f"(it decodes the file), or `auto`",
+                setting=("encoding", works[0] if works else "auto"),
+            ) from None
     return encoding
 
 
@@ -200,8 +235,11 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
     try:
         sample = text_sample(path, container)
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise InputFileError(path, f"cannot be read as {CONTAINER_WORDS[container]}: {exc}.",
-                             fix="unpack it and point `file:` at the export inside") from None
+        raise InputFileError(
+            path,
+            f"cannot be read as {CONTAINER_WORDS[container]}: {exc}.",
+            fix="unpack it and point `file:` at the export inside",
+        ) from None
     if container != "text":
         refuse_binary(path, sample[:HEAD_BYTES], container=CONTAINER_WORDS[container])
     encoding = _encoding_of(path, sample, encoding)
@@ -213,15 +251,17 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
     else:
         sep = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
         if len(sep) != 1:
-            raise InputFileError(path, f"cannot be split with delimiter {delimiter!r}: a delimiter is one character.",
-                                 fix=DELIMITER_FIX)
+            raise InputFileError(
+                path, f"cannot be split with delimiter {delimiter!r}: a delimiter is one character.", fix=DELIMITER_FIX
+            )
     try:
         columns = len(next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")], delimiter=sep), []))
     except csv.Error as exc:
-        raise InputFileError(path, f"cannot be parsed as {sep!r}-delimited text: its header line {exc}.",
-                             fix=DELIMITER_FIX) from None
+        raise InputFileError(
+            path, f"cannot be parsed as {sep!r}-delimited text: its header line {exc}.", fix=DELIMITER_FIX
+        ) from None
     cut = None
-    if not encoding.lower().startswith(("utf-16", "utf-32", "utf16", "utf32")):   # quotes and line ends are bytes
+    if not encoding.lower().startswith(("utf-16", "utf-32", "utf16", "utf32")):  # quotes and line ends are bytes
         with _open_text(path, container) as handle:
             cut = cut_record(iter(lambda: handle.read(1 << 20), b""), encoding=encoding, delimiter=sep, fields=columns)
     limit = cut.keep_bytes if cut is not None else None
@@ -230,28 +270,46 @@ def _read_delimited(path: Path, *, encoding: str, delimiter: str, container: str
         frame.attrs["cut"] = cut
         return frame
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
-        pass   # ragged rows, odd quoting: pandas' C parser reads what pyarrow refuses, more slowly
+        pass  # ragged rows, odd quoting: pandas' C parser reads what pyarrow refuses, more slowly
     try:
         with _open_text(path, container, limit=limit) as handle:
-            frame = pd.read_csv(handle, sep=sep, header=None, dtype=str, keep_default_na=False, encoding=encoding,
-                                skip_blank_lines=False, index_col=False, engine="c", encoding_errors="strict")
+            frame = pd.read_csv(
+                handle,
+                sep=sep,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+                encoding_errors="strict",
+            )
     except UnicodeDecodeError as exc:
         works = decoding_encodings(path.read_bytes()[: 4 * SAMPLE_BYTES]) if container == "text" else []
         other = next((w for w in works if w != encoding), "cp1252")
-        raise InputFileError(path, f"is not valid {encoding} text ({exc.reason} at byte {exc.start} of a block).",
-                             fix=f"set `encoding: {other}` for this input in alignkit.yml",
-                             setting=("encoding", other)) from None
+        raise InputFileError(
+            path,
+            f"is not valid {encoding} text ({exc.reason} at byte {exc.start} of a block).",
+            fix=f"set `encoding: {other}` for this input in alignkit.yml",
+            setting=("encoding", other),
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputFileError(path, "is empty (no header row).", fix="export the data again with its header") from None
     except pd.errors.ParserError as exc:
-        raise InputFileError(path, f"cannot be parsed as {sep!r}-delimited text: {exc}".rstrip() + ".",
-                             fix=DELIMITER_FIX, setting=("delimiter", ";" if sep != ";" else "tab")) from None
+        raise InputFileError(
+            path,
+            f"cannot be parsed as {sep!r}-delimited text: {exc}".rstrip() + ".",
+            fix=DELIMITER_FIX,
+            setting=("delimiter", ";" if sep != ";" else "tab"),
+        ) from None
     frame.attrs["cut"] = cut
     return frame
 
 
-def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, columns: int,
-                     limit: int | None = None) -> pd.DataFrame:
+def _read_with_arrow(
+    path: Path, container: str, *, encoding: str, sep: str, columns: int, limit: int | None = None
+) -> pd.DataFrame:
     """Return the file's rows as text through pyarrow's multithreaded CSV reader (blank cells as NA); with `limit`,
     of its first `limit` bytes only."""
     names = [f"c{i}" for i in range(columns)]
@@ -267,19 +325,25 @@ def _read_with_arrow(path: Path, container: str, *, encoding: str, sep: str, col
         # Read as large_string (pandas' own storage: no cast on the way in); empty cells become null while parsing.
         table = pacsv.read_csv(
             handle,
-            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf-8"),
-                                           block_size=1 << 22),   # 4 MiB: measured faster than 16 MiB (1.8 s vs 3.0 s on 1M rows)
+            read_options=pacsv.ReadOptions(
+                column_names=names, encoding=encoding.replace("utf-8-sig", "utf-8"), block_size=1 << 22
+            ),  # 4 MiB: measured faster than 16 MiB (1.8 s vs 3.0 s on 1M rows)
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                 null_values=[""], strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True))
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
     blank = pa.scalar(None, pa.large_string())
     arrays = []
     for array in table.columns:
-        spaces = pc.utf8_is_space(array)     # a cell of spaces only is blank too; rare, so checked before copying
+        spaces = pc.utf8_is_space(array)  # a cell of spaces only is blank too; rare, so checked before copying
         arrays.append(pc.if_else(spaces, blank, array) if pc.any(spaces).as_py() else array)
     frame = pa.table(arrays, names=names).to_pandas(
-        types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+        types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
+    )
     frame.columns = range(columns)
     if len(frame) and isinstance(frame.iat[0, 0], str):
         frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")
@@ -300,19 +364,35 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
     try:
         # keep_default_na=False: "N/A" or "NA" in a cell is a token that cleaning counts, not a value pandas drops
         # unseen
-        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str, engine="calamine",
-                             keep_default_na=False)
+        return pd.read_excel(
+            path,
+            sheet_name=0 if sheet is None else sheet,
+            header=None,
+            dtype=str,
+            engine="calamine",
+            keep_default_na=False,
+        )
     except ImportError as exc:
-        raise InputFileError(path, f"cannot be read: {exc}.", fix="save the workbook as .xlsx and point `file:` at it") from None
+        raise InputFileError(
+            path, f"cannot be read: {exc}.", fix="save the workbook as .xlsx and point `file:` at it"
+        ) from None
     except (ValueError, IndexError, KeyError) as exc:
         if "not found" in str(exc) or "is invalid" in str(exc) or isinstance(exc, IndexError):
             names = _sheet_names(path)
-            raise InputFileError(path, f"has no sheet {sheet!r}. Sheets: {', '.join(map(repr, names))}.",
-                                 fix="set `sheet:` to one of these names (or a 0-based index) in alignkit.yml") from None
-        raise InputFileError(path, f"cannot be read as a workbook: {exc}.", fix="open it in Excel and save as .xlsx") from None
+            raise InputFileError(
+                path,
+                f"has no sheet {sheet!r}. Sheets: {', '.join(map(repr, names))}.",
+                fix="set `sheet:` to one of these names (or a 0-based index) in alignkit.yml",
+            ) from None
+        raise InputFileError(
+            path, f"cannot be read as a workbook: {exc}.", fix="open it in Excel and save as .xlsx"
+        ) from None
     except Exception as exc:  # corrupt zip, not a workbook at all, ...
-        raise InputFileError(path, f"cannot be read as a workbook ({type(exc).__name__}: {exc}).",
-                             fix="open it in Excel and save as .xlsx, or export as CSV") from None
+        raise InputFileError(
+            path,
+            f"cannot be read as a workbook ({type(exc).__name__}: {exc}).",
+            fix="open it in Excel and save as .xlsx, or export as CSV",
+        ) from None
 
 
 def _sheet_names(path: Path) -> list[str]:
@@ -346,11 +426,17 @@ def _split_header(path: Path, rows: pd.DataFrame, header_rows: int) -> tuple[lis
         raise InputFileError(path, "is empty (no header row).", fix="export the data again with its header")
     header = [[_cell(v) for v in rows.iloc[i].tolist()] for i in range(min(header_rows, len(rows)))]
     if not any(header[0]):
-        raise InputFileError(path, "is empty or has no header: its first row is blank.",
-                             fix="remove the blank lines above the header, or export the data again with its header")
+        raise InputFileError(
+            path,
+            "is empty or has no header: its first row is blank.",
+            fix="remove the blank lines above the header, or export the data again with its header",
+        )
     if len(rows) < header_rows:
-        raise InputFileError(path, f"has {len(rows)} row(s) but {header_rows} header rows were expected.",
-                             fix="check the `format:` of this input in alignkit.yml, or export it again")
+        raise InputFileError(
+            path,
+            f"has {len(rows)} row(s) but {header_rows} header rows were expected.",
+            fix="check the `format:` of this input in alignkit.yml, or export it again",
+        )
     named = [h or f"column_{i + 1}" for i, h in enumerate(header[0])]
     columns = unique_names(named)
     data = rows.iloc[header_rows:].reset_index(drop=True)
@@ -375,8 +461,11 @@ def decimal_comma(text: pd.Series) -> bool:
     if present.empty or not present.str.contains(",", regex=False).any():
         return False
     fits = present.str.fullmatch(DECIMAL_COMMA_PATTERN).fillna(False)
-    return bool(fits.mean() >= 0.95 and present.str.contains(_ONLY_DECIMAL_COMMA).any()
-                and not present.str.contains(_ONLY_DECIMAL_POINT).any())
+    return bool(
+        fits.mean() >= 0.95
+        and present.str.contains(_ONLY_DECIMAL_COMMA).any()
+        and not present.str.contains(_ONLY_DECIMAL_POINT).any()
+    )
 
 
 def from_decimal_comma(text: pd.Series) -> pd.Series:
@@ -390,7 +479,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, int, float]:
     currency sign before or after ("$84,835.00", "12,50 €") and a column written with decimal commas ("1.183,5")."""
     text = values.astype("str").str.strip()
     if text.str.contains(CURRENCY_SIGN, regex=True).any():
-        text = text.str.replace(CURRENCY_SIGN, "", regex=True).str.strip()   # "$84,835.00 ", "€ 12,50"
+        text = text.str.replace(CURRENCY_SIGN, "", regex=True).str.strip()  # "$84,835.00 ", "€ 12,50"
     if decimal_comma(text):
         text = from_decimal_comma(text)
     ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).astype(bool)

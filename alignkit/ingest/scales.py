@@ -23,32 +23,98 @@ _POLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "importance": (("important",), ("unimportant",)),
 }
 # intensity of a modifier (a bare word is 2.5: between "somewhat" and "very")
-_INTENSITY = (("not at all", -4.0), ("not very", -1.0), ("extremely", 4.0), ("completely", 4.0), ("totally", 4.0),
-              ("absolutely", 4.0), ("strongly", 3.0), ("very", 3.0), ("highly", 3.0), ("somewhat", 2.0),
-              ("moderately", 2.0), ("fairly", 2.0), ("quite", 2.0), ("tend to", 2.0), ("mostly", 2.0),
-              ("slightly", 1.0), ("a little", 1.0), ("mildly", 1.0))
+_INTENSITY = (
+    ("not at all", -4.0),
+    ("not very", -1.0),
+    ("extremely", 4.0),
+    ("completely", 4.0),
+    ("totally", 4.0),
+    ("absolutely", 4.0),
+    ("strongly", 3.0),
+    ("very", 3.0),
+    ("highly", 3.0),
+    ("somewhat", 2.0),
+    ("moderately", 2.0),
+    ("fairly", 2.0),
+    ("quite", 2.0),
+    ("tend to", 2.0),
+    ("mostly", 2.0),
+    ("slightly", 1.0),
+    ("a little", 1.0),
+    ("mildly", 1.0),
+)
 _NEUTRAL = re.compile(r"^(neither\b.*|neutral|undecided|no opinion|indifferent|not sure either way)$")
 _FREQUENCY: dict[str, float] = {
-    "never": 0, "almost never": 1, "hardly ever": 1, "rarely": 1.5, "seldom": 1.5, "occasionally": 2.5,
-    "sometimes": 3, "often": 4, "frequently": 4, "usually": 4.5, "very often": 4.6, "most of the time": 4.6,
-    "almost always": 4.8, "always": 5,
-    "less than once a year": 10, "once a year": 11, "yearly": 11, "annually": 11, "a few times a year": 12,
-    "several times a year": 12, "every few months": 12.5, "quarterly": 12.5, "less than once a month": 13,
-    "once a month": 14, "monthly": 14, "a few times a month": 15, "several times a month": 15,
-    "2-3 times a month": 15, "every other week": 15.5, "once a week": 16, "weekly": 16,
-    "a few times a week": 17, "several times a week": 17, "2-3 times a week": 17, "most days": 18,
-    "daily": 19, "every day": 19, "once a day": 19, "several times a day": 20, "more than once a day": 20,
+    "never": 0,
+    "almost never": 1,
+    "hardly ever": 1,
+    "rarely": 1.5,
+    "seldom": 1.5,
+    "occasionally": 2.5,
+    "sometimes": 3,
+    "often": 4,
+    "frequently": 4,
+    "usually": 4.5,
+    "very often": 4.6,
+    "most of the time": 4.6,
+    "almost always": 4.8,
+    "always": 5,
+    "less than once a year": 10,
+    "once a year": 11,
+    "yearly": 11,
+    "annually": 11,
+    "a few times a year": 12,
+    "several times a year": 12,
+    "every few months": 12.5,
+    "quarterly": 12.5,
+    "less than once a month": 13,
+    "once a month": 14,
+    "monthly": 14,
+    "a few times a month": 15,
+    "several times a month": 15,
+    "2-3 times a month": 15,
+    "every other week": 15.5,
+    "once a week": 16,
+    "weekly": 16,
+    "a few times a week": 17,
+    "several times a week": 17,
+    "2-3 times a week": 17,
+    "most days": 18,
+    "daily": 19,
+    "every day": 19,
+    "once a day": 19,
+    "several times a day": 20,
+    "more than once a day": 20,
 }
-_QUALITY: dict[str, float] = {"terrible": 0, "awful": 0, "very poor": 1, "very bad": 1, "poor": 2, "bad": 2,
-                              "below average": 2.5, "fair": 3, "average": 3, "okay": 3, "ok": 3, "good": 4,
-                              "above average": 4.5, "very good": 5, "excellent": 6, "outstanding": 6}
+_QUALITY: dict[str, float] = {
+    "terrible": 0,
+    "awful": 0,
+    "very poor": 1,
+    "very bad": 1,
+    "poor": 2,
+    "bad": 2,
+    "below average": 2.5,
+    "fair": 3,
+    "average": 3,
+    "okay": 3,
+    "ok": 3,
+    "good": 4,
+    "above average": 4.5,
+    "very good": 5,
+    "excellent": 6,
+    "outstanding": 6,
+}
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*(?:[-–—=:.)]\s*|\(\s*)?([A-Za-z].*?)?\)?\s*$")
 _NUMBER = r"[$€£]?\s*(\d[\d,]*(?:\.\d+)?)\s*([kKmM]?)\s*(?:[$€£]|years?|yrs?|employees|people|staff|usd|eur|gbp)?"
 _BETWEEN = re.compile(rf"^(?:between\s+|from\s+)?{_NUMBER}\s*(?:-|–|—|to|and)\s*{_NUMBER}\s*(?:\w+\s*)?$", re.I)
 _BELOW = re.compile(rf"^(?:under|below|less than|fewer than|up to|<=?|≤)\s*{_NUMBER}\s*(?:\w+\s*)?$", re.I)
 _ABOVE = re.compile(rf"^(?:over|above|more than|greater than|at least|>=?|≥)\s*{_NUMBER}\s*(?:\w+\s*)?$", re.I)
-_ABOVE_AFTER = re.compile(rf"^{_NUMBER}\s*(?:\+|or more|or older|or over|and over|and above|or above|plus)\s*(?:\w+\s*)?$", re.I)
-_BELOW_AFTER = re.compile(rf"^{_NUMBER}\s*(?:or less|or fewer|or younger|or under|and under|or below)\s*(?:\w+\s*)?$", re.I)
+_ABOVE_AFTER = re.compile(
+    rf"^{_NUMBER}\s*(?:\+|or more|or older|or over|and over|and above|or above|plus)\s*(?:\w+\s*)?$", re.I
+)
+_BELOW_AFTER = re.compile(
+    rf"^{_NUMBER}\s*(?:or less|or fewer|or younger|or under|and under|or below)\s*(?:\w+\s*)?$", re.I
+)
 
 
 def _fold(label: str) -> str:
@@ -72,7 +138,7 @@ def _graded(label: str) -> tuple[str, float] | None:
                 return family, sign * 2.5
             for modifier, strength in _INTENSITY:
                 if rest == modifier:
-                    if strength < 0:                       # "not at all useful": the low end, whatever the pole
+                    if strength < 0:  # "not at all useful": the low end, whatever the pole
                         return (family, strength) if sign > 0 else None
                     return family, sign * strength
             if rest == "not" and sign > 0:
@@ -113,7 +179,7 @@ def numbered_order(labels: list[str]) -> list[str] | None:
     if high - low > 10 or len(numbers) < 3 or _by_score({k: float(v) for k, v in numbers.items()}) is None:
         return None
     by_number = {n: label for label, n in numbers.items()}
-    return [by_number.get(n, str(n)) for n in range(low, high + 1)]   # unobserved points kept: scores stay spaced
+    return [by_number.get(n, str(n)) for n in range(low, high + 1)]  # unobserved points kept: scores stay spaced
 
 
 def _amount(number: str, suffix: str) -> float:
@@ -155,9 +221,13 @@ def detect_scale(labels: Iterable[str]) -> tuple[str, list[str]] | None:
     labels = list(dict.fromkeys(str(v).strip() for v in labels))
     if len(labels) < 3:
         return None
-    for family, detector in (("graded", _graded_order), ("frequency", lambda ls: _table_order(ls, _FREQUENCY)),
-                             ("quality", lambda ls: _table_order(ls, _QUALITY)), ("numbered", numbered_order),
-                             ("range", range_order)):
+    for family, detector in (
+        ("graded", _graded_order),
+        ("frequency", lambda ls: _table_order(ls, _FREQUENCY)),
+        ("quality", lambda ls: _table_order(ls, _QUALITY)),
+        ("numbered", numbered_order),
+        ("range", range_order),
+    ):
         order = detector(labels)
         if order is not None:
             if family == "graded":
@@ -171,8 +241,16 @@ def detect_scale(labels: Iterable[str]) -> tuple[str, list[str]] | None:
 _FEET = re.compile(r"^(\d)\s*(?:'|’|ft|feet|foot)\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:\"|”|''|in|inches)?)?$", re.I)
 _METRIC = re.compile(r"^(\d+(?:\.\d+)?)\s*(cm|m|kg|kgs|lb|lbs|pounds|g)$", re.I)
 _MONEY = re.compile(r"^(?:[$€£]\s*)?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?\s*(?:[$€£]|usd|eur|gbp|dollars|euros)?$", re.I)
-_TO_BASE = {"cm": ("length", 1.0), "m": ("length", 100.0), "kg": ("weight", 1.0), "kgs": ("weight", 1.0),
-            "lb": ("weight", 0.4536), "lbs": ("weight", 0.4536), "pounds": ("weight", 0.4536), "g": ("weight", 0.001)}
+_TO_BASE = {
+    "cm": ("length", 1.0),
+    "m": ("length", 100.0),
+    "kg": ("weight", 1.0),
+    "kgs": ("weight", 1.0),
+    "lb": ("weight", 0.4536),
+    "lbs": ("weight", 0.4536),
+    "pounds": ("weight", 0.4536),
+    "g": ("weight", 0.001),
+}
 UNIT_NAMES = {"length": "cm", "weight": "kg", "money": "currency units"}
 
 
@@ -202,8 +280,10 @@ def parse_with_units(values: pd.Series) -> tuple[pd.Series | None, str]:
     if not kinds:
         return None, ""
     if len(kinds) > 1:
-        return None, (f"numbers with mixed units ({', '.join(sorted(kinds))}): left out as text, declare the column "
-                      "in survey.scales or clean the export")
+        return None, (
+            f"numbers with mixed units ({', '.join(sorted(kinds))}): left out as text, declare the column "
+            "in survey.scales or clean the export"
+        )
     if share < 0.95:
         return None, (f"numbers with units in {share:.0%} of the answers only: left out as text")
     (kind,) = kinds

@@ -17,14 +17,28 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-SAMPLE_BYTES = 1 << 20          # encoding and delimiter are decided on the first MiB
+SAMPLE_BYTES = 1 << 20  # encoding and delimiter are decided on the first MiB
 CANDIDATE_DELIMITERS = ",;\t|"
 CONTAINERS = ("text", "xlsx", "xls", "ods", "zip", "gzip", "sav")
-CONTAINER_WORDS = {"xlsx": "an XLSX workbook", "xls": "an Excel 97–2003 workbook", "ods": "an OpenDocument spreadsheet",
-                   "zip": "a ZIP archive", "gzip": "a gzip-compressed file", "sav": "an SPSS .sav data file",
-                   "text": "a text file"}
-SUFFIX_CONTAINERS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".zip": "zip", ".gz": "gzip",
-                     ".sav": "sav", ".zsav": "sav"}
+CONTAINER_WORDS = {
+    "xlsx": "an XLSX workbook",
+    "xls": "an Excel 97–2003 workbook",
+    "ods": "an OpenDocument spreadsheet",
+    "zip": "a ZIP archive",
+    "gzip": "a gzip-compressed file",
+    "sav": "an SPSS .sav data file",
+    "text": "a text file",
+}
+SUFFIX_CONTAINERS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".zip": "zip",
+    ".gz": "gzip",
+    ".sav": "sav",
+    ".zsav": "sav",
+}
 
 
 def detect_container(path: Path) -> str:
@@ -41,7 +55,7 @@ def detect_container(path: Path) -> str:
                 if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
                     return "ods"
         except zipfile.BadZipFile:
-            return "zip"       # a broken archive: reading it says so
+            return "zip"  # a broken archive: reading it says so
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
@@ -87,9 +101,29 @@ def zip_member(archive: zipfile.ZipFile) -> str:
     return names[0]
 
 
-_CJK = frozenset({"big5", "big5hkscs", "cp950", "gb2312", "gbk", "gb18030", "hz", "shift_jis", "cp932", "euc_jp",
-                  "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213", "iso2022_jp", "euc_kr", "cp949",
-                  "johab", "iso2022_kr"})
+_CJK = frozenset(
+    {
+        "big5",
+        "big5hkscs",
+        "cp950",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "hz",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "iso2022_jp",
+        "euc_kr",
+        "cp949",
+        "johab",
+        "iso2022_kr",
+    }
+)
 
 
 def sniff_encoding(sample: bytes) -> str:
@@ -105,7 +139,7 @@ def sniff_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
-    best = from_bytes(sample[:256 * 1024]).best()
+    best = from_bytes(sample[: 256 * 1024]).best()
     guess = best.encoding if best is not None else "cp1252"
     # On a short sample a few accented Latin letters read as two CJK characters just as well; an export that
     # cp1252 decodes and that is too short to tell is Excel's Western text far more often.
@@ -136,7 +170,7 @@ def mixed_encoding_offset(sample: bytes) -> int | None:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return None
-        return exc.start if _UTF8_MULTIBYTE.search(sample[:exc.start]) else None
+        return exc.start if _UTF8_MULTIBYTE.search(sample[: exc.start]) else None
 
 
 def decoding_encodings(sample: bytes, candidates: tuple[str, ...] = ("utf-8", "cp1252", "latin-1")) -> list[str]:

@@ -18,11 +18,15 @@ def read_spend(path: Path | str) -> pd.DataFrame:
     Raises InputFileError naming the file, the column and the fix when the file is missing or malformed."""
     path = Path(path)
     if not path.exists():
-        raise InputFileError(path, "spend file not found.", fix="correct funnel.spend_file in alignkit.yml, or remove it.")
+        raise InputFileError(
+            path, "spend file not found.", fix="correct funnel.spend_file in alignkit.yml, or remove it."
+        )
     try:
         raw = pd.read_csv(path, dtype="str", encoding="utf-8-sig", sep=None, engine="python")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as CSV ({exc}).", fix="save it as a UTF-8 CSV with a header row.") from None
+        raise InputFileError(
+            path, f"cannot be read as CSV ({exc}).", fix="save it as a UTF-8 CSV with a header row."
+        ) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     for column in ("month", "spend"):
         if column not in raw:
@@ -33,12 +37,25 @@ def read_spend(path: Path | str) -> pd.DataFrame:
     month = pd.to_datetime(raw["month"].str.strip(), format="mixed", errors="coerce")
     if month.isna().any():
         bad = raw.loc[month.isna(), "month"].head(3).tolist()
-        raise InputFileError(path, f"{int(month.isna().sum())} month value(s) are not dates, e.g. {bad}.", column="month",
-                             fix="write months as YYYY-MM (e.g. 2026-01).")
+        raise InputFileError(
+            path,
+            f"{int(month.isna().sum())} month value(s) are not dates, e.g. {bad}.",
+            column="month",
+            fix="write months as YYYY-MM (e.g. 2026-01).",
+        )
     amount = pd.to_numeric(raw["spend"].str.replace(",", "", regex=False).str.strip(), errors="coerce")
     if amount.isna().any() or (amount < 0).any():
         bad = raw.loc[amount.isna() | (amount < 0), "spend"].head(3).tolist()
-        raise InputFileError(path, f"spend must be a non-negative number; found {bad}.", column="spend",
-                             fix="write plain numbers such as 1250.50 (no currency signs).")
-    return pd.DataFrame({"month": month.dt.to_period("M").astype(str), dimension: raw[dimension].str.strip(),
-                         "spend": amount.astype(float)})
+        raise InputFileError(
+            path,
+            f"spend must be a non-negative number; found {bad}.",
+            column="spend",
+            fix="write plain numbers such as 1250.50 (no currency signs).",
+        )
+    return pd.DataFrame(
+        {
+            "month": month.dt.to_period("M").astype(str),
+            dimension: raw[dimension].str.strip(),
+            "spend": amount.astype(float),
+        }
+    )

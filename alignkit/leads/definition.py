@@ -29,10 +29,19 @@ def gains_table(y: np.ndarray, score: np.ndarray, *, groups: int = 10) -> pd.Dat
         seen += len(part)
         caught += y_sorted[part].sum()
         rate = y_sorted[part].mean()
-        rows.append({"part": i, "leads": len(part), "lead_share": seen / len(y_sorted),
-                     "min_score": float(np.asarray(score)[order][part].min()), "conversion_rate": rate,
-                     "lift": rate / base, "cumulative_conversion_rate": caught / seen,
-                     "cumulative_lift": caught / seen / base, "conversion_share": caught / y_sorted.sum()})
+        rows.append(
+            {
+                "part": i,
+                "leads": len(part),
+                "lead_share": seen / len(y_sorted),
+                "min_score": float(np.asarray(score)[order][part].min()),
+                "conversion_rate": rate,
+                "lift": rate / base,
+                "cumulative_conversion_rate": caught / seen,
+                "cumulative_lift": caught / seen / base,
+                "conversion_share": caught / y_sorted.sum(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -43,8 +52,15 @@ def calibration_table(y: np.ndarray, score: np.ndarray, *, bins: int = 10) -> pd
     rows = []
     for _, part in frame.groupby("bin"):
         low, high = wilson_interval(part["y"].sum(), len(part))
-        rows.append({"leads": len(part), "predicted_rate": part["score"].mean(), "observed_rate": part["y"].mean(),
-                     "ci_low": low, "ci_high": high})
+        rows.append(
+            {
+                "leads": len(part),
+                "predicted_rate": part["score"].mean(),
+                "observed_rate": part["y"].mean(),
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -57,8 +73,14 @@ def threshold_at_capacity(y: np.ndarray, score: np.ndarray, share: float) -> dic
     precision = float(y[chosen].mean()) if chosen.any() else np.nan
     recall = float(y[chosen].sum() / y.sum()) if y.any() else np.nan
     low, high = wilson_interval(y[chosen].sum(), chosen.sum()) if chosen.any() else (np.nan, np.nan)
-    return {"threshold": threshold, "share_passed": float(chosen.mean()), "precision": precision,
-            "precision_ci_low": low, "precision_ci_high": high, "recall": recall}
+    return {
+        "threshold": threshold,
+        "share_passed": float(chosen.mean()),
+        "precision": precision,
+        "precision_ci_low": low,
+        "precision_ci_high": high,
+        "recall": recall,
+    }
 
 
 def band_cutoffs(score: np.ndarray, mql_threshold: float, share: float) -> dict[str, float]:
@@ -89,7 +111,7 @@ def _rule_features(frame: pd.DataFrame, numeric: list[str], categorical: list[st
         columns[column] = values.fillna(values.median()).to_numpy()
         integer = bool(np.all(np.mod(values.dropna(), 1) == 0))
         year = integer and is_year(column, values.dropna().to_numpy(dtype=float))
-        meaning[column] = ("number", column, "year" if year else integer)   # "year": a whole number written 1998
+        meaning[column] = ("number", column, "year" if year else integer)  # "year": a whole number written 1998
     for column in categorical:
         counts = frame[column].value_counts()
         for level in counts.index[counts >= 20]:
@@ -99,7 +121,7 @@ def _rule_features(frame: pd.DataFrame, numeric: list[str], categorical: list[st
     return pd.DataFrame(columns, index=frame.index), meaning
 
 
-MISSING = "(missing)"   # the category a missing value of a categorical attribute is scored as
+MISSING = "(missing)"  # the category a missing value of a categorical attribute is scored as
 
 
 def _data_entry_effect(conditions: list[tuple[str, str, float]], meaning: dict) -> bool:
@@ -136,9 +158,19 @@ def _describe(conditions: list[tuple[str, str, float]], meaning: dict, labels: d
     return " AND ".join(parts) if parts else "all leads"
 
 
-def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_test: np.ndarray, *,
-               numeric: list[str], categorical: list[str], depth: int, min_share: float,
-               seed: int, labels: dict[str, str] | None = None) -> pd.DataFrame:
+def find_rules(
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    test: pd.DataFrame,
+    y_test: np.ndarray,
+    *,
+    numeric: list[str],
+    categorical: list[str],
+    depth: int,
+    min_share: float,
+    seed: int,
+    labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Return the leaves of a shallow decision tree fitted on `train` as rules in words, each measured on the
     unseen `test` leads: leads, share of leads, conversion rate with Wilson CI, lift and share of conversions,
     best first by the CI's lower bound.
@@ -147,10 +179,11 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
     X_train, meaning = _rule_features(train, numeric, categorical)
     X_test, _ = _rule_features(test, numeric, categorical)
     X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
-    from sklearn.tree import DecisionTreeClassifier   # loaded where rules are grown: it costs half a second
+    from sklearn.tree import DecisionTreeClassifier  # loaded where rules are grown: it costs half a second
 
-    tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=max(int(min_share * len(X_train)), 20),
-                                  class_weight=None, random_state=seed).fit(X_train, y_train)
+    tree = DecisionTreeClassifier(
+        max_depth=depth, min_samples_leaf=max(int(min_share * len(X_train)), 20), class_weight=None, random_state=seed
+    ).fit(X_train, y_train)
     t = tree.tree_
     names = list(X_train.columns)
     paths: dict[int, list[tuple[str, str, float]]] = {}
@@ -173,11 +206,21 @@ def find_rules(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_t
         n, conv = int(inside.sum()), int(y_test[inside].sum())
         rate = conv / n if n else np.nan
         low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
-        rows.append({"rule": _describe(path, meaning, labels), "data_entry_effect": _data_entry_effect(path, meaning),
-                     "leads": n, "lead_share": n / len(y_test),
-                     "conversion_rate": rate, "ci_low": low, "ci_high": high, "lift": rate / base,
-                     "lift_ci_low": low / base, "lift_ci_high": high / base,
-                     "conversion_share": conv / y_test.sum() if y_test.any() else np.nan})
+        rows.append(
+            {
+                "rule": _describe(path, meaning, labels),
+                "data_entry_effect": _data_entry_effect(path, meaning),
+                "leads": n,
+                "lead_share": n / len(y_test),
+                "conversion_rate": rate,
+                "ci_low": low,
+                "ci_high": high,
+                "lift": rate / base,
+                "lift_ci_low": low / base,
+                "lift_ci_high": high / base,
+                "conversion_share": conv / y_test.sum() if y_test.any() else np.nan,
+            }
+        )
     # Ranked by the lower CI bound (a shrunk rate), so a small leaf at a high rate never outranks a large one
     # whose rate is almost as high and far surer.
     out = pd.DataFrame(rows).sort_values(["ci_low", "lift"], ascending=False, kind="stable").reset_index(drop=True)
@@ -195,8 +238,10 @@ def clear_rules(rules: pd.DataFrame) -> pd.DataFrame:
 def rule_sentence(rule: pd.Series) -> str:
     """Return one rule as a plain sentence: the condition, then lift, share of leads and share of conversions, and
     a warning when it rests on a missing value (a data-entry effect)."""
-    sentence = (f"{rule['rule']}: {rule['lift']:.1f}x the average conversion ({rule['conversion_rate']:.0%} convert), "
-                f"{rule['lead_share']:.0%} of leads, {rule['conversion_share']:.0%} of customers.")
+    sentence = (
+        f"{rule['rule']}: {rule['lift']:.1f}x the average conversion ({rule['conversion_rate']:.0%} convert), "
+        f"{rule['lead_share']:.0%} of leads, {rule['conversion_share']:.0%} of customers."
+    )
     if bool(rule.get("data_entry_effect", False)):
         sentence += " It rests on a field being missing or not: a data-entry effect, not a trait of the lead."
     return sentence

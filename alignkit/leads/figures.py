@@ -27,8 +27,11 @@ def top_values_figure(result: LeadsResult, *, top: int = TOP) -> plt.Figure | No
 def numeric_figure(result: LeadsResult, *, top: int = TOP) -> plt.Figure | None:
     """Return one panel per numeric attribute among the top drivers: its distribution among converters and the
     rest (None when no top driver is numeric)."""
-    numeric = [a for a in result.top_drivers[:top] if a in set(result.distribution["attribute"])] \
-        if len(result.distribution) else []
+    numeric = (
+        [a for a in result.top_drivers[:top] if a in set(result.distribution["attribute"])]
+        if len(result.distribution)
+        else []
+    )
     if not numeric:
         return None
     fig, axes = plt.subplots(1, len(numeric), figsize=(6 * len(numeric), 3.8), squeeze=False)

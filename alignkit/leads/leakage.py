@@ -15,10 +15,22 @@ from alignkit.prepare.stage_paths import stage_at_column
 from alignkit.stats import discrimination_auc
 
 # Outcome and funnel fields: describing where a lead ended up, they would leak the outcome into its drivers.
-NEVER_DRIVERS = ("lead_key", "stage", "converted", "outcome", "amount", "lost_reason", "deal_stage", "deal_created_at",
-                 "deal_closed_at", "first_touch_at", "created_at", "lifecycle_lost")
+NEVER_DRIVERS = (
+    "lead_key",
+    "stage",
+    "converted",
+    "outcome",
+    "amount",
+    "lost_reason",
+    "deal_stage",
+    "deal_created_at",
+    "deal_closed_at",
+    "first_touch_at",
+    "created_at",
+    "lifecycle_lost",
+)
 COMPANION_SUFFIXES = ("_set_at", "_set_date", "_updated_at", "_at", "_date")
-MISSINGNESS_GAP = 0.5    # missing for one outcome this much more often than for the other: filled because of it
+MISSINGNESS_GAP = 0.5  # missing for one outcome this much more often than for the other: filled because of it
 AUC_OUTLIER_RATIO = 2.0  # the top field separates this many times better (AUC − 0.5) than the next best one
 AUC_OUTLIER_MIN = 0.7
 
@@ -62,8 +74,9 @@ def outcome_time(leads: pd.DataFrame, settings: ProjectSettings) -> pd.Series:
     return out
 
 
-def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSettings, *,
-                  outcome: str = OUTCOME) -> pd.DataFrame:
+def leakage_guard(
+    leads: pd.DataFrame, fields: list[str], settings: ProjectSettings, *, outcome: str = OUTCOME
+) -> pd.DataFrame:
     """Return one row per field recorded after the outcome, with the reason: (a) named in
     leads.post_outcome_fields (or its date is), (b) its companion date ('<field>_set_at', '_at', '_date') falls
     after the outcome for most leads, (c) it alone separates converters almost perfectly (AUC ≥ leads.leakage_auc),
@@ -74,7 +87,9 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
     listed = set(settings.leads.post_outcome_fields)
     listed_bases = {_base_name(f) for f in listed}
     settled = outcome_time(leads, settings)
-    aucs, evidence = outcome_evidence(leads, fields, leads[outcome].astype(bool), leakage_auc=settings.leads.leakage_auc)
+    aucs, evidence = outcome_evidence(
+        leads, fields, leads[outcome].astype(bool), leakage_auc=settings.leads.leakage_auc
+    )
     rows = []
     for column in fields:
         reasons = []
@@ -91,19 +106,31 @@ def leakage_guard(leads: pd.DataFrame, fields: list[str], settings: ProjectSetti
                     continue
                 after = float((leads.loc[both, companion] > settled[both]).mean())
                 if after >= 0.5:
-                    reasons.append(("timestamp", f"{companion} falls after the outcome for {after:.0%} of the "
-                                                 f"{int(both.sum()):,} leads that have it"))
+                    reasons.append(
+                        (
+                            "timestamp",
+                            f"{companion} falls after the outcome for {after:.0%} of the "
+                            f"{int(both.sum()):,} leads that have it",
+                        )
+                    )
                 break
         reasons.extend(evidence[column])
         if reasons:
-            rows.append({"field": column, "checks": ", ".join(r[0] for r in reasons),
-                         "reason": "; ".join(r[1] for r in reasons), "single_field_auc": aucs[column],
-                         "excluded": column not in settings.leads.allow_fields})
+            rows.append(
+                {
+                    "field": column,
+                    "checks": ", ".join(r[0] for r in reasons),
+                    "reason": "; ".join(r[1] for r in reasons),
+                    "single_field_auc": aucs[column],
+                    "excluded": column not in settings.leads.allow_fields,
+                }
+            )
     return pd.DataFrame(rows, columns=["field", "checks", "reason", "single_field_auc", "excluded"])
 
 
-def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Series, *,
-                     leakage_auc: float) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
+def outcome_evidence(
+    leads: pd.DataFrame, fields: list[str], converted: pd.Series, *, leakage_auc: float
+) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
     """Return each field's single-field AUC and its evidence of being recorded after the outcome, read from the
     data alone (no project file): (c) near-perfect AUC ≥ `leakage_auc`, (f) an outlier among the AUCs (not for a
     demographic or firmographic descriptor), (d) a sales-side name (on the snake_case name), (e) missing far more
@@ -113,32 +140,55 @@ def outcome_evidence(leads: pd.DataFrame, fields: list[str], converted: pd.Serie
     aucs = {column: discrimination_auc(binned(leads[column]), y) for column in fields}
     ranked = sorted(aucs, key=lambda c: -aucs[c])
     outlier = None
-    if len(ranked) >= 3 and aucs[ranked[0]] >= AUC_OUTLIER_MIN and \
-            aucs[ranked[0]] - 0.5 >= AUC_OUTLIER_RATIO * max(aucs[ranked[1]] - 0.5, 0.01):
+    if (
+        len(ranked) >= 3
+        and aucs[ranked[0]] >= AUC_OUTLIER_MIN
+        and aucs[ranked[0]] - 0.5 >= AUC_OUTLIER_RATIO * max(aucs[ranked[1]] - 0.5, 0.01)
+    ):
         outlier = ranked[0]
     evidence: dict[str, list[tuple[str, str]]] = {}
     for column in fields:
         reasons = []
         auc = aucs[column]
         if auc >= leakage_auc:
-            reasons.append(("near-perfect", f"alone it separates converters with AUC {auc:.2f} "
-                                            f"(threshold {leakage_auc:.2f}): too good to be known beforehand"))
+            reasons.append(
+                (
+                    "near-perfect",
+                    f"alone it separates converters with AUC {auc:.2f} "
+                    f"(threshold {leakage_auc:.2f}): too good to be known beforehand",
+                )
+            )
         if column == outlier and not named_like_descriptor(column):
             # who the lead is (age, income, country …) is known before the outcome: a strong one is a finding
             second = ranked[1]
-            reasons.append(("outlier", f"alone it separates converters far better than any other field (AUC {auc:.2f}; "
-                                       f"next best {second}, {aucs[second]:.2f})"))
+            reasons.append(
+                (
+                    "outlier",
+                    f"alone it separates converters far better than any other field (AUC {auc:.2f}; "
+                    f"next best {second}, {aucs[second]:.2f})",
+                )
+            )
         if named_like_sales_field(column):
-            reasons.append(("sales-side name", "its name is that of a record sales keeps after contact (status, "
-                                               "notes, rating, tags, last activity, an assigned score)"))
+            reasons.append(
+                (
+                    "sales-side name",
+                    "its name is that of a record sales keeps after contact (status, "
+                    "notes, rating, tags, last activity, an assigned score)",
+                )
+            )
         missing = leads[column].isna()
         if y.any() and (~y).any():
             gap = float(missing[y].mean()) - float(missing[~y].mean())
             if abs(gap) >= MISSINGNESS_GAP:
                 side, other = ("converted", "other") if gap < 0 else ("other", "converted")
-                reasons.append(("missingness", f"filled for {1 - missing[y if side == 'converted' else ~y].mean():.0%} "
-                                               f"of {side} leads but {1 - missing[~y if side == 'converted' else y].mean():.0%} "
-                                               f"of {other} ones: it is filled because of the outcome"))
+                reasons.append(
+                    (
+                        "missingness",
+                        f"filled for {1 - missing[y if side == 'converted' else ~y].mean():.0%} "
+                        f"of {side} leads but {1 - missing[~y if side == 'converted' else y].mean():.0%} "
+                        f"of {other} ones: it is filled because of the outcome",
+                    )
+                )
         evidence[column] = reasons
     return aucs, evidence
 
@@ -147,13 +197,25 @@ def fields_left_out(leads: pd.DataFrame, settings: ProjectSettings, leakage: pd.
     """Return every field kept out of drivers and score, with the reason (by design, by the project file, or the
     guard)."""
     stage_columns = stage_date_columns(settings)
-    rows = [{"field": ", ".join([*(c for c in stage_columns if c in leads), "stage", "outcome"]),
-             "reason": "funnel stage and stage dates: they are the outcome's path, not a trait of the lead"},
-            {"field": ", ".join(c for c in ("amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at",
-                                            "first_touch_at") if c in leads),
-             "reason": "deal fields and the first sales touch are recorded after the lead is handed to sales"}]
-    other_dates = [c for c in leads.columns if pd.api.types.is_datetime64_any_dtype(leads[c])
-                   and c not in stage_columns and c not in NEVER_DRIVERS]
+    rows = [
+        {
+            "field": ", ".join([*(c for c in stage_columns if c in leads), "stage", "outcome"]),
+            "reason": "funnel stage and stage dates: they are the outcome's path, not a trait of the lead",
+        },
+        {
+            "field": ", ".join(
+                c
+                for c in ("amount", "lost_reason", "deal_stage", "deal_created_at", "deal_closed_at", "first_touch_at")
+                if c in leads
+            ),
+            "reason": "deal fields and the first sales touch are recorded after the lead is handed to sales",
+        },
+    ]
+    other_dates = [
+        c
+        for c in leads.columns
+        if pd.api.types.is_datetime64_any_dtype(leads[c]) and c not in stage_columns and c not in NEVER_DRIVERS
+    ]
     if other_dates:
         rows.append({"field": ", ".join(other_dates), "reason": "dates: used by the leakage guard, never drivers"})
     for column in settings.leads.exclude_fields:

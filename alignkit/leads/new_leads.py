@@ -39,7 +39,9 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
     result = result or load_result(settings)
     score = result.score
     if score is None:
-        raise InputFileError(settings.processed_dir / SCORE_FILE, "holds no fitted score.", fix="rerun notebook 04 with the score.")
+        raise InputFileError(
+            settings.processed_dir / SCORE_FILE, "holds no fitted score.", fix="rerun notebook 04 with the score."
+        )
     crm = settings.need_crm()
     contacts = crm.contacts
     attributes = {name: column for name, column in score.mapping.items() if name in score.features}
@@ -50,7 +52,9 @@ def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResu
     for feature in score.features:
         if feature not in raw.frame:
             column = attributes.get(feature) or preset.get(feature, feature)
-            available = list(read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)[1].columns)
+            available = list(
+                read_export(path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)[1].columns
+            )
             raise MissingColumnError(path, column, available, mapped_from=f"the lead score's attribute {feature!r}")
     scoring_settings = settings.model_copy(update={"crm": crm.model_copy(update={"contacts": spec})})
     frame, _ = clean_contacts(raw, scoring_settings, log=CleaningLog())

@@ -29,7 +29,7 @@ OUTCOME = "converted"
 CHANNEL_FIELDS = ("source", "campaign", "owner")
 NUMERIC_BINS = 5
 MISSING = "(missing)"
-WEIGHT = "_survey_weight"   # linked_attributes: the linked response's survey weight, when responses are weighted
+WEIGHT = "_survey_weight"  # linked_attributes: the linked response's survey weight, when responses are weighted
 
 
 # --- the profile ---------------------------------------------------------------------------------------------------
@@ -54,7 +54,9 @@ def binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
     labels: list[str] = []
     if ok.any():
         edges = np.unique(np.quantile(x[ok], np.linspace(0, 1, bins + 1)))
-        inner = np.searchsorted(edges[1:-1], x[ok], side="left") if len(edges) > 2 else np.zeros(ok.sum(), dtype=np.int64)
+        inner = (
+            np.searchsorted(edges[1:-1], x[ok], side="left") if len(edges) > 2 else np.zeros(ok.sum(), dtype=np.int64)
+        )
         k = max(len(edges) - 1, 1)
         low = np.full(k, np.inf)
         high = np.full(k, -np.inf)
@@ -73,12 +75,18 @@ def binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=values.index)
 
 
-MIN_VALUE_SUPPORT = 30   # leads a value needs before a report may call it the best one (leads.min_value_support)
+MIN_VALUE_SUPPORT = 30  # leads a value needs before a report may call it the best one (leads.min_value_support)
 
 
-def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
-                        min_group_size: int = 10, bins: int = NUMERIC_BINS,
-                        weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
+def conversion_by_value(
+    frame: pd.DataFrame,
+    fields: list[str],
+    *,
+    outcome: str = OUTCOME,
+    min_group_size: int = 10,
+    bins: int = NUMERIC_BINS,
+    weights: pd.Series | np.ndarray | None = None,
+) -> pd.DataFrame:
     """Return one row per attribute value (numbers in quantile bins): leads, converted, conversion rate with
     Wilson CI and lift against the overall rate. Groups below `min_group_size` keep their label, figures hidden.
 
@@ -86,21 +94,37 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
     CI is Wilson's on the group's Kish effective n, `leads` and `converted` stay counts, and `n_effective` and
     `design_effect` columns are added."""
     weighted = weights is not None
-    if is_table(frame):   # a leads table in an engine: counts per value come back, figures as below
+    if is_table(frame):  # a leads table in an engine: counts per value come back, figures as below
         if weighted:
             raise ValueError("survey weights need the linked leads in memory (a pandas frame)")
-        from alignkit.engine.profile import value_counts   # Ibis loads only for a table in an engine
+        from alignkit.engine.profile import value_counts  # Ibis loads only for a table in an engine
 
         counts = value_counts(frame, fields, outcome=outcome, bins=bins)
         totals = to_frame(frame.aggregate(n=frame.count(), converted=frame[outcome].cast("int64").sum())).iloc[0]
         n_all, conv_all = float(totals["n"]), float(totals["converted"])
-        groups = [(column, part["value"].tolist(), part["leads"].to_numpy(), part["converted"].to_numpy(float))
-                  for column, part in counts.groupby("attribute", sort=False)]
-        groups += [(column, [], np.zeros(0, int), np.zeros(0)) for column in fields if column not in set(counts["attribute"])]
+        groups = [
+            (column, part["value"].tolist(), part["leads"].to_numpy(), part["converted"].to_numpy(float))
+            for column, part in counts.groupby("attribute", sort=False)
+        ]
+        groups += [
+            (column, [], np.zeros(0, int), np.zeros(0)) for column in fields if column not in set(counts["attribute"])
+        ]
         groups.sort(key=lambda g: list(fields).index(g[0]))
-        rows = [row for column, values, sizes, converted in groups for row in _value_rows(
-            column, values, sizes, converted, sizes.astype(float), converted, sizes.astype(float), sizes,
-            overall=conv_all / n_all if n_all > 0 else np.nan)]
+        rows = [
+            row
+            for column, values, sizes, converted in groups
+            for row in _value_rows(
+                column,
+                values,
+                sizes,
+                converted,
+                sizes.astype(float),
+                converted,
+                sizes.astype(float),
+                sizes,
+                overall=conv_all / n_all if n_all > 0 else np.nan,
+            )
+        ]
         return _value_table(rows, weighted=False, min_group_size=min_group_size)
     # Weights of one give the unweighted figures exactly: integer sums are exact in floating point.
     w = np.asarray(weights, dtype=float) if weighted else np.ones(len(frame))
@@ -115,17 +139,38 @@ def conversion_by_value(frame: pd.DataFrame, fields: list[str], *, outcome: str 
         total, positive = np.bincount(codes, weights=w, minlength=k), np.bincount(codes, weights=w * y, minlength=k)
         squares = np.bincount(codes, weights=w * w, minlength=k)
         answered = np.bincount(codes, weights=(w > 0).astype(float), minlength=k).astype("int64")
-        rows += _value_rows(column, list(groups.cat.categories), sizes, converted, total, positive, squares, answered,
-                            overall=overall)
+        rows += _value_rows(
+            column, list(groups.cat.categories), sizes, converted, total, positive, squares, answered, overall=overall
+        )
     return _value_table(rows, weighted=weighted, min_group_size=min_group_size)
 
 
-VALUE_COLUMNS = ["attribute", "value", "leads", "converted", "rate", "ci_low", "ci_high", "lift", "n_effective",
-                 "design_effect"]
+VALUE_COLUMNS = [
+    "attribute",
+    "value",
+    "leads",
+    "converted",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "lift",
+    "n_effective",
+    "design_effect",
+]
 
 
-def _value_rows(column: str, values: list, sizes: np.ndarray, converted: np.ndarray, total: np.ndarray,
-                positive: np.ndarray, squares: np.ndarray, answered: np.ndarray, *, overall: float) -> list[dict]:
+def _value_rows(
+    column: str,
+    values: list,
+    sizes: np.ndarray,
+    converted: np.ndarray,
+    total: np.ndarray,
+    positive: np.ndarray,
+    squares: np.ndarray,
+    answered: np.ndarray,
+    *,
+    overall: float,
+) -> list[dict]:
     """Return conversion_by_value's rows of one attribute from its per-value sums (counts and weight sums)."""
     rows = []
     for i, (value, n, conv) in enumerate(zip(values, sizes, converted)):
@@ -134,9 +179,20 @@ def _value_rows(column: str, values: list, sizes: np.ndarray, converted: np.ndar
         n_eff = total[i] ** 2 / squares[i] if squares[i] > 0 else 0.0
         rate = positive[i] / total[i] if total[i] > 0 else np.nan
         low, high = wilson_interval(positive[i] * n_eff / total[i], n_eff) if n_eff > 0 else (np.nan, np.nan)
-        rows.append({"attribute": column, "value": value, "leads": int(n), "converted": int(conv), "rate": rate,
-                     "ci_low": low, "ci_high": high, "lift": rate / overall if overall else np.nan,
-                     "n_effective": n_eff, "design_effect": int(answered[i]) / n_eff if n_eff > 0 else np.nan})
+        rows.append(
+            {
+                "attribute": column,
+                "value": value,
+                "leads": int(n),
+                "converted": int(conv),
+                "rate": rate,
+                "ci_low": low,
+                "ci_high": high,
+                "lift": rate / overall if overall else np.nan,
+                "n_effective": n_eff,
+                "design_effect": int(answered[i]) / n_eff if n_eff > 0 else np.nan,
+            }
+        )
     return rows
 
 
@@ -149,8 +205,9 @@ def _value_table(rows: list[dict], *, weighted: bool, min_group_size: int) -> pd
     return out
 
 
-def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
-                 weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
+def associations(
+    frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME, weights: pd.Series | np.ndarray | None = None
+) -> pd.DataFrame:
     """Return one row per attribute: the test that fits (Mann–Whitney for numbers, chi-square or Fisher for
     categories), its p-value and Benjamini–Hochberg q-value across the attributes, Cramér's V (numbers in
     quantile bins), AUC and rank-biserial for numbers, medians of converters and the rest.
@@ -164,9 +221,13 @@ def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCO
         values = frame[column]
         grouped = binned(values)
         cat = categorical_association(grouped, y, weights=w)
-        row = {"attribute": column, "kind": "number" if is_numeric(values) else "category",
-               "leads": int(values.notna().sum()), "cramers_v": cat.cramers_v,
-               "single_field_auc": discrimination_auc(grouped, y, weights=w)}
+        row = {
+            "attribute": column,
+            "kind": "number" if is_numeric(values) else "category",
+            "leads": int(values.notna().sum()),
+            "cramers_v": cat.cramers_v,
+            "single_field_auc": discrimination_auc(grouped, y, weights=w),
+        }
         if w is not None:
             answered = values.notna().to_numpy() & (w > 0)
             row["n_effective"] = effective_sample_size(w[answered]) if answered.any() else 0.0
@@ -181,23 +242,53 @@ def associations(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCO
                 mw = mann_whitney(x[ok], y[ok], weights=w[ok])
                 yy = y.to_numpy()
                 medians = weighted_median(x[yy], w[yy]), weighted_median(x[~yy], w[~yy])
-            row.update(test=mw.test, statistic=mw.statistic, p_value=mw.p_value, auc=mw.auc,
-                       rank_biserial=mw.rank_biserial, median_converted=medians[0], median_rest=medians[1])
+            row.update(
+                test=mw.test,
+                statistic=mw.statistic,
+                p_value=mw.p_value,
+                auc=mw.auc,
+                rank_biserial=mw.rank_biserial,
+                median_converted=medians[0],
+                median_rest=medians[1],
+            )
         else:
-            row.update(test=cat.test, statistic=cat.statistic, p_value=cat.p_value, auc=np.nan, rank_biserial=np.nan,
-                       median_converted=np.nan, median_rest=np.nan)
+            row.update(
+                test=cat.test,
+                statistic=cat.statistic,
+                p_value=cat.p_value,
+                auc=np.nan,
+                rank_biserial=np.nan,
+                median_converted=np.nan,
+                median_rest=np.nan,
+            )
         rows.append(row)
     out = pd.DataFrame(rows)
     if len(out):
         out["q_value"] = benjamini_hochberg(out["p_value"])
-        out = out[["attribute", "kind", "leads", "test", "statistic", "p_value", "q_value", "cramers_v", "auc",
-                   "rank_biserial", "median_converted", "median_rest", "single_field_auc",
-                   *(["n_effective"] if w is not None else [])]]
+        out = out[
+            [
+                "attribute",
+                "kind",
+                "leads",
+                "test",
+                "statistic",
+                "p_value",
+                "q_value",
+                "cramers_v",
+                "auc",
+                "rank_biserial",
+                "median_converted",
+                "median_rest",
+                "single_field_auc",
+                *(["n_effective"] if w is not None else []),
+            ]
+        ]
     return out
 
 
-def numeric_distribution(frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME,
-                         bins: int = 20) -> pd.DataFrame:
+def numeric_distribution(
+    frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME, bins: int = 20
+) -> pd.DataFrame:
     """Return, per numeric attribute, the share of converters and of the rest in each of `bins` equal-width bins
     over the 1st–99th percentile range (outliers in the end bins): the data of the distribution figure."""
     y = frame[outcome].astype(bool).to_numpy()
@@ -214,8 +305,16 @@ def numeric_distribution(frame: pd.DataFrame, fields: list[str], *, outcome: str
         index = np.clip(np.searchsorted(edges, np.clip(x[ok], low, high), side="right") - 1, 0, bins - 1)
         conv = np.bincount(index[y[ok]], minlength=bins) / max(y[ok].sum(), 1)
         rest = np.bincount(index[~y[ok]], minlength=bins) / max((~y[ok]).sum(), 1)
-        rows += [{"attribute": column, "bin_low": edges[i], "bin_high": edges[i + 1], "share_converted": conv[i],
-                  "share_rest": rest[i]} for i in range(bins)]
+        rows += [
+            {
+                "attribute": column,
+                "bin_low": edges[i],
+                "bin_high": edges[i + 1],
+                "share_converted": conv[i],
+                "share_rest": rest[i],
+            }
+            for i in range(bins)
+        ]
     return pd.DataFrame(rows)
 
 
@@ -223,8 +322,12 @@ def best_value(values: pd.DataFrame, attribute: str, *, min_support: int = MIN_V
     """Return the value of `attribute` that converts best among those held by at least `min_support` leads, ranked
     by the lower end of its 95% CI (a shrunk rate: 4 leads at 100% never beat 400 at 90%), or None. A missing value
     is never a best value: missingness is how the data was entered, not a trait."""
-    part = values[(values["attribute"] == attribute) & values["lift"].notna() & (values["value"] != MISSING)
-                  & (values["leads"] >= min_support)]
+    part = values[
+        (values["attribute"] == attribute)
+        & values["lift"].notna()
+        & (values["value"] != MISSING)
+        & (values["leads"] >= min_support)
+    ]
     if not len(part):
         return None
     return part.sort_values(["ci_low", "leads"], ascending=[False, False], kind="stable").iloc[0]
@@ -232,18 +335,31 @@ def best_value(values: pd.DataFrame, attribute: str, *, min_support: int = MIN_V
 
 def _what_converters_have(attribute: str, assoc: pd.Series, values: pd.DataFrame, min_support: int) -> str:
     best = best_value(values, attribute, min_support=min_support)
-    best_text = (f"best: {best['value']} ({float(best['lift']):.1f}x, {float(best['rate']):.0%} convert, "
-                 f"{int(best['leads']):,} leads)") if best is not None else ""
+    best_text = (
+        (
+            f"best: {best['value']} ({float(best['lift']):.1f}x, {float(best['rate']):.0%} convert, "
+            f"{int(best['leads']):,} leads)"
+        )
+        if best is not None
+        else ""
+    )
     if assoc["kind"] == "number":
         medians = np.array([assoc["median_converted"], assoc["median_rest"]], dtype=float)
-        words = ([f"{m:.0f}" for m in medians] if is_year(attribute, np.round(medians)) else [f"{m:,.4g}" for m in medians])
+        words = (
+            [f"{m:.0f}" for m in medians] if is_year(attribute, np.round(medians)) else [f"{m:,.4g}" for m in medians]
+        )
         return f"median {words[0]} vs {words[1]}; {best_text}"
     return best_text
 
 
-def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd.DataFrame | None,
-                       channel_fields: tuple[str, ...] = CHANNEL_FIELDS, *,
-                       min_support: int = MIN_VALUE_SUPPORT) -> pd.DataFrame:
+def rank_commonalities(
+    assoc: pd.DataFrame,
+    values: pd.DataFrame,
+    importance: pd.DataFrame | None,
+    channel_fields: tuple[str, ...] = CHANNEL_FIELDS,
+    *,
+    min_support: int = MIN_VALUE_SUPPORT,
+) -> pd.DataFrame:
     """Return the ranked table "what converting leads have in common". Lead attributes are ranked by their effect
     in the score (permutation importance: the drop in hold-out ROC AUC when the attribute is shuffled, which
     accounts for the other attributes) and, without a score, by Cramér's V; channel fields (where the lead came
@@ -256,14 +372,32 @@ def rank_commonalities(assoc: pd.DataFrame, values: pd.DataFrame, importance: pd
         out["importance"] = np.nan
         out["importance_sd"] = np.nan
     out["effect"] = out["importance"].fillna(-np.inf) if out["importance"].notna().any() else out["cramers_v"]
-    out["what_converters_have"] = [_what_converters_have(a, r, values, min_support) for a, r in
-                                   zip(out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records"))]
+    out["what_converters_have"] = [
+        _what_converters_have(a, r, values, min_support)
+        for a, r in zip(
+            out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records")
+        )
+    ]
     out["lift_ci_low_of_best"] = [_lift_ci_low_of_best(values, a, min_support) for a in out["attribute"]]
     out = out.sort_values(["group", "effect", "cramers_v"], ascending=[False, False, False], kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["significant"] = out["q_value"] < 0.05
-    return out[["rank", "attribute", "group", "kind", "what_converters_have", "importance", "importance_sd",
-                "cramers_v", "auc", "q_value", "significant", "lift_ci_low_of_best"]].reset_index(drop=True)
+    return out[
+        [
+            "rank",
+            "attribute",
+            "group",
+            "kind",
+            "what_converters_have",
+            "importance",
+            "importance_sd",
+            "cramers_v",
+            "auc",
+            "q_value",
+            "significant",
+            "lift_ci_low_of_best",
+        ]
+    ].reset_index(drop=True)
 
 
 def _lift_ci_low_of_best(values: pd.DataFrame, attribute: str, min_support: int) -> float:
@@ -277,15 +411,24 @@ def _lift_ci_low_of_best(values: pd.DataFrame, attribute: str, min_support: int)
 def clear_drivers(drivers: pd.DataFrame) -> pd.DataFrame:
     """Return the lead attributes that mark converting leads clearly: a significant association (q < 0.05) and a
     best value whose lift's 95% CI lies above 1. An attribute at 1.0–1.1x is not a trait worth targeting."""
-    return drivers[(drivers["group"] == "lead attribute") & drivers["significant"].astype(bool)
-                   & (drivers["lift_ci_low_of_best"] > 1)]
+    return drivers[
+        (drivers["group"] == "lead attribute")
+        & drivers["significant"].astype(bool)
+        & (drivers["lift_ci_low_of_best"] > 1)
+    ]
 
 
 # --- survey answers and personas for linked leads --------------------------------------------------------------
 
 
-def linked_attributes(leads: pd.DataFrame, responses: pd.DataFrame | None, codebook: pd.DataFrame | None,
-                      personas: pd.DataFrame | None, *, outcome: str = OUTCOME) -> tuple[pd.DataFrame, dict[str, str]]:
+def linked_attributes(
+    leads: pd.DataFrame,
+    responses: pd.DataFrame | None,
+    codebook: pd.DataFrame | None,
+    personas: pd.DataFrame | None,
+    *,
+    outcome: str = OUTCOME,
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Return the leads linked to a survey response (one response a lead: quality-checked first, then latest),
     with their answers and persona as columns, and a label per column (the question) for the tables.
 
@@ -297,9 +440,18 @@ def linked_attributes(leads: pd.DataFrame, responses: pd.DataFrame | None, codeb
         kinds = {} if codebook is None else dict(zip(codebook["column"], codebook["kind"]))
         questions = {} if codebook is None else dict(zip(codebook["column"], codebook["question"].astype(str)))
         if codebook is not None and "item" in codebook:
-            items = codebook["item"].astype("object").where(codebook["item"].notna() & ~codebook["item"].astype(str).isin(["", "nan", "<NA>"]))
-            questions.update({c: f"{q.split(' - ')[0]} — {i}" for c, q, i in zip(codebook["column"], codebook["question"].astype(str), items)
-                              if isinstance(i, str)})
+            items = (
+                codebook["item"]
+                .astype("object")
+                .where(codebook["item"].notna() & ~codebook["item"].astype(str).isin(["", "nan", "<NA>"]))
+            )
+            questions.update(
+                {
+                    c: f"{q.split(' - ')[0]} — {i}"
+                    for c, q, i in zip(codebook["column"], codebook["question"].astype(str), items)
+                    if isinstance(i, str)
+                }
+            )
         answer_columns = [c for c in responses.columns if kinds.get(c) in ("single", "likert", "multi", "numeric")]
         linked = responses[responses["lead_key"].notna()]
         sort_by = [c for c in ("quality_ok", "submitted_at") if c in linked]

@@ -22,7 +22,7 @@ from alignkit.report.cells import is_year, number_words
 
 __all__ = ["MIN_REASON", "contributions", "reason_text", "score_leads"]
 
-MIN_REASON = 0.05   # log-odds: smaller contributions are not worth a reason
+MIN_REASON = 0.05  # log-odds: smaller contributions are not worth a reason
 _PLACEHOLDERS = token_set(PLACEHOLDER_TOKENS)
 
 
@@ -65,7 +65,7 @@ def reason_text(score: LeadScore, attribute: str, value: object) -> str | None:
     if attribute in score.numeric:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
-        number = float(cast("SupportsFloat", value))   # a numeric attribute's cell: a number, None or NaN (above)
+        number = float(cast("SupportsFloat", value))  # a numeric attribute's cell: a number, None or NaN (above)
         quantiles = score.quantiles.get(attribute)
         if quantiles is None:
             return f"{label} {_number(number, attribute)}"
@@ -92,8 +92,13 @@ def score_leads(score: LeadScore, frame: pd.DataFrame, *, key: str = "lead_key",
     with threadpool_limits(limits=1):
         probability = score.model.predict_proba(X)[:, 1]
         contrib = contributions(score, X)
-    out = pd.DataFrame({key: frame[key].to_numpy() if key in frame else np.arange(len(frame)),
-                        "score": np.round(probability, 4), "band": assign_band(probability, score.bands)})
+    out = pd.DataFrame(
+        {
+            key: frame[key].to_numpy() if key in frame else np.arange(len(frame)),
+            "score": np.round(probability, 4),
+            "band": assign_band(probability, score.bands),
+        }
+    )
     values = contrib.to_numpy()
     names = np.array(contrib.columns)
     order = np.argsort(-values, axis=1, kind="stable")

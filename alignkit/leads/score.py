@@ -42,12 +42,27 @@ from alignkit.report.findings import USEFUL_AUC
 from alignkit.report.labels import humanize
 from alignkit.stats import auc_interval, wilson_interval
 
-__all__ = ["BANDS", "CalibratedLeadScore", "LeadScore", "assign_band", "band_cutoffs", "build_models",
-           "calibration_table", "cross_validate", "find_rules", "fit_score", "gains_table",
-           "model_frame", "rule_sentence", "threshold_at_capacity"]
+__all__ = [
+    "BANDS",
+    "CalibratedLeadScore",
+    "LeadScore",
+    "assign_band",
+    "band_cutoffs",
+    "build_models",
+    "calibration_table",
+    "cross_validate",
+    "find_rules",
+    "fit_score",
+    "gains_table",
+    "model_frame",
+    "rule_sentence",
+    "threshold_at_capacity",
+]
 
-MODEL_LABELS = {"logistic": "Regularised logistic regression (readable baseline)",
-                "boosting": "Histogram gradient boosting"}
+MODEL_LABELS = {
+    "logistic": "Regularised logistic regression (readable baseline)",
+    "boosting": "Histogram gradient boosting",
+}
 BANDS = ("A", "B", "C", "D")
 
 
@@ -61,19 +76,41 @@ def _signed_log1p(values: np.ndarray) -> np.ndarray:
 def build_models(numeric: list[str], categorical: list[str], *, seed: int) -> dict[str, Pipeline]:
     """Return the two candidate pipelines (impute + one-hot / scale, then the classifier), unfitted."""
     onehot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, sparse_output=False)
-    linear_numeric = make_pipeline(SimpleImputer(strategy="median"),
-                                   FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"), StandardScaler())
-    logistic = Pipeline([
-        ("prepare", ColumnTransformer([("categories", onehot, categorical), ("numbers", linear_numeric, numeric)])),
-        ("model", LogisticRegression(C=0.1, max_iter=2000)),
-    ])
-    boosting = Pipeline([
-        ("prepare", ColumnTransformer([("categories", clone(onehot), categorical),
-                                       ("numbers", SimpleImputer(strategy="median"), numeric)])),
-        ("model", HistGradientBoostingClassifier(learning_rate=0.05, max_iter=300, max_leaf_nodes=8,
-                                                 min_samples_leaf=200, l2_regularization=1.0, early_stopping=True,
-                                                 validation_fraction=0.15, n_iter_no_change=20, random_state=seed)),
-    ])
+    linear_numeric = make_pipeline(
+        SimpleImputer(strategy="median"),
+        FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"),
+        StandardScaler(),
+    )
+    logistic = Pipeline(
+        [
+            ("prepare", ColumnTransformer([("categories", onehot, categorical), ("numbers", linear_numeric, numeric)])),
+            ("model", LogisticRegression(C=0.1, max_iter=2000)),
+        ]
+    )
+    boosting = Pipeline(
+        [
+            (
+                "prepare",
+                ColumnTransformer(
+                    [("categories", clone(onehot), categorical), ("numbers", SimpleImputer(strategy="median"), numeric)]
+                ),
+            ),
+            (
+                "model",
+                HistGradientBoostingClassifier(
+                    learning_rate=0.05,
+                    max_iter=300,
+                    max_leaf_nodes=8,
+                    min_samples_leaf=200,
+                    l2_regularization=1.0,
+                    early_stopping=True,
+                    validation_fraction=0.15,
+                    n_iter_no_change=20,
+                    random_state=seed,
+                ),
+            ),
+        ]
+    )
     return {"logistic": logistic, "boosting": boosting}
 
 
@@ -116,7 +153,9 @@ def model_frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str])
     out = {}
     for column in numeric:
         values = frame[column] if column in frame else pd.Series(np.nan, index=frame.index)
-        out[column] = pd.to_numeric(values.astype("object").where(values.notna(), np.nan), errors="coerce").astype(float)
+        out[column] = pd.to_numeric(values.astype("object").where(values.notna(), np.nan), errors="coerce").astype(
+            float
+        )
     for column in categorical:
         values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
         out[column] = values.astype("object").where(values.notna(), MISSING).astype(str).to_numpy(dtype=object)
@@ -136,33 +175,50 @@ def parallel_jobs(tasks: int) -> int:
     return max(1, min(tasks, os.cpu_count() or 1))
 
 
-def cross_validate(models: dict[str, Pipeline], X: pd.DataFrame, y: np.ndarray, *, folds: int,
-                   seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def cross_validate(
+    models: dict[str, Pipeline], X: pd.DataFrame, y: np.ndarray, *, folds: int, seed: int
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Return ROC AUC and PR AUC per model and fold (stratified K-fold, seeded) and each model's out-of-fold log-odds.
     The folds are fitted side by side in threads (the models' own threads capped at one by `fit_score`: their
     numeric work runs outside Python's lock), the same numbers as one after another."""
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    tasks = [(fold, train, test, name) for fold, (train, test) in enumerate(splitter.split(X, y), start=1)
-             for name in models]
+    tasks = [
+        (fold, train, test, name) for fold, (train, test) in enumerate(splitter.split(X, y), start=1) for name in models
+    ]
 
     def fold_margin(train: np.ndarray, test: np.ndarray, name: str) -> np.ndarray:
         return clone(models[name]).fit(X.iloc[train], y[train]).decision_function(X.iloc[test])
 
     margins = Parallel(n_jobs=parallel_jobs(len(tasks)), backend="threading")(
-        delayed(fold_margin)(train, test, name) for _, train, test, name in tasks)
+        delayed(fold_margin)(train, test, name) for _, train, test, name in tasks
+    )
     rows, oof = [], {name: np.zeros(len(y)) for name in models}
     for (fold, _, test, name), margin in zip(tasks, margins):
         oof[name][test] = margin
-        rows.append({"model": name, "fold": fold, "roc_auc": roc_auc_score(y[test], margin),
-                     "pr_auc": average_precision_score(y[test], margin)})
+        rows.append(
+            {
+                "model": name,
+                "fold": fold,
+                "roc_auc": roc_auc_score(y[test], margin),
+                "pr_auc": average_precision_score(y[test], margin),
+            }
+        )
     return pd.DataFrame(rows), oof
 
 
 def summarise_cv(cv: pd.DataFrame, base_rate: float) -> pd.DataFrame:
     """Return one row per model: mean and standard deviation of ROC AUC and PR AUC across folds."""
-    out = cv.groupby("model", sort=False).agg(folds=("fold", "count"), roc_auc_mean=("roc_auc", "mean"),
-                                              roc_auc_sd=("roc_auc", "std"), pr_auc_mean=("pr_auc", "mean"),
-                                              pr_auc_sd=("pr_auc", "std")).reset_index()
+    out = (
+        cv.groupby("model", sort=False)
+        .agg(
+            folds=("fold", "count"),
+            roc_auc_mean=("roc_auc", "mean"),
+            roc_auc_sd=("roc_auc", "std"),
+            pr_auc_mean=("pr_auc", "mean"),
+            pr_auc_sd=("pr_auc", "std"),
+        )
+        .reset_index()
+    )
     out.insert(1, "description", out["model"].map(MODEL_LABELS))
     out["pr_auc_of_chance"] = base_rate
     return out
@@ -173,8 +229,9 @@ def summarise_cv(cv: pd.DataFrame, base_rate: float) -> pd.DataFrame:
 
 # the score's hold-out ROC AUC with and without the leakage guard's suspect fields (`_suspect_auc`), empty when none
 # was flagged; the functional form because "with" is a keyword
-SuspectAuc = TypedDict("SuspectAuc", {"fields": list[str], "in_score": bool, "with": float, "without": float},
-                       total=False)
+SuspectAuc = TypedDict(
+    "SuspectAuc", {"fields": list[str], "in_score": bool, "with": float, "without": float}, total=False
+)
 
 
 @dataclass(frozen=True)
@@ -185,28 +242,30 @@ class LeadScore:
     model: CalibratedLeadScore
     numeric: list[str]
     categorical: list[str]
-    reference: dict[str, object]          # a typical lead: median number, most frequent category
-    mapping: dict[str, str]               # attribute → export column it was read from
-    cv: pd.DataFrame                      # per model and fold
-    cv_summary: pd.DataFrame              # per model: mean ± sd
-    holdout: pd.DataFrame                 # lead_key, converted, score, band of the hold-out leads
+    reference: dict[str, object]  # a typical lead: median number, most frequent category
+    mapping: dict[str, str]  # attribute → export column it was read from
+    cv: pd.DataFrame  # per model and fold
+    cv_summary: pd.DataFrame  # per model: mean ± sd
+    holdout: pd.DataFrame  # lead_key, converted, score, band of the hold-out leads
     holdout_metrics: dict[str, float]
     gains: pd.DataFrame
     calibration: pd.DataFrame
-    importance: pd.DataFrame              # permutation importance on the hold-out
+    importance: pd.DataFrame  # permutation importance on the hold-out
     partial_dependence: dict[str, pd.DataFrame]
     rules: pd.DataFrame
-    threshold: dict[str, float]           # MQL threshold at sales capacity with precision and recall
-    bands: dict[str, float]               # lowest score of A, B, C
+    threshold: dict[str, float]  # MQL threshold at sales capacity with precision and recall
+    bands: dict[str, float]  # lowest score of A, B, C
     band_table: pd.DataFrame
     leads_per_week: float
     capacity_per_week: int
     rows_used: dict[str, int] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)          # attribute → the label a person reads
+    labels: dict[str, str] = field(default_factory=dict)  # attribute → the label a person reads
     quantiles: dict[str, np.ndarray] = field(default_factory=dict)  # number → its training leads' 0–100% quantiles
-    value_support: dict[str, dict[str, tuple[int, float]]] = field(default_factory=dict)  # category → value → (leads, rate)
-    min_support: int = 1                                           # leads a value needs before it is a reason
-    suspect_auc: SuspectAuc = field(default_factory=lambda: SuspectAuc())   # hold-out AUC with and without the suspects
+    value_support: dict[str, dict[str, tuple[int, float]]] = field(
+        default_factory=dict
+    )  # category → value → (leads, rate)
+    min_support: int = 1  # leads a value needs before it is a reason
+    suspect_auc: SuspectAuc = field(default_factory=lambda: SuspectAuc())  # hold-out AUC with and without the suspects
 
     def label(self, attribute: str) -> str:
         """Return the attribute's label: the project file's or the export's header, else its name in words."""
@@ -237,20 +296,32 @@ def _value_support(X: pd.DataFrame, y: np.ndarray, categorical: list[str]) -> di
     out: dict[str, dict[str, tuple[int, float]]] = {}
     for column in categorical:
         grouped = pd.DataFrame({"v": X[column].to_numpy(), "y": y}).groupby("v", observed=True)["y"]
-        out[column] = {str(v): (int(n), float(r)) for v, n, r in zip(grouped.size().index, grouped.size(), grouped.mean())}
+        out[column] = {
+            str(v): (int(n), float(r)) for v, n, r in zip(grouped.size().index, grouped.size(), grouped.mean())
+        }
     return out
 
 
-def _suspect_auc(model_name: str, frame: pd.DataFrame, y_all: np.ndarray, train: np.ndarray,
-                 test: np.ndarray, used_auc: float, *, numeric: list[str], categorical: list[str],
-                 suspects: dict[str, str], seed: int) -> SuspectAuc:
+def _suspect_auc(
+    model_name: str,
+    frame: pd.DataFrame,
+    y_all: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    used_auc: float,
+    *,
+    numeric: list[str],
+    categorical: list[str],
+    suspects: dict[str, str],
+    seed: int,
+) -> SuspectAuc:
     """Return the hold-out AUC of the same kind of model with and without the leakage guard's suspects."""
     in_score = [s for s in suspects if s in numeric or s in categorical]
     left_out = {s: kind for s, kind in suspects.items() if s not in in_score and s in frame}
-    if in_score:       # allowed by the project file: the comparison drops them
+    if in_score:  # allowed by the project file: the comparison drops them
         other_numeric = [c for c in numeric if c not in in_score]
         other_categorical = [c for c in categorical if c not in in_score]
-    elif left_out:     # kept out: the comparison adds them back, to show what they would have given
+    elif left_out:  # kept out: the comparison adds them back, to show what they would have given
         other_numeric = numeric + [s for s, kind in left_out.items() if kind == "number"]
         other_categorical = categorical + [s for s, kind in left_out.items() if kind != "number"]
     else:
@@ -262,8 +333,12 @@ def _suspect_auc(model_name: str, frame: pd.DataFrame, y_all: np.ndarray, train:
     other.fit(X_other.iloc[train], y_all[train])
     other_auc = float(roc_auc_score(y_all[test], other.predict_proba(X_other.iloc[test])[:, 1]))
     fields = in_score or list(left_out)
-    return {"fields": fields, "in_score": bool(in_score),
-            "with": used_auc if in_score else other_auc, "without": other_auc if in_score else used_auc}
+    return {
+        "fields": fields,
+        "in_score": bool(in_score),
+        "with": used_auc if in_score else other_auc,
+        "without": other_auc if in_score else used_auc,
+    }
 
 
 def _reference(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict[str, object]:
@@ -272,34 +347,87 @@ def _reference(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> d
     return ref
 
 
-def fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str = "converted",
-              key: str = "lead_key", created: str = "created_at", seed: int = 0, folds: int = 5,
-              holdout_share: float = 0.25, max_rows: int = 100_000, capacity_per_week: int | None = None,
-              rule_depth: int = 3, rule_min_share: float = 0.03, mapping: dict[str, str] | None = None,
-              explain_rows: int = 5_000, importance_repeats: int = 5, threads: int | None = 1,
-              labels: dict[str, str] | None = None, min_support: int = 1,
-              suspects: dict[str, str] | None = None) -> LeadScore:
+def fit_score(
+    frame: pd.DataFrame,
+    *,
+    numeric: list[str],
+    categorical: list[str],
+    outcome: str = "converted",
+    key: str = "lead_key",
+    created: str = "created_at",
+    seed: int = 0,
+    folds: int = 5,
+    holdout_share: float = 0.25,
+    max_rows: int = 100_000,
+    capacity_per_week: int | None = None,
+    rule_depth: int = 3,
+    rule_min_share: float = 0.03,
+    mapping: dict[str, str] | None = None,
+    explain_rows: int = 5_000,
+    importance_repeats: int = 5,
+    threads: int | None = 1,
+    labels: dict[str, str] | None = None,
+    min_support: int = 1,
+    suspects: dict[str, str] | None = None,
+) -> LeadScore:
     """Return the fitted lead score: both models cross-validated on the training leads, the better one (by mean
     ROC AUC) calibrated on its out-of-fold predictions, and every accuracy figure measured on the hold-out leads.
 
     `threads` caps the OpenMP/BLAS threads of the models (None = all cores). One thread is the default: on a
     machine shared with other work, gradient boosting's threads spin-wait and run many times slower."""
     with threadpool_limits(limits=threads):
-        return _fit_score(frame, numeric=numeric, categorical=categorical, outcome=outcome, key=key, created=created,
-                          seed=seed, folds=folds, holdout_share=holdout_share, max_rows=max_rows,
-                          capacity_per_week=capacity_per_week, rule_depth=rule_depth, rule_min_share=rule_min_share,
-                          mapping=mapping, explain_rows=explain_rows, importance_repeats=importance_repeats,
-                          labels=labels or {}, min_support=min_support, suspects=suspects or {})
+        return _fit_score(
+            frame,
+            numeric=numeric,
+            categorical=categorical,
+            outcome=outcome,
+            key=key,
+            created=created,
+            seed=seed,
+            folds=folds,
+            holdout_share=holdout_share,
+            max_rows=max_rows,
+            capacity_per_week=capacity_per_week,
+            rule_depth=rule_depth,
+            rule_min_share=rule_min_share,
+            mapping=mapping,
+            explain_rows=explain_rows,
+            importance_repeats=importance_repeats,
+            labels=labels or {},
+            min_support=min_support,
+            suspects=suspects or {},
+        )
 
 
-def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], outcome: str, key: str,
-               created: str, seed: int, folds: int, holdout_share: float, max_rows: int, capacity_per_week: int | None,
-               rule_depth: int, rule_min_share: float, mapping: dict[str, str] | None, explain_rows: int,
-               importance_repeats: int, labels: dict[str, str], min_support: int,
-               suspects: dict[str, str]) -> LeadScore:
+def _fit_score(
+    frame: pd.DataFrame,
+    *,
+    numeric: list[str],
+    categorical: list[str],
+    outcome: str,
+    key: str,
+    created: str,
+    seed: int,
+    folds: int,
+    holdout_share: float,
+    max_rows: int,
+    capacity_per_week: int | None,
+    rule_depth: int,
+    rule_min_share: float,
+    mapping: dict[str, str] | None,
+    explain_rows: int,
+    importance_repeats: int,
+    labels: dict[str, str],
+    min_support: int,
+    suspects: dict[str, str],
+) -> LeadScore:
     # Sales capacity → share of leads that can be passed, from the whole table's arrival rate.
     created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
-    weeks = max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0) if created_at.notna().any() else np.nan
+    weeks = (
+        max((created_at.max() - created_at.min()).total_seconds() / (7 * 86400), 1.0)
+        if created_at.notna().any()
+        else np.nan
+    )
     per_week = float(len(frame) / weeks) if np.isfinite(weeks) else np.nan
     # Without a capacity (or without creation dates to measure arrivals) there is no MQL threshold: none is invented.
     share = min(1.0, capacity_per_week / per_week) if capacity_per_week and np.isfinite(per_week) else np.nan
@@ -309,8 +437,9 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
     frame = frame.iloc[modelled] if len(modelled) < len(frame) else frame
     y_all = frame[outcome].astype(bool).to_numpy()
     X_all = model_frame(frame, numeric, categorical)
-    train_idx, test_idx = train_test_split(np.arange(len(frame)), test_size=holdout_share, stratify=y_all,
-                                           random_state=seed)
+    train_idx, test_idx = train_test_split(
+        np.arange(len(frame)), test_size=holdout_share, stratify=y_all, random_state=seed
+    )
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
     sample = train_idx
     X, y = X_all.iloc[sample], y_all[sample]
@@ -321,12 +450,28 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
     model = CalibratedLeadScore(models[best]).fit(X, y, oof_margin=oof[best])
     X_test, y_test = X_all.iloc[test_idx], y_all[test_idx]
     score = model.predict_proba(X_test)[:, 1]
-    metrics = {"roc_auc": float(roc_auc_score(y_test, score)), "pr_auc": float(average_precision_score(y_test, score)),
-               "base_rate": float(y_test.mean()), "leads": len(y_test), "conversions": int(y_test.sum())}
+    metrics = {
+        "roc_auc": float(roc_auc_score(y_test, score)),
+        "pr_auc": float(average_precision_score(y_test, score)),
+        "base_rate": float(y_test.mean()),
+        "leads": len(y_test),
+        "conversions": int(y_test.sum()),
+    }
     if np.isfinite(share):
         threshold = {**threshold_at_capacity(y_test, score, share), "capacity_share": share}
     else:
-        threshold = dict.fromkeys(("threshold", "share_passed", "precision", "precision_ci_low", "precision_ci_high", "recall", "capacity_share"), np.nan)
+        threshold = dict.fromkeys(
+            (
+                "threshold",
+                "share_passed",
+                "precision",
+                "precision_ci_low",
+                "precision_ci_high",
+                "recall",
+                "capacity_share",
+            ),
+            np.nan,
+        )
     cutoffs = band_cutoffs(score, threshold["threshold"], share)
     bands = assign_band(score, cutoffs)
     band_rows = []
@@ -334,17 +479,34 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         inside = bands == band
         n, conv = int(inside.sum()), int(y_test[inside].sum())
         low, high = wilson_interval(conv, n) if n else (np.nan, np.nan)
-        band_rows.append({"band": band, "lowest_score": cutoffs.get(band, 0.0), "leads": n, "lead_share": n / len(y_test),
-                          "conversion_rate": conv / n if n else np.nan, "ci_low": low, "ci_high": high,
-                          "conversion_share": conv / max(y_test.sum(), 1)})
+        band_rows.append(
+            {
+                "band": band,
+                "lowest_score": cutoffs.get(band, 0.0),
+                "leads": n,
+                "lead_share": n / len(y_test),
+                "conversion_rate": conv / n if n else np.nan,
+                "ci_low": low,
+                "ci_high": high,
+                "conversion_share": conv / max(y_test.sum(), 1),
+            }
+        )
     # Explanations on (a sample of) the hold-out.
     explain = stratified_sample(y_test, explain_rows, seed=seed)
     X_explain, y_explain = X_test.iloc[explain], y_test[explain]
-    with parallel_config(backend="threading"):   # the attributes side by side, without starting processes
-        perm = permutation_importance(model, X_explain, y_explain, scoring="roc_auc", n_repeats=importance_repeats,
-                                      random_state=seed, n_jobs=parallel_jobs(X_explain.shape[1]))
-    importance = pd.DataFrame({"attribute": X_test.columns, "importance": perm.importances_mean,
-                               "importance_sd": perm.importances_std})
+    with parallel_config(backend="threading"):  # the attributes side by side, without starting processes
+        perm = permutation_importance(
+            model,
+            X_explain,
+            y_explain,
+            scoring="roc_auc",
+            n_repeats=importance_repeats,
+            random_state=seed,
+            n_jobs=parallel_jobs(X_explain.shape[1]),
+        )
+    importance = pd.DataFrame(
+        {"attribute": X_test.columns, "importance": perm.importances_mean, "importance_sd": perm.importances_std}
+    )
     importance = importance.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
     top_numeric = [a for a in importance["attribute"] if a in numeric][:3]
     pdp = {}
@@ -353,24 +515,78 @@ def _fit_score(frame: pd.DataFrame, *, numeric: list[str], categorical: list[str
         grid = np.unique(np.quantile(grid_values, np.linspace(0.02, 0.98, 20))) if len(grid_values) else np.array([])
         if len(grid) < 2:
             continue
-        result = partial_dependence(model, X_explain.iloc[: min(len(X_explain), 5000)], [column],
-                                    custom_values={column: grid}, kind="average", response_method="predict_proba")
+        result = partial_dependence(
+            model,
+            X_explain.iloc[: min(len(X_explain), 5000)],
+            [column],
+            custom_values={column: grid},
+            kind="average",
+            response_method="predict_proba",
+        )
         pdp[column] = pd.DataFrame({column: result["grid_values"][0], "predicted_rate": result["average"][0]})
-    rules = find_rules(X_all.iloc[sample], y, X_test, y_test, numeric=numeric, categorical=categorical,
-                       depth=rule_depth, min_share=rule_min_share, seed=seed,
-                       labels={c: labels.get(c) or humanize(c) for c in numeric + categorical})
-    holdout = pd.DataFrame({key: frame[key].to_numpy()[test_idx] if key in frame else test_idx, outcome: y_test,
-                            "score": score, "band": bands})
+    rules = find_rules(
+        X_all.iloc[sample],
+        y,
+        X_test,
+        y_test,
+        numeric=numeric,
+        categorical=categorical,
+        depth=rule_depth,
+        min_share=rule_min_share,
+        seed=seed,
+        labels={c: labels.get(c) or humanize(c) for c in numeric + categorical},
+    )
+    holdout = pd.DataFrame(
+        {
+            key: frame[key].to_numpy()[test_idx] if key in frame else test_idx,
+            outcome: y_test,
+            "score": score,
+            "band": bands,
+        }
+    )
     return LeadScore(
-        model_name=best, model=model, numeric=list(numeric), categorical=list(categorical),
-        reference=_reference(X, numeric, categorical), mapping=dict(mapping or {}), cv=cv, cv_summary=summary,
-        holdout=holdout, holdout_metrics=metrics, gains=gains_table(y_test, score), calibration=calibration_table(y_test, score),
-        importance=importance, partial_dependence=pdp, rules=rules, threshold=threshold, bands=cutoffs,
-        band_table=pd.DataFrame(band_rows), leads_per_week=per_week, capacity_per_week=int(capacity_per_week or 0),
-        rows_used={"leads": int(leads_in_table), "training": len(train_idx), "model_sample": len(sample),
-                   "holdout": len(test_idx)},
-        labels=dict(labels), min_support=int(min_support), value_support=_value_support(X, y, categorical),
-        quantiles={c: np.nanquantile(X[c].to_numpy(dtype=float), QUANTILE_LEVELS) for c in numeric
-                   if X[c].notna().any()},
-        suspect_auc=_suspect_auc(best, frame, y_all, train_idx, test_idx, metrics["roc_auc"],
-                                 numeric=numeric, categorical=categorical, suspects=suspects, seed=seed))
+        model_name=best,
+        model=model,
+        numeric=list(numeric),
+        categorical=list(categorical),
+        reference=_reference(X, numeric, categorical),
+        mapping=dict(mapping or {}),
+        cv=cv,
+        cv_summary=summary,
+        holdout=holdout,
+        holdout_metrics=metrics,
+        gains=gains_table(y_test, score),
+        calibration=calibration_table(y_test, score),
+        importance=importance,
+        partial_dependence=pdp,
+        rules=rules,
+        threshold=threshold,
+        bands=cutoffs,
+        band_table=pd.DataFrame(band_rows),
+        leads_per_week=per_week,
+        capacity_per_week=int(capacity_per_week or 0),
+        rows_used={
+            "leads": int(leads_in_table),
+            "training": len(train_idx),
+            "model_sample": len(sample),
+            "holdout": len(test_idx),
+        },
+        labels=dict(labels),
+        min_support=int(min_support),
+        value_support=_value_support(X, y, categorical),
+        quantiles={
+            c: np.nanquantile(X[c].to_numpy(dtype=float), QUANTILE_LEVELS) for c in numeric if X[c].notna().any()
+        },
+        suspect_auc=_suspect_auc(
+            best,
+            frame,
+            y_all,
+            train_idx,
+            test_idx,
+            metrics["roc_auc"],
+            numeric=numeric,
+            categorical=categorical,
+            suspects=suspects,
+            seed=seed,
+        ),
+    )

@@ -34,29 +34,61 @@ from alignkit.meaning.words import (
 from alignkit.privacy import looks_like_pii_column, pii_kind
 
 ID_MIN_ROWS = 20
-PROBE_ROWS = 20_000           # a column's kind is probed on its first rows' values before every cell is read
+PROBE_ROWS = 20_000  # a column's kind is probed on its first rows' values before every cell is read
 ROLE_SAMPLE = 1_000
-REFERENCE_MIN_DISTINCT = 20   # a repeating column named like an id, with more distinct opaque codes, is a key
-OPAQUE_KEY = r"(?=.*\d)[A-Za-z0-9_\-]{12,}"   # a hash, a uuid or a long code: no words, at least one digit
+REFERENCE_MIN_DISTINCT = 20  # a repeating column named like an id, with more distinct opaque codes, is a key
+OPAQUE_KEY = r"(?=.*\d)[A-Za-z0-9_\-]{12,}"  # a hash, a uuid or a long code: no words, at least one digit
 AMOUNT_TEXT = r"[$€£¥]?\s?[+-]?[\d,.]*\d[kKmMbB%]?"
-SEQUENCE_MAX_GAP = 100        # unnamed unique whole numbers in row order, this far apart on average, number rows
-TYPE_SAMPLE = 20_000          # values a type is read from (counts and uniqueness are read from every row)
-DATE_MIN_SHARE = 0.9          # share of non-blank values that must parse as dates
+SEQUENCE_MAX_GAP = 100  # unnamed unique whole numbers in row order, this far apart on average, number rows
+TYPE_SAMPLE = 20_000  # values a type is read from (counts and uniqueness are read from every row)
+DATE_MIN_SHARE = 0.9  # share of non-blank values that must parse as dates
 MULTI_SEPARATORS = (";", ", ")
-MULTI_MIN_SHARE = 0.2         # share of cells holding a separator before a column reads as multi-select
+MULTI_MIN_SHARE = 0.2  # share of cells holding a separator before a column reads as multi-select
 MULTI_MAX_OPTIONS = 25
 YES_NO = frozenset({"yes", "no", "y", "n", "true", "false"})
-OUTCOME_VALUES = frozenset({*YES_NO, "0", "1", "0.0", "1.0", "won", "lost", "win", "loss", "converted",
-                            "not converted", "success", "failure", "t", "f"})
+OUTCOME_VALUES = frozenset(
+    {
+        *YES_NO,
+        "0",
+        "1",
+        "0.0",
+        "1.0",
+        "won",
+        "lost",
+        "win",
+        "loss",
+        "converted",
+        "not converted",
+        "success",
+        "failure",
+        "t",
+        "f",
+    }
+)
 SAMPLE_VALUES = 5
 ORGANISATION_MIN_SHARE = 0.2  # share of values ending in a company form (Inc, GmbH …) that makes them organisations
-PLACE_MIN_SHARE = 0.3         # share of values that are countries, states or large cities that makes them places
-REPEAT_MAX_SHARE = 0.5        # name-like values with fewer distinct values than this share of rows repeat: a category
+PLACE_MIN_SHARE = 0.3  # share of values that are countries, states or large cities that makes them places
+REPEAT_MAX_SHARE = 0.5  # name-like values with fewer distinct values than this share of rows repeat: a category
 REPEAT_MIN_ROWS = 40
 KEPT_ROLES = ("number", "category", "ordered scale", "yes/no", "multi-select", "organisation", "place")
 PERSONAL_ROLES = ("email", "phone", "person name")
-Role = Literal["constant", "id", "email", "phone", "person name", "organisation", "place", "date", "outcome",
-               "yes/no", "number", "ordered scale", "multi-select", "free text", "category"]
+Role = Literal[
+    "constant",
+    "id",
+    "email",
+    "phone",
+    "person name",
+    "organisation",
+    "place",
+    "date",
+    "outcome",
+    "yes/no",
+    "number",
+    "ordered scale",
+    "multi-select",
+    "free text",
+    "category",
+]
 
 
 @dataclass(frozen=True)
@@ -96,8 +128,9 @@ def _reference_evidence(present: pd.Series) -> str | None:
     sample = pd.Series(present.unique()[:ROLE_SAMPLE], dtype="str")
     if sample.str.fullmatch(OPAQUE_KEY).mean() < 0.9:
         return None
-    return (f"named like an id; {distinct:,} distinct opaque codes that repeat: keys of another table's rows, "
-            f"never a trait")
+    return (
+        f"named like an id; {distinct:,} distinct opaque codes that repeat: keys of another table's rows, never a trait"
+    )
 
 
 def identifier_evidence(values: pd.Series, name: str = "") -> str | None:
@@ -122,22 +155,29 @@ def identifier_evidence(values: pd.Series, name: str = "") -> str | None:
     unique = f"{len(present):,} distinct values, unique per row"
     if numbers is not None:
         if not bool((numbers == numbers.round()).all()):
-            return None          # unique decimals are measures
+            return None  # unique decimals are measures
         if numbers.max() - numbers.min() < 2 * len(numbers):
             return unique
         if named:
             return f"{unique}; whole numbers named like an id"
         in_order = numbers.is_monotonic_increasing or numbers.is_monotonic_decreasing
-        if len(numbers) >= ID_MIN_ROWS and in_order and numbers.max() - numbers.min() <= SEQUENCE_MAX_GAP * len(numbers):
+        if (
+            len(numbers) >= ID_MIN_ROWS
+            and in_order
+            and numbers.max() - numbers.min() <= SEQUENCE_MAX_GAP * len(numbers)
+        ):
             return f"{unique}; whole numbers in row order (a sequence number)"
         return None
     text = present.head(ROLE_SAMPLE).astype("str")
     head = text.head(200)
-    separated = head[head.str.contains(r"\d[-/:. ]\d", regex=True)]    # a date has separated fields; a hex key not
-    if len(separated) > len(head) / 2 and pd.to_datetime(separated, format="mixed", errors="coerce").notna().mean() > 0.5:
-        return None   # unique timestamps are times, not identifiers
+    separated = head[head.str.contains(r"\d[-/:. ]\d", regex=True)]  # a date has separated fields; a hex key not
+    if (
+        len(separated) > len(head) / 2
+        and pd.to_datetime(separated, format="mixed", errors="coerce").notna().mean() > 0.5
+    ):
+        return None  # unique timestamps are times, not identifiers
     if text.str.fullmatch(AMOUNT_TEXT).mean() >= 0.9:
-        return None   # "$342.09K", "12%": amounts written as text are measures, however unique
+        return None  # "$342.09K", "12%": amounts written as text are measures, however unique
     if named or text.str.contains(r"\s", regex=True).mean() < 0.5:
         return unique
     return None
@@ -150,7 +190,7 @@ def column_role(values: pd.Series, name: str = "") -> str | None:
     head_distinct = head.nunique(dropna=False)
     named = bool(name) and named_like_id(to_snake_case(name))
     if head_distinct > 1 and (head_distinct < len(head) or values.hasnans) and not named:
-        return None   # a repeat or a blank in the first rows: neither constant nor one value a row
+        return None  # a repeat or a blank in the first rows: neither constant nor one value a row
     if values.nunique(dropna=False) <= 1:
         return "constant"
     return "id" if identifier_evidence(values, name) is not None else None
@@ -187,8 +227,9 @@ def organisation_or_place(column: str, text: pd.Series) -> tuple[str, str] | Non
         return "place", "named like places, not personal data"
     organisations = _share_of(text, _organisation_value)
     if organisations >= ORGANISATION_MIN_SHARE:
-        return "organisation", (f"{organisations:.0%} of values end in a company form (Inc, Ltd, GmbH …): "
-                                f"organisations, not personal data")
+        return "organisation", (
+            f"{organisations:.0%} of values end in a company form (Inc, Ltd, GmbH …): organisations, not personal data"
+        )
     places = _share_of(text, lambda v: v.casefold() in COUNTRIES)
     if places >= PLACE_MIN_SHARE:
         return "place", f"{places:.0%} of values are countries, states or cities: places, not personal data"
@@ -208,8 +249,10 @@ def name_like_evidence(column: str, values: pd.Series) -> tuple[str, str]:
     if found is not None:
         return found
     if len(text) >= REPEAT_MIN_ROWS and distinct < REPEAT_MAX_SHARE * len(text):
-        return "category", (f"capitalised words that repeat ({distinct:,} distinct in {len(text):,} rows): a "
-                            f"category, not people's names")
+        return "category", (
+            f"capitalised words that repeat ({distinct:,} distinct in {len(text):,} rows): a "
+            f"category, not people's names"
+        )
     return "person name", f"values look like people's names ({distinct:,} distinct); never shown"
 
 
@@ -267,7 +310,7 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
     if date_share(values) >= DATE_MIN_SHARE:
         return ColumnMeaning(column, "date", f"dates, {date_order_evidence(present)}")
     binary = outcome_values(present)
-    by_value = present.value_counts()     # folded a distinct value at a time, not a row at a time
+    by_value = present.value_counts()  # folded a distinct value at a time, not a row at a time
     counts = by_value.groupby(by_value.index.map(fold_token)).sum().sort_values(ascending=False, kind="stable")
     said = ", ".join(f"{v} {n:,}" for v, n in counts.items())
     if binary and named_like_outcome(snake):
@@ -289,11 +332,13 @@ def decide_column(column: str, values: pd.Series) -> ColumnMeaning:
     counts = by_value
     if looks_like_pii_column(snake) or (named_like_people(snake) and len(snake.split("_")) <= 4):
         # a column of people (an owner, a manager) may hold their names: counts only, never a value
-        return ColumnMeaning(column, "category", f"{len(counts)} values (named like people: values not shown)",
-                             tuple(counts.index))
+        return ColumnMeaning(
+            column, "category", f"{len(counts)} values (named like people: values not shown)", tuple(counts.index)
+        )
     if kind == "name":
-        return ColumnMeaning(column, "category", f"{name_like_evidence(column, values)[1]}; {_counts_text(counts)}",
-                             tuple(counts.index))
+        return ColumnMeaning(
+            column, "category", f"{name_like_evidence(column, values)[1]}; {_counts_text(counts)}", tuple(counts.index)
+        )
     found = organisation_or_place(column, sample)
     if found is not None:
         return ColumnMeaning(column, found[0], f"{found[1]}; {_counts_text(counts)}", tuple(counts.index))

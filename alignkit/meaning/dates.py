@@ -28,11 +28,20 @@ def date_fields(prefixes: pd.Series) -> pd.DataFrame:
     fields = distinct.str.extract(NUMERIC_DATE).dropna()
     found = distinct[fields.index]
     year = fields[2].astype(int)
-    year = year.where(fields[2].str.len() == 4, year + 2000).where((fields[2].str.len() == 4) | (year < 70), year + 1900)
+    year = year.where(fields[2].str.len() == 4, year + 2000).where(
+        (fields[2].str.len() == 4) | (year < 70), year + 1900
+    )
     length = fields[0].str.len() + fields[1].str.len() + fields[2].str.len() + 2
-    return pd.DataFrame({"text": [t[:n] for t, n in zip(found, length)], "first": fields[0].astype(int).to_numpy(),
-                         "second": fields[1].astype(int).to_numpy(), "year": year.to_numpy(),
-                         "length": length.to_numpy()}, index=pd.Index(found.to_numpy(), dtype="str"))
+    return pd.DataFrame(
+        {
+            "text": [t[:n] for t, n in zip(found, length)],
+            "first": fields[0].astype(int).to_numpy(),
+            "second": fields[1].astype(int).to_numpy(),
+            "year": year.to_numpy(),
+            "length": length.to_numpy(),
+        },
+        index=pd.Index(found.to_numpy(), dtype="str"),
+    )
 
 
 def decide_dayfirst(values: pd.Series) -> bool | None:

@@ -19,30 +19,61 @@ from alignkit.meaning.columns import DATE_MIN_SHARE, column_role, date_share, id
 from alignkit.meaning.words import named_like_id, named_like_outcome, outcome_rank
 from alignkit.privacy import pii_kind
 
-NAME_MATCH_MIN = 88           # rapidfuzz ratio of snake_case names that counts as the same name
-STAGE_MAX_VALUES = 30         # a stage or outcome column holds at most this many distinct values
+NAME_MATCH_MIN = 88  # rapidfuzz ratio of snake_case names that counts as the same name
+STAGE_MAX_VALUES = 30  # a stage or outcome column holds at most this many distinct values
 
-SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {   # table -> canonical name -> column names
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {  # table -> canonical name -> column names
     "contacts": {
-        "lead_id": ("id", "lead_id", "contact_id", "record_id", "prospect_id", "customer_id", "opportunity_id",
-                    "deal_id", "lead_number"),
+        "lead_id": (
+            "id",
+            "lead_id",
+            "contact_id",
+            "record_id",
+            "prospect_id",
+            "customer_id",
+            "opportunity_id",
+            "deal_id",
+            "lead_number",
+        ),
         "email": ("email", "email_address", "e_mail"),
         "first_name": ("first_name", "firstname", "given_name"),
         "last_name": ("last_name", "lastname", "surname", "family_name"),
         "phone": ("phone", "phone_number", "mobile", "telephone"),
-        "created_at": ("created", "created_at", "create_date", "created_date", "created_on", "date_created",
-                       "created_time", "creation_date", "create_time",
-                       "signup_date", "lead_date", "first_contact_date", "date_joined", "dt_customer",
-                       "customer_since"),
+        "created_at": (
+            "created",
+            "created_at",
+            "create_date",
+            "created_date",
+            "created_on",
+            "date_created",
+            "created_time",
+            "creation_date",
+            "create_time",
+            "signup_date",
+            "lead_date",
+            "first_contact_date",
+            "date_joined",
+            "dt_customer",
+            "customer_since",
+        ),
         "stage": ("stage", "deal_stage", "lifecycle_stage", "lead_status", "status", "pipeline_stage"),
         "converted": ("converted", "is_converted", "conversion", "won", "outcome", "is_won"),
-        "closed_at": ("closed", "close_date", "closed_at", "closed_date", "date_closed", "won_date", "close_time",
-                      "closing_date",
-                      "conversion_date", "converted_at", "converted_date"),
+        "closed_at": (
+            "closed",
+            "close_date",
+            "closed_at",
+            "closed_date",
+            "date_closed",
+            "won_date",
+            "close_time",
+            "closing_date",
+            "conversion_date",
+            "converted_at",
+            "converted_date",
+        ),
         "source": ("source", "lead_source", "original_source", "channel", "utm_source", "origin", "lead_origin"),
         "campaign": ("campaign", "campaign_name", "utm_campaign"),
-        "owner": ("owner", "lead_owner", "contact_owner", "sales_agent", "sales_rep", "agent", "rep",
-                  "account_owner"),
+        "owner": ("owner", "lead_owner", "contact_owner", "sales_agent", "sales_rep", "agent", "rep", "account_owner"),
         "amount": ("amount", "close_value", "deal_value", "deal_amount", "value", "revenue"),
         "lost_reason": ("lost_reason", "loss_reason", "closed_lost_reason", "reason_lost"),
     },
@@ -57,8 +88,19 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {   # table -> canonical name 
     },
     "touches": {
         "lead_id": ("lead_id", "contact_id", "prospect_id"),
-        "at": ("at", "date", "activity_date", "timestamp", "occurred_at", "created_at", "call_start_time",
-               "start_time", "start_datetime", "activity_time", "event_date"),
+        "at": (
+            "at",
+            "date",
+            "activity_date",
+            "timestamp",
+            "occurred_at",
+            "created_at",
+            "call_start_time",
+            "start_time",
+            "start_datetime",
+            "activity_time",
+            "event_date",
+        ),
         "kind": ("kind", "type", "activity_type", "event_type", "channel", "call_type"),
         "content": ("content", "content_name", "subject", "asset", "title"),
     },
@@ -114,7 +156,8 @@ def _values_fit(canonical: str, values: pd.Series, column: str = "", table: str 
             return None
         counts = present.astype("str").str.strip().value_counts()
         return f"{'two outcome values' if words else '2 distinct values'}: " + ", ".join(
-            f"{v} {n:,}" for v, n in counts.head(6).items())
+            f"{v} {n:,}" for v, n in counts.head(6).items()
+        )
     if canonical in ("stage", "kind"):
         return f"{distinct} distinct values" if 2 <= distinct <= STAGE_MAX_VALUES else None
     if canonical == "lost_reason":
@@ -128,8 +171,12 @@ def _shaped_like(canonical: str, column: str, values: pd.Series) -> str:
     """Return how a column's name has the shape of `canonical` though it is no synonym of it ("mql_id" for an id,
     "y" or "Response" for the outcome), or ''."""
     snake = to_snake_case(column)
-    if canonical in ("lead_id", "deal_id") and named_like_id(snake) and values.notna().all() \
-            and identifier_evidence(values, column) is not None:
+    if (
+        canonical in ("lead_id", "deal_id")
+        and named_like_id(snake)
+        and values.notna().all()
+        and identifier_evidence(values, column) is not None
+    ):
         return "named like an id"
     if canonical == "converted" and named_like_outcome(snake) and outcome_values(values) is not None:
         return "named like an outcome"
@@ -154,11 +201,20 @@ def guess_mapping(frame: pd.DataFrame, table: str = "contacts") -> list[Guess]:
             if evidence is None:
                 continue
             if by_shape:
-                score = NAME_MATCH_MIN - 1       # after every column named as a synonym …
+                score = NAME_MATCH_MIN - 1  # after every column named as a synonym …
                 # … and a plain name ("Response") before a numbered one ("AcceptedCmp1": an earlier campaign's)
-                rank = len(names) + 2 * outcome_rank(to_snake_case(str(column))) + any(ch.isdigit() for ch in str(column))
-            how = "its name" if score == 100 else (f"a name close to {canonical!r} ({score:.0f}/100)"
-                                                   if score >= NAME_MATCH_MIN else by_shape or "its values")
+                rank = (
+                    len(names) + 2 * outcome_rank(to_snake_case(str(column))) + any(ch.isdigit() for ch in str(column))
+                )
+            how = (
+                "its name"
+                if score == 100
+                else (
+                    f"a name close to {canonical!r} ({score:.0f}/100)"
+                    if score >= NAME_MATCH_MIN
+                    else by_shape or "its values"
+                )
+            )
             candidates.append((score, rank, canonical, str(column), f"{how}; {evidence}"))
     guesses: list[Guess] = []
     used_columns: set[str] = set()

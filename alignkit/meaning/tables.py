@@ -29,16 +29,16 @@ from alignkit.text import fold_key
 
 KINDS = ("survey", "contacts", "deals", "touches", "lookup", "spend", "membership")
 READABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".ods", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
-QUESTION_SHARE = 0.3          # a plain table is a survey when this share of its headers read as questions
-QUESTION_MIN_LENGTH = 40      # a header this long (or holding '?') reads as a question
-LOOKUP_MIN_SHARE = 0.5        # a small table is a lookup when one of its unique columns holds this share of a
-                              # column of the main table's distinct values
-ANSWER_MIN_COLUMNS = 8        # a table of answers has at least this many columns …
-ANSWER_SHARE = 0.6            # … of which this share are answer-like (scales, multi-selects, few-valued choices) …
-SCALE_SHARE = 0.3             # … or this share are ordered scales or multi-selects
+QUESTION_SHARE = 0.3  # a plain table is a survey when this share of its headers read as questions
+QUESTION_MIN_LENGTH = 40  # a header this long (or holding '?') reads as a question
+LOOKUP_MIN_SHARE = 0.5  # a small table is a lookup when one of its unique columns holds this share of a
+# column of the main table's distinct values
+ANSWER_MIN_COLUMNS = 8  # a table of answers has at least this many columns …
+ANSWER_SHARE = 0.6  # … of which this share are answer-like (scales, multi-selects, few-valued choices) …
+SCALE_SHARE = 0.3  # … or this share are ordered scales or multi-selects
 ANSWER_MAX_LEVELS = 12
-MIN_ROWS = 2                  # one row is no table to analyse
-MEMBERSHIP_MIN_SHARE = 0.95   # a table is a membership of another when this share of its unique keys are that one's ids
+MIN_ROWS = 2  # one row is no table to analyse
+MEMBERSHIP_MIN_SHARE = 0.95  # a table is a membership of another when this share of its unique keys are that one's ids
 _PLACEHOLDERS = token_set(PLACEHOLDER_TOKENS)
 
 
@@ -53,14 +53,14 @@ class ExportFile:
     encoding: str = "auto"
     delimiter: str | None = None
     reason: str = ""
-    placeholders: int = 0         # cells read as missing because they held a form placeholder ("Select")
-    format_note: str = ""         # why the survey format differs from detect_survey_format's answer
-    meanings: dict[str, ColumnMeaning] = field(default_factory=dict)   # every column's decided meaning
-    member_of: str = ""           # a membership table: the contacts' column whose ids it lists; a deals or touches
-                                  # table: its own column holding the contacts' ids
-    member_key: str = ""          # … and its own column holding them
-    given: bool = False           # encoding and delimiter given on the command line (`alignkit init --encoding`)
-    notes: tuple[str, ...] = ()   # how it was read, for the user: a cut-off last row left out, repeated names
+    placeholders: int = 0  # cells read as missing because they held a form placeholder ("Select")
+    format_note: str = ""  # why the survey format differs from detect_survey_format's answer
+    meanings: dict[str, ColumnMeaning] = field(default_factory=dict)  # every column's decided meaning
+    member_of: str = ""  # a membership table: the contacts' column whose ids it lists; a deals or touches
+    # table: its own column holding the contacts' ids
+    member_key: str = ""  # … and its own column holding them
+    given: bool = False  # encoding and delimiter given on the command line (`alignkit init --encoding`)
+    notes: tuple[str, ...] = ()  # how it was read, for the user: a cut-off last row left out, repeated names
 
 
 def export_paths(sources: list[Path]) -> list[Path]:
@@ -73,8 +73,11 @@ def export_paths(sources: list[Path]) -> list[Path]:
         else:
             out.append(source)
     if not out:
-        raise InputFileError(Path(sources[0]) if sources else Path("."), "holds no export (.csv, .tsv, .txt, .xlsx, "
-                             ".sav).", fix="name the export files, or the folder holding them, after --from")
+        raise InputFileError(
+            Path(sources[0]) if sources else Path("."),
+            "holds no export (.csv, .tsv, .txt, .xlsx, .sav).",
+            fix="name the export files, or the folder holding them, after --from",
+        )
     return out
 
 
@@ -94,8 +97,7 @@ def read_for_draft(path: Path, *, encoding: str = "auto", delimiter: str = "auto
     encoding, delimiter (sniffed unless given) and, for a survey platform's export, the format. Raises
     InputFileError for a table with a header but no data rows."""
     path = Path(path)
-    given = {"encoding": encoding, "delimiter": delimiter}
-    survey_format = detect_survey_format(path, **given)
+    survey_format = detect_survey_format(path, encoding=encoding, delimiter=delimiter)
     if survey_format == "spss":
         import pyreadstat
 
@@ -104,18 +106,26 @@ def read_for_draft(path: Path, *, encoding: str = "auto", delimiter: str = "auto
         return ExportFile(path, frame, survey_format="spss", meanings=_meanings(frame))
     note = ""
     if survey_format == "surveymonkey":
-        header, rows = read_export(path, **given)
+        header, rows = read_export(path, encoding=encoding, delimiter=delimiter)
         if "Respondent ID" in header[0] and len(rows) and pd.notna(rows["Respondent ID"].iloc[0]):
             # SurveyMonkey's second header row leaves the Respondent ID cell blank; here row 2 is a response
-            survey_format, note = "plain", ("a 'Respondent ID' header reads as SurveyMonkey, but row 2 holds a "
-                                            "response, not SurveyMonkey's second header row: plain")
+            survey_format, note = (
+                "plain",
+                (
+                    "a 'Respondent ID' header reads as SurveyMonkey, but row 2 holds a "
+                    "response, not SurveyMonkey's second header row: plain"
+                ),
+            )
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(survey_format, 1)
-    _, frame = read_export(path, header_rows=header_rows, **given)
+    _, frame = read_export(path, header_rows=header_rows, encoding=encoding, delimiter=delimiter)
     notes = [note for _, note in read_notes(path, frame)]
     frame = frame.dropna(how="all").reset_index(drop=True)
     if frame.empty:
-        raise InputFileError(path, "has a header but no data rows" + (" (every row is blank)." if notes else "."),
-                             fix="export the data again with its rows")
+        raise InputFileError(
+            path,
+            "has a header but no data rows" + (" (every row is blank)." if notes else "."),
+            fix="export the data again with its rows",
+        )
     if len(frame) < MIN_ROWS:
         notes.append(f"{path.name} has {len(frame)} data row: too few rows to analyse")
     placeholders = 0
@@ -125,11 +135,18 @@ def read_for_draft(path: Path, *, encoding: str = "auto", delimiter: str = "auto
         frame[column] = frame[column].mask(mask)
     sniffed_encoding, sniffed_delimiter = text_format(path)
     is_text = sniffed_delimiter is not None
-    return ExportFile(path, frame, survey_format=survey_format,
-                      encoding=encoding if encoding != "auto" and is_text else sniffed_encoding,
-                      delimiter=delimiter if delimiter != "auto" and is_text else sniffed_delimiter,
-                      placeholders=placeholders, format_note=note, meanings=_meanings(frame),
-                      given=encoding != "auto" or delimiter != "auto", notes=tuple(notes))
+    return ExportFile(
+        path,
+        frame,
+        survey_format=survey_format,
+        encoding=encoding if encoding != "auto" and is_text else sniffed_encoding,
+        delimiter=delimiter if delimiter != "auto" and is_text else sniffed_delimiter,
+        placeholders=placeholders,
+        format_note=note,
+        meanings=_meanings(frame),
+        given=encoding != "auto" or delimiter != "auto",
+        notes=tuple(notes),
+    )
 
 
 def _meanings(frame: pd.DataFrame) -> dict[str, ColumnMeaning]:
@@ -152,13 +169,16 @@ def answers_evidence(meanings: dict[str, ColumnMeaning]) -> str:
     if coded >= QUESTION_SHARE * len(snake):
         return f"{coded} of {len(snake)} headers are coded questions (q1, Q0004_0001 …)"
     scales = sum(r in ("ordered scale", "multi-select") for r in roles)
-    answers = scales + sum(m.role in ("yes/no", "category") and len(m.levels) <= ANSWER_MAX_LEVELS
-                           for m in meanings.values())
+    answers = scales + sum(
+        m.role in ("yes/no", "category") and len(m.levels) <= ANSWER_MAX_LEVELS for m in meanings.values()
+    )
     if scales / len(meanings) >= SCALE_SHARE:
         return f"{scales} of {len(meanings)} columns are answer scales or multi-selects"
     if answers / len(meanings) >= ANSWER_SHARE and scales:
-        return (f"{answers} of {len(meanings)} columns are answers (scales, multi-selects or choices of at most "
-                f"{ANSWER_MAX_LEVELS} values), {scales} of them scales")
+        return (
+            f"{answers} of {len(meanings)} columns are answers (scales, multi-selects or choices of at most "
+            f"{ANSWER_MAX_LEVELS} values), {scales} of them scales"
+        )
     return ""
 
 
@@ -213,15 +233,19 @@ def _joins_main(small: ExportFile, main: ExportFile, keys: _Keys) -> bool:
     for key in small.frame.columns:
         if small.frame[key].notna().all() and small.frame[key].is_unique:
             numeric = all(k.isdigit() for k in keys(small, key))
-            if any(_share(keys(small, key), keys(main, c)) >= LOOKUP_MIN_SHARE for c in main.frame.columns
-                   if not numeric or _same_thing(str(key), str(c))):
+            if any(
+                _share(keys(small, key), keys(main, c)) >= LOOKUP_MIN_SHARE
+                for c in main.frame.columns
+                if not numeric or _same_thing(str(key), str(c))
+            ):
                 return True
     return False
 
 
 def _is_id(values: pd.Series, name: str) -> bool:
-    return column_role(values, name) == "id" or (values.notna().all() and values.is_unique
-                                           and "id" in to_snake_case(name).split("_"))
+    return column_role(values, name) == "id" or (
+        values.notna().all() and values.is_unique and "id" in to_snake_case(name).split("_")
+    )
 
 
 REFERENCE_NAME = re.compile(r"^(.*?)_?(?:id|ids|key|number|no)$")
@@ -263,9 +287,9 @@ def _parent_and_key(table: ExportFile, others: list[ExportFile], keys: _Keys) ->
         ids = [c for c in other.frame.columns if _is_id(other.frame[c], str(c))]
         for i, column in enumerate(table.frame.columns):
             if i == 0 and table.frame[column].is_unique:
-                continue   # a unique first column is the table's own id (Record ID, Activity ID)
+                continue  # a unique first column is the table's own id (Record ID, Activity ID)
             if _reference_stem(str(column)) is None:
-                continue   # a reference to another table's ids is named like one (Contact ID, lead_id, LEADID)
+                continue  # a reference to another table's ids is named like one (Contact ID, lead_id, LEADID)
             wanted = keys(table, column)
             numeric = all(k.isdigit() for k in wanted)
             if numeric and not _refers_to(str(column), other, ids):
@@ -287,9 +311,12 @@ def _membership(table: ExportFile, main: ExportFile, keys: _Keys) -> tuple[str, 
             continue
         for id_column in ids:
             wanted = keys(table, column)
-            if all(k.isdigit() for k in wanted) and to_snake_case(str(column)) != to_snake_case(id_column) \
-                    and not _refers_to(str(column), main, [id_column]):
-                continue   # whole numbers shared by chance (contact 1001, lead 1001): the names must agree
+            if (
+                all(k.isdigit() for k in wanted)
+                and to_snake_case(str(column)) != to_snake_case(id_column)
+                and not _refers_to(str(column), main, [id_column])
+            ):
+                continue  # whole numbers shared by chance (contact 1001, lead 1001): the names must agree
             share = _share(keys(main, id_column), wanted)
             if share >= MEMBERSHIP_MIN_SHARE:
                 return id_column, str(column), share
@@ -303,8 +330,9 @@ def _activity_columns(columns: list[str]) -> bool:
     words = {w for n in names for w in n.split("_")}
     if words & {"stage", "dealstage"}:
         return False
-    return bool(words & {"activity", "activities", "touch", "event", "engagement", "call", "meeting", "task"}) or \
-        bool({"type", "kind"} & set(names))
+    return bool(words & {"activity", "activities", "touch", "event", "engagement", "call", "meeting", "task"}) or bool(
+        {"type", "kind"} & set(names)
+    )
 
 
 def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
@@ -335,8 +363,11 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
         # a child's ids are the main table's (contacts), not another child's (an activity id run 1, 2, 3 …), and
         # a child of another table too (potentials of a campaign) is still one of the contacts' deals
         links = {f.path: (_parent_and_key(f, [main], keys) if parents[f.path] else None) for f in crm}
-        out[main.path] = replace(main, kind="contacts", reason=f"the largest table ({len(main.frame):,} rows) that "
-                                                               f"is not rows of another table's ids")
+        out[main.path] = replace(
+            main,
+            kind="contacts",
+            reason=f"the largest table ({len(main.frame):,} rows) that is not rows of another table's ids",
+        )
         for f in crm:
             if f is main:
                 continue
@@ -345,16 +376,23 @@ def assign_kinds(files: list[ExportFile]) -> list[ExportFile]:
                 kind = "touches" if _activity_columns([str(c) for c in f.frame.columns]) else "deals"
                 what = "dated activities with a type" if kind == "touches" else "records"
                 key = link[1]
-                out[f.path] = replace(f, kind=kind, member_of=key,
-                                      reason=f"{what}, several for one id of {main.path.name} (in {key})")
+                out[f.path] = replace(
+                    f, kind=kind, member_of=key, reason=f"{what}, several for one id of {main.path.name} (in {key})"
+                )
             elif (member := _membership(f, main, keys)) is not None:
-                out[f.path] = replace(f, kind="membership", member_of=member[0], member_key=member[1],
-                                      reason=f"its {member[1]} values are {member[2]:.0%} of the "
-                                             f"{member[0]} ids of {main.path.name}, {len(f.frame):,} of its "
-                                             f"{len(main.frame):,} rows: those rows' outcome")
+                out[f.path] = replace(
+                    f,
+                    kind="membership",
+                    member_of=member[0],
+                    member_key=member[1],
+                    reason=f"its {member[1]} values are {member[2]:.0%} of the "
+                    f"{member[0]} ids of {main.path.name}, {len(f.frame):,} of its "
+                    f"{len(main.frame):,} rows: those rows' outcome",
+                )
             elif _joins_main(f, main, keys):
-                out[f.path] = replace(f, kind="lookup", reason=f"a unique column whose values match a column of "
-                                                               f"{main.path.name}")
+                out[f.path] = replace(
+                    f, kind="lookup", reason=f"a unique column whose values match a column of {main.path.name}"
+                )
             else:
                 out[f.path] = replace(f, kind="", reason=f"neither joins {main.path.name} nor holds its ids")
     return [out[f.path] for f in files]

@@ -8,37 +8,94 @@ import re
 
 # A binary outcome: the marketing-response, conversion and churn columns of public exports ("y" of the bank
 # telemarketing data, "Response" of a customer table, "Converted", "Exited", "AcceptedCmp1").
-OUTCOME_NAME = re.compile(r"^(?:is_|has_)?(?:y|target|label|class|response|responded|converted|conversion|won|win|"
-                          r"is_won|subscribed|subscription|churn|churned|exited|attrition|accepted|purchased|"
-                          r"outcome|complain|complained|deposit|signed_up|bought)(?:_?[a-z]{0,4}[0-9]+)?$")
+OUTCOME_NAME = re.compile(
+    r"^(?:is_|has_)?(?:y|target|label|class|response|responded|converted|conversion|won|win|"
+    r"is_won|subscribed|subscription|churn|churned|exited|attrition|accepted|purchased|"
+    r"outcome|complain|complained|deposit|signed_up|bought)(?:_?[a-z]{0,4}[0-9]+)?$"
+)
 # An identifier by its name: "Lead Number", "Prospect ID", "customer_id", "Ref", "mql_id".
 ID_NAME = re.compile(r"(?:^|_)(?:id|ids|key|uuid|guid|number|no|num|nr|ref|code)$|^(?:id|uuid|guid|key)(?:_|$)")
 # Fields sales fills in after contact: a status, disposition, notes, a rating, tags, the last activity, a score
 # or grade the company assigns (compared word by word on the snake_case name).
-SALES_SIDE_WORDS = re.compile(r"(?:^|_)(?:status|disposition|notes?|comments?|rating|quality|tags?|priority|score|"
-                              r"grade|last_activity|last_notable_activity|last_contacted|reason)(?:$|_)")
+SALES_SIDE_WORDS = re.compile(
+    r"(?:^|_)(?:status|disposition|notes?|comments?|rating|quality|tags?|priority|score|"
+    r"grade|last_activity|last_notable_activity|last_contacted|reason)(?:$|_)"
+)
 # A column of people who work the leads (its values may be names: shown as counts only, never a value).
-PERSON_WORDS = frozenset({"owner", "manager", "agent", "rep", "assignee", "user", "salesperson", "seller",
-                          "contact", "person", "sdr", "bdr"})
+PERSON_WORDS = frozenset(
+    {"owner", "manager", "agent", "rep", "assignee", "user", "salesperson", "seller", "contact", "person", "sdr", "bdr"}
+)
 # A column naming organisations or places: its values are not a person's name even when they look like one.
-ORGANISATION_NAME = re.compile(r"(?:^|_)(?:company|companies|organisation|organization|org|account|employer|"
-                               r"business|firm|client|vendor|supplier|partner|brand|school|university|college|"
-                               r"institution|agency|publisher|store|shop|merchant|bank|hospital)(?:_name)?$")
-PLACE_NAME = re.compile(r"(?:^|_)(?:country|countries|city|cities|state|region|province|county|territory|"
-                        r"location|town|area|office|continent|nation|nationality|market|zone|district|"
-                        r"headquarters|hq|place|origin|residence|geography|geo|locale)(?:_name)?$")
-PERSON_NAME = re.compile(r"(?:^|_)(?:first_?name|last_?name|full_?name|given_name|surname|family_name|"
-                         r"contact_name|person|name)$")
+ORGANISATION_NAME = re.compile(
+    r"(?:^|_)(?:company|companies|organisation|organization|org|account|employer|"
+    r"business|firm|client|vendor|supplier|partner|brand|school|university|college|"
+    r"institution|agency|publisher|store|shop|merchant|bank|hospital)(?:_name)?$"
+)
+PLACE_NAME = re.compile(
+    r"(?:^|_)(?:country|countries|city|cities|state|region|province|county|territory|"
+    r"location|town|area|office|continent|nation|nationality|market|zone|district|"
+    r"headquarters|hq|place|origin|residence|geography|geo|locale)(?:_name)?$"
+)
+PERSON_NAME = re.compile(
+    r"(?:^|_)(?:first_?name|last_?name|full_?name|given_name|surname|family_name|"
+    r"contact_name|person|name)$"
+)
 # Company legal forms and words that end an organisation's name ("Acme Corp", "Müller GmbH", "Bluth Company").
-ORGANISATION_SUFFIXES = frozenset(["inc", "inc.", "incorporated", "ltd", "ltd.", "llc", "llp", "lp", "plc", "gmbh", "ag", "kg", "sa", "s.a.", "sas", "sarl", "srl", "spa", "s.p.a.", "bv", "nv", "oy", "ab", "as", "asa", "aps", "pty", "kk", "co", "co.", "corp", "corp.", "corporation", "company", "limited", "holdings", "industries", "technologies", "enterprises"])
+ORGANISATION_SUFFIXES = frozenset(
+    [
+        "inc",
+        "inc.",
+        "incorporated",
+        "ltd",
+        "ltd.",
+        "llc",
+        "llp",
+        "lp",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "sa",
+        "s.a.",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "s.p.a.",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "pty",
+        "kk",
+        "co",
+        "co.",
+        "corp",
+        "corp.",
+        "corporation",
+        "company",
+        "limited",
+        "holdings",
+        "industries",
+        "technologies",
+        "enterprises",
+    ]
+)
 # Demographic and firmographic descriptors: by default they describe personas rather than form them.
-DESCRIPTOR_NAME = re.compile(r"(?:^|_)(?:gender|sex|age|age_group|age_band|birth_?year|year_birth|dob|income|"
-                             r"salary|credit|education|marital|marital_status|household|kids?|kidhome|teenhome|children|"
-                             r"race|ethnicity|religion|nationality|country|region|state|city|zip|postcode|"
-                             r"employees|company_size|industry|sector|revenue|job_title|occupation|employment|seniority)"
-                             r"(?:$|_)")
+DESCRIPTOR_NAME = re.compile(
+    r"(?:^|_)(?:gender|sex|age|age_group|age_band|birth_?year|year_birth|dob|income|"
+    r"salary|credit|education|marital|marital_status|household|kids?|kidhome|teenhome|children|"
+    r"race|ethnicity|religion|nationality|country|region|state|city|zip|postcode|"
+    r"employees|company_size|industry|sector|revenue|job_title|occupation|employment|seniority)"
+    r"(?:$|_)"
+)
 
-COUNTRIES = frozenset(c.casefold() for c in """
+COUNTRIES = frozenset(
+    c.casefold()
+    for c in """
 Afghanistan|Albania|Algeria|Andorra|Angola|Argentina|Armenia|Australia|Austria|Azerbaijan|Bahamas|Bahrain|
 Bangladesh|Barbados|Belarus|Belgium|Belize|Benin|Bhutan|Bolivia|Bosnia and Herzegovina|Botswana|Brazil|Brunei|
 Bulgaria|Burkina Faso|Burundi|Cambodia|Cameroon|Canada|Cape Verde|Chad|Chile|China|Colombia|Comoros|Congo|
@@ -66,33 +123,75 @@ Copenhagen|Helsinki|Lisbon|Warsaw|Prague|Budapest|Athens|Istanbul|Dubai|Sao Paul
 Buenos Aires|Mexico City|Lagos|Nairobi|Cairo|Johannesburg|Cape Town|Manila|Jakarta|Bangkok|Seoul|Singapore|
 Hong Kong|Munich|Hamburg|Frankfurt|Milan|Barcelona|Lyon|Manchester|Birmingham|Edinburgh|Glasgow|Northeast|
 Northwest|Southeast|Southwest|Midwest
-""".replace("\n", "").split("|"))
+""".replace("\n", "").split("|")
+)
 
 
 # Which outcome-named column is the outcome when a table has several: the conversion a funnel ends in first,
 # then responses and sign-ups, then churn; a complaint last.
-OUTCOME_PRIORITY = ("converted", "conversion", "won", "win", "is_won", "y", "target", "label", "class", "outcome",
-                    "response", "responded", "subscribed", "subscription", "purchased", "bought", "signed_up",
-                    "deposit", "accepted", "churn", "churned", "exited", "attrition", "complain", "complained")
+OUTCOME_PRIORITY = (
+    "converted",
+    "conversion",
+    "won",
+    "win",
+    "is_won",
+    "y",
+    "target",
+    "label",
+    "class",
+    "outcome",
+    "response",
+    "responded",
+    "subscribed",
+    "subscription",
+    "purchased",
+    "bought",
+    "signed_up",
+    "deposit",
+    "accepted",
+    "churn",
+    "churned",
+    "exited",
+    "attrition",
+    "complain",
+    "complained",
+)
 
 
 def outcome_rank(snake: str) -> int:
     """Return where a column named like an outcome stands in OUTCOME_PRIORITY (lower first; unknown last)."""
     words = [w for w in snake.split("_") if w not in ("is", "has")]
     stem = "_".join(words).rstrip("0123456789").rstrip("_")
-    return next((i for i, w in enumerate(OUTCOME_PRIORITY) if stem == w or stem.startswith(w)),
-                len(OUTCOME_PRIORITY))
+    return next((i for i, w in enumerate(OUTCOME_PRIORITY) if stem == w or stem.startswith(w)), len(OUTCOME_PRIORITY))
 
 
 # The meta columns survey platforms write (Qualtrics, SurveyMonkey, Google Forms, Typeform, SurveyGizmo …),
 # snake_case: two of them in a header say the table is survey responses.
-SURVEY_META = frozenset({"response_id", "responseid", "response_set", "finished", "progress", "recorded_date",
-                         "duration_in_seconds", "distribution_channel", "user_language", "respondent_id",
-                         "collector_id", "submit_date_utc", "start_date_utc", "network_id", "external_data_reference",
-                         "external_reference", "response_type"})
+SURVEY_META = frozenset(
+    {
+        "response_id",
+        "responseid",
+        "response_set",
+        "finished",
+        "progress",
+        "recorded_date",
+        "duration_in_seconds",
+        "distribution_channel",
+        "user_language",
+        "respondent_id",
+        "collector_id",
+        "submit_date_utc",
+        "start_date_utc",
+        "network_id",
+        "external_data_reference",
+        "external_reference",
+        "response_type",
+    }
+)
 # … which also appear in other tables: counted only beside one of the above
-SURVEY_META_COMMON = frozenset({"start_date", "end_date", "status", "ip_address", "location_latitude",
-                                "location_longitude", "timestamp"})
+SURVEY_META_COMMON = frozenset(
+    {"start_date", "end_date", "status", "ip_address", "location_latitude", "location_longitude", "timestamp"}
+)
 QUESTION_CODE = re.compile(r"^(?:q|qid|question)_?\d+(?:_\w+)?$")
 
 
@@ -119,9 +218,11 @@ def named_like_sales_field(snake: str) -> bool:
 
 # What a customer does or spends: the attributes customer personas are formed from (spend by category, purchases by
 # channel, visits, recency, tenure, usage), as opposed to who they are (descriptors) and outcomes.
-BEHAVIOUR_NAME = re.compile(r"(?:^|_)(?:mnt|spend|spent|spending|amount|purchases?|orders?|visits?|sessions?|recency|"
-                            r"frequency|monetary|clicks?|opens?|downloads?|logins?|minutes|time|views?|tenure|"
-                            r"transactions?|balance|products|usage|uses|calls|basket|items|num|count|total)(?:$|_)")
+BEHAVIOUR_NAME = re.compile(
+    r"(?:^|_)(?:mnt|spend|spent|spending|amount|purchases?|orders?|visits?|sessions?|recency|"
+    r"frequency|monetary|clicks?|opens?|downloads?|logins?|minutes|time|views?|tenure|"
+    r"transactions?|balance|products|usage|uses|calls|basket|items|num|count|total)(?:$|_)"
+)
 
 
 # Spend and purchases: a customer table's evidence (what the draft proposes personas.source: crm for).

@@ -13,7 +13,7 @@ from alignkit.ingest.files import to_snake_case
 from alignkit.meaning.words import named_like_outcome
 
 OUTCOME_COLUMN = "converted"
-MAX_CATEGORY_LEVELS = 30        # a text attribute with more distinct values is a name or free text, not a choice
+MAX_CATEGORY_LEVELS = 30  # a text attribute with more distinct values is a name or free text, not a choice
 
 
 def _question(settings: ProjectSettings, name: str) -> str:
@@ -43,10 +43,14 @@ def customer_inputs(leads: pd.DataFrame, settings: ProjectSettings) -> tuple[pd.
     at most MAX_CATEGORY_LEVELS values as single choices, yes/no flags as two-option choices, and the outcome
     (`converted`, when the project has one) as a profiled yes/no column named like an outcome. Attributes with one
     value or a different value in nearly every row (names, ids) are left for the screening to report."""
-    frame: dict[str, pd.Series] = {"respondent_key": leads["lead_key"].astype("str"),
-                                   "lead_key": leads["lead_key"].astype("str")}
-    book = [{"column": "respondent_key", "question": "Pseudonymous customer key", "kind": "meta", "options": []},
-            {"column": "lead_key", "question": "Pseudonymous key of the CRM lead", "kind": "meta", "options": []}]
+    frame: dict[str, pd.Series] = {
+        "respondent_key": leads["lead_key"].astype("str"),
+        "lead_key": leads["lead_key"].astype("str"),
+    }
+    book = [
+        {"column": "respondent_key", "question": "Pseudonymous customer key", "kind": "meta", "options": []},
+        {"column": "lead_key", "question": "Pseudonymous key of the CRM lead", "kind": "meta", "options": []},
+    ]
     for name in settings.attribute_names:
         if name not in leads or name in frame:
             continue
@@ -68,11 +72,18 @@ def customer_inputs(leads: pd.DataFrame, settings: ProjectSettings) -> tuple[pd.
         book.append({"column": name, "question": _question(settings, name), "kind": kind, "options": options})
     if OUTCOME_COLUMN in leads and settings.has_outcome and named_like_outcome(OUTCOME_COLUMN):
         outcome = leads[OUTCOME_COLUMN].astype("boolean")
-        frame[OUTCOME_COLUMN] = pd.Categorical(outcome.map({True: "Yes", False: "No"}, na_action="ignore"),
-                                               categories=["No", "Yes"])
+        frame[OUTCOME_COLUMN] = pd.Categorical(
+            outcome.map({True: "Yes", False: "No"}, na_action="ignore"), categories=["No", "Yes"]
+        )
         header = settings.crm.contacts.columns.get(OUTCOME_COLUMN) if settings.crm is not None else None
-        book.append({"column": OUTCOME_COLUMN, "question": str(header or "Converted"), "kind": "single",
-                     "options": ["No", "Yes"]})
+        book.append(
+            {
+                "column": OUTCOME_COLUMN,
+                "question": str(header or "Converted"),
+                "kind": "single",
+                "options": ["No", "Yes"],
+            }
+        )
     responses = pd.DataFrame(frame, index=leads.index).reset_index(drop=True)
     responses["quality_ok"] = True
     book.append({"column": "quality_ok", "question": "No quality flag raised", "kind": "meta", "options": []})

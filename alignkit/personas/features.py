@@ -21,13 +21,13 @@ from alignkit.meaning.columns import identifier_evidence
 from alignkit.meaning.words import named_like_id, named_like_outcome
 from alignkit.stats import proportion
 
-QUESTION_KINDS = ("likert", "single", "numeric")     # kinds whose blank means "not answered"
-NEAR_UNIQUE_SHARE = 0.5          # a choice question with more distinct answers than this share of answers …
-NEAR_UNIQUE_MIN = 50             # … and more than this many is near-unique (names, free text read as choices)
+QUESTION_KINDS = ("likert", "single", "numeric")  # kinds whose blank means "not answered"
+NEAR_UNIQUE_SHARE = 0.5  # a choice question with more distinct answers than this share of answers …
+NEAR_UNIQUE_MIN = 50  # … and more than this many is near-unique (names, free text read as choices)
 ID_UNIQUE_SHARE = 0.9
-FAR_OUT_IQR = 3.0                # Tukey's far-out fences: beyond Q1 − 3·IQR or Q3 + 3·IQR
-JUNK_MAX_SHARE = 0.01            # a choice level given by under 1% of answers …
-JUNK_MAX_COUNT = 5               # … and by at most this many respondents is a junk level
+FAR_OUT_IQR = 3.0  # Tukey's far-out fences: beyond Q1 − 3·IQR or Q3 + 3·IQR
+JUNK_MAX_SHARE = 0.01  # a choice level given by under 1% of answers …
+JUNK_MAX_COUNT = 5  # … and by at most this many respondents is a junk level
 NOT_ASKED = "not asked"
 SCREEN_COLUMNS = ("column", "question", "kind", "answer_rate", "distinct", "use", "reason")
 
@@ -44,8 +44,9 @@ def answer_rates(responses: pd.DataFrame, codebook: pd.DataFrame, rows: pd.Serie
     return part[columns].notna().mean() if len(part) else pd.Series(0.0, index=columns)
 
 
-def flag_dropouts(responses: pd.DataFrame, codebook: pd.DataFrame, *, min_answered: float = 0.5,
-                  min_answer_rate: float = 0.5) -> pd.Series:
+def flag_dropouts(
+    responses: pd.DataFrame, codebook: pd.DataFrame, *, min_answered: float = 0.5, min_answer_rate: float = 0.5
+) -> pd.Series:
     """Return a boolean Series: True for a response answering less than `min_answered` of the questions it was
     shown. Shown = every question answered by at least `min_answer_rate` of all responses, plus the minority
     (skip-logic) questions this response answered. Needs no Finished column or timestamps."""
@@ -60,23 +61,36 @@ def flag_dropouts(responses: pd.DataFrame, codebook: pd.DataFrame, *, min_answer
     return pd.Series(share < min_answered, index=responses.index, name="is_dropout")
 
 
-def dropout_summary(responses: pd.DataFrame, codebook: pd.DataFrame, *, min_answered: float = 0.5,
-                    min_answer_rate: float = 0.5) -> pd.DataFrame:
+def dropout_summary(
+    responses: pd.DataFrame, codebook: pd.DataFrame, *, min_answered: float = 0.5, min_answer_rate: float = 0.5
+) -> pd.DataFrame:
     """Return one row for notebook 01: drop-outs flagged, of how many responses, share with its 95% Wilson CI, the
     rule, and how many of them the export's Finished column (when it has one) also marks unfinished."""
     flag = flag_dropouts(responses, codebook, min_answered=min_answered, min_answer_rate=min_answer_rate)
     result = proportion(flag)
-    row = {"flag": f"Drop-outs (answered under {min_answered:.0%} of the questions they were shown)",
-           "responses": int(result.count), "of": result.n, "share": result.share, "ci_low": result.ci_low,
-           "ci_high": result.ci_high}
+    row = {
+        "flag": f"Drop-outs (answered under {min_answered:.0%} of the questions they were shown)",
+        "responses": int(result.count),
+        "of": result.n,
+        "share": result.share,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+    }
     if "is_incomplete" in responses:
         row["also_unfinished"] = int((flag & responses["is_incomplete"].astype(bool)).sum())
     return pd.DataFrame([row])
 
 
-def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: pd.Series | None = None,
-                    min_answer_rate: float = 0.5, skipped: str = "leave_out",
-                    outcomes: Sequence[str] = (), descriptors: Mapping[str, str] | None = None) -> pd.DataFrame:
+def screen_features(
+    responses: pd.DataFrame,
+    candidates: pd.DataFrame,
+    *,
+    fit: pd.Series | None = None,
+    min_answer_rate: float = 0.5,
+    skipped: str = "leave_out",
+    outcomes: Sequence[str] = (),
+    descriptors: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Return one row per candidate answer column (the codebook rows of ``persona_features``): its answer rate
     among the fitted responses, distinct answers, `use` ('feature', 'not asked', 'profile' or 'left out') and the
     reason in words. Descriptors (`descriptors`: column -> evidence, from
@@ -99,7 +113,10 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
         if column in outcomes or group in outcomes:
             use, reason = "profile", "an outcome (personas.outcomes): profiled per persona, never a feature"
         elif named_like_outcome(column) and kind in ("single", "multi", "numeric") and distinct <= 2:
-            use, reason = "profile", "named like an outcome (response, accepted, converted, churn): profiled per persona"
+            use, reason = (
+                "profile",
+                "named like an outcome (response, accepted, converted, churn): profiled per persona",
+            )
         elif distinct <= 1:
             use, reason = "left out", "one answer only (a constant)"
         elif named_like_id(column) and n_answered and distinct >= ID_UNIQUE_SHARE * n_answered:
@@ -109,25 +126,50 @@ def screen_features(responses: pd.DataFrame, candidates: pd.DataFrame, *, fit: p
         elif kind == "single" and distinct > max(NEAR_UNIQUE_MIN, NEAR_UNIQUE_SHARE * n_answered):
             use, reason = "left out", f"near-unique ({distinct:,} different answers among {n_answered:,})"
         elif column in descriptors:
-            use, reason = "descriptor", (f"{descriptors[column]}: describes the personas, does not form them "
-                                         "(name it in personas.features to segment on it)")
+            use, reason = (
+                "descriptor",
+                (
+                    f"{descriptors[column]}: describes the personas, does not form them "
+                    "(name it in personas.features to segment on it)"
+                ),
+            )
         elif rate < min_answer_rate and skipped == "not_asked" and kind != "numeric":
-            use, reason = "not asked", (f"answered by {rate:.0%} (skip logic): enters with a '{NOT_ASKED}' level "
-                                        "(personas.skipped_questions: not_asked)")
+            use, reason = (
+                "not asked",
+                (
+                    f"answered by {rate:.0%} (skip logic): enters with a '{NOT_ASKED}' level "
+                    "(personas.skipped_questions: not_asked)"
+                ),
+            )
         elif rate < min_answer_rate:
-            use, reason = "left out", (f"answered by {rate:.0%}, under personas.min_answer_rate {min_answer_rate:.0%} "
-                                       "(skip logic): not imputed, profiled per persona")
+            use, reason = (
+                "left out",
+                (
+                    f"answered by {rate:.0%}, under personas.min_answer_rate {min_answer_rate:.0%} "
+                    "(skip logic): not imputed, profiled per persona"
+                ),
+            )
         else:
             use, reason = "feature", "forms the personas"
-        rows.append({"column": column, "question": str(row.get("question", "")), "kind": kind, "answer_rate": rate,
-                     "distinct": distinct, "use": use, "reason": reason})
+        rows.append(
+            {
+                "column": column,
+                "question": str(row.get("question", "")),
+                "kind": kind,
+                "answer_rate": rate,
+                "distinct": distinct,
+                "use": use,
+                "reason": reason,
+            }
+        )
     screen = pd.DataFrame(rows, columns=list(SCREEN_COLUMNS))
     if descriptors and not screen["use"].isin(["feature", "not asked"]).any():
         # A survey of who-they-are questions only: segmenting on them beats no personas at all, and says so.
         fallback = screen["use"] == "descriptor"
         screen.loc[fallback, "use"] = "feature"
         screen.loc[fallback, "reason"] = screen.loc[fallback, "reason"].str.split(":").str[0] + (
-            ": forms the personas, as no attitude, need or behaviour question is left")
+            ": forms the personas, as no attitude, need or behaviour question is left"
+        )
     return screen
 
 
@@ -138,8 +180,11 @@ def with_not_asked(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     out = frame.copy()
     for column in columns:
         values = out[column]
-        labels = list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype) else sorted(
-            values.dropna().astype(str).unique())
+        labels = (
+            list(values.cat.categories)
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else sorted(values.dropna().astype(str).unique())
+        )
         text = values.astype("object").where(values.notna(), NOT_ASKED).astype(str)
         out[column] = pd.Categorical(text, categories=[*map(str, labels), NOT_ASKED], ordered=False)
     return out
@@ -164,20 +209,36 @@ def answer_outliers(responses: pd.DataFrame, codebook: pd.DataFrame, *, this_yea
         q1, q3 = values.quantile([0.25, 0.75])
         iqr = q3 - q1
         if iqr > 0:
-            findings.append((f"far out (beyond {FAR_OUT_IQR:g} × IQR from the quartiles)",
-                             (values < q1 - FAR_OUT_IQR * iqr) | (values > q3 + FAR_OUT_IQR * iqr)))
+            findings.append(
+                (
+                    f"far out (beyond {FAR_OUT_IQR:g} × IQR from the quartiles)",
+                    (values < q1 - FAR_OUT_IQR * iqr) | (values > q3 + FAR_OUT_IQR * iqr),
+                )
+            )
         for what, mask in findings:
             if mask.any():
-                rows.append({"column": column, "what": what, "values": ", ".join(f"{v:g}" for v in sorted(set(values[mask]))[:5]),
-                             "responses": int(mask.sum())})
+                rows.append(
+                    {
+                        "column": column,
+                        "what": what,
+                        "values": ", ".join(f"{v:g}" for v in sorted(set(values[mask]))[:5]),
+                        "responses": int(mask.sum()),
+                    }
+                )
     single = codebook.loc[codebook["kind"] == "single", "column"]
     for column in [c for c in single if c in responses]:
         counts = responses[column].value_counts()
         total = counts.sum()
         junk = counts[(counts > 0) & (counts <= JUNK_MAX_COUNT) & (counts < JUNK_MAX_SHARE * total)]
         if len(junk) and len(junk) < len(counts):
-            rows.append({"column": column, "what": f"junk level (under {JUNK_MAX_SHARE:.0%} of answers)",
-                         "values": ", ".join(map(str, junk.index[:5])), "responses": int(junk.sum())})
+            rows.append(
+                {
+                    "column": column,
+                    "what": f"junk level (under {JUNK_MAX_SHARE:.0%} of answers)",
+                    "values": ", ".join(map(str, junk.index[:5])),
+                    "responses": int(junk.sum()),
+                }
+            )
     return pd.DataFrame(rows, columns=["column", "what", "values", "responses"])
 
 
@@ -186,8 +247,12 @@ def dropouts_table(data, settings) -> pd.DataFrame:
     survey.dropout_min_answered and personas.min_answer_rate), or an empty table when there is no survey."""
     if data.responses is None or data.codebook is None or settings.survey is None:
         return pd.DataFrame(columns=["flag", "responses", "of", "share", "ci_low", "ci_high"])
-    return dropout_summary(data.responses, data.codebook, min_answered=settings.survey.dropout_min_answered,
-                           min_answer_rate=settings.personas.min_answer_rate)
+    return dropout_summary(
+        data.responses,
+        data.codebook,
+        min_answered=settings.survey.dropout_min_answered,
+        min_answer_rate=settings.personas.min_answer_rate,
+    )
 
 
 def outliers_table(data) -> pd.DataFrame:

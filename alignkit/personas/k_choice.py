@@ -13,9 +13,9 @@ from sklearn.metrics.cluster import contingency_matrix
 
 from alignkit.personas.model import PersonaModel
 
-STABILITY_TOLERANCE = 0.01       # candidates this close to the most reproducible k count as equally reproducible
-PERSONA_STABLE = 0.85            # Hennig (2007): a cluster whose mean bootstrap Jaccard is at least 0.85 is stable
-LCA_STABLE = 0.8                 # latent classes: bootstrap adjusted Rand index at which the classes come back
+STABILITY_TOLERANCE = 0.01  # candidates this close to the most reproducible k count as equally reproducible
+PERSONA_STABLE = 0.85  # Hennig (2007): a cluster whose mean bootstrap Jaccard is at least 0.85 is stable
+LCA_STABLE = 0.8  # latent classes: bootstrap adjusted Rand index at which the classes come back
 
 
 def _nearest(Z: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -33,9 +33,18 @@ def _persona_jaccard(reference: np.ndarray, other: np.ndarray, k: int) -> np.nda
     return best
 
 
-def score_k(Z: np.ndarray, k_values: Sequence[int], *, algorithm: str = "kmeans", random_state: int = 0,
-            sample_weight: np.ndarray | None = None, n_bootstrap: int = 5, n_init: int = 10,
-            refit_n_init: int = 5, silhouette_rows: int = 2500) -> pd.DataFrame:
+def score_k(
+    Z: np.ndarray,
+    k_values: Sequence[int],
+    *,
+    algorithm: str = "kmeans",
+    random_state: int = 0,
+    sample_weight: np.ndarray | None = None,
+    n_bootstrap: int = 5,
+    n_init: int = 10,
+    refit_n_init: int = 5,
+    silhouette_rows: int = 2500,
+) -> pd.DataFrame:
     """Return one row per candidate number of personas k: silhouette, Calinski–Harabasz, Davies–Bouldin, and
     stability over `n_bootstrap` refits on bootstrap resamples (each labelling every row by its nearest centre):
     `stability` is the median adjusted Rand index with the full fit (robust to one refit stuck in a poor local
@@ -49,6 +58,7 @@ def score_k(Z: np.ndarray, k_values: Sequence[int], *, algorithm: str = "kmeans"
     sil_rows = np.sort(rng.choice(n, min(n, silhouette_rows), replace=False))
     boot = [rng.choice(n, n, replace=True) for _ in range(n_bootstrap)]
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+
     def labels_of(k: int, seed: int, rows: np.ndarray | None) -> np.ndarray:
         data = Z if rows is None else Z[rows]
         model = PersonaModel(algorithm=algorithm, n_init=n_init if rows is None else refit_n_init)
@@ -69,18 +79,24 @@ def score_k(Z: np.ndarray, k_values: Sequence[int], *, algorithm: str = "kmeans"
             relabelled = _nearest(Z, centres)
             aris.append(adjusted_rand_score(labels, relabelled))
             jaccards.append(_persona_jaccard(labels, relabelled, k))
-        rows.append({"k": k, "silhouette": float(silhouette_score(Z[sil_rows], labels[sil_rows])),
-                     "calinski_harabasz": float(calinski_harabasz_score(Z, labels)),
-                     "davies_bouldin": float(davies_bouldin_score(Z, labels)),
-                     "stability": float(np.median(aris)) if aris else np.nan,
-                     "stability_lowest": float(np.min(aris)) if aris else np.nan,
-                     "weakest_persona_jaccard": float(np.mean(jaccards, axis=0).min()) if jaccards else np.nan,
-                     "smallest_share": float(np.bincount(labels, minlength=k).min() / n)})
+        rows.append(
+            {
+                "k": k,
+                "silhouette": float(silhouette_score(Z[sil_rows], labels[sil_rows])),
+                "calinski_harabasz": float(calinski_harabasz_score(Z, labels)),
+                "davies_bouldin": float(davies_bouldin_score(Z, labels)),
+                "stability": float(np.median(aris)) if aris else np.nan,
+                "stability_lowest": float(np.min(aris)) if aris else np.nan,
+                "weakest_persona_jaccard": float(np.mean(jaccards, axis=0).min()) if jaccards else np.nan,
+                "smallest_share": float(np.bincount(labels, minlength=k).min() / n),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def choose_k(scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE,
-             min_share: float = 0.0) -> tuple[int, pd.DataFrame]:
+def choose_k(
+    scores: pd.DataFrame, *, tolerance: float = STABILITY_TOLERANCE, min_share: float = 0.0
+) -> tuple[int, pd.DataFrame]:
     """Return the chosen number of personas and the score table with `too_small` and `chosen` columns.
 
     A k whose smallest persona holds under `min_share` of the respondents is not a candidate (a persona of 0.8% is

@@ -86,10 +86,18 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     algorithm = "lca"
 
-    def __init__(self, n_clusters: int = 5, *, features: Sequence[str] | None = None,
-                 blocks: Mapping[str, str] | None = None, n_init: int = 5, max_iter: int = 300,
-                 random_state: int | None = None, not_asked: Sequence[str] | None = None,
-                 unordered: Sequence[str] | None = None):
+    def __init__(
+        self,
+        n_clusters: int = 5,
+        *,
+        features: Sequence[str] | None = None,
+        blocks: Mapping[str, str] | None = None,
+        n_init: int = 5,
+        max_iter: int = 300,
+        random_state: int | None = None,
+        not_asked: Sequence[str] | None = None,
+        unordered: Sequence[str] | None = None,
+    ):
         self.n_clusters = n_clusters
         self.features = features
         self.blocks = blocks
@@ -116,7 +124,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _learn_layout(self, frame: pd.DataFrame, w: np.ndarray) -> None:
         """Decide, from the fit rows, which columns enter the likelihood, as what, and their level codes."""
-        counted = w > 0            # an answer given only by zero-weight rows tells the M-step nothing (0 / 0)
+        counted = w > 0  # an answer given only by zero-weight rows tells the M-step nothing (0 / 0)
         self.levels_, categorical, binary, numeric, unused = {}, [], [], [], []
         for c in self.features_:
             column = frame[c]
@@ -124,8 +132,11 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
                 unused.append(c)
             elif self.kinds_[c] in ("likert", "single"):
                 answered = set(_level_keys(column[counted]))
-                order = (map(str, column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype)
-                         else sorted(answered))
+                order = (
+                    map(str, column.cat.categories)
+                    if isinstance(column.dtype, pd.CategoricalDtype)
+                    else sorted(answered)
+                )
                 # only levels somebody chose: a level nobody chose would get probability 0 in every class
                 self.levels_[c] = [level for level in dict.fromkeys(order) if level in answered]
                 categorical.append(c)
@@ -141,15 +152,18 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
             self._choice_groups.setdefault(len(self.levels_[c]), []).append(c)
         self._choice_groups = dict(sorted(self._choice_groups.items()))
         self._binary, self._numeric = binary, numeric
-        self.scaler_ = (RobustNumeric().fit(np.column_stack([_floats(frame[c]) for c in numeric]))
-                        if numeric else None)
+        self.scaler_ = RobustNumeric().fit(np.column_stack([_floats(frame[c]) for c in numeric])) if numeric else None
         descriptor = {}
         for width, columns in self._choice_groups.items():
             # one-hot here, once, rather than from integer codes at every EM step (StepMix's integer_codes=True);
             # the outcome counts are given so that the parameter count is right
-            descriptor[f"choices_{width}"] = {"model": "categorical_nan", "n_columns": len(columns) * width,
-                                              "integer_codes": False, "max_n_outcomes": width,
-                                              "total_outcomes": len(columns) * width}
+            descriptor[f"choices_{width}"] = {
+                "model": "categorical_nan",
+                "n_columns": len(columns) * width,
+                "integer_codes": False,
+                "max_n_outcomes": width,
+                "total_outcomes": len(columns) * width,
+            }
         if binary:
             descriptor["options"] = {"model": "binary_nan", "n_columns": len(binary)}
         if numeric:
@@ -169,8 +183,9 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
             for j, c in enumerate(columns):
                 keys = _level_keys(frame[c])
                 codes = np.full(n, np.nan)
-                codes[keys.index.to_numpy()] = keys.map({level: i for i, level in enumerate(self.levels_[c])}
-                                                        ).to_numpy(dtype=float, na_value=np.nan)
+                codes[keys.index.to_numpy()] = keys.map({level: i for i, level in enumerate(self.levels_[c])}).to_numpy(
+                    dtype=float, na_value=np.nan
+                )
                 answered = ~np.isnan(codes)
                 one_hot[np.flatnonzero(answered), j, codes[answered].astype(int)] = 1.0
                 one_hot[~answered, j, :] = np.nan
@@ -178,7 +193,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         for c in self._binary:
             values = _floats(frame[c])
             parts.append(np.where(np.isin(values, (0.0, 1.0)), values, np.nan)[:, None])
-        if self.scaler_ is not None:   # fitted when there are numeric columns
+        if self.scaler_ is not None:  # fitted when there are numeric columns
             parts.append(self.scaler_.transform(np.column_stack([_floats(frame[c]) for c in self._numeric])))
         return np.hstack(parts)
 
@@ -197,15 +212,24 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.kinds_ = {c: "single" if c in (self.unordered or ()) else answer_kind(frame[c]) for c in features}
         self.missing_counts_ = frame[features].isna().sum().astype(int)
         blocks = dict(self.blocks or {})
-        self.question_weights_ = pd.Series(1.0, index=list(dict.fromkeys(blocks.get(c, c) for c in features)),
-                                           name="weight")
+        self.question_weights_ = pd.Series(
+            1.0, index=list(dict.fromkeys(blocks.get(c, c) for c in features)), name="weight"
+        )
         # duplicate rows (bootstrap resamples) would confuse the positional lookups of _measurement
         frame = frame.reset_index(drop=True)
         self._learn_layout(frame, w)
         M = self._measurement(frame)
-        mixture = StepMixLCA(n_components=self.n_clusters, measurement=self.measurement_, n_init=self.n_init,
-                              max_iter=self.max_iter, abs_tol=EM_TOLERANCE, init_params="random",
-                              random_state=self.random_state, verbose=0, progress_bar=0)
+        mixture = StepMixLCA(
+            n_components=self.n_clusters,
+            measurement=self.measurement_,
+            n_init=self.n_init,
+            max_iter=self.max_iter,
+            abs_tol=EM_TOLERANCE,
+            init_params="random",
+            random_state=self.random_state,
+            verbose=0,
+            progress_bar=0,
+        )
         # EM's products are tall and thin ((n x levels) by (n x k)): one BLAS thread does them fastest, and
         # OpenBLAS's threads spinning for a busy core made them 40 times slower on a shared 2-core machine
         with threadpool_limits(1, user_api="blas"):
@@ -214,10 +238,12 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
             row_ll = mixture.score(M, sample_weight=w)
         self.mixture_ = mixture
         if not (np.isfinite(row_ll) and np.isfinite(raw).all()):
-            raise ValueError(f"The latent class model with {self.n_clusters} classes did not reach a finite "
-                             f"likelihood (a class collapsed onto no respondent). Try fewer classes.")
+            raise ValueError(
+                f"The latent class model with {self.n_clusters} classes did not reach a finite "
+                f"likelihood (a class collapsed onto no respondent). Try fewer classes."
+            )
         sizes = np.bincount(raw.argmax(axis=1), weights=w, minlength=self.n_clusters)
-        order = np.lexsort((np.arange(self.n_clusters), -sizes))      # largest first, ties by raw label
+        order = np.lexsort((np.arange(self.n_clusters), -sizes))  # largest first, ties by raw label
         self.relabel_ = np.empty(self.n_clusters, dtype=int)
         self.relabel_[order] = np.arange(self.n_clusters)
         self._order = order
@@ -236,31 +262,42 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.sample_weighted_ = False
         return self
 
-    def fit(self, X: pd.DataFrame | np.ndarray, y=None,
-            sample_weight: np.ndarray | None = None) -> LatentClassModel:
+    def fit(self, X: pd.DataFrame | np.ndarray, y=None, sample_weight: np.ndarray | None = None) -> LatentClassModel:
         """Fit the latent classes (and the map encoder) on the survey answers X; return self."""
         frame = self._frame(X, reset=True)
         w = self._weights(sample_weight, len(frame))
         if sample_weight is not None and not STEPMIX_TAKES_WEIGHTS:
-            raise ValueError("The installed StepMix does not take sample weights; fit without sample_weight or "
-                             "upgrade StepMix.")
+            raise ValueError(
+                "The installed StepMix does not take sample weights; fit without sample_weight or upgrade StepMix."
+            )
         self._fit_latent(frame, w)
         self.sample_weighted_ = sample_weight is not None
         # The k-means of this PersonaModel is never used, only its encoding, so one start is enough. A feature
         # nobody answered is left out of the map too (PersonaModel cannot encode an all-blank single-select).
         used = [c for c in self.features_ if c not in self.unused_features_]
-        self.encoder_ = PersonaModel(self.n_clusters, features=used, blocks=self.blocks, n_init=1,
-                                     random_state=self.random_state, not_asked=self.not_asked,
-                                     unordered=self.unordered).fit(X, sample_weight=sample_weight)
+        self.encoder_ = PersonaModel(
+            self.n_clusters,
+            features=used,
+            blocks=self.blocks,
+            n_init=1,
+            random_state=self.random_state,
+            not_asked=self.not_asked,
+            unordered=self.unordered,
+        ).fit(X, sample_weight=sample_weight)
         Z = self.encoder_.transform(X)
-        self.cluster_centers_ = np.vstack([
-            np.average(Z[self.labels_ == k], axis=0, weights=w[self.labels_ == k])
-            if w[self.labels_ == k].sum() > 0 else np.zeros(Z.shape[1]) for k in range(self.n_clusters)])
+        self.cluster_centers_ = np.vstack(
+            [
+                np.average(Z[self.labels_ == k], axis=0, weights=w[self.labels_ == k])
+                if w[self.labels_ == k].sum() > 0
+                else np.zeros(Z.shape[1])
+                for k in range(self.n_clusters)
+            ]
+        )
         return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True          # a missing answer is left out of the likelihood, not an error
+        tags.input_tags.allow_nan = True  # a missing answer is left out of the likelihood, not an error
         return tags
 
     # --- prediction -----------------------------------------------------------------------------------------
@@ -280,7 +317,7 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
         """Return the weighted answer space of the persona map (PersonaModel's encoding; see
         get_feature_names_out)."""
         check_is_fitted(self, "encoder_")
-        self._frame(X, reset=False)              # the same clear error for a missing column as predict
+        self._frame(X, reset=False)  # the same clear error for a missing column as predict
         return self.encoder_.transform(X)
 
     def distances(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -304,8 +341,16 @@ class LatentClassModel(ClusterMixin, TransformerMixin, BaseEstimator):
 # --- how many classes ---------------------------------------------------------------------------------------
 
 
-def _score_one_k(base: LatentClassModel, X: pd.DataFrame, frame: pd.DataFrame, w: np.ndarray, boot: list[np.ndarray],
-                 k: int, random_state: int, refit_n_init: int) -> dict:
+def _score_one_k(
+    base: LatentClassModel,
+    X: pd.DataFrame,
+    frame: pd.DataFrame,
+    w: np.ndarray,
+    boot: list[np.ndarray],
+    k: int,
+    random_state: int,
+    refit_n_init: int,
+) -> dict:
     """Return one row of ``score_lca_k``: the full fit at k and its bootstrap refits."""
     model = clone(base).set_params(n_clusters=k)
     model._frame(X, reset=True)
@@ -318,18 +363,33 @@ def _score_one_k(base: LatentClassModel, X: pd.DataFrame, frame: pd.DataFrame, w
         part._fit_latent(frame.iloc[index], w[index])
         # X, not frame: predict applies the not-asked levels itself
         aris.append(adjusted_rand_score(labels, part.predict(X)))
-    return {"k": k, "bic": model.bic_, "aic": model.aic_, "entropy": model.entropy_,
-            "log_likelihood": model.log_likelihood_,
-            "smallest_share": float(np.bincount(labels, weights=w, minlength=k).min() / w.sum()),
-            "stability": float(np.median(aris)) if aris else np.nan,
-            "stability_lowest": float(np.min(aris)) if aris else np.nan}
+    return {
+        "k": k,
+        "bic": model.bic_,
+        "aic": model.aic_,
+        "entropy": model.entropy_,
+        "log_likelihood": model.log_likelihood_,
+        "smallest_share": float(np.bincount(labels, weights=w, minlength=k).min() / w.sum()),
+        "stability": float(np.median(aris)) if aris else np.nan,
+        "stability_lowest": float(np.min(aris)) if aris else np.nan,
+    }
 
 
-def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[str] | None,
-                blocks: Mapping[str, str] | None = None, unordered: Sequence[str] | None = None,
-                not_asked: Sequence[str] | None = None, random_state: int = 0,
-                sample_weight: np.ndarray | None = None, n_bootstrap: int = 5, n_init: int = 3,
-                refit_n_init: int | None = None, n_jobs: int | None = None) -> pd.DataFrame:
+def score_lca_k(
+    X: pd.DataFrame,
+    k_values: Sequence[int],
+    *,
+    features: Sequence[str] | None,
+    blocks: Mapping[str, str] | None = None,
+    unordered: Sequence[str] | None = None,
+    not_asked: Sequence[str] | None = None,
+    random_state: int = 0,
+    sample_weight: np.ndarray | None = None,
+    n_bootstrap: int = 5,
+    n_init: int = 3,
+    refit_n_init: int | None = None,
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
     """Return one row per candidate number of classes k: `bic`, `aic`, `entropy` (relative entropy),
     `log_likelihood`, `smallest_share` (the smallest class's weighted share of respondents by modal assignment),
     `stability` (median adjusted Rand index between the full fit's labels and the labels each of `n_bootstrap`
@@ -340,8 +400,14 @@ def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[
     machine's cores). Seeded: same inputs, same table, whatever `n_jobs`."""
     from joblib import Parallel, delayed
 
-    base = LatentClassModel(features=features, blocks=blocks, n_init=n_init, random_state=random_state,
-                            not_asked=not_asked, unordered=unordered)
+    base = LatentClassModel(
+        features=features,
+        blocks=blocks,
+        n_init=n_init,
+        random_state=random_state,
+        not_asked=not_asked,
+        unordered=unordered,
+    )
     frame = base._frame(X, reset=True).reset_index(drop=True)
     n = len(frame)
     w = base._weights(sample_weight, n)
@@ -350,14 +416,18 @@ def score_lca_k(X: pd.DataFrame, k_values: Sequence[int], *, features: Sequence[
     ks = [k for k in k_values if k < n]
     refit_n_init = n_init if refit_n_init is None else refit_n_init
     jobs = min(n_jobs or os.cpu_count() or 1, len(ks)) if ks else 1
-    rows = Parallel(n_jobs=jobs)(delayed(_score_one_k)(base, X, frame, w, boot, k, random_state, refit_n_init)
-                                 for k in ks)
-    return pd.DataFrame(rows, columns=["k", "bic", "aic", "entropy", "log_likelihood", "smallest_share", "stability",
-                                       "stability_lowest"])
+    rows = Parallel(n_jobs=jobs)(
+        delayed(_score_one_k)(base, X, frame, w, boot, k, random_state, refit_n_init) for k in ks
+    )
+    return pd.DataFrame(
+        rows,
+        columns=["k", "bic", "aic", "entropy", "log_likelihood", "smallest_share", "stability", "stability_lowest"],
+    )
 
 
-def choose_lca_k(scores: pd.DataFrame, *, min_share: float = 0.05,
-                 min_stability: float = LCA_STABLE) -> tuple[int, pd.DataFrame]:
+def choose_lca_k(
+    scores: pd.DataFrame, *, min_share: float = 0.05, min_stability: float = LCA_STABLE
+) -> tuple[int, pd.DataFrame]:
     """Return the chosen number of classes and the score table with `too_small`, `stable` and `chosen` columns.
 
     The rule: among the candidates whose smallest class holds at least `min_share` of the respondents and whose
@@ -371,7 +441,9 @@ def choose_lca_k(scores: pd.DataFrame, *, min_share: float = 0.05,
     table = scores.copy()
     table["too_small"] = table["smallest_share"] < min_share
     # no bootstrap (n_bootstrap=0): no evidence against stability
-    table["stable"] = ((table["stability"] >= min_stability) | table["stability"].isna()) if "stability" in table else True
+    table["stable"] = (
+        ((table["stability"] >= min_stability) | table["stability"].isna()) if "stability" in table else True
+    )
     big = table[~table["too_small"]]
     candidates = big[big["stable"]]
     if len(candidates):

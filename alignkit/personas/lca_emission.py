@@ -35,7 +35,7 @@ def _observed_share(X: np.ndarray, resp: np.ndarray) -> tuple[np.ndarray, np.nda
     observed = ~np.isnan(X)
     counts = np.where(observed, X, 0.0).T @ resp
     totals = observed.T.astype(float) @ resp
-    return counts, np.maximum(totals, 1e-300)       # a class with no weight on a column: probability 0, not NaN
+    return counts, np.maximum(totals, 1e-300)  # a class with no weight on a column: probability 0, not NaN
 
 
 class _MultinoulliNanFast(MultinoulliNan):
@@ -68,8 +68,12 @@ class _BernoulliNanFast(BernoulliNan):
         return ones @ np.log(pis) + (observed - ones) @ np.log(1 - pis)
 
 
-_EMISSIONS = {**EMISSION_DICT, "gaussian_diag_nan": _GaussianDiagNanFloor, "categorical_nan": _MultinoulliNanFast,
-              "binary_nan": _BernoulliNanFast}
+_EMISSIONS = {
+    **EMISSION_DICT,
+    "gaussian_diag_nan": _GaussianDiagNanFloor,
+    "categorical_nan": _MultinoulliNanFast,
+    "binary_nan": _BernoulliNanFast,
+}
 
 
 class StepMixLCA(StepMix):
@@ -79,7 +83,6 @@ class StepMixLCA(StepMix):
         # StepMix builds nested models from its module-level EMISSION_DICT; building the Nested model here with a
         # private dict swaps in the emissions above without patching StepMix for every other user in the process.
         if not hasattr(self, "_mm"):
-            self._mm = Nested(self.measurement, _EMISSIONS, n_components=self.n_components,
-                              random_state=random_state)
+            self._mm = Nested(self.measurement, _EMISSIONS, n_components=self.n_components, random_state=random_state)
         if init_emission:
             self._mm.initialize(X, np.exp(self.log_resp_), random_state)

@@ -29,7 +29,7 @@ def _fuzzy_graph(knn_index: np.ndarray, knn_dist: np.ndarray, *, iterations: int
     positive = np.where(knn_dist > 0, knn_dist, np.inf)
     rho = positive.min(axis=1)
     rho[~np.isfinite(rho)] = 0.0
-    gap = np.maximum(knn_dist[:, 1:] - rho[:, None], 0.0)          # the first neighbour is the point itself
+    gap = np.maximum(knn_dist[:, 1:] - rho[:, None], 0.0)  # the first neighbour is the point itself
     low, high, sigma = np.zeros(n), np.full(n, np.inf), np.ones(n)
     for _ in range(iterations):
         total = np.exp(-gap / sigma[:, None]).sum(axis=1)
@@ -50,8 +50,16 @@ def _fuzzy_graph(knn_index: np.ndarray, knn_dist: np.ndarray, *, iterations: int
     return graph
 
 
-def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, min_dist: float = 0.15,
-                n_epochs: int = 150, fit_rows: int = 20_000, timings: dict | None = None) -> np.ndarray:
+def persona_map(
+    Z: np.ndarray,
+    *,
+    random_state: int = 0,
+    n_neighbors: int = 15,
+    min_dist: float = 0.15,
+    n_epochs: int = 150,
+    fit_rows: int = 20_000,
+    timings: dict | None = None,
+) -> np.ndarray:
     """Return a 2-D UMAP embedding (n × 2) of the weighted answer space, reproducible given `random_state`.
 
     Where the time goes (measured, see bench/persona_map.py): in a fresh process umap-learn spends most of a
@@ -66,7 +74,7 @@ def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, 
     """
     timings = timings if timings is not None else {}
     start = time.perf_counter()
-    with warnings.catch_warnings():                 # umap imports tqdm.auto, which warns in notebooks without widgets
+    with warnings.catch_warnings():  # umap imports tqdm.auto, which warns in notebooks without widgets
         warnings.simplefilter("ignore")
         from umap.umap_ import find_ab_params, simplicial_set_embedding  # a cold import costs seconds: only here
 
@@ -88,8 +96,23 @@ def persona_map(Z: np.ndarray, *, random_state: int = 0, n_neighbors: int = 15, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         embedded, _ = simplicial_set_embedding(
-            Z[sample], graph, 2, 1.0, a, b, 1.0, 5, n_epochs, "spectral", np.random.RandomState(random_state),
-            "euclidean", {}, False, {}, False)
+            Z[sample],
+            graph,
+            2,
+            1.0,
+            a,
+            b,
+            1.0,
+            5,
+            n_epochs,
+            "spectral",
+            np.random.RandomState(random_state),
+            "euclidean",
+            {},
+            False,
+            {},
+            False,
+        )
     timings["layout_s"] = time.perf_counter() - start
     if len(sample) == n:
         return embedded

@@ -36,8 +36,9 @@ AGGLOMERATIVE_MAX_ROWS = 20_000
 # --- which answers form the personas --------------------------------------------------------------------------
 
 
-def persona_features(codebook: pd.DataFrame, *, features: Sequence[str] = (),
-                     profile_only: Sequence[str] = ()) -> pd.DataFrame:
+def persona_features(
+    codebook: pd.DataFrame, *, features: Sequence[str] = (), profile_only: Sequence[str] = ()
+) -> pd.DataFrame:
     """Return the codebook rows of the answers that form the personas, with their `block` (the question whose
     total weight they share: a multi-select question's options form one block; every other column is its own).
 
@@ -45,22 +46,32 @@ def persona_features(codebook: pd.DataFrame, *, features: Sequence[str] = (),
     'q6' or a column) restricts the list, `profile_only` removes answers kept for describing personas only.
     """
     answers = codebook[codebook["kind"].isin(ANSWER_KINDS)].copy()
-    group = answers["group"].where(answers["group"].notna() & ~answers["group"].isin(["", "nan", "<NA>"]),
-                                   answers["column"]) if "group" in answers else answers["column"]
+    group = (
+        answers["group"].where(
+            answers["group"].notna() & ~answers["group"].isin(["", "nan", "<NA>"]), answers["column"]
+        )
+        if "group" in answers
+        else answers["column"]
+    )
     answers["block"] = np.where(answers["kind"] == "multi", group, answers["column"])
     for key, names in (("personas.features", features), ("personas.profile_only", profile_only)):
         known = set(answers["column"]) | set(answers["block"]) | set(group)
         unknown = [n for n in names if n not in known]
         if unknown:
             hint = close_matches(unknown[0], sorted(known))
-            raise ConfigError(f"{key} in the project file names {unknown}, which is not a Likert, single, multi or "
-                              f"numeric answer in the codebook." + (f" Did you mean {hint[0]!r}?" if hint else "")
-                              + f" Allowed: {', '.join(sorted(known))}.")
+            raise ConfigError(
+                f"{key} in the project file names {unknown}, which is not a Likert, single, multi or "
+                f"numeric answer in the codebook."
+                + (f" Did you mean {hint[0]!r}?" if hint else "")
+                + f" Allowed: {', '.join(sorted(known))}."
+            )
     chosen = answers if not features else answers[answers["column"].isin(features) | group.isin(features)]
     chosen = chosen[~(chosen["column"].isin(profile_only) | group.loc[chosen.index].isin(profile_only))]
     if chosen.empty:
-        raise ConfigError("personas.features / profile_only in the project file leave no survey answer to form "
-                          "personas from. Fix: name at least two answer columns or question groups.")
+        raise ConfigError(
+            "personas.features / profile_only in the project file leave no survey answer to form "
+            "personas from. Fix: name at least two answer columns or question groups."
+        )
     return chosen.reset_index(drop=True)
 
 
@@ -81,8 +92,16 @@ def _ordered_scores(X: pd.DataFrame) -> np.ndarray:
 
 def _as_float(X: pd.DataFrame | np.ndarray) -> np.ndarray:
     frame = pd.DataFrame(X)
-    return np.column_stack([pd.to_numeric(c, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-                            for _, c in frame.items()]) if frame.shape[1] else np.empty((len(frame), 0))
+    return (
+        np.column_stack(
+            [
+                pd.to_numeric(c, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+                for _, c in frame.items()
+            ]
+        )
+        if frame.shape[1]
+        else np.empty((len(frame), 0))
+    )
 
 
 def _as_object(X: pd.DataFrame) -> np.ndarray:
@@ -118,8 +137,10 @@ class RobustNumeric(TransformerMixin, BaseEstimator):
         return np.clip((self._log(X) - self.median_) / self.scale_, -self.clip, self.clip)
 
     def get_feature_names_out(self, input_features=None):
-        return np.asarray(input_features if input_features is not None else
-                          [f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        return np.asarray(
+            input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)],
+            dtype=object,
+        )
 
 
 def answer_kind(series: pd.Series) -> str:
@@ -136,18 +157,28 @@ def answer_kind(series: pd.Series) -> str:
 
 def _column_encoder(kind: str) -> Pipeline:
     if kind == "likert":
-        steps = [("score", FunctionTransformer(_ordered_scores, feature_names_out="one-to-one")),
-                 ("impute", SimpleImputer(strategy="median", keep_empty_features=True)), ("scale", StandardScaler())]
+        steps = [
+            ("score", FunctionTransformer(_ordered_scores, feature_names_out="one-to-one")),
+            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            ("scale", StandardScaler()),
+        ]
     elif kind == "multi":
-        steps = [("value", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
-                 ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True))]
+        steps = [
+            ("value", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
+            ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
+        ]
     elif kind == "numeric":
-        steps = [("value", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
-                 ("impute", SimpleImputer(strategy="median", keep_empty_features=True)), ("scale", RobustNumeric())]
+        steps = [
+            ("value", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
+            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            ("scale", RobustNumeric()),
+        ]
     else:
-        steps = [("label", FunctionTransformer(_as_object, feature_names_out="one-to-one")),
-                 ("impute", SimpleImputer(strategy="most_frequent")),
-                 ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False))]
+        steps = [
+            ("label", FunctionTransformer(_as_object, feature_names_out="one-to-one")),
+            ("impute", SimpleImputer(strategy="most_frequent")),
+            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+        ]
     return Pipeline(steps)
 
 
@@ -201,8 +232,10 @@ def answers_frame(estimator: BaseEstimator, X, *, reset: bool, what: str) -> pd.
             estimator.feature_names_in_ = np.asarray(frame.columns, dtype=object)
     else:
         if frame.shape[1] != estimator.n_features_in_ and not isinstance(X, pd.DataFrame):
-            raise ValueError(f"X has {frame.shape[1]} features, but {name} is expecting "
-                             f"{estimator.n_features_in_} features as input.")
+            raise ValueError(
+                f"X has {frame.shape[1]} features, but {name} is expecting "
+                f"{estimator.n_features_in_} features as input."
+            )
         missing = [c for c in estimator.features_ if c not in frame.columns]
         if missing:
             raise ValueError(f"X has no column(s) {missing}, which {what} was fitted on.")
@@ -233,9 +266,18 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     ``transform`` returns the weighted answer space the personas live in (the persona map's input).
     """
 
-    def __init__(self, n_clusters: int = 5, *, algorithm: str = "kmeans", features: Sequence[str] | None = None,
-                 blocks: Mapping[str, str] | None = None, n_init: int = 10, random_state: int | None = None,
-                 not_asked: Sequence[str] | None = None, unordered: Sequence[str] | None = None):
+    def __init__(
+        self,
+        n_clusters: int = 5,
+        *,
+        algorithm: str = "kmeans",
+        features: Sequence[str] | None = None,
+        blocks: Mapping[str, str] | None = None,
+        n_init: int = 10,
+        random_state: int | None = None,
+        not_asked: Sequence[str] | None = None,
+        unordered: Sequence[str] | None = None,
+    ):
         self.not_asked = not_asked
         self.unordered = unordered
         self.n_clusters = n_clusters
@@ -253,8 +295,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.algorithm == "kmeans":
             return KMeans(n_clusters=n_clusters, n_init=self.n_init, random_state=seed)
         if self.algorithm == "gmm":
-            return GaussianMixture(n_components=n_clusters, covariance_type="diag", n_init=self.n_init,
-                                   random_state=seed)
+            return GaussianMixture(
+                n_components=n_clusters, covariance_type="diag", n_init=self.n_init, random_state=seed
+            )
         if self.algorithm == "agglomerative":
             return AgglomerativeClustering(n_clusters=n_clusters, linkage="ward")
         raise ValueError(f"algorithm={self.algorithm!r} is not one of {ALGORITHMS}.")
@@ -270,8 +313,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         if sample_weight is not None and self.algorithm != "kmeans":
             raise ValueError(f"algorithm={self.algorithm!r} does not take sample weights; use algorithm='kmeans'.")
         if self.algorithm == "agglomerative" and n > AGGLOMERATIVE_MAX_ROWS:
-            raise ValueError(f"agglomerative clustering needs memory growing with the square of the rows; "
-                             f"{n:,} rows is more than {AGGLOMERATIVE_MAX_ROWS:,}. Use algorithm='kmeans'.")
+            raise ValueError(
+                f"agglomerative clustering needs memory growing with the square of the rows; "
+                f"{n:,} rows is more than {AGGLOMERATIVE_MAX_ROWS:,}. Use algorithm='kmeans'."
+            )
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError(f"sample_weight must be {n} finite, non-negative numbers.")
@@ -284,8 +329,11 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.features_ = features
         self.kinds_ = {c: "single" if c in (self.unordered or ()) else answer_kind(frame[c]) for c in features}
         self.missing_counts_ = frame[features].isna().sum().astype(int)
-        encode = ColumnTransformer([(str(c), _column_encoder(self.kinds_[c]), [c]) for c in features],
-                                   verbose_feature_names_out=False, remainder="drop")
+        encode = ColumnTransformer(
+            [(str(c), _column_encoder(self.kinds_[c]), [c]) for c in features],
+            verbose_feature_names_out=False,
+            remainder="drop",
+        )
         encoded = encode.fit_transform(frame)
         variance = _weighted_variance(encoded, w)
         blocks = dict(self.blocks or {})
@@ -306,14 +354,19 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             raw = clusterer.fit_predict(Z)
         sizes = np.bincount(raw, weights=w, minlength=self.n_clusters)
-        order = np.lexsort((np.arange(self.n_clusters), -sizes))      # largest first, ties by raw label
+        order = np.lexsort((np.arange(self.n_clusters), -sizes))  # largest first, ties by raw label
         self.relabel_ = np.empty(self.n_clusters, dtype=int)
         self.relabel_[order] = np.arange(self.n_clusters)
         self.pipeline_ = Pipeline([("encode", encode), ("weight", weight), ("cluster", clusterer)])
         self.labels_ = self.relabel_[raw]
-        self.cluster_centers_ = np.vstack([
-            np.average(Z[self.labels_ == k], axis=0, weights=w[self.labels_ == k]) if (self.labels_ == k).any()
-            else np.zeros(Z.shape[1]) for k in range(self.n_clusters)])
+        self.cluster_centers_ = np.vstack(
+            [
+                np.average(Z[self.labels_ == k], axis=0, weights=w[self.labels_ == k])
+                if (self.labels_ == k).any()
+                else np.zeros(Z.shape[1])
+                for k in range(self.n_clusters)
+            ]
+        )
         self.n_clusters_ = self.n_clusters
         self.sample_weighted_ = sample_weight is not None
         self.inertia_ = float((w * ((Z - self.cluster_centers_[self.labels_]) ** 2).sum(axis=1)).sum())
@@ -321,7 +374,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True          # a missing answer is imputed (and counted), not an error
+        tags.input_tags.allow_nan = True  # a missing answer is imputed (and counted), not an error
         return tags
 
     def transform(self, X):
@@ -348,7 +401,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         """Return minus the (weighted) sum of squared distances to the nearest persona centre."""
         d = self.distances(X).min(axis=1)
         w = np.ones(len(d)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        return -float((w * d ** 2).sum())
+        return -float((w * d**2).sum())
 
     def get_feature_names_out(self, input_features=None):
         """Return the names of the weighted answer-space columns (e.g. 'q4_1', 'q1_IT', 'q6_2')."""

@@ -14,10 +14,108 @@ import pandas as pd
 from alignkit.meaning.survey import NON_ANSWERS, question_label
 from alignkit.personas.profiles import short_question
 
-_STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "with", "by", "and", "or", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "yours", "we", "our", "us", "i", "my", "me", "it", "its", "this", "that", "these", "those", "which", "what", "who", "whom", "whose", "when", "where", "how", "why", "would", "could", "should", "will", "can", "may", "might", "much", "many", "often", "likely", "each", "following", "please", "select", "all", "apply", "best", "describes", "overall", "about", "any", "there", "they", "their", "them", "have", "has", "had", "most", "one"])
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "do",
+        "does",
+        "did",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "i",
+        "my",
+        "me",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "how",
+        "why",
+        "would",
+        "could",
+        "should",
+        "will",
+        "can",
+        "may",
+        "might",
+        "much",
+        "many",
+        "often",
+        "likely",
+        "each",
+        "following",
+        "please",
+        "select",
+        "all",
+        "apply",
+        "best",
+        "describes",
+        "overall",
+        "about",
+        "any",
+        "there",
+        "they",
+        "their",
+        "them",
+        "have",
+        "has",
+        "had",
+        "most",
+        "one",
+    ]
+)
 
 
-_CUT = frozenset(["for", "at", "in", "to", "from", "with", "about", "through", "before", "than", "after", "during", "into", "over", "per"])
+_CUT = frozenset(
+    [
+        "for",
+        "at",
+        "in",
+        "to",
+        "from",
+        "with",
+        "about",
+        "through",
+        "before",
+        "than",
+        "after",
+        "during",
+        "into",
+        "over",
+        "per",
+    ]
+)
 ITEM_MAX_CHARS = 40
 
 
@@ -27,7 +125,7 @@ def short_label(question: str, *, words: int = 3) -> str:
     'Main goal'), at most `words` of them."""
     text = short_question(question_label(question))
     if len(text.split()) <= 4 and "?" not in text:
-        return text[:1].upper() + text[1:]        # already a label ('Household Income', 'Store purchases')
+        return text[:1].upper() + text[1:]  # already a label ('Household Income', 'Store purchases')
     found: list[str] = []
     for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*", text):
         if token.lower() in _CUT and len(found) >= 2:
@@ -69,9 +167,16 @@ def _scale_side(options: Sequence[str], higher: bool) -> tuple[list[int], str]:
         return [], ""
     words = [str(options[i]) for i in codes]
     if not higher and len(words) == 2:
-        words = words[::-1]                         # nearest the midpoint first: 'Disagree or strongly disagree'
-    text = words[0] if len(words) == 1 else (f"{words[0]} or {words[1][:1].lower() + words[1][1:]}" if len(words) == 2
-                                             else f"{words[0]} to {words[-1][:1].lower() + words[-1][1:]}")
+        words = words[::-1]  # nearest the midpoint first: 'Disagree or strongly disagree'
+    text = (
+        words[0]
+        if len(words) == 1
+        else (
+            f"{words[0]} or {words[1][:1].lower() + words[1][1:]}"
+            if len(words) == 2
+            else f"{words[0]} to {words[-1][:1].lower() + words[-1][1:]}"
+        )
+    )
     return codes, text
 
 
@@ -83,8 +188,13 @@ def _options(codebook: pd.DataFrame | None, column: str, values: pd.Series) -> l
     return []
 
 
-def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None, *, labels: Mapping[str, str] | None = None,
-                 values: pd.Series | None = None) -> str:
+def trait_phrase(
+    trait: pd.Series,
+    codebook: pd.DataFrame | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    values: pd.Series | None = None,
+) -> str:
     """Return a persona-name part in words: the question's short label (the project file's `labels` win) with the
     answer, e.g. 'Team work: IT', 'Look information: Search engines', 'Low prices: Agree or strongly agree',
     'People team: more than 12' — never 'higher' or 'lower' without saying what."""
@@ -93,22 +203,34 @@ def trait_phrase(trait: pd.Series, codebook: pd.DataFrame | None = None, *, labe
     labels = labels or {}
     group = str(trait.get("group") or "")
     grid_item = item and item not in ("nan", "None") and kind in ("likert", "numeric", "single")
-    label = (labels.get(column) or (item_label(item) if grid_item else None) or labels.get(group)
-             or short_label(trait["question"]))
+    label = (
+        labels.get(column)
+        or (item_label(item) if grid_item else None)
+        or labels.get(group)
+        or short_label(trait["question"])
+    )
     higher = float(trait["std_diff"]) > 0
     if kind in ("single", "multi"):
         return f"{label}: {trait['answer']}"
     if kind == "likert":
-        options = _options(codebook, column, values) if values is not None else (
-            list(codebook.set_index("column").at[column, "options"]) if codebook is not None
-            and column in set(codebook["column"]) else [])
+        options = (
+            _options(codebook, column, values)
+            if values is not None
+            else (
+                list(codebook.set_index("column").at[column, "options"])
+                if codebook is not None and column in set(codebook["column"])
+                else []
+            )
+        )
         side = _scale_side(options, higher)[1] if options else ""
         level = side or _level(codebook, column, trait["value_in"])
         return f"{label}: {level or ('above' if higher else 'below') + ' the average'}"
     median = trait.get("overall_median")
     if median is not None and np.isfinite(median):
         return f"{label}: {'more' if higher else 'less'} than {median:,.3g}"
-    return f"{label}: {'above' if higher else 'below'} the average ({trait['value_in']:,.3g} vs {trait['value_out']:,.3g})"
+    return (
+        f"{label}: {'above' if higher else 'below'} the average ({trait['value_in']:,.3g} vs {trait['value_out']:,.3g})"
+    )
 
 
 def _giving(values: pd.Series, trait: pd.Series, codebook: pd.DataFrame | None) -> tuple[pd.Series, float]:
@@ -140,9 +262,13 @@ def distinct_labels(codebook: pd.DataFrame, columns: Sequence[str]) -> dict[str,
     book = codebook.drop_duplicates("column").set_index("column")
     items = book["item"] if "item" in book else pd.Series(dtype=object)
     # a grid's items are labelled by their item ('Data security is our top…'), never by the shared question
-    texts = {c: str(book.at[c, "question"]) for c in columns if c in book.index
-             and str(items.get(c, "")) in ("", "nan", "None", "<NA>")
-             and " - " not in question_label(str(book.at[c, "question"]))}   # a plain export's "Question - Item"
+    texts = {
+        c: str(book.at[c, "question"])
+        for c in columns
+        if c in book.index
+        and str(items.get(c, "")) in ("", "nan", "None", "<NA>")
+        and " - " not in question_label(str(book.at[c, "question"]))
+    }  # a plain export's "Question - Item"
     groups = {c: str(book.at[c, "group"]) if "group" in book and pd.notna(book.at[c, "group"]) else c for c in texts}
     by_label: dict[str, dict[str, str]] = {}
     for c, text in texts.items():
@@ -156,15 +282,22 @@ def distinct_labels(codebook: pd.DataFrame, columns: Sequence[str]) -> dict[str,
         taken = set(label.split())
         for group, column in members.items():
             # the word where they part, with the one before it unless the label has it ('Star Wars', 'Star Trek')
-            extra = [w for w in words[group][max(prefix - 1, 0):prefix + 1] if w not in taken]
+            extra = [w for w in words[group][max(prefix - 1, 0) : prefix + 1] if w not in taken]
             tagged = f"{label} ({' '.join(extra)})" if extra else f"{label} ({column})"
             out.update({c: tagged for c, g in groups.items() if g == group})
     return out
 
 
-def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.DataFrame, *,
-                  features: Sequence[str] | None = None, codebook: pd.DataFrame | None = None,
-                  labels: Mapping[str, str] | None = None, min_member_share: float = 0.5) -> pd.DataFrame:
+def named_answers(
+    responses: pd.DataFrame,
+    persona_id: pd.Series,
+    traits: pd.DataFrame,
+    *,
+    features: Sequence[str] | None = None,
+    codebook: pd.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
+    min_member_share: float = 0.5,
+) -> pd.DataFrame:
     """Return, per persona, the answers a name may use: each answer that sets the persona apart (``sets_apart``:
     significant after the FDR correction and at least a small effect), from the answers that form the personas
     (`features`), in words (``trait_phrase``), with how many of the persona's members gave it. Only answers that at
@@ -179,8 +312,10 @@ def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.Dat
     apart = apart.assign(size=apart["std_diff"].abs()).sort_values("size", ascending=False, kind="stable")
     groups = dict(zip(codebook["column"], codebook["group"])) if codebook is not None and "group" in codebook else {}
     if codebook is not None:
-        labels = {**distinct_labels(codebook, list(features) if features is not None else list(apart["column"])),
-                  **(labels or {})}
+        labels = {
+            **distinct_labels(codebook, list(features) if features is not None else list(apart["column"])),
+            **(labels or {}),
+        }
     ids = pd.Series(np.asarray(persona_id), index=responses.index)
     rows = []
     for pid, mine in apart.groupby("persona_id", sort=True):
@@ -189,9 +324,12 @@ def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.Dat
         for _, trait in mine.iterrows():
             column = str(trait["column"])
             group = str(groups.get(column, column))
-            if group in seen or column not in responses or (
-                    trait["kind"] in ("single", "multi") and str(trait["answer"]).strip().casefold() in NON_ANSWERS):
-                continue          # 'Not selected', 'None of the above' … say nothing about who the persona is
+            if (
+                group in seen
+                or column not in responses
+                or (trait["kind"] in ("single", "multi") and str(trait["answer"]).strip().casefold() in NON_ANSWERS)
+            ):
+                continue  # 'Not selected', 'None of the above' … say nothing about who the persona is
             values = responses[column]
             given, median = _giving(values, trait, codebook)
             count = int(given.to_numpy()[members].sum())
@@ -201,19 +339,31 @@ def named_answers(responses: pd.DataFrame, persona_id: pd.Series, traits: pd.Dat
             seen.add(group)
             described = pd.concat([trait, pd.Series({"group": group, "overall_median": median})])
             phrase = trait_phrase(described, codebook, labels=labels, values=values)
-            rows.append({"persona_id": int(pid), "column": column, "phrase": phrase, "members_giving": count,
-                         "members": int(members.sum()), "share": share, "std_diff": float(trait["std_diff"])})
+            rows.append(
+                {
+                    "persona_id": int(pid),
+                    "column": column,
+                    "phrase": phrase,
+                    "members_giving": count,
+                    "members": int(members.sum()),
+                    "share": share,
+                    "std_diff": float(trait["std_diff"]),
+                }
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
-def auto_names(named: pd.DataFrame, persona_ids: Sequence[int], *, overrides: Mapping[int, str] | None = None,
-               parts: int = 2) -> dict[int, str]:
+def auto_names(
+    named: pd.DataFrame, persona_ids: Sequence[int], *, overrides: Mapping[int, str] | None = None, parts: int = 2
+) -> dict[int, str]:
     """Return a short name per persona from `named` (``named_answers``): its `parts` most distinctive answers that
     most of its members gave ('Team: IT · Data security is our top…: Agree or strongly agree'). A name is made unique
     by adding the persona's next answer, never a bare number; `overrides` (the project file's personas.names) win."""
     phrases = {int(pid): list(named.loc[named["persona_id"] == pid, "phrase"]) for pid in persona_ids}
-    names = {pid: " · ".join(found[:parts]) or f"Persona {pid}: no answer most of them gave sets it apart"
-             for pid, found in phrases.items()}
+    names = {
+        pid: " · ".join(found[:parts]) or f"Persona {pid}: no answer most of them gave sets it apart"
+        for pid, found in phrases.items()
+    }
     for extra in range(parts, parts + 4):
         clashes = {n for n in names.values() if list(names.values()).count(n) > 1}
         for pid in [p for p, n in names.items() if n in clashes]:

@@ -23,8 +23,8 @@ from alignkit.stats import (
     weighted_median,
 )
 
-SIGNIFICANCE = 0.05          # BH-adjusted p below this, and …
-MIN_STD_DIFF = 0.2           # … a standardised difference at least this large (a "small" effect) sets a persona apart
+SIGNIFICANCE = 0.05  # BH-adjusted p below this, and …
+MIN_STD_DIFF = 0.2  # … a standardised difference at least this large (a "small" effect) sets a persona apart
 NAME_MAX_STATEMENT = 64
 
 
@@ -35,8 +35,11 @@ def short_question(text: str) -> str:
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value) not in (
-        "", "nan", "None", "<NA>")
+    return (
+        value is not None
+        and not (isinstance(value, float) and np.isnan(value))
+        and str(value) not in ("", "nan", "None", "<NA>")
+    )
 
 
 def option_label(row: pd.Series) -> str:
@@ -63,8 +66,9 @@ def _kish(w: np.ndarray) -> tuple[float, float]:
     return n_eff, len(w) / n_eff
 
 
-def persona_sizes(persona_id: pd.Series, names: Mapping[int, str], *, weights: pd.Series | None = None,
-                  min_group_size: int = 1) -> pd.DataFrame:
+def persona_sizes(
+    persona_id: pd.Series, names: Mapping[int, str], *, weights: pd.Series | None = None, min_group_size: int = 1
+) -> pd.DataFrame:
     """Return one row per persona: respondents, share with its 95% Wilson CI (weighted if weights are given);
     personas with fewer than `min_group_size` respondents show no figures.
 
@@ -77,15 +81,25 @@ def persona_sizes(persona_id: pd.Series, names: Mapping[int, str], *, weights: p
     members = np.asarray(persona_id)
     for pid in sorted(names):
         result = proportion(persona_id == pid, weights=weights)
-        row = {"persona_id": pid, "persona": names[pid], "n": int((persona_id == pid).sum()),
-               "share": result.share, "ci_low": result.ci_low, "ci_high": result.ci_high}
+        row = {
+            "persona_id": pid,
+            "persona": names[pid],
+            "n": int((persona_id == pid).sum()),
+            "share": result.share,
+            "ci_low": result.ci_low,
+            "ci_high": result.ci_high,
+        }
         if w is not None:
             row["n_effective"], row["design_effect"] = _kish(w[members == pid])
         rows.append(row)
     table = pd.DataFrame(rows)
     extra = [] if w is None else ["n_effective", "design_effect"]
-    return suppress_small_groups(table, count_column="n", min_group_size=min_group_size,
-                                 value_columns=["n", "share", "ci_low", "ci_high", *extra])
+    return suppress_small_groups(
+        table,
+        count_column="n",
+        min_group_size=min_group_size,
+        value_columns=["n", "share", "ci_low", "ci_high", *extra],
+    )
 
 
 def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str, pd.Series, bool]]:
@@ -93,8 +107,9 @@ def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str,
     column, kind = row["column"], row["kind"]
     values = responses[column]
     if kind == "single":
-        options = list(values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype)
-                       else values.dropna().unique())
+        options = list(
+            values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
+        )
         return [(str(o), "share", (values == o).where(values.notna()), True) for o in options]
     if kind == "multi":
         return [(option_label(row), "share", values.astype("boolean"), True)]
@@ -104,8 +119,16 @@ def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str,
     return [("average", "mean", pd.to_numeric(values, errors="coerce").astype(float), False)]
 
 
-def _describe(kind: str, question: str, item: str, answer: str, value_in: float, value_out: float,
-              std_diff: float, agreement: bool = True) -> str:
+def _describe(
+    kind: str,
+    question: str,
+    item: str,
+    answer: str,
+    value_in: float,
+    value_out: float,
+    std_diff: float,
+    agreement: bool = True,
+) -> str:
     if kind == "likert" and not agreement:
         word = "Higher" if std_diff > 0 else "Lower"
         what = f"{question} — {item}" if item else question
@@ -125,8 +148,9 @@ def _describe(kind: str, question: str, item: str, answer: str, value_in: float,
     return f"{word} on “{what}” (average {value_in:,.1f} vs {value_out:,.1f})"
 
 
-def persona_traits(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame, *,
-                   weights: pd.Series | None = None) -> pd.DataFrame:
+def persona_traits(
+    responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame, *, weights: pd.Series | None = None
+) -> pd.DataFrame:
     """Return, for every persona and every answer (each option of a single-select), the share or mean in the
     persona vs everyone else, lift, standardised difference, p-value and BH-adjusted q-value (across all the
     comparisons), whether it sets the persona apart, and a sentence in plain words."""
@@ -135,21 +159,37 @@ def persona_traits(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.
     w = None if weights is None else np.asarray(weights, dtype=float)
     for _, row in answer_columns(codebook).iterrows():
         question = short_question(row["question"])
-        item = str(row.get("item")) if row.get("item") not in (None, "", "nan", "<NA>") and pd.notna(row.get("item")) else ""
-        if not item and " - " in str(row["question"]):        # a plain export's "Question - Item" header
+        item = (
+            str(row.get("item"))
+            if row.get("item") not in (None, "", "nan", "<NA>") and pd.notna(row.get("item"))
+            else ""
+        )
+        if not item and " - " in str(row["question"]):  # a plain export's "Question - Item" header
             item = str(row["question"]).split(" - ", 1)[1].strip()
         for answer, measure, values, is_share in _indicators(responses, row):
             for pid in sorted(persona_id.unique()):
                 group = (persona_id == pid).to_numpy()
                 stats = (compare_share if is_share else compare_mean)(values.reset_index(drop=True), group, weights=w)
-                rows.append({"persona_id": int(pid), "column": row["column"], "kind": row["kind"],
-                             "question": question, "item": item, "answer": answer, "measure": measure, **stats,
-                             "agreement": _is_agreement(row)})
+                rows.append(
+                    {
+                        "persona_id": int(pid),
+                        "column": row["column"],
+                        "kind": row["kind"],
+                        "question": question,
+                        "item": item,
+                        "answer": answer,
+                        "measure": measure,
+                        **stats,
+                        "agreement": _is_agreement(row),
+                    }
+                )
     table = pd.DataFrame(rows)
     table["q_value"] = benjamini_hochberg(table["p_value"])
     table["sets_apart"] = (table["q_value"] < SIGNIFICANCE) & (table["std_diff"].abs() >= MIN_STD_DIFF)
-    table["description"] = [_describe(r.kind, r.question, r.item, r.answer, r.value_in, r.value_out, r.std_diff,
-                                      r.agreement) for r in table.itertuples()]
+    table["description"] = [
+        _describe(r.kind, r.question, r.item, r.answer, r.value_in, r.value_out, r.std_diff, r.agreement)
+        for r in table.itertuples()
+    ]
     return table.drop(columns="agreement")
 
 
@@ -164,17 +204,26 @@ def _is_agreement(row: pd.Series) -> bool:
 def top_traits(traits: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     """Return each persona's `n` answers that set it apart most (largest absolute standardised difference)."""
     apart = traits[traits["sets_apart"]].assign(size=lambda t: t["std_diff"].abs())
-    top = (apart.sort_values(["persona_id", "size"], ascending=[True, False], kind="stable")
-           .groupby("persona_id", sort=True).head(n))
+    top = (
+        apart.sort_values(["persona_id", "size"], ascending=[True, False], kind="stable")
+        .groupby("persona_id", sort=True)
+        .head(n)
+    )
     return top.drop(columns="size").reset_index(drop=True)
 
 
 _POSITIVE = frozenset({"1", "yes", "y", "true", "accepted", "responded", "converted", "churned", "bought", "purchased"})
 
 
-def survey_outcomes(responses: pd.DataFrame, persona_id: pd.Series, screen: pd.DataFrame | None,
-                    names: Mapping[int, str], *, weights: pd.Series | None = None,
-                    min_group_size: int = 1) -> pd.DataFrame:
+def survey_outcomes(
+    responses: pd.DataFrame,
+    persona_id: pd.Series,
+    screen: pd.DataFrame | None,
+    names: Mapping[int, str],
+    *,
+    weights: pd.Series | None = None,
+    min_group_size: int = 1,
+) -> pd.DataFrame:
     """Return, per persona and survey outcome (a yes/no or 0/1 answer screened as an outcome: response, accepted,
     converted, churn, or personas.outcomes), the share with the outcome and its 95% Wilson CI (weighted when
     `weights` are given); personas smaller than `min_group_size` show no figures. No CRM is needed."""
@@ -186,8 +235,11 @@ def survey_outcomes(responses: pd.DataFrame, persona_id: pd.Series, screen: pd.D
     persona_id = pd.Series(np.asarray(persona_id), index=responses.index)
     for column in outcome["column"]:
         values = responses[column]
-        text = values.astype("object").where(values.notna()).map(lambda v: str(v).strip().lower().removesuffix(".0")
-                                                                  if v is not None and v == v else None)
+        text = (
+            values.astype("object")
+            .where(values.notna())
+            .map(lambda v: str(v).strip().lower().removesuffix(".0") if v is not None and v == v else None)
+        )
         if text.dropna().nunique() != 2 or not set(text.dropna()) & _POSITIVE:
             continue
         hit = text.isin(_POSITIVE).where(text.notna())
@@ -195,18 +247,36 @@ def survey_outcomes(responses: pd.DataFrame, persona_id: pd.Series, screen: pd.D
             mine = (persona_id == pid) & hit.notna()
             w = None if weights is None else np.asarray(weights, dtype=float)[mine.to_numpy()]
             result = proportion(hit[mine].astype(bool), weights=w) if mine.any() else None
-            rows.append({"outcome": column, "persona_id": pid, "persona": names[pid], "n": int(mine.sum()),
-                         "rate": result.share if result else np.nan, "ci_low": result.ci_low if result else np.nan,
-                         "ci_high": result.ci_high if result else np.nan})
+            rows.append(
+                {
+                    "outcome": column,
+                    "persona_id": pid,
+                    "persona": names[pid],
+                    "n": int(mine.sum()),
+                    "rate": result.share if result else np.nan,
+                    "ci_low": result.ci_low if result else np.nan,
+                    "ci_high": result.ci_high if result else np.nan,
+                }
+            )
     if not rows:
         return pd.DataFrame(columns=columns)
-    return suppress_small_groups(pd.DataFrame(rows), count_column="n", min_group_size=min_group_size,
-                                 value_columns=["n", "rate", "ci_low", "ci_high"])
+    return suppress_small_groups(
+        pd.DataFrame(rows),
+        count_column="n",
+        min_group_size=min_group_size,
+        value_columns=["n", "rate", "ci_low", "ci_high"],
+    )
 
 
-def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd.DataFrame,
-                    names: Mapping[int, str], *, min_group_size: int = 1,
-                    weights: pd.Series | None = None) -> pd.DataFrame:
+def typical_answers(
+    responses: pd.DataFrame,
+    persona_id: pd.Series,
+    codebook: pd.DataFrame,
+    names: Mapping[int, str],
+    *,
+    min_group_size: int = 1,
+    weights: pd.Series | None = None,
+) -> pd.DataFrame:
     """Return the typical answers of each persona (one column per persona, one row per question): the median
     scale label of a Likert item, the most common option of a single-select with its share, the options of a
     multi-select ticked by at least half, the median of a number (all weighted when `weights` are given).
@@ -218,8 +288,11 @@ def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd
     rows = []
     multi_groups = answers[answers["kind"] == "multi"].groupby("group", sort=False)
     for _, row in answers[answers["kind"] != "multi"].iterrows():
-        label = (row["item"] if row["kind"] == "likert" and pd.notna(row["item"]) and row["item"] not in ("", "nan")
-                 else short_question(row["question"]))
+        label = (
+            row["item"]
+            if row["kind"] == "likert" and pd.notna(row["item"]) and row["item"] not in ("", "nan")
+            else short_question(row["question"])
+        )
         rows.append((label, row["kind"], [row["column"]]))
     for _, part in multi_groups:
         rows.append((short_question(part["question"].iat[0]), "multi", list(part["column"])))
@@ -239,8 +312,9 @@ def typical_answers(responses: pd.DataFrame, persona_id: pd.Series, codebook: pd
                 counts = values.value_counts(normalize=True)
                 text = f"{counts.index[0]} ({counts.iloc[0]:.0%})" if len(counts) else ""
             elif kind == "multi":
-                ticked = [option_label(codebook[codebook["column"] == c].iloc[0]) for c in columns
-                          if mine[c].mean() >= 0.5]
+                ticked = [
+                    option_label(codebook[codebook["column"] == c].iloc[0]) for c in columns if mine[c].mean() >= 0.5
+                ]
                 text = "; ".join(ticked) or "none by most"
             else:
                 text = f"{pd.to_numeric(values, errors='coerce').median():,.0f}"
@@ -279,18 +353,35 @@ def _typical_weighted(mine: pd.DataFrame, columns: list[str], kind: str, w: pd.S
 def _furthest_stage(leads: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
     from alignkit.prepare.stage_paths import stage_at_column
 
-    reached = pd.DataFrame({i: leads[stage_at_column(s)].notna() if stage_at_column(s) in leads else False
-                            for i, s in enumerate(stages)}, index=leads.index)
+    reached = pd.DataFrame(
+        {i: leads[stage_at_column(s)].notna() if stage_at_column(s) in leads else False for i, s in enumerate(stages)},
+        index=leads.index,
+    )
     if "stage" in leads:
-        current = leads["stage"].cat.codes if isinstance(leads["stage"].dtype, pd.CategoricalDtype) else pd.Series(-1, index=leads.index)
+        current = (
+            leads["stage"].cat.codes
+            if isinstance(leads["stage"].dtype, pd.CategoricalDtype)
+            else pd.Series(-1, index=leads.index)
+        )
         for i in range(len(stages)):
             reached[i] = reached[i] | (current >= i)
     index = np.where(reached.any(axis=1), reached.to_numpy()[:, ::-1].argmax(axis=1), -1)
     return pd.Series(np.where(index >= 0, len(stages) - 1 - index, -1), index=leads.index)
 
 
-CRM_OUTCOME_COLUMNS = ("persona_id", "persona", "linked", "converted", "conversion_rate", "ci_low", "ci_high",
-                       "median_amount", "top_sources", "typical_furthest_stage", "suppressed")
+CRM_OUTCOME_COLUMNS = (
+    "persona_id",
+    "persona",
+    "linked",
+    "converted",
+    "conversion_rate",
+    "ci_low",
+    "ci_high",
+    "median_amount",
+    "top_sources",
+    "typical_furthest_stage",
+    "suppressed",
+)
 
 
 def no_crm_outcomes() -> pd.DataFrame:
@@ -298,9 +389,16 @@ def no_crm_outcomes() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="bool" if c == "suppressed" else "float64") for c in CRM_OUTCOME_COLUMNS})
 
 
-def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[int, str], *,
-                 stages: Sequence[str], sql_stage: str, min_group_size: int = 1,
-                 weights: pd.Series | None = None) -> pd.DataFrame:
+def crm_outcomes(
+    assignments: pd.DataFrame,
+    leads: pd.DataFrame,
+    names: Mapping[int, str],
+    *,
+    stages: Sequence[str],
+    sql_stage: str,
+    min_group_size: int = 1,
+    weights: pd.Series | None = None,
+) -> pd.DataFrame:
     """Return, per persona, what its respondents linked to a CRM lead did: leads linked, converted, conversion
     rate with its 95% Wilson CI, median won amount, top three sources, typical furthest funnel stage and the
     share reaching `sql_stage`. Personas with fewer linked leads than `min_group_size` show no figures.
@@ -325,19 +423,38 @@ def crm_outcomes(assignments: pd.DataFrame, leads: pd.DataFrame, names: Mapping[
         rate = proportion(mine["converted"].astype(bool)) if len(mine) else None
         won = mine.loc[mine["converted"].astype(bool), "amount"].dropna()
         sources = mine["source"].value_counts(normalize=True).head(3)
-        rows.append({"persona_id": pid, "persona": names[pid], "linked": len(mine),
-                     "converted": int(mine["converted"].sum()) if len(mine) else 0,
-                     "conversion_rate": rate.share if rate else np.nan, "ci_low": rate.ci_low if rate else np.nan,
-                     "ci_high": rate.ci_high if rate else np.nan,
-                     "median_amount": float(won.median()) if len(won) else np.nan,
-                     "top_sources": ", ".join(f"{s} {v:.0%}" for s, v in sources.items()),
-                     "typical_furthest_stage": stages[int(np.median(far[far >= 0]))] if (far >= 0).any() else "",
-                     f"reached_{sql_stage.lower()}_share": float((far >= sql_index).mean()) if len(mine) else np.nan})
+        rows.append(
+            {
+                "persona_id": pid,
+                "persona": names[pid],
+                "linked": len(mine),
+                "converted": int(mine["converted"].sum()) if len(mine) else 0,
+                "conversion_rate": rate.share if rate else np.nan,
+                "ci_low": rate.ci_low if rate else np.nan,
+                "ci_high": rate.ci_high if rate else np.nan,
+                "median_amount": float(won.median()) if len(won) else np.nan,
+                "top_sources": ", ".join(f"{s} {v:.0%}" for s, v in sources.items()),
+                "typical_furthest_stage": stages[int(np.median(far[far >= 0]))] if (far >= 0).any() else "",
+                f"reached_{sql_stage.lower()}_share": float((far >= sql_index).mean()) if len(mine) else np.nan,
+            }
+        )
     table = pd.DataFrame(rows)
     extra = ["n_effective", "design_effect"] if weighted else []
-    out = suppress_small_groups(table, count_column="linked", min_group_size=min_group_size,
-                                value_columns=["linked", "converted", "conversion_rate", "ci_low", "ci_high",
-                                               "median_amount", f"reached_{sql_stage.lower()}_share", *extra])
+    out = suppress_small_groups(
+        table,
+        count_column="linked",
+        min_group_size=min_group_size,
+        value_columns=[
+            "linked",
+            "converted",
+            "conversion_rate",
+            "ci_low",
+            "ci_high",
+            "median_amount",
+            f"reached_{sql_stage.lower()}_share",
+            *extra,
+        ],
+    )
     small = out["suppressed"]
     out["top_sources"] = out["top_sources"].where(~small, "")
     out["typical_furthest_stage"] = out["typical_furthest_stage"].where(~small, "")
@@ -363,25 +480,38 @@ def conversion_differs(crm: pd.DataFrame) -> float:
     return float(test.pvalue)
 
 
-def _crm_row_weighted(pid: int, name: str, mine: pd.DataFrame, far: pd.Series, stages: Sequence[str], sql_stage: str,
-                      sql_index: int) -> dict:
+def _crm_row_weighted(
+    pid: int, name: str, mine: pd.DataFrame, far: pd.Series, stages: Sequence[str], sql_stage: str, sql_index: int
+) -> dict:
     """One persona's CRM outcome row with the respondents' weights (see crm_outcomes)."""
     w = mine["_weight"].to_numpy(dtype=float)
     converted = mine["converted"].astype(bool)
     rate = proportion(converted, weights=w) if len(mine) else None
     won = converted.to_numpy() & mine["amount"].notna().to_numpy()
-    sources = (mine.assign(_w=w).groupby("source", sort=False, observed=True)["_w"].sum()
-               .sort_values(ascending=False, kind="stable"))
+    sources = (
+        mine.assign(_w=w)
+        .groupby("source", sort=False, observed=True)["_w"]
+        .sum()
+        .sort_values(ascending=False, kind="stable")
+    )
     sources = (sources / w.sum()).head(3) if w.sum() > 0 else sources.iloc[:0]
     reached = far >= 0
     furthest = weighted_median(far[reached], w[reached.to_numpy()]) if reached.any() else np.nan
     n_eff, deff = _kish(w)
-    return {"persona_id": pid, "persona": name, "linked": len(mine), "converted": int(converted.sum()),
-            "conversion_rate": rate.share if rate else np.nan, "ci_low": rate.ci_low if rate else np.nan,
-            "ci_high": rate.ci_high if rate else np.nan,
-            "median_amount": weighted_median(mine["amount"][won], w[won]) if won.any() else np.nan,
-            "top_sources": ", ".join(f"{s} {v:.0%}" for s, v in sources.items()),
-            "typical_furthest_stage": stages[int(furthest)] if np.isfinite(furthest) else "",
-            f"reached_{sql_stage.lower()}_share": (float(np.average(far >= sql_index, weights=w))
-                                                   if len(mine) and w.sum() > 0 else np.nan),
-            "n_effective": n_eff, "design_effect": deff}
+    return {
+        "persona_id": pid,
+        "persona": name,
+        "linked": len(mine),
+        "converted": int(converted.sum()),
+        "conversion_rate": rate.share if rate else np.nan,
+        "ci_low": rate.ci_low if rate else np.nan,
+        "ci_high": rate.ci_high if rate else np.nan,
+        "median_amount": weighted_median(mine["amount"][won], w[won]) if won.any() else np.nan,
+        "top_sources": ", ".join(f"{s} {v:.0%}" for s, v in sources.items()),
+        "typical_furthest_stage": stages[int(furthest)] if np.isfinite(furthest) else "",
+        f"reached_{sql_stage.lower()}_share": (
+            float(np.average(far >= sql_index, weights=w)) if len(mine) and w.sum() > 0 else np.nan
+        ),
+        "n_effective": n_eff,
+        "design_effect": deff,
+    }

@@ -41,8 +41,9 @@ def _options(codebook: pd.DataFrame, column: str) -> list[str]:
     return [str(o) for o in codebook.set_index("column").at[column, "options"]]
 
 
-def check_wave(responses: pd.DataFrame, codebook: pd.DataFrame, fitted_codebook: pd.DataFrame,
-               features: list[str], path: Path) -> None:
+def check_wave(
+    responses: pd.DataFrame, codebook: pd.DataFrame, fitted_codebook: pd.DataFrame, features: list[str], path: Path
+) -> None:
     """Raise WaveMismatchError naming the file, the column and the fix if a persona question is missing, has
     another wording or type, another Likert scale, or options the model never saw; return None when it matches."""
     problems: list[tuple[str, str]] = []
@@ -55,13 +56,23 @@ def check_wave(responses: pd.DataFrame, codebook: pd.DataFrame, fitted_codebook:
             continue
         was, now = fitted.loc[column], new.loc[column]
         if short_question(was["question"]) != short_question(now["question"]):
-            problems.append((column, f"asks {short_question(now['question'])!r}, the fitted survey asked "
-                                     f"{short_question(was['question'])!r}"))
+            problems.append(
+                (
+                    column,
+                    f"asks {short_question(now['question'])!r}, the fitted survey asked "
+                    f"{short_question(was['question'])!r}",
+                )
+            )
         elif was["kind"] != now["kind"]:
             problems.append((column, f"was read as {now['kind']}, the fitted survey's was {was['kind']}"))
         elif was["kind"] == "likert" and _options(fitted_codebook, column) != _options(codebook, column):
-            problems.append((column, f"uses the scale {_options(codebook, column)}, the fitted survey used "
-                                     f"{_options(fitted_codebook, column)}"))
+            problems.append(
+                (
+                    column,
+                    f"uses the scale {_options(codebook, column)}, the fitted survey used "
+                    f"{_options(fitted_codebook, column)}",
+                )
+            )
         elif was["kind"] == "single":
             unknown = sorted(set(responses[column].dropna().astype(str)) - set(_options(fitted_codebook, column)))
             if unknown:
@@ -70,11 +81,14 @@ def check_wave(responses: pd.DataFrame, codebook: pd.DataFrame, fitted_codebook:
             problems.append((column, f"is the option {now.get('item')!r}, the fitted survey's was {was.get('item')!r}"))
     if problems:
         detail = "; ".join(f"{c} {p}" for c, p in problems)
-        raise WaveMismatchError(path, f"does not match the survey the personas were fitted on: {detail}.",
-                                column=problems[0][0],
-                                fix="export the new wave with the same questions, scale labels and options (rename "
-                                    "them back in a copy of the export), or refit the personas on the new survey "
-                                    "with notebook 03.")
+        raise WaveMismatchError(
+            path,
+            f"does not match the survey the personas were fitted on: {detail}.",
+            column=problems[0][0],
+            fix="export the new wave with the same questions, scale labels and options (rename "
+            "them back in a copy of the export), or refit the personas on the new survey "
+            "with notebook 03.",
+        )
 
 
 @dataclass(frozen=True)
@@ -82,15 +96,20 @@ class WaveResult:
     """A new wave assigned to the saved personas, and how it differs from the fitted wave."""
 
     source: Path
-    assignments: pd.DataFrame      # respondent_key, persona_id, persona, quality_ok
-    shares: pd.DataFrame           # share change per persona, largest first
-    questions: pd.DataFrame        # answers whose distribution moved most, largest first
+    assignments: pd.DataFrame  # respondent_key, persona_id, persona, quality_ok
+    shares: pd.DataFrame  # share change per persona, largest first
+    questions: pd.DataFrame  # answers whose distribution moved most, largest first
     inputs: pd.DataFrame
-    overlap: int = 0               # respondents of the new wave whose id is also in the fitted wave
+    overlap: int = 0  # respondents of the new wave whose id is also in the fitted wave
 
     def _repr_html_(self) -> str:
-        return render_fragment("summary.html.j2", tables=[("Persona shares, fitted wave vs new wave", self.shares),
-                                                           ("Questions that moved most", self.questions.head(10))])
+        return render_fragment(
+            "summary.html.j2",
+            tables=[
+                ("Persona shares, fitted wave vs new wave", self.shares),
+                ("Questions that moved most", self.questions.head(10)),
+            ],
+        )
 
 
 def assign_wave(path: Path | str, settings: ProjectSettings, *, format: str = "auto") -> WaveResult:
@@ -106,11 +125,15 @@ def assign_wave(path: Path | str, settings: ProjectSettings, *, format: str = "a
         generated = False
     else:
         spec = settings.survey
-        export = read_survey(path, format=format, encoding=spec.encoding if spec else "auto",
-                             delimiter=spec.delimiter if spec else "auto",
-                             meta_columns=(spec.columns or None) if spec else None,
-                             scales=(spec.scales or None) if spec else None,
-                             answer_aliases=(spec.answer_aliases or None) if spec else None)
+        export = read_survey(
+            path,
+            format=format,
+            encoding=spec.encoding if spec else "auto",
+            delimiter=spec.delimiter if spec else "auto",
+            meta_columns=(spec.columns or None) if spec else None,
+            scales=(spec.scales or None) if spec else None,
+            answer_aliases=(spec.answer_aliases or None) if spec else None,
+        )
         responses, codebook = clean_survey(export, settings, log=CleaningLog(), lead_ids_by_email=None)
         source_format = export.source_format
         before = pd.read_parquet(settings.processed_dir / "responses.parquet")
@@ -119,38 +142,65 @@ def assign_wave(path: Path | str, settings: ProjectSettings, *, format: str = "a
     check_wave(responses, codebook, fitted_codebook, list(model.features_), path)
     segmented = wave_segmented(responses, model, fitted_codebook, settings)
     persona_id = pd.Series(model.predict(responses) + 1, index=responses.index).where(segmented).astype("Int64")
-    assignments = pd.DataFrame({"respondent_key": responses["respondent_key"].astype("str"),
-                                "persona_id": persona_id,
-                                "persona": persona_id.map(names).astype("str").where(persona_id.notna()),
-                                "quality_ok": responses["quality_ok"].astype(bool)})
+    assignments = pd.DataFrame(
+        {
+            "respondent_key": responses["respondent_key"].astype("str"),
+            "persona_id": persona_id,
+            "persona": persona_id.map(names).astype("str").where(persona_id.notna()),
+            "quality_ok": responses["quality_ok"].astype(bool),
+        }
+    )
     before_personas = pd.read_parquet(settings.processed_dir / PERSONAS_FILE)
     before_ok = before["quality_ok"].astype(bool).to_numpy()
     after_ok = assignments["quality_ok"].to_numpy()
-    shares = share_drift(before_personas["persona_id"][before_ok].reset_index(drop=True),
-                         assignments["persona_id"][after_ok].reset_index(drop=True), names,
-                         min_group_size=settings.privacy.min_group_size)
+    shares = share_drift(
+        before_personas["persona_id"][before_ok].reset_index(drop=True),
+        assignments["persona_id"][after_ok].reset_index(drop=True),
+        names,
+        min_group_size=settings.privacy.min_group_size,
+    )
     questions = question_drift(before[before_ok], responses[after_ok], fitted_codebook)
     overlap = 0 if generated else respondent_overlap(before["respondent_key"], assignments["respondent_key"])
     if overlap:
         warnings.warn(overlap_warning(overlap, len(assignments), path), stacklevel=2)
-    inputs = pd.DataFrame([{"table": "customers" if settings.persona_source == "crm" else "survey wave",
-                            "file": path.name, "format": source_format,
-                            "rows": len(responses), "columns_kept": responses.shape[1], "sha256": content_hash(path)}])
-    return WaveResult(source=path, assignments=assignments, shares=shares, questions=questions, inputs=inputs,
-                      overlap=overlap)
+    inputs = pd.DataFrame(
+        [
+            {
+                "table": "customers" if settings.persona_source == "crm" else "survey wave",
+                "file": path.name,
+                "format": source_format,
+                "rows": len(responses),
+                "columns_kept": responses.shape[1],
+                "sha256": content_hash(path),
+            }
+        ]
+    )
+    return WaveResult(
+        source=path, assignments=assignments, shares=shares, questions=questions, inputs=inputs, overlap=overlap
+    )
 
 
-def wave_segmented(responses: pd.DataFrame, model, fitted_codebook: pd.DataFrame, settings: ProjectSettings) -> pd.Series:
+def wave_segmented(
+    responses: pd.DataFrame, model, fitted_codebook: pd.DataFrame, settings: ProjectSettings
+) -> pd.Series:
     """Return which respondents of a new wave answered enough of the persona questions to be assigned (the fitted
     wave's rule, ``segmented_rows``); the others get no persona."""
     book = fitted_codebook.set_index("column")
     blocks = dict(model.blocks or {})
-    features = pd.DataFrame({"column": list(model.features_),
-                             "block": [blocks.get(c, c) for c in model.features_],
-                             "kind": [book.at[c, "kind"] if c in book.index else "single" for c in model.features_]})
-    return segmented_rows(responses, features, min_answered=min_answered(settings),
-                          not_asked=[c for c in (model.not_asked or []) if c in responses],
-                          rows=responses["quality_ok"].astype(bool) if "quality_ok" in responses else None)
+    features = pd.DataFrame(
+        {
+            "column": list(model.features_),
+            "block": [blocks.get(c, c) for c in model.features_],
+            "kind": [book.at[c, "kind"] if c in book.index else "single" for c in model.features_],
+        }
+    )
+    return segmented_rows(
+        responses,
+        features,
+        min_answered=min_answered(settings),
+        not_asked=[c for c in (model.not_asked or []) if c in responses],
+        rows=responses["quality_ok"].astype(bool) if "quality_ok" in responses else None,
+    )
 
 
 def new_customers(path: Path, settings: ProjectSettings) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -161,8 +211,13 @@ def new_customers(path: Path, settings: ProjectSettings) -> tuple[pd.DataFrame, 
     crm = settings.need_crm()
     columns = {k: v for k, v in crm.contacts.columns.items() if k != "converted"}
     contacts = crm.contacts.model_copy(update={"file": str(path.resolve()), "columns": columns, "converted_from": None})
-    copy = settings.model_copy(update={"survey": None, "funnel": None, "crm": crm.model_copy(
-        update={"contacts": contacts, "deals": None, "touches": None})})
+    copy = settings.model_copy(
+        update={
+            "survey": None,
+            "funnel": None,
+            "crm": crm.model_copy(update={"contacts": contacts, "deals": None, "touches": None}),
+        }
+    )
     leads = prepare(copy).leads
     responses, codebook = customer_inputs(leads, settings)
     return responses, codebook, crm.format
@@ -177,10 +232,12 @@ def respondent_overlap(fitted_keys: pd.Series, new_keys: pd.Series) -> int:
 
 def overlap_warning(overlap: int, total: int, path: Path) -> str:
     """Return the warning printed when the new wave shares respondents with the fitted wave."""
-    return (f"{path.name}: {overlap:,} of its {total:,} respondent ids are also in the wave the personas were fitted "
-            "on: the same people answered twice, so the waves are not independent samples and the share changes' "
-            "intervals are too wide or too narrow. Check the export, or drop the repeated respondents to compare "
-            "new people only.")
+    return (
+        f"{path.name}: {overlap:,} of its {total:,} respondent ids are also in the wave the personas were fitted "
+        "on: the same people answered twice, so the waves are not independent samples and the share changes' "
+        "intervals are too wide or too narrow. Check the export, or drop the repeated respondents to compare "
+        "new people only."
+    )
 
 
 def wave_slug(path: Path) -> str:
@@ -191,22 +248,30 @@ def wave_slug(path: Path) -> str:
 def drift_headline(result: WaveResult) -> list[str]:
     """Return the drift report's findings in plain words."""
     unassigned = int(result.assignments["persona_id"].isna().sum())
-    lines = [f"{len(result.assignments) - unassigned:,} of the {len(result.assignments):,} rows in {result.source.name} "
-             f"were assigned to the saved personas ({int(result.assignments['quality_ok'].sum()):,} without a quality "
-             "flag are compared)" + (f"; {unassigned:,} answered too few of the persona questions and are in no "
-                                     "persona." if unassigned else ".")]
+    lines = [
+        f"{len(result.assignments) - unassigned:,} of the {len(result.assignments):,} rows in {result.source.name} "
+        f"were assigned to the saved personas ({int(result.assignments['quality_ok'].sum()):,} without a quality "
+        "flag are compared)"
+        + (f"; {unassigned:,} answered too few of the persona questions and are in no persona." if unassigned else ".")
+    ]
     if result.overlap:
         lines.append("Warning: " + overlap_warning(result.overlap, len(result.assignments), result.source))
     moved = result.shares[result.shares["moved"] & ~result.shares["suppressed"]]
     for _, row in moved.iterrows():
         direction = "grew" if row["change"] > 0 else "shrank"
-        lines.append(f"“{row['persona']}” {direction} from {row['share_before']:.0%} to {row['share_after']:.0%} "
-                     f"({row['change'] * 100:+.1f} points, 95% CI {row['change_ci_low'] * 100:+.1f} to "
-                     f"{row['change_ci_high'] * 100:+.1f}).")
+        lines.append(
+            f"“{row['persona']}” {direction} from {row['share_before']:.0%} to {row['share_after']:.0%} "
+            f"({row['change'] * 100:+.1f} points, 95% CI {row['change_ci_low'] * 100:+.1f} to "
+            f"{row['change_ci_high'] * 100:+.1f})."
+        )
     if not len(moved):
         lines.append("No persona's share changed by more than chance would explain.")
     top = result.questions.head(3)
-    lines.append("Answers that moved most: " + "; ".join(f"{q} (distance {d:.2f})" for q, d in zip(top["question"], top["distance"])) + ".")
+    lines.append(
+        "Answers that moved most: "
+        + "; ".join(f"{q} (distance {d:.2f})" for q, d in zip(top["question"], top["distance"]))
+        + "."
+    )
     return lines
 
 
@@ -216,32 +281,59 @@ def write_wave_outputs(result: WaveResult, settings: ProjectSettings) -> dict[st
     slug = wave_slug(result.source)
     csv = write_csv(result.assignments, settings.processed_dir / f"personas_{slug.removeprefix(DRIFT_SLUG_PREFIX)}.csv")
     sections = [
-        Section("shares", "How persona shares moved", [
-            "Each persona's share among responses without a quality flag, in the wave the personas were fitted "
-            "on and in the new wave; the change comes with a 95% Newcombe interval. An interval that excludes "
-            "zero is a move beyond sampling noise."],
-            [ReportFigure.from_axes(plots.plot_share_drift(result.shares[~result.shares["suppressed"]]),
-                                    alt="Dot chart of the change in each persona's share with confidence intervals."),
-             ReportTable("share_drift", "Persona shares, fitted wave vs new wave", result.shares)]),
-        Section("questions", "Questions whose answers moved most", [
-            "Total-variation distance: the share of answers that would have to change to turn one wave's "
-            "distribution into the other's (0 = identical). Cramér's V: the association between wave and answer."],
-            [ReportTable("question_drift", "Answer distributions, fitted wave vs new wave", result.questions)])]
-    report = write_report(slug, title=f"Persona drift: {result.source.name}",
-                          subtitle="A new survey wave assigned to the saved personas, and what moved.",
-                          headline=drift_headline(result), sections=sections, settings=settings, inputs=result.inputs)
+        Section(
+            "shares",
+            "How persona shares moved",
+            [
+                "Each persona's share among responses without a quality flag, in the wave the personas were fitted "
+                "on and in the new wave; the change comes with a 95% Newcombe interval. An interval that excludes "
+                "zero is a move beyond sampling noise."
+            ],
+            [
+                ReportFigure.from_axes(
+                    plots.plot_share_drift(result.shares[~result.shares["suppressed"]]),
+                    alt="Dot chart of the change in each persona's share with confidence intervals.",
+                ),
+                ReportTable("share_drift", "Persona shares, fitted wave vs new wave", result.shares),
+            ],
+        ),
+        Section(
+            "questions",
+            "Questions whose answers moved most",
+            [
+                "Total-variation distance: the share of answers that would have to change to turn one wave's "
+                "distribution into the other's (0 = identical). Cramér's V: the association between wave and answer."
+            ],
+            [ReportTable("question_drift", "Answer distributions, fitted wave vs new wave", result.questions)],
+        ),
+    ]
+    report = write_report(
+        slug,
+        title=f"Persona drift: {result.source.name}",
+        subtitle="A new survey wave assigned to the saved personas, and what moved.",
+        headline=drift_headline(result),
+        sections=sections,
+        settings=settings,
+        inputs=result.inputs,
+    )
     return {"assignments": csv, "report": report}
 
 
 def summary_lines(result: WaveResult) -> list[str]:
     """Return the CLI's printed summary: one line per persona, largest move first."""
-    lines = [f"  warning: {overlap_warning(result.overlap, len(result.assignments), result.source)}"] if result.overlap else []
+    lines = (
+        [f"  warning: {overlap_warning(result.overlap, len(result.assignments), result.source)}"]
+        if result.overlap
+        else []
+    )
     for _, row in result.shares.iterrows():
         if row["suppressed"]:
             lines.append(f"  {row['persona']}: too few respondents to show")
             continue
-        lines.append(f"  {row['persona']}: {row['share_before']:.1%} → {row['share_after']:.1%} ({row['change'] * 100:+.1f} "
-                     f"pts, 95% CI {row['change_ci_low'] * 100:+.1f} to {row['change_ci_high'] * 100:+.1f})")
+        lines.append(
+            f"  {row['persona']}: {row['share_before']:.1%} → {row['share_after']:.1%} ({row['change'] * 100:+.1f} "
+            f"pts, 95% CI {row['change_ci_low'] * 100:+.1f} to {row['change_ci_high'] * 100:+.1f})"
+        )
     return lines
 
 

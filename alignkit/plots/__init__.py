@@ -1,7 +1,7 @@
 """Every figure, one theme: data in, Axes out. Plot functions never show or save; the caller decides.
 
-theme: palette, colours, matplotlib settings, PNG data URIs · cleaning and weights: notebook 01 · funnel and timing: funnel, SLA
-and times to convert (notebook 02) · personas: notebook 03 · leads: converting leads (notebook 04)."""
+theme: palette, colours, matplotlib settings, PNG data URIs · cleaning and weights: notebook 01 · funnel and timing:
+funnel, SLA and times to convert (notebook 02) · personas: notebook 03 · leads: converting leads (notebook 04)."""
 
 import lazy_loader
 

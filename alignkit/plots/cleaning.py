@@ -9,14 +9,22 @@ import pandas as pd
 from alignkit.plots.theme import PALETTE, _axes, ci_errors
 
 
-def plot_rows_by_step(log: pd.DataFrame, *, ax: plt.Axes | None = None,
-                      exclude: tuple[str, ...] = ("pseudonymise", "link_to_leads", "check_stage_order")) -> plt.Axes:
+def plot_rows_by_step(
+    log: pd.DataFrame,
+    *,
+    ax: plt.Axes | None = None,
+    exclude: tuple[str, ...] = ("pseudonymise", "link_to_leads", "check_stage_order"),
+) -> plt.Axes:
     """Horizontal bars: rows removed or changed by each cleaning step, one colour per table (steps that only
     record information, such as pseudonymising every row, are left out by default)."""
     log = log[~log["step"].isin(exclude)]
     ax = _axes(ax, (7.5, 0.35 * max(4, log["step"].nunique()) + 1))
-    table = (log[log["rows_affected"] > 0].groupby(["step", "table"], sort=False)["rows_affected"].sum()
-             .unstack(fill_value=0))
+    table = (
+        log[log["rows_affected"] > 0]
+        .groupby(["step", "table"], sort=False)["rows_affected"]
+        .sum()
+        .unstack(fill_value=0)
+    )
     table = table.loc[table.sum(axis=1).sort_values().index]
     left = pd.Series(0.0, index=table.index)
     for i, column in enumerate(table.columns):
@@ -42,14 +50,22 @@ def plot_missingness(missing: pd.DataFrame, *, ax: plt.Axes | None = None, top: 
     return ax
 
 
-def plot_shares_with_ci(table: pd.DataFrame, label: str, *, ax: plt.Axes | None = None, title: str,
-                        xlabel: str, ylabel: str | None = None) -> plt.Axes:
+def plot_shares_with_ci(
+    table: pd.DataFrame, label: str, *, ax: plt.Axes | None = None, title: str, xlabel: str, ylabel: str | None = None
+) -> plt.Axes:
     """Dot-and-whisker chart of shares with their confidence intervals (columns share, ci_low, ci_high)."""
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1))
     y = range(len(table))
     share = table["share"].astype(float) * 100
-    ax.errorbar(share, y, xerr=ci_errors(share, table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100),
-                fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3)
+    ax.errorbar(
+        share,
+        y,
+        xerr=ci_errors(share, table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100),
+        fmt="o",
+        color=PALETTE[0],
+        ecolor=PALETTE[0],
+        capsize=3,
+    )
     ax.set_yticks(list(y), table[label].astype(str))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel if ylabel is not None else label.replace("_", " ").capitalize())

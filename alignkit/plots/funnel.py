@@ -40,11 +40,28 @@ def plot_friction_points(friction: pd.DataFrame, *, ax: plt.Axes | None = None, 
     ax = _axes(ax, (7.5, 0.45 * max(3, len(worst)) + 1.2))
     y = np.arange(len(worst))
     rate = worst["rate"].astype(float).to_numpy() * 100
-    ax.errorbar(rate, y, xerr=ci_errors(rate, worst["ci_low"].astype(float) * 100, worst["ci_high"].astype(float) * 100),
-                fmt="o", color=PALETTE[5], ecolor=PALETTE[5], capsize=3, label="Segment (95% CI)")
-    ax.scatter(worst["rest_rate"].astype(float) * 100, y, facecolors="none", edgecolors=PALETTE[0], label="Rest of the leads")
-    labels = worst["breakdown"].astype(str) + ": " + worst["segment"].astype(str) + "\n" + \
-        worst["from_stage"].astype(str) + " → " + worst["to_stage"].astype(str)
+    ax.errorbar(
+        rate,
+        y,
+        xerr=ci_errors(rate, worst["ci_low"].astype(float) * 100, worst["ci_high"].astype(float) * 100),
+        fmt="o",
+        color=PALETTE[5],
+        ecolor=PALETTE[5],
+        capsize=3,
+        label="Segment (95% CI)",
+    )
+    ax.scatter(
+        worst["rest_rate"].astype(float) * 100, y, facecolors="none", edgecolors=PALETTE[0], label="Rest of the leads"
+    )
+    labels = (
+        worst["breakdown"].astype(str)
+        + ": "
+        + worst["segment"].astype(str)
+        + "\n"
+        + worst["from_stage"].astype(str)
+        + " → "
+        + worst["to_stage"].astype(str)
+    )
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Conversion at the step (%)")
@@ -61,8 +78,14 @@ def plot_cohorts(cohorts: pd.DataFrame, stages: list[str], *, ax: plt.Axes | Non
     for i, stage in enumerate(stages):
         column = f"{stage}_share"
         if column in matured:
-            ax.plot(matured["cohort"], matured[column].astype(float) * 100, marker="o", ms=3,
-                    color=PALETTE[i % len(PALETTE)], label=column.removesuffix("_share"))
+            ax.plot(
+                matured["cohort"],
+                matured[column].astype(float) * 100,
+                marker="o",
+                ms=3,
+                color=PALETTE[i % len(PALETTE)],
+                label=column.removesuffix("_share"),
+            )
     ax.set_ylim(0, None)
     ax.set_xlabel("Month the leads were created")
     ax.set_ylabel("Leads of the cohort reaching the stage (%)")
@@ -90,9 +113,15 @@ def plot_sla_by_owner(by_owner: pd.DataFrame, *, ax: plt.Axes | None = None) -> 
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1))
     y = np.arange(len(table))
     share = table["breach_share"].astype(float).to_numpy() * 100
-    ax.errorbar(share, y, xerr=ci_errors(share, table["breach_ci_low"].astype(float) * 100,
-                                         table["breach_ci_high"].astype(float) * 100),
-                fmt="o", color=PALETTE[5], ecolor=PALETTE[5], capsize=3)
+    ax.errorbar(
+        share,
+        y,
+        xerr=ci_errors(share, table["breach_ci_low"].astype(float) * 100, table["breach_ci_high"].astype(float) * 100),
+        fmt="o",
+        color=PALETTE[5],
+        ecolor=PALETTE[5],
+        capsize=3,
+    )
     ax.set_yticks(y, table["owner"].astype(str))
     ax.set_xlim(0, 100)
     ax.set_xlabel("MQLs followed up late or never (%, 95% CI)")
@@ -106,8 +135,14 @@ def plot_sla_weekly(by_week: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt
     table = by_week.dropna(subset=["within_share"])
     ax = _axes(ax, (7.5, 3.8))
     x = pd.to_datetime(table["week"])
-    ax.fill_between(x, table["within_ci_low"].astype(float) * 100, table["within_ci_high"].astype(float) * 100,
-                    color=PALETTE[0], alpha=0.2, linewidth=0)
+    ax.fill_between(
+        x,
+        table["within_ci_low"].astype(float) * 100,
+        table["within_ci_high"].astype(float) * 100,
+        color=PALETTE[0],
+        alpha=0.2,
+        linewidth=0,
+    )
     ax.plot(x, table["within_share"].astype(float) * 100, color=PALETTE[0])
     ax.set_ylim(0, 100)
     locator = matplotlib.dates.AutoDateLocator()
@@ -141,8 +176,15 @@ def plot_lift(before_close: pd.DataFrame, *, ax: plt.Axes | None = None, top: in
     ax = _axes(ax, (7.5, 0.4 * max(3, len(table)) + 1.2))
     y = np.arange(len(table))
     lift = table["lift"].astype(float).to_numpy()
-    ax.errorbar(lift, y, xerr=ci_errors(lift, table["lift_ci_low"].astype(float), table["lift_ci_high"].astype(float)),
-                fmt="o", color=PALETTE[2], ecolor=PALETTE[2], capsize=3)
+    ax.errorbar(
+        lift,
+        y,
+        xerr=ci_errors(lift, table["lift_ci_low"].astype(float), table["lift_ci_high"].astype(float)),
+        fmt="o",
+        color=PALETTE[2],
+        ecolor=PALETTE[2],
+        capsize=3,
+    )
     ax.axvline(1, color="grey", linewidth=1)
     ax.set_xscale("log")
     low = float(np.nanmin(table["lift_ci_low"])) if len(table) else 0.5
@@ -179,8 +221,14 @@ def plot_kpis(kpis: pd.DataFrame, columns: list[str], *, ax: plt.Axes | None = N
     ax = _axes(ax, (7.5, 4.0))
     for i, column in enumerate(columns):
         values = kpis[column].astype(float).where(kpis[column].astype(float) > 0)  # zeros cannot sit on a log scale
-        ax.plot(kpis["month"].astype(str), values, marker="o", ms=3, color=PALETTE[i % len(PALETTE)],
-                label=column.replace("reached_", "").replace("_", " "))
+        ax.plot(
+            kpis["month"].astype(str),
+            values,
+            marker="o",
+            ms=3,
+            color=PALETTE[i % len(PALETTE)],
+            label=column.replace("reached_", "").replace("_", " "),
+        )
     ax.set_yscale("log")
     ax.set_xlabel("Month")
     ax.set_ylabel("Leads (count, log scale)")

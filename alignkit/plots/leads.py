@@ -9,16 +9,25 @@ import pandas as pd
 from alignkit.plots.theme import PALETTE, _axes, ci_errors
 
 
-def plot_conversion_by_value(values: pd.DataFrame, attribute: str, *, overall_rate: float,
-                             ax: plt.Axes | None = None) -> plt.Axes:
+def plot_conversion_by_value(
+    values: pd.DataFrame, attribute: str, *, overall_rate: float, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Dot-and-whisker chart of the conversion rate per value of one attribute (columns value, rate, ci_low,
     ci_high, leads), with the overall rate as a dashed line; values hidden for privacy are left out."""
     part = values[(values["attribute"] == attribute) & values["rate"].notna()].iloc[::-1]
     ax = _axes(ax, (7.5, 0.35 * max(3, len(part)) + 1.2))
     y = range(len(part))
     rate = part["rate"].astype(float) * 100
-    ax.errorbar(rate, y, xerr=ci_errors(rate, part["ci_low"].astype(float) * 100, part["ci_high"].astype(float) * 100),
-                fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3, label="conversion rate (95% CI)")
+    ax.errorbar(
+        rate,
+        y,
+        xerr=ci_errors(rate, part["ci_low"].astype(float) * 100, part["ci_high"].astype(float) * 100),
+        fmt="o",
+        color=PALETTE[0],
+        ecolor=PALETTE[0],
+        capsize=3,
+        label="conversion rate (95% CI)",
+    )
     ax.axvline(overall_rate * 100, color=PALETTE[5], linestyle="--", label=f"all leads ({overall_rate:.1%})")
     ax.set_yticks(list(y), [f"{v} (n={int(n):,})" for v, n in zip(part["value"].astype(str), part["leads"])])
     ax.set_xlabel("Leads that converted (%)")
@@ -34,7 +43,10 @@ def plot_numeric_by_outcome(distribution: pd.DataFrame, attribute: str, *, ax: p
     part = distribution[distribution["attribute"] == attribute]
     ax = _axes(ax)
     edges = [*part["bin_low"], part["bin_high"].iat[-1]] if len(part) else [0, 1]
-    for column, label, colour in (("share_converted", "converted", PALETTE[0]), ("share_rest", "did not convert", PALETTE[1])):
+    for column, label, colour in (
+        ("share_converted", "converted", PALETTE[0]),
+        ("share_rest", "did not convert", PALETTE[1]),
+    ):
         shares = list(part[column].astype(float) * 100)
         ax.stairs(shares, edges, color=colour, linewidth=2, label=label)
     ax.set_xlabel(f"{attribute} (value)")
@@ -48,14 +60,20 @@ def plot_driver_importance(drivers: pd.DataFrame, *, ax: plt.Axes | None = None,
     """Horizontal bars: how much the score's hold-out ROC AUC drops when an attribute is shuffled (± sd)."""
     part = drivers.dropna(subset=["importance"]).head(top).iloc[::-1]
     ax = _axes(ax, (7.5, 0.35 * max(3, len(part)) + 1.2))
-    colours = [PALETTE[0] if g == "lead attribute" else PALETTE[1] for g in part.get("group", ["lead attribute"] * len(part))]
+    colours = [
+        PALETTE[0] if g == "lead attribute" else PALETTE[1] for g in part.get("group", ["lead attribute"] * len(part))
+    ]
     ax.barh(part["attribute"], part["importance"], xerr=part["importance_sd"], color=colours, capsize=2)
     ax.set_xlabel("Drop in hold-out ROC AUC when shuffled (AUC points)")
     ax.set_ylabel("Attribute")
     ax.set_title("What the score relies on (permutation importance)")
     from matplotlib.patches import Patch
-    ax.legend(handles=[Patch(color=PALETTE[0], label="lead attribute"), Patch(color=PALETTE[1], label="channel")],
-              frameon=False, loc="lower right")
+
+    ax.legend(
+        handles=[Patch(color=PALETTE[0], label="lead attribute"), Patch(color=PALETTE[1], label="channel")],
+        frameon=False,
+        loc="lower right",
+    )
     return ax
 
 
@@ -81,8 +99,15 @@ def plot_calibration(calibration: pd.DataFrame, *, ax: plt.Axes | None = None) -
     ax = _axes(ax, (5.5, 5.0))
     pred = calibration["predicted_rate"].astype(float) * 100
     obs = calibration["observed_rate"].astype(float) * 100
-    ax.errorbar(pred, obs, yerr=ci_errors(obs, calibration["ci_low"].astype(float) * 100, calibration["ci_high"].astype(float) * 100),
-                fmt="o", color=PALETTE[0], capsize=3, label="score decile (95% CI)")
+    ax.errorbar(
+        pred,
+        obs,
+        yerr=ci_errors(obs, calibration["ci_low"].astype(float) * 100, calibration["ci_high"].astype(float) * 100),
+        fmt="o",
+        color=PALETTE[0],
+        capsize=3,
+        label="score decile (95% CI)",
+    )
     top = float(max(pred.max(), calibration["ci_high"].astype(float).max() * 100)) * 1.05
     ax.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")
     ax.set_xlabel("Predicted conversion (%)")

@@ -20,10 +20,20 @@ def plot_k_choice(scores: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Ax
     if "silhouette" in scores:
         ax.plot(scores["k"], scores["silhouette"], marker="s", color=PALETTE[1], label="Silhouette")
     elif "entropy" in scores:
-        ax.plot(scores["k"], scores["entropy"], marker="s", color=PALETTE[1], label="Entropy (how clearly each belongs)")
+        ax.plot(
+            scores["k"], scores["entropy"], marker="s", color=PALETTE[1], label="Entropy (how clearly each belongs)"
+        )
     chosen = scores[scores["chosen"]]
-    ax.scatter(chosen["k"], chosen["stability"], s=160, facecolors="none", edgecolors=PALETTE[5], linewidths=2,
-               label=f"Chosen: k = {int(chosen['k'].iat[0])}", zorder=3)
+    ax.scatter(
+        chosen["k"],
+        chosen["stability"],
+        s=160,
+        facecolors="none",
+        edgecolors=PALETTE[5],
+        linewidths=2,
+        label=f"Chosen: k = {int(chosen['k'].iat[0])}",
+        zorder=3,
+    )
     ax.set_xticks(list(scores["k"]))
     ax.set_xlabel("Number of personas (k)")
     ax.set_ylabel("Score (0–1, higher is better)")
@@ -40,21 +50,31 @@ def plot_persona_sizes(sizes: pd.DataFrame, *, ax: plt.Axes | None = None) -> pl
     colours = persona_colours(dict(zip(sizes["persona_id"], sizes["persona"])))
     table = sizes.iloc[::-1]
     share = table["share"].astype(float) * 100
-    ax.barh(table["persona"], share, color=[colours[p] for p in table["persona"]],
-            xerr=ci_errors(share, table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100),
-            capsize=3, ecolor="#444444")
+    ax.barh(
+        table["persona"],
+        share,
+        color=[colours[p] for p in table["persona"]],
+        xerr=ci_errors(share, table["ci_low"].astype(float) * 100, table["ci_high"].astype(float) * 100),
+        capsize=3,
+        ecolor="#444444",
+    )
     weighted = "n_effective" in sizes
     ax.set_xlabel("Weighted share of respondents (%)" if weighted else "Share of respondents (%)")
     ax.set_ylabel("Persona")
-    ax.set_title("Persona sizes, weighted (95% Wilson intervals on Kish's effective n)" if weighted
-                 else "Persona sizes (95% Wilson intervals)")
+    ax.set_title(
+        "Persona sizes, weighted (95% Wilson intervals on Kish's effective n)"
+        if weighted
+        else "Persona sizes (95% Wilson intervals)"
+    )
     return ax
 
 
-MAP_CAPTION = ("Each dot is a respondent; respondents who answered alike sit together, and each number marks the "
-               "densest part of its persona. The map can show which personas are distinct and which blend into each "
-               "other; it cannot show distances in any unit, sizes of differences, or why people differ: read the "
-               "persona cards for that.")
+MAP_CAPTION = (
+    "Each dot is a respondent; respondents who answered alike sit together, and each number marks the "
+    "densest part of its persona. The map can show which personas are distinct and which blend into each "
+    "other; it cannot show distances in any unit, sizes of differences, or why people differ: read the "
+    "persona cards for that."
+)
 
 
 def densest_point(xy: np.ndarray, *, n_neighbors: int = 20, max_rows: int = 3000, seed: int = 0) -> np.ndarray:
@@ -72,8 +92,15 @@ def densest_point(xy: np.ndarray, *, n_neighbors: int = 20, max_rows: int = 3000
     return xy[int(np.argmin(distance[:, -1]))]
 
 
-def plot_persona_map(embedding: pd.DataFrame, names: dict, *, ax: plt.Axes | None = None, min_group_size: int = 1,
-                     max_points: int = 6000, seed: int = 0) -> plt.Axes:
+def plot_persona_map(
+    embedding: pd.DataFrame,
+    names: dict,
+    *,
+    ax: plt.Axes | None = None,
+    min_group_size: int = 1,
+    max_points: int = 6000,
+    seed: int = 0,
+) -> plt.Axes:
     """Scatter of the 2-D persona map (columns x, y, persona_id), one colour per persona, each labelled on its
     densest region (`densest_point`), with MAP_CAPTION under the x axis. At most `max_points` points are drawn
     (a seeded sample) so the figure stays small; personas with fewer than `min_group_size` respondents are not drawn."""
@@ -88,8 +115,15 @@ def plot_persona_map(embedding: pd.DataFrame, names: dict, *, ax: plt.Axes | Non
             continue
         ax.scatter(part["x"], part["y"], s=6, alpha=0.5, color=colours[names[pid]], label=names[pid], linewidths=0)
         centre = densest_point(shown.loc[shown["persona_id"] == pid, ["x", "y"]].to_numpy(), seed=seed)
-        ax.annotate(str(pid), (centre[0], centre[1]), ha="center", va="center", fontsize=12, fontweight="bold",
-                    bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": colours[names[pid]]})
+        ax.annotate(
+            str(pid),
+            (centre[0], centre[1]),
+            ha="center",
+            va="center",
+            fontsize=12,
+            fontweight="bold",
+            bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": colours[names[pid]]},
+        )
     ax.set_ylabel("Map dimension 2 (no unit)")
     ax.set_title("Persona map: respondents who answered alike sit together")
     ax.set_xlabel("Map dimension 1 (no unit)\n\n" + textwrap.fill(MAP_CAPTION, 95), fontsize=8)
@@ -97,8 +131,9 @@ def plot_persona_map(embedding: pd.DataFrame, names: dict, *, ax: plt.Axes | Non
     return ax
 
 
-def plot_persona_traits(top: pd.DataFrame, *, title: str, colour: str = PALETTE[0],
-                        ax: plt.Axes | None = None) -> plt.Axes:
+def plot_persona_traits(
+    top: pd.DataFrame, *, title: str, colour: str = PALETTE[0], ax: plt.Axes | None = None
+) -> plt.Axes:
     """Horizontal bars of the standardised difference (persona vs everyone else) of a persona's top traits."""
     ax = _axes(ax, (7.5, 0.45 * max(3, len(top)) + 1))
     table = top.iloc[::-1]
@@ -118,9 +153,17 @@ def plot_share_drift(drift: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.
     colours = persona_colours(dict(zip(drift["persona_id"], drift["persona"])))
     change = table["change"].astype(float) * 100
     for y, (_, row) in enumerate(table.iterrows()):
-        ax.errorbar(change.loc[row.name], y, xerr=[[change.loc[row.name] - row["change_ci_low"] * 100],
-                                                  [row["change_ci_high"] * 100 - change.loc[row.name]]],
-                    fmt="o", color=colours[row["persona"]], capsize=3)
+        ax.errorbar(
+            change.loc[row.name],
+            y,
+            xerr=[
+                [change.loc[row.name] - row["change_ci_low"] * 100],
+                [row["change_ci_high"] * 100 - change.loc[row.name]],
+            ],
+            fmt="o",
+            color=colours[row["persona"]],
+            capsize=3,
+        )
     ax.set_yticks(range(len(table)), table["persona"])
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_xlabel("Change in share, new wave minus fitted wave (percentage points)")

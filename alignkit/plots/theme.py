@@ -17,10 +17,20 @@ from matplotlib.typing import RcKeyType
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 THEME: dict[RcKeyType, Any] = {
-    "figure.figsize": (7.5, 4.0), "figure.dpi": 100, "savefig.dpi": 110, "font.size": 10,
-    "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.labelsize": 10,
-    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-    "axes.prop_cycle": cycler(color=PALETTE), "svg.hashsalt": "alignkit",
+    "figure.figsize": (7.5, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "svg.hashsalt": "alignkit",
 }
 
 

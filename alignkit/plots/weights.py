@@ -15,8 +15,11 @@ def plot_weight_margins(margins: pd.DataFrame, *, ax: plt.Axes | None = None) ->
     ax = _axes(ax, (7.5, 0.45 * max(4, len(table)) + 1.2))
     labels = table["margin"].astype(str) + ": " + table["category"].astype(str)
     y = pd.Series(range(len(table)), dtype=float)
-    series = (("sample_share", "Respondents (unweighted)"), ("target_share", "Population (target)"),
-              ("weighted_share", "Respondents (weighted)"))
+    series = (
+        ("sample_share", "Respondents (unweighted)"),
+        ("target_share", "Population (target)"),
+        ("weighted_share", "Respondents (weighted)"),
+    )
     for i, (column, name) in enumerate(series):
         ax.barh(y - (i - 1) * 0.27, table[column].astype(float) * 100, height=0.26, color=PALETTE[i], label=name)
     ax.set_yticks(list(y), labels)

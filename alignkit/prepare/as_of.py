@@ -4,9 +4,8 @@ out far-future dates (a typo'd year, a future-dated touch) so one bad date canno
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from alignkit.prepare.stage_paths import stage_at_column
 if TYPE_CHECKING:
     from alignkit.engine.backend import Table
 
-FUTURE_DATE_SLACK_DAYS = 30   # dates this long after nearly all lead dates are taken for typos, not the export date
+FUTURE_DATE_SLACK_DAYS = 30  # dates this long after nearly all lead dates are taken for typos, not the export date
 
 
 @dataclass(frozen=True)
@@ -26,20 +25,34 @@ class AsOf:
     """The date the funnel is measured at, where it came from, and the far-future dates left out to find it."""
 
     date: pd.Timestamp
-    source: str                 # "project file" (funnel.as_of), "argument", or "data" (the latest date in the data)
-    dates_ignored: int = 0      # dates beyond `bound` left out when taking the latest date in the data
+    source: str  # "project file" (funnel.as_of), "argument", or "data" (the latest date in the data)
+    dates_ignored: int = 0  # dates beyond `bound` left out when taking the latest date in the data
     bound: pd.Timestamp | None = None
 
 
-def export_date(leads: pd.DataFrame, touches: pd.DataFrame | Table | None = None, *,
-                stages: list[str] | tuple[str, ...] = (), slack_days: int = FUTURE_DATE_SLACK_DAYS) -> AsOf:
+def export_date(
+    leads: pd.DataFrame,
+    touches: pd.DataFrame | Table | None = None,
+    *,
+    stages: list[str] | tuple[str, ...] = (),
+    slack_days: int = FUTURE_DATE_SLACK_DAYS,
+) -> AsOf:
     """Return the latest event date in the leads (creation, stage dates, first touch, deal dates) and touches —
     the date the export stands for — leaving out dates more than `slack_days` after the 99.9th percentile
     (lower) of all those dates: one future-dated touch or a typo'd year must not move every maturity and SLA
     status. (All event dates, not only creation dates: leads may stop arriving months before the export while
     deals and touches go on.) Fields set after the outcome (e.g. a priority set date) are not events."""
-    columns = [c for c in ["created_at", *[stage_at_column(n) for n in stages], "first_touch_at", "deal_created_at",
-                           "deal_closed_at"] if c in leads]
+    columns = [
+        c
+        for c in [
+            "created_at",
+            *[stage_at_column(n) for n in stages],
+            "first_touch_at",
+            "deal_created_at",
+            "deal_closed_at",
+        ]
+        if c in leads
+    ]
     values = [pd.to_datetime(leads[c]).to_numpy("datetime64[ns]") for c in columns]
     if touches is not None and not is_table(touches) and len(touches):
         values.append(pd.to_datetime(touches["at"]).to_numpy("datetime64[ns]"))
@@ -66,7 +79,7 @@ def _export_date_with(dates: np.ndarray, touches: Table, *, slack_days: int) -> 
     n = int(days.sum())
     if not n:
         raise ValueError("the leads table holds no dates, so the funnel cannot be measured in time")
-    rank = int(np.floor((n - 1) * 0.999))          # numpy's 'lower' quantile: the order statistic at this rank
+    rank = int(np.floor((n - 1) * 0.999))  # numpy's 'lower' quantile: the order statistic at this rank
     cumulative = days.cumsum().to_numpy()
     at = int(np.searchsorted(cumulative, rank, side="right"))
     day = days.index[at]
@@ -80,7 +93,8 @@ def _export_date_with(dates: np.ndarray, touches: Table, *, slack_days: int) -> 
     return AsOf(latest_kept, "data", dates_ignored=int(beyond.sum()) + touches_beyond, bound=bound)
 
 
-def data_as_of(leads: pd.DataFrame, touches: pd.DataFrame | None = None, *,
-               stages: list[str] | tuple[str, ...] = ()) -> pd.Timestamp:
+def data_as_of(
+    leads: pd.DataFrame, touches: pd.DataFrame | None = None, *, stages: list[str] | tuple[str, ...] = ()
+) -> pd.Timestamp:
     """Return the export date from the data (see `export_date`, which also says how many dates it left out)."""
     return export_date(leads, touches, stages=stages).date

@@ -18,12 +18,15 @@ from alignkit.meaning.dates import PREFIX_CHARS, ambiguous_dates, date_fields, d
 
 UNPARSEABLE_DATE_LIMIT = 0.2
 DayFirst = bool | str | Mapping[str, bool]
-DAYFIRST_FIX = ("set clean.dayfirst in alignkit.yml: true if 03/04/2025 means 3 April, false if it means March 4 "
-                "(auto decides it from a day above 12).")
+DAYFIRST_FIX = (
+    "set clean.dayfirst in alignkit.yml: true if 03/04/2025 means 3 April, false if it means March 4 "
+    "(auto decides it from a day above 12)."
+)
 
 
-def file_date_order(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, dayfirst: bool | str = "auto"
-                    ) -> dict[str, bool]:
+def file_date_order(
+    frame: pd.DataFrame, columns: Iterable[str], *, path: Path, dayfirst: bool | str = "auto"
+) -> dict[str, bool]:
     """Return the day-first order of each date column of one file. `dayfirst` true/false forces it; `auto` decides
     each column from its values, gives a column whose dates all read both ways the order the file's other date
     columns agree on, and raises InputFileError (naming the file, the column and the clean.dayfirst fix) for a
@@ -37,29 +40,39 @@ def file_date_order(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, 
         try:
             decided[column] = decide_dayfirst(frame[column])
         except DateOrderError as error:
-            raise InputFileError(path, f"dates in both orders in one column: {', '.join(map(repr, error.day_first))} "
-                                 f"only read day first, {', '.join(map(repr, error.month_first))} only month first, "
-                                 "so reading them one way would silently swap day and month in the others.",
-                                 column=source.get(column, column),
-                                 fix="export the column again in one date format (ISO 2025-03-25 is safest); "
-                                     "clean.dayfirst in alignkit.yml can force one order, and the dates that do "
-                                     "not fit it are then counted as not parsing.") from None
+            raise InputFileError(
+                path,
+                f"dates in both orders in one column: {', '.join(map(repr, error.day_first))} "
+                f"only read day first, {', '.join(map(repr, error.month_first))} only month first, "
+                "so reading them one way would silently swap day and month in the others.",
+                column=source.get(column, column),
+                fix="export the column again in one date format (ISO 2025-03-25 is safest); "
+                "clean.dayfirst in alignkit.yml can force one order, and the dates that do "
+                "not fit it are then counted as not parsing.",
+            ) from None
     orders = {v for v in decided.values() if v is not None}
     order = {}
     for column, value in decided.items():
         if value is not None:
             order[column] = value
         elif not ambiguous_dates(frame[column]):
-            order[column] = False      # no date in this column reads both ways: the order changes nothing
+            order[column] = False  # no date in this column reads both ways: the order changes nothing
         elif len(orders) == 1:
             order[column] = next(iter(orders))
         else:
             example = date_fields(date_prefixes(frame[column])).query("first != second")["text"].iloc[0]
-            why = ("the file's other date columns disagree" if orders else
-                   "no date column of this file has a day above 12 to decide it")
-            raise InputFileError(path, f"the day/month order of dates such as {example!r} cannot be told: every date "
-                                 f"in the column reads both ways and {why}.", column=source.get(column, column),
-                                 fix=DAYFIRST_FIX)
+            why = (
+                "the file's other date columns disagree"
+                if orders
+                else "no date column of this file has a day above 12 to decide it"
+            )
+            raise InputFileError(
+                path,
+                f"the day/month order of dates such as {example!r} cannot be told: every date "
+                f"in the column reads both ways and {why}.",
+                column=source.get(column, column),
+                fix=DAYFIRST_FIX,
+            )
     return order
 
 
@@ -108,9 +121,14 @@ def read_dates_counted(text: pd.Series, *, dayfirst: bool) -> tuple[pd.Series, p
         out[rest] = pd.to_datetime(text[rest], format="mixed", errors="coerce").astype("datetime64[ns]")
     if numeric.any():
         day, month = (fields["first"], fields["second"]) if dayfirst else (fields["second"], fields["first"])
-        valid = (month >= 1) & (month <= 12)   # a value that does not fit the order is not a date, never swapped
-        iso = (fields["year"].astype("str").str.zfill(4) + "-" + month.astype("str").str.zfill(2) + "-"
-               + day.astype("str").str.zfill(2)).where(valid)
+        valid = (month >= 1) & (month <= 12)  # a value that does not fit the order is not a date, never swapped
+        iso = (
+            fields["year"].astype("str").str.zfill(4)
+            + "-"
+            + month.astype("str").str.zfill(2)
+            + "-"
+            + day.astype("str").str.zfill(2)
+        ).where(valid)
         rows = prefixes[numeric]
         length = rows.map(fields["length"])
         rewritten = pd.Series(pd.NA, index=rows.index, dtype="str")
@@ -118,7 +136,7 @@ def read_dates_counted(text: pd.Series, *, dayfirst: bool) -> tuple[pd.Series, p
             at = length.index[length == n]
             rewritten[at] = rows[at].map(iso) + text[at].str.slice(int(n))
         parsed = pd.to_datetime(rewritten, format="ISO8601", errors="coerce").astype("datetime64[ns]")
-        retry = rewritten.notna() & parsed.isna()      # a 12-hour time ("2:05 PM") is not ISO
+        retry = rewritten.notna() & parsed.isna()  # a 12-hour time ("2:05 PM") is not ISO
         if retry.any():
             parsed[retry] = pd.to_datetime(rewritten[retry], format="mixed", errors="coerce").astype("datetime64[ns]")
         out[numeric] = parsed

@@ -29,7 +29,7 @@ def data_notes(data: PreparedData, settings: ProjectSettings) -> list[str]:
             notes.append(f"{planned.notebook} {planned.title} will be skipped by `alignkit run`: {planned.reason}")
     leads = data.leads
     if leads is not None and not is_table(leads) and len(leads) < MIN_FUNNEL_LEADS:
-        return notes        # every column of one row is constant: the plan's "too few rows" says it all
+        return notes  # every column of one row is constant: the plan's "too few rows" says it all
     sources = {}
     if settings.crm is not None:
         sources = {name.casefold(): column for name, column in settings.crm.contacts.attributes.items()}
@@ -51,10 +51,14 @@ def small_groups(leads: pd.DataFrame, min_group_size: int, *, names: dict[str, s
         small = counts[(counts > 0) & (counts < min_group_size)]
         if small.empty:
             continue
-        listed = ", ".join(f"{value!r} ({n} lead{'s' if n > 1 else ''})" for value, n in small.head(SHOWN_GROUPS).items())
+        listed = ", ".join(
+            f"{value!r} ({n} lead{'s' if n > 1 else ''})" for value, n in small.head(SHOWN_GROUPS).items()
+        )
         more = f" and {len(small) - SHOWN_GROUPS} more" if len(small) > SHOWN_GROUPS else ""
         shown = (names or {}).get(str(column).casefold(), column)
-        notes.append(f"leads: column {shown!r} has {len(small)} value(s) held by fewer than privacy.min_group_size "
-                     f"({min_group_size}) leads: {listed}{more} — their figures are blanked in the reports"
-                     + (", and a group of one lead says nothing about other leads." if small.min() == 1 else "."))
+        notes.append(
+            f"leads: column {shown!r} has {len(small)} value(s) held by fewer than privacy.min_group_size "
+            f"({min_group_size}) leads: {listed}{more} — their figures are blanked in the reports"
+            + (", and a group of one lead says nothing about other leads." if small.min() == 1 else ".")
+        )
     return notes

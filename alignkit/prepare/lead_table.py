@@ -24,20 +24,32 @@ if TYPE_CHECKING:
 OUTCOME_LEVELS = ("converted", "lost", "open")
 
 
-def follow_ids(frame: pd.DataFrame, id_map: dict[str, str], known: pd.Index, *, log: CleaningLog, table: str) -> pd.DataFrame:
+def follow_ids(
+    frame: pd.DataFrame, id_map: dict[str, str], known: pd.Index, *, log: CleaningLog, table: str
+) -> pd.DataFrame:
     """Return deal or touch rows with ids of merged duplicates moved to the kept contact, and rows of no remaining
     contact dropped. Logs both."""
     ids = map_distinct(frame["lead_id"].astype("str"), lambda v: id_map.get(v, v))
     moved = int((ids != frame["lead_id"]).fillna(False).sum())
-    log.record("follow_merged_contacts", table=table, rows=moved, reason="belonged to a duplicate contact; moved to the kept record")
+    log.record(
+        "follow_merged_contacts",
+        table=table,
+        rows=moved,
+        reason="belonged to a duplicate contact; moved to the kept record",
+    )
     orphan = ~ids.isin(known)
-    log.record("drop_unknown_leads", table=table, rows=int(orphan.sum()),
-               reason="refers to no remaining contact (a test record, or a contact not in the export)")
+    log.record(
+        "drop_unknown_leads",
+        table=table,
+        rows=int(orphan.sum()),
+        reason="refers to no remaining contact (a test record, or a contact not in the export)",
+    )
     return frame.assign(lead_id=ids).loc[~orphan].reset_index(drop=True)
 
 
-def deal_summary(raw: RawTable, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings,
-                  log: CleaningLog) -> pd.DataFrame:
+def deal_summary(
+    raw: RawTable, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings, log: CleaningLog
+) -> pd.DataFrame:
     """Return one row per lead with deals: latest deal outcome (won / lost / open), first deal date, close date,
     won amount and lost reason."""
     deals = raw.frame.copy()
@@ -46,10 +58,13 @@ def deal_summary(raw: RawTable, id_map: dict[str, str], known: pd.Index, setting
     if "deal_id" in deals:
         deals = clean.check_unique_ids(deals, "deal_id", log=log, table="deals", path=raw.path)
     deals = follow_ids(deals, id_map, known, log=log, table="deals")
-    deals = clean.parse_dates(deals, ["created_at", "closed_at"], log=log, table="deals", path=raw.path,
-                              dayfirst=settings.clean.dayfirst)
+    deals = clean.parse_dates(
+        deals, ["created_at", "closed_at"], log=log, table="deals", path=raw.path, dayfirst=settings.clean.dayfirst
+    )
     deals = clean.parse_numbers(deals, [], log=log, table="deals", required=["amount"] if "amount" in deals else [])
-    deals = clean.normalise_categories(deals, ["lost_reason"], log=log, table="deals", aliases=settings.clean.category_aliases)
+    deals = clean.normalise_categories(
+        deals, ["lost_reason"], log=log, table="deals", aliases=settings.clean.category_aliases
+    )
     fold = {s.casefold() for s in settings.need_crm().won_deal_stages}
     lost_fold = {s.casefold() for s in settings.need_crm().lost_deal_stages}
     stage = deals["stage"].astype("str").str.casefold()
@@ -65,24 +80,29 @@ def deal_summary(raw: RawTable, id_map: dict[str, str], known: pd.Index, setting
     latest = deals.groupby("lead_id").tail(1).set_index("lead_id")
     won_amount = deals[deals["outcome"] == "won"].groupby("lead_id")["amount"].sum(min_count=1)
     lost_reason = deals[deals["outcome"] == "lost"].groupby("lead_id")["lost_reason"].last()
-    summary = pd.DataFrame({
-        "deal_stage": latest["outcome"],
-        "deal_created_at": deals.groupby("lead_id")["created_at"].min(),
-        "deal_closed_at": latest["closed_at"].where(latest["outcome"] != "open"),
-        "amount": won_amount.reindex(latest.index).fillna(latest["amount"]),
-        "lost_reason": lost_reason.reindex(latest.index).where(latest["outcome"] == "lost"),
-    })
+    summary = pd.DataFrame(
+        {
+            "deal_stage": latest["outcome"],
+            "deal_created_at": deals.groupby("lead_id")["created_at"].min(),
+            "deal_closed_at": latest["closed_at"].where(latest["outcome"] != "open"),
+            "amount": won_amount.reindex(latest.index).fillna(latest["amount"]),
+            "lost_reason": lost_reason.reindex(latest.index).where(latest["outcome"] == "lost"),
+        }
+    )
     return summary
 
 
-def touch_table(raw: RawTable, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings,
-                 log: CleaningLog) -> pd.DataFrame:
+def touch_table(
+    raw: RawTable, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings, log: CleaningLog
+) -> pd.DataFrame:
     """Return the touches (lead_id, at, kind, content) cleaned, sorted by time, of remaining contacts only."""
     touches = raw.frame.copy()
     touches.attrs["source_columns"] = raw.source_columns
     touches = clean.drop_blank_rows(touches, log=log, table="touches")
     touches = follow_ids(touches, id_map, known, log=log, table="touches")
-    touches = clean.parse_dates(touches, ["at"], log=log, table="touches", path=raw.path, dayfirst=settings.clean.dayfirst)
+    touches = clean.parse_dates(
+        touches, ["at"], log=log, table="touches", path=raw.path, dayfirst=settings.clean.dayfirst
+    )
     touches = clean.normalise_categories(touches, ["kind"], log=log, table="touches")
     if "content" not in touches:
         touches["content"] = pd.NA
@@ -99,8 +119,11 @@ def outcome_from_values(values: pd.Series, settings: ProjectSettings, *, path, c
     def fold(value: str) -> str:
         return " ".join(str(value).split()).casefold()
 
-    meaning = {**{fold(v): "open" for v in spec.open_values}, **{fold(v): "lost" for v in spec.not_converted_values},
-               **{fold(v): "converted" for v in spec.converted_values}}
+    meaning = {
+        **{fold(v): "open" for v in spec.open_values},
+        **{fold(v): "lost" for v in spec.not_converted_values},
+        **{fold(v): "converted" for v in spec.converted_values},
+    }
     text = values.astype("str").str.strip()
     text = text.where(text.ne(""))
     folded = map_distinct(text, fold)
@@ -111,12 +134,17 @@ def outcome_from_values(values: pd.Series, settings: ProjectSettings, *, path, c
     if unknown.any():
         counts = text[unknown].value_counts()
         known = [*spec.converted_values, *spec.not_converted_values, *spec.open_values]
-        listed = "; ".join(f"{value!r} ({n:,} rows{', close to ' + repr(m[0]) if (m := close_matches(value, known)) else ''})"
-                           for value, n in counts.head(8).items())
-        raise InputFileError(path, f"{len(counts)} value(s) of the outcome column mean neither converted nor not "
-                                   f"converted: {listed}.", column=column,
-                             fix="list each under outcome.converted_values, outcome.not_converted_values or "
-                                 "outcome.open_values in alignkit.yml.")
+        listed = "; ".join(
+            f"{value!r} ({n:,} rows{', close to ' + repr(m[0]) if (m := close_matches(value, known)) else ''})"
+            for value, n in counts.head(8).items()
+        )
+        raise InputFileError(
+            path,
+            f"{len(counts)} value(s) of the outcome column mean neither converted nor not converted: {listed}.",
+            column=column,
+            fix="list each under outcome.converted_values, outcome.not_converted_values or "
+            "outcome.open_values in alignkit.yml.",
+        )
     return outcome.fillna("open")
 
 
@@ -126,7 +154,8 @@ def _stage_columns(contacts: pd.DataFrame, settings: ProjectSettings, log: Clean
     funnel = settings.funnel
     if funnel is None:
         return contacts.drop(columns=["stage"], errors="ignore").assign(
-            stage=pd.Categorical([None] * len(contacts), categories=[]), lifecycle_lost=False)
+            stage=pd.Categorical([None] * len(contacts), categories=[]), lifecycle_lost=False
+        )
     names = funnel.stage_names
     by_value = {clean._fold(s.value): s.name for s in funnel.stages}
     lost_values = {clean._fold(v) for v in funnel.lost_values}
@@ -134,23 +163,42 @@ def _stage_columns(contacts: pd.DataFrame, settings: ProjectSettings, log: Clean
     stage = categorical_of(folded, names, ordered=True, mapping=by_value)
     lost = folded.isin(lost_values).fillna(False).astype(bool)
     unknown = folded.notna() & stage.isna() & ~lost
-    log.record("map_stages", table="leads", rows=int(unknown.sum()),
-               reason="stage value not among the project file's funnel stages; stage left empty")
+    log.record(
+        "map_stages",
+        table="leads",
+        rows=int(unknown.sum()),
+        reason="stage value not among the project file's funnel stages; stage left empty",
+    )
     leads = contacts.drop(columns=["stage"]).assign(stage=stage.set_axis(contacts.index), lifecycle_lost=lost)
     for name in names:
         column = stage_at_column(name)
         if column not in leads:
             leads[column] = pd.NaT
     paths = stage_paths(leads, names)  # the funnel's own rules, so the log and notebook 02 count alike
-    log.record("check_stage_order", table="leads", rows=int(paths.skipped.any(axis=1).sum()),
-               reason="reached a later stage without a date for an earlier one (skipped a stage); kept as they are")
-    log.record("check_stage_order", table="leads", rows=int(paths.moved_back.sum()),
-               reason="current stage is earlier than the furthest stage reached (moved back); kept as they are")
+    log.record(
+        "check_stage_order",
+        table="leads",
+        rows=int(paths.skipped.any(axis=1).sum()),
+        reason="reached a later stage without a date for an earlier one (skipped a stage); kept as they are",
+    )
+    log.record(
+        "check_stage_order",
+        table="leads",
+        rows=int(paths.moved_back.sum()),
+        reason="current stage is earlier than the furthest stage reached (moved back); kept as they are",
+    )
     return leads
 
 
-def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.DataFrame | Table | None,
-                settings: ProjectSettings, *, log: CleaningLog, path=None) -> pd.DataFrame:
+def build_leads(
+    contacts: pd.DataFrame,
+    deals: pd.DataFrame | None,
+    touches: pd.DataFrame | Table | None,
+    settings: ProjectSettings,
+    *,
+    log: CleaningLog,
+    path=None,
+) -> pd.DataFrame:
     """Return leads.parquet's table: one row a lead with stage, stage timestamps, first sales touch, outcome,
     deal figures and attributes — still keyed by the raw `lead_id` (pseudonymised by `pseudonymise_table`).
 
@@ -171,18 +219,26 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
         source = contacts.attrs.get("source_columns", {}).get("converted", "converted")
         outcome = outcome_from_values(leads["converted"], settings, path=path, column=source)
         leads["converted"] = (outcome == "converted").astype(bool)
-        log.record("read_outcome", table="leads", rows=int((outcome == "open").sum()),
-                   reason=f"outcome column {source!r} blank or open: outcome not decided yet")
+        log.record(
+            "read_outcome",
+            table="leads",
+            rows=int((outcome == "open").sum()),
+            reason=f"outcome column {source!r} blank or open: outcome not decided yet",
+        )
     elif funnel is not None:
         converted_at = stage_at_column(funnel.converted_stage)
         leads["converted"] = (leads[converted_at].notna() | (leads["stage"] == funnel.converted_stage)).astype(bool)
         outcome = None
-    else:   # no outcome in the project (a customer table without a funnel): every lead's outcome is undecided
+    else:  # no outcome in the project (a customer table without a funnel): every lead's outcome is undecided
         leads["converted"] = False
         outcome = pd.Series("open", index=leads.index, dtype="str")
-        log.record("read_outcome", table="leads", rows=len(leads),
-                   reason="no outcome in the project file (no converted column, membership table or funnel): "
-                          "outcome not decided")
+        log.record(
+            "read_outcome",
+            table="leads",
+            rows=len(leads),
+            reason="no outcome in the project file (no converted column, membership table or funnel): "
+            "outcome not decided",
+        )
     if deals is not None:
         leads = leads.drop(columns=[c for c in ("amount", "lost_reason") if c in leads]).join(deals, on="lead_id")
     for column in ("deal_stage", "lost_reason"):
@@ -191,31 +247,46 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     for column in ("deal_created_at", "deal_closed_at"):
         if column not in leads:
             leads[column] = pd.NaT
-    if "closed_at" in leads:   # the lead's own close date (crm.contacts.columns.closed_at, converted_from.date)
+    if "closed_at" in leads:  # the lead's own close date (crm.contacts.columns.closed_at, converted_from.date)
         closed = pd.to_datetime(leads.pop("closed_at")).astype("datetime64[ns]")
-        decided = leads["converted"] | leads["lifecycle_lost"] | (
-            outcome.eq("lost").fillna(False).to_numpy(bool) if outcome is not None else False)
+        decided = (
+            leads["converted"]
+            | leads["lifecycle_lost"]
+            | (outcome.eq("lost").fillna(False).to_numpy(bool) if outcome is not None else False)
+        )
         leads["deal_closed_at"] = leads["deal_closed_at"].astype("datetime64[ns]").fillna(closed.where(decided))
         # the lead is its own deal (a one-table pipeline): closed won or lost on that date, for the KPIs by month
         own = leads["deal_stage"].isna() & closed.notna() & decided
-        leads["deal_stage"] = leads["deal_stage"].astype("object").where(
-            ~own, np.where(leads["converted"], "won", "lost"))
-        if funnel is not None:   # a converted lead converted on its close date when its stage has no date
+        leads["deal_stage"] = (
+            leads["deal_stage"].astype("object").where(~own, np.where(leads["converted"], "won", "lost"))
+        )
+        if funnel is not None:  # a converted lead converted on its close date when its stage has no date
             won_at = stage_at_column(funnel.converted_stage)
             leads[won_at] = leads[won_at].astype("datetime64[ns]").fillna(closed.where(leads["converted"]))
     if "amount" not in leads:
         leads["amount"] = np.nan
     leads["amount"] = leads["amount"].astype("Float64")
     leads["first_touch_at"] = pd.NaT
-    if touches is not None:   # the first sales touch at or after the MQL date, counted where the touches are
-        mql_at = (leads[stage_at_column(funnel.mql_stage)] if funnel is not None
-                  else pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]"))
+    if touches is not None:  # the first sales touch at or after the MQL date, counted where the touches are
+        mql_at = (
+            leads[stage_at_column(funnel.mql_stage)]
+            if funnel is not None
+            else pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
+        )
         mql = pd.DataFrame({"lead_id": leads["lead_id"].astype("str"), "mql_at": mql_at.astype("datetime64[ns]")})
-        first = first_sales_touch(touches if is_table(touches) else touches[["lead_id", "at", "kind"]], mql,
-                                  sales_kinds=settings.need_crm().sales_touch_kinds, key="lead_id")
-        if len(first):   # mapping onto an empty Series makes pandas cast it to float: nothing to map
-            leads["first_touch_at"] = leads["lead_id"].astype("str").map(
-                first.set_index("lead_id")["first_touch_at"]).astype("datetime64[ns]")
+        first = first_sales_touch(
+            touches if is_table(touches) else touches[["lead_id", "at", "kind"]],
+            mql,
+            sales_kinds=settings.need_crm().sales_touch_kinds,
+            key="lead_id",
+        )
+        if len(first):  # mapping onto an empty Series makes pandas cast it to float: nothing to map
+            leads["first_touch_at"] = (
+                leads["lead_id"]
+                .astype("str")
+                .map(first.set_index("lead_id")["first_touch_at"])
+                .astype("datetime64[ns]")
+            )
     for column in ("source", "campaign", "owner", "lost_reason", "deal_stage"):
         if column not in leads:
             leads[column] = pd.NA
@@ -223,13 +294,28 @@ def build_leads(contacts: pd.DataFrame, deals: pd.DataFrame | None, touches: pd.
     if "created_at" not in leads:
         leads["created_at"] = pd.NaT
     lost = leads["lifecycle_lost"] | leads["deal_stage"].eq("lost").fillna(False)
-    if outcome is None:   # codes of OUTCOME_LEVELS, not a million texts to match
+    if outcome is None:  # codes of OUTCOME_LEVELS, not a million texts to match
         codes = np.where(leads["converted"].to_numpy(bool), 0, np.where(lost.to_numpy(bool), 1, 2))
         leads["outcome"] = pd.Categorical.from_codes(codes, categories=list(OUTCOME_LEVELS))
     else:
         leads["outcome"] = categorical_of(outcome, OUTCOME_LEVELS).set_axis(leads.index)
-    front = ["lead_id", "created_at", "source", "campaign", "owner", "stage", *[stage_at_column(n) for n in names],
-             "first_touch_at", "converted", "outcome", "amount", "lost_reason", "deal_stage", "deal_created_at",
-             "deal_closed_at", "lifecycle_lost"]
+    front = [
+        "lead_id",
+        "created_at",
+        "source",
+        "campaign",
+        "owner",
+        "stage",
+        *[stage_at_column(n) for n in names],
+        "first_touch_at",
+        "converted",
+        "outcome",
+        "amount",
+        "lost_reason",
+        "deal_stage",
+        "deal_created_at",
+        "deal_closed_at",
+        "lifecycle_lost",
+    ]
     rest = [c for c in leads.columns if c not in front]
     return leads[front + rest]

@@ -55,10 +55,19 @@ def fingerprint(spec: TableInput, table: ir.Table, settings: ProjectSettings) ->
     return rows, digest.hexdigest()[:16]
 
 
-def _mapping(table: str, spec: TableInput, columns: list[str], *, crm_format: str, extra: dict[str, str] | None,
-             required: tuple[str, ...] | None) -> tuple[str, dict[str, str]]:
+def _mapping(
+    table: str,
+    spec: TableInput,
+    columns: list[str],
+    *,
+    crm_format: str,
+    extra: dict[str, str] | None,
+    required: tuple[str, ...] | None,
+) -> tuple[str, dict[str, str]]:
     fmt = detect_crm_format(columns) if crm_format == "auto" else crm_format
-    errors = check_columns(table, Path(spec.name), spec, columns, crm_format=fmt, extra_columns=extra, required=required)
+    errors = check_columns(
+        table, Path(spec.name), spec, columns, crm_format=fmt, extra_columns=extra, required=required
+    )
     if errors:
         raise errors[0]
     present = set(columns)
@@ -68,16 +77,32 @@ def _mapping(table: str, spec: TableInput, columns: list[str], *, crm_format: st
     return fmt, wanted
 
 
-def read_source_table(table: str, spec: TableInput, settings: ProjectSettings, *, crm_format: str,
-                      extra: dict[str, str] | None = None, required: tuple[str, ...] | None = None) -> RawTable:
+def read_source_table(
+    table: str,
+    spec: TableInput,
+    settings: ProjectSettings,
+    *,
+    crm_format: str,
+    extra: dict[str, str] | None = None,
+    required: tuple[str, ...] | None = None,
+) -> RawTable:
     """Return a contacts or deals table from its lake or database as an export would give it: canonical names,
     values as text (cleaned by notebook 01 like any export's)."""
     source = open_source(spec, _raw(settings))
     _, wanted = _mapping(table, spec, list(source.columns), crm_format=crm_format, extra=extra, required=required)
-    frame = to_frame(source.select(**{canonical: source[column].cast("string") for canonical, column in wanted.items()}))
+    frame = to_frame(
+        source.select(**{canonical: source[column].cast("string") for canonical, column in wanted.items()})
+    )
     rows, digest = fingerprint(spec, source, settings)
-    return RawTable(name=table, path=Path(spec.name), frame=frame, source_columns=wanted, rows_in_file=rows,
-                    sha256=digest, format="lake" if spec.lake else "database")
+    return RawTable(
+        name=table,
+        path=Path(spec.name),
+        frame=frame,
+        source_columns=wanted,
+        rows_in_file=rows,
+        sha256=digest,
+        format="lake" if spec.lake else "database",
+    )
 
 
 def read_crm_inputs(settings: ProjectSettings) -> tuple[CrmExports, RawTable | None, ir.Table | None]:
@@ -89,11 +114,17 @@ def read_crm_inputs(settings: ProjectSettings) -> tuple[CrmExports, RawTable | N
     def read(table: str, spec: TableInput, fmt: str, **kwargs) -> RawTable:
         if spec.in_engine:
             return read_source_table(table, spec, settings, crm_format=fmt, **kwargs)
-        return read_crm_table(table, settings.raw_path(spec.export_file), spec, crm_format=fmt,
-                              **({"extra_columns": kwargs["extra"], "required": kwargs["required"]} if kwargs else {}))
+        return read_crm_table(
+            table,
+            settings.raw_path(spec.export_file),
+            spec,
+            crm_format=fmt,
+            **({"extra_columns": kwargs["extra"], "required": kwargs["required"]} if kwargs else {}),
+        )
 
-    contacts = read("contacts", crm.contacts, crm.format, extra=stage_columns(settings),
-                    required=contacts_required(settings))
+    contacts = read(
+        "contacts", crm.contacts, crm.format, extra=stage_columns(settings), required=contacts_required(settings)
+    )
     fmt = contacts.format if contacts.format in ("hubspot", "salesforce", "generic") else crm.format
     deals = read("deals", crm.deals, fmt) if crm.deals else None
     touches = entry = None
@@ -102,14 +133,21 @@ def read_crm_inputs(settings: ProjectSettings) -> tuple[CrmExports, RawTable | N
         _, wanted = _mapping("touches", crm.touches, list(source.columns), crm_format=fmt, extra=None, required=None)
         touches = source.select(**{c: source[column] for c, column in wanted.items() if c in TOUCH_COLUMNS})
         rows, digest = fingerprint(crm.touches, source, settings)
-        entry = RawTable(name="touches", path=Path(crm.touches.name), frame=pd.DataFrame(columns=list(wanted)),
-                         source_columns=wanted, rows_in_file=rows, sha256=digest,
-                         format="lake" if crm.touches.lake else "database")
+        entry = RawTable(
+            name="touches",
+            path=Path(crm.touches.name),
+            frame=pd.DataFrame(columns=list(wanted)),
+            source_columns=wanted,
+            rows_in_file=rows,
+            sha256=digest,
+            format="lake" if crm.touches.lake else "database",
+        )
     elif crm.touches is not None:
         entry = read("touches", crm.touches, fmt)
     lookups = [read_lookup(spec, settings) for spec in crm.lookups]
-    exports = CrmExports(format=fmt, contacts=contacts, deals=deals,
-                         touches=entry if touches is None else None, lookups=lookups)
+    exports = CrmExports(
+        format=fmt, contacts=contacts, deals=deals, touches=entry if touches is None else None, lookups=lookups
+    )
     return exports, entry if touches is not None else None, touches
 
 
@@ -117,44 +155,75 @@ def _count(table: ir.Table) -> int:
     return int(to_frame(table.aggregate(n=table.count()))["n"].iloc[0])
 
 
-def clean_touch_source(touches: ir.Table, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings, *,
-                       log: CleaningLog) -> ir.Table:
+def clean_touch_source(
+    touches: ir.Table, id_map: dict[str, str], known: pd.Index, settings: ProjectSettings, *, log: CleaningLog
+) -> ir.Table:
     """Return the touches of an engine cleaned as `lead_table.touch_table` cleans an export's: blank rows dropped,
     ids of merged duplicates moved to the kept contact, rows of no remaining contact dropped, dates typed (text that
     is not a date becomes missing), kinds spelled one way; each step counted in the log."""
-    import ibis   # loaded where touches are cleaned in an engine, not when validate imports this module
+    import ibis  # loaded where touches are cleaned in an engine, not when validate imports this module
 
     t = touches
     for column in TOUCH_COLUMNS:
         if column not in t.columns:
             t = t.mutate(**{column: ibis.null("string")})
-    t = t.mutate(lead_id=t["lead_id"].cast("string").strip(),
-                 kind=t["kind"].cast("string").strip(), content=t["content"].cast("string"))
+    t = t.mutate(
+        lead_id=t["lead_id"].cast("string").strip(),
+        kind=t["kind"].cast("string").strip(),
+        content=t["content"].cast("string"),
+    )
     total = _count(t)
     blank = ibis.and_(*[t[c].isnull() for c in TOUCH_COLUMNS])
     t = t.filter(~blank)
     kept = _count(t)
     log.record("drop_blank_rows", table="touches", rows=total - kept, reason="row with no value in any column")
-    moves = as_table(pd.DataFrame({"lead_id": pd.Series(list(id_map), dtype="str"),
-                                   "kept_id": pd.Series(list(id_map.values()), dtype="str")}))
-    t = t.left_join(moves, t["lead_id"] == moves["lead_id"]).select(
-        lead_id=ibis.coalesce(moves["kept_id"], t["lead_id"]), moved=moves["kept_id"].notnull(),
-        at=t["at"], kind=t["kind"], content=t["content"]).view()   # a relation of its own, to join again
+    moves = as_table(
+        pd.DataFrame(
+            {"lead_id": pd.Series(list(id_map), dtype="str"), "kept_id": pd.Series(list(id_map.values()), dtype="str")}
+        )
+    )
+    t = (
+        t.left_join(moves, t["lead_id"] == moves["lead_id"])
+        .select(
+            lead_id=ibis.coalesce(moves["kept_id"], t["lead_id"]),
+            moved=moves["kept_id"].notnull(),
+            at=t["at"],
+            kind=t["kind"],
+            content=t["content"],
+        )
+        .view()
+    )  # a relation of its own, to join again
     moved = int(to_frame(t.aggregate(n=t["moved"].cast("int64").sum()))["n"].fillna(0).iloc[0])
-    log.record("follow_merged_contacts", table="touches", rows=moved,
-               reason="belonged to a duplicate contact; moved to the kept record")
+    log.record(
+        "follow_merged_contacts",
+        table="touches",
+        rows=moved,
+        reason="belonged to a duplicate contact; moved to the kept record",
+    )
     ids = as_table(pd.DataFrame({"lead_id": pd.Series(known, dtype="str").sort_values(ignore_index=True)}))
     t = t.semi_join(ids, "lead_id").drop("moved")
     remaining = _count(t)
-    log.record("drop_unknown_leads", table="touches", rows=kept - remaining,
-               reason="refers to no remaining contact (a test record, or a contact not in the export)")
+    log.record(
+        "drop_unknown_leads",
+        table="touches",
+        rows=kept - remaining,
+        reason="refers to no remaining contact (a test record, or a contact not in the export)",
+    )
     if not t["at"].type().is_timestamp():
         text = t["at"].cast("string").strip()
         typed = text.try_cast("timestamp")
-        bad = int(to_frame(t.aggregate(n=(text.notnull() & (text != "") & typed.isnull()).cast("int64").sum()))["n"]
-                  .fillna(0).iloc[0])
-        log.record("parse_dates", table="touches", column="at", rows=bad,
-                   reason="not a date (ISO 8601 expected in a lake or database), set to missing")
+        bad = int(
+            to_frame(t.aggregate(n=(text.notnull() & (text != "") & typed.isnull()).cast("int64").sum()))["n"]
+            .fillna(0)
+            .iloc[0]
+        )
+        log.record(
+            "parse_dates",
+            table="touches",
+            column="at",
+            rows=bad,
+            reason="not a date (ISO 8601 expected in a lake or database), set to missing",
+        )
         t = t.mutate(at=typed)
     return _spell_kinds_one_way(t, log=log)
 
@@ -169,8 +238,13 @@ def _spell_kinds_one_way(touches: ir.Table, *, log: CleaningLog) -> ir.Table:
         canonical.setdefault(clean._fold(spelling), spelling)
     mapping = {s: canonical[clean._fold(s)] for s in counts["kind"] if canonical[clean._fold(s)] != s}
     changed = int(counts.loc[counts["kind"].isin(list(mapping)), "n"].sum())
-    log.record("normalise_categories", table="touches", column="kind", rows=changed,
-               reason="same category spelled differently (case, spaces, punctuation or a listed alias)")
+    log.record(
+        "normalise_categories",
+        table="touches",
+        column="kind",
+        rows=changed,
+        reason="same category spelled differently (case, spaces, punctuation or a listed alias)",
+    )
     if not mapping:
         return touches
     return touches.mutate(kind=touches["kind"].substitute(mapping))
@@ -190,4 +264,3 @@ def write_touch_table(touches: ir.Table, path: Path) -> Path:
     backend_of(touches).to_parquet(touches, str(temporary))
     temporary.replace(path)
     return path
-

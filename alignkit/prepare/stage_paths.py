@@ -24,13 +24,13 @@ class StagePaths:
     """Where each lead went: one column per stage (in funnel order), one row per lead of the leads table."""
 
     names: tuple[str, ...]
-    reached: np.ndarray        # (leads, stages) bool: reached the stage (own date, current stage, or a later stage)
-    reached_at: np.ndarray     # (leads, stages) datetime64: own date, else the next dated later stage's date
-    has_date: np.ndarray       # (leads, stages) bool: the stage's own date is recorded
-    skipped: np.ndarray        # (leads, stages) bool: passed through without a date (a later stage reached)
-    furthest: np.ndarray       # (leads,) int: index of the furthest stage reached, -1 for none
-    moved_back: np.ndarray     # (leads,) bool: current stage earlier than the furthest reached
-    created_at: np.ndarray     # (leads,) datetime64
+    reached: np.ndarray  # (leads, stages) bool: reached the stage (own date, current stage, or a later stage)
+    reached_at: np.ndarray  # (leads, stages) datetime64: own date, else the next dated later stage's date
+    has_date: np.ndarray  # (leads, stages) bool: the stage's own date is recorded
+    skipped: np.ndarray  # (leads, stages) bool: passed through without a date (a later stage reached)
+    furthest: np.ndarray  # (leads,) int: index of the furthest stage reached, -1 for none
+    moved_back: np.ndarray  # (leads,) bool: current stage earlier than the furthest reached
+    created_at: np.ndarray  # (leads,) datetime64
     # (leads,) bool, when leads are judged on closed outcomes (funnel.judge: closed): lost at their furthest stage.
     # None = judged by maturity (a lead still at a stage counts as not moving on once the maturity window passed).
     closed_lost: np.ndarray | None = None
@@ -49,8 +49,15 @@ def stage_paths(leads: pd.DataFrame, stages: list[str] | tuple[str, ...]) -> Sta
     """Return each lead's path through the funnel: stages reached, when, skipped, furthest, moved back."""
     names = tuple(stages)
     k = len(names)
-    own = np.stack([pd.to_datetime(leads[stage_at_column(n)]).to_numpy("datetime64[ns]") if stage_at_column(n) in leads
-                    else np.full(len(leads), np.datetime64("NaT"), "datetime64[ns]") for n in names], axis=1)
+    own = np.stack(
+        [
+            pd.to_datetime(leads[stage_at_column(n)]).to_numpy("datetime64[ns]")
+            if stage_at_column(n) in leads
+            else np.full(len(leads), np.datetime64("NaT"), "datetime64[ns]")
+            for n in names
+        ],
+        axis=1,
+    )
     has_date = ~np.isnat(own)
     current = _stage_codes(leads["stage"], names) if "stage" in leads else np.full(len(leads), -1)
     reached = has_date | (current[:, None] >= np.arange(k)[None, :])

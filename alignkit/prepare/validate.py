@@ -29,7 +29,7 @@ from alignkit.prepare.clean import _fold
 from alignkit.prepare.sources import read_crm_inputs
 from alignkit.text import map_distinct
 
-VALUE_SIMILARITY = 70        # rapidfuzz ratio (0-100) for a close match among the project file's values
+VALUE_SIMILARITY = 70  # rapidfuzz ratio (0-100) for a close match among the project file's values
 SHOWN_VALUES = 10
 
 
@@ -48,10 +48,16 @@ def _problem(error: AlignkitError, fallback: Path) -> Problem:
     return Problem(str(fallback), None, str(error))
 
 
-def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_format: str,
-                 extra: dict[str, str] | None = None, required: tuple[str, ...] | None = None,
-                 notes: list[str] | None = None) -> tuple[list[Problem], str]:
-    if spec.in_engine:   # a lake or a database: its columns are read from the engine, no row is loaded
+def _check_table(
+    table: str,
+    spec: TableInput,
+    settings: ProjectSettings,
+    crm_format: str,
+    extra: dict[str, str] | None = None,
+    required: tuple[str, ...] | None = None,
+    notes: list[str] | None = None,
+) -> tuple[list[Problem], str]:
+    if spec.in_engine:  # a lake or a database: its columns are read from the engine, no row is loaded
         path = Path(spec.name)
         try:
             columns = list(open_source(spec, settings.root / settings.paths.raw).columns)
@@ -67,14 +73,19 @@ def _check_table(table: str, spec: TableInput, settings: ProjectSettings, crm_fo
         if notes is not None:
             notes += [note for _, note in read_notes(path, frame)]
     fmt = detect_crm_format(columns) if crm_format == "auto" else crm_format
-    errors = check_columns(table, path, spec, columns, crm_format=fmt, extra_columns=extra,
-                           required=required)
+    errors = check_columns(table, path, spec, columns, crm_format=fmt, extra_columns=extra, required=required)
     return [_problem(e, path) for e in errors], fmt
 
 
 def _close(value: str, known: Sequence[str]) -> list[str]:
-    found = process.extract(value, list(dict.fromkeys(known)), scorer=fuzz.ratio, processor=utils.default_process,
-                            score_cutoff=VALUE_SIMILARITY, limit=3)
+    found = process.extract(
+        value,
+        list(dict.fromkeys(known)),
+        scorer=fuzz.ratio,
+        processor=utils.default_process,
+        score_cutoff=VALUE_SIMILARITY,
+        limit=3,
+    )
     return [match for match, _, _ in found]
 
 
@@ -111,11 +122,22 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
         values = _present(contacts, "stage", settings)
         counts = values[~map_distinct(values, _fold).isin({_fold(v) for v in known})].value_counts()
         if len(counts):
-            problems.append(Problem(str(contacts.path), source.get("stage", "stage"), str(InputFileError(
-                contacts.path, f"{len(counts)} stage value(s) match none of the funnel's stage or lost values: "
-                f"{_listed(counts, known)}.", column=source.get("stage", "stage"),
-                fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in "
-                    "alignkit.yml, so that these leads are not left at an unknown stage."))))
+            problems.append(
+                Problem(
+                    str(contacts.path),
+                    source.get("stage", "stage"),
+                    str(
+                        InputFileError(
+                            contacts.path,
+                            f"{len(counts)} stage value(s) match none of the funnel's stage or lost values: "
+                            f"{_listed(counts, known)}.",
+                            column=source.get("stage", "stage"),
+                            fix="correct the value under funnel.stages[].value (or add it to funnel.lost_values) in "
+                            "alignkit.yml, so that these leads are not left at an unknown stage.",
+                        )
+                    ),
+                )
+            )
     if settings.has_outcome_column and "converted" in contacts.frame:
         spec = settings.outcome
         known = [*spec.converted_values, *spec.not_converted_values, *spec.open_values]
@@ -123,23 +145,47 @@ def unknown_values(settings: ProjectSettings, crm=None) -> list[Problem]:
         folded = {" ".join(v.split()).casefold() for v in known}
         counts = values[~map_distinct(values, lambda v: " ".join(v.split()).casefold()).isin(folded)].value_counts()
         if len(counts):
-            problems.append(Problem(str(contacts.path), source.get("converted"), str(InputFileError(
-                contacts.path, f"{len(counts)} outcome value(s) mean neither converted nor not converted: "
-                f"{_listed(counts, known)}.", column=source.get("converted"),
-                fix="list each under outcome.converted_values, outcome.not_converted_values or "
-                    "outcome.open_values in alignkit.yml."))))
+            problems.append(
+                Problem(
+                    str(contacts.path),
+                    source.get("converted"),
+                    str(
+                        InputFileError(
+                            contacts.path,
+                            f"{len(counts)} outcome value(s) mean neither converted nor not converted: "
+                            f"{_listed(counts, known)}.",
+                            column=source.get("converted"),
+                            fix="list each under outcome.converted_values, outcome.not_converted_values or "
+                            "outcome.open_values in alignkit.yml.",
+                        )
+                    ),
+                )
+            )
     if crm.deals is not None and "stage" in crm.deals.frame:
         values = _present(crm.deals, "stage", settings)
         counts = values.value_counts()
         folded = values.str.casefold()
-        for key, listed in (("won_deal_stages", settings.crm.won_deal_stages),
-                            ("lost_deal_stages", settings.crm.lost_deal_stages)):
+        for key, listed in (
+            ("won_deal_stages", settings.crm.won_deal_stages),
+            ("lost_deal_stages", settings.crm.lost_deal_stages),
+        ):
             if len(values) and not folded.isin({v.casefold() for v in listed}).any():
                 column = crm.deals.source_columns.get("stage", "stage")
-                problems.append(Problem(str(crm.deals.path), column, str(InputFileError(
-                    crm.deals.path, f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so every "
-                                    f"such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
-                    column=column, fix=f"list the export's own value(s) under crm.{key} in alignkit.yml."))))
+                problems.append(
+                    Problem(
+                        str(crm.deals.path),
+                        column,
+                        str(
+                            InputFileError(
+                                crm.deals.path,
+                                f"no deal has a stage listed in crm.{key} ({', '.join(map(repr, listed))}), so every "
+                                f"such deal would count as open. Deal stages in the data: {_listed(counts, listed)}.",
+                                column=column,
+                                fix=f"list the export's own value(s) under crm.{key} in alignkit.yml.",
+                            )
+                        ),
+                    )
+                )
     return problems
 
 
@@ -172,8 +218,15 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True, notes: lis
     problems: list[Problem] = []
     crm = settings.crm
     if crm is not None:
-        found, fmt = _check_table("contacts", crm.contacts, settings, crm.format, stage_columns(settings),
-                                  required=contacts_required(settings), notes=notes)
+        found, fmt = _check_table(
+            "contacts",
+            crm.contacts,
+            settings,
+            crm.format,
+            stage_columns(settings),
+            required=contacts_required(settings),
+            notes=notes,
+        )
         problems += found
         for table, spec in (("deals", crm.deals), ("touches", crm.touches)):
             if spec is not None:
@@ -187,9 +240,16 @@ def validate_project(settings: ProjectSettings, *, deep: bool = True, notes: lis
         survey = settings.survey
         path = settings.raw_path(survey.file)
         try:
-            export = read_survey(path, format=survey.format, encoding=survey.encoding, delimiter=survey.delimiter,
-                                 sheet=survey.sheet, meta_columns=survey.columns or None, scales=survey.scales or None,
-                                 answer_aliases=survey.answer_aliases or None)
+            export = read_survey(
+                path,
+                format=survey.format,
+                encoding=survey.encoding,
+                delimiter=survey.delimiter,
+                sheet=survey.sheet,
+                meta_columns=survey.columns or None,
+                scales=survey.scales or None,
+                answer_aliases=survey.answer_aliases or None,
+            )
             if notes is not None:
                 notes += [note for _, note in export.notes]
         except AlignkitError as error:

@@ -4,6 +4,14 @@ from .html import ReportDefinitions, ReportFigure, ReportLinks, ReportTable, Sec
 from .labels import Labels, project_labels, using_labels
 
 __all__ = [
-    "Labels", "ReportDefinitions", "ReportFigure", "ReportLinks", "ReportTable", "Section", "project_labels",
-    "render_fragment", "using_labels", "write_report",
+    "Labels",
+    "ReportDefinitions",
+    "ReportFigure",
+    "ReportLinks",
+    "ReportTable",
+    "Section",
+    "project_labels",
+    "render_fragment",
+    "using_labels",
+    "write_report",
 ]

@@ -22,9 +22,27 @@ P_FLOOR = 0.001
 # A table shows at most this many columns in the HTML (after each interval joined its figure), so it fits the text
 # column at 1280 px; the CSV twin keeps every column. Details go first, in this order, then the last columns.
 MAX_HTML_COLUMNS = 10
-DETAIL_COLUMNS = ("p_value", "test", "statistic", "importance_sd", "cumulative_n", "cumulative_converted",
-                  "not_yet_judged", "cohens_h", "std_diff", "rank_biserial", "cramers_v", "single_field_auc",
-                  "pending", "matured", "kind", "column", "group", "measure", "within")
+DETAIL_COLUMNS = (
+    "p_value",
+    "test",
+    "statistic",
+    "importance_sd",
+    "cumulative_n",
+    "cumulative_converted",
+    "not_yet_judged",
+    "cohens_h",
+    "std_diff",
+    "rank_biserial",
+    "cramers_v",
+    "single_field_auc",
+    "pending",
+    "matured",
+    "kind",
+    "column",
+    "group",
+    "measure",
+    "within",
+)
 STEP_COLUMNS = ("step",)  # cells naming a processing step (the cleaning log), shown in words
 LONG_CELL = 32  # characters: longer text gets room to wrap (class "long"), shorter cells stay on one line on a phone
 _NEGATIVE_ZERO = re.compile(r"-(0(?:[.,]0*)?%?)")
@@ -37,8 +55,13 @@ def is_year(name: object, values: np.ndarray) -> bool:
     """Return whether a numeric column holds calendar years (its name says so, and every value is a whole number
     from 1800 to 2100): they are written 1998, never 1,998."""
     values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
-    return (bool(YEAR_NAME.search(str(name or ""))) and len(values) > 0 and bool(np.all(np.mod(values, 1) == 0))
-            and bool(values.min() >= 1800) and bool(values.max() <= 2100))
+    return (
+        bool(YEAR_NAME.search(str(name or "")))
+        and len(values) > 0
+        and bool(np.all(np.mod(values, 1) == 0))
+        and bool(values.min() >= 1800)
+        and bool(values.max() <= 2100)
+    )
 
 
 def number_words(value: float, *, integer: bool = True, year: bool = False) -> str:
@@ -104,8 +127,9 @@ def format_cell(column: str, value: object) -> str:
 
 def numeric_columns(frame: pd.DataFrame) -> list[str]:
     """Return the table's numeric, non-boolean columns (the figures a suppressed row must not show)."""
-    return [c for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    return [
+        c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
 
 
 def table_rows(frame: pd.DataFrame, max_rows: int) -> list[list[str]]:
@@ -135,8 +159,14 @@ def interval_columns(columns: Sequence[str], numeric: Iterable[str] | None = Non
             before = [c for c in columns[:index] if c not in pairs and not c.endswith(("ci_low", "ci_high"))]
             candidates = before[-1:]
         # the figure and its interval are on one scale (a count is never shown with a rate's interval)
-        base = next((c for c in candidates if c in columns and c not in pairs and is_percent(c) == is_percent(column)
-                     and c in numbers), None)
+        base = next(
+            (
+                c
+                for c in candidates
+                if c in columns and c not in pairs and is_percent(c) == is_percent(column) and c in numbers
+            ),
+            None,
+        )
         if base is not None:
             pairs[base] = (column, high)
     return pairs

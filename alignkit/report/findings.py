@@ -23,4 +23,3 @@ def next_step(line: str) -> str | None:
     """Return the next step a finding's line carries, or None when it carries none."""
     parts = line.split(NEXT_STEP, 1)
     return parts[1] if len(parts) > 1 else None
-

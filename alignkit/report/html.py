@@ -38,27 +38,44 @@ if TYPE_CHECKING:
     import jinja2
     import matplotlib.pyplot as plt
 
-LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "umap-learn", "matplotlib", "seaborn", "pyarrow", "jinja2",
-             "pydantic")
+LIBRARIES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "umap-learn",
+    "matplotlib",
+    "seaborn",
+    "pyarrow",
+    "jinja2",
+    "pydantic",
+)
 # Every report of the flow, in reading order (slug: title shown in links). The alignment report links to each.
 ALIGNMENT_SLUG = "05_alignment_report"
-DETAILED_REPORTS = {"01_clean_survey_and_crm": "Cleaning the survey and CRM exports",
-                    "02_funnel_and_sla": "The funnel and the SLA",
-                    "03_persona_segments": "Customer personas",
-                    "04_converting_leads": "The ideal lead"}
+DETAILED_REPORTS = {
+    "01_clean_survey_and_crm": "Cleaning the survey and CRM exports",
+    "02_funnel_and_sla": "The funnel and the SLA",
+    "03_persona_segments": "Customer personas",
+    "04_converting_leads": "The ideal lead",
+}
 BACK_TO_ALIGNMENT = ("← Alignment report", f"{ALIGNMENT_SLUG}.html")
 TABLES_MANIFEST = "tables.json"
 BUILD_TIME_CLASS = "build-time"
 BUILD_RUN_CLASS = "build-run"
 SUPPRESSED_COLUMN = "suppressed"
 
+
 @cache
 def _templates() -> jinja2.Environment:
     """Return the report templates' environment (jinja2 loads when the first page or fragment is rendered)."""
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("alignkit.report", "templates"),
-                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("alignkit.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 class SmallGroupError(ValueError):
@@ -114,12 +131,12 @@ class ReportFigure:
         `check=False` is only for a figure that genuinely has no axes to label (a diagram); axes switched off
         (`ax.axis("off")`, pies) and colour bars are skipped by the check anyway.
         """
-        import matplotlib.pyplot as plt   # loaded with the first figure: a report or table alone does not need it
+        import matplotlib.pyplot as plt  # loaded with the first figure: a report or table alone does not need it
 
         from alignkit.plots.theme import figure_to_data_uri
 
-        figure = ax.get_figure(root=True)   # the Figure itself, not a SubFigure: only a Figure is saved
-        assert figure is not None           # an Axes is always made on a figure
+        figure = ax.get_figure(root=True)  # the Figure itself, not a SubFigure: only a Figure is saved
+        assert figure is not None  # an Axes is always made on a figure
         try:
             relabel_axes(ax, active_labels())
             if check:
@@ -217,21 +234,26 @@ def small_group_rows(frame: pd.DataFrame, count_columns: Sequence[str], min_grou
     return small
 
 
-def enforce_min_group_size(table: ReportTable, min_group_size: int,
-                           mode: Literal["suppress", "raise"] = "suppress") -> ReportTable:
+def enforce_min_group_size(
+    table: ReportTable, min_group_size: int, mode: Literal["suppress", "raise"] = "suppress"
+) -> ReportTable:
     """Return the table with rows showing a group below `min_group_size` suppressed (numbers blanked, labels kept,
     a `suppressed` column added), or raise SmallGroupError when `mode="raise"`."""
     missing = [c for c in table.count_columns if c not in table.frame.columns]
     if missing:
-        raise KeyError(f"report table {table.name!r}: count_columns {missing} are not columns of the table "
-                       f"({list(table.frame.columns)})")
+        raise KeyError(
+            f"report table {table.name!r}: count_columns {missing} are not columns of the table "
+            f"({list(table.frame.columns)})"
+        )
     small = small_group_rows(table.frame, table.count_columns, min_group_size)
     if not small.any():
         return table
     if mode == "raise":
-        raise SmallGroupError(f"report table {table.name!r}: {int(small.sum())} row(s) show a group smaller than "
-                              f"privacy.min_group_size={min_group_size} in {list(table.count_columns)}. Fix: suppress "
-                              "them (privacy.suppress_small_groups) or merge small groups into 'Other'.")
+        raise SmallGroupError(
+            f"report table {table.name!r}: {int(small.sum())} row(s) show a group smaller than "
+            f"privacy.min_group_size={min_group_size} in {list(table.count_columns)}. Fix: suppress "
+            "them (privacy.suppress_small_groups) or merge small groups into 'Other'."
+        )
     frame = table.frame.copy()
     for column in numeric_columns(frame):
         nullable = "Int64" if pd.api.types.is_integer_dtype(frame[column]) else "Float64"
@@ -251,8 +273,10 @@ def refuse_emails(table: ReportTable) -> None:
         if pd.api.types.is_string_dtype(values) or values.dtype == object:
             found = values.dropna().astype("str").str.contains(EMAIL_PATTERN)
             if found.any():
-                raise PrivacyError(f"report table {table.name!r}: column {column!r} holds {int(found.sum())} email "
-                                   "address(es). Fix: pseudonymise the column (privacy.pseudonymise) or drop it.")
+                raise PrivacyError(
+                    f"report table {table.name!r}: column {column!r} holds {int(found.sum())} email "
+                    "address(es). Fix: pseudonymise the column (privacy.pseudonymise) or drop it."
+                )
 
 
 def library_versions() -> dict[str, str]:
@@ -278,8 +302,13 @@ def build_time(built_at: _dt.datetime | None = None) -> _dt.datetime:
 
 def _table_helpers(labels: Labels) -> dict[str, object]:
     """Return what the templates use to show tables: cells formatted, headers and field names by label."""
-    return dict(format_cell=format_cell, table_rows=table_rows, numeric_columns=numeric_columns, label=labels.label,
-                display_table=lambda frame, max_rows: display_table(frame, max_rows, labels))
+    return dict(
+        format_cell=format_cell,
+        table_rows=table_rows,
+        numeric_columns=numeric_columns,
+        label=labels.label,
+        display_table=lambda frame, max_rows: display_table(frame, max_rows, labels),
+    )
 
 
 def render_fragment(template: str, **context: object) -> str:
@@ -291,17 +320,30 @@ def render_fragment(template: str, **context: object) -> str:
 def relabel_sections(sections: Sequence[Section], labels: Labels) -> list[Section]:
     """Return the sections with field keys in their words (titles, paragraphs, captions, definitions) replaced by
     the fields' labels; tables keep their frames (the HTML labels their headers, the CSV keeps the names)."""
+
     def item_words(item: ReportItem) -> ReportItem:
         if isinstance(item, ReportTable):
             return replace(item, title=labels.text(item.title), note=labels.text(item.note))
         if isinstance(item, ReportDefinitions):
-            return replace(item, title=labels.text(item.title), note=labels.text(item.note),
-                           terms=[(labels.text(t), labels.text(m)) for t, m in item.terms])
+            return replace(
+                item,
+                title=labels.text(item.title),
+                note=labels.text(item.note),
+                terms=[(labels.text(t), labels.text(m)) for t, m in item.terms],
+            )
         if isinstance(item, ReportFigure):
             return replace(item, title=labels.text(item.title), alt=labels.text(item.alt))
         return item
-    return [replace(s, title=labels.text(s.title), paragraphs=[labels.text(p) for p in s.paragraphs],
-                    items=tuple(item_words(i) for i in s.items)) for s in sections]
+
+    return [
+        replace(
+            s,
+            title=labels.text(s.title),
+            paragraphs=[labels.text(p) for p in s.paragraphs],
+            items=tuple(item_words(i) for i in s.items),
+        )
+        for s in sections
+    ]
 
 
 MAX_HEADLINE = 6
@@ -328,21 +370,46 @@ def _check_unique(sections: Sequence[Section]) -> None:
 
 
 def _tables_manifest(slug: str, sections: Sequence[Section], min_group_size: int) -> str:
-    tables = [{"name": item.name, "csv": f"{item.name}.csv", "title": item.title, "section": section.id,
-               "rows": len(item.frame), "columns": [str(c) for c in item.frame.columns],
-               "count_columns": list(item.count_columns),
-               "suppressed_rows": int(item.frame[SUPPRESSED_COLUMN].astype(bool).sum())
-               if SUPPRESSED_COLUMN in item.frame.columns else 0}
-              for section in sections for item in section.items if isinstance(item, ReportTable)]
-    return json.dumps({"report": f"{slug}.html", "min_group_size": min_group_size, "tables": tables},
-                      indent=1, ensure_ascii=False) + "\n"
+    tables = [
+        {
+            "name": item.name,
+            "csv": f"{item.name}.csv",
+            "title": item.title,
+            "section": section.id,
+            "rows": len(item.frame),
+            "columns": [str(c) for c in item.frame.columns],
+            "count_columns": list(item.count_columns),
+            "suppressed_rows": int(item.frame[SUPPRESSED_COLUMN].astype(bool).sum())
+            if SUPPRESSED_COLUMN in item.frame.columns
+            else 0,
+        }
+        for section in sections
+        for item in section.items
+        if isinstance(item, ReportTable)
+    ]
+    return (
+        json.dumps(
+            {"report": f"{slug}.html", "min_group_size": min_group_size, "tables": tables}, indent=1, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
-def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str], sections: Sequence[Section],
-                 settings: ProjectSettings, inputs: pd.DataFrame, links: Sequence[tuple[str, str]] = (),
-                 built_at: _dt.datetime | None = None, weighting: str | None = None,
-                 small_groups: Literal["suppress", "raise"] = "suppress",
-                 back_to_alignment: bool = True) -> Path:
+def write_report(
+    slug: str,
+    *,
+    title: str,
+    subtitle: str,
+    headline: Sequence[str],
+    sections: Sequence[Section],
+    settings: ProjectSettings,
+    inputs: pd.DataFrame,
+    links: Sequence[tuple[str, str]] = (),
+    built_at: _dt.datetime | None = None,
+    weighting: str | None = None,
+    small_groups: Literal["suppress", "raise"] = "suppress",
+    back_to_alignment: bool = True,
+) -> Path:
     """Write reports/<slug>.html, reports/<slug>/<table>.csv for every table and reports/<slug>/tables.json;
     return the HTML path.
 
@@ -364,9 +431,16 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
         for item in section.items:
             if isinstance(item, ReportTable):
                 refuse_emails(item)
-    sections = [replace(section, items=tuple(enforce_min_group_size(item, min_group_size, small_groups)
-                                             if isinstance(item, ReportTable) else item for item in section.items))
-                for section in sections]
+    sections = [
+        replace(
+            section,
+            items=tuple(
+                enforce_min_group_size(item, min_group_size, small_groups) if isinstance(item, ReportTable) else item
+                for item in section.items
+            ),
+        )
+        for section in sections
+    ]
     for section in sections:
         for item in section.items:
             if isinstance(item, ReportTable):
@@ -376,11 +450,27 @@ def write_report(slug: str, *, title: str, subtitle: str, headline: Sequence[str
     if back_to_alignment and slug != ALIGNMENT_SLUG and BACK_TO_ALIGNMENT[1] not in {href for _, href in links}:
         links.insert(0, BACK_TO_ALIGNMENT)
     built = build_time(built_at)
-    html = _templates().get_template("report.html.j2").render(
-        title=title, subtitle=subtitle, headline=headline, sections=sections, slug=slug, links=links,
-        inputs=inputs, settings_yaml=yaml.safe_dump(settings.public_summary(), sort_keys=False, allow_unicode=True),
-        versions=library_versions(), built_at=built.isoformat(), build_time_class=BUILD_TIME_CLASS,
-        run=os.environ.get(RUN_ENV, "").strip(), build_run_class=BUILD_RUN_CLASS,
-        project=settings.project, weighting=weighting and labels.text(weighting), min_group_size=min_group_size,
-        **_table_helpers(labels))
+    html = (
+        _templates()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            subtitle=subtitle,
+            headline=headline,
+            sections=sections,
+            slug=slug,
+            links=links,
+            inputs=inputs,
+            settings_yaml=yaml.safe_dump(settings.public_summary(), sort_keys=False, allow_unicode=True),
+            versions=library_versions(),
+            built_at=built.isoformat(),
+            build_time_class=BUILD_TIME_CLASS,
+            run=os.environ.get(RUN_ENV, "").strip(),
+            build_run_class=BUILD_RUN_CLASS,
+            project=settings.project,
+            weighting=weighting and labels.text(weighting),
+            min_group_size=min_group_size,
+            **_table_helpers(labels),
+        )
+    )
     return write_atomic_text(reports_dir / f"{slug}.html", html)

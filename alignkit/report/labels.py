@@ -22,29 +22,86 @@ import pandas as pd
 
 from alignkit.config import ProjectSettings
 
-ACRONYMS = {"mql": "MQL", "mqls": "MQLs", "sql": "SQL", "sqls": "SQLs", "sal": "SAL", "ci": "CI", "auc": "AUC",
-            "roc": "ROC", "pr": "PR", "sla": "SLA", "kpi": "KPI", "kpis": "KPIs", "crm": "CRM", "id": "ID",
-            "sd": "SD", "fdr": "FDR", "p80": "80th percentile", "sha256": "SHA-256", "url": "URL", "csv": "CSV"}
+ACRONYMS = {
+    "mql": "MQL",
+    "mqls": "MQLs",
+    "sql": "SQL",
+    "sqls": "SQLs",
+    "sal": "SAL",
+    "ci": "CI",
+    "auc": "AUC",
+    "roc": "ROC",
+    "pr": "PR",
+    "sla": "SLA",
+    "kpi": "KPI",
+    "kpis": "KPIs",
+    "crm": "CRM",
+    "id": "ID",
+    "sd": "SD",
+    "fdr": "FDR",
+    "p80": "80th percentile",
+    "sha256": "SHA-256",
+    "url": "URL",
+    "csv": "CSV",
+}
 # The report's own column names, in words (the rest are turned into words by `humanize`).
 COLUMN_LABELS = {
-    "n": "n", "k": "Personas (k)", "ci_low": "95% CI low", "ci_high": "95% CI high", "p_value": "p", "q_value": "q",
-    "rest_rate": "Rate for the rest", "vs_rest_rate": "Difference to the rest", "vs_rest_ci_low": "Difference, CI low",
-    "vs_rest_ci_high": "Difference, CI high", "what_converters_have": "What converters have",
-    "from_stage": "From stage", "to_stage": "To stage", "cohens_h": "Effect size (Cohen's h)",
-    "cramers_v": "Effect size (Cramér's V)", "rank_biserial": "Effect size (rank-biserial)",
-    "std_diff": "Standardised difference", "p80_days": "80% within (days)", "p80_hours": "80% within (hours)",
-    "median_days": "Median (days)", "median_hours": "Median (hours)", "mean_days": "Mean (days)",
-    "median_cycle_days": "Median cycle (days)", "sha256": "Content hash (SHA-256)", "rows_in": "Rows in",
-    "rows_out": "Rows out", "rows_affected": "Rows affected", "leads_lost": "Leads lost", "lift": "Lift",
-    "roc_auc": "ROC AUC", "pr_auc": "PR AUC", "single_field_auc": "AUC of the field alone",
-    "crm_value": "Value in the CRM export", "export_value": "Value in the export", "persona_id": "Persona number",
-    "importance_sd": "Importance (SD)", "data_entry_effect": "Data-entry effect", "open_left_out": "Open (left out)",
-    "lost (deal)": "Lost (deal)", "lost (lifecycle)": "Lost (lifecycle)", "stage unknown": "Stage unknown",
-    "suppressed": "Suppressed (small group)", "value_in": "In the persona", "value_out": "Everyone else",
+    "n": "n",
+    "k": "Personas (k)",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "p_value": "p",
+    "q_value": "q",
+    "rest_rate": "Rate for the rest",
+    "vs_rest_rate": "Difference to the rest",
+    "vs_rest_ci_low": "Difference, CI low",
+    "vs_rest_ci_high": "Difference, CI high",
+    "what_converters_have": "What converters have",
+    "from_stage": "From stage",
+    "to_stage": "To stage",
+    "cohens_h": "Effect size (Cohen's h)",
+    "cramers_v": "Effect size (Cramér's V)",
+    "rank_biserial": "Effect size (rank-biserial)",
+    "std_diff": "Standardised difference",
+    "p80_days": "80% within (days)",
+    "p80_hours": "80% within (hours)",
+    "median_days": "Median (days)",
+    "median_hours": "Median (hours)",
+    "mean_days": "Mean (days)",
+    "median_cycle_days": "Median cycle (days)",
+    "sha256": "Content hash (SHA-256)",
+    "rows_in": "Rows in",
+    "rows_out": "Rows out",
+    "rows_affected": "Rows affected",
+    "leads_lost": "Leads lost",
+    "lift": "Lift",
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC",
+    "single_field_auc": "AUC of the field alone",
+    "crm_value": "Value in the CRM export",
+    "export_value": "Value in the export",
+    "persona_id": "Persona number",
+    "importance_sd": "Importance (SD)",
+    "data_entry_effect": "Data-entry effect",
+    "open_left_out": "Open (left out)",
+    "lost (deal)": "Lost (deal)",
+    "lost (lifecycle)": "Lost (lifecycle)",
+    "stage unknown": "Stage unknown",
+    "suppressed": "Suppressed (small group)",
+    "value_in": "In the persona",
+    "value_out": "Everyone else",
 }
 # The canonical lead fields every project has (leads.parquet), by label where a cell or a tick names one alone.
-CANONICAL_FIELDS = {"source": "Source", "campaign": "Campaign", "owner": "Owner", "persona": "Persona",
-                    "stage": "Stage", "lost_reason": "Lost reason", "amount": "Amount", "created_at": "Created"}
+CANONICAL_FIELDS = {
+    "source": "Source",
+    "campaign": "Campaign",
+    "owner": "Owner",
+    "persona": "Persona",
+    "stage": "Stage",
+    "lost_reason": "Lost reason",
+    "amount": "Amount",
+    "created_at": "Created",
+}
 # Columns whose cells name a field (an attribute, a survey column): their values are shown by label too.
 FIELD_COLUMNS = ("attribute", "field", "feature", "column", "breakdown", "variable", "item")
 T = TypeVar("T")
@@ -90,8 +147,11 @@ class Labels:
         if not words:
             return snake, None, None
         alternatives = "|".join(map(re.escape, words))
-        return (snake, re.compile(r"\b(by|of|per) (" + alternatives + r")(?![\w.])"),
-                re.compile(r"(?<![\w.])(" + alternatives + r")(?= (?:[≥≤<>=]|\d))"))
+        return (
+            snake,
+            re.compile(r"\b(by|of|per) (" + alternatives + r")(?![\w.])"),
+            re.compile(r"(?<![\w.])(" + alternatives + r")(?= (?:[≥≤<>=]|\d))"),
+        )
 
     def text(self, sentence: str) -> str:
         """Return a sentence with every snake_case key of a known field (webinars_attended) replaced by its label,
@@ -100,7 +160,7 @@ class Labels:
         snake, named, compared = self._patterns
         if snake is not None and "_" in sentence:
             sentence = snake.sub(lambda m: self.fields[m.group(0)], sentence)
-        if named is not None and compared is not None:   # both compiled, or neither
+        if named is not None and compared is not None:  # both compiled, or neither
             sentence = named.sub(lambda m: f"{m.group(1)} {self.fields[m.group(2)]}", sentence)
             sentence = compared.sub(lambda m: self.fields[m.group(1)], sentence)
         return sentence

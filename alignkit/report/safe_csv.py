@@ -29,8 +29,11 @@ def inert_text(value: object) -> object:
 
 
 def _is_text(series: pd.Series) -> bool:
-    return (pd.api.types.is_string_dtype(series) or pd.api.types.is_object_dtype(series)
-            or isinstance(series.dtype, pd.CategoricalDtype))
+    return (
+        pd.api.types.is_string_dtype(series)
+        or pd.api.types.is_object_dtype(series)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    )
 
 
 def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,17 +17,31 @@ def processed_inputs(settings: ProjectSettings) -> pd.DataFrame:
     path = settings.processed_dir / "inputs.parquet"
     if path.exists():
         return pd.read_parquet(path)
-    return pd.DataFrame({"table": pd.Series(dtype="str"), "file": pd.Series(dtype="str"),
-                         "rows": pd.Series(dtype="int64")})
+    return pd.DataFrame(
+        {"table": pd.Series(dtype="str"), "file": pd.Series(dtype="str"), "rows": pd.Series(dtype="int64")}
+    )
 
 
 def write_skipped_report(planned: PlannedAnalysis, settings: ProjectSettings) -> Path:
     """Write reports/<slug>.html for a notebook that did not run, saying why; return its path."""
     reason = planned.reason[0].upper() + planned.reason[1:]
-    return write_report(planned.slug, title=planned.title, subtitle="Not analysed for this project.",
-                        headline=[f"Not analysed: {planned.reason}"],
-                        sections=[Section("not-analysed", "What was not analysed, and why",
-                                          [reason, "Add the missing input to the project file (alignkit.yml) and "
-                                                   "run `alignkit run` again; `alignkit validate` lists what each "
-                                                   "analysis needs."])],
-                        settings=settings, inputs=processed_inputs(settings))
+    return write_report(
+        planned.slug,
+        title=planned.title,
+        subtitle="Not analysed for this project.",
+        headline=[f"Not analysed: {planned.reason}"],
+        sections=[
+            Section(
+                "not-analysed",
+                "What was not analysed, and why",
+                [
+                    reason,
+                    "Add the missing input to the project file (alignkit.yml) and "
+                    "run `alignkit run` again; `alignkit validate` lists what each "
+                    "analysis needs.",
+                ],
+            )
+        ],
+        settings=settings,
+        inputs=processed_inputs(settings),
+    )

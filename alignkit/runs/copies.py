@@ -13,7 +13,7 @@ from pathlib import Path
 
 from alignkit.kernels import process_alive
 
-STOPPING = threading.Event()   # set when the run is being stopped by a signal (alignkit.runs.stop)
+STOPPING = threading.Event()  # set when the run is being stopped by a signal (alignkit.runs.stop)
 _RUNNING = re.compile(r"^(?P<stem>.+)\.running-(?P<pid>\d+)\.ipynb$")
 ENDINGS = {"ran": ".ipynb", "failed": ".failed.ipynb", "interrupted": ".interrupted.ipynb"}
 
@@ -27,7 +27,7 @@ def settle_copy(running: Path, state: str) -> Path:
     """Rename a running copy to what became of its notebook ('ran', 'failed' or 'interrupted'; always 'interrupted'
     once a stop began); return the new path. A success removes the failed or interrupted copies of earlier runs."""
     if STOPPING.is_set():
-        state = "interrupted"   # a notebook whose kernel the stop killed has not failed
+        state = "interrupted"  # a notebook whose kernel the stop killed has not failed
     match = _RUNNING.match(running.name)
     stem = match["stem"] if match else running.stem
     target = running.with_name(stem + ENDINGS[state])

@@ -17,9 +17,11 @@ def notebook_failure(notebook: Path, executed: Path, error: Any) -> str:
     """Return the message for a notebook that failed under papermill: notebook, cell, error, the copy to open."""
     lines = str(error.evalue).strip().splitlines()
     what = f"{error.ename}: {lines[0]}" if lines else str(error.ename)
-    return (f"alignkit: notebook {notebook.name} failed in cell {error.cell_index + 1} of the executed copy "
-            f"(In [{error.exec_count}]) with {what.rstrip('.')}.\n"
-            f"Open {executed} to see the cell and its full traceback; fix the cause and run again.")
+    return (
+        f"alignkit: notebook {notebook.name} failed in cell {error.cell_index + 1} of the executed copy "
+        f"(In [{error.exec_count}]) with {what.rstrip('.')}.\n"
+        f"Open {executed} to see the cell and its full traceback; fix the cause and run again."
+    )
 
 
 # The kernel's own logging (e.g. "Kernel is running over TCP without encryption", or "KeyboardInterrupt caught in
@@ -28,8 +30,9 @@ def notebook_failure(notebook: Path, executed: Path, error: Any) -> str:
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def execute_quietly(papermill: Any, notebook: Path, executed: Path, settings: Any, *, position: int = 0,
-                    kernel: object | None = None) -> None:
+def execute_quietly(
+    papermill: Any, notebook: Path, executed: Path, settings: Any, *, position: int = 0, kernel: object | None = None
+) -> None:
     """Run one notebook with papermill: one progress bar named after it (on line `position`, so bars of notebooks
     running side by side do not overwrite each other), no kernel or library log lines; in `kernel` (a started
     kernel manager, `alignkit.kernels`) when given, else in a kernel of its own."""
@@ -42,16 +45,19 @@ def execute_quietly(papermill: Any, notebook: Path, executed: Path, settings: An
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix=folder_prefix()) as sockets:
         warnings.simplefilter("ignore")
-        papermill.execute_notebook(str(notebook), str(executed),
-                                   parameters={"project_file": str(settings.source_file.resolve())},
-                                   # the kernel starts in the notebook's folder without papermill's `cwd`, which
-                                   # changes the folder of the whole process: unsafe with notebooks side by side
-                                   resources={"metadata": {"path": str(notebook.parent)}},
-                                   log_output=False, extra_arguments=KERNEL_ARGUMENTS,
-                                   **({"km": kernel} if kernel is not None else {}),
-                                   config=kernel_transport(Path(sockets)),
-                                   progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True,
-                                                 "position": position})
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters={"project_file": str(settings.source_file.resolve())},
+            # the kernel starts in the notebook's folder without papermill's `cwd`, which
+            # changes the folder of the whole process: unsafe with notebooks side by side
+            resources={"metadata": {"path": str(notebook.parent)}},
+            log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+            **({"km": kernel} if kernel is not None else {}),
+            config=kernel_transport(Path(sockets)),
+            progress_bar={"desc": notebook.stem, "unit": "cell", "leave": True, "position": position},
+        )
 
 
 def kernel_transport(sockets: Path) -> Config:
@@ -66,8 +72,15 @@ def kernel_transport(sockets: Path) -> Config:
 
     if os.name != "posix":
         return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel"),
-                                     "connection_file": str(sockets / "kernel.json")}})
+    return Config(
+        {
+            "KernelManager": {
+                "transport": "ipc",
+                "ip": str(sockets / "kernel"),
+                "connection_file": str(sockets / "kernel.json"),
+            }
+        }
+    )
 
 
 def report_times(reports_dir: Path) -> dict[Path, int]:

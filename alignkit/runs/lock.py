@@ -18,7 +18,7 @@ from alignkit.errors import AlignkitError
 
 try:
     import fcntl
-except ImportError:   # Windows
+except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 STATE_DIR = ".alignkit"
@@ -40,7 +40,7 @@ def lock_path(root: Path) -> Path:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _read_holder(path: Path) -> dict[str, Any]:
@@ -55,8 +55,10 @@ def describe_holder(holder: dict[str, Any]) -> str:
     """Return a run as a person reads it: 'the run of pid 123, started 2026-12-06T12:03:11+00:00 (alignkit run)'."""
     if not holder:
         return "another run (it has not yet written who it is)"
-    return (f"the run of pid {holder.get('pid', '?')}, started {holder.get('started_at', '?')} "
-            f"({holder.get('command', 'alignkit run')})")
+    return (
+        f"the run of pid {holder.get('pid', '?')}, started {holder.get('started_at', '?')} "
+        f"({holder.get('command', 'alignkit run')})"
+    )
 
 
 def running_run(root: Path) -> dict[str, Any] | None:
@@ -77,8 +79,9 @@ def running_run(root: Path) -> dict[str, Any] | None:
 
 
 @contextmanager
-def project_lock(root: Path, *, command: str, wait: bool = False,
-                 waiting: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+def project_lock(
+    root: Path, *, command: str, wait: bool = False, waiting: Callable[[str], None] | None = None
+) -> Iterator[dict[str, Any]]:
     """Hold the project's run lock for the `with` block; yield what it records of this run (pid, started_at,
     command). When another run holds it: raise ProjectBusy naming that run, or with `wait` tell `waiting` whom we
     wait for and block until it ends."""
@@ -95,7 +98,8 @@ def project_lock(root: Path, *, command: str, wait: bool = False,
                     raise ProjectBusy(
                         f"{Path(root) / STATE_DIR / LOCK_NAME}: {holder} is still running in this project folder; two "
                         "runs at once would write the same reports. Fix: wait for it to finish (or stop it), or run "
-                        "`alignkit run --wait` to start when it ends.") from None
+                        "`alignkit run --wait` to start when it ends."
+                    ) from None
                 if waiting is not None:
                     waiting(f"waiting for {holder} to finish …")
                 fcntl.flock(fd, fcntl.LOCK_EX)
@@ -105,4 +109,4 @@ def project_lock(root: Path, *, command: str, wait: bool = False,
         os.write(fd, (json.dumps(me) + "\n").encode("utf-8"))
         yield me
     finally:
-        os.close(fd)   # closing the only descriptor releases the flock
+        os.close(fd)  # closing the only descriptor releases the flock

@@ -21,7 +21,7 @@ from alignkit.io import write_atomic_text
 from alignkit.runs.lock import state_dir
 
 MANIFEST_NAME = "last_run.json"
-RUN_ENV = "ALIGNKIT_RUN"   # the run id, inherited by the notebooks' kernels: each report's footer names its run
+RUN_ENV = "ALIGNKIT_RUN"  # the run id, inherited by the notebooks' kernels: each report's footer names its run
 FINAL_STATES = ("ran", "skipped", "failed", "not run")
 
 
@@ -31,7 +31,7 @@ def manifest_path(root: Path) -> Path:
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
 
 
 def file_hash(path: Path) -> str:
@@ -84,8 +84,10 @@ def input_hashes(settings: ProjectSettings) -> dict[str, dict[str, Any]]:
     ('missing' when the file is not there)."""
     found = {}
     for setting, path in input_paths(settings).items():
-        found[shown(path, settings.root)] = {"setting": setting,
-                                             "hash": file_hash(path) if path.is_file() else "missing"}
+        found[shown(path, settings.root)] = {
+            "setting": setting,
+            "hash": file_hash(path) if path.is_file() else "missing",
+        }
     return found
 
 
@@ -116,8 +118,10 @@ def planned_outputs(settings: ProjectSettings, notebook: Path, ledger: dict[str,
     processed table."""
     root = settings.root
     number = notebook.name[:2]
-    found = {shown(p, root) for p in [settings.reports_dir / f"{notebook.stem}.html",
-                                      *settings.reports_dir.glob(f"{number}_*.html")]}
+    found = {
+        shown(p, root)
+        for p in [settings.reports_dir / f"{notebook.stem}.html", *settings.reports_dir.glob(f"{number}_*.html")]
+    }
     found |= {name for name, entry in ledger.items() if entry.get("notebook") == number}
     if number == "01" and settings.processed_dir.is_dir():
         found |= {shown(p, root) for p in settings.processed_dir.iterdir() if p.is_file()}
@@ -137,28 +141,46 @@ class RunRecord:
         self.data: dict[str, Any] = {
             # start time and pid, for people; four random hex digits, for runs a process starts within a second
             "run": f"{started.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}-{secrets.token_hex(2)}",
-            "pid": os.getpid(), "command": command,
-            "alignkit": __version__, "status": "running", "started_at": started.isoformat(), "ended_at": None,
-            "settings": settings_hash(settings), "inputs": input_hashes(settings),
+            "pid": os.getpid(),
+            "command": command,
+            "alignkit": __version__,
+            "status": "running",
+            "started_at": started.isoformat(),
+            "ended_at": None,
+            "settings": settings_hash(settings),
+            "inputs": input_hashes(settings),
             "notebooks": {n.name[:2]: {"name": n.name, "status": "waiting"} for n in notebooks},
-            "outputs": previous.get("outputs", {}) if isinstance(previous.get("outputs"), dict) else {}}
+            "outputs": previous.get("outputs", {}) if isinstance(previous.get("outputs"), dict) else {},
+        }
         self._notebook_started: dict[str, int] = {}
         outputs = self.data["outputs"]
         for name in [n for n in outputs if not (self.root / n).is_file()]:
-            del outputs[name]                   # removed since: nothing left to check
-        owners = {name: n.name[:2] for n in notebooks          # a later notebook's claim wins over 01's claim
-                  for name in planned_outputs(settings, n, outputs)}   # on every processed table
+            del outputs[name]  # removed since: nothing left to check
+        owners = {
+            name: n.name[:2]
+            for n in notebooks  # a later notebook's claim wins over 01's claim
+            for name in planned_outputs(settings, n, outputs)
+        }  # on every processed table
         for name, number in sorted(owners.items()):
             earlier = outputs.get(name)
             path = self.root / name
-            if earlier is not None and earlier.get("state") == "in progress":   # an earlier run that did not finish
-                if path.is_file() and earlier.get("at_start") != _stamp(path):     # … wrote it: say so
-                    earlier = {"state": "unfinished", "run": earlier.get("run"), "notebook": earlier.get("notebook"),
-                               **_stamp(path)}
-                else:                                                              # … did not: keep what it kept
+            if earlier is not None and earlier.get("state") == "in progress":  # an earlier run that did not finish
+                if path.is_file() and earlier.get("at_start") != _stamp(path):  # … wrote it: say so
+                    earlier = {
+                        "state": "unfinished",
+                        "run": earlier.get("run"),
+                        "notebook": earlier.get("notebook"),
+                        **_stamp(path),
+                    }
+                else:  # … did not: keep what it kept
                     earlier = earlier.get("previous")
-            outputs[name] = {"state": "in progress", "run": self.data["run"], "notebook": number,
-                             "previous": earlier, "at_start": _stamp(path) if path.is_file() else None}
+            outputs[name] = {
+                "state": "in progress",
+                "run": self.data["run"],
+                "notebook": number,
+                "previous": earlier,
+                "at_start": _stamp(path) if path.is_file() else None,
+            }
         self._write()
 
     @property
@@ -196,20 +218,27 @@ class RunRecord:
             for name, path in files.items():
                 if path.is_file():
                     self.data["outputs"][name] = {
-                        "state": "complete", "run": self.run_id, "notebook": number,
-                        "started_at": self.data["started_at"], "alignkit": __version__,
+                        "state": "complete",
+                        "run": self.run_id,
+                        "notebook": number,
+                        "started_at": self.data["started_at"],
+                        "alignkit": __version__,
                         "settings": self.data["settings"],
-                        "inputs": {k: v["hash"] for k, v in self.data["inputs"].items()}, **_stamp(path)}
+                        "inputs": {k: v["hash"] for k, v in self.data["inputs"].items()},
+                        **_stamp(path),
+                    }
             for name, entry in list(self.data["outputs"].items()):
-                if entry.get("state") == "in progress" and entry.get("run") == self.run_id and \
-                        entry.get("notebook") == number:
+                if (
+                    entry.get("state") == "in progress"
+                    and entry.get("run") == self.run_id
+                    and entry.get("notebook") == number
+                ):
                     if entry.get("previous"):
                         self.data["outputs"][name] = entry["previous"]
                     elif not entry.get("at_start"):
                         del self.data["outputs"][name]
-                    else:   # a file no run recorded (an older alignkit's, or made by hand): kept as unknown
-                        self.data["outputs"][name] = {"state": "unrecorded", "notebook": number,
-                                                      **entry["at_start"]}
+                    else:  # a file no run recorded (an older alignkit's, or made by hand): kept as unknown
+                        self.data["outputs"][name] = {"state": "unrecorded", "notebook": number, **entry["at_start"]}
             self.data["notebooks"][number].update(status=status, ended_at=_now().isoformat())
             self._write()
 

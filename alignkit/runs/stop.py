@@ -9,6 +9,7 @@ A SIGKILL cannot be caught: the next run's start cleans up after it (`alignkit.r
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -51,7 +52,7 @@ def guarded_run(record: RunRecord, executed_dir: Path) -> Iterator[None]:
     except RunStopped as stop:
         end_stopped_run(record, stop, executed_dir)
     except BaseException:
-        record.finish("failed")     # an error outside the notebooks: the manifest must not say running
+        record.finish("failed")  # an error outside the notebooks: the manifest must not say running
         raise
     finally:
         for s, handler in before.items():
@@ -69,26 +70,27 @@ def end_children() -> None:
 
     children = psutil.Process().children(recursive=True)
     for child in children:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):  # it ended on its own meanwhile
             child.kill()
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(children, timeout=5)
 
 
 def end_stopped_run(record: RunRecord, stop: RunStopped, executed_dir: Path) -> NoReturn:
     """Record the stop, rename the running executed copies, remove the kernel folders, say so, and exit."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second signal must not cut the cleaning short
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the cleaning short
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     running = [n for n, e in sorted(record.data["notebooks"].items()) if e["status"] == "running"]
-    STOPPING.set()                                  # a notebook thread settling its copy now calls it interrupted
+    STOPPING.set()  # a notebook thread settling its copy now calls it interrupted
     record.finish("interrupted")
     end_children()
     settle_left_copies(executed_dir, own=True)
     remove_own_folders()
-    print(f"alignkit: run {record.run_id} stopped by {stop}"
-          + (f" while notebook{'s' if len(running) > 1 else ''} {', '.join(running)} ran" if running else "")
-          + ". `alignkit validate` lists the reports it left unfinished.", file=sys.stderr)
+    print(
+        f"alignkit: run {record.run_id} stopped by {stop}"
+        + (f" while notebook{'s' if len(running) > 1 else ''} {', '.join(running)} ran" if running else "")
+        + ". `alignkit validate` lists the reports it left unfinished.",
+        file=sys.stderr,
+    )
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(128 + stop.signum)

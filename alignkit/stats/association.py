@@ -7,10 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from alignkit.lazy import scipy_stats as _scipy_stats
-from alignkit.stats.distributions import (average_ranks, expected_counts, normal_quantile, normal_two_sided_p,
-                                          pearson_chi_square)
 
+from alignkit.lazy import scipy_stats as _scipy_stats
+from alignkit.stats.distributions import (
+    average_ranks,
+    expected_counts,
+    normal_quantile,
+    normal_two_sided_p,
+    pearson_chi_square,
+)
 from alignkit.stats.proportions import as_weights, effective_sample_size
 
 
@@ -32,8 +37,16 @@ class Association:
 
     def as_dict(self) -> dict[str, float | str]:
         """Return the fields as a dict (for building tables)."""
-        return {"test": self.test, "statistic": self.statistic, "p_value": self.p_value, "cramers_v": self.cramers_v,
-                "auc": self.auc, "rank_biserial": self.rank_biserial, "n": self.n, "n_effective": self.n_effective}
+        return {
+            "test": self.test,
+            "statistic": self.statistic,
+            "p_value": self.p_value,
+            "cramers_v": self.cramers_v,
+            "auc": self.auc,
+            "rank_biserial": self.rank_biserial,
+            "n": self.n,
+            "n_effective": self.n_effective,
+        }
 
 
 def _group_codes(groups: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -43,8 +56,9 @@ def _group_codes(groups: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]
     return codes, labels
 
 
-def crosstab(groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *,
-             weights: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
+def crosstab(
+    groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None
+) -> pd.DataFrame:
     """Return the (weighted) table of counts: one row a group (missing kept as its own group), columns False/True."""
     codes, labels = _group_codes(groups)
     y = pd.Series(outcome).astype(bool).to_numpy()
@@ -65,8 +79,9 @@ def cramers_v(table: pd.DataFrame | np.ndarray) -> float:
     return float(np.sqrt(chi2 / (counts.sum() * (min(counts.shape) - 1))))
 
 
-def categorical_association(groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *,
-                            weights: pd.Series | np.ndarray | None = None) -> Association:
+def categorical_association(
+    groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None
+) -> Association:
     """Return the association of a categorical grouping with an outcome: Fisher's exact test for a 2×2 table with
     an expected count below 5, otherwise the chi-square test; Cramér's V beside it.
 
@@ -88,8 +103,9 @@ def categorical_association(groups: pd.Series | np.ndarray, outcome: pd.Series |
     return Association("chi-square", float(chi2), float(p), v, n=n, n_effective=n_eff)
 
 
-def mann_whitney(values: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *,
-                 weights: pd.Series | np.ndarray | None = None) -> Association:
+def mann_whitney(
+    values: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None
+) -> Association:
     """Return the Mann–Whitney U test of values between outcome True and False (missing values dropped), with
     the AUC (chance that a converter's value beats a non-converter's, ties count half) and the rank-biserial
     correlation 2·AUC − 1. Under weights the AUC is weighted and the p-value uses the effective sample sizes."""
@@ -101,7 +117,9 @@ def mann_whitney(values: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray
     n = int(ok.sum())
     pos, neg = x[y], x[~y]
     if len(pos) == 0 or len(neg) == 0:
-        return Association("none (one outcome only)", np.nan, np.nan, n=n, n_effective=effective_sample_size(weights, n))
+        return Association(
+            "none (one outcome only)", np.nan, np.nan, n=n, n_effective=effective_sample_size(weights, n)
+        )
     ranks = average_ranks(x)
     u = float(ranks[y].sum() - len(pos) * (len(pos) + 1) / 2)
     if weights is None:
@@ -113,12 +131,19 @@ def mann_whitney(values: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray
     # Normal approximation with the tie correction (exact enough for the group sizes seen in a CRM).
     _, tie_counts = np.unique(x, return_counts=True)
     n_all = len(x)
-    tie_term = float((tie_counts ** 3 - tie_counts).sum()) / (n_all * (n_all - 1)) if n_all > 1 else 0.0
+    tie_term = float((tie_counts**3 - tie_counts).sum()) / (n_all * (n_all - 1)) if n_all > 1 else 0.0
     sd = np.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - tie_term))
     z = (auc - 0.5) * n1 * n2 / sd if sd > 0 else 0.0
     p = float(normal_two_sided_p(z)) if sd > 0 else 1.0
-    return Association("Mann–Whitney U", u, p, auc=float(auc), rank_biserial=float(2 * auc - 1), n=n,
-                       n_effective=effective_sample_size(weights, n))
+    return Association(
+        "Mann–Whitney U",
+        u,
+        p,
+        auc=float(auc),
+        rank_biserial=float(2 * auc - 1),
+        n=n,
+        n_effective=effective_sample_size(weights, n),
+    )
 
 
 def _weighted_auc(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
@@ -133,8 +158,9 @@ def _weighted_auc(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(((pos * below).sum() + 0.5 * (pos * neg).sum()) / total) if total > 0 else np.nan
 
 
-def discrimination_auc(groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *,
-                       weights: pd.Series | np.ndarray | None = None) -> float:
+def discrimination_auc(
+    groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None
+) -> float:
     """Return how well one attribute alone separates the outcome: the AUC of scoring each row by its group's
     outcome rate (0.5 = no better than chance, 1 = the attribute alone tells the outcome). Works for categories
     and binned numbers alike, so it can flag a field that gives the outcome away whatever its type."""
@@ -152,7 +178,8 @@ def auc_interval(auc: float, positives: int, negatives: int, *, level: float = 0
     if positives < 1 or negatives < 1 or not np.isfinite(auc):
         return np.nan, np.nan
     q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
-    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc)
-                + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)
+    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (
+        positives * negatives
+    )
     half = float(normal_quantile(0.5 + level / 2)) * np.sqrt(max(variance, 0.0))
     return float(max(auc - half, 0.0)), float(min(auc + half, 1.0))

@@ -42,8 +42,9 @@ def wilson_interval(successes: float, n: float, *, level: float = 0.95) -> tuple
     return (float(low[0]), float(high[0]))
 
 
-def wilson_intervals(successes: np.ndarray | pd.Series, n: np.ndarray | pd.Series, *,
-                     level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_intervals(
+    successes: np.ndarray | pd.Series, n: np.ndarray | pd.Series, *, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Return arrays (low, high) of Wilson intervals, one per row; NaN where n is 0 (vectorised `wilson_interval`)."""
     x = np.asarray(successes, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -71,12 +72,19 @@ class Proportion:
 
     def as_dict(self) -> dict[str, float]:
         """Return the fields as a dict (for building tables)."""
-        return {"count": self.count, "n": self.n, "share": self.share, "ci_low": self.ci_low,
-                "ci_high": self.ci_high, "n_effective": self.n_effective}
+        return {
+            "count": self.count,
+            "n": self.n,
+            "share": self.share,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "n_effective": self.n_effective,
+        }
 
 
-def proportion(flags: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None,
-               level: float = 0.95) -> Proportion:
+def proportion(
+    flags: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None, level: float = 0.95
+) -> Proportion:
     """Return the (weighted) share of True among non-missing flags, with a Wilson CI on the effective n."""
     values = pd.Series(flags)
     mask = values.notna().to_numpy()
@@ -92,8 +100,9 @@ def proportion(flags: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray
     return Proportion(share, low, high, count, n, n_eff)
 
 
-def proportions_by(frame: pd.DataFrame, flag: str, by: str, *, weights: str | None = None,
-                   level: float = 0.95) -> pd.DataFrame:
+def proportions_by(
+    frame: pd.DataFrame, flag: str, by: str, *, weights: str | None = None, level: float = 0.95
+) -> pd.DataFrame:
     """Return one row per group of `by`: count, n, share of `flag`, Wilson CI and effective n."""
     rows = []
     for group, part in frame.groupby(by, observed=True, sort=True, dropna=False):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from alignkit.stats.distributions import chi2_sf, normal_quantile, pearson_chi_square, t_interval
 
+from alignkit.stats.distributions import chi2_sf, normal_quantile, pearson_chi_square, t_interval
 from alignkit.stats.proportions import as_weights, effective_sample_size, proportion
 
 
@@ -25,8 +25,9 @@ def design_effect(weights: np.ndarray | pd.Series | None) -> float:
     return float(len(w) / n_eff) if n_eff > 0 else np.nan
 
 
-def weighted_shares(values: pd.Series, *, weights: pd.Series | np.ndarray | None = None,
-                    level: float = 0.95) -> pd.DataFrame:
+def weighted_shares(
+    values: pd.Series, *, weights: pd.Series | np.ndarray | None = None, level: float = 0.95
+) -> pd.DataFrame:
     """Return one row per category of `values` (categorical order, else sorted): weighted count, n (rows), share
     among answered rows, Wilson CI on Kish's effective n, and n_effective. Missing answers are left out."""
     values = pd.Series(values).reset_index(drop=True)
@@ -57,8 +58,14 @@ class WeightedMean:
 
     def as_dict(self) -> dict[str, float]:
         """Return the fields as a dict (for building tables)."""
-        return {"n": self.n, "mean": self.mean, "ci_low": self.ci_low, "ci_high": self.ci_high, "sd": self.sd,
-                "n_effective": self.n_effective}
+        return {
+            "n": self.n,
+            "mean": self.mean,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "sd": self.sd,
+            "n_effective": self.n_effective,
+        }
 
 
 def _weighted_moments(values: pd.Series | np.ndarray, weights) -> tuple[float, float, int, float]:
@@ -80,8 +87,9 @@ def _weighted_moments(values: pd.Series | np.ndarray, weights) -> tuple[float, f
     return float(mean), float(variance), n, float(n_eff)
 
 
-def weighted_mean(values: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None,
-                  level: float = 0.95) -> WeightedMean:
+def weighted_mean(
+    values: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None, level: float = 0.95
+) -> WeightedMean:
     """Return the (weighted) mean of the non-missing values with a t interval: mean ± t(n_eff − 1) · sd / √n_eff."""
     mean, variance, n, n_eff = _weighted_moments(values, weights)
     sd = float(np.sqrt(variance)) if np.isfinite(variance) else np.nan
@@ -120,14 +128,29 @@ class WeightedCrosstab:
 
     def test(self) -> pd.DataFrame:
         """Return the test results as a one-row table."""
-        return pd.DataFrame([{"n": self.n, "n_effective": self.n_effective, "weighted": self.weighted,
-                              "chi2": self.chi2, "df": self.df, "p_value": self.p_value, "mean_deff": self.mean_deff,
-                              "rao_scott_chi2": self.rao_scott_chi2, "rao_scott_p": self.rao_scott_p,
-                              "rao_scott2_chi2": self.rao_scott2_chi2, "rao_scott2_df": self.rao_scott2_df,
-                              "rao_scott2_p": self.rao_scott2_p}])
+        return pd.DataFrame(
+            [
+                {
+                    "n": self.n,
+                    "n_effective": self.n_effective,
+                    "weighted": self.weighted,
+                    "chi2": self.chi2,
+                    "df": self.df,
+                    "p_value": self.p_value,
+                    "mean_deff": self.mean_deff,
+                    "rao_scott_chi2": self.rao_scott_chi2,
+                    "rao_scott_p": self.rao_scott_p,
+                    "rao_scott2_chi2": self.rao_scott2_chi2,
+                    "rao_scott2_df": self.rao_scott2_df,
+                    "rao_scott2_p": self.rao_scott2_p,
+                }
+            ]
+        )
 
 
-def _rao_scott_delta(row_codes: np.ndarray, col_codes: np.ndarray, w: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+def _rao_scott_delta(
+    row_codes: np.ndarray, col_codes: np.ndarray, w: np.ndarray, n_rows: int, n_cols: int
+) -> np.ndarray:
     """Return the generalised design-effect matrix Δ of the independence test (Rao and Scott 1984), as in R's
     survey::svychisq: Δ = (C'D⁻¹C / n)⁻¹ (C'D⁻¹ V D⁻¹ C), with C the interaction contrasts orthogonal to the main
     effects, D = diag(p̂) of the weighted cell shares and V their with-replacement (linearised) covariance,
@@ -142,10 +165,12 @@ def _rao_scott_delta(row_codes: np.ndarray, col_codes: np.ndarray, w: np.ndarray
     cross = np.diag(a) - np.outer(a, p) - np.outer(p, a) + a.sum() * np.outer(p, p)
     v = cross * n / (n - 1)
     grid_rows, grid_cols = np.divmod(np.arange(cells), n_cols)
-    main = np.column_stack([np.ones(cells), *(grid_rows == i for i in range(1, n_rows)),
-                            *(grid_cols == j for j in range(1, n_cols))]).astype(float)
-    interaction = np.column_stack([(grid_rows == i) & (grid_cols == j) for i in range(1, n_rows)
-                                   for j in range(1, n_cols)]).astype(float)
+    main = np.column_stack(
+        [np.ones(cells), *(grid_rows == i for i in range(1, n_rows)), *(grid_cols == j for j in range(1, n_cols))]
+    ).astype(float)
+    interaction = np.column_stack(
+        [(grid_rows == i) & (grid_cols == j) for i in range(1, n_rows) for j in range(1, n_cols)]
+    ).astype(float)
     q, _ = np.linalg.qr(main)
     contrasts = interaction - q @ (q.T @ interaction)
     inv_p = np.divide(1.0, p, out=np.zeros_like(p), where=p > 0)
@@ -155,8 +180,9 @@ def _rao_scott_delta(row_codes: np.ndarray, col_codes: np.ndarray, w: np.ndarray
     return np.linalg.solve(denominator, numerator)
 
 
-def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series | np.ndarray | None = None,
-                      level: float = 0.95) -> WeightedCrosstab:
+def weighted_crosstab(
+    rows: pd.Series, columns: pd.Series, *, weights: pd.Series | np.ndarray | None = None, level: float = 0.95
+) -> WeightedCrosstab:
     """Return the (weighted) crosstab of two answers with Pearson's X² and its Rao–Scott corrections.
 
     Rows missing either answer are left out. The Rao–Scott corrections (Rao and Scott 1981, 1984; Thomas and Rao
@@ -164,14 +190,16 @@ def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series
     δ̄ (1 + â²) with 1 + â² = Σδ² / (df δ̄²) (second order, on df / (1 + â²) df) — the tests R's survey::svychisq
     gives as statistic = "Chisq" and (as an F) "F". Categories with no respondents are left out of the test.
     """
-    frame = pd.DataFrame({"row": pd.Series(rows).reset_index(drop=True),
-                          "column": pd.Series(columns).reset_index(drop=True)})
+    frame = pd.DataFrame(
+        {"row": pd.Series(rows).reset_index(drop=True), "column": pd.Series(columns).reset_index(drop=True)}
+    )
     w_all = as_weights(len(frame), weights)
     keep = frame.notna().all(axis=1).to_numpy()
     frame, w = frame.loc[keep].reset_index(drop=True), w_all[keep]
     n = len(frame)
-    counts = frame.assign(weight=w).pivot_table(index="row", columns="column", values="weight", aggfunc="sum",
-                                                fill_value=0.0, observed=True, sort=True)
+    counts = frame.assign(weight=w).pivot_table(
+        index="row", columns="column", values="weight", aggfunc="sum", fill_value=0.0, observed=True, sort=True
+    )
     counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     counts.index.name, counts.columns.name = None, None
     respondents = frame.groupby(["row", "column"], observed=True).size()
@@ -181,10 +209,18 @@ def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series
         for column_label in counts.columns:
             flags = frame.loc[in_row, "column"] == column_label
             result = proportion(flags, weights=w[in_row] if weights is not None else None, level=level)
-            table_rows.append({"row": row_label, "column": column_label,
-                               "respondents": int(respondents.get((row_label, column_label), 0)),
-                               "count": float(counts.at[row_label, column_label]), "row_share": result.share,
-                               "ci_low": result.ci_low, "ci_high": result.ci_high, "row_n_effective": result.n_effective})
+            table_rows.append(
+                {
+                    "row": row_label,
+                    "column": column_label,
+                    "respondents": int(respondents.get((row_label, column_label), 0)),
+                    "count": float(counts.at[row_label, column_label]),
+                    "row_share": result.share,
+                    "ci_low": result.ci_low,
+                    "ci_high": result.ci_high,
+                    "row_n_effective": result.n_effective,
+                }
+            )
     table = pd.DataFrame(table_rows)
     n_eff = effective_sample_size(w if weights is not None else None, n)
     n_rows, n_cols = counts.shape
@@ -195,8 +231,22 @@ def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series
     chi2, p_value, df, _ = pearson_chi_square(scaled)
     chi2, df = float(chi2), int(df)
     if weights is None:
-        return WeightedCrosstab(counts, table, n, n_eff, chi2, df, float(p_value), 1.0, chi2, float(p_value),
-                                chi2, float(df), float(p_value), False)
+        return WeightedCrosstab(
+            counts,
+            table,
+            n,
+            n_eff,
+            chi2,
+            df,
+            float(p_value),
+            1.0,
+            chi2,
+            float(p_value),
+            chi2,
+            float(df),
+            float(p_value),
+            False,
+        )
     row_codes = pd.Categorical(frame["row"], categories=counts.index).codes.astype(np.int64)
     col_codes = pd.Categorical(frame["column"], categories=counts.columns).codes.astype(np.int64)
     delta = _rao_scott_delta(row_codes, col_codes, w, n_rows, n_cols)
@@ -204,8 +254,22 @@ def weighted_crosstab(rows: pd.Series, columns: pd.Series, *, weights: pd.Series
     mean_deff = trace / df
     first = chi2 / mean_deff
     second, second_df = chi2 * trace / trace2, trace * trace / trace2
-    return WeightedCrosstab(counts, table, n, n_eff, chi2, df, float(p_value), mean_deff, first,
-                            chi2_sf(first, df), second, second_df, chi2_sf(second, second_df), True)
+    return WeightedCrosstab(
+        counts,
+        table,
+        n,
+        n_eff,
+        chi2,
+        df,
+        float(p_value),
+        mean_deff,
+        first,
+        chi2_sf(first, df),
+        second,
+        second_df,
+        chi2_sf(second, second_df),
+        True,
+    )
 
 
 @dataclass(frozen=True)
@@ -222,13 +286,24 @@ class StandardisedDifference:
 
     def as_dict(self) -> dict[str, float | str]:
         """Return the fields as a dict (for building tables)."""
-        return {"kind": self.kind, "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "n_effective_a": self.n_a, "n_effective_b": self.n_b}
+        return {
+            "kind": self.kind,
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "n_effective_a": self.n_a,
+            "n_effective_b": self.n_b,
+        }
 
 
-def weighted_cohens_d(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray, *,
-                      weights_a: pd.Series | np.ndarray | None = None, weights_b: pd.Series | np.ndarray | None = None,
-                      level: float = 0.95) -> StandardisedDifference:
+def weighted_cohens_d(
+    a: pd.Series | np.ndarray,
+    b: pd.Series | np.ndarray,
+    *,
+    weights_a: pd.Series | np.ndarray | None = None,
+    weights_b: pd.Series | np.ndarray | None = None,
+    level: float = 0.95,
+) -> StandardisedDifference:
     """Return Cohen's d of a − b with weighted means and variances and the pooled SD
     √(((n_a−1)s_a² + (n_b−1)s_b²) / (n_a+n_b−2)) on Kish's effective sizes; CI from the usual large-sample SE
     √((n_a+n_b)/(n_a n_b) + d²/(2(n_a+n_b))) (Hedges and Olkin 1985)."""
@@ -241,9 +316,14 @@ def weighted_cohens_d(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray, *,
     return StandardisedDifference("cohens_d", d, float(d - z * se), float(d + z * se), n_a, n_b)
 
 
-def weighted_cohens_h(flags_a: pd.Series | np.ndarray, flags_b: pd.Series | np.ndarray, *,
-                      weights_a: pd.Series | np.ndarray | None = None, weights_b: pd.Series | np.ndarray | None = None,
-                      level: float = 0.95) -> StandardisedDifference:
+def weighted_cohens_h(
+    flags_a: pd.Series | np.ndarray,
+    flags_b: pd.Series | np.ndarray,
+    *,
+    weights_a: pd.Series | np.ndarray | None = None,
+    weights_b: pd.Series | np.ndarray | None = None,
+    level: float = 0.95,
+) -> StandardisedDifference:
     """Return Cohen's h = 2 asin √p_a − 2 asin √p_b of two (weighted) shares, CI ± z √(1/n_a + 1/n_b) on the
     effective sizes."""
     share_a = proportion(flags_a, weights=weights_a)

@@ -24,9 +24,13 @@ from alignkit.config import ProjectSettings
 MARKER = "<!-- project-file-reference -->"
 log = logging.getLogger("mkdocs.hooks.project_file_reference")
 
-CONSTRAINTS = ((annotated_types.Gt, "gt", "> {}"), (annotated_types.Ge, "ge", "≥ {}"),
-               (annotated_types.Lt, "lt", "< {}"), (annotated_types.Le, "le", "≤ {}"),
-               (annotated_types.MinLen, "min_length", "at least {} items"))
+CONSTRAINTS = (
+    (annotated_types.Gt, "gt", "> {}"),
+    (annotated_types.Ge, "ge", "≥ {}"),
+    (annotated_types.Lt, "lt", "< {}"),
+    (annotated_types.Le, "le", "≤ {}"),
+    (annotated_types.MinLen, "min_length", "at least {} items"),
+)
 
 
 def anchor(path: str) -> str:
@@ -53,7 +57,7 @@ def constraints(metadata: list[Any]) -> list[str]:
     """Return the constraints of annotated metadata in words (> 0, ≤ 1, at least 2 items)."""
     out = []
     for item in metadata:
-        if isinstance(item, FieldInfo):          # Annotated[int, Field(ge=2)] inside a union keeps the Field
+        if isinstance(item, FieldInfo):  # Annotated[int, Field(ge=2)] inside a union keeps the Field
             out += constraints(item.metadata)
         for kind, attribute, text in CONSTRAINTS:
             if isinstance(item, kind):
@@ -126,7 +130,7 @@ def model_summary(model: type[BaseModel], path: str) -> str:
     text = " ".join((model.__doc__ or "").split())
     prefix = re.match(r"^([\w.\[\]]+): ", text)
     if prefix and path and prefix.group(1).rstrip("[]").endswith(path.split(".")[-1].rstrip("[]")):
-        text = text[prefix.end():]
+        text = text[prefix.end() :]
     return text[:1].upper() + text[1:]
 
 
@@ -177,15 +181,17 @@ def render(root: type[BaseModel] = ProjectSettings) -> str:
             if meaning is None and nested:
                 meaning = model_summary(nested[0], name)
             if not meaning:
-                log.warning("alignkit/config.py: %s.%s has no description: add Field(description=...)",
-                            model.__name__, name)
+                log.warning(
+                    "alignkit/config.py: %s.%s has no description: add Field(description=...)", model.__name__, name
+                )
                 meaning = ""
             annotation = field.annotation
             if field.metadata:
                 annotation = typing.Annotated[(annotation, *field.metadata)]
             key = f"`{name}`"
-            lines.append(f"| {key} | {cell(type_text(annotation, links))} | {cell(default_text(field))} | "
-                         f"{cell(meaning)} |")
+            lines.append(
+                f"| {key} | {cell(type_text(annotation, links))} | {cell(default_text(field))} | {cell(meaning)} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

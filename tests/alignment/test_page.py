@@ -26,16 +26,28 @@ def fake_analysis(name: str, finding: str) -> SimpleNamespace:
     """A module that follows the analysis contract, with a result of its own."""
     return SimpleNamespace(
         headline=lambda result: [f"{finding} ({result['n']:,} leads)", "second", "third", "fourth"],
-        report_sections=lambda result: [Section("overview", f"{name} overview", [finding],
-                                                [ReportTable("summary", "Summary", pd.DataFrame({"n": [result["n"]]}),
-                                                             count_columns=["n"])])])
+        report_sections=lambda result: [
+            Section(
+                "overview",
+                f"{name} overview",
+                [finding],
+                [ReportTable("summary", "Summary", pd.DataFrame({"n": [result["n"]]}), count_columns=["n"])],
+            )
+        ],
+    )
 
 
 def test_the_definitions_come_from_the_project_file(settings):
     stages = alignment.stage_definitions(settings)
     assert stages["stage"].tolist() == settings.funnel.stage_names
     assert stages.set_index("stage")["role"].to_dict() == {
-        "Subscriber": "", "Lead": "", "MQL": "MQL", "SQL": "SQL", "Opportunity": "", "Customer": "converted"}
+        "Subscriber": "",
+        "Lead": "",
+        "MQL": "MQL",
+        "SQL": "SQL",
+        "Opportunity": "",
+        "Customer": "converted",
+    }
     terms = dict(alignment.qualification_terms(settings))
     assert terms["MQL"].startswith("Marketing qualified") and "Converted (the Customer stage)" in terms
     sla = dict(alignment.sla_terms(settings))
@@ -67,7 +79,10 @@ def test_with_no_results_the_page_holds_the_definitions_and_the_report_links(set
 
 
 def test_results_are_composed_in_page_order_with_unique_ids_and_table_names(settings):
-    modules = {"personas": fake_analysis("personas", "Five personas"), "funnel": fake_analysis("funnel", "MQL to SQL stalls")}
+    modules = {
+        "personas": fake_analysis("personas", "Five personas"),
+        "funnel": fake_analysis("funnel", "MQL to SQL stalls"),
+    }
     results = {"personas": {"n": 3000}, "funnel": {"n": 20000}}
     sections = alignment.build_sections(settings, results, modules=modules)
     # A funnel section the page does not know goes with the funnel's tail (SLA, closed loop, KPIs): after personas.
@@ -75,32 +90,58 @@ def test_results_are_composed_in_page_order_with_unique_ids_and_table_names(sett
     assert [s.items[0].name for s in sections[1:3]] == ["personas_summary", "funnel_summary"]
     headline = alignment.build_headline(settings, results, modules=modules)
     # Modules without headline topics: each analysis' first finding first, then the others, six lines at most.
-    assert headline == ["MQL to SQL stalls (20,000 leads)", "Five personas (3,000 leads)", "second", "third",
-                        "second", "third"]
+    assert headline == [
+        "MQL to SQL stalls (20,000 leads)",
+        "Five personas (3,000 leads)",
+        "second",
+        "third",
+        "second",
+        "third",
+    ]
 
 
 def test_the_headline_holds_six_findings_with_next_steps_and_the_rest_follows(settings):
     def topical(parts):
-        return SimpleNamespace(headline_parts=lambda result: parts, headline=lambda result: [],
-                               report_sections=lambda result: [])
+        return SimpleNamespace(
+            headline_parts=lambda result: parts, headline=lambda result: [], report_sections=lambda result: []
+        )
+
     step = " Next step: act."
     # The analyses write a finding's next step; a finding without one ("no friction point") gives way to those
     # with one, even when its topic ranks higher, and the page adds no step of its own.
-    funnel = topical({"overall": ["7.3% became Customer (95% CI 6.9%–7.7%)." + step], "weakest_step": ["Lead → MQL is weakest."],
-                      "friction": ["No segment converts significantly below the rest."],
-                      "sla": ["78% followed up (95% CI 77%–79%)." + step], "volume": ["394 MQLs a month."]})
-    leads = topical({"overall": ["7.3% converted (95% CI 6.9%–7.7%)." + step], "rule": ["Rule: 21% convert (95% CI 19%–23%)." + step],
-                     "threshold": ["Threshold passes 47% (precision 12%, 95% CI 10%–14%)." + step], "drivers": ["Webinars."]})
-    personas = SimpleNamespace(headline=lambda result: ["Five personas.", "Largest: 25% (95% CI 24%–27%)." + step, "Third."],
-                               report_sections=lambda result: [])
+    funnel = topical(
+        {
+            "overall": ["7.3% became Customer (95% CI 6.9%–7.7%)." + step],
+            "weakest_step": ["Lead → MQL is weakest."],
+            "friction": ["No segment converts significantly below the rest."],
+            "sla": ["78% followed up (95% CI 77%–79%)." + step],
+            "volume": ["394 MQLs a month."],
+        }
+    )
+    leads = topical(
+        {
+            "overall": ["7.3% converted (95% CI 6.9%–7.7%)." + step],
+            "rule": ["Rule: 21% convert (95% CI 19%–23%)." + step],
+            "threshold": ["Threshold passes 47% (precision 12%, 95% CI 10%–14%)." + step],
+            "drivers": ["Webinars."],
+        }
+    )
+    personas = SimpleNamespace(
+        headline=lambda result: ["Five personas.", "Largest: 25% (95% CI 24%–27%)." + step, "Third."],
+        report_sections=lambda result: [],
+    )
     results = {"funnel": {}, "leads": {}, "personas": {}}
     modules = {"funnel": funnel, "leads": leads, "personas": personas}
     top, rest = alignment.headline_lines(settings, results, modules=modules)
     assert len(top) == 6 and all("CI" in line and line.endswith(step) for line in top)
     assert [line.removesuffix(step) for line in top] == [
-        "7.3% became Customer (95% CI 6.9%–7.7%).", "78% followed up (95% CI 77%–79%).",
-        "Rule: 21% convert (95% CI 19%–23%).", "Threshold passes 47% (precision 12%, 95% CI 10%–14%).",
-        "Largest: 25% (95% CI 24%–27%).", "7.3% converted (95% CI 6.9%–7.7%)."]
+        "7.3% became Customer (95% CI 6.9%–7.7%).",
+        "78% followed up (95% CI 77%–79%).",
+        "Rule: 21% convert (95% CI 19%–23%).",
+        "Threshold passes 47% (precision 12%, 95% CI 10%–14%).",
+        "Largest: 25% (95% CI 24%–27%).",
+        "7.3% converted (95% CI 6.9%–7.7%).",
+    ]
     assert "No segment converts significantly below the rest." in rest
     assert "394 MQLs a month." in rest and "Five personas." in rest and "Webinars." in rest
     sections = alignment.build_sections(settings, results, modules=modules)
@@ -112,13 +153,29 @@ def test_the_page_tells_the_story_in_the_order_of_the_meeting(settings):
         module = fake_analysis("x", "x")
         module.alignment_sections = lambda result: [Section(i, i.title(), ["text"]) for i in ids]
         return module
-    modules = {"funnel": analysis(["funnel", "friction", "sla", "closed-loop", "kpis"]),
-               "leads": analysis(["definition", "drivers"]), "personas": analysis(["sizes", "persona-1", "crm"])}
+
+    modules = {
+        "funnel": analysis(["funnel", "friction", "sla", "closed-loop", "kpis"]),
+        "leads": analysis(["definition", "drivers"]),
+        "personas": analysis(["sizes", "persona-1", "crm"]),
+    }
     results = {"personas": {"n": 1}, "leads": {"n": 1}, "funnel": {"n": 1}}
     sections = alignment.build_sections(settings, results, modules=modules)
     assert [s.id for s in sections] == [  # nine findings: the three beyond the headline's six come first
-        "more-findings", "definitions", "funnel-funnel", "funnel-friction", "leads-definition", "leads-drivers", "personas-sizes",
-        "personas-persona-1", "personas-crm", "funnel-sla", "funnel-closed-loop", "funnel-kpis", "detailed-reports"]
+        "more-findings",
+        "definitions",
+        "funnel-funnel",
+        "funnel-friction",
+        "leads-definition",
+        "leads-drivers",
+        "personas-sizes",
+        "personas-persona-1",
+        "personas-crm",
+        "funnel-sla",
+        "funnel-closed-loop",
+        "funnel-kpis",
+        "detailed-reports",
+    ]
 
 
 def test_an_analysis_may_give_a_shorter_list_for_this_page(settings):

@@ -46,4 +46,6 @@ def test_exports_look_like_their_tools(demo_project):
     rows = pd.read_csv(raw / "survey_qualtrics.csv", header=None, nrows=3, dtype=str, encoding="utf-8-sig")
     assert rows.iloc[0, 7] == "ResponseId" and json.loads(rows.iloc[2, 7]) == {"ImportId": "responseId"}
     contacts = pd.read_csv(raw / "hubspot_contacts.csv", nrows=5, dtype=str, encoding="utf-8-sig")
-    assert {"Record ID", "Lifecycle Stage", "Became a Marketing Qualified Lead Date", "Original Source"} <= set(contacts.columns)
+    assert {"Record ID", "Lifecycle Stage", "Became a Marketing Qualified Lead Date", "Original Source"} <= set(
+        contacts.columns
+    )

@@ -30,15 +30,21 @@ def test_an_existing_folder_keeps_its_other_files(tmp_path):
 
 
 def test_a_refused_export_names_the_option_to_add():
-    error = InputFileError("in/leads.csv", "is not valid utf-8 text.", fix="set `encoding: cp1252` for this input in "
-                           "alignkit.yml", setting=("encoding", "cp1252"))
+    error = InputFileError(
+        "in/leads.csv",
+        "is not valid utf-8 text.",
+        fix="set `encoding: cp1252` for this input in alignkit.yml",
+        setting=("encoding", "cp1252"),
+    )
     assert refused_message(error, ["alignkit", "init", "my proj", "--from", "in"]) == (
         "in/leads.csv: is not valid utf-8 text. Fix: run `alignkit init 'my proj' --from in --encoding cp1252` (it "
-        "decodes the file), or export the file again as UTF-8. Nothing was written.")
+        "decodes the file), or export the file again as UTF-8. Nothing was written."
+    )
 
 
 def test_a_fix_naming_the_file_key_names_the_from_option():
     error = InputFileError("in/a.zip", "holds 2 files.", fix="unpack it and point `file:` at the export inside")
     assert refused_message(error, ["alignkit", "init", "p", "--from", "in"]) == (
-        "in/a.zip: holds 2 files. Fix: unpack it and name the export inside after --from. Nothing was written.")
+        "in/a.zip: holds 2 files. Fix: unpack it and name the export inside after --from. Nothing was written."
+    )
     assert refused_message(ConfigError("bad."), ["alignkit", "init"]) == "bad. Nothing was written."

@@ -9,8 +9,13 @@ from alignkit.draft.lookups import guess_join, match_keys
 
 def test_the_key_matching_most_leads_keys_wins_and_spacing_is_folded():
     products = pd.DataFrame({"product": ["GTX Pro", "MG Special", "GTK 500"], "price": [1, 2, 3]})
-    leads = pd.DataFrame({"id": ["a", "b", "c", "d"], "product": ["GTXPro", "MG Special", "GTK 500", "GTK 500"],
-                          "agent": ["x", "y", "x", "y"]})
+    leads = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "product": ["GTXPro", "MG Special", "GTK 500", "GTK 500"],
+            "agent": ["x", "y", "x", "y"],
+        }
+    )
     join = guess_join(products, leads)
     assert (join.key, join.on_column, join.matched_share, join.unmatched) == ("product", "product", 1.0, 0)
 
@@ -18,7 +23,7 @@ def test_the_key_matching_most_leads_keys_wins_and_spacing_is_folded():
 def test_near_misses_and_misses_are_counted():
     keys = pd.Series(["Account Alpha Inc", "Account Beta Inc"])
     values = pd.Series(["Account Alpha Inc", "Account Beta Inc.", "Acount Alpha Inc", "Acme Unlisted Corp"])
-    assert match_keys(keys, values) == (2, 1, 1, 4)   # 'Beta Inc.' folds equal; 'Acount' is a near miss
+    assert match_keys(keys, values) == (2, 1, 1, 4)  # 'Beta Inc.' folds equal; 'Acount' is a near miss
 
 
 def test_no_join_when_no_values_match():

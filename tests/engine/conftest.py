@@ -50,8 +50,9 @@ def processed(prepared, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def in_pandas(prepared, demo_settings):
     """The demo's funnel analysis with every table in memory (the pandas path)."""
-    return analyse(demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches,
-                                                    inputs=prepared.inputs))
+    return analyse(
+        demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs)
+    )
 
 
 def _java_runs() -> bool:
@@ -70,12 +71,17 @@ def spark():
     pyspark = pytest.importorskip("pyspark.sql", reason="pyspark is not installed (pip install -e '.[test]')")
     if not _java_runs():
         pytest.skip("Java is not installed, so Spark cannot start: run `make java` (Debian's default-jre-headless)")
-    session = (pyspark.SparkSession.builder.master("local[1]").appName("alignkit-tests")
-               .config("spark.sql.shuffle.partitions", "1").config("spark.default.parallelism", "1")
-               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-               .config("spark.driver.memory", "1g").config("spark.sql.warehouse.dir", str(Path(
-                   __import__("tempfile").mkdtemp(prefix="alignkit-spark-"))))
-               .getOrCreate())
+    session = (
+        pyspark.SparkSession.builder.master("local[1]")
+        .appName("alignkit-tests")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.warehouse.dir", str(Path(__import__("tempfile").mkdtemp(prefix="alignkit-spark-"))))
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

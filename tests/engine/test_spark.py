@@ -26,8 +26,7 @@ def spark_tables(spark, processed: Path, tmp_path_factory: pytest.TempPathFactor
 
     folder = tmp_path_factory.mktemp("spark")
     for name in ("touches", "leads"):
-        pq.write_table(pq.read_table(processed / f"{name}.parquet"), folder / f"{name}.parquet",
-                       coerce_timestamps="us")
+        pq.write_table(pq.read_table(processed / f"{name}.parquet"), folder / f"{name}.parquet", coerce_timestamps="us")
     con = ibis.pyspark.connect(spark)
     return con, con.read_parquet(str(folder / "touches.parquet")), con.read_parquet(str(folder / "leads.parquet"))
 
@@ -39,11 +38,13 @@ def test_first_sales_touch_from_spark_is_the_pandas_one(spark_tables, prepared, 
     pd.testing.assert_frame_equal(
         first_sales_touch(touches, mql, sales_kinds=sales).sort_values("lead_key").reset_index(drop=True),
         first_sales_touch(prepared.touches, mql, sales_kinds=sales).sort_values("lead_key").reset_index(drop=True),
-        check_exact=True)
+        check_exact=True,
+    )
 
 
-def test_demo_funnel_with_leads_and_touches_in_spark_is_the_pandas_funnel(spark_tables, in_pandas, prepared,
-                                                                          demo_settings):
+def test_demo_funnel_with_leads_and_touches_in_spark_is_the_pandas_funnel(
+    spark_tables, in_pandas, prepared, demo_settings
+):
     _, touches, leads = spark_tables
     in_spark = analyse(demo_settings, data=FunnelInputs(leads=leads, touches=touches, inputs=prepared.inputs))
     assert_same_results(in_pandas, in_spark)
@@ -53,6 +54,7 @@ def test_lead_profile_counts_in_spark_are_the_pandas_ones(spark_tables, prepared
     from alignkit.leads.profile import conversion_by_value
 
     _, _, leads = spark_tables
-    fields = ["industry", "source", "company_size", "time_on_site_min"]   # categories, integers in bins, decimals
-    pd.testing.assert_frame_equal(conversion_by_value(leads, fields), conversion_by_value(prepared.leads, fields),
-                                  check_exact=True)
+    fields = ["industry", "source", "company_size", "time_on_site_min"]  # categories, integers in bins, decimals
+    pd.testing.assert_frame_equal(
+        conversion_by_value(leads, fields), conversion_by_value(prepared.leads, fields), check_exact=True
+    )

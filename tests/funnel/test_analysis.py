@@ -35,10 +35,12 @@ def test_a_far_future_date_does_not_move_the_export_date(prepared, demo_settings
 def test_funnel_as_of_in_the_project_file_sets_the_date(prepared, demo_settings):
     from alignkit.funnel.report import as_of_sentence
 
-    settings = demo_settings.model_copy(update={"funnel": demo_settings.funnel.model_copy(
-        update={"as_of": pd.Timestamp("2026-08-31").date()})})
-    result = analysis.analyse(settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches,
-                                                          inputs=prepared.inputs))
+    settings = demo_settings.model_copy(
+        update={"funnel": demo_settings.funnel.model_copy(update={"as_of": pd.Timestamp("2026-08-31").date()})}
+    )
+    result = analysis.analyse(
+        settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs)
+    )
     assert result.as_of == pd.Timestamp("2026-08-31") and result.as_of_source == "project file"
     assert "the date set in the project file (funnel.as_of)" in as_of_sentence(result)
 
@@ -57,8 +59,18 @@ def test_funnel_as_of_is_read_from_the_project_file(tmp_path, demo_project):
 
 def test_demo_report_sections_hold_every_part(demo_result):
     ids = [section.id for section in report_sections(demo_result)]
-    assert ids == ["definitions", "funnel", "friction", "time", "forecast", "goal", "cohorts", "sla", "closed-loop",
-                   "kpis"]
+    assert ids == [
+        "definitions",
+        "funnel",
+        "friction",
+        "time",
+        "forecast",
+        "goal",
+        "cohorts",
+        "sla",
+        "closed-loop",
+        "kpis",
+    ]
     assert "friction points" in demo_result._repr_html_()
     assert repr(demo_result).startswith("FunnelResult(as of 2026-09-30")
 
@@ -70,7 +82,9 @@ def test_the_headline_says_how_long_leads_take_what_the_pipeline_brings_and_the_
     assert "95% interval" in forecast and "weighted pipeline" in forecast
     goal = next(line for line in lines if line.startswith("To reach 2M a month"))
     assert "MQLs a month (95% CI" in goal and "Next step:" in goal
-    assert demo_result.time.forecast.backtest.error("forecast") < demo_result.time.forecast.backtest.error("weighted pipeline")
+    assert demo_result.time.forecast.backtest.error("forecast") < demo_result.time.forecast.backtest.error(
+        "weighted pipeline"
+    )
 
 
 def test_a_funnel_without_dates_says_times_are_not_measured(demo_result):

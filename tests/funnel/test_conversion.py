@@ -34,9 +34,9 @@ def test_reached_skipped_and_moved_back_are_counted_by_hand(hand_paths):
 
 def test_skipped_stage_takes_the_date_of_the_next_dated_stage(hand_paths):
     l2 = 1
-    assert pd.Timestamp(hand_paths.reached_at[l2, 1]) == day(50)   # MQL skipped: reached when it became Customer
+    assert pd.Timestamp(hand_paths.reached_at[l2, 1]) == day(50)  # MQL skipped: reached when it became Customer
     assert pd.Timestamp(hand_paths.reached_at[l2, 2]) == day(50)
-    assert np.isnat(hand_paths.reached_at[4, 1])                      # L5: at MQL, no date known
+    assert np.isnat(hand_paths.reached_at[4, 1])  # L5: at MQL, no date known
 
 
 def test_conversion_is_judged_only_on_matured_leads(hand_paths):
@@ -57,8 +57,9 @@ def test_conversion_is_judged_only_on_matured_leads(hand_paths):
 
 
 def test_open_stalled_and_lost_at_each_stage(hand_made, hand_paths):
-    table = conversion.outcome_table(hand_made, hand_paths, converted_stage="Customer", as_of=AS_OF,
-                                     maturity_days=30).set_index("stage")
+    table = conversion.outcome_table(
+        hand_made, hand_paths, converted_stage="Customer", as_of=AS_OF, maturity_days=30
+    ).set_index("stage")
     # Lead: L7 open (young), L4 stalled, L9 lost by lifecycle.  MQL: L8 open, L5 stalled.
     # SQL: L3 lost (deal closed lost), L6 stalled (no movement since day 12).
     assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)"]].tolist() == [1, 1, 0, 1]
@@ -72,12 +73,20 @@ def test_an_unknown_lifecycle_value_is_not_counted_as_lost(hand_made, hand_paths
     unknown = hand_made.assign(lifecycle_lost=False)
     outcome = conversion.lead_outcomes(unknown, hand_paths, as_of=AS_OF, maturity_days=30)
     assert outcome[8] == "stage unknown" and (outcome != "lost (lifecycle)").all()
-    table = conversion.outcome_table(unknown, hand_paths, converted_stage="Customer", as_of=AS_OF,
-                                     maturity_days=30).set_index("stage")
-    assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown"]].tolist() == [1, 1, 0, 0, 1]
-    assert table.loc["Lead", "lost_share"] == pytest.approx(1 / 3)   # only L4 (stalled) of L4, L7, L9
-    known = conversion.outcome_table(hand_made, hand_paths, converted_stage="Customer", as_of=AS_OF,
-                                     maturity_days=30).set_index("stage")
+    table = conversion.outcome_table(
+        unknown, hand_paths, converted_stage="Customer", as_of=AS_OF, maturity_days=30
+    ).set_index("stage")
+    assert table.loc["Lead", ["open", "stalled", "lost (deal)", "lost (lifecycle)", "stage unknown"]].tolist() == [
+        1,
+        1,
+        0,
+        0,
+        1,
+    ]
+    assert table.loc["Lead", "lost_share"] == pytest.approx(1 / 3)  # only L4 (stalled) of L4, L7, L9
+    known = conversion.outcome_table(
+        hand_made, hand_paths, converted_stage="Customer", as_of=AS_OF, maturity_days=30
+    ).set_index("stage")
     assert known.loc["Lead", "stage unknown"] == 0 and known.loc["Lead", "lost_share"] == pytest.approx(2 / 3)
     assert "Customer" not in table.index
 
@@ -93,9 +102,15 @@ def test_time_in_stage_uses_leads_with_both_dates(hand_paths):
 
 def test_young_cohorts_are_not_judged():
     created = pd.to_datetime(["2026-01-10", "2026-01-20", "2026-06-10", "2026-06-11"])
-    leads = pd.DataFrame({"lead_key": list("abcd"), "created_at": created, "lead_at": created,
-                          "mql_at": [created[0], pd.NaT, created[2], pd.NaT],
-                          "stage": pd.Categorical(["MQL", "Lead", "MQL", "Lead"], categories=["Lead", "MQL"])})
+    leads = pd.DataFrame(
+        {
+            "lead_key": list("abcd"),
+            "created_at": created,
+            "lead_at": created,
+            "mql_at": [created[0], pd.NaT, created[2], pd.NaT],
+            "stage": pd.Categorical(["MQL", "Lead", "MQL", "Lead"], categories=["Lead", "MQL"]),
+        }
+    )
     paths = stage_paths(leads, ["Lead", "MQL"])
     cohorts = conversion.cohort_table(paths, as_of=AS_OF, maturity_days=30, converted_stage="MQL").set_index("cohort")
     assert cohorts.loc["2026-01", "matured"] and cohorts.loc["2026-01", "mql_share"] == pytest.approx(0.5)
@@ -108,29 +123,39 @@ def test_young_leads_are_not_judged_even_when_they_already_moved_on():
     a campaign launched last month would show 100%. A step is judged on leads that reached the stage long enough
     ago, whatever they did since."""
     young = AS_OF - pd.Timedelta(days=5)
-    leads = pd.DataFrame({
-        "lead_key": ["old_yes", "old_no", "young_yes", "young_no"],
-        "created_at": [OLD, OLD, young, young],
-        "lead_at": [OLD, OLD, young, young],
-        "mql_at": [day(3), pd.NaT, young + pd.Timedelta(days=1), pd.NaT],
-        "stage": pd.Categorical(["MQL", "Lead", "MQL", "Lead"], categories=["Lead", "MQL"], ordered=True)})
+    leads = pd.DataFrame(
+        {
+            "lead_key": ["old_yes", "old_no", "young_yes", "young_no"],
+            "created_at": [OLD, OLD, young, young],
+            "lead_at": [OLD, OLD, young, young],
+            "mql_at": [day(3), pd.NaT, young + pd.Timedelta(days=1), pd.NaT],
+            "stage": pd.Categorical(["MQL", "Lead", "MQL", "Lead"], categories=["Lead", "MQL"], ordered=True),
+        }
+    )
     paths = stage_paths(leads, ["Lead", "MQL"])
     row = conversion.conversion_table(paths, as_of=AS_OF, maturity_days=30).iloc[0]
     # Only the two old leads are judged: one of two converted. The young converter is not yet judged, like the
     # young lead that has not moved (judging it would give 2 of 3).
     assert (row["judged"], row["converted"], row["not_yet_judged"]) == (2, 1, 2)
     assert row["rate"] == pytest.approx(0.5)
-    segments = segment_conversion(leads.assign(source=["A", "A", "A", "A"]), paths, as_of=AS_OF,
-                                  maturity_days=30, by=["source"])
+    segments = segment_conversion(
+        leads.assign(source=["A", "A", "A", "A"]), paths, as_of=AS_OF, maturity_days=30, by=["source"]
+    )
     assert segments.loc[0, "n"] == 2 and segments.loc[0, "rate"] == pytest.approx(0.5)
 
 
 def test_stage_dates_out_of_order_are_counted_not_dropped_silently():
     """A lead whose MQL date comes before its Lead date cannot give a time in stage; it is left out of the
     median, and counted so the reader sees it."""
-    leads = pd.DataFrame({"lead_key": ["a", "b", "c"], "created_at": [OLD] * 3,
-                          "lead_at": [day(0), day(0), day(10)], "mql_at": [day(4), day(6), day(2)],
-                          "stage": pd.Categorical(["MQL"] * 3, categories=["Lead", "MQL"], ordered=True)})
+    leads = pd.DataFrame(
+        {
+            "lead_key": ["a", "b", "c"],
+            "created_at": [OLD] * 3,
+            "lead_at": [day(0), day(0), day(10)],
+            "mql_at": [day(4), day(6), day(2)],
+            "stage": pd.Categorical(["MQL"] * 3, categories=["Lead", "MQL"], ordered=True),
+        }
+    )
     times = conversion.time_in_stage(stage_paths(leads, ["Lead", "MQL"]), converted_stage="MQL").set_index("from_stage")
     assert times.loc["Lead", "leads"] == 2 and times.loc["Lead", "median_days"] == pytest.approx(5)
     assert times.loc["Lead", "dates_out_of_order"] == 1

@@ -26,9 +26,17 @@ def test_segment_conversion_ranks_the_planted_friction_segment():
     source = rng.choice(["good", "ok", "bad"], n)
     mql = np.full(n, OLD)
     sql = np.where(rng.random(n) < np.where(source == "bad", 0.2, 0.6), OLD + pd.Timedelta(days=5), pd.NaT)
-    leads = pd.DataFrame({"lead_key": np.arange(n).astype(str), "created_at": OLD, "lead_at": OLD, "mql_at": mql,
-                          "sql_at": pd.to_datetime(sql), "source": source,
-                          "stage": pd.Categorical(np.where(pd.isna(sql), "MQL", "SQL"), categories=["Lead", "MQL", "SQL"])})
+    leads = pd.DataFrame(
+        {
+            "lead_key": np.arange(n).astype(str),
+            "created_at": OLD,
+            "lead_at": OLD,
+            "mql_at": mql,
+            "sql_at": pd.to_datetime(sql),
+            "source": source,
+            "stage": pd.Categorical(np.where(pd.isna(sql), "MQL", "SQL"), categories=["Lead", "MQL", "SQL"]),
+        }
+    )
     paths = stage_paths(leads, ["Lead", "MQL", "SQL"])
     segments = segment_conversion(leads, paths, as_of=AS_OF, maturity_days=30, by=["source"], min_group_size=10)
     friction = friction_points(segments)
@@ -43,15 +51,27 @@ def test_a_segment_inside_a_higher_ranked_friction_point_is_not_repeated():
     holds half Paid leads: a finding of its own. Campaign p1 at another step is not compared across steps."""
     n = 200
     paid = np.arange(n) < 100
-    leads = pd.DataFrame({"lead_key": [f"L{i}" for i in range(n)], "created_at": OLD, "lead_at": OLD,
-                          "mql_at": pd.NaT, "source": np.where(paid, "Paid", "Web"),
-                          "campaign": np.where(np.arange(n) < 60, "p1", "other"),
-                          "owner": np.where((np.arange(n) >= 50) & (np.arange(n) < 150), "Kim", "Lee")})
+    leads = pd.DataFrame(
+        {
+            "lead_key": [f"L{i}" for i in range(n)],
+            "created_at": OLD,
+            "lead_at": OLD,
+            "mql_at": pd.NaT,
+            "source": np.where(paid, "Paid", "Web"),
+            "campaign": np.where(np.arange(n) < 60, "p1", "other"),
+            "owner": np.where((np.arange(n) >= 50) & (np.arange(n) < 150), "Kim", "Lee"),
+        }
+    )
     leads["stage"] = pd.Categorical(["Lead"] * n, categories=["Lead", "MQL"], ordered=True)
     paths = stage_paths(leads, ["Lead", "MQL"])
-    friction = pd.DataFrame({"from_stage": ["Lead"] * 3 + ["MQL"], "to_stage": ["MQL"] * 3 + ["SQL"],
-                             "breakdown": ["source", "campaign", "owner", "campaign"],
-                             "segment": ["Paid", "p1", "Kim", "p1"]})
+    friction = pd.DataFrame(
+        {
+            "from_stage": ["Lead"] * 3 + ["MQL"],
+            "to_stage": ["MQL"] * 3 + ["SQL"],
+            "breakdown": ["source", "campaign", "owner", "campaign"],
+            "segment": ["Paid", "p1", "Kim", "p1"],
+        }
+    )
     within = nested_within(friction, leads, paths, as_of=AS_OF, maturity_days=30)
     assert within.tolist() == ["", "source Paid", "", ""]
 
@@ -67,7 +87,12 @@ def test_planted_friction_point_is_reported_first(demo_result, truth):
 
 def test_demo_friction_points_do_not_repeat_the_paid_social_campaigns(demo_result):
     top = demo_result.friction.iloc[0]
-    assert (top["breakdown"], top["segment"], top["from_stage"], top["to_stage"]) == ("source", "Paid Social", "MQL", "SQL")
+    assert (top["breakdown"], top["segment"], top["from_stage"], top["to_stage"]) == (
+        "source",
+        "Paid Social",
+        "MQL",
+        "SQL",
+    )
     nested = demo_result.friction.iloc[1:]
     assert not nested["segment"].astype(str).str.startswith("paid-social").any()
     marked = demo_result.segments[demo_result.segments["within"] != ""]
@@ -80,13 +105,16 @@ def test_personas_where_linked_become_a_breakdown(prepared, demo_settings):
     leads = prepared.leads
     rng = np.random.default_rng(1)
     linked = leads.sample(3000, random_state=1)
-    personas = pd.DataFrame({"lead_key": linked["lead_key"].to_numpy(), "persona": rng.choice(["P1", "P2"], len(linked))})
-    result = analyse(demo_settings, data=FunnelInputs(leads=leads, touches=None, inputs=prepared.inputs),
-                      personas=personas)
+    personas = pd.DataFrame(
+        {"lead_key": linked["lead_key"].to_numpy(), "persona": rng.choice(["P1", "P2"], len(linked))}
+    )
+    result = analyse(
+        demo_settings, data=FunnelInputs(leads=leads, touches=None, inputs=prepared.inputs), personas=personas
+    )
     rows = result.segments[result.segments["breakdown"] == "persona"]
     assert set(rows["segment"]) == {"P1", "P2"}
     assert rows.loc[rows["from_stage"] == "Lead", "n"].sum() <= 3000
     assert "persona" not in leads and not result.closed_loop.touches
-    closed_loop = next(s for s in report_sections(result) if s.id == "closed-loop")   # no touches: no content
+    closed_loop = next(s for s in report_sections(result) if s.id == "closed-loop")  # no touches: no content
     assert "unused_collateral" not in [getattr(item, "name", "") for item in closed_loop.items]
     assert any("Not measured" in paragraph for paragraph in closed_loop.paragraphs)

@@ -19,7 +19,9 @@ from tests.conftest import make_project
 def report(tmp_path_factory, demo_project, prepared):
     project = make_project(tmp_path_factory.mktemp("funnel_report"), raw_from=demo_project.parent / "data" / "raw")
     (project.parent / "data" / "raw" / "spend.csv").write_text(
-        "month,source,spend\n2026-01,Paid Social,12000\n2026-01,Paid Search,8000\n2026-02,Paid Social,11000\n", encoding="utf-8")
+        "month,source,spend\n2026-01,Paid Social,12000\n2026-01,Paid Search,8000\n2026-02,Paid Social,11000\n",
+        encoding="utf-8",
+    )
     text = project.read_text(encoding="utf-8").replace("spend_file: null", "spend_file: spend.csv")
     project.write_text(text, encoding="utf-8")
     settings = load_settings(project)
@@ -41,8 +43,10 @@ def test_report_is_self_contained_and_complete(report):
 def test_every_table_is_a_csv(report):
     path, _, _ = report
     links = re.findall(rf'href="({REPORT_SLUG}/\w+\.csv)"', path.read_text(encoding="utf-8"))
-    assert {f"{REPORT_SLUG}/{n}.csv" for n in ("conversion", "friction_points", "sla_by_owner", "before_close",
-                                                "kpis", "cost_by_segment")} <= set(links)
+    assert {
+        f"{REPORT_SLUG}/{n}.csv"
+        for n in ("conversion", "friction_points", "sla_by_owner", "before_close", "kpis", "cost_by_segment")
+    } <= set(links)
 
 
 def test_small_groups_never_appear(report):
@@ -82,9 +86,20 @@ def test_missing_processed_tables_say_to_run_notebook_01(tmp_path, demo_project)
 def test_kpis_from_small_groups_are_blank():
     from alignkit.funnel.report import private_kpis
 
-    kpis = pd.DataFrame({"month": ["2026-01", "2026-02"], "new_leads": [50, 5], "reached_customer": [12, 3],
-                         "deals_won": [12, 3], "deals_lost": [10, 2], "revenue": [1e5, 2e4], "win_rate": [0.55, 0.6],
-                         "win_ci_low": [0.3, 0.2], "win_ci_high": [0.7, 0.9], "median_cycle_days": [40.0, 30.0]})
+    kpis = pd.DataFrame(
+        {
+            "month": ["2026-01", "2026-02"],
+            "new_leads": [50, 5],
+            "reached_customer": [12, 3],
+            "deals_won": [12, 3],
+            "deals_lost": [10, 2],
+            "revenue": [1e5, 2e4],
+            "win_rate": [0.55, 0.6],
+            "win_ci_low": [0.3, 0.2],
+            "win_ci_high": [0.7, 0.9],
+            "median_cycle_days": [40.0, 30.0],
+        }
+    )
     out = private_kpis(kpis, 10, customers="reached_customer")
     assert out.loc[0, ["revenue", "win_rate", "median_cycle_days"]].notna().all()
     assert out.loc[1, ["revenue", "win_rate", "win_ci_low", "median_cycle_days"]].isna().all()
@@ -142,9 +157,12 @@ def test_the_rest_of_a_segment_is_not_shown_when_it_is_a_small_group(report):
     k = settings.privacy.min_group_size
     segments = result.segments.head(2).assign(rest_n=[k - 7, 5000], rest_rate=[0.123, 0.5])
     sections = report_sections(replace(result, segments=segments, friction=segments.iloc[:0]))
-    table = next(item for s in sections for item in s.items if isinstance(item, ReportTable) and item.name == "segments")
-    by_rest = table.frame.set_index(segments.sort_values(["q_value", "leads_lost"], ascending=[True, False],
-                                                         kind="stable")["rest_n"].to_numpy())
+    table = next(
+        item for s in sections for item in s.items if isinstance(item, ReportTable) and item.name == "segments"
+    )
+    by_rest = table.frame.set_index(
+        segments.sort_values(["q_value", "leads_lost"], ascending=[True, False], kind="stable")["rest_n"].to_numpy()
+    )
     assert by_rest.loc[k - 7, ["rest_rate", "vs_rest_rate", "vs_rest_ci_low", "vs_rest_ci_high"]].isna().all()
     assert by_rest.loc[5000, "rest_rate"] == pytest.approx(0.5)
 
@@ -190,7 +208,11 @@ def test_the_notebook_draws_the_report_figures(report):
     with pytest.raises(ValueError, match="unknown figure 'funel'"):
         funnel_report.plot(result, "funel")
     source = Path(__file__).parents[2] / "notebooks" / "02_funnel_and_sla.ipynb"
-    cells = ["".join(c["source"]) for c in json.loads(source.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    cells = [
+        "".join(c["source"])
+        for c in json.loads(source.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code"
+    ]
     assert not [c for c in cells if "plots.plot_" in c], "notebook 02 draws a figure around funnel.plot"
     assert sum("funnel.plot(result," in c for c in cells) == len(funnel_report.FIGURES)
 
@@ -203,8 +225,9 @@ def test_funnel_figure_labels_agree_with_the_conversion_table():
     from alignkit.plots import plot_funnel
 
     stages = pd.DataFrame({"stage": ["Lead", "MQL"], "reached": [100, 80]})
-    conversion = pd.DataFrame({"from_stage": ["Lead"], "to_stage": ["MQL"], "judged": [50], "converted": [30],
-                               "rate": [0.6]})
+    conversion = pd.DataFrame(
+        {"from_stage": ["Lead"], "to_stage": ["MQL"], "judged": [50], "converted": [30], "rate": [0.6]}
+    )
     ax = plot_funnel(stages, conversion)
     labels = [t.get_text() for t in ax.texts]
     plt.close(ax.figure)

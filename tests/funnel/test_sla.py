@@ -12,8 +12,9 @@ AS_OF = pd.Timestamp("2026-03-31 12:00")
 
 
 def _leads() -> pd.DataFrame:
-    mql = pd.to_datetime(["2026-03-01 09:00", "2026-03-01 09:00", "2026-03-02 09:00", "2026-03-31 06:00",
-                          "2026-02-10 09:00", None])
+    mql = pd.to_datetime(
+        ["2026-03-01 09:00", "2026-03-01 09:00", "2026-03-02 09:00", "2026-03-31 06:00", "2026-02-10 09:00", None]
+    )
     touch = pd.to_datetime(["2026-03-01 10:00", "2026-03-03 09:00", None, None, "2026-02-11 08:00", "2026-03-01 10:00"])
     return pd.DataFrame({"owner": ["Ann", "Ann", "Bob", "Bob", "Bob", "Ann"], "mql_at": mql, "first_touch_at": touch})
 
@@ -47,7 +48,9 @@ def test_distribution_and_volume():
 
 
 def test_demo_breach_share_per_owner_matches_the_planted_one(prepared, demo_settings, truth):
-    result = analyse(demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs))
+    result = analyse(
+        demo_settings, data=FunnelInputs(leads=prepared.leads, touches=prepared.touches, inputs=prepared.inputs)
+    )
     found = result.sla.by_owner.set_index("owner")["breach_share"]
     planted = truth["sla"]["breach_share_by_owner"]
     assert set(found.index) == set(planted)
@@ -60,9 +63,13 @@ def test_demo_breach_share_per_owner_matches_the_planted_one(prepared, demo_sett
 def test_an_mql_inside_its_window_is_pending_even_when_already_followed_up():
     """Shares are taken over MQLs whose target window has closed. Counting a young MQL only when it was already
     touched (and leaving the untouched young ones out) would select on the outcome and flatter the SLA."""
-    leads = pd.DataFrame({"owner": ["Ann", "Ann", "Ann"],
-                          "mql_at": pd.to_datetime(["2026-03-01 09:00", "2026-03-31 06:00", "2026-03-31 07:00"]),
-                          "first_touch_at": pd.to_datetime(["2026-03-03 09:00", "2026-03-31 07:00", None])})
+    leads = pd.DataFrame(
+        {
+            "owner": ["Ann", "Ann", "Ann"],
+            "mql_at": pd.to_datetime(["2026-03-01 09:00", "2026-03-31 06:00", "2026-03-31 07:00"]),
+            "first_touch_at": pd.to_datetime(["2026-03-03 09:00", "2026-03-31 07:00", None]),
+        }
+    )
     followups = sla.mql_followups(leads, mql_at="mql_at", target_hours=24, as_of=AS_OF)
     assert followups["status"].tolist() == ["late", "pending", "pending"]
     overall = sla.sla_by(followups, None, name="mqls").iloc[0]

@@ -13,16 +13,18 @@ def _str(values):
 
 
 def test_refusals_are_missing_not_a_level():
-    kind, typed, options, _, detected = classify_answers(_str(
-        ["Often", "Never", "Prefer not to say", "Sometimes", "Don't know", "Always", "Rarely", "-- select --"]))
+    kind, typed, options, _, detected = classify_answers(
+        _str(["Often", "Never", "Prefer not to say", "Sometimes", "Don't know", "Always", "Rarely", "-- select --"])
+    )
     assert kind == "likert" and options == ["Never", "Rarely", "Sometimes", "Often", "Always"]
     assert typed.isna().sum() == 3 and "3 refusals or placeholders read as missing" in detected
     assert "frequency" in detected
 
 
 def test_question_stated_zero_to_ten_is_ordered_with_every_point():
-    kind, typed, options, _, detected = classify_answers(_str(["9", "10", "7", "3"]),
-                                                         question="How likely are you to recommend us? (0-10)")
+    kind, typed, options, _, detected = classify_answers(
+        _str(["9", "10", "7", "3"]), question="How likely are you to recommend us? (0-10)"
+    )
     assert kind == "likert" and options == [str(n) for n in range(11)] and typed.cat.ordered
     assert "0–10" in detected
     assert question_scale("How many people work there? (1-5000)", pd.Series([3.0])) is None
@@ -31,18 +33,21 @@ def test_question_stated_zero_to_ten_is_ordered_with_every_point():
 
 def test_declared_scale_wins_and_counts_answers_outside_it():
     kind, typed, options, n_invalid, detected = classify_answers(
-        _str(["Bronze", "Gold", "Silver", "Platinum", "Gold"]), scale=("Bronze", "Silver", "Gold"), declared=True)
+        _str(["Bronze", "Gold", "Silver", "Platinum", "Gold"]), scale=("Bronze", "Silver", "Gold"), declared=True
+    )
     assert kind == "likert" and options == ["Bronze", "Silver", "Gold"] and n_invalid == 1
     assert typed.isna().sum() == 1 and "declared in survey.scales" in detected
 
 
 def test_aliases_merge_spellings_before_typing():
-    merged = apply_aliases(_str(["in store", "In-store", "Online", "instore"]), {"In-store": "In store",
-                                                                                   "instore": "In store"})
+    merged = apply_aliases(
+        _str(["in store", "In-store", "Online", "instore"]), {"In-store": "In store", "instore": "In store"}
+    )
     assert merged.tolist() == ["in store", "In store", "Online", "In store"]
     data = pd.DataFrame({"c": _str(["Shop", "shop ", "Web", "Web", "Phone"])})
-    [(_, kind, _, options, _, _)] = type_questions(data, [SourceColumn("c", "c", "Channel", name="c", group="c")],
-                                                       aliases={"c": {"shop": "In store"}})
+    [(_, kind, _, options, _, _)] = type_questions(
+        data, [SourceColumn("c", "c", "Channel", name="c", group="c")], aliases={"c": {"shop": "In store"}}
+    )
     assert kind == "single" and set(options) == {"In store", "Web", "Phone"}
 
 
@@ -71,5 +76,5 @@ def test_not_selected_boxes_are_unticked_options_of_a_multi_select(tmp_path):
     assert list(book.loc[["q0004_0001", "q0004_0002", "q0004_0003"], "kind"]) == ["multi"] * 3
     assert book.at["q0004_0001", "options"] == ["Father or father figure(s)"]
     assert int(export.responses["q0004_0001"].sum()) == 20 and int(export.responses["q0004_0002"].sum()) == 14
-    assert int(export.responses["q0004_0003"].sum()) == 0                 # nobody ticked it: all unticked
+    assert int(export.responses["q0004_0003"].sum()) == 0  # nobody ticked it: all unticked
     assert book.at["q0005", "kind"] == "single"

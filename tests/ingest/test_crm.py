@@ -42,11 +42,21 @@ def test_salesforce_report_round_trip_strips_the_footer(tmp_path):
 
 def test_generic_xlsx_through_the_column_mapping(tmp_path):
     path = tmp_path / "crm.xlsx"
-    frame = pd.DataFrame({"Id": ["a1", "a2"], "Created": ["2025-01-02", "2025-02-03"], "Status": ["lead", "customer"],
-                          "Secret notes": ["x", "y"], "Size": ["10", "20"]})
+    frame = pd.DataFrame(
+        {
+            "Id": ["a1", "a2"],
+            "Created": ["2025-01-02", "2025-02-03"],
+            "Status": ["lead", "customer"],
+            "Secret notes": ["x", "y"],
+            "Size": ["10", "20"],
+        }
+    )
     frame.to_excel(path, index=False)
-    spec = TableInput(file="crm.xlsx", columns={"lead_id": "Id", "created_at": "Created", "stage": "Status"},
-                      attributes={"company size": "Size"})
+    spec = TableInput(
+        file="crm.xlsx",
+        columns={"lead_id": "Id", "created_at": "Created", "stage": "Status"},
+        attributes={"company size": "Size"},
+    )
     table = read_crm_table("contacts", path, spec, crm_format="generic")
     assert list(table.frame.columns) == ["lead_id", "created_at", "stage", "company_size"]
     assert list(table.frame["stage"]) == ["lead", "customer"]
@@ -55,9 +65,11 @@ def test_generic_xlsx_through_the_column_mapping(tmp_path):
 
 def test_a_misspelt_mapping_names_file_column_and_close_matches(tmp_path):
     path = tmp_path / "contacts.csv"
-    pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Lifecycle stage": ["lead"]}).to_csv(path, index=False)
+    pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Lifecycle stage": ["lead"]}).to_csv(
+        path, index=False
+    )
     spec = TableInput(file="contacts.csv")
-    with pytest.raises(MissingColumnError) as caught:   # a project with funnel stages needs the stage column
+    with pytest.raises(MissingColumnError) as caught:  # a project with funnel stages needs the stage column
         read_crm_table("contacts", path, spec, crm_format="hubspot", required=("lead_id", "created_at", "stage"))
     message = str(caught.value)
     assert "contacts.csv" in message and "'Lifecycle Stage'" in message and "'Lifecycle stage'" in message
@@ -65,8 +77,13 @@ def test_a_misspelt_mapping_names_file_column_and_close_matches(tmp_path):
 
 def test_check_columns_lists_every_missing_column(tmp_path):
     spec = TableInput(file="c.csv", columns={"owner": "Owner name"}, attributes={"industry": "Industy"})
-    errors = check_columns("contacts", tmp_path / "c.csv", spec, ["Record ID", "Create Date", "Lifecycle Stage",
-                                                                   "Owner", "Industry"], crm_format="hubspot")
+    errors = check_columns(
+        "contacts",
+        tmp_path / "c.csv",
+        spec,
+        ["Record ID", "Create Date", "Lifecycle Stage", "Owner", "Industry"],
+        crm_format="hubspot",
+    )
     messages = " | ".join(str(e) for e in errors)
     assert len(errors) == 2
     assert "'Owner name'" in messages and "'Industy'" in messages and "'Industry'" in messages
@@ -74,10 +91,17 @@ def test_check_columns_lists_every_missing_column(tmp_path):
 
 def test_a_preset_column_missing_says_which_canonical_name_to_map(tmp_path):
     path = tmp_path / "contacts.csv"
-    pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Stage of life": ["lead"]}).to_csv(path, index=False)
-    with pytest.raises(MissingColumnError) as caught:   # a project with funnel stages needs the stage column
-        read_crm_table("contacts", path, TableInput(file="contacts.csv"), crm_format="hubspot",
-                       required=("lead_id", "created_at", "stage"))
+    pd.DataFrame({"Record ID": ["1"], "Create Date": ["2025-01-01"], "Stage of life": ["lead"]}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(MissingColumnError) as caught:  # a project with funnel stages needs the stage column
+        read_crm_table(
+            "contacts",
+            path,
+            TableInput(file="contacts.csv"),
+            crm_format="hubspot",
+            required=("lead_id", "created_at", "stage"),
+        )
     message = str(caught.value)
     assert "'Lifecycle Stage'" in message and "hubspot preset" in message
     assert "under crm.contacts.columns" in message and "`stage: <your column>`" in message
@@ -94,8 +118,13 @@ def test_a_one_table_lead_list_needs_no_stage_or_created_date(tmp_path):
 
 
 def test_a_misspelt_project_file_mapping_says_to_correct_it(tmp_path):
-    errors = check_columns("contacts", tmp_path / "c.csv", TableInput(file="c.csv", columns={"owner": "Owner name"}),
-                           ["Record ID", "Create Date", "Lifecycle Stage", "Owner"], crm_format="hubspot")
+    errors = check_columns(
+        "contacts",
+        tmp_path / "c.csv",
+        TableInput(file="c.csv", columns={"owner": "Owner name"}),
+        ["Record ID", "Create Date", "Lifecycle Stage", "Owner"],
+        crm_format="hubspot",
+    )
     assert len(errors) == 1
     message = str(errors[0])
     assert "crm.contacts.columns.owner" in message and "correct the column name" in message and message.endswith(".")

@@ -13,19 +13,23 @@ HEADER = "id,name,size\n"
 
 def cut(text: str | bytes, *, encoding: str = "utf-8", chunk: int = 7):
     data = text.encode(encoding) if isinstance(text, str) else text
-    return cut_record((data[i:i + chunk] for i in range(0, len(data), chunk)), encoding=encoding, delimiter=",",
-                      fields=3)
+    return cut_record(
+        (data[i : i + chunk] for i in range(0, len(data), chunk)), encoding=encoding, delimiter=",", fields=3
+    )
 
 
-@pytest.mark.parametrize("text", [
-    HEADER + "1,a,10\n2,b,20\n",            # ends with a line end
-    HEADER + "1,a,10\n2,b,20",              # no final line end, but all fields
-    HEADER + "1,a,10\r\n2,b,20\r\n",        # Windows line ends
-    HEADER + '1,"a\nb",10\n2,b,20\n',       # a line break inside a quoted value
-    HEADER + '1,5\'11",10\n2,b,20\n',       # a stray quote (an inch sign) earlier in the file
-    HEADER + "1,a,10\n2,b,\n",              # a blank last cell is a field
-    HEADER,                                 # the header alone
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + "1,a,10\n2,b,20\n",  # ends with a line end
+        HEADER + "1,a,10\n2,b,20",  # no final line end, but all fields
+        HEADER + "1,a,10\r\n2,b,20\r\n",  # Windows line ends
+        HEADER + '1,"a\nb",10\n2,b,20\n',  # a line break inside a quoted value
+        HEADER + "1,5'11\",10\n2,b,20\n",  # a stray quote (an inch sign) earlier in the file
+        HEADER + "1,a,10\n2,b,\n",  # a blank last cell is a field
+        HEADER,  # the header alone
+    ],
+)
 def test_a_complete_file_is_not_called_cut(text):
     assert cut(text) is None
 
@@ -44,7 +48,7 @@ def test_an_unterminated_quote_cuts_the_record_where_it_began():
 
 
 def test_a_character_cut_in_half_cuts_its_record():
-    data = (HEADER + "1,a,10\n2,Zoë,2").encode("utf-8") + "é".encode("utf-8")[:1]
+    data = (HEADER + "1,a,10\n2,Zoë,2").encode("utf-8") + "é".encode()[:1]
     found = cut(data)
     assert found.line == 3 and "middle of a character" in found.reason
 
@@ -53,26 +57,34 @@ def test_the_reader_leaves_the_cut_row_out_and_counts_it(tmp_path):
     path = tmp_path / "leads.csv"
     path.write_bytes((HEADER + "1,a,10\n2,b,789\n3,c").encode("utf-8"))
     _, data = read_export(path)
-    assert data["size"].tolist() == ["10", "789"]          # "3,c" is not a lead of unknown size: it is left out
+    assert data["size"].tolist() == ["10", "789"]  # "3,c" is not a lead of unknown size: it is left out
     assert "data row 3" in data.attrs["cut_note"]
 
 
-@pytest.mark.parametrize(("head", "kind"), [
-    (b"%PDF-1.7\n", "a PDF document"),
-    (b"SQLite format 3\x00" + bytes(100), "an SQLite database"),
-    (b"PAR1\x15\x04", "a Parquet data file"),
-    (bytes(range(256)) * 8, "binary data (8 NUL byte(s) and 11% control bytes in its first 2,048 bytes)"),
-], ids=["pdf", "sqlite", "parquet", "every byte"])
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"%PDF-1.7\n", "a PDF document"),
+        (b"SQLite format 3\x00" + bytes(100), "an SQLite database"),
+        (b"PAR1\x15\x04", "a Parquet data file"),
+        (bytes(range(256)) * 8, "binary data (8 NUL byte(s) and 11% control bytes in its first 2,048 bytes)"),
+    ],
+    ids=["pdf", "sqlite", "parquet", "every byte"],
+)
 def test_binary_files_are_named(head, kind):
     assert binary_kind(head) == kind
 
 
-@pytest.mark.parametrize("head", [
-    "id;name\n1;Zoë\n".encode("utf-8"),
-    "id,name\r\n1,Zoë\r\n".encode("cp1252"),
-    "\ufeffid,name\n".encode("utf-16"),              # UTF-16 with a byte-order mark
-    "id,name\n1,a\n".encode("utf-16-le"),             # … and without one
-], ids=["utf-8", "cp1252", "utf-16", "utf-16-le"])
+@pytest.mark.parametrize(
+    "head",
+    [
+        "id;name\n1;Zoë\n".encode(),
+        "id,name\r\n1,Zoë\r\n".encode("cp1252"),
+        "\ufeffid,name\n".encode("utf-16"),  # UTF-16 with a byte-order mark
+        "id,name\n1,a\n".encode("utf-16-le"),  # … and without one
+    ],
+    ids=["utf-8", "cp1252", "utf-16", "utf-16-le"],
+)
 def test_text_is_not_binary(head):
     assert binary_kind(head) is None
 

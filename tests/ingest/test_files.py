@@ -22,20 +22,24 @@ def write_rows(path, rows, *, delimiter=",", encoding="utf-8", bom=False):
 
 
 def test_csv_with_bom_quotes_duplicates_and_blank_rows(tmp_path):
-    path = write_rows(tmp_path / "export.csv", [
-        [" Name ", "Comment", "Comment", "Score"],
-        ["Ann", "Fine, thanks\nsecond line", "x", "1"],
-        ["", "", "", ""],
-        ["Bob", "   ", "y", "2"],
-    ], bom=True)
+    path = write_rows(
+        tmp_path / "export.csv",
+        [
+            [" Name ", "Comment", "Comment", "Score"],
+            ["Ann", "Fine, thanks\nsecond line", "x", "1"],
+            ["", "", "", ""],
+            ["Bob", "   ", "y", "2"],
+        ],
+        bom=True,
+    )
     header, data = read_export(path)
     assert header == [["Name", "Comment", "Comment", "Score"]]
     assert list(data.columns) == ["Name", "Comment", "Comment.1", "Score"]
     assert all(data[c].dtype == "str" for c in data.columns)
     assert len(data) == 3
     assert data.loc[0, "Comment"] == "Fine, thanks\nsecond line"
-    assert data.iloc[1].isna().all()                     # the blank row is kept, all NA
-    assert pd.isna(data.loc[2, "Comment"])               # whitespace-only cell -> NA
+    assert data.iloc[1].isna().all()  # the blank row is kept, all NA
+    assert pd.isna(data.loc[2, "Comment"])  # whitespace-only cell -> NA
     assert data["Score"].tolist()[::2] == ["1", "2"]
 
 
@@ -49,8 +53,9 @@ def test_truly_blank_line_is_kept_and_extra_header_rows_returned(tmp_path):
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|"])
 def test_delimiter_is_sniffed(tmp_path, delimiter):
-    path = write_rows(tmp_path / "export.csv", [["id", "amount", "note"], ["1", "1,5", "a, b"], ["2", "3", "c"]],
-                      delimiter=delimiter)
+    path = write_rows(
+        tmp_path / "export.csv", [["id", "amount", "note"], ["1", "1,5", "a, b"], ["2", "3", "c"]], delimiter=delimiter
+    )
     _, data = read_export(path)
     assert list(data.columns) == ["id", "amount", "note"]
     assert data["amount"].tolist() == ["1,5", "3"] and data["note"].tolist() == ["a, b", "c"]
@@ -164,7 +169,10 @@ def test_corrupt_archive_and_a_csv_named_xlsx(tmp_path):
     renamed.write_text("a,b\n1,2\n")
     _, data = read_export(renamed)
     assert data.to_dict("list") == {"a": ["1"], "b": ["2"]}
-    assert data.attrs["container_note"] == "renamed.xlsx is a text file, not an XLSX workbook as its name says: read as one"
+    assert (
+        data.attrs["container_note"]
+        == "renamed.xlsx is a text file, not an XLSX workbook as its name says: read as one"
+    )
 
 
 def test_content_hash(tmp_path):
@@ -173,11 +181,21 @@ def test_content_hash(tmp_path):
     assert content_hash(path) == hashlib.sha256(b"a,b\n1,2\n").hexdigest()[:16]
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Duration (in seconds)", "duration_in_seconds"), ("Q4_1", "q4_1"), ("Became a Lead Date", "became_a_lead_date"),
-    ("ResponseId", "response_id"), ("IPAddress", "ip_address"), ("Économie Générale", "economie_generale"),
-    ("\ufeffEmail Address ", "email_address"), ("HubSpot Score", "hubspot_score"), ("???", "column"), ("", "column"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Duration (in seconds)", "duration_in_seconds"),
+        ("Q4_1", "q4_1"),
+        ("Became a Lead Date", "became_a_lead_date"),
+        ("ResponseId", "response_id"),
+        ("IPAddress", "ip_address"),
+        ("Économie Générale", "economie_generale"),
+        ("\ufeffEmail Address ", "email_address"),
+        ("HubSpot Score", "hubspot_score"),
+        ("???", "column"),
+        ("", "column"),
+    ],
+)
 def test_to_snake_case(name, expected):
     assert to_snake_case(name) == expected
 
@@ -214,7 +232,7 @@ def test_a_workbook_keeps_na_texts_for_cleaning_to_count(tmp_path):
     book.save(tmp_path / "contacts.xlsx")
     _, data = read_export(tmp_path / "contacts.xlsx")
     assert data["Industry"].tolist()[:2] == ["N/A", "NA"] and data["Industry"].iloc[4] == "null"
-    assert pd.isna(data["Industry"].iloc[2])                      # a blank cell is blank
+    assert pd.isna(data["Industry"].iloc[2])  # a blank cell is blank
 
 
 def test_a_cell_of_spaces_is_blank_and_quoted_empty_too(tmp_path):

@@ -35,13 +35,15 @@ def test_a_workbook_named_csv_is_read_as_the_workbook_it_is(tmp_path):
     assert detect_container(path) == "xlsx"
     _, data = read_export(path)
     assert data.to_dict("list") == EXPECTED
-    assert data.attrs["container_note"] == "leads.csv is an XLSX workbook, not a text file as its name says: read as one"
+    assert (
+        data.attrs["container_note"] == "leads.csv is an XLSX workbook, not a text file as its name says: read as one"
+    )
 
 
 def test_gzip_zip_and_spss_files_named_csv(tmp_path):
     gz = tmp_path / "leads.csv.gz"
     gz.write_bytes(gzip.compress(_csv(ROWS).encode("utf-8")))
-    zipped = tmp_path / "leads_export.csv"          # a ZIP with the CSV inside, named like the CSV
+    zipped = tmp_path / "leads_export.csv"  # a ZIP with the CSV inside, named like the CSV
     with zipfile.ZipFile(zipped, "w") as archive:
         archive.writestr("leads.csv", _csv(ROWS, ";").encode("cp1252"))
     for path in (gz, zipped):
@@ -49,8 +51,11 @@ def test_gzip_zip_and_spss_files_named_csv(tmp_path):
         assert data.to_dict("list") == EXPECTED, path
     assert "is a ZIP archive" in read_export(zipped)[1].attrs["container_note"]
     sav = tmp_path / "survey.csv"
-    pyreadstat.write_sav(pd.DataFrame({"q1": [1.0, 2.0], "region": ["North", "South"]}), str(sav),
-                         variable_value_labels={"q1": {1.0: "Agree", 2.0: "Disagree"}})
+    pyreadstat.write_sav(
+        pd.DataFrame({"q1": [1.0, 2.0], "region": ["North", "South"]}),
+        str(sav),
+        variable_value_labels={"q1": {1.0: "Agree", 2.0: "Disagree"}},
+    )
     assert detect_container(sav) == "sav"
     _, data = read_export(sav)
     assert data.to_dict("list") == {"q1": ["Agree", "Disagree"], "region": ["North", "South"]}
@@ -73,10 +78,14 @@ def test_a_header_only_or_all_blank_export_fails_validate(tmp_path):
         subprocess.run([sys.executable, "-m", "alignkit.cli", "init", str(folder)], check=True, capture_output=True)
         facts = shapes.write_lead_list(folder, n=200)
         columns = list(facts["export"].columns)
-        (folder / "data" / "raw" / "leads.csv").write_text(",".join(columns) + "\n" + ("," * (len(columns) - 1) + "\n") * blank_rows,
-                                                          encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "alignkit.cli", "validate", "--project", str(facts["project"])],
-                              capture_output=True, text=True)
+        (folder / "data" / "raw" / "leads.csv").write_text(
+            ",".join(columns) + "\n" + ("," * (len(columns) - 1) + "\n") * blank_rows, encoding="utf-8"
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "alignkit.cli", "validate", "--project", str(facts["project"])],
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 1, done.stdout
         assert "leads.csv: has a header but no data rows" in done.stderr, done.stderr
 
@@ -89,7 +98,10 @@ def test_validate_reads_a_workbook_named_csv(tmp_path):
     frame = pd.read_csv(export, dtype=str, keep_default_na=False)
     frame.to_excel(export.with_suffix(".xlsx"), index=False)
     export.with_suffix(".xlsx").replace(export)
-    done = subprocess.run([sys.executable, "-m", "alignkit.cli", "validate", "--project", str(facts["project"])],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "alignkit.cli", "validate", "--project", str(facts["project"])],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "leads.csv is an XLSX workbook, not a text file as its name says: read as one" in done.stdout

@@ -61,27 +61,115 @@ def assert_writes_parquet(export, tmp_path):
 
 # --- Qualtrics ------------------------------------------------------------------------------------------------
 
-QUALTRICS_IDS = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "RecordedDate",
-                 "ResponseId", "RecipientEmail", "Q1", "Q2_1", "Q2_2", "Q2_3", "Q3_1", "Q3_2", "Q3_3", "Q3_3_TEXT",
-                 "Q4", "Q5"]
+QUALTRICS_IDS = [
+    "StartDate",
+    "EndDate",
+    "Status",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientEmail",
+    "Q1",
+    "Q2_1",
+    "Q2_2",
+    "Q2_3",
+    "Q3_1",
+    "Q3_2",
+    "Q3_3",
+    "Q3_3_TEXT",
+    "Q4",
+    "Q5",
+]
 GRID = "How much do you agree? - "
 CHANNELS = "Where do you look for tools? (Select all that apply) - "
-QUALTRICS_TEXT = ["Start Date", "End Date", "Response Type", "Progress", "Duration (in seconds)", "Finished",
-                  "Recorded Date", "Response ID", "Recipient Email", "Which team do you work in?",
-                  GRID + "Price matters most", GRID + "Support matters - a lot", GRID + "We buy fast",
-                  CHANNELS + "Search engines", CHANNELS + "Webinars", CHANNELS + "Other", CHANNELS + "Other - Text",
-                  "How many people are in your team?", "What would make you switch?"]
+QUALTRICS_TEXT = [
+    "Start Date",
+    "End Date",
+    "Response Type",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "Recorded Date",
+    "Response ID",
+    "Recipient Email",
+    "Which team do you work in?",
+    GRID + "Price matters most",
+    GRID + "Support matters - a lot",
+    GRID + "We buy fast",
+    CHANNELS + "Search engines",
+    CHANNELS + "Webinars",
+    CHANNELS + "Other",
+    CHANNELS + "Other - Text",
+    "How many people are in your team?",
+    "What would make you switch?",
+]
 QUALTRICS_ROWS = [
-    ["2025-03-04 10:00:00", "2025-03-04 10:05:00", "IP Address", "100", "300", "True", "2025-03-04 10:05:00",
-     "R_1", "ann@example.com", "Marketing", "Agree", "Strongly agree", "Disagree", "Search engines", "", "", "",
-     "12", "Better reporting, and faster\nsupport from the vendor"],
-    ["2025-03-04 11:00:00", "2025-03-04 11:02:30", "IP Address", "100", "150", "True", "2025-03-04 11:02:30",
-     "R_2", "bob@example.com", "Sales", "Strongly agree", "Agree", "Neither agree nor disagree", "Search engines",
-     "Webinars", "Other", "Podcasts", "1,200", "A price that we can justify to the finance team"],
+    [
+        "2025-03-04 10:00:00",
+        "2025-03-04 10:05:00",
+        "IP Address",
+        "100",
+        "300",
+        "True",
+        "2025-03-04 10:05:00",
+        "R_1",
+        "ann@example.com",
+        "Marketing",
+        "Agree",
+        "Strongly agree",
+        "Disagree",
+        "Search engines",
+        "",
+        "",
+        "",
+        "12",
+        "Better reporting, and faster\nsupport from the vendor",
+    ],
+    [
+        "2025-03-04 11:00:00",
+        "2025-03-04 11:02:30",
+        "IP Address",
+        "100",
+        "150",
+        "True",
+        "2025-03-04 11:02:30",
+        "R_2",
+        "bob@example.com",
+        "Sales",
+        "Strongly agree",
+        "Agree",
+        "Neither agree nor disagree",
+        "Search engines",
+        "Webinars",
+        "Other",
+        "Podcasts",
+        "1,200",
+        "A price that we can justify to the finance team",
+    ],
     ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-    ["2025-03-05 09:00:00", "2025-03-05 09:10:00", "IP Address", "60", "600", "False", "2025-03-05 09:10:00",
-     "R_3", "cy@example.com", "Marketing", "disagree ", "Agree", "Strongly disagree", "", "Webinars", "", "",
-     "7", ""],
+    [
+        "2025-03-05 09:00:00",
+        "2025-03-05 09:10:00",
+        "IP Address",
+        "60",
+        "600",
+        "False",
+        "2025-03-05 09:10:00",
+        "R_3",
+        "cy@example.com",
+        "Marketing",
+        "disagree ",
+        "Agree",
+        "Strongly disagree",
+        "",
+        "Webinars",
+        "",
+        "",
+        "7",
+        "",
+    ],
 ]
 
 
@@ -99,15 +187,44 @@ def test_qualtrics_round_trip(tmp_path):
     assert_writes_parquet(export, tmp_path)
     responses, kinds = export.responses, export.codebook.set_index("column")["kind"].to_dict()
     assert list(responses.columns) == [
-        "respondent_id", "email", "started_at", "submitted_at", "duration_s", "finished", "status", "progress",
-        "recorded_date", "is_blank_row", "q1", "q2_1", "q2_2", "q2_3", "q3_1", "q3_2", "q3_3", "q3_3_text", "q4", "q5"]
+        "respondent_id",
+        "email",
+        "started_at",
+        "submitted_at",
+        "duration_s",
+        "finished",
+        "status",
+        "progress",
+        "recorded_date",
+        "is_blank_row",
+        "q1",
+        "q2_1",
+        "q2_2",
+        "q2_3",
+        "q3_1",
+        "q3_2",
+        "q3_3",
+        "q3_3_text",
+        "q4",
+        "q5",
+    ]
     assert {c: kinds[c] for c in ("q1", "q2_1", "q2_2", "q2_3", "q3_1", "q3_3", "q3_3_text", "q4", "q5")} == {
-        "q1": "single", "q2_1": "likert", "q2_2": "likert", "q2_3": "likert", "q3_1": "multi", "q3_3": "multi",
-        "q3_3_text": "text", "q4": "numeric", "q5": "text"}
+        "q1": "single",
+        "q2_1": "likert",
+        "q2_2": "likert",
+        "q2_3": "likert",
+        "q3_1": "multi",
+        "q3_3": "multi",
+        "q3_3_text": "text",
+        "q4": "numeric",
+        "q5": "text",
+    }
     assert all(kinds[c] == "meta" for c in list(responses.columns)[:10])
     # meta typing
     assert values(export, "respondent_id") == ["R_1", "R_2", None, "R_3"]
-    assert responses["started_at"].dtype.kind == "M" and responses["submitted_at"][0] == pd.Timestamp("2025-03-04 10:05")
+    assert responses["started_at"].dtype.kind == "M" and responses["submitted_at"][0] == pd.Timestamp(
+        "2025-03-04 10:05"
+    )
     assert responses["duration_s"].dtype == "Float64" and values(export, "duration_s") == [300.0, 150.0, None, 600.0]
     assert responses["finished"].dtype == "boolean" and values(export, "finished") == [True, True, None, False]
     assert values(export, "is_blank_row") == [False, False, True, False]
@@ -120,7 +237,12 @@ def test_qualtrics_round_trip(tmp_path):
     assert book_row(export, "q2_2")["item"] == "Support matters - a lot"
     # split multi-select: bools, False when not chosen (also on the blank row)
     assert responses["q3_1"].dtype == bool and values(export, "q3_1") == [True, True, False, False]
-    assert values(export, "q3_2") == [False, True, False, True] and values(export, "q3_3") == [False, True, False, False]
+    assert values(export, "q3_2") == [False, True, False, True] and values(export, "q3_3") == [
+        False,
+        True,
+        False,
+        False,
+    ]
     assert book_row(export, "q3_2")["options"] == ["Webinars"] and book_row(export, "q3_2")["group"] == "q3"
     assert book_row(export, "q3_3_text")["group"] == "q3"
     # single, numeric, text
@@ -148,19 +270,103 @@ def test_qualtrics_meta_columns_override_and_missing(tmp_path):
 
 # --- SurveyMonkey ---------------------------------------------------------------------------------------------
 
-SM_ROW1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
-           "Last Name", "Which team are you in?", "How satisfied are you with:", "", "Which channels do you use?",
-           "", "", "", "How many employees?", "What would you improve?"]
-SM_ROW2 = ["", "", "", "", "", "", "", "", "Response", "Support", "Pricing", "Email", "Webinars", "Events",
-           "Other (please specify)", "Open-Ended Response", "Open-Ended Response"]
+SM_ROW1 = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Which team are you in?",
+    "How satisfied are you with:",
+    "",
+    "Which channels do you use?",
+    "",
+    "",
+    "",
+    "How many employees?",
+    "What would you improve?",
+]
+SM_ROW2 = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Response",
+    "Support",
+    "Pricing",
+    "Email",
+    "Webinars",
+    "Events",
+    "Other (please specify)",
+    "Open-Ended Response",
+    "Open-Ended Response",
+]
 SM_ROWS = [
-    [1001, 55, "03/04/2025 10:00:00 AM", "03/04/2025 10:04:10 AM", "1.2.3.4", "ann@example.com", "Ann", "Lee",
-     "Marketing", "Very satisfied", "Satisfied", "Email", "", "", "", "250", "Nothing much"],
-    [1002, 55, "03/04/2025 01:00:00 PM", "03/04/2025 01:01:00 PM", "1.2.3.5", "bob@example.com", "Bob", "Ng",
-     "Sales", "Dissatisfied", "Very dissatisfied", "Email", "Webinars", "", "Podcasts", "40", "Cheaper plans"],
+    [
+        1001,
+        55,
+        "03/04/2025 10:00:00 AM",
+        "03/04/2025 10:04:10 AM",
+        "1.2.3.4",
+        "ann@example.com",
+        "Ann",
+        "Lee",
+        "Marketing",
+        "Very satisfied",
+        "Satisfied",
+        "Email",
+        "",
+        "",
+        "",
+        "250",
+        "Nothing much",
+    ],
+    [
+        1002,
+        55,
+        "03/04/2025 01:00:00 PM",
+        "03/04/2025 01:01:00 PM",
+        "1.2.3.5",
+        "bob@example.com",
+        "Bob",
+        "Ng",
+        "Sales",
+        "Dissatisfied",
+        "Very dissatisfied",
+        "Email",
+        "Webinars",
+        "",
+        "Podcasts",
+        "40",
+        "Cheaper plans",
+    ],
     ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-    [1003, 56, "03/05/2025 09:00:00 AM", "03/05/2025 09:30:00 AM", "1.2.3.6", "cy@example.com", "Cy", "Oz",
-     "Sales", "Neither satisfied nor dissatisfied", "", "", "Webinars", "", "", "1,000", ""],
+    [
+        1003,
+        56,
+        "03/05/2025 09:00:00 AM",
+        "03/05/2025 09:30:00 AM",
+        "1.2.3.6",
+        "cy@example.com",
+        "Cy",
+        "Oz",
+        "Sales",
+        "Neither satisfied nor dissatisfied",
+        "",
+        "",
+        "Webinars",
+        "",
+        "",
+        "1,000",
+        "",
+    ],
 ]
 
 
@@ -169,11 +375,37 @@ def check_surveymonkey(export):
     assert_codebook_matches(export)
     responses, kinds = export.responses, export.codebook.set_index("column")["kind"].to_dict()
     assert list(responses.columns) == [
-        "respondent_id", "email", "first_name", "last_name", "started_at", "submitted_at", "duration_s",
-        "collector_id", "ip_address", "is_blank_row", "q1", "q2_1", "q2_2", "q3_1", "q3_2", "q3_3", "q3_4", "q4", "q5"]
+        "respondent_id",
+        "email",
+        "first_name",
+        "last_name",
+        "started_at",
+        "submitted_at",
+        "duration_s",
+        "collector_id",
+        "ip_address",
+        "is_blank_row",
+        "q1",
+        "q2_1",
+        "q2_2",
+        "q3_1",
+        "q3_2",
+        "q3_3",
+        "q3_4",
+        "q4",
+        "q5",
+    ]
     assert {c: kinds[c] for c in list(responses.columns)[10:]} == {
-        "q1": "single", "q2_1": "likert", "q2_2": "likert", "q3_1": "multi", "q3_2": "multi", "q3_3": "multi",
-        "q3_4": "text", "q4": "numeric", "q5": "text"}
+        "q1": "single",
+        "q2_1": "likert",
+        "q2_2": "likert",
+        "q3_1": "multi",
+        "q3_2": "multi",
+        "q3_3": "multi",
+        "q3_4": "text",
+        "q4": "numeric",
+        "q5": "text",
+    }
     assert values(export, "respondent_id") == ["1001", "1002", None, "1003"]
     assert values(export, "started_at")[1] == pd.Timestamp("2025-03-04 13:00:00")
     assert values(export, "duration_s") == [250.0, 60.0, None, 1800.0]
@@ -208,15 +440,47 @@ def test_surveymonkey_xlsx_round_trip(tmp_path):
 # --- Google Forms ---------------------------------------------------------------------------------------------
 
 GOOGLE_ROWS = [
-    ["Timestamp", "Email address", "Which role?", "Which tools do you use?", "Rate these [Price]",
-     "Rate these [Support]", "Rate these [Speed]", "Anything else?"],
-    ["3/4/2025 10:22:01", "ann@example.com", "Marketing", "Slack, Email", "Agree", "Agree", "Disagree",
-     "Everything works, but the export could be faster"],
-    ["3/14/2025 8:05:00", "bob@example.com", "Sales", "Email", "Strongly agree", "Disagree", "Agree",
-     "More integrations with the tools we already use"],
+    [
+        "Timestamp",
+        "Email address",
+        "Which role?",
+        "Which tools do you use?",
+        "Rate these [Price]",
+        "Rate these [Support]",
+        "Rate these [Speed]",
+        "Anything else?",
+    ],
+    [
+        "3/4/2025 10:22:01",
+        "ann@example.com",
+        "Marketing",
+        "Slack, Email",
+        "Agree",
+        "Agree",
+        "Disagree",
+        "Everything works, but the export could be faster",
+    ],
+    [
+        "3/14/2025 8:05:00",
+        "bob@example.com",
+        "Sales",
+        "Email",
+        "Strongly agree",
+        "Disagree",
+        "Agree",
+        "More integrations with the tools we already use",
+    ],
     ["", "", "", "", "", "", "", ""],
-    ["3/15/2025 9:00:00", "cy@example.com", "Sales", "Slack, Email, Zoom", "Disagree", "Agree", "Agree",
-     "Please add a dark mode, my eyes will thank you"],
+    [
+        "3/15/2025 9:00:00",
+        "cy@example.com",
+        "Sales",
+        "Slack, Email, Zoom",
+        "Disagree",
+        "Agree",
+        "Agree",
+        "Please add a dark mode, my eyes will thank you",
+    ],
     ["3/16/2025 9:00:00", "di@example.com", "Marketing", "Zoom", "Neither agree nor disagree", "", "Agree", ""],
 ]
 
@@ -229,11 +493,30 @@ def test_google_forms_round_trip(tmp_path):
     assert_codebook_matches(export)
     assert_writes_parquet(export, tmp_path)
     responses, kinds = export.responses, export.codebook.set_index("column")["kind"].to_dict()
-    assert list(responses.columns) == ["respondent_id", "email", "submitted_at", "is_blank_row", "q1", "q2_1", "q2_2",
-                                       "q2_3", "q3_1", "q3_2", "q3_3", "q4"]
+    assert list(responses.columns) == [
+        "respondent_id",
+        "email",
+        "submitted_at",
+        "is_blank_row",
+        "q1",
+        "q2_1",
+        "q2_2",
+        "q2_3",
+        "q3_1",
+        "q3_2",
+        "q3_3",
+        "q4",
+    ]
     assert {c: kinds[c] for c in list(responses.columns)[4:]} == {
-        "q1": "single", "q2_1": "multi", "q2_2": "multi", "q2_3": "multi", "q3_1": "likert", "q3_2": "likert",
-        "q3_3": "likert", "q4": "text"}
+        "q1": "single",
+        "q2_1": "multi",
+        "q2_2": "multi",
+        "q2_3": "multi",
+        "q3_1": "likert",
+        "q3_2": "likert",
+        "q3_3": "likert",
+        "q4": "text",
+    }
     assert values(export, "respondent_id") == ["R0001", "R0002", "R0003", "R0004", "R0005"]
     assert "Generated" in book_row(export, "respondent_id")["question"]
     assert values(export, "submitted_at")[:2] == [pd.Timestamp("2025-03-04 10:22:01"), pd.Timestamp("2025-03-14 08:05")]
@@ -249,12 +532,18 @@ def test_google_forms_round_trip(tmp_path):
         assert book_row(export, column)["item"] == item and book_row(export, column)["question"] == "Rate these"
     assert values(export, "q3_1") == ["Agree", "Strongly agree", None, "Disagree", "Neither agree nor disagree"]
     assert values(export, "q3_2") == ["Agree", "Disagree", None, "Agree", None]
-    assert responses["q4"].dtype == "str" and values(export, "q4")[3] == "Please add a dark mode, my eyes will thank you"
+    assert (
+        responses["q4"].dtype == "str" and values(export, "q4")[3] == "Please add a dark mode, my eyes will thank you"
+    )
 
 
 def test_google_forms_commas_in_open_text_are_not_split(tmp_path):
-    rows = [["Timestamp", "Why?"]] + [[f"3/{d}/2025 10:00:00", text] for d, text in enumerate(
-        ["Well, it depends", "Fast, cheap, good", "Yes, definitely", "Honestly, no idea"], start=1)]
+    rows = [["Timestamp", "Why?"]] + [
+        [f"3/{d}/2025 10:00:00", text]
+        for d, text in enumerate(
+            ["Well, it depends", "Fast, cheap, good", "Yes, definitely", "Honestly, no idea"], start=1
+        )
+    ]
     export = read_survey(write_rows(tmp_path / "google.csv", rows))
     assert list(export.responses.columns) == ["respondent_id", "submitted_at", "is_blank_row", "q1"]
     assert values(export, "q1")[2] == "Yes, definitely"
@@ -278,7 +567,8 @@ def check_plain(export, *, generated_ids):
     assert list(export.responses.columns)[-4:] == ["team", "how_often_do_you_use_reports", "employees", "comment"]
     assert [kinds[c] for c in list(export.responses.columns)[-4:]] == ["single", "likert", "numeric", "text"]
     assert export.responses["how_often_do_you_use_reports"].dtype == pd.CategoricalDtype(
-        list(LIKERT_SCALES["frequency_5"]), ordered=True)
+        list(LIKERT_SCALES["frequency_5"]), ordered=True
+    )
     assert values(export, "how_often_do_you_use_reports") == ["Often", "Never", None, "Sometimes"]
     assert values(export, "employees") == [12.0, 1500.0, None, 7.5]
     assert values(export, "is_blank_row") == [False, False, True, False]
@@ -318,38 +608,62 @@ def test_numeric_column_counts_invalid_values(tmp_path):
 
 
 def test_plain_split_multi_unparseable_dates_and_platform_meta(tmp_path):
-    rows = [["submitted_at", "Status", "Q6_1", "Q6_2", "Q6_3", "Q7_1", "Q7_2"],
-            ["2025-03-04 10:00:00", "Employed", "1", "", "", "5", "3"],
-            ["not a date", "Student", "1", "1", "", "4", "4"],
-            ["2025-03-06 12:00:00", "Employed", "", "1", "", "2", "1"]]
+    rows = [
+        ["submitted_at", "Status", "Q6_1", "Q6_2", "Q6_3", "Q7_1", "Q7_2"],
+        ["2025-03-04 10:00:00", "Employed", "1", "", "", "5", "3"],
+        ["not a date", "Student", "1", "1", "", "4", "4"],
+        ["2025-03-06 12:00:00", "Employed", "", "1", "", "2", "1"],
+    ]
     export = read_survey(write_rows(tmp_path / "plain.csv", rows))
     assert values(export, "submitted_at") == [pd.Timestamp("2025-03-04 10:00"), None, pd.Timestamp("2025-03-06 12:00")]
     assert book_row(export, "submitted_at")["n_invalid"] == 1
-    assert book_row(export, "status")["kind"] == "single"           # platform metadata only for Qualtrics/SM
-    assert [book_row(export, c)["kind"] for c in ("q6_1", "q6_2", "q6_3", "q7_1", "q7_2")] == ["multi"] * 3 + ["numeric"] * 2
+    assert book_row(export, "status")["kind"] == "single"  # platform metadata only for Qualtrics/SM
+    assert [book_row(export, c)["kind"] for c in ("q6_1", "q6_2", "q6_3", "q7_1", "q7_2")] == ["multi"] * 3 + [
+        "numeric"
+    ] * 2
     assert values(export, "q6_2") == [False, True, True] and values(export, "q6_3") == [False, False, False]
     assert book_row(export, "q6_3")["group"] == "q6" and book_row(export, "q7_1")["group"] == "q7"
 
 
 # --- SPSS -----------------------------------------------------------------------------------------------------
 
+
 def test_spss_round_trip(tmp_path):
     path = tmp_path / "survey.sav"
-    frame = pd.DataFrame({
-        "ResponseId": ["R_1", "R_2", "", "R_3"],
-        "q1": [4.0, 5.0, None, 1.0], "q2": [3.0, 1.0, None, 2.0], "q3": [1.0, 2.0, None, 2.0],
-        "q4_1": [1.0, None, None, 1.0], "q4_2": [None, 1.0, None, None],
-        "age": [34.0, 51.0, None, 29.0], "comment": ["Too pricey", "Good", "", "Good"],
-    })
+    frame = pd.DataFrame(
+        {
+            "ResponseId": ["R_1", "R_2", "", "R_3"],
+            "q1": [4.0, 5.0, None, 1.0],
+            "q2": [3.0, 1.0, None, 2.0],
+            "q3": [1.0, 2.0, None, 2.0],
+            "q4_1": [1.0, None, None, 1.0],
+            "q4_2": [None, 1.0, None, None],
+            "age": [34.0, 51.0, None, 29.0],
+            "comment": ["Too pricey", "Good", "", "Good"],
+        }
+    )
     pyreadstat.write_sav(
-        frame, path,
-        column_labels={"ResponseId": "Response ID", "q1": "I trust the vendor", "q2": "Budget level",
-                       "q3": "Region", "q4_1": "Channels - Email", "q4_2": "Channels - Events", "age": "Age",
-                       "comment": "Any comment?"},
-        variable_value_labels={"q1": dict(zip([1.0, 2.0, 3.0, 4.0, 5.0], AGREE)),
-                               "q2": {1.0: "Low", 2.0: "Medium", 3.0: "High"}, "q3": {1.0: "North", 2.0: "South"},
-                               "q4_1": {1.0: "Email"}, "q4_2": {1.0: "Events"}},
-        variable_measure={"q1": "nominal", "q2": "ordinal", "q3": "nominal", "age": "scale"})
+        frame,
+        path,
+        column_labels={
+            "ResponseId": "Response ID",
+            "q1": "I trust the vendor",
+            "q2": "Budget level",
+            "q3": "Region",
+            "q4_1": "Channels - Email",
+            "q4_2": "Channels - Events",
+            "age": "Age",
+            "comment": "Any comment?",
+        },
+        variable_value_labels={
+            "q1": dict(zip([1.0, 2.0, 3.0, 4.0, 5.0], AGREE)),
+            "q2": {1.0: "Low", 2.0: "Medium", 3.0: "High"},
+            "q3": {1.0: "North", 2.0: "South"},
+            "q4_1": {1.0: "Email"},
+            "q4_2": {1.0: "Events"},
+        },
+        variable_measure={"q1": "nominal", "q2": "ordinal", "q3": "nominal", "age": "scale"},
+    )
     assert detect_survey_format(path) == "spss"
     export = read_survey(path)
     assert export.source_format == "spss"
@@ -357,8 +671,14 @@ def test_spss_round_trip(tmp_path):
     assert_writes_parquet(export, tmp_path)
     kinds = export.codebook.set_index("column")["kind"].to_dict()
     assert {c: kinds[c] for c in ("q1", "q2", "q3", "q4_1", "q4_2", "age", "comment")} == {
-        "q1": "likert", "q2": "likert", "q3": "single", "q4_1": "multi", "q4_2": "multi", "age": "numeric",
-        "comment": "single"}
+        "q1": "likert",
+        "q2": "likert",
+        "q3": "single",
+        "q4_1": "multi",
+        "q4_2": "multi",
+        "age": "numeric",
+        "comment": "single",
+    }
     responses = export.responses
     assert values(export, "respondent_id") == ["R_1", "R_2", None, "R_3"]
     assert responses["q1"].dtype == pd.CategoricalDtype(AGREE, ordered=True)
@@ -366,7 +686,12 @@ def test_spss_round_trip(tmp_path):
     assert responses["q2"].dtype == pd.CategoricalDtype(["Low", "Medium", "High"], ordered=True)  # code order
     assert values(export, "q2") == ["High", "Low", None, "Medium"]
     assert responses["q3"].dtype == pd.CategoricalDtype(["North", "South"], ordered=False)
-    assert values(export, "q4_1") == [True, False, False, True] and values(export, "q4_2") == [False, True, False, False]
+    assert values(export, "q4_1") == [True, False, False, True] and values(export, "q4_2") == [
+        False,
+        True,
+        False,
+        False,
+    ]
     assert book_row(export, "q4_2")["item"] == "Events" and book_row(export, "q4_2")["group"] == "q4"
     assert book_row(export, "q1")["question"] == "I trust the vendor"
     assert responses["age"].dtype == "Float64" and values(export, "age") == [34.0, 51.0, None, 29.0]
@@ -375,6 +700,7 @@ def test_spss_round_trip(tmp_path):
 
 # --- detection and bad input ----------------------------------------------------------------------------------
 
+
 def test_bad_inputs_name_the_file_and_fix(tmp_path):
     with pytest.raises(InputFileError, match=r"no_such_survey\.csv.*does not exist"):
         read_survey(tmp_path / "no_such_survey.csv")
@@ -382,7 +708,7 @@ def test_bad_inputs_name_the_file_and_fix(tmp_path):
     with pytest.raises(InputFileError, match=r"empty\.csv.*is empty"):
         read_survey(tmp_path / "empty.csv")
     (tmp_path / "latin.csv").write_bytes("Name,Comment\nJosé,Très bien\n".encode("cp1252"))
-    assert values(read_survey(tmp_path / "latin.csv"), "name") == ["José"]           # the encoding is sniffed
+    assert values(read_survey(tmp_path / "latin.csv"), "name") == ["José"]  # the encoding is sniffed
     with pytest.raises(InputFileError) as info:
         read_survey(tmp_path / "latin.csv", encoding="utf-8")
     assert "latin.csv" in str(info.value) and "`encoding: cp1252`" in str(info.value)
@@ -407,8 +733,7 @@ def test_missing_meta_column_names_file_column_and_close_match(tmp_path):
 
 
 def test_forced_format_and_xlsx_qualtrics_detection(tmp_path):
-    rows = [QUALTRICS_IDS, QUALTRICS_TEXT,
-            [json.dumps({"ImportId": c}) for c in QUALTRICS_IDS], *QUALTRICS_ROWS]
+    rows = [QUALTRICS_IDS, QUALTRICS_TEXT, [json.dumps({"ImportId": c}) for c in QUALTRICS_IDS], *QUALTRICS_ROWS]
     path = write_xlsx(tmp_path / "qualtrics.xlsx", rows)
     assert detect_survey_format(path) == "qualtrics"
     assert values(read_survey(path, format="qualtrics"), "q4") == [12.0, 1200.0, None, 7.0]
@@ -440,10 +765,22 @@ def test_a_plain_survey_export_gets_its_scales_in_meaning_order(tmp_path):
 
 
 def test_scales_and_answer_aliases_from_the_project_file(tmp_path):
-    path = write_rows(tmp_path / "plain.csv", [["id", "Tier", "Channel"], ["1", "Gold", "Shop"], ["2", "Bronze", "shop"],
-                                               ["3", "Silver", "Web"], ["4", "Platinum", "In store"]])
-    export = read_survey(path, format="plain", scales={"tier": ["Bronze", "Silver", "Gold"]},
-                         answer_aliases={"channel": {"shop": "In store"}})
+    path = write_rows(
+        tmp_path / "plain.csv",
+        [
+            ["id", "Tier", "Channel"],
+            ["1", "Gold", "Shop"],
+            ["2", "Bronze", "shop"],
+            ["3", "Silver", "Web"],
+            ["4", "Platinum", "In store"],
+        ],
+    )
+    export = read_survey(
+        path,
+        format="plain",
+        scales={"tier": ["Bronze", "Silver", "Gold"]},
+        answer_aliases={"channel": {"shop": "In store"}},
+    )
     tier = book_row(export, "tier")
     assert list(tier["options"]) == ["Bronze", "Silver", "Gold"] and tier["n_invalid"] == 1
     assert values(export, "tier") == ["Gold", "Bronze", "Silver", None]
@@ -455,10 +792,13 @@ def test_scales_and_answer_aliases_from_the_project_file(tmp_path):
 def test_spss_bands_measured_nominal_are_ordered_by_meaning(tmp_path):
     path = tmp_path / "bands.sav"
     frame = pd.DataFrame({"ResponseId": ["R1", "R2", "R3", "R4"], "band": [1.0, 2.0, 3.0, 4.0]})
-    pyreadstat.write_sav(frame, path, column_labels={"ResponseId": "Response ID", "band": "Age band"},
-                         variable_value_labels={"band": {1.0: "65 or older", 2.0: "18-24", 3.0: "Under 18",
-                                                         4.0: "25-44"}},
-                         variable_measure={"band": "nominal"})
+    pyreadstat.write_sav(
+        frame,
+        path,
+        column_labels={"ResponseId": "Response ID", "band": "Age band"},
+        variable_value_labels={"band": {1.0: "65 or older", 2.0: "18-24", 3.0: "Under 18", 4.0: "25-44"}},
+        variable_measure={"band": "nominal"},
+    )
     export = read_survey(path)
     row = book_row(export, "band")
     assert row["kind"] == "likert" and list(row["options"]) == ["Under 18", "18-24", "25-44", "65 or older"]

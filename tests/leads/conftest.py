@@ -17,8 +17,9 @@ from alignkit.leads.analysis import LeadInputs, LeadsResult, analyse, save_resul
 @pytest.fixture(scope="session")
 def inputs(prepared) -> LeadInputs:
     """The demo's cleaned leads, survey responses and codebook, as notebook 04 reads them."""
-    return LeadInputs(leads=prepared.leads, responses=prepared.responses, codebook=prepared.codebook,
-                      inputs=prepared.inputs)
+    return LeadInputs(
+        leads=prepared.leads, responses=prepared.responses, codebook=prepared.codebook, inputs=prepared.inputs
+    )
 
 
 @pytest.fixture(scope="session")
@@ -40,16 +41,22 @@ def small_leads(n: int = 400, seed: int = 0) -> pd.DataFrame:
     converted = rng.random(n) < 0.3
     created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D")
     customer_at = (created + pd.Timedelta(days=30)).where(converted)
-    return pd.DataFrame({
-        "lead_key": [f"k{i}" for i in range(n)], "created_at": created, "stage": "Lead", "customer_at": customer_at,
-        "mql_at": created + pd.Timedelta(days=5), "converted": converted,
-        "colour": pd.Series(rng.choice(["red", "blue"], n), dtype="str"),
-        "visits": pd.Series(rng.poisson(3, n) + 2 * converted, dtype="Int64"),
-        "verdict": pd.Series(np.where(converted, "won", "lost"), dtype="str"),
-        "rating": pd.Series(rng.choice(["good", "bad"], n), dtype="str"),
-        "rating_set_at": created + pd.Timedelta(days=90),
-        "tiny": pd.Series(np.where(np.arange(n) < 4, "rare", "common"), dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "lead_key": [f"k{i}" for i in range(n)],
+            "created_at": created,
+            "stage": "Lead",
+            "customer_at": customer_at,
+            "mql_at": created + pd.Timedelta(days=5),
+            "converted": converted,
+            "colour": pd.Series(rng.choice(["red", "blue"], n), dtype="str"),
+            "visits": pd.Series(rng.poisson(3, n) + 2 * converted, dtype="Int64"),
+            "verdict": pd.Series(np.where(converted, "won", "lost"), dtype="str"),
+            "rating": pd.Series(rng.choice(["good", "bad"], n), dtype="str"),
+            "rating_set_at": created + pd.Timedelta(days=90),
+            "tiny": pd.Series(np.where(np.arange(n) < 4, "rare", "common"), dtype="str"),
+        }
+    )
 
 
 # --- small synthetic leads with a planted signal (visits, size 50–500, the north region) ---------------------
@@ -67,11 +74,28 @@ def synthetic() -> pd.DataFrame:
     converted = rng.random(n) < 1 / (1 + np.exp(-logit))
     created = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 30 * 7 * 86400, n)), unit="s")
     visits[rng.random(n) < 0.05] = np.nan
-    return pd.DataFrame({"lead_key": [f"k{i}" for i in range(n)], "created_at": created, "visits": visits,
-                         "size": size, "noise": noise, "region": region, "converted": converted})
+    return pd.DataFrame(
+        {
+            "lead_key": [f"k{i}" for i in range(n)],
+            "created_at": created,
+            "visits": visits,
+            "size": size,
+            "noise": noise,
+            "region": region,
+            "converted": converted,
+        }
+    )
 
 
 @pytest.fixture(scope="session")
 def fitted(synthetic) -> ls.LeadScore:
-    return ls.fit_score(synthetic, numeric=["visits", "size", "noise"], categorical=["region"], seed=3, folds=3,
-                        capacity_per_week=20, rule_min_share=0.05, importance_repeats=3)
+    return ls.fit_score(
+        synthetic,
+        numeric=["visits", "size", "noise"],
+        categorical=["region"],
+        seed=3,
+        folds=3,
+        capacity_per_week=20,
+        rule_min_share=0.05,
+        importance_repeats=3,
+    )

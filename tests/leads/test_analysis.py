@@ -30,8 +30,15 @@ def test_saved_result_loads_without_refitting(result, saved, demo_settings):
     assert "What converting leads have in common" in result._repr_html_()
     loaded = leads.load_result(demo_settings)
     assert loaded.score.features == result.score.features and loaded.score.bands == result.score.bands
-    assert loaded.score.threshold == result.score.threshold and loaded.score.mapping["webinars_attended"] == "Webinars Attended"
-    sample = leads.load_inputs(demo_settings).leads.head(50) if (demo_settings.processed_dir / "leads.parquet").exists() else None
+    assert (
+        loaded.score.threshold == result.score.threshold
+        and loaded.score.mapping["webinars_attended"] == "Webinars Attended"
+    )
+    sample = (
+        leads.load_inputs(demo_settings).leads.head(50)
+        if (demo_settings.processed_dir / "leads.parquet").exists()
+        else None
+    )
     if sample is not None:
         assert score_leads(loaded.score, sample).equals(score_leads(result.score, sample))
 
@@ -56,9 +63,14 @@ def test_one_outcome_only_stops_with_what_to_check():
     from tests.fixtures import shapes
 
     settings = ProjectSettings.model_validate(yaml.safe_load(shapes.LEAD_LIST_PROJECT))
-    leads = pd.DataFrame({"lead_key": [f"k{i}" for i in range(200)], "converted": False,
-                          "outcome": pd.Categorical(["lost"] * 200, categories=["converted", "lost", "open"]),
-                          "lead_origin": ["API", "Form"] * 100})
+    leads = pd.DataFrame(
+        {
+            "lead_key": [f"k{i}" for i in range(200)],
+            "converted": False,
+            "outcome": pd.Categorical(["lost"] * 200, categories=["converted", "lost", "open"]),
+            "lead_origin": ["API", "Form"] * 100,
+        }
+    )
     with pytest.raises(InputFileError, match=r"outcome\.converted_values"):
         analyse(settings, LeadInputs(leads=leads))
 
@@ -69,13 +81,19 @@ def null_leads(n: int = 2500, seed: int = 11) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
     converted = rng.random(n) < 0.59
-    return pd.DataFrame({
-        "lead_key": [f"k{i}" for i in range(n)], "created_at": created, "stage": "Engaging",
-        "customer_at": (created + pd.Timedelta(days=40)).where(converted), "converted": converted,
-        "revenue": rng.lognormal(7, 1.2, n).round(1), "employees": pd.Series(rng.integers(10, 20000, n), dtype="Int64"),
-        "office_location": pd.Series(rng.choice(["United States", "Kenya", "Philipines", "Japan"], n), dtype="str"),
-        "product": pd.Series(rng.choice(["GTX Basic", "GTX Pro", "MG Special", "GTXPlus Pro"], n), dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "lead_key": [f"k{i}" for i in range(n)],
+            "created_at": created,
+            "stage": "Engaging",
+            "customer_at": (created + pd.Timedelta(days=40)).where(converted),
+            "converted": converted,
+            "revenue": rng.lognormal(7, 1.2, n).round(1),
+            "employees": pd.Series(rng.integers(10, 20000, n), dtype="Int64"),
+            "office_location": pd.Series(rng.choice(["United States", "Kenya", "Philipines", "Japan"], n), dtype="str"),
+            "product": pd.Series(rng.choice(["GTX Basic", "GTX Pro", "MG Special", "GTXPlus Pro"], n), dtype="str"),
+        }
+    )
 
 
 def test_no_next_step_where_nothing_separates_converting_leads(demo_settings, result):
@@ -90,6 +108,10 @@ def test_no_next_step_where_nothing_separates_converting_leads(demo_settings, re
     assert (null.score.rules["lift_ci_low"] <= 1).all() or "The ideal lead in one rule" in lines
     demo = " ".join(leads.headline(result))
     assert result.score.ranks_leads
-    for step in ("write this rule", "marketing targets leads with these traits", "use the lead score",
-                 "pass leads above"):
+    for step in (
+        "write this rule",
+        "marketing targets leads with these traits",
+        "use the lead score",
+        "pass leads above",
+    ):
         assert f"Next step: {step}" in demo, demo

@@ -28,8 +28,9 @@ def test_planted_leak_is_flagged_and_kept_out(result, truth):
 
 def test_leakage_guard_reasons(demo_settings):
     frame = small_leads()
-    settings = demo_settings.model_copy(update={"leads": demo_settings.leads.model_copy(
-        update={"post_outcome_fields": [], "allow_fields": ["rating"]})})
+    settings = demo_settings.model_copy(
+        update={"leads": demo_settings.leads.model_copy(update={"post_outcome_fields": [], "allow_fields": ["rating"]})}
+    )
     fields = candidate_fields(frame, settings)
     assert "created_at" not in fields and "customer_at" not in fields and "rating_set_at" not in fields
     guard = leakage_guard(frame, fields, settings).set_index("field")
@@ -39,9 +40,15 @@ def test_leakage_guard_reasons(demo_settings):
 
 
 def test_outcome_fields_are_never_drivers(demo_settings):
-    leads = pd.DataFrame({"lead_key": ["a", "b", "c", "d"], "converted": [True, False, True, False],
-                          "lifecycle_lost": [False, True, False, True], "deal_stage": ["won", "lost", "won", "lost"],
-                          "company_size": [10, 20, 30, 40]})
+    leads = pd.DataFrame(
+        {
+            "lead_key": ["a", "b", "c", "d"],
+            "converted": [True, False, True, False],
+            "lifecycle_lost": [False, True, False, True],
+            "deal_stage": ["won", "lost", "won", "lost"],
+            "company_size": [10, 20, 30, 40],
+        }
+    )
     assert candidate_fields(leads, demo_settings) == ["company_size"]
 
 
@@ -53,16 +60,26 @@ def test_sales_side_names_and_outcome_driven_missingness_are_flagged(demo_settin
     rng = np.random.default_rng(3)
     n = 600
     y = rng.random(n) < 0.4
-    frame = pd.DataFrame({
-        "lead_key": [f"k{i}" for i in range(n)], "converted": y,
-        "lead_status": np.where(y, rng.choice(["Qualified", "Contacted"], n, p=[0.7, 0.3]),
-                                rng.choice(["Contacted", "Qualified"], n, p=[0.7, 0.3])),
-        "deal_size_band": np.where(y & (rng.random(n) < 0.9), rng.choice(["S", "M", "L"], n), None),
-        "visits": rng.poisson(4, n).astype(float),
-    })
-    settings = demo_settings.model_copy(update={"leads": demo_settings.leads.model_copy(update={"post_outcome_fields": []})})
+    frame = pd.DataFrame(
+        {
+            "lead_key": [f"k{i}" for i in range(n)],
+            "converted": y,
+            "lead_status": np.where(
+                y,
+                rng.choice(["Qualified", "Contacted"], n, p=[0.7, 0.3]),
+                rng.choice(["Contacted", "Qualified"], n, p=[0.7, 0.3]),
+            ),
+            "deal_size_band": np.where(y & (rng.random(n) < 0.9), rng.choice(["S", "M", "L"], n), None),
+            "visits": rng.poisson(4, n).astype(float),
+        }
+    )
+    settings = demo_settings.model_copy(
+        update={"leads": demo_settings.leads.model_copy(update={"post_outcome_fields": []})}
+    )
     guard = leakage_guard(frame, candidate_fields(frame, settings), settings).set_index("field")
-    assert "sales-side name" in guard.loc["lead_status", "checks"] and guard.loc["lead_status", "single_field_auc"] < 0.9
+    assert (
+        "sales-side name" in guard.loc["lead_status", "checks"] and guard.loc["lead_status", "single_field_auc"] < 0.9
+    )
     assert "missingness" in guard.loc["deal_size_band", "checks"]
     assert "visits" not in guard.index
 
@@ -74,9 +91,15 @@ def test_a_strong_descriptor_is_a_finding_not_a_field_recorded_after_the_outcome
     n = 2000
     age = rng.integers(18, 90, n)
     churned = pd.Series(rng.random(n) < np.clip((age - 18) / 90, 0.02, 0.9), dtype=bool)
-    leads = pd.DataFrame({"age": age.astype(float), "credit_score": rng.normal(650, 90, n),
-                          "tenure": rng.integers(0, 10, n).astype(float), "balance": rng.normal(8e4, 3e4, n),
-                          "lead_status": np.where(churned, "Closed", rng.choice(["Open", "Closed"], n))})
+    leads = pd.DataFrame(
+        {
+            "age": age.astype(float),
+            "credit_score": rng.normal(650, 90, n),
+            "tenure": rng.integers(0, 10, n).astype(float),
+            "balance": rng.normal(8e4, 3e4, n),
+            "lead_status": np.where(churned, "Closed", rng.choice(["Open", "Closed"], n)),
+        }
+    )
     _, evidence = outcome_evidence(leads, list(leads.columns), churned, leakage_auc=0.9)
     assert evidence["age"] == [] and evidence["credit_score"] == []
     assert [check for check, _ in evidence["lead_status"]] == ["sales-side name"]

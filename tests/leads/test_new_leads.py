@@ -24,7 +24,7 @@ def test_cli_scores_a_fresh_export(saved, demo_project, demo_settings, truth, tm
     assert len(scores) > 350 and scores["score"].between(0, 1).all() and set(scores["band"]) <= set("ABCD")
     text = scores.to_csv()
     assert "@" not in text and not scores["lead_key"].isin(raw["Record ID"]).any()
-    assert scores["lead_key"].isin(inputs.leads["lead_key"]).mean() > 0.95   # a duplicate's copy may be kept here
+    assert scores["lead_key"].isin(inputs.leads["lead_key"]).mean() > 0.95  # a duplicate's copy may be kept here
     # Reasons are written with the export's headers: "Webinars Attended 1 (top 35% of leads)".
     settings = load_settings(demo_project)
     labels = {header: name for name, header in settings.crm.contacts.attributes.items()}

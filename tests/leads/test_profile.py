@@ -24,9 +24,15 @@ def test_conversion_by_value_hides_small_groups():
 
 def test_personas_are_optional_attributes_of_linked_leads():
     frame = small_leads(60)
-    personas = pd.DataFrame({"respondent_key": [f"r{i}" for i in range(40)], "lead_key": [f"k{i}" for i in range(40)],
-                             "persona_id": np.arange(40) % 2, "persona": np.where(np.arange(40) % 2, "Builders", "Buyers"),
-                             "used_in_fit": True})
+    personas = pd.DataFrame(
+        {
+            "respondent_key": [f"r{i}" for i in range(40)],
+            "lead_key": [f"k{i}" for i in range(40)],
+            "persona_id": np.arange(40) % 2,
+            "persona": np.where(np.arange(40) % 2, "Builders", "Buyers"),
+            "used_in_fit": True,
+        }
+    )
     linked, labels = linked_attributes(frame, None, None, personas)
     assert len(linked) == 40 and set(linked["persona"]) == {"Builders", "Buyers"} and "persona" in labels
     empty, _ = linked_attributes(frame, None, None, None)
@@ -37,11 +43,19 @@ def test_a_tiny_group_at_100_percent_never_beats_a_large_one_at_90():
     """4 leads at 100% against 400 at 90%: the best value needs the support and is ranked by its lower CI bound."""
     from alignkit.leads.profile import best_value
 
-    values = pd.DataFrame({"attribute": "source", "value": ["WeLearn", "Reference", "Google", "(missing)"],
-                           "leads": [4, 400, 2000, 500], "converted": [4, 360, 700, 480],
-                           "rate": [1.0, 0.9, 0.35, 0.96], "ci_low": [0.51, 0.87, 0.33, 0.94],
-                           "ci_high": [1.0, 0.92, 0.37, 0.97], "lift": [2.5, 2.25, 0.9, 2.4]})
-    assert best_value(values, "source", min_support=30)["value"] == "Reference"   # '(missing)' is never best
+    values = pd.DataFrame(
+        {
+            "attribute": "source",
+            "value": ["WeLearn", "Reference", "Google", "(missing)"],
+            "leads": [4, 400, 2000, 500],
+            "converted": [4, 360, 700, 480],
+            "rate": [1.0, 0.9, 0.35, 0.96],
+            "ci_low": [0.51, 0.87, 0.33, 0.94],
+            "ci_high": [1.0, 0.92, 0.37, 0.97],
+            "lift": [2.5, 2.25, 0.9, 2.4],
+        }
+    )
+    assert best_value(values, "source", min_support=30)["value"] == "Reference"  # '(missing)' is never best
     assert best_value(values, "source", min_support=5000) is None
 
 
@@ -61,6 +75,15 @@ def test_a_year_column_reads_as_years_in_bins_medians_and_rules():
     assert "," in " ".join(binned(pd.Series(rng.integers(1000, 20000, 500), name="employees")).cat.categories)
     y = (year.to_numpy(dtype=float) > 2005) & (rng.random(2000) < 0.8)
     frame = pd.DataFrame({"year_established": year.astype(float)})
-    rules = find_rules(frame.iloc[:1400], y[:1400], frame.iloc[1400:], y[1400:], numeric=["year_established"],
-                       categorical=[], depth=1, min_share=0.05, seed=0)
+    rules = find_rules(
+        frame.iloc[:1400],
+        y[:1400],
+        frame.iloc[1400:],
+        y[1400:],
+        numeric=["year_established"],
+        categorical=[],
+        depth=1,
+        min_share=0.05,
+        seed=0,
+    )
     assert rules["rule"].str.contains(r"year_established (?:≥|≤) 20\d\d$").all(), rules["rule"].tolist()

@@ -15,7 +15,10 @@ from alignkit.privacy import pseudonymise
 
 def test_fit_score_learns_the_planted_signal(fitted, synthetic):
     assert fitted.holdout_metrics["roc_auc"] > 0.75
-    assert fitted.importance["attribute"].iat[-1] == "noise" or fitted.importance.set_index("attribute").loc["noise", "importance"] < 0.01
+    assert (
+        fitted.importance["attribute"].iat[-1] == "noise"
+        or fitted.importance.set_index("attribute").loc["noise", "importance"] < 0.01
+    )
     assert fitted.leads_per_week == pytest.approx(len(synthetic) / 30, rel=0.02)
     assert fitted.threshold["share_passed"] == pytest.approx(20 / fitted.leads_per_week, abs=0.02)
     assert fitted.rows_used["holdout"] == pytest.approx(0.25 * len(synthetic), abs=1)
@@ -75,10 +78,24 @@ def test_auc_with_and_without_the_suspects(synthetic):
     frame = synthetic.copy()
     echo = np.where(rng.random(len(frame)) < 0.85, frame["converted"], ~frame["converted"])
     frame["lead_status"] = np.where(echo, "Qualified", "Nurture")
-    kept_out = ls.fit_score(frame, numeric=["visits", "size"], categorical=["region"], seed=3, folds=3,
-                            importance_repeats=2, suspects={"lead_status": "category"})
-    allowed = ls.fit_score(frame, numeric=["visits", "size"], categorical=["region", "lead_status"], seed=3, folds=3,
-                           importance_repeats=2, suspects={"lead_status": "category"})
+    kept_out = ls.fit_score(
+        frame,
+        numeric=["visits", "size"],
+        categorical=["region"],
+        seed=3,
+        folds=3,
+        importance_repeats=2,
+        suspects={"lead_status": "category"},
+    )
+    allowed = ls.fit_score(
+        frame,
+        numeric=["visits", "size"],
+        categorical=["region", "lead_status"],
+        seed=3,
+        folds=3,
+        importance_repeats=2,
+        suspects={"lead_status": "category"},
+    )
     for fitted, in_score in ((kept_out, False), (allowed, True)):
         s = fitted.suspect_auc
         assert s["fields"] == ["lead_status"] and s["in_score"] is in_score

@@ -12,22 +12,29 @@ N = 40
 
 
 def _crm() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Prospect ID": [f"p{i:03d}" for i in range(N)],
-        "Lead Number": range(1000, 1000 + N),
-        "E-mail Adress": [f"person{i}@firm{i % 7}.com" for i in range(N)],
-        "Lead Sources": ["Google", "Direct", "Referral", "Event"] * (N // 4),
-        "Created": [f"2025-03-{1 + i % 28:02d}" for i in range(N)],
-        "Status": ["Inquiry", "Working", "Won", "Disqualified"] * (N // 4),
-        "Do Not Email": ["Yes", "No", "No", "No"] * (N // 4),
-        "Magazine": ["No"] * N,
-    })
+    return pd.DataFrame(
+        {
+            "Prospect ID": [f"p{i:03d}" for i in range(N)],
+            "Lead Number": range(1000, 1000 + N),
+            "E-mail Adress": [f"person{i}@firm{i % 7}.com" for i in range(N)],
+            "Lead Sources": ["Google", "Direct", "Referral", "Event"] * (N // 4),
+            "Created": [f"2025-03-{1 + i % 28:02d}" for i in range(N)],
+            "Status": ["Inquiry", "Working", "Won", "Disqualified"] * (N // 4),
+            "Do Not Email": ["Yes", "No", "No", "No"] * (N // 4),
+            "Magazine": ["No"] * N,
+        }
+    )
 
 
 def test_mapping_from_preset_names_close_names_and_values():
     mapping = {g.canonical: g.column for g in guess_mapping(_crm())}
-    assert mapping == {"lead_id": "Prospect ID", "email": "E-mail Adress", "created_at": "Created",
-                       "stage": "Status", "source": "Lead Sources"}
+    assert mapping == {
+        "lead_id": "Prospect ID",
+        "email": "E-mail Adress",
+        "created_at": "Created",
+        "stage": "Status",
+        "source": "Lead Sources",
+    }
     evidence = {g.canonical: g.evidence for g in guess_mapping(_crm())}
     assert evidence["lead_id"] == "its name; 40 distinct values, unique per row"
     assert "close to 'source'" in evidence["source"]
@@ -49,7 +56,11 @@ def test_types_of_other_columns():
     assert decide_column("Lead Number", frame["Lead Number"].astype(str)).role == "id"
     scale = decide_column("Agree", pd.Series(["Agree", "Disagree", "Strongly agree", "Neither agree nor disagree"] * 5))
     assert scale.role == "ordered scale"
-    assert scale.levels.index("Disagree") < scale.levels.index("Neither agree nor disagree") < scale.levels.index("Strongly agree")
+    assert (
+        scale.levels.index("Disagree")
+        < scale.levels.index("Neither agree nor disagree")
+        < scale.levels.index("Strongly agree")
+    )
     multi = decide_column("Tools", pd.Series(["Excel;Slack", "Slack", "Excel;Jira;Slack", "Jira"] * 5))
     assert (multi.role, multi.levels) == ("multi-select", ("Excel", "Jira", "Slack"))
     assert decide_column("Visits", pd.Series(["1", "2", "3,000", "4"] * 5)).role == "number"
@@ -63,7 +74,7 @@ def test_personal_data_is_typed_by_its_values_and_never_sampled():
 
 
 def test_a_column_of_people_shows_counts_never_names():
-    managers = pd.Series(["Dustin Brinkmann", "Cara Losch", "Summer Sewald"] * 8)   # too few names for pii_kind
+    managers = pd.Series(["Dustin Brinkmann", "Cara Losch", "Summer Sewald"] * 8)  # too few names for pii_kind
     typed = decide_column("manager", managers)
     assert typed.role == "category" and "Brinkmann" not in typed.evidence and typed.evidence.startswith("3 values")
     assert "Retail 2" in decide_column("Industry", pd.Series(["Retail", "IT", "Retail"])).evidence
@@ -77,13 +88,12 @@ def test_column_role_finds_constants_and_ids_but_not_flags_measures_or_times():
     assert column_role(pd.Series(["Yes"] + [None] * (rows - 1), dtype="str")) is None
     assert column_role(pd.Series([f"C-{i:05d}" for i in range(rows)], dtype="str")) == "id"
     assert column_role(pd.Series([str(100200 + i) for i in range(rows)], dtype="str")) == "id"
-    assert column_role(pd.Series([1250.5 * (i + 1) for i in range(rows)])) is None            # amounts
+    assert column_role(pd.Series([1250.5 * (i + 1) for i in range(rows)])) is None  # amounts
     assert column_role(pd.Series([str(1_000 * (i + 1) ** 2) for i in range(rows)], dtype="str")) is None
     times = pd.Series([f"2024-03-{1 + i % 28:02d} 10:{i:02d}" for i in range(rows)], dtype="str")
     assert column_role(times) is None
     assert column_role(pd.Series([f"great product number {i}" for i in range(rows)], dtype="str")) is None
-    assert column_role(pd.Series([f"C-{i}" for i in range(5)], dtype="str")) is None         # too few rows
-
+    assert column_role(pd.Series([f"C-{i}" for i in range(5)], dtype="str")) is None  # too few rows
 
 
 def test_column_role_reads_the_whole_column_where_the_first_rows_cannot_tell():
@@ -100,6 +110,7 @@ def test_column_role_reads_the_whole_column_where_the_first_rows_cannot_tell():
 
 # --- traps of real exports: each reproduces a column shape that a public export had ---------------------------
 
+
 def _descending_lead_numbers(n: int, seed: int = 3) -> pd.Series:
     """Whole numbers, unique, sparse and in descending row order: a CRM's sequential lead number."""
     gaps = np.random.default_rng(seed).integers(1, 20, size=n)
@@ -110,10 +121,10 @@ def test_a_sparse_sequential_lead_number_is_an_id_named_or_not():
     numbers = _descending_lead_numbers(300)
     assert decide_column("Lead Number", numbers).role == "id"
     assert "named like an id" in decide_column("Lead Number", numbers).evidence
-    assert column_role(numbers, "lead_number") == "id"                   # prepare's snake_case attribute name
-    shuffled = decide_column("Ref", numbers.sample(frac=1, random_state=1))   # named like one, out of row order
+    assert column_role(numbers, "lead_number") == "id"  # prepare's snake_case attribute name
+    shuffled = decide_column("Ref", numbers.sample(frac=1, random_state=1))  # named like one, out of row order
     assert shuffled.role == "id" and "named like an id" in shuffled.evidence
-    counter = decide_column("Counter", numbers)                           # unnamed, but a sequence in row order
+    counter = decide_column("Counter", numbers)  # unnamed, but a sequence in row order
     assert counter.role == "id" and "row order (a sequence number)" in counter.evidence
     # unique whole numbers out of order and far apart are a measure (employees of 85 accounts), not an id
     employees = pd.Series(np.random.default_rng(2).permutation(np.arange(85) * 97 + 13).astype(str), dtype="str")
@@ -127,29 +138,120 @@ def test_a_half_filled_column_named_like_an_id_is_an_id_never_a_trait():
     assert column_role(pd.Series(["a", "a", "b", None] * 10, dtype="str"), "account_id") is None
 
 
-PEOPLE = ["Moses Frase", "Darcel Schlecht", "Zane Levy", "Anna Snelling", "Cecily Lampkin", "Versie Hillebrand",
-          "Lajuana Vencill", "Elease Gluck", "Rosalina Dieter", "Garret Kinder", "Jonathan Berthelot", "Kami Bicknell",
-          "Wilburn Farren", "Cassey Cress", "Boris Faz", "Violet Mclelland", "Gladys Colclough", "Hayden Neloms",
-          "Maureen Marcano", "James Ascencio", "Reed Clapper", "Corliss Cosme", "Markita Hansen", "Niesha Huffines"]
+PEOPLE = [
+    "Moses Frase",
+    "Darcel Schlecht",
+    "Zane Levy",
+    "Anna Snelling",
+    "Cecily Lampkin",
+    "Versie Hillebrand",
+    "Lajuana Vencill",
+    "Elease Gluck",
+    "Rosalina Dieter",
+    "Garret Kinder",
+    "Jonathan Berthelot",
+    "Kami Bicknell",
+    "Wilburn Farren",
+    "Cassey Cress",
+    "Boris Faz",
+    "Violet Mclelland",
+    "Gladys Colclough",
+    "Hayden Neloms",
+    "Maureen Marcano",
+    "James Ascencio",
+    "Reed Clapper",
+    "Corliss Cosme",
+    "Markita Hansen",
+    "Niesha Huffines",
+]
 
 
 def test_people_are_personal_data_organisations_and_places_are_not():
     people = pd.Series(PEOPLE * 2 + [f"{p.split()[0]} {p.split()[1][::-1].title()}" for p in PEOPLE], dtype="str")
     assert decide_column("Contact", people).role == "person name"
-    companies = pd.Series([f"{w} {s}" for w in ("Acme", "Betatech", "Bluth", "Cheers", "Dalttechnology", "Domzoom",
-                                                "Dontechi", "Faxquote", "Finhigh", "Fixdex", "Genco", "Gogozoom")
-                           for s in ("Inc", "Corp", "GmbH")], dtype="str")
+    companies = pd.Series(
+        [
+            f"{w} {s}"
+            for w in (
+                "Acme",
+                "Betatech",
+                "Bluth",
+                "Cheers",
+                "Dalttechnology",
+                "Domzoom",
+                "Dontechi",
+                "Faxquote",
+                "Finhigh",
+                "Fixdex",
+                "Genco",
+                "Gogozoom",
+            )
+            for s in ("Inc", "Corp", "GmbH")
+        ],
+        dtype="str",
+    )
     assert decide_column("Client", companies).role == "organisation"
-    accounts = pd.Series(["Acme Corporation", "Betasoloin", "Bioholding", "Bioplex", "Blackzim", "Bluth Company",
-                          "Bubba Gump", "Cancity", "Cheers", "Codehow", "Condax", "Conecom", "Dalttechnology",
-                          "Dambase", "Domzoom", "Doncon", "Donquadtech", "Dontechi", "Donware", "Fasehatice",
-                          "Faxquote", "Finhigh", "Finjob", "Funholding", "Ganjaflex", "Gekko & Co"], dtype="str")
+    accounts = pd.Series(
+        [
+            "Acme Corporation",
+            "Betasoloin",
+            "Bioholding",
+            "Bioplex",
+            "Blackzim",
+            "Bluth Company",
+            "Bubba Gump",
+            "Cancity",
+            "Cheers",
+            "Codehow",
+            "Condax",
+            "Conecom",
+            "Dalttechnology",
+            "Dambase",
+            "Domzoom",
+            "Doncon",
+            "Donquadtech",
+            "Dontechi",
+            "Donware",
+            "Fasehatice",
+            "Faxquote",
+            "Finhigh",
+            "Finjob",
+            "Funholding",
+            "Ganjaflex",
+            "Gekko & Co",
+        ],
+        dtype="str",
+    )
     account = decide_column("account", accounts)
     assert account.role == "organisation" and not account.personal
-    countries = pd.Series(["India", "United States", "United Arab Emirates", "Singapore", "Saudi Arabia",
-                           "United Kingdom", "Australia", "Qatar", "Bahrain", "Hong Kong", "Oman", "France",
-                           "Nigeria", "South Africa", "Canada", "Kuwait", "Germany", "Kenya", "Sweden", "Ghana",
-                           "Italy", "Belgium"] * 3, dtype="str")
+    countries = pd.Series(
+        [
+            "India",
+            "United States",
+            "United Arab Emirates",
+            "Singapore",
+            "Saudi Arabia",
+            "United Kingdom",
+            "Australia",
+            "Qatar",
+            "Bahrain",
+            "Hong Kong",
+            "Oman",
+            "France",
+            "Nigeria",
+            "South Africa",
+            "Canada",
+            "Kuwait",
+            "Germany",
+            "Kenya",
+            "Sweden",
+            "Ghana",
+            "Italy",
+            "Belgium",
+        ]
+        * 3,
+        dtype="str",
+    )
     assert decide_column("Where", countries).role == "place"
     assert decide_column("Country", countries).role == "place"
     # capitalised words that repeat across many rows are a category, not people
@@ -185,6 +287,7 @@ def test_decimals_are_numbers_never_phone_numbers_and_amounts_in_text_never_ids(
 
 def test_a_descriptor_sharing_a_word_with_sales_fields_is_not_one():
     from alignkit.meaning.words import named_like_sales_field
+
     assert named_like_sales_field("lead_status") and named_like_sales_field("last_activity")
     assert named_like_sales_field("tags") and not named_like_sales_field("marital_status")
     assert not named_like_sales_field("employment_status")
@@ -215,8 +318,10 @@ def test_a_question_mentioning_a_person_is_not_a_column_of_people():
     question, not a column of sales people whose values must be hidden."""
     from alignkit.meaning.columns import decide_column
 
-    question = ("Under normal circumstances, does a person who reclines their seat during a flight have any "
-                "obligation to the person sitting behind them?")
+    question = (
+        "Under normal circumstances, does a person who reclines their seat during a flight have any "
+        "obligation to the person sitting behind them?"
+    )
     answers = pd.Series(["No, the person on the flight has no obligation", "Yes, they should not recline"] * 40)
     assert "values not shown" not in decide_column(question, answers).evidence
     assert "values not shown" in decide_column("Owner", pd.Series(["Avery Brooks", "Jordan Lee"] * 40)).evidence

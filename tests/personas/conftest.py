@@ -35,4 +35,3 @@ def truth_persona(result, truth, demo_settings) -> pd.Series:
     keys = pseudonymise(ids, salt=demo_settings.pseudonym_salt())
     planted = dict(zip(keys, truth["survey"]["persona_by_response_id"].values()))
     return result.assignments["respondent_key"].map(planted)
-

@@ -81,8 +81,16 @@ def test_weighted_persona_shares_move_toward_the_population(weighted_project, tr
     plain = responses.drop(columns="weight")
     model, scores, rule = fit_personas(plain, load_inputs(settings)[1], settings.personas, seed=settings.seed)
     assert not model.sample_weighted_ and "survey weights" not in rule
-    unweighted = describe(model, plain, load_inputs(settings)[1], load_inputs(settings)[2], settings,
-                          k_scores=scores, k_rule=rule, embedding=result.embedding)
+    unweighted = describe(
+        model,
+        plain,
+        load_inputs(settings)[1],
+        load_inputs(settings)[2],
+        settings,
+        k_scores=scores,
+        k_rule=rule,
+        embedding=result.embedding,
+    )
     assert not unweighted.weighted and "n_effective" not in unweighted.sizes
 
     population = np.asarray(truth["survey"]["persona_population_shares"])
@@ -100,7 +108,7 @@ def test_weighted_persona_shares_move_toward_the_population(weighted_project, tr
     print(f"weighted personas   {np.round(fitted_w, 3)} TVD {distance_w:.3f}")
     print(result.sizes.to_string())
     print(unweighted.sizes.to_string())
-    assert distance_w < 0.6 * distance_u   # measured: 0.096 unweighted, 0.004 weighted
+    assert distance_w < 0.6 * distance_u  # measured: 0.096 unweighted, 0.004 weighted
     # the sizes table's weighted shares are the same shares, persona by persona
     shares = result.sizes.set_index("persona_id")["share"]
     by_persona = pd.Series(weights).groupby(result.assignments["persona_id"].to_numpy()).sum() / weights.sum()
@@ -122,7 +130,9 @@ def test_weighted_result_says_so_and_shows_effective_sample_sizes(weighted_proje
     assert "Persona sizes (weighted)" in html and "n_effective" in html
     n_eff = f"{row['n_effective']:,.0f}"
     assert n_eff in html
-    assert any("weighted" in line for line in __import__("alignkit.personas.analysis", fromlist=["headline"]).headline(result))
+    assert any(
+        "weighted" in line for line in __import__("alignkit.personas.analysis", fromlist=["headline"]).headline(result)
+    )
     assert "weighted share of respondents" in result._repr_html_()
     sizes_csv = pd.read_csv(report.parent / "03_persona_segments" / "sizes.csv")
     assert "n_effective" in sizes_csv.columns
@@ -146,8 +156,12 @@ def test_weights_of_one_give_the_unweighted_numbers_to_the_last_digit(weighted_p
     model_1, scores_1, _ = fit_personas(ones, codebook, settings.personas, seed=settings.seed)
     np.testing.assert_array_equal(model_u.labels_, model_1.labels_)
     np.testing.assert_array_equal(model_u.cluster_centers_, model_1.cluster_centers_)
-    u = describe(model_u, plain, codebook, leads, settings, k_scores=scores_u, k_rule=rule_u, embedding=result.embedding)
-    one = describe(model_1, ones, codebook, leads, settings, k_scores=scores_1, k_rule=rule_u, embedding=result.embedding)
+    u = describe(
+        model_u, plain, codebook, leads, settings, k_scores=scores_u, k_rule=rule_u, embedding=result.embedding
+    )
+    one = describe(
+        model_1, ones, codebook, leads, settings, k_scores=scores_1, k_rule=rule_u, embedding=result.embedding
+    )
     assert one.weighted and not u.weighted
     for name in ("sizes", "traits", "top", "typical", "crm"):
         a, b = getattr(u, name), getattr(one, name)
@@ -155,18 +169,33 @@ def test_weights_of_one_give_the_unweighted_numbers_to_the_last_digit(weighted_p
     assert one.names == u.names
     # the profile functions directly, weights of one against none
     pid = u.assignments["persona_id"]
-    pd.testing.assert_frame_equal(persona_sizes(pid, u.names),
-                                  persona_sizes(pid, u.names, weights=pd.Series(1.0, index=pid.index))[
-                                      ["persona_id", "persona", "n", "share", "ci_low", "ci_high", "suppressed"]],
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        persona_sizes(pid, u.names),
+        persona_sizes(pid, u.names, weights=pd.Series(1.0, index=pid.index))[
+            ["persona_id", "persona", "n", "share", "ci_low", "ci_high", "suppressed"]
+        ],
+        check_exact=True,
+    )
     w1 = pd.Series(1.0, index=plain.index)
-    pd.testing.assert_frame_equal(persona_traits(plain, pid, codebook), persona_traits(plain, pid, codebook, weights=w1),
-                                  check_exact=True)
-    pd.testing.assert_frame_equal(typical_answers(plain, pid, codebook, u.names),
-                                  typical_answers(plain, pid, codebook, u.names, weights=w1), check_exact=True)
-    crm_u = crm_outcomes(u.assignments, leads, u.names, stages=settings.funnel.stage_names, sql_stage=settings.funnel.sql_stage)
-    crm_1 = crm_outcomes(u.assignments, leads, u.names, stages=settings.funnel.stage_names,
-                         sql_stage=settings.funnel.sql_stage, weights=w1)
+    pd.testing.assert_frame_equal(
+        persona_traits(plain, pid, codebook), persona_traits(plain, pid, codebook, weights=w1), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        typical_answers(plain, pid, codebook, u.names),
+        typical_answers(plain, pid, codebook, u.names, weights=w1),
+        check_exact=True,
+    )
+    crm_u = crm_outcomes(
+        u.assignments, leads, u.names, stages=settings.funnel.stage_names, sql_stage=settings.funnel.sql_stage
+    )
+    crm_1 = crm_outcomes(
+        u.assignments,
+        leads,
+        u.names,
+        stages=settings.funnel.stage_names,
+        sql_stage=settings.funnel.sql_stage,
+        weights=w1,
+    )
     pd.testing.assert_frame_equal(crm_u, crm_1[crm_u.columns], check_exact=True)
 
 
@@ -259,10 +288,9 @@ def test_saved_model_rebuilds_the_result_without_refitting(result, processed):
     folder = processed.processed_dir
     personas = pd.read_parquet(folder / "personas.parquet")
     assert list(personas.columns) == ["respondent_key", "lead_key", "persona_id", "persona", "used_in_fit", "segmented"]
-    assert personas["persona_id"].dtype == "Int64"      # <NA>: answered too few persona questions, in no persona
+    assert personas["persona_id"].dtype == "Int64"  # <NA>: answered too few persona questions, in no persona
     bundle = joblib.load(folder / "persona_model.joblib")
     assert {"model", "codebook", "names"} <= set(bundle)
     again = load_result(processed)
     pd.testing.assert_frame_equal(again.assignments, result.assignments)
     pd.testing.assert_frame_equal(again.sizes, result.sizes)
-

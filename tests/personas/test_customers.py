@@ -47,10 +47,15 @@ def test_the_planted_spending_patterns_come_back(customers):
 def test_spend_forms_and_who_they_are_describes(customers):
     _, _, result, _ = customers
     use = result.screen.set_index("column")["use"]
-    assert set(use[use == "feature"].index) == {"mnt_wines", "mnt_meat_products", "num_web_purchases",
-                                                "num_store_purchases", "num_deals_purchases"}
+    assert set(use[use == "feature"].index) == {
+        "mnt_wines",
+        "mnt_meat_products",
+        "num_web_purchases",
+        "num_store_purchases",
+        "num_deals_purchases",
+    }
     assert {"income", "year_birth", "education", "marital_status", "kidhome"} <= set(use[use == "descriptor"].index)
-    assert use["converted"] == "profile"                           # the outcome is never clustered on
+    assert use["converted"] == "profile"  # the outcome is never clustered on
     assert {"Income", "Education"} <= set(result.descriptors["descriptor"])
     shown = result.descriptors[result.descriptors["value"].notna()]
     assert shown[["ci_low", "ci_high"]].notna().all().all()
@@ -58,17 +63,17 @@ def test_spend_forms_and_who_they_are_describes(customers):
     jokes = result.descriptors[result.descriptors["answer"].isin(["YOLO", "Absurd"])]
     assert len(jokes) and (jokes["value"].isna() | (jokes["value"] == 0)).all() and jokes["value"].isna().any()
     income = result.descriptors[result.descriptors["column"] == "income"]
-    assert (income["answer"] == "median").all() and (income["value"] < 200_000).all()   # the 666,666 moves no median
+    assert (income["answer"] == "median").all() and (income["value"] < 200_000).all()  # the 666,666 moves no median
 
 
 def test_the_campaign_response_is_profiled_per_persona_with_its_ci(customers):
     info, _, result, rows = customers
     outcome = result.outcomes[result.outcomes["outcome"] == "converted"].set_index("persona_id")
     assert len(outcome) == result.k and (outcome["ci_low"] <= outcome["rate"]).all()
-    for pid, row in outcome.iterrows():                              # the rate is the members' own response rate
+    for pid, row in outcome.iterrows():  # the rate is the members' own response rate
         members = (rows["persona_id"] == pid).to_numpy()
         assert row["rate"] == pytest.approx(info["response"][members].mean())
-    assert outcome["rate"].max() - outcome["rate"].min() > 0.15      # planted: 5% vs 35% response
+    assert outcome["rate"].max() - outcome["rate"].min() > 0.15  # planted: 5% vs 35% response
 
 
 def test_the_headline_speaks_of_customers(customers):

@@ -18,9 +18,17 @@ AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
 
 
 def _codebook(columns: dict[str, str], options: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    return pd.DataFrame({"column": list(columns), "question": [f"Question {c}" for c in columns], "item": "nan",
-                         "kind": list(columns.values()), "group": list(columns),
-                         "options": [(options or {}).get(c, []) for c in columns], "detected": ""})
+    return pd.DataFrame(
+        {
+            "column": list(columns),
+            "question": [f"Question {c}" for c in columns],
+            "item": "nan",
+            "kind": list(columns.values()),
+            "group": list(columns),
+            "options": [(options or {}).get(c, []) for c in columns],
+            "detected": "",
+        }
+    )
 
 
 def planted_survey(n: int = 900, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
@@ -31,8 +39,11 @@ def planted_survey(n: int = 900, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFr
     frame = {}
     for j in range(4):
         centre = np.choose(group, [[0.5, 3.5, 2.0, 1.0][j], [3.5, 0.5, 1.0, 3.0][j], [2.0, 2.0, 3.8, 3.8][j]])
-        frame[f"a{j}"] = pd.Categorical(np.array(AGREE)[np.clip(np.round(rng.normal(centre, 0.6)), 0, 4).astype(int)],
-                                        categories=AGREE, ordered=True)
+        frame[f"a{j}"] = pd.Categorical(
+            np.array(AGREE)[np.clip(np.round(rng.normal(centre, 0.6)), 0, 4).astype(int)],
+            categories=AGREE,
+            ordered=True,
+        )
     frame["team"] = pd.Categorical(np.where(group == 0, "IT", np.where(group == 1, "Sales", "Finance")))
     asked = rng.random(n) < 0.15
     for j in range(3):
@@ -55,7 +66,7 @@ def test_a_fifteen_percent_grid_does_not_split_the_respondents():
     labels = model.predict(responses)
     assert not any(c.startswith("grid") for c in model.features_)
     assert adjusted_rand_score(group, labels) >= 0.8
-    assert abs(adjusted_rand_score(asked, labels)) < 0.05          # being asked the grid forms no persona
+    assert abs(adjusted_rand_score(asked, labels)) < 0.05  # being asked the grid forms no persona
 
 
 def test_not_asked_enters_as_a_level_when_the_project_file_says_so():
@@ -71,7 +82,7 @@ def test_not_asked_enters_as_a_level_when_the_project_file_says_so():
 def test_dropouts_are_flagged_without_a_finished_column():
     responses, codebook, _, _ = planted_survey(n=200)
     stopped = ["a1", "a2", "a3", "team", "grid_0", "grid_1", "grid_2"]
-    responses.loc[:9, stopped] = np.nan                           # ten stopped after the first question
+    responses.loc[:9, stopped] = np.nan  # ten stopped after the first question
     flag = flag_dropouts(responses, codebook, min_answered=0.5)
     assert flag.sum() == 10 and flag[:10].all()
     # a grid answerer who skipped nothing else is not a drop-out: the grid counts as shown only when answered
@@ -84,14 +95,29 @@ def test_dropouts_are_flagged_without_a_finished_column():
 def test_outcomes_ids_constants_and_near_unique_answers_never_form_personas():
     rng = np.random.default_rng(0)
     n = 300
-    responses = pd.DataFrame({
-        "quality_ok": True, "a0": pd.Categorical(rng.choice(AGREE, n), categories=AGREE, ordered=True),
-        "income": rng.normal(50_000, 9_000, n), "customer_id": np.arange(n).astype(float),
-        "z_cost": np.full(n, 3.0), "response": rng.choice([0.0, 1.0], n),
-        "nickname": pd.Categorical([f"name {i}" for i in range(n)]),
-        "satisfied": pd.Categorical(rng.choice(["Yes", "No"], n))})
-    codebook = _codebook({"a0": "likert", "income": "numeric", "customer_id": "numeric", "z_cost": "numeric",
-                          "response": "numeric", "nickname": "single", "satisfied": "single"})
+    responses = pd.DataFrame(
+        {
+            "quality_ok": True,
+            "a0": pd.Categorical(rng.choice(AGREE, n), categories=AGREE, ordered=True),
+            "income": rng.normal(50_000, 9_000, n),
+            "customer_id": np.arange(n).astype(float),
+            "z_cost": np.full(n, 3.0),
+            "response": rng.choice([0.0, 1.0], n),
+            "nickname": pd.Categorical([f"name {i}" for i in range(n)]),
+            "satisfied": pd.Categorical(rng.choice(["Yes", "No"], n)),
+        }
+    )
+    codebook = _codebook(
+        {
+            "a0": "likert",
+            "income": "numeric",
+            "customer_id": "numeric",
+            "z_cost": "numeric",
+            "response": "numeric",
+            "nickname": "single",
+            "satisfied": "single",
+        }
+    )
     screen = screen_features(responses, persona_features(codebook), outcomes=["satisfied"]).set_index("column")
     assert screen.loc["a0", "use"] == screen.loc["income", "use"] == "feature"
     assert screen.loc["customer_id", "reason"].startswith("an id")
@@ -108,7 +134,9 @@ def test_customer_table_outliers_and_junk_levels_are_listed(tmp_path):
     responses["Marital_Status"] = pd.Categorical(table["Marital_Status"])
     codebook = _codebook({"Year_Birth": "numeric", "Income": "numeric", "Marital_Status": "single"})
     codebook["column"] = ["year_birth", "income", "marital_status"]
-    responses = responses.rename(columns={"Year_Birth": "year_birth", "Income": "income", "Marital_Status": "marital_status"})
+    responses = responses.rename(
+        columns={"Year_Birth": "year_birth", "Income": "income", "Marital_Status": "marital_status"}
+    )
     found = answer_outliers(responses, codebook, this_year=2026)
     by_what = {(r.column, r.what.split(" (")[0]): r for r in found.itertuples()}
     assert by_what[("year_birth", "impossible year")].responses == 2
@@ -128,7 +156,7 @@ def test_survey_only_dropouts_are_the_planted_ones(tmp_path):
     from tests.fixtures.shapes import survey_only_export
 
     export_frame = survey_only_export(600)
-    planted = export_frame[list(export_frame.columns)[3:]].isna().all(axis=1)   # stopped after the second question
+    planted = export_frame[list(export_frame.columns)[3:]].isna().all(axis=1)  # stopped after the second question
     export_frame.to_csv(tmp_path / "survey.csv", index=False)
     export = read_survey(tmp_path / "survey.csv", format="plain")
     flag = flag_dropouts(export.responses, export.codebook)
@@ -146,8 +174,10 @@ def test_a_block_asked_of_some_only_does_not_push_the_others_out_of_every_person
     n = 100
     employed = np.arange(n) < 54
     viewer = np.arange(n) >= 10
-    answers = pd.DataFrame({f"common_{j}": np.where(viewer, 1.0, np.nan) for j in range(10)}
-                           | {f"work_{j}": np.where(employed & viewer, 1.0, np.nan) for j in range(12)})
+    answers = pd.DataFrame(
+        {f"common_{j}": np.where(viewer, 1.0, np.nan) for j in range(10)}
+        | {f"work_{j}": np.where(employed & viewer, 1.0, np.nan) for j in range(12)}
+    )
     features = pd.DataFrame({"column": answers.columns, "block": answers.columns, "kind": "numeric"})
     segmented = segmented_rows(answers, features, min_answered=0.5, rows=pd.Series(viewer))
     assert segmented[viewer].all() and not segmented[~viewer].any()

@@ -22,8 +22,9 @@ def test_choose_k_takes_the_largest_of_the_most_reproducible():
 
 
 def test_a_k_whose_smallest_persona_is_under_min_share_is_never_chosen():
-    scores = pd.DataFrame({"k": [2, 3, 4, 5], "stability": [0.90, 0.97, 0.99, 0.995],
-                           "smallest_share": [0.40, 0.20, 0.06, 0.008]})
+    scores = pd.DataFrame(
+        {"k": [2, 3, 4, 5], "stability": [0.90, 0.97, 0.99, 0.995], "smallest_share": [0.40, 0.20, 0.06, 0.008]}
+    )
     k, table = choose_k(scores, min_share=0.05)
     assert k == 4 and table.loc[table["k"] == 5, "too_small"].item()
     k, table = choose_k(scores.assign(smallest_share=0.01), min_share=0.05)
@@ -43,4 +44,3 @@ def test_a_fixed_k_is_still_scored_so_the_notebook_can_show_it(prepared, demo_se
     ax = plots.plot_k_choice(scores)
     assert "k = 4" in ax.get_legend().get_texts()[-1].get_text()
     plt.close(ax.figure)
-

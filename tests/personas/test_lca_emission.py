@@ -16,13 +16,31 @@ def test_fast_emissions_match_stepmix_own():
     answers, _ = planted_survey(300, seed=8, missing=0.2)
     model = LatentClassModel(3, blocks=BLOCKS, n_init=2, random_state=0).fit(answers)
     choices = [c for c in answers.columns if not c.startswith("channel_")]
-    codes = np.column_stack([np.array([model.levels_[c].index(v) if isinstance(v, str) else np.nan
-                                       for v in answers[c].astype(object)], dtype=float) for c in choices])
+    codes = np.column_stack(
+        [
+            np.array(
+                [model.levels_[c].index(v) if isinstance(v, str) else np.nan for v in answers[c].astype(object)],
+                dtype=float,
+            )
+            for c in choices
+        ]
+    )
     options = answers[list(BLOCKS)].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    stock = StepMix(3, measurement={"choices": {"model": "categorical_nan", "n_columns": len(choices)},
-                                    "options": {"model": "binary_nan", "n_columns": len(BLOCKS)}},
-                    n_init=2, max_iter=300, abs_tol=1e-6, random_state=0, verbose=0, progress_bar=0)
+    stock = StepMix(
+        3,
+        measurement={
+            "choices": {"model": "categorical_nan", "n_columns": len(choices)},
+            "options": {"model": "binary_nan", "n_columns": len(BLOCKS)},
+        },
+        n_init=2,
+        max_iter=300,
+        abs_tol=1e-6,
+        random_state=0,
+        verbose=0,
+        progress_bar=0,
+    )
     stock.fit(np.column_stack([codes, options]))
-    np.testing.assert_allclose(stock.score(np.column_stack([codes, options])) * len(answers),
-                               model.log_likelihood_, rtol=1e-9)
+    np.testing.assert_allclose(
+        stock.score(np.column_stack([codes, options])) * len(answers), model.log_likelihood_, rtol=1e-9
+    )
     np.testing.assert_allclose(stock.n_parameters, model.n_parameters_)

@@ -17,8 +17,9 @@ def test_fuzzy_graph_matches_umap_and_map_is_reproducible():
     Z = rng.normal(size=(400, 6))
     dist, index = NearestNeighbors(n_neighbors=10).fit(Z).kneighbors(Z)
     ours = _fuzzy_graph(index, dist).tocsr()
-    theirs = umap_.fuzzy_simplicial_set(Z, 10, np.random.RandomState(0), "euclidean", knn_indices=index,
-                                        knn_dists=dist)[0].tocsr()
+    theirs = umap_.fuzzy_simplicial_set(
+        Z, 10, np.random.RandomState(0), "euclidean", knn_indices=index, knn_dists=dist
+    )[0].tocsr()
     assert abs(ours - theirs).max() < 1e-4
     first = persona_map(Z, random_state=3, fit_rows=300)
     np.testing.assert_array_equal(first, persona_map(Z, random_state=3, fit_rows=300))
@@ -29,7 +30,6 @@ def test_persona_colours_are_fixed_by_persona_number():
     colours = plots.persona_colours({2: "B", 1: "A", 3: "C"})
     assert colours == {"A": plots.PALETTE[0], "B": plots.PALETTE[1], "C": plots.PALETTE[2]}
     assert plots.persona_colours(["A", "B"])["B"] == plots.PALETTE[1]
-
 
 
 def test_neighbour_purity_and_labels_on_the_densest_region():
@@ -60,13 +60,20 @@ def test_warm_up_compiles_the_layout_and_leaves_maps_unchanged():
     import subprocess
     import sys
 
-    draw = ("import json, numpy as np\nfrom alignkit.personas import map as m\n{warm}"
-            "Z = np.random.default_rng(5).normal(size=(300, 5))\n"
-            "import umap.layouts as layouts\n"
-            "compiled = len(layouts._nb_optimize_layout_euclidean_single_epoch.signatures)\n"
-            "print(json.dumps({{'compiled_before_map': compiled, 'map': m.persona_map(Z, random_state=2).tolist()}}))")
-    cold, warm = (json.loads(subprocess.run([sys.executable, "-c", draw.format(warm=w)], capture_output=True, text=True,
-                                            check=True).stdout.splitlines()[-1])
-                  for w in ("", "m.warm_up()\n"))
+    draw = (
+        "import json, numpy as np\nfrom alignkit.personas import map as m\n{warm}"
+        "Z = np.random.default_rng(5).normal(size=(300, 5))\n"
+        "import umap.layouts as layouts\n"
+        "compiled = len(layouts._nb_optimize_layout_euclidean_single_epoch.signatures)\n"
+        "print(json.dumps({{'compiled_before_map': compiled, 'map': m.persona_map(Z, random_state=2).tolist()}}))"
+    )
+    cold, warm = (
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", draw.format(warm=w)], capture_output=True, text=True, check=True
+            ).stdout.splitlines()[-1]
+        )
+        for w in ("", "m.warm_up()\n")
+    )
     assert cold["compiled_before_map"] == 0 and warm["compiled_before_map"] >= 1
     assert warm["map"] == cold["map"]

@@ -24,13 +24,15 @@ def small_answers() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     group = np.repeat([0, 1, 2], 60)
     scale = ["Low", "Mid", "High"]
-    frame = pd.DataFrame({
-        "attitude": pd.Categorical(np.array(scale)[group], categories=scale, ordered=True),
-        "role": pd.Categorical(np.where(group == 1, "IT", np.where(rng.random(180) < 0.5, "Sales", "Ops"))),
-        "ticked": (group == 2) | (rng.random(180) < 0.05),
-        "team": np.exp(group * 1.5 + rng.normal(0, 0.3, 180)).round(),
-        **{f"channel_{j}": rng.random(180) < 0.5 for j in range(8)},
-    })
+    frame = pd.DataFrame(
+        {
+            "attitude": pd.Categorical(np.array(scale)[group], categories=scale, ordered=True),
+            "role": pd.Categorical(np.where(group == 1, "IT", np.where(rng.random(180) < 0.5, "Sales", "Ops"))),
+            "ticked": (group == 2) | (rng.random(180) < 0.05),
+            "team": np.exp(group * 1.5 + rng.normal(0, 0.3, 180)).round(),
+            **{f"channel_{j}": rng.random(180) < 0.5 for j in range(8)},
+        }
+    )
     frame.loc[[3, 70], "attitude"] = np.nan
     return frame
 
@@ -76,18 +78,21 @@ def test_every_question_carries_the_same_weight(small_answers):
     names = list(model.get_feature_names_out())
     block_of = [blocks.get(n, n.split("_")[0] if n.startswith("role_") else n) for n in names]
     variance = pd.Series(Z.var(axis=0), index=block_of).groupby(level=0).sum()
-    np.testing.assert_allclose(variance.to_numpy(), 1.0, rtol=1e-9)   # eight channel options weigh as one question
+    np.testing.assert_allclose(variance.to_numpy(), 1.0, rtol=1e-9)  # eight channel options weigh as one question
 
 
 def test_scikit_learn_estimator_checks_pass():
     from sklearn.utils.estimator_checks import check_estimator
 
-    expected = {"check_sample_weight_equivalence_on_dense_data":
-                "imputation and robust scaling use unweighted medians; "
-                "weights act on question weights and k-means"}
+    expected = {
+        "check_sample_weight_equivalence_on_dense_data": "imputation and robust scaling use unweighted medians; "
+        "weights act on question weights and k-means"
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = check_estimator(PersonaModel(3, n_init=2, random_state=0), expected_failed_checks=expected, on_fail=None)
+        results = check_estimator(
+            PersonaModel(3, n_init=2, random_state=0), expected_failed_checks=expected, on_fail=None
+        )
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
     assert failed == []
 
@@ -102,4 +107,3 @@ def test_features_come_from_the_codebook(prepared):
     assert set(narrowed["column"]) == {f"q4_{i}" for i in range(1, 8)} | {f"q6_{i}" for i in range(1, 7)}
     with pytest.raises(ConfigError, match=r"personas\.features.*q44"):
         persona_features(codebook, features=["q44"])
-

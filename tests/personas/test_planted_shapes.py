@@ -21,9 +21,10 @@ from alignkit.personas.analysis import analyse, headline
 from alignkit.privacy import pseudonymise
 from tests.fixtures import persona_shapes
 
-MIN_SHARE = 0.05        # personas.min_share default
-DESCRIPTOR_WORDS = re.compile(r"\b(?:gender|male|female|men|women|age|income|household|region|location|census)\b",
-                              re.IGNORECASE)
+MIN_SHARE = 0.05  # personas.min_share default
+DESCRIPTOR_WORDS = re.compile(
+    r"\b(?:gender|male|female|men|women|age|income|household|region|location|census)\b", re.IGNORECASE
+)
 
 
 def _analysed(tmp_path_factory, name: str, writer) -> tuple[dict, object, pd.DataFrame]:
@@ -62,11 +63,14 @@ def _ari(planted, persona_id: pd.Series) -> float:
 
 # --- attitude survey: descriptors describe, attitudes form ------------------------------------------------------
 
+
 def test_attitude_groups_come_back(attitude):
     info, result, rows = attitude
     segmented = rows["persona_id"].notna().to_numpy()
     ari = _ari(info["group"][segmented], rows.loc[segmented, "persona_id"])
-    assert ari >= 0.8, f"ARI {ari:.3f} (planted groups vs persona_id); k = {result.k}; sizes {result.sizes.to_dict('records')}"
+    assert ari >= 0.8, (
+        f"ARI {ari:.3f} (planted groups vs persona_id); k = {result.k}; sizes {result.sizes.to_dict('records')}"
+    )
     assert result.k == 3, f"k = {result.k}: {result.k_rule}"
 
 
@@ -92,7 +96,9 @@ def test_attitude_names_say_which_statement(attitude):
     for name in result.names.values():
         labels = [part.split(": ")[0] for part in name.split(" · ")]
         assert len(set(labels)) == len(labels), name
-        assert any(item.startswith(label.rstrip("…")) for label in labels for item in persona_shapes.ATTITUDE_ITEMS), name
+        assert any(item.startswith(label.rstrip("…")) for label in labels for item in persona_shapes.ATTITUDE_ITEMS), (
+            name
+        )
     assert len(set(result.names.values())) == result.k
 
 
@@ -105,12 +111,14 @@ def test_attitude_no_persona_is_split_by_gender(attitude):
 
 # --- screener survey: the screened-out are in no persona --------------------------------------------------------
 
+
 def test_non_viewers_are_in_no_persona(screener):
     info, result, rows = screener
     no = (info["export"][persona_shapes.SCREENER] == "No").to_numpy()
     assert no.sum() == info["non_viewers"] > 0
-    assert rows.loc[no, "persona_id"].isna().all(), \
+    assert rows.loc[no, "persona_id"].isna().all(), (
         f"{int(rows.loc[no, 'persona_id'].notna().sum())} non-viewers have a persona"
+    )
     assert not rows.loc[no, "segmented"].any()
     assert result.not_segmented == int(no.sum()), f"not_segmented {result.not_segmented} vs {int(no.sum())} non-viewers"
 
@@ -151,6 +159,7 @@ def test_viewer_taste_groups_come_back(screener):
 
 # --- flat survey: a continuum, never distinct -------------------------------------------------------------------
 
+
 def test_flat_survey_is_a_continuum(flat):
     _, result, _ = flat
     assert result.separation["verdict"] == "continuum", f"separation {result.separation}"
@@ -161,6 +170,7 @@ def test_flat_survey_is_a_continuum(flat):
 
 # --- every survey: no persona under personas.min_share ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("shape", ["attitude", "screener", "flat"])
 def test_every_persona_holds_min_share(shape, request):
     _, result, rows = request.getfixturevalue(shape)
@@ -168,4 +178,3 @@ def test_every_persona_holds_min_share(shape, request):
     shares = ids.value_counts(normalize=True)
     assert set(shares.index) == set(range(1, result.k + 1)), f"personas present {sorted(shares.index)}, k = {result.k}"
     assert (shares >= MIN_SHARE).all(), f"{shape}: persona shares of the segmented {shares.round(3).to_dict()}"
-

@@ -61,13 +61,15 @@ def test_customer_table_outcomes_are_profiled_per_persona_not_features(tmp_path)
     screen = result.screen.set_index("column")
     assert set(screen.index[screen["use"] == "profile"]) == {"accepted_cmp1", "accepted_cmp2", "response"}
     # The constant column is left out by notebook 01 already (PreparedData.left_out), or by the feature screen.
-    assert "z_cost_contact" in " ".join(data.left_out.astype(str).to_numpy().ravel()).lower() or \
-        screen.at["z_cost_contact", "use"] == "left out"
+    assert (
+        "z_cost_contact" in " ".join(data.left_out.astype(str).to_numpy().ravel()).lower()
+        or screen.at["z_cost_contact", "use"] == "left out"
+    )
     assert not {"accepted_cmp1", "accepted_cmp2", "response", "z_cost_contact"} & set(result.model.features_)
     outcomes = result.outcomes[result.outcomes["outcome"] == "response"]
     assert len(outcomes) == result.k and (outcomes["ci_low"] <= outcomes["rate"]).all()
     assert (outcomes["rate"] <= outcomes["ci_high"]).all()
-    assert outcomes["rate"].max() > 2 * outcomes["rate"].min()      # planted: 5% to 35% by segment
+    assert outcomes["rate"].max() > 2 * outcomes["rate"].min()  # planted: 5% to 35% by segment
     assert not any("Response" in n or "Accepted" in n for n in result.names.values())
     responses = pd.read_parquet(settings.processed_dir / "responses.parquet")
     from sklearn.metrics import adjusted_rand_score
@@ -83,9 +85,15 @@ def test_customer_table_outcomes_are_profiled_per_persona_not_features(tmp_path)
 
 def _crm(linked, converted, suppressed=None):
     linked, converted = np.asarray(linked), np.asarray(converted)
-    return pd.DataFrame({"persona": [f"P{i}" for i in range(len(linked))], "linked": linked, "converted": converted,
-                         "conversion_rate": converted / linked,
-                         "suppressed": suppressed if suppressed is not None else [False] * len(linked)})
+    return pd.DataFrame(
+        {
+            "persona": [f"P{i}" for i in range(len(linked))],
+            "linked": linked,
+            "converted": converted,
+            "conversion_rate": converted / linked,
+            "suppressed": suppressed if suppressed is not None else [False] * len(linked),
+        }
+    )
 
 
 def test_persona_conversion_differs_only_when_the_test_says_so():

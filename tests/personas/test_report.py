@@ -13,4 +13,3 @@ def test_report_hides_small_groups_and_is_written(result, processed):
     assert path.name == "03_persona_segments.html" and "Persona 1:" in html and "Why this number of personas" in html
     assert (path.parent / "03_persona_segments" / "k_scores.csv").exists()
     assert "@" not in pd.read_csv(path.parent / "03_persona_segments" / "sizes.csv").to_csv()
-

@@ -14,7 +14,7 @@ from alignkit.demo.generator import write_survey_wave
 def test_a_wave_with_one_persona_doubled_is_named_first(result, processed, truth_persona, tmp_path):
     from alignkit.personas.waves import assign_wave, write_wave_outputs
 
-    planted = 2                                           # "Hands-on growth marketers": 22% → 44%
+    planted = 2  # "Hands-on growth marketers": 22% → 44%
     ours = pd.crosstab(truth_persona, result.assignments["persona_id"]).loc[planted].idxmax()
     wave, _ = write_survey_wave(tmp_path / "wave_2027.csv", persona_shares={planted: 0.44})
     outcome = assign_wave(wave, processed)
@@ -31,11 +31,14 @@ def test_assign_refuses_a_wave_with_another_scale(result, processed, tmp_path): 
     wave, _ = write_survey_wave(tmp_path / "relabelled.csv", n_responses=200)
     text = wave.read_text(encoding="utf-8-sig").replace("Strongly agree", "Totally agree")
     wave.write_text(text, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "alignkit.cli", "assign", str(wave), "--project",
-                             str(processed.source_file)], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "alignkit.cli", "assign", str(wave), "--project", str(processed.source_file)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 2
     assert "relabelled.csv" in result.stderr and "q4_1" in result.stderr and "Fix:" in result.stderr
-
 
 
 def test_assign_warns_when_the_new_wave_holds_the_same_respondents(result, processed, tmp_path):

@@ -55,24 +55,35 @@ def test_small_project_prepares(tmp_path, small_raw):
     assert 0 < len(data.leads) <= N_ROWS
 
 
-@pytest.mark.parametrize("case,file,column,fragment", [
-    ("missing file", "hubspot_deals.csv", None, "does not exist"),
-    ("empty file", "hubspot_contacts.csv", None, "empty"),
-    ("misspelt column", "hubspot_contacts.csv", "Lifecycle Stage", "Close matches: 'Lifecycle stage'"),
-    ("wrong encoding", "hubspot_contacts.csv", None, "encoding"),
-    ("duplicate ids", "hubspot_contacts.csv", "Record ID", "more than one different row"),
-    ("dates that do not parse", "hubspot_contacts.csv", "Create Date", "do not parse"),
-])
+@pytest.mark.parametrize(
+    "case,file,column,fragment",
+    [
+        ("missing file", "hubspot_deals.csv", None, "does not exist"),
+        ("empty file", "hubspot_contacts.csv", None, "empty"),
+        ("misspelt column", "hubspot_contacts.csv", "Lifecycle Stage", "Close matches: 'Lifecycle stage'"),
+        ("wrong encoding", "hubspot_contacts.csv", None, "encoding"),
+        ("duplicate ids", "hubspot_contacts.csv", "Record ID", "more than one different row"),
+        ("dates that do not parse", "hubspot_contacts.csv", "Create Date", "do not parse"),
+    ],
+)
 def test_bad_input_names_file_and_column(tmp_path, small_raw, case, file, column, fragment):
     contacts = "hubspot_contacts.csv"
     payload = {
         "missing file": None,
         "empty file": b"",
-        "misspelt column": edited(small_raw, contacts, lambda f: f.rename(columns={"Lifecycle Stage": "Lifecycle stage"})),
+        "misspelt column": edited(
+            small_raw, contacts, lambda f: f.rename(columns={"Lifecycle Stage": "Lifecycle stage"})
+        ),
         # UTF-8 accents first, then an Excel (cp1252) edit: a file pasted together from two encodings
-        "wrong encoding": (small_raw / contacts).read_bytes().replace(b"Smith", "Sm\u00efth".encode("utf-8"), 1)
-                          .replace(b"Smith", "Sm\u00eft\u00e9".encode("cp1252")),
-        "duplicate ids": edited(small_raw, contacts, lambda f: f.assign(**{"Record ID": f["Record ID"].where(f.index != 5, f["Record ID"].iloc[3])})),
+        "wrong encoding": (small_raw / contacts)
+        .read_bytes()
+        .replace(b"Smith", "Sm\u00efth".encode("utf-8"), 1)
+        .replace(b"Smith", "Sm\u00eft\u00e9".encode("cp1252")),
+        "duplicate ids": edited(
+            small_raw,
+            contacts,
+            lambda f: f.assign(**{"Record ID": f["Record ID"].where(f.index != 5, f["Record ID"].iloc[3])}),
+        ),
         "dates that do not parse": edited(small_raw, contacts, lambda f: f.assign(**{"Create Date": "soon"})),
     }[case]
     settings = project_with(tmp_path, small_raw, file, payload)
@@ -93,7 +104,9 @@ def test_wrong_delimiter_is_read_or_explained(tmp_path, small_raw):
 
 
 def test_wrong_type_is_counted_not_hidden(tmp_path, small_raw):
-    payload = edited(small_raw, "hubspot_deals.csv", lambda f: f.assign(Amount=f["Amount"].where(f.index % 10 != 0, "call me")))
+    payload = edited(
+        small_raw, "hubspot_deals.csv", lambda f: f.assign(Amount=f["Amount"].where(f.index % 10 != 0, "call me"))
+    )
     settings = project_with(tmp_path, small_raw, "hubspot_deals.csv", payload)
     log = prepare(settings).cleaning_log
     entry = log[(log["step"] == "parse_numbers") & (log["column"] == "amount")]
@@ -101,20 +114,30 @@ def test_wrong_type_is_counted_not_hidden(tmp_path, small_raw):
 
 
 def test_a_few_bad_dates_are_counted(tmp_path, small_raw):
-    payload = edited(small_raw, "hubspot_contacts.csv", lambda f: f.assign(**{"Create Date": f["Create Date"].where(f.index % 50 != 1, "31/31/2025")}))
+    payload = edited(
+        small_raw,
+        "hubspot_contacts.csv",
+        lambda f: f.assign(**{"Create Date": f["Create Date"].where(f.index % 50 != 1, "31/31/2025")}),
+    )
     settings = project_with(tmp_path, small_raw, "hubspot_contacts.csv", payload)
     log = prepare(settings).cleaning_log
-    entry = log[(log["step"] == "parse_dates") & (log["column"] == "created_at") & log["reason"].str.contains("does not parse")]
+    entry = log[
+        (log["step"] == "parse_dates") & (log["column"] == "created_at") & log["reason"].str.contains("does not parse")
+    ]
     assert entry["rows_affected"].sum() == len(range(1, N_ROWS, 50))
 
 
 def test_rows_without_an_id_are_counted_and_left_out(tmp_path, small_raw):
     """Half-filled rows (an Industry cell, no Record ID: a stray line under a report) are not blank, so they reach
     the id check: they are counted and left out instead of breaking the lead table."""
+
     def add_strays(frame: pd.DataFrame) -> pd.DataFrame:
         strays = pd.DataFrame({c: [""] * 3 for c in frame.columns}).assign(Industry=["Retail", "Software", "Retail"])
         return pd.concat([frame, strays], ignore_index=True)
-    settings = project_with(tmp_path, small_raw, "hubspot_contacts.csv", edited(small_raw, "hubspot_contacts.csv", add_strays))
+
+    settings = project_with(
+        tmp_path, small_raw, "hubspot_contacts.csv", edited(small_raw, "hubspot_contacts.csv", add_strays)
+    )
     data = prepare(settings)
     log = data.cleaning_log
     assert log.loc[log["step"] == "drop_rows_without_id", "rows_affected"].sum() == 3

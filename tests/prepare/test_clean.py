@@ -14,8 +14,9 @@ from alignkit.prepare.clean import CleaningLog
 
 
 def frame(**columns) -> pd.DataFrame:
-    return pd.DataFrame({k: pd.Series(v, dtype="str") if isinstance(v[0], str) or v[0] is None else v
-                         for k, v in columns.items()})
+    return pd.DataFrame(
+        {k: pd.Series(v, dtype="str") if isinstance(v[0], str) or v[0] is None else v for k, v in columns.items()}
+    )
 
 
 def test_log_keeps_zero_row_entries_and_sums_by_step():
@@ -55,22 +56,31 @@ def test_emails_are_trimmed_and_lower_cased():
 
 
 def test_test_records_match_patterns_names_and_internal_domains():
-    leads = frame(email=["test.user@acme.com", "ann@acme.com", "joe@ourco.io", "demo@example.com", "kim@acme.com"],
-                  first_name=["Test", "Ann", "Joe", "Demo", "Dummy"])
+    leads = frame(
+        email=["test.user@acme.com", "ann@acme.com", "joe@ourco.io", "demo@example.com", "kim@acme.com"],
+        first_name=["Test", "Ann", "Joe", "Demo", "Dummy"],
+    )
     log = CleaningLog()
-    out = clean.drop_test_records(leads, log=log, table="leads", internal_domains=["ourco.io"],
-                                  patterns=[r"\btest\b", r"^test[._+-]", r"@example\.(?:com|org)$", r"\bdummy\b"])
+    out = clean.drop_test_records(
+        leads,
+        log=log,
+        table="leads",
+        internal_domains=["ourco.io"],
+        patterns=[r"\btest\b", r"^test[._+-]", r"@example\.(?:com|org)$", r"\bdummy\b"],
+    )
     assert out["email"].tolist() == ["ann@acme.com"]
     assert log.rows("drop_test_records") == 4
 
 
 def test_dedupe_keeps_the_most_complete_then_newest_record_and_maps_ids():
-    leads = pd.DataFrame({
-        "lead_id": pd.Series(["1", "2", "3", "4", "5"], dtype="str"),
-        "email": pd.Series(["a@x.com", "a@x.com", "b@x.com", "b@x.com", "c@x.com"], dtype="str"),
-        "industry": pd.Series([None, "Retail", "Retail", "Retail", None], dtype="str"),
-        "updated_at": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-03-01", "2025-02-01", "2025-01-01"]),
-    })
+    leads = pd.DataFrame(
+        {
+            "lead_id": pd.Series(["1", "2", "3", "4", "5"], dtype="str"),
+            "email": pd.Series(["a@x.com", "a@x.com", "b@x.com", "b@x.com", "c@x.com"], dtype="str"),
+            "industry": pd.Series([None, "Retail", "Retail", "Retail", None], dtype="str"),
+            "updated_at": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-03-01", "2025-02-01", "2025-01-01"]),
+        }
+    )
     log = CleaningLog()
     out, id_map = clean.dedupe_contacts(leads, log=log)
     assert sorted(out["lead_id"]) == ["2", "3", "5"]
@@ -81,8 +91,13 @@ def test_dedupe_keeps_the_most_complete_then_newest_record_and_maps_ids():
 def test_categories_merge_variants_into_the_most_frequent_spelling_and_apply_aliases():
     leads = frame(country=["United States", "united states ", "USA", "United States", "Germany", "Deutschland", None])
     log = CleaningLog()
-    out = clean.normalise_categories(leads, ["country"], log=log, table="leads",
-                                     aliases={"country": {"USA": "United States", "Deutschland": "Germany"}})
+    out = clean.normalise_categories(
+        leads,
+        ["country"],
+        log=log,
+        table="leads",
+        aliases={"country": {"USA": "United States", "Deutschland": "Germany"}},
+    )
     assert out["country"].tolist()[:6] == ["United States"] * 4 + ["Germany"] * 2
     assert pd.isna(out["country"].iloc[6])
     assert log.rows("normalise_categories") == 3
@@ -96,8 +111,13 @@ def test_dates_iso_first_then_day_first_counted_and_too_many_bad_dates_rejected(
     assert pd.isna(out["created_at"].iloc[3])
     assert log.rows("parse_dates") == 2
     with pytest.raises(InputFileError, match=r"c\.csv.*created_at.*do not parse.*Fix"):
-        clean.parse_dates(frame(created_at=["soon", "later", "2025-01-01"]), ["created_at"], log=log,
-                          table="leads", path=Path("c.csv"))
+        clean.parse_dates(
+            frame(created_at=["soon", "later", "2025-01-01"]),
+            ["created_at"],
+            log=log,
+            table="leads",
+            path=Path("c.csv"),
+        )
 
 
 def test_numbers_read_currency_and_separators_and_count_bad_values():
@@ -132,34 +152,52 @@ def test_straightliners_need_every_item_of_a_long_enough_grid():
 
 def test_placeholders_become_missing_and_each_value_is_counted_per_column():
     from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, REFUSAL_TOKENS, token_set
-    raw = frame(lead_id=["1", "2", "3", "4", "5"], industry=["Select", "Software", "-- select --", "NA", "Retail"],
-                region=["Prefer not to say", "EMEA", "N/A", "EMEA", "-"])
+
+    raw = frame(
+        lead_id=["1", "2", "3", "4", "5"],
+        industry=["Select", "Software", "-- select --", "NA", "Retail"],
+        region=["Prefer not to say", "EMEA", "N/A", "EMEA", "-"],
+    )
     log = CleaningLog()
-    out = clean.replace_missing_tokens(raw, log=log, table="leads", tokens=token_set(PLACEHOLDER_TOKENS), keep=["lead_id"])
+    out = clean.replace_missing_tokens(
+        raw, log=log, table="leads", tokens=token_set(PLACEHOLDER_TOKENS), keep=["lead_id"]
+    )
     assert out["industry"].isna().tolist() == [True, False, True, True, False]
-    assert out["region"].tolist()[0] == "Prefer not to say"          # refusals are kept in CRM fields by default
-    assert raw["industry"].iloc[0] == "Select"                       # input untouched
+    assert out["region"].tolist()[0] == "Prefer not to say"  # refusals are kept in CRM fields by default
+    assert raw["industry"].iloc[0] == "Select"  # input untouched
     entries = log.to_frame().set_index(["column", "reason"])["rows_affected"]
     assert entries[("industry", "'Select' means no value (form placeholder or refusal), set to missing")] == 1
     assert entries[("industry", "'NA' means no value (form placeholder or refusal), set to missing")] == 1
     assert log.rows("missing_tokens") == 5
     refusals = token_set(PLACEHOLDER_TOKENS + REFUSAL_TOKENS, add=["TBC"], remove=["na"])
-    out = clean.replace_missing_tokens(raw.assign(tier=["TBC", "Gold", "Gold", "Gold", "Gold"]), log=CleaningLog(),
-                                       table="leads", tokens=refusals)
+    out = clean.replace_missing_tokens(
+        raw.assign(tier=["TBC", "Gold", "Gold", "Gold", "Gold"]), log=CleaningLog(), table="leads", tokens=refusals
+    )
     assert out["region"].isna().tolist() == [True, False, True, False, True]
     assert out["industry"].tolist()[3] == "NA" and pd.isna(out["tier"].iloc[0])
 
 
 def test_a_token_is_found_whatever_its_padding_and_only_in_cells_a_token_could_spell():
     from alignkit.ingest.tokens import PLACEHOLDER_TOKENS, token_set
-    cells = ["---------------- Select ----------------", "(blank)", "[N/A]", "n.a.", "person1@example.com",
-             "12", "Selected", "Software", None]
+
+    cells = [
+        "---------------- Select ----------------",
+        "(blank)",
+        "[N/A]",
+        "n.a.",
+        "person1@example.com",
+        "12",
+        "Selected",
+        "Software",
+        None,
+    ]
     raw = frame(lead_id=[str(i) for i in range(len(cells))], industry=cells)
     out = clean.replace_missing_tokens(raw, log=CleaningLog(), table="leads", tokens=token_set(PLACEHOLDER_TOKENS))
     assert out["industry"].isna().tolist() == [True, True, True, True, False, False, False, False, True]
-    added = token_set(PLACEHOLDER_TOKENS, add=["-99"])              # a survey's numeric code for no answer
-    out = clean.replace_missing_tokens(frame(lead_id=["1", "2"], score=["-99", "99"]), log=CleaningLog(), table="leads",
-                                       tokens=added)
+    added = token_set(PLACEHOLDER_TOKENS, add=["-99"])  # a survey's numeric code for no answer
+    out = clean.replace_missing_tokens(
+        frame(lead_id=["1", "2"], score=["-99", "99"]), log=CleaningLog(), table="leads", tokens=added
+    )
     assert out["score"].isna().tolist() == [True, False]
 
 

@@ -27,23 +27,31 @@ def test_decide_dayfirst_reads_the_order_from_a_field_above_12():
 
 def test_decide_dayfirst_refuses_a_column_needing_both_orders():
     from alignkit.errors import AlignkitError, DateOrderError
+
     with pytest.raises(DateOrderError) as caught:
         clean.decide_dayfirst(pd.Series(["25/03/2024", "03/25/2024", "01/02/2024"], dtype="str"))
     assert isinstance(caught.value, AlignkitError) and isinstance(caught.value, ValueError)
     assert caught.value.day_first == ["25/03/2024"] and caught.value.month_first == ["03/25/2024"]
 
 
-
 def test_auto_reads_a_day_first_column_and_lends_its_order_to_an_ambiguous_one():
-    contacts = pd.DataFrame({"created_at": dates("25/03/2024 14:05", "2024-01-05", "01/02/24", "March 3, 2024", None),
-                             "mql_at": dates("01/02/2024", "03/04/2024", None, None, None)})
+    contacts = pd.DataFrame(
+        {
+            "created_at": dates("25/03/2024 14:05", "2024-01-05", "01/02/24", "March 3, 2024", None),
+            "mql_at": dates("01/02/2024", "03/04/2024", None, None, None),
+        }
+    )
     log = CleaningLog()
     out = clean.parse_dates(contacts, ["created_at", "mql_at"], log=log, table="leads", path=PATH)
-    assert out["created_at"].tolist()[:4] == [pd.Timestamp("2024-03-25 14:05"), pd.Timestamp("2024-01-05"),
-                                              pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-03")]
+    assert out["created_at"].tolist()[:4] == [
+        pd.Timestamp("2024-03-25 14:05"),
+        pd.Timestamp("2024-01-05"),
+        pd.Timestamp("2024-02-01"),
+        pd.Timestamp("2024-03-03"),
+    ]
     assert out["mql_at"].tolist()[:2] == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-04-03")]
     non_iso = log.to_frame().query("column == 'created_at'")
-    assert non_iso["rows_affected"].iloc[0] == 3 and "day first" in non_iso["reason"].iloc[0]   # mixed formats counted
+    assert non_iso["rows_affected"].iloc[0] == 3 and "day first" in non_iso["reason"].iloc[0]  # mixed formats counted
 
 
 def test_an_all_ambiguous_file_is_refused_naming_file_column_and_setting():

@@ -11,16 +11,19 @@ from alignkit.prepare.lead_table import outcome_from_values
 
 
 def _settings(**outcome) -> ProjectSettings:
-    return ProjectSettings.model_validate({"crm": {"contacts": {"file": "x.csv", "columns": {"lead_id": "Id",
-                                                                                             "converted": "Won?"}}},
-                                           "outcome": outcome})
+    return ProjectSettings.model_validate(
+        {"crm": {"contacts": {"file": "x.csv", "columns": {"lead_id": "Id", "converted": "Won?"}}}, "outcome": outcome}
+    )
 
 
-@pytest.mark.parametrize("values, expected", [
-    (["1", "0", "1.0", "0.0"], ["converted", "lost", "converted", "lost"]),
-    (["Yes", "no", " YES ", "No"], ["converted", "lost", "converted", "lost"]),
-    (["Won", "Lost", "", None], ["converted", "lost", "open", "open"]),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (["1", "0", "1.0", "0.0"], ["converted", "lost", "converted", "lost"]),
+        (["Yes", "no", " YES ", "No"], ["converted", "lost", "converted", "lost"]),
+        (["Won", "Lost", "", None], ["converted", "lost", "open", "open"]),
+    ],
+)
 def test_outcome_values_of_every_common_spelling(values, expected):
     out = outcome_from_values(pd.Series(values, dtype="str"), _settings(), path="x.csv", column="Won?")
     assert list(out) == expected

@@ -12,8 +12,15 @@ from alignkit.prepare.lookups import join_lookup
 
 
 def _lookup(frame: pd.DataFrame, on: str) -> RawLookup:
-    return RawLookup(name="lookup:products", path=Path("products.csv"), frame=frame, on=on, key_column="product",
-                     rows_in_file=len(frame), sha256="0" * 16)
+    return RawLookup(
+        name="lookup:products",
+        path=Path("products.csv"),
+        frame=frame,
+        on=on,
+        key_column="product",
+        rows_in_file=len(frame),
+        sha256="0" * 16,
+    )
 
 
 def test_keys_match_across_case_spaces_and_punctuation_and_misses_are_listed():
@@ -24,10 +31,10 @@ def test_keys_match_across_case_spaces_and_punctuation_and_misses_are_listed():
     assert list(out["sales_price"].fillna("-")) == ["4821", "4821", "4821", "55", "-", "-"]
     entries = log.to_frame().set_index("reason")
     normalised = entries[entries.index.str.contains("only once case")]
-    assert int(normalised["rows_affected"].iloc[0]) == 3          # 'GTXPro', 'gtx pro', 'MG-Special'
+    assert int(normalised["rows_affected"].iloc[0]) == 3  # 'GTXPro', 'gtx pro', 'MG-Special'
     assert "'GTXPro' = 'GTX Pro'" in normalised.index[0]
     missed = entries[entries.index.str.contains("found no row")]
-    assert int(missed["rows_affected"].iloc[0]) == 1              # a blank key is not a miss
+    assert int(missed["rows_affected"].iloc[0]) == 1  # a blank key is not a miss
     assert "'Unknown Widget' (1 leads" in missed.index[0]
 
 

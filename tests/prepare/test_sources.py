@@ -37,8 +37,9 @@ def _project(tmp_path: Path, demo_project: Path, crm_changes: dict) -> Path:
 def activities(demo_project: Path) -> pd.DataFrame:
     """The demo's activities export as a warehouse holds it: typed dates, integer ids."""
     frame = pd.read_csv(demo_project.parent / "data" / "raw" / TOUCHES_EXPORT, dtype="str")
-    return frame.assign(**{"Activity Date": pd.to_datetime(frame["Activity Date"]),
-                           "Contact ID": frame["Contact ID"].astype("int64")})
+    return frame.assign(
+        **{"Activity Date": pd.to_datetime(frame["Activity Date"]), "Contact ID": frame["Contact ID"].astype("int64")}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, activities: pd.DataFrame
     lake = folder / "activities"
     lake.mkdir()
     for i, part in enumerate(range(0, len(activities), len(activities) // 3 + 1)):
-        activities.iloc[part:part + len(activities) // 3 + 1].to_parquet(lake / f"part-{i}.parquet")
+        activities.iloc[part : part + len(activities) // 3 + 1].to_parquet(lake / f"part-{i}.parquet")
     contacts = pd.read_csv(demo_project.parent / "data" / "raw" / "hubspot_contacts.csv", dtype="str")
     with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
         as_text = activities.assign(**{"Activity Date": activities["Activity Date"].dt.strftime("%Y-%m-%d %H:%M")})
@@ -70,13 +71,15 @@ def _analysed(project: Path):
 
 
 @pytest.mark.parametrize("source", ["lake", "table", "query"])
-def test_touches_where_they_live_give_the_export_files_figures(source, tmp_path, demo_project, warehouse, prepared,
-                                                               demo_settings):
+def test_touches_where_they_live_give_the_export_files_figures(
+    source, tmp_path, demo_project, warehouse, prepared, demo_settings
+):
     database = f"duckdb://{warehouse / 'warehouse.duckdb'}"
-    spec = {"lake": {"lake": str(warehouse / "activities")},
-            "table": {"connection": database, "table": "sales.activities"},
-            "query": {"connection": database,
-                      "query": "SELECT * FROM sales.activities WHERE \"Activity Type\" IS NOT NULL"}}[source]
+    spec = {
+        "lake": {"lake": str(warehouse / "activities")},
+        "table": {"connection": database, "table": "sales.activities"},
+        "query": {"connection": database, "query": 'SELECT * FROM sales.activities WHERE "Activity Type" IS NOT NULL'},
+    }[source]
     data, result = _analysed(_project(tmp_path, demo_project, {"touches": spec}))
     pd.testing.assert_frame_equal(data.leads, prepared.leads, check_exact=True)
     expected = analyse(demo_settings, data=load_inputs_like(prepared))
@@ -93,10 +96,19 @@ def load_inputs_like(prepared):
 
 
 def test_contacts_from_a_database_table_are_cleaned_like_the_export(tmp_path, demo_project, warehouse, prepared):
-    data, _ = _analysed(_project(tmp_path, demo_project,
-                                 {"contacts": {**_contacts_spec(demo_project),
-                                               "connection": f"duckdb://{warehouse / 'warehouse.duckdb'}",
-                                               "table": "contacts"}}))
+    data, _ = _analysed(
+        _project(
+            tmp_path,
+            demo_project,
+            {
+                "contacts": {
+                    **_contacts_spec(demo_project),
+                    "connection": f"duckdb://{warehouse / 'warehouse.duckdb'}",
+                    "table": "contacts",
+                }
+            },
+        )
+    )
     pd.testing.assert_frame_equal(data.leads, prepared.leads, check_exact=True)
 
 
@@ -106,23 +118,28 @@ def _contacts_spec(demo_project: Path) -> dict:
     return spec
 
 
-@pytest.mark.parametrize("spec, words", [
-    ({"file": "a.csv", "lake": "lake/"}, "exactly one of file"),
-    ({"connection": "duckdb://warehouse.duckdb"}, "exactly one of table"),
-    ({"table": "activities"}, "add connection"),
-    ({"connection": "postgres://analyst:s3cret@db.internal/crm", "table": "touches"}, "never write credentials"),
-])
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ({"file": "a.csv", "lake": "lake/"}, "exactly one of file"),
+        ({"connection": "duckdb://warehouse.duckdb"}, "exactly one of table"),
+        ({"table": "activities"}, "add connection"),
+        ({"connection": "postgres://analyst:s3cret@db.internal/crm", "table": "touches"}, "never write credentials"),
+    ],
+)
 def test_bad_source_settings_fail_at_load_naming_the_key(spec, words, tmp_path, demo_project):
     with pytest.raises(ConfigError, match=r"crm\.touches") as error:
         load_settings(_project(tmp_path, demo_project, {"touches": spec}))
     assert words in str(error.value) and "s3cret" not in str(error.value)
 
 
-def test_credentials_come_from_the_environment_and_stay_out_of_the_manifest(tmp_path, demo_project, warehouse,
-                                                                             monkeypatch):
+def test_credentials_come_from_the_environment_and_stay_out_of_the_manifest(
+    tmp_path, demo_project, warehouse, monkeypatch
+):
     monkeypatch.setenv("ALIGNKIT_TEST_DB", str(warehouse / "warehouse.duckdb"))
-    project = _project(tmp_path, demo_project, {"touches": {"connection": "duckdb://${ALIGNKIT_TEST_DB}",
-                                                            "table": "sales.activities"}})
+    project = _project(
+        tmp_path, demo_project, {"touches": {"connection": "duckdb://${ALIGNKIT_TEST_DB}", "table": "sales.activities"}}
+    )
     data = prepare(load_settings(project))
     row = data.inputs.set_index("table").loc["touches"]
     assert row["file"] == "table sales.activities on duckdb://${ALIGNKIT_TEST_DB}"

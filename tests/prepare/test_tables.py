@@ -21,11 +21,23 @@ def scorecard(prepared, truth, demo_settings) -> pd.DataFrame:
     return card
 
 
-@pytest.mark.parametrize("kind", ["duplicate contacts", "test / internal records", "speeders", "straightliners",
-                                  "inconsistent spellings (Industry)", "inconsistent spellings (Country/Region)",
-                                  "mixed date formats (Create Date)", "blank rows (contacts)", "blank rows (survey)",
-                                  "UTF-8 byte-order mark", "emails / phones in open text",
-                                  "linkable respondents linked"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "duplicate contacts",
+        "test / internal records",
+        "speeders",
+        "straightliners",
+        "inconsistent spellings (Industry)",
+        "inconsistent spellings (Country/Region)",
+        "mixed date formats (Create Date)",
+        "blank rows (contacts)",
+        "blank rows (survey)",
+        "UTF-8 byte-order mark",
+        "emails / phones in open text",
+        "linkable respondents linked",
+    ],
+)
 def test_planted_dirt_is_found_with_95_percent_recall_and_precision(scorecard, kind):
     row = scorecard.set_index("kind").loc[kind]
     assert row["planted"] > 0, kind
@@ -34,8 +46,9 @@ def test_planted_dirt_is_found_with_95_percent_recall_and_precision(scorecard, k
 
 def test_merged_duplicates_keep_the_planted_record(prepared, truth, demo_settings):
     kept = set(prepared.leads["lead_key"])
-    kept_ids = pseudonymise(pd.Series(truth["dirt"]["duplicates"]["kept_record_ids"], dtype="str"),
-                            salt=demo_settings.pseudonym_salt())
+    kept_ids = pseudonymise(
+        pd.Series(truth["dirt"]["duplicates"]["kept_record_ids"], dtype="str"), salt=demo_settings.pseudonym_salt()
+    )
     assert set(kept_ids) <= kept
     assert len(prepared.leads) == truth["n_leads"]
 
@@ -43,7 +56,9 @@ def test_merged_duplicates_keep_the_planted_record(prepared, truth, demo_setting
 def test_planted_spelling_counts_match_the_truth(scorecard, truth):
     card = scorecard.set_index("kind")
     for column in ("Industry", "Country/Region"):
-        assert card.loc[f"inconsistent spellings ({column})", "planted"] == truth["dirt"]["inconsistent_spellings"][column]
+        assert (
+            card.loc[f"inconsistent spellings ({column})", "planted"] == truth["dirt"]["inconsistent_spellings"][column]
+        )
 
 
 def test_blank_rows_counted(prepared, truth):
@@ -55,26 +70,33 @@ def test_blank_rows_counted(prepared, truth):
 
 def test_mixed_date_formats_are_parsed(prepared, truth):
     log = prepared.cleaning_log
-    parsed = log[(log["step"] == "parse_dates") & (log["column"] == "created_at") & log["reason"].str.contains("non-ISO")]
+    parsed = log[
+        (log["step"] == "parse_dates") & (log["column"] == "created_at") & log["reason"].str.contains("non-ISO")
+    ]
     planted = truth["dirt"]["mixed_date_formats"]["Create Date"]
     assert parsed["rows_affected"].sum() == planted
     leads = prepared.leads
     assert leads["created_at"].notna().all()
     # Created before it became a lead: a day-first date read month-first would break this for many rows.
-    known = leads["lead_at"].notna()   # a subscriber who had not become a lead by the export has no lead date
+    known = leads["lead_at"].notna()  # a subscriber who had not become a lead by the export has no lead date
     assert (leads.loc[known, "created_at"] <= leads.loc[known, "lead_at"]).mean() > 0.999
 
 
 def test_no_pii_reaches_processed_tables(prepared, demo_settings):
     contacts = read_export(demo_settings.raw_path("hubspot_contacts.csv"))[1].dropna(subset=["Email"])
-    survey = read_export(demo_settings.raw_path("survey_qualtrics.csv"), header_rows=3)[1].dropna(subset=["RecipientEmail"])
+    survey = read_export(demo_settings.raw_path("survey_qualtrics.csv"), header_rows=3)[1].dropna(
+        subset=["RecipientEmail"]
+    )
     emails = set(contacts["Email"].str.strip().str.lower()) | set(survey["RecipientEmail"].str.strip().str.lower())
     phones = set(contacts["Phone Number"].dropna())
     names = set((contacts["First Name"] + " " + contacts["Last Name"]).dropna().str.lower())
     for name in ("leads", "responses", "codebook"):
         frame = getattr(prepared, name)
-        text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-                        and not pd.api.types.is_datetime64_any_dtype(frame[c])]
+        text_columns = [
+            c
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_datetime64_any_dtype(frame[c])
+        ]
         cells = set(frame[text_columns].astype("str").stack().dropna().str.lower())
         text = "\n".join(cells)
         assert not (cells & emails) and "@" not in text.replace("[email]", ""), name
@@ -113,7 +135,7 @@ def test_written_tables_match_their_schema(prepared, tmp_path):
     codebook = pd.read_parquet(paths["codebook"])
     assert list(codebook["column"]) == list(responses.columns)
     likert = codebook[codebook["kind"] == "likert"]
-    assert len(likert) == 9      # the eight agreement items and company size (bands are ordered: issue 14)
+    assert len(likert) == 9  # the eight agreement items and company size (bands are ordered: issue 14)
     agreement = likert[likert["group"] == "q4"]
     assert next(iter(agreement["options"].iloc[0])) == "Strongly disagree"
     assert responses[agreement["column"].iloc[0]].cat.ordered
@@ -150,9 +172,13 @@ def test_lifecycle_lost_tells_lost_values_from_unknown_ones(demo_settings):
     from alignkit.prepare.clean import CleaningLog
     from alignkit.prepare.lead_table import build_leads
 
-    contacts = pd.DataFrame({"lead_id": ["a", "b", "c", "d"],
-                             "created_at": pd.to_datetime(["2026-01-01"] * 4),
-                             "stage": pd.Series(["lead", "Other", "evangelist", None], dtype="str")})
+    contacts = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c", "d"],
+            "created_at": pd.to_datetime(["2026-01-01"] * 4),
+            "stage": pd.Series(["lead", "Other", "evangelist", None], dtype="str"),
+        }
+    )
     log = CleaningLog()
     leads = build_leads(contacts, None, None, demo_settings, log=log)
     assert leads["stage"].isna().tolist() == [False, True, True, True]
@@ -178,9 +204,16 @@ def test_the_cleaning_log_counts_skips_and_moves_back_as_the_funnel_does(demo_se
     from alignkit.prepare.stage_paths import stage_paths
 
     day = pd.Timestamp("2026-01-01")
-    contacts = pd.DataFrame({"lead_id": ["a", "b", "c"], "created_at": [day] * 3,
-                             "stage": pd.Series(["marketingqualifiedlead", "salesqualifiedlead", "lead"], dtype="str"),
-                             "lead_at": [day] * 3, "mql_at": [day, pd.NaT, day], "sql_at": [pd.NaT, pd.NaT, day]})
+    contacts = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c"],
+            "created_at": [day] * 3,
+            "stage": pd.Series(["marketingqualifiedlead", "salesqualifiedlead", "lead"], dtype="str"),
+            "lead_at": [day] * 3,
+            "mql_at": [day, pd.NaT, day],
+            "sql_at": [pd.NaT, pd.NaT, day],
+        }
+    )
     log = CleaningLog()
     leads = build_leads(contacts, None, None, demo_settings, log=log)
     checks = log.to_frame().query("step == 'check_stage_order'")["rows_affected"].tolist()
@@ -223,9 +256,17 @@ def test_a_do_not_email_flag_is_an_attribute_and_constant_columns_are_left_out(t
 
     facts = shapes.write_lead_list(tmp_path / "project", n=600)
     data = prepare(load_settings(facts["project"]))
-    assert data.leads["do_not_email"].value_counts().to_dict() == facts["export"]["Do Not Email"].value_counts().to_dict()
+    assert (
+        data.leads["do_not_email"].value_counts().to_dict() == facts["export"]["Do Not Email"].value_counts().to_dict()
+    )
     log = data.cleaning_log
     assert log.query("step == 'pii_suggestion'")["column"].tolist() == ["do_not_email"]
     assert "magazine" not in data.leads
-    assert data.left_out.to_dict("records") == [{"table": "leads", "column": "magazine", "role": "constant",
-                                                 "reason": "same value on every row: says nothing about any lead or respondent"}]
+    assert data.left_out.to_dict("records") == [
+        {
+            "table": "leads",
+            "column": "magazine",
+            "role": "constant",
+            "reason": "same value on every row: says nothing about any lead or respondent",
+        }
+    ]

@@ -44,8 +44,12 @@ HALVES = {"size": {"A": 0.5, "B": 0.5}, "region": {"X": 0.5, "Y": 0.5}}
 
 
 def cell_weights(frame: pd.DataFrame, weights: pd.Series) -> list[float]:
-    return frame.assign(w=weights).groupby(["size", "region"])["w"].agg(["min", "max"]).pipe(
-        lambda t: (np.testing.assert_allclose(t["min"], t["max"], rtol=1e-12), t["min"].tolist())[1])
+    return (
+        frame.assign(w=weights)
+        .groupby(["size", "region"])["w"]
+        .agg(["min", "max"])
+        .pipe(lambda t: (np.testing.assert_allclose(t["min"], t["max"], rtol=1e-12), t["min"].tolist())[1])
+    )
 
 
 def test_hand_worked_first_iteration():
@@ -93,8 +97,10 @@ def test_closed_form_2x2():
     # A census/survey 2×2 of the kind raking tutorials use: survey counts [[7, 9], [12, 7]] raked to census rows
     # 5/15 and columns 10/10 (counts of 20 people; the expected table comes from the closed form, not from IPF).
     n = np.array([[7, 9], [12, 7]])
-    frame = sample({(r, c): int(n[i, j]) for (i, r), (j, c) in itertools.product(enumerate("AB"), enumerate("XY"))},
-                   ("size", "region"))
+    frame = sample(
+        {(r, c): int(n[i, j]) for (i, r), (j, c) in itertools.product(enumerate("AB"), enumerate("XY"))},
+        ("size", "region"),
+    )
     result = rake(frame, {"size": {"A": 5, "B": 15}, "region": {"X": 10, "Y": 10}}, tolerance=1e-13)
     expected = closed_form_2x2(n.astype(float), np.array([5.0, 15.0]), np.array([10.0, 10.0]))
     expected_weights = expected / expected.sum() * n.sum() / n
@@ -118,15 +124,22 @@ def test_matches_independent_ipf_on_a_three_way_table():
     rng = np.random.default_rng(7)
     levels = (["s1", "s2", "s3"], ["north", "south"], ["a", "b", "c", "d"])
     counts = rng.integers(3, 40, size=(3, 2, 4))
-    cells = {key: int(counts[idx]) for idx, key in zip(itertools.product(*map(range, counts.shape)), itertools.product(*levels))}
+    cells = {
+        key: int(counts[idx])
+        for idx, key in zip(itertools.product(*map(range, counts.shape)), itertools.product(*levels))
+    }
     frame = sample(cells, ("size", "region", "role")).sample(frac=1, random_state=1).reset_index(drop=True)
     shares = [rng.dirichlet(np.ones(len(lv))) for lv in levels]
     margins = {name: dict(zip(lv, s)) for name, lv, s in zip(("size", "region", "role"), levels, shares)}
     result = rake(frame, margins, tolerance=1e-12, max_iterations=500)
     assert result.converged
     fitted = ipf_on_table(counts, [s * counts.sum() for s in shares])
-    expected = pd.Series({key: fitted[idx] / counts[idx]
-                          for idx, key in zip(itertools.product(*map(range, counts.shape)), itertools.product(*levels))})
+    expected = pd.Series(
+        {
+            key: fitted[idx] / counts[idx]
+            for idx, key in zip(itertools.product(*map(range, counts.shape)), itertools.product(*levels))
+        }
+    )
     got = frame.assign(w=result.weights).groupby(["size", "region", "role"])["w"].first()
     np.testing.assert_allclose(got.to_numpy(), expected.loc[got.index].to_numpy(), rtol=1e-9)
 
@@ -155,14 +168,20 @@ def test_input_is_not_modified_and_index_is_kept():
     assert result.weights.index.equals(frame.index) and result.weights.name == "weight"
 
 
-@pytest.mark.parametrize("margins,words", [
-    ({"size": {"A": 0.5, "C": 0.5}}, ["margin 'size'", "category 'C'", "does not have", "Fix"]),
-    ({"size": {"A": 1.0}}, ["has categories the margin lacks", "'B' (180 responses)", "Fix"]),
-    ({"size": {"A": 0.5, "B": 0.5}, "region": {"X": 30, "Y": 70}}, ["do not sum to the same total", "'region' sums to 100"]),
-    ({"sise": {"A": 0.5, "B": 0.5}}, ["margin 'sise' is not a column", "Did you mean 'size'"]),
-    ({"size": {"A": -0.5, "B": 0.5}}, ["negative or missing", "'A'"]),
-    ({}, ["no margins"]),
-])
+@pytest.mark.parametrize(
+    "margins,words",
+    [
+        ({"size": {"A": 0.5, "C": 0.5}}, ["margin 'size'", "category 'C'", "does not have", "Fix"]),
+        ({"size": {"A": 1.0}}, ["has categories the margin lacks", "'B' (180 responses)", "Fix"]),
+        (
+            {"size": {"A": 0.5, "B": 0.5}, "region": {"X": 30, "Y": 70}},
+            ["do not sum to the same total", "'region' sums to 100"],
+        ),
+        ({"sise": {"A": 0.5, "B": 0.5}}, ["margin 'sise' is not a column", "Did you mean 'size'"]),
+        ({"size": {"A": -0.5, "B": 0.5}}, ["negative or missing", "'A'"]),
+        ({}, ["no margins"]),
+    ],
+)
 def test_margin_errors_name_the_margin_category_and_fix(margins, words):
     with pytest.raises(ConfigError) as excinfo:
         rake(HAND, margins)
@@ -198,7 +217,9 @@ def test_read_margins_file(tmp_path):
     yml = tmp_path / "margins.yml"
     yml.write_text("q2: {'1-9 employees': 0.4, '10+ employees': 0.6}\nq9: {Europe: 1}\n", encoding="utf-8")
     csv = tmp_path / "margins.csv"
-    csv.write_text("margin,category,target\nq2,1-9 employees,0.4\nq2,10+ employees,0.6\nq9,Europe,1\n", encoding="utf-8")
+    csv.write_text(
+        "margin,category,target\nq2,1-9 employees,0.4\nq2,10+ employees,0.6\nq9,Europe,1\n", encoding="utf-8"
+    )
     expected = {"q2": {"1-9 employees": 0.4, "10+ employees": 0.6}, "q9": {"Europe": 1.0}}
     assert read_margins_file(yml) == expected == read_margins_file(csv)
     bad = tmp_path / "bad.csv"
@@ -210,6 +231,7 @@ def test_read_margins_file(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------- the demo's planted bias
+
 
 def demo_margins(truth: dict) -> dict:
     """The planted population margins, keyed by the survey columns that hold them (q2 company size, q9 region)."""
@@ -227,8 +249,10 @@ def test_demo_raking_recovers_population_shares(prepared, truth):
         unweighted = weighted_shares(responses[column]).set_index("category")["share"]
         weighted = weighted_shares(responses[column], weights=result.weights).set_index("category")["share"]
         for category, population_share in margin.items():
-            print(f"{column} {category:>20}: sample {unweighted[category]:.3f}  raked {weighted[category]:.3f}  "
-                  f"population {population_share:.3f}")
+            print(
+                f"{column} {category:>20}: sample {unweighted[category]:.3f}  raked {weighted[category]:.3f}  "
+                f"population {population_share:.3f}"
+            )
             assert abs(weighted[category] - population_share) < 0.01
     # the unweighted sample over-represents the oversampled band by far more than a percentage point
     size = weighted_shares(responses["q2"]).set_index("category")["share"]
@@ -242,21 +266,27 @@ def test_demo_raking_moves_planted_persona_shares_toward_the_population(prepared
     from alignkit.privacy import pseudonymise
 
     by_id = pd.Series(truth["survey"]["persona_by_response_id"])
-    by_key = pd.Series(by_id.to_numpy(), index=pseudonymise(pd.Series(by_id.index, dtype="str"),
-                                                            salt=demo_settings.pseudonym_salt()))
+    by_key = pd.Series(
+        by_id.to_numpy(), index=pseudonymise(pd.Series(by_id.index, dtype="str"), salt=demo_settings.pseudonym_salt())
+    )
     responses = prepared.responses[prepared.responses["quality_ok"]]
     persona = responses["respondent_key"].map(by_key)
     assert persona.notna().all()
     result = rake(responses, demo_margins(truth))
-    population = np.array(truth["persona_population_shares"] if "persona_population_shares" in truth
-                          else truth["survey"]["persona_population_shares"])
+    population = np.array(
+        truth["persona_population_shares"]
+        if "persona_population_shares" in truth
+        else truth["survey"]["persona_population_shares"]
+    )
     labels = range(len(population))
     unweighted = persona.value_counts(normalize=True).reindex(labels, fill_value=0).to_numpy()
     weighted = (result.weights.groupby(persona).sum() / result.weights.sum()).reindex(labels, fill_value=0).to_numpy()
     distance_before = 0.5 * np.abs(unweighted - population).sum()
     distance_after = 0.5 * np.abs(weighted - population).sum()
-    print(f"persona mix, total variation distance to the population: unweighted {distance_before:.3f}, "
-          f"raked {distance_after:.3f}")
+    print(
+        f"persona mix, total variation distance to the population: unweighted {distance_before:.3f}, "
+        f"raked {distance_after:.3f}"
+    )
     assert distance_after < 0.6 * distance_before
 
 
@@ -284,7 +314,7 @@ def test_demo_project_ships_its_margins_commented_out(truth):
         if not line.lstrip().startswith("#"):
             break
         block.append(line.replace("# ", "", 1))
-    enabled = "\n".join(lines[:start] + block + lines[start + len(block):])
+    enabled = "\n".join(lines[:start] + block + lines[start + len(block) :])
     import yaml
 
     weighting = WeightingSettings.model_validate(yaml.safe_load(enabled)["survey"]["weighting"])
@@ -293,10 +323,12 @@ def test_demo_project_ships_its_margins_commented_out(truth):
 
 def test_weighting_settings_errors(tmp_path):
     base = (REPO / "alignkit.yml").read_text(encoding="utf-8")
-    cases = {"  weighting: {}\n": "name a weight column (column), population margins (margins) or a margins file",
-             "  weighting: {margins: {q2: {a: 1}}, margins_file: m.yml}\n": "either inline (margins) or in a file",
-             "  weighting: {column: weight, trim_ratio: 0.9}\n": "survey.weighting.trim_ratio: value 0.9 is not allowed",
-             "  weighting: {column: weight, margin: {}}\n": "Did you mean 'margins'?"}
+    cases = {
+        "  weighting: {}\n": "name a weight column (column), population margins (margins) or a margins file",
+        "  weighting: {margins: {q2: {a: 1}}, margins_file: m.yml}\n": "either inline (margins) or in a file",
+        "  weighting: {column: weight, trim_ratio: 0.9}\n": "survey.weighting.trim_ratio: value 0.9 is not allowed",
+        "  weighting: {column: weight, margin: {}}\n": "Did you mean 'margins'?",
+    }
     for block, message in cases.items():
         path = tmp_path / "alignkit.yml"
         path.write_text(base.replace("\ncrm:\n", "\n" + block + "\ncrm:\n", 1), encoding="utf-8")
@@ -356,29 +388,37 @@ def test_margins_file_and_weight_column(prepared, truth, demo_settings, tmp_path
     pd.DataFrame(rows).to_csv(raw / "margins.csv", index=False)
     settings = with_weighting(demo_settings.model_copy(update={"root": tmp_path}), margins_file="margins.csv")
     from_file = weight_responses(prepared.responses, prepared.codebook, settings, log=CleaningLog())[2]
-    from_yml = weight_responses(prepared.responses, prepared.codebook,
-                                with_weighting(demo_settings, margins=demo_margins(truth)), log=CleaningLog())[2]
+    from_yml = weight_responses(
+        prepared.responses,
+        prepared.codebook,
+        with_weighting(demo_settings, margins=demo_margins(truth)),
+        log=CleaningLog(),
+    )[2]
     pd.testing.assert_series_equal(from_file.weights, from_yml.weights)
     from alignkit.prepare.weights import margins_manifest_row
 
     assert margins_manifest_row(settings)["rows"] == 10
     # a weight column from the export: normalised to mean 1 (no raking without margins)
     responses = prepared.responses.assign(design_wt=np.where(prepared.responses["q2"] == "1000+ employees", 1.0, 3.0))
-    only_column = weight_responses(responses, prepared.codebook.assign(), with_weighting(demo_settings, column="design_wt"),
-                                   log=CleaningLog())
+    only_column = weight_responses(
+        responses, prepared.codebook.assign(), with_weighting(demo_settings, column="design_wt"), log=CleaningLog()
+    )
     ok = responses["quality_ok"]
     expected = responses.loc[ok, "design_wt"] / responses.loc[ok, "design_wt"].mean()
     np.testing.assert_allclose(only_column[0].loc[ok, "weight"].to_numpy(dtype=float), expected)
     assert only_column[2].iterations == 0 and "design_wt" in only_column[2].method
     with pytest.raises(MissingColumnError, match=r"survey\.weighting\.column"):
-        weight_responses(prepared.responses, prepared.codebook, with_weighting(demo_settings, column="design_wt"),
-                         log=CleaningLog())
+        weight_responses(
+            prepared.responses, prepared.codebook, with_weighting(demo_settings, column="design_wt"), log=CleaningLog()
+        )
 
 
 def test_raking_that_cannot_converge_is_an_error(prepared, truth, demo_settings):
     margins = {"q2": dict.fromkeys(demo_margins(truth)["q2"], 0.01) | {"1-9 employees": 0.95}}
     settings = with_weighting(demo_settings, margins=margins, trim_ratio=2, max_iterations=20)
-    with pytest.raises(ConfigError, match=r"raking did not converge in 20 iterations.*Fix: raise survey\.weighting\.max_iterations"):
+    with pytest.raises(
+        ConfigError, match=r"raking did not converge in 20 iterations.*Fix: raise survey\.weighting\.max_iterations"
+    ):
         weight_responses(prepared.responses, prepared.codebook, settings, log=CleaningLog())
 
 
@@ -416,8 +456,9 @@ def test_response_weights_for_the_analyses(weighted, prepared):
 
 def test_margins_may_name_the_export_header(prepared, truth, demo_settings):
     by_header = {"Q2": demo_margins(truth)["q2"], "Q9": demo_margins(truth)["q9"]}
-    result = weight_responses(prepared.responses, prepared.codebook, with_weighting(demo_settings, margins=by_header),
-                              log=CleaningLog())[2]
+    result = weight_responses(
+        prepared.responses, prepared.codebook, with_weighting(demo_settings, margins=by_header), log=CleaningLog()
+    )[2]
     assert set(result.margins["margin"]) == {"q2", "q9"} and result.converged
 
 
@@ -429,8 +470,9 @@ def test_validate_reports_a_missing_margins_file(demo_settings):
     assert "margins file not found" in problems[0].message
 
 
-def test_margin_categories_with_few_respondents_are_suppressed_in_table_and_figure(prepared, demo_settings, tmp_path,
-                                                                                   monkeypatch):
+def test_margin_categories_with_few_respondents_are_suppressed_in_table_and_figure(
+    prepared, demo_settings, tmp_path, monkeypatch
+):
     """The margins table counts respondents per category: a category answered by fewer than min_group_size people
     shows no figures in the report table, and its sample and weighted shares are not drawn."""
     from dataclasses import replace
@@ -449,8 +491,9 @@ def test_margin_categories_with_few_respondents_are_suppressed_in_table_and_figu
         return original(margins, **kwargs)
 
     monkeypatch.setattr(quality.plots, "plot_weight_margins", record)
-    report = quality.write_cleaning_report(replace(prepared, weighting=result),
-                                           demo_settings.model_copy(update={"root": tmp_path}))
+    report = quality.write_cleaning_report(
+        replace(prepared, weighting=result), demo_settings.model_copy(update={"root": tmp_path})
+    )
     table = pd.read_csv(report.parent / "01_clean_survey_and_crm" / "weight_margins.csv").set_index("category")
     assert pd.isna(table.loc["large", "respondents"]) and pd.isna(table.loc["large", "sample_share"])
     assert table.loc["small", "respondents"] == 97

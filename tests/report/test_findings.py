@@ -19,8 +19,8 @@ def test_a_step_follows_the_line_once():
 
 
 def test_the_page_shows_the_step_in_bold_and_a_stepless_finding_plain():
-    html = render_fragment("alignment.html.j2", headline=[finding("12% convert.", "act on it."), "Nothing to do."],
-                           sections=[])
+    html = render_fragment(
+        "alignment.html.j2", headline=[finding("12% convert.", "act on it."), "Nothing to do."], sections=[]
+    )
     assert "<li>12% convert. <strong>Next step:</strong> act on it.</li>" in html
     assert "<li>Nothing to do.</li>" in html
-

@@ -59,8 +59,16 @@ def test_report_holds_no_personal_data(report):
     assert not any(name in html for name in names)
 
 
-@pytest.mark.parametrize("column,value,text", [("share", 0.1234, "12.3%"), ("rows", 1234, "1,234"),
-                                               ("rows_out", pd.NA, ""), ("flag", True, "yes"), ("mean", 2.5, "2.50")])
+@pytest.mark.parametrize(
+    "column,value,text",
+    [
+        ("share", 0.1234, "12.3%"),
+        ("rows", 1234, "1,234"),
+        ("rows_out", pd.NA, ""),
+        ("flag", True, "yes"),
+        ("mean", 2.5, "2.50"),
+    ],
+)
 def test_cells_are_formatted_for_reading(column, value, text):
     assert format_cell(column, value) == text
 
@@ -112,8 +120,16 @@ def _labelled_axes(title="Leads by source", xlabel="Leads (count)", ylabel="Sour
 
 def _write(settings, sections, **kwargs):
     inputs = pd.DataFrame({"table": ["contacts"], "file": ["c.csv"], "rows": [3], "sha256": ["abc"]})
-    return write_report("02_test", title="T", subtitle="S", headline=["one finding"], sections=sections,
-                        settings=settings, inputs=inputs, **kwargs)
+    return write_report(
+        "02_test",
+        title="T",
+        subtitle="S",
+        headline=["one finding"],
+        sections=sections,
+        settings=settings,
+        inputs=inputs,
+        **kwargs,
+    )
 
 
 def test_a_figure_takes_its_title_from_the_axes_whatever_the_title_location():
@@ -122,8 +138,10 @@ def test_a_figure_takes_its_title_from_the_axes_whatever_the_title_location():
     assert not plt.get_fignums()  # rendered and closed
 
 
-@pytest.mark.parametrize("change,message", [(dict(title=""), "no title"), (dict(xlabel=""), "x axis has no label"),
-                                            (dict(ylabel=" "), "y axis has no label")])
+@pytest.mark.parametrize(
+    "change,message",
+    [(dict(title=""), "no title"), (dict(xlabel=""), "x axis has no label"), (dict(ylabel=" "), "y axis has no label")],
+)
 def test_a_figure_without_title_or_axis_labels_is_refused(change, message):
     with pytest.raises(FigureCheckError, match=message):
         ReportFigure.from_axes(_labelled_axes(**change), alt="Bar chart of leads by source.")
@@ -151,24 +169,46 @@ def test_alt_text_is_required():
 
 def test_small_groups_are_suppressed_in_the_report_and_its_csv(settings):
     table = pd.DataFrame({"industry": ["Retail", "Mining", "Empty"], "leads": [120, 4, 0], "rate": [0.2, 0.5, None]})
-    path = _write(settings, [Section("by-industry", "By industry",
-                                     items=[ReportTable("by_industry", "Leads by industry", table, count_columns=["leads"])])])
+    path = _write(
+        settings,
+        [
+            Section(
+                "by-industry",
+                "By industry",
+                items=[ReportTable("by_industry", "Leads by industry", table, count_columns=["leads"])],
+            )
+        ],
+    )
     csv = pd.read_csv(path.parent / "02_test" / "by_industry.csv")
     assert csv["leads"].isna().tolist() == [False, True, False] and csv["rate"].isna().tolist() == [False, True, True]
-    assert csv["suppressed"].tolist() == [False, True, False] and csv["industry"].tolist() == ["Retail", "Mining", "Empty"]
+    assert csv["suppressed"].tolist() == [False, True, False] and csv["industry"].tolist() == [
+        "Retail",
+        "Mining",
+        "Empty",
+    ]
     manifest = json.loads((path.parent / "02_test" / "tables.json").read_text(encoding="utf-8"))
     assert manifest["min_group_size"] == 10
     assert manifest["tables"][0] | {"columns": None} == {
-        "name": "by_industry", "csv": "by_industry.csv", "title": "Leads by Industry", "section": "by-industry",  # the field by its label
-        "rows": 3, "columns": None, "count_columns": ["leads"], "suppressed_rows": 1}
+        "name": "by_industry",
+        "csv": "by_industry.csv",
+        "title": "Leads by Industry",
+        "section": "by-industry",  # the field by its label
+        "rows": 3,
+        "columns": None,
+        "count_columns": ["leads"],
+        "suppressed_rows": 1,
+    }
     assert "groups of fewer than 10" in path.read_text(encoding="utf-8")
 
 
 def test_small_groups_can_be_refused_instead(settings):
     table = pd.DataFrame({"industry": ["Retail", "Mining"], "leads": [120, 4]})
     with pytest.raises(SmallGroupError, match=r"by_industry.*min_group_size=10"):
-        _write(settings, [Section("s", "S", items=[ReportTable("by_industry", "T", table, count_columns=["leads"])])],
-               small_groups="raise")
+        _write(
+            settings,
+            [Section("s", "S", items=[ReportTable("by_industry", "T", table, count_columns=["leads"])])],
+            small_groups="raise",
+        )
     with pytest.raises(KeyError, match="count_columns"):
         _write(settings, [Section("s", "S", items=[ReportTable("by_industry", "T", table, count_columns=["n"])])])
 
@@ -182,16 +222,34 @@ def test_section_ids_and_table_names_must_be_unique(settings):
 
 
 def test_blocks_links_weighting_and_build_time(settings, monkeypatch):
-    sections = [Section("terms", "Terms", ["Plain words."], [
-        ReportDefinitions("Stages", [("MQL", "Marketing qualified <lead>")], note="From the project file."),
-        ReportLinks("Reports", [("Funnel", "02_funnel_and_sla.html", "the funnel"), ("Personas", "", "not built")])])]
+    sections = [
+        Section(
+            "terms",
+            "Terms",
+            ["Plain words."],
+            [
+                ReportDefinitions("Stages", [("MQL", "Marketing qualified <lead>")], note="From the project file."),
+                ReportLinks(
+                    "Reports", [("Funnel", "02_funnel_and_sla.html", "the funnel"), ("Personas", "", "not built")]
+                ),
+            ],
+        )
+    ]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    html = _write(settings, sections, weighting="shares are weighted to the customer base; effective n = 812.",
-                  links=[("Funnel report", "02_funnel_and_sla.html")]).read_text(encoding="utf-8")
+    html = _write(
+        settings,
+        sections,
+        weighting="shares are weighted to the customer base; effective n = 812.",
+        links=[("Funnel report", "02_funnel_and_sla.html")],
+    ).read_text(encoding="utf-8")
     assert "<dt>MQL</dt><dd>Marketing qualified &lt;lead&gt;</dd>" in html
     assert '<a href="02_funnel_and_sla.html">Funnel</a> — the funnel' in html and "<span>Personas</span>" in html
     assert "effective n = 812" in html
-    assert html.index(f'href="{BACK_TO_ALIGNMENT[1]}"') < html.index('href="02_funnel_and_sla.html"') < html.index('href="#terms"')
+    assert (
+        html.index(f'href="{BACK_TO_ALIGNMENT[1]}"')
+        < html.index('href="02_funnel_and_sla.html"')
+        < html.index('href="#terms"')
+    )
     assert '<time class="build-time" datetime="2026-01-01T00:00:00+00:00">' in html
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
@@ -219,8 +277,15 @@ def test_a_table_holding_an_email_address_is_refused(settings):
 def test_a_long_headline_keeps_six_lines_and_the_rest_opens_the_page(settings):
     inputs = pd.DataFrame({"table": ["contacts"], "file": ["c.csv"], "rows": [3], "sha256": ["abc"]})
     lines = [f"Finding {i}: 12% (95% CI 10%–14%). Next step: act on {i}." for i in range(1, 9)]
-    html = write_report("02_test", title="T", subtitle="S", headline=lines, sections=[Section("s", "S", ["x"])],
-                        settings=settings, inputs=inputs).read_text(encoding="utf-8")
+    html = write_report(
+        "02_test",
+        title="T",
+        subtitle="S",
+        headline=lines,
+        sections=[Section("s", "S", ["x"])],
+        settings=settings,
+        inputs=inputs,
+    ).read_text(encoding="utf-8")
     headline = html.split('id="headline"')[1].split("</section>")[0]
     assert headline.count("<li>") == 6 and "<strong>Next step:</strong> act on 6." in headline
     assert html.index('id="more-findings"') < html.index('id="s"') and "<p>Finding 8: 12%" in html
@@ -234,10 +299,21 @@ def test_the_footer_says_which_names_may_appear(settings):
 
 
 def test_text_is_escaped_in_the_report_and_inert_in_its_csv(settings):
-    table = pd.DataFrame({"industry": ['=HYPERLINK("http://x","y")', "<script>alert(1)</script>"], "leads": [20, 30],
-                          "change": [-0.25, 0.5]})
-    path = _write(settings, [Section("s", "<img src=x onerror=alert(1)>", ["<b>bold</b>"],
-                                     [ReportTable("by_industry", "By industry", table)])])
+    table = pd.DataFrame(
+        {
+            "industry": ['=HYPERLINK("http://x","y")', "<script>alert(1)</script>"],
+            "leads": [20, 30],
+            "change": [-0.25, 0.5],
+        }
+    )
+    path = _write(
+        settings,
+        [
+            Section(
+                "s", "<img src=x onerror=alert(1)>", ["<b>bold</b>"], [ReportTable("by_industry", "By industry", table)]
+            )
+        ],
+    )
     html = path.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html

@@ -15,17 +15,36 @@ from alignkit.report.safe_csv import FORMULA_STARTS, PLAIN_NUMBER, inert_frame, 
 from tests.conftest import PLANTED_FORMULA as FORMULA
 
 
-@pytest.mark.parametrize("value,written", [(FORMULA, "'" + FORMULA), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"),
-                                           ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-                                           ("-0.25", "-0.25"), ("+3", "+3"), ("a=b", "a=b"), ("", ""), (3, 3)])
+@pytest.mark.parametrize(
+    "value,written",
+    [
+        (FORMULA, "'" + FORMULA),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-0.25", "-0.25"),
+        ("+3", "+3"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (3, 3),
+    ],
+)
 def test_text_that_would_run_as_a_formula_is_quoted(value, written):
     assert inert_text(value) == written
 
 
 def test_numbers_stay_numbers_and_the_input_is_not_mutated(tmp_path):
-    frame = pd.DataFrame({"reason": [FORMULA, "Paid Search", None], "score": [-0.5, 0.25, 1.0],
-                          "leads": [-3, 4, 5], "band": pd.Categorical(["@A", "B", "C"]),
-                          "note": pd.array(["-x", "ok", pd.NA], dtype="string")})
+    frame = pd.DataFrame(
+        {
+            "reason": [FORMULA, "Paid Search", None],
+            "score": [-0.5, 0.25, 1.0],
+            "leads": [-3, 4, 5],
+            "band": pd.Categorical(["@A", "B", "C"]),
+            "note": pd.array(["-x", "ok", pd.NA], dtype="string"),
+        }
+    )
     out = inert_frame(frame)
     assert frame["reason"].iat[0] == FORMULA  # not mutated
     assert out["reason"].tolist()[:2] == ["'" + FORMULA, "Paid Search"] and pd.isna(out["reason"].iat[2])
@@ -49,9 +68,22 @@ def scores(tmp_path_factory, demo_run) -> Path:
     """Return the CSV `alignkit score` writes for the demo run's contacts, which carry the planted traps."""
     root = tmp_path_factory.mktemp("scored")
     contacts = demo_run / "data" / "raw" / "hubspot_contacts.csv"
-    scored = subprocess.run([sys.executable, "-m", "alignkit.cli", "score", str(contacts),
-                             "--project", str(demo_run / "alignkit.yml"), "--out", str(root / "scores.csv")],
-                            capture_output=True, text=True, timeout=900)
+    scored = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alignkit.cli",
+            "score",
+            str(contacts),
+            "--project",
+            str(demo_run / "alignkit.yml"),
+            "--out",
+            str(root / "scores.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert scored.returncode == 0, scored.stderr
     return root / "scores.csv"
 

@@ -30,13 +30,15 @@ settings = load_settings(project_file)
 inputs = pd.DataFrame({"file": [settings.crm.contacts.file]})"""
 
 CELLS = {
-    "01_count_leads.ipynb": SETUP + """
+    "01_count_leads.ipynb": SETUP
+    + """
 with open(settings.raw_path(settings.crm.contacts.file), encoding="utf-8-sig") as handle:
     leads = sum(1 for _ in handle) - 1
 write_parquet(pd.DataFrame({"leads": [leads]}), settings.processed_dir / "leads.parquet")
 write_report("01_count_leads", title="Leads", subtitle="", headline=[f"{leads} leads"], sections=[],
              settings=settings, inputs=inputs)""",
-    "02_slow_report.ipynb": SETUP + """
+    "02_slow_report.ipynb": SETUP
+    + """
 if (settings.root / "slow").exists():
     time.sleep(300)
 leads = int(pd.read_parquet(settings.processed_dir / "leads.parquet")["leads"].iloc[0])
@@ -49,8 +51,10 @@ def write_notebook(path: Path, code: str) -> Path:
     """Write a notebook of a parameters cell (project_file) and one code cell; return its path."""
     book = nbformat.v4.new_notebook()
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    book.cells = [nbformat.v4.new_code_cell('project_file = "../alignkit.yml"', metadata={"tags": ["parameters"]}),
-                  nbformat.v4.new_code_cell(code)]
+    book.cells = [
+        nbformat.v4.new_code_cell('project_file = "../alignkit.yml"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code),
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(book, path)
     return path

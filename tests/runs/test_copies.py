@@ -27,12 +27,12 @@ def test_a_copy_gets_its_final_name_only_when_its_notebook_succeeds(tmp_path):
     running.write_text("whole", encoding="utf-8")
     done = settle_copy(running, "ran")
     assert done.name == "02_funnel_and_sla.ipynb" and done.read_text(encoding="utf-8") == "whole"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["02_funnel_and_sla.ipynb"]   # the failed one is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["02_funnel_and_sla.ipynb"]  # the failed one is gone
 
 
 def test_the_copies_of_a_killed_run_are_named_interrupted_and_a_live_runs_are_left(tmp_path):
     dead = tmp_path / f"03_persona_segments.running-{_dead_pid()}.ipynb"
-    live = tmp_path / f"04_converting_leads.running-{os.getppid()}.ipynb"   # pytest's parent: alive
+    live = tmp_path / f"04_converting_leads.running-{os.getppid()}.ipynb"  # pytest's parent: alive
     mine = running_copy(tmp_path, Path("05_alignment_report.ipynb"))
     for path in (dead, live, mine):
         path.write_text("half", encoding="utf-8")

@@ -28,13 +28,18 @@ def test_every_raw_input_the_project_names_is_hashed(small_project):
     small_project.write_text(text, encoding="utf-8")
     settings = load_settings(small_project)
     paths = input_paths(settings)
-    assert {"survey.file", "survey.weighting.margins_file", "crm.contacts.file", "crm.deals.file",
-            "crm.touches.file", "crm.lookups[0].file"} == set(paths)
+    assert {
+        "survey.file",
+        "survey.weighting.margins_file",
+        "crm.contacts.file",
+        "crm.deals.file",
+        "crm.touches.file",
+        "crm.lookups[0].file",
+    } == set(paths)
     hashes = input_hashes(settings)
     contacts = root / "data/raw" / settings.crm.contacts.file
     entry = hashes[f"data/raw/{settings.crm.contacts.file}"]
-    assert entry == {"setting": "crm.contacts.file",
-                     "hash": hashlib.sha256(contacts.read_bytes()).hexdigest()[:16]}
+    assert entry == {"setting": "crm.contacts.file", "hash": hashlib.sha256(contacts.read_bytes()).hexdigest()[:16]}
     (root / "data/raw/accounts.csv").unlink()
     assert input_hashes(settings)["data/raw/accounts.csv"]["hash"] == "missing"
 
@@ -44,8 +49,9 @@ def test_the_settings_hash_follows_meaning_not_layout(small_project):
     text = small_project.read_text(encoding="utf-8")
     small_project.write_text("# a comment\n" + text, encoding="utf-8")
     assert settings_hash(load_settings(small_project)) == before
-    small_project.write_text(text.replace("seed: ", "seed: 1", 1) if "seed: " in text else text + "seed: 7\n",
-                             encoding="utf-8")
+    small_project.write_text(
+        text.replace("seed: ", "seed: 1", 1) if "seed: " in text else text + "seed: 7\n", encoding="utf-8"
+    )
     assert settings_hash(load_settings(small_project)) != before
 
 
@@ -61,16 +67,30 @@ def test_a_run_is_recorded_as_it_goes(small_project):
     assert saved["status"] == "running" and saved["run"] == record.run_id and saved["alignkit"] == __version__
     assert saved["command"] == "alignkit run" and saved["ended_at"] is None
     assert saved["settings"] == settings_hash(settings)
-    assert saved["inputs"][f"data/raw/{settings.crm.contacts.file}"]["hash"] == \
-        file_hash(settings.raw_path(settings.crm.contacts.file))
-    assert saved["notebooks"] == {"01": {"name": "01_count_leads.ipynb", "status": "waiting"},
-                                  "02": {"name": "02_slow_report.ipynb", "status": "waiting"}}
+    assert saved["inputs"][f"data/raw/{settings.crm.contacts.file}"]["hash"] == file_hash(
+        settings.raw_path(settings.crm.contacts.file)
+    )
+    assert saved["notebooks"] == {
+        "01": {"name": "01_count_leads.ipynb", "status": "waiting"},
+        "02": {"name": "02_slow_report.ipynb", "status": "waiting"},
+    }
     stamp = {"bytes": old_report.stat().st_size, "mtime_ns": old_report.stat().st_mtime_ns}
-    assert saved["outputs"] == {    # its reports, there yet or not, are marked as being rewritten by this run
-        "reports/01_count_leads.html": {"state": "in progress", "run": record.run_id, "notebook": "01",
-                                        "previous": None, "at_start": None},
-        "reports/02_slow_report.html": {"state": "in progress", "run": record.run_id, "notebook": "02",
-                                        "previous": None, "at_start": stamp}}
+    assert saved["outputs"] == {  # its reports, there yet or not, are marked as being rewritten by this run
+        "reports/01_count_leads.html": {
+            "state": "in progress",
+            "run": record.run_id,
+            "notebook": "01",
+            "previous": None,
+            "at_start": None,
+        },
+        "reports/02_slow_report.html": {
+            "state": "in progress",
+            "run": record.run_id,
+            "notebook": "02",
+            "previous": None,
+            "at_start": stamp,
+        },
+    }
 
     record.notebook_started(notebooks[0])
     assert read_manifest(root)["notebooks"]["01"]["status"] == "running"
@@ -84,7 +104,8 @@ def test_a_run_is_recorded_as_it_goes(small_project):
     for name in ("reports/01_count_leads.html", "data/processed/leads.parquet"):
         assert outputs[name]["state"] == "complete" and outputs[name]["run"] == record.run_id
         assert outputs[name]["notebook"] == "01" and outputs[name]["inputs"] == {
-            k: v["hash"] for k, v in saved["inputs"].items()}
+            k: v["hash"] for k, v in saved["inputs"].items()
+        }
         assert outputs[name]["bytes"] == (root / name).stat().st_size
     record.notebook_started(notebooks[1])
     record.notebook_done(notebooks[1], "failed")
@@ -115,11 +136,16 @@ def test_a_new_run_keeps_the_record_of_outputs_it_does_not_rewrite(small_project
     second.finish("finished")
     third = RunRecord(settings, notebooks, command="alignkit run")
     marked = read_manifest(root)["outputs"]["reports/02_slow_report.html"]
-    assert marked == {"state": "in progress", "run": third.run_id, "notebook": "02", "previous": kept,
-                      "at_start": {"bytes": kept["bytes"], "mtime_ns": kept["mtime_ns"]}}
+    assert marked == {
+        "state": "in progress",
+        "run": third.run_id,
+        "notebook": "02",
+        "previous": kept,
+        "at_start": {"bytes": kept["bytes"], "mtime_ns": kept["mtime_ns"]},
+    }
     report.unlink()
     RunRecord(settings, notebooks[:1], command="alignkit run --only 01")
-    assert "reports/02_slow_report.html" not in read_manifest(root)["outputs"]   # gone: nothing to check
+    assert "reports/02_slow_report.html" not in read_manifest(root)["outputs"]  # gone: nothing to check
 
 
 def test_a_table_a_later_notebook_wrote_stays_marked_until_that_notebook_ends(small_project):

@@ -37,7 +37,9 @@ def test_categorical_association_picks_the_test():
     assert chi.test == "chi-square"
     assert chi.p_value == pytest.approx(st.chi2_contingency(table, correction=False)[1])
     assert 0 <= chi.cramers_v <= 1
-    small = stats.categorical_association(np.array(["x"] * 6 + ["y"] * 6), np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1], bool))
+    small = stats.categorical_association(
+        np.array(["x"] * 6 + ["y"] * 6), np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1], bool)
+    )
     assert small.test == "Fisher exact"
     assert small.p_value == pytest.approx(st.fisher_exact([[1, 5], [5, 1]])[1])
     assert stats.cramers_v(np.array([[10, 0], [0, 10]])) == pytest.approx(1)

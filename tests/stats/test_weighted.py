@@ -72,7 +72,7 @@ def test_weighted_mean_against_direct_formulas():
     result = stats.weighted_mean(VALUES, weights=WEIGHTS)
     w, x = WEIGHTS, VALUES.to_numpy()
     mean = np.average(x, weights=w)
-    n_eff = w.sum() ** 2 / (w ** 2).sum()
+    n_eff = w.sum() ** 2 / (w**2).sum()
     variance = np.average((x - mean) ** 2, weights=w) * n_eff / (n_eff - 1)
     assert result.mean == pytest.approx(mean, rel=1e-13)
     assert result.sd == pytest.approx(np.sqrt(variance), rel=1e-12)
@@ -80,7 +80,9 @@ def test_weighted_mean_against_direct_formulas():
     assert (result.ci_low, result.ci_high) == pytest.approx((mean - half, mean + half), rel=1e-12)
     # scaling every weight by a constant changes nothing
     scaled = stats.weighted_mean(VALUES, weights=WEIGHTS * 7.5)
-    assert scaled.mean == pytest.approx(result.mean, rel=1e-13) and scaled.ci_low == pytest.approx(result.ci_low, rel=1e-12)
+    assert scaled.mean == pytest.approx(result.mean, rel=1e-13) and scaled.ci_low == pytest.approx(
+        result.ci_low, rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("columns", [COLUMNS, COLUMNS3], ids=["2 columns", "4 columns"])
@@ -133,7 +135,7 @@ def test_rao_scott_against_an_independent_computation(columns):
     assert result.mean_deff == pytest.approx(trace / df, rel=1e-9)
     assert result.rao_scott_chi2 == pytest.approx(chi2 * df / trace, rel=1e-9)
     assert result.rao_scott_p == pytest.approx(st.chi2.sf(chi2 * df / trace, df), rel=1e-8)
-    assert result.rao_scott2_df == pytest.approx(trace ** 2 / trace2, rel=1e-9)
+    assert result.rao_scott2_df == pytest.approx(trace**2 / trace2, rel=1e-9)
     assert result.rao_scott2_chi2 == pytest.approx(chi2 * trace / trace2, rel=1e-9)
     # unequal weights inflate the variance: the design effect is above one and the corrected test is less significant
     assert result.mean_deff > 1 and result.rao_scott_p > result.p_value
