@@ -192,6 +192,8 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
     from alignkit.runs.manifest import RunRecord
     from alignkit.runs.stop import guarded_run
 
+    project_file = settings.source_file
+    assert project_file is not None  # load_settings records the file it read
     notebooks_dir = settings.root / settings.paths.notebooks
     if not notebooks_dir.exists():
         notebooks_dir = _notebook_dir()
@@ -229,7 +231,7 @@ def _run_locked(args: argparse.Namespace, settings: ProjectSettings, command: st
                 papermill,
                 notebook,
                 executed,
-                settings,
+                project_file,
                 position=positions[notebook.name],
                 kernel=warm.manager if warm is not None else None,
             )

@@ -49,6 +49,20 @@ FOLDER_PREFIX = "alignkit-kernel-"
 _OWNED_FOLDER = re.compile(rf"{FOLDER_PREFIX}(\d+)-")
 
 
+# A Unix socket's address holds at most 107 bytes on Linux (108 with its end); the kernel's are `<folder>/kernel-<n>`.
+MAX_SOCKET_PATH = 100
+
+
+def socket_settings(sockets: Path) -> dict[str, str]:
+    """Return a kernel manager's transport settings for a kernel whose files live in `sockets`: Unix sockets there
+    where the platform has them and their path fits a socket address, else TCP (a long TMPDIR, e.g. a test's
+    folder, made the kernel fail with "File name too long"); the connection file in `sockets` either way."""
+    settings = {"connection_file": str(sockets / "kernel.json")}
+    if os.name == "posix" and len(os.fsencode(sockets / "kernel-9")) <= MAX_SOCKET_PATH:
+        settings.update(transport="ipc", ip=str(sockets / "kernel"))
+    return settings
+
+
 def folder_prefix() -> str:
     """Return the name prefix of this process's kernel socket folders (`alignkit-kernel-<pid>-`)."""
     return f"{FOLDER_PREFIX}{os.getpid()}-"
@@ -107,9 +121,7 @@ async def _start(notebook: Path, code: str, extra_arguments: list[str]) -> WarmK
     from jupyter_client.manager import AsyncKernelManager
 
     sockets = Path(tempfile.mkdtemp(prefix=folder_prefix()))
-    manager = AsyncKernelManager(
-        kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"), connection_file=str(sockets / "kernel.json")
-    )  # in the folder: one thing to remove
+    manager = AsyncKernelManager(kernel_name="python3", **socket_settings(sockets))  # in the folder: one to remove
     kernel = WarmKernel(manager, sockets)
     try:
         await manager.start_kernel(cwd=str(notebook.parent), extra_arguments=extra_arguments)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -121,7 +123,7 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error(tmp_path, demo_pro
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets: Windows kernels keep TCP")
-def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
+def test_run_kernels_talk_over_sockets_of_their_own(tmp_path, request):
     """Two kernels started at once over TCP can be handed the same free port ("Address already in use", seen in CI
     when tests ran `alignkit run` side by side); the run's kernel listens on Unix sockets in its own folder instead."""
     import papermill
@@ -139,8 +141,9 @@ def test_run_kernels_talk_over_sockets_of_their_own(tmp_path):
         )
     ]
     nbformat.write(notebook, tmp_path / "probe.ipynb")
-    sockets = tmp_path / "s"
-    sockets.mkdir()
+    # a short folder: a socket address holds ~100 bytes, and a deep one falls back to TCP (alignkit.kernels)
+    sockets = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(sockets, ignore_errors=True))
     executed = papermill.execute_notebook(
         str(tmp_path / "probe.ipynb"),
         str(tmp_path / "out.ipynb"),

@@ -129,3 +129,12 @@ def test_notebook_05_warms_only_the_analyses_of_its_run():
         check=True,
     ).stdout.split()
     assert loaded == ["True", "False"]
+
+
+def test_a_socket_folder_too_deep_for_a_socket_address_falls_back_to_tcp(tmp_path):
+    short = kernels.socket_settings(Path("/tmp/alignkit-kernel-1-abc"))
+    assert short["transport"] == "ipc" and short["connection_file"] == "/tmp/alignkit-kernel-1-abc/kernel.json"
+    deep = tmp_path / ("d" * 60) / "alignkit-kernel-1-abc"
+    settings = kernels.socket_settings(deep)
+    assert "transport" not in settings and "ip" not in settings  # jupyter_client's default: TCP on localhost
+    assert settings["connection_file"] == str(deep / "kernel.json")

@@ -4,7 +4,6 @@ wrote."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,13 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def execute_quietly(
-    papermill: Any, notebook: Path, executed: Path, settings: Any, *, position: int = 0, kernel: object | None = None
+    papermill: Any,
+    notebook: Path,
+    executed: Path,
+    project_file: Path,
+    *,
+    position: int = 0,
+    kernel: object | None = None,
 ) -> None:
     """Run one notebook with papermill: one progress bar named after it (on line `position`, so bars of notebooks
     running side by side do not overwrite each other), no kernel or library log lines; in `kernel` (a started
@@ -48,7 +53,7 @@ def execute_quietly(
         papermill.execute_notebook(
             str(notebook),
             str(executed),
-            parameters={"project_file": str(settings.source_file.resolve())},
+            parameters={"project_file": str(project_file.resolve())},
             # the kernel starts in the notebook's folder without papermill's `cwd`, which
             # changes the folder of the whole process: unsafe with notebooks side by side
             resources={"metadata": {"path": str(notebook.parent)}},
@@ -61,7 +66,8 @@ def execute_quietly(
 
 
 def kernel_transport(sockets: Path) -> Config:
-    """Return the kernel manager's config: Unix sockets in `sockets` where the platform has them, else TCP.
+    """Return the kernel manager's config: the transport `alignkit.kernels.socket_settings` picks, the connection file
+    in `sockets`.
 
     Over TCP, jupyter_client picks each of the kernel's five ports by binding port 0 and letting it go; two kernels
     started at once (two `alignkit run`s, or a run beside JupyterLab) can be handed the same port, and the kernel
@@ -70,17 +76,9 @@ def kernel_transport(sockets: Path) -> Config:
     """
     from traitlets.config import Config
 
-    if os.name != "posix":
-        return Config()
-    return Config(
-        {
-            "KernelManager": {
-                "transport": "ipc",
-                "ip": str(sockets / "kernel"),
-                "connection_file": str(sockets / "kernel.json"),
-            }
-        }
-    )
+    from alignkit.kernels import socket_settings
+
+    return Config({"KernelManager": socket_settings(sockets)})
 
 
 def report_times(reports_dir: Path) -> dict[Path, int]:
