@@ -13,12 +13,12 @@ from .analysis import (
     suspect_auc_sentence,
     weighting_note,
 )
+from .definition import rule_sentence
 from .figures import numeric_figure, partial_dependence_figure, score_figure, top_values_figure
 from .leakage import candidate_fields, leakage_guard
 from .new_leads import score_file
 from .reasons import score_leads
 from .report import alignment_sections, report_sections, write_leads_report
-from .score import rule_sentence
 
 __all__ = [
     "LeadInputs",

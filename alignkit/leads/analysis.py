@@ -434,8 +434,7 @@ def headline_parts(result: LeadsResult) -> dict[str, list[str]]:
                 )
             )
         lines = parts.setdefault("rule", [])
-        from alignkit.leads.definition import clear_rules
-        from alignkit.leads.score import rule_sentence
+        from alignkit.leads.definition import clear_rules, rule_sentence
 
         good = clear_rules(s.rules)
         if len(good):
