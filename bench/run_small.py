@@ -43,11 +43,12 @@ With warm kernels (alignkit.kernels: the later notebooks' kernels start and impo
 warming), 04 7.0 s, 05 3.0 s, the CLI's own part 1.8 s; the survey 17.2 s (runs 17.2, 17.5, 15.0) — 01 5.8 s, 03 6.2 s,
 05 2.8 s. Budgets (15 s and 12 s) still not met.
 
-After issue 29's imports on first use, one-thread persona fits and notebook 03's umap warm-up (at b2dc8b6 and later,
-load average 0.5-1.6): the survey 11.4, 10.8 s (a later series 13.7, 13.3, 11.7 s) — 01 4.0 s, 03 3.7-4.0 s (was 6.2),
-05 1.5 s: within 12 s in most runs; the 10,000-lead export 15.5, 17.0, 16.9 s (a later series 16.8, 16.5, 16.2 s, one
-single run 14.7 s) — 01 3.6-4.2 s, 04 7.7-9.3 s (its analyse cell 3.4 s: the cross-validated score 2.2 s of it; the
-report 1.4 s), 05 1.8-2.0 s: around the 15 s budget, not reliably under it.
+After issue 29's imports on first use, one-thread persona fits and notebook 03's umap warm-up (b2dc8b6, load
+average 1.1-1.6; 3 runs each): the survey 11.2 s (runs 11.4, 10.8, 11.2) — 01 4.1 s, 03 3.7 s (was 6.2), 05 1.6 s:
+within the 12 s budget; the 10,000-lead export 16.9 s (runs 15.5, 17.0, 16.9; one run at the final commit 14.7 s) —
+01 4.1 s, 04 9.0 s (its analyse cell 3.4 s, of which the cross-validated score 2.2 s; the report 1.4 s), 05 2.0 s:
+over the 15 s budget. Tried and dropped: starting notebook 01's kernel while the run plans (it loaded more than 01's
+import cell does and delayed the later kernels: the survey went to 11.7-13.7 s).
 """
 
 from __future__ import annotations
