@@ -4,6 +4,7 @@ the MQLs the goal needs (`alignkit.funnel.goal`), with their lines for the headl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,8 +196,14 @@ def forecast_lines(forecast: PipelineForecast, timing: TimeToConvert) -> list[st
             f"{timing.converted_stage} yet, so the history cannot say when one will."
         ]
     wins = "hardly any" if stale else f"{row['wins']:,.0f}"
+    # a stage named for the win itself ("Won", "Closed Won") is not repeated: "hardly any Won wins" read badly
+    what = (
+        "wins"
+        if re.search(r"\bwon\b", str(timing.converted_stage), re.IGNORECASE)
+        else f"{timing.converted_stage} wins"
+    )
     line = (
-        f"The {int(row['open']):,} open leads should bring {wins} {timing.converted_stage} wins "
+        f"The {int(row['open']):,} open leads should bring {wins} {what} "
         f"(95% interval {row['wins_low']:,.0f}–{row['wins_high']:,.0f})"
     )
     if forecast.has_amounts and np.isfinite(row["revenue"]) and not stale:

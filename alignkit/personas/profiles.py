@@ -102,6 +102,18 @@ def persona_sizes(
     )
 
 
+def scale_points(categories: Sequence[object]) -> np.ndarray:
+    """Return the number each answer of an ordered scale stands for: the number its label starts with when every
+    label starts with one, in increasing order ("0 - Not at all likely" … "10 - Extremely likely" are 0 … 10: a
+    0–10 question averaged as 1–11 put every mean one point too high), else its position from 1."""
+    leading = [re.match(r"\s*(-?\d+(?:\.\d+)?)(?!\d)", str(c)) for c in categories]
+    if leading and all(leading):
+        numbers = np.array([float(m.group(1)) for m in leading if m is not None])
+        if np.all(np.diff(numbers) > 0):
+            return numbers
+    return np.arange(1, len(categories) + 1, dtype=float)
+
+
 def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str, pd.Series, bool]]:
     """Return (answer label, measure, values, is_share) for one codebook row: one per option of a single-select."""
     column, kind = row["column"], row["kind"]
@@ -114,8 +126,9 @@ def _indicators(responses: pd.DataFrame, row: pd.Series) -> list[tuple[str, str,
     if kind == "multi":
         return [(option_label(row), "share", values.astype("boolean"), True)]
     if kind == "likert":
-        codes = values.cat.codes.astype(float).where(values.notna()) + 1
-        return [(f"average on 1–{len(values.cat.categories)}", "mean", codes, False)]
+        points = scale_points(list(values.cat.categories))
+        scored = pd.Series(points[values.cat.codes.to_numpy()], index=values.index).where(values.notna())
+        return [(f"average on {points[0]:g}–{points[-1]:g}", "mean", scored, False)]
     return [("average", "mean", pd.to_numeric(values, errors="coerce").astype(float), False)]
 
 

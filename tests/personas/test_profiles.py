@@ -105,3 +105,14 @@ def test_persona_conversion_differs_only_when_the_test_says_so():
     assert conversion_differs(_crm([300, 300, 300], [30, 33, 27])) > 0.05
     assert np.isnan(conversion_differs(_crm([300, 8], [30, 8], suppressed=[False, True])))
     assert np.isnan(conversion_differs(_crm([40, 40], [1, 3])))
+
+
+def test_a_scale_numbered_from_zero_is_averaged_on_its_own_numbers():
+    from alignkit.personas.profiles import scale_points
+
+    zero_to_ten = ["0 - Not at all likely", *[str(n) for n in range(1, 10)], "10 - Extremely likely"]
+    assert scale_points(zero_to_ten).tolist() == list(range(11))  # was 1–11: every mean one point too high
+    agreement = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
+    assert scale_points(agreement).tolist() == [1, 2, 3, 4, 5]
+    assert scale_points(["10", "5", "1"]).tolist() == [1, 2, 3]  # numbers out of order are not the scale's points
+    assert scale_points(["1 hour", "2 hours", "10 hours"]).tolist() == [1, 2, 10]
