@@ -103,13 +103,13 @@ def persona_sizes(
 
 
 def scale_points(categories: Sequence[object]) -> np.ndarray:
-    """Return the number each answer of an ordered scale stands for: the number its label starts with when every
-    label starts with one, in increasing order ("0 - Not at all likely" … "10 - Extremely likely" are 0 … 10: a
-    0–10 question averaged as 1–11 put every mean one point too high), else its position from 1."""
+    """Return the number each answer of an ordered scale stands for: the number its label starts with when the
+    labels are numbered one by one ("0 - Not at all likely" … "10 - Extremely likely" are 0 … 10: a 0–10 question
+    averaged as 1–11 put every mean one point too high), else its position from 1 (bands such as ages keep it)."""
     leading = [re.match(r"\s*(-?\d+(?:\.\d+)?)(?!\d)", str(c)) for c in categories]
     if leading and all(leading):
         numbers = np.array([float(m.group(1)) for m in leading if m is not None])
-        if np.all(np.diff(numbers) > 0):
+        if np.all(np.diff(numbers) == 1):  # a numbered scale; bands ("18-24", "25-34" …) keep their positions
             return numbers
     return np.arange(1, len(categories) + 1, dtype=float)
 

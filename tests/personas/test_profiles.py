@@ -115,4 +115,4 @@ def test_a_scale_numbered_from_zero_is_averaged_on_its_own_numbers():
     agreement = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
     assert scale_points(agreement).tolist() == [1, 2, 3, 4, 5]
     assert scale_points(["10", "5", "1"]).tolist() == [1, 2, 3]  # numbers out of order are not the scale's points
-    assert scale_points(["1 hour", "2 hours", "10 hours"]).tolist() == [1, 2, 10]
+    assert scale_points(["18-24", "25-34", "35-44", "45+"]).tolist() == [1, 2, 3, 4]  # bands: their positions
