@@ -16,7 +16,7 @@ from alignkit.ingest.crm import read_crm_table, resolve_mapping
 from alignkit.ingest.files import read_export
 from alignkit.leads.analysis import SCORE_FILE, LeadsResult, load_result
 from alignkit.leads.reasons import score_leads
-from alignkit.leads.score import LeadScore
+from alignkit.leads.score import LeadScore, known_values
 from alignkit.prepare import clean
 from alignkit.prepare.clean import CleaningLog
 from alignkit.prepare.tables import clean_contacts
@@ -25,8 +25,7 @@ from alignkit.report.safe_csv import write_inert_csv
 
 
 def _known_levels(score: LeadScore) -> dict[str, list[str]]:
-    encoder = score.model.pipeline_.named_steps["prepare"].named_transformers_["categories"]
-    return {c: [str(v) for v in levels] for c, levels in zip(score.categorical, encoder.categories_)}
+    return known_values(score.model.pipeline_, score.categorical)
 
 
 def score_file(path: Path | str, settings: ProjectSettings, *, result: LeadsResult | None = None) -> pd.DataFrame:

@@ -14,12 +14,11 @@ from typing import TypedDict
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed, parallel_config
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -38,6 +37,7 @@ from alignkit.leads.definition import (
     rule_sentence,
     threshold_at_capacity,
 )
+from alignkit.leads.explain import partial_dependence_curve, permutation_importance_auc
 from alignkit.report.findings import USEFUL_AUC
 from alignkit.report.labels import humanize
 from alignkit.stats import auc_interval, wilson_interval
@@ -73,9 +73,53 @@ def _signed_log1p(values: np.ndarray) -> np.ndarray:
     return np.sign(values) * np.log1p(np.abs(values))
 
 
+class CategoryCodes(TransformerMixin, BaseEstimator):
+    """Text categories as integer codes, the known values of each column learnt at fit (sorted, as scikit-learn's
+    encoders sort them); a value not seen at fit gets -1, which the one-hot encoder after it treats as unknown.
+
+    Why: scikit-learn's encoders find and look up the values of a text column in Python, one value at a time, and
+    that was most of a fit on a lead table; pandas does it in C, and the encoders are fast on integers."""
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> CategoryCodes:
+        """Learn each column's known values (`categories_`, one sorted array a column)."""
+        frame = pd.DataFrame(X)
+        self.categories_ = [np.sort(pd.unique(frame[c].to_numpy(dtype=object))) for c in frame.columns]
+        self.n_features_in_ = frame.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the codes, one integer column a category column (-1 where the value was not seen at fit)."""
+        check_is_fitted(self, "categories_")
+        frame = pd.DataFrame(X)
+        codes = np.empty(frame.shape, dtype=np.int64)
+        for j, known in enumerate(self.categories_):
+            codes[:, j] = pd.Index(known).get_indexer(frame.iloc[:, j])
+        return codes
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Return the input column names: one code column each."""
+        return np.asarray(input_features if input_features is not None else getattr(self, "feature_names_in_", []))
+
+
+def category_encoder() -> Pipeline:
+    """Return the score's encoding of categories: integer codes, then one-hot with values seen fewer than 20 times
+    (and values never seen) in one 'infrequent' column."""
+    return make_pipeline(
+        CategoryCodes(), OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, sparse_output=False)
+    )
+
+
+def known_values(pipeline: Pipeline, categorical: list[str]) -> dict[str, list[str]]:
+    """Return each category attribute's values as the fitted score's encoder learnt them (sorted text)."""
+    if not categorical:
+        return {}
+    codes = pipeline.named_steps["prepare"].named_transformers_["categories"][0]
+    return {c: [str(v) for v in levels] for c, levels in zip(categorical, codes.categories_)}
+
+
 def build_models(numeric: list[str], categorical: list[str], *, seed: int) -> dict[str, Pipeline]:
-    """Return the two candidate pipelines (impute + one-hot / scale, then the classifier), unfitted."""
-    onehot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, sparse_output=False)
+    """Return the two candidate pipelines (codes + one-hot / impute + scale, then the classifier), unfitted."""
+    onehot = category_encoder()
     linear_numeric = make_pipeline(
         SimpleImputer(strategy="median"),
         FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"),
@@ -176,10 +220,10 @@ def parallel_jobs(tasks: int) -> int:
 
 
 def cross_validate(
-    models: dict[str, Pipeline], X: pd.DataFrame, y: np.ndarray, *, folds: int, seed: int
+    models: dict[str, Pipeline], X: pd.DataFrame, y: np.ndarray, *, folds: int, seed: int, threads: int | None = 1
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Return ROC AUC and PR AUC per model and fold (stratified K-fold, seeded) and each model's out-of-fold log-odds.
-    The folds are fitted side by side in threads (the models' own threads capped at one by `fit_score`: their
+    The folds are fitted side by side in threads (the models' own threads capped at `threads` in each: their
     numeric work runs outside Python's lock), the same numbers as one after another."""
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     tasks = [
@@ -187,7 +231,10 @@ def cross_validate(
     ]
 
     def fold_margin(train: np.ndarray, test: np.ndarray, name: str) -> np.ndarray:
-        return clone(models[name]).fit(X.iloc[train], y[train]).decision_function(X.iloc[test])
+        # a thread's own OpenMP limit: the caller's `threadpool_limits` holds for the thread that set it only, and
+        # boosting's threads left uncapped in each fold spin-wait against each other
+        with threadpool_limits(limits=threads):
+            return clone(models[name]).fit(X.iloc[train], y[train]).decision_function(X.iloc[test])
 
     margins = Parallel(n_jobs=parallel_jobs(len(tasks)), backend="threading")(
         delayed(fold_margin)(train, test, name) for _, train, test, name in tasks
@@ -396,6 +443,7 @@ def fit_score(
             labels=labels or {},
             min_support=min_support,
             suspects=suspects or {},
+            threads=threads,
         )
 
 
@@ -420,6 +468,7 @@ def _fit_score(
     labels: dict[str, str],
     min_support: int,
     suspects: dict[str, str],
+    threads: int | None,
 ) -> LeadScore:
     # Sales capacity → share of leads that can be passed, from the whole table's arrival rate.
     created_at = pd.to_datetime(frame[created]) if created in frame else pd.Series(dtype="datetime64[ns]")
@@ -444,7 +493,7 @@ def _fit_score(
     sample = train_idx
     X, y = X_all.iloc[sample], y_all[sample]
     models = build_models(numeric, categorical, seed=seed)
-    cv, oof = cross_validate(models, X, y, folds=folds, seed=seed)
+    cv, oof = cross_validate(models, X, y, folds=folds, seed=seed, threads=threads)
     summary = summarise_cv(cv, float(y.mean()))
     best = summary.sort_values("roc_auc_mean", ascending=False, kind="stable")["model"].iat[0]
     model = CalibratedLeadScore(models[best]).fit(X, y, oof_margin=oof[best])
@@ -494,18 +543,11 @@ def _fit_score(
     # Explanations on (a sample of) the hold-out.
     explain = stratified_sample(y_test, explain_rows, seed=seed)
     X_explain, y_explain = X_test.iloc[explain], y_test[explain]
-    with parallel_config(backend="threading"):  # the attributes side by side, without starting processes
-        perm = permutation_importance(
-            model,
-            X_explain,
-            y_explain,
-            scoring="roc_auc",
-            n_repeats=importance_repeats,
-            random_state=seed,
-            n_jobs=parallel_jobs(X_explain.shape[1]),
-        )
+    importance_mean, importance_sd = permutation_importance_auc(
+        model, X_explain, y_explain, repeats=importance_repeats, seed=seed
+    )
     importance = pd.DataFrame(
-        {"attribute": X_test.columns, "importance": perm.importances_mean, "importance_sd": perm.importances_std}
+        {"attribute": X_test.columns, "importance": importance_mean, "importance_sd": importance_sd}
     )
     importance = importance.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
     top_numeric = [a for a in importance["attribute"] if a in numeric][:3]
@@ -515,15 +557,7 @@ def _fit_score(
         grid = np.unique(np.quantile(grid_values, np.linspace(0.02, 0.98, 20))) if len(grid_values) else np.array([])
         if len(grid) < 2:
             continue
-        result = partial_dependence(
-            model,
-            X_explain.iloc[: min(len(X_explain), 5000)],
-            [column],
-            custom_values={column: grid},
-            kind="average",
-            response_method="predict_proba",
-        )
-        pdp[column] = pd.DataFrame({column: result["grid_values"][0], "predicted_rate": result["average"][0]})
+        pdp[column] = partial_dependence_curve(model, X_explain.iloc[: min(len(X_explain), 5000)], column, grid)
     rules = find_rules(
         X_all.iloc[sample],
         y,

@@ -8,6 +8,7 @@ from .association import (
     crosstab,
     discrimination_auc,
     mann_whitney,
+    roc_auc,
 )
 from .compare import (
     FISHER_MIN_EXPECTED,
@@ -70,6 +71,7 @@ __all__ = [
     "proportion_difference",
     "proportions_by",
     "ratio_of_proportions",
+    "roc_auc",
     "segment_vs_rest",
     "standardised_difference",
     "total_variation_distance",

@@ -158,6 +158,14 @@ def _weighted_auc(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(((pos * below).sum() + 0.5 * (pos * neg).sum()) / total) if total > 0 else np.nan
 
 
+def roc_auc(scores: np.ndarray, outcome: np.ndarray) -> float:
+    """Return the ROC AUC of `scores` for the boolean `outcome`: the probability that a positive scores above a
+    negative, ties counting half (scikit-learn's `roc_auc_score`, without its input checks: called many times in a
+    row by the permutation importance); NaN without both classes."""
+    values = np.asarray(scores, dtype=float)
+    return _weighted_auc(values, np.asarray(outcome, dtype=bool), np.ones(len(values)))
+
+
 def discrimination_auc(
     groups: pd.Series | np.ndarray, outcome: pd.Series | np.ndarray, *, weights: pd.Series | np.ndarray | None = None
 ) -> float:

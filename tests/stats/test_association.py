@@ -64,3 +64,11 @@ def test_auc_interval_covers_the_true_auc_about_95_times_in_100():
     low, high = stats.auc_interval(0.7, 600, 1400)
     assert high - low < np.mean(widths) / 2.5 and low < 0.7 < high
     assert np.isnan(stats.auc_interval(0.7, 0, 100)[0])
+
+
+def test_roc_auc_is_scikit_learns_with_ties_and_without_both_classes():
+    rng = np.random.default_rng(4)
+    scores = rng.integers(0, 6, 300).astype(float)  # many ties
+    outcome = rng.random(300) < 0.2 + 0.1 * scores
+    assert stats.roc_auc(scores, outcome) == pytest.approx(roc_auc_score(outcome, scores), abs=1e-12)
+    assert np.isnan(stats.roc_auc(scores, np.zeros(300, bool)))
