@@ -25,6 +25,7 @@ from alignkit.leads.profile import (
     CHANNEL_FIELDS,
     OUTCOME,
     associations,
+    binned_fields,
     clear_drivers,
     conversion_by_value,
     is_numeric,
@@ -164,7 +165,8 @@ def analyse(
     known = decided(inputs.leads, settings)
     leads = inputs.leads.loc[known].reset_index(drop=True)
     fields = candidate_fields(leads, settings)
-    leakage = leakage_guard(leads, fields, settings)
+    groups = binned_fields(leads, fields)
+    leakage = leakage_guard(leads, fields, settings, groups=groups)
     dropped = set(settings.leads.exclude_fields) | set(leakage.loc[leakage["excluded"], "field"])
     attributes = [f for f in fields if f not in dropped]
     y = leads[OUTCOME].astype(bool)
@@ -179,8 +181,8 @@ def analyse(
     overall = overall.rename(columns={"count": "converted", "share": "rate"}).astype({"converted": "int64"})
     overall["open_left_out"] = int((~known).sum())
     min_group = settings.privacy.min_group_size
-    values = conversion_by_value(leads, attributes, min_group_size=min_group)
-    assoc = associations(leads, attributes)
+    values = conversion_by_value(leads, attributes, min_group_size=min_group, groups=groups)
+    assoc = associations(leads, attributes, groups=groups)
     numeric = [a for a in attributes if is_numeric(leads[a])]
     score = None
     folds = folds or settings.leads.cv_folds

@@ -6,6 +6,8 @@ far better than any other field, named like a sales-side record, or filled far m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from alignkit.config import ProjectSettings
@@ -75,7 +77,12 @@ def outcome_time(leads: pd.DataFrame, settings: ProjectSettings) -> pd.Series:
 
 
 def leakage_guard(
-    leads: pd.DataFrame, fields: list[str], settings: ProjectSettings, *, outcome: str = OUTCOME
+    leads: pd.DataFrame,
+    fields: list[str],
+    settings: ProjectSettings,
+    *,
+    outcome: str = OUTCOME,
+    groups: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Return one row per field recorded after the outcome, with the reason: (a) named in
     leads.post_outcome_fields (or its date is), (b) its companion date ('<field>_set_at', '_at', '_date') falls
@@ -83,12 +90,13 @@ def leakage_guard(
     (d) its name is one of a sales-side record (status, disposition, notes, rating, tags, last activity, a score),
     (e) it is missing far more often for one outcome than for the other (filled once a deal moves), (f) it alone
     separates converters far better than every other field (an outlier among the single-field AUCs).
-    `excluded` is False only for fields the project file allows (leads.allow_fields)."""
+    `excluded` is False only for fields the project file allows (leads.allow_fields). `groups`: the fields already
+    binned (`binned_fields`)."""
     listed = set(settings.leads.post_outcome_fields)
     listed_bases = {_base_name(f) for f in listed}
     settled = outcome_time(leads, settings)
     aucs, evidence = outcome_evidence(
-        leads, fields, leads[outcome].astype(bool), leakage_auc=settings.leads.leakage_auc
+        leads, fields, leads[outcome].astype(bool), leakage_auc=settings.leads.leakage_auc, groups=groups
     )
     rows = []
     for column in fields:
@@ -129,7 +137,12 @@ def leakage_guard(
 
 
 def outcome_evidence(
-    leads: pd.DataFrame, fields: list[str], converted: pd.Series, *, leakage_auc: float
+    leads: pd.DataFrame,
+    fields: list[str],
+    converted: pd.Series,
+    *,
+    leakage_auc: float,
+    groups: Mapping[str, pd.Series] | None = None,
 ) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
     """Return each field's single-field AUC and its evidence of being recorded after the outcome, read from the
     data alone (no project file): (c) near-perfect AUC ≥ `leakage_auc`, (f) an outlier among the AUCs (not for a
@@ -137,7 +150,11 @@ def outcome_evidence(
     often for one outcome. Each evidence item is
     (check, sentence). `alignkit init --from` uses it to draft leads.post_outcome_fields."""
     y = converted.astype(bool)
-    aucs = {column: discrimination_auc(binned(leads[column]), y) for column in fields}
+    groups = groups or {}
+    aucs = {
+        column: discrimination_auc(groups[column] if column in groups else binned(leads[column]), y)
+        for column in fields
+    }
     ranked = sorted(aucs, key=lambda c: -aucs[c])
     outlier = None
     if (

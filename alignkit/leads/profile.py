@@ -7,6 +7,7 @@ Pure on DataFrames; `alignkit.leads.analyse` runs it on data/processed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 import numpy as np
@@ -75,6 +76,12 @@ def binned(values: pd.Series, bins: int = NUMERIC_BINS) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=values.index)
 
 
+def binned_fields(frame: pd.DataFrame, fields: list[str], bins: int = NUMERIC_BINS) -> dict[str, pd.Series]:
+    """Return each field of `frame` binned (see `binned`): computed once by `analyse` and handed to the leakage
+    guard, the conversion table and the tests, which would otherwise each bin every field again."""
+    return {column: binned(frame[column], bins) for column in fields}
+
+
 MIN_VALUE_SUPPORT = 30  # leads a value needs before a report may call it the best one (leads.min_value_support)
 
 
@@ -86,13 +93,14 @@ def conversion_by_value(
     min_group_size: int = 10,
     bins: int = NUMERIC_BINS,
     weights: pd.Series | np.ndarray | None = None,
+    groups: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Return one row per attribute value (numbers in quantile bins): leads, converted, conversion rate with
     Wilson CI and lift against the overall rate. Groups below `min_group_size` keep their label, figures hidden.
 
     With `weights` (one per row, e.g. the linked respondents' survey weights) the rate and lift are weighted, the
     CI is Wilson's on the group's Kish effective n, `leads` and `converted` stay counts, and `n_effective` and
-    `design_effect` columns are added."""
+    `design_effect` columns are added. `groups`: the fields already binned in `bins` bins (`binned_fields`)."""
     weighted = weights is not None
     if is_table(frame):  # a leads table in an engine: counts per value come back, figures as below
         if weighted:
@@ -132,15 +140,15 @@ def conversion_by_value(
     overall = float((w * y).sum() / w.sum()) if w.sum() > 0 else np.nan
     rows = []
     for column in fields:
-        groups = binned(frame[column], bins)
-        codes = groups.cat.codes.to_numpy()
-        k = len(groups.cat.categories)
+        grouped = groups[column] if groups is not None and column in groups else binned(frame[column], bins)
+        codes = grouped.cat.codes.to_numpy()
+        k = len(grouped.cat.categories)
         sizes, converted = np.bincount(codes, minlength=k), np.bincount(codes, weights=y, minlength=k)
         total, positive = np.bincount(codes, weights=w, minlength=k), np.bincount(codes, weights=w * y, minlength=k)
         squares = np.bincount(codes, weights=w * w, minlength=k)
         answered = np.bincount(codes, weights=(w > 0).astype(float), minlength=k).astype("int64")
         rows += _value_rows(
-            column, list(groups.cat.categories), sizes, converted, total, positive, squares, answered, overall=overall
+            column, list(grouped.cat.categories), sizes, converted, total, positive, squares, answered, overall=overall
         )
     return _value_table(rows, weighted=weighted, min_group_size=min_group_size)
 
@@ -206,20 +214,26 @@ def _value_table(rows: list[dict], *, weighted: bool, min_group_size: int) -> pd
 
 
 def associations(
-    frame: pd.DataFrame, fields: list[str], *, outcome: str = OUTCOME, weights: pd.Series | np.ndarray | None = None
+    frame: pd.DataFrame,
+    fields: list[str],
+    *,
+    outcome: str = OUTCOME,
+    weights: pd.Series | np.ndarray | None = None,
+    groups: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Return one row per attribute: the test that fits (Mann–Whitney for numbers, chi-square or Fisher for
     categories), its p-value and Benjamini–Hochberg q-value across the attributes, Cramér's V (numbers in
     quantile bins), AUC and rank-biserial for numbers, medians of converters and the rest.
 
     With `weights` every test, effect size and median is weighted (tests on Kish's effective n, see
-    alignkit.stats), and an `n_effective` column (Kish's n of the weights of the leads answering) is added."""
+    alignkit.stats), and an `n_effective` column (Kish's n of the weights of the leads answering) is added.
+    `groups`: the fields already binned (`binned_fields`)."""
     y = frame[outcome].astype(bool)
     w = None if weights is None else np.asarray(weights, dtype=float)
     rows = []
     for column in fields:
         values = frame[column]
-        grouped = binned(values)
+        grouped = groups[column] if groups is not None and column in groups else binned(values)
         cat = categorical_association(grouped, y, weights=w)
         row = {
             "attribute": column,
@@ -318,23 +332,22 @@ def numeric_distribution(
     return pd.DataFrame(rows)
 
 
+def best_values(values: pd.DataFrame, *, min_support: int = MIN_VALUE_SUPPORT) -> dict[str, pd.Series]:
+    """Return `best_value` of every attribute that has one, by attribute: one pass over the table."""
+    part = values[values["lift"].notna() & (values["value"] != MISSING) & (values["leads"] >= min_support)]
+    # stable: within an attribute, rows tied on both keys keep their order, as `best_value` keeps it
+    part = part.sort_values(["attribute", "ci_low", "leads"], ascending=[True, False, False], kind="stable")
+    return {row["attribute"]: row for _, row in part.drop_duplicates("attribute").iterrows()}
+
+
 def best_value(values: pd.DataFrame, attribute: str, *, min_support: int = MIN_VALUE_SUPPORT) -> pd.Series | None:
     """Return the value of `attribute` that converts best among those held by at least `min_support` leads, ranked
     by the lower end of its 95% CI (a shrunk rate: 4 leads at 100% never beat 400 at 90%), or None. A missing value
     is never a best value: missingness is how the data was entered, not a trait."""
-    part = values[
-        (values["attribute"] == attribute)
-        & values["lift"].notna()
-        & (values["value"] != MISSING)
-        & (values["leads"] >= min_support)
-    ]
-    if not len(part):
-        return None
-    return part.sort_values(["ci_low", "leads"], ascending=[False, False], kind="stable").iloc[0]
+    return best_values(values[values["attribute"] == attribute], min_support=min_support).get(attribute)
 
 
-def _what_converters_have(attribute: str, assoc: pd.Series, values: pd.DataFrame, min_support: int) -> str:
-    best = best_value(values, attribute, min_support=min_support)
+def _what_converters_have(attribute: str, assoc: pd.Series, best: pd.Series | None) -> str:
     best_text = (
         (
             f"best: {best['value']} ({float(best['lift']):.1f}x, {float(best['rate']):.0%} convert, "
@@ -372,13 +385,14 @@ def rank_commonalities(
         out["importance"] = np.nan
         out["importance_sd"] = np.nan
     out["effect"] = out["importance"].fillna(-np.inf) if out["importance"].notna().any() else out["cramers_v"]
+    bests = best_values(values, min_support=min_support)
     out["what_converters_have"] = [
-        _what_converters_have(a, r, values, min_support)
+        _what_converters_have(a, r, bests.get(a))
         for a, r in zip(
             out["attribute"], assoc.set_index("attribute").loc[out["attribute"]].reset_index().to_dict("records")
         )
     ]
-    out["lift_ci_low_of_best"] = [_lift_ci_low_of_best(values, a, min_support) for a in out["attribute"]]
+    out["lift_ci_low_of_best"] = [_lift_ci_low_of_best(bests.get(a)) for a in out["attribute"]]
     out = out.sort_values(["group", "effect", "cramers_v"], ascending=[False, False, False], kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["significant"] = out["q_value"] < 0.05
@@ -400,9 +414,8 @@ def rank_commonalities(
     ].reset_index(drop=True)
 
 
-def _lift_ci_low_of_best(values: pd.DataFrame, attribute: str, min_support: int) -> float:
+def _lift_ci_low_of_best(best: pd.Series | None) -> float:
     """Return the lower end of the 95% CI of the lift of the attribute's best value (NaN without one)."""
-    best = best_value(values, attribute, min_support=min_support)
     if best is None or not float(best["rate"]):
         return np.nan
     return float(best["ci_low"]) * float(best["lift"]) / float(best["rate"])

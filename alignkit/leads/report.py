@@ -5,8 +5,11 @@ the alignment page, and the report file. Reads a `LeadsResult` from `alignkit.le
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -41,12 +44,13 @@ def _for_report(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _figure(ax, alt: str) -> ReportFigure:
-    return ReportFigure.from_axes(ax, alt=alt)
+def report_sections(result: LeadsResult, *, figures: bool = True) -> list:
+    """Return the report's sections: definition, drivers, values, fields kept out, linked survey, score accuracy.
+    `figures=False` leaves the figures out without drawing them (the alignment page shows tables only)."""
 
+    def figure(draw: Callable[[], Any], alt: str) -> list[ReportFigure]:
+        return [ReportFigure.from_axes(draw(), alt=alt)] if figures else []
 
-def report_sections(result: LeadsResult) -> list:
-    """Return the report's sections: definition, drivers, values, fields kept out, linked survey, score accuracy."""
     sections = []
     s = result.score
     if s is not None:
@@ -121,22 +125,18 @@ def report_sections(result: LeadsResult) -> list:
         ReportTable("drivers", "What converting leads have in common (ranked)", _for_report(result.drivers)),
     ]
     if s is not None:
-        items.append(
-            _figure(plots.plot_driver_importance(result.drivers), "Bar chart of permutation importance per attribute.")
+        items += figure(
+            partial(plots.plot_driver_importance, result.drivers), "Bar chart of permutation importance per attribute."
         )
     for attribute in top:
-        items.append(
-            _figure(
-                plots.plot_conversion_by_value(result.values, attribute, overall_rate=result.overall_rate),
-                f"Conversion rate with 95% CI per value of {attribute}.",
-            )
+        items += figure(
+            partial(plots.plot_conversion_by_value, result.values, attribute, overall_rate=result.overall_rate),
+            f"Conversion rate with 95% CI per value of {attribute}.",
         )
         if attribute in set(result.distribution.get("attribute", [])):
-            items.append(
-                _figure(
-                    plots.plot_numeric_by_outcome(result.distribution, attribute),
-                    f"Distribution of {attribute} among converters and the rest.",
-                )
+            items += figure(
+                partial(plots.plot_numeric_by_outcome, result.distribution, attribute),
+                f"Distribution of {attribute} among converters and the rest.",
             )
     items.append(
         ReportTable(
@@ -261,20 +261,21 @@ def report_sections(result: LeadsResult) -> list:
                 "cross_validation", "Cross-validated accuracy (mean ± sd across folds)", _for_report(s.cv_summary)
             ),
             ReportTable("holdout", "Accuracy of the chosen, calibrated score on hold-out leads", _for_report(metrics)),
-            _figure(
-                plots.plot_gains(s.gains, capacity_share=s.threshold.get("capacity_share")),
+            *figure(
+                partial(plots.plot_gains, s.gains, capacity_share=s.threshold.get("capacity_share")),
                 "Cumulative gains curve of the score on hold-out leads.",
             ),
             ReportTable(
                 "gains", "Gains and lift by score tenth (hold-out leads)", _for_report(s.gains), count_columns=["leads"]
             ),
-            _figure(plots.plot_calibration(s.calibration), "Predicted vs observed conversion per score decile."),
+            *figure(
+                partial(plots.plot_calibration, s.calibration), "Predicted vs observed conversion per score decile."
+            ),
         ]
         for attribute, curve in s.partial_dependence.items():
-            items.append(
-                _figure(
-                    plots.plot_partial_dependence(curve, attribute), f"Partial dependence of the score on {attribute}."
-                )
+            items += figure(
+                partial(plots.plot_partial_dependence, curve, attribute),
+                f"Partial dependence of the score on {attribute}.",
             )
         sections.append(
             Section(
@@ -306,7 +307,7 @@ def report_sections(result: LeadsResult) -> list:
 def alignment_sections(result: LeadsResult) -> list:
     """Return the short version for the alignment page (notebook 05): the written definition and the ranked drivers."""
     keep = {"definition", "drivers"}
-    sections = [s for s in report_sections(result) if s.id in keep]
+    sections = [s for s in report_sections(result, figures=False) if s.id in keep]
     return [replace(s, items=[i for i in s.items if isinstance(i, ReportTable)][:3]) for s in sections]
 
 

@@ -10,7 +10,6 @@ import pandas as pd
 
 from alignkit.lazy import scipy_stats as _scipy_stats
 from alignkit.stats.distributions import (
-    average_ranks,
     expected_counts,
     normal_quantile,
     normal_two_sided_p,
@@ -120,7 +119,10 @@ def mann_whitney(
         return Association(
             "none (one outcome only)", np.nan, np.nan, n=n, n_effective=effective_sample_size(weights, n)
         )
-    ranks = average_ranks(x)
+    # one sort gives both the average ranks and the tie counts
+    _, inverse, tie_counts = np.unique(x, return_inverse=True, return_counts=True)
+    ends = np.cumsum(tie_counts)
+    ranks = (ends - (tie_counts - 1) / 2.0)[inverse]
     u = float(ranks[y].sum() - len(pos) * (len(pos) + 1) / 2)
     if weights is None:
         auc = u / (len(pos) * len(neg))
@@ -129,7 +131,6 @@ def mann_whitney(
         auc = _weighted_auc(x, y, w)
         n1, n2 = effective_sample_size(w[y]), effective_sample_size(w[~y])
     # Normal approximation with the tie correction (exact enough for the group sizes seen in a CRM).
-    _, tie_counts = np.unique(x, return_counts=True)
     n_all = len(x)
     tie_term = float((tie_counts**3 - tie_counts).sum()) / (n_all * (n_all - 1)) if n_all > 1 else 0.0
     sd = np.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - tie_term))

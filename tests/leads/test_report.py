@@ -27,3 +27,20 @@ def test_the_alignment_page_takes_the_saved_result(saved, demo_settings):
     assert {"leads-definition", "leads-drivers"} <= {s.id for s in sections}
     lines = alignment.build_headline(demo_settings, {"leads": loaded})
     assert any("customers" in line for line in lines)
+
+
+def test_the_alignment_page_takes_the_tables_without_drawing_a_figure(result, monkeypatch):
+    from alignkit.leads import report
+    from alignkit.report.html import ReportFigure, ReportTable
+
+    full = [s for s in report.report_sections(result) if s.id in {"definition", "drivers"}]
+    assert any(isinstance(i, ReportFigure) for s in full for i in s.items)  # the full report draws them
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the alignment page drew a figure it does not show")
+
+    monkeypatch.setattr(ReportFigure, "from_axes", refuse)
+    short = report.alignment_sections(result)
+    assert [s.id for s in short] == [s.id for s in full]
+    for kept, whole in zip(short, full):
+        assert [t.name for t in kept.items] == [i.name for i in whole.items if isinstance(i, ReportTable)][:3]
