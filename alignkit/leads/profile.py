@@ -110,17 +110,17 @@ def conversion_by_value(
         counts = value_counts(frame, fields, outcome=outcome, bins=bins)
         totals = to_frame(frame.aggregate(n=frame.count(), converted=frame[outcome].cast("int64").sum())).iloc[0]
         n_all, conv_all = float(totals["n"]), float(totals["converted"])
-        groups = [
+        counted = [
             (column, part["value"].tolist(), part["leads"].to_numpy(), part["converted"].to_numpy(float))
             for column, part in counts.groupby("attribute", sort=False)
         ]
-        groups += [
+        counted += [
             (column, [], np.zeros(0, int), np.zeros(0)) for column in fields if column not in set(counts["attribute"])
         ]
-        groups.sort(key=lambda g: list(fields).index(g[0]))
+        counted.sort(key=lambda g: list(fields).index(g[0]))
         rows = [
             row
-            for column, values, sizes, converted in groups
+            for column, values, sizes, converted in counted
             for row in _value_rows(
                 column,
                 values,
