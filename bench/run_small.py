@@ -56,6 +56,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -241,7 +242,8 @@ def bench_case(case: str, exports: Path, work: Path, python: str, runs: int) -> 
         process, wall = cli(python, ["run", "--project", str(project / "alignkit.yml")], cwd=work)
         if process.returncode:
             raise SystemExit(f"run {i} of {case} failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
-        skipped = sorted(line.split()[1][:2] for line in process.stderr.splitlines() if line.startswith("skipped "))
+        # a progress bar may share the line (carriage returns, no newline): find the words anywhere
+        skipped = sorted(set(re.findall(r"skipped (\d\d)_", process.stderr)))
         times = notebook_times(project)
         per_run.append({"wall": wall, "notebooks": times, "skipped": skipped})
         shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(times.items()))

@@ -9,7 +9,7 @@ One call on the stacked copies gives the same numbers (tested against scikit-lea
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
@@ -29,19 +29,14 @@ class ScoresLeads(Protocol):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
 
 
-def _score_stacked(function, copies: Sequence[pd.DataFrame]) -> list[np.ndarray]:
-    """Return `function` applied to each copy, computed on the copies stacked in batches of about BATCH_ROWS."""
+def _score_stacked(function, copies: Iterator[pd.DataFrame], rows_each: int) -> list[np.ndarray]:
+    """Return `function` applied to each copy (all of `rows_each` rows), computed on the copies stacked in batches
+    of about BATCH_ROWS rows; the copies are made batch by batch, so memory holds one batch at a time."""
+    per_batch = max(1, BATCH_ROWS // max(rows_each, 1))
     out: list[np.ndarray] = []
-    start = 0
-    while start < len(copies):
-        rows, stop = 0, start
-        while stop < len(copies) and (stop == start or rows + len(copies[stop]) <= BATCH_ROWS):
-            rows += len(copies[stop])
-            stop += 1
-        values = np.asarray(function(pd.concat(copies[start:stop], ignore_index=True)))
-        bounds = np.cumsum([0] + [len(c) for c in copies[start:stop]])
-        out.extend(values[a:b] for a, b in itertools.pairwise(bounds))
-        start = stop
+    while batch := list(itertools.islice(copies, per_batch)):
+        values = np.asarray(function(pd.concat(batch, ignore_index=True)))
+        out.extend(values[i * rows_each : (i + 1) * rows_each] for i in range(len(batch)))
     return out
 
 
@@ -53,20 +48,22 @@ def permutation_importance_auc(
     # scikit-learn draws one seed from the random state, then shuffles every column with a fresh generator from it
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
     X = X.reset_index(drop=True)
-    copies: list[pd.DataFrame] = []
-    for column in X.columns:
-        generator = np.random.RandomState(column_seed)
-        order = np.arange(len(X))
-        values = X[column].to_numpy()
-        for _ in range(repeats):
-            # as scikit-learn does: each repeat shuffles the column as the previous repeat left it
-            generator.shuffle(order)
-            values = values[order]
-            shuffled = X.copy()
-            shuffled[column] = values
-            copies.append(shuffled)
+
+    def shuffled_copies() -> Iterator[pd.DataFrame]:
+        for column in X.columns:
+            generator = np.random.RandomState(column_seed)
+            order = np.arange(len(X))
+            values = X[column].to_numpy()
+            for _ in range(repeats):
+                # as scikit-learn does: each repeat shuffles the column as the previous repeat left it
+                generator.shuffle(order)
+                values = values[order]
+                shuffled = X.copy()
+                shuffled[column] = values
+                yield shuffled
+
     baseline = roc_auc(model.decision_function(X), y)
-    margins = _score_stacked(model.decision_function, copies)
+    margins = _score_stacked(model.decision_function, shuffled_copies(), len(X))
     drops = np.array([baseline - roc_auc(m, y) for m in margins]).reshape(X.shape[1], repeats)
     return drops.mean(axis=1), drops.std(axis=1)
 
@@ -75,10 +72,12 @@ def partial_dependence_curve(model: ScoresLeads, X: pd.DataFrame, column: str, g
     """Return the average predicted conversion probability with `column` set to each grid value for every lead of X
     (scikit-learn's `partial_dependence(kind="average", method="brute")`): columns `column`, `predicted_rate`."""
     X = X.reset_index(drop=True)
-    copies = []
-    for value in grid:
-        copy = X.copy()
-        copy[column] = value
-        copies.append(copy)
-    rates = [p[:, 1].mean() for p in _score_stacked(model.predict_proba, copies)]
+
+    def gridded_copies() -> Iterator[pd.DataFrame]:
+        for value in grid:
+            copy = X.copy()
+            copy[column] = value
+            yield copy
+
+    rates = [p[:, 1].mean() for p in _score_stacked(model.predict_proba, gridded_copies(), len(X))]
     return pd.DataFrame({column: np.asarray(grid), "predicted_rate": rates})

@@ -161,8 +161,10 @@ def outcome_sentences(result: PersonaResult, pid: int) -> list[str]:
     return lines
 
 
-def report_sections(result: PersonaResult) -> list[Section]:
-    """Return the report's sections: how many personas and why, sizes and map, one card per persona, CRM outcome."""
+def report_sections(result: PersonaResult, *, full: bool = True) -> list[Section]:
+    """Return the report's sections: how many personas and why, sizes and map, one card per persona, CRM outcome.
+    `full=False` leaves out, without drawing them, what the alignment page does not show: why this number of
+    personas and the map."""
     lca = getattr(result.model, "algorithm", "") == "lca"
     sections = [
         Section(
@@ -250,7 +252,7 @@ def report_sections(result: PersonaResult) -> list[Section]:
                 ),
             ],
         )
-    if len(result.k_scores):
+    if full and len(result.k_scores):
         sections.append(
             Section(
                 "k",
@@ -291,9 +293,17 @@ def report_sections(result: PersonaResult) -> list[Section]:
                     plots.plot_persona_sizes(shown), alt="Bar chart of persona shares with confidence intervals."
                 ),
                 ReportTable("sizes", "Persona sizes (weighted)" if result.weighted else "Persona sizes", result.sizes),
-                ReportFigure.from_axes(
-                    plots.plot_persona_map(result.embedding, result.names, min_group_size=result.min_group_size),
-                    alt=PERSONA_MAP_ALT,
+                *(
+                    [
+                        ReportFigure.from_axes(
+                            plots.plot_persona_map(
+                                result.embedding, result.names, min_group_size=result.min_group_size
+                            ),
+                            alt=PERSONA_MAP_ALT,
+                        )
+                    ]
+                    if full
+                    else []
                 ),
             ],
         )
@@ -382,13 +392,7 @@ def report_sections(result: PersonaResult) -> list[Section]:
 def alignment_sections(result: PersonaResult) -> list[Section]:
     """Return the short version for the alignment page (notebook 05): persona sizes, one card per persona, and what
     each persona did in the CRM (leaving out how k was chosen, the map and every comparison)."""
-    keep = [s for s in report_sections(result) if s.id in ("sizes", "crm") or s.id.startswith("persona-")]
-    return [
-        replace(s, items=[i for i in s.items if not (isinstance(i, ReportFigure) and i.alt == PERSONA_MAP_ALT)])
-        if s.id == "sizes"
-        else s
-        for s in keep
-    ]
+    return [s for s in report_sections(result, full=False) if s.id in ("sizes", "crm") or s.id.startswith("persona-")]
 
 
 def write_personas_report(
