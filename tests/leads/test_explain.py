@@ -45,7 +45,9 @@ def test_partial_dependence_matches_scikit_learn(model_and_data):
 def test_stacking_in_batches_keeps_each_copy_apart(model_and_data, monkeypatch):
     model, X, y = model_and_data
     whole = explain.permutation_importance_auc(model, X, y, repeats=3, seed=1)
-    monkeypatch.setattr(explain, "BATCH_ROWS", len(X) * 2 + 1)  # two copies a batch, the last one alone
+    monkeypatch.setattr(
+        explain, "BATCH_CELLS", X.size * 2 + 1
+    )  # two copies a batch, the last one alone; windows of a batch a core
     assert np.allclose(explain.permutation_importance_auc(model, X, y, repeats=3, seed=1), whole)
 
 
