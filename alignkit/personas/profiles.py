@@ -148,7 +148,8 @@ def _describe(
         return f"{word} on “{what}” ({answer.replace('average on', 'average')}: {value_in:.1f} vs {value_out:.1f})"
     if kind == "likert":
         verb = "Agrees more" if std_diff > 0 else "Agrees less"
-        return f"{verb} that “{item}” (average {value_in:.1f} vs {value_out:.1f})"
+        # a grid's item is the statement; a statement asked on its own is the question itself
+        return f"{verb} that “{item or question}” (average {value_in:.1f} vs {value_out:.1f})"
     if kind == "single":
         more = "More often" if std_diff > 0 else "Less often"
         what = f"{question} — {item}" if item else question

@@ -116,3 +116,31 @@ def test_a_scale_numbered_from_zero_is_averaged_on_its_own_numbers():
     assert scale_points(agreement).tolist() == [1, 2, 3, 4, 5]
     assert scale_points(["10", "5", "1"]).tolist() == [1, 2, 3]  # numbers out of order are not the scale's points
     assert scale_points(["18-24", "25-34", "35-44", "45+"]).tolist() == [1, 2, 3, 4]  # bands: their positions
+
+
+def test_a_statement_asked_on_its_own_is_named_in_its_trait():
+    """A plain export's agreement statement is the question itself (no grid item): the trait quoted '“”' before."""
+    from alignkit.personas.profiles import persona_traits
+
+    scale = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+    rng = np.random.default_rng(0)
+    persona = np.repeat([1, 2], 100)
+    answers = np.where(persona == 1, rng.integers(3, 5, 200), rng.integers(0, 2, 200))
+    responses = pd.DataFrame(
+        {
+            "easy": pd.Categorical.from_codes(answers, scale),
+            "grid_support": pd.Categorical.from_codes(answers, scale),
+        }
+    )
+    codebook = pd.DataFrame(
+        {
+            "column": ["easy", "grid_support"],
+            "question": ["The product is easy to use", "How much do you agree?"],
+            "kind": ["likert", "likert"],
+            "item": [None, "Support answers quickly"],
+            "options": [scale, scale],
+        }
+    )
+    traits = persona_traits(responses, pd.Series(persona), codebook).set_index(["persona_id", "column"])
+    assert traits.at[(1, "easy"), "description"].startswith("Agrees more that “The product is easy to use”")
+    assert traits.at[(2, "grid_support"), "description"].startswith("Agrees less that “Support answers quickly”")
