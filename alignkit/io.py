@@ -6,8 +6,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the frames' own methods write them: the run's bookkeeping needs no pandas
+    import pandas as pd
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
