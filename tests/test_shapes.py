@@ -88,6 +88,10 @@ def test_survey_only_forms_personas_without_a_crm(projects):
     assert 2 <= len(sizes) <= 10
     page = (project["folder"] / "reports" / "05_alignment_report.html").read_text(encoding="utf-8")
     assert "Not analysed" in page
+    cleaning = (project["folder"] / "reports" / "01_clean_survey_and_crm.html").read_text(encoding="utf-8")
+    assert "duplicate contacts merged" not in cleaning  # it has no contacts: the headline said "0 … merged"
+    lead_list = projects["lead_list"]["folder"] / "reports" / "01_clean_survey_and_crm.html"
+    assert "duplicate contacts merged" in lead_list.read_text(encoding="utf-8")
 
 
 def test_lead_list_profile_counts_the_outcome_column(projects):

@@ -246,10 +246,11 @@ def headline(data: PreparedData, summary: CleaningSummary) -> list[str]:
         if pd.notna(row["rows_out"]) and row["input"] in ("contacts", "survey"):
             lines.append(f"{row['file']}: {row['rows_in']:,} rows in, {int(row['rows_out']):,} kept for analysis.")
     log = data.cleaning_log
-    for step, words in (
+    crm_steps = (
         ("dedupe_contacts", "duplicate contacts merged"),
         ("drop_test_records", "test or internal records removed"),
-    ):
+    )
+    for step, words in crm_steps if data.leads is not None else ():  # a survey alone has no contacts to merge
         rows = int(log.loc[log["step"] == step, "rows_affected"].sum())
         lines.append(f"{rows:,} {words}.")
     if len(summary.linking) and data.leads is not None:
