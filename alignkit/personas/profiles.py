@@ -148,8 +148,10 @@ def _describe(
         return f"{word} on “{what}” ({answer.replace('average on', 'average')}: {value_in:.1f} vs {value_out:.1f})"
     if kind == "likert":
         verb = "Agrees more" if std_diff > 0 else "Agrees less"
-        # a grid's item is the statement; a statement asked on its own is the question itself
-        return f"{verb} that “{item or question}” (average {value_in:.1f} vs {value_out:.1f})"
+        # a grid's item is the statement; a statement asked on its own is the question itself (its own quotation
+        # marks dropped: they would read “"…"”)
+        statement = (item or question).strip().strip("\"“”'")
+        return f"{verb} that “{statement}” (average {value_in:.1f} vs {value_out:.1f})"
     if kind == "single":
         more = "More often" if std_diff > 0 else "Less often"
         what = f"{question} — {item}" if item else question

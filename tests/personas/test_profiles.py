@@ -135,7 +135,7 @@ def test_a_statement_asked_on_its_own_is_named_in_its_trait():
     codebook = pd.DataFrame(
         {
             "column": ["easy", "grid_support"],
-            "question": ["The product is easy to use", "How much do you agree?"],
+            "question": ['"The product is easy to use"', "How much do you agree?"],  # quoted, as SurveyMonkey does
             "kind": ["likert", "likert"],
             "item": [None, "Support answers quickly"],
             "options": [scale, scale],
