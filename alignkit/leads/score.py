@@ -113,8 +113,10 @@ def known_values(pipeline: Pipeline, categorical: list[str]) -> dict[str, list[s
     """Return each category attribute's values as the fitted score's encoder learnt them (sorted text)."""
     if not categorical:
         return {}
-    codes = pipeline.named_steps["prepare"].named_transformers_["categories"][0]
-    return {c: [str(v) for v in levels] for c, levels in zip(categorical, codes.categories_)}
+    encoder = pipeline.named_steps["prepare"].named_transformers_["categories"]
+    # a score saved by alignkit 0.4.0 has the one-hot encoder alone, which learnt the same sorted values
+    learnt = encoder[0] if isinstance(encoder, Pipeline) else encoder
+    return {c: [str(v) for v in levels] for c, levels in zip(categorical, learnt.categories_)}
 
 
 def build_models(numeric: list[str], categorical: list[str], *, seed: int) -> dict[str, Pipeline]:

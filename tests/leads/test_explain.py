@@ -60,3 +60,14 @@ def test_unseen_and_missing_categories_are_scored_like_the_fit_scores_them(model
     curve = explain.partial_dependence_curve(model, odd, "size", np.array([10.0, 300.0]))
     assert np.isfinite(curve["predicted_rate"]).all()
     assert pd.api.types.is_float_dtype(curve["size"])
+
+
+def test_known_values_are_read_from_a_score_saved_before_the_codes_step(model_and_data):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    model, X, _ = model_and_data
+    assert ls.known_values(model.pipeline_, ["region"]) == {"region": sorted(X["region"].unique())}
+    old = Pipeline([("prepare", ColumnTransformer([("categories", OneHotEncoder(), ["region"])]))]).fit(X)
+    assert ls.known_values(old, ["region"]) == ls.known_values(model.pipeline_, ["region"])
